@@ -1,0 +1,37 @@
+# core: libdarkpipe and the darkpipe command
+libdarkpipe_la_SOURCES = \
+	core/dp-batch.c \
+	core/dp-error.c \
+	core/dp-output.c \
+	core/dp-decode.c \
+	core/dp-options.c \
+	core/dp-yaml.c \
+	core/dp-registry.c \
+	core/dp-pipeline.c \
+	core/dp-stage.c \
+	core/dp-harness.c \
+	core/dp-private.h \
+	core/dp-options.h \
+	core/dp-yaml.h \
+	core/dp-pipeline.h
+libdarkpipe_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(ZLIB_CFLAGS) -DG_LOG_DOMAIN=\"darkpipe\"
+libdarkpipe_la_LIBADD = $(GLIB_LIBS) $(YAML_LIBS) $(ZLIB_LIBS) -lm
+libdarkpipe_la_LDFLAGS = -no-undefined -version-info 0:0:0
+
+dpinclude_HEADERS += \
+	core/darkpipe.h \
+	core/dp-batch.h \
+	core/dp-error.h \
+	core/dp-plugin.h \
+	core/dp-output.h \
+	core/dp-hash.h \
+	core/dp-decode.h \
+	core/dp-harness.h
+
+bin_PROGRAMS += darkpipe
+darkpipe_SOURCES = core/darkpipe.c
+darkpipe_CFLAGS = $(AM_CFLAGS) -DG_LOG_DOMAIN=\"darkpipe\"
+darkpipe_LDADD = libdarkpipe.la $(GLIB_LIBS)
+
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = darkpipe.pc

@@ -1,0 +1,3 @@
+#include "config.h"
+#include "dp-private.h"
+int main (void) { return 0; }

@@ -1,0 +1,743 @@
+/* dp-batch.c — batches, name maps, vocabularies. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp-batch.h"
+#include "dp-hash.h"
+
+const char *
+dp_batch_type_name (DpBatchType type)
+{
+  switch (type)
+    {
+    case DP_TYPE_PACKETS: return "packets";
+    case DP_TYPE_TABLE: return "table";
+    case DP_TYPE_CORPUS: return "corpus";
+    case DP_TYPE_EMBEDDING: return "embedding";
+    case DP_TYPE_GRAPH: return "graph";
+    case DP_TYPE_ANY: return "any";
+    case DP_TYPE_NONE: default: return "none";
+    }
+}
+
+gpointer
+dp_batch_ref (gpointer b)
+{
+  DpBatch *batch = b;
+  g_return_val_if_fail (batch != NULL, NULL);
+  g_atomic_int_inc (&batch->ref_count);
+  return batch;
+}
+
+void
+dp_batch_unref (gpointer b)
+{
+  DpBatch *batch = b;
+  if (batch == NULL)
+    return;
+  if (g_atomic_int_dec_and_test (&batch->ref_count))
+    batch->free_func (batch);
+}
+
+/* ------------------------------------------------------------------ */
+/* name maps */
+
+struct _DpNameMap {
+  gint ref_count;
+  GMutex lock;
+  GHashTable *by_token;    /* char* -> GUINT_TO_POINTER (addr) */
+  GHashTable *by_addr;     /* GUINT_TO_POINTER (addr) -> char* (owned by by_token) */
+  guint32 next;
+};
+
+#define DP_PSEUDO_BASE 0xF0000000u  /* 240.0.0.0/4 */
+
+DpNameMap *
+dp_name_map_new (void)
+{
+  DpNameMap *m = g_new0 (DpNameMap, 1);
+  m->ref_count = 1;
+  g_mutex_init (&m->lock);
+  m->by_token = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  m->by_addr = g_hash_table_new (g_direct_hash, g_direct_equal);
+  return m;
+}
+
+DpNameMap *
+dp_name_map_ref (DpNameMap *m)
+{
+  if (m)
+    g_atomic_int_inc (&m->ref_count);
+  return m;
+}
+
+void
+dp_name_map_unref (DpNameMap *m)
+{
+  if (m == NULL || !g_atomic_int_dec_and_test (&m->ref_count))
+    return;
+  g_hash_table_destroy (m->by_addr);
+  g_hash_table_destroy (m->by_token);
+  g_mutex_clear (&m->lock);
+  g_free (m);
+}
+
+guint32
+dp_name_map_intern (DpNameMap *m, const char *token)
+{
+  gpointer orig, val;
+  guint32 addr;
+  g_mutex_lock (&m->lock);
+  if (g_hash_table_lookup_extended (m->by_token, token, &orig, &val))
+    addr = GPOINTER_TO_UINT (val);
+  else
+    {
+      char *key = g_strdup (token);
+      /* 2^28 pseudonyms fit in 240.0.0.0/4; past that we wrap, which no
+       * realistic trace reaches. */
+      addr = DP_PSEUDO_BASE + (m->next++ & 0x0fffffffu);
+      g_hash_table_insert (m->by_token, key, GUINT_TO_POINTER (addr));
+      g_hash_table_insert (m->by_addr, GUINT_TO_POINTER (addr), key);
+    }
+  g_mutex_unlock (&m->lock);
+  return addr;
+}
+
+const char *
+dp_name_map_lookup (const DpNameMap *m, guint32 addr)
+{
+  if (m == NULL || addr < DP_PSEUDO_BASE)
+    return NULL;
+  return g_hash_table_lookup (m->by_addr, GUINT_TO_POINTER (addr));
+}
+
+guint
+dp_name_map_size (const DpNameMap *m)
+{
+  return m ? g_hash_table_size (m->by_token) : 0;
+}
+
+const char *
+dp_ipv4_format (guint32 addr, const DpNameMap *names, char buf[static 64])
+{
+  const char *name = dp_name_map_lookup (names, addr);
+  if (name)
+    return name;
+  snprintf (buf, 64, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255, addr & 255);
+  return buf;
+}
+
+gboolean
+dp_ipv4_parse (const char *s, guint32 *addr)
+{
+  guint32 a = 0;
+  for (int part = 0; part < 4; part++)
+    {
+      guint v = 0;
+      int digits = 0;
+      while (*s >= '0' && *s <= '9')
+        {
+          v = v * 10 + (guint) (*s++ - '0');
+          if (++digits > 3 || v > 255)
+            return FALSE;
+        }
+      if (digits == 0)
+        return FALSE;
+      a = (a << 8) | v;
+      if (part < 3 && *s++ != '.')
+        return FALSE;
+    }
+  if (*s != '\0')
+    return FALSE;
+  *addr = a;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* packets */
+
+static void
+packets_free (DpBatch *b)
+{
+  DpPackets *p = (DpPackets *) b;
+  g_free (p->ts); g_free (p->src); g_free (p->dst); g_free (p->sport);
+  g_free (p->dport); g_free (p->proto); g_free (p->tcp_flags); g_free (p->tcp_seq);
+  g_free (p->ip_id); g_free (p->icmp_type); g_free (p->icmp_code); g_free (p->ttl);
+  g_free (p->ip_len); g_free (p->frag); g_free (p->l4);
+  dp_name_map_unref (p->names);
+  g_free (p);
+}
+
+#define DP_PACKET_COLUMNS(X) \
+  X (ts) X (src) X (dst) X (sport) X (dport) X (proto) X (tcp_flags) X (tcp_seq) \
+  X (ip_id) X (icmp_type) X (icmp_code) X (ttl) X (ip_len) X (frag) X (l4)
+
+static void
+packets_resize (DpPackets *p, guint cap)
+{
+#define RESIZE(c) \
+  p->c = g_realloc (p->c, (gsize) cap * sizeof (*p->c)); \
+  if (cap > p->capacity) \
+    memset (p->c + p->capacity, 0, (gsize) (cap - p->capacity) * sizeof (*p->c));
+  DP_PACKET_COLUMNS (RESIZE)
+#undef RESIZE
+  p->capacity = cap;
+}
+
+DpPackets *
+dp_packets_new (guint capacity)
+{
+  DpPackets *p = g_new0 (DpPackets, 1);
+  p->base.type = DP_TYPE_PACKETS;
+  p->base.ref_count = 1;
+  p->base.free_func = packets_free;
+  packets_resize (p, MAX (capacity, 16u));
+  return p;
+}
+
+guint
+dp_packets_append (DpPackets *p)
+{
+  if (p->n_rows == p->capacity)
+    packets_resize (p, p->capacity * 2);
+  return p->n_rows++;
+}
+
+DpPackets *
+dp_packets_slice (const DpPackets *p, guint first, guint n)
+{
+  g_return_val_if_fail ((guint64) first + n <= p->n_rows, NULL);
+  DpPackets *q = dp_packets_new (n);
+#define COPY(c) memcpy (q->c, p->c + first, (gsize) n * sizeof (*p->c));
+  DP_PACKET_COLUMNS (COPY)
+#undef COPY
+  q->n_rows = n;
+  q->names = dp_name_map_ref (p->names);
+  return q;
+}
+
+void
+dp_packets_set_names (DpPackets *p, DpNameMap *names)
+{
+  DpNameMap *old = p->names;
+  p->names = dp_name_map_ref (names);
+  dp_name_map_unref (old);
+}
+
+/* ------------------------------------------------------------------ */
+/* tables */
+
+static gsize
+col_elem_size (DpColType t)
+{
+  switch (t)
+    {
+    case DP_COL_INT64: return sizeof (gint64);
+    case DP_COL_DOUBLE: return sizeof (double);
+    case DP_COL_IPV4: return sizeof (guint32);
+    case DP_COL_STRING: default: return sizeof (char *);
+    }
+}
+
+static void
+table_free (DpBatch *b)
+{
+  DpTable *t = (DpTable *) b;
+  for (guint c = 0; c < t->n_cols; c++)
+    {
+      g_free (t->cols[c].name);
+      g_free (t->cols[c].data);
+    }
+  g_free (t->cols);
+  g_free (t->name);
+  g_string_chunk_free (t->strings);
+  dp_name_map_unref (t->names);
+  g_free (t);
+}
+
+DpTable *
+dp_table_new (const char *name)
+{
+  DpTable *t = g_new0 (DpTable, 1);
+  t->base.type = DP_TYPE_TABLE;
+  t->base.ref_count = 1;
+  t->base.free_func = table_free;
+  t->name = g_strdup (name ? name : "table");
+  t->strings = g_string_chunk_new (4096);
+  return t;
+}
+
+guint
+dp_table_add_column (DpTable *t, const char *name, DpColType type)
+{
+  t->cols = g_renew (DpColumn, t->cols, t->n_cols + 1);
+  DpColumn *c = &t->cols[t->n_cols];
+  c->name = g_strdup (name);
+  c->type = type;
+  c->data = g_malloc0 (MAX (t->capacity, 1u) * col_elem_size (type));
+  return t->n_cols++;
+}
+
+gint
+dp_table_find_column (const DpTable *t, const char *name)
+{
+  for (guint c = 0; c < t->n_cols; c++)
+    if (strcmp (t->cols[c].name, name) == 0)
+      return (gint) c;
+  return -1;
+}
+
+guint
+dp_table_append_row (DpTable *t)
+{
+  if (t->n_rows == t->capacity)
+    {
+      guint cap = MAX (64u, t->capacity * 2);
+      for (guint c = 0; c < t->n_cols; c++)
+        {
+          gsize es = col_elem_size (t->cols[c].type);
+          t->cols[c].data = g_realloc (t->cols[c].data, cap * es);
+          memset ((char *) t->cols[c].data + (gsize) t->capacity * es, 0, (gsize) (cap - t->capacity) * es);
+        }
+      t->capacity = cap;
+    }
+  return t->n_rows++;
+}
+
+void
+dp_table_set_i64 (DpTable *t, guint col, guint row, gint64 v)
+{
+  g_return_if_fail (col < t->n_cols && row < t->n_rows && t->cols[col].type == DP_COL_INT64);
+  t->cols[col].i64[row] = v;
+}
+
+void
+dp_table_set_f64 (DpTable *t, guint col, guint row, double v)
+{
+  g_return_if_fail (col < t->n_cols && row < t->n_rows && t->cols[col].type == DP_COL_DOUBLE);
+  t->cols[col].f64[row] = v;
+}
+
+void
+dp_table_set_ip (DpTable *t, guint col, guint row, guint32 v)
+{
+  g_return_if_fail (col < t->n_cols && row < t->n_rows && t->cols[col].type == DP_COL_IPV4);
+  t->cols[col].ip[row] = v;
+}
+
+void
+dp_table_set_str (DpTable *t, guint col, guint row, const char *v)
+{
+  g_return_if_fail (col < t->n_cols && row < t->n_rows && t->cols[col].type == DP_COL_STRING);
+  t->cols[col].str[row] = v ? g_string_chunk_insert_const (t->strings, v) : NULL;
+}
+
+void
+dp_table_set_names (DpTable *t, DpNameMap *names)
+{
+  DpNameMap *old = t->names;
+  t->names = dp_name_map_ref (names);
+  dp_name_map_unref (old);
+}
+
+void
+dp_table_format_cell (const DpTable *t, guint col, guint row, GString *out)
+{
+  const DpColumn *c = &t->cols[col];
+  char buf[64];
+  switch (c->type)
+    {
+    case DP_COL_INT64:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, c->i64[row]);
+      break;
+    case DP_COL_DOUBLE:
+      {
+        double v = c->f64[row];
+        /* shortest text that reads back to the same double */
+        char d[G_ASCII_DTOSTR_BUF_SIZE];
+        if (v != v)
+          g_string_append (out, "nan");
+        else
+          g_string_append (out, g_ascii_dtostr (d, sizeof d, v));
+      }
+      break;
+    case DP_COL_IPV4:
+      g_string_append (out, dp_ipv4_format (c->ip[row], t->names, buf));
+      break;
+    case DP_COL_STRING:
+      if (c->str[row])
+        g_string_append (out, c->str[row]);
+      break;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* vocabulary */
+
+#define VOCAB_NONE G_MAXUINT32
+
+DpVocab *
+dp_vocab_new (void)
+{
+  DpVocab *v = g_new0 (DpVocab, 1);
+  v->ref_count = 1;
+  v->index_mask = 1023;
+  v->index = g_new (guint32, v->index_mask + 1);
+  memset (v->index, 0xff, (v->index_mask + 1) * sizeof (guint32));
+  return v;
+}
+
+DpVocab *
+dp_vocab_ref (DpVocab *v)
+{
+  if (v)
+    g_atomic_int_inc (&v->ref_count);
+  return v;
+}
+
+void
+dp_vocab_unref (DpVocab *v)
+{
+  if (v == NULL || !g_atomic_int_dec_and_test (&v->ref_count))
+    return;
+  g_free (v->keys);
+  g_free (v->counts);
+  g_free (v->index);
+  if (v->word_index)
+    g_hash_table_destroy (v->word_index);
+  if (v->words)
+    g_ptr_array_unref (v->words);
+  dp_name_map_unref (v->names);
+  g_free (v);
+}
+
+static void
+vocab_rehash (DpVocab *v, guint mask)
+{
+  g_free (v->index);
+  v->index_mask = mask;
+  v->index = g_new (guint32, (gsize) mask + 1);
+  memset (v->index, 0xff, ((gsize) mask + 1) * sizeof (guint32));
+  for (guint id = 0; id < v->n; id++)
+    {
+      gsize i = dp_hash_mix (v->keys[id]) & mask;
+      while (v->index[i] != VOCAB_NONE)
+        i = (i + 1) & mask;
+      v->index[i] = id;
+    }
+}
+
+gint64
+dp_vocab_lookup (const DpVocab *v, guint64 key)
+{
+  gsize i = dp_hash_mix (key) & v->index_mask;
+  for (;;)
+    {
+      guint32 id = v->index[i];
+      if (id == VOCAB_NONE)
+        return -1;
+      if (v->keys[id] == key)
+        return id;
+      i = (i + 1) & v->index_mask;
+    }
+}
+
+guint
+dp_vocab_add (DpVocab *v, guint64 key)
+{
+  gint64 found = dp_vocab_lookup (v, key);
+  if (found >= 0)
+    return (guint) found;
+  if ((v->n + 1) * 2 > v->index_mask + 1)
+    vocab_rehash (v, v->index_mask * 2 + 1);
+  if (v->n == v->capacity)
+    {
+      v->capacity = MAX (64u, v->capacity * 2);
+      v->keys = g_renew (guint64, v->keys, v->capacity);
+      v->counts = g_renew (guint64, v->counts, v->capacity);
+    }
+  guint id = v->n++;
+  v->keys[id] = key;
+  v->counts[id] = 0;
+  gsize i = dp_hash_mix (key) & v->index_mask;
+  while (v->index[i] != VOCAB_NONE)
+    i = (i + 1) & v->index_mask;
+  v->index[i] = id;
+  return id;
+}
+
+guint64
+dp_vocab_word_lookup (const DpVocab *v, const char *word)
+{
+  gpointer idx;
+  if (v->word_index == NULL || !g_hash_table_lookup_extended (v->word_index, word, NULL, &idx))
+    return 0;
+  return DP_TOKEN (DP_TOK_WORD, GPOINTER_TO_UINT (idx));
+}
+
+guint64
+dp_vocab_word_key (DpVocab *v, const char *word)
+{
+  guint64 k = dp_vocab_word_lookup (v, word);
+  if (k)
+    return k;
+  if (v->words == NULL)
+    {
+      v->words = g_ptr_array_new_with_free_func (g_free);
+      v->word_index = g_hash_table_new (g_str_hash, g_str_equal);
+    }
+  char *copy = g_strdup (word);
+  g_ptr_array_add (v->words, copy);
+  g_hash_table_insert (v->word_index, copy, GUINT_TO_POINTER (v->words->len - 1));
+  return DP_TOKEN (DP_TOK_WORD, v->words->len - 1);
+}
+
+void
+dp_vocab_set_names (DpVocab *v, DpNameMap *names)
+{
+  DpNameMap *old = v->names;
+  v->names = dp_name_map_ref (names);
+  dp_name_map_unref (old);
+}
+
+const char *
+dp_proto_name (guint8 proto)
+{
+  switch (proto)
+    {
+    case 1: return "icmp";
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 47: return "gre";
+    default: return NULL;
+    }
+}
+
+static void
+format_proto (guint proto, GString *out)
+{
+  const char *n = dp_proto_name ((guint8) proto);
+  if (n)
+    g_string_append (out, n);
+  else
+    g_string_append_printf (out, "proto%u", proto);
+}
+
+void
+dp_vocab_format (const DpVocab *v, guint id, GString *out)
+{
+  guint64 key = v->keys[id];
+  guint64 val = DP_TOKEN_VALUE (key);
+  char buf[64];
+  switch (DP_TOKEN_KIND (key))
+    {
+    case DP_TOK_IP:
+      g_string_append (out, dp_ipv4_format ((guint32) val, v->names, buf));
+      break;
+    case DP_TOK_PORT:
+      g_string_append_printf (out, "%u/", (guint) (val & 0xffff));
+      format_proto ((guint) (val >> 16) & 0xff, out);
+      break;
+    case DP_TOK_PROTO:
+      format_proto ((guint) val, out);
+      break;
+    case DP_TOK_WORD:
+      if (v->words && val < v->words->len)
+        g_string_append (out, g_ptr_array_index (v->words, val));
+      break;
+    case DP_TOK_LANG:
+      g_string_append_printf (out, "lang%u", (guint) val);
+      break;
+    default:
+      g_string_append_printf (out, "tok%" G_GUINT64_FORMAT, key);
+    }
+}
+
+static gboolean
+parse_proto (const char *s, guint *proto)
+{
+  static const struct { const char *n; guint p; } names[] = {
+    { "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 } };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (s, names[i].n) == 0)
+      {
+        *proto = names[i].p;
+        return TRUE;
+      }
+  guint64 v;
+  if (g_str_has_prefix (s, "proto") && g_ascii_string_to_unsigned (s + 5, 10, 0, 255, &v, NULL))
+    {
+      *proto = (guint) v;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+dp_vocab_parse_token (DpVocab *v, const char *text, guint64 *key)
+{
+  guint32 addr;
+  guint proto;
+  if (dp_ipv4_parse (text, &addr))
+    {
+      *key = DP_TOKEN (DP_TOK_IP, addr);
+      return TRUE;
+    }
+  const char *slash = strchr (text, '/');
+  if (slash && parse_proto (slash + 1, &proto))
+    {
+      g_autofree char *num = g_strndup (text, (gsize) (slash - text));
+      guint64 port;
+      if (g_ascii_string_to_unsigned (num, 10, 0, 65535, &port, NULL))
+        {
+          *key = DP_TOKEN (DP_TOK_PORT, ((guint64) proto << 16) | port);
+          return TRUE;
+        }
+    }
+  if (parse_proto (text, &proto))
+    {
+      *key = DP_TOKEN (DP_TOK_PROTO, proto);
+      return TRUE;
+    }
+  if (v->names && (g_str_has_prefix (text, "src_ipaddr") || g_str_has_prefix (text, "dst_ipaddr")))
+    {
+      *key = DP_TOKEN (DP_TOK_IP, dp_name_map_intern (v->names, text));
+      return TRUE;
+    }
+  *key = dp_vocab_word_key (v, text);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* corpus */
+
+static void
+corpus_free (DpBatch *b)
+{
+  DpCorpus *c = (DpCorpus *) b;
+  dp_vocab_unref (c->vocab);
+  g_free (c->tokens);
+  g_free (c->offsets);
+  g_free (c->sentence_key);
+  g_free (c->sentence_time);
+  g_free (c->sentence_lang);
+  g_free (c);
+}
+
+DpCorpus *
+dp_corpus_new (DpVocab *vocab, DpCorpusMode mode)
+{
+  DpCorpus *c = g_new0 (DpCorpus, 1);
+  c->base.type = DP_TYPE_CORPUS;
+  c->base.ref_count = 1;
+  c->base.free_func = corpus_free;
+  c->vocab = dp_vocab_ref (vocab);
+  c->mode = mode;
+  c->capacity_sentences = 64;
+  c->offsets = g_new0 (guint64, c->capacity_sentences + 1);
+  return c;
+}
+
+void
+dp_corpus_enable_metadata (DpCorpus *c)
+{
+  if (c->sentence_key)
+    return;
+  c->sentence_key = g_new0 (guint64, c->capacity_sentences);
+  c->sentence_time = g_new0 (gint64, c->capacity_sentences);
+  c->sentence_lang = g_new0 (guint64, c->capacity_sentences);
+}
+
+guint64
+dp_corpus_add_sentence (DpCorpus *c, const guint32 *ids, guint64 n)
+{
+  if (c->n_sentences == c->capacity_sentences)
+    {
+      guint64 old = c->capacity_sentences;
+      c->capacity_sentences *= 2;
+      c->offsets = g_renew (guint64, c->offsets, c->capacity_sentences + 1);
+      if (c->sentence_key)
+        {
+          c->sentence_key = g_renew (guint64, c->sentence_key, c->capacity_sentences);
+          c->sentence_time = g_renew (gint64, c->sentence_time, c->capacity_sentences);
+          c->sentence_lang = g_renew (guint64, c->sentence_lang, c->capacity_sentences);
+          memset (c->sentence_key + old, 0, (c->capacity_sentences - old) * sizeof (guint64));
+          memset (c->sentence_time + old, 0, (c->capacity_sentences - old) * sizeof (gint64));
+          memset (c->sentence_lang + old, 0, (c->capacity_sentences - old) * sizeof (guint64));
+        }
+    }
+  if (c->n_tokens + n > c->capacity_tokens)
+    {
+      guint64 cap = MAX (c->capacity_tokens * 2, c->n_tokens + n);
+      cap = MAX (cap, 1024u);
+      c->tokens = g_renew (guint32, c->tokens, cap);
+      c->capacity_tokens = cap;
+    }
+  if (n)
+    memcpy (c->tokens + c->n_tokens, ids, n * sizeof (guint32));
+  c->n_tokens += n;
+  guint64 idx = c->n_sentences++;
+  c->offsets[c->n_sentences] = c->n_tokens;
+  return idx;
+}
+
+/* ------------------------------------------------------------------ */
+/* embedding and graph */
+
+static void
+embedding_free (DpBatch *b)
+{
+  DpEmbedding *e = (DpEmbedding *) b;
+  dp_vocab_unref (e->vocab);
+  free (e->vectors);
+  g_free (e);
+}
+
+DpEmbedding *
+dp_embedding_new (DpVocab *vocab, guint n, guint dim)
+{
+  DpEmbedding *e = g_new0 (DpEmbedding, 1);
+  e->base.type = DP_TYPE_EMBEDDING;
+  e->base.ref_count = 1;
+  e->base.free_func = embedding_free;
+  e->vocab = dp_vocab_ref (vocab);
+  e->n = n;
+  e->dim = dim;
+  gsize bytes = MAX ((gsize) n * dim * sizeof (float), 64u);
+  bytes = (bytes + 63) & ~(gsize) 63;
+  e->vectors = aligned_alloc (64, bytes);
+  if (e->vectors == NULL)
+    g_error ("out of memory allocating a %u x %u embedding", n, dim);
+  memset (e->vectors, 0, bytes);
+  return e;
+}
+
+static void
+graph_free (DpBatch *b)
+{
+  DpGraph *g = (DpGraph *) b;
+  dp_vocab_unref (g->vocab);
+  g_free (g->rowptr);
+  g_free (g->col);
+  g_free (g->weight);
+  g_free (g);
+}
+
+DpGraph *
+dp_graph_new (DpVocab *vocab, guint n_nodes, guint64 n_edges)
+{
+  DpGraph *g = g_new0 (DpGraph, 1);
+  g->base.type = DP_TYPE_GRAPH;
+  g->base.ref_count = 1;
+  g->base.free_func = graph_free;
+  g->vocab = dp_vocab_ref (vocab);
+  g->n_nodes = n_nodes;
+  g->n_edges = n_edges;
+  g->rowptr = g_new0 (guint64, (gsize) n_nodes + 1);
+  g->col = g_new0 (guint32, MAX (n_edges, 1u));
+  g->weight = g_new0 (float, MAX (n_edges, 1u));
+  return g;
+}

@@ -1,0 +1,2 @@
+#include "config.h"
+#include "dp-private.h"

@@ -1,0 +1,181 @@
+/* dp-plugin.h — the plugin ABI.
+ *
+ * A plugin is one shared object exporting exactly one symbol,
+ * dp_plugin_<name>_get_desc(), made by DP_PLUGIN_DEFINE.  The loader checks
+ * abi_version and struct_size exactly.  Options are declared, never parsed
+ * by the plugin: the core fills the plugin's config struct (defaults + YAML +
+ * --set) through one strict parser and hands init() a finished struct.
+ *
+ * Life cycle of a stage (one plugin instance in a pipeline):
+ *   init(stage, config, &state)      once, before any data
+ *   run(stage, state)                sources only: produce everything with
+ *                                    dp_stage_push(); poll dp_stage_cancelled()
+ *   process(stage, state, port, b)   for each batch arriving on input @port
+ *                                    (borrowed: dp_batch_ref() what you keep)
+ *   finish(stage, state)             end of all inputs: emit whole values
+ *   finalize(state)                  always; must accept a half-initialised
+ *                                    state (init may have failed midway)
+ * The scheduler calls finish() in dependency order, so a whole-value stage
+ * (a trainer, a classifier) has all its inputs when its finish() runs.
+ */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+#include "dp-batch.h"
+
+G_BEGIN_DECLS
+
+#define DP_ABI_VERSION 1u
+
+typedef enum {
+  DP_KIND_SOURCE = 0,
+  DP_KIND_DETECTOR,
+  DP_KIND_CORPUS,
+  DP_KIND_TRAINER,
+  DP_KIND_CLUSTERER,
+  DP_KIND_SINK,
+  DP_KIND_COUNT_
+} DpPluginKind;
+
+const char *dp_plugin_kind_name (DpPluginKind kind);
+
+/* Port flags */
+#define DP_PORT_OPTIONAL 0x1u  /* an input that may stay unconnected */
+#define DP_PORT_MULTI    0x2u  /* an input that accepts several upstreams */
+
+typedef struct {
+  const char *name;
+  DpBatchType type;
+  guint flags;
+  const char *doc;
+} DpPortDesc;
+
+typedef enum {
+  DP_OPT_BOOL = 0,   /* gboolean */
+  DP_OPT_INT,        /* gint64 */
+  DP_OPT_UINT,       /* guint64 */
+  DP_OPT_DOUBLE,     /* double */
+  DP_OPT_STRING,     /* char * (owned by the core) */
+  DP_OPT_PATH,       /* char * (owned by the core) */
+  DP_OPT_ENUM,       /* int: index into choices */
+  DP_OPT_DURATION,   /* gint64 nanoseconds; text "90s", "1h", "250ms", "2d" */
+  DP_OPT_SIZE,       /* guint64 bytes; text "64M", "4k", "1G" (binary units) */
+  DP_OPT_CIDR,       /* DpCidr */
+  DP_OPT_STRLIST,    /* char ** (NULL-terminated, owned by the core) */
+  DP_OPT_TYPE_COUNT_
+} DpOptType;
+
+const char *dp_opt_type_name (DpOptType type);
+
+typedef struct {
+  guint32 addr;    /* network address, host order, host bits cleared */
+  guint32 mask;
+  guint8 prefix;
+} DpCidr;
+
+/* Option flags */
+#define DP_OPT_REQUIRED 0x1u   /* no default: the pipeline must set it */
+#define DP_OPT_RANGE    0x2u   /* min/max are checked (inclusive) */
+
+typedef struct {
+  const char *name;
+  DpOptType type;
+  const char *default_text;    /* parsed by the same parser as YAML values; NULL = unset */
+  gsize offset;                /* offsetof (Config, field) */
+  guint flags;
+  double min, max;             /* with DP_OPT_RANGE */
+  const char *const *choices;  /* DP_OPT_ENUM: NULL-terminated */
+  const char *doc;             /* one sentence */
+} DpOptionDesc;
+
+#define DP_OPTION(n, t, def, st, field, doc_) \
+  { (n), (t), (def), offsetof (st, field), 0, 0, 0, NULL, (doc_) }
+#define DP_OPTION_RANGE(n, t, def, st, field, lo, hi, doc_) \
+  { (n), (t), (def), offsetof (st, field), DP_OPT_RANGE, (lo), (hi), NULL, (doc_) }
+#define DP_OPTION_ENUM(n, def, st, field, choices_, doc_) \
+  { (n), DP_OPT_ENUM, (def), offsetof (st, field), 0, 0, 0, (choices_), (doc_) }
+#define DP_OPTION_REQUIRED(n, t, st, field, doc_) \
+  { (n), (t), NULL, offsetof (st, field), DP_OPT_REQUIRED, 0, 0, NULL, (doc_) }
+
+typedef struct _DpStage DpStage;
+typedef struct _DpContext DpContext;
+
+typedef struct {
+  guint32 abi_version;
+  guint32 struct_size;
+  DpPluginKind kind;
+  const char *name;       /* == file stem == YAML plugin: */
+  const char *summary;    /* one line */
+  const char *version;
+  const char *doc;        /* optional longer Markdown, for docs/plugins/NAME.md */
+
+  const DpPortDesc *inputs;
+  guint n_inputs;
+  const DpPortDesc *outputs;
+  guint n_outputs;
+  const DpOptionDesc *options;
+  guint n_options;
+  gsize config_size;
+
+  gboolean (*init) (DpStage *stage, const void *config, void **state, GError **error);
+  gboolean (*run) (DpStage *stage, void *state, GError **error);
+  gboolean (*process) (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error);
+  gboolean (*finish) (DpStage *stage, void *state, GError **error);
+  void (*finalize) (void *state);
+
+  gpointer reserved[6];
+} DpPluginDesc;
+
+#define DP_N_ELEMENTS(a) (sizeof (a) / sizeof ((a)[0]))
+
+/* Defines the one exported symbol.  Usage:
+ *   DP_PLUGIN_DEFINE (pcap, { .kind = DP_KIND_SOURCE, .summary = ..., ... })
+ * abi_version, struct_size and name are filled in. */
+#define DP_PLUGIN_DEFINE(plugin_name, ...)                                      \
+  G_MODULE_EXPORT const DpPluginDesc *dp_plugin_##plugin_name##_get_desc (void); \
+  G_MODULE_EXPORT const DpPluginDesc *dp_plugin_##plugin_name##_get_desc (void)  \
+  {                                                                             \
+    static const DpPluginDesc desc_ = {                                         \
+      .abi_version = DP_ABI_VERSION,                                            \
+      .struct_size = sizeof (DpPluginDesc),                                     \
+      .name = #plugin_name,                                                     \
+      __VA_ARGS__                                                               \
+    };                                                                          \
+    return &desc_;                                                              \
+  }
+
+/* ------------------------------------------------------------------ */
+/* What a running plugin may ask of its stage. */
+
+/** Hands @batch (transfer full) to every consumer of output port @out_port. */
+void dp_stage_push (DpStage *stage, guint out_port, gpointer batch);
+const char *dp_stage_name (const DpStage *stage);
+/** Threads this stage may use (>= 1): the stage's `threads` key, else --threads. */
+guint dp_stage_threads (const DpStage *stage);
+/** TRUE once the run was interrupted (SIGINT/SIGTERM): stop soon, push nothing more. */
+gboolean dp_stage_cancelled (const DpStage *stage);
+/** Progress for the terminal bar: @done of @total (0 if unknown) work units. */
+void dp_stage_progress (DpStage *stage, guint64 done, guint64 total);
+/** Adds @n to the named counter shown in the end-of-run summary. */
+void dp_stage_count (DpStage *stage, const char *counter, guint64 n);
+
+/** Bad input is data, not an error.  Records one occurrence of @category
+ * (e.g. "short-snap", "bad-line") with a message naming file and line/offset.
+ * The first few messages of each category are printed; all are counted.
+ * Returns TRUE to go on (on_error: skip) or FALSE with @error set
+ * (DP_DATA_ERROR) when the stage's on_error is fail. */
+gboolean dp_stage_data_error (DpStage *stage, GError **error, const char *category,
+                              const char *format, ...) G_GNUC_PRINTF (4, 5);
+
+/** Writes an informational line to the run log (stderr unless --quiet). */
+void dp_stage_info (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/** The context the stage runs in (for shared thread pools, output dir). */
+DpContext *dp_stage_context (const DpStage *stage);
+/** Output directory of the run ("." unless the pipeline or --output-dir set one). */
+const char *dp_context_output_dir (const DpContext *ctx);
+/** Resolves a path option for writing: relative paths go below the output dir. */
+char *dp_stage_output_path (const DpStage *stage, const char *path);
+
+G_END_DECLS

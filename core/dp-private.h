@@ -1,0 +1,80 @@
+/* dp-private.h — core internals shared by the core's modules (not installed). */
+#pragma once
+
+#include <gmodule.h>
+#include "darkpipe.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *name;
+  char *path;
+  GModule *module;
+  const DpPluginDesc *desc;
+} DpPlugin;
+
+typedef struct {
+  char *name;
+  guint64 value;
+} DpCounter;
+
+struct _DpContext {
+  gint ref_count;
+  GPtrArray *plugin_dirs;     /* search path, in order */
+  GHashTable *plugins;        /* name -> DpPlugin*, loaded on demand */
+  GHashTable *plugin_index;   /* name -> path of every plugin found (scan cache) */
+  char *output_dir;
+  guint threads;
+  gboolean quiet;
+  gboolean progress;          /* draw a progress bar on stderr */
+  gint cancelled;             /* atomic: set by signal handler path */
+  gint failed;                /* atomic: a stage failed; stop sources */
+  GMutex log_lock;
+  gint64 last_progress_us;
+};
+
+typedef struct {
+  DpStage *to;
+  guint port;
+} DpLink;
+
+struct _DpStage {
+  DpContext *ctx;
+  char *name;
+  DpPlugin *plugin;           /* may be NULL (harness with a raw desc) */
+  const DpPluginDesc *desc;
+  void *config;
+  void *state;
+  guint threads;
+  gboolean fail_on_error;     /* on_error: fail */
+  gboolean finished;
+  GPtrArray **consumers;      /* per output port: DpLink* */
+  GPtrArray **captured;       /* harness only: batches per output port */
+  GArray *counters;           /* DpCounter */
+  GError *error;              /* first error raised while processing pushed data */
+  /* statistics */
+  guint64 rows_in, rows_out, batches_in, batches_out;
+  gint64 time_us;             /* time spent inside the plugin's callbacks */
+  gint64 peak_rss_kb;
+  guint64 progress_done, progress_total;
+  gboolean harness_cancelled;
+};
+
+/* dp-stage.c */
+DpStage *dp_stage_new_internal (DpContext *ctx, const char *name, const DpPluginDesc *desc);
+void dp_stage_free_internal (DpStage *stage);
+void dp_stage_link (DpStage *from, guint out_port, DpStage *to, guint in_port);
+gboolean dp_stage_call_init (DpStage *stage, GError **error);
+gboolean dp_stage_call_run (DpStage *stage, GError **error);
+gboolean dp_stage_call_process (DpStage *stage, guint port, DpBatch *batch, GError **error);
+gboolean dp_stage_call_finish (DpStage *stage, GError **error);
+guint64 batch_rows (const DpBatch *b);
+gint64 dp_peak_rss_kb (void);
+void dp_stage_clear_progress_line (DpContext *ctx);
+
+/* dp-registry.c */
+DpPlugin *dp_context_get_plugin (DpContext *ctx, const char *name, GError **error);
+/** (transfer container) sorted names of every plugin on the search path */
+GPtrArray *dp_context_list_plugins (DpContext *ctx);
+
+G_END_DECLS

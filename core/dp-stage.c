@@ -1,0 +1,360 @@
+/* dp-stage.c — a running plugin instance and what it may ask of the core. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "dp-options.h"
+#include "dp-private.h"
+
+const char *
+dp_plugin_kind_name (DpPluginKind kind)
+{
+  static const char *names[] = { "source", "detector", "corpus", "trainer", "clusterer", "sink" };
+  return (guint) kind < G_N_ELEMENTS (names) ? names[kind] : "unknown";
+}
+
+gint64
+dp_peak_rss_kb (void)
+{
+  struct rusage ru;
+  if (getrusage (RUSAGE_SELF, &ru) != 0)
+    return 0;
+  return ru.ru_maxrss;
+}
+
+DpStage *
+dp_stage_new_internal (DpContext *ctx, const char *name, const DpPluginDesc *desc)
+{
+  DpStage *s = g_new0 (DpStage, 1);
+  s->ctx = ctx;
+  s->name = g_strdup (name);
+  s->desc = desc;
+  s->threads = ctx ? MAX (ctx->threads, 1u) : 1;
+  s->consumers = g_new0 (GPtrArray *, MAX (desc->n_outputs, 1u));
+  for (guint i = 0; i < desc->n_outputs; i++)
+    s->consumers[i] = g_ptr_array_new_with_free_func (g_free);
+  s->counters = g_array_new (FALSE, TRUE, sizeof (DpCounter));
+  return s;
+}
+
+void
+dp_stage_free_internal (DpStage *s)
+{
+  if (s == NULL)
+    return;
+  if (s->desc->finalize && s->state)
+    s->desc->finalize (s->state);
+  s->state = NULL;
+  if (s->config)
+    dp_config_free (s->desc, s->config);
+  for (guint i = 0; i < s->desc->n_outputs; i++)
+    {
+      g_ptr_array_unref (s->consumers[i]);
+      if (s->captured)
+        g_ptr_array_unref (s->captured[i]);
+    }
+  g_free (s->consumers);
+  g_free (s->captured);
+  for (guint i = 0; i < s->counters->len; i++)
+    g_free (g_array_index (s->counters, DpCounter, i).name);
+  g_array_unref (s->counters);
+  g_clear_error (&s->error);
+  g_free (s->name);
+  g_free (s);
+}
+
+void
+dp_stage_link (DpStage *from, guint out_port, DpStage *to, guint in_port)
+{
+  DpLink *l = g_new (DpLink, 1);
+  l->to = to;
+  l->port = in_port;
+  g_ptr_array_add (from->consumers[out_port], l);
+}
+
+guint64
+batch_rows (const DpBatch *b)
+{
+  switch (b->type)
+    {
+    case DP_TYPE_PACKETS: return ((const DpPackets *) b)->n_rows;
+    case DP_TYPE_TABLE: return ((const DpTable *) b)->n_rows;
+    case DP_TYPE_CORPUS: return ((const DpCorpus *) b)->n_tokens;
+    case DP_TYPE_EMBEDDING: return ((const DpEmbedding *) b)->n;
+    case DP_TYPE_GRAPH: return ((const DpGraph *) b)->n_edges;
+    default: return 0;
+    }
+}
+
+static void
+stage_note_error (DpStage *s, GError *error)
+{
+  if (s->error == NULL)
+    s->error = error;
+  else
+    g_error_free (error);
+  if (s->ctx)
+    g_atomic_int_set (&s->ctx->failed, 1);
+}
+
+gboolean
+dp_stage_call_init (DpStage *s, GError **error)
+{
+  if (s->desc->init == NULL)
+    return TRUE;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok = s->desc->init (s, s->config, &s->state, error);
+  s->time_us += g_get_monotonic_time () - t0;
+  if (!ok)
+    g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
+  return ok;
+}
+
+gboolean
+dp_stage_call_run (DpStage *s, GError **error)
+{
+  if (s->desc->run == NULL)
+    return TRUE;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok = s->desc->run (s, s->state, error);
+  s->time_us += g_get_monotonic_time () - t0;
+  s->peak_rss_kb = dp_peak_rss_kb ();
+  if (!ok)
+    g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
+  return ok;
+}
+
+gboolean
+dp_stage_call_process (DpStage *s, guint port, DpBatch *batch, GError **error)
+{
+  if (s->error)
+    return FALSE;     /* a stage that failed takes no more data */
+  s->rows_in += batch_rows (batch);
+  s->batches_in++;
+  if (s->desc->process == NULL)
+    return TRUE;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok = s->desc->process (s, s->state, port, batch, error);
+  s->time_us += g_get_monotonic_time () - t0;
+  if (!ok)
+    g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
+  return ok;
+}
+
+gboolean
+dp_stage_call_finish (DpStage *s, GError **error)
+{
+  if (s->error)
+    {
+      g_propagate_error (error, g_steal_pointer (&s->error));
+      return FALSE;
+    }
+  s->finished = TRUE;
+  if (s->desc->finish == NULL)
+    return TRUE;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok = s->desc->finish (s, s->state, error);
+  s->time_us += g_get_monotonic_time () - t0;
+  s->peak_rss_kb = dp_peak_rss_kb ();
+  if (!ok)
+    g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* public stage API */
+
+void
+dp_stage_push (DpStage *s, guint out_port, gpointer batch_ptr)
+{
+  DpBatch *batch = batch_ptr;
+  g_return_if_fail (batch != NULL);
+  if (out_port >= s->desc->n_outputs)
+    {
+      g_critical ("stage '%s' (%s) pushed on port %u but declares %u outputs",
+                  s->name, s->desc->name, out_port, s->desc->n_outputs);
+      dp_batch_unref (batch);
+      return;
+    }
+  s->rows_out += batch_rows (batch);
+  s->batches_out++;
+  if (s->captured)
+    g_ptr_array_add (s->captured[out_port], dp_batch_ref (batch));
+  GPtrArray *links = s->consumers[out_port];
+  /* the producer's time must not include its consumers' work */
+  gint64 t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < links->len; i++)
+    {
+      DpLink *l = g_ptr_array_index (links, i);
+      GError *err = NULL;
+      if (l->to->error)
+        continue;
+      if (!dp_stage_call_process (l->to, l->port, batch, &err))
+        stage_note_error (l->to, err ? err : g_error_new (DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+                                                          "stage '%s' failed", l->to->name));
+    }
+  s->time_us -= g_get_monotonic_time () - t0;
+  dp_batch_unref (batch);
+}
+
+const char *
+dp_stage_name (const DpStage *s)
+{
+  return s->name;
+}
+
+guint
+dp_stage_threads (const DpStage *s)
+{
+  return MAX (s->threads, 1u);
+}
+
+gboolean
+dp_stage_cancelled (const DpStage *s)
+{
+  if (s->harness_cancelled)
+    return TRUE;
+  return s->ctx && (g_atomic_int_get (&s->ctx->cancelled) || g_atomic_int_get (&s->ctx->failed));
+}
+
+static void
+draw_progress (DpStage *s)
+{
+  DpContext *ctx = s->ctx;
+  if (ctx == NULL || !ctx->progress)
+    return;
+  gint64 now = g_get_monotonic_time ();
+  if (now - ctx->last_progress_us < 200000)
+    return;
+  ctx->last_progress_us = now;
+  g_mutex_lock (&ctx->log_lock);
+  if (s->progress_total > 0)
+    {
+      double f = (double) s->progress_done / (double) s->progress_total;
+      if (f > 1)
+        f = 1;
+      int w = 30, fill = (int) (f * w);
+      char bar[31];
+      memset (bar, '#', (size_t) fill);
+      memset (bar + fill, '.', (size_t) (w - fill));
+      bar[w] = 0;
+      fprintf (stderr, "\r\033[K%-16.16s [%s] %5.1f%%", s->name, bar, 100 * f);
+    }
+  else
+    fprintf (stderr, "\r\033[K%-16.16s %" G_GUINT64_FORMAT " done", s->name, s->progress_done);
+  fflush (stderr);
+  g_mutex_unlock (&ctx->log_lock);
+}
+
+void
+dp_stage_progress (DpStage *s, guint64 done, guint64 total)
+{
+  s->progress_done = done;
+  s->progress_total = total;
+  draw_progress (s);
+}
+
+static DpCounter *
+stage_counter (DpStage *s, const char *name)
+{
+  for (guint i = 0; i < s->counters->len; i++)
+    {
+      DpCounter *c = &g_array_index (s->counters, DpCounter, i);
+      if (strcmp (c->name, name) == 0)
+        return c;
+    }
+  DpCounter c = { g_strdup (name), 0 };
+  g_array_append_val (s->counters, c);
+  return &g_array_index (s->counters, DpCounter, s->counters->len - 1);
+}
+
+void
+dp_stage_count (DpStage *s, const char *counter, guint64 n)
+{
+  stage_counter (s, counter)->value += n;
+}
+
+void
+dp_stage_clear_progress_line (DpContext *ctx)
+{
+  if (ctx && ctx->progress && ctx->last_progress_us)
+    {
+      fprintf (stderr, "\r\033[K");
+      ctx->last_progress_us = 0;
+    }
+}
+
+static void
+stage_log (DpStage *s, const char *prefix, const char *msg)
+{
+  if (s->ctx && s->ctx->quiet)
+    return;
+  if (s->ctx)
+    g_mutex_lock (&s->ctx->log_lock);
+  if (s->ctx)
+    dp_stage_clear_progress_line (s->ctx);
+  fprintf (stderr, "darkpipe: %s%s: %s\n", prefix, s->name, msg);
+  if (s->ctx)
+    g_mutex_unlock (&s->ctx->log_lock);
+}
+
+#define DP_ERRORS_SHOWN 5
+
+gboolean
+dp_stage_data_error (DpStage *s, GError **error, const char *category, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  DpCounter *c = stage_counter (s, category);
+  c->value++;
+  if (s->fail_on_error)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED, "%s (%s; on_error: fail)", msg, category);
+      return FALSE;
+    }
+  if (c->value <= DP_ERRORS_SHOWN)
+    {
+      g_autofree char *line = c->value == DP_ERRORS_SHOWN
+        ? g_strdup_printf ("%s (%s; skipped; further ones only counted)", msg, category)
+        : g_strdup_printf ("%s (%s; skipped)", msg, category);
+      stage_log (s, "warning: ", line);
+    }
+  return TRUE;
+}
+
+void
+dp_stage_info (DpStage *s, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  stage_log (s, "", msg);
+}
+
+DpContext *
+dp_stage_context (const DpStage *s)
+{
+  return s->ctx;
+}
+
+const char *
+dp_context_output_dir (const DpContext *ctx)
+{
+  return ctx && ctx->output_dir ? ctx->output_dir : ".";
+}
+
+char *
+dp_stage_output_path (const DpStage *s, const char *path)
+{
+  if (path == NULL)
+    return NULL;
+  if (g_path_is_absolute (path))
+    return g_strdup (path);
+  return g_build_filename (dp_context_output_dir (s->ctx), path, NULL);
+}

@@ -1,0 +1,1 @@
+# eval.mk: see Makefile.am

@@ -1,0 +1,1 @@
+# taxonomy.mk: see Makefile.am

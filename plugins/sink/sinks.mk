@@ -1,0 +1,1 @@
+# sinks.mk: see Makefile.am

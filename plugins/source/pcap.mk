@@ -1,0 +1,1 @@
+# pcap.mk: see Makefile.am

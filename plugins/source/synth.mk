@@ -1,0 +1,1 @@
+# synth.mk: see Makefile.am

@@ -1,0 +1,1 @@
+# text.mk: see Makefile.am

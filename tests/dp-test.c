@@ -1,0 +1,96 @@
+/* dp-test.c — helpers shared by the test programs. */
+#include "config.h"
+#include <glib/gstdio.h>
+#include "dp-test.h"
+
+char *
+dp_test_shared (const char *rel)
+{
+  const char *dir = g_getenv ("DP_SHARED_DIR");
+  g_autofree char *path = g_build_filename (dir ? dir : "../shared", rel, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *msg = g_strdup_printf ("shared data %s not present", path);
+      g_test_skip (msg);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+char *
+dp_test_data (const char *rel)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", rel, NULL);
+}
+
+char *
+dp_test_tmpdir (void)
+{
+  GError *error = NULL;
+  char *dir = g_dir_make_tmp ("darkpipe-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+dp_test_rmtree (const char *path)
+{
+  if (path == NULL)
+    return;
+  GDir *d = g_dir_open (path, 0, NULL);
+  if (d)
+    {
+      const char *name;
+      while ((name = g_dir_read_name (d)))
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            dp_test_rmtree (child);
+          else
+            g_unlink (child);
+        }
+      g_dir_close (d);
+    }
+  g_rmdir (path);
+}
+
+char *
+dp_test_read_file (const char *path, gsize *len)
+{
+  char *contents = NULL;
+  GError *error = NULL;
+  g_file_get_contents (path, &contents, len, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+guint
+dp_test_add_packet (DpPackets *p, gint64 ts_ns, guint32 src, guint32 dst,
+                    guint8 proto, guint16 sport, guint16 dport, guint8 tcp_flags)
+{
+  guint r = dp_packets_append (p);
+  p->ts[r] = ts_ns;
+  p->src[r] = src;
+  p->dst[r] = dst;
+  p->proto[r] = proto;
+  p->ttl[r] = 64;
+  p->ip_len[r] = 40;
+  if (proto == 6 || proto == 17)
+    {
+      p->sport[r] = sport;
+      p->dport[r] = dport;
+      p->l4[r] = DP_L4_PORTS;
+      if (proto == 6)
+        {
+          p->tcp_flags[r] = tcp_flags;
+          p->l4[r] |= DP_L4_TCP;
+        }
+    }
+  else if (proto == 1)
+    {
+      p->icmp_type[r] = (guint8) sport;
+      p->icmp_code[r] = (guint8) dport;
+      p->l4[r] = DP_L4_ICMP;
+    }
+  return r;
+}

@@ -1,0 +1,24 @@
+/* dp-test.h — small helpers shared by the test programs. */
+#pragma once
+
+#include <glib.h>
+#include "darkpipe.h"
+
+/** Path of @rel below ../shared (DP_SHARED_DIR), or NULL after calling
+ * g_test_skip() when the shared folder is not there (e.g. in distcheck). */
+char *dp_test_shared (const char *rel);
+/** Path of @rel below tests/data in the source tree. */
+char *dp_test_data (const char *rel);
+/** A fresh temporary directory (remove with dp_test_rmtree). */
+char *dp_test_tmpdir (void);
+void dp_test_rmtree (const char *path);
+/** Reads a whole file into a string (asserts on failure). */
+char *dp_test_read_file (const char *path, gsize *len);
+
+/** Appends one packet; sets the DP_L4_* bits that fit @proto
+ * (6: ports+tcp, 17: ports, 1: icmp with type=sport, code=dport). */
+guint dp_test_add_packet (DpPackets *p, gint64 ts_ns, guint32 src, guint32 dst,
+                          guint8 proto, guint16 sport, guint16 dport, guint8 tcp_flags);
+/** 10.0.0.0 + i, and similar helpers for readable tests. */
+#define DP_TEST_IP(a, b, c, d) ((guint32) (((a) << 24) | ((b) << 16) | ((c) << 8) | (d)))
+#define DP_TEST_SEC(s) ((gint64) (s) * G_GINT64_CONSTANT (1000000000))
