@@ -11,7 +11,6 @@ libdarkpipe_la_SOURCES = \
 	core/dp-stage.c \
 	core/dp-harness.c \
 	core/dp-private.h \
-	core/dp-options.h \
 	core/dp-yaml.h \
 	core/dp-pipeline.h
 libdarkpipe_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(ZLIB_CFLAGS) -DG_LOG_DOMAIN=\"darkpipe\"
@@ -26,7 +25,8 @@ dpinclude_HEADERS += \
 	core/dp-output.h \
 	core/dp-hash.h \
 	core/dp-decode.h \
-	core/dp-harness.h
+	core/dp-harness.h \
+	core/dp-options.h
 
 bin_PROGRAMS += darkpipe
 darkpipe_SOURCES = core/darkpipe.c

@@ -9,3 +9,4 @@
 #include "dp-hash.h"
 #include "dp-decode.h"
 #include "dp-harness.h"
+#include "dp-options.h"
