@@ -35,3 +35,8 @@ darkpipe_LDADD = libdarkpipe.la $(GLIB_LIBS)
 
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = darkpipe.pc
+
+plugin_LTLIBRARIES += plugins/sink/null.la
+plugins_sink_null_la_SOURCES = plugins/sink/null.c
+plugins_sink_null_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_null_la_LIBADD = $(PLUGIN_LIBS)

@@ -1,3 +1,431 @@
+/* darkpipe.c — the command: run, check, plugins, demo, version. */
 #include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dp-options.h"
+#include "dp-pipeline.h"
 #include "dp-private.h"
-int main (void) { return 0; }
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+/* The one process-wide pointer: a signal handler has no other way in. */
+static DpContext *signal_ctx;
+
+static void
+on_signal (int sig)
+{
+  if (signal_ctx)
+    dp_context_cancel (signal_ctx);
+  /* a second signal ends the process the ordinary way */
+  signal (sig, SIG_DFL);
+}
+
+static void
+install_signals (DpContext *ctx)
+{
+  struct sigaction sa;
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset (&sa.sa_mask);
+  signal_ctx = ctx;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+}
+
+typedef struct {
+  char **plugin_dirs;
+  char **sets;
+  gint threads;
+  gboolean quiet;
+  char *output_dir;
+  gboolean json, markdown;
+  char *markdown_dir;
+} Opts;
+
+static void
+opts_clear (Opts *o)
+{
+  g_strfreev (o->plugin_dirs);
+  g_strfreev (o->sets);
+  g_free (o->output_dir);
+  g_free (o->markdown_dir);
+}
+
+static DpContext *
+make_context (Opts *o)
+{
+  DpContext *ctx = dp_context_new ();
+  for (char **d = o->plugin_dirs; d && *d; d++)
+    dp_context_add_plugin_dir (ctx, *d);
+  dp_context_set_threads (ctx, o->threads > 0 ? (guint) o->threads : 1);
+  dp_context_set_quiet (ctx, o->quiet);
+  dp_context_set_progress (ctx, !o->quiet && isatty (STDERR_FILENO));
+  if (o->output_dir)
+    dp_context_set_output_dir (ctx, o->output_dir);
+  return ctx;
+}
+
+static int
+load (DpContext *ctx, const char *path, Opts *o, DpPipeline **out)
+{
+  GError *error = NULL;
+  *out = dp_pipeline_load_file (ctx, path, (const char *const *) o->sets, NULL, &error);
+  if (*out == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      gboolean io = error->domain == G_FILE_ERROR;
+      g_error_free (error);
+      return io ? EXIT_USAGE : EXIT_USAGE;
+    }
+  return EXIT_OK;
+}
+
+static int
+cmd_run (const char *path, Opts *o, gboolean check_only)
+{
+  g_autoptr (DpContext) ctx = make_context (o);
+  g_autoptr (DpPipeline) p = NULL;
+  int rc = load (ctx, path, o, &p);
+  if (rc != EXIT_OK)
+    return rc;
+  if (check_only)
+    {
+      printf ("%s: pipeline '%s' is valid (%u stages)\n", path, dp_pipeline_name (p), dp_pipeline_n_stages (p));
+      return EXIT_OK;
+    }
+  install_signals (ctx);
+  GError *error = NULL;
+  gboolean ok = dp_pipeline_run (p, &error);
+  signal_ctx = NULL;
+  if (!o->quiet || !ok)
+    dp_pipeline_print_summary (p, stderr);
+  if (!ok)
+    {
+      fprintf (stderr, "darkpipe: error: %s\n", error->message);
+      g_error_free (error);
+      return EXIT_RUNTIME;
+    }
+  if (!o->quiet)
+    fprintf (stderr, "darkpipe: results in %s/\n", dp_pipeline_output_dir (p));
+  return EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* plugins */
+
+static void
+json_str (GString *s, const char *v)
+{
+  g_string_append_c (s, '"');
+  for (const char *c = v ? v : ""; *c; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_printf (s, "\\%c", *c);
+      else if ((unsigned char) *c < 0x20)
+        g_string_append_printf (s, "\\u%04x", *c);
+      else
+        g_string_append_c (s, *c);
+    }
+  g_string_append_c (s, '"');
+}
+
+static void
+describe_ports_json (GString *s, const DpPortDesc *ports, guint n)
+{
+  g_string_append_c (s, '[');
+  for (guint i = 0; i < n; i++)
+    {
+      g_string_append (s, i ? ",{\"name\":" : "{\"name\":");
+      json_str (s, ports[i].name);
+      g_string_append (s, ",\"type\":");
+      json_str (s, dp_batch_type_name (ports[i].type));
+      g_string_append_printf (s, ",\"optional\":%s,\"multi\":%s}",
+                              ports[i].flags & DP_PORT_OPTIONAL ? "true" : "false",
+                              ports[i].flags & DP_PORT_MULTI ? "true" : "false");
+    }
+  g_string_append_c (s, ']');
+}
+
+static void
+describe_json (GString *s, const DpPluginDesc *d)
+{
+  g_string_append (s, "{\"name\":");
+  json_str (s, d->name);
+  g_string_append (s, ",\"kind\":");
+  json_str (s, dp_plugin_kind_name (d->kind));
+  g_string_append (s, ",\"version\":");
+  json_str (s, d->version);
+  g_string_append (s, ",\"summary\":");
+  json_str (s, d->summary);
+  g_string_append (s, ",\"inputs\":");
+  describe_ports_json (s, d->inputs, d->n_inputs);
+  g_string_append (s, ",\"outputs\":");
+  describe_ports_json (s, d->outputs, d->n_outputs);
+  g_string_append (s, ",\"options\":[");
+  for (guint i = 0; i < d->n_options; i++)
+    {
+      const DpOptionDesc *o = &d->options[i];
+      g_string_append (s, i ? ",{\"name\":" : "{\"name\":");
+      json_str (s, o->name);
+      g_string_append (s, ",\"type\":");
+      json_str (s, dp_opt_type_name (o->type));
+      g_string_append (s, ",\"default\":");
+      if (o->default_text)
+        json_str (s, o->default_text);
+      else
+        g_string_append (s, "null");
+      g_string_append_printf (s, ",\"required\":%s", o->flags & DP_OPT_REQUIRED ? "true" : "false");
+      if (o->flags & DP_OPT_RANGE)
+        g_string_append_printf (s, ",\"min\":%.17g,\"max\":%.17g", o->min, o->max);
+      if (o->choices)
+        {
+          g_string_append (s, ",\"choices\":[");
+          for (guint c = 0; o->choices[c]; c++)
+            {
+              if (c)
+                g_string_append_c (s, ',');
+              json_str (s, o->choices[c]);
+            }
+          g_string_append_c (s, ']');
+        }
+      g_string_append (s, ",\"doc\":");
+      json_str (s, o->doc);
+      g_string_append_c (s, '}');
+    }
+  g_string_append (s, "]}");
+}
+
+static void
+md_ports (GString *s, const char *title, const DpPortDesc *ports, guint n)
+{
+  g_string_append_printf (s, "## %s\n\n", title);
+  if (n == 0)
+    {
+      g_string_append (s, "none\n\n");
+      return;
+    }
+  g_string_append (s, "| port | type | notes |\n|---|---|---|\n");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "| `%s` | %s | %s%s%s |\n", ports[i].name, dp_batch_type_name (ports[i].type),
+                            ports[i].doc ? ports[i].doc : "",
+                            ports[i].flags & DP_PORT_OPTIONAL ? " (optional)" : "",
+                            ports[i].flags & DP_PORT_MULTI ? " (several upstreams)" : "");
+  g_string_append_c (s, '\n');
+}
+
+static char *
+md_escape_cell (const char *v)
+{
+  GString *s = g_string_new (NULL);
+  for (const char *c = v; *c; c++)
+    {
+      if (*c == '|')
+        g_string_append (s, "\\|");
+      else if (*c == '\n')
+        g_string_append_c (s, ' ');
+      else
+        g_string_append_c (s, *c);
+    }
+  return g_string_free (s, FALSE);
+}
+
+/** Markdown reference page of one plugin, generated from its descriptor. */
+static char *
+describe_markdown (const DpPluginDesc *d)
+{
+  GString *s = g_string_new (NULL);
+  g_string_append_printf (s, "# %s\n\n<!-- generated by `darkpipe plugins --markdown`; do not edit -->\n\n", d->name);
+  g_string_append_printf (s, "%s\n\nKind: %s. Version: %s.\n\n", d->summary, dp_plugin_kind_name (d->kind),
+                          d->version ? d->version : "-");
+  md_ports (s, "Inputs", d->inputs, d->n_inputs);
+  md_ports (s, "Outputs", d->outputs, d->n_outputs);
+  g_string_append (s, "## Options\n\n");
+  if (d->n_options == 0)
+    g_string_append (s, "none\n\n");
+  else
+    {
+      g_string_append (s, "| option | type | default | allowed | description |\n|---|---|---|---|---|\n");
+      for (guint i = 0; i < d->n_options; i++)
+        {
+          const DpOptionDesc *o = &d->options[i];
+          g_autofree char *allowed = NULL;
+          if (o->choices)
+            allowed = g_strjoinv (", ", (char **) o->choices);
+          else if (o->flags & DP_OPT_RANGE)
+            allowed = g_strdup_printf ("%g … %g", o->min, o->max);
+          g_autofree char *doc = md_escape_cell (o->doc);
+          g_autofree char *def = md_escape_cell (o->default_text ? o->default_text : "");
+          g_string_append_printf (s, "| `%s` | %s | %s | %s | %s |\n", o->name, dp_opt_type_name (o->type),
+                                  o->flags & DP_OPT_REQUIRED ? "(required)" : (o->default_text ? def : "(unset)"),
+                                  allowed ? allowed : "", doc);
+        }
+      g_string_append_c (s, '\n');
+    }
+  g_string_append (s, "Every stage also takes `threads` (integer ≥ 1) and `on_error` (`skip` | `fail`).\n\n");
+  if (d->doc && *d->doc)
+    g_string_append_printf (s, "## Details\n\n%s\n", d->doc);
+  return g_string_free (s, FALSE);
+}
+
+static int
+write_markdown_dir (DpContext *ctx, GPtrArray *names, const char *dir)
+{
+  for (guint i = 0; i < names->len; i++)
+    {
+      GError *error = NULL;
+      const char *name = g_ptr_array_index (names, i);
+      const DpPluginDesc *d = dp_context_load_plugin (ctx, name, &error);
+      if (d == NULL)
+        {
+          fprintf (stderr, "darkpipe: %s\n", error->message);
+          g_error_free (error);
+          return EXIT_RUNTIME;
+        }
+      g_autofree char *md = describe_markdown (d);
+      g_autofree char *path = g_strdup_printf ("%s/%s.md", dir, name);
+      g_autoptr (DpOutFile) f = dp_outfile_open (path, FALSE, &error);
+      if (f)
+        dp_outfile_puts (f, md);
+      if (f == NULL || !dp_outfile_commit (g_steal_pointer (&f), &error))
+        {
+          fprintf (stderr, "darkpipe: %s\n", error->message);
+          g_error_free (error);
+          return EXIT_RUNTIME;
+        }
+    }
+  return EXIT_OK;
+}
+
+static int
+cmd_plugins (const char *only, Opts *o)
+{
+  g_autoptr (DpContext) ctx = make_context (o);
+  g_autoptr (GPtrArray) names = dp_context_plugin_names (ctx);
+  if (only)
+    {
+      g_ptr_array_set_size (names, 0);
+      g_ptr_array_add (names, g_strdup (only));
+    }
+  if (o->markdown && o->markdown_dir)
+    return write_markdown_dir (ctx, names, o->markdown_dir);
+  g_autoptr (GString) out = g_string_new (o->json ? "[" : NULL);
+  int rc = EXIT_OK;
+  for (guint i = 0; i < names->len; i++)
+    {
+      GError *error = NULL;
+      const char *name = g_ptr_array_index (names, i);
+      const DpPluginDesc *d = dp_context_load_plugin (ctx, name, &error);
+      if (d == NULL)
+        {
+          fprintf (stderr, "darkpipe: %s\n", error->message);
+          g_error_free (error);
+          rc = only ? EXIT_USAGE : EXIT_RUNTIME;
+          continue;
+        }
+      if (o->json)
+        {
+          if (out->len > 1)
+            g_string_append_c (out, ',');
+          describe_json (out, d);
+        }
+      else if (o->markdown)
+        {
+          g_autofree char *md = describe_markdown (d);
+          g_string_append (out, md);
+        }
+      else if (only)
+        {
+          g_autofree char *md = describe_markdown (d);
+          g_string_append (out, md);
+        }
+      else
+        g_string_append_printf (out, "%-16s %-10s %s\n", d->name, dp_plugin_kind_name (d->kind), d->summary);
+    }
+  if (o->json)
+    g_string_append (out, "]\n");
+  fputs (out->str, stdout);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+static const char usage[] =
+  "usage: darkpipe [--plugin-dir DIR]... COMMAND [ARGS]\n"
+  "\n"
+  "commands:\n"
+  "  run PIPELINE.yaml [--set stage.option=value]... [--threads N] [--quiet] [--output-dir DIR]\n"
+  "                     run a pipeline\n"
+  "  check PIPELINE.yaml [--set ...]   validate a pipeline, run nothing\n"
+  "  demo [--set ...]   run the bundled demo pipeline (synthetic telescope)\n"
+  "  plugins [NAME] [--json|--markdown [--output-dir DIR]]\n"
+  "                     list plugins, or describe one\n"
+  "  version            print the version\n"
+  "\n"
+  "exit status: 0 ok, 1 runtime failure, 2 usage or pipeline error\n";
+
+static gboolean
+parse_opts (int *argc, char ***argv, Opts *o, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->plugin_dirs, "Search plugins here first", "DIR" },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sets, "Override an option", "STAGE.OPTION=VALUE" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "Threads for multi-threaded stages", "N" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, no summary", NULL },
+    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &o->output_dir, "Output directory (overrides the pipeline's)", "DIR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "plugins: JSON", NULL },
+    { "markdown", 0, 0, G_OPTION_ARG_NONE, &o->markdown, "plugins: Markdown reference", NULL },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) oc = g_option_context_new ("COMMAND [ARGS]");
+  g_option_context_set_summary (oc, usage);
+  g_option_context_add_main_entries (oc, entries, NULL);
+  g_option_context_set_help_enabled (oc, TRUE);
+  return g_option_context_parse (oc, argc, argv, error);
+}
+
+int
+main (int argc, char **argv)
+{
+  Opts o = { 0 };
+  GError *error = NULL;
+  if (!parse_opts (&argc, &argv, &o, &error))
+    {
+      fprintf (stderr, "darkpipe: %s\n%s", error->message, usage);
+      g_error_free (error);
+      opts_clear (&o);
+      return EXIT_USAGE;
+    }
+  int rc = EXIT_USAGE;
+  const char *cmd = argc > 1 ? argv[1] : NULL;
+  if (o.threads < 0 || o.threads > 1024)
+    fprintf (stderr, "darkpipe: --threads must be in [1, 1024]\n");
+  else if (cmd == NULL)
+    fputs (usage, stderr);
+  else if (strcmp (cmd, "version") == 0 && argc == 2)
+    {
+      printf ("darkpipe %s (plugin ABI %u)\n", PACKAGE_VERSION, DP_ABI_VERSION);
+      rc = EXIT_OK;
+    }
+  else if ((strcmp (cmd, "run") == 0 || strcmp (cmd, "check") == 0) && argc == 3)
+    rc = cmd_run (argv[2], &o, strcmp (cmd, "check") == 0);
+  else if (strcmp (cmd, "demo") == 0 && argc == 2)
+    {
+      g_autofree char *dir = dp_default_pipeline_dir ();
+      g_autofree char *path = g_build_filename (dir, "demo.yaml", NULL);
+      rc = cmd_run (path, &o, FALSE);
+    }
+  else if (strcmp (cmd, "plugins") == 0 && argc <= 3)
+    {
+      if (o.markdown && o.output_dir)
+        o.markdown_dir = g_strdup (o.output_dir);
+      rc = cmd_plugins (argc == 3 ? argv[2] : NULL, &o);
+    }
+  else
+    fprintf (stderr, "darkpipe: bad command line\n%s", usage);
+  opts_clear (&o);
+  return rc;
+}

@@ -1,2 +1,924 @@
+/* dp-pipeline.c — YAML pipelines: load, validate (all problems at once, with
+ * positions), wire, and run. */
 #include "config.h"
+
+#include <string.h>
+
+#include "dp-options.h"
+#include "dp-pipeline.h"
 #include "dp-private.h"
+#include "dp-yaml.h"
+
+typedef struct {
+  char *name;
+  DpYamlNode *key;          /* the stage's key in `stages:` (position) */
+  DpYamlNode *node;         /* its mapping */
+  DpYamlNode *input;        /* its `input:` value, or NULL */
+  DpStage *stage;           /* NULL when the plugin failed to load */
+  GArray *links;            /* Wire */
+  guint order;              /* topological rank */
+} Spec;
+
+typedef struct {
+  guint in_port;
+  guint from;               /* spec index */
+  guint out_port;
+} Wire;
+
+struct _DpPipeline {
+  DpContext *ctx;
+  char *file;
+  char *name;
+  char *output_dir;
+  GPtrArray *specs;         /* Spec* in file order */
+  GArray *order;            /* spec indices, topological */
+  DpYamlNode *root;
+  GPtrArray *diags;
+  gint64 run_us;
+};
+
+static const char *const reserved_keys[] = { "plugin", "input", "threads", "on_error", "description", NULL };
+static const char *const top_keys[] = { "pipeline", "description", "output_dir", "stages", NULL };
+
+void
+dp_diagnostic_free (DpDiagnostic *d)
+{
+  g_free (d->file);
+  g_free (d->message);
+  g_free (d);
+}
+
+static void
+diag (DpPipeline *p, const DpYamlNode *at, const Spec *s, GQuark domain, gint code, const char *fmt, ...)
+  G_GNUC_PRINTF (6, 7);
+
+static void
+diag (DpPipeline *p, const DpYamlNode *at, const Spec *s, GQuark domain, gint code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  DpDiagnostic *d = g_new0 (DpDiagnostic, 1);
+  d->file = g_strdup (p->file);
+  d->line = at ? at->line : 0;
+  d->col = at ? at->col : 0;
+  d->domain = domain;
+  d->code = code;
+  GString *m = g_string_new (p->file);
+  if (at)
+    g_string_append_printf (m, ":%u:%u", at->line, at->col);
+  g_string_append (m, ": ");
+  if (s)
+    {
+      DpYamlNode *pl = s->node && s->node->type == DP_YAML_MAP ? dp_yaml_map_get (s->node, "plugin") : NULL;
+      g_string_append_printf (m, "stage '%s' (%s): ", s->name,
+                              s->stage ? s->stage->desc->name
+                              : pl && pl->type == DP_YAML_SCALAR ? pl->value : "?");
+    }
+  g_string_append (m, msg);
+  d->message = g_string_free (m, FALSE);
+  g_ptr_array_add (p->diags, d);
+}
+
+#define CDIAG(p, at, s, code, ...) diag ((p), (at), (s), DP_CONFIG_ERROR, (code), __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* options */
+
+static gboolean
+apply_value (const DpOptionDesc *opt, DpYamlNode *v, void *config, GError **error)
+{
+  if (v->type == DP_YAML_SCALAR)
+    return dp_option_parse (opt, v->value, config, error);
+  if (v->type == DP_YAML_SEQ && opt->type == DP_OPT_STRLIST)
+    {
+      g_autoptr (GPtrArray) items = g_ptr_array_new ();
+      for (guint i = 0; i < v->items->len; i++)
+        {
+          DpYamlNode *it = g_ptr_array_index (v->items, i);
+          if (it->type != DP_YAML_SCALAR)
+            {
+              g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE,
+                           "option '%s': list items must be scalars", opt->name);
+              return FALSE;
+            }
+          g_ptr_array_add (items, it->value);
+        }
+      g_ptr_array_add (items, NULL);
+      return dp_option_set_list (opt, (const char *const *) items->pdata, config, error);
+    }
+  g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE, "option '%s' takes %s, not %s",
+               opt->name, opt->type == DP_OPT_STRLIST ? "a list" : dp_opt_type_name (opt->type),
+               dp_yaml_type_name (v->type));
+  return FALSE;
+}
+
+static char *
+allowed_options (const DpPluginDesc *d)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < d->n_options; i++)
+    g_string_append_printf (s, "%s%s", i ? ", " : "", d->options[i].name);
+  for (guint i = 0; reserved_keys[i]; i++)
+    if (strcmp (reserved_keys[i], "plugin") != 0 && (d->n_inputs > 0 || strcmp (reserved_keys[i], "input") != 0))
+      g_string_append_printf (s, ", %s", reserved_keys[i]);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+is_reserved (const char *key)
+{
+  return g_strv_contains (reserved_keys, key);
+}
+
+/* Applies every option key of @map (a stage mapping or a harness snippet);
+ * returns FALSE at the first problem (harness), or reports each through
+ * @p (pipelines). */
+static gboolean
+apply_options_full (DpPipeline *p, Spec *spec, DpStage *stage, DpYamlNode *map, GError **error)
+{
+  const DpPluginDesc *d = stage->desc;
+  if (map->type != DP_YAML_MAP)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_STRUCTURE, "options must be a mapping");
+      return FALSE;
+    }
+  gboolean ok = TRUE;
+  for (guint i = 0; i < dp_yaml_map_size (map); i++)
+    {
+      DpYamlNode *k = dp_yaml_map_key (map, i), *v = dp_yaml_map_value (map, i);
+      GError *err = NULL;
+      if (k->type != DP_YAML_SCALAR)
+        g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_STRUCTURE, "keys must be scalars");
+      else
+        {
+          for (guint j = 0; j < i && !err; j++)
+            {
+              DpYamlNode *prev = dp_yaml_map_key (map, j);
+              if (prev->type == DP_YAML_SCALAR && strcmp (prev->value, k->value) == 0)
+                g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_DUPLICATE_KEY,
+                             "duplicate key '%s' (first at line %u)", k->value, prev->line);
+            }
+          if (err == NULL && is_reserved (k->value))
+            {
+              if (spec == NULL && strcmp (k->value, "on_error") != 0 && strcmp (k->value, "threads") != 0)
+                g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY,
+                             "'%s' is not an option here", k->value);
+              else if (strcmp (k->value, "on_error") == 0)
+                {
+                  if (v->type != DP_YAML_SCALAR || (strcmp (v->value, "skip") && strcmp (v->value, "fail")))
+                    g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_CHOICE,
+                                 "on_error: '%s' is not a choice; allowed: skip, fail",
+                                 v->type == DP_YAML_SCALAR ? v->value : "?");
+                  else
+                    stage->fail_on_error = strcmp (v->value, "fail") == 0;
+                }
+              else if (strcmp (k->value, "threads") == 0)
+                {
+                  guint64 t;
+                  if (v->type != DP_YAML_SCALAR || !g_ascii_string_to_unsigned (v->value, 10, 1, 1024, &t, NULL))
+                    g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
+                                 "threads: must be an integer in [1, 1024]");
+                  else
+                    stage->threads = (guint) t;
+                }
+              /* plugin / input / description are handled by the caller */
+            }
+          else if (err == NULL)
+            {
+              const DpOptionDesc *opt = dp_option_find (d, k->value);
+              if (opt == NULL)
+                {
+                  g_autofree char *allowed = allowed_options (d);
+                  const char *near = NULL;
+                  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+                  for (guint o = 0; o < d->n_options; o++)
+                    g_ptr_array_add (names, (gpointer) d->options[o].name);
+                  near = dp_closest_word (k->value, (const char *const *) names->pdata, names->len);
+                  g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY,
+                               "unknown option '%s'%s%s%s; allowed: %s", k->value,
+                               near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", allowed);
+                }
+              else
+                apply_value (opt, v, stage->config, &err);
+            }
+        }
+      if (err)
+        {
+          ok = FALSE;
+          DpYamlNode *at = (err->code == DP_CONFIG_ERROR_UNKNOWN_KEY || err->code == DP_CONFIG_ERROR_DUPLICATE_KEY) ? k : v;
+          if (p == NULL)
+            {
+              g_propagate_prefixed_error (error, err, "%u:%u: ", at->line, at->col);
+              return FALSE;
+            }
+          CDIAG (p, at, spec, err->code, "%s", err->message);
+          g_error_free (err);
+        }
+    }
+  return ok;
+}
+
+gboolean
+dp_stage_apply_options (DpStage *stage, DpYamlNode *map, const char *file, GError **error)
+{
+  if (!apply_options_full (NULL, NULL, stage, map, error))
+    {
+      g_prefix_error (error, "%s:", file);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Required options still unset (NULL strings, or never given). */
+static const DpOptionDesc *
+first_missing (DpStage *stage, GHashTable *given)
+{
+  const DpPluginDesc *d = stage->desc;
+  for (guint i = 0; i < d->n_options; i++)
+    {
+      const DpOptionDesc *o = &d->options[i];
+      if (!(o->flags & DP_OPT_REQUIRED))
+        continue;
+      const char *field = (const char *) stage->config + o->offset;
+      gboolean set;
+      if (o->type == DP_OPT_STRING || o->type == DP_OPT_PATH || o->type == DP_OPT_STRLIST)
+        set = *(void *const *) field != NULL;
+      else
+        set = given && g_hash_table_contains (given, o->name);
+      if (!set)
+        return o;
+    }
+  return NULL;
+}
+
+gboolean
+dp_stage_check_required (DpStage *stage, GHashTable *given, const char *file, GError **error)
+{
+  const DpOptionDesc *o = first_missing (stage, given);
+  if (o == NULL)
+    return TRUE;
+  g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_REQUIRED,
+               "%s: plugin %s: missing required option '%s' (%s)", file, stage->desc->name, o->name, o->doc);
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* loading */
+
+static void
+spec_free (Spec *s)
+{
+  dp_stage_free_internal (s->stage);
+  g_array_unref (s->links);
+  g_free (s->name);
+  g_free (s);
+}
+
+static GHashTable *
+given_keys (DpYamlNode *map)
+{
+  GHashTable *h = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; map && i < dp_yaml_map_size (map); i++)
+    {
+      DpYamlNode *k = dp_yaml_map_key (map, i);
+      if (k->type == DP_YAML_SCALAR)
+        g_hash_table_add (h, k->value);
+    }
+  return h;
+}
+
+static DpYamlNode *
+scalar_child (DpPipeline *p, DpYamlNode *map, const char *key, Spec *s)
+{
+  DpYamlNode *v = dp_yaml_map_get (map, key);
+  if (v && v->type != DP_YAML_SCALAR)
+    {
+      CDIAG (p, v, s, DP_CONFIG_ERROR_TYPE, "'%s' must be a scalar, not %s", key, dp_yaml_type_name (v->type));
+      return NULL;
+    }
+  return v;
+}
+
+static Spec *
+load_stage (DpPipeline *p, DpYamlNode *key, DpYamlNode *node)
+{
+  Spec *s = g_new0 (Spec, 1);
+  s->name = g_strdup (key->value);
+  s->key = key;
+  s->node = node;
+  s->links = g_array_new (FALSE, FALSE, sizeof (Wire));
+  if (node->type != DP_YAML_MAP)
+    {
+      CDIAG (p, node, s, DP_CONFIG_ERROR_STRUCTURE, "a stage must be a mapping with at least 'plugin:'");
+      return s;
+    }
+  DpYamlNode *plugin = scalar_child (p, node, "plugin", s);
+  s->input = dp_yaml_map_get (node, "input");
+  if (plugin == NULL)
+    {
+      if (dp_yaml_map_get (node, "plugin") == NULL)
+        CDIAG (p, key, s, DP_CONFIG_ERROR_REQUIRED, "missing 'plugin:'");
+      return s;
+    }
+  GError *err = NULL;
+  DpPlugin *pl = dp_context_get_plugin (p->ctx, plugin->value, &err);
+  if (pl == NULL)
+    {
+      gint code = err->domain == DP_PLUGIN_ERROR && err->code == DP_PLUGIN_ERROR_NOT_FOUND
+                  ? DP_CONFIG_ERROR_UNKNOWN_PLUGIN : -1;
+      if (code >= 0)
+        CDIAG (p, plugin, s, code, "%s", err->message);
+      else
+        diag (p, plugin, s, err->domain, err->code, "%s", err->message);
+      g_error_free (err);
+      return s;
+    }
+  s->stage = dp_stage_new_internal (p->ctx, s->name, pl->desc);
+  s->stage->plugin = pl;
+  s->stage->config = dp_config_new (pl->desc, &err);
+  if (s->stage->config == NULL)
+    {
+      diag (p, plugin, s, err->domain, err->code, "%s", err->message);
+      g_error_free (err);
+      return s;
+    }
+  apply_options_full (p, s, s->stage, node, NULL);
+  return s;
+}
+
+static Spec *
+find_spec (DpPipeline *p, const char *name, guint *index)
+{
+  for (guint i = 0; i < p->specs->len; i++)
+    {
+      Spec *s = g_ptr_array_index (p->specs, i);
+      if (strcmp (s->name, name) == 0)
+        {
+          if (index)
+            *index = i;
+          return s;
+        }
+    }
+  return NULL;
+}
+
+static void
+apply_overrides (DpPipeline *p, const char *const *overrides)
+{
+  for (guint i = 0; overrides && overrides[i]; i++)
+    {
+      const char *eq = strchr (overrides[i], '=');
+      const char *dot = eq ? memchr (overrides[i], '.', (gsize) (eq - overrides[i])) : NULL;
+      if (dot == NULL)
+        {
+          CDIAG (p, NULL, NULL, DP_CONFIG_ERROR_STRUCTURE,
+                 "--set '%s': expected stage.option=value", overrides[i]);
+          continue;
+        }
+      g_autofree char *stage = g_strndup (overrides[i], (gsize) (dot - overrides[i]));
+      g_autofree char *key = g_strndup (dot + 1, (gsize) (eq - dot - 1));
+      Spec *s = find_spec (p, stage, NULL);
+      if (s == NULL)
+        {
+          CDIAG (p, NULL, NULL, DP_CONFIG_ERROR_UNKNOWN_STAGE, "--set '%s': no stage '%s'", overrides[i], stage);
+          continue;
+        }
+      if (s->stage == NULL)
+        continue;
+      /* reuse the YAML path so --set values obey the same rules */
+      g_autofree char *snippet = g_strdup_printf ("%s: %s", key, eq + 1);
+      g_autoptr (DpYamlNode) map = dp_yaml_parse ("--set", snippet, strlen (snippet), NULL);
+      if (map == NULL || map->type != DP_YAML_MAP)
+        {
+          CDIAG (p, NULL, s, DP_CONFIG_ERROR_TYPE, "--set '%s': value does not parse", overrides[i]);
+          continue;
+        }
+      if (strcmp (key, "input") == 0 || strcmp (key, "plugin") == 0)
+        {
+          CDIAG (p, NULL, s, DP_CONFIG_ERROR_UNKNOWN_KEY, "--set cannot change '%s'", key);
+          continue;
+        }
+      guint n_before = p->diags->len;
+      apply_options_full (p, s, s->stage, map, NULL);
+      for (guint d = n_before; d < p->diags->len; d++)
+        {
+          DpDiagnostic *dg = g_ptr_array_index (p->diags, d);
+          g_autofree char *old = dg->message;
+          dg->message = g_strdup_printf ("--set %s: %s", overrides[i], strstr (old, "stage '") ? strstr (old, "stage '") : old);
+          dg->line = dg->col = 0;
+        }
+      /* remember it was given, for required non-string options */
+      g_ptr_array_add (s->node->items, dp_yaml_parse ("--set", key, strlen (key), NULL));
+      DpYamlNode *dummy = g_new0 (DpYamlNode, 1);
+      dummy->type = DP_YAML_SCALAR;
+      dummy->value = g_strdup (eq + 1);
+      g_ptr_array_add (s->node->items, dummy);
+    }
+}
+
+static gboolean
+load_stages (DpPipeline *p, DpYamlNode *stages)
+{
+  if (stages == NULL)
+    {
+      CDIAG (p, p->root, NULL, DP_CONFIG_ERROR_REQUIRED, "missing 'stages:'");
+      return FALSE;
+    }
+  if (stages->type != DP_YAML_MAP)
+    {
+      CDIAG (p, stages, NULL, DP_CONFIG_ERROR_STRUCTURE, "'stages' must be a mapping of stage name to stage");
+      return FALSE;
+    }
+  for (guint i = 0; i < dp_yaml_map_size (stages); i++)
+    {
+      DpYamlNode *k = dp_yaml_map_key (stages, i), *v = dp_yaml_map_value (stages, i);
+      if (k->type != DP_YAML_SCALAR)
+        {
+          CDIAG (p, k, NULL, DP_CONFIG_ERROR_STRUCTURE, "stage names must be scalars");
+          continue;
+        }
+      Spec *prev = find_spec (p, k->value, NULL);
+      if (prev)
+        {
+          CDIAG (p, k, NULL, DP_CONFIG_ERROR_DUPLICATE_STAGE,
+                 "duplicate stage name '%s' (first at line %u)", k->value, prev->key->line);
+          continue;
+        }
+      g_ptr_array_add (p->specs, load_stage (p, k, v));
+    }
+  return TRUE;
+}
+
+static void
+check_top_keys (DpPipeline *p)
+{
+  for (guint i = 0; i < dp_yaml_map_size (p->root); i++)
+    {
+      DpYamlNode *k = dp_yaml_map_key (p->root, i);
+      if (k->type != DP_YAML_SCALAR)
+        continue;
+      for (guint j = 0; j < i; j++)
+        {
+          DpYamlNode *prev = dp_yaml_map_key (p->root, j);
+          if (prev->type == DP_YAML_SCALAR && strcmp (prev->value, k->value) == 0)
+            CDIAG (p, k, NULL, DP_CONFIG_ERROR_DUPLICATE_KEY, "duplicate key '%s' (first at line %u)",
+                   k->value, prev->line);
+        }
+      if (!g_strv_contains (top_keys, k->value))
+        {
+          const char *near = dp_closest_word (k->value, top_keys, g_strv_length ((char **) top_keys));
+          CDIAG (p, k, NULL, DP_CONFIG_ERROR_UNKNOWN_KEY, "unknown key '%s'%s%s%s; allowed: pipeline, description, output_dir, stages",
+                 k->value, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* wiring */
+
+static gint
+port_index (const DpPortDesc *ports, guint n, const char *name)
+{
+  for (guint i = 0; i < n; i++)
+    if (strcmp (ports[i].name, name) == 0)
+      return (gint) i;
+  return -1;
+}
+
+static char *
+port_list (const DpPortDesc *ports, guint n)
+{
+  GString *s = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "%s%s (%s)", i ? ", " : "", ports[i].name, dp_batch_type_name (ports[i].type));
+  return g_string_free (s, FALSE);
+}
+
+/* Connects input @in_port of @s to the upstream named by @ref ("stage" or
+ * "stage.port"). */
+static void
+wire_one (DpPipeline *p, Spec *s, guint in_port, DpYamlNode *ref)
+{
+  const DpPluginDesc *d = s->stage->desc;
+  const DpPortDesc *in = &d->inputs[in_port];
+  if (ref->type != DP_YAML_SCALAR)
+    {
+      CDIAG (p, ref, s, DP_CONFIG_ERROR_STRUCTURE, "input '%s': expected stage or stage.port", in->name);
+      return;
+    }
+  const char *dot = strchr (ref->value, '.');
+  g_autofree char *up_name = dot ? g_strndup (ref->value, (gsize) (dot - ref->value)) : g_strdup (ref->value);
+  guint up_idx;
+  Spec *up = find_spec (p, up_name, &up_idx);
+  if (up == NULL)
+    {
+      g_autoptr (GPtrArray) names = g_ptr_array_new ();
+      for (guint i = 0; i < p->specs->len; i++)
+        g_ptr_array_add (names, ((Spec *) g_ptr_array_index (p->specs, i))->name);
+      const char *near = dp_closest_word (up_name, (const char *const *) names->pdata, names->len);
+      CDIAG (p, ref, s, DP_CONFIG_ERROR_UNKNOWN_STAGE, "input '%s' names unknown stage '%s'%s%s%s",
+             in->name, up_name, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+      return;
+    }
+  if (up->stage == NULL)
+    return;   /* already reported */
+  const DpPluginDesc *ud = up->stage->desc;
+  gint out = -1;
+  if (dot)
+    {
+      out = port_index (ud->outputs, ud->n_outputs, dot + 1);
+      if (out < 0)
+        {
+          g_autofree char *list = port_list (ud->outputs, ud->n_outputs);
+          CDIAG (p, ref, s, DP_CONFIG_ERROR_UNKNOWN_PORT, "stage '%s' (%s) has no output '%s'; outputs: %s",
+                 up->name, ud->name, dot + 1, list[0] ? list : "none");
+          return;
+        }
+    }
+  else
+    {
+      guint matches = 0;
+      for (guint o = 0; o < ud->n_outputs; o++)
+        if (in->type == DP_TYPE_ANY || ud->outputs[o].type == in->type)
+          {
+            if (matches++ == 0)
+              out = (gint) o;
+          }
+      if (matches > 1)
+        {
+          g_autofree char *list = port_list (ud->outputs, ud->n_outputs);
+          CDIAG (p, ref, s, DP_CONFIG_ERROR_UNKNOWN_PORT,
+                 "input '%s': stage '%s' has several outputs that fit; name one as %s.PORT: %s",
+                 in->name, up->name, up->name, list);
+          return;
+        }
+      if (matches == 0)
+        {
+          g_autofree char *list = port_list (ud->outputs, ud->n_outputs);
+          CDIAG (p, ref, s, DP_CONFIG_ERROR_PORT_TYPE,
+                 "input '%s' takes %s, but stage '%s' (%s) outputs %s", in->name,
+                 dp_batch_type_name (in->type), up->name, ud->name, list[0] ? list : "nothing");
+          return;
+        }
+    }
+  DpBatchType ot = ud->outputs[out].type;
+  if (in->type != DP_TYPE_ANY && ot != in->type)
+    {
+      CDIAG (p, ref, s, DP_CONFIG_ERROR_PORT_TYPE, "input '%s' takes %s, but %s.%s is %s",
+             in->name, dp_batch_type_name (in->type), up->name, ud->outputs[out].name, dp_batch_type_name (ot));
+      return;
+    }
+  Wire w = { in_port, up_idx, (guint) out };
+  g_array_append_val (s->links, w);
+}
+
+static void
+wire_port_value (DpPipeline *p, Spec *s, guint in_port, DpYamlNode *v)
+{
+  const DpPortDesc *in = &s->stage->desc->inputs[in_port];
+  if (v->type == DP_YAML_SEQ)
+    {
+      if (!(in->flags & DP_PORT_MULTI) && v->items->len != 1)
+        {
+          CDIAG (p, v, s, DP_CONFIG_ERROR_STRUCTURE, "input '%s' takes one upstream, not a list", in->name);
+          return;
+        }
+      for (guint i = 0; i < v->items->len; i++)
+        wire_one (p, s, in_port, g_ptr_array_index (v->items, i));
+    }
+  else
+    wire_one (p, s, in_port, v);
+}
+
+static void
+wire_stage (DpPipeline *p, Spec *s)
+{
+  const DpPluginDesc *d = s->stage->desc;
+  DpYamlNode *v = s->input;
+  if (v && d->n_inputs == 0)
+    {
+      CDIAG (p, v, s, DP_CONFIG_ERROR_UNKNOWN_KEY, "this plugin takes no input");
+      return;
+    }
+  if (v && v->type == DP_YAML_MAP)
+    {
+      for (guint i = 0; i < dp_yaml_map_size (v); i++)
+        {
+          DpYamlNode *k = dp_yaml_map_key (v, i);
+          gint port = k->type == DP_YAML_SCALAR ? port_index (d->inputs, d->n_inputs, k->value) : -1;
+          if (port < 0)
+            {
+              g_autofree char *list = port_list (d->inputs, d->n_inputs);
+              CDIAG (p, k, s, DP_CONFIG_ERROR_UNKNOWN_PORT, "no input port '%s'; inputs: %s",
+                     k->type == DP_YAML_SCALAR ? k->value : "?", list);
+              continue;
+            }
+          wire_port_value (p, s, (guint) port, dp_yaml_map_value (v, i));
+        }
+    }
+  else if (v)
+    wire_port_value (p, s, 0, v);
+  for (guint port = 0; port < d->n_inputs; port++)
+    {
+      gboolean connected = FALSE;
+      for (guint i = 0; i < s->links->len; i++)
+        connected |= g_array_index (s->links, Wire, i).in_port == port;
+      if (!connected && !(d->inputs[port].flags & DP_PORT_OPTIONAL) && (v == NULL || port > 0 || v->type == DP_YAML_MAP))
+        CDIAG (p, v ? v : s->key, s, DP_CONFIG_ERROR_UNCONNECTED, "input '%s' (%s) is not connected",
+               d->inputs[port].name, dp_batch_type_name (d->inputs[port].type));
+    }
+}
+
+/* Kahn's algorithm; stages left over sit on a cycle. */
+static void
+sort_stages (DpPipeline *p)
+{
+  guint n = p->specs->len;
+  g_autofree guint *indeg = g_new0 (guint, n);
+  for (guint i = 0; i < n; i++)
+    {
+      Spec *s = g_ptr_array_index (p->specs, i);
+      indeg[i] = s->links->len;
+    }
+  g_autofree gboolean *done = g_new0 (gboolean, n);
+  gboolean progress = TRUE;
+  while (progress)
+    {
+      progress = FALSE;
+      for (guint i = 0; i < n; i++)
+        {
+          if (done[i] || indeg[i] != 0)
+            continue;
+          done[i] = TRUE;
+          progress = TRUE;
+          ((Spec *) g_ptr_array_index (p->specs, i))->order = p->order->len;
+          g_array_append_val (p->order, i);
+          for (guint j = 0; j < n; j++)
+            {
+              Spec *t = g_ptr_array_index (p->specs, j);
+              for (guint l = 0; l < t->links->len; l++)
+                if (g_array_index (t->links, Wire, l).from == i)
+                  indeg[j]--;
+            }
+        }
+    }
+  for (guint i = 0; i < n; i++)
+    if (!done[i])
+      {
+        Spec *s = g_ptr_array_index (p->specs, i);
+        CDIAG (p, s->input ? s->input : s->key, s, DP_CONFIG_ERROR_CYCLE,
+               "stage is part of a cycle (its inputs depend on its own output)");
+      }
+}
+
+static void
+validate_stages (DpPipeline *p)
+{
+  for (guint i = 0; i < p->specs->len; i++)
+    {
+      Spec *s = g_ptr_array_index (p->specs, i);
+      if (s->stage == NULL)
+        continue;
+      g_autoptr (GHashTable) given = given_keys (s->node);
+      const DpOptionDesc *o = first_missing (s->stage, given);
+      if (o)
+        CDIAG (p, s->key, s, DP_CONFIG_ERROR_REQUIRED, "missing required option '%s' (%s)", o->name, o->doc);
+      wire_stage (p, s);
+    }
+  sort_stages (p);
+}
+
+static gint
+diag_cmp (gconstpointer a, gconstpointer b)
+{
+  const DpDiagnostic *x = *(DpDiagnostic *const *) a, *y = *(DpDiagnostic *const *) b;
+  if (x->line != y->line)
+    return x->line < y->line ? -1 : 1;
+  return x->col < y->col ? -1 : x->col > y->col;
+}
+
+static DpPipeline *
+pipeline_finish_load (DpPipeline *p, GPtrArray **diagnostics, GError **error)
+{
+  /* stable: problems without a position (--set) keep their order at the top */
+  g_ptr_array_sort (p->diags, diag_cmp);
+  if (p->diags->len == 0)
+    {
+      if (diagnostics)
+        *diagnostics = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_diagnostic_free);
+      return p;
+    }
+  DpDiagnostic *first = g_ptr_array_index (p->diags, 0);
+  GString *all = g_string_new (NULL);
+  for (guint i = 0; i < p->diags->len; i++)
+    g_string_append_printf (all, "%s%s", i ? "\n" : "", ((DpDiagnostic *) g_ptr_array_index (p->diags, i))->message);
+  if (p->diags->len == 1)
+    g_set_error_literal (error, first->domain, first->code, all->str);
+  else
+    g_set_error_literal (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_MULTIPLE, all->str);
+  g_string_free (all, TRUE);
+  if (diagnostics)
+    *diagnostics = g_steal_pointer (&p->diags);
+  dp_pipeline_free (p);
+  return NULL;
+}
+
+DpPipeline *
+dp_pipeline_load_text (DpContext *ctx, const char *name, const char *text,
+                       const char *const *overrides, GPtrArray **diagnostics, GError **error)
+{
+  DpPipeline *p = g_new0 (DpPipeline, 1);
+  p->ctx = ctx;
+  p->file = g_strdup (name);
+  p->specs = g_ptr_array_new_with_free_func ((GDestroyNotify) spec_free);
+  p->order = g_array_new (FALSE, FALSE, sizeof (guint));
+  p->diags = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_diagnostic_free);
+  GError *err = NULL;
+  p->root = dp_yaml_parse (name, text, strlen (text), &err);
+  if (p->root == NULL)
+    {
+      DpDiagnostic *d = g_new0 (DpDiagnostic, 1);
+      d->file = g_strdup (name);
+      d->domain = err->domain;
+      d->code = err->code;
+      d->message = g_strdup (err->message);
+      /* "file:L:C: …" → keep the position for tests and editors */
+      const char *pos = err->message + strlen (name);
+      if (*pos == ':')
+        sscanf (pos + 1, "%u:%u", &d->line, &d->col);
+      g_ptr_array_add (p->diags, d);
+      g_error_free (err);
+      return pipeline_finish_load (p, diagnostics, error);
+    }
+  if (p->root->type != DP_YAML_MAP)
+    {
+      CDIAG (p, p->root, NULL, DP_CONFIG_ERROR_STRUCTURE, "a pipeline must be a mapping with 'stages:'");
+      return pipeline_finish_load (p, diagnostics, error);
+    }
+  check_top_keys (p);
+  DpYamlNode *v = scalar_child (p, p->root, "pipeline", NULL);
+  p->name = g_strdup (v ? v->value : name);
+  v = scalar_child (p, p->root, "output_dir", NULL);
+  p->output_dir = g_strdup (v ? v->value : ".");
+  if (load_stages (p, dp_yaml_map_get (p->root, "stages")))
+    {
+      apply_overrides (p, overrides);
+      validate_stages (p);
+    }
+  return pipeline_finish_load (p, diagnostics, error);
+}
+
+DpPipeline *
+dp_pipeline_load_file (DpContext *ctx, const char *path, const char *const *overrides,
+                       GPtrArray **diagnostics, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len;
+  if (!g_file_get_contents (path, &text, &len, error))
+    return NULL;
+  if (strlen (text) != len)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "%s: contains a NUL byte at offset %zu",
+                   path, strlen (text));
+      return NULL;
+    }
+  return dp_pipeline_load_text (ctx, path, text, overrides, diagnostics, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* running */
+
+static Spec *
+spec_at (DpPipeline *p, guint rank)
+{
+  return g_ptr_array_index (p->specs, g_array_index (p->order, guint, rank));
+}
+
+static gboolean
+first_stage_error (DpPipeline *p, GError **error)
+{
+  for (guint r = 0; r < p->order->len; r++)
+    {
+      DpStage *st = spec_at (p, r)->stage;
+      if (st->error)
+        {
+          g_propagate_error (error, g_steal_pointer (&st->error));
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+cancelled_error (DpPipeline *p, const char *during, GError **error)
+{
+  if (!g_atomic_int_get (&p->ctx->cancelled))
+    return FALSE;
+  GString *done = g_string_new (NULL);
+  for (guint r = 0; r < p->order->len; r++)
+    {
+      DpStage *st = spec_at (p, r)->stage;
+      if (st->desc->kind == DP_KIND_SOURCE)
+        g_string_append_printf (done, "%s%s read %" G_GUINT64_FORMAT " rows", done->len ? ", " : "",
+                                st->name, st->rows_out);
+      else if (st->finished)
+        g_string_append_printf (done, "%s%s finished", done->len ? ", " : "", st->name);
+    }
+  g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED,
+               "interrupted during %s; completed: %s; no output of an unfinished stage was written",
+               during, done->len ? done->str : "nothing");
+  g_string_free (done, TRUE);
+  return TRUE;
+}
+
+gboolean
+dp_pipeline_run (DpPipeline *p, GError **error)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  if (p->ctx->output_dir == NULL)
+    p->ctx->output_dir = g_strdup (p->output_dir);
+  for (guint r = 0; r < p->order->len; r++)
+    {
+      Spec *s = spec_at (p, r);
+      for (guint l = 0; l < s->links->len; l++)
+        {
+          Wire *w = &g_array_index (s->links, Wire, l);
+          Spec *up = g_ptr_array_index (p->specs, w->from);
+          dp_stage_link (up->stage, w->out_port, s->stage, w->in_port);
+        }
+    }
+  for (guint r = 0; r < p->order->len; r++)
+    if (!dp_stage_call_init (spec_at (p, r)->stage, error))
+      return FALSE;
+  for (guint r = 0; r < p->order->len; r++)
+    {
+      DpStage *st = spec_at (p, r)->stage;
+      if (st->desc->kind != DP_KIND_SOURCE)
+        continue;
+      if (!dp_stage_call_run (st, error))
+        return FALSE;
+      if (first_stage_error (p, error) || cancelled_error (p, "reading", error))
+        return FALSE;
+    }
+  for (guint r = 0; r < p->order->len; r++)
+    {
+      DpStage *st = spec_at (p, r)->stage;
+      if (!dp_stage_call_finish (st, error))
+        return FALSE;
+      if (first_stage_error (p, error) || cancelled_error (p, st->name, error))
+        return FALSE;
+    }
+  dp_stage_clear_progress_line (p->ctx);
+  p->run_us = g_get_monotonic_time () - t0;
+  return TRUE;
+}
+
+void
+dp_pipeline_print_summary (DpPipeline *p, FILE *out)
+{
+  dp_stage_clear_progress_line (p->ctx);
+  fprintf (out, "%-18s %-16s %12s %12s %9s %9s\n", "stage", "plugin", "rows in", "rows out", "seconds", "peak MB");
+  for (guint r = 0; r < p->order->len; r++)
+    {
+      DpStage *st = spec_at (p, r)->stage;
+      fprintf (out, "%-18s %-16s %12" G_GUINT64_FORMAT " %12" G_GUINT64_FORMAT " %9.3f %9.1f\n",
+               st->name, st->desc->name, st->rows_in, st->rows_out, st->time_us / 1e6,
+               st->peak_rss_kb / 1024.0);
+      for (guint i = 0; i < st->counters->len; i++)
+        {
+          DpCounter *c = &g_array_index (st->counters, DpCounter, i);
+          fprintf (out, "%-18s   %s: %" G_GUINT64_FORMAT "\n", "", c->name, c->value);
+        }
+    }
+  fprintf (out, "total %.3f s, peak memory %.1f MB\n", p->run_us / 1e6, dp_peak_rss_kb () / 1024.0);
+}
+
+const char *dp_pipeline_name (DpPipeline *p) { return p->name; }
+const char *dp_pipeline_output_dir (DpPipeline *p) { return p->ctx->output_dir ? p->ctx->output_dir : p->output_dir; }
+guint dp_pipeline_n_stages (DpPipeline *p) { return p->specs->len; }
+
+void
+dp_pipeline_free (DpPipeline *p)
+{
+  if (p == NULL)
+    return;
+  /* finalize downstream first: a sink aborts its temp file before its
+   * upstream's batches go away */
+  for (guint r = p->order->len; r-- > 0;)
+    {
+      Spec *s = spec_at (p, r);
+      dp_stage_free_internal (s->stage);
+      s->stage = NULL;
+    }
+  g_ptr_array_unref (p->specs);
+  g_array_unref (p->order);
+  if (p->diags)
+    g_ptr_array_unref (p->diags);
+  dp_yaml_free (p->root);
+  g_free (p->file);
+  g_free (p->name);
+  g_free (p->output_dir);
+  g_free (p);
+}

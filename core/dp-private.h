@@ -72,6 +72,11 @@ guint64 batch_rows (const DpBatch *b);
 gint64 dp_peak_rss_kb (void);
 void dp_stage_clear_progress_line (DpContext *ctx);
 
+/* dp-pipeline.c */
+typedef struct _DpYamlNode DpYamlNode;
+gboolean dp_stage_apply_options (DpStage *stage, DpYamlNode *map, const char *file, GError **error);
+gboolean dp_stage_check_required (DpStage *stage, GHashTable *given, const char *file, GError **error);
+
 /* dp-registry.c */
 DpPlugin *dp_context_get_plugin (DpContext *ctx, const char *name, GError **error);
 /** (transfer container) sorted names of every plugin on the search path */

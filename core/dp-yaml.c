@@ -1,2 +1,138 @@
+/* dp-yaml.c — libyaml document → DpYamlNode tree with positions. */
 #include "config.h"
-#include "dp-private.h"
+
+#include <string.h>
+#include <yaml.h>
+
+#include "dp-error.h"
+#include "dp-yaml.h"
+
+const char *
+dp_yaml_type_name (DpYamlType t)
+{
+  switch (t)
+    {
+    case DP_YAML_SCALAR: return "a scalar";
+    case DP_YAML_MAP: return "a mapping";
+    case DP_YAML_SEQ: default: return "a list";
+    }
+}
+
+void
+dp_yaml_free (DpYamlNode *n)
+{
+  if (n == NULL)
+    return;
+  if (n->items)
+    g_ptr_array_unref (n->items);
+  g_free (n->value);
+  g_free (n);
+}
+
+static DpYamlNode *
+convert (yaml_document_t *doc, yaml_node_t *yn, guint depth)
+{
+  DpYamlNode *n = g_new0 (DpYamlNode, 1);
+  n->line = (guint) yn->start_mark.line + 1;
+  n->col = (guint) yn->start_mark.column + 1;
+  if (depth > 64)   /* hostile nesting: stop before the stack does */
+    {
+      n->type = DP_YAML_SCALAR;
+      n->value = g_strdup ("");
+      return n;
+    }
+  switch (yn->type)
+    {
+    case YAML_SCALAR_NODE:
+      n->type = DP_YAML_SCALAR;
+      n->value = g_strndup ((const char *) yn->data.scalar.value, yn->data.scalar.length);
+      n->quoted = yn->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE
+                  || yn->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+      break;
+    case YAML_MAPPING_NODE:
+      n->type = DP_YAML_MAP;
+      n->items = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_yaml_free);
+      for (yaml_node_pair_t *p = yn->data.mapping.pairs.start; p < yn->data.mapping.pairs.top; p++)
+        {
+          g_ptr_array_add (n->items, convert (doc, yaml_document_get_node (doc, p->key), depth + 1));
+          g_ptr_array_add (n->items, convert (doc, yaml_document_get_node (doc, p->value), depth + 1));
+        }
+      break;
+    case YAML_SEQUENCE_NODE:
+      n->type = DP_YAML_SEQ;
+      n->items = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_yaml_free);
+      for (yaml_node_item_t *it = yn->data.sequence.items.start; it < yn->data.sequence.items.top; it++)
+        g_ptr_array_add (n->items, convert (doc, yaml_document_get_node (doc, *it), depth + 1));
+      break;
+    default:
+      n->type = DP_YAML_SCALAR;
+      n->value = g_strdup ("");
+    }
+  return n;
+}
+
+DpYamlNode *
+dp_yaml_parse (const char *filename, const char *text, gsize len, GError **error)
+{
+  yaml_parser_t parser;
+  yaml_document_t doc;
+  if (!yaml_parser_initialize (&parser))
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "%s: cannot start the YAML parser", filename);
+      return NULL;
+    }
+  yaml_parser_set_input_string (&parser, (const unsigned char *) text, len);
+  if (!yaml_parser_load (&parser, &doc))
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "%s:%zu:%zu: YAML syntax error: %s%s%s",
+                   filename, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                   parser.problem ? parser.problem : "unknown problem",
+                   parser.context ? " " : "", parser.context ? parser.context : "");
+      yaml_parser_delete (&parser);
+      return NULL;
+    }
+  yaml_node_t *root = yaml_document_get_root_node (&doc);
+  DpYamlNode *tree = NULL;
+  if (root == NULL)
+    {
+      tree = g_new0 (DpYamlNode, 1);
+      tree->type = DP_YAML_MAP;
+      tree->line = tree->col = 1;
+      tree->items = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_yaml_free);
+    }
+  else
+    tree = convert (&doc, root, 0);
+  yaml_document_delete (&doc);
+  yaml_parser_delete (&parser);
+  return tree;
+}
+
+guint
+dp_yaml_map_size (const DpYamlNode *map)
+{
+  return map->type == DP_YAML_MAP ? map->items->len / 2 : 0;
+}
+
+DpYamlNode *
+dp_yaml_map_key (const DpYamlNode *map, guint i)
+{
+  return g_ptr_array_index (map->items, 2 * i);
+}
+
+DpYamlNode *
+dp_yaml_map_value (const DpYamlNode *map, guint i)
+{
+  return g_ptr_array_index (map->items, 2 * i + 1);
+}
+
+DpYamlNode *
+dp_yaml_map_get (const DpYamlNode *map, const char *key)
+{
+  for (guint i = 0; i < dp_yaml_map_size (map); i++)
+    {
+      DpYamlNode *k = dp_yaml_map_key (map, i);
+      if (k->type == DP_YAML_SCALAR && strcmp (k->value, key) == 0)
+        return dp_yaml_map_value (map, i);
+    }
+  return NULL;
+}

@@ -1,0 +1,32 @@
+/* dp-yaml.h — a small YAML tree that keeps line:column for every node. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum { DP_YAML_SCALAR, DP_YAML_MAP, DP_YAML_SEQ } DpYamlType;
+
+typedef struct _DpYamlNode DpYamlNode;
+struct _DpYamlNode {
+  DpYamlType type;
+  char *value;          /* scalars */
+  gboolean quoted;      /* scalar was quoted (a string even if it looks like a number) */
+  guint line, col;      /* 1-based */
+  GPtrArray *items;     /* MAP: key, value, key, value…; SEQ: values */
+};
+
+/** Parses @text (named @filename in messages).  On a syntax error returns
+ * NULL and sets DP_CONFIG_ERROR_SYNTAX with "file:line:col: message". */
+DpYamlNode *dp_yaml_parse (const char *filename, const char *text, gsize len, GError **error);
+void dp_yaml_free (DpYamlNode *node);
+guint dp_yaml_map_size (const DpYamlNode *map);
+DpYamlNode *dp_yaml_map_key (const DpYamlNode *map, guint i);
+DpYamlNode *dp_yaml_map_value (const DpYamlNode *map, guint i);
+/** First value for @key in @map or NULL. */
+DpYamlNode *dp_yaml_map_get (const DpYamlNode *map, const char *key);
+const char *dp_yaml_type_name (DpYamlType t);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpYamlNode, dp_yaml_free)
+
+G_END_DECLS
