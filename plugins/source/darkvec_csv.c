@@ -1,0 +1,443 @@
+/* darkvec_csv — packets from DarkVec traces: the public sample CSVs
+ * (`0,ts,ethtype,src_ip,...` with a datetime index column) and the CoNEXT
+ * `packets.log` files (space-separated, header starting with `ts`).
+ *
+ * Columns are found by their header name, the delimiter from the header
+ * line, so both layouts (and column orders we have not seen) read alike.
+ * The public samples replace addresses by tokens such as `src_ipaddr12`:
+ * those are interned in one name map per stage so sinks print them back. */
+#include "config.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <string.h>
+#include "darkpipe.h"
+
+enum {
+  C_TS, C_ETHTYPE, C_SRC_IP, C_SRC_PORT, C_DST_IP, C_DST_PORT, C_PROTO, C_PCK_LEN,
+  C_TCP_FLAGS, C_MIRAI, C_TCP_SEQ, C_TTL, C_COUNT
+};
+
+static const char *const darkvec_csv_names[C_COUNT] = {
+  "ts", "ethtype", "src_ip", "src_port", "dst_ip", "dst_port", "proto", "pck_len",
+  "tcp_flags", "mirai", "tcp_seq", "ttl",
+};
+
+/* more columns than any known layout (17 + index); a wider header is refused */
+#define DARKVEC_CSV_MAX_COLS 64
+
+typedef struct {
+  char *path;
+  char **paths;
+  guint64 batch_rows;
+} Config;
+
+typedef struct {
+  DpStage *stage;
+  GPtrArray *files;
+  guint batch_rows;
+  DpNameMap *names;
+  DpPackets *batch;
+  guint64 mirai;
+  /* layout of the file being read */
+  char delim;
+  guint n_cols;
+  int col[C_COUNT];    /* field index of each known column, or -1 */
+} State;
+
+static const DpOptionDesc darkvec_csv_options[] = {
+  DP_OPTION ("path", DP_OPT_PATH, NULL, Config, path,
+             "Input trace (plain or gzip, detected by content); a glob is expanded."),
+  DP_OPTION ("paths", DP_OPT_STRLIST, NULL, Config, paths,
+             "Input traces or globs, read in the order given (after path)."),
+  DP_OPTION_RANGE ("batch_rows", DP_OPT_UINT, "16384", Config, batch_rows, 1, 1048576,
+                   "Packets per emitted batch."),
+};
+
+static const DpPortDesc darkvec_csv_outputs[] = {
+  { "packets", DP_TYPE_PACKETS, 0, "Packets in file order; pseudonymous addresses via the batch's name map." },
+};
+
+/* ------------------------------------------------------------------ */
+/* values */
+
+static gboolean
+darkvec_csv_missing (const char *s)
+{
+  return s[0] == '\0' || (s[0] == '-' && s[1] == '\0');
+}
+
+/* Decimal, or hex with 0x (tcp_flags and ethtype are written both ways). */
+static gboolean
+darkvec_csv_uint (const char *s, guint64 max, guint64 *out)
+{
+  guint64 v;
+  char *end;
+  if (!g_ascii_isdigit (s[0]))
+    return FALSE;
+  errno = 0;
+  v = g_ascii_strtoull (s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
+  if (errno != 0 || *end != '\0' || v > max)
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+/* Epoch seconds "1619827200.2047381" to ns from the digits themselves: a
+ * double would lose the last digits of a 10-digit second count. */
+static gboolean
+darkvec_csv_ts (const char *s, gint64 *ns)
+{
+  gint64 sec = 0, frac = 0;
+  int n = 0;
+  const char *p = s;
+  for (; g_ascii_isdigit (*p); p++, n++)
+    {
+      if (n >= 12)
+        return FALSE;
+      sec = sec * 10 + (*p - '0');
+    }
+  if (n == 0)
+    return FALSE;
+  if (*p == '.')
+    {
+      int d = 0;
+      for (p++; g_ascii_isdigit (*p); p++, d++)
+        if (d < 9)
+          frac = frac * 10 + (*p - '0');
+      for (; d < 9; d++)
+        frac *= 10;
+    }
+  if (*p != '\0')
+    return FALSE;
+  *ns = sec * G_GINT64_CONSTANT (1000000000) + frac;
+  return TRUE;
+}
+
+static gboolean
+darkvec_csv_proto (const char *s, guint8 *proto)
+{
+  static const struct { const char *name; guint8 num; } names[] = {
+    { "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
+  };
+  guint64 v;
+  if (darkvec_csv_uint (s, 255, &v))
+    {
+      *proto = (guint8) v;
+      return TRUE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_ascii_strcasecmp (s, names[i].name) == 0)
+      {
+        *proto = names[i].num;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* A dotted quad stays itself; anything else is a pseudonym. */
+static gboolean
+darkvec_csv_addr (State *st, const char *s, guint32 *addr)
+{
+  if (darkvec_csv_missing (s))
+    return FALSE;
+  if (!dp_ipv4_parse (s, addr))
+    *addr = dp_name_map_intern (st->names, s);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* lines */
+
+/* Splits in place on the file's delimiter; runs of spaces count as one. */
+static guint
+darkvec_csv_split (const State *st, char *line, char **f)
+{
+  guint n = 0;
+  char *p = line;
+  if (st->delim == ' ')
+    while (*p == ' ')
+      p++;
+  for (;;)
+    {
+      if (n == DARKVEC_CSV_MAX_COLS)
+        return n + 1;
+      f[n++] = p;
+      char *d = strchr (p, st->delim);
+      if (d == NULL)
+        break;
+      *d = '\0';
+      p = d + 1;
+      if (st->delim == ' ')
+        {
+          while (*p == ' ')
+            p++;
+          if (*p == '\0')
+            break;
+        }
+    }
+  return n;
+}
+
+static const char *
+darkvec_csv_field (const State *st, char **f, int c)
+{
+  return st->col[c] < 0 ? "-" : f[st->col[c]];
+}
+
+/* Optional number: "-" or an absent column is missing. */
+static gboolean
+darkvec_csv_opt (const State *st, char **f, int c, guint64 max, guint64 *v, gboolean *has)
+{
+  const char *s = darkvec_csv_field (st, f, c);
+  *v = 0;
+  *has = !darkvec_csv_missing (s);
+  return !*has || darkvec_csv_uint (s, max, v);
+}
+
+static const char *
+darkvec_csv_l4 (const State *st, char **f, DpPackets *p, guint r)
+{
+  guint64 sport, dport, flags, seq;
+  gboolean has_s, has_d, has_f, has_q;
+  if (!darkvec_csv_opt (st, f, C_SRC_PORT, 65535, &sport, &has_s)
+      || !darkvec_csv_opt (st, f, C_DST_PORT, 65535, &dport, &has_d))
+    return "bad src_port or dst_port";
+  if (!darkvec_csv_opt (st, f, C_TCP_FLAGS, 0xfff, &flags, &has_f)
+      || !darkvec_csv_opt (st, f, C_TCP_SEQ, G_MAXUINT32, &seq, &has_q))
+    return "bad tcp_flags or tcp_seq";
+  if ((p->proto[r] == 6 || p->proto[r] == 17) && has_s && has_d)
+    {
+      p->sport[r] = (guint16) sport;
+      p->dport[r] = (guint16) dport;
+      p->l4[r] |= DP_L4_PORTS;
+    }
+  if (p->proto[r] == 6 && has_f)
+    {
+      p->tcp_flags[r] = (guint8) (flags & 0xff);
+      p->tcp_seq[r] = (guint32) seq;
+      p->l4[r] |= DP_L4_TCP;
+    }
+  return NULL;
+}
+
+/* A bad line leaves its row behind for the next line to reuse, so every
+ * column of a row starts from zero. */
+static void
+darkvec_csv_clear_row (DpPackets *p, guint r)
+{
+  p->ts[r] = 0;
+  p->src[r] = p->dst[r] = 0;
+  p->sport[r] = p->dport[r] = 0;
+  p->proto[r] = p->tcp_flags[r] = 0;
+  p->tcp_seq[r] = 0;
+  p->ip_id[r] = 0;
+  p->icmp_type[r] = p->icmp_code[r] = 0;
+  p->ttl[r] = 0;
+  p->ip_len[r] = p->frag[r] = 0;
+  p->l4[r] = 0;
+}
+
+/* Fills row @r; returns NULL or why the line is bad. */
+static const char *
+darkvec_csv_row (State *st, char **f, DpPackets *p, guint r, gboolean *non_ipv4)
+{
+  guint64 eth, len, ttl, mirai;
+  gboolean has_eth, has;
+  *non_ipv4 = FALSE;
+  if (!darkvec_csv_opt (st, f, C_ETHTYPE, 0xffff, &eth, &has_eth))
+    return "bad ethtype";
+  if (has_eth && eth != 0x0800)
+    {
+      *non_ipv4 = TRUE;
+      return "not an IPv4 packet";
+    }
+  if (!darkvec_csv_ts (darkvec_csv_field (st, f, C_TS), &p->ts[r]))
+    return "bad ts";
+  if (!darkvec_csv_addr (st, darkvec_csv_field (st, f, C_SRC_IP), &p->src[r])
+      || !darkvec_csv_addr (st, darkvec_csv_field (st, f, C_DST_IP), &p->dst[r]))
+    return "missing src_ip or dst_ip";
+  if (!darkvec_csv_proto (darkvec_csv_field (st, f, C_PROTO), &p->proto[r]))
+    return "bad proto";
+  if (!darkvec_csv_opt (st, f, C_PCK_LEN, 65535, &len, &has)
+      || !darkvec_csv_opt (st, f, C_TTL, 255, &ttl, &has))
+    return "bad pck_len or ttl";
+  if (!darkvec_csv_opt (st, f, C_MIRAI, 1, &mirai, &has))
+    return "bad mirai flag";
+  p->ip_len[r] = (guint16) len;
+  p->ttl[r] = (guint8) ttl;
+  const char *why = darkvec_csv_l4 (st, f, p, r);
+  if (why == NULL)
+    st->mirai += mirai;
+  return why;
+}
+
+static gboolean
+darkvec_csv_line (State *st, DpLineReader *r, char *line, GError **error)
+{
+  char *f[DARKVEC_CSV_MAX_COLS];
+  gboolean non_ipv4 = FALSE;
+  const char *why = "wrong number of fields";
+  if (st->batch == NULL)
+    {
+      st->batch = dp_packets_new (st->batch_rows);
+      dp_packets_set_names (st->batch, st->names);
+    }
+  guint row = dp_packets_append (st->batch);
+  darkvec_csv_clear_row (st->batch, row);
+  if (darkvec_csv_split (st, line, f) == st->n_cols)
+    why = darkvec_csv_row (st, f, st->batch, row, &non_ipv4);
+  if (why)
+    {
+      st->batch->n_rows--;
+      return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
+                                  "%s: line %" G_GUINT64_FORMAT ": %s",
+                                  dp_line_reader_path (r), dp_line_reader_line (r), why);
+    }
+  if (st->batch->n_rows >= st->batch_rows)
+    dp_stage_push (st->stage, 0, g_steal_pointer (&st->batch));
+  return TRUE;
+}
+
+/* The header decides the delimiter (comma, else tab, else spaces) and where
+ * each known column is; ts, src_ip, dst_ip and proto must be there. */
+static gboolean
+darkvec_csv_header (State *st, DpLineReader *r, char *line, GError **error)
+{
+  char *f[DARKVEC_CSV_MAX_COLS];
+  if (g_str_has_prefix (line, "\xEF\xBB\xBF"))
+    line += 3;  /* a UTF-8 byte order mark from spreadsheet tools */
+  st->delim = strchr (line, ',') ? ',' : strchr (line, '\t') ? '\t' : ' ';
+  st->n_cols = darkvec_csv_split (st, line, f);
+  for (int c = 0; c < C_COUNT; c++)
+    st->col[c] = -1;
+  for (guint i = 0; i < st->n_cols && i < DARKVEC_CSV_MAX_COLS; i++)
+    for (int c = 0; c < C_COUNT; c++)
+      if (strcmp (g_strstrip (f[i]), darkvec_csv_names[c]) == 0 && st->col[c] < 0)
+        st->col[c] = (int) i;
+  if (st->n_cols > DARKVEC_CSV_MAX_COLS || st->col[C_TS] < 0 || st->col[C_SRC_IP] < 0
+      || st->col[C_DST_IP] < 0 || st->col[C_PROTO] < 0)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: line 1: not a DarkVec trace header (needs columns ts, src_ip, "
+                   "dst_ip and proto, at most %d columns)",
+                   dp_line_reader_path (r), DARKVEC_CSV_MAX_COLS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+darkvec_csv_read_file (State *st, const char *path, GError **error)
+{
+  g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
+  char *line;
+  if (r == NULL)
+    return FALSE;
+  if ((line = dp_line_reader_next (r, NULL)) != NULL
+      && !darkvec_csv_header (st, r, line, error))
+    return FALSE;
+  while ((line = dp_line_reader_next (r, NULL)) != NULL)
+    {
+      if (*line == '\0')
+        continue;
+      if (!darkvec_csv_line (st, r, line, error))
+        return FALSE;
+      if ((dp_line_reader_line (r) & 4095) == 0 && dp_stage_cancelled (st->stage))
+        return TRUE;
+    }
+  g_autoptr (GError) read_error = NULL;
+  if (dp_line_reader_error (r, &read_error))
+    return dp_stage_data_error (st->stage, error, "truncated", "%s", read_error->message);
+  return TRUE;
+}
+
+static gboolean
+darkvec_csv_run (DpStage *stage, void *state, GError **error)
+{
+  State *st = state;
+  for (guint i = 0; i < st->files->len; i++)
+    {
+      if (dp_stage_cancelled (stage))
+        return TRUE;
+      if (!darkvec_csv_read_file (st, st->files->pdata[i], error))
+        return FALSE;
+      dp_stage_progress (stage, i + 1, st->files->len);
+    }
+  if (st->mirai)
+    dp_stage_count (stage, "mirai", st->mirai);
+  if (st->batch && st->batch->n_rows > 0 && !dp_stage_cancelled (stage))
+    dp_stage_push (stage, 0, g_steal_pointer (&st->batch));
+  return TRUE;
+}
+
+/* An unmatched pattern stays as it is: opening it names the missing file. */
+static void
+darkvec_csv_add_files (GPtrArray *files, const char *pattern)
+{
+  glob_t g;
+  if (pattern == NULL)
+    return;
+  if (glob (pattern, GLOB_NOCHECK, NULL, &g) == 0)
+    {
+      for (size_t i = 0; i < g.gl_pathc; i++)
+        g_ptr_array_add (files, g_strdup (g.gl_pathv[i]));
+      globfree (&g);
+    }
+  else
+    g_ptr_array_add (files, g_strdup (pattern));
+}
+
+static gboolean
+darkvec_csv_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  const Config *c = config;
+  State *st = g_new0 (State, 1);
+  *state = st;
+  st->stage = stage;
+  st->batch_rows = (guint) c->batch_rows;
+  st->names = dp_name_map_new ();
+  st->files = g_ptr_array_new_with_free_func (g_free);
+  darkvec_csv_add_files (st->files, c->path);
+  for (char **p = c->paths; p && *p; p++)
+    darkvec_csv_add_files (st->files, *p);
+  if (st->files->len == 0)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_REQUIRED,
+                   "option 'path' or 'paths' is required");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+darkvec_csv_finalize (void *state)
+{
+  State *st = state;
+  if (st == NULL)
+    return;
+  g_clear_pointer (&st->batch, dp_batch_unref);
+  g_clear_pointer (&st->files, g_ptr_array_unref);
+  g_clear_pointer (&st->names, dp_name_map_unref);
+  g_free (st);
+}
+
+DP_PLUGIN_DEFINE (darkvec_csv,
+  .kind = DP_KIND_SOURCE,
+  .summary = "Reads packets from DarkVec traces (sample CSV or CoNEXT packets.log, plain or gzip).",
+  .version = "1.0",
+  .doc = "The header line names the columns (ts, ethtype, src_ip, src_port, dst_ip, "
+         "dst_port, proto, pck_len, tcp_flags, mirai, tcp_seq, ttl; others are ignored) "
+         "and decides the delimiter: comma, else tab, else spaces. `-` is a missing value. "
+         "ts is epoch seconds, converted to ns from its digits. Addresses that are not "
+         "dotted quads (the samples' `src_ipaddr12`) are pseudonyms kept in the batches' "
+         "name map, so sinks print them back. Packets with mirai = 1 are counted in the "
+         "`mirai` counter. pck_len goes to ip_len.",
+  .outputs = darkvec_csv_outputs,
+  .n_outputs = G_N_ELEMENTS (darkvec_csv_outputs),
+  .options = darkvec_csv_options,
+  .n_options = G_N_ELEMENTS (darkvec_csv_options),
+  .config_size = sizeof (Config),
+  .init = darkvec_csv_init,
+  .run = darkvec_csv_run,
+  .finalize = darkvec_csv_finalize)

@@ -1,0 +1,566 @@
+/* tshark_fields — packets from the tab-separated text `tshark -T fields`
+ * writes with a fixed list of 29 fields (plain or gzip).
+ *
+ * tshark prints what its dissectors saw, so the text varies with its
+ * version: booleans as 0/1 or True/False, hex flags of any width, renamed
+ * fields (tcp.flags.ecn → ece, ns → ae: only the column order counts), and
+ * several values per field when a packet carries an inner header (ICMP
+ * errors): the first value is the outer header's. */
+#include "config.h"
+
+#include <glob.h>
+#include <string.h>
+#include "darkpipe.h"
+
+enum {
+  F_TIME, F_FRAME_LEN, F_IP_PROTO, F_IP_LEN, F_IP_TTL, F_IP_VERSION, F_IP_FLAGS,
+  F_IP_MF, F_IP_FRAG, F_IP_SRC, F_IP_DST, F_ICMP_TYPE, F_ICMP_CODE, F_TCP_DPORT,
+  F_TCP_SPORT, F_TCP_FLAGS, F_TCP_ACK, F_TCP_CWR, F_TCP_FIN, F_TCP_ECN, F_TCP_NS,
+  F_TCP_PUSH, F_TCP_SYN, F_TCP_URG, F_TCP_RST, F_TCP_LEN, F_TCP_WIN, F_UDP_SPORT,
+  F_UDP_DPORT, F_COUNT
+};
+
+/* TCP flag bit of each boolean column, used when tcp.flags itself is empty */
+static const struct { int field; guint8 bit; } tshark_fields_flag_bits[] = {
+  { F_TCP_FIN, 0x01 }, { F_TCP_SYN, 0x02 }, { F_TCP_RST, 0x04 }, { F_TCP_PUSH, 0x08 },
+  { F_TCP_ACK, 0x10 }, { F_TCP_URG, 0x20 }, { F_TCP_ECN, 0x40 }, { F_TCP_CWR, 0x80 },
+  { F_TCP_NS, 0 },
+};
+
+enum { HEADER_AUTO, HEADER_TRUE, HEADER_FALSE };
+enum { FRAG_BLOCKS, FRAG_BYTES };
+
+typedef struct {
+  char *path;
+  char **paths;
+  char *timezone;
+  guint64 batch_rows;
+  int header;
+  int frag_unit;
+} Config;
+
+/* one parsed line, copied into the batch only once it is whole */
+typedef struct {
+  gint64 ts;
+  guint32 src, dst;
+  guint16 sport, dport, ip_len, frag;
+  guint8 proto, tcp_flags, icmp_type, icmp_code, ttl, l4;
+} Row;
+
+typedef struct {
+  DpStage *stage;
+  GPtrArray *files;
+  GTimeZone *tz;
+  guint batch_rows;
+  int header;
+  int frag_unit;
+  /* local time → epoch is costly; lines come in time order, so one
+   * cached minute serves almost every line */
+  gint64 minute_key;
+  gint64 minute_epoch;
+  DpPackets *batch;
+} State;
+
+static const char *const tshark_fields_header_choices[] = { "auto", "true", "false", NULL };
+static const char *const tshark_fields_frag_choices[] = { "blocks", "bytes", NULL };
+
+static const DpOptionDesc tshark_fields_options[] = {
+  DP_OPTION ("path", DP_OPT_PATH, NULL, Config, path,
+             "Input file (plain or gzip, detected by content); a glob is expanded."),
+  DP_OPTION ("paths", DP_OPT_STRLIST, NULL, Config, paths,
+             "Input files or globs, read in the order given (after path)."),
+  DP_OPTION ("timezone", DP_OPT_STRING, "UTC", Config, timezone,
+             "Zone of frame.time (e.g. Asia/Tokyo or +09:00); the printed abbreviation is ignored."),
+  DP_OPTION_RANGE ("batch_rows", DP_OPT_UINT, "16384", Config, batch_rows, 1, 1048576,
+                   "Packets per emitted batch."),
+  DP_OPTION_ENUM ("header", "auto", Config, header, tshark_fields_header_choices,
+                  "Skip a first line of field names: auto skips one starting with frame.time."),
+  DP_OPTION_ENUM ("frag_offset_unit", "blocks", Config, frag_unit, tshark_fields_frag_choices,
+                  "Unit of ip.frag_offset: 8-byte blocks (tshark 3 and later) or bytes (tshark 2)."),
+};
+
+static const DpPortDesc tshark_fields_outputs[] = {
+  { "packets", DP_TYPE_PACKETS, 0, "Decoded IPv4 packets in file order." },
+};
+
+/* ------------------------------------------------------------------ */
+/* field parsers: each returns FALSE on text that is not a valid value */
+
+static gboolean
+tshark_fields_parse_uint (const char *s, guint64 max, guint64 *out)
+{
+  guint64 v = 0;
+  int base = 10;
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+    {
+      base = 16;
+      s += 2;
+    }
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    {
+      int d = g_ascii_xdigit_value (*s);
+      if (d < 0 || d >= base || v > (G_MAXUINT64 - (guint64) d) / (guint64) base)
+        return FALSE;
+      v = v * (guint64) base + (guint64) d;
+    }
+  if (v > max)
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+tshark_fields_parse_bool (const char *s, gboolean *out)
+{
+  if (strcmp (s, "1") == 0 || g_ascii_strcasecmp (s, "true") == 0)
+    *out = TRUE;
+  else if (strcmp (s, "0") == 0 || g_ascii_strcasecmp (s, "false") == 0)
+    *out = FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Cuts a multi-valued field ("a,b") to its first value. */
+static char *
+tshark_fields_first (char *s)
+{
+  char *comma = strchr (s, ',');
+  if (comma)
+    *comma = '\0';
+  return s;
+}
+
+static gboolean
+tshark_fields_read_digits (const char **p, int min, int max, int *out)
+{
+  int v = 0, n = 0;
+  while (g_ascii_isdigit (**p) && n < max)
+    {
+      v = v * 10 + (**p - '0');
+      (*p)++;
+      n++;
+    }
+  *out = v;
+  return n >= min;
+}
+
+/* Parses ".ddddddddd" (any number of digits; past 9 they are dropped) into ns. */
+static gint64
+tshark_fields_read_fraction (const char **p)
+{
+  gint64 ns = 0;
+  int n = 0;
+  if (**p != '.')
+    return 0;
+  (*p)++;
+  for (; g_ascii_isdigit (**p); (*p)++, n++)
+    if (n < 9)
+      ns = ns * 10 + (**p - '0');
+  for (; n < 9; n++)
+    ns *= 10;
+  return ns;
+}
+
+static int
+tshark_fields_month (const char *s)
+{
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  for (int i = 0; i < 12; i++)
+    if (g_ascii_strncasecmp (s, months + 3 * i, 3) == 0)
+      return i + 1;
+  return 0;
+}
+
+static gboolean
+tshark_fields_minute_epoch (State *st, int y, int mo, int d, int h, int mi, gint64 *epoch)
+{
+  gint64 key = ((((gint64) y * 13 + mo) * 32 + d) * 24 + h) * 60 + mi;
+  if (key != st->minute_key)
+    {
+      GDateTime *dt = g_date_time_new (st->tz, y, mo, d, h, mi, 0);
+      if (dt == NULL)
+        return FALSE;
+      st->minute_epoch = g_date_time_to_unix (dt);
+      st->minute_key = key;
+      g_date_time_unref (dt);
+    }
+  *epoch = st->minute_epoch;
+  return TRUE;
+}
+
+/* "Feb 28, 2019 00:00:02.023742000 JST" (tshark's default), the zone word
+ * ignored: the timezone option says what the clock meant. */
+static gboolean
+tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
+{
+  int y, mo, d, h, mi, sec;
+  gint64 epoch;
+  if ((mo = tshark_fields_month (s)) == 0)
+    return FALSE;
+  const char *p = s + 3;
+  while (*p == ' ')
+    p++;
+  if (!tshark_fields_read_digits (&p, 1, 2, &d) || *p++ != ',' || *p++ != ' ')
+    return FALSE;
+  if (!tshark_fields_read_digits (&p, 4, 4, &y) || *p++ != ' ')
+    return FALSE;
+  if (!tshark_fields_read_digits (&p, 2, 2, &h) || *p++ != ':'
+      || !tshark_fields_read_digits (&p, 2, 2, &mi) || *p++ != ':'
+      || !tshark_fields_read_digits (&p, 2, 2, &sec) || sec > 60)
+    return FALSE;
+  gint64 frac = tshark_fields_read_fraction (&p);
+  if (*p != '\0' && *p != ' ')
+    return FALSE;
+  if (!tshark_fields_minute_epoch (st, y, mo, d, h, mi, &epoch))
+    return FALSE;
+  *ts = (epoch + sec) * G_GINT64_CONSTANT (1000000000) + frac;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* one line → one row */
+
+/* Optional numeric field: empty is missing (*present FALSE). */
+static gboolean
+tshark_fields_opt_uint (char **f, int i, guint64 max, guint64 *v, gboolean *present)
+{
+  const char *s = tshark_fields_first (f[i]);
+  *present = *s != '\0';
+  *v = 0;
+  return !*present || tshark_fields_parse_uint (s, max, v);
+}
+
+static const char *
+tshark_fields_tcp (char **f, Row *row)
+{
+  guint64 sport, dport, flags;
+  gboolean has_s, has_d, has_f, any_bool = FALSE;
+  guint8 bits = 0;
+  if (!tshark_fields_opt_uint (f, F_TCP_SPORT, 65535, &sport, &has_s)
+      || !tshark_fields_opt_uint (f, F_TCP_DPORT, 65535, &dport, &has_d))
+    return "bad tcp port";
+  if (!tshark_fields_opt_uint (f, F_TCP_FLAGS, 0xfff, &flags, &has_f))
+    return "bad tcp.flags";
+  for (guint i = 0; i < G_N_ELEMENTS (tshark_fields_flag_bits); i++)
+    {
+      const char *s = tshark_fields_first (f[tshark_fields_flag_bits[i].field]);
+      gboolean on;
+      if (*s == '\0')
+        continue;
+      if (!tshark_fields_parse_bool (s, &on))
+        return "bad tcp flag boolean";
+      any_bool = TRUE;
+      bits |= on ? tshark_fields_flag_bits[i].bit : 0;
+    }
+  if (has_s && has_d)
+    {
+      row->sport = (guint16) sport;
+      row->dport = (guint16) dport;
+      row->l4 |= DP_L4_PORTS;
+    }
+  if (has_f || any_bool)
+    {
+      row->tcp_flags = has_f ? (guint8) (flags & 0xff) : bits;
+      row->l4 |= DP_L4_TCP;
+    }
+  return NULL;
+}
+
+/* Transport fields count only when they belong to the outer protocol: an
+ * ICMP error also shows the tcp/udp fields of the packet it quotes. */
+static const char *
+tshark_fields_l4 (char **f, Row *row)
+{
+  guint64 a, b;
+  gboolean has_a, has_b;
+  switch (row->proto)
+    {
+    case 6:
+      return tshark_fields_tcp (f, row);
+    case 17:
+      if (!tshark_fields_opt_uint (f, F_UDP_SPORT, 65535, &a, &has_a)
+          || !tshark_fields_opt_uint (f, F_UDP_DPORT, 65535, &b, &has_b))
+        return "bad udp port";
+      if (has_a && has_b)
+        {
+          row->sport = (guint16) a;
+          row->dport = (guint16) b;
+          row->l4 |= DP_L4_PORTS;
+        }
+      return NULL;
+    case 1:
+      if (!tshark_fields_opt_uint (f, F_ICMP_TYPE, 255, &a, &has_a)
+          || !tshark_fields_opt_uint (f, F_ICMP_CODE, 255, &b, &has_b))
+        return "bad icmp type or code";
+      if (has_a)
+        {
+          row->icmp_type = (guint8) a;
+          row->icmp_code = (guint8) b;
+          row->l4 |= DP_L4_ICMP;
+        }
+      return NULL;
+    default:
+      return NULL;
+    }
+}
+
+static const char *
+tshark_fields_ip (State *st, char **f, Row *row)
+{
+  guint64 proto, len, ttl, frag, dummy;
+  gboolean has, mf = FALSE;
+  if (!tshark_fields_opt_uint (f, F_IP_PROTO, 255, &proto, &has) || !has)
+    return "bad or missing ip.proto";
+  if (!tshark_fields_opt_uint (f, F_IP_LEN, 65535, &len, &has)
+      || !tshark_fields_opt_uint (f, F_IP_TTL, 255, &ttl, &has))
+    return "bad ip.len or ip.ttl";
+  /* frame.len, ip.flags, tcp.len and tcp.window_size are not kept, but a
+   * line where they are not numbers is not tshark output */
+  if (!tshark_fields_opt_uint (f, F_FRAME_LEN, G_MAXUINT32, &dummy, &has)
+      || !tshark_fields_opt_uint (f, F_IP_FLAGS, G_MAXUINT32, &dummy, &has)
+      || !tshark_fields_opt_uint (f, F_TCP_LEN, G_MAXUINT32, &dummy, &has)
+      || !tshark_fields_opt_uint (f, F_TCP_WIN, G_MAXUINT32, &dummy, &has))
+    return "bad frame.len, ip.flags, tcp.len or tcp.window_size";
+  const char *mf_text = tshark_fields_first (f[F_IP_MF]);
+  if (*mf_text && !tshark_fields_parse_bool (mf_text, &mf))
+    return "bad ip.flags.mf";
+  if (!tshark_fields_opt_uint (f, F_IP_FRAG, 65535, &frag, &has))
+    return "bad ip.frag_offset";
+  if (st->frag_unit == FRAG_BYTES)
+    {
+      if (frag % 8 != 0)
+        return "ip.frag_offset in bytes is not a multiple of 8";
+      frag /= 8;
+    }
+  if (frag > DP_FRAG_OFFSET_MASK)
+    return "ip.frag_offset out of range";
+  row->proto = (guint8) proto;
+  row->ip_len = (guint16) len;
+  row->ttl = (guint8) ttl;
+  row->frag = (guint16) (frag | (mf ? DP_FRAG_MF : 0));
+  return NULL;
+}
+
+/* Splits @line in place into exactly F_COUNT tab-separated fields. */
+static gboolean
+tshark_fields_split (char *line, char **f, guint *n)
+{
+  *n = 0;
+  for (char *p = line;; p++)
+    {
+      char *tab = strchr (p, '\t');
+      if (*n == F_COUNT)
+        return FALSE;
+      f[(*n)++] = p;
+      if (tab == NULL)
+        break;
+      *tab = '\0';
+      p = tab;
+    }
+  return *n == F_COUNT;
+}
+
+/* Returns NULL when @row is filled, else why the line is bad; *non_ipv4
+ * marks a well-formed line of another network protocol (IPv6, ARP). */
+static const char *
+tshark_fields_parse_line (State *st, char *line, Row *row, gboolean *non_ipv4)
+{
+  char *f[F_COUNT];
+  guint n;
+  guint64 version;
+  gboolean has_version;
+  *non_ipv4 = FALSE;
+  memset (row, 0, sizeof *row);
+  if (!tshark_fields_split (line, f, &n))
+    return "not 29 tab-separated fields";
+  if (!tshark_fields_parse_time (st, f[F_TIME], &row->ts))
+    return "bad frame.time";
+  if (!tshark_fields_opt_uint (f, F_IP_VERSION, 15, &version, &has_version))
+    return "bad ip.version";
+  const char *src = tshark_fields_first (f[F_IP_SRC]);
+  const char *dst = tshark_fields_first (f[F_IP_DST]);
+  if ((has_version && version != 4) || *src == '\0' || *dst == '\0')
+    {
+      *non_ipv4 = TRUE;
+      return "not an IPv4 packet";
+    }
+  if (!dp_ipv4_parse (src, &row->src) || !dp_ipv4_parse (dst, &row->dst))
+    return "bad ip.src or ip.dst";
+  const char *why = tshark_fields_ip (st, f, row);
+  return why ? why : tshark_fields_l4 (f, row);
+}
+
+static void
+tshark_fields_store (DpPackets *p, const Row *row)
+{
+  guint r = dp_packets_append (p);
+  p->ts[r] = row->ts;
+  p->src[r] = row->src;
+  p->dst[r] = row->dst;
+  p->sport[r] = row->sport;
+  p->dport[r] = row->dport;
+  p->proto[r] = row->proto;
+  p->tcp_flags[r] = row->tcp_flags;
+  p->tcp_seq[r] = 0;
+  p->ip_id[r] = 0;
+  p->icmp_type[r] = row->icmp_type;
+  p->icmp_code[r] = row->icmp_code;
+  p->ttl[r] = row->ttl;
+  p->ip_len[r] = row->ip_len;
+  p->frag[r] = row->frag;
+  p->l4[r] = row->l4;
+}
+
+static void
+tshark_fields_flush (State *st)
+{
+  if (st->batch && st->batch->n_rows > 0)
+    dp_stage_push (st->stage, 0, g_steal_pointer (&st->batch));
+  g_clear_pointer (&st->batch, dp_batch_unref);
+}
+
+static gboolean
+tshark_fields_line (State *st, DpLineReader *r, char *line, GError **error)
+{
+  Row row;
+  gboolean non_ipv4;
+  const char *why = tshark_fields_parse_line (st, line, &row, &non_ipv4);
+  if (why)
+    return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
+                                "%s: line %" G_GUINT64_FORMAT ": %s",
+                                dp_line_reader_path (r), dp_line_reader_line (r), why);
+  if (st->batch == NULL)
+    st->batch = dp_packets_new (st->batch_rows);
+  tshark_fields_store (st->batch, &row);
+  if (st->batch->n_rows >= st->batch_rows)
+    tshark_fields_flush (st);
+  return TRUE;
+}
+
+static gboolean
+tshark_fields_read_file (State *st, const char *path, GError **error)
+{
+  g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
+  char *line;
+  if (r == NULL)
+    return FALSE;
+  while ((line = dp_line_reader_next (r, NULL)) != NULL)
+    {
+      if (dp_line_reader_line (r) == 1 && st->header != HEADER_FALSE
+          && (st->header == HEADER_TRUE || g_str_has_prefix (line, "frame.time")))
+        continue;
+      if (*line == '\0')
+        continue;
+      if (!tshark_fields_line (st, r, line, error))
+        return FALSE;
+      if ((dp_line_reader_line (r) & 4095) == 0 && dp_stage_cancelled (st->stage))
+        return TRUE;
+    }
+  g_autoptr (GError) read_error = NULL;
+  if (dp_line_reader_error (r, &read_error))
+    return dp_stage_data_error (st->stage, error, "truncated", "%s", read_error->message);
+  return TRUE;
+}
+
+static gboolean
+tshark_fields_run (DpStage *stage, void *state, GError **error)
+{
+  State *st = state;
+  for (guint i = 0; i < st->files->len && !dp_stage_cancelled (stage); i++)
+    {
+      if (!tshark_fields_read_file (st, st->files->pdata[i], error))
+        return FALSE;
+      dp_stage_progress (stage, i + 1, st->files->len);
+    }
+  if (!dp_stage_cancelled (stage))
+    tshark_fields_flush (st);
+  return TRUE;
+}
+
+/* Globs expand in sorted order; a name that matches nothing is kept as it
+ * is, so opening it reports the missing file by name. */
+static void
+tshark_fields_expand (GPtrArray *files, const char *pattern)
+{
+  glob_t g;
+  if (glob (pattern, GLOB_NOCHECK, NULL, &g) != 0)
+    {
+      g_ptr_array_add (files, g_strdup (pattern));
+      return;
+    }
+  for (size_t i = 0; i < g.gl_pathc; i++)
+    g_ptr_array_add (files, g_strdup (g.gl_pathv[i]));
+  globfree (&g);
+}
+
+static gboolean
+tshark_fields_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  const Config *c = config;
+  State *st = g_new0 (State, 1);
+  *state = st;
+  st->stage = stage;
+  st->batch_rows = (guint) c->batch_rows;
+  st->header = c->header;
+  st->frag_unit = c->frag_unit;
+  st->minute_key = -1;
+  st->files = g_ptr_array_new_with_free_func (g_free);
+  if (c->path)
+    tshark_fields_expand (st->files, c->path);
+  for (char **p = c->paths; p && *p; p++)
+    tshark_fields_expand (st->files, *p);
+  if (st->files->len == 0)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_REQUIRED,
+                   "option 'path' or 'paths' is required");
+      return FALSE;
+    }
+  st->tz = g_time_zone_new_identifier (c->timezone);
+  if (st->tz == NULL)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE,
+                   "option 'timezone': unknown time zone '%s' (e.g. UTC, Asia/Tokyo, +09:00)",
+                   c->timezone);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+tshark_fields_finalize (void *state)
+{
+  State *st = state;
+  if (st == NULL)
+    return;
+  g_clear_pointer (&st->batch, dp_batch_unref);
+  g_clear_pointer (&st->files, g_ptr_array_unref);
+  g_clear_pointer (&st->tz, g_time_zone_unref);
+  g_free (st);
+}
+
+DP_PLUGIN_DEFINE (tshark_fields,
+  .kind = DP_KIND_SOURCE,
+  .summary = "Reads packets from `tshark -T fields` text (29 fields, tab-separated, plain or gzip).",
+  .version = "1.0",
+  .doc = "Expects the fields frame.time, frame.len, ip.proto, ip.len, ip.ttl, ip.version, "
+         "ip.flags, ip.flags.mf, ip.frag_offset, ip.src, ip.dst, icmp.type, icmp.code, "
+         "tcp.dstport, tcp.srcport, tcp.flags, tcp.flags.ack, tcp.flags.cwr, tcp.flags.fin, "
+         "tcp.flags.ecn (ece), tcp.flags.ns (ae), tcp.flags.push, tcp.flags.syn, "
+         "tcp.flags.urg, tcp.flags.reset, tcp.len, tcp.window_size, udp.srcport, "
+         "udp.dstport, in this order.\n\n"
+         "Booleans may be 0/1 or True/False; flags hex of any width or decimal. A field "
+         "with several values (an ICMP error quoting a header) gives its first, outer "
+         "value, and transport fields count only for the outer protocol. Empty fields are "
+         "missing. tshark gives no IP id or TCP sequence number: they are 0. Lines of "
+         "other protocols are counted as non-ipv4, malformed lines as bad-line.",
+  .outputs = tshark_fields_outputs,
+  .n_outputs = G_N_ELEMENTS (tshark_fields_outputs),
+  .options = tshark_fields_options,
+  .n_options = G_N_ELEMENTS (tshark_fields_options),
+  .config_size = sizeof (Config),
+  .init = tshark_fields_init,
+  .run = tshark_fields_run,
+  .finalize = tshark_fields_finalize)
