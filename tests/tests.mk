@@ -3,3 +3,34 @@ check_LTLIBRARIES += libdptest.la
 libdptest_la_SOURCES = tests/dp-test.c tests/dp-test.h
 libdptest_la_CFLAGS = $(TEST_CC_FLAGS)
 libdptest_la_LIBADD = libdarkpipe.la $(GLIB_LIBS)
+
+# test-only plugins (built as shared objects, loaded from tests/plugins)
+TEST_PLUGIN_LINK = -module -avoid-version -no-undefined -shared -rpath $(abs_builddir)/tests/plugins
+check_LTLIBRARIES += tests/plugins/tsrc.la tests/plugins/tpass.la tests/plugins/topts.la \
+	tests/plugins/tbadabi.la tests/plugins/tbadsize.la tests/plugins/tnosym.la
+tests_plugins_tsrc_la_SOURCES = tests/plugins/tsrc.c
+tests_plugins_tsrc_la_LDFLAGS = $(TEST_PLUGIN_LINK)
+tests_plugins_tsrc_la_LIBADD = $(PLUGIN_LIBS)
+tests_plugins_tpass_la_SOURCES = tests/plugins/tpass.c
+tests_plugins_tpass_la_LDFLAGS = $(TEST_PLUGIN_LINK)
+tests_plugins_tpass_la_LIBADD = $(PLUGIN_LIBS)
+tests_plugins_topts_la_SOURCES = tests/plugins/topts.c
+tests_plugins_topts_la_LDFLAGS = $(TEST_PLUGIN_LINK)
+tests_plugins_topts_la_LIBADD = $(PLUGIN_LIBS)
+tests_plugins_tbadabi_la_SOURCES = tests/plugins/tbadabi.c
+tests_plugins_tbadabi_la_LDFLAGS = $(TEST_PLUGIN_LINK)
+tests_plugins_tbadabi_la_LIBADD = $(PLUGIN_LIBS)
+tests_plugins_tbadsize_la_SOURCES = tests/plugins/tbadsize.c
+tests_plugins_tbadsize_la_LDFLAGS = $(TEST_PLUGIN_LINK)
+tests_plugins_tbadsize_la_LIBADD = $(PLUGIN_LIBS)
+tests_plugins_tnosym_la_SOURCES = tests/plugins/tnosym.c
+tests_plugins_tnosym_la_LDFLAGS = $(TEST_PLUGIN_LINK)
+
+check_PROGRAMS += tests/test-options tests/test-pipeline
+TESTS += tests/test-options tests/test-pipeline
+tests_test_options_SOURCES = tests/test-options.c
+tests_test_options_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_options_LDADD = $(TEST_LIBS)
+tests_test_pipeline_SOURCES = tests/test-pipeline.c
+tests_test_pipeline_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_pipeline_LDADD = $(TEST_LIBS)

@@ -1,0 +1,4 @@
+/* tnosym — a shared object without a darkpipe descriptor. */
+#include "config.h"
+int tnosym_something (void);
+int tnosym_something (void) { return 42; }

@@ -1,0 +1,314 @@
+/* test-pipeline.c — pipeline validation (every error class with its exact
+ * position), the loader, and the scheduler. */
+#include "config.h"
+
+#include <string.h>
+#include "dp-pipeline.h"
+#include "dp-test.h"
+
+static DpContext *
+test_context (void)
+{
+  DpContext *ctx = dp_context_new ();
+  g_autofree char *dir = g_build_filename (g_getenv ("DP_TOP_BUILDDIR"), "tests", "plugins", NULL);
+  dp_context_add_plugin_dir (ctx, dir);
+  dp_context_set_quiet (ctx, TRUE);
+  return ctx;
+}
+
+/* Loads @yaml and asserts that its diagnostics are exactly @expected:
+ * "line:col:CODE", in order. */
+static void
+expect_diags (const char *yaml, const char *const *overrides, const char *const *expected)
+{
+  g_autoptr (DpContext) ctx = test_context ();
+  GPtrArray *diags = NULL;
+  GError *error = NULL;
+  DpPipeline *p = dp_pipeline_load_text (ctx, "t.yaml", yaml, overrides, &diags, &error);
+  g_assert_null (p);
+  g_assert_nonnull (error);
+  guint n = g_strv_length ((char **) expected);
+  GString *got = g_string_new (NULL);
+  for (guint i = 0; i < diags->len; i++)
+    {
+      DpDiagnostic *d = g_ptr_array_index (diags, i);
+      g_string_append_printf (got, "%u:%u:%d %s\n", d->line, d->col, d->code, d->message);
+    }
+  if (diags->len != n)
+    g_error ("expected %u diagnostics, got %u:\n%s", n, diags->len, got->str);
+  for (guint i = 0; i < n; i++)
+    {
+      DpDiagnostic *d = g_ptr_array_index (diags, i);
+      g_autofree char *key = g_strdup_printf ("%u:%u:%d", d->line, d->col, d->code);
+      if (strcmp (key, expected[i]) != 0)
+        g_error ("diagnostic %u: expected %s, got:\n%s", i, expected[i], got->str);
+      g_autofree char *prefix = g_strdup_printf ("t.yaml:%u:%u: ", d->line, d->col);
+      if (d->line)
+        g_assert_true (g_str_has_prefix (d->message, prefix));
+    }
+  g_assert_cmpint (error->code, ==, n == 1 ? ((DpDiagnostic *) g_ptr_array_index (diags, 0))->code
+                                           : DP_CONFIG_ERROR_MULTIPLE);
+  g_string_free (got, TRUE);
+  g_ptr_array_unref (diags);
+  g_error_free (error);
+}
+
+#define C(line, col, code) G_STRINGIFY (line) ":" G_STRINGIFY (col) ":" G_STRINGIFY (code)
+
+static void
+test_syntax (void)
+{
+  /* libyaml marks the second colon of "plugin: b: c" */
+  const char *const e[] = { "3:14:0", NULL };
+  expect_diags ("stages:\n  a:\n    plugin: b: c\n", NULL, e);
+}
+
+static void
+test_all_at_once (void)
+{
+  const char *yaml =
+    "pipeline: t\n"                      /* 1 */
+    "stagez: 1\n"                        /* 2 unknown top key */
+    "stages:\n"                          /* 3 */
+    "  src:\n"                           /* 4 */
+    "    plugin: tsrc\n"                 /* 5 */
+    "    count: -4\n"                    /* 6 type */
+    "    batch: 0\n"                     /* 7 range */
+    "  pass:\n"                          /* 8 */
+    "    plugin: tpas\n"                 /* 9 unknown plugin */
+    "  sink:\n"                          /* 10 */
+    "    plugin: topts\n"                /* 11 missing required 'needed' (at 10:3) */
+    "    mode: fsat\n"                   /* 12 choice */
+    "    levle: 2\n"                     /* 13 unknown option */
+    "    flag: true\n"                   /* 14 */
+    "    flag: false\n"                  /* 15 duplicate key */
+    "    input: nowhere\n"               /* 16 unknown stage */
+    "  src:\n"                           /* 17 duplicate stage */
+    "    plugin: tsrc\n";
+  const char *const e[] = {
+    C (2, 1, 2), C (6, 12, 4), C (7, 12, 5), C (9, 13, 8), C (10, 3, 7), C (12, 11, 6),
+    C (13, 5, 2), C (15, 5, 3), C (16, 12, 9), C (17, 3, 14), NULL };
+  expect_diags (yaml, NULL, e);
+}
+
+static void
+test_wiring_errors (void)
+{
+  const char *yaml =
+    "stages:\n"                          /* 1 */
+    "  src:\n"                           /* 2 */
+    "    plugin: tsrc\n"                 /* 3 */
+    "  p1:\n"                            /* 4 */
+    "    plugin: tpass\n"                /* 5 */
+    "    input: src.info\n"              /* 6 port type mismatch */
+    "  p2:\n"                            /* 7 */
+    "    plugin: tpass\n"                /* 8 unconnected input (7:3) */
+    "  p3:\n"                            /* 9 */
+    "    plugin: tpass\n"                /* 10 */
+    "    input: src.nope\n"              /* 11 unknown port */
+    "  p4:\n"                            /* 12 */
+    "    plugin: tpass\n"                /* 13 */
+    "    input: {packets: src, extra: src}\n"  /* 14 ambiguous? no: extra takes table → src.info */
+    "  p5:\n"                            /* 15 */
+    "    plugin: tpass\n"                /* 16 */
+    "    input: {bogus: src}\n"          /* 17 unknown input port; packets unconnected */
+    "  s:\n"                             /* 18 */
+    "    plugin: topts\n"                /* 19 */
+    "    needed: 1\n"                    /* 20 */
+    "    input: src\n";                  /* 21 ANY input, two outputs → ambiguous */
+  const char *const e[] = {
+    C (6, 12, 11), C (7, 3, 13), C (11, 12, 10), C (17, 12, 13), C (17, 13, 10), C (21, 12, 10), NULL };
+  expect_diags (yaml, NULL, e);
+}
+
+static void
+test_cycle (void)
+{
+  const char *yaml =
+    "stages:\n"
+    "  a:\n"
+    "    plugin: tpass\n"
+    "    input: b\n"
+    "  b:\n"
+    "    plugin: tpass\n"
+    "    input: a.packets\n"
+    "  s:\n"
+    "    plugin: tsrc\n";
+  const char *const e[] = { C (4, 12, 12), C (7, 12, 12), NULL };
+  expect_diags (yaml, NULL, e);
+}
+
+static void
+test_set_overrides (void)
+{
+  const char *yaml = "stages:\n  src:\n    plugin: tsrc\n";
+  const char *const bad[] = { "src.count=many", "nostage.count=1", "src.colour=red", "junk", NULL };
+  const char *const e[] = { C (0, 0, 4), C (0, 0, 9), C (0, 0, 2), C (0, 0, 1), NULL };
+  expect_diags (yaml, bad, e);
+}
+
+static DpPipeline *
+load_ok (DpContext *ctx, const char *yaml, const char *const *overrides)
+{
+  GError *error = NULL;
+  DpPipeline *p = dp_pipeline_load_text (ctx, "t.yaml", yaml, overrides, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (p);
+  return p;
+}
+
+static void
+test_run_fanout (void)
+{
+  g_autoptr (DpContext) ctx = test_context ();
+  g_autofree char *dir = dp_test_tmpdir ();
+  dp_context_set_output_dir (ctx, dir);
+  const char *yaml =
+    "stages:\n"
+    "  src: {plugin: tsrc, count: 1000, batch: 64}\n"
+    "  a: {plugin: tpass, input: src}\n"
+    "  b: {plugin: tpass, input: src.packets}\n"
+    "  c: {plugin: tpass, input: a}\n"
+    "  out: {plugin: topts, needed: 7, path: sub/v.txt, input: [c.count, b.count, src.info]}\n";
+  const char *const set[] = { "src.count=777", NULL };
+  g_autoptr (DpPipeline) p = load_ok (ctx, yaml, set);
+  GError *error = NULL;
+  g_assert_true (dp_pipeline_run (p, &error));
+  g_assert_no_error (error);
+  g_autofree char *path = g_build_filename (dir, "sub", "v.txt", NULL);
+  g_autofree char *v = dp_test_read_file (path, NULL);
+  g_assert_true (g_str_has_suffix (v, " 7\n"));
+  dp_test_rmtree (dir);
+}
+
+static void
+test_run_failure_stops (void)
+{
+  g_autoptr (DpContext) ctx = test_context ();
+  g_autofree char *dir = dp_test_tmpdir ();
+  dp_context_set_output_dir (ctx, dir);
+  const char *yaml =
+    "stages:\n"
+    "  src: {plugin: tsrc, count: 100000, batch: 10}\n"
+    "  a: {plugin: tpass, input: src, fail_after: 50}\n"
+    "  out: {plugin: topts, needed: 1, path: v.txt, input: a.count}\n";
+  g_autoptr (DpPipeline) p = load_ok (ctx, yaml, NULL);
+  GError *error = NULL;
+  g_assert_false (dp_pipeline_run (p, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "stage 'a' (tpass)"));
+  g_error_free (error);
+  /* the sink never finished: no output, and no temp file left behind */
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_assert_null (g_dir_read_name (d));
+  dp_test_rmtree (dir);
+}
+
+static void
+test_run_cancelled (void)
+{
+  g_autoptr (DpContext) ctx = test_context ();
+  g_autofree char *dir = dp_test_tmpdir ();
+  dp_context_set_output_dir (ctx, dir);
+  const char *yaml =
+    "stages:\n"
+    "  src: {plugin: tsrc, count: 1000, batch: 10}\n"
+    "  out: {plugin: topts, needed: 1, path: v.txt, input: src.info}\n";
+  g_autoptr (DpPipeline) p = load_ok (ctx, yaml, NULL);
+  dp_context_cancel (ctx);
+  GError *error = NULL;
+  g_assert_false (dp_pipeline_run (p, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED);
+  g_assert_nonnull (strstr (error->message, "completed: src read"));
+  g_error_free (error);
+  g_autofree char *path = g_build_filename (dir, "v.txt", NULL);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  dp_test_rmtree (dir);
+}
+
+static void
+test_two_pipelines_one_process (void)
+{
+  g_autoptr (DpContext) c1 = test_context ();
+  g_autoptr (DpContext) c2 = test_context ();
+  const char *yaml = "stages:\n  src: {plugin: tsrc, count: 5}\n  a: {plugin: tpass, input: src}\n";
+  g_autoptr (DpPipeline) p1 = load_ok (c1, yaml, NULL);
+  g_autoptr (DpPipeline) p2 = load_ok (c2, yaml, NULL);
+  g_assert_true (dp_pipeline_run (p1, NULL));
+  g_assert_true (dp_pipeline_run (p2, NULL));
+}
+
+/* ------------------------------------------------------------------ */
+/* loader */
+
+static void
+expect_load_error (const char *name, gint code, const char *fragment)
+{
+  g_autoptr (DpContext) ctx = test_context ();
+  GError *error = NULL;
+  g_assert_null (dp_context_load_plugin (ctx, name, &error));
+  g_assert_error (error, DP_PLUGIN_ERROR, code);
+  if (fragment && !strstr (error->message, fragment))
+    g_error ("'%s' lacks '%s'", error->message, fragment);
+  g_error_free (error);
+}
+
+static void
+test_loader_abi (void)
+{
+  expect_load_error ("tbadabi", DP_PLUGIN_ERROR_ABI, "ABI version 999");
+  expect_load_error ("tbadsize", DP_PLUGIN_ERROR_ABI, "tbadsize.so: plugin ABI mismatch");
+  expect_load_error ("tnosym", DP_PLUGIN_ERROR_SYMBOL, "dp_plugin_tnosym_get_desc");
+  expect_load_error ("tsrcc", DP_PLUGIN_ERROR_NOT_FOUND, "did you mean 'tsrc'?");
+}
+
+/* Every real plugin in the build tree loads, and every default of every
+ * option parses (the loader checks it) and can be printed back. */
+static void
+test_loader_real_plugins (void)
+{
+  g_autoptr (DpContext) ctx = dp_context_new ();
+  g_autofree char *dir = g_build_filename (g_getenv ("DP_TOP_BUILDDIR"), "plugins", NULL);
+  g_unsetenv ("DARKPIPE_PLUGIN_PATH");
+  dp_context_add_plugin_dir (ctx, dir);
+  g_autoptr (GPtrArray) names = dp_context_plugin_names (ctx);
+  g_assert_cmpuint (names->len, >=, 1);
+  for (guint i = 0; i < names->len; i++)
+    {
+      GError *error = NULL;
+      const char *name = g_ptr_array_index (names, i);
+      const DpPluginDesc *d = dp_context_load_plugin (ctx, name, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (d->name, ==, name);
+      g_assert_nonnull (d->summary);
+      g_autofree char *path = dp_context_plugin_path (ctx, name);
+      g_assert_true (g_str_has_prefix (path, dir));
+      void *cfg = dp_config_new (d, &error);
+      g_assert_no_error (error);
+      for (guint o = 0; o < d->n_options; o++)
+        {
+          g_assert_true (d->options[o].doc && strlen (d->options[o].doc) > 8);
+          g_autofree char *text = dp_option_format (&d->options[o], cfg);
+          g_assert_nonnull (text);
+        }
+      dp_config_free (d, cfg);
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/pipeline/syntax-error", test_syntax);
+  g_test_add_func ("/pipeline/all-problems-at-once", test_all_at_once);
+  g_test_add_func ("/pipeline/wiring-errors", test_wiring_errors);
+  g_test_add_func ("/pipeline/cycle", test_cycle);
+  g_test_add_func ("/pipeline/set-overrides", test_set_overrides);
+  g_test_add_func ("/pipeline/run-fanout", test_run_fanout);
+  g_test_add_func ("/pipeline/run-failure-stops", test_run_failure_stops);
+  g_test_add_func ("/pipeline/run-cancelled", test_run_cancelled);
+  g_test_add_func ("/pipeline/two-in-one-process", test_two_pipelines_one_process);
+  g_test_add_func ("/loader/abi-mismatch", test_loader_abi);
+  g_test_add_func ("/loader/real-plugins", test_loader_real_plugins);
+  return g_test_run ();
+}
