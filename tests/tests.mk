@@ -34,3 +34,10 @@ tests_test_options_LDADD = $(TEST_LIBS)
 tests_test_pipeline_SOURCES = tests/test-pipeline.c
 tests_test_pipeline_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_pipeline_LDADD = $(TEST_LIBS)
+
+# the example out-of-tree plugin, built against an installed tree
+TESTS += tests/test-example-plugin.sh
+EXTRA_DIST += tests/test-example-plugin.sh tests/tap-run
+print-install-dirs:
+	@echo "prefix='$(prefix)' bindir='$(bindir)' libdir='$(libdir)' plugindir='$(plugindir)'"
+.PHONY: print-install-dirs
