@@ -1,0 +1,870 @@
+/* test-pcap.c — the pcap source and the pcap_out sink, through the harness.
+ * Fixtures are written by the tests themselves (tests/pcap-frames.h); the
+ * real captures come from the shared folder, and tshark is the reference
+ * where it is installed. */
+#include "config.h"
+
+#include <string.h>
+#include <zlib.h>
+#include "dp-test.h"
+#include "pcap-frames.h"
+
+/* ------------------------------------------------------------------ */
+/* helpers */
+
+typedef struct {
+  char *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  f->dir = dp_test_tmpdir ();
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  dp_test_rmtree (f->dir);
+  g_free (f->dir);
+}
+
+static char *
+write_file (const Fixture *f, const char *name, const GByteArray *bytes)
+{
+  char *path = g_build_filename (f->dir, name, NULL);
+  GError *error = NULL;
+  g_file_set_contents (path, (const char *) bytes->data, bytes->len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static char *
+write_gzip (const Fixture *f, const char *name, const GByteArray *bytes)
+{
+  char *path = g_build_filename (f->dir, name, NULL);
+  gzFile gz = gzopen (path, "wb");
+  g_assert_nonnull (gz);
+  g_assert_cmpint (gzwrite (gz, bytes->data, bytes->len), ==, (int) bytes->len);
+  g_assert_cmpint (gzclose (gz), ==, Z_OK);
+  return path;
+}
+
+/* Runs the pcap source on @yaml; returns the harness (rows in *out). */
+static DpHarness *
+run_pcap (const char *yaml, DpPackets **out)
+{
+  GError *error = NULL;
+  DpHarness *h = dp_harness_new ("pcap", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_run (h, &error));
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  *out = dp_harness_packets (h, "packets");
+  g_assert_nonnull (*out);
+  return h;
+}
+
+/* Runs the pcap source on @yaml expecting failure; returns the error. */
+static GError *
+run_pcap_error (const char *yaml)
+{
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("pcap", yaml, &error);
+  if (h == NULL)
+    return error;
+  g_assert_false (dp_harness_run (h, &error));
+  g_assert_nonnull (error);
+  return error;
+}
+
+/* A capture with @n TCP SYNs (sport 1000 + i, seq i, 1 ms apart from @t0). */
+static GByteArray *
+syn_capture (guint n, gint64 t0)
+{
+  GByteArray *f = pcap_file_new (DP_LINK_ETHERNET, FALSE);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GByteArray) fr = frame_tcp ((guint16) (1000 + i), 80, i, 0x02);
+      pcap_file_add (f, FALSE, t0 + (gint64) i * 1000000, fr->data, fr->len);
+    }
+  return f;
+}
+
+static void
+assert_packets_equal (const DpPackets *a, const DpPackets *b)
+{
+  g_assert_cmpuint (a->n_rows, ==, b->n_rows);
+  for (guint i = 0; i < a->n_rows; i++)
+    {
+      g_assert_cmpint (a->ts[i], ==, b->ts[i]);
+      g_assert_cmphex (a->src[i], ==, b->src[i]);
+      g_assert_cmphex (a->dst[i], ==, b->dst[i]);
+      g_assert_cmpuint (a->sport[i], ==, b->sport[i]);
+      g_assert_cmpuint (a->dport[i], ==, b->dport[i]);
+      g_assert_cmpuint (a->proto[i], ==, b->proto[i]);
+      g_assert_cmphex (a->tcp_flags[i], ==, b->tcp_flags[i]);
+      g_assert_cmphex (a->tcp_seq[i], ==, b->tcp_seq[i]);
+      g_assert_cmphex (a->ip_id[i], ==, b->ip_id[i]);
+      g_assert_cmpuint (a->icmp_type[i], ==, b->icmp_type[i]);
+      g_assert_cmpuint (a->icmp_code[i], ==, b->icmp_code[i]);
+      g_assert_cmpuint (a->ttl[i], ==, b->ttl[i]);
+      g_assert_cmpuint (a->ip_len[i], ==, b->ip_len[i]);
+      g_assert_cmphex (a->frag[i], ==, b->frag[i]);
+      g_assert_cmphex (a->l4[i], ==, b->l4[i]);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* options */
+
+static void
+test_defaults (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  /* more rows than one default batch (16384): two batches */
+  g_autoptr (GByteArray) cap = syn_capture (20000, DP_TEST_SEC (1600000000));
+  g_autofree char *path = write_file (f, "syn.pcap", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  GPtrArray *batches = dp_harness_outputs (h, 0);
+  g_assert_cmpuint (batches->len, ==, 2);
+  g_assert_cmpuint (((DpPackets *) batches->pdata[0])->n_rows, ==, 16384);
+  g_assert_cmpuint (p->n_rows, ==, 20000);
+  g_assert_cmpint (p->ts[19999], ==, DP_TEST_SEC (1600000000) + 19999 * G_GINT64_CONSTANT (1000000));
+  g_assert_cmpuint (p->sport[19999], ==, (guint16) (1000 + 19999));
+  g_assert_cmpuint (p->tcp_seq[12345], ==, 12345);
+  g_assert_cmpuint (dp_harness_counter (h, "non-ipv4"), ==, 0);
+}
+
+static void
+test_batch_rows (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = syn_capture (2500, 0);
+  g_autofree char *path = write_file (f, "syn.pcap", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s\nbatch_rows: 1024", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  GPtrArray *batches = dp_harness_outputs (h, 0);
+  g_assert_cmpuint (batches->len, ==, 3);
+  g_assert_cmpuint (((DpPackets *) batches->pdata[2])->n_rows, ==, 2500 - 2048);
+}
+
+static void
+test_bad_options (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = syn_capture (1, 0);
+  g_autofree char *path = write_file (f, "syn.pcap", cap);
+  struct { const char *fmt; GQuark domain; int code; } cases[] = {
+    { "path: %s\nbatch_rows: 1023", DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE },
+    { "path: %s\nbatch_rows: 65537", DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE },
+    { "path: %s\nbatch_rows: many", DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE },
+    { "path: %s\nbatch_row: 2048", DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY },
+    { "path: %s\nfilter: 'tcp port'", DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE },
+    { "batch_rows: 2048  # %s", DP_CONFIG_ERROR, DP_CONFIG_ERROR_REQUIRED },
+    { "path: %s.missing", G_FILE_ERROR, G_FILE_ERROR_NOENT },
+    { "paths: ['%s', /nonexistent/*.pcap]", G_FILE_ERROR, G_FILE_ERROR_NOENT },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *yaml = g_strdup_printf (cases[i].fmt, path);
+      GError *error = NULL;
+      g_autoptr (DpHarness) h = dp_harness_new ("pcap", yaml, &error);
+      g_test_message ("case %u: %s", i, yaml);
+      g_assert_null (h);
+      g_assert_error (error, cases[i].domain, cases[i].code);
+      g_error_free (error);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* formats and link types */
+
+/* One TCP SYN (sport 40000, dport 443, seq 7) behind each link header. */
+static void
+test_link_types (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  static const guint8 sll[16] = { 0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0x00 };
+  static const guint8 sll2[20] = { 0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0 };
+  static const guint8 null_le[4] = { 2, 0, 0, 0 }, null_be[4] = { 0, 0, 0, 2 };
+  static const guint8 eth[14] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00 };
+  static const guint8 vlan[18] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x81, 0, 0, 5, 0x08, 0 };
+  static const guint8 qinq[22] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x88, 0xa8, 0, 5,
+                                   0x81, 0, 0, 6, 0x08, 0 };
+  struct { guint32 link; const guint8 *hdr; guint len; } cases[] = {
+    { 1, eth, 14 }, { 1, vlan, 18 }, { 1, qinq, 22 }, { 101, NULL, 0 }, { 12, NULL, 0 },
+    { 14, NULL, 0 }, { 228, NULL, 0 }, { 113, sll, 16 }, { 276, sll2, 20 },
+    { 0, null_le, 4 }, { 0, null_be, 4 }, { 108, null_be, 4 },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr (GByteArray) fr = g_byte_array_new ();
+      g_byte_array_append (fr, cases[c].hdr, cases[c].len);
+      put_ip (fr, 6, 0, 20, 0);
+      put_tcp (fr, 40000, 443, 7, 0x02);
+      g_autoptr (GByteArray) cap = pcap_file_new (cases[c].link, FALSE);
+      pcap_file_add (cap, FALSE, DP_TEST_SEC (100), fr->data, fr->len);
+      pcap_file_add (cap, FALSE, DP_TEST_SEC (101), fr->data, fr->len);
+      g_autofree char *name = g_strdup_printf ("link%u.cap", c);
+      g_autofree char *path = write_file (f, name, cap);
+      g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+      g_autoptr (DpPackets) p = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_test_message ("link %u case %u", cases[c].link, c);
+      g_assert_cmpuint (p->n_rows, ==, 2);
+      g_assert_cmpint (p->ts[1], ==, DP_TEST_SEC (101));
+      g_assert_cmphex (p->src[0], ==, FRAME_SRC);
+      g_assert_cmphex (p->dst[0], ==, FRAME_DST);
+      g_assert_cmpuint (p->sport[0], ==, 40000);
+      g_assert_cmpuint (p->dport[0], ==, 443);
+      g_assert_cmpuint (p->tcp_seq[0], ==, 7);
+      g_assert_cmpuint (p->l4[0], ==, DP_L4_PORTS | DP_L4_TCP);
+    }
+}
+
+static void
+test_unsupported_link (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) fr = frame_tcp (1, 2, 3, 2);
+  g_autoptr (GByteArray) cap = pcap_file_new (147, FALSE);   /* USER0 */
+  pcap_file_add (cap, FALSE, 0, fr->data, fr->len);
+  g_autofree char *path = write_file (f, "user0.pcap", cap);
+  g_autoptr (GByteArray) good = syn_capture (3, 0);
+  g_autofree char *good_path = write_file (f, "good.pcap", good);
+  g_autofree char *yaml = g_strdup_printf ("paths: [%s, %s]", path, good_path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 3);
+  g_assert_cmpuint (dp_harness_counter (h, "unsupported-link"), ==, 1);
+}
+
+/* pcapng with nanosecond and with the default microsecond resolution. */
+static void
+test_pcapng (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  for (int ns = 0; ns <= 1; ns++)
+    {
+      g_autoptr (GByteArray) cap = pcapng_file_new (DP_LINK_ETHERNET, ns);
+      gint64 t0 = DP_TEST_SEC (1700000000) + 123456789;
+      for (guint i = 0; i < 5; i++)
+        {
+          g_autoptr (GByteArray) fr = frame_tcp ((guint16) (2000 + i), 22, i, 0x02);
+          if (i == 3)
+            put8 (fr, 0xee);   /* odd length: the block needs padding */
+          pcapng_file_add (cap, ns, t0 + i, fr->data, fr->len);
+        }
+      g_autofree char *path = write_file (f, "x.pcapng", cap);
+      g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+      g_autoptr (DpPackets) p = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_assert_cmpuint (p->n_rows, ==, 5);
+      g_assert_cmpuint (p->sport[4], ==, 2004);
+      g_assert_cmpint (p->ts[0], ==, ns ? t0 : t0 / 1000 * 1000);
+      g_assert_cmpint (p->ts[4], ==, ns ? t0 + 4 : t0 / 1000 * 1000);
+    }
+}
+
+/* The format comes from the magic number: a gzip pcap named .txt reads. */
+static void
+test_gzip (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = syn_capture (3000, DP_TEST_SEC (5));
+  g_autofree char *gz = write_gzip (f, "capture.txt", cap);
+  g_autofree char *plain = write_file (f, "capture.pcap", cap);
+  g_autoptr (GByteArray) ng = pcapng_file_new (DP_LINK_ETHERNET, TRUE);
+  g_autoptr (GByteArray) fr = frame_tcp (9, 9, 9, 2);
+  pcapng_file_add (ng, TRUE, DP_TEST_SEC (9000), fr->data, fr->len);
+  g_autofree char *nggz = write_gzip (f, "ng.gz", ng);
+  g_autoptr (DpPackets) a = NULL, b = NULL, c = NULL;
+  g_autofree char *y1 = g_strdup_printf ("path: %s", gz);
+  g_autofree char *y2 = g_strdup_printf ("path: %s", plain);
+  g_autofree char *y3 = g_strdup_printf ("path: %s", nggz);
+  g_autoptr (DpHarness) h1 = run_pcap (y1, &a);
+  g_autoptr (DpHarness) h2 = run_pcap (y2, &b);
+  g_autoptr (DpHarness) h3 = run_pcap (y3, &c);
+  g_assert_cmpuint (a->n_rows, ==, 3000);
+  assert_packets_equal (a, b);
+  g_assert_cmpuint (c->n_rows, ==, 1);
+  g_assert_cmpint (c->ts[0], ==, DP_TEST_SEC (9000));
+}
+
+/* ------------------------------------------------------------------ */
+/* bad input */
+
+/* A file cut mid-record keeps every complete packet before the cut. */
+static void
+test_truncated (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = syn_capture (10, 0);
+  /* records are 16 + 54 bytes: cut inside the 8th record's frame */
+  guint cut = 24 + 7 * 70 + 16 + 20;
+  g_byte_array_set_size (cap, cut);
+  g_autofree char *path = write_file (f, "cut.pcap", cap);
+  g_autofree char *gz = write_gzip (f, "cut.pcap.gz", cap);
+  const char *paths[] = { path, gz };
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *yaml = g_strdup_printf ("path: %s", paths[i]);
+      g_autoptr (DpPackets) p = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_assert_cmpuint (p->n_rows, ==, 7);
+      g_assert_cmpuint (p->sport[6], ==, 1006);
+      g_assert_cmpuint (dp_harness_counter (h, "truncated-file"), ==, 1);
+    }
+  g_autofree char *yaml = g_strdup_printf ("path: %s\non_error: fail", path);
+  g_autoptr (GError) error = run_pcap_error (yaml);
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_TRUNCATED);
+  g_assert_nonnull (strstr (error->message, "cut.pcap"));
+  g_autofree char *where = g_strdup_printf ("byte %u", 24 + 7 * 70);
+  g_assert_nonnull (strstr (error->message, where));
+}
+
+/* Garbage is counted and the next file still read; with on_error: fail it
+ * is a format error naming the file. */
+static void
+test_garbage (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) junk = g_byte_array_new ();
+  g_byte_array_append (junk, (const guint8 *) "this is not a capture at all\n", 29);
+  g_autofree char *bad = write_file (f, "junk.pcap", junk);
+  g_autoptr (GByteArray) empty = g_byte_array_new ();
+  g_autofree char *zero = write_file (f, "zero.pcap", empty);
+  g_autoptr (GByteArray) head = pcap_file_new (1, FALSE);
+  g_byte_array_set_size (head, 10);   /* right magic, header cut */
+  g_autofree char *cut = write_file (f, "head.pcap", head);
+  g_autoptr (GByteArray) good = syn_capture (4, 0);
+  g_autofree char *good_path = write_file (f, "good.pcap", good);
+  g_autofree char *yaml = g_strdup_printf ("paths: [%s, %s, %s, %s]", bad, zero, cut, good_path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 4);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 3);
+
+  g_autofree char *yaml2 = g_strdup_printf ("paths: [%s, %s]\non_error: fail", good_path, bad);
+  g_autoptr (GError) error = run_pcap_error (yaml2);
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "junk.pcap"));
+}
+
+static void
+test_empty (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = pcap_file_new (1, FALSE);
+  g_autofree char *path = write_file (f, "empty.pcap", cap);
+  g_autoptr (GByteArray) ng = pcapng_file_new (1, FALSE);
+  g_autofree char *ngpath = write_file (f, "empty.pcapng", ng);
+  g_autofree char *yaml = g_strdup_printf ("paths: [%s, %s]", path, ngpath);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 0);
+  g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 0);
+}
+
+/* IPv6 and ARP are counted; a short frame and a bad header are counted and
+ * reported with their byte offset; fragments and options decode. */
+static void
+test_mixed (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = pcap_file_new (DP_LINK_ETHERNET, FALSE);
+  g_autoptr (GByteArray) v6 = g_byte_array_new ();
+  put_ether (v6, 0x86dd);
+  put8 (v6, 0x60);
+  put_zeros (v6, 39);
+  g_autoptr (GByteArray) syn = frame_tcp (5, 6, 7, 2);
+  g_autoptr (GByteArray) frag = g_byte_array_new ();
+  put_ether (frag, 0x0800);
+  put_ip (frag, 17, 0, 16, 3);        /* non-first fragment: bytes look like ports */
+  put_udp (frag, 53, 53);
+  put_zeros (frag, 8);
+  g_autoptr (GByteArray) opts = g_byte_array_new ();
+  put_ether (opts, 0x0800);
+  put_ip (opts, 17, 4, 8, 0);
+  put_udp (opts, 123, 321);
+  g_autoptr (GByteArray) bad = frame_tcp (5, 6, 7, 2);
+  bad->data[14] = 0x65;               /* version 6 inside an IPv4 ethertype */
+  const GByteArray *frames[] = { v6, syn, frag, opts, syn, bad, syn };
+  for (guint i = 0; i < G_N_ELEMENTS (frames); i++)
+    pcap_file_add (cap, FALSE, DP_TEST_SEC (i), frames[i]->data, frames[i]->len);
+  pcap_file_add (cap, FALSE, DP_TEST_SEC (10), syn->data, 30);   /* IP header cut */
+  g_autofree char *path = write_file (f, "mixed.pcap", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 5);
+  g_assert_cmpuint (dp_harness_counter (h, "non-ipv4"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-header"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "short"), ==, 1);
+  g_assert_cmpuint (p->frag[1], ==, 3);
+  g_assert_cmpuint (p->l4[1], ==, 0);
+  g_assert_cmpuint (p->sport[1], ==, 0);
+  g_assert_cmpuint (p->sport[2], ==, 123);
+  g_assert_cmpuint (p->dport[2], ==, 321);
+  g_assert_cmpuint (p->ip_len[2], ==, 32);
+
+  /* the bad header is the 6th record: 24 + 54+16 + 40+16... */
+  guint64 off = 24;
+  for (guint i = 0; i < 5; i++)
+    off += 16 + frames[i]->len;
+  g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
+  g_autoptr (GError) error = run_pcap_error (yaml2);
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  g_autofree char *where = g_strdup_printf ("mixed.pcap: byte %" G_GUINT64_FORMAT ":", off);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, where));
+}
+
+/* Files are read in the order of their first timestamps, whatever the
+ * order of the option or the glob. */
+static void
+test_order_and_glob (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) late = syn_capture (3, DP_TEST_SEC (300));
+  g_autoptr (GByteArray) early = syn_capture (3, DP_TEST_SEC (100));
+  g_autoptr (GByteArray) mid = syn_capture (3, DP_TEST_SEC (200));
+  g_autofree char *a = write_file (f, "a.pcap", late);
+  g_autofree char *b = write_file (f, "b.pcap", early);
+  g_autofree char *c = write_gzip (f, "c.pcap.gz", mid);
+  g_autofree char *yaml = g_strdup_printf ("path: %s/*.pcap*\nbatch_rows: 1024", f->dir);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 9);
+  for (guint i = 1; i < 9; i++)
+    g_assert_cmpint (p->ts[i - 1], <, p->ts[i]);
+  g_assert_cmpint (p->ts[0], ==, DP_TEST_SEC (100));
+  g_assert_cmpint (p->ts[8], ==, DP_TEST_SEC (300) + 2000000);
+  /* one batch across the three files */
+  g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 1);
+}
+
+static void
+test_filter (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = pcap_file_new (DP_LINK_ETHERNET, FALSE);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr (GByteArray) fr = frame_tcp ((guint16) (100 + i), i % 2 ? 80 : 443, i, 0x02);
+      pcap_file_add (cap, FALSE, DP_TEST_SEC (i), fr->data, fr->len);
+    }
+  g_autoptr (GByteArray) cut = g_byte_array_new ();
+  put_ether (cut, 0x0800);
+  put_ip (cut, 6, 0, 4, 0);             /* TCP without its header: l4 short */
+  put16 (cut, 1);
+  put16 (cut, 80);
+  pcap_file_add (cap, FALSE, DP_TEST_SEC (20), cut->data, cut->len);
+  g_autofree char *path = write_file (f, "f.pcap", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s\nfilter: tcp dst port 80", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  /* BPF sees the port bytes of the cut TCP header; the decoder keeps the
+   * row without L4 fields, since the header is incomplete */
+  g_assert_cmpuint (p->n_rows, ==, 6);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpuint (p->dport[i], ==, 80);
+  g_assert_cmpuint (p->l4[5], ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h, "l4-short"), ==, 1);
+  g_autofree char *yaml2 = g_strdup_printf ("path: %s\nfilter: ip", path);
+  g_autoptr (DpPackets) q = NULL;
+  g_autoptr (DpHarness) h2 = run_pcap (yaml2, &q);
+  g_assert_cmpuint (q->n_rows, ==, 11);
+  g_assert_cmpuint (q->l4[10], ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h2, "l4-short"), ==, 1);
+}
+
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = syn_capture (5000, 0);
+  g_autofree char *path = write_file (f, "c.pcap", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s\nbatch_rows: 1024", path);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("pcap", yaml, &error);
+  g_assert_no_error (error);
+  dp_harness_cancel (h);
+  g_assert_true (dp_harness_run (h, &error));
+  g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* real captures */
+
+typedef struct {
+  const char *file;
+  guint rows, syn, rst, tcp, udp, icmp;
+} RealCase;
+
+static const RealCase real_cases[] = {
+  { "esnet_masscan_tcp_0_1000_20190821.pcap", 1005, 1001, 4, 1005, 0, 0 },
+  { "esnet_masscan_udp_0_1000_20190821.pcap", 1001, 0, 0, 0, 1001, 0 },
+  { "sgr_nmap_icmp_sweep.pcap", 512, 0, 0, 0, 0, 512 },
+  { "sgr_nmap_tcp_syn_sweep_port80.pcapng", 513, 511, 2, 513, 0, 0 },
+  { "sgr_nmap_udp_sweep.pcap", 512, 0, 0, 0, 512, 0 },
+};
+
+static DpPackets *
+read_real (const char *file)
+{
+  g_autofree char *rel = g_build_filename ("data/real/pcap", file, NULL);
+  g_autofree char *path = dp_test_shared (rel);
+  if (path == NULL)
+    return NULL;
+  g_autofree char *yaml = g_strdup_printf ("path: '%s'", path);
+  DpPackets *p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (dp_harness_counter (h, "short") + dp_harness_counter (h, "bad-header"), ==, 0);
+  return p;
+}
+
+static void
+test_real_counts (void)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (real_cases); c++)
+    {
+      const RealCase *rc = &real_cases[c];
+      g_autoptr (DpPackets) p = read_real (rc->file);
+      if (p == NULL)
+        return;
+      guint syn = 0, rst = 0, tcp = 0, udp = 0, icmp = 0;
+      for (guint i = 0; i < p->n_rows; i++)
+        {
+          syn += p->proto[i] == 6 && p->tcp_flags[i] == 0x02;
+          rst += p->proto[i] == 6 && (p->tcp_flags[i] & 0x04);
+          tcp += p->proto[i] == 6 && p->l4[i] == (DP_L4_PORTS | DP_L4_TCP);
+          udp += p->proto[i] == 17 && p->l4[i] == DP_L4_PORTS;
+          icmp += p->proto[i] == 1 && p->l4[i] == DP_L4_ICMP;
+          if (i > 0)
+            g_assert_cmpint (p->ts[i - 1], <=, p->ts[i]);
+        }
+      g_test_message ("%s", rc->file);
+      g_assert_cmpuint (p->n_rows, ==, rc->rows);
+      g_assert_cmpuint (syn, ==, rc->syn);
+      g_assert_cmpuint (rst, ==, rc->rst);
+      g_assert_cmpuint (tcp, ==, rc->tcp);
+      g_assert_cmpuint (udp, ==, rc->udp);
+      g_assert_cmpuint (icmp, ==, rc->icmp);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* tshark as the reference */
+
+#define TSHARK_FIELDS "frame.time_epoch", "ip.src", "ip.dst", "ip.proto", "ip.ttl", "ip.id", \
+  "ip.len", "ip.frag_offset", "ip.flags.mf", "tcp.srcport", "tcp.dstport", "tcp.flags", \
+  "tcp.seq_raw", "udp.srcport", "udp.dstport", "icmp.type", "icmp.code", "ip.checksum.status"
+enum { T_TIME, T_SRC, T_DST, T_PROTO, T_TTL, T_ID, T_LEN, T_FRAG, T_MF, T_TSPORT, T_TDPORT,
+       T_FLAGS, T_SEQ, T_USPORT, T_UDPORT, T_ITYPE, T_ICODE, T_CKSUM, T_N };
+
+/* tshark's lines for @path (one per frame, fields split), or NULL to skip. */
+static GPtrArray *
+tshark_fields (const char *path)
+{
+  const char *tshark = g_getenv ("TSHARK");
+  if (tshark == NULL || tshark[0] == '\0')
+    {
+      g_test_skip ("TSHARK not set");
+      return NULL;
+    }
+  const char *fields[] = { TSHARK_FIELDS };
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  const char *head[] = { tshark, "-n", "-r", path, "-o", "ip.check_checksum:TRUE", "-o", "ip.defragment:FALSE",
+                         "-T", "fields", "-E", "separator=|", "-E", "occurrence=f" };
+  for (guint i = 0; i < G_N_ELEMENTS (head); i++)
+    g_ptr_array_add (argv, (gpointer) head[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_ptr_array_add (argv, (gpointer) "-e");
+      g_ptr_array_add (argv, (gpointer) fields[i]);
+    }
+  g_ptr_array_add (argv, NULL);
+  g_autofree char *out = NULL;
+  int status = 0;
+  GError *error = NULL;
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] && lines[i][0]; i++)
+    {
+      char **cols = g_strsplit (lines[i], "|", -1);
+      g_assert_cmpuint (g_strv_length (cols), ==, T_N);
+      g_ptr_array_add (rows, cols);
+    }
+  return rows;
+}
+
+static guint64
+num (const char *s)
+{
+  return s[0] ? g_ascii_strtoull (s, NULL, 0) : 0;
+}
+
+/* "1566404524.123456000" to ns, without floating point. */
+static gint64
+epoch_ns (const char *s)
+{
+  const char *dot = strchr (s, '.');
+  gint64 ns = g_ascii_strtoll (s, NULL, 10) * G_GINT64_CONSTANT (1000000000);
+  if (dot)
+    {
+      gint64 frac = 0;
+      int digits = 0;
+      for (const char *q = dot + 1; *q && digits < 9; q++, digits++)
+        frac = frac * 10 + (*q - '0');
+      for (; digits < 9; digits++)
+        frac *= 10;
+      ns += frac;
+    }
+  return ns;
+}
+
+static void
+assert_row_matches_tshark (const DpPackets *p, guint i, char **t)
+{
+  guint32 src = 0, dst = 0;
+  g_assert_true (dp_ipv4_parse (t[T_SRC], &src));
+  g_assert_true (dp_ipv4_parse (t[T_DST], &dst));
+  g_assert_cmpint (p->ts[i], ==, epoch_ns (t[T_TIME]));
+  g_assert_cmphex (p->src[i], ==, src);
+  g_assert_cmphex (p->dst[i], ==, dst);
+  g_assert_cmpuint (p->proto[i], ==, num (t[T_PROTO]));
+  g_assert_cmpuint (p->ttl[i], ==, num (t[T_TTL]));
+  g_assert_cmpuint (p->ip_id[i], ==, num (t[T_ID]));
+  g_assert_cmpuint (p->ip_len[i], ==, num (t[T_LEN]));
+  g_assert_cmpuint (p->frag[i] & DP_FRAG_OFFSET_MASK, ==, num (t[T_FRAG]));   /* 8-byte units in tshark 4 */
+  g_assert_cmpuint (!!(p->frag[i] & DP_FRAG_MF), ==, num (t[T_MF]));
+  if (p->proto[i] == 6)
+    {
+      g_assert_cmpuint (p->sport[i], ==, num (t[T_TSPORT]));
+      g_assert_cmpuint (p->dport[i], ==, num (t[T_TDPORT]));
+      g_assert_cmpuint (p->tcp_flags[i], ==, num (t[T_FLAGS]));
+      g_assert_cmpuint (p->tcp_seq[i], ==, num (t[T_SEQ]));
+    }
+  else if (p->proto[i] == 17)
+    {
+      g_assert_cmpuint (p->sport[i], ==, num (t[T_USPORT]));
+      g_assert_cmpuint (p->dport[i], ==, num (t[T_UDPORT]));
+    }
+  else if (p->proto[i] == 1)
+    {
+      g_assert_cmpuint (p->icmp_type[i], ==, num (t[T_ITYPE]));
+      g_assert_cmpuint (p->icmp_code[i], ==, num (t[T_ICODE]));
+    }
+}
+
+static void
+test_real_tshark (void)
+{
+  for (guint c = 0; c < G_N_ELEMENTS (real_cases); c++)
+    {
+      g_autoptr (DpPackets) p = read_real (real_cases[c].file);
+      if (p == NULL)
+        return;
+      g_autofree char *rel = g_build_filename ("data/real/pcap", real_cases[c].file, NULL);
+      g_autofree char *path = dp_test_shared (rel);
+      g_autoptr (GPtrArray) rows = tshark_fields (path);
+      if (rows == NULL)
+        return;
+      g_test_message ("%s", real_cases[c].file);
+      g_assert_cmpuint (rows->len, ==, p->n_rows);
+      for (guint i = 0; i < p->n_rows; i++)
+        assert_row_matches_tshark (p, i, rows->pdata[i]);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* pcap_out */
+
+/* Writes @p with pcap_out and @extra options; returns the file's path. */
+static char *
+write_pcap_out (const Fixture *f, const DpPackets *p, const char *name, const char *extra)
+{
+  g_autofree char *path = g_build_filename (f->dir, name, NULL);
+  g_autofree char *yaml = g_strdup_printf ("path: %s\n%s", path, extra ? extra : "");
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("pcap_out", yaml, &error);
+  g_assert_no_error (error);
+  /* two pushes, so that the sink sees more than one batch */
+  g_autoptr (DpPackets) a = dp_packets_slice (p, 0, p->n_rows / 2);
+  g_autoptr (DpPackets) b = dp_packets_slice (p, p->n_rows / 2, p->n_rows - p->n_rows / 2);
+  g_assert_true (dp_harness_push (h, 0, a, &error));
+  g_assert_true (dp_harness_push (h, 0, b, &error));
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+/* Synthetic rows that exercise every column: TCP, UDP, ICMP, a first and a
+ * later fragment, nanosecond timestamps. */
+static DpPackets *
+synthetic_rows (void)
+{
+  DpPackets *p = dp_packets_new (16);
+  gint64 t = DP_TEST_SEC (1700000000) + 123456789;
+  guint r = dp_test_add_packet (p, t, FRAME_SRC, FRAME_DST, 6, 1234, 80, 0xc2);
+  p->tcp_seq[r] = 0xfeedface; p->ip_id[r] = 77; p->ttl[r] = 240; p->ip_len[r] = 1500;
+  r = dp_test_add_packet (p, t + 1, FRAME_DST, FRAME_SRC, 17, 53, 5353, 0);
+  p->ip_len[r] = 28;
+  r = dp_test_add_packet (p, t + 2, 1, 0xffffffffu, 1, 3, 13, 0);
+  p->ip_len[r] = 56;
+  r = dp_test_add_packet (p, t + 3, 2, 3, 17, 9, 10, 0);
+  p->frag[r] = DP_FRAG_MF; p->ip_len[r] = 1480;
+  r = dp_test_add_packet (p, t + 4, 2, 3, 17, 0, 0, 0);
+  p->frag[r] = 185; p->l4[r] = 0; p->ip_len[r] = 100;
+  r = dp_test_add_packet (p, t + 5, 4, 5, 47, 0, 0, 0);   /* GRE: no L4 fields */
+  p->ip_len[r] = 64;
+  return p;
+}
+
+static void
+test_out_roundtrip (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (DpPackets) syn = synthetic_rows ();
+  const char *opts[] = { "ts_precision: ns", "ts_precision: ns\nlinktype: ethernet" };
+  for (guint i = 0; i < G_N_ELEMENTS (opts); i++)
+    {
+      g_autofree char *out = write_pcap_out (f, syn, "syn.pcap", opts[i]);
+      g_autofree char *yaml = g_strdup_printf ("path: %s", out);
+      g_autoptr (DpPackets) back = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &back);
+      assert_packets_equal (syn, back);
+    }
+  /* default microseconds: timestamps lose their last three digits */
+  g_autofree char *out = write_pcap_out (f, syn, "us.pcap", NULL);
+  gsize len = 0;
+  g_autofree char *bytes = dp_test_read_file (out, &len);
+  g_assert_cmpuint (len, ==, 24 + 6 * 16 + 40 + 28 + 28 + 28 + 20 + 20);
+  g_assert_cmphex (*(guint32 *) bytes, ==, 0xa1b2c3d4);
+  g_assert_cmpuint (((guint32 *) bytes)[5], ==, 101);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", out);
+  g_autoptr (DpPackets) back = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &back);
+  g_assert_cmpint (back->ts[0], ==, syn->ts[0] / 1000 * 1000);
+}
+
+static void
+test_out_real (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  for (guint c = 0; c < G_N_ELEMENTS (real_cases); c++)
+    {
+      g_autoptr (DpPackets) p = read_real (real_cases[c].file);
+      if (p == NULL)
+        return;
+      g_autofree char *out = write_pcap_out (f, p, "real.pcap", "linktype: ethernet");
+      g_autofree char *yaml = g_strdup_printf ("path: %s", out);
+      g_autoptr (DpPackets) back = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &back);
+      assert_packets_equal (p, back);
+      g_autoptr (GPtrArray) rows = tshark_fields (out);
+      if (rows == NULL)
+        continue;
+      g_assert_cmpuint (rows->len, ==, p->n_rows);
+      for (guint i = 0; i < p->n_rows; i++)
+        {
+          char **t = rows->pdata[i];
+          assert_row_matches_tshark (p, i, t);
+          g_assert_cmpstr (t[T_CKSUM], ==, "1");   /* good */
+        }
+    }
+}
+
+static void
+test_out_tshark_synthetic (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (DpPackets) syn = synthetic_rows ();
+  g_autofree char *out = write_pcap_out (f, syn, "syn.pcap", "ts_precision: ns");
+  g_autoptr (GPtrArray) rows = tshark_fields (out);
+  if (rows == NULL)
+    return;
+  g_assert_cmpuint (rows->len, ==, syn->n_rows);
+  for (guint i = 0; i < syn->n_rows; i++)
+    {
+      char **t = rows->pdata[i];
+      assert_row_matches_tshark (syn, i, t);
+      g_assert_cmpstr (t[T_CKSUM], ==, "1");
+    }
+}
+
+static void
+test_out_options (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  struct { const char *yaml; int code; } cases[] = {
+    { "linktype: raw", DP_CONFIG_ERROR_REQUIRED },
+    { "path: x.pcap\nlinktype: fddi", DP_CONFIG_ERROR_CHOICE },
+    { "path: x.pcap\nts_precision: ms", DP_CONFIG_ERROR_CHOICE },
+    { "path: x.pcap\nsnaplen: 96", DP_CONFIG_ERROR_UNKNOWN_KEY },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      g_autoptr (DpHarness) h = dp_harness_new ("pcap_out", cases[i].yaml, &error);
+      g_assert_null (h);
+      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
+      g_error_free (error);
+    }
+  /* no input: a valid empty capture, in the output directory */
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("pcap_out", "path: sub/empty.pcap", &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_finish (h, &error));
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "sub", "empty.pcap", NULL);
+  gsize len = 0;
+  g_autofree char *bytes = dp_test_read_file (path, &len);
+  g_assert_cmpuint (len, ==, 24);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) back = NULL;
+  g_autoptr (DpHarness) h2 = run_pcap (yaml, &back);
+  g_assert_cmpuint (back->n_rows, ==, 0);
+  (void) f;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/plugin/pcap/defaults", test_defaults);
+  ADD ("/plugin/pcap/batch-rows", test_batch_rows);
+  ADD ("/plugin/pcap/bad-options", test_bad_options);
+  ADD ("/plugin/pcap/link-types", test_link_types);
+  ADD ("/plugin/pcap/unsupported-link", test_unsupported_link);
+  ADD ("/plugin/pcap/pcapng", test_pcapng);
+  ADD ("/plugin/pcap/gzip", test_gzip);
+  ADD ("/plugin/pcap/truncated", test_truncated);
+  ADD ("/plugin/pcap/garbage", test_garbage);
+  ADD ("/plugin/pcap/empty", test_empty);
+  ADD ("/plugin/pcap/mixed", test_mixed);
+  ADD ("/plugin/pcap/order-and-glob", test_order_and_glob);
+  ADD ("/plugin/pcap/filter", test_filter);
+  ADD ("/plugin/pcap/cancel", test_cancel);
+  g_test_add_func ("/plugin/pcap/real-counts", test_real_counts);
+  g_test_add_func ("/plugin/pcap/real-tshark", test_real_tshark);
+  ADD ("/plugin/pcap_out/roundtrip", test_out_roundtrip);
+  ADD ("/plugin/pcap_out/real", test_out_real);
+  ADD ("/plugin/pcap_out/tshark", test_out_tshark_synthetic);
+  ADD ("/plugin/pcap_out/options", test_out_options);
+#undef ADD
+  return g_test_run ();
+}
