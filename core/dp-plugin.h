@@ -21,6 +21,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gmodule.h>
 #include <stddef.h>
 #include "dp-batch.h"
 
