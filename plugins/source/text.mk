@@ -10,3 +10,9 @@ plugins_source_darkvec_csv_la_SOURCES = plugins/source/darkvec_csv.c
 plugins_source_darkvec_csv_la_CFLAGS = $(AM_CFLAGS)
 plugins_source_darkvec_csv_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_source_darkvec_csv_la_LIBADD = $(PLUGIN_LIBS)
+
+check_PROGRAMS += tests/test-tshark-fields
+TESTS += tests/test-tshark-fields
+tests_test_tshark_fields_SOURCES = tests/test-tshark-fields.c
+tests_test_tshark_fields_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
+tests_test_tshark_fields_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
