@@ -41,3 +41,11 @@ EXTRA_DIST += tests/test-example-plugin.sh tests/tap-run
 print-install-dirs:
 	@echo "prefix='$(prefix)' bindir='$(bindir)' libdir='$(libdir)' plugindir='$(plugindir)'"
 .PHONY: print-install-dirs
+
+# generated plugin reference
+TESTS += tests/test-docs.sh
+EXTRA_DIST += tests/test-docs.sh
+update-plugin-docs: darkpipe $(plugin_LTLIBRARIES)
+	rm -f $(top_srcdir)/docs/plugins/*.md
+	./darkpipe --plugin-dir plugins plugins --markdown --output-dir $(top_srcdir)/docs/plugins
+.PHONY: update-plugin-docs
