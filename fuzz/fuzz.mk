@@ -1,0 +1,1 @@
+# fuzz.mk: fuzz targets, fault-injection tests, valgrind (see Makefile.am)

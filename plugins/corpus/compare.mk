@@ -1,0 +1,1 @@
+# compare.mk: IP2VEC, DANTE, comparison (see Makefile.am)

@@ -1,0 +1,1 @@
+# report.mk: the report sink (see Makefile.am)
