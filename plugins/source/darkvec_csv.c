@@ -206,6 +206,10 @@ darkvec_csv_l4 (const State *st, char **f, DpPackets *p, guint r)
   if (!darkvec_csv_opt (st, f, C_TCP_FLAGS, 0xfff, &flags, &has_f)
       || !darkvec_csv_opt (st, f, C_TCP_SEQ, G_MAXUINT32, &seq, &has_q))
     return "bad tcp_flags or tcp_seq";
+  /* a trace without a src_port column still says where packets went,
+   * which is what DarkVec's port tokens need */
+  if (st->col[C_SRC_PORT] < 0)
+    has_s = TRUE;
   if ((p->proto[r] == 6 || p->proto[r] == 17) && has_s && has_d)
     {
       p->sport[r] = (guint16) sport;

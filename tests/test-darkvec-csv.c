@@ -1,0 +1,296 @@
+/* Tests of the darkvec_csv source: the public DarkVec sample (facts from
+ * its documentation and its own datetime index column), a hand-written
+ * CoNEXT-style packets.log with every oddity, and layouts made here. */
+#include "config.h"
+
+#include <string.h>
+#include <zlib.h>
+#include "dp-test.h"
+
+#define IP DP_TEST_IP
+
+static DpHarness *
+run_yaml (const char *yaml)
+{
+  g_autoptr (GError) error = NULL;
+  DpHarness *h = dp_harness_new ("darkvec_csv", yaml, &error);
+  g_assert_no_error (error);
+  dp_harness_run (h, &error);
+  g_assert_no_error (error);
+  return h;
+}
+
+static DpHarness *
+run_file (const char *path, const char *extra)
+{
+  g_autofree char *yaml = g_strdup_printf ("path: '%s'\n%s", path, extra ? extra : "");
+  return run_yaml (yaml);
+}
+
+static char *
+write_file (const char *dir, const char *name, const char *text)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+static void
+bad_option (const char *yaml, gint code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("darkvec_csv", yaml, &error);
+  g_assert_null (h);
+  g_assert_error (error, DP_CONFIG_ERROR, code);
+}
+
+static void
+test_bad_options (void)
+{
+  bad_option (NULL, DP_CONFIG_ERROR_REQUIRED);
+  bad_option ("path: x.csv\nbatch_rows: 0", DP_CONFIG_ERROR_RANGE);
+  bad_option ("path: x.csv\nbatch_rows: 2000000", DP_CONFIG_ERROR_RANGE);
+  bad_option ("path: x.csv\ndelimiter: ','", DP_CONFIG_ERROR_UNKNOWN_KEY);
+}
+
+/* Time of the index column "2021-05-01 00:00:00.160742144" in ns (UTC). */
+static gint64
+index_ns (const char *s)
+{
+  int y, mo, d, h, mi, sec;
+  char frac[10] = "000000000";
+  const char *dot = strchr (s, '.');
+  g_assert_cmpint (sscanf (s, "%d-%d-%d %d:%d:%d", &y, &mo, &d, &h, &mi, &sec), ==, 6);
+  if (dot)
+    memcpy (frac, dot + 1, MIN (strlen (dot + 1), 9));
+  g_autoptr (GDateTime) dt = g_date_time_new_utc (y, mo, d, h, mi, sec);
+  return g_date_time_to_unix (dt) * G_GINT64_CONSTANT (1000000000) + g_ascii_strtoll (frac, NULL, 10);
+}
+
+static void
+test_sample (void)
+{
+  g_autofree char *path = dp_test_shared ("data/darkvec/darknet01_20210501.csv.gz");
+  if (path == NULL)
+    return;
+  g_autoptr (DpHarness) h = run_file (path, "batch_rows: 1000");
+  g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
+  g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 3);
+  g_assert_cmpuint (p->n_rows, ==, 3000);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h, "mirai"), ==, 76);
+  guint n_tcp = 0, n_udp = 0, n_icmp = 0;
+  g_autoptr (GHashTable) sources = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      n_tcp += p->proto[i] == 6;
+      n_udp += p->proto[i] == 17;
+      n_icmp += p->proto[i] == 1;
+      g_hash_table_add (sources, GUINT_TO_POINTER (p->src[i]));
+      g_assert_nonnull (dp_name_map_lookup (p->names, p->src[i]));
+      if (p->proto[i] == 1)
+        g_assert_cmpuint (p->l4[i], ==, 0);   /* '-' ports */
+    }
+  g_assert_cmpuint (n_tcp, ==, 2889);
+  g_assert_cmpuint (n_udp, ==, 107);
+  g_assert_cmpuint (n_icmp, ==, 4);
+  g_assert_cmpuint (g_hash_table_size (sources), ==, 509);
+  /* first row: src_ipaddr0,57340,dst_ipaddr0,11676,6,60,2,0,1546020250,243 */
+  g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[0]), ==, "src_ipaddr0");
+  g_assert_cmpstr (dp_name_map_lookup (p->names, p->dst[0]), ==, "dst_ipaddr0");
+  g_assert_cmpuint (p->sport[0], ==, 57340);
+  g_assert_cmpuint (p->dport[0], ==, 11676);
+  g_assert_cmpuint (p->tcp_flags[0], ==, 2);
+  g_assert_cmpuint (p->tcp_seq[0], ==, 1546020250);
+  g_assert_cmpuint (p->ttl[0], ==, 243);
+  g_assert_cmpuint (p->ip_len[0], ==, 60);
+  g_assert_cmpuint (p->l4[0], ==, DP_L4_PORTS | DP_L4_TCP);
+  /* ts exactly from its digits: "1619827200.2047381" */
+  g_assert_cmpint (p->ts[0], ==, G_GINT64_CONSTANT (1619827200160742000));
+  g_assert_cmpint (p->ts[1], ==, G_GINT64_CONSTANT (1619827200204738100));
+
+  /* every ts agrees with the file's own datetime index (written by pandas
+   * from the float, so only to within a microsecond) */
+  gzFile f = gzopen (path, "rb");
+  char line[1024];
+  g_assert_nonnull (gzgets (f, line, sizeof line));
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      g_assert_nonnull (gzgets (f, line, sizeof line));
+      *strchr (line, ',') = '\0';
+      g_assert_cmpint (ABS (p->ts[i] - index_ns (line)), <, 1000);
+    }
+  gzclose (f);
+}
+
+static void
+test_two_days_one_map (void)
+{
+  g_autofree char *d1 = dp_test_shared ("data/darkvec/darknet01_20210501.csv.gz");
+  g_autofree char *d2 = d1 ? dp_test_shared ("data/darkvec/darknet01_20210502.csv.gz") : NULL;
+  if (d2 == NULL)
+    return;
+  g_autofree char *yaml = g_strdup_printf ("paths: ['%s', '%s']", d1, d2);
+  g_autoptr (DpHarness) h = run_yaml (yaml);
+  g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
+  g_assert_cmpuint (p->n_rows, ==, 6000);
+  /* day 1 before day 2, and one token gets one address across files */
+  g_assert_cmpint (p->ts[2999], <, p->ts[3000]);
+  GPtrArray *outs = dp_harness_outputs (h, 0);
+  DpPackets *last = outs->pdata[outs->len - 1];
+  g_assert_true (last->names == ((DpPackets *) outs->pdata[0])->names);
+  g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[0]), ==, "src_ipaddr0");
+  g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[3000]), !=, NULL);
+}
+
+typedef struct {
+  gint64 ts;
+  guint32 src, dst;
+  guint8 proto;
+  guint16 sport, dport;
+  guint8 flags, l4, ttl;
+  guint32 seq;
+  guint16 len;
+} Expect;
+
+static void
+test_packets_log (void)
+{
+  /* by hand from tests/data/text/packets_log.txt */
+  static const Expect rows[] = {
+    { G_GINT64_CONSTANT (1614643200000001000), IP (192, 0, 2, 10), IP (198, 51, 100, 1), 6, 40000, 23,
+      2, DP_L4_PORTS | DP_L4_TCP, 240, 3325256705u, 40 },
+    { G_GINT64_CONSTANT (1614643200500000000), IP (192, 0, 2, 11), IP (198, 51, 100, 2), 17, 5353, 53,
+      0, DP_L4_PORTS, 60, 0, 56 },
+    { G_GINT64_CONSTANT (1614643201000000000), IP (192, 0, 2, 12), IP (198, 51, 100, 3), 1, 0, 0,
+      0, 0, 64, 0, 84 },
+    { G_GINT64_CONSTANT (1614643202123456789), IP (192, 0, 2, 13), IP (198, 51, 100, 4), 6, 1234, 445,
+      0x12, DP_L4_PORTS | DP_L4_TCP, 128, 42, 52 },
+    { G_GINT64_CONSTANT (1614643205000000000), IP (192, 0, 2, 15), IP (198, 51, 100, 6), 47, 0, 0,
+      0, 0, 30, 0, 40 },
+  };
+  g_autofree char *path = dp_test_data ("text/packets_log.txt");
+  g_autoptr (DpHarness) h = run_file (path, NULL);
+  g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
+  g_assert_cmpuint (p->n_rows, ==, G_N_ELEMENTS (rows));
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      const Expect *e = &rows[i];
+      g_test_message ("row %u", i);
+      g_assert_cmpint (p->ts[i], ==, e->ts);
+      g_assert_cmphex (p->src[i], ==, e->src);
+      g_assert_cmphex (p->dst[i], ==, e->dst);
+      g_assert_null (dp_name_map_lookup (p->names, p->src[i]));
+      g_assert_cmpuint (p->proto[i], ==, e->proto);
+      g_assert_cmpuint (p->l4[i], ==, e->l4);
+      g_assert_cmpuint (p->sport[i], ==, e->sport);
+      g_assert_cmpuint (p->dport[i], ==, e->dport);
+      g_assert_cmphex (p->tcp_flags[i], ==, e->flags);
+      g_assert_cmpuint (p->tcp_seq[i], ==, e->seq);
+      g_assert_cmpuint (p->ttl[i], ==, e->ttl);
+      g_assert_cmpuint (p->ip_len[i], ==, e->len);
+    }
+  /* garbage, too few fields, port 99999, the cut last line; one IPv6 */
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 4);
+  g_assert_cmpuint (dp_harness_counter (h, "non-ipv4"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "mirai"), ==, 1);
+}
+
+static void
+test_on_error_fail (void)
+{
+  g_autofree char *path = dp_test_data ("text/packets_log.txt");
+  g_autofree char *yaml = g_strdup_printf ("path: '%s'\non_error: fail", path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("darkvec_csv", yaml, &error);
+  g_assert_false (dp_harness_run (h, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  /* the IPv6 line comes first */
+  g_assert_nonnull (strstr (error->message, "packets_log.txt: line 6:"));
+}
+
+/* Columns found by name, in any order, comma or tab, with or without an
+ * index column; pseudonyms and real addresses side by side. */
+static void
+test_layouts (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *a = write_file (dir, "a.csv",
+    "proto,dst_port,ts,src_ip,dst_ip\n"
+    "6,22,1.25,scanner_a,10.0.0.1\n"
+    "17,53,2,10.9.9.9,scanner_a\n");
+  g_autofree char *b = write_file (dir, "b.tsv",
+    "0\tts\tsrc_ip\tdst_ip\tproto\tsrc_port\tdst_port\ttcp_flags\n"
+    "2021-01-01\t3.5\t10.1.1.1\t10.0.0.2\t6\t1\t80\t0x18\n");
+  g_autofree char *yaml = g_strdup_printf ("paths: ['%s', '%s']", a, b);
+  g_autoptr (DpHarness) h = run_yaml (yaml);
+  g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
+  g_assert_cmpuint (p->n_rows, ==, 3);
+  g_assert_cmpint (p->ts[0], ==, G_GINT64_CONSTANT (1250000000));
+  g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[0]), ==, "scanner_a");
+  g_assert_cmphex (p->dst[0], ==, IP (10, 0, 0, 1));
+  g_assert_cmpuint (p->dport[0], ==, 22);
+  g_assert_cmpuint (p->sport[0], ==, 0);     /* no src_port column: 0 */
+  g_assert_cmpuint (p->l4[0], ==, DP_L4_PORTS);
+  g_assert_cmphex (p->src[1], ==, IP (10, 9, 9, 9));
+  g_assert_cmphex (p->dst[1], ==, p->src[0]); /* same token, same address */
+  g_assert_cmpuint (p->tcp_flags[2], ==, 0x18);
+  g_assert_cmpuint (p->l4[2], ==, DP_L4_PORTS | DP_L4_TCP);
+  g_assert_cmpuint (p->dport[2], ==, 80);
+  dp_test_rmtree (dir);
+}
+
+static void
+test_empty_and_not_a_trace (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *empty = write_file (dir, "empty.csv", "");
+  g_autofree char *hdr = write_file (dir, "header.csv", "ts,src_ip,dst_ip,proto\n");
+  g_autofree char *other = write_file (dir, "other.csv", "ip,class\n1.2.3.4,censys\n");
+  g_autofree char *yaml = g_strdup_printf ("paths: ['%s', '%s']", empty, hdr);
+  g_autoptr (DpHarness) h = run_yaml (yaml);
+  g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 0);
+
+  g_autoptr (GError) error = NULL;
+  g_autofree char *y2 = g_strdup_printf ("path: '%s'", other);
+  g_autoptr (DpHarness) h2 = dp_harness_new ("darkvec_csv", y2, &error);
+  g_assert_false (dp_harness_run (h2, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "other.csv: line 1"));
+  dp_test_rmtree (dir);
+}
+
+static void
+test_truncated_gzip (void)
+{
+  g_autofree char *src = dp_test_shared ("data/darkvec/darknet01_20210501.csv.gz");
+  if (src == NULL)
+    return;
+  gsize len;
+  g_autofree char *bytes = dp_test_read_file (src, &len);
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *cut = g_build_filename (dir, "cut.csv.gz", NULL);
+  g_assert_true (g_file_set_contents (cut, bytes, (gssize) (len / 2), NULL));
+  g_autoptr (DpHarness) h = run_file (cut, NULL);
+  g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
+  /* what came before the cut is kept; the cut is counted, not fatal */
+  g_assert_cmpuint (p->n_rows, >, 1000);
+  g_assert_cmpuint (p->n_rows, <, 3000);
+  g_assert_cmpuint (dp_harness_counter (h, "truncated") + dp_harness_counter (h, "bad-line"), >=, 1);
+  dp_test_rmtree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plugin/darkvec_csv/bad-options", test_bad_options);
+  g_test_add_func ("/plugin/darkvec_csv/sample", test_sample);
+  g_test_add_func ("/plugin/darkvec_csv/two-days-one-map", test_two_days_one_map);
+  g_test_add_func ("/plugin/darkvec_csv/packets-log", test_packets_log);
+  g_test_add_func ("/plugin/darkvec_csv/on-error-fail", test_on_error_fail);
+  g_test_add_func ("/plugin/darkvec_csv/layouts", test_layouts);
+  g_test_add_func ("/plugin/darkvec_csv/empty-and-not-a-trace", test_empty_and_not_a_trace);
+  g_test_add_func ("/plugin/darkvec_csv/truncated-gzip", test_truncated_gzip);
+  return g_test_run ();
+}
