@@ -1,1 +1,25 @@
-# eval.mk: see Makefile.am
+# eval.mk — ground-truth labels, k-NN classification, clustering and their
+# tests.  dp-knn.c (exact blocked kNN) and dp-eval.c (joins, key columns,
+# port counts) are compiled into each plugin that needs them.
+EVAL_KNN = plugins/clusterer/dp-knn.c plugins/clusterer/dp-knn.h
+EVAL_COMMON = plugins/clusterer/dp-eval.c plugins/clusterer/dp-eval.h
+EVAL_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
+EVAL_LIBS = $(PLUGIN_LIBS) $(BLAS_LIBS)
+
+plugin_LTLIBRARIES += plugins/source/labels.la
+plugins_source_labels_la_SOURCES = plugins/source/labels.c
+plugins_source_labels_la_CFLAGS = $(AM_CFLAGS)
+plugins_source_labels_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_source_labels_la_LIBADD = $(PLUGIN_LIBS)
+
+plugin_LTLIBRARIES += plugins/clusterer/knn_classify.la
+plugins_clusterer_knn_classify_la_SOURCES = plugins/clusterer/knn_classify.c $(EVAL_KNN) $(EVAL_COMMON)
+plugins_clusterer_knn_classify_la_CFLAGS = $(EVAL_CFLAGS)
+plugins_clusterer_knn_classify_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_clusterer_knn_classify_la_LIBADD = $(EVAL_LIBS)
+
+check_PROGRAMS += tests/test-labels
+TESTS += tests/test-labels
+tests_test_labels_SOURCES = tests/test-labels.c
+tests_test_labels_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_labels_LDADD = $(TEST_LIBS)

@@ -1,0 +1,211 @@
+/* dp-eval.c — helpers shared by the classification and clustering plugins. */
+#include "config.h"
+
+#include <string.h>
+
+#include "dp-eval.h"
+
+gint
+dp_eval_key_column (const DpTable *t)
+{
+  gint c = dp_table_find_column (t, "ip");
+  if (c >= 0 && (t->cols[c].type == DP_COL_IPV4 || t->cols[c].type == DP_COL_STRING))
+    return c;
+  c = dp_table_find_column (t, "token");
+  if (c >= 0 && t->cols[c].type == DP_COL_STRING)
+    return c;
+  return -1;
+}
+
+static void
+eval_index_text (DpEvalIndex *ix, const char *text, guint row)
+{
+  if (!g_hash_table_contains (ix->by_text, text))
+    g_hash_table_insert (ix->by_text, g_strdup (text), GUINT_TO_POINTER (row + 1));
+}
+
+static void
+eval_index_addr (DpEvalIndex *ix, guint32 addr, guint row)
+{
+  gboolean inserted;
+  guint64 *v = dp_hash_upsert (&ix->by_addr, addr, &inserted);
+  if (inserted)
+    *v = row;
+}
+
+gboolean
+dp_eval_index_init (DpEvalIndex *ix, const DpTable *t)
+{
+  memset (ix, 0, sizeof *ix);
+  ix->key_col = dp_eval_key_column (t);
+  dp_hash_init (&ix->by_addr, MAX (t->n_rows, 16u));
+  ix->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (ix->key_col < 0)
+    return FALSE;
+  const DpColumn *c = &t->cols[ix->key_col];
+  for (guint r = 0; r < t->n_rows; r++)
+    {
+      guint32 addr;
+      if (c->type == DP_COL_IPV4)
+        {
+          const char *name = dp_name_map_lookup (t->names, c->ip[r]);
+          if (name)
+            eval_index_text (ix, name, r);
+          else
+            eval_index_addr (ix, c->ip[r], r);
+        }
+      else if (c->str[r] == NULL)
+        continue;
+      else if (dp_ipv4_parse (c->str[r], &addr))
+        eval_index_addr (ix, addr, r);
+      else
+        eval_index_text (ix, c->str[r], r);
+    }
+  return TRUE;
+}
+
+void
+dp_eval_index_clear (DpEvalIndex *ix)
+{
+  dp_hash_clear (&ix->by_addr);
+  g_clear_pointer (&ix->by_text, g_hash_table_destroy);
+}
+
+static gint64
+eval_index_lookup_text (const DpEvalIndex *ix, const char *text)
+{
+  gpointer v = g_hash_table_lookup (ix->by_text, text);
+  return v ? (gint64) GPOINTER_TO_UINT (v) - 1 : -1;
+}
+
+gint64
+dp_eval_index_addr (const DpEvalIndex *ix, guint32 addr, const DpNameMap *names)
+{
+  const char *name = dp_name_map_lookup (names, addr);
+  if (name)
+    return eval_index_lookup_text (ix, name);
+  const guint64 *v = dp_hash_find (&ix->by_addr, addr);
+  return v ? (gint64) *v : -1;
+}
+
+gint64
+dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id)
+{
+  guint64 key = v->keys[id];
+  if (DP_TOKEN_KIND (key) == DP_TOK_IP)
+    return dp_eval_index_addr (ix, (guint32) DP_TOKEN_VALUE (key), v->names);
+  if (g_hash_table_size (ix->by_text) == 0)
+    return -1;
+  g_autoptr (GString) text = g_string_new (NULL);
+  dp_vocab_format (v, id, text);
+  return eval_index_lookup_text (ix, text->str);
+}
+
+/* ------------------------------------------------------------------ */
+
+guint32 *
+dp_eval_select_rows (const DpVocab *v, guint n, gboolean ip_only, guint *n_out)
+{
+  guint32 *rows = g_new (guint32, MAX (n, 1u));
+  guint m = 0;
+  for (guint i = 0; i < n && i < v->n; i++)
+    if (!ip_only || DP_TOKEN_KIND (v->keys[i]) == DP_TOK_IP)
+      rows[m++] = i;
+  *n_out = m;
+  return rows;
+}
+
+gboolean
+dp_eval_rows_all_ip (const DpVocab *v, const guint32 *rows, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    if (DP_TOKEN_KIND (v->keys[rows ? rows[i] : i]) != DP_TOK_IP)
+      return FALSE;
+  return TRUE;
+}
+
+guint
+dp_eval_add_key_column (DpTable *t, const DpVocab *v, gboolean as_ip)
+{
+  if (!as_ip)
+    return dp_table_add_column (t, "token", DP_COL_STRING);
+  if (v->names)
+    dp_table_set_names (t, v->names);
+  return dp_table_add_column (t, "ip", DP_COL_IPV4);
+}
+
+void
+dp_eval_set_key (DpTable *t, guint col, guint row, const DpVocab *v, guint id, GString *scratch)
+{
+  if (t->cols[col].type == DP_COL_IPV4)
+    {
+      dp_table_set_ip (t, col, row, (guint32) DP_TOKEN_VALUE (v->keys[id]));
+      return;
+    }
+  g_string_truncate (scratch, 0);
+  dp_vocab_format (v, id, scratch);
+  dp_table_set_str (t, col, row, scratch->str);
+}
+
+DpVocab *
+dp_eval_subvocab (const DpVocab *v, const guint32 *rows, guint n)
+{
+  DpVocab *s = dp_vocab_new ();
+  dp_vocab_set_names (s, v->names);
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 key = v->keys[rows[i]];
+      if (DP_TOKEN_KIND (key) == DP_TOK_WORD && v->words && DP_TOKEN_VALUE (key) < v->words->len)
+        key = dp_vocab_word_key (s, g_ptr_array_index (v->words, DP_TOKEN_VALUE (key)));
+      guint id = dp_vocab_add (s, key);
+      s->counts[id] = v->counts[rows[i]];
+    }
+  return s;
+}
+
+/* ------------------------------------------------------------------ */
+
+void
+dp_eval_pp_format (guint32 pp, GString *out)
+{
+  guint proto = pp >> 17;
+  if (pp & (1u << 16))
+    g_string_append_printf (out, "%u/", pp & 0xffffu);
+  else
+    g_string_append (out, "-/");
+  const char *name = dp_proto_name ((guint8) proto);
+  if (name)
+    g_string_append (out, name);
+  else
+    g_string_append_printf (out, "proto%u", proto);
+}
+
+void
+dp_eval_ports_init (DpEvalPortCounts *pc)
+{
+  memset (pc, 0, sizeof *pc);
+  dp_hash_init (&pc->pairs, 1024);
+  dp_hash_init (&pc->sources, 1024);
+}
+
+void
+dp_eval_ports_add (DpEvalPortCounts *pc, const DpPackets *p)
+{
+  if (pc->names == NULL && p->names)
+    pc->names = dp_name_map_ref (p->names);
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      guint64 src = p->src[i];
+      (*dp_hash_upsert (&pc->pairs, (src << 25) | dp_eval_pp (p, i), NULL))++;
+      (*dp_hash_upsert (&pc->sources, src, NULL))++;
+    }
+  pc->packets += p->n_rows;
+}
+
+void
+dp_eval_ports_clear (DpEvalPortCounts *pc)
+{
+  dp_hash_clear (&pc->pairs);
+  dp_hash_clear (&pc->sources);
+  g_clear_pointer (&pc->names, dp_name_map_unref);
+}

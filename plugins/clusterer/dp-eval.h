@@ -1,0 +1,86 @@
+/* dp-eval.h — helpers shared by the classification and clustering plugins
+ * (compiled into each of them, not part of libdarkpipe): joining tables to
+ * vocabularies, token key columns, per-source port counts. */
+#pragma once
+
+#include <glib.h>
+#include "dp-batch.h"
+#include "dp-hash.h"
+
+G_BEGIN_DECLS
+
+/* ------------------------------------------------------------------ */
+/* Joining a table (labels, clusters) to tokens.
+ *
+ * A table names a token by its key column: `ip` (DP_COL_IPV4, or text) or
+ * `token` (text).  Real addresses join by value.  Pseudonyms (names such as
+ * "src_ipaddr12", kept in a DpNameMap) join by their text, because two
+ * inputs may have interned the same name under different stand-in
+ * addresses; so do words and any token given as text. */
+typedef struct {
+  DpHash by_addr;          /* address -> table row */
+  GHashTable *by_text;     /* token text -> table row + 1 */
+  gint key_col;
+} DpEvalIndex;
+
+/** Key column of @t: `ip`, else `token`, else -1. */
+gint dp_eval_key_column (const DpTable *t);
+/** Indexes the rows of @t by its key column (the first row of a repeated
+ * key wins).  FALSE when @t has no key column. */
+gboolean dp_eval_index_init (DpEvalIndex *ix, const DpTable *t);
+void dp_eval_index_clear (DpEvalIndex *ix);
+/** Table row of address @addr (pseudonyms resolved through @names), or -1. */
+gint64 dp_eval_index_addr (const DpEvalIndex *ix, guint32 addr, const DpNameMap *names);
+/** Table row of token @id of @v, or -1. */
+gint64 dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id);
+
+/* ------------------------------------------------------------------ */
+/* Rows and key columns */
+
+/** (transfer full) the embedding/graph rows to use: those whose token is an
+ * address (@ip_only), else all @n; *n_out gets their number. */
+guint32 *dp_eval_select_rows (const DpVocab *v, guint n, gboolean ip_only, guint *n_out);
+/** TRUE when every one of @rows (all of 0..n-1 when NULL) is an address. */
+gboolean dp_eval_rows_all_ip (const DpVocab *v, const guint32 *rows, guint n);
+/** Adds the key column: `ip` (DP_COL_IPV4, the vocabulary's name map set
+ * on the table) when @as_ip, else `token` (text).  Returns its index. */
+guint dp_eval_add_key_column (DpTable *t, const DpVocab *v, gboolean as_ip);
+/** Writes token @id of @v into key column @col of row @row. */
+void dp_eval_set_key (DpTable *t, guint col, guint row, const DpVocab *v, guint id, GString *scratch);
+/** (transfer full) a vocabulary holding the tokens @rows of @v in order
+ * (names and words carried over; counts copied). */
+DpVocab *dp_eval_subvocab (const DpVocab *v, const guint32 *rows, guint n);
+
+/* ------------------------------------------------------------------ */
+/* Per-source port/protocol counts.
+ *
+ * A "pp" is 25 bits: proto << 17 | has_port << 16 | port; packets without
+ * a transport port (ICMP, …) are "-/icmp" as in the authors' tokens. */
+#define DP_EVAL_PP_NONE G_MAXUINT32
+
+static inline guint32
+dp_eval_pp (const DpPackets *p, guint i)
+{
+  guint32 proto = p->proto[i];
+  if (p->l4[i] & DP_L4_PORTS)
+    return (proto << 17) | (1u << 16) | p->dport[i];
+  return proto << 17;
+}
+
+/** Appends "23/tcp", "-/icmp" or "-/proto89". */
+void dp_eval_pp_format (guint32 pp, GString *out);
+
+typedef struct {
+  DpHash pairs;            /* (src << 25 | pp) -> packets */
+  DpHash sources;          /* src -> packets */
+  DpNameMap *names;        /* the packets' pseudonyms (first batch that has them) */
+  guint64 packets;
+} DpEvalPortCounts;
+
+void dp_eval_ports_init (DpEvalPortCounts *pc);
+void dp_eval_ports_add (DpEvalPortCounts *pc, const DpPackets *p);
+void dp_eval_ports_clear (DpEvalPortCounts *pc);
+#define DP_EVAL_PAIR_SRC(key) ((guint32) ((key) >> 25))
+#define DP_EVAL_PAIR_PP(key) ((guint32) ((key) & 0x1ffffffu))
+
+G_END_DECLS

@@ -1,0 +1,421 @@
+/* dp-knn.c — exact blocked cosine kNN with fused top-k selection.
+ *
+ * Selecting the top k, not the product, dominates a naive all-pairs search
+ * (see performance-notes.md): here each block of similarities is scanned
+ * row by row against the current k-th best while it is still in cache, so
+ * almost every entry costs one compare.  A self-join computes only the
+ * blocks on and above the diagonal and feeds each block to both its rows
+ * and its columns. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef HAVE_OPENBLAS
+#include <cblas.h>
+#endif
+
+#include "dp-knn.h"
+
+/* ------------------------------------------------------------------ */
+/* preparation */
+
+static void
+knn_standardize (float *x, guint n, guint dim)
+{
+  g_autofree double *mean = g_new0 (double, dim);
+  g_autofree double *sq = g_new0 (double, dim);
+  for (guint i = 0; i < n; i++)
+    for (guint d = 0; d < dim; d++)
+      mean[d] += x[(gsize) i * dim + d];
+  for (guint d = 0; d < dim; d++)
+    mean[d] /= MAX (n, 1u);
+  for (guint i = 0; i < n; i++)
+    for (guint d = 0; d < dim; d++)
+      {
+        double v = x[(gsize) i * dim + d] - mean[d];
+        sq[d] += v * v;
+      }
+  for (guint d = 0; d < dim; d++)
+    {
+      double sd = sqrt (sq[d] / MAX (n, 1u));
+      /* StandardScaler leaves a constant dimension unscaled */
+      sq[d] = sd > 0 ? 1.0 / sd : 1.0;
+    }
+  for (guint i = 0; i < n; i++)
+    for (guint d = 0; d < dim; d++)
+      x[(gsize) i * dim + d] = (float) ((x[(gsize) i * dim + d] - mean[d]) * sq[d]);
+}
+
+float *
+dp_knn_prepare (const float *vectors, guint dim, const guint32 *rows, guint n,
+                gboolean standardize, guint *n_zero)
+{
+  gsize bytes = MAX ((gsize) n * dim * sizeof (float), 64u);
+  bytes = (bytes + 63) & ~(gsize) 63;
+  float *x = aligned_alloc (64, bytes);
+  g_assert (x != NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 r = rows ? rows[i] : i;
+      memcpy (x + (gsize) i * dim, vectors + (gsize) r * dim, dim * sizeof (float));
+    }
+  if (standardize)
+    knn_standardize (x, n, dim);
+  guint zero = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      float *v = x + (gsize) i * dim;
+      double s = 0;
+      for (guint d = 0; d < dim; d++)
+        s += (double) v[d] * v[d];
+      if (!(s > 0) || !isfinite (s))
+        {
+          memset (v, 0, dim * sizeof (float));
+          zero++;
+          continue;
+        }
+      double inv = 1.0 / sqrt (s);
+      for (guint d = 0; d < dim; d++)
+        v[d] = (float) (v[d] * inv);
+    }
+  if (n_zero)
+    *n_zero = zero;
+  return x;
+}
+
+/* ------------------------------------------------------------------ */
+/* per-row top k: a sorted array, best first; (sim desc, index asc) */
+
+static inline gboolean
+knn_better (float v, guint32 j, float ws, guint32 wj)
+{
+  return v > ws || (v == ws && j < wj);
+}
+
+static inline void
+knn_insert (float *s, guint32 *ix, guint k, float v, guint32 j)
+{
+  guint p = k - 1;
+  while (p > 0 && knn_better (v, j, s[p - 1], ix[p - 1]))
+    {
+      s[p] = s[p - 1];
+      ix[p] = ix[p - 1];
+      p--;
+    }
+  s[p] = v;
+  ix[p] = j;
+}
+
+static void
+knn_reset (float *s, guint32 *ix, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      s[i] = -INFINITY;
+      ix[i] = DP_KNN_NONE;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* block product C = A · Bᵀ (na × nb, row stride ldc) */
+
+#ifndef HAVE_OPENBLAS
+static inline float
+knn_dot (const float *a, const float *b, guint dim)
+{
+  float s = 0;
+  for (guint d = 0; d < dim; d++)
+    s += a[d] * b[d];
+  return s;
+}
+
+static void
+knn_tile4 (const float *A, const float *B, guint dim, float *C, guint ldc)
+{
+  float acc[4][4] = { { 0 } };
+  for (guint d = 0; d < dim; d++)
+    for (guint x = 0; x < 4; x++)
+      {
+        float a = A[(gsize) x * dim + d];
+        for (guint y = 0; y < 4; y++)
+          acc[x][y] += a * B[(gsize) y * dim + d];
+      }
+  for (guint x = 0; x < 4; x++)
+    memcpy (C + (gsize) x * ldc, acc[x], sizeof acc[x]);
+}
+#endif
+
+static void
+knn_product (const float *A, guint na, const float *B, guint nb, guint dim, float *C, guint ldc)
+{
+#ifdef HAVE_OPENBLAS
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) na, (int) nb, (int) dim,
+               1.0f, A, (int) dim, B, (int) dim, 0.0f, C, (int) ldc);
+#else
+  guint na4 = na & ~3u, nb4 = nb & ~3u;
+  for (guint i = 0; i < na4; i += 4)
+    for (guint j = 0; j < nb4; j += 4)
+      knn_tile4 (A + (gsize) i * dim, B + (gsize) j * dim, dim, C + (gsize) i * ldc + j, ldc);
+  for (guint i = 0; i < na; i++)
+    for (guint j = (i < na4 ? nb4 : 0); j < nb; j++)
+      C[(gsize) i * ldc + j] = knn_dot (A + (gsize) i * dim, B + (gsize) j * dim, dim);
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* scans of one block */
+
+/* Rows of C against their own lists; skips base index @self per row and,
+ * on a diagonal block, everything at or left of the diagonal. */
+static void
+knn_scan_rows (const float *C, guint ldc, guint nr, guint nc, guint64 col0,
+               const guint32 *self, gboolean diag, float *S, guint32 *ids, guint k)
+{
+  for (guint r = 0; r < nr; r++)
+    {
+      const float *c = C + (gsize) r * ldc;
+      float *s = S + (gsize) r * k;
+      guint32 *ix = ids + (gsize) r * k;
+      guint32 me = self ? self[r] : DP_KNN_NONE;
+      float thr = s[k - 1];
+      for (guint j = diag ? r + 1 : 0; j < nc; j++)
+        {
+          if (G_LIKELY (c[j] < thr))
+            continue;
+          guint32 gj = (guint32) (col0 + j);
+          if (gj == me || !knn_better (c[j], gj, thr, ix[k - 1]))
+            continue;
+          knn_insert (s, ix, k, c[j], gj);
+          thr = s[k - 1];
+        }
+    }
+}
+
+/* Columns of C against the lists of the column rows (the transposed half
+ * of a symmetric block).  @thr is scratch of @nc floats. */
+static void
+knn_scan_cols (const float *C, guint ldc, guint nr, guint nc, guint64 row0,
+               gboolean diag, float *S, guint32 *ids, guint k, float *thr)
+{
+  for (guint j = 0; j < nc; j++)
+    thr[j] = S[(gsize) j * k + k - 1];
+  for (guint r = 0; r < nr; r++)
+    {
+      const float *c = C + (gsize) r * ldc;
+      guint32 gi = (guint32) (row0 + r);
+      for (guint j = diag ? r + 1 : 0; j < nc; j++)
+        {
+          if (G_LIKELY (c[j] < thr[j]))
+            continue;
+          float *s = S + (gsize) j * k;
+          guint32 *ix = ids + (gsize) j * k;
+          if (!knn_better (c[j], gi, thr[j], ix[k - 1]))
+            continue;
+          knn_insert (s, ix, k, c[j], gi);
+          thr[j] = s[k - 1];
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* workers */
+
+typedef struct {
+  const float *base, *query;
+  guint nb, nq, dim;
+  const guint32 *self;
+  const DpKnnParams *p;
+  guint n_qblocks, n_bblocks;
+  gint next_task;         /* atomic */
+  gint done;              /* atomic, block products finished */
+  guint64 total;          /* block products in all */
+  gint stop;              /* atomic */
+  guint32 *out_idx;
+  float *out_sim;
+} KnnJob;
+
+typedef struct {
+  KnnJob *job;
+  guint id;
+  float *S;               /* symmetric mode: this worker's lists over all rows */
+  guint32 *ids;
+} KnnWorker;
+
+static gboolean
+knn_tick (KnnWorker *w, guint n)
+{
+  KnnJob *job = w->job;
+  gint done = g_atomic_int_add (&job->done, (gint) n) + (gint) n;
+  if (job->p->stage == NULL)
+    return TRUE;
+  if (w->id == 0)
+    {
+      if (dp_stage_cancelled (job->p->stage))
+        g_atomic_int_set (&job->stop, 1);
+      else
+        dp_stage_progress (job->p->stage, (guint64) done, job->total);
+    }
+  return !g_atomic_int_get (&job->stop);
+}
+
+static gpointer
+knn_general_worker (gpointer data)
+{
+  KnnWorker *w = data;
+  KnnJob *job = w->job;
+  guint bs = job->p->block, k = job->p->k;
+  g_autofree float *C = g_new (float, (gsize) bs * bs);
+  for (;;)
+    {
+      gint t = g_atomic_int_add (&job->next_task, 1);
+      if ((guint) t >= job->n_qblocks || g_atomic_int_get (&job->stop))
+        break;
+      guint q0 = (guint) t * bs, nq = MIN (bs, job->nq - q0);
+      float *S = job->out_sim + (gsize) q0 * k;
+      guint32 *ids = job->out_idx + (gsize) q0 * k;
+      const guint32 *self = job->self ? job->self + q0 : NULL;
+      for (guint b0 = 0; b0 < job->nb; b0 += bs)
+        {
+          guint nbk = MIN (bs, job->nb - b0);
+          knn_product (job->query + (gsize) q0 * job->dim, nq, job->base + (gsize) b0 * job->dim,
+                       nbk, job->dim, C, nbk);
+          knn_scan_rows (C, nbk, nq, nbk, b0, self, FALSE, S, ids, k);
+        }
+      if (!knn_tick (w, job->n_bblocks))
+        break;
+    }
+  return NULL;
+}
+
+static gpointer
+knn_symmetric_worker (gpointer data)
+{
+  KnnWorker *w = data;
+  KnnJob *job = w->job;
+  guint bs = job->p->block, k = job->p->k;
+  g_autofree float *C = g_new (float, (gsize) bs * bs);
+  g_autofree float *thr = g_new (float, bs);
+  for (;;)
+    {
+      /* row blocks in order: the first ones carry the most work */
+      gint t = g_atomic_int_add (&job->next_task, 1);
+      if ((guint) t >= job->n_bblocks || g_atomic_int_get (&job->stop))
+        break;
+      guint i0 = (guint) t * bs, ni = MIN (bs, job->nb - i0);
+      const float *A = job->base + (gsize) i0 * job->dim;
+      for (guint j0 = i0; j0 < job->nb; j0 += bs)
+        {
+          guint nj = MIN (bs, job->nb - j0);
+          gboolean diag = j0 == i0;
+          knn_product (A, ni, job->base + (gsize) j0 * job->dim, nj, job->dim, C, nj);
+          knn_scan_rows (C, nj, ni, nj, j0, NULL, diag, w->S + (gsize) i0 * k, w->ids + (gsize) i0 * k, k);
+          knn_scan_cols (C, nj, ni, nj, i0, diag, w->S + (gsize) j0 * k, w->ids + (gsize) j0 * k, k, thr);
+        }
+      if (!knn_tick (w, job->n_bblocks - (guint) t))
+        break;
+    }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+
+static gboolean
+knn_is_self_join (const float *base, guint nb, const float *query, guint nq, const guint32 *self)
+{
+  if (base != query || nb != nq || self == NULL)
+    return FALSE;
+  for (guint i = 0; i < nq; i++)
+    if (self[i] != i)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+knn_merge (KnnJob *job, KnnWorker *workers, guint n_workers)
+{
+  guint k = job->p->k;
+  for (guint t = 1; t < n_workers; t++)
+    for (guint i = 0; i < job->nq; i++)
+      {
+        float *s = job->out_sim + (gsize) i * k;
+        guint32 *ix = job->out_idx + (gsize) i * k;
+        const float *ws = workers[t].S + (gsize) i * k;
+        const guint32 *wi = workers[t].ids + (gsize) i * k;
+        for (guint r = 0; r < k && wi[r] != DP_KNN_NONE; r++)
+          if (knn_better (ws[r], wi[r], s[k - 1], ix[k - 1]))
+            knn_insert (s, ix, k, ws[r], wi[r]);
+      }
+}
+
+#ifdef HAVE_OPENBLAS
+/* OpenBLAS's own threads would fight ours: one thread per worker. */
+typedef struct { int saved; } KnnBlasGuard;
+static KnnBlasGuard knn_blas_single (void) { KnnBlasGuard g = { openblas_get_num_threads () }; openblas_set_num_threads (1); return g; }
+static void knn_blas_restore (KnnBlasGuard g) { openblas_set_num_threads (g.saved); }
+#else
+typedef struct { int saved; } KnnBlasGuard;
+static KnnBlasGuard knn_blas_single (void) { KnnBlasGuard g = { 0 }; return g; }
+static void knn_blas_restore (KnnBlasGuard g) { (void) g; }
+#endif
+
+static void
+knn_run_workers (KnnJob *job, KnnWorker *workers, guint n_workers, GThreadFunc fn)
+{
+  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  for (guint t = 1; t < n_workers; t++)
+    g_ptr_array_add (threads, g_thread_new ("knn", fn, &workers[t]));
+  fn (&workers[0]);
+  for (guint t = 0; t < threads->len; t++)
+    g_thread_join (g_ptr_array_index (threads, t));
+  (void) job;
+}
+
+gboolean
+dp_knn_search (const float *base, guint nb, const float *query, guint nq,
+               const guint32 *self, guint dim, const DpKnnParams *p,
+               guint32 *out_idx, float *out_sim)
+{
+  g_return_val_if_fail (p->k >= 1 && p->block >= 1, FALSE);
+  KnnJob job = { .base = base, .query = query, .nb = nb, .nq = nq, .dim = dim, .self = self,
+                 .p = p, .out_idx = out_idx, .out_sim = out_sim };
+  job.n_qblocks = (nq + p->block - 1) / p->block;
+  job.n_bblocks = (nb + p->block - 1) / p->block;
+  knn_reset (out_sim, out_idx, (gsize) nq * p->k);
+  if (nq == 0 || nb == 0 || dim == 0)
+    return TRUE;
+  gboolean sym = knn_is_self_join (base, nb, query, nq, self);
+  guint n_tasks = sym ? job.n_bblocks : job.n_qblocks;
+  guint n_workers = CLAMP (p->threads, 1u, MAX (n_tasks, 1u));
+  job.total = sym ? (guint64) job.n_bblocks * (job.n_bblocks + 1) / 2
+                  : (guint64) job.n_qblocks * job.n_bblocks;
+  g_autofree KnnWorker *workers = g_new0 (KnnWorker, n_workers);
+  for (guint t = 0; t < n_workers; t++)
+    {
+      workers[t].job = &job;
+      workers[t].id = t;
+      if (sym && t > 0)
+        {
+          workers[t].S = g_new (float, (gsize) nq * p->k);
+          workers[t].ids = g_new (guint32, (gsize) nq * p->k);
+          knn_reset (workers[t].S, workers[t].ids, (gsize) nq * p->k);
+        }
+      else
+        {
+          workers[t].S = out_sim;
+          workers[t].ids = out_idx;
+        }
+    }
+  KnnBlasGuard guard = knn_blas_single ();
+  knn_run_workers (&job, workers, n_workers, sym ? knn_symmetric_worker : knn_general_worker);
+  knn_blas_restore (guard);
+  if (sym)
+    knn_merge (&job, workers, n_workers);
+  for (guint t = 1; t < n_workers && sym; t++)
+    {
+      g_free (workers[t].S);
+      g_free (workers[t].ids);
+    }
+  return !g_atomic_int_get (&job.stop);
+}

@@ -1,0 +1,461 @@
+/* labels.c — ground-truth labels of source addresses as a table.
+ *
+ * Reads `ip,label` / `ip,class` CSV files (any column order, extra columns
+ * ignored, header optional) and `ADDRESS [# LABEL]` lists such as Maltrail's
+ * mass_scanner.txt, plain or gzip (detected by magic).  Tokens that are not
+ * addresses but look like names (the pseudonyms "src_ipaddr12" of the
+ * DarkVec sample traces) are interned in a name map carried by the table;
+ * consumers join such rows by the token text. */
+#include "config.h"
+
+#include <string.h>
+
+#include "dp-hash.h"
+#include "darkpipe.h"
+
+typedef struct {
+  char *path;
+  int format;
+  char **relabel;
+  char *relabel_file;
+  guint64 min_class_size;
+  char *unknown_label;
+  char *default_label;
+  guint64 label_suffix_parts;
+} LabelsConfig;
+
+enum { LABELS_AUTO, LABELS_CSV, LABELS_LIST };
+
+typedef struct {
+  const LabelsConfig *cfg;
+  GHashTable *relabel;       /* from -> to */
+  DpNameMap *names;
+  DpHash seen;               /* address -> row */
+  GArray *addrs;
+  GPtrArray *labels;         /* interned in @strings */
+  GStringChunk *strings;
+  gint ip_col, label_col;    /* CSV columns */
+  int format;
+} Labels;
+
+static void
+labels_finalize (void *state)
+{
+  Labels *s = state;
+  if (s == NULL)
+    return;
+  g_clear_pointer (&s->relabel, g_hash_table_destroy);
+  g_clear_pointer (&s->names, dp_name_map_unref);
+  dp_hash_clear (&s->seen);
+  g_clear_pointer (&s->addrs, g_array_unref);
+  g_clear_pointer (&s->labels, g_ptr_array_unref);
+  g_clear_pointer (&s->strings, g_string_chunk_free);
+  g_free (s);
+}
+
+static gboolean
+labels_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  (void) stage;
+  const LabelsConfig *cfg = config;
+  Labels *s = g_new0 (Labels, 1);
+  *state = s;
+  s->cfg = cfg;
+  s->relabel = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  s->names = dp_name_map_new ();
+  dp_hash_init (&s->seen, 1024);
+  s->addrs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  s->labels = g_ptr_array_new ();
+  s->strings = g_string_chunk_new (4096);
+  for (char **r = cfg->relabel; r && *r; r++)
+    {
+      const char *eq = strchr (*r, '=');
+      if (eq == NULL || eq == *r || eq[1] == '\0')
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE,
+                       "option 'relabel': entry '%s' is not of the form from=to", *r);
+          return FALSE;
+        }
+      g_hash_table_replace (s->relabel, g_strndup (*r, (gsize) (eq - *r)), g_strdup (eq + 1));
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* fields */
+
+static char *
+labels_trim (char *s)
+{
+  return g_strstrip (s);
+}
+
+/* CSV field without its surrounding quotes (embedded commas are not
+ * supported: no ground-truth file we know of has them). */
+static char *
+labels_unquote (char *s)
+{
+  s = labels_trim (s);
+  gsize n = strlen (s);
+  if (n >= 2 && s[0] == '"' && s[n - 1] == '"')
+    {
+      s[n - 1] = '\0';
+      s++;
+    }
+  return s;
+}
+
+static gboolean
+labels_is_ipv6 (const char *s)
+{
+  guint colons = 0;
+  for (const char *p = s; *p; p++)
+    {
+      if (*p == ':')
+        colons++;
+      else if (!g_ascii_isxdigit (*p) && *p != '.')
+        return FALSE;
+    }
+  return colons >= 2;
+}
+
+/* Pseudonyms are identifiers ("src_ipaddr12"); a dot means a mistyped
+ * address ("C91.196.152.28" in Maltrail's list) or a host name. */
+static gboolean
+labels_is_name (const char *s)
+{
+  if (!g_ascii_isalpha (*s) && *s != '_')
+    return FALSE;
+  for (const char *p = s; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+typedef enum { ADDR_OK, ADDR_SKIP, ADDR_BAD } AddrResult;
+
+static AddrResult
+labels_address (Labels *s, DpStage *stage, const char *text, guint32 *addr)
+{
+  if (dp_ipv4_parse (text, addr))
+    return ADDR_OK;
+  const char *slash = strchr (text, '/');
+  if (labels_is_ipv6 (text))
+    {
+      dp_stage_count (stage, "ipv6-skipped", 1);
+      return ADDR_SKIP;
+    }
+  if (slash)
+    {
+      g_autofree char *net = g_strndup (text, (gsize) (slash - text));
+      guint32 a;
+      if (dp_ipv4_parse (net, &a))
+        {
+          dp_stage_count (stage, "cidr-skipped", 1);
+          return ADDR_SKIP;
+        }
+    }
+  if (labels_is_name (text))
+    {
+      *addr = dp_name_map_intern (s->names, text);
+      return ADDR_OK;
+    }
+  return ADDR_BAD;
+}
+
+/* "scan-12b.shadowserver.org" -> "shadowserver.org" with 2 parts. */
+static const char *
+labels_suffix (const char *label, guint64 parts)
+{
+  guint32 a;
+  if (parts == 0 || dp_ipv4_parse (label, &a))
+    return label;
+  const char *p = label + strlen (label);
+  guint64 seen = 0;
+  while (p > label)
+    {
+      p--;
+      if (*p == '.' && ++seen == parts)
+        return p + 1;
+    }
+  return label;
+}
+
+/* ------------------------------------------------------------------ */
+/* records */
+
+static void
+labels_add (Labels *s, DpStage *stage, guint32 addr, const char *label)
+{
+  label = labels_suffix (label, s->cfg->label_suffix_parts);
+  const char *to = g_hash_table_lookup (s->relabel, label);
+  if (to)
+    label = to;
+  gboolean inserted;
+  guint64 *row = dp_hash_upsert (&s->seen, addr, &inserted);
+  if (!inserted)
+    {
+      const char *old = g_ptr_array_index (s->labels, *row);
+      dp_stage_count (stage, strcmp (old, label) == 0 ? "duplicate" : "conflict", 1);
+      return;
+    }
+  *row = s->addrs->len;
+  g_array_append_val (s->addrs, addr);
+  g_ptr_array_add (s->labels, g_string_chunk_insert_const (s->strings, label));
+}
+
+static gboolean
+labels_bad (DpStage *stage, DpLineReader *r, const char *what, const char *line, GError **error)
+{
+  return dp_stage_data_error (stage, error, "bad-line", "%s: line %" G_GUINT64_FORMAT ": %s: '%.60s'",
+                              dp_line_reader_path (r), dp_line_reader_line (r), what, line);
+}
+
+/* Header of a CSV file, or FALSE when the first line is already data. */
+static gboolean
+labels_csv_header (Labels *s, const char *line)
+{
+  g_auto (GStrv) f = g_strsplit (line, ",", -1);
+  s->ip_col = s->label_col = -1;
+  for (gint i = 0; f[i]; i++)
+    {
+      const char *name = labels_unquote (f[i]);
+      if (s->ip_col < 0 && (g_ascii_strcasecmp (name, "ip") == 0 || g_ascii_strcasecmp (name, "src_ip") == 0
+                            || g_ascii_strcasecmp (name, "address") == 0))
+        s->ip_col = i;
+      else if (s->label_col < 0 && (g_ascii_strcasecmp (name, "label") == 0 || g_ascii_strcasecmp (name, "class") == 0))
+        s->label_col = i;
+    }
+  if (s->ip_col >= 0 || s->label_col >= 0)
+    return TRUE;
+  s->ip_col = 0;
+  s->label_col = 1;
+  return FALSE;
+}
+
+static gboolean
+labels_csv_line (Labels *s, DpStage *stage, DpLineReader *r, char *line, GError **error)
+{
+  g_autofree char *copy = g_strdup (line);
+  g_auto (GStrv) f = g_strsplit (line, ",", -1);
+  guint n = g_strv_length (f);
+  if ((guint) MAX (s->ip_col, s->label_col) >= n)
+    return labels_bad (stage, r, "too few fields", copy, error);
+  const char *ip = labels_unquote (f[s->ip_col]);
+  const char *label = labels_unquote (f[s->label_col]);
+  guint32 addr;
+  AddrResult a = labels_address (s, stage, ip, &addr);
+  if (a == ADDR_SKIP)
+    return TRUE;
+  if (a == ADDR_BAD)
+    return labels_bad (stage, r, "not an address", copy, error);
+  if (*label == '\0')
+    return labels_bad (stage, r, "empty label", copy, error);
+  labels_add (s, stage, addr, label);
+  return TRUE;
+}
+
+static gboolean
+labels_list_line (Labels *s, DpStage *stage, DpLineReader *r, char *line, GError **error)
+{
+  g_autofree char *copy = g_strdup (line);
+  char *hash = strchr (line, '#');
+  const char *label = s->cfg->default_label;
+  if (hash)
+    {
+      *hash = '\0';
+      char *l = labels_trim (hash + 1);
+      if (*l)
+        label = l;
+    }
+  char *ip = labels_trim (line);
+  guint32 addr;
+  if (strpbrk (ip, " \t"))
+    return labels_bad (stage, r, "more than one address", copy, error);
+  AddrResult a = labels_address (s, stage, ip, &addr);
+  if (a == ADDR_SKIP)
+    return TRUE;
+  if (a == ADDR_BAD)
+    return labels_bad (stage, r, "not an address", copy, error);
+  labels_add (s, stage, addr, label);
+  return TRUE;
+}
+
+static gboolean
+labels_read (Labels *s, DpStage *stage, const char *path, GError **error)
+{
+  g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
+  if (r == NULL)
+    return FALSE;
+  gboolean first = TRUE;
+  char *line;
+  gsize len;
+  while ((line = dp_line_reader_next (r, &len)) != NULL)
+    {
+      char *t = labels_trim (line);
+      if (*t == '\0' || *t == '#')
+        continue;
+      if (first)
+        {
+          first = FALSE;
+          if (s->format == LABELS_AUTO)
+            s->format = strchr (t, ',') ? LABELS_CSV : LABELS_LIST;
+          if (s->format == LABELS_CSV && labels_csv_header (s, t))
+            {
+              if (s->ip_col < 0 || s->label_col < 0)
+                {
+                  g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                               "%s: line %" G_GUINT64_FORMAT ": header has no %s column",
+                               path, dp_line_reader_line (r), s->ip_col < 0 ? "ip" : "label/class");
+                  return FALSE;
+                }
+              continue;
+            }
+        }
+      gboolean ok = s->format == LABELS_CSV ? labels_csv_line (s, stage, r, t, error)
+                                            : labels_list_line (s, stage, r, t, error);
+      if (!ok)
+        return FALSE;
+      if (dp_stage_cancelled (stage))
+        return TRUE;
+    }
+  return !dp_line_reader_error (r, error);
+}
+
+static gboolean
+labels_read_relabel (Labels *s, DpStage *stage, const char *path, GError **error)
+{
+  g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
+  if (r == NULL)
+    return FALSE;
+  char *line;
+  gsize len;
+  while ((line = dp_line_reader_next (r, &len)) != NULL)
+    {
+      char *t = labels_trim (line);
+      if (*t == '\0' || *t == '#' || g_ascii_strcasecmp (t, "from,to") == 0)
+        continue;
+      g_auto (GStrv) f = g_strsplit (t, ",", -1);
+      if (g_strv_length (f) != 2 || *labels_unquote (f[0]) == '\0' || *labels_unquote (f[1]) == '\0')
+        {
+          if (!labels_bad (stage, r, "expected from,to", t, error))
+            return FALSE;
+          continue;
+        }
+      /* the list option, read first, wins over the file */
+      const char *from = labels_unquote (f[0]);
+      if (!g_hash_table_contains (s->relabel, from))
+        g_hash_table_insert (s->relabel, g_strdup (from), g_strdup (labels_unquote (f[1])));
+    }
+  return !dp_line_reader_error (r, error);
+}
+
+/* Classes with fewer than min_class_size members become unknown. */
+static void
+labels_merge_small (Labels *s, DpStage *stage)
+{
+  const char *unknown = s->cfg->unknown_label;
+  if (s->cfg->min_class_size <= 1)
+    return;
+  g_autoptr (GHashTable) count = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < s->labels->len; i++)
+    {
+      gpointer key = g_ptr_array_index (s->labels, i);
+      g_hash_table_insert (count, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (count, key)) + 1));
+    }
+  const char *interned = g_string_chunk_insert_const (s->strings, unknown);
+  guint64 merged = 0;
+  for (guint i = 0; i < s->labels->len; i++)
+    {
+      const char *l = g_ptr_array_index (s->labels, i);
+      if (strcmp (l, unknown) != 0 && GPOINTER_TO_UINT (g_hash_table_lookup (count, l)) < s->cfg->min_class_size)
+        {
+          g_ptr_array_index (s->labels, i) = (gpointer) interned;
+          merged++;
+        }
+    }
+  dp_stage_count (stage, "merged-to-unknown", merged);
+}
+
+static DpTable *
+labels_table (Labels *s)
+{
+  DpTable *t = dp_table_new ("labels");
+  guint ci = dp_table_add_column (t, "ip", DP_COL_IPV4);
+  guint cl = dp_table_add_column (t, "label", DP_COL_STRING);
+  if (dp_name_map_size (s->names) > 0)
+    dp_table_set_names (t, s->names);
+  for (guint i = 0; i < s->addrs->len; i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_ip (t, ci, r, g_array_index (s->addrs, guint32, i));
+      dp_table_set_str (t, cl, r, g_ptr_array_index (s->labels, i));
+    }
+  return t;
+}
+
+static gboolean
+labels_run (DpStage *stage, void *state, GError **error)
+{
+  Labels *s = state;
+  s->format = s->cfg->format;
+  if (s->cfg->relabel_file && !labels_read_relabel (s, stage, s->cfg->relabel_file, error))
+    return FALSE;
+  if (!labels_read (s, stage, s->cfg->path, error))
+    return FALSE;
+  if (dp_stage_cancelled (stage))
+    return TRUE;
+  labels_merge_small (s, stage);
+  dp_stage_count (stage, "labels", s->addrs->len);
+  dp_stage_progress (stage, 1, 1);
+  dp_stage_push (stage, 0, labels_table (s));
+  return TRUE;
+}
+
+static const char *const labels_formats[] = { "auto", "csv", "list", NULL };
+
+static const DpOptionDesc labels_options[] = {
+  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, LabelsConfig, path,
+                      "Ground-truth file: CSV with ip and label (or class) columns, or an 'ADDRESS # LABEL' list; gzip is detected."),
+  DP_OPTION_ENUM ("format", "auto", LabelsConfig, format, labels_formats,
+                  "File format; auto picks csv when the first data line has a comma, else list."),
+  DP_OPTION ("relabel", DP_OPT_STRLIST, NULL, LabelsConfig, relabel,
+             "Label renames as from=to entries (e.g. netscout=unknown), applied before min_class_size."),
+  DP_OPTION ("relabel_file", DP_OPT_PATH, NULL, LabelsConfig, relabel_file,
+             "CSV file of from,to label renames (the relabel list wins on a conflict)."),
+  DP_OPTION_RANGE ("min_class_size", DP_OPT_UINT, "0", LabelsConfig, min_class_size, 0, 1e9,
+                   "Classes with fewer members than this are merged into the unknown label (0: keep all)."),
+  DP_OPTION ("unknown_label", DP_OPT_STRING, "unknown", LabelsConfig, unknown_label,
+             "Label meaning 'no ground truth'; small classes are merged into it."),
+  DP_OPTION ("default_label", DP_OPT_STRING, "unknown", LabelsConfig, default_label,
+             "Label of list lines that name only an address."),
+  DP_OPTION_RANGE ("label_suffix_parts", DP_OPT_UINT, "0", LabelsConfig, label_suffix_parts, 0, 16,
+                   "Keep only the last N dot-separated parts of host-name labels (2: scan-3.shadowserver.org -> shadowserver.org; 0: whole label)."),
+};
+
+static const DpPortDesc labels_outputs[] = {
+  { "labels", DP_TYPE_TABLE, 0, "Table 'labels': ip (ipv4; pseudonyms through the table's name map), label (string)." },
+};
+
+DP_PLUGIN_DEFINE (labels,
+  .kind = DP_KIND_SOURCE,
+  .summary = "Ground-truth labels of source addresses (CSV or address lists, plain or gzip)",
+  .version = "1.0",
+  .doc = "Reads a ground-truth file and emits the table `labels` (`ip`, `label`).\n\n"
+         "Formats: CSV with a header naming `ip` (or `src_ip`, `address`) and `label` (or `class`), "
+         "extra columns ignored, or without a header as `ip,label`; and lists of `ADDRESS # LABEL` "
+         "lines (Maltrail's mass_scanner.txt) where `#` lines are comments and a line without a "
+         "label gets `default_label`. IPv6 addresses and CIDR ranges are skipped and counted "
+         "(`ipv6-skipped`, `cidr-skipped`). Tokens that are not addresses but look like names "
+         "(the pseudonyms `src_ipaddr12` of the DarkVec sample traces) are kept in a name map on "
+         "the table; consumers join those rows by the token's text.\n\n"
+         "A repeated address keeps its first label (counted as `duplicate` or `conflict`). "
+         "Labels are cut to their last `label_suffix_parts` host-name parts, then renamed by "
+         "`relabel`/`relabel_file`, then classes smaller than `min_class_size` become `unknown_label`. "
+         "Bad lines are counted as `bad-line` with file and line number.",
+  .outputs = labels_outputs, .n_outputs = DP_N_ELEMENTS (labels_outputs),
+  .options = labels_options, .n_options = DP_N_ELEMENTS (labels_options),
+  .config_size = sizeof (LabelsConfig),
+  .init = labels_init,
+  .run = labels_run,
+  .finalize = labels_finalize)

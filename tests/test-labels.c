@@ -1,0 +1,323 @@
+/* test-labels.c — the labels source: CSV and list formats, gzip, comments,
+ * bad lines with line numbers, relabelling, min_class_size, pseudonyms. */
+#include "config.h"
+
+#include <string.h>
+#include "dp-test.h"
+
+static char *tmpdir;
+
+static char *
+write_text (const char *name, const char *text, gboolean gzip)
+{
+  char *path = g_build_filename (tmpdir, name, NULL);
+  GError *error = NULL;
+  DpOutFile *f = dp_outfile_open (path, gzip, &error);
+  g_assert_no_error (error);
+  dp_outfile_puts (f, text);
+  g_assert_true (dp_outfile_commit (f, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* Runs labels with @yaml_extra on a file holding @text; returns the harness. */
+static DpHarness *
+run_labels (const char *text, gboolean gzip, const char *yaml_extra, DpTable **out)
+{
+  g_autofree char *path = write_text (gzip ? "l.csv.gz" : "l.txt", text, gzip);
+  g_autofree char *yaml = g_strdup_printf ("path: %s\n%s", path, yaml_extra ? yaml_extra : "");
+  GError *error = NULL;
+  DpHarness *h = dp_harness_new ("labels", yaml, &error);
+  g_assert_no_error (error);
+  gboolean ok = dp_harness_run (h, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  ok = dp_harness_finish (h, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  *out = dp_harness_output (h, "labels");
+  g_assert_nonnull (*out);
+  g_assert_cmpstr ((*out)->name, ==, "labels");
+  return h;
+}
+
+/* "ip=label" per row, joined with spaces. */
+static char *
+table_text (const DpTable *t)
+{
+  GString *s = g_string_new (NULL);
+  gint ci = dp_table_find_column (t, "ip"), cl = dp_table_find_column (t, "label");
+  g_assert_cmpint (ci, ==, 0);
+  g_assert_cmpint (cl, ==, 1);
+  g_assert_cmpint (t->cols[ci].type, ==, DP_COL_IPV4);
+  g_assert_cmpint (t->cols[cl].type, ==, DP_COL_STRING);
+  for (guint r = 0; r < t->n_rows; r++)
+    {
+      if (r)
+        g_string_append_c (s, ' ');
+      dp_table_format_cell (t, ci, r, s);
+      g_string_append_c (s, '=');
+      dp_table_format_cell (t, cl, r, s);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_csv_header (void)
+{
+  DpTable *t;
+  g_autoptr (DpHarness) h = run_labels ("ip,label\n1.2.3.4,mirai\n5.6.7.8,censys\n\n9.9.9.9,mirai\n",
+                                        FALSE, NULL, &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "1.2.3.4=mirai 5.6.7.8=censys 9.9.9.9=mirai");
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 0);
+}
+
+static void
+test_csv_class_columns (void)
+{
+  DpTable *t;
+  /* any column order, extra columns ignored, quotes stripped, CRLF */
+  g_autoptr (DpHarness) h = run_labels ("\"class\",pattern,IP\r\nshodan,x,10.0.0.1\r\n\"censys\",y,\"10.0.0.2\"\r\n",
+                                        FALSE, NULL, &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "10.0.0.1=shodan 10.0.0.2=censys");
+}
+
+static void
+test_csv_no_header (void)
+{
+  DpTable *t;
+  g_autoptr (DpHarness) h = run_labels ("1.1.1.1,a\n2.2.2.2,b\n", FALSE, NULL, &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "1.1.1.1=a 2.2.2.2=b");
+}
+
+static void
+test_csv_gzip (void)
+{
+  DpTable *t;
+  g_autoptr (DpHarness) h = run_labels ("ip,class\n# comment\n3.3.3.3,ipip\n4.4.4.4,engin-umich\n", TRUE, NULL, &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "3.3.3.3=ipip 4.4.4.4=engin-umich");
+}
+
+static void
+test_csv_bad_lines (void)
+{
+  DpTable *t;
+  const char *text = "ip,label\n1.2.3.4,a\n1.2.3.999,b\n5.5.5.5\n6.6.6.6,\n\x01\xff\xfe,zz\n7.7.7.7,c\n";
+  g_autoptr (DpHarness) h = run_labels (text, FALSE, NULL, &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "1.2.3.4=a 7.7.7.7=c");
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 4);
+}
+
+static void
+test_bad_line_fail (void)
+{
+  g_autofree char *path = write_text ("bad.csv", "ip,label\n1.2.3.4,a\n\n1.2.3.999,b\n", FALSE);
+  g_autofree char *yaml = g_strdup_printf ("path: %s\non_error: fail", path);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("labels", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_run (h, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "bad.csv: line 4"));
+  g_error_free (error);
+}
+
+static void
+test_header_without_label (void)
+{
+  g_autofree char *path = write_text ("nolabel.csv", "ip,foo\n1.2.3.4,a\n", FALSE);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("labels", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_run (h, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_error_free (error);
+}
+
+static void
+test_list_format (void)
+{
+  DpTable *t;
+  const char *text =
+    "# Copyright line\n"
+    "#   198.51.100.1 # commented out\n"
+    "\n"
+    "129.82.138.12 # pinger1a.netsec.colostate.edu\n"
+    "  45.33.2.193   #  binaryedge.ninja\t\n"
+    "178.79.181.200\n"
+    "2400:6180:0:d0::1008:2001 # v6\n"
+    "5.63.151.0/24 # a range\n"
+    "/w00tw00t.at.ISC.SANS.DFind:)\n"
+    "1.2.3.4 5.6.7.8 # two\n"
+    "129.82.138.12 # again\n"
+    "45.33.2.193 # binaryedge.ninja\n";
+  g_autoptr (DpHarness) h = run_labels (text, FALSE, NULL, &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "129.82.138.12=pinger1a.netsec.colostate.edu 45.33.2.193=binaryedge.ninja "
+                          "178.79.181.200=unknown");
+  g_assert_cmpuint (dp_harness_counter (h, "ipv6-skipped"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "cidr-skipped"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 2);
+  g_assert_cmpuint (dp_harness_counter (h, "conflict"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "duplicate"), ==, 1);
+}
+
+static void
+test_list_suffix_default (void)
+{
+  DpTable *t;
+  const char *text = "1.1.1.1 # scan-12b.shadowserver.org\n2.2.2.2 # censys.io\n3.3.3.3\n4.4.4.4 # 45.33.2.193\n";
+  g_autoptr (DpHarness) h = run_labels (text, FALSE, "label_suffix_parts: 2\ndefault_label: mass-scanner\nformat: list", &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "1.1.1.1=shadowserver.org 2.2.2.2=censys.io 3.3.3.3=mass-scanner 4.4.4.4=45.33.2.193");
+}
+
+static void
+test_relabel_and_min_class (void)
+{
+  DpTable *t;
+  g_autofree char *map = write_text ("map.csv", "from,to\n# c\nnetscout,unknown\nbad line\nrapid7,r7\n", FALSE);
+  g_autofree char *extra = g_strdup_printf ("relabel: [quadmetrics=unknown, r7=rapid]\nrelabel_file: %s\n"
+                                            "min_class_size: 2", map);
+  const char *text = "ip,label\n1.0.0.1,netscout\n1.0.0.2,quadmetrics\n1.0.0.3,mirai\n1.0.0.4,mirai\n"
+                     "1.0.0.5,shodan\n1.0.0.6,rapid7\n1.0.0.7,rapid7\n1.0.0.8,unknown\n";
+  g_autoptr (DpHarness) h = run_labels (text, FALSE, extra, &t);
+  g_autofree char *s = table_text (t);
+  /* the file maps rapid7 -> r7 (renames are not chained); shodan is alone: merged */
+  g_assert_cmpstr (s, ==, "1.0.0.1=unknown 1.0.0.2=unknown 1.0.0.3=mirai 1.0.0.4=mirai "
+                          "1.0.0.5=unknown 1.0.0.6=r7 1.0.0.7=r7 1.0.0.8=unknown");
+  g_assert_cmpuint (dp_harness_counter (h, "merged-to-unknown"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 1);
+}
+
+static void
+test_pseudonyms (void)
+{
+  DpTable *t;
+  g_autoptr (DpHarness) h = run_labels ("ip,label\nsrc_ipaddr12,mirai\n1.2.3.4,censys\nsrc_ipaddr7,censys\n",
+                                        FALSE, NULL, &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "src_ipaddr12=mirai 1.2.3.4=censys src_ipaddr7=censys");
+  g_assert_nonnull (t->names);
+  g_assert_cmpuint (dp_name_map_size (t->names), ==, 2);
+  g_assert_cmpstr (dp_name_map_lookup (t->names, t->cols[0].ip[0]), ==, "src_ipaddr12");
+  g_assert_null (dp_name_map_lookup (t->names, t->cols[0].ip[1]));
+}
+
+static void
+test_empty_and_garbage (void)
+{
+  DpTable *t;
+  g_autoptr (DpHarness) h = run_labels ("", FALSE, NULL, &t);
+  g_assert_cmpuint (t->n_rows, ==, 0);
+  g_assert_cmpuint (t->n_cols, ==, 2);
+  GString *junk = g_string_new (NULL);
+  GRand *r = g_rand_new_with_seed (3);
+  for (guint i = 0; i < 4000; i++)
+    g_string_append_c (junk, (char) (g_rand_int_range (r, 1, 256)));
+  g_rand_free (r);
+  DpTable *t2;
+  g_autoptr (DpHarness) h2 = run_labels (junk->str, FALSE, "format: list", &t2);
+  g_assert_cmpuint (t2->n_rows, ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h2, "bad-line"), >, 0);
+  g_string_free (junk, TRUE);
+}
+
+static void
+test_bad_options (void)
+{
+  struct { const char *yaml; gint code; } cases[] = {
+    { "format: csv", DP_CONFIG_ERROR_REQUIRED },
+    { "path: x\nformat: xml", DP_CONFIG_ERROR_CHOICE },
+    { "path: x\nmin_class_size: -1", DP_CONFIG_ERROR_TYPE },
+    { "path: x\nlabel_suffix_parts: 99", DP_CONFIG_ERROR_RANGE },
+    { "path: x\nrelabel: [a-b]", DP_CONFIG_ERROR_TYPE },
+    { "path: x\nlabel_column: 3", DP_CONFIG_ERROR_UNKNOWN_KEY },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      DpHarness *h = dp_harness_new ("labels", cases[i].yaml, &error);
+      g_assert_null (h);
+      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
+      g_error_free (error);
+    }
+}
+
+static void
+test_missing_file (void)
+{
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("labels", "path: /nonexistent/labels.csv", &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_run (h, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/labels.csv"));
+  g_error_free (error);
+}
+
+/* The real Maltrail list (19,215 addresses, some IPv6, a few bad lines). */
+static void
+test_maltrail (void)
+{
+  g_autofree char *path = dp_test_shared ("data/real/labels/maltrail_mass_scanner.txt");
+  if (path == NULL)
+    return;
+  g_autofree char *yaml = g_strdup_printf ("path: %s\nlabel_suffix_parts: 2\nmin_class_size: 100", path);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("labels", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_run (h, &error));
+  DpTable *t = dp_harness_output (h, "labels");
+  g_assert_nonnull (t);
+  /* expected numbers from an independent awk pass over the file: distinct
+   * IPv4 lines, first label kept, cut to two host-name parts */
+  g_assert_cmpuint (t->n_rows, ==, 16854);
+  /* two '/w00tw00t…' lines and three 'C91.196.…' typos */
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 5);
+  g_assert_cmpuint (dp_harness_counter (h, "ipv6-skipped"), >, 0);
+  g_autoptr (GHashTable) count = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint r = 0; r < t->n_rows; r++)
+    {
+      const char *l = t->cols[1].str[r];
+      g_hash_table_insert (count, (gpointer) l, GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (count, l)) + 1));
+      if (t->cols[0].ip[r] == DP_TEST_IP (129, 82, 138, 12))
+        g_assert_cmpstr (l, ==, "unknown");  /* colostate.edu has < 100 members */
+    }
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "binaryedge.ninja")), ==, 4633);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "censys.io")), ==, 2542);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "stretchoid.com")), ==, 3016);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "colostate.edu")), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = dp_test_tmpdir ();
+  g_test_add_func ("/plugin/labels/csv-header", test_csv_header);
+  g_test_add_func ("/plugin/labels/csv-class-columns", test_csv_class_columns);
+  g_test_add_func ("/plugin/labels/csv-no-header", test_csv_no_header);
+  g_test_add_func ("/plugin/labels/csv-gzip", test_csv_gzip);
+  g_test_add_func ("/plugin/labels/csv-bad-lines", test_csv_bad_lines);
+  g_test_add_func ("/plugin/labels/bad-line-fail", test_bad_line_fail);
+  g_test_add_func ("/plugin/labels/header-without-label", test_header_without_label);
+  g_test_add_func ("/plugin/labels/list-format", test_list_format);
+  g_test_add_func ("/plugin/labels/list-suffix-default", test_list_suffix_default);
+  g_test_add_func ("/plugin/labels/relabel-min-class", test_relabel_and_min_class);
+  g_test_add_func ("/plugin/labels/pseudonyms", test_pseudonyms);
+  g_test_add_func ("/plugin/labels/empty-garbage", test_empty_and_garbage);
+  g_test_add_func ("/plugin/labels/bad-options", test_bad_options);
+  g_test_add_func ("/plugin/labels/missing-file", test_missing_file);
+  g_test_add_func ("/plugin/labels/maltrail", test_maltrail);
+  int rc = g_test_run ();
+  dp_test_rmtree (tmpdir);
+  g_free (tmpdir);
+  return rc;
+}
