@@ -1,0 +1,374 @@
+/* w2v-train.c — word2vec's hot loops: skip-gram and CBOW with negative
+ * sampling, Hogwild over jobs of ~10k corpus tokens.
+ *
+ * Skip-gram follows gensim's orientation: each context word's input vector
+ * predicts the centre word's output vector.  Unlike gensim (one BLAS call per
+ * (centre, context) pair and fresh negatives per pair), the negatives are
+ * drawn once per centre word and shared by all its context words (Intel's
+ * pWord2Vec "HogBatch"): the centre's 1 + negative output rows stay in L1
+ * while the window's input rows stream through them, and the loops are plain
+ * float loops over the dimension that the compiler vectorises.
+ *
+ * Determinism: each job (epoch, chunk) seeds its own generator from the seed,
+ * so one thread is bit-reproducible and more threads differ only by Hogwild
+ * races.  The learning rate decays linearly with the global count of corpus
+ * tokens done (gensim's schedule, alpha -> min_alpha over all epochs).
+ */
+#include "config.h"
+#include <math.h>
+#include <string.h>
+#include "w2v-train.h"
+
+#define SIGMOID_SIZE 1024
+#define MAX_EXP 6.0f
+#define JOB_WORDS 10000
+
+typedef struct {
+  Word2vecModel *m;
+  guint index;
+  guint64 rng;
+  guint32 *sen;         /* the filtered sentence */
+  guint32 *ctx;         /* context ids of one centre */
+  guint32 *outs;        /* centre (or context) + negatives */
+  float *g;             /* ctx x outs gradients */
+  float *ograd;         /* outs x dim accumulated output gradients */
+  float *neu1, *neu1e;  /* CBOW */
+  gboolean (*tick) (Word2vecModel *m, gpointer data);
+  gpointer tick_data;
+} Word2vecWorker;
+
+static inline guint64
+word2vec_next (guint64 *s)
+{
+  /* xorshift64*: a few cycles, good enough for windows and negatives */
+  guint64 x = *s;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  *s = x;
+  return x * G_GUINT64_CONSTANT (0x2545f4914f6cdd1d);
+}
+
+static inline guint32
+word2vec_below (guint64 *s, guint32 n)
+{
+  return (guint32) (((word2vec_next (s) >> 32) * (guint64) n) >> 32);
+}
+
+static inline guint32
+word2vec_negative (const Word2vecModel *m, guint64 *s)
+{
+  guint64 r = word2vec_next (s);
+  guint32 cell = (guint32) (((r >> 32) * (guint64) m->n) >> 32);
+  Word2vecAlias a = m->alias[cell];
+  return (guint32) r < a.threshold ? cell : a.alias;
+}
+
+static inline float
+word2vec_sigmoid (const Word2vecModel *m, float f)
+{
+  if (f >= MAX_EXP)
+    return 1.0f;
+  if (f <= -MAX_EXP)
+    return 0.0f;
+  return m->sigmoid[(int) ((f + MAX_EXP) * (SIGMOID_SIZE / MAX_EXP / 2))];
+}
+
+static inline float
+word2vec_dot (const float *restrict a, const float *restrict b, guint dim)
+{
+  float s = 0;
+  for (guint t = 0; t < dim; t++)
+    s += a[t] * b[t];
+  return s;
+}
+
+static inline void
+word2vec_axpy (float *restrict y, float a, const float *restrict x, guint dim)
+{
+  for (guint t = 0; t < dim; t++)
+    y[t] += a * x[t];
+}
+
+/* Inputs ctx[0..n_ctx) predict outs[0] (label 1) and outs[1..n_outs)
+ * (label 0).  Output gradients use the inputs before their update, input
+ * updates use the outputs before theirs, as in one SGD step on the batch. */
+static void
+word2vec_sgns_batch (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  Word2vecModel *m = w->m;
+  const guint dim = m->dim;
+  float *restrict ograd = w->ograd;
+  float *restrict g = w->g;
+  memset (ograd, 0, (gsize) n_outs * dim * sizeof (float));
+  for (guint i = 0; i < n_ctx; i++)
+    {
+      const float *restrict in = m->syn0 + (gsize) ctx[i] * dim;
+      for (guint k = 0; k < n_outs; k++)
+        {
+          const float *restrict out = m->syn1 + (gsize) w->outs[k] * dim;
+          float f = word2vec_dot (in, out, dim);
+          float gk = ((k == 0 ? 1.0f : 0.0f) - word2vec_sigmoid (m, f)) * alpha;
+          g[i * n_outs + k] = gk;
+          word2vec_axpy (ograd + (gsize) k * dim, gk, in, dim);
+        }
+    }
+  for (guint i = 0; i < n_ctx; i++)
+    {
+      float *restrict in = m->syn0 + (gsize) ctx[i] * dim;
+      for (guint k = 0; k < n_outs; k++)
+        word2vec_axpy (in, g[i * n_outs + k], m->syn1 + (gsize) w->outs[k] * dim, dim);
+    }
+  for (guint k = 0; k < n_outs; k++)
+    word2vec_axpy (m->syn1 + (gsize) w->outs[k] * dim, 1.0f, ograd + (gsize) k * dim, dim);
+}
+
+/* Fills outs[1..] with negatives; a draw equal to the positive is skipped
+ * (gensim does the same), so there may be fewer than `negative`. */
+static inline guint
+word2vec_draw_negatives (Word2vecWorker *w, guint32 positive)
+{
+  guint n = 1;
+  w->outs[0] = positive;
+  for (gint64 k = 0; k < w->m->config->negative; k++)
+    {
+      guint32 neg = word2vec_negative (w->m, &w->rng);
+      if (neg != positive)
+        w->outs[n++] = neg;
+    }
+  return n;
+}
+
+static void
+word2vec_cbow (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  Word2vecModel *m = w->m;
+  const guint dim = m->dim;
+  float *restrict neu1 = w->neu1;
+  float *restrict neu1e = w->neu1e;
+  memset (neu1, 0, dim * sizeof (float));
+  memset (neu1e, 0, dim * sizeof (float));
+  for (guint i = 0; i < n_ctx; i++)
+    word2vec_axpy (neu1, 1.0f, m->syn0 + (gsize) ctx[i] * dim, dim);
+  if (m->config->cbow_mean)
+    for (guint t = 0; t < dim; t++)
+      neu1[t] /= (float) n_ctx;
+  for (guint k = 0; k < n_outs; k++)
+    {
+      float *restrict out = m->syn1 + (gsize) w->outs[k] * dim;
+      float f = word2vec_dot (neu1, out, dim);
+      float gk = ((k == 0 ? 1.0f : 0.0f) - word2vec_sigmoid (m, f)) * alpha;
+      word2vec_axpy (neu1e, gk, out, dim);
+      word2vec_axpy (out, gk, neu1, dim);
+    }
+  /* gensim: with the mean the error goes whole to every input, with the sum
+   * it is divided among them */
+  float scale = m->config->cbow_mean ? 1.0f : 1.0f / (float) n_ctx;
+  for (guint i = 0; i < n_ctx; i++)
+    word2vec_axpy (m->syn0 + (gsize) ctx[i] * dim, scale, neu1e, dim);
+}
+
+static void
+word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
+{
+  const Word2vecConfig *c = w->m->config;
+  const gint64 window = c->window;
+  for (gint64 i = 0; i < (gint64) len; i++)
+    {
+      gint64 reach = c->shrink_windows ? window - word2vec_below (&w->rng, (guint32) window) : window;
+      gint64 lo = MAX (0, i - reach), hi = MIN ((gint64) len, i + reach + 1);
+      guint n_ctx = 0;
+      for (gint64 j = lo; j < hi; j++)
+        if (j != i)
+          w->ctx[n_ctx++] = sen[j];
+      if (n_ctx == 0)
+        continue;
+      guint n_outs = word2vec_draw_negatives (w, sen[i]);
+      if (c->sg)
+        word2vec_sgns_batch (w, w->ctx, n_ctx, n_outs, alpha);
+      else
+        word2vec_cbow (w, w->ctx, n_ctx, n_outs, alpha);
+    }
+}
+
+/* DP_CORPUS_PAIRS: the first token is the target, each further token a
+ * context it must predict against fresh negatives. */
+static void
+word2vec_pairs (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
+{
+  for (guint64 j = 1; j < len; j++)
+    {
+      guint n_outs = word2vec_draw_negatives (w, sen[j]);
+      word2vec_sgns_batch (w, sen, 1, n_outs, alpha);
+    }
+}
+
+static float
+word2vec_alpha (const Word2vecModel *m, gint64 done)
+{
+  const Word2vecConfig *c = m->config;
+  double progress = m->total_words ? (double) done / (double) m->total_words : 1.0;
+  double a = c->alpha - (c->alpha - c->min_alpha) * MIN (progress, 1.0);
+  return (float) MAX (a, c->min_alpha);
+}
+
+/* Maps one corpus sentence to training ids, dropping rare and sub-sampled
+ * tokens before windowing (as gensim does). */
+static guint64
+word2vec_filter (Word2vecWorker *w, guint64 s)
+{
+  const Word2vecModel *m = w->m;
+  const DpCorpus *corpus = m->corpus;
+  gboolean pairs = corpus->mode == DP_CORPUS_PAIRS;
+  guint64 len = 0;
+  for (guint64 p = corpus->offsets[s]; p < corpus->offsets[s + 1]; p++)
+    {
+      guint32 id = m->map[corpus->tokens[p]];
+      if (id == WORD2VEC_NONE)
+        {
+          if (pairs && p == corpus->offsets[s])
+            return 0;   /* no target, no pairs */
+          continue;
+        }
+      if (!pairs && m->keep[id] != G_MAXUINT32 && m->keep[id] < (guint32) word2vec_next (&w->rng))
+        continue;
+      w->sen[len++] = id;
+    }
+  return len;
+}
+
+static void
+word2vec_job (Word2vecWorker *w, guint64 chunk, guint64 epoch)
+{
+  Word2vecModel *m = w->m;
+  const DpCorpus *corpus = m->corpus;
+  w->rng = word2vec_mix (m->config->seed ^ word2vec_mix (epoch * m->n_chunks + chunk + 1)) | 1;
+  gint64 pending = 0;
+  for (guint64 s = m->chunks[chunk]; s < m->chunks[chunk + 1]; s++)
+    {
+      guint64 raw = corpus->offsets[s + 1] - corpus->offsets[s];
+      float alpha = word2vec_alpha (m, __atomic_load_n (&m->words_done, __ATOMIC_RELAXED) + pending);
+      guint64 len = word2vec_filter (w, s);
+      if (corpus->mode == DP_CORPUS_PAIRS)
+        word2vec_pairs (w, w->sen, len, alpha);
+      else
+        word2vec_sentence (w, w->sen, len, alpha);
+      pending += (gint64) raw;
+      __atomic_fetch_add (&m->trained_words, (gint64) len, __ATOMIC_RELAXED);
+    }
+  __atomic_fetch_add (&m->words_done, pending, __ATOMIC_RELAXED);
+}
+
+static gpointer
+word2vec_worker_run (gpointer data)
+{
+  Word2vecWorker *w = data;
+  Word2vecModel *m = w->m;
+  gint64 n_jobs = (gint64) (m->n_chunks * (guint64) m->config->epochs);
+  for (;;)
+    {
+      if (__atomic_load_n (&m->stop, __ATOMIC_RELAXED))
+        break;
+      if (w->tick && !w->tick (m, w->tick_data))
+        {
+          __atomic_store_n (&m->stop, 1, __ATOMIC_RELAXED);
+          break;
+        }
+      gint64 job = __atomic_fetch_add (&m->next_job, 1, __ATOMIC_RELAXED);
+      if (job >= n_jobs)
+        break;
+      word2vec_job (w, (guint64) job % m->n_chunks, (guint64) job / m->n_chunks);
+    }
+  return NULL;
+}
+
+static void
+word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
+{
+  const Word2vecConfig *c = m->config;
+  gsize n_outs = (gsize) c->negative + 1;
+  gsize n_ctx = MAX ((gsize) c->window * 2, 1u);
+  memset (w, 0, sizeof *w);
+  w->m = m;
+  w->index = index;
+  w->sen = g_new (guint32, MAX (m->max_sentence, 1u));
+  w->ctx = g_new (guint32, n_ctx);
+  w->outs = g_new (guint32, n_outs);
+  w->g = g_new (float, n_ctx * n_outs);
+  w->ograd = g_new (float, n_outs * m->dim);
+  w->neu1 = g_new (float, m->dim);
+  w->neu1e = g_new (float, m->dim);
+}
+
+static void
+word2vec_worker_clear (Word2vecWorker *w)
+{
+  g_free (w->sen);
+  g_free (w->ctx);
+  g_free (w->outs);
+  g_free (w->g);
+  g_free (w->ograd);
+  g_free (w->neu1);
+  g_free (w->neu1e);
+}
+
+/* Jobs of about JOB_WORDS corpus tokens, cut at sentence ends. */
+static void
+word2vec_make_chunks (Word2vecModel *m)
+{
+  const DpCorpus *c = m->corpus;
+  GArray *starts = g_array_new (FALSE, FALSE, sizeof (guint64));
+  guint64 zero = 0, acc = 0;
+  g_array_append_val (starts, zero);
+  m->max_sentence = 0;
+  for (guint64 s = 0; s < c->n_sentences; s++)
+    {
+      guint64 len = c->offsets[s + 1] - c->offsets[s];
+      m->max_sentence = MAX (m->max_sentence, len);
+      acc += len;
+      if (acc >= JOB_WORDS && s + 1 < c->n_sentences)
+        {
+          guint64 next = s + 1;
+          g_array_append_val (starts, next);
+          acc = 0;
+        }
+    }
+  guint64 end = c->n_sentences;
+  g_array_append_val (starts, end);
+  m->n_chunks = starts->len - 1;
+  m->chunks = (guint64 *) g_array_free (starts, FALSE);
+}
+
+void
+word2vec_model_prepare (Word2vecModel *m)
+{
+  for (int i = 0; i <= SIGMOID_SIZE; i++)
+    {
+      double x = (i / (double) SIGMOID_SIZE * 2 - 1) * MAX_EXP;
+      m->sigmoid[i] = (float) (1.0 / (1.0 + exp (-x)));
+    }
+  word2vec_make_chunks (m);
+  m->total_words = m->corpus->n_tokens * (guint64) m->config->epochs;
+}
+
+void
+word2vec_model_train (Word2vecModel *m, guint threads,
+                      gboolean (*tick) (Word2vecModel *m, gpointer data), gpointer data)
+{
+  if (m->n == 0 || m->n_chunks == 0 || m->corpus->n_sentences == 0)
+    return;
+  threads = MAX (threads, 1u);
+  g_autofree Word2vecWorker *workers = g_new (Word2vecWorker, threads);
+  g_autofree GThread **handles = g_new0 (GThread *, threads);
+  for (guint t = 0; t < threads; t++)
+    word2vec_worker_init (&workers[t], m, t);
+  workers[0].tick = tick;
+  workers[0].tick_data = data;
+  for (guint t = 1; t < threads; t++)
+    handles[t] = g_thread_new ("word2vec", word2vec_worker_run, &workers[t]);
+  word2vec_worker_run (&workers[0]);
+  for (guint t = 1; t < threads; t++)
+    g_thread_join (handles[t]);
+  for (guint t = 0; t < threads; t++)
+    word2vec_worker_clear (&workers[t]);
+}

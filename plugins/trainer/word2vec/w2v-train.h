@@ -1,0 +1,70 @@
+/* w2v-train.h — the word2vec trainer's model and hot loops (internal to the
+ * word2vec plugin; nothing here is exported from the shared object). */
+#pragma once
+
+#include <glib.h>
+#include "darkpipe.h"
+
+typedef struct {
+  gboolean sg;
+  gint64 vector_size;
+  gint64 window;
+  gint64 negative;
+  double ns_exponent;
+  double alpha;
+  double min_alpha;
+  double sample;
+  gint64 min_count;
+  gint64 epochs;
+  guint64 seed;
+  gboolean cbow_mean;
+  gboolean shrink_windows;
+  char *init_path;
+} Word2vecConfig;
+
+/* One (probability, alias) cell of Walker's alias table: 8 bytes, so a
+ * 200k-token vocabulary's sampler (1.6 MB) stays in the L2/L3 cache, unlike
+ * word2vec.c's 400 MB unigram table. */
+typedef struct {
+  guint32 threshold;   /* keep this cell's own id when the low 32 random bits are below */
+  guint32 alias;
+} Word2vecAlias;
+
+typedef struct {
+  const Word2vecConfig *config;
+  const DpCorpus *corpus;
+  guint n;                  /* training vocabulary */
+  guint dim;
+  float *syn0;              /* n x dim input vectors (the embedding) */
+  float *syn1;              /* n x dim output vectors (negative sampling) */
+  guint32 *map;             /* corpus token id -> training id, or G_MAXUINT32 */
+  guint32 *keep;            /* sub-sampling: keep when keep[w] >= random u32 */
+  Word2vecAlias *alias;
+  float sigmoid[1024 + 1];
+  guint64 *chunks;          /* first sentence of each job, n_chunks + 1 */
+  guint64 n_chunks;
+  guint64 max_sentence;
+  guint64 total_words;      /* corpus tokens x epochs: the alpha schedule's length */
+  /* shared progress, updated atomically by the workers */
+  gint64 next_job;
+  gint64 words_done;
+  gint64 trained_words;
+  gint stop;
+} Word2vecModel;
+
+#define WORD2VEC_NONE G_MAXUINT32
+
+void word2vec_model_prepare (Word2vecModel *m);
+/** Trains @m with @threads workers; worker 0 runs in the calling thread and
+ * calls @tick (progress, cancellation) between jobs. */
+void word2vec_model_train (Word2vecModel *m, guint threads,
+                           gboolean (*tick) (Word2vecModel *m, gpointer data), gpointer data);
+
+static inline guint64
+word2vec_mix (guint64 x)
+{
+  x += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  x = (x ^ (x >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  x = (x ^ (x >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  return x ^ (x >> 31);
+}
