@@ -10,3 +10,9 @@ plugins_sink_jsonl_la_SOURCES = plugins/sink/jsonl.c
 plugins_sink_jsonl_la_CFLAGS = $(AM_CFLAGS)
 plugins_sink_jsonl_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_sink_jsonl_la_LIBADD = $(PLUGIN_LIBS)
+
+check_PROGRAMS += tests/test-sinks
+TESTS += tests/test-sinks
+tests_test_sinks_SOURCES = tests/test-sinks.c
+tests_test_sinks_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
+tests_test_sinks_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
