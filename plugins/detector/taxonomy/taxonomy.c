@@ -1,0 +1,501 @@
+/* taxonomy.c — the darknet traffic taxonomy of Liu & Fukuda as a streaming
+ * detector: the plugin descriptor, per-packet aggregation and windowing.
+ *
+ * One pass: each packet updates one entry of its window's table of distinct
+ * (src, dst, class|port) triples; everything else (pairs, ports, per-source
+ * categories, the rules) is derived from that table when the window closes
+ * (taxonomy-close.c), and the window's three tables are pushed at once
+ * (taxonomy-emit.c).  The decisions on the reference notebook's quirks are
+ * in docs/taxonomy.md. */
+#include "config.h"
+
+#include <string.h>
+
+#include "taxonomy.h"
+
+typedef struct {
+  TaxonomyConfig cfg;
+  guint8 flag_attr[256];   /* TCP flag byte -> TAX_A_SCAN|SYN|BS for this mode */
+  GPtrArray *open;         /* TaxWindow *, by increasing index */
+  gint64 closed_below;     /* windows with a lower index are closed */
+  gint64 next_close_ts;    /* max_ts at which closed_below must move */
+  gint64 max_ts;
+  gboolean any_ts;
+  guint64 n_late;
+  guint pushed;            /* windows pushed so far */
+  DpNameMap *names;
+  /* per-batch scratch, grown with the batches, never per packet */
+  guint32 *key_b;
+  guint32 *hash;
+  guint8 *attr;
+  guint scratch_rows;
+} Taxonomy;
+
+const char *const taxonomy_pattern_names[TAX_N_PATTERNS] = {
+  "port_scan_tcp_heavy", "port_scan_tcp_light", "port_scan_udp_heavy", "port_scan_udp_light",
+  "net_scan_tcp_heavy", "net_scan_tcp_light", "net_scan_udp_heavy", "net_scan_udp_light",
+  "net_scan_icmp_heavy", "net_scan_icmp_light", "one_flow_tcp", "one_flow_udp",
+  "backscatter_tcp", "backscatter_udp", "backscatter_icmp", "ip_fragment",
+  "small_syn", "small_udp", "small_ping", "other_tcp", "other_udp", "other_icmp", "other",
+};
+
+/* ------------------------------------------------------------------ */
+/* the base table */
+
+void
+taxonomy_table_init (TaxTable *t, gsize capacity_hint)
+{
+  gsize cap = 1024;
+  while (cap * 5 < capacity_hint * 8)
+    cap <<= 1;
+  t->slots = g_aligned_alloc0 (cap, sizeof (TaxAgg), 64);
+  t->mask = cap - 1;
+  t->n = 0;
+}
+
+void
+taxonomy_table_clear (TaxTable *t)
+{
+  g_aligned_free (t->slots);
+  t->slots = NULL;
+  t->mask = t->n = 0;
+}
+
+void
+taxonomy_table_grow (TaxTable *t)
+{
+  TaxTable g;
+  taxonomy_table_init (&g, (t->mask + 1) * 2 * 5 / 8 + 1);
+  for (gsize i = 0; i <= t->mask; i++)
+    {
+      const TaxAgg *e = &t->slots[i];
+      if (e->n_pkt == 0)
+        continue;
+      TaxAgg *d = taxonomy_table_upsert (&g, e->src, e->dst, e->b, taxonomy_hash (e->src, e->dst, e->b));
+      *d = *e;
+    }
+  taxonomy_table_clear (t);
+  *t = g;
+}
+
+/* ------------------------------------------------------------------ */
+/* flags */
+
+static gboolean
+taxonomy_flag_in (guint f, const guint8 *set, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    if (f == set[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* Paper mode compares the masked byte (default: the six classic bits, so a
+ * SYN with ECE/CWR is a SYN); reference mode compares the whole byte as the
+ * notebook's string match does, and never sees a NULL scan (its '' entry
+ * cannot equal a printed flag field). */
+static void
+taxonomy_build_flag_attr (Taxonomy *self)
+{
+  static const guint8 scan[] = { 0x02, 0x01, 0x11, 0x00 };
+  static const guint8 bs[] = { 0x12, 0x10, 0x04, 0x14 };
+  gboolean ref = self->cfg.compat == TAXONOMY_COMPAT_REFERENCE;
+  guint mask = ref ? 0xff : (guint) self->cfg.flag_mask;
+  for (guint f = 0; f < 256; f++)
+    {
+      guint g = f & mask;
+      guint8 a = 0;
+      if (taxonomy_flag_in (g, scan, ref ? 3 : 4))
+        a |= TAX_A_SCAN;
+      if (g == 0x02)
+        a |= TAX_A_SYN;
+      if (taxonomy_flag_in (g, bs, G_N_ELEMENTS (bs)))
+        a |= TAX_A_BS;
+      self->flag_attr[f] = a;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* windows */
+
+static gint64
+taxonomy_floor_div (gint64 a, gint64 b)
+{
+  gint64 q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+static gint64
+taxonomy_sat_add (gint64 a, gint64 b)
+{
+  gint64 r;
+  return __builtin_add_overflow (a, b, &r) ? G_MAXINT64 : r;
+}
+
+static gint64
+taxonomy_sat_mul (gint64 a, gint64 b)
+{
+  gint64 r;
+  if (__builtin_mul_overflow (a, b, &r))
+    return (a < 0) != (b < 0) ? G_MININT64 : G_MAXINT64;
+  return r;
+}
+
+static void
+taxonomy_window_free (gpointer data)
+{
+  TaxWindow *w = data;
+  taxonomy_table_clear (&w->t);
+  g_free (w);
+}
+
+static void
+taxonomy_window_emit (DpStage *stage, Taxonomy *self, TaxWindow *w)
+{
+  TaxClose c;
+  taxonomy_close_init (&c, &self->cfg, taxonomy_sat_mul (w->index, self->cfg.window_ns), w->t.n);
+  taxonomy_close_run (&c, &w->t);
+  dp_stage_push (stage, 0, taxonomy_emit_sources (&c, self->names));
+  dp_stage_push (stage, 1, taxonomy_emit_events (&c, self->names));
+  dp_stage_push (stage, 2, taxonomy_emit_summary (&c));
+  dp_stage_count (stage, "windows", 1);
+  dp_stage_count (stage, "sources", c.sources->len);
+  dp_stage_count (stage, "events", c.events->len);
+  self->pushed++;
+  taxonomy_close_clear (&c);
+}
+
+/* Closes (and pushes) every open window with an index below @below. */
+static void
+taxonomy_close_below (DpStage *stage, Taxonomy *self, gint64 below)
+{
+  while (self->open->len > 0)
+    {
+      TaxWindow *w = g_ptr_array_index (self->open, 0);
+      if (w->index >= below)
+        break;
+      g_ptr_array_steal_index (self->open, 0);
+      taxonomy_window_emit (stage, self, w);
+      taxonomy_window_free (w);
+    }
+  if (below > self->closed_below)
+    self->closed_below = below;
+}
+
+/* The watermark moved to @ts: windows whose end + slack it passed close. */
+static void
+taxonomy_advance (DpStage *stage, Taxonomy *self, gint64 ts)
+{
+  const TaxonomyConfig *cfg = &self->cfg;
+  gint64 lag;
+  if (__builtin_sub_overflow (ts, cfg->slack_ns, &lag))
+    lag = G_MININT64;
+  gint64 below = taxonomy_floor_div (lag, cfg->window_ns);
+  taxonomy_close_below (stage, self, below);
+  self->next_close_ts = taxonomy_sat_add (taxonomy_sat_mul (self->closed_below + 1, cfg->window_ns),
+                                          cfg->slack_ns);
+}
+
+/* The open window of @index (created when new), or NULL when it closed. */
+static TaxWindow *
+taxonomy_window_get (Taxonomy *self, gint64 index)
+{
+  if (index < self->closed_below)
+    return NULL;
+  guint k = 0;
+  for (; k < self->open->len; k++)
+    {
+      TaxWindow *w = g_ptr_array_index (self->open, k);
+      if (w->index == index)
+        return w;
+      if (w->index > index)
+        break;
+    }
+  TaxWindow *w = g_new0 (TaxWindow, 1);
+  w->index = index;
+  taxonomy_table_init (&w->t, 4096);
+  g_ptr_array_insert (self->open, (gint) k, w);
+  return w;
+}
+
+/* ------------------------------------------------------------------ */
+/* per packet */
+
+static void
+taxonomy_scratch_reserve (Taxonomy *self, guint n)
+{
+  if (n <= self->scratch_rows)
+    return;
+  self->key_b = g_renew (guint32, self->key_b, n);
+  self->hash = g_renew (guint32, self->hash, n);
+  self->attr = g_renew (guint8, self->attr, n);
+  self->scratch_rows = n;
+}
+
+static inline gboolean
+taxonomy_bs_udp_port (guint16 sport)
+{
+  return sport == 53 || sport == 123 || sport == 137 || sport == 161;
+}
+
+static inline gboolean
+taxonomy_bs_icmp (guint type, guint code)
+{
+  return (type == 0 && code == 0) || type == 3 || (type == 11 && code == 0);
+}
+
+/* Class|port key and attribute bits of row @i. */
+static inline guint32
+taxonomy_classify (const Taxonomy *self, const DpPackets *p, guint i, guint8 *attr)
+{
+  guint8 proto = p->proto[i], l4 = p->l4[i];
+  guint8 a = DP_FRAG_IS_FRAGMENT (p->frag[i]) ? TAX_A_FRAG : 0;
+  guint32 b;
+  if (proto == 6 && (l4 & DP_L4_PORTS))
+    {
+      guint8 fa = (l4 & DP_L4_TCP) ? self->flag_attr[p->tcp_flags[i]] : 0;
+      a |= fa;
+      if (fa & TAX_A_SYN)
+        {
+          guint32 seq = p->tcp_seq[i], dst = p->dst[i];
+          guint16 id = p->ip_id[i];
+          a |= (seq == dst ? TAX_A_MIRAI : 0) | (id == 54321 ? TAX_A_ZMAP : 0)
+               | (id == ((dst ^ p->dport[i] ^ seq) & 0xffffu) ? TAX_A_MASSCAN : 0);
+        }
+      b = TAX_KEY_B (TAX_CLS_TCP, p->dport[i]);
+    }
+  else if (proto == 17 && (l4 & DP_L4_PORTS))
+    {
+      a |= (taxonomy_bs_udp_port (p->sport[i]) ? TAX_A_BS : 0) | (p->ip_id[i] == 54321 ? TAX_A_ZMAP : 0);
+      b = TAX_KEY_B (TAX_CLS_UDP, p->dport[i]);
+    }
+  else if (proto == 1 && (l4 & DP_L4_ICMP))
+    {
+      guint t = p->icmp_type[i], c = p->icmp_code[i];
+      a |= taxonomy_bs_icmp (t, c) ? TAX_A_BS : 0;
+      if (t == 8 && c == 0 && p->ip_id[i] == 54321)
+        a |= TAX_A_ZMAP;
+      b = TAX_KEY_B (TAX_CLS_ICMP, (t << 8) | c);
+    }
+  else if ((proto == 6 || proto == 17) && self->cfg.compat == TAXONOMY_COMPAT_REFERENCE)
+    b = TAX_KEY_B (proto == 6 ? TAX_CLS_TCP : TAX_CLS_UDP, TAX_PORT_NULL);
+  else
+    b = TAX_KEY_B (TAX_CLS_NONE, proto);
+  *attr = a;
+  return b;
+}
+
+static inline void
+taxonomy_update (TaxAgg *e, gint64 ts, guint8 a)
+{
+  if (e->n_pkt == 0)
+    e->first = e->last = ts;
+  else if (ts < e->first)
+    e->first = ts;
+  else if (ts > e->last)
+    e->last = ts;
+  e->n_pkt++;
+  e->n_scan += (a & TAX_A_SCAN) != 0;
+  e->n_syn += (a & TAX_A_SYN) != 0;
+  e->n_bs += (a & TAX_A_BS) != 0;
+  e->n_frag += (a & TAX_A_FRAG) != 0;
+  e->fp[TAX_FP_MIRAI] += (a & TAX_A_MIRAI) != 0;
+  e->fp[TAX_FP_ZMAP] += (a & TAX_A_ZMAP) != 0;
+  e->fp[TAX_FP_MASSCAN] += (a & TAX_A_MASSCAN) != 0;
+}
+
+#define TAXONOMY_PREFETCH 8
+
+/* Rows in time order mostly share one window: the loop keeps its bounds and
+ * prefetches the slot of the row TAXONOMY_PREFETCH ahead in that window. */
+static void
+taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p)
+{
+  const gint64 W = self->cfg.window_ns;
+  TaxWindow *w = NULL;
+  gint64 w_start = 0, w_end = 0;
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      gint64 ts = p->ts[i];
+      if (G_UNLIKELY (!self->any_ts || ts > self->max_ts))
+        {
+          self->max_ts = ts;
+          self->any_ts = TRUE;
+          if (ts >= self->next_close_ts)
+            {
+              taxonomy_advance (stage, self, ts);
+              w = NULL;
+            }
+        }
+      if (G_UNLIKELY (w == NULL || ts < w_start || ts >= w_end))
+        {
+          w = taxonomy_window_get (self, taxonomy_floor_div (ts, W));
+          if (w == NULL)
+            {
+              self->n_late++;
+              continue;
+            }
+          w_start = taxonomy_sat_mul (w->index, W);
+          w_end = taxonomy_sat_add (w_start, W);
+        }
+      if (i + TAXONOMY_PREFETCH < p->n_rows)
+        __builtin_prefetch (&w->t.slots[self->hash[i + TAXONOMY_PREFETCH] & w->t.mask], 1, 1);
+      TaxAgg *e = taxonomy_table_upsert (&w->t, p->src[i], p->dst[i], self->key_b[i], self->hash[i]);
+      taxonomy_update (e, ts, self->attr[i]);
+      w->n_pkt++;
+    }
+}
+
+static gboolean
+taxonomy_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error)
+{
+  Taxonomy *self = state;
+  const DpPackets *p = (const DpPackets *) batch;
+  (void) in_port;
+  (void) error;
+  if (p->names && !self->names)
+    self->names = dp_name_map_ref (p->names);
+  taxonomy_scratch_reserve (self, p->n_rows);
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      self->key_b[i] = taxonomy_classify (self, p, i, &self->attr[i]);
+      self->hash[i] = taxonomy_hash (p->src[i], p->dst[i], self->key_b[i]);
+    }
+  guint64 late_before = self->n_late;
+  taxonomy_aggregate (stage, self, p);
+  if (self->n_late > late_before)
+    dp_stage_count (stage, "late-dropped", self->n_late - late_before);
+  return TRUE;
+}
+
+static gboolean
+taxonomy_finish (DpStage *stage, void *state, GError **error)
+{
+  Taxonomy *self = state;
+  (void) error;
+  taxonomy_close_below (stage, self, G_MAXINT64);
+  if (self->pushed == 0)
+    {
+      /* no packet: one empty table per port, so consumers see the columns */
+      TaxClose c;
+      taxonomy_close_init (&c, &self->cfg, 0, 0);
+      dp_stage_push (stage, 0, taxonomy_emit_sources (&c, self->names));
+      dp_stage_push (stage, 1, taxonomy_emit_events (&c, self->names));
+      dp_stage_push (stage, 2, taxonomy_emit_summary (&c));
+      taxonomy_close_clear (&c);
+    }
+  return TRUE;
+}
+
+static gboolean
+taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  (void) stage;
+  (void) error;
+  Taxonomy *self = g_new0 (Taxonomy, 1);
+  self->cfg = *(const TaxonomyConfig *) config;
+  self->open = g_ptr_array_new_with_free_func (taxonomy_window_free);
+  self->closed_below = G_MININT64;
+  self->next_close_ts = G_MININT64;
+  taxonomy_build_flag_attr (self);
+  *state = self;
+  return TRUE;
+}
+
+static void
+taxonomy_finalize (void *state)
+{
+  Taxonomy *self = state;
+  if (!self)
+    return;
+  if (self->open)
+    g_ptr_array_unref (self->open);
+  if (self->names)
+    dp_name_map_unref (self->names);
+  g_free (self->key_b);
+  g_free (self->hash);
+  g_free (self->attr);
+  g_free (self);
+}
+
+/* ------------------------------------------------------------------ */
+
+static const char *const taxonomy_compat_choices[] = { "paper", "reference", NULL };
+
+static const DpOptionDesc taxonomy_options[] = {
+  DP_OPTION_RANGE ("window", DP_OPT_DURATION, "1h", TaxonomyConfig, window_ns, 1, 1e8,
+                   "Length of the time windows, aligned to UTC (the paper's time bin; the reference used 1 hour)."),
+  DP_OPTION_RANGE ("slack", DP_OPT_DURATION, "60s", TaxonomyConfig, slack_ns, 0, 1e8,
+                   "How long after its end a window still accepts late packets before it is emitted; later packets are counted as late-dropped."),
+  DP_OPTION_RANGE ("n1", DP_OPT_INT, "5", TaxonomyConfig, n1, 1, 1e9,
+                   "N1: distinct destinations that make a network scan (>=) and bound a small event (<)."),
+  DP_OPTION_RANGE ("n2", DP_OPT_INT, "5", TaxonomyConfig, n2, 1, 1e9,
+                   "N2: distinct destination ports that make a port scan (>=) and bound a small event (<)."),
+  DP_OPTION_RANGE ("n3", DP_OPT_INT, "15", TaxonomyConfig, n3, 0, 1e9,
+                   "N3: packets above which a (src, dst, dport) key is a one-flow event, and the most a small event may have."),
+  DP_OPTION_RANGE ("m", DP_OPT_DOUBLE, "3", TaxonomyConfig, m, 0, 1e9,
+                   "M: average packets per target above which a scan is heavy (at most M: light)."),
+  DP_OPTION_RANGE ("r", DP_OPT_DOUBLE, "0.5", TaxonomyConfig, r, 0, 1,
+                   "R as a fraction: least share of a TCP key's packets with scan flags (SYN, FIN, FIN+ACK or none)."),
+  DP_OPTION_RANGE ("flag_mask", DP_OPT_UINT, "63", TaxonomyConfig, flag_mask, 0, 255,
+                   "TCP flag bits compared in paper mode (decimal; 63 = 0x3f, the six classic bits, so SYNs with ECN bits are SYNs)."),
+  DP_OPTION_ENUM ("compat", "paper", TaxonomyConfig, compat, taxonomy_compat_choices,
+                  "paper: the rules as the paper states them; reference: reproduce the reference notebook where it differs (docs/taxonomy.md)."),
+  DP_OPTION_RANGE ("tool_share", DP_OPT_DOUBLE, "0.9", TaxonomyConfig, tool_share, 0, 1,
+                   "Least share of a source's probes matching a scanner fingerprint for its tool column to name the tool."),
+};
+
+static const DpPortDesc taxonomy_inputs[] = {
+  { "packets", DP_TYPE_PACKETS, 0, "Packets to classify (any order within the slack)." },
+};
+
+static const DpPortDesc taxonomy_outputs[] = {
+  { "sources", DP_TYPE_TABLE, 0, "One row per (window, source): matched keys per pattern, fingerprint counts." },
+  { "events", DP_TYPE_TABLE, 0, "One row per matching key: pattern, source, key, packets, spread and times." },
+  { "summary", DP_TYPE_TABLE, 0, "Per window and pattern: sources, keys and packets." },
+};
+
+static const char taxonomy_doc[] =
+  "Labels every source of every time window with the patterns of Liu & Fukuda's darknet traffic "
+  "taxonomy (J. Inf. Process. 26, 2018): port scans, network scans, one-flow, backscatter, IP "
+  "fragments, small events and other, multi-label.  Thresholds N1, N2, N3, M, R default to the "
+  "paper's values (R as a fraction).\n\n"
+  "Decisions where the reference notebook departs from the paper (compat: paper, the default):\n"
+  "- the scan-flag ratio is scan-flag packets / packets (the notebook inverts it, so any key with "
+  "one scan-flag packet passed);\n"
+  "- TCP flags are compared as integers under flag_mask (default 0x3f: a SYN with ECE/CWR is a SYN; "
+  "the notebook compared whole hex strings);\n"
+  "- small_syn counts the source's TCP SYN packets only;\n"
+  "- backscatter needs one packet (the notebook: more than one);\n"
+  "- boundaries as in the paper's tables: >= N1/N2, > M heavy, <= M light, > N3 one-flow, "
+  "< N1/N2 and <= N3 small;\n"
+  "- TCP/UDP packets without their L4 header (non-first fragments) only feed ip_fragment and other;\n"
+  "- other_tcp/other_udp/other_icmp: the source sent that protocol and got no label from it; "
+  "other: it sent another protocol.\n\n"
+  "compat: reference reproduces the notebook instead: inverted ratio, exact flag bytes (no NULL "
+  "scan), backscatter > 1 packet, missing ports counted as packets but not as ports, and "
+  "other_* only for sources without any of the 15 scan/flow/small labels.\n\n"
+  "Scanner fingerprints are counted on probes (TCP SYN, UDP, ICMP echo request): Mirai (TCP seq "
+  "= destination), zmap (IP id 54321), masscan (IP id = (dst ^ dport ^ seq) & 0xffff, TCP).  "
+  "The tool column names the tool matched by at least tool_share of the source's probes.\n\n"
+  "Streaming: one table of distinct (src, dst, class, port) keys per open window; a window is "
+  "emitted (one table per port) once a packet later than its end + slack arrives, the rest at "
+  "the end.  Per-source times of small_syn, backscatter and ip_fragment events span the keys "
+  "holding those packets.";
+
+DP_PLUGIN_DEFINE (taxonomy,
+  .kind = DP_KIND_DETECTOR,
+  .summary = "Liu & Fukuda darknet traffic taxonomy per time window and source",
+  .version = "1.0",
+  .doc = taxonomy_doc,
+  .inputs = taxonomy_inputs,
+  .n_inputs = DP_N_ELEMENTS (taxonomy_inputs),
+  .outputs = taxonomy_outputs,
+  .n_outputs = DP_N_ELEMENTS (taxonomy_outputs),
+  .options = taxonomy_options,
+  .n_options = DP_N_ELEMENTS (taxonomy_options),
+  .config_size = sizeof (TaxonomyConfig),
+  .init = taxonomy_init,
+  .process = taxonomy_process,
+  .finish = taxonomy_finish,
+  .finalize = taxonomy_finalize)

@@ -1,0 +1,191 @@
+/* taxonomy.h — shared types of the taxonomy detector (Liu & Fukuda darknet
+ * traffic taxonomy).  Private to the plugin: nothing here is exported. */
+#pragma once
+
+#include "darkpipe.h"
+#include "dp-hash.h"
+
+typedef enum { TAXONOMY_COMPAT_PAPER = 0, TAXONOMY_COMPAT_REFERENCE } TaxonomyCompat;
+
+typedef struct {
+  gint64 window_ns;
+  gint64 slack_ns;
+  gint64 n1, n2, n3;
+  double m, r;
+  guint64 flag_mask;
+  int compat;
+  double tool_share;
+} TaxonomyConfig;
+
+/* The patterns, in the column order of the reference notebook's matrix. */
+typedef enum {
+  TAX_PS_TCP_HEAVY, TAX_PS_TCP_LIGHT, TAX_PS_UDP_HEAVY, TAX_PS_UDP_LIGHT,
+  TAX_NS_TCP_HEAVY, TAX_NS_TCP_LIGHT, TAX_NS_UDP_HEAVY, TAX_NS_UDP_LIGHT,
+  TAX_NS_ICMP_HEAVY, TAX_NS_ICMP_LIGHT, TAX_ONE_FLOW_TCP, TAX_ONE_FLOW_UDP,
+  TAX_BS_TCP, TAX_BS_UDP, TAX_BS_ICMP, TAX_FRAGMENT,
+  TAX_SMALL_SYN, TAX_SMALL_UDP, TAX_SMALL_PING,
+  TAX_OTHER_TCP, TAX_OTHER_UDP, TAX_OTHER_ICMP, TAX_OTHER,
+  TAX_N_PATTERNS
+} TaxPattern;
+
+extern const char *const taxonomy_pattern_names[TAX_N_PATTERNS];
+
+/* Traffic classes of the base key.  NONE holds what no rule but
+ * ip_fragment/other looks at: other protocols and, in paper mode, packets
+ * without their L4 header (non-first fragments); its "port" is the protocol. */
+enum { TAX_CLS_TCP = 0, TAX_CLS_UDP, TAX_CLS_ICMP, TAX_CLS_NONE };
+#define TAX_PORT_NULL 0x10000u          /* reference mode: port field missing */
+#define TAX_KEY_B(cls, port) (((guint32) (cls) << 17) | (guint32) (port))
+#define TAX_KEY_CLS(b) ((b) >> 17)
+#define TAX_KEY_PORT(b) ((b) & 0x1ffffu)
+#define TAX_ICMP_ECHO 0x0800u          /* type 8, code 0 as type << 8 | code */
+
+/* Per-packet attribute bits, decided once per packet. */
+enum {
+  TAX_A_SCAN = 1u << 0,    /* TCP scan flags (S, F, FA, NULL) */
+  TAX_A_SYN = 1u << 1,     /* TCP SYN alone */
+  TAX_A_BS = 1u << 2,      /* backscatter: TCP SA/A/R/RA, UDP sport, ICMP reply/error */
+  TAX_A_FRAG = 1u << 3,
+  TAX_A_MIRAI = 1u << 4,
+  TAX_A_ZMAP = 1u << 5,
+  TAX_A_MASSCAN = 1u << 6,
+};
+enum { TAX_FP_MIRAI = 0, TAX_FP_ZMAP, TAX_FP_MASSCAN, TAX_N_FP };
+
+/* One aggregate: a cache line.  The same layout serves the base table of
+ * distinct (src, dst, class|port) triples and the (src, dst, class) and
+ * (src, class|port) tables derived from it when a window closes.  An empty
+ * slot has n_pkt == 0. */
+typedef struct {
+  guint32 src, dst, b, n_pkt;
+  guint32 n_scan, n_syn, n_bs, n_frag;
+  guint32 fp[TAX_N_FP];
+  guint32 n_distinct;   /* derived tables: distinct ports (pairs) or destinations */
+  gint64 first, last;
+} TaxAgg;
+
+G_STATIC_ASSERT (sizeof (TaxAgg) == 64);
+
+/* Open addressing over inline entries: the triple key is 81 bits, too wide
+ * for DpHash's 64-bit keys, and one cache line per packet is the budget. */
+typedef struct {
+  TaxAgg *slots;
+  gsize mask;
+  gsize n;
+} TaxTable;
+
+static inline guint32
+taxonomy_hash (guint32 src, guint32 dst, guint32 b)
+{
+  return (guint32) dp_hash_mix ((((guint64) src << 32) | dst)
+                                + (guint64) b * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+}
+
+void taxonomy_table_init (TaxTable *t, gsize capacity_hint);
+void taxonomy_table_clear (TaxTable *t);
+void taxonomy_table_grow (TaxTable *t);
+
+/** The entry of the key, claimed (key set, n_pkt still 0) when absent: the
+ * caller must make n_pkt non-zero before the next upsert. */
+static inline TaxAgg *
+taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint32 h)
+{
+  if (G_UNLIKELY ((t->n + 1) * 8 > (t->mask + 1) * 5))
+    taxonomy_table_grow (t);
+  gsize i = h & t->mask;
+  for (;;)
+    {
+      TaxAgg *e = &t->slots[i];
+      if (e->n_pkt == 0)
+        {
+          e->src = src;
+          e->dst = dst;
+          e->b = b;
+          t->n++;
+          return e;
+        }
+      if (e->src == src && e->dst == dst && e->b == b)
+        return e;
+      i = (i + 1) & t->mask;
+    }
+}
+
+/** Adds the counts of @from into @to (a derived aggregate). */
+static inline void
+taxonomy_agg_merge (TaxAgg *to, const TaxAgg *from)
+{
+  if (to->n_pkt == 0 || from->first < to->first)
+    to->first = from->first;
+  if (to->n_pkt == 0 || from->last > to->last)
+    to->last = from->last;
+  to->n_pkt += from->n_pkt;
+  to->n_scan += from->n_scan;
+  to->n_syn += from->n_syn;
+  to->n_bs += from->n_bs;
+  to->n_frag += from->n_frag;
+  for (guint k = 0; k < TAX_N_FP; k++)
+    to->fp[k] += from->fp[k];
+}
+
+/* One window's state while it is open: only the base table. */
+typedef struct {
+  gint64 index;        /* start = index * window_ns */
+  TaxTable t;
+  guint64 n_pkt;
+} TaxWindow;
+
+/* ---- window close (taxonomy-close.c) ---- */
+
+/* Per-source aggregate of one category of packets. */
+typedef struct {
+  guint32 n_pkt, n_dst, n_dport;
+  guint32 fp[TAX_N_FP];
+  gint64 first, last;
+} TaxCat;
+
+/* SYN, UDP and ECHO feed the small events (UDP: the UDP class, i.e. with
+ * ports in paper mode); ALL_* are every packet of a protocol, for other_*. */
+enum {
+  TAX_CAT_SYN, TAX_CAT_UDP, TAX_CAT_ECHO, TAX_CAT_BS_TCP, TAX_CAT_BS_UDP, TAX_CAT_BS_ICMP,
+  TAX_CAT_FRAG, TAX_CAT_ALL_TCP, TAX_CAT_ALL_UDP, TAX_CAT_ALL_ICMP, TAX_CAT_ALL_OTHER, TAX_N_CATS
+};
+
+typedef struct {
+  guint32 src;
+  guint64 n_pkt;
+  guint64 probes;               /* SYN + UDP + ICMP echo packets */
+  guint64 fp[TAX_N_FP];         /* fingerprinted probes */
+  TaxCat cat[TAX_N_CATS];
+  guint32 count[TAX_N_PATTERNS];  /* matching keys per pattern */
+} TaxSource;
+
+typedef struct {
+  guint32 src, dst;
+  gint32 dport;        /* -1 when the port is not part of the key */
+  guint8 pattern, proto;
+  guint32 n_pkt, n_dst, n_dport;
+  guint32 fp[TAX_N_FP];
+  gint64 first, last;
+} TaxEvent;
+
+/* Everything a closing window derives; freed once its tables are pushed. */
+typedef struct {
+  const TaxonomyConfig *cfg;
+  gint64 window_start_ns;
+  TaxTable pairs;      /* (src, dst, class) */
+  TaxTable ports;      /* (src, class|port) */
+  DpHash src_index;    /* src -> index into sources */
+  GArray *sources;     /* TaxSource */
+  GArray *events;      /* TaxEvent */
+} TaxClose;
+
+void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns, gsize n_triples);
+void taxonomy_close_clear (TaxClose *c);
+/** Derives every pattern from the window's base table (consumed: cleared). */
+void taxonomy_close_run (TaxClose *c, TaxTable *triples);
+
+/* ---- output tables (taxonomy-emit.c) ---- */
+
+DpTable *taxonomy_emit_sources (const TaxClose *c, DpNameMap *names);
+DpTable *taxonomy_emit_events (const TaxClose *c, DpNameMap *names);
+DpTable *taxonomy_emit_summary (const TaxClose *c);

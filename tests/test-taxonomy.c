@@ -1,0 +1,843 @@
+/* test-taxonomy.c — the taxonomy detector: every rule at its boundaries in
+ * both compat modes, fingerprints, windowing, options, real captures. */
+#include "config.h"
+
+#include <string.h>
+
+#include "dp-test.h"
+
+/* An hour boundary, so windows are easy to reason about. */
+#define T0 G_GINT64_CONSTANT (1599998400)
+#define TS(sec) DP_TEST_SEC (T0 + (sec))
+#define MS(ms) (TS (0) + (gint64) (ms) * 1000000)
+
+#define SRC DP_TEST_IP (198, 51, 100, 7)
+#define SRC2 DP_TEST_IP (198, 51, 100, 8)
+#define DST(i) DP_TEST_IP (10, 0, (i) >> 8, (i) & 0xff)
+
+#define SYN 0x02
+#define ACK 0x10
+#define SYNACK 0x12
+
+static const char *const modes[] = { "paper", "reference" };
+
+/* ------------------------------------------------------------------ */
+/* helpers */
+
+static DpHarness *
+tax_new (const char *opts)
+{
+  g_autoptr (GError) err = NULL;
+  DpHarness *h = dp_harness_new ("taxonomy", opts, &err);
+  g_assert_no_error (err);
+  g_assert_nonnull (h);
+  return h;
+}
+
+static void
+tax_push (DpHarness *h, DpPackets *p)
+{
+  g_autoptr (GError) err = NULL;
+  g_assert_true (dp_harness_push (h, 0, p, &err));
+  g_assert_no_error (err);
+}
+
+static void
+tax_finish (DpHarness *h)
+{
+  g_autoptr (GError) err = NULL;
+  g_assert_true (dp_harness_finish (h, &err));
+  g_assert_no_error (err);
+}
+
+/* Runs one batch through a fresh stage with "compat: @mode" + @extra options. */
+static DpHarness *
+tax_run (const char *mode, const char *extra, DpPackets *p)
+{
+  g_autofree char *opts = g_strdup_printf ("compat: %s\n%s", mode, extra ? extra : "");
+  DpHarness *h = tax_new (opts);
+  if (p)
+    tax_push (h, p);
+  tax_finish (h);
+  return h;
+}
+
+static DpTable *
+tax_table (DpHarness *h, const char *port)
+{
+  DpTable *t = dp_harness_output (h, port);
+  g_assert_nonnull (t);
+  return t;
+}
+
+static guint
+tax_col (const DpTable *t, const char *name)
+{
+  gint c = dp_table_find_column (t, name);
+  if (c < 0)
+    g_error ("table %s has no column %s", t->name, name);
+  return (guint) c;
+}
+
+static gint64
+tax_i64 (const DpTable *t, const char *col, guint row)
+{
+  guint c = tax_col (t, col);
+  g_assert_cmpint (t->cols[c].type, ==, DP_COL_INT64);
+  return t->cols[c].i64[row];
+}
+
+static gint
+tax_source_row (const DpTable *t, guint32 src)
+{
+  guint c = tax_col (t, "src");
+  for (guint r = 0; r < t->n_rows; r++)
+    if (t->cols[c].ip[r] == src)
+      return (gint) r;
+  return -1;
+}
+
+/* The value of @pattern for @src in the sources table (which must hold it). */
+static gint64
+tax_label (DpHarness *h, guint32 src, const char *pattern)
+{
+  DpTable *t = tax_table (h, "sources");
+  gint r = tax_source_row (t, src);
+  g_assert_cmpint (r, >=, 0);
+  return tax_i64 (t, pattern, (guint) r);
+}
+
+/* Number of labels (pattern columns > 0) @src carries. */
+static guint
+tax_n_labels (DpHarness *h, guint32 src)
+{
+  DpTable *t = tax_table (h, "sources");
+  gint r = tax_source_row (t, src);
+  g_assert_cmpint (r, >=, 0);
+  guint first = tax_col (t, "port_scan_tcp_heavy"), last = tax_col (t, "other");
+  guint n = 0;
+  for (guint c = first; c <= last; c++)
+    n += t->cols[c].i64[r] > 0;
+  return n;
+}
+
+/* Row of the first event of @pattern for @src, or -1. */
+static gint
+tax_event (DpHarness *h, const char *pattern, guint32 src)
+{
+  DpTable *t = tax_table (h, "events");
+  guint cp = tax_col (t, "pattern"), cs = tax_col (t, "src");
+  for (guint r = 0; r < t->n_rows; r++)
+    if (strcmp (t->cols[cp].str[r], pattern) == 0 && t->cols[cs].ip[r] == src)
+      return (gint) r;
+  return -1;
+}
+
+static void
+tax_tcp (DpPackets *p, gint64 ts, guint32 src, guint32 dst, guint16 dport, guint8 flags)
+{
+  dp_test_add_packet (p, ts, src, dst, 6, 40000, dport, flags);
+}
+
+/* @n_pkt SYNs spread round-robin over @n_ports ports of one destination. */
+static DpPackets *
+tax_port_scan (guint n_ports, guint n_pkt, guint8 proto)
+{
+  DpPackets *p = dp_packets_new (64);
+  for (guint i = 0; i < n_pkt; i++)
+    dp_test_add_packet (p, MS (i), SRC, DST (1), proto, 40000, (guint16) (1000 + i % n_ports), SYN);
+  return p;
+}
+
+/* @n_pkt probes spread round-robin over @n_dst destinations, one port. */
+static DpPackets *
+tax_net_scan (guint n_dst, guint n_pkt, guint8 proto)
+{
+  DpPackets *p = dp_packets_new (64);
+  for (guint i = 0; i < n_pkt; i++)
+    {
+      if (proto == 1)
+        dp_test_add_packet (p, MS (i), SRC, DST (1 + i % n_dst), 1, 8, 0, 0);
+      else
+        dp_test_add_packet (p, MS (i), SRC, DST (1 + i % n_dst), proto, 40000, 23, SYN);
+    }
+  return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* options, empty input */
+
+static void
+test_defaults_empty (void)
+{
+  g_autoptr (DpHarness) h = tax_new (NULL);
+  tax_finish (h);
+  static const char *const ports[] = { "sources", "events", "summary" };
+  static const char *const some_cols[][4] = {
+    { "window_start", "src", "port_scan_tcp_heavy", "other" },
+    { "pattern", "dst", "dport", "duration" },
+    { "pattern", "sources", "keys", "packets" },
+  };
+  for (guint k = 0; k < G_N_ELEMENTS (ports); k++)
+    {
+      DpTable *t = tax_table (h, ports[k]);
+      g_assert_cmpuint (t->n_rows, ==, 0);
+      g_assert_cmpstr (t->name, ==, ports[k]);
+      for (guint c = 0; c < 4; c++)
+        g_assert_cmpint (dp_table_find_column (t, some_cols[k][c]), >=, 0);
+    }
+  /* the 23 patterns + window_start, src, packets, probes, mirai, zmap, masscan, tool */
+  g_assert_cmpuint (tax_table (h, "sources")->n_cols, ==, 23 + 8);
+}
+
+static void
+test_bad_options (void)
+{
+  static const struct { const char *yaml; int code; } cases[] = {
+    { "n1: 0", DP_CONFIG_ERROR_RANGE },
+    { "n2: -3", DP_CONFIG_ERROR_RANGE },
+    { "n3: many", DP_CONFIG_ERROR_TYPE },
+    { "m: -1", DP_CONFIG_ERROR_RANGE },
+    { "r: 50", DP_CONFIG_ERROR_RANGE },
+    { "r: half", DP_CONFIG_ERROR_TYPE },
+    { "flag_mask: 256", DP_CONFIG_ERROR_RANGE },
+    { "flag_mask: 0x3f", DP_CONFIG_ERROR_TYPE },
+    { "compat: papr", DP_CONFIG_ERROR_CHOICE },
+    { "window: 0s", DP_CONFIG_ERROR_RANGE },
+    { "window: soon", DP_CONFIG_ERROR_TYPE },
+    { "tool_share: 2", DP_CONFIG_ERROR_RANGE },
+    { "treshold: 3", DP_CONFIG_ERROR_UNKNOWN_KEY },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) err = NULL;
+      g_autoptr (DpHarness) h = dp_harness_new ("taxonomy", cases[i].yaml, &err);
+      g_test_message ("%s", cases[i].yaml);
+      g_assert_null (h);
+      g_assert_error (err, DP_CONFIG_ERROR, cases[i].code);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* port scans */
+
+static void
+test_port_scan_boundaries (void)
+{
+  /* ports, packets -> light, heavy */
+  static const struct { guint ports, pkts; gint64 light, heavy; } cases[] = {
+    { 4, 4, 0, 0 },     /* N2 - 1 ports */
+    { 5, 5, 1, 0 },     /* N2 */
+    { 6, 6, 1, 0 },     /* N2 + 1 */
+    { 5, 15, 1, 0 },    /* average exactly M: light */
+    { 5, 16, 0, 1 },    /* average just above M */
+    { 5, 20, 0, 1 },
+  };
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    for (guint proto = 6; proto <= 17; proto += 11)
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autoptr (DpPackets) p = tax_port_scan (cases[i].ports, cases[i].pkts, (guint8) proto);
+          g_autoptr (DpHarness) h = tax_run (modes[m], NULL, p);
+          g_test_message ("%s proto %u ports %u pkts %u", modes[m], proto, cases[i].ports, cases[i].pkts);
+          gboolean tcp = proto == 6;
+          g_assert_cmpint (tax_label (h, SRC, tcp ? "port_scan_tcp_light" : "port_scan_udp_light"), ==, cases[i].light);
+          g_assert_cmpint (tax_label (h, SRC, tcp ? "port_scan_tcp_heavy" : "port_scan_udp_heavy"), ==, cases[i].heavy);
+          /* one destination: never a network scan */
+          g_assert_cmpint (tax_label (h, SRC, tcp ? "net_scan_tcp_light" : "net_scan_udp_light"), ==, 0);
+          /* below N2 ports and N3 packets it is a small event */
+          g_assert_cmpint (tax_label (h, SRC, tcp ? "small_syn" : "small_udp"), ==, cases[i].ports < 5 ? 1 : 0);
+        }
+}
+
+static void
+test_port_scan_event (void)
+{
+  g_autoptr (DpPackets) p = tax_port_scan (5, 20, 6);
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  DpTable *ev = tax_table (h, "events");
+  gint r = tax_event (h, "port_scan_tcp_heavy", SRC);
+  g_assert_cmpint (r, >=, 0);
+  g_assert_cmpuint (ev->cols[tax_col (ev, "dst")].ip[r], ==, DST (1));
+  g_assert_cmpint (tax_i64 (ev, "dport", r), ==, -1);
+  g_assert_cmpint (tax_i64 (ev, "proto", r), ==, 6);
+  g_assert_cmpint (tax_i64 (ev, "packets", r), ==, 20);
+  g_assert_cmpint (tax_i64 (ev, "n_dst", r), ==, 1);
+  g_assert_cmpint (tax_i64 (ev, "n_dport", r), ==, 5);
+  g_assert_cmpfloat_with_epsilon (ev->cols[tax_col (ev, "first")].f64[r], (double) T0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (ev->cols[tax_col (ev, "duration")].f64[r], 0.019, 1e-9);
+  DpTable *sum = tax_table (h, "summary");
+  guint cp = tax_col (sum, "pattern");
+  gboolean seen = FALSE;
+  for (guint i = 0; i < sum->n_rows; i++)
+    if (strcmp (sum->cols[cp].str[i], "port_scan_tcp_heavy") == 0)
+      {
+        g_assert_cmpint (tax_i64 (sum, "sources", i), ==, 1);
+        g_assert_cmpint (tax_i64 (sum, "keys", i), ==, 1);
+        g_assert_cmpint (tax_i64 (sum, "packets", i), ==, 20);
+        seen = TRUE;
+      }
+  g_assert_true (seen);
+}
+
+/* 10 packets on 5 ports of one destination, @n_scan of them SYN, the rest ACK. */
+static DpPackets *
+tax_mixed_flags (guint n_scan, guint8 scan_flags)
+{
+  DpPackets *p = dp_packets_new (16);
+  for (guint i = 0; i < 10; i++)
+    tax_tcp (p, MS (i), SRC, DST (1), (guint16) (1000 + i % 5), i < n_scan ? scan_flags : ACK);
+  return p;
+}
+
+static void
+test_scan_ratio (void)
+{
+  /* scan-flag packets of 10 -> light port scan in paper / reference mode */
+  static const struct { guint n_scan; guint8 flags; gint64 paper, reference; } cases[] = {
+    { 5, SYN, 1, 1 },      /* ratio exactly R */
+    { 4, SYN, 0, 1 },      /* below R: the reference's inverted ratio still passes */
+    { 1, SYN, 0, 1 },
+    { 0, SYN, 0, 0 },      /* no match: the reference divides by zero */
+    { 10, 0x00, 1, 0 },    /* NULL scan: no printed flag string equals '' */
+    { 10, 0x01, 1, 1 },    /* FIN */
+    { 10, 0x11, 1, 1 },    /* FIN+ACK */
+    { 10, 0x29, 0, 0 },    /* Xmas is not a scan flag */
+    { 10, 0xc2, 1, 0 },    /* SYN with ECE+CWR: masked in paper mode, exact in reference */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+      {
+        g_autoptr (DpPackets) p = tax_mixed_flags (cases[i].n_scan, cases[i].flags);
+        g_autoptr (DpHarness) h = tax_run (modes[m], NULL, p);
+        g_test_message ("%s: %u x 0x%02x", modes[m], cases[i].n_scan, cases[i].flags);
+        g_assert_cmpint (tax_label (h, SRC, "port_scan_tcp_light"), ==,
+                         m == 0 ? cases[i].paper : cases[i].reference);
+      }
+}
+
+static void
+test_flag_mask (void)
+{
+  g_autoptr (DpPackets) p = tax_mixed_flags (10, 0xc2);
+  g_autoptr (DpHarness) exact = tax_run ("paper", "flag_mask: 255", p);
+  g_assert_cmpint (tax_label (exact, SRC, "port_scan_tcp_light"), ==, 0);
+  g_autoptr (DpPackets) q = tax_port_scan (2, 2, 6);
+  for (guint i = 0; i < q->n_rows; i++)
+    q->tcp_flags[i] = 0x42;   /* SYN+ECE */
+  g_autoptr (DpHarness) masked = tax_run ("paper", NULL, q);
+  g_autoptr (DpHarness) ref = tax_run ("reference", NULL, q);
+  g_assert_cmpint (tax_label (masked, SRC, "small_syn"), ==, 1);
+  g_assert_cmpint (tax_label (ref, SRC, "small_syn"), ==, 0);
+  g_assert_cmpint (tax_label (ref, SRC, "other_tcp"), ==, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* network scans */
+
+static void
+test_net_scan_boundaries (void)
+{
+  static const struct { guint dsts, pkts; gint64 light, heavy, small; } cases[] = {
+    { 4, 4, 0, 0, 1 },    /* N1 - 1 destinations: a small event */
+    { 5, 5, 1, 0, 0 },    /* N1 */
+    { 6, 6, 1, 0, 0 },    /* N1 + 1 */
+    { 5, 15, 1, 0, 0 },   /* average exactly M */
+    { 5, 16, 0, 1, 0 },
+    { 4, 15, 0, 0, 1 },   /* small: exactly N3 packets */
+    { 4, 16, 0, 0, 0 },   /* N3 + 1 packets: too many for small, too few destinations to scan */
+  };
+  static const struct { guint8 proto; const char *light, *heavy, *small; } protos[] = {
+    { 6, "net_scan_tcp_light", "net_scan_tcp_heavy", "small_syn" },
+    { 17, "net_scan_udp_light", "net_scan_udp_heavy", "small_udp" },
+    { 1, "net_scan_icmp_light", "net_scan_icmp_heavy", "small_ping" },
+  };
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    for (guint k = 0; k < G_N_ELEMENTS (protos); k++)
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autoptr (DpPackets) p = tax_net_scan (cases[i].dsts, cases[i].pkts, protos[k].proto);
+          g_autoptr (DpHarness) h = tax_run (modes[m], NULL, p);
+          g_test_message ("%s proto %u: %u dsts %u pkts", modes[m], protos[k].proto, cases[i].dsts, cases[i].pkts);
+          g_assert_cmpint (tax_label (h, SRC, protos[k].light), ==, cases[i].light);
+          g_assert_cmpint (tax_label (h, SRC, protos[k].heavy), ==, cases[i].heavy);
+          g_assert_cmpint (tax_label (h, SRC, protos[k].small), ==, cases[i].small);
+        }
+}
+
+static void
+test_net_scan_event (void)
+{
+  g_autoptr (DpPackets) p = tax_net_scan (6, 6, 17);
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  DpTable *ev = tax_table (h, "events");
+  gint r = tax_event (h, "net_scan_udp_light", SRC);
+  g_assert_cmpint (r, >=, 0);
+  g_assert_cmpuint (ev->cols[tax_col (ev, "dst")].ip[r], ==, 0);
+  g_assert_cmpint (tax_i64 (ev, "dport", r), ==, 23);
+  g_assert_cmpint (tax_i64 (ev, "n_dst", r), ==, 6);
+  g_assert_cmpint (tax_i64 (ev, "n_dport", r), ==, 1);
+  g_assert_cmpint (tax_i64 (ev, "packets", r), ==, 6);
+}
+
+/* ------------------------------------------------------------------ */
+/* one flow, small events */
+
+static void
+test_one_flow (void)
+{
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    for (guint proto = 6; proto <= 17; proto += 11)
+      for (guint n = 15; n <= 16; n++)
+        {
+          g_autoptr (DpPackets) p = tax_port_scan (1, n, (guint8) proto);
+          g_autoptr (DpHarness) h = tax_run (modes[m], NULL, p);
+          gboolean tcp = proto == 6;
+          g_assert_cmpint (tax_label (h, SRC, tcp ? "one_flow_tcp" : "one_flow_udp"), ==, n > 15);
+          g_assert_cmpint (tax_label (h, SRC, tcp ? "small_syn" : "small_udp"), ==, n <= 15);
+          if (n > 15)
+            {
+              DpTable *ev = tax_table (h, "events");
+              gint r = tax_event (h, tcp ? "one_flow_tcp" : "one_flow_udp", SRC);
+              g_assert_cmpint (tax_i64 (ev, "dport", r), ==, 1000);
+              g_assert_cmpint (tax_i64 (ev, "packets", r), ==, 16);
+            }
+        }
+  /* n3 is an option */
+  g_autoptr (DpPackets) p = tax_port_scan (1, 11, 6);
+  g_autoptr (DpHarness) h = tax_run ("paper", "n3: 10", p);
+  g_assert_cmpint (tax_label (h, SRC, "one_flow_tcp"), ==, 1);
+}
+
+static void
+test_small_ports (void)
+{
+  /* 4 destinations, N2 - 1 and N2 ports: small_syn needs fewer than N2 ports */
+  for (guint ports = 4; ports <= 5; ports++)
+    {
+      g_autoptr (DpPackets) p = dp_packets_new (16);
+      for (guint i = 0; i < ports; i++)
+        tax_tcp (p, MS (i), SRC, DST (1 + i % 4), (guint16) (2000 + i), SYN);
+      g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+      g_assert_cmpint (tax_label (h, SRC, "small_syn"), ==, ports < 5);
+      gint r = tax_event (h, "small_syn", SRC);
+      if (ports < 5)
+        {
+          DpTable *ev = tax_table (h, "events");
+          g_assert_cmpint (tax_i64 (ev, "n_dst", r), ==, 4);
+          g_assert_cmpint (tax_i64 (ev, "n_dport", r), ==, 4);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* backscatter, fragments, other */
+
+static void
+test_backscatter (void)
+{
+  for (guint n = 1; n <= 2; n++)
+    for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+      {
+        g_autoptr (DpPackets) p = dp_packets_new (16);
+        for (guint i = 0; i < n; i++)
+          {
+            tax_tcp (p, MS (i), SRC, DST (1 + i), 443, i == 0 ? SYNACK : 0x14);
+            dp_test_add_packet (p, MS (i), SRC2, DST (1 + i), 17, 53, 33000, 0);
+            dp_test_add_packet (p, MS (i), DST (200), DST (1 + i), 1, i == 0 ? 3 : 11, i == 0 ? 1 : 0, 0);
+          }
+        g_autoptr (DpHarness) h = tax_run (modes[m], NULL, p);
+        /* paper: one packet is enough; the reference wants more than one */
+        gint64 want = m == 0 ? 1 : n > 1;
+        g_test_message ("%s n=%u", modes[m], n);
+        g_assert_cmpint (tax_label (h, SRC, "backscatter_tcp"), ==, want);
+        g_assert_cmpint (tax_label (h, SRC2, "backscatter_udp"), ==, want);
+        g_assert_cmpint (tax_label (h, DST (200), "backscatter_icmp"), ==, want);
+        /* backscatter ACKs are not scans */
+        g_assert_cmpint (tax_label (h, SRC, "small_syn"), ==, 0);
+      }
+  /* not backscatter: UDP from an unlisted port, ICMP type 11 code 1 (the paper: code 0 only) */
+  g_autoptr (DpPackets) p = dp_packets_new (16);
+  dp_test_add_packet (p, MS (0), SRC, DST (1), 17, 5353, 33000, 0);
+  dp_test_add_packet (p, MS (1), SRC2, DST (1), 1, 11, 1, 0);
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  g_assert_cmpint (tax_label (h, SRC, "backscatter_udp"), ==, 0);
+  g_assert_cmpint (tax_label (h, SRC2, "backscatter_icmp"), ==, 0);
+  g_assert_cmpint (tax_label (h, SRC2, "other_icmp"), ==, 1);
+}
+
+static void
+test_fragments (void)
+{
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr (DpPackets) p = dp_packets_new (16);
+      /* first fragment of a UDP datagram with its ports, then a non-first one */
+      guint r = dp_test_add_packet (p, MS (0), SRC, DST (1), 17, 4000, 5000, 0);
+      p->frag[r] = DP_FRAG_MF;
+      r = dp_test_add_packet (p, MS (1), SRC, DST (1), 17, 0, 0, 0);
+      p->frag[r] = 185;
+      p->l4[r] = 0;
+      g_autoptr (DpHarness) h = tax_run (modes[m], NULL, p);
+      g_assert_cmpint (tax_label (h, SRC, "ip_fragment"), ==, 1);
+      g_assert_cmpint (tax_label (h, SRC, "small_udp"), ==, 1);
+      DpTable *ev = tax_table (h, "events");
+      g_assert_cmpint (tax_i64 (ev, "packets", tax_event (h, "ip_fragment", SRC)), ==, 2);
+      /* the port-less fragment: paper mode leaves it to ip_fragment/other, the
+       * reference counts it as a UDP packet with a missing port */
+      gint s = tax_event (h, "small_udp", SRC);
+      g_assert_cmpint (tax_i64 (ev, "packets", s), ==, m == 0 ? 1 : 2);
+      g_assert_cmpint (tax_i64 (ev, "n_dport", s), ==, 1);
+    }
+}
+
+static void
+test_other (void)
+{
+  g_autoptr (DpPackets) p = dp_packets_new (16);
+  dp_test_add_packet (p, MS (0), SRC, DST (1), 47, 0, 0, 0);          /* GRE only */
+  tax_tcp (p, MS (1), SRC2, DST (1), 80, 0x18);                        /* PSH+ACK only */
+  /* small_syn plus GRE */
+  tax_tcp (p, MS (2), DST (100), DST (1), 22, SYN);
+  dp_test_add_packet (p, MS (3), DST (100), DST (2), 47, 0, 0, 0);
+  /* backscatter (2 SYN+ACK) only */
+  tax_tcp (p, MS (4), DST (101), DST (1), 80, SYNACK);
+  tax_tcp (p, MS (5), DST (101), DST (2), 80, SYNACK);
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr (DpHarness) h = tax_run (modes[m], NULL, p);
+      gboolean paper = m == 0;
+      g_assert_cmpint (tax_label (h, SRC, "other"), ==, 1);
+      g_assert_cmpuint (tax_n_labels (h, SRC), ==, 1);
+      g_assert_cmpint (tax_label (h, SRC2, "other_tcp"), ==, 1);
+      g_assert_cmpuint (tax_n_labels (h, SRC2), ==, 1);
+      g_assert_cmpint (tax_label (h, DST (100), "small_syn"), ==, 1);
+      /* paper: GRE is always "other"; reference: other only without a main label */
+      g_assert_cmpint (tax_label (h, DST (100), "other"), ==, paper);
+      g_assert_cmpint (tax_label (h, DST (101), "backscatter_tcp"), ==, 1);
+      /* paper: backscatter is a TCP label; reference: other_tcp ignores backscatter */
+      g_assert_cmpint (tax_label (h, DST (101), "other_tcp"), ==, !paper);
+    }
+}
+
+static void
+test_multi_label (void)
+{
+  /* one source: a light port scan of DST(1) and a SYN+ACK pair (backscatter) */
+  g_autoptr (DpPackets) p = tax_port_scan (5, 5, 6);
+  tax_tcp (p, MS (10), SRC, DST (2), 80, SYNACK);
+  tax_tcp (p, MS (11), SRC, DST (3), 80, SYNACK);
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  g_assert_cmpint (tax_label (h, SRC, "port_scan_tcp_light"), ==, 1);
+  g_assert_cmpint (tax_label (h, SRC, "backscatter_tcp"), ==, 1);
+  g_assert_cmpuint (tax_n_labels (h, SRC), ==, 2);
+  g_assert_cmpint (tax_label (h, SRC, "packets"), ==, 7);
+  /* two scanned destinations make two keys */
+  g_autoptr (DpPackets) q = tax_port_scan (5, 5, 6);
+  for (guint i = 0; i < 5; i++)
+    tax_tcp (q, MS (20 + i), SRC, DST (9), (guint16) (1000 + i), SYN);
+  g_autoptr (DpHarness) h2 = tax_run ("paper", NULL, q);
+  g_assert_cmpint (tax_label (h2, SRC, "port_scan_tcp_light"), ==, 2);
+}
+
+/* ------------------------------------------------------------------ */
+/* fingerprints */
+
+static void
+test_fingerprints (void)
+{
+  g_autoptr (DpPackets) p = dp_packets_new (64);
+  for (guint i = 0; i < 10; i++)
+    {
+      guint32 dst = DST (1 + i);
+      guint r = dp_test_add_packet (p, MS (i), SRC, dst, 6, 40000, 23, SYN);
+      p->tcp_seq[r] = dst;                                 /* Mirai */
+      p->ip_id[r] = 1;
+      r = dp_test_add_packet (p, MS (i), SRC2, dst, 6, 61000, 443, SYN);
+      p->tcp_seq[r] = 0x12345678u + i;
+      p->ip_id[r] = (guint16) ((dst ^ 443u ^ p->tcp_seq[r]) & 0xffffu);   /* masscan */
+      r = dp_test_add_packet (p, MS (i), DST (100), dst, 17, 40000, 53, 0);
+      p->ip_id[r] = i < 8 ? 54321 : 7;                     /* zmap, 8 of 10 */
+    }
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  DpTable *t = tax_table (h, "sources");
+  gint a = tax_source_row (t, SRC), b = tax_source_row (t, SRC2), c = tax_source_row (t, DST (100));
+  g_assert_cmpint (tax_i64 (t, "mirai", a), ==, 10);
+  g_assert_cmpint (tax_i64 (t, "masscan", a), ==, 0);
+  g_assert_cmpint (tax_i64 (t, "masscan", b), ==, 10);
+  g_assert_cmpint (tax_i64 (t, "mirai", b), ==, 0);
+  g_assert_cmpint (tax_i64 (t, "zmap", c), ==, 8);
+  g_assert_cmpint (tax_i64 (t, "probes", c), ==, 10);
+  guint ct = tax_col (t, "tool");
+  g_assert_cmpstr (t->cols[ct].str[a], ==, "mirai");
+  g_assert_cmpstr (t->cols[ct].str[b], ==, "masscan");
+  g_assert_cmpstr (t->cols[ct].str[c], ==, "");   /* 80 % < tool_share 0.9 */
+  DpTable *ev = tax_table (h, "events");
+  gint r = tax_event (h, "net_scan_tcp_light", SRC2);
+  g_assert_cmpint (tax_i64 (ev, "masscan", r), ==, 10);
+  g_autoptr (DpHarness) h2 = tax_run ("paper", "tool_share: 0.8", p);
+  DpTable *t2 = tax_table (h2, "sources");
+  g_assert_cmpstr (t2->cols[tax_col (t2, "tool")].str[tax_source_row (t2, DST (100))], ==, "zmap");
+}
+
+/* ------------------------------------------------------------------ */
+/* windows */
+
+static DpTable *
+tax_window_table (DpHarness *h, const char *port, guint k)
+{
+  GPtrArray *outs = dp_harness_outputs (h, (guint) dp_harness_output_port (h, port));
+  g_assert_cmpuint (k, <, outs->len);
+  return g_ptr_array_index (outs, k);
+}
+
+static void
+test_window_split (void)
+{
+  /* 6 SYNs 0.3 s apart from 3599 s: 4 in the first hour, 2 in the next */
+  g_autoptr (DpPackets) p = dp_packets_new (16);
+  for (guint i = 0; i < 6; i++)
+    tax_tcp (p, TS (3599) + (gint64) i * 300000000, SRC, DST (1 + i), 23, SYN);
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  GPtrArray *outs = dp_harness_outputs (h, (guint) dp_harness_output_port (h, "sources"));
+  g_assert_cmpuint (outs->len, ==, 2);
+  for (guint k = 0; k < 2; k++)
+    {
+      DpTable *t = tax_window_table (h, "sources", k);
+      g_assert_cmpuint (t->n_rows, ==, 1);
+      g_assert_cmpint (tax_i64 (t, "window_start", 0), ==, T0 + 3600 * (gint64) k);
+      g_assert_cmpint (tax_i64 (t, "packets", 0), ==, k == 0 ? 4 : 2);
+      /* 6 destinations in one hour would be a network scan; split, they are small */
+      g_assert_cmpint (tax_i64 (t, "small_syn", 0), ==, 1);
+      g_assert_cmpint (tax_i64 (t, "net_scan_tcp_light", 0), ==, 0);
+    }
+  g_assert_cmpuint (dp_harness_outputs (h, 1)->len, ==, 2);
+  g_assert_cmpuint (dp_harness_outputs (h, 2)->len, ==, 2);
+  /* a 2 h window keeps them together */
+  g_autoptr (DpHarness) h2 = tax_run ("paper", "window: 2h", p);
+  g_assert_cmpint (tax_label (h2, SRC, "net_scan_tcp_light"), ==, 1);
+}
+
+static void
+test_window_late (void)
+{
+  g_autoptr (DpHarness) h = tax_new ("slack: 60s");
+  g_autoptr (DpPackets) a = dp_packets_new (16);
+  tax_tcp (a, TS (100), SRC, DST (1), 23, SYN);
+  tax_tcp (a, TS (3610), SRC, DST (2), 23, SYN);   /* next window, within the slack */
+  tax_tcp (a, TS (3590), SRC, DST (3), 23, SYN);   /* late, accepted into the first */
+  tax_push (h, a);
+  g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 0);
+  g_autoptr (DpPackets) b = dp_packets_new (16);
+  tax_tcp (b, TS (3661), SRC, DST (4), 23, SYN);   /* past end + slack: the first closes */
+  tax_push (h, b);
+  g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 1);
+  g_autoptr (DpPackets) c = dp_packets_new (16);
+  tax_tcp (c, TS (3595), SRC, DST (5), 23, SYN);   /* too late */
+  tax_tcp (c, TS (3700), SRC, DST (6), 23, SYN);
+  tax_push (h, c);
+  tax_finish (h);
+  g_assert_cmpuint (dp_harness_counter (h, "late-dropped"), ==, 1);
+  DpTable *w0 = tax_window_table (h, "sources", 0), *w1 = tax_window_table (h, "sources", 1);
+  g_assert_cmpint (tax_i64 (w0, "packets", 0), ==, 2);
+  g_assert_cmpint (tax_i64 (w1, "packets", 0), ==, 3);
+  g_assert_cmpint (tax_i64 (w1, "window_start", 0), ==, T0 + 3600);
+}
+
+static void
+test_window_unordered_batches (void)
+{
+  /* the same packets in one batch or in reversed single-packet batches */
+  g_autoptr (DpPackets) p = tax_net_scan (6, 12, 6);
+  g_autoptr (DpHarness) one = tax_run ("paper", NULL, p);
+  g_autoptr (DpHarness) h = tax_new (NULL);
+  for (guint i = p->n_rows; i-- > 0;)
+    {
+      g_autoptr (DpPackets) s = dp_packets_slice (p, i, 1);
+      tax_push (h, s);
+    }
+  tax_finish (h);
+  DpTable *a = tax_table (one, "events"), *b = tax_table (h, "events");
+  g_assert_cmpuint (a->n_rows, ==, b->n_rows);
+  for (guint c = 0; c < a->n_cols; c++)
+    for (guint r = 0; r < a->n_rows; r++)
+      {
+        g_autoptr (GString) x = g_string_new (NULL);
+        g_autoptr (GString) y = g_string_new (NULL);
+        dp_table_format_cell (a, c, r, x);
+        dp_table_format_cell (b, c, r, y);
+        g_assert_cmpstr (x->str, ==, y->str);
+      }
+}
+
+/* ------------------------------------------------------------------ */
+/* real captures, through the pcap source */
+
+/* Runs the pcap source on @rel and pushes its batches into a taxonomy stage. */
+static DpHarness *
+tax_run_pcap (const char *rel, const char *opts)
+{
+  g_autofree char *path = dp_test_shared (rel);
+  if (!path)
+    return NULL;
+  g_autoptr (GError) err = NULL;
+  g_autofree char *yaml = g_strdup_printf ("path: '%s'", path);
+  g_autoptr (DpHarness) src = dp_harness_new ("pcap", yaml, &err);
+  if (!src)
+    {
+      g_test_skip ("the pcap source does not load");
+      return NULL;
+    }
+  g_assert_true (dp_harness_run (src, &err));
+  g_assert_no_error (err);
+  DpHarness *h = tax_new (opts);
+  GPtrArray *outs = dp_harness_outputs (src, 0);
+  g_assert_cmpuint (outs->len, >, 0);
+  for (guint i = 0; i < outs->len; i++)
+    tax_push (h, g_ptr_array_index (outs, i));
+  tax_finish (h);
+  return h;
+}
+
+/* The source that sent most probes (the scanner) in the single window of @h. */
+static guint32
+tax_top_source (DpHarness *h)
+{
+  DpTable *t = tax_table (h, "sources");
+  guint cp = tax_col (t, "probes"), cs = tax_col (t, "src");
+  guint best = 0;
+  for (guint r = 1; r < t->n_rows; r++)
+    if (t->cols[cp].i64[r] > t->cols[cp].i64[best])
+      best = r;
+  g_assert_cmpuint (t->n_rows, >, 0);
+  return t->cols[cs].ip[best];
+}
+
+static void
+test_real_masscan_tcp (void)
+{
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autofree char *opts = g_strdup_printf ("compat: %s", modes[m]);
+      g_autoptr (DpHarness) h = tax_run_pcap ("data/real/pcap/esnet_masscan_tcp_0_1000_20190821.pcap", opts);
+      if (!h)
+        return;
+      guint32 s = tax_top_source (h);
+      g_assert_cmpint (tax_label (h, s, "port_scan_tcp_light"), >=, 1);
+      g_assert_cmpint (tax_label (h, s, "port_scan_tcp_heavy"), ==, 0);
+      /* masscan's own RSTs: 4 of them, backscatter in both modes */
+      g_assert_cmpint (tax_label (h, s, "backscatter_tcp"), ==, 1);
+      g_assert_cmpint (tax_label (h, s, "masscan"), ==, 1001);
+      DpTable *t = tax_table (h, "sources");
+      g_assert_cmpstr (t->cols[tax_col (t, "tool")].str[tax_source_row (t, s)], ==, "masscan");
+    }
+}
+
+static void
+test_real_masscan_udp (void)
+{
+  g_autoptr (DpHarness) h = tax_run_pcap ("data/real/pcap/esnet_masscan_udp_0_1000_20190821.pcap", NULL);
+  if (!h)
+    return;
+  guint32 s = tax_top_source (h);
+  g_assert_cmpint (tax_label (h, s, "port_scan_udp_light"), >=, 1);
+  g_assert_cmpint (tax_label (h, s, "port_scan_udp_heavy"), ==, 0);
+}
+
+static void
+test_real_nmap (void)
+{
+  static const struct { const char *file, *label; } cases[] = {
+    { "data/real/pcap/sgr_nmap_icmp_sweep.pcap", "net_scan_icmp_light" },
+    { "data/real/pcap/sgr_nmap_tcp_syn_sweep_port80.pcapng", "net_scan_tcp_light" },
+    { "data/real/pcap/sgr_nmap_udp_sweep.pcap", "net_scan_udp_heavy" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (DpHarness) h = tax_run_pcap (cases[i].file, NULL);
+      if (!h)
+        return;
+      g_test_message ("%s", cases[i].file);
+      g_assert_cmpint (tax_label (h, tax_top_source (h), cases[i].label), >=, 1);
+    }
+}
+
+static void
+test_real_darkvec (void)
+{
+  g_autofree char *path = dp_test_shared ("data/darkvec/darknet01_20210501.csv.gz");
+  if (!path)
+    return;
+  g_autoptr (GError) err = NULL;
+  g_autofree char *yaml = g_strdup_printf ("path: '%s'", path);
+  g_autoptr (DpHarness) src = dp_harness_new ("darkvec_csv", yaml, &err);
+  if (!src)
+    {
+      g_test_skip ("the darkvec_csv source does not load");
+      return;
+    }
+  g_assert_true (dp_harness_run (src, &err));
+  g_assert_no_error (err);
+  g_autoptr (DpHarness) h = tax_new (NULL);
+  GPtrArray *outs = dp_harness_outputs (src, 0);
+  guint64 n_pkt = 0;
+  for (guint i = 0; i < outs->len; i++)
+    {
+      tax_push (h, g_ptr_array_index (outs, i));
+      n_pkt += ((DpPackets *) g_ptr_array_index (outs, i))->n_rows;
+    }
+  tax_finish (h);
+  g_assert_cmpuint (n_pkt, >, 2900);
+  guint64 seen = 0;
+  GPtrArray *tables = dp_harness_outputs (h, 0);
+  for (guint k = 0; k < tables->len; k++)
+    {
+      DpTable *t = g_ptr_array_index (tables, k);
+      guint first = tax_col (t, "port_scan_tcp_heavy"), last = tax_col (t, "other");
+      for (guint r = 0; r < t->n_rows; r++)
+        {
+          guint n = 0;
+          for (guint c = first; c <= last; c++)
+            n += t->cols[c].i64[r] > 0;
+          g_assert_cmpuint (n, >=, 1);
+          seen += tax_i64 (t, "packets", r);
+        }
+      /* the pseudonyms print back */
+      if (t->n_rows > 0)
+        {
+          g_autoptr (GString) s = g_string_new (NULL);
+          dp_table_format_cell (t, tax_col (t, "src"), 0, s);
+          g_assert_true (g_str_has_prefix (s->str, "src_ipaddr"));
+        }
+    }
+  g_assert_cmpuint (seen, ==, n_pkt);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plugin/taxonomy/defaults-empty", test_defaults_empty);
+  g_test_add_func ("/plugin/taxonomy/bad-options", test_bad_options);
+  g_test_add_func ("/plugin/taxonomy/port-scan-boundaries", test_port_scan_boundaries);
+  g_test_add_func ("/plugin/taxonomy/port-scan-event", test_port_scan_event);
+  g_test_add_func ("/plugin/taxonomy/scan-ratio", test_scan_ratio);
+  g_test_add_func ("/plugin/taxonomy/flag-mask", test_flag_mask);
+  g_test_add_func ("/plugin/taxonomy/net-scan-boundaries", test_net_scan_boundaries);
+  g_test_add_func ("/plugin/taxonomy/net-scan-event", test_net_scan_event);
+  g_test_add_func ("/plugin/taxonomy/one-flow", test_one_flow);
+  g_test_add_func ("/plugin/taxonomy/small-ports", test_small_ports);
+  g_test_add_func ("/plugin/taxonomy/backscatter", test_backscatter);
+  g_test_add_func ("/plugin/taxonomy/fragments", test_fragments);
+  g_test_add_func ("/plugin/taxonomy/other", test_other);
+  g_test_add_func ("/plugin/taxonomy/multi-label", test_multi_label);
+  g_test_add_func ("/plugin/taxonomy/fingerprints", test_fingerprints);
+  g_test_add_func ("/plugin/taxonomy/window-split", test_window_split);
+  g_test_add_func ("/plugin/taxonomy/window-late", test_window_late);
+  g_test_add_func ("/plugin/taxonomy/window-unordered", test_window_unordered_batches);
+  g_test_add_func ("/plugin/taxonomy/real-masscan-tcp", test_real_masscan_tcp);
+  g_test_add_func ("/plugin/taxonomy/real-masscan-udp", test_real_masscan_udp);
+  g_test_add_func ("/plugin/taxonomy/real-nmap", test_real_nmap);
+  g_test_add_func ("/plugin/taxonomy/real-darkvec", test_real_darkvec);
+  return g_test_run ();
+}
