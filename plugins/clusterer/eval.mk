@@ -23,3 +23,9 @@ TESTS += tests/test-labels
 tests_test_labels_SOURCES = tests/test-labels.c
 tests_test_labels_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_labels_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test-knn
+TESTS += tests/test-knn
+tests_test_knn_SOURCES = tests/test-knn.c $(EVAL_KNN)
+tests_test_knn_CFLAGS = $(TEST_CC_FLAGS) $(BLAS_CFLAGS) -I$(top_srcdir)/plugins/clusterer
+tests_test_knn_LDADD = $(TEST_LIBS) $(BLAS_LIBS)

@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+"""Writes knn-fixture.csv and prints the scikit-learn reference numbers that
+tests/test-knn.c compares knn_classify's report with.
+
+Run once with Debian's python3-sklearn (1.2.1):
+    /usr/bin/python3 tests/data/eval/make-knn-fixture.py tests/data/eval/knn-fixture.csv
+The neighbours are computed independently of darkpipe: exact cosine
+distances in float64 over the float32 vectors, the point itself removed by
+identity, k = 5; the vote is done here (majority with ties to the nearest,
+and the authors' get_freqs rule); the numbers are classification_report's
+(zero_division=0)."""
+import sys
+import numpy as np
+from sklearn.metrics import classification_report
+
+rng = np.random.default_rng(2021)
+classes = ["censys", "mirai", "shodan", "binaryedge"]
+centres = rng.normal(size=(len(classes), 6))
+rows = []
+for c, name in enumerate(classes):
+    n = [30, 25, 12, 8][c]
+    spread = [0.6, 0.5, 0.9, 1.2][c]
+    for _ in range(n):
+        rows.append((name, centres[c] + rng.normal(scale=spread, size=6)))
+for _ in range(25):
+    rows.append(("unknown", rng.normal(scale=1.3, size=6)))
+order = rng.permutation(len(rows))
+rows = [rows[i] for i in order]
+
+with open(sys.argv[1], "w") as f:
+    f.write("ip,label," + ",".join(f"v{d}" for d in range(6)) + "\n")
+    for i, (label, v) in enumerate(rows):
+        f.write(f"10.1.{i // 200}.{i % 200 + 1},{label}," + ",".join(f"{x:.6f}" for x in v) + "\n")
+
+# the vectors as the test reads them back: 6 decimals, then float32
+X = np.array([[np.float32(f"{x:.6f}") for x in v] for _, v in rows], dtype=np.float32).astype(np.float64)
+Xn = X / np.linalg.norm(X, axis=1, keepdims=True)
+D = 1 - Xn @ Xn.T
+y = np.array([l for l, _ in rows])
+K = 5
+
+def neighbours(i, base):
+    cand = [j for j in base if j != i]
+    cand.sort(key=lambda j: (D[i, j], j))
+    return cand[:K]
+
+def majority(labs):
+    best, bc = "n.a.", 0
+    for l in labs:
+        c = labs.count(l)
+        if c > bc:
+            best, bc = l, c
+    return best
+
+def paper(labs):
+    lab, freqs = np.unique(labs, return_counts=True)
+    if lab.shape[0] == 1:
+        return lab[0]
+    return "n.a." if freqs[0] == freqs[1] else lab[0]
+
+def report(queries, base, vote):
+    yt, yp = [], []
+    for i in queries:
+        yt.append(y[i])
+        yp.append(vote([y[j] for j in neighbours(i, base)]))
+    r = classification_report(yt, yp, output_dict=True, zero_division=0)
+    print(f"/* vote={vote.__name__} queries={len(queries)} base={len(base)} */")
+    for name, v in r.items():
+        if name == "accuracy":
+            print(f'  {{ "accuracy", NAN, NAN, {v!r}, {len(yt)} }},')
+        else:
+            print(f'  {{ "{name}", {v["precision"]!r}, {v["recall"]!r}, {v["f1-score"]!r}, {v["support"]} }},')
+
+everyone = list(range(len(rows)))
+labelled = [i for i in everyone if y[i] != "unknown"]
+report(labelled, everyone, majority)
+report(labelled, everyone, paper)
+report(everyone, everyone, majority)
+report(labelled, labelled, majority)
