@@ -7,12 +7,7 @@
  * more memory than one batch. */
 #include "config.h"
 
-#include <string.h>
-#include <time.h>
-#include "darkpipe.h"
-
-enum { CSV_TS_EPOCH, CSV_TS_ISO };
-typedef enum { CSV_EMPTY, CSV_TABLE, CSV_PACKETS } CsvMode;
+#include "text-sink.h"
 
 typedef struct {
   char *path;
@@ -21,22 +16,11 @@ typedef struct {
 } Config;
 
 typedef struct {
-  DpStage *stage;
-  char *path;
-  gboolean gzip;
-  int ts_format;
-  DpOutFile *out;
-  CsvMode mode;
-  GPtrArray *col_names;  /* columns of the first table */
-  GArray *col_types;
-  GString *buf;
+  TextSink sink;
   GString *cell;
-  guint64 rows;
-  gint64 iso_sec;        /* second whose text is in iso_text */
-  char iso_text[32];
 } State;
 
-static const char *const csv_ts_choices[] = { "epoch", "iso", NULL };
+static const char *const csv_ts_choices[] = { "epoch", "iso", NULL };  /* TEXT_SINK_TS_* */
 
 static const DpOptionDesc csv_options[] = {
   DP_OPTION_REQUIRED ("path", DP_OPT_PATH, Config, path,
@@ -74,134 +58,40 @@ csv_append_quoted (GString *b, const char *s, gsize len)
   g_string_append_c (b, '"');
 }
 
-/* g_string_append_printf costs more than the rest of a row together. */
-static void
-csv_append_uint (GString *b, guint64 v)
-{
-  char tmp[24];
-  int n = 0;
-  do
-    tmp[n++] = (char) ('0' + v % 10);
-  while ((v /= 10) != 0);
-  while (n > 0)
-    g_string_append_c (b, tmp[--n]);
-}
-
-static void
-csv_append_ts (State *st, GString *b, gint64 ts)
-{
-  gint64 sec = ts / 1000000000, ns = ts % 1000000000;
-  if (ns < 0)
-    {
-      sec--;
-      ns += 1000000000;
-    }
-  if (st->ts_format == CSV_TS_ISO)
-    {
-      if (sec != st->iso_sec || st->iso_text[0] == '\0')
-        {
-          time_t t = (time_t) sec;
-          struct tm tm;
-          gmtime_r (&t, &tm);
-          strftime (st->iso_text, sizeof st->iso_text, "%Y-%m-%dT%H:%M:%S", &tm);
-          st->iso_sec = sec;
-        }
-      g_string_append_printf (b, "%s.%09" G_GINT64_FORMAT "Z", st->iso_text, ns);
-      return;
-    }
-  if (sec < 0)
-    {
-      g_string_append_c (b, '-');
-      sec = -sec - (ns > 0);
-      ns = ns > 0 ? 1000000000 - ns : 0;
-    }
-  csv_append_uint (b, (guint64) sec);
-  char frac[11];
-  g_snprintf (frac, sizeof frac, ".%09" G_GINT64_FORMAT, ns);
-  g_string_append (b, frac);
-}
-
-static void
-csv_flush (State *st)
-{
-  dp_outfile_write (st->out, st->buf->str, st->buf->len);
-  g_string_truncate (st->buf, 0);
-}
-
-/* Opens the output on the first batch and refuses to mix tables and packets. */
-static gboolean
-csv_begin (State *st, CsvMode mode, GError **error)
-{
-  if (st->mode != CSV_EMPTY && st->mode != mode)
-    {
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "%s: the input mixes tables and packets", st->path);
-      return FALSE;
-    }
-  if (st->out == NULL && (st->out = dp_outfile_open (st->path, st->gzip, error)) == NULL)
-    return FALSE;
-  st->mode = mode;
-  return TRUE;
-}
-
-/* The first table fixes the header; later ones must have the same columns. */
-static gboolean
-csv_check_columns (State *st, const DpTable *t, GError **error)
-{
-  gboolean same = t->n_cols == st->col_names->len;
-  for (guint c = 0; same && c < t->n_cols; c++)
-    same = strcmp (t->cols[c].name, st->col_names->pdata[c]) == 0
-           && t->cols[c].type == g_array_index (st->col_types, DpColType, c);
-  if (!same)
-    {
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "%s: table '%s' does not have the columns of the first table "
-                   "(%u columns, same names and types needed)",
-                   st->path, t->name ? t->name : "", st->col_names->len);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 csv_write_header (State *st, const DpTable *t)
 {
   for (guint c = 0; c < t->n_cols; c++)
     {
-      g_ptr_array_add (st->col_names, g_strdup (t->cols[c].name));
-      g_array_append_val (st->col_types, t->cols[c].type);
       if (c > 0)
-        g_string_append_c (st->buf, ',');
-      csv_append_quoted (st->buf, t->cols[c].name, strlen (t->cols[c].name));
+        g_string_append_c (st->sink.buf, ',');
+      csv_append_quoted (st->sink.buf, t->cols[c].name, strlen (t->cols[c].name));
     }
-  g_string_append_c (st->buf, '\n');
+  g_string_append_c (st->sink.buf, '\n');
 }
 
 static gboolean
-csv_write_table (State *st, const DpTable *t, GError **error)
+csv_write_table (void *self, const DpTable *t, GError **error)
 {
-  gboolean first = st->mode == CSV_EMPTY;
-  if (!csv_begin (st, CSV_TABLE, error))
+  State *st = self;
+  gboolean first;
+  if (!text_sink_columns (&st->sink, t, &first, error))
     return FALSE;
   if (first)
     csv_write_header (st, t);
-  else if (!csv_check_columns (st, t, error))
-    return FALSE;
   for (guint r = 0; r < t->n_rows; r++)
     {
       for (guint c = 0; c < t->n_cols; c++)
         {
           if (c > 0)
-            g_string_append_c (st->buf, ',');
+            g_string_append_c (st->sink.buf, ',');
           g_string_truncate (st->cell, 0);
           dp_table_format_cell (t, c, r, st->cell);
-          csv_append_quoted (st->buf, st->cell->str, st->cell->len);
+          csv_append_quoted (st->sink.buf, st->cell->str, st->cell->len);
         }
-      g_string_append_c (st->buf, '\n');
-      if (st->buf->len >= 65536)
-        csv_flush (st);
+      g_string_append_c (st->sink.buf, '\n');
+      text_sink_row_done (&st->sink);
     }
-  st->rows += t->n_rows;
   return TRUE;
 }
 
@@ -211,7 +101,7 @@ csv_append_opt (GString *b, gboolean present, guint64 v)
 {
   g_string_append_c (b, ',');
   if (present)
-    csv_append_uint (b, v);
+    text_sink_uint (b, v);
 }
 
 static void
@@ -224,12 +114,13 @@ csv_append_addr (GString *b, guint32 addr, const DpNameMap *names)
 }
 
 static void
-csv_packet_row (State *st, const DpPackets *p, guint r)
+csv_packet_row (void *self, const DpPackets *p, guint r)
 {
-  GString *b = st->buf;
+  State *st = self;
+  GString *b = st->sink.buf;
   gboolean ports = p->l4[r] & DP_L4_PORTS, tcp = p->l4[r] & DP_L4_TCP;
   gboolean icmp = p->l4[r] & DP_L4_ICMP;
-  csv_append_ts (st, b, p->ts[r]);
+  text_sink_ts (&st->sink, b, p->ts[r]);
   csv_append_addr (b, p->src[r], p->names);
   csv_append_addr (b, p->dst[r], p->names);
   csv_append_opt (b, TRUE, p->proto[r]);
@@ -248,58 +139,19 @@ csv_packet_row (State *st, const DpPackets *p, guint r)
 }
 
 static gboolean
-csv_write_packets (State *st, const DpPackets *p, GError **error)
-{
-  gboolean first = st->mode == CSV_EMPTY;
-  if (!csv_begin (st, CSV_PACKETS, error))
-    return FALSE;
-  if (first)
-    g_string_append (st->buf, csv_packet_columns);
-  for (guint r = 0; r < p->n_rows; r++)
-    {
-      csv_packet_row (st, p, r);
-      if (st->buf->len >= 65536)
-        csv_flush (st);
-    }
-  st->rows += p->n_rows;
-  return TRUE;
-}
-
-static gboolean
 csv_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error)
 {
   State *st = state;
-  gboolean ok;
   (void) stage;
   (void) in_port;
-  if (batch->type == DP_TYPE_TABLE)
-    ok = csv_write_table (st, (const DpTable *) batch, error);
-  else if (batch->type == DP_TYPE_PACKETS)
-    ok = csv_write_packets (st, (const DpPackets *) batch, error);
-  else
-    {
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "%s: csv writes tables and packets, not %s",
-                   st->path, dp_batch_type_name (batch->type));
-      ok = FALSE;
-    }
-  if (!ok)
-    g_clear_pointer (&st->out, dp_outfile_abort);
-  return ok;
+  return text_sink_process (&st->sink, batch, csv_write_table, csv_packet_row, st, error);
 }
 
-/* No input at all still leaves a (empty) file, so a run's outputs exist. */
 static gboolean
 csv_finish (DpStage *stage, void *state, GError **error)
 {
   State *st = state;
-  if (st->out == NULL && (st->out = dp_outfile_open (st->path, st->gzip, error)) == NULL)
-    return FALSE;
-  csv_flush (st);
-  if (!dp_outfile_commit (g_steal_pointer (&st->out), error))
-    return FALSE;
-  dp_stage_count (stage, "rows-written", st->rows);
-  return TRUE;
+  return text_sink_finish (&st->sink, stage, error);
 }
 
 static gboolean
@@ -309,13 +161,8 @@ csv_init (DpStage *stage, const void *config, void **state, GError **error)
   State *st = g_new0 (State, 1);
   (void) error;
   *state = st;
-  st->stage = stage;
-  st->path = dp_stage_output_path (stage, c->path);
-  st->gzip = c->gzip || g_str_has_suffix (c->path, ".gz");
-  st->ts_format = c->ts_format;
-  st->col_names = g_ptr_array_new_with_free_func (g_free);
-  st->col_types = g_array_new (FALSE, FALSE, sizeof (DpColType));
-  st->buf = g_string_sized_new (65536 + 1024);
+  text_sink_setup (&st->sink, stage, "csv", c->path, c->gzip, c->ts_format);
+  st->sink.packets_header = csv_packet_columns;
   st->cell = g_string_new (NULL);
   return TRUE;
 }
@@ -326,14 +173,7 @@ csv_finalize (void *state)
   State *st = state;
   if (st == NULL)
     return;
-  g_clear_pointer (&st->out, dp_outfile_abort);
-  g_free (st->path);
-  if (st->col_names)
-    g_ptr_array_unref (st->col_names);
-  if (st->col_types)
-    g_array_unref (st->col_types);
-  if (st->buf)
-    g_string_free (st->buf, TRUE);
+  text_sink_clear (&st->sink);
   if (st->cell)
     g_string_free (st->cell, TRUE);
   g_free (st);

@@ -5,11 +5,7 @@
 #include "config.h"
 
 #include <math.h>
-#include <string.h>
-#include <time.h>
-#include "darkpipe.h"
-
-enum { JSONL_TS_EPOCH, JSONL_TS_ISO };
+#include "text-sink.h"
 
 typedef struct {
   char *path;
@@ -18,21 +14,12 @@ typedef struct {
 } Config;
 
 typedef struct {
-  DpStage *stage;
-  char *path;
-  gboolean gzip;
-  int ts_format;
-  DpOutFile *out;
-  DpBatchType kind;      /* DP_TYPE_NONE until the first batch */
-  gboolean have_columns;
-  GPtrArray *keys;       /* per column of the first table: escaped "name": */
-  GArray *types;
-  GString *line;
+  TextSink sink;
+  GPtrArray *keys;       /* per column of the first table: its escaped "name": */
   GString *cell;
-  guint64 rows;
 } State;
 
-static const char *const jsonl_ts_choices[] = { "epoch", "iso", NULL };
+static const char *const jsonl_ts_choices[] = { "epoch", "iso", NULL };  /* TEXT_SINK_TS_* */
 
 static const DpOptionDesc jsonl_options[] = {
   DP_OPTION_REQUIRED ("path", DP_OPT_PATH, Config, path,
@@ -75,94 +62,28 @@ jsonl_string (GString *b, const char *s)
   g_string_append_c (b, '"');
 }
 
-static void
-jsonl_ts (State *st, GString *b, gint64 ts)
-{
-  gint64 sec = ts / 1000000000, ns = ts % 1000000000;
-  if (ns < 0)
-    {
-      sec--;
-      ns += 1000000000;
-    }
-  if (st->ts_format == JSONL_TS_ISO)
-    {
-      time_t t = (time_t) sec;
-      struct tm tm;
-      char text[32];
-      gmtime_r (&t, &tm);
-      strftime (text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-      g_string_append_printf (b, "\"%s.%09" G_GINT64_FORMAT "Z\"", text, ns);
-    }
-  else if (sec < 0 && ns > 0)
-    g_string_append_printf (b, "-%" G_GINT64_FORMAT ".%09" G_GINT64_FORMAT,
-                            -sec - 1, 1000000000 - ns);
-  else
-    g_string_append_printf (b, "%" G_GINT64_FORMAT ".%09" G_GINT64_FORMAT, sec, ns);
-}
-
-static gboolean
-jsonl_start (State *st, DpBatchType kind, GError **error)
-{
-  if (st->kind != DP_TYPE_NONE && st->kind != kind)
-    {
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "%s: the input mixes tables and packets", st->path);
-      return FALSE;
-    }
-  if (st->out == NULL)
-    st->out = dp_outfile_open (st->path, st->gzip, error);
-  if (st->out == NULL)
-    return FALSE;
-  st->kind = kind;
-  return TRUE;
-}
-
-static void
-jsonl_end_line (State *st)
-{
-  g_string_append (st->line, "}\n");
-  if (st->line->len >= 65536)
-    {
-      dp_outfile_write (st->out, st->line->str, st->line->len);
-      g_string_truncate (st->line, 0);
-    }
-}
-
-/* Keys are escaped once, from the first table; later tables must match it. */
+/* Keys are escaped once, from the first table. */
 static gboolean
 jsonl_columns (State *st, const DpTable *t, GError **error)
 {
-  gboolean first = !st->have_columns;
-  gboolean same = first || t->n_cols == st->types->len;
-  for (guint c = 0; c < t->n_cols && same; c++)
+  gboolean first;
+  if (!text_sink_columns (&st->sink, t, &first, error))
+    return FALSE;
+  for (guint c = 0; first && c < t->n_cols; c++)
     {
-      g_string_truncate (st->cell, 0);
-      g_string_append_c (st->cell, c ? ',' : '{');
-      jsonl_string (st->cell, t->cols[c].name);
-      g_string_append_c (st->cell, ':');
-      if (first)
-        {
-          g_ptr_array_add (st->keys, g_strdup (st->cell->str));
-          g_array_append_val (st->types, t->cols[c].type);
-        }
-      else
-        same = strcmp (st->cell->str, st->keys->pdata[c]) == 0
-               && t->cols[c].type == g_array_index (st->types, DpColType, c);
+      GString *k = g_string_new (c ? "," : "{");
+      jsonl_string (k, t->cols[c].name);
+      g_string_append_c (k, ':');
+      g_ptr_array_add (st->keys, g_string_free (k, FALSE));
     }
-  st->have_columns = TRUE;
-  if (!same)
-    g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                 "%s: table '%s' does not have the columns of the first table "
-                 "(%u columns, same names and types needed)",
-                 st->path, t->name ? t->name : "", st->types->len);
-  return same;
+  return TRUE;
 }
 
 static void
 jsonl_cell (State *st, const DpTable *t, guint c, guint r)
 {
   const DpColumn *col = &t->cols[c];
-  GString *b = st->line;
+  GString *b = st->sink.buf;
   if (col->type == DP_COL_DOUBLE && !isfinite (col->f64[r]))
     g_string_append (b, "null");
   else if (col->type == DP_COL_STRING && col->str[r] == NULL)
@@ -178,22 +99,23 @@ jsonl_cell (State *st, const DpTable *t, guint c, guint r)
 }
 
 static gboolean
-jsonl_table (State *st, const DpTable *t, GError **error)
+jsonl_table (void *self, const DpTable *t, GError **error)
 {
-  if (!jsonl_start (st, DP_TYPE_TABLE, error) || !jsonl_columns (st, t, error))
+  State *st = self;
+  if (!jsonl_columns (st, t, error))
     return FALSE;
   for (guint r = 0; r < t->n_rows; r++)
     {
       if (t->n_cols == 0)
-        g_string_append_c (st->line, '{');
+        g_string_append_c (st->sink.buf, '{');
       for (guint c = 0; c < t->n_cols; c++)
         {
-          g_string_append (st->line, st->keys->pdata[c]);
+          g_string_append (st->sink.buf, st->keys->pdata[c]);
           jsonl_cell (st, t, c, r);
         }
-      jsonl_end_line (st);
+      g_string_append (st->sink.buf, "}\n");
+      text_sink_row_done (&st->sink);
     }
-  st->rows += t->n_rows;
   return TRUE;
 }
 
@@ -202,20 +124,22 @@ jsonl_field (GString *b, const char *key, gboolean present, guint64 v)
 {
   g_string_append (b, key);
   if (present)
-    g_string_append_printf (b, "%" G_GUINT64_FORMAT, v);
+    text_sink_uint (b, v);
   else
     g_string_append (b, "null");
 }
 
 static void
-jsonl_packet (State *st, const DpPackets *p, guint r)
+jsonl_packet (void *self, const DpPackets *p, guint r)
 {
-  GString *b = st->line;
+  State *st = self;
+  GString *b = st->sink.buf;
   char tmp[64];
   guint8 l4 = p->l4[r];
-  g_string_append (b, "{\"ts\":");
-  jsonl_ts (st, b, p->ts[r]);
-  g_string_append (b, ",\"src\":");
+  gboolean iso = st->sink.ts_format == TEXT_SINK_TS_ISO;
+  g_string_append (b, iso ? "{\"ts\":\"" : "{\"ts\":");
+  text_sink_ts (&st->sink, b, p->ts[r]);
+  g_string_append (b, iso ? "\",\"src\":" : ",\"src\":");
   jsonl_string (b, dp_ipv4_format (p->src[r], p->names, tmp));
   g_string_append (b, ",\"dst\":");
   jsonl_string (b, dp_ipv4_format (p->dst[r], p->names, tmp));
@@ -231,49 +155,23 @@ jsonl_packet (State *st, const DpPackets *p, guint r)
   jsonl_field (b, ",\"ip_len\":", TRUE, p->ip_len[r]);
   g_string_append (b, (p->frag[r] & DP_FRAG_MF) ? ",\"mf\":true" : ",\"mf\":false");
   jsonl_field (b, ",\"frag_offset\":", TRUE, p->frag[r] & DP_FRAG_OFFSET_MASK);
-  jsonl_end_line (st);
+  g_string_append (b, "}\n");
 }
 
 static gboolean
 jsonl_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error)
 {
   State *st = state;
-  gboolean ok = FALSE;
   (void) stage;
   (void) in_port;
-  if (batch->type == DP_TYPE_TABLE)
-    ok = jsonl_table (st, (const DpTable *) batch, error);
-  else if (batch->type == DP_TYPE_PACKETS && jsonl_start (st, DP_TYPE_PACKETS, error))
-    {
-      const DpPackets *p = (const DpPackets *) batch;
-      for (guint r = 0; r < p->n_rows; r++)
-        jsonl_packet (st, p, r);
-      st->rows += p->n_rows;
-      ok = TRUE;
-    }
-  else if (batch->type != DP_TYPE_PACKETS)
-    g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                 "%s: jsonl writes tables and packets, not %s",
-                 st->path, dp_batch_type_name (batch->type));
-  if (!ok)
-    g_clear_pointer (&st->out, dp_outfile_abort);
-  return ok;
+  return text_sink_process (&st->sink, batch, jsonl_table, jsonl_packet, st, error);
 }
 
 static gboolean
 jsonl_finish (DpStage *stage, void *state, GError **error)
 {
   State *st = state;
-  if (st->out == NULL)
-    st->out = dp_outfile_open (st->path, st->gzip, error);
-  if (st->out == NULL)
-    return FALSE;
-  dp_outfile_write (st->out, st->line->str, st->line->len);
-  g_string_truncate (st->line, 0);
-  if (!dp_outfile_commit (g_steal_pointer (&st->out), error))
-    return FALSE;
-  dp_stage_count (stage, "rows-written", st->rows);
-  return TRUE;
+  return text_sink_finish (&st->sink, stage, error);
 }
 
 static gboolean
@@ -283,14 +181,8 @@ jsonl_init (DpStage *stage, const void *config, void **state, GError **error)
   State *st = g_new0 (State, 1);
   (void) error;
   *state = st;
-  st->stage = stage;
-  st->path = dp_stage_output_path (stage, c->path);
-  st->gzip = c->gzip || g_str_has_suffix (c->path, ".gz");
-  st->ts_format = c->ts_format;
-  st->kind = DP_TYPE_NONE;
+  text_sink_setup (&st->sink, stage, "jsonl", c->path, c->gzip, c->ts_format);
   st->keys = g_ptr_array_new_with_free_func (g_free);
-  st->types = g_array_new (FALSE, FALSE, sizeof (DpColType));
-  st->line = g_string_sized_new (65536 + 1024);
   st->cell = g_string_new (NULL);
   return TRUE;
 }
@@ -301,12 +193,8 @@ jsonl_finalize (void *state)
   State *st = state;
   if (st == NULL)
     return;
-  g_clear_pointer (&st->out, dp_outfile_abort);
-  g_free (st->path);
+  text_sink_clear (&st->sink);
   g_clear_pointer (&st->keys, g_ptr_array_unref);
-  g_clear_pointer (&st->types, g_array_unref);
-  if (st->line)
-    g_string_free (st->line, TRUE);
   if (st->cell)
     g_string_free (st->cell, TRUE);
   g_free (st);

@@ -9,9 +9,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <glob.h>
 #include <string.h>
-#include "darkpipe.h"
+#include "text-source.h"
 
 enum {
   C_TS, C_ETHTYPE, C_SRC_IP, C_SRC_PORT, C_DST_IP, C_DST_PORT, C_PROTO, C_PCK_LEN,
@@ -276,33 +275,6 @@ darkvec_csv_row (State *st, char **f, DpPackets *p, guint r, gboolean *non_ipv4)
   return why;
 }
 
-static gboolean
-darkvec_csv_line (State *st, DpLineReader *r, char *line, GError **error)
-{
-  char *f[DARKVEC_CSV_MAX_COLS];
-  gboolean non_ipv4 = FALSE;
-  const char *why = "wrong number of fields";
-  if (st->batch == NULL)
-    {
-      st->batch = dp_packets_new (st->batch_rows);
-      dp_packets_set_names (st->batch, st->names);
-    }
-  guint row = dp_packets_append (st->batch);
-  darkvec_csv_clear_row (st->batch, row);
-  if (darkvec_csv_split (st, line, f) == st->n_cols)
-    why = darkvec_csv_row (st, f, st->batch, row, &non_ipv4);
-  if (why)
-    {
-      st->batch->n_rows--;
-      return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
-                                  "%s: line %" G_GUINT64_FORMAT ": %s",
-                                  dp_line_reader_path (r), dp_line_reader_line (r), why);
-    }
-  if (st->batch->n_rows >= st->batch_rows)
-    dp_stage_push (st->stage, 0, g_steal_pointer (&st->batch));
-  return TRUE;
-}
-
 /* The header decides the delimiter (comma, else tab, else spaces) and where
  * each known column is; ts, src_ip, dst_ip and proto must be there. */
 static gboolean
@@ -332,27 +304,34 @@ darkvec_csv_header (State *st, DpLineReader *r, char *line, GError **error)
 }
 
 static gboolean
-darkvec_csv_read_file (State *st, const char *path, GError **error)
+darkvec_csv_line (void *state, DpLineReader *r, char *line, GError **error)
 {
-  g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
-  char *line;
-  if (r == NULL)
-    return FALSE;
-  if ((line = dp_line_reader_next (r, NULL)) != NULL
-      && !darkvec_csv_header (st, r, line, error))
-    return FALSE;
-  while ((line = dp_line_reader_next (r, NULL)) != NULL)
+  State *st = state;
+  char *f[DARKVEC_CSV_MAX_COLS];
+  gboolean non_ipv4 = FALSE;
+  const char *why = "wrong number of fields";
+  if (dp_line_reader_line (r) == 1)
+    return darkvec_csv_header (st, r, line, error);
+  if (*line == '\0')
+    return TRUE;
+  if (st->batch == NULL)
     {
-      if (*line == '\0')
-        continue;
-      if (!darkvec_csv_line (st, r, line, error))
-        return FALSE;
-      if ((dp_line_reader_line (r) & 4095) == 0 && dp_stage_cancelled (st->stage))
-        return TRUE;
+      st->batch = dp_packets_new (st->batch_rows);
+      dp_packets_set_names (st->batch, st->names);
     }
-  g_autoptr (GError) read_error = NULL;
-  if (dp_line_reader_error (r, &read_error))
-    return dp_stage_data_error (st->stage, error, "truncated", "%s", read_error->message);
+  guint row = dp_packets_append (st->batch);
+  darkvec_csv_clear_row (st->batch, row);
+  if (darkvec_csv_split (st, line, f) == st->n_cols)
+    why = darkvec_csv_row (st, f, st->batch, row, &non_ipv4);
+  if (why)
+    {
+      st->batch->n_rows--;
+      return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
+                                  "%s: line %" G_GUINT64_FORMAT ": %s",
+                                  dp_line_reader_path (r), dp_line_reader_line (r), why);
+    }
+  if (st->batch->n_rows >= st->batch_rows)
+    dp_stage_push (st->stage, 0, g_steal_pointer (&st->batch));
   return TRUE;
 }
 
@@ -360,36 +339,13 @@ static gboolean
 darkvec_csv_run (DpStage *stage, void *state, GError **error)
 {
   State *st = state;
-  for (guint i = 0; i < st->files->len; i++)
-    {
-      if (dp_stage_cancelled (stage))
-        return TRUE;
-      if (!darkvec_csv_read_file (st, st->files->pdata[i], error))
-        return FALSE;
-      dp_stage_progress (stage, i + 1, st->files->len);
-    }
+  if (!text_source_read_all (stage, st->files, darkvec_csv_line, st, error))
+    return FALSE;
   if (st->mirai)
     dp_stage_count (stage, "mirai", st->mirai);
   if (st->batch && st->batch->n_rows > 0 && !dp_stage_cancelled (stage))
     dp_stage_push (stage, 0, g_steal_pointer (&st->batch));
   return TRUE;
-}
-
-/* An unmatched pattern stays as it is: opening it names the missing file. */
-static void
-darkvec_csv_add_files (GPtrArray *files, const char *pattern)
-{
-  glob_t g;
-  if (pattern == NULL)
-    return;
-  if (glob (pattern, GLOB_NOCHECK, NULL, &g) == 0)
-    {
-      for (size_t i = 0; i < g.gl_pathc; i++)
-        g_ptr_array_add (files, g_strdup (g.gl_pathv[i]));
-      globfree (&g);
-    }
-  else
-    g_ptr_array_add (files, g_strdup (pattern));
 }
 
 static gboolean
@@ -401,17 +357,8 @@ darkvec_csv_init (DpStage *stage, const void *config, void **state, GError **err
   st->stage = stage;
   st->batch_rows = (guint) c->batch_rows;
   st->names = dp_name_map_new ();
-  st->files = g_ptr_array_new_with_free_func (g_free);
-  darkvec_csv_add_files (st->files, c->path);
-  for (char **p = c->paths; p && *p; p++)
-    darkvec_csv_add_files (st->files, *p);
-  if (st->files->len == 0)
-    {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_REQUIRED,
-                   "option 'path' or 'paths' is required");
-      return FALSE;
-    }
-  return TRUE;
+  st->files = text_source_files (c->path, c->paths, error);
+  return st->files != NULL;
 }
 
 static void

@@ -1,12 +1,12 @@
 # text.mk: packet sources reading text (tshark_fields, darkvec_csv) and their tests
 plugin_LTLIBRARIES += plugins/source/tshark_fields.la
-plugins_source_tshark_fields_la_SOURCES = plugins/source/tshark_fields.c
+plugins_source_tshark_fields_la_SOURCES = plugins/source/tshark_fields.c plugins/source/text-source.h
 plugins_source_tshark_fields_la_CFLAGS = $(AM_CFLAGS)
 plugins_source_tshark_fields_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_source_tshark_fields_la_LIBADD = $(PLUGIN_LIBS)
 
 plugin_LTLIBRARIES += plugins/source/darkvec_csv.la
-plugins_source_darkvec_csv_la_SOURCES = plugins/source/darkvec_csv.c
+plugins_source_darkvec_csv_la_SOURCES = plugins/source/darkvec_csv.c plugins/source/text-source.h
 plugins_source_darkvec_csv_la_CFLAGS = $(AM_CFLAGS)
 plugins_source_darkvec_csv_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_source_darkvec_csv_la_LIBADD = $(PLUGIN_LIBS)

@@ -8,9 +8,8 @@
  * errors): the first value is the outer header's. */
 #include "config.h"
 
-#include <glob.h>
 #include <string.h>
-#include "darkpipe.h"
+#include "text-source.h"
 
 enum {
   F_TIME, F_FRAME_LEN, F_IP_PROTO, F_IP_LEN, F_IP_TTL, F_IP_VERSION, F_IP_FLAGS,
@@ -423,10 +422,16 @@ tshark_fields_flush (State *st)
 }
 
 static gboolean
-tshark_fields_line (State *st, DpLineReader *r, char *line, GError **error)
+tshark_fields_line (void *state, DpLineReader *r, char *line, GError **error)
 {
+  State *st = state;
   Row row;
   gboolean non_ipv4;
+  if (*line == '\0')
+    return TRUE;
+  if (dp_line_reader_line (r) == 1 && st->header != HEADER_FALSE
+      && (st->header == HEADER_TRUE || g_str_has_prefix (line, "frame.time")))
+    return TRUE;
   const char *why = tshark_fields_parse_line (st, line, &row, &non_ipv4);
   if (why)
     return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
@@ -441,59 +446,14 @@ tshark_fields_line (State *st, DpLineReader *r, char *line, GError **error)
 }
 
 static gboolean
-tshark_fields_read_file (State *st, const char *path, GError **error)
-{
-  g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
-  char *line;
-  if (r == NULL)
-    return FALSE;
-  while ((line = dp_line_reader_next (r, NULL)) != NULL)
-    {
-      if (dp_line_reader_line (r) == 1 && st->header != HEADER_FALSE
-          && (st->header == HEADER_TRUE || g_str_has_prefix (line, "frame.time")))
-        continue;
-      if (*line == '\0')
-        continue;
-      if (!tshark_fields_line (st, r, line, error))
-        return FALSE;
-      if ((dp_line_reader_line (r) & 4095) == 0 && dp_stage_cancelled (st->stage))
-        return TRUE;
-    }
-  g_autoptr (GError) read_error = NULL;
-  if (dp_line_reader_error (r, &read_error))
-    return dp_stage_data_error (st->stage, error, "truncated", "%s", read_error->message);
-  return TRUE;
-}
-
-static gboolean
 tshark_fields_run (DpStage *stage, void *state, GError **error)
 {
   State *st = state;
-  for (guint i = 0; i < st->files->len && !dp_stage_cancelled (stage); i++)
-    {
-      if (!tshark_fields_read_file (st, st->files->pdata[i], error))
-        return FALSE;
-      dp_stage_progress (stage, i + 1, st->files->len);
-    }
+  if (!text_source_read_all (stage, st->files, tshark_fields_line, st, error))
+    return FALSE;
   if (!dp_stage_cancelled (stage))
     tshark_fields_flush (st);
   return TRUE;
-}
-
-/* Globs expand in sorted order; a name that matches nothing is kept as it
- * is, so opening it reports the missing file by name. */
-static void
-tshark_fields_expand (GPtrArray *files, const char *pattern)
-{
-  glob_t g;
-  if (glob (pattern, GLOB_NOCHECK, NULL, &g) != 0)
-    {
-      g_ptr_array_add (files, g_strdup (pattern));
-      return;
-    }
-  for (size_t i = 0; i < g.gl_pathc; i++)
-    g_ptr_array_add (files, g_strdup (g.gl_pathv[i]));
-  globfree (&g);
 }
 
 static gboolean
@@ -507,17 +467,9 @@ tshark_fields_init (DpStage *stage, const void *config, void **state, GError **e
   st->header = c->header;
   st->frag_unit = c->frag_unit;
   st->minute_key = -1;
-  st->files = g_ptr_array_new_with_free_func (g_free);
-  if (c->path)
-    tshark_fields_expand (st->files, c->path);
-  for (char **p = c->paths; p && *p; p++)
-    tshark_fields_expand (st->files, *p);
-  if (st->files->len == 0)
-    {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_REQUIRED,
-                   "option 'path' or 'paths' is required");
-      return FALSE;
-    }
+  st->files = text_source_files (c->path, c->paths, error);
+  if (st->files == NULL)
+    return FALSE;
   st->tz = g_time_zone_new_identifier (c->timezone);
   if (st->tz == NULL)
     {

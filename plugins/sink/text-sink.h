@@ -1,0 +1,223 @@
+/* text-sink.h — what the csv and jsonl sinks share: one atomic output file
+ * opened at the first batch, a row buffer, the rule that a sink writes
+ * either tables (with the columns of the first one) or packets, and the
+ * text of packet times.  Compiled into each plugin (static functions), so
+ * every plugin stays one shared object with one exported symbol. */
+#pragma once
+
+#include <string.h>
+#include <time.h>
+#include "darkpipe.h"
+
+enum { TEXT_SINK_TS_EPOCH, TEXT_SINK_TS_ISO };
+
+#define TEXT_SINK_FLUSH_BYTES 65536
+
+typedef struct {
+  const char *plugin;    /* for messages */
+  char *path;            /* resolved below the output dir */
+  gboolean gzip;
+  int ts_format;
+  DpOutFile *out;
+  DpBatchType kind;      /* DP_TYPE_NONE until the first batch */
+  gboolean have_columns;
+  GPtrArray *col_names;  /* the first table's columns */
+  GArray *col_types;
+  const char *packets_header;  /* written before the first packet row, or NULL */
+  GString *buf;          /* rows not yet handed to the outfile */
+  guint64 rows;
+  gint64 iso_sec;        /* the second whose text is in iso_text */
+  char iso_text[32];
+} TextSink;
+
+static inline void
+text_sink_setup (TextSink *s, DpStage *stage, const char *plugin, const char *path,
+                 gboolean gzip, int ts_format)
+{
+  s->plugin = plugin;
+  s->path = dp_stage_output_path (stage, path);
+  s->gzip = gzip || g_str_has_suffix (path, ".gz");
+  s->ts_format = ts_format;
+  s->kind = DP_TYPE_NONE;
+  s->iso_sec = G_MININT64;
+  s->col_names = g_ptr_array_new_with_free_func (g_free);
+  s->col_types = g_array_new (FALSE, FALSE, sizeof (DpColType));
+  s->buf = g_string_sized_new (TEXT_SINK_FLUSH_BYTES + 1024);
+}
+
+/* Safe on a half-set-up sink; removes an uncommitted temp file. */
+static inline void
+text_sink_clear (TextSink *s)
+{
+  g_clear_pointer (&s->out, dp_outfile_abort);
+  g_clear_pointer (&s->path, g_free);
+  g_clear_pointer (&s->col_names, g_ptr_array_unref);
+  g_clear_pointer (&s->col_types, g_array_unref);
+  if (s->buf)
+    g_string_free (g_steal_pointer (&s->buf), TRUE);
+}
+
+/* Opens the output on the first batch; a sink holds tables or packets,
+ * never both (their rows would not share a header). */
+static inline gboolean
+text_sink_begin (TextSink *s, const DpBatch *batch, GError **error)
+{
+  if (batch->type != DP_TYPE_TABLE && batch->type != DP_TYPE_PACKETS)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT, "%s: %s writes tables and packets, not %s",
+                   s->path, s->plugin, dp_batch_type_name (batch->type));
+      return FALSE;
+    }
+  if (s->kind != DP_TYPE_NONE && s->kind != batch->type)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: the input mixes tables and packets", s->path);
+      return FALSE;
+    }
+  if (s->out == NULL && (s->out = dp_outfile_open (s->path, s->gzip, error)) == NULL)
+    return FALSE;
+  if (s->kind == DP_TYPE_NONE && batch->type == DP_TYPE_PACKETS && s->packets_header)
+    g_string_append (s->buf, s->packets_header);
+  s->kind = batch->type;
+  return TRUE;
+}
+
+/* The first table fixes the columns (*first set); later tables must have
+ * the same names and types, so their rows fit under one header. */
+static inline gboolean
+text_sink_columns (TextSink *s, const DpTable *t, gboolean *first, GError **error)
+{
+  *first = !s->have_columns;
+  if (*first)
+    {
+      for (guint c = 0; c < t->n_cols; c++)
+        {
+          g_ptr_array_add (s->col_names, g_strdup (t->cols[c].name));
+          g_array_append_val (s->col_types, t->cols[c].type);
+        }
+      s->have_columns = TRUE;
+      return TRUE;
+    }
+  gboolean same = t->n_cols == s->col_names->len;
+  for (guint c = 0; same && c < t->n_cols; c++)
+    same = strcmp (t->cols[c].name, s->col_names->pdata[c]) == 0
+           && t->cols[c].type == g_array_index (s->col_types, DpColType, c);
+  if (!same)
+    g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                 "%s: table '%s' does not have the columns of the first table "
+                 "(%u columns, same names and types needed)",
+                 s->path, t->name ? t->name : "", s->col_names->len);
+  return same;
+}
+
+static inline void
+text_sink_flush (TextSink *s)
+{
+  dp_outfile_write (s->out, s->buf->str, s->buf->len);
+  g_string_truncate (s->buf, 0);
+}
+
+/* Call after each row. */
+static inline void
+text_sink_row_done (TextSink *s)
+{
+  if (s->buf->len >= TEXT_SINK_FLUSH_BYTES)
+    text_sink_flush (s);
+}
+
+typedef gboolean (*TextSinkTableFunc) (void *self, const DpTable *t, GError **error);
+typedef void (*TextSinkPacketFunc) (void *self, const DpPackets *p, guint row);
+
+/* One batch: a table through @table, a packet stream row by row through
+ * @packet.  On failure the temp file is removed at once. */
+static inline gboolean
+text_sink_process (TextSink *s, const DpBatch *batch, TextSinkTableFunc table,
+                   TextSinkPacketFunc packet, void *self, GError **error)
+{
+  gboolean ok = text_sink_begin (s, batch, error);
+  if (ok && batch->type == DP_TYPE_TABLE)
+    {
+      ok = table (self, (const DpTable *) batch, error);
+      s->rows += ok ? ((const DpTable *) batch)->n_rows : 0;
+    }
+  else if (ok)
+    {
+      const DpPackets *p = (const DpPackets *) batch;
+      for (guint r = 0; r < p->n_rows; r++)
+        {
+          packet (self, p, r);
+          text_sink_row_done (s);
+        }
+      s->rows += p->n_rows;
+    }
+  if (!ok)
+    g_clear_pointer (&s->out, dp_outfile_abort);
+  return ok;
+}
+
+/* Commits the file; with no input at all it is empty, so a run's outputs
+ * always exist afterwards. */
+static inline gboolean
+text_sink_finish (TextSink *s, DpStage *stage, GError **error)
+{
+  if (s->out == NULL && (s->out = dp_outfile_open (s->path, s->gzip, error)) == NULL)
+    return FALSE;
+  text_sink_flush (s);
+  if (!dp_outfile_commit (g_steal_pointer (&s->out), error))
+    return FALSE;
+  dp_stage_count (stage, "rows-written", s->rows);
+  return TRUE;
+}
+
+/* g_string_append_printf costs more than the rest of a packet row. */
+static inline void
+text_sink_uint (GString *b, guint64 v)
+{
+  char tmp[24];
+  int n = 0;
+  do
+    tmp[n++] = (char) ('0' + v % 10);
+  while ((v /= 10) != 0);
+  while (n > 0)
+    g_string_append_c (b, tmp[--n]);
+}
+
+/* Epoch seconds with 9 decimals ("1566411407.841604000", exact), or ISO
+ * 8601 UTC with ns ("2019-08-21T18:16:47.841604000Z"). */
+static inline void
+text_sink_ts (TextSink *s, GString *b, gint64 ts)
+{
+  gint64 sec = ts / 1000000000, ns = ts % 1000000000;
+  char frac[12];
+  if (ns < 0)
+    {
+      sec--;
+      ns += 1000000000;
+    }
+  if (s->ts_format == TEXT_SINK_TS_ISO)
+    {
+      if (sec != s->iso_sec)
+        {
+          time_t t = (time_t) sec;
+          struct tm tm;
+          gmtime_r (&t, &tm);
+          strftime (s->iso_text, sizeof s->iso_text, "%Y-%m-%dT%H:%M:%S", &tm);
+          s->iso_sec = sec;
+        }
+      g_string_append (b, s->iso_text);
+      g_snprintf (frac, sizeof frac, ".%09dZ", (int) ns);
+    }
+  else
+    {
+      if (sec < 0)
+        {
+          /* -1.5 s is sec -2 + 0.5: print it as -(1.5) */
+          g_string_append_c (b, '-');
+          sec = -sec - (ns > 0);
+          ns = ns > 0 ? 1000000000 - ns : 0;
+        }
+      text_sink_uint (b, (guint64) sec);
+      g_snprintf (frac, sizeof frac, ".%09d", (int) ns);
+    }
+  g_string_append (b, frac);
+}

@@ -1,0 +1,84 @@
+/* text-source.h — what the line-oriented packet sources (tshark_fields,
+ * darkvec_csv) share: the list of input files from `path` / `paths` with
+ * globs, and reading them line by line (plain or gzip) with cancellation,
+ * progress and a cut-short file counted as data.  Compiled into each plugin
+ * (static functions), so each stays one shared object with one symbol. */
+#pragma once
+
+#include <glob.h>
+#include "darkpipe.h"
+
+/* Handles one line (never NULL; may be empty); the line number comes from
+ * the reader.  Returns FALSE with @error to stop the run. */
+typedef gboolean (*TextSourceLineFunc) (void *state, DpLineReader *r, char *line, GError **error);
+
+/* Globs expand in sorted order; a pattern that matches nothing is kept as
+ * it is, so opening it reports the missing file by name. */
+static inline void
+text_source_add_files (GPtrArray *files, const char *pattern)
+{
+  glob_t g;
+  if (glob (pattern, GLOB_NOCHECK, NULL, &g) != 0)
+    {
+      g_ptr_array_add (files, g_strdup (pattern));
+      return;
+    }
+  for (size_t i = 0; i < g.gl_pathc; i++)
+    g_ptr_array_add (files, g_strdup (g.gl_pathv[i]));
+  globfree (&g);
+}
+
+/** (transfer full) the files of options `path` then `paths`, in the order
+ * given, or NULL with DP_CONFIG_ERROR_REQUIRED when both are unset. */
+static inline GPtrArray *
+text_source_files (const char *path, char *const *paths, GError **error)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  if (path)
+    text_source_add_files (files, path);
+  for (char *const *p = paths; p && *p; p++)
+    text_source_add_files (files, *p);
+  if (files->len > 0)
+    return files;
+  g_ptr_array_unref (files);
+  g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_REQUIRED, "option 'path' or 'paths' is required");
+  return NULL;
+}
+
+static inline gboolean
+text_source_read_file (DpStage *stage, const char *path, TextSourceLineFunc fn, void *state,
+                       GError **error)
+{
+  g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
+  g_autoptr (GError) read_error = NULL;
+  char *line;
+  if (r == NULL)
+    return FALSE;
+  while ((line = dp_line_reader_next (r, NULL)) != NULL)
+    {
+      if (!fn (state, r, line, error))
+        return FALSE;
+      if ((dp_line_reader_line (r) & 4095) == 0 && dp_stage_cancelled (stage))
+        return TRUE;
+    }
+  /* a cut gzip stream: what came before it is good data */
+  if (dp_line_reader_error (r, &read_error))
+    return dp_stage_data_error (stage, error, "truncated", "%s", read_error->message);
+  return TRUE;
+}
+
+/* Reads every file in order; stops quietly when the run is cancelled. */
+static inline gboolean
+text_source_read_all (DpStage *stage, GPtrArray *files, TextSourceLineFunc fn, void *state,
+                      GError **error)
+{
+  for (guint i = 0; i < files->len; i++)
+    {
+      if (dp_stage_cancelled (stage))
+        return TRUE;
+      if (!text_source_read_file (stage, files->pdata[i], fn, state, error))
+        return FALSE;
+      dp_stage_progress (stage, i + 1, files->len);
+    }
+  return TRUE;
+}
