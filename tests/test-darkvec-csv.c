@@ -7,7 +7,8 @@
 #include <zlib.h>
 #include "dp-test.h"
 
-#define IP DP_TEST_IP
+/* DP_TEST_IP shifts an int: 192 << 24 overflows (UBSan) */
+#define IP(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
 
 static DpHarness *
 run_yaml (const char *yaml)
@@ -260,6 +261,29 @@ test_empty_and_not_a_trace (void)
   dp_test_rmtree (dir);
 }
 
+/* a good header, then random bytes with separators: counted, no crash */
+static void
+test_garbage (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "noise.csv", NULL);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (11);
+  const char header[] = "ts,src_ip,src_port,dst_ip,dst_port,proto,tcp_flags\n";
+  gsize n = 65536, h = sizeof header - 1;
+  g_autofree char *bytes = g_malloc (n);
+  memcpy (bytes, header, h);
+  for (gsize i = h; i < n; i++)
+    {
+      guint32 r = g_rand_int (rand);
+      bytes[i] = (r & 0xf00) == 0 ? '\n' : (r & 0xf00) == 0x100 ? ',' : (r & 0xf00) == 0x200 ? '-' : (char) (r & 0xff);
+    }
+  g_assert_true (g_file_set_contents (path, bytes, (gssize) n, NULL));
+  g_autoptr (DpHarness) hr = run_file (path, NULL);
+  g_assert_cmpuint (dp_harness_counter (hr, "bad-line"), >, 100);
+  g_assert_cmpuint (dp_harness_outputs (hr, 0)->len, ==, 0);
+  dp_test_rmtree (dir);
+}
+
 static void
 test_truncated_gzip (void)
 {
@@ -291,6 +315,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/darkvec_csv/on-error-fail", test_on_error_fail);
   g_test_add_func ("/plugin/darkvec_csv/layouts", test_layouts);
   g_test_add_func ("/plugin/darkvec_csv/empty-and-not-a-trace", test_empty_and_not_a_trace);
+  g_test_add_func ("/plugin/darkvec_csv/garbage", test_garbage);
   g_test_add_func ("/plugin/darkvec_csv/truncated-gzip", test_truncated_gzip);
   return g_test_run ();
 }

@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 #include "dp-test.h"
 
-#define IP DP_TEST_IP
+/* DP_TEST_IP shifts an int: 192 << 24 overflows (UBSan) */
+#define IP(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
 
 static DpHarness *
 sink_new (const char *plugin, const char *yaml)

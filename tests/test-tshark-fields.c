@@ -62,7 +62,8 @@ typedef struct {
   guint8 icmp_type, icmp_code;
 } Expect;
 
-#define IP DP_TEST_IP
+/* DP_TEST_IP shifts an int: 192 << 24 overflows (UBSan) */
+#define IP(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
 #define TCPB (DP_L4_PORTS | DP_L4_TCP)
 
 /* What each good line of tests/data/text/oddities.tsv says, by hand. */
@@ -227,6 +228,26 @@ test_files_and_globs (void)
 
   g_autoptr (DpHarness) he = run_file (empty, NULL);
   g_assert_cmpuint (dp_harness_outputs (he, 0)->len, ==, 0);
+  dp_test_rmtree (dir);
+}
+
+/* random bytes, with tabs and newlines sprinkled in: counted, no crash */
+static void
+test_garbage (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "noise.tsv", NULL);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  g_autofree char *bytes = g_malloc (65536);
+  for (guint i = 0; i < 65536; i++)
+    {
+      guint32 r = g_rand_int (rand);
+      bytes[i] = (r & 0xf00) == 0 ? '\n' : (r & 0xf00) == 0x100 ? '\t' : (char) (r & 0xff);
+    }
+  g_assert_true (g_file_set_contents (path, bytes, 65536, NULL));
+  g_autoptr (DpHarness) h = run_file (path, NULL);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), >, 100);
+  g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 0);
   dp_test_rmtree (dir);
 }
 
@@ -437,6 +458,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/tshark_fields/on-error-fail", test_on_error_fail);
   g_test_add_func ("/plugin/tshark_fields/options", test_options_change_reading);
   g_test_add_func ("/plugin/tshark_fields/files-and-globs", test_files_and_globs);
+  g_test_add_func ("/plugin/tshark_fields/garbage", test_garbage);
   g_test_add_func ("/plugin/tshark_fields/missing-file", test_missing_file);
   g_test_add_func ("/plugin/tshark_fields/cancelled", test_cancelled);
   g_test_add_func ("/plugin/tshark_fields/real-masscan-tcp", test_real_masscan_tcp);
