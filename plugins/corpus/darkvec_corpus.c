@@ -75,7 +75,7 @@ static const DpOptionDesc darkvec_corpus_options[] = {
              "Port/protocol to service map (default: the shipped services.txt reconstruction)."),
   DP_OPTION_RANGE ("top_n", DP_OPT_INT, "10", DarkvecConfig, top_n, 1, 1000000,
                    "Number of port/protocol pairs that get their own language with auto (10 DarkVec, 2500 i-DarkVec)."),
-  DP_OPTION_RANGE ("bucket", DP_OPT_DURATION, "1h", DarkvecConfig, bucket, 1e9, 366 * 86400e9,
+  DP_OPTION_RANGE ("bucket", DP_OPT_DURATION, "1h", DarkvecConfig, bucket, 1, 366 * 86400.0,
                    "Length of the time bucket of one sentence."),
   DP_OPTION ("timezone", DP_OPT_STRING, "UTC", DarkvecConfig, timezone,
              "Time zone the buckets are aligned to (the authors used local time, Europe/Rome)."),
@@ -229,7 +229,7 @@ darkvec_load_services (Darkvec *d, GError **error)
   while ((line = dp_line_reader_next (r, &len)) != NULL)
     if (!darkvec_services_line (d, path, dp_line_reader_line (r), line, error))
       return FALSE;
-  if (!dp_line_reader_error (r, error))
+  if (dp_line_reader_error (r, error))
     return FALSE;
   /* the authors' unmapped classes, by IANA port range */
   d->unk_base = darkvec_service_id (d, "unk_sys");

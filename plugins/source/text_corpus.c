@@ -104,7 +104,7 @@ text_corpus_run (DpStage *stage, void *state, GError **error)
           dp_stage_progress (stage, dp_line_reader_line (r), 0);
         }
     }
-  if (!dp_line_reader_error (r, error))
+  if (dp_line_reader_error (r, error))
     return FALSE;
   dp_stage_count (stage, "sentences", corpus->n_sentences);
   dp_stage_count (stage, "tokens", corpus->n_tokens);

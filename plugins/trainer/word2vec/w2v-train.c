@@ -16,6 +16,7 @@
  */
 #include "config.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "w2v-train.h"
 
@@ -23,8 +24,21 @@
 #define MAX_EXP 6.0f
 #define JOB_WORDS 10000
 
-typedef struct {
+/* target_clones dispatches "arch=" clones on the CPU model, not its
+ * features (an AMD EPYC got the default clone), so the AVX2+FMA copies are
+ * picked by hand with __builtin_cpu_supports. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define WORD2VEC_X86 1
+#endif
+#define WORD2VEC_INLINE static inline __attribute__ ((always_inline))
+
+typedef struct _Word2vecWorker Word2vecWorker;
+typedef void (*Word2vecKernel) (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha);
+
+struct _Word2vecWorker {
   Word2vecModel *m;
+  Word2vecKernel kernel;   /* skip-gram or CBOW, for this CPU */
+  Word2vecKernel sgns;     /* pairs */
   guint index;
   guint64 rng;
   guint32 *sen;         /* the filtered sentence */
@@ -35,7 +49,7 @@ typedef struct {
   float *neu1, *neu1e;  /* CBOW */
   gboolean (*tick) (Word2vecModel *m, gpointer data);
   gpointer tick_data;
-} Word2vecWorker;
+};
 
 static inline guint64
 word2vec_next (guint64 *s)
@@ -64,7 +78,7 @@ word2vec_negative (const Word2vecModel *m, guint64 *s)
   return (guint32) r < a.threshold ? cell : a.alias;
 }
 
-static inline float
+WORD2VEC_INLINE float
 word2vec_sigmoid (const Word2vecModel *m, float f)
 {
   if (f >= MAX_EXP)
@@ -74,54 +88,107 @@ word2vec_sigmoid (const Word2vecModel *m, float f)
   return m->sigmoid[(int) ((f + MAX_EXP) * (SIGMOID_SIZE / MAX_EXP / 2))];
 }
 
-static inline float
-word2vec_dot (const float *restrict a, const float *restrict b, guint dim)
+/* Rows are padded to a multiple of 8 floats (the pad stays 0: it starts at 0
+ * and every update is a combination of rows whose pad is 0), so the loops
+ * below are whole 8-lane vectors: two SSE registers on any x86-64, one AVX
+ * register with FMA in the clone picked on CPUs that have them. */
+typedef float Word2vecV8 __attribute__ ((vector_size (32)));
+
+
+WORD2VEC_INLINE float
+word2vec_dot (const Word2vecV8 *restrict a, const Word2vecV8 *restrict b, guint blocks)
 {
-  float s = 0;
-  for (guint t = 0; t < dim; t++)
-    s += a[t] * b[t];
-  return s;
+  Word2vecV8 acc = { 0 };
+  for (guint t = 0; t < blocks; t++)
+    acc += a[t] * b[t];
+  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
 }
 
-static inline void
-word2vec_axpy (float *restrict y, float a, const float *restrict x, guint dim)
+WORD2VEC_INLINE void
+word2vec_axpy (Word2vecV8 *restrict y, float a, const Word2vecV8 *restrict x, guint blocks)
 {
-  for (guint t = 0; t < dim; t++)
+  for (guint t = 0; t < blocks; t++)
     y[t] += a * x[t];
+}
+
+#define ROW(mat, id) ((Word2vecV8 *) ((mat) + (gsize) (id) * m->stride))
+
+/* Dots of one input with up to 4 output rows: four independent
+ * accumulators, so the adds do not wait on each other's latency. */
+WORD2VEC_INLINE void
+word2vec_dot4 (const Word2vecV8 *restrict in, const Word2vecModel *m, const guint32 *outs,
+               guint nk, guint nb, float f[4])
+{
+  const Word2vecV8 *o0 = ROW (m->syn1, outs[0]);
+  const Word2vecV8 *o1 = ROW (m->syn1, outs[nk > 1 ? 1 : 0]);
+  const Word2vecV8 *o2 = ROW (m->syn1, outs[nk > 2 ? 2 : 0]);
+  const Word2vecV8 *o3 = ROW (m->syn1, outs[nk > 3 ? 3 : 0]);
+  Word2vecV8 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+  for (guint t = 0; t < nb; t++)
+    {
+      Word2vecV8 x = in[t];
+      a0 += x * o0[t];
+      a1 += x * o1[t];
+      a2 += x * o2[t];
+      a3 += x * o3[t];
+    }
+  Word2vecV8 acc[4] = { a0, a1, a2, a3 };
+  for (guint j = 0; j < 4; j++)
+    f[j] = ((acc[j][0] + acc[j][4]) + (acc[j][1] + acc[j][5]))
+           + ((acc[j][2] + acc[j][6]) + (acc[j][3] + acc[j][7]));
 }
 
 /* Inputs ctx[0..n_ctx) predict outs[0] (label 1) and outs[1..n_outs)
  * (label 0).  Output gradients use the inputs before their update, input
  * updates use the outputs before theirs, as in one SGD step on the batch. */
-static void
-word2vec_sgns_batch (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+WORD2VEC_INLINE void
+word2vec_sgns_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
 {
   Word2vecModel *m = w->m;
-  const guint dim = m->dim;
-  float *restrict ograd = w->ograd;
+  const guint nb = m->stride / 8;
+  Word2vecV8 *restrict ograd = (Word2vecV8 *) w->ograd;
   float *restrict g = w->g;
-  memset (ograd, 0, (gsize) n_outs * dim * sizeof (float));
+  memset (ograd, 0, (gsize) n_outs * m->stride * sizeof (float));
   for (guint i = 0; i < n_ctx; i++)
     {
-      const float *restrict in = m->syn0 + (gsize) ctx[i] * dim;
-      for (guint k = 0; k < n_outs; k++)
+      const Word2vecV8 *restrict in = ROW (m->syn0, ctx[i]);
+      float f[4];
+      for (guint k0 = 0; k0 < n_outs; k0 += 4)
         {
-          const float *restrict out = m->syn1 + (gsize) w->outs[k] * dim;
-          float f = word2vec_dot (in, out, dim);
-          float gk = ((k == 0 ? 1.0f : 0.0f) - word2vec_sigmoid (m, f)) * alpha;
-          g[i * n_outs + k] = gk;
-          word2vec_axpy (ograd + (gsize) k * dim, gk, in, dim);
+          guint nk = MIN (4u, n_outs - k0);
+          word2vec_dot4 (in, m, w->outs + k0, nk, nb, f);
+          for (guint j = 0; j < nk; j++)
+            {
+              guint k = k0 + j;
+              float gk = ((k == 0 ? 1.0f : 0.0f) - word2vec_sigmoid (m, f[j])) * alpha;
+              g[i * n_outs + k] = gk;
+              word2vec_axpy (ograd + (gsize) k * nb, gk, in, nb);
+            }
         }
     }
   for (guint i = 0; i < n_ctx; i++)
     {
-      float *restrict in = m->syn0 + (gsize) ctx[i] * dim;
+      Word2vecV8 *restrict in = ROW (m->syn0, ctx[i]);
       for (guint k = 0; k < n_outs; k++)
-        word2vec_axpy (in, g[i * n_outs + k], m->syn1 + (gsize) w->outs[k] * dim, dim);
+        word2vec_axpy (in, g[i * n_outs + k], ROW (m->syn1, w->outs[k]), nb);
     }
   for (guint k = 0; k < n_outs; k++)
-    word2vec_axpy (m->syn1 + (gsize) w->outs[k] * dim, 1.0f, ograd + (gsize) k * dim, dim);
+    word2vec_axpy (ROW (m->syn1, w->outs[k]), 1.0f, ograd + (gsize) k * nb, nb);
 }
+
+static void
+word2vec_sgns_base (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  word2vec_sgns_body (w, ctx, n_ctx, n_outs, alpha);
+}
+
+#ifdef WORD2VEC_X86
+__attribute__ ((target ("avx2,fma"))) static void
+word2vec_sgns_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  word2vec_sgns_body (w, ctx, n_ctx, n_outs, alpha);
+}
+#endif
 
 /* Fills outs[1..] with negatives; a draw equal to the positive is skipped
  * (gensim does the same), so there may be fewer than `negative`. */
@@ -139,34 +206,48 @@ word2vec_draw_negatives (Word2vecWorker *w, guint32 positive)
   return n;
 }
 
-static void
-word2vec_cbow (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+WORD2VEC_INLINE void
+word2vec_cbow_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
 {
   Word2vecModel *m = w->m;
-  const guint dim = m->dim;
-  float *restrict neu1 = w->neu1;
-  float *restrict neu1e = w->neu1e;
-  memset (neu1, 0, dim * sizeof (float));
-  memset (neu1e, 0, dim * sizeof (float));
+  const guint nb = m->stride / 8;
+  Word2vecV8 *restrict neu1 = (Word2vecV8 *) w->neu1;
+  Word2vecV8 *restrict neu1e = (Word2vecV8 *) w->neu1e;
+  memset (neu1, 0, m->stride * sizeof (float));
+  memset (neu1e, 0, m->stride * sizeof (float));
   for (guint i = 0; i < n_ctx; i++)
-    word2vec_axpy (neu1, 1.0f, m->syn0 + (gsize) ctx[i] * dim, dim);
+    word2vec_axpy (neu1, 1.0f, ROW (m->syn0, ctx[i]), nb);
   if (m->config->cbow_mean)
-    for (guint t = 0; t < dim; t++)
+    for (guint t = 0; t < nb; t++)
       neu1[t] /= (float) n_ctx;
   for (guint k = 0; k < n_outs; k++)
     {
-      float *restrict out = m->syn1 + (gsize) w->outs[k] * dim;
-      float f = word2vec_dot (neu1, out, dim);
+      Word2vecV8 *restrict out = ROW (m->syn1, w->outs[k]);
+      float f = word2vec_dot (neu1, out, nb);
       float gk = ((k == 0 ? 1.0f : 0.0f) - word2vec_sigmoid (m, f)) * alpha;
-      word2vec_axpy (neu1e, gk, out, dim);
-      word2vec_axpy (out, gk, neu1, dim);
+      word2vec_axpy (neu1e, gk, out, nb);
+      word2vec_axpy (out, gk, neu1, nb);
     }
   /* gensim: with the mean the error goes whole to every input, with the sum
    * it is divided among them */
   float scale = m->config->cbow_mean ? 1.0f : 1.0f / (float) n_ctx;
   for (guint i = 0; i < n_ctx; i++)
-    word2vec_axpy (m->syn0 + (gsize) ctx[i] * dim, scale, neu1e, dim);
+    word2vec_axpy (ROW (m->syn0, ctx[i]), scale, neu1e, nb);
 }
+
+static void
+word2vec_cbow_base (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  word2vec_cbow_body (w, ctx, n_ctx, n_outs, alpha);
+}
+
+#ifdef WORD2VEC_X86
+__attribute__ ((target ("avx2,fma"))) static void
+word2vec_cbow_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  word2vec_cbow_body (w, ctx, n_ctx, n_outs, alpha);
+}
+#endif
 
 static void
 word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
@@ -184,10 +265,7 @@ word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alp
       if (n_ctx == 0)
         continue;
       guint n_outs = word2vec_draw_negatives (w, sen[i]);
-      if (c->sg)
-        word2vec_sgns_batch (w, w->ctx, n_ctx, n_outs, alpha);
-      else
-        word2vec_cbow (w, w->ctx, n_ctx, n_outs, alpha);
+      w->kernel (w, w->ctx, n_ctx, n_outs, alpha);
     }
 }
 
@@ -199,7 +277,7 @@ word2vec_pairs (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
   for (guint64 j = 1; j < len; j++)
     {
       guint n_outs = word2vec_draw_negatives (w, sen[j]);
-      word2vec_sgns_batch (w, sen, 1, n_outs, alpha);
+      w->sgns (w, sen, 1, n_outs, alpha);
     }
 }
 
@@ -282,6 +360,17 @@ word2vec_worker_run (gpointer data)
   return NULL;
 }
 
+float *
+word2vec_alloc (gsize n_floats)
+{
+  gsize bytes = MAX ((n_floats * sizeof (float) + 63) & ~(gsize) 63, 64u);
+  float *p = aligned_alloc (64, bytes);
+  if (p == NULL)
+    g_error ("word2vec: out of memory (%" G_GSIZE_FORMAT " bytes)", bytes);
+  memset (p, 0, bytes);
+  return p;
+}
+
 static void
 word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
 {
@@ -291,13 +380,23 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   memset (w, 0, sizeof *w);
   w->m = m;
   w->index = index;
+  w->sgns = word2vec_sgns_base;
+  w->kernel = c->sg ? word2vec_sgns_base : word2vec_cbow_base;
+#ifdef WORD2VEC_X86
+  __builtin_cpu_init ();
+  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+    {
+      w->sgns = word2vec_sgns_avx2;
+      w->kernel = c->sg ? word2vec_sgns_avx2 : word2vec_cbow_avx2;
+    }
+#endif
   w->sen = g_new (guint32, MAX (m->max_sentence, 1u));
   w->ctx = g_new (guint32, n_ctx);
   w->outs = g_new (guint32, n_outs);
   w->g = g_new (float, n_ctx * n_outs);
-  w->ograd = g_new (float, n_outs * m->dim);
-  w->neu1 = g_new (float, m->dim);
-  w->neu1e = g_new (float, m->dim);
+  w->ograd = word2vec_alloc (n_outs * m->stride);
+  w->neu1 = word2vec_alloc (m->stride);
+  w->neu1e = word2vec_alloc (m->stride);
 }
 
 static void
@@ -307,9 +406,9 @@ word2vec_worker_clear (Word2vecWorker *w)
   g_free (w->ctx);
   g_free (w->outs);
   g_free (w->g);
-  g_free (w->ograd);
-  g_free (w->neu1);
-  g_free (w->neu1e);
+  free (w->ograd);
+  free (w->neu1);
+  free (w->neu1e);
 }
 
 /* Jobs of about JOB_WORDS corpus tokens, cut at sentence ends. */

@@ -35,8 +35,9 @@ typedef struct {
   const DpCorpus *corpus;
   guint n;                  /* training vocabulary */
   guint dim;
-  float *syn0;              /* n x dim input vectors (the embedding) */
-  float *syn1;              /* n x dim output vectors (negative sampling) */
+  guint stride;             /* dim rounded up to 8 floats; the pad stays 0 */
+  float *syn0;              /* n x stride input vectors (the embedding) */
+  float *syn1;              /* n x stride output vectors (negative sampling) */
   guint32 *map;             /* corpus token id -> training id, or G_MAXUINT32 */
   guint32 *keep;            /* sub-sampling: keep when keep[w] >= random u32 */
   Word2vecAlias *alias;
@@ -54,6 +55,8 @@ typedef struct {
 
 #define WORD2VEC_NONE G_MAXUINT32
 
+/** 64-byte aligned, zeroed; free() it. */
+float *word2vec_alloc (gsize n_floats);
 void word2vec_model_prepare (Word2vecModel *m);
 /** Trains @m with @threads workers; worker 0 runs in the calling thread and
  * calls @tick (progress, cancellation) between jobs. */

@@ -282,9 +282,11 @@ static void
 word2vec_init_vectors (Word2vec *w, Word2vecModel *m, const DpVocab *out, const GArray *init_rows)
 {
   const guint dim = m->dim;
+  m->syn0 = word2vec_alloc ((gsize) m->n * m->stride);
+  m->syn1 = word2vec_alloc ((gsize) m->n * m->stride);
   for (guint i = 0; i < m->n; i++)
     {
-      float *row = m->syn0 + (gsize) i * dim;
+      float *row = m->syn0 + (gsize) i * m->stride;
       guint32 r = g_array_index (init_rows, guint32, i);
       if (r != WORD2VEC_NONE)
         {
@@ -299,11 +301,6 @@ word2vec_init_vectors (Word2vec *w, Word2vecModel *m, const DpVocab *out, const 
           row[k] = (u - 0.5f) / (float) dim;
         }
     }
-  gsize bytes = ((gsize) m->n * dim * sizeof (float) + 63) & ~(gsize) 63;
-  m->syn1 = aligned_alloc (64, MAX (bytes, 64u));
-  if (m->syn1 == NULL)
-    g_error ("word2vec: out of memory for %u x %u output vectors", m->n, dim);
-  memset (m->syn1, 0, MAX (bytes, 64u));
 }
 
 /* ------------------------------------------------------------------ */
@@ -362,6 +359,7 @@ word2vec_model_clear (Word2vecModel *m)
   g_free (m->keep);
   g_free (m->alias);
   g_free (m->chunks);
+  free (m->syn0);
   free (m->syn1);
 }
 
@@ -374,12 +372,11 @@ word2vec_finish (DpStage *stage, void *state, GError **error)
     return TRUE;
   if (!word2vec_load_init (stage, w, error))
     return FALSE;
-  Word2vecModel m = { .config = c, .corpus = w->corpus, .dim = (guint) c->vector_size };
+  Word2vecModel m = { .config = c, .corpus = w->corpus, .dim = (guint) c->vector_size,
+                      .stride = ((guint) c->vector_size + 7) & ~7u };
   g_autoptr (GArray) init_rows = NULL;
   g_autoptr (DpVocab) vocab = word2vec_build_vocab (w, &m, &init_rows);
   m.n = vocab->n;
-  g_autoptr (DpEmbedding) e = dp_embedding_new (vocab, m.n, m.dim);
-  m.syn0 = e->vectors;
   word2vec_build_keep (&m, vocab->counts);
   word2vec_build_alias (&m, vocab->counts);
   word2vec_init_vectors (w, &m, vocab, init_rows);
@@ -396,6 +393,9 @@ word2vec_finish (DpStage *stage, void *state, GError **error)
                  m.n, m.dim, w->corpus->n_tokens, c->epochs, secs, m.total_words / secs,
                  m.trained_words / secs, threads, threads == 1 ? "" : "s");
   dp_stage_count (stage, "trained-words", (guint64) m.trained_words);
+  g_autoptr (DpEmbedding) e = dp_embedding_new (vocab, m.n, m.dim);
+  for (guint i = 0; i < m.n; i++)
+    memcpy (e->vectors + (gsize) i * m.dim, m.syn0 + (gsize) i * m.stride, m.dim * sizeof (float));
   word2vec_model_clear (&m);
   if (stopped)
     {
