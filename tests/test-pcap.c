@@ -502,6 +502,44 @@ test_cancel (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 0);
 }
 
+/* In a pipeline whose sink keeps no batch, the source reuses its batches:
+ * what pcap_out writes must still be every packet, in order. */
+static void
+test_pipeline (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  const char *top = g_getenv ("DP_TOP_BUILDDIR");
+  if (top == NULL)
+    {
+      g_test_skip ("DP_TOP_BUILDDIR not set");
+      return;
+    }
+  g_autoptr (GByteArray) cap = syn_capture (5000, DP_TEST_SEC (1000));
+  g_autofree char *in = write_file (f, "in.pcap", cap);
+  g_autofree char *out = g_build_filename (f->dir, "out.pcap", NULL);
+  g_autofree char *yaml = g_strdup_printf (
+    "pipeline: recycle\ndescription: pcap to pcap_out\nstages:\n"
+    "  read:\n    plugin: pcap\n    path: %s\n    batch_rows: 1024\n"
+    "  write:\n    plugin: pcap_out\n    input: read\n    path: %s\n", in, out);
+  g_autoptr (GByteArray) yb = g_byte_array_new ();
+  g_byte_array_append (yb, (const guint8 *) yaml, (guint) strlen (yaml));
+  g_autofree char *ypath = write_file (f, "p.yaml", yb);
+  g_autofree char *exe = g_build_filename (top, "darkpipe", NULL);
+  const char *argv[] = { exe, "run", ypath, "--quiet", NULL };
+  int status = 0;
+  GError *error = NULL;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_autofree char *y1 = g_strdup_printf ("path: %s", in);
+  g_autofree char *y2 = g_strdup_printf ("path: %s", out);
+  g_autoptr (DpPackets) a = NULL, b = NULL;
+  g_autoptr (DpHarness) h1 = run_pcap (y1, &a);
+  g_autoptr (DpHarness) h2 = run_pcap (y2, &b);
+  g_assert_cmpuint (b->n_rows, ==, 5000);
+  assert_packets_equal (a, b);
+}
+
 /* ------------------------------------------------------------------ */
 /* real captures */
 
@@ -859,6 +897,7 @@ main (int argc, char **argv)
   ADD ("/plugin/pcap/order-and-glob", test_order_and_glob);
   ADD ("/plugin/pcap/filter", test_filter);
   ADD ("/plugin/pcap/cancel", test_cancel);
+  ADD ("/plugin/pcap/pipeline", test_pipeline);
   g_test_add_func ("/plugin/pcap/real-counts", test_real_counts);
   g_test_add_func ("/plugin/pcap/real-tshark", test_real_tshark);
   ADD ("/plugin/pcap_out/roundtrip", test_out_roundtrip);
