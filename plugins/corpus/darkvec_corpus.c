@@ -181,11 +181,16 @@ darkvec_services_line (Darkvec *d, const char *path, guint64 line_no, char *line
   char *hash = strchr (line, '#');
   if (hash)
     *hash = '\0';
-  g_auto (GStrv) f = g_strsplit_set (g_strstrip (line), " \t", -1);
+  g_auto (GStrv) parts = g_strsplit_set (g_strstrip (line), " \t", -1);
+  const char *f[3] = { NULL, NULL, NULL };
   guint n = 0;
-  for (guint i = 0; f[i]; i++)
-    if (*f[i])
-      f[n++] = f[i];
+  for (guint i = 0; parts[i]; i++)
+    if (*parts[i])
+      {
+        if (n < 3)
+          f[n] = parts[i];
+        n++;
+      }
   if (n == 0)
     return TRUE;
   guint proto;
