@@ -13,13 +13,16 @@
 #include "taxonomy.h"
 
 void
-taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns, gsize n_triples)
+taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
+                     TaxTable *pairs, TaxTable *ports)
 {
   memset (c, 0, sizeof *c);
   c->cfg = cfg;
   c->window_start_ns = window_start_ns;
-  taxonomy_table_init (&c->pairs, n_triples);
-  taxonomy_table_init (&c->ports, n_triples / 8);
+  c->pairs = pairs;
+  c->ports = ports;
+  taxonomy_table_reset (pairs);
+  taxonomy_table_reset (ports);
   dp_hash_init (&c->src_index, 1024);
   c->sources = g_array_new (FALSE, TRUE, sizeof (TaxSource));
   c->events = g_array_new (FALSE, FALSE, sizeof (TaxEvent));
@@ -28,8 +31,6 @@ taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start
 void
 taxonomy_close_clear (TaxClose *c)
 {
-  taxonomy_table_clear (&c->pairs);
-  taxonomy_table_clear (&c->ports);
   dp_hash_clear (&c->src_index);
   g_clear_pointer (&c->sources, g_array_unref);
   g_clear_pointer (&c->events, g_array_unref);
@@ -126,8 +127,8 @@ taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, guint cls, 
   const TaxonomyConfig *cfg = c->cfg;
   gboolean tcp = cls == TAX_CLS_TCP;
   taxonomy_cat_add (&s->cat[tcp ? TAX_CAT_ALL_TCP : TAX_CAT_ALL_UDP], e, e->n_pkt, FALSE);
-  taxonomy_merge_into (&c->pairs, e, e->dst, TAX_KEY_B (cls, 0), port != TAX_PORT_NULL);
-  taxonomy_merge_into (&c->ports, e, 0, e->b, TRUE);
+  taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), port != TAX_PORT_NULL);
+  taxonomy_merge_into (c->ports, e, 0, e->b, TRUE);
   if (e->n_pkt > (guint64) cfg->n3)
     taxonomy_event_from_agg (c, s, tcp ? TAX_ONE_FLOW_TCP : TAX_ONE_FLOW_UDP, tcp ? 6 : 17, e,
                              e->dst, taxonomy_dport (port), 1, port != TAX_PORT_NULL);
@@ -155,7 +156,7 @@ taxonomy_pass_triple (TaxClose *c, const TaxAgg *e)
   else if (cls == TAX_CLS_ICMP)
     {
       taxonomy_cat_add (&s->cat[TAX_CAT_ALL_ICMP], e, e->n_pkt, FALSE);
-      taxonomy_merge_into (&c->pairs, e, e->dst, TAX_KEY_B (cls, 0), FALSE);
+      taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), FALSE);
       if (port == TAX_ICMP_ECHO)
         {
           /* one triple per destination: the echo destinations are distinct */
@@ -339,21 +340,38 @@ taxonomy_source_cmp (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-void
-taxonomy_close_run (TaxClose *c, TaxTable *triples)
+#define TAXONOMY_CLOSE_PREFETCH 32
+
+/* The derived tables are hit at random: their index slots and entries for
+ * the triples a few ahead are prefetched while the current one merges. */
+static void
+taxonomy_pass_triples (TaxClose *c, const TaxTable *triples)
 {
-  for (gsize i = 0; i <= triples->mask; i++)
-    if (triples->slots[i].n_pkt)
-      taxonomy_pass_triple (c, &triples->slots[i]);
-  taxonomy_table_clear (triples);
-  for (gsize i = 0; i <= c->pairs.mask; i++)
-    if (c->pairs.slots[i].n_pkt)
-      taxonomy_pass_pair (c, &c->pairs.slots[i]);
-  taxonomy_table_clear (&c->pairs);
-  for (gsize i = 0; i <= c->ports.mask; i++)
-    if (c->ports.slots[i].n_pkt)
-      taxonomy_pass_port (c, &c->ports.slots[i]);
-  taxonomy_table_clear (&c->ports);
+  const TaxAgg *e = triples->entries;
+  gsize n = triples->n;
+  for (gsize i = 0; i < n; i++)
+    {
+      if (i + TAXONOMY_CLOSE_PREFETCH < n)
+        {
+          const TaxAgg *f = &e[i + TAXONOMY_CLOSE_PREFETCH];
+          taxonomy_table_prefetch_slot (c->pairs, taxonomy_hash (f->src, f->dst, TAX_KEY_B (TAX_KEY_CLS (f->b), 0)));
+          taxonomy_table_prefetch_slot (c->ports, taxonomy_hash (f->src, 0, f->b));
+          f = &e[i + TAXONOMY_CLOSE_PREFETCH / 2];
+          taxonomy_table_prefetch_entry (c->pairs, taxonomy_hash (f->src, f->dst, TAX_KEY_B (TAX_KEY_CLS (f->b), 0)));
+          taxonomy_table_prefetch_entry (c->ports, taxonomy_hash (f->src, 0, f->b));
+        }
+      taxonomy_pass_triple (c, &e[i]);
+    }
+}
+
+void
+taxonomy_close_run (TaxClose *c, const TaxTable *triples)
+{
+  taxonomy_pass_triples (c, triples);
+  for (gsize i = 0; i < c->pairs->n; i++)
+    taxonomy_pass_pair (c, &c->pairs->entries[i]);
+  for (gsize i = 0; i < c->ports->n; i++)
+    taxonomy_pass_port (c, &c->ports->entries[i]);
   for (guint i = 0; i < c->sources->len; i++)
     taxonomy_decide_source (c, &g_array_index (c->sources, TaxSource, i));
   /* sorted output: stable across runs and easy to read; the index is stale after */

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 #include "taxonomy.h"
 
@@ -17,6 +18,10 @@ typedef struct {
   TaxonomyConfig cfg;
   guint8 flag_attr[256];   /* TCP flag byte -> TAX_A_SCAN|SYN|BS for this mode */
   GPtrArray *open;         /* TaxWindow *, by increasing index */
+  /* Memory kept from window to window: a closed window's base table becomes
+   * the next one's, and the derived tables are reused (already mapped). */
+  TaxTable spare;
+  TaxTable pairs, ports;
   gint64 closed_below;     /* windows with a lower index are closed */
   gint64 next_close_ts;    /* max_ts at which closed_below must move */
   gint64 max_ts;
@@ -26,7 +31,7 @@ typedef struct {
   DpNameMap *names;
   /* per-batch scratch, grown with the batches, never per packet */
   guint32 *key_b;
-  guint32 *hash;
+  guint64 *hash;
   guint8 *attr;
   guint scratch_rows;
 } Taxonomy;
@@ -42,14 +47,35 @@ const char *const taxonomy_pattern_names[TAX_N_PATTERNS] = {
 /* ------------------------------------------------------------------ */
 /* the base table */
 
+#define TAXONOMY_HUGE ((gsize) 2 << 20)
+
+/* Large tables are hit at random: on 4 KiB pages nearly every access also
+ * misses the TLB (and prefetches that miss it may be dropped), so they ask
+ * for transparent huge pages where the kernel gives them on request. */
+static void *
+taxonomy_big_alloc (gsize bytes)
+{
+  if (bytes < 2 * TAXONOMY_HUGE)
+    return g_aligned_alloc (1, bytes, 64);
+  bytes = (bytes + TAXONOMY_HUGE - 1) & ~(TAXONOMY_HUGE - 1);
+  void *p = g_aligned_alloc (1, bytes, TAXONOMY_HUGE);
+#ifdef MADV_HUGEPAGE
+  madvise (p, bytes, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
 void
 taxonomy_table_init (TaxTable *t, gsize capacity_hint)
 {
   gsize cap = 1024;
-  while (cap * 5 < capacity_hint * 8)
+  while (cap < capacity_hint * 2)
     cap <<= 1;
-  t->slots = g_aligned_alloc0 (cap, sizeof (TaxAgg), 64);
+  t->slots = taxonomy_big_alloc (cap * sizeof (guint64));
+  memset (t->slots, 0, cap * sizeof (guint64));
   t->mask = cap - 1;
+  t->cap = cap / 2;
+  t->entries = taxonomy_big_alloc (t->cap * sizeof (TaxAgg));
   t->n = 0;
 }
 
@@ -57,25 +83,46 @@ void
 taxonomy_table_clear (TaxTable *t)
 {
   g_aligned_free (t->slots);
-  t->slots = NULL;
-  t->mask = t->n = 0;
+  g_aligned_free (t->entries);
+  memset (t, 0, sizeof *t);
 }
 
 void
-taxonomy_table_grow (TaxTable *t)
+taxonomy_table_reset (TaxTable *t)
 {
-  TaxTable g;
-  taxonomy_table_init (&g, (t->mask + 1) * 2 * 5 / 8 + 1);
-  for (gsize i = 0; i <= t->mask; i++)
+  memset (t->slots, 0, (t->mask + 1) * sizeof (guint64));
+  t->n = 0;
+}
+
+void
+taxonomy_table_grow_entries (TaxTable *t)
+{
+  gsize cap = MAX (t->cap * 2, 512u);
+  TaxAgg *e = taxonomy_big_alloc (cap * sizeof (TaxAgg));
+  memcpy (e, t->entries, t->n * sizeof (TaxAgg));
+  g_aligned_free (t->entries);
+  t->entries = e;
+  t->cap = cap;
+}
+
+/* Doubles the index; the entries stay where they are. */
+void
+taxonomy_table_grow_index (TaxTable *t)
+{
+  gsize cap = (t->mask + 1) * 2;
+  g_aligned_free (t->slots);
+  t->slots = taxonomy_big_alloc (cap * sizeof (guint64));
+  memset (t->slots, 0, cap * sizeof (guint64));
+  t->mask = cap - 1;
+  for (gsize k = 0; k < t->n; k++)
     {
-      const TaxAgg *e = &t->slots[i];
-      if (e->n_pkt == 0)
-        continue;
-      TaxAgg *d = taxonomy_table_upsert (&g, e->src, e->dst, e->b, taxonomy_hash (e->src, e->dst, e->b));
-      *d = *e;
+      const TaxAgg *e = &t->entries[k];
+      guint64 h = taxonomy_hash (e->src, e->dst, e->b);
+      gsize i = h & t->mask;
+      while (t->slots[i])
+        i = (i + 1) & t->mask;
+      t->slots[i] = TAX_SLOT_TAG (h) | (k + 1);
     }
-  taxonomy_table_clear (t);
-  *t = g;
 }
 
 /* ------------------------------------------------------------------ */
@@ -149,11 +196,26 @@ taxonomy_window_free (gpointer data)
   g_free (w);
 }
 
+/* Keeps the larger of @w's table and the spare one for the next window. */
+static void
+taxonomy_window_recycle (Taxonomy *self, TaxWindow *w)
+{
+  if (self->spare.slots == NULL || self->spare.mask < w->t.mask)
+    {
+      taxonomy_table_clear (&self->spare);
+      self->spare = w->t;
+      memset (&w->t, 0, sizeof w->t);
+      taxonomy_table_reset (&self->spare);
+    }
+  taxonomy_window_free (w);
+}
+
 static void
 taxonomy_window_emit (DpStage *stage, Taxonomy *self, TaxWindow *w)
 {
   TaxClose c;
-  taxonomy_close_init (&c, &self->cfg, taxonomy_sat_mul (w->index, self->cfg.window_ns), w->t.n);
+  taxonomy_close_init (&c, &self->cfg, taxonomy_sat_mul (w->index, self->cfg.window_ns),
+                       &self->pairs, &self->ports);
   taxonomy_close_run (&c, &w->t);
   dp_stage_push (stage, 0, taxonomy_emit_sources (&c, self->names));
   dp_stage_push (stage, 1, taxonomy_emit_events (&c, self->names));
@@ -176,7 +238,7 @@ taxonomy_close_below (DpStage *stage, Taxonomy *self, gint64 below)
         break;
       g_ptr_array_steal_index (self->open, 0);
       taxonomy_window_emit (stage, self, w);
-      taxonomy_window_free (w);
+      taxonomy_window_recycle (self, w);
     }
   if (below > self->closed_below)
     self->closed_below = below;
@@ -213,7 +275,13 @@ taxonomy_window_get (Taxonomy *self, gint64 index)
     }
   TaxWindow *w = g_new0 (TaxWindow, 1);
   w->index = index;
-  taxonomy_table_init (&w->t, 4096);
+  if (self->spare.slots)
+    {
+      w->t = self->spare;
+      memset (&self->spare, 0, sizeof self->spare);
+    }
+  else
+    taxonomy_table_init (&w->t, 4096);
   g_ptr_array_insert (self->open, (gint) k, w);
   return w;
 }
@@ -227,7 +295,7 @@ taxonomy_scratch_reserve (Taxonomy *self, guint n)
   if (n <= self->scratch_rows)
     return;
   self->key_b = g_renew (guint32, self->key_b, n);
-  self->hash = g_renew (guint32, self->hash, n);
+  self->hash = g_renew (guint64, self->hash, n);
   self->attr = g_renew (guint8, self->attr, n);
   self->scratch_rows = n;
 }
@@ -304,10 +372,11 @@ taxonomy_update (TaxAgg *e, gint64 ts, guint8 a)
   e->fp[TAX_FP_MASSCAN] += (a & TAX_A_MASSCAN) != 0;
 }
 
-#define TAXONOMY_PREFETCH 8
+#define TAXONOMY_PREFETCH 16
 
 /* Rows in time order mostly share one window: the loop keeps its bounds and
- * prefetches the slot of the row TAXONOMY_PREFETCH ahead in that window. */
+ * prefetches in two steps in that window: the index slot of the row
+ * TAXONOMY_PREFETCH ahead, the entry of the row half as far ahead. */
 static void
 taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p)
 {
@@ -338,8 +407,11 @@ taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p)
           w_start = taxonomy_sat_mul (w->index, W);
           w_end = taxonomy_sat_add (w_start, W);
         }
-      if (i + TAXONOMY_PREFETCH < p->n_rows)
-        __builtin_prefetch (&w->t.slots[self->hash[i + TAXONOMY_PREFETCH] & w->t.mask], 1, 1);
+      if (G_LIKELY (i + TAXONOMY_PREFETCH < p->n_rows))
+        {
+          taxonomy_table_prefetch_slot (&w->t, self->hash[i + TAXONOMY_PREFETCH]);
+          taxonomy_table_prefetch_entry (&w->t, self->hash[i + TAXONOMY_PREFETCH / 2]);
+        }
       TaxAgg *e = taxonomy_table_upsert (&w->t, p->src[i], p->dst[i], self->key_b[i], self->hash[i]);
       taxonomy_update (e, ts, self->attr[i]);
       w->n_pkt++;
@@ -378,7 +450,7 @@ taxonomy_finish (DpStage *stage, void *state, GError **error)
     {
       /* no packet: one empty table per port, so consumers see the columns */
       TaxClose c;
-      taxonomy_close_init (&c, &self->cfg, 0, 0);
+      taxonomy_close_init (&c, &self->cfg, 0, &self->pairs, &self->ports);
       dp_stage_push (stage, 0, taxonomy_emit_sources (&c, self->names));
       dp_stage_push (stage, 1, taxonomy_emit_events (&c, self->names));
       dp_stage_push (stage, 2, taxonomy_emit_summary (&c));
@@ -395,6 +467,8 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
   Taxonomy *self = g_new0 (Taxonomy, 1);
   self->cfg = *(const TaxonomyConfig *) config;
   self->open = g_ptr_array_new_with_free_func (taxonomy_window_free);
+  taxonomy_table_init (&self->pairs, 4096);
+  taxonomy_table_init (&self->ports, 4096);
   self->closed_below = G_MININT64;
   self->next_close_ts = G_MININT64;
   taxonomy_build_flag_attr (self);
@@ -410,6 +484,9 @@ taxonomy_finalize (void *state)
     return;
   if (self->open)
     g_ptr_array_unref (self->open);
+  taxonomy_table_clear (&self->spare);
+  taxonomy_table_clear (&self->pairs);
+  taxonomy_table_clear (&self->ports);
   if (self->names)
     dp_name_map_unref (self->names);
   g_free (self->key_b);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "darkpipe.h"
+#include <string.h>
+
 #include "dp-hash.h"
 
 typedef enum { TAXONOMY_COMPAT_PAPER = 0, TAXONOMY_COMPAT_REFERENCE } TaxonomyCompat;
@@ -54,8 +56,7 @@ enum { TAX_FP_MIRAI = 0, TAX_FP_ZMAP, TAX_FP_MASSCAN, TAX_N_FP };
 
 /* One aggregate: a cache line.  The same layout serves the base table of
  * distinct (src, dst, class|port) triples and the (src, dst, class) and
- * (src, class|port) tables derived from it when a window closes.  An empty
- * slot has n_pkt == 0. */
+ * (src, class|port) tables derived from it when a window closes. */
 typedef struct {
   guint32 src, dst, b, n_pkt;
   guint32 n_scan, n_syn, n_bs, n_frag;
@@ -66,48 +67,85 @@ typedef struct {
 
 G_STATIC_ASSERT (sizeof (TaxAgg) == 64);
 
-/* Open addressing over inline entries: the triple key is 81 bits, too wide
- * for DpHash's 64-bit keys, and one cache line per packet is the budget. */
+/* Open addressing over a compact index (8 bytes a slot: 32 bits of hash as
+ * a tag, entry number + 1) into a dense array of entries in insertion
+ * order.  The triple key is 81 bits, too wide for DpHash's 64-bit keys; the
+ * index stays small enough to be mostly cached, the close reads the entries
+ * front to back with no empty slots, and a reset only clears the index. */
 typedef struct {
-  TaxAgg *slots;
+  guint64 *slots;      /* 0 = empty, else tag << 32 | (entry + 1) */
   gsize mask;
-  gsize n;
+  TaxAgg *entries;     /* 64-byte aligned */
+  gsize n, cap;
 } TaxTable;
 
-static inline guint32
+static inline guint64
 taxonomy_hash (guint32 src, guint32 dst, guint32 b)
 {
-  return (guint32) dp_hash_mix ((((guint64) src << 32) | dst)
-                                + (guint64) b * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+  return dp_hash_mix ((((guint64) src << 32) | dst)
+                      + (guint64) b * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
 }
 
 void taxonomy_table_init (TaxTable *t, gsize capacity_hint);
 void taxonomy_table_clear (TaxTable *t);
-void taxonomy_table_grow (TaxTable *t);
+void taxonomy_table_grow_index (TaxTable *t);
+void taxonomy_table_grow_entries (TaxTable *t);
+/** Empties @t, keeping its memory (already mapped: no page faults next time). */
+void taxonomy_table_reset (TaxTable *t);
 
-/** The entry of the key, claimed (key set, n_pkt still 0) when absent: the
- * caller must make n_pkt non-zero before the next upsert. */
+#define TAX_SLOT_TAG(h) ((h) & G_GUINT64_CONSTANT (0xffffffff00000000))
+
+/** The entry of the key (hash @h), a zeroed one holding the key when
+ * absent.  Valid until the next upsert. */
 static inline TaxAgg *
-taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint32 h)
+taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64 h)
 {
-  if (G_UNLIKELY ((t->n + 1) * 8 > (t->mask + 1) * 5))
-    taxonomy_table_grow (t);
+  if (G_UNLIKELY ((t->n + 1) * 2 > t->mask + 1))
+    taxonomy_table_grow_index (t);
   gsize i = h & t->mask;
+  guint64 tag = TAX_SLOT_TAG (h);
   for (;;)
     {
-      TaxAgg *e = &t->slots[i];
-      if (e->n_pkt == 0)
+      guint64 s = t->slots[i];
+      if (s == 0)
         {
+          if (G_UNLIKELY (t->n == t->cap))
+            taxonomy_table_grow_entries (t);
+          /* appends run ahead of the hardware prefetcher at one line each */
+          if (G_LIKELY (t->n + 8 < t->cap))
+            __builtin_prefetch (&t->entries[t->n + 8], 1, 3);
+          TaxAgg *e = &t->entries[t->n];
+          memset (e, 0, sizeof *e);
           e->src = src;
           e->dst = dst;
           e->b = b;
-          t->n++;
+          t->slots[i] = tag | ++t->n;
           return e;
         }
-      if (e->src == src && e->dst == dst && e->b == b)
-        return e;
+      if (TAX_SLOT_TAG (s) == tag)
+        {
+          TaxAgg *e = &t->entries[(guint32) s - 1];
+          if (e->src == src && e->dst == dst && e->b == b)
+            return e;
+        }
       i = (i + 1) & t->mask;
     }
+}
+
+/** Prefetches the index slot of hash @h. */
+static inline void
+taxonomy_table_prefetch_slot (const TaxTable *t, guint64 h)
+{
+  __builtin_prefetch (&t->slots[h & t->mask], 0, 1);
+}
+
+/** Prefetches the entry the home slot of @h points to, if any. */
+static inline void
+taxonomy_table_prefetch_entry (const TaxTable *t, guint64 h)
+{
+  guint64 s = t->slots[h & t->mask];
+  if (s)
+    __builtin_prefetch (&t->entries[(guint32) s - 1], 1, 1);
 }
 
 /** Adds the counts of @from into @to (a derived aggregate). */
@@ -172,17 +210,18 @@ typedef struct {
 typedef struct {
   const TaxonomyConfig *cfg;
   gint64 window_start_ns;
-  TaxTable pairs;      /* (src, dst, class) */
-  TaxTable ports;      /* (src, class|port) */
+  TaxTable *pairs;     /* (src, dst, class); borrowed, reset here */
+  TaxTable *ports;     /* (src, class|port); borrowed, reset here */
   DpHash src_index;    /* src -> index into sources */
   GArray *sources;     /* TaxSource */
   GArray *events;      /* TaxEvent */
 } TaxClose;
 
-void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns, gsize n_triples);
+void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
+                          TaxTable *pairs, TaxTable *ports);
 void taxonomy_close_clear (TaxClose *c);
-/** Derives every pattern from the window's base table (consumed: cleared). */
-void taxonomy_close_run (TaxClose *c, TaxTable *triples);
+/** Derives every pattern from the window's base table (left as it is). */
+void taxonomy_close_run (TaxClose *c, const TaxTable *triples);
 
 /* ---- output tables (taxonomy-emit.c) ---- */
 
