@@ -476,8 +476,12 @@ DP_PLUGIN_DEFINE (pcap,
          "(SLL, SLL2), BSD loopback (NULL, LOOP). Non-IPv4 frames are counted as `non-ipv4`; "
          "frames shorter than their headers as `short`, invalid IPv4 headers as `bad-header`, "
          "a file cut off mid-record as `truncated-file` (the packets before are kept), a file "
-         "that is no capture at all as `bad-file`. Several files are read one after the "
-         "other, ordered by their first timestamp.",
+         "that is no capture at all as `bad-file`, a file of another link type as "
+         "`unsupported-link`; messages name the file and the byte offset (pcap) or the "
+         "packet number (pcapng). Packets whose TCP/UDP/ICMP header is cut by the snap "
+         "length are kept without L4 fields and counted as `l4-short`. Set `path` or "
+         "`paths` (or both); several files are read one after the other, ordered by their "
+         "first timestamp.",
   .outputs = pcap_outputs,
   .n_outputs = DP_N_ELEMENTS (pcap_outputs),
   .options = pcap_options,
