@@ -146,19 +146,23 @@ w2v_read_header (W2vReader *r, GError **error)
   return FALSE;
 }
 
-/* Text floats use only these bytes; binary float32 data almost never does
- * for a whole record (the probability is below 1e-60 for dim 50). */
+/* The rest of the first record's line tells: text floats use only these
+ * bytes, while dim float32 values almost never do (below 1e-60 for dim 50);
+ * an empty rest means the vector bytes began with a newline byte. */
 static inline W2vFormat
 w2v_detect (const W2vReader *r)
 {
   gsize p = r->pos;
   while (p < r->len && r->data[p] != ' ' && r->data[p] != '\n')
     p++;
-  gsize end = MIN (r->len, p + 4 * (gsize) r->dim);
-  for (gsize i = p; i < end; i++)
-    if (!strchr ("0123456789.-+eEinfatyINFATY \t\r\n", r->data[i]) || r->data[i] == 0)
+  gsize start = p, end = MIN (r->len, p + 4 * (gsize) r->dim + 64);
+  for (; p < end && r->data[p] != '\n'; p++)
+    if (r->data[p] == 0 || !strchr ("0123456789.-+eEinfatyINFATY \t\r", r->data[p]))
       return W2V_FORMAT_BINARY;
-  return W2V_FORMAT_TEXT;
+  for (gsize i = start; i < p; i++)
+    if (r->data[i] != ' ' && r->data[i] != '\t' && r->data[i] != '\r')
+      return W2V_FORMAT_TEXT;
+  return W2V_FORMAT_BINARY;
 }
 
 /* Adds a row for @token; FALSE (nothing added) for a duplicate token. */
