@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""Helpers of bench/word2vec: train with gensim, evaluate embeddings.
+
+  w2v_bench.py gensim CORPUS OUT --sg 1 --size 50 --window 25 --negative 5
+               --sample 0 --min-count 10 --epochs 5 --threads 2 --seed 1
+      trains gensim's Word2Vec on a one-sentence-per-line file (LineSentence,
+      which splits lines at 10,000 words like gensim always does), writes
+      word2vec text, prints one JSON line with the training time and words/s
+      (corpus words x epochs / seconds of train(), as darkpipe reports).
+  w2v_bench.py knn EMBEDDING GROUND_TRUTH_CSV [--k 7]
+      leave-one-out k-NN accuracy: z-score per dimension (as DarkVec did),
+      cosine, majority vote of the k nearest other vectors (ties: the label
+      of the nearest tied neighbour); neighbours come from every vector,
+      accuracy is over the vectors whose label is not 'unknown'.  JSON line.
+  w2v_bench.py pairs EMBEDDING PAIRS...
+      Spearman correlation on word-pair similarity sets (gensim's
+      evaluate_word_pairs, case-insensitive); this also checks that gensim
+      reads the file.  JSON line.
+  w2v_bench.py preprocess IN OUT
+      gensim.utils.simple_preprocess per line (what gensim's own tests do
+      with lee_background.cor).
+"""
+import argparse
+import csv
+import json
+import logging
+import sys
+import time
+
+import numpy as np
+
+
+def cmd_gensim(a):
+    from gensim.models import Word2Vec
+    from gensim.models.word2vec import LineSentence
+    t0 = time.time()
+    sentences = LineSentence(a.corpus)
+    words = sum(len(s) for s in sentences)
+    m = Word2Vec(vector_size=a.size, window=a.window, negative=a.negative, sample=a.sample,
+                 min_count=a.min_count, sg=a.sg, workers=a.threads, epochs=a.epochs,
+                 seed=a.seed, hs=0, ns_exponent=0.75, alpha=0.025, min_alpha=0.0001)
+    m.build_vocab(sentences)
+    t1 = time.time()
+    m.train(sentences, total_examples=m.corpus_count, epochs=a.epochs)
+    t2 = time.time()
+    m.wv.save_word2vec_format(a.out, binary=False)
+    train_s = t2 - t1
+    print(json.dumps({"train_s": train_s, "wall_s": time.time() - t0, "vocab": len(m.wv),
+                      "words": words * a.epochs, "words_per_s": words * a.epochs / train_s}))
+
+
+def load_vectors(path):
+    from gensim.models import KeyedVectors
+    return KeyedVectors.load_word2vec_format(path, binary=False)
+
+
+def cmd_knn(a):
+    kv = load_vectors(a.embedding)
+    labels = {}
+    with open(a.ground_truth, newline="") as f:
+        for row in csv.DictReader(f):
+            labels[row["ip"]] = row["label"]
+    keys = list(kv.index_to_key)
+    x = kv.vectors.astype(np.float64)
+    x = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    y = np.array([labels.get(k, "unknown") for k in keys])
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    k = a.k
+    nearest = np.argpartition(-sims, k, axis=1)[:, :k]
+    order = np.take_along_axis(sims, nearest, axis=1).argsort(axis=1)[:, ::-1]
+    nearest = np.take_along_axis(nearest, order, axis=1)
+    eval_rows = np.where(y != "unknown")[0]
+    correct = 0
+    for i in eval_rows:
+        votes = {}
+        for j in nearest[i]:
+            votes[y[j]] = votes.get(y[j], 0) + 1
+        best = max(votes.values())
+        pred = next(y[j] for j in nearest[i] if votes[y[j]] == best)
+        correct += pred == y[i]
+    n = len(eval_rows)
+    print(json.dumps({"k": k, "vectors": len(keys), "labelled": int(n),
+                      "accuracy": correct / n if n else float("nan")}))
+
+
+def cmd_pairs(a):
+    kv = load_vectors(a.embedding)
+    out = {"vectors": len(kv.index_to_key)}
+    for path in a.pairs:
+        delim = "\t" if path.endswith(".tsv") else None
+        if delim is None:
+            with open(path) as f:
+                first = next(line for line in f if not line.startswith("#"))
+            delim = "\t" if "\t" in first else " "
+        (_, _), (rho, _), oov = kv.evaluate_word_pairs(path, delimiter=delim)
+        name = path.rsplit("/", 1)[-1].split(".")[0]
+        out[name] = float(rho)
+        out[name + "_oov"] = float(oov)
+    print(json.dumps(out))
+
+
+def cmd_preprocess(a):
+    from gensim.utils import simple_preprocess
+    with open(a.inp, encoding="utf8", errors="replace") as f, open(a.out, "w") as g:
+        for line in f:
+            words = simple_preprocess(line)
+            if words:
+                g.write(" ".join(words) + "\n")
+
+
+def main():
+    logging.basicConfig(level=logging.ERROR)
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("gensim")
+    g.add_argument("corpus")
+    g.add_argument("out")
+    for name, typ, default in [("sg", int, 1), ("size", int, 100), ("window", int, 5),
+                               ("negative", int, 5), ("sample", float, 1e-3),
+                               ("min_count", int, 5), ("epochs", int, 5), ("threads", int, 1),
+                               ("seed", int, 1)]:
+        g.add_argument("--" + name.replace("_", "-"), dest=name, type=typ, default=default)
+    k = sub.add_parser("knn")
+    k.add_argument("embedding")
+    k.add_argument("ground_truth")
+    k.add_argument("--k", type=int, default=7)
+    w = sub.add_parser("pairs")
+    w.add_argument("embedding")
+    w.add_argument("pairs", nargs="+")
+    pp = sub.add_parser("preprocess")
+    pp.add_argument("inp")
+    pp.add_argument("out")
+    a = p.parse_args()
+    {"gensim": cmd_gensim, "knn": cmd_knn, "pairs": cmd_pairs, "preprocess": cmd_preprocess}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
