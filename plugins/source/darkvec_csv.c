@@ -8,7 +8,6 @@
  * those are interned in one name map per stage so sinks print them back. */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 #include "text-source.h"
 
@@ -66,18 +65,29 @@ darkvec_csv_missing (const char *s)
   return s[0] == '\0' || (s[0] == '-' && s[1] == '\0');
 }
 
-/* Decimal, or hex with 0x (tcp_flags and ethtype are written both ways). */
+/* Decimal, or hex with 0x (tcp_flags and ethtype are written both ways).
+ * @max is at most G_MAXUINT32, so checking it at each digit also keeps the
+ * value from overflowing. */
 static gboolean
 darkvec_csv_uint (const char *s, guint64 max, guint64 *out)
 {
-  guint64 v;
-  char *end;
-  if (!g_ascii_isdigit (s[0]))
+  guint64 v = 0;
+  guint base = 10;
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+    {
+      base = 16;
+      s += 2;
+    }
+  if (*s == '\0')
     return FALSE;
-  errno = 0;
-  v = g_ascii_strtoull (s, &end, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10);
-  if (errno != 0 || *end != '\0' || v > max)
-    return FALSE;
+  for (; *s; s++)
+    {
+      guint d = (guint) (*s - '0');
+      if (d > 9 && base == 16)
+        d = (guint) ((*s | 0x20) - 'a') + 10;
+      if (d >= base || (v = v * base + d) > max)
+        return FALSE;
+    }
   *out = v;
   return TRUE;
 }
@@ -148,32 +158,30 @@ darkvec_csv_addr (State *st, const char *s, guint32 *addr)
 /* ------------------------------------------------------------------ */
 /* lines */
 
-/* Splits in place on the file's delimiter; runs of spaces count as one. */
+/* Splits @len bytes in place on the file's delimiter (runs of spaces
+ * count as one, leading and trailing ones as none).  Returns the number of
+ * fields, DARKVEC_CSV_MAX_COLS + 1 when there are more. */
 static guint
-darkvec_csv_split (const State *st, char *line, char **f)
+darkvec_csv_split (const State *st, char *line, gsize len, char **f)
 {
   guint n = 0;
-  char *p = line;
-  if (st->delim == ' ')
-    while (*p == ' ')
-      p++;
-  for (;;)
+  gboolean spaces = st->delim == ' ';
+  gsize i = 0;
+  while (spaces && i < len && line[i] == ' ')
+    i++;
+  f[n++] = line + i;
+  for (; i < len; i++)
     {
+      if (line[i] != st->delim)
+        continue;
+      line[i] = '\0';
+      while (spaces && i + 1 < len && line[i + 1] == ' ')
+        i++;
+      if (spaces && i + 1 == len)
+        break;
       if (n == DARKVEC_CSV_MAX_COLS)
         return n + 1;
-      f[n++] = p;
-      char *d = strchr (p, st->delim);
-      if (d == NULL)
-        break;
-      *d = '\0';
-      p = d + 1;
-      if (st->delim == ' ')
-        {
-          while (*p == ' ')
-            p++;
-          if (*p == '\0')
-            break;
-        }
+      f[n++] = line + i + 1;
     }
   return n;
 }
@@ -278,13 +286,16 @@ darkvec_csv_row (State *st, char **f, DpPackets *p, guint r, gboolean *non_ipv4)
 /* The header decides the delimiter (comma, else tab, else spaces) and where
  * each known column is; ts, src_ip, dst_ip and proto must be there. */
 static gboolean
-darkvec_csv_header (State *st, DpLineReader *r, char *line, GError **error)
+darkvec_csv_header (State *st, DpLineReader *r, char *line, gsize len, GError **error)
 {
   char *f[DARKVEC_CSV_MAX_COLS];
   if (g_str_has_prefix (line, "\xEF\xBB\xBF"))
-    line += 3;  /* a UTF-8 byte order mark from spreadsheet tools */
+    {
+      line += 3;  /* a UTF-8 byte order mark from spreadsheet tools */
+      len -= 3;
+    }
   st->delim = strchr (line, ',') ? ',' : strchr (line, '\t') ? '\t' : ' ';
-  st->n_cols = darkvec_csv_split (st, line, f);
+  st->n_cols = darkvec_csv_split (st, line, len, f);
   for (int c = 0; c < C_COUNT; c++)
     st->col[c] = -1;
   for (guint i = 0; i < st->n_cols && i < DARKVEC_CSV_MAX_COLS; i++)
@@ -304,14 +315,14 @@ darkvec_csv_header (State *st, DpLineReader *r, char *line, GError **error)
 }
 
 static gboolean
-darkvec_csv_line (void *state, DpLineReader *r, char *line, GError **error)
+darkvec_csv_line (void *state, DpLineReader *r, char *line, gsize len, GError **error)
 {
   State *st = state;
   char *f[DARKVEC_CSV_MAX_COLS];
   gboolean non_ipv4 = FALSE;
   const char *why = "wrong number of fields";
   if (dp_line_reader_line (r) == 1)
-    return darkvec_csv_header (st, r, line, error);
+    return darkvec_csv_header (st, r, line, len, error);
   if (*line == '\0')
     return TRUE;
   if (st->batch == NULL)
@@ -321,7 +332,7 @@ darkvec_csv_line (void *state, DpLineReader *r, char *line, GError **error)
     }
   guint row = dp_packets_append (st->batch);
   darkvec_csv_clear_row (st->batch, row);
-  if (darkvec_csv_split (st, line, f) == st->n_cols)
+  if (darkvec_csv_split (st, line, len, f) == st->n_cols)
     why = darkvec_csv_row (st, f, st->batch, row, &non_ipv4);
   if (why)
     {

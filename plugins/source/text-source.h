@@ -8,9 +8,11 @@
 #include <glob.h>
 #include "darkpipe.h"
 
-/* Handles one line (never NULL; may be empty); the line number comes from
- * the reader.  Returns FALSE with @error to stop the run. */
-typedef gboolean (*TextSourceLineFunc) (void *state, DpLineReader *r, char *line, GError **error);
+/* Handles one line of @len bytes (never NULL; may be empty; may be cut in
+ * place); the line number comes from the reader.  Returns FALSE with
+ * @error to stop the run. */
+typedef gboolean (*TextSourceLineFunc) (void *state, DpLineReader *r, char *line, gsize len,
+                                        GError **error);
 
 /* Globs expand in sorted order; a pattern that matches nothing is kept as
  * it is, so opening it reports the missing file by name. */
@@ -52,11 +54,12 @@ text_source_read_file (DpStage *stage, const char *path, TextSourceLineFunc fn, 
   g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
   g_autoptr (GError) read_error = NULL;
   char *line;
+  gsize len;
   if (r == NULL)
     return FALSE;
-  while ((line = dp_line_reader_next (r, NULL)) != NULL)
+  while ((line = dp_line_reader_next (r, &len)) != NULL)
     {
-      if (!fn (state, r, line, error))
+      if (!fn (state, r, line, len, error))
         return FALSE;
       if ((dp_line_reader_line (r) & 4095) == 0 && dp_stage_cancelled (stage))
         return TRUE;

@@ -57,6 +57,8 @@ typedef struct {
    * cached minute serves almost every line */
   gint64 minute_key;
   gint64 minute_epoch;
+  char minute_text[32];  /* "Feb 28, 2019 00:00" of minute_epoch */
+  gsize minute_len;
   DpPackets *batch;
 } State;
 
@@ -85,27 +87,37 @@ static const DpPortDesc tshark_fields_outputs[] = {
 /* ------------------------------------------------------------------ */
 /* field parsers: each returns FALSE on text that is not a valid value */
 
+/* @max is at most G_MAXUINT32, so checking it at every digit also keeps
+ * the value from overflowing. */
 static gboolean
 tshark_fields_parse_uint (const char *s, guint64 max, guint64 *out)
 {
   guint64 v = 0;
-  int base = 10;
   if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
     {
-      base = 16;
       s += 2;
-    }
-  if (*s == '\0')
-    return FALSE;
-  for (; *s; s++)
-    {
-      int d = g_ascii_xdigit_value (*s);
-      if (d < 0 || d >= base || v > (G_MAXUINT64 - (guint64) d) / (guint64) base)
+      if (*s == '\0')
         return FALSE;
-      v = v * (guint64) base + (guint64) d;
+      for (; *s; s++)
+        {
+          guint d = (guint) (*s - '0');
+          if (d > 9)
+            d = (guint) ((*s | 0x20) - 'a') + 10;
+          if (d > 15 || (v = v * 16 + d) > max)
+            return FALSE;
+        }
     }
-  if (v > max)
-    return FALSE;
+  else
+    {
+      if (*s == '\0')
+        return FALSE;
+      for (; *s; s++)
+        {
+          guint d = (guint) (*s - '0');
+          if (d > 9 || (v = v * 10 + d) > max)
+            return FALSE;
+        }
+    }
   *out = v;
   return TRUE;
 }
@@ -120,16 +132,6 @@ tshark_fields_parse_bool (const char *s, gboolean *out)
   else
     return FALSE;
   return TRUE;
-}
-
-/* Cuts a multi-valued field ("a,b") to its first value. */
-static char *
-tshark_fields_first (char *s)
-{
-  char *comma = strchr (s, ',');
-  if (comma)
-    *comma = '\0';
-  return s;
 }
 
 static gboolean
@@ -191,12 +193,12 @@ tshark_fields_minute_epoch (State *st, int y, int mo, int d, int h, int mi, gint
 }
 
 /* "Feb 28, 2019 00:00:02.023742000 JST" (tshark's default), the zone word
- * ignored: the timezone option says what the clock meant. */
+ * ignored: the timezone option says what the clock meant.  Parses up to
+ * the minute; *end gets where the seconds start. */
 static gboolean
-tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
+tshark_fields_parse_minute (State *st, const char *s, const char **end, gint64 *epoch)
 {
-  int y, mo, d, h, mi, sec;
-  gint64 epoch;
+  int y, mo, d, h, mi;
   if ((mo = tshark_fields_month (s)) == 0)
     return FALSE;
   const char *p = s + 3;
@@ -207,13 +209,36 @@ tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
   if (!tshark_fields_read_digits (&p, 4, 4, &y) || *p++ != ' ')
     return FALSE;
   if (!tshark_fields_read_digits (&p, 2, 2, &h) || *p++ != ':'
-      || !tshark_fields_read_digits (&p, 2, 2, &mi) || *p++ != ':'
-      || !tshark_fields_read_digits (&p, 2, 2, &sec) || sec > 60)
+      || !tshark_fields_read_digits (&p, 2, 2, &mi) || *p != ':')
+    return FALSE;
+  *end = p;
+  return tshark_fields_minute_epoch (st, y, mo, d, h, mi, epoch);
+}
+
+static gboolean
+tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
+{
+  const char *p = s + st->minute_len;
+  gint64 epoch = st->minute_epoch;
+  int sec;
+  /* lines come in time order: most share the previous line's minute text */
+  if (st->minute_len == 0 || strncmp (s, st->minute_text, st->minute_len) != 0 || *p != ':')
+    {
+      st->minute_len = 0;
+      if (!tshark_fields_parse_minute (st, s, &p, &epoch))
+        return FALSE;
+      if ((gsize) (p - s) < sizeof st->minute_text)
+        {
+          st->minute_len = (gsize) (p - s);
+          memcpy (st->minute_text, s, st->minute_len);
+          st->minute_text[st->minute_len] = '\0';
+        }
+    }
+  p++;
+  if (!tshark_fields_read_digits (&p, 2, 2, &sec) || sec > 60)
     return FALSE;
   gint64 frac = tshark_fields_read_fraction (&p);
   if (*p != '\0' && *p != ' ')
-    return FALSE;
-  if (!tshark_fields_minute_epoch (st, y, mo, d, h, mi, &epoch))
     return FALSE;
   *ts = (epoch + sec) * G_GINT64_CONSTANT (1000000000) + frac;
   return TRUE;
@@ -226,7 +251,7 @@ tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
 static gboolean
 tshark_fields_opt_uint (char **f, int i, guint64 max, guint64 *v, gboolean *present)
 {
-  const char *s = tshark_fields_first (f[i]);
+  const char *s = f[i];
   *present = *s != '\0';
   *v = 0;
   return !*present || tshark_fields_parse_uint (s, max, v);
@@ -245,7 +270,7 @@ tshark_fields_tcp (char **f, Row *row)
     return "bad tcp.flags";
   for (guint i = 0; i < G_N_ELEMENTS (tshark_fields_flag_bits); i++)
     {
-      const char *s = tshark_fields_first (f[tshark_fields_flag_bits[i].field]);
+      const char *s = f[tshark_fields_flag_bits[i].field];
       gboolean on;
       if (*s == '\0')
         continue;
@@ -323,7 +348,7 @@ tshark_fields_ip (State *st, char **f, Row *row)
       || !tshark_fields_opt_uint (f, F_TCP_LEN, G_MAXUINT32, &dummy, &has)
       || !tshark_fields_opt_uint (f, F_TCP_WIN, G_MAXUINT32, &dummy, &has))
     return "bad frame.len, ip.flags, tcp.len or tcp.window_size";
-  const char *mf_text = tshark_fields_first (f[F_IP_MF]);
+  const char *mf_text = f[F_IP_MF];
   if (*mf_text && !tshark_fields_parse_bool (mf_text, &mf))
     return "bad ip.flags.mf";
   if (!tshark_fields_opt_uint (f, F_IP_FRAG, 65535, &frag, &has))
@@ -343,44 +368,47 @@ tshark_fields_ip (State *st, char **f, Row *row)
   return NULL;
 }
 
-/* Splits @line in place into exactly F_COUNT tab-separated fields. */
+/* Splits @line (@len bytes) in place into exactly F_COUNT tab-separated
+ * fields, cutting each field after frame.time at its first comma: of
+ * several values (an ICMP error's inner header) the first is the outer. */
 static gboolean
-tshark_fields_split (char *line, char **f, guint *n)
+tshark_fields_split (char *line, gsize len, char **f)
 {
-  *n = 0;
-  for (char *p = line;; p++)
+  guint n = 1;
+  f[0] = line;
+  for (gsize i = 0; i < len; i++)
     {
-      char *tab = strchr (p, '\t');
-      if (*n == F_COUNT)
-        return FALSE;
-      f[(*n)++] = p;
-      if (tab == NULL)
-        break;
-      *tab = '\0';
-      p = tab;
+      if (line[i] == '\t')
+        {
+          if (n == F_COUNT)
+            return FALSE;
+          line[i] = '\0';
+          f[n++] = line + i + 1;
+        }
+      else if (line[i] == ',' && n > 1)
+        line[i] = '\0';
     }
-  return *n == F_COUNT;
+  return n == F_COUNT;
 }
 
 /* Returns NULL when @row is filled, else why the line is bad; *non_ipv4
  * marks a well-formed line of another network protocol (IPv6, ARP). */
 static const char *
-tshark_fields_parse_line (State *st, char *line, Row *row, gboolean *non_ipv4)
+tshark_fields_parse_line (State *st, char *line, gsize len, Row *row, gboolean *non_ipv4)
 {
   char *f[F_COUNT];
-  guint n;
   guint64 version;
   gboolean has_version;
   *non_ipv4 = FALSE;
   memset (row, 0, sizeof *row);
-  if (!tshark_fields_split (line, f, &n))
+  if (!tshark_fields_split (line, len, f))
     return "not 29 tab-separated fields";
   if (!tshark_fields_parse_time (st, f[F_TIME], &row->ts))
     return "bad frame.time";
   if (!tshark_fields_opt_uint (f, F_IP_VERSION, 15, &version, &has_version))
     return "bad ip.version";
-  const char *src = tshark_fields_first (f[F_IP_SRC]);
-  const char *dst = tshark_fields_first (f[F_IP_DST]);
+  const char *src = f[F_IP_SRC];
+  const char *dst = f[F_IP_DST];
   if ((has_version && version != 4) || *src == '\0' || *dst == '\0')
     {
       *non_ipv4 = TRUE;
@@ -422,7 +450,7 @@ tshark_fields_flush (State *st)
 }
 
 static gboolean
-tshark_fields_line (void *state, DpLineReader *r, char *line, GError **error)
+tshark_fields_line (void *state, DpLineReader *r, char *line, gsize len, GError **error)
 {
   State *st = state;
   Row row;
@@ -432,7 +460,7 @@ tshark_fields_line (void *state, DpLineReader *r, char *line, GError **error)
   if (dp_line_reader_line (r) == 1 && st->header != HEADER_FALSE
       && (st->header == HEADER_TRUE || g_str_has_prefix (line, "frame.time")))
     return TRUE;
-  const char *why = tshark_fields_parse_line (st, line, &row, &non_ipv4);
+  const char *why = tshark_fields_parse_line (st, line, len, &row, &non_ipv4);
   if (why)
     return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
                                 "%s: line %" G_GUINT64_FORMAT ": %s",
