@@ -108,7 +108,7 @@ static void
 csv_append_addr (GString *b, guint32 addr, const DpNameMap *names)
 {
   char tmp[64];
-  const char *s = dp_ipv4_format (addr, names, tmp);
+  const char *s = text_sink_addr (addr, names, tmp);
   g_string_append_c (b, ',');
   csv_append_quoted (b, s, strlen (s));
 }

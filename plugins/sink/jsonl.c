@@ -140,9 +140,9 @@ jsonl_packet (void *self, const DpPackets *p, guint r)
   g_string_append (b, iso ? "{\"ts\":\"" : "{\"ts\":");
   text_sink_ts (&st->sink, b, p->ts[r]);
   g_string_append (b, iso ? "\",\"src\":" : ",\"src\":");
-  jsonl_string (b, dp_ipv4_format (p->src[r], p->names, tmp));
+  jsonl_string (b, text_sink_addr (p->src[r], p->names, tmp));
   g_string_append (b, ",\"dst\":");
-  jsonl_string (b, dp_ipv4_format (p->dst[r], p->names, tmp));
+  jsonl_string (b, text_sink_addr (p->dst[r], p->names, tmp));
   jsonl_field (b, ",\"proto\":", TRUE, p->proto[r]);
   jsonl_field (b, ",\"sport\":", l4 & DP_L4_PORTS, p->sport[r]);
   jsonl_field (b, ",\"dport\":", l4 & DP_L4_PORTS, p->dport[r]);

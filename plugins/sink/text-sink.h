@@ -182,13 +182,45 @@ text_sink_uint (GString *b, guint64 v)
     g_string_append_c (b, tmp[--n]);
 }
 
+/* The 9 digits of @ns after a '.' (plus @suffix), without printf. */
+static inline void
+text_sink_fraction (GString *b, gint64 ns, const char *suffix)
+{
+  char tmp[10];
+  tmp[0] = '.';
+  for (int i = 9; i >= 1; i--, ns /= 10)
+    tmp[i] = (char) ('0' + ns % 10);
+  g_string_append_len (b, tmp, 10);
+  g_string_append (b, suffix);
+}
+
+/* dp_ipv4_format without printf for real addresses (the common case). */
+static inline const char *
+text_sink_addr (guint32 addr, const DpNameMap *names, char buf[static 64])
+{
+  const char *name = dp_name_map_lookup (names, addr);
+  char *p = buf;
+  if (name)
+    return name;
+  for (int shift = 24; shift >= 0; shift -= 8)
+    {
+      guint v = (addr >> shift) & 255;
+      if (v >= 100)
+        *p++ = (char) ('0' + v / 100);
+      if (v >= 10)
+        *p++ = (char) ('0' + v / 10 % 10);
+      *p++ = (char) ('0' + v % 10);
+      *p++ = shift ? '.' : '\0';
+    }
+  return buf;
+}
+
 /* Epoch seconds with 9 decimals ("1566411407.841604000", exact), or ISO
  * 8601 UTC with ns ("2019-08-21T18:16:47.841604000Z"). */
 static inline void
 text_sink_ts (TextSink *s, GString *b, gint64 ts)
 {
   gint64 sec = ts / 1000000000, ns = ts % 1000000000;
-  char frac[12];
   if (ns < 0)
     {
       sec--;
@@ -205,19 +237,16 @@ text_sink_ts (TextSink *s, GString *b, gint64 ts)
           s->iso_sec = sec;
         }
       g_string_append (b, s->iso_text);
-      g_snprintf (frac, sizeof frac, ".%09dZ", (int) ns);
+      text_sink_fraction (b, ns, "Z");
+      return;
     }
-  else
+  if (sec < 0)
     {
-      if (sec < 0)
-        {
-          /* -1.5 s is sec -2 + 0.5: print it as -(1.5) */
-          g_string_append_c (b, '-');
-          sec = -sec - (ns > 0);
-          ns = ns > 0 ? 1000000000 - ns : 0;
-        }
-      text_sink_uint (b, (guint64) sec);
-      g_snprintf (frac, sizeof frac, ".%09d", (int) ns);
+      /* -1.5 s is sec -2 + 0.5: print it as -(1.5) */
+      g_string_append_c (b, '-');
+      sec = -sec - (ns > 0);
+      ns = ns > 0 ? 1000000000 - ns : 0;
     }
-  g_string_append (b, frac);
+  text_sink_uint (b, (guint64) sec);
+  text_sink_fraction (b, ns, "");
 }
