@@ -93,6 +93,12 @@ decode_link (int linktype, const guint8 *frame, guint32 caplen, guint32 *ip_off)
   switch (linktype)
     {
     case DP_LINK_ETHERNET:
+      /* untagged IPv4, by far the most common frame, without a call */
+      if (caplen >= 14 && decode_be16 (frame + 12) == DECODE_ETHERTYPE_IPV4)
+        {
+          *ip_off = 14;
+          return DP_DECODE_OK;
+        }
       return decode_ethertype (frame, caplen, 12, ip_off);
     case DP_LINK_RAW:
     case DP_LINK_RAW_DLT:

@@ -285,7 +285,8 @@ static char *
 pcap_where (const PcapReader *r, guint32 caplen)
 {
   if (r->classic)
-    return g_strdup_printf ("byte %" G_GUINT64_FORMAT, r->offset - r->rec_hdr - caplen);
+    return g_strdup_printf ("byte %" G_GUINT64_FORMAT "%s", r->offset - r->rec_hdr - caplen,
+                            r->gzip ? " (uncompressed)" : "");
   return g_strdup_printf ("packet %" G_GUINT64_FORMAT, r->n_read);
 }
 
@@ -312,7 +313,7 @@ pcap_read_failed (DpStage *stage, const PcapReader *r, GError **error)
   const char *msg = pcap_geterr (r->p);
   gboolean truncated = strstr (msg, "truncated") != NULL;
   g_autofree char *where = r->classic
-    ? g_strdup_printf ("byte %" G_GUINT64_FORMAT, r->offset)
+    ? g_strdup_printf ("byte %" G_GUINT64_FORMAT "%s", r->offset, r->gzip ? " (uncompressed)" : "")
     : g_strdup_printf ("after packet %" G_GUINT64_FORMAT, r->n_read);
   if (dp_stage_data_error (stage, error, truncated ? "truncated-file" : "bad-file",
                            "%s: stopped at %s: %s", r->path, where, msg))
@@ -401,7 +402,9 @@ pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch
       pcap_flush_counts (stage, self);
       if ((*batch)->n_rows == (*batch)->capacity)
         pcap_push_full (stage, self, batch);
-      guint64 in_file = r.classic && !r.gzip ? MIN (r.offset, f->size) : 0;
+      /* a gzip stream has no position on disk to report */
+      long pos = r.gzip ? -1 : ftell (pcap_file (r.p));
+      guint64 in_file = pos > 0 ? MIN ((guint64) pos, f->size) : 0;
       dp_stage_progress (stage, self->done_bytes + in_file, self->total_bytes);
     }
   pcap_reader_close (&r);
