@@ -77,7 +77,7 @@ synth_telescope_team (const SynthPop *pop, SynthEpisode *ep, SynthRng *r, guint 
 {
   guint pct = synth_range (r, pct_lo, pct_hi);
   ep->sender = pop->first;
-  ep->team_n = CLAMP ((guint32) lround (pop->n * pct / 100.0), MIN (2u, pop->n), pop->n);
+  ep->team_n = synth_telescope_team_size (pop->n, pct);
   ep->team_off = synth_below (r, pop->n);
   ep->team_stride = synth_telescope_coprime (r, pop->n);
 }
@@ -104,7 +104,7 @@ synth_telescope_new_round (SynthWorld *w, const SynthPop *pop, SynthEpisode *ep,
       if (!dup)
         ep->ports[ep->n_ports++] = k;
     }
-  guint64 dsts = MIN ((guint64) w->block_mask + 1, SYNTH_ROUND_DSTS_MAX);
+  guint64 dsts = MIN ((guint64) w->block_mask + 1, pop->round_dsts);
   ep->perm_m = ep->n_ports * dsts;
   ep->perm_a = synth_telescope_coprime (r, ep->perm_m);
   ep->perm_b = synth_below (r, (guint32) ep->perm_m);

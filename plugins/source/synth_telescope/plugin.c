@@ -217,7 +217,7 @@ static const DpOptionDesc synth_telescope_options[] = {
   "| engin_umich | engin-umich | 4 in one /24 | 53/udp only | rounds covering the block, zmap IP id | net_scan_udp_light |\n" \
   "| shadowserver | shadowserver | 38 in 2 /24s | 24 UDP services (623, 5683, 111, 161, …) | rounds of 2–6 ports, zmap IP id | net_scan_udp_light |\n" \
   "| adb_botnet | adb-botnet | 300 scattered | 5555/tcp | bursts: 20–50% of bots, 5–12 targets each, 5–20 min | net_scan_tcp_light |\n" \
-  "| smb_botnet | smb-botnet | 150 scattered | 445/tcp | bursts, 5–10 targets x 2–3 tries | net_scan_tcp_light |\n" \
+  "| smb_botnet | smb-botnet | 300 scattered | 445/tcp | bursts, 5–10 targets x 1–2 tries | net_scan_tcp_light |\n" \
   "| ssh_botnet | ssh-botnet | 200 scattered | 22/tcp | bursts, 5–8 targets x 4–6 tries | net_scan_tcp_heavy |\n" \
   "| backscatter_tcp | backscatter | 60, 6 per /24 | from 80, 443, 22, 25…; to random ports | attacks of 50–500 SYN-ACK/RST-ACK/RST, 2–20 min, a whole victim /24 at once | backscatter_tcp |\n" \
   "| backscatter_udp | backscatter | 18, 3 per /24 | from 53, 123, 137, 161 | attacks of 30–300 | backscatter_udp |\n" \
@@ -240,7 +240,9 @@ static const DpOptionDesc synth_telescope_options[] = {
   "per sender per day. To shrink a run, lower both.\n\n" \
   "Coordination: a scanner round takes a team of the organisation's members and sweeps " \
   "its ports across up to 1024 addresses of the block (the whole of a /24), every " \
-  "(port, address) once, the members interleaved in time; members miss rounds, popular " \
+  "(port, address) once, the members interleaved in time (when the budget would give an " \
+  "organisation fewer than 8 rounds, its rounds cover part of the block instead); " \
+  "members miss rounds, popular " \
   "ports are shared between organisations, and Mirai bots act alone at random times. " \
   "Sequence-sensitive patterns (bot bursts, scans, one-flow) stay inside one clock hour.\n\n" \
   "Addresses: organisations and victim groups own random /24s, everyone else is scattered; " \

@@ -25,6 +25,7 @@ G_BEGIN_DECLS
 
 #define SYNTH_ROUND_PORTS_MAX 16
 #define SYNTH_ROUND_DSTS_MAX 1024u
+#define SYNTH_ROUNDS_MIN 8
 #define SYNTH_US G_GINT64_CONSTANT (1000000)
 #define SYNTH_HOUR_US (3600 * SYNTH_US)
 
@@ -90,6 +91,7 @@ typedef struct {
   guint64 *cum;          /* cumulative weights */
   guint n_ports;
   double rate;           /* expected episodes per microsecond */
+  guint32 round_dsts;    /* addresses one round covers */
   gint64 tail_step;      /* tail: microseconds between senders */
 } SynthPop;
 
@@ -187,6 +189,7 @@ void synth_telescope_world_free (SynthWorld *w);
 guint32 synth_telescope_pick_port (const SynthPop *pop, SynthRng *r);
 guint32 synth_telescope_coprime (SynthRng *r, guint64 n);
 double synth_telescope_mean_packets (const SynthWorld *w, const SynthPop *pop);
+guint32 synth_telescope_team_size (guint32 n, guint pct);
 
 /* generate.c */
 /** Generates slice [a, b) (microseconds) into w->rows, sorted by time. */

@@ -163,7 +163,8 @@ synth_telescope_port_set (SynthWorld *w, SynthPop *pop, guint index)
       else
         {
           guint32 port = synth_range (&r, 1, 65535);
-          gboolean tcp = d->proto != 17 && synth_below (&r, 10) != 0;
+          /* organisations mix in some UDP; the others keep their protocol */
+          gboolean tcp = d->proto == 6 && (d->gen != SYNTH_GEN_ROUND || synth_below (&r, 10) != 0);
           pop->ports[i] = tcp ? SYNTH_TCP (port) : SYNTH_UDP (port);
           acc += extra_each;
         }
@@ -253,6 +254,13 @@ synth_telescope_check_only (const SynthParams *p, GError **error)
   return TRUE;
 }
 
+/* A round or burst takes @pct percent of @n members, and at least two. */
+guint32
+synth_telescope_team_size (guint32 n, guint pct)
+{
+  return CLAMP ((guint32) lround (n * pct / 100.0), MIN (2u, n), n);
+}
+
 /* Mean packets of one episode (the rate is budget / mean / duration). */
 double
 synth_telescope_mean_packets (const SynthWorld *w, const SynthPop *pop)
@@ -260,12 +268,14 @@ synth_telescope_mean_packets (const SynthWorld *w, const SynthPop *pop)
   const SynthPopDef *d = pop->def;
   double k = (d->k_lo + d->k_hi) / 2.0, m = (d->m_lo + d->m_hi) / 2.0;
   double r = (d->r_lo + d->r_hi) / 2.0;
-  double team = MAX (1.0, pop->n * (d->team_lo + d->team_hi) / 200.0);
-  double dsts = MIN ((double) w->block_mask + 1, SYNTH_ROUND_DSTS_MAX);
+  double team = 0;
+  for (guint pct = d->team_lo; pct <= d->team_hi; pct++)
+    team += synth_telescope_team_size (pop->n, pct);
+  team /= d->team_hi - d->team_lo + 1;
   switch (d->gen)
     {
     case SYNTH_GEN_ROUND:
-      return MIN (k, (double) MIN (pop->n_ports, SYNTH_ROUND_PORTS_MAX)) * dsts;
+      return MIN (k, (double) MIN (pop->n_ports, SYNTH_ROUND_PORTS_MAX)) * pop->round_dsts;
     case SYNTH_GEN_BOTNET:
       return team * MIN (k, (double) w->block_mask + 1) * r;
     case SYNTH_GEN_PORTSCAN:
@@ -297,8 +307,17 @@ synth_telescope_rates (SynthWorld *w)
       if (pop->def->gen == SYNTH_GEN_TAIL)
         pop->tail_step = MAX (1, (w->p.end - w->p.start) / MAX (pop->n, 1u));
       else if (total_share > 0)
-        pop->rate = (double) w->p.budget * pop->def->share / total_share
-                    / synth_telescope_mean_packets (w, pop) / span;
+        {
+          double budget = (double) w->p.budget * pop->def->share / total_share;
+          /* a small budget would give an org only a round or two: cover
+           * part of the block instead, so that it still has a few rounds */
+          double ports = MIN ((pop->def->k_lo + pop->def->k_hi) / 2.0,
+                              (double) MIN (pop->n_ports, SYNTH_ROUND_PORTS_MAX));
+          double dsts = floor (budget / SYNTH_ROUNDS_MIN / MAX (ports, 1.0));
+          pop->round_dsts = (guint32) CLAMP (dsts, 16.0, MIN ((double) w->block_mask + 1,
+                                                            SYNTH_ROUND_DSTS_MAX));
+          pop->rate = budget / synth_telescope_mean_packets (w, pop) / span;
+        }
     }
 }
 
