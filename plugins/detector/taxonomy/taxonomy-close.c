@@ -39,6 +39,9 @@ taxonomy_close_clear (TaxClose *c)
 static TaxSource *
 taxonomy_source (TaxClose *c, guint32 src)
 {
+  /* triples come in packet order: runs of one source are common */
+  if (c->sources->len > 0 && src == c->last_src)
+    return &g_array_index (c->sources, TaxSource, c->last_index);
   gboolean inserted;
   guint64 *idx = dp_hash_upsert (&c->src_index, src, &inserted);
   if (inserted)
@@ -47,6 +50,8 @@ taxonomy_source (TaxClose *c, guint32 src)
       g_array_set_size (c->sources, c->sources->len + 1);
       g_array_index (c->sources, TaxSource, *idx).src = src;
     }
+  c->last_src = src;
+  c->last_index = *idx;
   return &g_array_index (c->sources, TaxSource, *idx);
 }
 
@@ -114,21 +119,33 @@ taxonomy_heavy (const TaxonomyConfig *cfg, guint32 n_pkt, guint32 n_targets)
 }
 
 static void
-taxonomy_merge_into (TaxTable *t, const TaxAgg *e, guint32 dst, guint32 b, gboolean distinct)
+taxonomy_merge_into (TaxTable *t, const TaxAgg *e, guint32 dst, guint32 b, guint64 h, gboolean distinct)
 {
-  TaxAgg *d = taxonomy_table_upsert (t, e->src, dst, b, taxonomy_hash (e->src, dst, b));
+  TaxAgg *d = taxonomy_table_upsert (t, e->src, dst, b, h);
   taxonomy_agg_merge (d, e);
   d->n_distinct += distinct;
 }
 
+/* Hashes of a triple's pair key (src, dst, class) and port key (src, class|port). */
+typedef struct {
+  guint64 pair, port;
+} TaxKeyHash;
+
+static inline TaxKeyHash
+taxonomy_key_hash (const TaxAgg *e)
+{
+  return (TaxKeyHash) { taxonomy_hash (e->src, e->dst, TAX_KEY_B (TAX_KEY_CLS (e->b), 0)),
+                        taxonomy_hash (e->src, 0, e->b) };
+}
+
 static void
-taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, guint cls, guint32 port)
+taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, TaxKeyHash h, guint cls, guint32 port)
 {
   const TaxonomyConfig *cfg = c->cfg;
   gboolean tcp = cls == TAX_CLS_TCP;
   taxonomy_cat_add (&s->cat[tcp ? TAX_CAT_ALL_TCP : TAX_CAT_ALL_UDP], e, e->n_pkt, FALSE);
-  taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), port != TAX_PORT_NULL);
-  taxonomy_merge_into (c->ports, e, 0, e->b, TRUE);
+  taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), h.pair, port != TAX_PORT_NULL);
+  taxonomy_merge_into (c->ports, e, 0, e->b, h.port, TRUE);
   if (e->n_pkt > (guint64) cfg->n3)
     taxonomy_event_from_agg (c, s, tcp ? TAX_ONE_FLOW_TCP : TAX_ONE_FLOW_UDP, tcp ? 6 : 17, e,
                              e->dst, taxonomy_dport (port), 1, port != TAX_PORT_NULL);
@@ -141,7 +158,7 @@ taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, guint cls, 
 }
 
 static void
-taxonomy_pass_triple (TaxClose *c, const TaxAgg *e)
+taxonomy_pass_triple (TaxClose *c, const TaxAgg *e, TaxKeyHash h)
 {
   TaxSource *s = taxonomy_source (c, e->src);
   guint cls = TAX_KEY_CLS (e->b);
@@ -152,11 +169,11 @@ taxonomy_pass_triple (TaxClose *c, const TaxAgg *e)
   if (e->n_frag)
     taxonomy_cat_add (&s->cat[TAX_CAT_FRAG], e, e->n_frag, FALSE);
   if (cls == TAX_CLS_TCP || cls == TAX_CLS_UDP)
-    taxonomy_pass_triple_l4 (c, s, e, cls, port);
+    taxonomy_pass_triple_l4 (c, s, e, h, cls, port);
   else if (cls == TAX_CLS_ICMP)
     {
       taxonomy_cat_add (&s->cat[TAX_CAT_ALL_ICMP], e, e->n_pkt, FALSE);
-      taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), FALSE);
+      taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), h.pair, FALSE);
       if (port == TAX_ICMP_ECHO)
         {
           /* one triple per destination: the echo destinations are distinct */
@@ -342,25 +359,33 @@ taxonomy_source_cmp (gconstpointer a, gconstpointer b)
 
 #define TAXONOMY_CLOSE_PREFETCH 32
 
-/* The derived tables are hit at random: their index slots and entries for
- * the triples a few ahead are prefetched while the current one merges. */
+/* The derived tables are hit at random: for the triple TAXONOMY_CLOSE_PREFETCH
+ * ahead the index slots are prefetched (its key hashes kept in a ring), for
+ * the one half as far ahead the entries, while the current one merges. */
 static void
 taxonomy_pass_triples (TaxClose *c, const TaxTable *triples)
 {
   const TaxAgg *e = triples->entries;
-  gsize n = triples->n;
+  const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
+  TaxKeyHash ring[TAXONOMY_CLOSE_PREFETCH];
+  for (gsize i = 0; i < MIN (n, D); i++)
+    ring[i] = taxonomy_key_hash (&e[i]);
   for (gsize i = 0; i < n; i++)
     {
-      if (i + TAXONOMY_CLOSE_PREFETCH < n)
+      TaxKeyHash h = ring[i % D];
+      if (i + D < n)
         {
-          const TaxAgg *f = &e[i + TAXONOMY_CLOSE_PREFETCH];
-          taxonomy_table_prefetch_slot (c->pairs, taxonomy_hash (f->src, f->dst, TAX_KEY_B (TAX_KEY_CLS (f->b), 0)));
-          taxonomy_table_prefetch_slot (c->ports, taxonomy_hash (f->src, 0, f->b));
-          f = &e[i + TAXONOMY_CLOSE_PREFETCH / 2];
-          taxonomy_table_prefetch_entry (c->pairs, taxonomy_hash (f->src, f->dst, TAX_KEY_B (TAX_KEY_CLS (f->b), 0)));
-          taxonomy_table_prefetch_entry (c->ports, taxonomy_hash (f->src, 0, f->b));
+          TaxKeyHash f = ring[i % D] = taxonomy_key_hash (&e[i + D]);
+          taxonomy_table_prefetch_slot (c->pairs, f.pair);
+          taxonomy_table_prefetch_slot (c->ports, f.port);
         }
-      taxonomy_pass_triple (c, &e[i]);
+      if (i + D / 2 < n)
+        {
+          TaxKeyHash f = ring[(i + D / 2) % D];
+          taxonomy_table_prefetch_entry (c->pairs, f.pair);
+          taxonomy_table_prefetch_entry (c->ports, f.port);
+        }
+      taxonomy_pass_triple (c, &e[i], h);
     }
 }
 

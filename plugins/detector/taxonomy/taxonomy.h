@@ -214,6 +214,8 @@ typedef struct {
   TaxTable *ports;     /* (src, class|port); borrowed, reset here */
   DpHash src_index;    /* src -> index into sources */
   GArray *sources;     /* TaxSource */
+  guint32 last_src;    /* the source looked up last, at last_index */
+  guint64 last_index;
   GArray *events;      /* TaxEvent */
 } TaxClose;
 
