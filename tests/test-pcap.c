@@ -273,6 +273,28 @@ test_pcapng (Fixture *f, gconstpointer data)
     }
 }
 
+/* pcapng gives no byte offsets: a bad packet is named by its number. */
+static void
+test_pcapng_bad_packet (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = pcapng_file_new (DP_LINK_ETHERNET, FALSE);
+  g_autoptr (GByteArray) fr = frame_tcp (1, 2, 3, 2);
+  pcapng_file_add (cap, FALSE, 0, fr->data, fr->len);
+  pcapng_file_add (cap, FALSE, 0, fr->data, 20);   /* IP header cut */
+  pcapng_file_add (cap, FALSE, 0, fr->data, fr->len);
+  g_autofree char *path = write_file (f, "bad.pcapng", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 2);
+  g_assert_cmpuint (dp_harness_counter (h, "short"), ==, 1);
+  g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
+  g_autoptr (GError) error = run_pcap_error (yaml2);
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "bad.pcapng: packet 2:"));
+}
+
 /* The format comes from the magic number: a gzip pcap named .txt reads. */
 static void
 test_gzip (Fixture *f, gconstpointer data)
@@ -356,6 +378,31 @@ test_garbage (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = run_pcap_error (yaml2);
   g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "junk.pcap"));
+}
+
+/* A record header with an absurd length ends the file like a cut would,
+ * keeping the packets before it, but counts as a bad file. */
+static void
+test_corrupt_record (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = syn_capture (3, 0);
+  le32 (cap, 1);
+  le32 (cap, 0);
+  le32 (cap, 0x7fffffff);
+  le32 (cap, 0x7fffffff);
+  put_zeros (cap, 64);
+  g_autofree char *path = write_file (f, "corrupt.pcap", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 3);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 1);
+  g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
+  g_autoptr (GError) error = run_pcap_error (yaml2);
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_autofree char *where = g_strdup_printf ("corrupt.pcap: stopped at byte %u", 24 + 3 * 70);
+  g_assert_nonnull (strstr (error->message, where));
 }
 
 static void
@@ -813,6 +860,9 @@ test_out_real (Fixture *f, gconstpointer data)
       g_autoptr (DpPackets) back = NULL;
       g_autoptr (DpHarness) h = run_pcap (yaml, &back);
       assert_packets_equal (p, back);
+      /* tshark starts slowly: TCP and ICMP here, UDP in the synthetic test */
+      if (c != 0 && c != 2)
+        continue;
       g_autoptr (GPtrArray) rows = tshark_fields (out);
       if (rows == NULL)
         continue;
@@ -889,9 +939,11 @@ main (int argc, char **argv)
   ADD ("/plugin/pcap/link-types", test_link_types);
   ADD ("/plugin/pcap/unsupported-link", test_unsupported_link);
   ADD ("/plugin/pcap/pcapng", test_pcapng);
+  ADD ("/plugin/pcap/pcapng-bad-packet", test_pcapng_bad_packet);
   ADD ("/plugin/pcap/gzip", test_gzip);
   ADD ("/plugin/pcap/truncated", test_truncated);
   ADD ("/plugin/pcap/garbage", test_garbage);
+  ADD ("/plugin/pcap/corrupt-record", test_corrupt_record);
   ADD ("/plugin/pcap/empty", test_empty);
   ADD ("/plugin/pcap/mixed", test_mixed);
   ADD ("/plugin/pcap/order-and-glob", test_order_and_glob);
