@@ -254,7 +254,9 @@ synth_telescope_probe (SynthRow *row, guint32 key, SynthStyle style, SynthRng *r
     {
       row->l4 = DP_L4_PORTS | DP_L4_TCP;
       row->flags = SYN;
+      /* seq == dst is Mirai's fingerprint: nobody else may show it */
       row->seq = (guint32) synth_next (r);
+      row->seq ^= row->seq == row->dst ? 1u : 0u;
       row->ip_len = style == SYNTH_STYLE_OS ? 60 : 44;
     }
   else if (row->proto == 17)
@@ -288,6 +290,7 @@ synth_telescope_backscatter (SynthRow *row, const SynthEpisode *ep, guint8 proto
       row->flags = x < 7 ? (SYN | ACK) : x < 9 ? (RST | ACK) : RST;
       row->l4 = DP_L4_PORTS | DP_L4_TCP;
       row->seq = (guint32) synth_next (r);
+      row->seq ^= row->seq == row->dst ? 1u : 0u;
       row->sport = ep->sport;
       row->dport = (guint16) synth_range (r, 1024, 65535);
       row->ip_len = row->flags == RST ? 40 : 44;
@@ -333,6 +336,36 @@ synth_telescope_spread (const SynthWorld *w, guint32 off, guint32 step, guint32 
   return w->block_base | ((off + d * step) & w->block_mask);
 }
 
+/* Packet i of a round: the i-th (port, address) pair of a random
+ * permutation, sent by a random member of the team. */
+static inline guint32
+synth_telescope_fill_round (const SynthWorld *w, const SynthPop *pop, const SynthEpisode *ep,
+                            guint32 i, SynthRng *r, SynthRow *row)
+{
+  guint64 k = ((guint64) i * ep->perm_a + ep->perm_b) % ep->perm_m;
+  row->dst = synth_telescope_spread (w, ep->dst_off, ep->dst_step, (guint32) (k / ep->n_ports));
+  row->sport = (guint16) synth_range (r, 32768, 60999);
+  synth_telescope_probe (row, ep->ports[k % ep->n_ports], pop->def->style, r);
+  return synth_telescope_member (pop, ep, synth_below (r, ep->team_n));
+}
+
+/* Packet i of a bot burst: bots take turns; each tries its targets r times,
+ * and a retry reuses the port and sequence number of the first try. */
+static inline guint32
+synth_telescope_fill_botnet (const SynthWorld *w, const SynthPop *pop, const SynthEpisode *ep,
+                             guint32 i, SynthRng *r, SynthRow *row)
+{
+  guint32 b = i % ep->team_n, target = (i / ep->team_n) / ep->r;
+  SynthRng t = synth_rng_at (ep->key ^ G_GUINT64_CONSTANT (0x626f74), ((guint64) b << 32) | target);
+  guint32 off = (guint32) dp_hash_mix (ep->key + b);
+  row->dst = synth_telescope_spread (w, off, ep->dst_step, target);
+  row->sport = (guint16) synth_range (&t, 32768, 60999);
+  synth_telescope_probe (row, ep->ports[0], pop->def->style, r);
+  row->seq = (guint32) synth_next (&t) | 1u;
+  row->seq ^= row->seq == row->dst ? 2u : 0u;
+  return synth_telescope_member (pop, ep, b);
+}
+
 /* Fills one row (dst first: probes derive fingerprints from it) and returns its sender. */
 static inline guint32
 synth_telescope_fill (const SynthWorld *w, const SynthPop *pop, const SynthEpisode *ep,
@@ -351,28 +384,11 @@ synth_telescope_fill (const SynthWorld *w, const SynthPop *pop, const SynthEpiso
       row->ip_len = 40;
       break;
     case SYNTH_GEN_ROUND:
-      {
-        guint64 k = ((guint64) i * ep->perm_a + ep->perm_b) % ep->perm_m;
-        row->dst = synth_telescope_spread (w, ep->dst_off, ep->dst_step, (guint32) (k / ep->n_ports));
-        s = synth_telescope_member (pop, ep, synth_below (r, ep->team_n));
-        row->sport = (guint16) synth_range (r, 32768, 60999);
-        synth_telescope_probe (row, ep->ports[k % ep->n_ports], d->style, r);
-        break;
-      }
+      s = synth_telescope_fill_round (w, pop, ep, i, r, row);
+      break;
     case SYNTH_GEN_BOTNET:
-      {
-        /* retries of one target reuse its port and sequence number */
-        guint32 b = i % ep->team_n, target = (i / ep->team_n) / ep->r;
-        SynthRng t = synth_rng_at (ep->key ^ G_GUINT64_CONSTANT (0x626f74), ((guint64) b << 32) | target);
-        guint32 off = (guint32) dp_hash_mix (ep->key + b);
-        row->dst = synth_telescope_spread (w, off, ep->dst_step, target);
-        s = synth_telescope_member (pop, ep, b);
-        row->sport = (guint16) synth_range (&t, 32768, 60999);
-        synth_telescope_probe (row, ep->ports[0], d->style, r);
-        row->seq = (guint32) synth_next (&t) | 1u;
-        row->seq ^= row->seq == row->dst ? 2u : 0u;
-        break;
-      }
+      s = synth_telescope_fill_botnet (w, pop, ep, i, r, row);
+      break;
     case SYNTH_GEN_BACKSCATTER:
       s = ep->sender + synth_below (r, ep->team_n);
       row->dst = w->block_base | ((guint32) synth_next (r) & w->block_mask);
