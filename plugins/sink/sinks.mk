@@ -16,3 +16,5 @@ TESTS += tests/test-sinks
 tests_test_sinks_SOURCES = tests/test-sinks.c
 tests_test_sinks_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
 tests_test_sinks_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
+
+dist_pipeline_DATA += pipelines/extract-csv.yaml

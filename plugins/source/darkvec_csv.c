@@ -394,7 +394,11 @@ DP_PLUGIN_DEFINE (darkvec_csv,
          "ts is epoch seconds, converted to ns from its digits. Addresses that are not "
          "dotted quads (the samples' `src_ipaddr12`) are pseudonyms kept in the batches' "
          "name map, so sinks print them back. Packets with mirai = 1 are counted in the "
-         "`mirai` counter. pck_len goes to ip_len.",
+         "`mirai` counter. pck_len goes to ip_len. A trace without a src_port column "
+         "gets source port 0 (its destination ports still count). ICMP type and code "
+         "are not in the format. Lines of other ethertypes are counted as non-ipv4, "
+         "malformed lines as bad-line (with file and line number); a file whose first "
+         "line is not such a header is an error.",
   .outputs = darkvec_csv_outputs,
   .n_outputs = G_N_ELEMENTS (darkvec_csv_outputs),
   .options = darkvec_csv_options,
