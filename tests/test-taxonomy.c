@@ -670,6 +670,42 @@ test_window_unordered_batches (void)
       }
 }
 
+/* Odd rows (extreme times, fields missing or inconsistent with the protocol)
+ * are data: every row is either in a window or counted as late-dropped. */
+static void
+test_odd_rows (void)
+{
+  g_autoptr (DpPackets) p = dp_packets_new (64);
+  static const gint64 times[] = { 0, G_MAXINT64, G_MININT64, -1, 1, G_MAXINT64 - 1 };
+  static const guint8 protos[] = { 1, 6, 17, 47, 0, 255 };
+  guint32 seed = 7;
+  for (guint i = 0; i < 48; i++)
+    {
+      seed = seed * 1103515245u + 12345u;
+      guint8 proto = protos[(seed >> 8) % G_N_ELEMENTS (protos)];
+      guint r = dp_test_add_packet (p, times[i % G_N_ELEMENTS (times)], seed, ~seed, proto,
+                                    (guint16) seed, (guint16) (seed >> 16), (guint8) (seed >> 3));
+      p->l4[r] = (guint8) (seed >> 24);
+      p->frag[r] = (guint16) (seed >> 5);
+    }
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  g_autoptr (DpHarness) r = tax_run ("reference", "window: 1s\nslack: 0s", p);
+  DpHarness *hs[] = { h, r };
+  for (guint k = 0; k < G_N_ELEMENTS (hs); k++)
+    {
+      GPtrArray *outs = dp_harness_outputs (hs[k], 0);
+      guint64 n = dp_harness_counter (hs[k], "late-dropped");
+      for (guint t = 0; t < outs->len; t++)
+        {
+          DpTable *tab = g_ptr_array_index (outs, t);
+          for (guint row = 0; row < tab->n_rows; row++)
+            n += tax_i64 (tab, "packets", row);
+        }
+      g_assert_cmpuint (n, ==, p->n_rows);
+      g_assert_cmpuint (dp_harness_counter (hs[k], "late-dropped"), >, 0);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* real captures, through the pcap source */
 
@@ -835,6 +871,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/taxonomy/window-split", test_window_split);
   g_test_add_func ("/plugin/taxonomy/window-late", test_window_late);
   g_test_add_func ("/plugin/taxonomy/window-unordered", test_window_unordered_batches);
+  g_test_add_func ("/plugin/taxonomy/odd-rows", test_odd_rows);
   g_test_add_func ("/plugin/taxonomy/real-masscan-tcp", test_real_masscan_tcp);
   g_test_add_func ("/plugin/taxonomy/real-masscan-udp", test_real_masscan_udp);
   g_test_add_func ("/plugin/taxonomy/real-nmap", test_real_nmap);
