@@ -40,3 +40,9 @@ plugin_LTLIBRARIES += plugins/sink/null.la
 plugins_sink_null_la_SOURCES = plugins/sink/null.c
 plugins_sink_null_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_sink_null_la_LIBADD = $(PLUGIN_LIBS)
+dist_pipeline_DATA += pipelines/demo.yaml
+
+plugin_LTLIBRARIES += plugins/sink/print.la
+plugins_sink_print_la_SOURCES = plugins/sink/print.c
+plugins_sink_print_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_print_la_LIBADD = $(PLUGIN_LIBS)
