@@ -194,13 +194,65 @@ write_file (const char *dir, const char *name, const char *text)
   return path;
 }
 
-/* one line of the fixture's shape with a given second and destination */
+/* one UDP line with a given frame.time and destination */
+static char *
+time_line (const char *time, int dst_last)
+{
+  return g_strdup_printf ("%s\t60\t17\t28\t64\t4\t0x00\t0\t0\t"
+                          "10.0.0.1\t10.0.0.%d\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t1\t2\n",
+                          time, dst_last);
+}
+
 static char *
 one_line (int sec, int dst_last)
 {
-  return g_strdup_printf ("Feb 28, 2019 00:00:%02d.000000000 UTC\t60\t17\t28\t64\t4\t0x00\t0\t0\t"
-                          "10.0.0.1\t10.0.0.%d\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t1\t2\n",
-                          sec, dst_last);
+  g_autofree char *time = g_strdup_printf ("Feb 28, 2019 00:00:%02d.000000000 UTC", sec);
+  return time_line (time, dst_last);
+}
+
+/* newer tshark prints ISO 8601; frame.time_epoch may stand in for frame.time */
+static void
+test_time_formats (void)
+{
+  static const struct { const char *text; gint64 utc_ns; gint64 tokyo_ns; } cases[] = {
+    { "2019-02-28T00:00:02.023742000Z", SEC (FEB28 + 2) + 23742000, SEC (FEB28 + 2) + 23742000 },
+    { "2019-02-28T09:00:02.5+09:00", SEC (FEB28 + 2) + 500000000, SEC (FEB28 + 2) + 500000000 },
+    { "2019-02-27 19:30:02.5-0430", SEC (FEB28 + 2) + 500000000, SEC (FEB28 + 2) + 500000000 },
+    { "1551312002.023742", SEC (FEB28 + 2) + 23742000, SEC (FEB28 + 2) + 23742000 },
+    /* no zone: the timezone option decides */
+    { "2019-02-28T00:00:02", SEC (FEB28 + 2), SEC (FEB28 + 2 - 9 * 3600) },
+    { "Dec 31, 2016 23:59:60.000000000 UTC", SEC (G_GINT64_CONSTANT (1483228800)), SEC (G_GINT64_CONSTANT (1483228800) - 9 * 3600) },
+  };
+  static const char *const bad[] = {
+    "2019-02-28T00:00:02+25:00", "2019-13-01T00:00:02Z", "Foo 28, 2019 00:00:02", "2019-02-28T00:00",
+    "Feb 28, 2019 24:00:00.0 UTC", "",
+  };
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *l = time_line (cases[i].text, (int) i);
+      g_string_append (text, l);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *l = time_line (bad[i], 99);
+      g_string_append (text, l);
+    }
+  g_autofree char *path = write_file (dir, "times.tsv", text->str);
+  for (int tokyo = 0; tokyo < 2; tokyo++)
+    {
+      g_autoptr (DpHarness) h = run_file (path, tokyo ? "timezone: Asia/Tokyo" : NULL);
+      g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
+      g_assert_cmpuint (p->n_rows, ==, G_N_ELEMENTS (cases));
+      g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, G_N_ELEMENTS (bad));
+      for (guint i = 0; i < p->n_rows; i++)
+        {
+          g_test_message ("time %s", cases[i].text);
+          g_assert_cmpint (p->ts[i], ==, tokyo ? cases[i].tokyo_ns : cases[i].utc_ns);
+        }
+    }
+  dp_test_rmtree (dir);
 }
 
 static void
@@ -486,6 +538,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/tshark_fields/bad-options", test_bad_options);
   g_test_add_func ("/plugin/tshark_fields/oddities", test_oddities);
   g_test_add_func ("/plugin/tshark_fields/timezone", test_timezone);
+  g_test_add_func ("/plugin/tshark_fields/time-formats", test_time_formats);
   g_test_add_func ("/plugin/tshark_fields/gzip", test_gzip);
   g_test_add_func ("/plugin/tshark_fields/on-error-fail", test_on_error_fail);
   g_test_add_func ("/plugin/tshark_fields/options", test_options_change_reading);

@@ -55,9 +55,9 @@ typedef struct {
   int frag_unit;
   /* local time → epoch is costly; lines come in time order, so one
    * cached minute serves almost every line */
-  gint64 minute_key;
-  gint64 minute_epoch;
-  char minute_text[32];  /* "Feb 28, 2019 00:00" of minute_epoch */
+  gint64 minute_epoch;   /* minute_text read in the timezone option */
+  gint64 minute_utc;     /* minute_text read as UTC */
+  char minute_text[32];  /* e.g. "Feb 28, 2019 00:00" */
   gsize minute_len;
   DpPackets *batch;
 } State;
@@ -175,57 +175,115 @@ tshark_fields_month (const char *s)
   return 0;
 }
 
-static gboolean
-tshark_fields_minute_epoch (State *st, int y, int mo, int d, int h, int mi, gint64 *epoch)
+/* Days from 1970-01-01 to @y-@m-@d (proleptic Gregorian), by counting
+ * 400-year eras with March as the first month so leap days come last. */
+static gint64
+tshark_fields_days (int y, int m, int d)
 {
-  gint64 key = ((((gint64) y * 13 + mo) * 32 + d) * 24 + h) * 60 + mi;
-  if (key != st->minute_key)
+  y -= m <= 2;
+  gint64 era = (y >= 0 ? y : y - 399) / 400;
+  gint64 yoe = y - era * 400;
+  gint64 doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* The date and time up to the minute, in tshark's default form ("Feb 28,
+ * 2019 00:00") or ISO 8601 ("2019-02-28T00:00", newer tshark); *end gets
+ * where the seconds start.  Fills the minute cache: the minute as UTC
+ * (for an explicit offset) and in the timezone option (for none). */
+static gboolean
+tshark_fields_parse_minute (State *st, const char *s, const char **end)
+{
+  int y, mo, d, h, mi;
+  const char *p = s;
+  if (g_ascii_isdigit (*p))
     {
-      GDateTime *dt = g_date_time_new (st->tz, y, mo, d, h, mi, 0);
-      if (dt == NULL)
+      if (!tshark_fields_read_digits (&p, 4, 4, &y) || *p++ != '-'
+          || !tshark_fields_read_digits (&p, 2, 2, &mo) || *p++ != '-'
+          || !tshark_fields_read_digits (&p, 2, 2, &d) || (*p != 'T' && *p != ' '))
         return FALSE;
-      st->minute_epoch = g_date_time_to_unix (dt);
-      st->minute_key = key;
-      g_date_time_unref (dt);
+      p++;
     }
-  *epoch = st->minute_epoch;
+  else
+    {
+      if ((mo = tshark_fields_month (s)) == 0)
+        return FALSE;
+      for (p = s + 3; *p == ' '; p++)
+        ;
+      if (!tshark_fields_read_digits (&p, 1, 2, &d) || *p++ != ',' || *p++ != ' '
+          || !tshark_fields_read_digits (&p, 4, 4, &y) || *p++ != ' ')
+        return FALSE;
+    }
+  if (!tshark_fields_read_digits (&p, 2, 2, &h) || *p++ != ':'
+      || !tshark_fields_read_digits (&p, 2, 2, &mi) || *p != ':'
+      || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+    return FALSE;
+  GDateTime *dt = g_date_time_new (st->tz, y, mo, d, h, mi, 0);
+  if (dt == NULL)
+    return FALSE;
+  st->minute_epoch = g_date_time_to_unix (dt);
+  g_date_time_unref (dt);
+  st->minute_utc = tshark_fields_days (y, mo, d) * 86400 + h * 3600 + mi * 60;
+  *end = p;
   return TRUE;
 }
 
-/* "Feb 28, 2019 00:00:02.023742000 JST" (tshark's default), the zone word
- * ignored: the timezone option says what the clock meant.  Parses up to
- * the minute; *end gets where the seconds start. */
+/* What follows the seconds: nothing or a zone word (the timezone option
+ * decides), or an explicit "Z" / "+09:00" / "-0500" (*offset in s). */
 static gboolean
-tshark_fields_parse_minute (State *st, const char *s, const char **end, gint64 *epoch)
+tshark_fields_zone (const char *p, gboolean *explicit, gint64 *offset)
 {
-  int y, mo, d, h, mi;
-  if ((mo = tshark_fields_month (s)) == 0)
+  int hh, mm = 0, sign = *p == '-' ? -1 : 1;
+  *explicit = FALSE;
+  *offset = 0;
+  if (*p == '\0' || *p == ' ')
+    return TRUE;
+  *explicit = TRUE;
+  if (*p == 'Z')
+    return p[1] == '\0';
+  if (*p != '+' && *p != '-')
     return FALSE;
-  const char *p = s + 3;
-  while (*p == ' ')
+  p++;
+  if (!tshark_fields_read_digits (&p, 2, 2, &hh))
+    return FALSE;
+  if (*p == ':')
     p++;
-  if (!tshark_fields_read_digits (&p, 1, 2, &d) || *p++ != ',' || *p++ != ' ')
+  if (*p && !tshark_fields_read_digits (&p, 2, 2, &mm))
     return FALSE;
-  if (!tshark_fields_read_digits (&p, 4, 4, &y) || *p++ != ' ')
-    return FALSE;
-  if (!tshark_fields_read_digits (&p, 2, 2, &h) || *p++ != ':'
-      || !tshark_fields_read_digits (&p, 2, 2, &mi) || *p != ':')
-    return FALSE;
-  *end = p;
-  return tshark_fields_minute_epoch (st, y, mo, d, h, mi, epoch);
+  *offset = sign * (hh * 3600 + mm * 60);
+  return *p == '\0' && hh < 24 && mm < 60;
+}
+
+/* frame.time_epoch instead of frame.time: "1551312002.023742000" */
+static gboolean
+tshark_fields_parse_epoch (const char *s, gint64 *ts)
+{
+  gint64 sec = 0;
+  int n = 0;
+  for (; g_ascii_isdigit (*s); s++)
+    if (++n > 12)
+      return FALSE;
+    else
+      sec = sec * 10 + (*s - '0');
+  gint64 frac = tshark_fields_read_fraction (&s);
+  *ts = sec * G_GINT64_CONSTANT (1000000000) + frac;
+  return n > 0 && *s == '\0';
 }
 
 static gboolean
 tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
 {
   const char *p = s + st->minute_len;
-  gint64 epoch = st->minute_epoch;
+  gboolean explicit;
+  gint64 offset;
   int sec;
+  if (g_ascii_isdigit (s[0]) && s[strspn (s, "0123456789")] != '-')
+    return tshark_fields_parse_epoch (s, ts);
   /* lines come in time order: most share the previous line's minute text */
   if (st->minute_len == 0 || strncmp (s, st->minute_text, st->minute_len) != 0 || *p != ':')
     {
       st->minute_len = 0;
-      if (!tshark_fields_parse_minute (st, s, &p, &epoch))
+      if (!tshark_fields_parse_minute (st, s, &p))
         return FALSE;
       if ((gsize) (p - s) < sizeof st->minute_text)
         {
@@ -238,9 +296,10 @@ tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
   if (!tshark_fields_read_digits (&p, 2, 2, &sec) || sec > 60)
     return FALSE;
   gint64 frac = tshark_fields_read_fraction (&p);
-  if (*p != '\0' && *p != ' ')
+  if (!tshark_fields_zone (p, &explicit, &offset))
     return FALSE;
-  *ts = (epoch + sec) * G_GINT64_CONSTANT (1000000000) + frac;
+  *ts = ((explicit ? st->minute_utc - offset : st->minute_epoch) + sec)
+        * G_GINT64_CONSTANT (1000000000) + frac;
   return TRUE;
 }
 
@@ -494,7 +553,6 @@ tshark_fields_init (DpStage *stage, const void *config, void **state, GError **e
   st->batch_rows = (guint) c->batch_rows;
   st->header = c->header;
   st->frag_unit = c->frag_unit;
-  st->minute_key = -1;
   st->files = text_source_files (c->path, c->paths, error);
   if (st->files == NULL)
     return FALSE;
