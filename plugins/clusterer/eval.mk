@@ -29,3 +29,21 @@ TESTS += tests/test-knn
 tests_test_knn_SOURCES = tests/test-knn.c $(EVAL_KNN)
 tests_test_knn_CFLAGS = $(TEST_CC_FLAGS) $(BLAS_CFLAGS) -I$(top_srcdir)/plugins/clusterer
 tests_test_knn_LDADD = $(TEST_LIBS) $(BLAS_LIBS)
+
+plugin_LTLIBRARIES += plugins/clusterer/knn_graph.la
+plugins_clusterer_knn_graph_la_SOURCES = plugins/clusterer/knn_graph.c $(EVAL_KNN) $(EVAL_COMMON)
+plugins_clusterer_knn_graph_la_CFLAGS = $(EVAL_CFLAGS)
+plugins_clusterer_knn_graph_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_clusterer_knn_graph_la_LIBADD = $(EVAL_LIBS)
+
+plugin_LTLIBRARIES += plugins/clusterer/louvain.la
+plugins_clusterer_louvain_la_SOURCES = plugins/clusterer/louvain.c $(EVAL_COMMON)
+plugins_clusterer_louvain_la_CFLAGS = $(AM_CFLAGS)
+plugins_clusterer_louvain_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_clusterer_louvain_la_LIBADD = $(PLUGIN_LIBS)
+
+check_PROGRAMS += tests/test-louvain
+TESTS += tests/test-louvain
+tests_test_louvain_SOURCES = tests/test-louvain.c
+tests_test_louvain_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_louvain_LDADD = $(TEST_LIBS)

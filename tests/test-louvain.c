@@ -1,0 +1,474 @@
+/* test-louvain.c — knn_graph and louvain: hand-computed graphs and
+ * modularities, planted communities, weights, options. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include "dp-test.h"
+
+#define IP(i) DP_TEST_IP (10, 0, 0, (i))
+
+/* ------------------------------------------------------------------ */
+/* builders */
+
+/* Undirected graph over 10.0.0.1.. from (u, v, w) triples; u == v is a
+ * self entry stored once. */
+static DpGraph *
+make_graph (guint n, const guint *u, const guint *v, const float *w, guint m)
+{
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  for (guint i = 0; i < n; i++)
+    dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, IP (i + 1)));
+  guint64 entries = 0;
+  for (guint e = 0; e < m; e++)
+    entries += u[e] == v[e] ? 1 : 2;
+  DpGraph *g = dp_graph_new (vocab, n, entries);
+  g_autofree guint64 *fill = g_new0 (guint64, n + 1);
+  for (guint e = 0; e < m; e++)
+    {
+      g->rowptr[u[e] + 1]++;
+      if (u[e] != v[e])
+        g->rowptr[v[e] + 1]++;
+    }
+  for (guint i = 0; i < n; i++)
+    g->rowptr[i + 1] += g->rowptr[i];
+  memcpy (fill, g->rowptr, n * sizeof (guint64));
+  for (guint e = 0; e < m; e++)
+    {
+      g->col[fill[u[e]]] = v[e];
+      g->weight[fill[u[e]]++] = w ? w[e] : 1;
+      if (u[e] != v[e])
+        {
+          g->col[fill[v[e]]] = u[e];
+          g->weight[fill[v[e]]++] = w ? w[e] : 1;
+        }
+    }
+  return g;
+}
+
+static DpHarness *
+run_louvain (const char *yaml, DpGraph *g)
+{
+  GError *error = NULL;
+  DpHarness *h = dp_harness_new ("louvain", yaml, &error);
+  g_assert_no_error (error);
+  if (g)
+    g_assert_true (dp_harness_push (h, 0, g, &error));
+  gboolean ok = dp_harness_finish (h, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  return h;
+}
+
+static double
+summary_f64 (DpHarness *h, const char *col)
+{
+  DpTable *t = dp_harness_output (h, "summary");
+  g_assert_nonnull (t);
+  g_assert_cmpuint (t->n_rows, ==, 1);
+  gint c = dp_table_find_column (t, col);
+  g_assert_cmpint (c, >=, 0);
+  return t->cols[c].type == DP_COL_DOUBLE ? t->cols[c].f64[0] : (double) t->cols[c].i64[0];
+}
+
+static const gint64 *
+clusters_of (DpHarness *h, guint n)
+{
+  DpTable *t = dp_harness_output (h, "clusters");
+  g_assert_nonnull (t);
+  g_assert_cmpuint (t->n_rows, ==, n);
+  g_assert_cmpint (dp_table_find_column (t, "cluster"), ==, 1);
+  return t->cols[1].i64;
+}
+
+/* ------------------------------------------------------------------ */
+/* louvain */
+
+/* Two triangles joined by one edge: m = 7, each triangle has 3 inner edges
+ * and degree sum 7, so Q = 2 (3/7 - (7/14)^2) = 5/14. */
+static const guint tri_u[] = { 0, 1, 0, 3, 4, 3, 2 };
+static const guint tri_v[] = { 1, 2, 2, 4, 5, 5, 3 };
+
+static void
+test_two_triangles (void)
+{
+  g_autoptr (DpGraph) g = make_graph (6, tri_u, tri_v, NULL, 7);
+  g_autoptr (DpHarness) h = run_louvain (NULL, g);
+  g_assert_cmpfloat_with_epsilon (summary_f64 (h, "modularity"), 5.0 / 14.0, 1e-12);
+  g_assert_cmpfloat (summary_f64 (h, "n_clusters"), ==, 2);
+  g_assert_cmpfloat (summary_f64 (h, "edges"), ==, 7);
+  g_assert_cmpfloat (summary_f64 (h, "nodes"), ==, 6);
+  const gint64 *c = clusters_of (h, 6);
+  g_assert_cmpint (c[0], ==, c[1]);
+  g_assert_cmpint (c[1], ==, c[2]);
+  g_assert_cmpint (c[3], ==, c[4]);
+  g_assert_cmpint (c[4], ==, c[5]);
+  g_assert_cmpint (c[0], !=, c[3]);
+  /* equal sizes: cluster 0 holds the lower node */
+  g_assert_cmpint (c[0], ==, 0);
+  DpTable *t = dp_harness_output (h, "clusters");
+  GString *s = g_string_new (NULL);
+  dp_table_format_cell (t, 0, 5, s);
+  g_assert_cmpstr (s->str, ==, "10.0.0.6");
+  g_string_free (s, TRUE);
+}
+
+static void
+test_resolution (void)
+{
+  g_autoptr (DpGraph) g = make_graph (6, tri_u, tri_v, NULL, 7);
+  /* resolution 0: the connected component is one cluster, Q = 1 */
+  g_autoptr (DpHarness) h0 = run_louvain ("resolution: 0", g);
+  g_assert_cmpfloat (summary_f64 (h0, "n_clusters"), ==, 1);
+  g_assert_cmpfloat_with_epsilon (summary_f64 (h0, "modularity"), 1.0, 1e-12);
+  /* resolution 10: every merge loses, singletons;
+   * Q = -10 (4 * 2^2 + 2 * 3^2) / 14^2 */
+  g_autoptr (DpHarness) h10 = run_louvain ("resolution: 10", g);
+  g_assert_cmpfloat (summary_f64 (h10, "n_clusters"), ==, 6);
+  g_assert_cmpfloat_with_epsilon (summary_f64 (h10, "modularity"), -340.0 / 196.0, 1e-12);
+  g_assert_cmpfloat (summary_f64 (h10, "levels"), ==, 0);
+}
+
+/* A self entry adds its weight to A_ii: A = [[2, 1], [1, 0]], 2m = 4.
+ * Together: Q = 4/4 - (4/4)^2 = 0; apart: 2/4 - (3/4)^2 - (1/4)^2 = -1/8. */
+static void
+test_self_loop (void)
+{
+  const guint u[] = { 0, 0 }, v[] = { 0, 1 };
+  const float w[] = { 2, 1 };
+  g_autoptr (DpGraph) g = make_graph (2, u, v, w, 2);
+  g_autoptr (DpHarness) h = run_louvain (NULL, g);
+  g_assert_cmpfloat (summary_f64 (h, "n_clusters"), ==, 1);
+  g_assert_cmpfloat_with_epsilon (summary_f64 (h, "modularity"), 0.0, 1e-12);
+  g_autoptr (DpHarness) h2 = run_louvain ("resolution: 100", g);
+  g_assert_cmpfloat (summary_f64 (h2, "n_clusters"), ==, 2);
+  g_assert_cmpfloat_with_epsilon (summary_f64 (h2, "modularity"), 2.0 / 4 - 100 * (9.0 / 16 + 1.0 / 16), 1e-9);
+}
+
+/* Planted partition: 12 groups of 40, p_in 0.3, p_out 0.003. */
+static DpGraph *
+make_planted (guint groups, guint size, double p_in, double p_out, guint32 seed)
+{
+  guint n = groups * size;
+  g_autoptr (GArray) us = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) vs = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GRand) r = g_rand_new_with_seed (seed);
+  for (guint i = 0; i < n; i++)
+    for (guint j = i + 1; j < n; j++)
+      if (g_rand_double (r) < (i / size == j / size ? p_in : p_out))
+        {
+          g_array_append_val (us, i);
+          g_array_append_val (vs, j);
+        }
+  return make_graph (n, (guint *) us->data, (guint *) vs->data, NULL, us->len);
+}
+
+static void
+assert_planted (const gint64 *c, guint groups, guint size)
+{
+  /* every group is exactly one cluster, and different groups differ */
+  for (guint g = 0; g < groups; g++)
+    for (guint i = 0; i < size; i++)
+      g_assert_cmpint (c[g * size + i], ==, c[g * size]);
+  for (guint g = 1; g < groups; g++)
+    for (guint h = 0; h < g; h++)
+      g_assert_cmpint (c[g * size], !=, c[h * size]);
+}
+
+static void
+test_planted (void)
+{
+  g_autoptr (DpGraph) g = make_planted (12, 40, 0.3, 0.003, 5);
+  for (guint seed = 1; seed <= 3; seed++)
+    {
+      g_autofree char *yaml = g_strdup_printf ("seed: %u", seed);
+      g_autoptr (DpHarness) h = run_louvain (yaml, g);
+      g_assert_cmpfloat (summary_f64 (h, "n_clusters"), ==, 12);
+      assert_planted (clusters_of (h, 480), 12, 40);
+      g_assert_cmpfloat (summary_f64 (h, "levels"), >=, 1);
+    }
+}
+
+static void
+test_deterministic (void)
+{
+  g_autoptr (DpGraph) g = make_planted (8, 30, 0.2, 0.02, 9);
+  g_autoptr (DpHarness) a = run_louvain ("seed: 4", g);
+  g_autoptr (DpHarness) b = run_louvain ("seed: 4", g);
+  const gint64 *ca = clusters_of (a, 240), *cb = clusters_of (b, 240);
+  for (guint i = 0; i < 240; i++)
+    g_assert_cmpint (ca[i], ==, cb[i]);
+  g_assert_cmpfloat (summary_f64 (a, "modularity"), ==, summary_f64 (b, "modularity"));
+}
+
+static void
+test_isolated_and_bad_edges (void)
+{
+  /* node 4 and 5 isolated; a negative and an out-of-range entry skipped */
+  const guint u[] = { 0, 1, 2, 3 }, v[] = { 1, 2, 0, 4 };
+  const float w[] = { 1, 1, 1, -2 };
+  g_autoptr (DpGraph) g = make_graph (6, u, v, w, 4);
+  g->col[g->rowptr[1]] = 99;  /* 1 -> 0 becomes 1 -> 99 */
+  g_autoptr (DpHarness) h = run_louvain (NULL, g);
+  g_assert_cmpuint (dp_harness_counter (h, "edges-skipped"), ==, 3);
+  const gint64 *c = clusters_of (h, 6);
+  g_assert_cmpint (c[0], ==, 0);
+  g_assert_cmpint (c[1], ==, 0);
+  g_assert_cmpint (c[2], ==, 0);
+  /* singletons by node order */
+  g_assert_cmpint (c[3], ==, 1);
+  g_assert_cmpint (c[4], ==, 2);
+  g_assert_cmpint (c[5], ==, 3);
+}
+
+static void
+test_empty (void)
+{
+  g_autoptr (DpHarness) h = run_louvain (NULL, NULL);
+  g_assert_cmpuint (((DpTable *) dp_harness_output (h, "clusters"))->n_rows, ==, 0);
+  g_assert_cmpfloat (summary_f64 (h, "modularity"), ==, 0);
+  g_assert_cmpfloat (summary_f64 (h, "n_clusters"), ==, 0);
+}
+
+static void
+test_pseudonyms (void)
+{
+  g_autoptr (DpGraph) g = make_graph (6, tri_u, tri_v, NULL, 7);
+  g_autoptr (DpNameMap) names = dp_name_map_new ();
+  g_autoptr (DpVocab) v = dp_vocab_new ();
+  dp_vocab_set_names (v, names);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *tok = g_strdup_printf ("src_ipaddr%u", i);
+      dp_vocab_add (v, DP_TOKEN (DP_TOK_IP, dp_name_map_intern (names, tok)));
+    }
+  dp_vocab_unref (g->vocab);
+  g->vocab = dp_vocab_ref (v);
+  g_autoptr (DpHarness) h = run_louvain (NULL, g);
+  DpTable *t = dp_harness_output (h, "clusters");
+  GString *s = g_string_new (NULL);
+  dp_table_format_cell (t, 0, 4, s);
+  g_assert_cmpstr (s->str, ==, "src_ipaddr4");
+  g_string_free (s, TRUE);
+}
+
+static void
+test_louvain_options (void)
+{
+  struct { const char *yaml; gint code; } cases[] = {
+    { "resolution: -1", DP_CONFIG_ERROR_RANGE },
+    { "resolution: high", DP_CONFIG_ERROR_TYPE },
+    { "max_levels: 0", DP_CONFIG_ERROR_RANGE },
+    { "seed: x", DP_CONFIG_ERROR_TYPE },
+    { "gamma: 1", DP_CONFIG_ERROR_UNKNOWN_KEY },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      DpHarness *h = dp_harness_new ("louvain", cases[i].yaml, &error);
+      g_assert_null (h);
+      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
+      g_error_free (error);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* knn_graph */
+
+static DpEmbedding *
+make_circle (guint n, const double *deg)
+{
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  for (guint i = 0; i < n; i++)
+    dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, IP (i + 1)));
+  DpEmbedding *e = dp_embedding_new (vocab, n, 2);
+  for (guint i = 0; i < n; i++)
+    {
+      e->vectors[2 * i] = (float) cos (deg[i] * G_PI / 180);
+      e->vectors[2 * i + 1] = (float) sin (deg[i] * G_PI / 180);
+    }
+  return e;
+}
+
+static DpGraph *
+run_knn_graph (const char *yaml, DpEmbedding *e, DpHarness **hp)
+{
+  GError *error = NULL;
+  DpHarness *h = dp_harness_new ("knn_graph", yaml, &error);
+  g_assert_no_error (error);
+  if (e)
+    g_assert_true (dp_harness_push (h, 0, e, &error));
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  *hp = h;
+  DpGraph *g = dp_harness_output (h, "graph");
+  g_assert_nonnull (g);
+  return g;
+}
+
+/* Weight of edge u-v in both directions (asserting they agree), or NAN. */
+static double
+edge_weight (const DpGraph *g, guint u, guint v)
+{
+  double w = NAN, back = NAN;
+  for (guint64 e = g->rowptr[u]; e < g->rowptr[u + 1]; e++)
+    if (g->col[e] == v)
+      w = g->weight[e];
+  for (guint64 e = g->rowptr[v]; e < g->rowptr[v + 1]; e++)
+    if (g->col[e] == u)
+      back = g->weight[e];
+  g_assert_true (isnan (w) == isnan (back));
+  if (!isnan (w))
+    g_assert_cmpfloat (w, ==, back);
+  return w;
+}
+
+static const double four_deg[] = { 0, 10, 30, 100 };
+
+static void
+test_graph_hand (void)
+{
+  /* k' = 1: 1->2 (10°), 2->1, 3->2 (20°), 4->3 (70°): the mutual pair is
+   * one edge; weight 1 - (1 - cos θ) = cos θ */
+  g_autoptr (DpEmbedding) e = make_circle (4, four_deg);
+  DpHarness *h;
+  DpGraph *g = run_knn_graph ("k: 1", e, &h);
+  g_assert_cmpuint (g->n_nodes, ==, 4);
+  g_assert_cmpuint (g->n_edges, ==, 6);
+  g_assert_cmpfloat_with_epsilon (edge_weight (g, 0, 1), cos (10 * G_PI / 180), 1e-6);
+  g_assert_cmpfloat_with_epsilon (edge_weight (g, 1, 2), cos (20 * G_PI / 180), 1e-6);
+  g_assert_cmpfloat_with_epsilon (edge_weight (g, 2, 3), cos (70 * G_PI / 180), 1e-6);
+  g_assert_true (isnan (edge_weight (g, 0, 2)));
+  /* rows sorted */
+  for (guint i = 0; i < 4; i++)
+    for (guint64 x = g->rowptr[i] + 1; x < g->rowptr[i + 1]; x++)
+      g_assert_cmpuint (g->col[x - 1], <, g->col[x]);
+  g_assert_true (g->vocab == e->vocab);
+  g_assert_cmpuint (dp_harness_counter (h, "edges"), ==, 3);
+  dp_harness_free (h);
+}
+
+static void
+test_graph_weights (void)
+{
+  g_autoptr (DpEmbedding) e = make_circle (4, four_deg);
+  double d = 1 - cos (10 * G_PI / 180);
+  struct { const char *yaml; double w; } cases[] = {
+    { "k: 1\nweight: poly\nweight_degree: 3", pow (1 - d, 3) },
+    { "k: 1\nweight: negexp\nweight_a: 2\nweight_b: 0.5", 2 * exp (-d / 0.5) },
+    { "k: 1\nweight: gauss\nweight_a: 3\nweight_b: 0.1\nweight_c: 0.2", 3 * exp (-(d - 0.1) * (d - 0.1) / (2 * 0.04)) },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      DpHarness *h;
+      DpGraph *g = run_knn_graph (cases[i].yaml, e, &h);
+      g_assert_cmpfloat_with_epsilon (edge_weight (g, 0, 1), cases[i].w, 1e-5);
+      dp_harness_free (h);
+    }
+}
+
+static void
+test_graph_dropped (void)
+{
+  /* opposite vectors: distance 2, linear weight -1: no edge */
+  const double deg[] = { 0, 180 };
+  g_autoptr (DpEmbedding) e = make_circle (2, deg);
+  DpHarness *h;
+  DpGraph *g = run_knn_graph (NULL, e, &h);
+  g_assert_cmpuint (g->n_nodes, ==, 2);
+  g_assert_cmpuint (g->n_edges, ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h, "non-positive-weights-dropped"), ==, 2);
+  dp_harness_free (h);
+}
+
+static void
+test_graph_tokens (void)
+{
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, IP (1)));
+  dp_vocab_add (vocab, DP_TOKEN (DP_TOK_PORT, (6u << 16) | 23));
+  dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, IP (2)));
+  g_autoptr (DpEmbedding) e = dp_embedding_new (vocab, 3, 2);
+  const float v[] = { 1, 0, 1, 0.1f, 0.9f, 0.3f };
+  memcpy (e->vectors, v, sizeof v);
+  DpHarness *h;
+  DpGraph *g = run_knn_graph ("k: 1", e, &h);
+  g_assert_cmpuint (g->n_nodes, ==, 2);
+  g_assert_cmpuint (g->vocab->n, ==, 2);
+  g_assert_cmpuint (g->vocab->keys[1], ==, DP_TOKEN (DP_TOK_IP, IP (2)));
+  g_assert_cmpuint (g->n_edges, ==, 2);
+  dp_harness_free (h);
+  g = run_knn_graph ("k: 1\ntokens: all", e, &h);
+  g_assert_cmpuint (g->n_nodes, ==, 3);
+  g_assert_true (g->vocab == vocab);
+  g_assert_false (isnan (edge_weight (g, 0, 1)));
+  dp_harness_free (h);
+}
+
+static void
+test_graph_empty_and_options (void)
+{
+  DpHarness *h;
+  DpGraph *g = run_knn_graph (NULL, NULL, &h);
+  g_assert_cmpuint (g->n_nodes, ==, 0);
+  dp_harness_free (h);
+  struct { const char *yaml; gint code; } cases[] = {
+    { "k: 0", DP_CONFIG_ERROR_RANGE },
+    { "weight: cosine", DP_CONFIG_ERROR_CHOICE },
+    { "weight: negexp\nweight_b: 0", DP_CONFIG_ERROR_RANGE },
+    { "weight: gauss\nweight_c: -1", DP_CONFIG_ERROR_RANGE },
+    { "weight_a: x", DP_CONFIG_ERROR_TYPE },
+    { "block_rows: 100000", DP_CONFIG_ERROR_RANGE },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      DpHarness *x = dp_harness_new ("knn_graph", cases[i].yaml, &error);
+      g_assert_null (x);
+      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
+      g_error_free (error);
+    }
+}
+
+/* knn_graph then louvain on points drawn around 6 directions in 8-d. */
+static void
+test_graph_louvain_chain (void)
+{
+  const guint groups = 6, size = 30, dim = 8, n = groups * size;
+  g_autoptr (GRand) r = g_rand_new_with_seed (17);
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  for (guint i = 0; i < n; i++)
+    dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, IP (1) + i));
+  g_autoptr (DpEmbedding) e = dp_embedding_new (vocab, n, dim);
+  for (guint i = 0; i < n; i++)
+    for (guint d = 0; d < dim; d++)
+      e->vectors[i * dim + d] = (float) ((d == i / size ? 3.0 : 0.0) + g_rand_double_range (r, -0.5, 0.5));
+  DpHarness *h;
+  DpGraph *g = run_knn_graph ("k: 3", e, &h);
+  g_autoptr (DpHarness) lv = run_louvain (NULL, g);
+  g_assert_cmpfloat (summary_f64 (lv, "n_clusters"), ==, groups);
+  assert_planted (clusters_of (lv, n), groups, size);
+  dp_harness_free (h);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plugin/louvain/two-triangles", test_two_triangles);
+  g_test_add_func ("/plugin/louvain/resolution", test_resolution);
+  g_test_add_func ("/plugin/louvain/self-loop", test_self_loop);
+  g_test_add_func ("/plugin/louvain/planted", test_planted);
+  g_test_add_func ("/plugin/louvain/deterministic", test_deterministic);
+  g_test_add_func ("/plugin/louvain/isolated-bad-edges", test_isolated_and_bad_edges);
+  g_test_add_func ("/plugin/louvain/empty", test_empty);
+  g_test_add_func ("/plugin/louvain/pseudonyms", test_pseudonyms);
+  g_test_add_func ("/plugin/louvain/bad-options", test_louvain_options);
+  g_test_add_func ("/plugin/knn_graph/hand", test_graph_hand);
+  g_test_add_func ("/plugin/knn_graph/weights", test_graph_weights);
+  g_test_add_func ("/plugin/knn_graph/dropped", test_graph_dropped);
+  g_test_add_func ("/plugin/knn_graph/tokens", test_graph_tokens);
+  g_test_add_func ("/plugin/knn_graph/empty-options", test_graph_empty_and_options);
+  g_test_add_func ("/plugin/knn_graph/louvain-chain", test_graph_louvain_chain);
+  return g_test_run ();
+}
