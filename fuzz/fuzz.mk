@@ -1,1 +1,11 @@
 # fuzz.mk: fuzz targets, fault-injection tests, valgrind (see Makefile.am)
+#
+# The libFuzzer binaries are built and run by scripts/fuzz (clang, outside
+# automake).  Here: the same entry functions over the saved crash inputs and
+# the seed corpora, with the normal compiler, in make check.
+check_PROGRAMS += tests/test-fuzz-regressions
+TESTS += tests/test-fuzz-regressions
+tests_test_fuzz_regressions_SOURCES = tests/test-fuzz-regressions.c \
+	fuzz/fuzz.h fuzz/fuzz-common.c fuzz/fuzz-decode.c fuzz/fuzz-sources.c fuzz/fuzz-pipeline.c
+tests_test_fuzz_regressions_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/fuzz
+tests_test_fuzz_regressions_LDADD = $(TEST_LIBS)

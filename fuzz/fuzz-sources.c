@@ -1,0 +1,61 @@
+/* fuzz-sources.c — the file readers of the source plugins, each run through
+ * the harness on the fuzz input written to a scratch file: pcap/pcapng,
+ * tshark -T fields text, DarkVec CSV, ground-truth labels, word2vec files. */
+#include "config.h"
+
+#include "fuzz.h"
+
+DP_FUZZ_DECLARE_PLUGIN (pcap);
+DP_FUZZ_DECLARE_PLUGIN (tshark_fields);
+DP_FUZZ_DECLARE_PLUGIN (darkvec_csv);
+DP_FUZZ_DECLARE_PLUGIN (labels);
+DP_FUZZ_DECLARE_PLUGIN (w2v_file);
+
+/* Sizes past this only slow the fuzzer down: every parser here is a loop
+ * over records, and a few kB hold many records. */
+#define FUZZ_MAX_INPUT (1u << 20)
+
+static void
+fuzz_run (DpHarness *h, GError *error, size_t size)
+{
+  /* options are fixed and valid: the plugin must accept them */
+  if (h == NULL)
+    fprintf (stderr, "fuzz: harness: %s\n", error ? error->message : "?");
+  DP_FUZZ_CHECK (h != NULL);
+  dp_fuzz_run_source (h, (size & 1) != 0);
+  dp_harness_free (h);
+}
+
+#define FUZZ_SOURCE(fname, plugin, tag, extra)                                  \
+  int fname (const guint8 *data, size_t size)                                   \
+  {                                                                             \
+    if (size > FUZZ_MAX_INPUT)                                                  \
+      return 0;                                                                 \
+    const char *path = dp_fuzz_write_temp (tag, data, size);                    \
+    g_autofree char *opts = dp_fuzz_options (path, size, extra);                \
+    GError *error = NULL;                                                       \
+    DpHarness *h = DP_FUZZ_HARNESS (plugin, opts, &error);                      \
+    fuzz_run (h, error, size);                                                  \
+    g_clear_error (&error);                                                     \
+    return 0;                                                                   \
+  }
+
+#ifndef DP_FUZZ_ONLY
+#define DP_FUZZ_ONLY_ALL 1
+#endif
+
+#if defined(DP_FUZZ_ONLY_ALL) || defined(DP_FUZZ_ONLY_pcap)
+FUZZ_SOURCE (dp_fuzz_pcap, pcap, "pcap", "batch_rows: 1024\n")
+#endif
+#if defined(DP_FUZZ_ONLY_ALL) || defined(DP_FUZZ_ONLY_tshark_fields)
+FUZZ_SOURCE (dp_fuzz_tshark_fields, tshark_fields, "tshark.txt", "batch_rows: 7\n")
+#endif
+#if defined(DP_FUZZ_ONLY_ALL) || defined(DP_FUZZ_ONLY_darkvec_csv)
+FUZZ_SOURCE (dp_fuzz_darkvec_csv, darkvec_csv, "darkvec.csv", "batch_rows: 7\n")
+#endif
+#if defined(DP_FUZZ_ONLY_ALL) || defined(DP_FUZZ_ONLY_labels)
+FUZZ_SOURCE (dp_fuzz_labels, labels, "labels.txt", "label_suffix_parts: 2\nmin_class_size: 2\n")
+#endif
+#if defined(DP_FUZZ_ONLY_ALL) || defined(DP_FUZZ_ONLY_w2v_file)
+FUZZ_SOURCE (dp_fuzz_w2v_file, w2v_file, "vectors.w2v", NULL)
+#endif

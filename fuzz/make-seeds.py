@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""Regenerates the seed corpora in fuzz/corpus/<target>/ from the test
+fixtures (tests/data), the shared real captures and traces (../shared/data,
+cut to their first records) and hand-made frames.  Seeds stay small: a
+fuzzer mutates them, it does not need whole files."""
+import gzip, os, struct, sys, zlib
+
+top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+shared = os.environ.get("DP_SHARED_DIR", os.path.join(top, "..", "shared"))
+out = os.path.join(top, "fuzz", "corpus")
+
+
+def put(target, name, data):
+    d = os.path.join(out, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def ip(proto, payload, frag=0, opts=b""):
+    ihl = (20 + len(opts)) // 4
+    h = struct.pack(">BBHHHBBH4s4s", 0x40 | ihl, 0, 20 + len(opts) + len(payload), 0x1234,
+                    frag, 57, proto, 0, bytes([192, 0, 2, 1]), bytes([198, 51, 100, 7]))
+    return h + opts + payload
+
+
+tcp = struct.pack(">HHIIBBHHH", 40000, 23, 0xdeadbeef, 0, 5 << 4, 2, 1024, 0, 0)
+udp = struct.pack(">HHHH", 5353, 53, 8, 0)
+icmp = bytes([8, 0, 0, 0, 0, 1, 0, 1])
+ether = bytes(range(0x10, 0x1c))
+frames = {
+    "tcp": ip(6, tcp), "udp": ip(17, udp), "icmp": ip(1, icmp),
+    "frag": ip(6, tcp[:8], frag=0x2000), "opts": ip(17, udp, opts=b"\x94\0\0\0"),
+}
+
+# decode: first byte = index into the link-type table of fuzz-decode.c
+links = ["null", "ether", "raw", "rawdlt", "rawdlt2", "loop", "sll", "sll2", "ipv4"]
+for name, f in frames.items():
+    put("decode", "ether-" + name, bytes([1]) + ether + b"\x08\x00" + f)
+    put("decode", "raw-" + name, bytes([2]) + f)
+put("decode", "ether-qinq", bytes([1]) + ether + b"\x88\xa8\0\1\x81\0\0\2\x08\x00" + frames["tcp"])
+put("decode", "null-le", bytes([0]) + struct.pack("<I", 2) + frames["udp"])
+put("decode", "loop-be", bytes([5]) + struct.pack(">I", 2) + frames["icmp"])
+put("decode", "sll", bytes([6]) + b"\0\0\0\1\0\6" + bytes(8) + b"\x08\x00" + frames["tcp"])
+put("decode", "sll2", bytes([7]) + b"\x08\x00" + bytes(18) + frames["udp"])
+put("decode", "ipv6", bytes([2]) + b"\x60" + bytes(39))
+
+# pcap: classic pcap (both byte orders, ns magic) and pcapng, plus cuts of real captures
+def pcap(frames_, link=1, magic=0xa1b2c3d4, endian="<"):
+    b = struct.pack(endian + "IHHiIII", magic, 2, 4, 0, 0, 65535, link)
+    for i, f in enumerate(frames_):
+        b += struct.pack(endian + "IIII", 1600000000 + i, 500, len(f), len(f)) + f
+    return b
+
+eth = [ether + b"\x08\x00" + f for f in frames.values()]
+put("pcap", "ether-le.pcap", pcap(eth))
+put("pcap", "ether-be.pcap", pcap(eth, endian=">"))
+put("pcap", "raw-ns.pcap", pcap(list(frames.values()), link=101, magic=0xa1b23c4d))
+put("pcap", "sll.pcap", pcap([b"\0\0\0\1\0\6" + bytes(8) + b"\x08\x00" + frames["tcp"]], link=113))
+put("pcap", "truncated.pcap", pcap(eth)[:-7])
+put("pcap", "ether.pcap.gz", gzip.compress(pcap(eth[:2]), mtime=0))
+
+def pad4(b):
+    return b + bytes((-len(b)) % 4)
+
+def block(t, body):
+    body = pad4(body)
+    return struct.pack("<II", t, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+
+ng = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+ng += block(1, struct.pack("<HHI", 1, 0, 65535))
+for i, f in enumerate(eth):
+    ts = (1600000000 + i) * 1000000
+    ng += block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xffffffff, len(f), len(f)) + f)
+put("pcap", "ether.pcapng", ng)
+
+def cut_pcap(path, n):
+    data = open(path, "rb").read()
+    if data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):
+        return None
+    e = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    pos = 24
+    for _ in range(n):
+        if pos + 16 > len(data):
+            break
+        incl = struct.unpack(e + "I", data[pos + 8:pos + 12])[0]
+        pos += 16 + incl
+    return data[:pos]
+
+realdir = os.path.join(shared, "data", "real", "pcap")
+if os.path.isdir(realdir):
+    for name in sorted(os.listdir(realdir)):
+        c = cut_pcap(os.path.join(realdir, name), 8)
+        if c:
+            put("pcap", "real-" + name, c)
+
+# text sources: the fixtures, and cuts of the shared DarkVec traces
+def lines(path, n, opener=open):
+    with opener(path, "rb") as f:
+        return b"".join(f.readline() for _ in range(n))
+
+for name in os.listdir(os.path.join(top, "tests", "data", "text")):
+    data = open(os.path.join(top, "tests", "data", "text", name), "rb").read()
+    put("tshark_fields" if name.endswith(".tsv") else "darkvec_csv", name, data)
+dv = os.path.join(shared, "data", "darkvec")
+if os.path.isdir(dv):
+    put("darkvec_csv", "darknet01-head.csv", lines(os.path.join(dv, "darknet01_20210501.csv.gz"), 12, gzip.open))
+    put("labels", "ground-truth-head.csv", lines(os.path.join(dv, "ground_truth.csv.gz"), 12, gzip.open))
+    put("labels", "big-gt-head.csv", lines(os.path.join(dv, "big_gt.csv"), 12))
+lab = os.path.join(shared, "data", "real", "labels", "maltrail_mass_scanner.txt")
+if os.path.exists(lab):
+    put("labels", "maltrail-head.txt", lines(lab, 40))
+put("labels", "list.txt", b"# comment\n192.0.2.1 # censys.io\n192.0.2.2\n198.51.100.0/24 # cidr\n2001:db8::1 # v6\n")
+put("labels", "csv-header.csv", b"ip,label,extra\n192.0.2.1,a,x\nsrc_ipaddr12,b,y\n192.0.2.1,c,z\n")
+put("labels", "list.txt.gz", gzip.compress(b"203.0.113.9 # scan-3.shadowserver.org\n", mtime=0))
+
+# word2vec: text and binary, with address, port and pseudonym tokens
+toks = [b"192.0.2.1", b"23/tcp", b"src_ipaddr12", b"word"]
+put("w2v_file", "text.w2v", b"4 3\n" + b"".join(t + b" 0.5 -1 2e-3\n" for t in toks))
+put("w2v_file", "binary.w2v", b"4 3\n" + b"".join(t + b" " + struct.pack("<3f", 0.5, -1, 2e-3) + b"\n" for t in toks))
+put("w2v_file", "binary-gensim.w2v", b"2 2\n" + b"".join(t + b" " + struct.pack("<2f", 1, 2) for t in toks[:2]))
+put("w2v_file", "text.w2v.gz", gzip.compress(b"1 2\n10.0.0.1 1 2\n", mtime=0))
+
+# pipelines: the bundled ones and small ones with every error class
+pdir = os.path.join(top, "pipelines")
+for name in sorted(os.listdir(pdir)):
+    if name.endswith(".yaml"):
+        put("pipeline", name, open(os.path.join(pdir, name), "rb").read())
+put("pipeline", "small.yaml", b"""pipeline: t
+output_dir: out
+stages:
+  src:
+    plugin: pcap
+    path: x.pcap
+    batch_rows: 2048
+  scan:
+    plugin: taxonomy
+    input: src
+  out:
+    plugin: csv
+    input: scan.sources
+    on_error: fail
+    threads: 2
+""")
+put("pipeline", "errors.yaml", b"""pipeline: t
+stages:
+  a: {plugin: pcapp, path: 1}
+  b: {plugin: csv, input: c.x, bogus: [1, 2]}
+  c: {plugin: csv, input: b}
+  c: {plugin: null}
+""")
