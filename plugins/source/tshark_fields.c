@@ -77,7 +77,7 @@ static const DpOptionDesc tshark_fields_options[] = {
   DP_OPTION_ENUM ("header", "auto", Config, header, tshark_fields_header_choices,
                   "Skip a first line of field names: auto skips one starting with frame.time."),
   DP_OPTION_ENUM ("frag_offset_unit", "blocks", Config, frag_unit, tshark_fields_frag_choices,
-                  "Unit of ip.frag_offset: 8-byte blocks (tshark 3 and later) or bytes (tshark 2)."),
+                  "Unit of ip.frag_offset: 8-byte blocks (as tshark 4 prints it) or bytes (older tshark)."),
 };
 
 static const DpPortDesc tshark_fields_outputs[] = {
@@ -593,8 +593,9 @@ DP_PLUGIN_DEFINE (tshark_fields,
          "zone word is ignored and the `timezone` option says what the clock meant), ISO "
          "8601 as newer tshark prints it (an explicit `Z` or offset wins over the option), "
          "or epoch seconds (frame.time_epoch); nanoseconds are kept exactly. "
-         "ip.frag_offset is in 8-byte blocks as tshark 3 and 4 print it (checked with "
-         "tshark 4.0.17); `frag_offset_unit: bytes` reads tshark 2's byte offsets.\n\n"
+         "ip.frag_offset is read in 8-byte blocks, the raw header field, as tshark 4.0.17 "
+         "prints it (checked on a crafted fragment); `frag_offset_unit: bytes` reads "
+         "the byte offsets some older versions printed.\n\n"
          "Booleans may be 0/1 or True/False; flags hex of any width or decimal. A field "
          "with several values (an ICMP error quoting a header) gives its first, outer "
          "value, and transport fields count only for the outer protocol. Empty fields are "
