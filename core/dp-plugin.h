@@ -176,6 +176,24 @@ void dp_stage_info (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3
 DpContext *dp_stage_context (const DpStage *stage);
 /** Output directory of the run ("." unless the pipeline or --output-dir set one). */
 const char *dp_context_output_dir (const DpContext *ctx);
+/** During process(): the name of the stage that pushed the batch (for
+ * inputs that take several upstreams); NULL elsewhere. */
+const char *dp_stage_upstream_name (const DpStage *stage);
+
+typedef struct {
+  const char *plugin;
+  DpPluginKind kind;
+  guint64 rows_in, rows_out;
+  double seconds;        /* time spent in the stage's own callbacks */
+  double peak_mb;        /* peak resident memory while the stage ran its run/finish */
+  gboolean finished;
+} DpStageStats;
+
+/** Statistics of another stage of the same run, by name. */
+gboolean dp_stage_peer_stats (const DpStage *stage, const char *name, DpStageStats *out);
+/** (transfer full) names of the stages feeding stage @name (NULL-terminated). */
+char **dp_stage_peer_inputs (const DpStage *stage, const char *name);
+
 /** Resolves a path option for writing: relative paths go below the output dir. */
 char *dp_stage_output_path (const DpStage *stage, const char *path);
 

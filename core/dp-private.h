@@ -31,6 +31,7 @@ struct _DpContext {
   gint failed;                /* atomic: a stage failed; stop sources */
   GMutex log_lock;
   gint64 last_progress_us;
+  GPtrArray *stages;          /* every live DpStage (not owned), for peer stats */
 };
 
 typedef struct {
@@ -58,6 +59,8 @@ struct _DpStage {
   gint64 peak_rss_kb;
   guint64 progress_done, progress_total;
   gboolean harness_cancelled;
+  const DpStage *current_upstream;   /* who pushed the batch being processed */
+  GPtrArray *upstreams;       /* DpStage* feeding this one (not owned) */
 };
 
 /* dp-stage.c */
@@ -70,6 +73,8 @@ gboolean dp_stage_call_process (DpStage *stage, guint port, DpBatch *batch, GErr
 gboolean dp_stage_call_finish (DpStage *stage, GError **error);
 guint64 batch_rows (const DpBatch *b);
 gint64 dp_peak_rss_kb (void);
+/** Starts a new peak-memory interval (Linux clear_refs); FALSE if unsupported. */
+gboolean dp_peak_rss_reset (void);
 void dp_stage_clear_progress_line (DpContext *ctx);
 
 /* dp-pipeline.c */

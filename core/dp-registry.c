@@ -29,6 +29,7 @@ dp_context_new (void)
   ctx->plugin_dirs = g_ptr_array_new_with_free_func (g_free);
   ctx->plugins = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) plugin_free);
   ctx->threads = 1;
+  ctx->stages = g_ptr_array_new ();
   g_mutex_init (&ctx->log_lock);
   return ctx;
 }
@@ -43,6 +44,7 @@ dp_context_free (DpContext *ctx)
     g_hash_table_destroy (ctx->plugin_index);
   g_ptr_array_unref (ctx->plugin_dirs);
   g_free (ctx->output_dir);
+  g_ptr_array_unref (ctx->stages);
   g_mutex_clear (&ctx->log_lock);
   g_free (ctx);
 }

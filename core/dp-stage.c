@@ -16,13 +16,32 @@ dp_plugin_kind_name (DpPluginKind kind)
   return (guint) kind < G_N_ELEMENTS (names) ? names[kind] : "unknown";
 }
 
+/* VmHWM from /proc (resettable through clear_refs), else getrusage's
+ * whole-run maximum. */
 gint64
 dp_peak_rss_kb (void)
 {
+  g_autofree char *status = NULL;
+  if (g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    {
+      const char *hwm = strstr (status, "VmHWM:");
+      if (hwm)
+        return g_ascii_strtoll (hwm + 6, NULL, 10);
+    }
   struct rusage ru;
   if (getrusage (RUSAGE_SELF, &ru) != 0)
     return 0;
   return ru.ru_maxrss;
+}
+
+gboolean
+dp_peak_rss_reset (void)
+{
+  FILE *f = fopen ("/proc/self/clear_refs", "w");
+  if (f == NULL)
+    return FALSE;
+  gboolean ok = fputs ("5", f) >= 0;
+  return (fclose (f) == 0) && ok;
 }
 
 DpStage *
@@ -37,6 +56,9 @@ dp_stage_new_internal (DpContext *ctx, const char *name, const DpPluginDesc *des
   for (guint i = 0; i < desc->n_outputs; i++)
     s->consumers[i] = g_ptr_array_new_with_free_func (g_free);
   s->counters = g_array_new (FALSE, TRUE, sizeof (DpCounter));
+  s->upstreams = g_ptr_array_new ();
+  if (ctx)
+    g_ptr_array_add (ctx->stages, s);
   return s;
 }
 
@@ -61,6 +83,9 @@ dp_stage_free_internal (DpStage *s)
   for (guint i = 0; i < s->counters->len; i++)
     g_free (g_array_index (s->counters, DpCounter, i).name);
   g_array_unref (s->counters);
+  g_ptr_array_unref (s->upstreams);
+  if (s->ctx)
+    g_ptr_array_remove (s->ctx->stages, s);
   g_clear_error (&s->error);
   g_free (s->name);
   g_free (s);
@@ -73,6 +98,8 @@ dp_stage_link (DpStage *from, guint out_port, DpStage *to, guint in_port)
   l->to = to;
   l->port = in_port;
   g_ptr_array_add (from->consumers[out_port], l);
+  if (!g_ptr_array_find (to->upstreams, from, NULL))
+    g_ptr_array_add (to->upstreams, from);
 }
 
 guint64
@@ -118,6 +145,7 @@ dp_stage_call_run (DpStage *s, GError **error)
 {
   if (s->desc->run == NULL)
     return TRUE;
+  dp_peak_rss_reset ();
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok = s->desc->run (s, s->state, error);
   s->time_us += g_get_monotonic_time () - t0;
@@ -155,10 +183,12 @@ dp_stage_call_finish (DpStage *s, GError **error)
   s->finished = TRUE;
   if (s->desc->finish == NULL)
     return TRUE;
+  gint64 run_peak = s->peak_rss_kb;
+  dp_peak_rss_reset ();
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok = s->desc->finish (s, s->state, error);
   s->time_us += g_get_monotonic_time () - t0;
-  s->peak_rss_kb = dp_peak_rss_kb ();
+  s->peak_rss_kb = MAX (run_peak, dp_peak_rss_kb ());
   if (!ok)
     g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
   return ok;
@@ -192,7 +222,11 @@ dp_stage_push (DpStage *s, guint out_port, gpointer batch_ptr)
       GError *err = NULL;
       if (l->to->error)
         continue;
-      if (!dp_stage_call_process (l->to, l->port, batch, &err))
+      const DpStage *prev = l->to->current_upstream;
+      l->to->current_upstream = s;
+      gboolean ok = dp_stage_call_process (l->to, l->port, batch, &err);
+      l->to->current_upstream = prev;
+      if (!ok)
         stage_note_error (l->to, err ? err : g_error_new (DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
                                                           "stage '%s' failed", l->to->name));
     }
@@ -335,6 +369,53 @@ dp_stage_info (DpStage *s, const char *format, ...)
   g_autofree char *msg = g_strdup_vprintf (format, ap);
   va_end (ap);
   stage_log (s, "", msg);
+}
+
+const char *
+dp_stage_upstream_name (const DpStage *s)
+{
+  return s->current_upstream ? s->current_upstream->name : NULL;
+}
+
+static DpStage *
+find_peer (const DpStage *s, const char *name)
+{
+  if (s->ctx == NULL)
+    return NULL;
+  for (guint i = 0; i < s->ctx->stages->len; i++)
+    {
+      DpStage *p = g_ptr_array_index (s->ctx->stages, i);
+      if (strcmp (p->name, name) == 0)
+        return p;
+    }
+  return NULL;
+}
+
+gboolean
+dp_stage_peer_stats (const DpStage *s, const char *name, DpStageStats *out)
+{
+  DpStage *p = find_peer (s, name);
+  if (p == NULL)
+    return FALSE;
+  out->plugin = p->desc->name;
+  out->kind = p->desc->kind;
+  out->rows_in = p->rows_in;
+  out->rows_out = p->rows_out;
+  out->seconds = p->time_us / 1e6;
+  out->peak_mb = p->peak_rss_kb / 1024.0;
+  out->finished = p->finished;
+  return TRUE;
+}
+
+char **
+dp_stage_peer_inputs (const DpStage *s, const char *name)
+{
+  DpStage *p = find_peer (s, name);
+  GPtrArray *names = g_ptr_array_new ();
+  for (guint i = 0; p && i < p->upstreams->len; i++)
+    g_ptr_array_add (names, g_strdup (((DpStage *) g_ptr_array_index (p->upstreams, i))->name));
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
 }
 
 DpContext *
