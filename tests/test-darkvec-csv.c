@@ -284,6 +284,57 @@ test_garbage (void)
   dp_test_rmtree (dir);
 }
 
+/* packets -> csv sink -> darkvec_csv gives back every column */
+static void
+test_csv_sink_round_trip (void)
+{
+  g_autoptr (DpNameMap) names = dp_name_map_new ();
+  g_autoptr (DpPackets) p = dp_packets_new (8);
+  dp_packets_set_names (p, names);
+  dp_test_add_packet (p, DP_TEST_SEC (1619827200) + 160742000, dp_name_map_intern (names, "src_ipaddr7"),
+                      IP (198, 51, 100, 1), 6, 40000, 23, 0x12);
+  p->tcp_seq[0] = 3325256705u;
+  p->ip_id[0] = 54321;
+  dp_test_add_packet (p, DP_TEST_SEC (1619827201), IP (10, 0, 0, 1), IP (10, 0, 0, 2), 17, 53, 5353, 0);
+  dp_test_add_packet (p, DP_TEST_SEC (1619827202) + 1, IP (10, 0, 0, 3), IP (10, 0, 0, 4), 1, 3, 13, 0);
+  guint r = dp_test_add_packet (p, DP_TEST_SEC (1619827203), IP (10, 0, 0, 5), IP (10, 0, 0, 6), 17, 0, 0, 0);
+  p->l4[r] = 0;
+  p->frag[r] = DP_FRAG_MF | 185;
+  r = dp_test_add_packet (p, DP_TEST_SEC (1619827204), IP (10, 0, 0, 7), IP (10, 0, 0, 8), 47, 0, 0, 0);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) sink = dp_harness_new ("csv", "path: packets.csv.gz", &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_push (sink, 0, p, &error));
+  g_assert_true (dp_harness_finish (sink, &error));
+  g_autofree char *csv = g_build_filename (dp_harness_output_dir (sink), "packets.csv.gz", NULL);
+  g_autoptr (DpHarness) h = run_file (csv, NULL);
+  g_autoptr (DpPackets) q = dp_harness_packets (h, "packets");
+  g_assert_cmpuint (q->n_rows, ==, p->n_rows);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 0);
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      g_test_message ("row %u", i);
+      g_assert_cmpint (q->ts[i], ==, p->ts[i]);
+      g_assert_cmpstr (dp_name_map_lookup (q->names, q->src[i]), ==, dp_name_map_lookup (p->names, p->src[i]));
+      if (dp_name_map_lookup (p->names, p->src[i]) == NULL)
+        g_assert_cmphex (q->src[i], ==, p->src[i]);
+      g_assert_cmphex (q->dst[i], ==, p->dst[i]);
+      g_assert_cmpuint (q->proto[i], ==, p->proto[i]);
+      g_assert_cmpuint (q->l4[i], ==, p->l4[i]);
+      g_assert_cmpuint (q->sport[i], ==, p->sport[i]);
+      g_assert_cmpuint (q->dport[i], ==, p->dport[i]);
+      g_assert_cmphex (q->tcp_flags[i], ==, p->tcp_flags[i]);
+      g_assert_cmpuint (q->tcp_seq[i], ==, p->tcp_seq[i]);
+      g_assert_cmpuint (q->ip_id[i], ==, p->ip_id[i]);
+      g_assert_cmpuint (q->icmp_type[i], ==, p->icmp_type[i]);
+      g_assert_cmpuint (q->icmp_code[i], ==, p->icmp_code[i]);
+      g_assert_cmpuint (q->ttl[i], ==, p->ttl[i]);
+      g_assert_cmpuint (q->ip_len[i], ==, p->ip_len[i]);
+      g_assert_cmphex (q->frag[i], ==, p->frag[i]);
+    }
+}
+
 static void
 test_truncated_gzip (void)
 {
@@ -316,6 +367,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/darkvec_csv/layouts", test_layouts);
   g_test_add_func ("/plugin/darkvec_csv/empty-and-not-a-trace", test_empty_and_not_a_trace);
   g_test_add_func ("/plugin/darkvec_csv/garbage", test_garbage);
+  g_test_add_func ("/plugin/darkvec_csv/csv-sink-round-trip", test_csv_sink_round_trip);
   g_test_add_func ("/plugin/darkvec_csv/truncated-gzip", test_truncated_gzip);
   return g_test_run ();
 }

@@ -13,12 +13,20 @@
 
 enum {
   C_TS, C_ETHTYPE, C_SRC_IP, C_SRC_PORT, C_DST_IP, C_DST_PORT, C_PROTO, C_PCK_LEN,
-  C_TCP_FLAGS, C_MIRAI, C_TCP_SEQ, C_TTL, C_COUNT
+  C_TCP_FLAGS, C_MIRAI, C_TCP_SEQ, C_TTL, C_IP_ID, C_ICMP_TYPE, C_ICMP_CODE, C_MF,
+  C_FRAG_OFFSET, C_COUNT
 };
 
-static const char *const darkvec_csv_names[C_COUNT] = {
-  "ts", "ethtype", "src_ip", "src_port", "dst_ip", "dst_port", "proto", "pck_len",
-  "tcp_flags", "mirai", "tcp_seq", "ttl",
+/* The DarkVec names, then the names the csv sink writes packets with, so
+ * its output reads back as packets without loss. */
+static const struct { const char *name; int col; } darkvec_csv_names[] = {
+  { "ts", C_TS }, { "ethtype", C_ETHTYPE }, { "src_ip", C_SRC_IP }, { "src_port", C_SRC_PORT },
+  { "dst_ip", C_DST_IP }, { "dst_port", C_DST_PORT }, { "proto", C_PROTO },
+  { "pck_len", C_PCK_LEN }, { "tcp_flags", C_TCP_FLAGS }, { "mirai", C_MIRAI },
+  { "tcp_seq", C_TCP_SEQ }, { "ttl", C_TTL },
+  { "src", C_SRC_IP }, { "dst", C_DST_IP }, { "sport", C_SRC_PORT }, { "dport", C_DST_PORT },
+  { "ip_len", C_PCK_LEN }, { "ip_id", C_IP_ID }, { "icmp_type", C_ICMP_TYPE },
+  { "icmp_code", C_ICMP_CODE }, { "mf", C_MF }, { "frag_offset", C_FRAG_OFFSET },
 };
 
 /* more columns than any known layout (17 + index); a wider header is refused */
@@ -232,6 +240,30 @@ darkvec_csv_l4 (const State *st, char **f, DpPackets *p, guint r)
   return NULL;
 }
 
+/* Fields only the csv sink's packet rows have. */
+static const char *
+darkvec_csv_extra (const State *st, char **f, DpPackets *p, guint r)
+{
+  guint64 id, mf, off, type, code;
+  gboolean has, has_type;
+  if (!darkvec_csv_opt (st, f, C_IP_ID, 65535, &id, &has)
+      || !darkvec_csv_opt (st, f, C_MF, 1, &mf, &has)
+      || !darkvec_csv_opt (st, f, C_FRAG_OFFSET, DP_FRAG_OFFSET_MASK, &off, &has))
+    return "bad ip_id, mf or frag_offset";
+  if (!darkvec_csv_opt (st, f, C_ICMP_TYPE, 255, &type, &has_type)
+      || !darkvec_csv_opt (st, f, C_ICMP_CODE, 255, &code, &has))
+    return "bad icmp_type or icmp_code";
+  p->ip_id[r] = (guint16) id;
+  p->frag[r] = (guint16) (off | (mf ? DP_FRAG_MF : 0));
+  if (p->proto[r] == 1 && has_type)
+    {
+      p->icmp_type[r] = (guint8) type;
+      p->icmp_code[r] = (guint8) code;
+      p->l4[r] |= DP_L4_ICMP;
+    }
+  return NULL;
+}
+
 /* A bad line leaves its row behind for the next line to reuse, so every
  * column of a row starts from zero. */
 static void
@@ -279,6 +311,8 @@ darkvec_csv_row (State *st, char **f, DpPackets *p, guint r, gboolean *non_ipv4)
   p->ttl[r] = (guint8) ttl;
   const char *why = darkvec_csv_l4 (st, f, p, r);
   if (why == NULL)
+    why = darkvec_csv_extra (st, f, p, r);
+  if (why == NULL)
     st->mirai += mirai;
   return why;
 }
@@ -299,9 +333,10 @@ darkvec_csv_header (State *st, DpLineReader *r, char *line, gsize len, GError **
   for (int c = 0; c < C_COUNT; c++)
     st->col[c] = -1;
   for (guint i = 0; i < st->n_cols && i < DARKVEC_CSV_MAX_COLS; i++)
-    for (int c = 0; c < C_COUNT; c++)
-      if (strcmp (g_strstrip (f[i]), darkvec_csv_names[c]) == 0 && st->col[c] < 0)
-        st->col[c] = (int) i;
+    for (guint k = 0; k < G_N_ELEMENTS (darkvec_csv_names); k++)
+      if (strcmp (g_strstrip (f[i]), darkvec_csv_names[k].name) == 0
+          && st->col[darkvec_csv_names[k].col] < 0)
+        st->col[darkvec_csv_names[k].col] = (int) i;
   if (st->n_cols > DARKVEC_CSV_MAX_COLS || st->col[C_TS] < 0 || st->col[C_SRC_IP] < 0
       || st->col[C_DST_IP] < 0 || st->col[C_PROTO] < 0)
     {
@@ -396,7 +431,9 @@ DP_PLUGIN_DEFINE (darkvec_csv,
          "name map, so sinks print them back. Packets with mirai = 1 are counted in the "
          "`mirai` counter. pck_len goes to ip_len. A trace without a src_port column "
          "gets source port 0 (its destination ports still count). ICMP type and code "
-         "are not in the format. Lines of other ethertypes are counted as non-ipv4, "
+         "are not in the DarkVec format. The packet rows the csv sink writes (ts, src, dst, "
+         "proto, sport, dport, tcp_flags, tcp_seq, ip_id, icmp_type, icmp_code, ttl, "
+         "ip_len, mf, frag_offset) read back without loss. Lines of other ethertypes are counted as non-ipv4, "
          "malformed lines as bad-line (with file and line number); a file whose first "
          "line is not such a header is an error.",
   .outputs = darkvec_csv_outputs,
