@@ -227,6 +227,31 @@ test_run_cancelled (void)
 }
 
 static void
+test_upstream_names (void)
+{
+  g_autoptr (DpContext) ctx = test_context ();
+  g_autofree char *dir = dp_test_tmpdir ();
+  dp_context_set_output_dir (ctx, dir);
+  const char *yaml =
+    "stages:\n"
+    "  src: {plugin: tsrc, count: 8, batch: 4}\n"
+    "  a: {plugin: tpass, input: src}\n"
+    "  b: {plugin: tpass, input: {packets: src, extra: src.info}}\n"
+    "  log: {plugin: tnames, path: log.txt, input: [a.count, b.count, src.info]}\n";
+  g_autoptr (DpPipeline) p = load_ok (ctx, yaml, NULL);
+  g_assert_true (dp_pipeline_run (p, NULL));
+  g_autofree char *path = g_build_filename (dir, "log.txt", NULL);
+  g_autofree char *log = dp_test_read_file (path, NULL);
+  /* src.info is pushed at the end of src's run, the counts at a's and b's finish */
+  g_assert_cmpstr (log, ==,
+                   "from src\nfrom a\nfrom b\n"
+                   "src tsrc in=0 out=9 inputs= finished=1\n"
+                   "a tpass in=8 out=9 inputs=src finished=1\n"
+                   "b tpass in=9 out=9 inputs=src finished=1\n");
+  dp_test_rmtree (dir);
+}
+
+static void
 test_two_pipelines_one_process (void)
 {
   g_autoptr (DpContext) c1 = test_context ();
@@ -308,6 +333,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/run-failure-stops", test_run_failure_stops);
   g_test_add_func ("/pipeline/run-cancelled", test_run_cancelled);
   g_test_add_func ("/pipeline/two-in-one-process", test_two_pipelines_one_process);
+  g_test_add_func ("/pipeline/upstream-names", test_upstream_names);
   g_test_add_func ("/loader/abi-mismatch", test_loader_abi);
   g_test_add_func ("/loader/real-plugins", test_loader_real_plugins);
   return g_test_run ();

@@ -7,7 +7,7 @@ libdptest_la_LIBADD = libdarkpipe.la $(GLIB_LIBS)
 # test-only plugins (built as shared objects, loaded from tests/plugins)
 TEST_PLUGIN_LINK = -module -avoid-version -no-undefined -shared -rpath $(abs_builddir)/tests/plugins
 check_LTLIBRARIES += tests/plugins/tsrc.la tests/plugins/tpass.la tests/plugins/topts.la \
-	tests/plugins/tbadabi.la tests/plugins/tbadsize.la tests/plugins/tnosym.la
+	tests/plugins/tbadabi.la tests/plugins/tbadsize.la tests/plugins/tnosym.la tests/plugins/tnames.la
 tests_plugins_tsrc_la_SOURCES = tests/plugins/tsrc.c
 tests_plugins_tsrc_la_LDFLAGS = $(TEST_PLUGIN_LINK)
 tests_plugins_tsrc_la_LIBADD = $(PLUGIN_LIBS)
@@ -23,6 +23,9 @@ tests_plugins_tbadabi_la_LIBADD = $(PLUGIN_LIBS)
 tests_plugins_tbadsize_la_SOURCES = tests/plugins/tbadsize.c
 tests_plugins_tbadsize_la_LDFLAGS = $(TEST_PLUGIN_LINK)
 tests_plugins_tbadsize_la_LIBADD = $(PLUGIN_LIBS)
+tests_plugins_tnames_la_SOURCES = tests/plugins/tnames.c
+tests_plugins_tnames_la_LDFLAGS = $(TEST_PLUGIN_LINK)
+tests_plugins_tnames_la_LIBADD = $(PLUGIN_LIBS)
 tests_plugins_tnosym_la_SOURCES = tests/plugins/tnosym.c
 tests_plugins_tnosym_la_LDFLAGS = $(TEST_PLUGIN_LINK)
 
