@@ -51,6 +51,8 @@ typedef struct {
   int col[C_COUNT];    /* field index of each known column, or -1 */
 } State;
 
+typedef TextSourceRow Row;
+
 static const DpOptionDesc darkvec_csv_options[] = {
   DP_OPTION ("path", DP_OPT_PATH, NULL, Config, path,
              "Input trace (plain or gzip, detected by content); a glob is expanded."),
@@ -211,7 +213,7 @@ darkvec_csv_opt (const State *st, char **f, int c, guint64 max, guint64 *v, gboo
 }
 
 static const char *
-darkvec_csv_l4 (const State *st, char **f, DpPackets *p, guint r)
+darkvec_csv_l4 (const State *st, char **f, Row *row)
 {
   guint64 sport, dport, flags, seq;
   gboolean has_s, has_d, has_f, has_q;
@@ -225,24 +227,24 @@ darkvec_csv_l4 (const State *st, char **f, DpPackets *p, guint r)
    * which is what DarkVec's port tokens need */
   if (st->col[C_SRC_PORT] < 0)
     has_s = TRUE;
-  if ((p->proto[r] == 6 || p->proto[r] == 17) && has_s && has_d)
+  if ((row->proto == 6 || row->proto == 17) && has_s && has_d)
     {
-      p->sport[r] = (guint16) sport;
-      p->dport[r] = (guint16) dport;
-      p->l4[r] |= DP_L4_PORTS;
+      row->sport = (guint16) sport;
+      row->dport = (guint16) dport;
+      row->l4 |= DP_L4_PORTS;
     }
-  if (p->proto[r] == 6 && has_f)
+  if (row->proto == 6 && has_f)
     {
-      p->tcp_flags[r] = (guint8) (flags & 0xff);
-      p->tcp_seq[r] = (guint32) seq;
-      p->l4[r] |= DP_L4_TCP;
+      row->tcp_flags = (guint8) (flags & 0xff);
+      row->tcp_seq = (guint32) seq;
+      row->l4 |= DP_L4_TCP;
     }
   return NULL;
 }
 
 /* Fields only the csv sink's packet rows have. */
 static const char *
-darkvec_csv_extra (const State *st, char **f, DpPackets *p, guint r)
+darkvec_csv_extra (const State *st, char **f, Row *row)
 {
   guint64 id, mf, off, type, code;
   gboolean has, has_type;
@@ -253,37 +255,20 @@ darkvec_csv_extra (const State *st, char **f, DpPackets *p, guint r)
   if (!darkvec_csv_opt (st, f, C_ICMP_TYPE, 255, &type, &has_type)
       || !darkvec_csv_opt (st, f, C_ICMP_CODE, 255, &code, &has))
     return "bad icmp_type or icmp_code";
-  p->ip_id[r] = (guint16) id;
-  p->frag[r] = (guint16) (off | (mf ? DP_FRAG_MF : 0));
-  if (p->proto[r] == 1 && has_type)
+  row->ip_id = (guint16) id;
+  row->frag = (guint16) (off | (mf ? DP_FRAG_MF : 0));
+  if (row->proto == 1 && has_type)
     {
-      p->icmp_type[r] = (guint8) type;
-      p->icmp_code[r] = (guint8) code;
-      p->l4[r] |= DP_L4_ICMP;
+      row->icmp_type = (guint8) type;
+      row->icmp_code = (guint8) code;
+      row->l4 |= DP_L4_ICMP;
     }
   return NULL;
 }
 
-/* A bad line leaves its row behind for the next line to reuse, so every
- * column of a row starts from zero. */
-static void
-darkvec_csv_clear_row (DpPackets *p, guint r)
-{
-  p->ts[r] = 0;
-  p->src[r] = p->dst[r] = 0;
-  p->sport[r] = p->dport[r] = 0;
-  p->proto[r] = p->tcp_flags[r] = 0;
-  p->tcp_seq[r] = 0;
-  p->ip_id[r] = 0;
-  p->icmp_type[r] = p->icmp_code[r] = 0;
-  p->ttl[r] = 0;
-  p->ip_len[r] = p->frag[r] = 0;
-  p->l4[r] = 0;
-}
-
-/* Fills row @r; returns NULL or why the line is bad. */
+/* Fills @row; returns NULL or why the line is bad. */
 static const char *
-darkvec_csv_row (State *st, char **f, DpPackets *p, guint r, gboolean *non_ipv4)
+darkvec_csv_row (State *st, char **f, Row *row, gboolean *non_ipv4)
 {
   guint64 eth, len, ttl, mirai;
   gboolean has_eth, has;
@@ -295,23 +280,23 @@ darkvec_csv_row (State *st, char **f, DpPackets *p, guint r, gboolean *non_ipv4)
       *non_ipv4 = TRUE;
       return "not an IPv4 packet";
     }
-  if (!darkvec_csv_ts (darkvec_csv_field (st, f, C_TS), &p->ts[r]))
+  if (!darkvec_csv_ts (darkvec_csv_field (st, f, C_TS), &row->ts))
     return "bad ts";
-  if (!darkvec_csv_addr (st, darkvec_csv_field (st, f, C_SRC_IP), &p->src[r])
-      || !darkvec_csv_addr (st, darkvec_csv_field (st, f, C_DST_IP), &p->dst[r]))
+  if (!darkvec_csv_addr (st, darkvec_csv_field (st, f, C_SRC_IP), &row->src)
+      || !darkvec_csv_addr (st, darkvec_csv_field (st, f, C_DST_IP), &row->dst))
     return "missing src_ip or dst_ip";
-  if (!darkvec_csv_proto (darkvec_csv_field (st, f, C_PROTO), &p->proto[r]))
+  if (!darkvec_csv_proto (darkvec_csv_field (st, f, C_PROTO), &row->proto))
     return "bad proto";
   if (!darkvec_csv_opt (st, f, C_PCK_LEN, 65535, &len, &has)
       || !darkvec_csv_opt (st, f, C_TTL, 255, &ttl, &has))
     return "bad pck_len or ttl";
   if (!darkvec_csv_opt (st, f, C_MIRAI, 1, &mirai, &has))
     return "bad mirai flag";
-  p->ip_len[r] = (guint16) len;
-  p->ttl[r] = (guint8) ttl;
-  const char *why = darkvec_csv_l4 (st, f, p, r);
+  row->ip_len = (guint16) len;
+  row->ttl = (guint8) ttl;
+  const char *why = darkvec_csv_l4 (st, f, row);
   if (why == NULL)
-    why = darkvec_csv_extra (st, f, p, r);
+    why = darkvec_csv_extra (st, f, row);
   if (why == NULL)
     st->mirai += mirai;
   return why;
@@ -360,22 +345,19 @@ darkvec_csv_line (void *state, DpLineReader *r, char *line, gsize len, GError **
     return darkvec_csv_header (st, r, line, len, error);
   if (*line == '\0')
     return TRUE;
+  Row row = { 0 };
+  if (darkvec_csv_split (st, line, len, f) == st->n_cols)
+    why = darkvec_csv_row (st, f, &row, &non_ipv4);
+  if (why)
+    return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
+                                "%s: line %" G_GUINT64_FORMAT ": %s",
+                                dp_line_reader_path (r), dp_line_reader_line (r), why);
   if (st->batch == NULL)
     {
       st->batch = dp_packets_new (st->batch_rows);
       dp_packets_set_names (st->batch, st->names);
     }
-  guint row = dp_packets_append (st->batch);
-  darkvec_csv_clear_row (st->batch, row);
-  if (darkvec_csv_split (st, line, len, f) == st->n_cols)
-    why = darkvec_csv_row (st, f, st->batch, row, &non_ipv4);
-  if (why)
-    {
-      st->batch->n_rows--;
-      return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
-                                  "%s: line %" G_GUINT64_FORMAT ": %s",
-                                  dp_line_reader_path (r), dp_line_reader_line (r), why);
-    }
+  text_source_store (st->batch, &row);
   if (st->batch->n_rows >= st->batch_rows)
     dp_stage_push (st->stage, 0, g_steal_pointer (&st->batch));
   return TRUE;

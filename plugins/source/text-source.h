@@ -8,6 +8,36 @@
 #include <glob.h>
 #include "darkpipe.h"
 
+/* One parsed line, copied into the batch only once it is whole (a bad
+ * line then leaves nothing behind). */
+typedef struct {
+  gint64 ts;
+  guint32 src, dst, tcp_seq;
+  guint16 sport, dport, ip_id, ip_len, frag;
+  guint8 proto, tcp_flags, icmp_type, icmp_code, ttl, l4;
+} TextSourceRow;
+
+static inline void
+text_source_store (DpPackets *p, const TextSourceRow *row)
+{
+  guint r = dp_packets_append (p);
+  p->ts[r] = row->ts;
+  p->src[r] = row->src;
+  p->dst[r] = row->dst;
+  p->sport[r] = row->sport;
+  p->dport[r] = row->dport;
+  p->proto[r] = row->proto;
+  p->tcp_flags[r] = row->tcp_flags;
+  p->tcp_seq[r] = row->tcp_seq;
+  p->ip_id[r] = row->ip_id;
+  p->icmp_type[r] = row->icmp_type;
+  p->icmp_code[r] = row->icmp_code;
+  p->ttl[r] = row->ttl;
+  p->ip_len[r] = row->ip_len;
+  p->frag[r] = row->frag;
+  p->l4[r] = row->l4;
+}
+
 /* Handles one line of @len bytes (never NULL; may be empty; may be cut in
  * place); the line number comes from the reader.  Returns FALSE with
  * @error to stop the run. */

@@ -38,13 +38,7 @@ typedef struct {
   int frag_unit;
 } Config;
 
-/* one parsed line, copied into the batch only once it is whole */
-typedef struct {
-  gint64 ts;
-  guint32 src, dst;
-  guint16 sport, dport, ip_len, frag;
-  guint8 proto, tcp_flags, icmp_type, icmp_code, ttl, l4;
-} Row;
+typedef TextSourceRow Row;
 
 typedef struct {
   DpStage *stage;
@@ -480,27 +474,6 @@ tshark_fields_parse_line (State *st, char *line, gsize len, Row *row, gboolean *
 }
 
 static void
-tshark_fields_store (DpPackets *p, const Row *row)
-{
-  guint r = dp_packets_append (p);
-  p->ts[r] = row->ts;
-  p->src[r] = row->src;
-  p->dst[r] = row->dst;
-  p->sport[r] = row->sport;
-  p->dport[r] = row->dport;
-  p->proto[r] = row->proto;
-  p->tcp_flags[r] = row->tcp_flags;
-  p->tcp_seq[r] = 0;
-  p->ip_id[r] = 0;
-  p->icmp_type[r] = row->icmp_type;
-  p->icmp_code[r] = row->icmp_code;
-  p->ttl[r] = row->ttl;
-  p->ip_len[r] = row->ip_len;
-  p->frag[r] = row->frag;
-  p->l4[r] = row->l4;
-}
-
-static void
 tshark_fields_flush (State *st)
 {
   if (st->batch && st->batch->n_rows > 0)
@@ -526,7 +499,7 @@ tshark_fields_line (void *state, DpLineReader *r, char *line, gsize len, GError 
                                 dp_line_reader_path (r), dp_line_reader_line (r), why);
   if (st->batch == NULL)
     st->batch = dp_packets_new (st->batch_rows);
-  tshark_fields_store (st->batch, &row);
+  text_source_store (st->batch, &row);
   if (st->batch->n_rows >= st->batch_rows)
     tshark_fields_flush (st);
   return TRUE;
