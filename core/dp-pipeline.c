@@ -132,13 +132,80 @@ is_reserved (const char *key)
   return g_strv_contains (reserved_keys, key);
 }
 
-/* Applies every option key of @map (a stage mapping or a harness snippet);
- * returns FALSE at the first problem (harness), or reports each through
- * @p (pipelines). */
+static gboolean
+check_duplicate_key (DpYamlNode *map, guint i, GError **error)
+{
+  DpYamlNode *k = dp_yaml_map_key (map, i);
+  for (guint j = 0; j < i; j++)
+    {
+      DpYamlNode *prev = dp_yaml_map_key (map, j);
+      if (prev->type == DP_YAML_SCALAR && strcmp (prev->value, k->value) == 0)
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_DUPLICATE_KEY,
+                       "duplicate key '%s' (first at line %u)", k->value, prev->line);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* on_error and threads; plugin, input and description are the caller's. */
+static gboolean
+apply_reserved (DpStage *stage, gboolean in_pipeline, DpYamlNode *k, DpYamlNode *v, GError **error)
+{
+  const char *val = v->type == DP_YAML_SCALAR ? v->value : "?";
+  if (strcmp (k->value, "on_error") == 0)
+    {
+      if (strcmp (val, "skip") && strcmp (val, "fail"))
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_CHOICE,
+                       "on_error: '%s' is not a choice; allowed: skip, fail", val);
+          return FALSE;
+        }
+      stage->fail_on_error = strcmp (val, "fail") == 0;
+    }
+  else if (strcmp (k->value, "threads") == 0)
+    {
+      guint64 t;
+      if (!g_ascii_string_to_unsigned (val, 10, 1, 1024, &t, NULL))
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE, "threads: must be an integer in [1, 1024]");
+          return FALSE;
+        }
+      stage->threads = (guint) t;
+    }
+  else if (!in_pipeline)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY, "'%s' is not an option here", k->value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_plugin_option (DpStage *stage, DpYamlNode *k, DpYamlNode *v, GError **error)
+{
+  const DpPluginDesc *d = stage->desc;
+  const DpOptionDesc *opt = dp_option_find (d, k->value);
+  if (opt)
+    return apply_value (opt, v, stage->config, error);
+  g_autofree char *allowed = allowed_options (d);
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+  for (guint o = 0; o < d->n_options; o++)
+    g_ptr_array_add (names, (gpointer) d->options[o].name);
+  const char *near = dp_closest_word (k->value, (const char *const *) names->pdata, names->len);
+  g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY,
+               "unknown option '%s'%s%s%s; allowed: %s", k->value,
+               near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", allowed);
+  return FALSE;
+}
+
+/* Applies every option key of @map (a stage mapping or a harness snippet).
+ * Without a pipeline @p (harness) it stops at the first problem; with one,
+ * each problem becomes a diagnostic and the rest is still checked. */
 static gboolean
 apply_options_full (DpPipeline *p, Spec *spec, DpStage *stage, DpYamlNode *map, GError **error)
 {
-  const DpPluginDesc *d = stage->desc;
   if (map->type != DP_YAML_MAP)
     {
       g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_STRUCTURE, "options must be a mapping");
@@ -151,71 +218,24 @@ apply_options_full (DpPipeline *p, Spec *spec, DpStage *stage, DpYamlNode *map, 
       GError *err = NULL;
       if (k->type != DP_YAML_SCALAR)
         g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_STRUCTURE, "keys must be scalars");
-      else
+      else if (check_duplicate_key (map, i, &err))
         {
-          for (guint j = 0; j < i && !err; j++)
-            {
-              DpYamlNode *prev = dp_yaml_map_key (map, j);
-              if (prev->type == DP_YAML_SCALAR && strcmp (prev->value, k->value) == 0)
-                g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_DUPLICATE_KEY,
-                             "duplicate key '%s' (first at line %u)", k->value, prev->line);
-            }
-          if (err == NULL && is_reserved (k->value))
-            {
-              if (spec == NULL && strcmp (k->value, "on_error") != 0 && strcmp (k->value, "threads") != 0)
-                g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY,
-                             "'%s' is not an option here", k->value);
-              else if (strcmp (k->value, "on_error") == 0)
-                {
-                  if (v->type != DP_YAML_SCALAR || (strcmp (v->value, "skip") && strcmp (v->value, "fail")))
-                    g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_CHOICE,
-                                 "on_error: '%s' is not a choice; allowed: skip, fail",
-                                 v->type == DP_YAML_SCALAR ? v->value : "?");
-                  else
-                    stage->fail_on_error = strcmp (v->value, "fail") == 0;
-                }
-              else if (strcmp (k->value, "threads") == 0)
-                {
-                  guint64 t;
-                  if (v->type != DP_YAML_SCALAR || !g_ascii_string_to_unsigned (v->value, 10, 1, 1024, &t, NULL))
-                    g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-                                 "threads: must be an integer in [1, 1024]");
-                  else
-                    stage->threads = (guint) t;
-                }
-              /* plugin / input / description are handled by the caller */
-            }
-          else if (err == NULL)
-            {
-              const DpOptionDesc *opt = dp_option_find (d, k->value);
-              if (opt == NULL)
-                {
-                  g_autofree char *allowed = allowed_options (d);
-                  const char *near = NULL;
-                  g_autoptr (GPtrArray) names = g_ptr_array_new ();
-                  for (guint o = 0; o < d->n_options; o++)
-                    g_ptr_array_add (names, (gpointer) d->options[o].name);
-                  near = dp_closest_word (k->value, (const char *const *) names->pdata, names->len);
-                  g_set_error (&err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY,
-                               "unknown option '%s'%s%s%s; allowed: %s", k->value,
-                               near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", allowed);
-                }
-              else
-                apply_value (opt, v, stage->config, &err);
-            }
+          if (is_reserved (k->value))
+            apply_reserved (stage, spec != NULL, k, v, &err);
+          else
+            apply_plugin_option (stage, k, v, &err);
         }
-      if (err)
+      if (err == NULL)
+        continue;
+      ok = FALSE;
+      DpYamlNode *at = (err->code == DP_CONFIG_ERROR_UNKNOWN_KEY || err->code == DP_CONFIG_ERROR_DUPLICATE_KEY) ? k : v;
+      if (p == NULL)
         {
-          ok = FALSE;
-          DpYamlNode *at = (err->code == DP_CONFIG_ERROR_UNKNOWN_KEY || err->code == DP_CONFIG_ERROR_DUPLICATE_KEY) ? k : v;
-          if (p == NULL)
-            {
-              g_propagate_prefixed_error (error, err, "%u:%u: ", at->line, at->col);
-              return FALSE;
-            }
-          CDIAG (p, at, spec, err->code, "%s", err->message);
-          g_error_free (err);
+          g_propagate_prefixed_error (error, err, "%u:%u: ", at->line, at->col);
+          return FALSE;
         }
+      CDIAG (p, at, spec, err->code, "%s", err->message);
+      g_error_free (err);
     }
   return ok;
 }
