@@ -6,39 +6,12 @@
 #include <string.h>
 #include <zlib.h>
 #include <glib/gstdio.h>
-#include "dp-test.h"
+#define TEXT_TEST_PLUGIN "tshark_fields"
+#include "text-source-test.h"
 
 #define SEC(s) DP_TEST_SEC (s)
 #define FEB28 G_GINT64_CONSTANT (1551312000)   /* 2019-02-28 00:00:00 UTC */
 #define MAR1_LAST G_GINT64_CONSTANT (1551484799) /* 2019-03-01 23:59:59 UTC */
-
-static DpHarness *
-run_yaml (const char *yaml)
-{
-  g_autoptr (GError) error = NULL;
-  DpHarness *h = dp_harness_new ("tshark_fields", yaml, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (h);
-  dp_harness_run (h, &error);
-  g_assert_no_error (error);
-  return h;
-}
-
-static DpHarness *
-run_file (const char *path, const char *extra)
-{
-  g_autofree char *yaml = g_strdup_printf ("path: '%s'\n%s", path, extra ? extra : "");
-  return run_yaml (yaml);
-}
-
-static void
-bad_option (const char *yaml, gint code)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (DpHarness) h = dp_harness_new ("tshark_fields", yaml, &error);
-  g_assert_null (h);
-  g_assert_error (error, DP_CONFIG_ERROR, code);
-}
 
 static void
 test_bad_options (void)
@@ -62,8 +35,6 @@ typedef struct {
   guint8 icmp_type, icmp_code;
 } Expect;
 
-/* DP_TEST_IP shifts an int: 192 << 24 overflows (UBSan) */
-#define IP(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
 #define TCPB (DP_L4_PORTS | DP_L4_TCP)
 
 /* What each good line of tests/data/text/oddities.tsv says, by hand. */
@@ -184,14 +155,6 @@ test_options_change_reading (void)
   g_assert_cmpuint (dp_harness_outputs (h3, 0)->len, ==, 3);
   g_autoptr (DpPackets) p = dp_harness_packets (h3, "packets");
   check_rows (p, oddities, G_N_ELEMENTS (oddities), 0);
-}
-
-static char *
-write_file (const char *dir, const char *name, const char *text)
-{
-  char *path = g_build_filename (dir, name, NULL);
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  return path;
 }
 
 /* one UDP line with a given frame.time and destination */

@@ -13,12 +13,12 @@ plugins_source_darkvec_csv_la_LIBADD = $(PLUGIN_LIBS)
 
 check_PROGRAMS += tests/test-tshark-fields
 TESTS += tests/test-tshark-fields
-tests_test_tshark_fields_SOURCES = tests/test-tshark-fields.c
+tests_test_tshark_fields_SOURCES = tests/test-tshark-fields.c tests/text-source-test.h
 tests_test_tshark_fields_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
 tests_test_tshark_fields_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
 
 check_PROGRAMS += tests/test-darkvec-csv
 TESTS += tests/test-darkvec-csv
-tests_test_darkvec_csv_SOURCES = tests/test-darkvec-csv.c
+tests_test_darkvec_csv_SOURCES = tests/test-darkvec-csv.c tests/text-source-test.h
 tests_test_darkvec_csv_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
 tests_test_darkvec_csv_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
