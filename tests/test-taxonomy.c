@@ -250,6 +250,26 @@ test_port_scan_boundaries (void)
         }
 }
 
+/* With N2 = 1 a pair of one triple (the common case, decided without the
+ * pairs table) is a port scan too. */
+static void
+test_port_scan_single_port (void)
+{
+  for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr (DpPackets) p = tax_port_scan (1, 4, 6);
+      tax_tcp (p, MS (10), SRC2, DST (2), 80, SYN);
+      tax_tcp (p, MS (11), SRC2, DST (3), 80, SYN);
+      g_autoptr (DpHarness) h = tax_run (modes[m], "n2: 1", p);
+      g_assert_cmpint (tax_label (h, SRC, "port_scan_tcp_heavy"), ==, 1);
+      g_assert_cmpint (tax_label (h, SRC2, "port_scan_tcp_light"), ==, 2);
+      DpTable *ev = tax_table (h, "events");
+      gint r = tax_event (h, "port_scan_tcp_light", SRC2);
+      g_assert_cmpint (tax_i64 (ev, "packets", r), ==, 1);
+      g_assert_cmpint (tax_i64 (ev, "n_dport", r), ==, 1);
+    }
+}
+
 static void
 test_port_scan_event (void)
 {
@@ -857,6 +877,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/taxonomy/bad-options", test_bad_options);
   g_test_add_func ("/plugin/taxonomy/port-scan-boundaries", test_port_scan_boundaries);
   g_test_add_func ("/plugin/taxonomy/port-scan-event", test_port_scan_event);
+  g_test_add_func ("/plugin/taxonomy/port-scan-single-port", test_port_scan_single_port);
   g_test_add_func ("/plugin/taxonomy/scan-ratio", test_scan_ratio);
   g_test_add_func ("/plugin/taxonomy/flag-mask", test_flag_mask);
   g_test_add_func ("/plugin/taxonomy/net-scan-boundaries", test_net_scan_boundaries);

@@ -32,6 +32,7 @@ void
 taxonomy_close_clear (TaxClose *c)
 {
   dp_hash_clear (&c->src_index);
+  g_clear_pointer (&c->seen, g_free);
   g_clear_pointer (&c->sources, g_array_unref);
   g_clear_pointer (&c->events, g_array_unref);
 }
@@ -126,16 +127,64 @@ taxonomy_merge_into (TaxTable *t, const TaxAgg *e, guint32 dst, guint32 b, guint
   d->n_distinct += distinct;
 }
 
-/* Hashes of a triple's pair key (src, dst, class) and port key (src, class|port). */
+/* Hashes of a triple's pair key (src, dst, class) and port key (src,
+ * class|port); solo: no other triple shares its pair key; its source. */
 typedef struct {
   guint64 pair, port;
+  guint64 src_index;
+  gboolean solo;
 } TaxKeyHash;
 
 static inline TaxKeyHash
 taxonomy_key_hash (const TaxAgg *e)
 {
   return (TaxKeyHash) { taxonomy_hash (e->src, e->dst, TAX_KEY_B (TAX_KEY_CLS (e->b), 0)),
-                        taxonomy_hash (e->src, 0, e->b) };
+                        taxonomy_hash (e->src, 0, e->b), 0, FALSE };
+}
+
+/* 2-bit saturating counters of pair-key hashes: a counter at 1 proves its
+ * triple is the only one of its pair (collisions only ever say "shared").
+ * Most darknet pairs hold one triple; those skip the pairs table. */
+static inline guint
+taxonomy_seen_get (const TaxClose *c, guint64 h)
+{
+  gsize k = h & c->seen_mask;
+  return (c->seen[k >> 5] >> ((k & 31) * 2)) & 3;
+}
+
+static void
+taxonomy_seen_count (TaxClose *c, const TaxTable *triples)
+{
+  gsize m = 1u << 16;
+  while (m < triples->n * 8)
+    m <<= 1;
+  c->seen = g_new0 (guint64, m / 32);
+  c->seen_mask = m - 1;
+  for (gsize i = 0; i < triples->n; i++)
+    {
+      const TaxAgg *e = &triples->entries[i];
+      gsize k = taxonomy_hash (e->src, e->dst, TAX_KEY_B (TAX_KEY_CLS (e->b), 0)) & c->seen_mask;
+      guint sh = (k & 31) * 2;
+      if (((c->seen[k >> 5] >> sh) & 3) < 2)
+        c->seen[k >> 5] += G_GUINT64_CONSTANT (1) << sh;
+    }
+}
+
+static void taxonomy_pair_decide (TaxClose *c, TaxSource *s, const TaxAgg *p);
+
+/* Adds triple @e to its pair: directly when it is alone in it. */
+static void
+taxonomy_pair_add (TaxClose *c, TaxSource *s, const TaxAgg *e, TaxKeyHash h, guint cls, gboolean distinct)
+{
+  if (h.solo)
+    {
+      TaxAgg p = *e;
+      p.b = TAX_KEY_B (cls, 0);
+      p.n_distinct = distinct;
+      taxonomy_pair_decide (c, s, &p);
+      return;
+    }
+  taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), h.pair, distinct);
 }
 
 static void
@@ -144,7 +193,7 @@ taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, TaxKeyHash 
   const TaxonomyConfig *cfg = c->cfg;
   gboolean tcp = cls == TAX_CLS_TCP;
   taxonomy_cat_add (&s->cat[tcp ? TAX_CAT_ALL_TCP : TAX_CAT_ALL_UDP], e, e->n_pkt, FALSE);
-  taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), h.pair, port != TAX_PORT_NULL);
+  taxonomy_pair_add (c, s, e, h, cls, port != TAX_PORT_NULL);
   taxonomy_merge_into (c->ports, e, 0, e->b, h.port, TRUE);
   if (e->n_pkt > (guint64) cfg->n3)
     taxonomy_event_from_agg (c, s, tcp ? TAX_ONE_FLOW_TCP : TAX_ONE_FLOW_UDP, tcp ? 6 : 17, e,
@@ -160,7 +209,7 @@ taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, TaxKeyHash 
 static void
 taxonomy_pass_triple (TaxClose *c, const TaxAgg *e, TaxKeyHash h)
 {
-  TaxSource *s = taxonomy_source (c, e->src);
+  TaxSource *s = &g_array_index (c->sources, TaxSource, h.src_index);
   guint cls = TAX_KEY_CLS (e->b);
   guint32 port = TAX_KEY_PORT (e->b);
   s->n_pkt += e->n_pkt;
@@ -173,7 +222,7 @@ taxonomy_pass_triple (TaxClose *c, const TaxAgg *e, TaxKeyHash h)
   else if (cls == TAX_CLS_ICMP)
     {
       taxonomy_cat_add (&s->cat[TAX_CAT_ALL_ICMP], e, e->n_pkt, FALSE);
-      taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), h.pair, FALSE);
+      taxonomy_pair_add (c, s, e, h, cls, FALSE);
       if (port == TAX_ICMP_ECHO)
         {
           /* one triple per destination: the echo destinations are distinct */
@@ -199,10 +248,9 @@ taxonomy_source_find (TaxClose *c, guint32 src)
 }
 
 static void
-taxonomy_pass_pair (TaxClose *c, const TaxAgg *p)
+taxonomy_pair_decide (TaxClose *c, TaxSource *s, const TaxAgg *p)
 {
   const TaxonomyConfig *cfg = c->cfg;
-  TaxSource *s = taxonomy_source_find (c, p->src);
   guint cls = TAX_KEY_CLS (p->b);
   if (cls == TAX_CLS_ICMP)
     {
@@ -222,6 +270,12 @@ taxonomy_pass_pair (TaxClose *c, const TaxAgg *p)
   TaxPattern pat = tcp ? (heavy ? TAX_PS_TCP_HEAVY : TAX_PS_TCP_LIGHT)
                        : (heavy ? TAX_PS_UDP_HEAVY : TAX_PS_UDP_LIGHT);
   taxonomy_event_from_agg (c, s, pat, tcp ? 6 : 17, p, p->dst, -1, 1, n_dport);
+}
+
+static void
+taxonomy_pass_pair (TaxClose *c, const TaxAgg *p)
+{
+  taxonomy_pair_decide (c, taxonomy_source_find (c, p->src), p);
 }
 
 static void
@@ -359,32 +413,55 @@ taxonomy_source_cmp (gconstpointer a, gconstpointer b)
 
 #define TAXONOMY_CLOSE_PREFETCH 32
 
-/* The derived tables are hit at random: for the triple TAXONOMY_CLOSE_PREFETCH
- * ahead the index slots are prefetched (its key hashes kept in a ring), for
- * the one half as far ahead the entries, while the current one merges. */
+/* Stage 1 for the triple TAXONOMY_CLOSE_PREFETCH ahead: its hashes and its
+ * source; prefetches its pair counter, port slot and the source's lines. */
+static void
+taxonomy_ring_fill (TaxClose *c, const TaxAgg *e, TaxKeyHash *f)
+{
+  *f = taxonomy_key_hash (e);
+  __builtin_prefetch (&c->seen[(f->pair & c->seen_mask) >> 5], 0, 1);
+  taxonomy_table_prefetch_slot (c->ports, f->port);
+  taxonomy_source (c, e->src);
+  f->src_index = c->last_index;
+  static const guint8 probe_cat[] = { TAX_CAT_SYN, TAX_CAT_UDP, TAX_CAT_ECHO, TAX_CAT_ALL_OTHER };
+  static const guint8 all_cat[] = { TAX_CAT_ALL_TCP, TAX_CAT_ALL_UDP, TAX_CAT_ALL_ICMP, TAX_CAT_ALL_OTHER };
+  const TaxSource *s = &g_array_index (c->sources, TaxSource, f->src_index);
+  guint cls = TAX_KEY_CLS (e->b);
+  __builtin_prefetch (s, 1, 1);
+  __builtin_prefetch (&s->cat[probe_cat[cls]], 1, 1);
+  __builtin_prefetch (&s->cat[all_cat[cls]], 1, 1);
+}
+
+/* Stage 2, half as far ahead: is the pair shared, then its slot; the port entry. */
+static void
+taxonomy_ring_solo (TaxClose *c, TaxKeyHash *f)
+{
+  f->solo = taxonomy_seen_get (c, f->pair) == 1;
+  if (!f->solo)
+    taxonomy_table_prefetch_slot (c->pairs, f->pair);
+  taxonomy_table_prefetch_entry (c->ports, f->port);
+}
+
+/* The derived tables and the sources are hit at random: two prefetch stages
+ * run ahead of the triple being merged, with its hashes kept in a ring. */
 static void
 taxonomy_pass_triples (TaxClose *c, const TaxTable *triples)
 {
   const TaxAgg *e = triples->entries;
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
   TaxKeyHash ring[TAXONOMY_CLOSE_PREFETCH];
+  taxonomy_seen_count (c, triples);
   for (gsize i = 0; i < MIN (n, D); i++)
-    ring[i] = taxonomy_key_hash (&e[i]);
+    taxonomy_ring_fill (c, &e[i], &ring[i]);
+  for (gsize i = 0; i < MIN (n, D / 2); i++)
+    taxonomy_ring_solo (c, &ring[i]);
   for (gsize i = 0; i < n; i++)
     {
       TaxKeyHash h = ring[i % D];
       if (i + D < n)
-        {
-          TaxKeyHash f = ring[i % D] = taxonomy_key_hash (&e[i + D]);
-          taxonomy_table_prefetch_slot (c->pairs, f.pair);
-          taxonomy_table_prefetch_slot (c->ports, f.port);
-        }
+        taxonomy_ring_fill (c, &e[i + D], &ring[i % D]);
       if (i + D / 2 < n)
-        {
-          TaxKeyHash f = ring[(i + D / 2) % D];
-          taxonomy_table_prefetch_entry (c->pairs, f.pair);
-          taxonomy_table_prefetch_entry (c->ports, f.port);
-        }
+        taxonomy_ring_solo (c, &ring[(i + D / 2) % D]);
       taxonomy_pass_triple (c, &e[i], h);
     }
 }

@@ -183,9 +183,11 @@ typedef struct {
 
 /* SYN, UDP and ECHO feed the small events (UDP: the UDP class, i.e. with
  * ports in paper mode); ALL_* are every packet of a protocol, for other_*. */
+/* Ordered so a triple touches neighbouring categories: SYN next to ALL_TCP
+ * right after the header, and so on. */
 enum {
-  TAX_CAT_SYN, TAX_CAT_UDP, TAX_CAT_ECHO, TAX_CAT_BS_TCP, TAX_CAT_BS_UDP, TAX_CAT_BS_ICMP,
-  TAX_CAT_FRAG, TAX_CAT_ALL_TCP, TAX_CAT_ALL_UDP, TAX_CAT_ALL_ICMP, TAX_CAT_ALL_OTHER, TAX_N_CATS
+  TAX_CAT_SYN, TAX_CAT_ALL_TCP, TAX_CAT_UDP, TAX_CAT_ALL_UDP, TAX_CAT_ECHO, TAX_CAT_ALL_ICMP,
+  TAX_CAT_BS_TCP, TAX_CAT_BS_UDP, TAX_CAT_BS_ICMP, TAX_CAT_FRAG, TAX_CAT_ALL_OTHER, TAX_N_CATS
 };
 
 typedef struct {
@@ -214,6 +216,8 @@ typedef struct {
   TaxTable *ports;     /* (src, class|port); borrowed, reset here */
   DpHash src_index;    /* src -> index into sources */
   GArray *sources;     /* TaxSource */
+  guint64 *seen;       /* 2-bit counters of pair-key hashes */
+  gsize seen_mask;
   guint32 last_src;    /* the source looked up last, at last_index */
   guint64 last_index;
   GArray *events;      /* TaxEvent */
