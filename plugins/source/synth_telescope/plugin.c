@@ -1,6 +1,6 @@
 /* plugin.c — synth_telescope: a deterministic darknet simulator with ground truth.
  *
- * The work is cut into one-minute slices; each slice's packets are drawn,
+ * The work is cut into one-minute slices (shorter at extreme rates); each slice's packets are drawn,
  * sorted by time and copied into batches, so memory follows the slice, not
  * the run.  The ground truth (every sender that sent something, with the
  * packets it sent) is pushed at the end of run(). */
@@ -140,15 +140,19 @@ synth_telescope_run (DpStage *stage, void *state, GError **error)
   (void) error;
   SynthTelescope *self = state;
   SynthWorld *w = self->world;
-  guint64 n_slices = (guint64) ((w->p.end - w->p.start + SYNTH_SLICE_US - 1) / SYNTH_SLICE_US);
+  /* a minute, or less when a minute would hold more than 1 M packets */
+  gint64 slice = SYNTH_SLICE_US;
+  while (slice > 1000 && (double) w->p.budget / (double) (w->p.end - w->p.start) * slice > 1e6)
+    slice /= 2;
+  guint64 n_slices = (guint64) ((w->p.end - w->p.start + slice - 1) / slice);
   guint64 total = 0;
   g_autoptr (DpPackets) batch = dp_packets_new (self->batch_rows);
   for (guint64 s = 0; s < n_slices; s++)
     {
       if (dp_stage_cancelled (stage))
         return TRUE;
-      gint64 a = w->p.start + (gint64) s * SYNTH_SLICE_US;
-      synth_telescope_slice (w, s, a, MIN (a + SYNTH_SLICE_US, w->p.end));
+      gint64 a = w->p.start + (gint64) s * slice;
+      synth_telescope_slice (w, s, a, MIN (a + slice, w->p.end));
       for (gsize k = 0; k < w->n_rows; k++)
         {
           synth_telescope_copy (batch, &w->rows[w->keys[k] & 0xffffffffu]);

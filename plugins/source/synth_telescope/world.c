@@ -314,8 +314,8 @@ synth_telescope_rates (SynthWorld *w)
           double ports = MIN ((pop->def->k_lo + pop->def->k_hi) / 2.0,
                               (double) MIN (pop->n_ports, SYNTH_ROUND_PORTS_MAX));
           double dsts = floor (budget / SYNTH_ROUNDS_MIN / MAX (ports, 1.0));
-          pop->round_dsts = (guint32) CLAMP (dsts, 16.0, MIN ((double) w->block_mask + 1,
-                                                            SYNTH_ROUND_DSTS_MAX));
+          pop->round_dsts = (guint32) MIN (MAX (dsts, 16.0), MIN ((double) w->block_mask + 1,
+                                                                SYNTH_ROUND_DSTS_MAX));
           pop->rate = budget / synth_telescope_mean_packets (w, pop) / span;
         }
     }
