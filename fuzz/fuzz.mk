@@ -9,3 +9,7 @@ tests_test_fuzz_regressions_SOURCES = tests/test-fuzz-regressions.c \
 	fuzz/fuzz.h fuzz/fuzz-common.c fuzz/fuzz-decode.c fuzz/fuzz-sources.c fuzz/fuzz-pipeline.c
 tests_test_fuzz_regressions_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/fuzz
 tests_test_fuzz_regressions_LDADD = $(TEST_LIBS)
+
+# every error code and bad-record category is documented in docs/errors.md
+TESTS += tests/test-errors-doc.sh
+EXTRA_DIST += tests/test-errors-doc.sh
