@@ -20,5 +20,5 @@ char *dp_test_read_file (const char *path, gsize *len);
 guint dp_test_add_packet (DpPackets *p, gint64 ts_ns, guint32 src, guint32 dst,
                           guint8 proto, guint16 sport, guint16 dport, guint8 tcp_flags);
 /** 10.0.0.0 + i, and similar helpers for readable tests. */
-#define DP_TEST_IP(a, b, c, d) ((guint32) (((a) << 24) | ((b) << 16) | ((c) << 8) | (d)))
+#define DP_TEST_IP(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
 #define DP_TEST_SEC(s) ((gint64) (s) * G_GINT64_CONSTANT (1000000000))
