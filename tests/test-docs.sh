@@ -7,12 +7,13 @@ S=${DP_TOP_SRCDIR:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "1..2"
-if "$B/darkpipe" --plugin-dir "$B/plugins" plugins --markdown --output-dir "$tmp" 2>"$tmp/err"; then
+mkdir "$tmp/gen"
+if "$B/darkpipe" --plugin-dir "$B/plugins" plugins --markdown --output-dir "$tmp/gen" 2>"$tmp/err"; then
   echo "ok 1 - plugin reference generated"
 else
   echo "not ok 1 - plugin reference generated"; sed 's/^/# /' "$tmp/err"; exit 0
 fi
-if diff -ru "$S/docs/plugins" "$tmp" -x '.*' >"$tmp/diff" 2>&1; then
+if diff -ru "$S/docs/plugins" "$tmp/gen" >"$tmp/diff" 2>&1; then
   echo "ok 2 - docs/plugins is up to date"
 else
   echo "not ok 2 - docs/plugins is stale: run make update-plugin-docs"
