@@ -245,7 +245,7 @@ static const DpOptionDesc synth_telescope_options[] = {
   "Coordination: a scanner round takes a team of the organisation's members and sweeps " \
   "its ports across up to 1024 addresses of the block (the whole of a /24), every " \
   "(port, address) once, the members interleaved in time (when the budget would give an " \
-  "organisation fewer than 8 rounds, its rounds cover part of the block instead); " \
+  "organisation fewer than 16 rounds, its rounds cover part of the block instead); " \
   "members miss rounds, popular " \
   "ports are shared between organisations, and Mirai bots act alone at random times. " \
   "Sequence-sensitive patterns (bot bursts, scans, one-flow) stay inside one clock hour.\n\n" \
