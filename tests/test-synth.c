@@ -284,6 +284,39 @@ test_empty (void)
   g_assert_cmpuint (r.truth->n_cols, ==, 5);
 }
 
+/* populations: only those, sharing the whole budget */
+static void
+test_populations (void)
+{
+  g_auto (Run) r = { 0 };
+  run_synth (&r, "populations: [ssh_botnet, tail_ping]\npackets: 50000\nscale: 0.2\n", 1);
+  g_autoptr (GHashTable) idx = truth_index (r.truth);
+  guint ssh = 0, ping = 0;
+  for (guint i = 0; i < r.p->n_rows; i++)
+    {
+      const char *pop = population_of (r.truth, idx, r.p->src[i]);
+      if (strcmp (pop, "ssh_botnet") == 0)
+        {
+          g_assert_cmpuint (r.p->proto[i], ==, 6);
+          g_assert_cmpuint (r.p->dport[i], ==, 22);
+          ssh++;
+        }
+      else
+        {
+          g_assert_cmpstr (pop, ==, "tail_ping");
+          g_assert_cmpuint (r.p->proto[i], ==, 1);
+          g_assert_cmpuint (r.p->icmp_type[i], ==, 8);
+          ping++;
+        }
+    }
+  /* the botnet has the budget (~110 bursts: +-10% is one sd); 300 tail senders send 1-4 packets each */
+  g_assert_cmpuint (ssh, >, 35000);
+  g_assert_cmpuint (ssh, <, 65000);
+  g_assert_cmpuint (ping, >=, 300);
+  g_assert_cmpuint (ping, <=, 1200);
+  g_assert_cmpuint (r.truth->n_rows, <=, 40 + 300);
+}
+
 static void
 test_cancel (void)
 {
@@ -683,6 +716,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/synth_telescope/block-and-time", test_block_and_time);
   g_test_add_func ("/plugin/synth_telescope/rate", test_rate);
   g_test_add_func ("/plugin/synth_telescope/empty", test_empty);
+  g_test_add_func ("/plugin/synth_telescope/populations", test_populations);
   g_test_add_func ("/plugin/synth_telescope/cancel", test_cancel);
   g_test_add_func ("/plugin/synth_telescope/bad-options", test_bad_options);
   g_test_add_func ("/plugin/synth_telescope/rounds-cover-block", test_rounds_cover_block);
