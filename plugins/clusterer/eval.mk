@@ -47,3 +47,33 @@ TESTS += tests/test-louvain
 tests_test_louvain_SOURCES = tests/test-louvain.c
 tests_test_louvain_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_louvain_LDADD = $(TEST_LIBS)
+
+plugin_LTLIBRARIES += plugins/clusterer/silhouette.la
+plugins_clusterer_silhouette_la_SOURCES = plugins/clusterer/silhouette.c $(EVAL_KNN) $(EVAL_COMMON)
+plugins_clusterer_silhouette_la_CFLAGS = $(EVAL_CFLAGS)
+plugins_clusterer_silhouette_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_clusterer_silhouette_la_LIBADD = $(EVAL_LIBS)
+
+plugin_LTLIBRARIES += plugins/clusterer/kmeans.la
+plugins_clusterer_kmeans_la_SOURCES = plugins/clusterer/kmeans.c $(EVAL_KNN) $(EVAL_COMMON)
+plugins_clusterer_kmeans_la_CFLAGS = $(EVAL_CFLAGS)
+plugins_clusterer_kmeans_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_clusterer_kmeans_la_LIBADD = $(EVAL_LIBS)
+
+plugin_LTLIBRARIES += plugins/clusterer/port_baseline.la
+plugins_clusterer_port_baseline_la_SOURCES = plugins/clusterer/port_baseline.c $(EVAL_COMMON)
+plugins_clusterer_port_baseline_la_CFLAGS = $(AM_CFLAGS)
+plugins_clusterer_port_baseline_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_clusterer_port_baseline_la_LIBADD = $(PLUGIN_LIBS)
+
+plugin_LTLIBRARIES += plugins/clusterer/cluster_profile.la
+plugins_clusterer_cluster_profile_la_SOURCES = plugins/clusterer/cluster_profile.c $(EVAL_COMMON)
+plugins_clusterer_cluster_profile_la_CFLAGS = $(AM_CFLAGS)
+plugins_clusterer_cluster_profile_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_clusterer_cluster_profile_la_LIBADD = $(PLUGIN_LIBS)
+
+check_PROGRAMS += tests/test-cluster
+TESTS += tests/test-cluster
+tests_test_cluster_SOURCES = tests/test-cluster.c
+tests_test_cluster_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_cluster_LDADD = $(TEST_LIBS)

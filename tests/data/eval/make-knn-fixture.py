@@ -77,3 +77,12 @@ report(labelled, everyone, majority)
 report(labelled, everyone, paper)
 report(everyone, everyone, majority)
 report(labelled, labelled, majority)
+
+# silhouette reference: clusters = the labels as integers in sorted order
+from sklearn.metrics import silhouette_samples
+names = sorted(set(y))
+cl = np.array([names.index(l) for l in y])
+sil = silhouette_samples(X.astype(np.float32), cl, metric="cosine")
+print("/* silhouette_samples(X, cluster, metric='cosine'); cluster = sorted label index */")
+print("static const double sk_sil_points[] = { " + ", ".join(repr(float(v)) for v in sil[:8]) + " };")
+print("static const double sk_sil_means[] = { " + ", ".join(repr(float(sil[cl == c].mean())) for c in range(len(names))) + " };")

@@ -1,0 +1,301 @@
+/* port_baseline.c — the authors' port baseline (darkvec-method.md §9):
+ * every class (unknown included) contributes its top ports by packets, and
+ * each source is described by the fractions of its packets sent to those
+ * ports.  The result is an embedding over address tokens, so the baseline
+ * runs through the same knn_classify as DarkVec. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "darkpipe.h"
+#include "dp-eval.h"
+
+typedef struct {
+  guint64 top_ports;
+  guint64 min_packets;
+  gboolean include_unknown;
+  char *unknown_label;
+} PortBaselineConfig;
+
+typedef struct {
+  const PortBaselineConfig *cfg;
+  DpEvalPortCounts counts;
+  DpTable *labels;
+} PortBaseline;
+
+static void
+port_baseline_finalize (void *state)
+{
+  PortBaseline *s = state;
+  if (s == NULL)
+    return;
+  dp_eval_ports_clear (&s->counts);
+  dp_batch_unref (s->labels);
+  g_free (s);
+}
+
+static gboolean
+port_baseline_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  (void) stage;
+  (void) error;
+  PortBaseline *s = g_new0 (PortBaseline, 1);
+  s->cfg = config;
+  dp_eval_ports_init (&s->counts);
+  *state = s;
+  return TRUE;
+}
+
+static gboolean
+port_baseline_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+{
+  (void) stage;
+  (void) error;
+  PortBaseline *s = state;
+  if (port == 0)
+    dp_eval_ports_add (&s->counts, (const DpPackets *) batch);
+  else
+    {
+      dp_batch_unref (s->labels);
+      s->labels = dp_batch_ref (batch);
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  GPtrArray *names;          /* class names, sorted; unknown included */
+  DpHash src_class;          /* source -> class index */
+  guint unknown;
+} PbClasses;
+
+static gint
+port_baseline_cmp_str (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The class of every source that sent packets. */
+static gboolean
+port_baseline_classes (PortBaseline *s, PbClasses *pc, GError **error)
+{
+  const DpTable *t = s->labels;
+  gint lc = t ? dp_table_find_column (t, "label") : -1;
+  if (t && (lc < 0 || t->cols[lc].type != DP_COL_STRING || dp_eval_key_column (t) < 0))
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "labels table '%s' needs an ip (or token) column and a text label column", t->name);
+      return FALSE;
+    }
+  DpEvalIndex ix = { 0 };
+  if (t)
+    dp_eval_index_init (&ix, t);
+  g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) of_src = g_ptr_array_new ();
+  const DpHash *src = &s->counts.sources;
+  dp_hash_init (&pc->src_class, src->n + 1);
+  g_hash_table_add (ids, s->cfg->unknown_label);
+  for (gsize i = 0; i <= src->mask; i++)
+    {
+      if (src->keys[i] == DP_HASH_EMPTY)
+        continue;
+      gint64 r = t ? dp_eval_index_addr (&ix, (guint32) src->keys[i], s->counts.names) : -1;
+      const char *l = r >= 0 && t->cols[lc].str[r] ? t->cols[lc].str[r] : s->cfg->unknown_label;
+      g_hash_table_add (ids, (gpointer) l);
+      g_ptr_array_add (of_src, (gpointer) l);
+    }
+  pc->names = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init (&it, ids);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    g_ptr_array_add (pc->names, g_strdup (key));
+  g_ptr_array_sort (pc->names, port_baseline_cmp_str);
+  g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint c = 0; c < pc->names->len; c++)
+    g_hash_table_insert (index, g_ptr_array_index (pc->names, c), GUINT_TO_POINTER (c));
+  pc->unknown = GPOINTER_TO_UINT (g_hash_table_lookup (index, s->cfg->unknown_label));
+  guint k = 0;
+  for (gsize i = 0; i <= src->mask; i++)
+    if (src->keys[i] != DP_HASH_EMPTY)
+      *dp_hash_upsert (&pc->src_class, src->keys[i], NULL) =
+        GPOINTER_TO_UINT (g_hash_table_lookup (index, g_ptr_array_index (of_src, k++)));
+  if (t)
+    dp_eval_index_clear (&ix);
+  return TRUE;
+}
+
+typedef struct { guint32 cls; guint32 pp; guint64 packets; } PbPort;
+
+static int
+port_baseline_cmp_port (const void *a, const void *b)
+{
+  const PbPort *x = a, *y = b;
+  if (x->cls != y->cls)
+    return x->cls < y->cls ? -1 : 1;
+  if (x->packets != y->packets)
+    return x->packets > y->packets ? -1 : 1;
+  return x->pp < y->pp ? -1 : x->pp > y->pp;
+}
+
+/* The top ports of each class by packets (ties: lower port key), in
+ * class order, each port once.  Fills @features (pp -> column). */
+static GArray *
+port_baseline_select (PortBaseline *s, const PbClasses *pc, DpHash *features)
+{
+  DpHash per;
+  dp_hash_init (&per, 1024);
+  const DpHash *pairs = &s->counts.pairs;
+  for (gsize i = 0; i <= pairs->mask; i++)
+    if (pairs->keys[i] != DP_HASH_EMPTY)
+      {
+        guint64 cls = *dp_hash_find (&pc->src_class, DP_EVAL_PAIR_SRC (pairs->keys[i]));
+        *dp_hash_upsert (&per, (cls << 25) | DP_EVAL_PAIR_PP (pairs->keys[i]), NULL) += pairs->vals[i];
+      }
+  g_autofree PbPort *all = g_new (PbPort, MAX (per.n, 1u));
+  gsize m = 0;
+  for (gsize i = 0; i <= per.mask; i++)
+    if (per.keys[i] != DP_HASH_EMPTY)
+      all[m++] = (PbPort) { (guint32) (per.keys[i] >> 25), (guint32) (per.keys[i] & 0x1ffffffu), per.vals[i] };
+  dp_hash_clear (&per);
+  qsort (all, m, sizeof *all, port_baseline_cmp_port);
+  GArray *chosen = g_array_new (FALSE, FALSE, sizeof (PbPort));
+  dp_hash_init (features, 64);
+  guint64 rank = 0;
+  for (gsize i = 0; i < m; i++)
+    {
+      rank = i > 0 && all[i].cls == all[i - 1].cls ? rank + 1 : 0;
+      if (rank >= s->cfg->top_ports || (all[i].cls == pc->unknown && !s->cfg->include_unknown))
+        continue;
+      gboolean fresh;
+      guint64 *col = dp_hash_upsert (features, all[i].pp, &fresh);
+      if (!fresh)
+        continue;
+      *col = chosen->len;
+      g_array_append_val (chosen, all[i]);
+    }
+  return chosen;
+}
+
+static int
+port_baseline_cmp_u32 (const void *a, const void *b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return x < y ? -1 : x > y;
+}
+
+static DpEmbedding *
+port_baseline_embedding (PortBaseline *s, DpHash *features, guint dim)
+{
+  const DpHash *src = &s->counts.sources;
+  g_autofree guint32 *addrs = g_new (guint32, MAX (src->n, 1u));
+  guint n = 0;
+  for (gsize i = 0; i <= src->mask; i++)
+    if (src->keys[i] != DP_HASH_EMPTY && src->vals[i] >= s->cfg->min_packets)
+      addrs[n++] = (guint32) src->keys[i];
+  qsort (addrs, n, sizeof *addrs, port_baseline_cmp_u32);
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  if (s->counts.names)
+    dp_vocab_set_names (vocab, s->counts.names);
+  for (guint i = 0; i < n; i++)
+    {
+      guint id = dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, addrs[i]));
+      vocab->counts[id] = *dp_hash_find (src, addrs[i]);
+    }
+  DpEmbedding *e = dp_embedding_new (vocab, n, dim);
+  const DpHash *pairs = &s->counts.pairs;
+  for (gsize i = 0; i <= pairs->mask && dim > 0; i++)
+    {
+      if (pairs->keys[i] == DP_HASH_EMPTY)
+        continue;
+      guint64 *col = dp_hash_find (features, DP_EVAL_PAIR_PP (pairs->keys[i]));
+      gint64 row = col ? dp_vocab_lookup (vocab, DP_TOKEN (DP_TOK_IP, DP_EVAL_PAIR_SRC (pairs->keys[i]))) : -1;
+      if (row >= 0)
+        e->vectors[(gsize) row * dim + *col] = (float) ((double) pairs->vals[i] / (double) vocab->counts[row]);
+    }
+  return e;
+}
+
+static DpTable *
+port_baseline_ports (const GArray *chosen, const PbClasses *pc)
+{
+  DpTable *t = dp_table_new ("ports");
+  dp_table_add_column (t, "feature", DP_COL_INT64);
+  dp_table_add_column (t, "port", DP_COL_STRING);
+  dp_table_add_column (t, "class", DP_COL_STRING);
+  dp_table_add_column (t, "packets", DP_COL_INT64);
+  g_autoptr (GString) pp = g_string_new (NULL);
+  for (guint f = 0; f < chosen->len; f++)
+    {
+      const PbPort *p = &g_array_index (chosen, PbPort, f);
+      g_string_truncate (pp, 0);
+      dp_eval_pp_format (p->pp, pp);
+      guint r = dp_table_append_row (t);
+      dp_table_set_i64 (t, 0, r, f);
+      dp_table_set_str (t, 1, r, pp->str);
+      dp_table_set_str (t, 2, r, g_ptr_array_index (pc->names, p->cls));
+      dp_table_set_i64 (t, 3, r, (gint64) p->packets);
+    }
+  return t;
+}
+
+static gboolean
+port_baseline_finish (DpStage *stage, void *state, GError **error)
+{
+  PortBaseline *s = state;
+  PbClasses pc = { 0 };
+  if (!port_baseline_classes (s, &pc, error))
+    return FALSE;
+  DpHash features;
+  g_autoptr (GArray) chosen = port_baseline_select (s, &pc, &features);
+  DpEmbedding *e = port_baseline_embedding (s, &features, chosen->len);
+  dp_stage_count (stage, "sources", e->n);
+  dp_stage_count (stage, "features", chosen->len);
+  dp_stage_push (stage, 0, e);
+  dp_stage_push (stage, 1, port_baseline_ports (chosen, &pc));
+  dp_hash_clear (&features);
+  dp_hash_clear (&pc.src_class);
+  g_ptr_array_unref (pc.names);
+  return TRUE;
+}
+
+static const DpOptionDesc port_baseline_options[] = {
+  DP_OPTION_RANGE ("top_ports", DP_OPT_UINT, "4", PortBaselineConfig, top_ports, 1, 10000,
+                   "Ports each class contributes (the authors' code took 4: ktop=5 sliced [:ktop-1])."),
+  DP_OPTION_RANGE ("min_packets", DP_OPT_UINT, "1", PortBaselineConfig, min_packets, 1, 1e12,
+                   "Sources with fewer packets get no vector."),
+  DP_OPTION ("include_unknown", DP_OPT_BOOL, "true", PortBaselineConfig, include_unknown,
+             "The unknown class contributes its top ports too, as in the paper."),
+  DP_OPTION ("unknown_label", DP_OPT_STRING, "unknown", PortBaselineConfig, unknown_label,
+             "Class of sources without a label."),
+};
+
+static const DpPortDesc port_baseline_inputs[] = {
+  { "packets", DP_TYPE_PACKETS, 0, "Traffic of the sources (streamed)." },
+  { "labels", DP_TYPE_TABLE, DP_PORT_OPTIONAL, "ip (or token) and label columns; unlisted sources are unknown." },
+};
+static const DpPortDesc port_baseline_outputs[] = {
+  { "embedding", DP_TYPE_EMBEDDING, 0, "Per source (address tokens, by address): the fraction of its packets to each selected port." },
+  { "ports", DP_TYPE_TABLE, 0, "The features: feature, port ('23/tcp', '-/icmp'), class that chose it, that class's packets to it." },
+};
+
+DP_PLUGIN_DEFINE (port_baseline,
+  .kind = DP_KIND_CLUSTERER,
+  .summary = "The DarkVec paper's port baseline: per-source fractions of the classes' top ports",
+  .version = "1.0",
+  .doc = "Counts packets per (source, destination port/protocol) while the packets stream, "
+         "then takes the `top_ports` port/protocol pairs of every class by packets (the "
+         "unknown class included unless `include_unknown: false`; ties go to the lower port "
+         "key) in class-name order, each pair once, and emits for every source its "
+         "fraction of packets to each of them: an embedding of dimension = number of pairs, "
+         "ready for `knn_classify`. Packets without transport ports count as '-/proto'.",
+  .inputs = port_baseline_inputs, .n_inputs = DP_N_ELEMENTS (port_baseline_inputs),
+  .outputs = port_baseline_outputs, .n_outputs = DP_N_ELEMENTS (port_baseline_outputs),
+  .options = port_baseline_options, .n_options = DP_N_ELEMENTS (port_baseline_options),
+  .config_size = sizeof (PortBaselineConfig),
+  .init = port_baseline_init,
+  .process = port_baseline_process,
+  .finish = port_baseline_finish,
+  .finalize = port_baseline_finalize)
