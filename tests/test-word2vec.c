@@ -190,6 +190,8 @@ test_planted_sg (void)
 {
   g_autoptr (DpCorpus) c = planted_corpus (400, 20, 0, 1);
   check_planted (BASE_OPTS "sg: true", c, 1);
+  check_planted (BASE_OPTS "sg: true\nshare_negatives: false", c, 1);
+  check_planted (BASE_OPTS "sg: true\nshrink_windows: false", c, 1);
 }
 
 static void
@@ -197,6 +199,10 @@ test_planted_cbow (void)
 {
   g_autoptr (DpCorpus) c = planted_corpus (400, 20, 0, 1);
   check_planted (BASE_OPTS "sg: false", c, 1);
+  /* summing instead of averaging is a different model */
+  g_autoptr (DpEmbedding) mean = train (BASE_OPTS "sg: false", c, NULL, 1);
+  g_autoptr (DpEmbedding) sum = train (BASE_OPTS "sg: false\ncbow_mean: false", c, NULL, 1);
+  g_assert_true (memcmp (mean->vectors, sum->vectors, (gsize) mean->n * mean->dim * 4) != 0);
 }
 
 static void

@@ -264,6 +264,13 @@ word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alp
           w->ctx[n_ctx++] = sen[j];
       if (n_ctx == 0)
         continue;
+      if (c->sg && !c->share_negatives)
+        {
+          /* gensim's way: fresh negatives for every (centre, context) pair */
+          for (guint j = 0; j < n_ctx; j++)
+            w->kernel (w, w->ctx + j, 1, word2vec_draw_negatives (w, sen[i]), alpha);
+          continue;
+        }
       guint n_outs = word2vec_draw_negatives (w, sen[i]);
       w->kernel (w, w->ctx, n_ctx, n_outs, alpha);
     }

@@ -31,7 +31,7 @@ static const DpOptionDesc word2vec_options[] = {
   DP_OPTION_RANGE ("window", DP_OPT_INT, "5", Word2vecConfig, window, 1, 10000,
                    "Maximum distance between a word and its context words."),
   DP_OPTION_RANGE ("negative", DP_OPT_INT, "5", Word2vecConfig, negative, 1, 100,
-                   "Negative samples per positive (drawn once per centre word and shared by its window)."),
+                   "Negative samples per positive."),
   DP_OPTION_RANGE ("ns_exponent", DP_OPT_DOUBLE, "0.75", Word2vecConfig, ns_exponent, -10, 10,
                    "Exponent of the unigram distribution negatives are drawn from."),
   DP_OPTION_RANGE ("alpha", DP_OPT_DOUBLE, "0.025", Word2vecConfig, alpha, 1e-9, 10,
@@ -50,6 +50,8 @@ static const DpOptionDesc word2vec_options[] = {
              "CBOW averages the context vectors (true) or sums them (false)."),
   DP_OPTION ("shrink_windows", DP_OPT_BOOL, "true", Word2vecConfig, shrink_windows,
              "Draw each word's effective window uniformly from 1..window, as word2vec does."),
+  DP_OPTION ("share_negatives", DP_OPT_BOOL, "true", Word2vecConfig, share_negatives,
+             "Skip-gram draws one set of negatives per centre word for its whole window (fast); false draws them per pair as gensim does."),
   DP_OPTION ("init_path", DP_OPT_PATH, NULL, Word2vecConfig, init_path,
              "A word2vec file to continue training from (i-DarkVec's incremental update)."),
 };
@@ -428,7 +430,13 @@ DP_PLUGIN_DEFINE (word2vec,
          "a centre word are shared by its whole window (pWord2Vec's HogBatch), which is "
          "several times faster than gensim at equal quality.  Threads work Hogwild on "
          "jobs of ~10k tokens; with `threads: 1` a seed reproduces the vectors bit for bit.  "
-         "A pairs corpus trains each (target, context) pair against fresh negatives.",
+         "A pairs corpus trains each (target, context) pair against fresh negatives.  "
+         "Differences from gensim: `share_negatives` (default true) draws a centre word's "
+         "negatives once for its window (false: per pair, as gensim); negatives come from "
+         "an alias table (exact unigram^ns_exponent) instead of a cumulative table; a dot "
+         "product beyond +-6 gives the saturated gradient (as word2vec.c) where gensim "
+         "skips the update; initial vectors are seeded per (seed, token), not per word "
+         "string; sentences are not cut at 10,000 tokens (cut them in the corpus builder).",
   .inputs = word2vec_inputs,
   .n_inputs = DP_N_ELEMENTS (word2vec_inputs),
   .outputs = word2vec_outputs,
