@@ -13,3 +13,13 @@ tests_test_fuzz_regressions_LDADD = $(TEST_LIBS)
 # every error code and bad-record category is documented in docs/errors.md
 TESTS += tests/test-errors-doc.sh
 EXTRA_DIST += tests/test-errors-doc.sh
+
+# fault injection: an LD_PRELOAD shim (disk full, fsync/rename failures,
+# files vanishing) and the end-to-end tests that use it with signals
+check_LTLIBRARIES += tests/fault-write.la
+tests_fault_write_la_SOURCES = tests/fault-write.c
+tests_fault_write_la_CFLAGS = $(AM_CFLAGS)
+tests_fault_write_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir)/tests
+tests_fault_write_la_LIBADD = -ldl
+TESTS += tests/test-faults.sh
+EXTRA_DIST += tests/test-faults.sh
