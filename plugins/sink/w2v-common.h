@@ -122,7 +122,7 @@ w2v_bad (W2vReader *r, GError **error, const char *category, const char *fmt, ..
 static inline gboolean
 w2v_read_header (W2vReader *r, GError **error)
 {
-  const guint8 *nl = memchr (r->data, '\n', MIN (r->len, (gsize) 256));
+  const guint8 *nl = r->len ? memchr (r->data, '\n', MIN (r->len, (gsize) 256)) : NULL;
   guint64 n = 0, dim = 0;
   if (nl != NULL)
     {
