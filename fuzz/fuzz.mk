@@ -23,3 +23,13 @@ tests_fault_write_la_LDFLAGS = -module -avoid-version -shared -rpath $(abs_build
 tests_fault_write_la_LIBADD = -ldl
 TESTS += tests/test-faults.sh
 EXTRA_DIST += tests/test-faults.sh
+
+# make check under valgrind memcheck: tests/tap-run runs each test program
+# through DP_TEST_WRAPPER (libtool finds the real binary behind the wrapper
+# script); tests/test-faults.sh wraps the darkpipe runs that no signal times.
+VALGRIND_WRAPPER = $(abs_top_builddir)/libtool --mode=execute valgrind --error-exitcode=1 \
+	--leak-check=full --errors-for-leak-kinds=definite,indirect -q
+check-valgrind:
+	$(MAKE) $(AM_MAKEFLAGS) check DP_TEST_WRAPPER='$(VALGRIND_WRAPPER)' \
+		G_SLICE=always-malloc G_DEBUG=gc-friendly
+.PHONY: check-valgrind

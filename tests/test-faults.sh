@@ -27,8 +27,10 @@ check () {   # check DESCRIPTION COMMAND...
 # Runs a pipeline (extra environment first, as VAR=value words): status in
 # $rc, stderr in $tmp/err.  The libtool wrapper runs the real program.
 run () {
-  env "$@" "$build/libtool" --mode=execute $DP_TEST_WRAPPER "$dp" run "$pipe" \
-    >"$tmp/out" 2>"$tmp/err"
+  case "$DP_TEST_WRAPPER" in
+    *--mode=execute*) env "$@" $DP_TEST_WRAPPER "$dp" run "$pipe" >"$tmp/out" 2>"$tmp/err" ;;
+    *) env "$@" "$build/libtool" --mode=execute $DP_TEST_WRAPPER "$dp" run "$pipe" >"$tmp/out" 2>"$tmp/err" ;;
+  esac
   rc=$?
 }
 no_temps () { [ -z "$(find "$1" -name '.*.tmp-*' 2>/dev/null)" ]; }
