@@ -6,7 +6,8 @@
  * (OpenBLAS sgemm when HAVE_OPENBLAS, a portable register-tiled kernel
  * otherwise) with the per-row top-k selection fused into the scan of each
  * block while it is still in cache.  Scratch memory is threads × block²
- * floats plus the n × k results: never n². */
+ * floats plus the n × k results (n × k per thread for a self-join, whose
+ * workers each keep lists for all rows): never n². */
 #pragma once
 
 #include <glib.h>
