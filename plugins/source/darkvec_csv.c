@@ -29,7 +29,7 @@ static const struct { const char *name; int col; } darkvec_csv_names[] = {
   { "icmp_code", C_ICMP_CODE }, { "mf", C_MF }, { "frag_offset", C_FRAG_OFFSET },
 };
 
-/* more columns than any known layout (17 + index); a wider header is refused */
+/* well past any known layout (22 names above); a wider header is refused */
 #define DARKVEC_CSV_MAX_COLS 64
 
 typedef struct {
