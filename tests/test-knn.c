@@ -616,6 +616,25 @@ test_defaults (void)
   g_assert_cmpuint (g_strv_length (parts), ==, 7);
 }
 
+
+/* Cancelled before the search: nothing is pushed, no error. */
+static void
+test_cancel (void)
+{
+  g_autoptr (DpEmbedding) e = make_circle (10, circle_deg);
+  g_autoptr (DpTable) l = make_circle_labels (10, circle_lab);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("knn_classify", "k: 3", &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_push (h, 0, e, &error));
+  g_assert_true (dp_harness_push (h, 1, l, &error));
+  dp_harness_cancel (h);
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 0);
+  g_assert_cmpuint (dp_harness_outputs (h, 1)->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -634,5 +653,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/knn_classify/empty", test_empty);
   g_test_add_func ("/plugin/knn_classify/tokens", test_tokens);
   g_test_add_func ("/plugin/knn_classify/bad-options", test_bad_options);
+  g_test_add_func ("/plugin/knn_classify/cancel", test_cancel);
   return g_test_run ();
 }

@@ -296,6 +296,82 @@ test_maltrail (void)
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "colostate.edu")), ==, 0);
 }
 
+
+static guint
+count_label (const DpTable *t, const char *label)
+{
+  guint n = 0;
+  for (guint r = 0; r < t->n_rows; r++)
+    n += strcmp (t->cols[1].str[r], label) == 0;
+  return n;
+}
+
+/* The public DarkVec ground truths (counts from SOURCE.txt and awk). */
+static void
+test_darkvec_ground_truth (void)
+{
+  g_autofree char *gt = dp_test_shared ("data/darkvec/ground_truth.csv.gz");
+  if (gt == NULL)
+    return;
+  g_autofree char *big = dp_test_shared ("data/darkvec/big_gt.csv");
+  g_autofree char *yaml = g_strdup_printf ("path: %s", gt);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("labels", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_run (h, &error));
+  DpTable *t = dp_harness_output (h, "labels");
+  g_assert_cmpuint (t->n_rows, ==, 22980);
+  g_assert_cmpuint (count_label (t, "mirai"), ==, 20934);
+  g_assert_cmpuint (count_label (t, "censys"), ==, 355);
+  g_assert_cmpuint (count_label (t, "stretchoid"), ==, 16);
+  g_assert_null (t->names);
+  /* ip,class with repeated addresses (and one with a trailing blank) */
+  g_autofree char *yaml2 = g_strdup_printf ("path: %s", big);
+  g_autoptr (DpHarness) h2 = dp_harness_new ("labels", yaml2, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_run (h2, &error));
+  DpTable *t2 = dp_harness_output (h2, "labels");
+  g_assert_cmpuint (t2->n_rows, ==, 9125);
+  g_assert_cmpuint (dp_harness_counter (h2, "duplicate"), ==, 1039);
+  g_assert_cmpuint (dp_harness_counter (h2, "conflict"), ==, 0);
+  g_assert_cmpuint (count_label (t2, "censys"), ==, 1840);
+  g_assert_cmpuint (dp_harness_counter (h2, "bad-line"), ==, 0);
+}
+
+/* A gzip file cut short: the rows before the cut, and the cut reported. */
+static void
+test_truncated_gzip (void)
+{
+  GString *text = g_string_new ("ip,label\n");
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (text, "10.%u.%u.%u,class%u\n", i >> 16, (i >> 8) & 255, i & 255, i % 7);
+  g_autofree char *path = write_text ("cut.csv.gz", text->str, TRUE);
+  g_string_free (text, TRUE);
+  gchar *bytes;
+  gsize len;
+  g_assert_true (g_file_get_contents (path, &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (path, bytes, (gssize) (len / 2), NULL));
+  g_free (bytes);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("labels", yaml, &error);
+  g_assert_no_error (error);
+  gboolean ok = dp_harness_run (h, &error);
+  if (ok)
+    {
+      /* a reader that stops at the cut without an error must still not
+       * invent rows */
+      DpTable *t = dp_harness_output (h, "labels");
+      g_assert_cmpuint (t->n_rows, <, 20000);
+    }
+  else
+    {
+      g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_TRUNCATED);
+      g_assert_nonnull (strstr (error->message, "cut.csv.gz"));
+      g_error_free (error);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -316,6 +392,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/labels/bad-options", test_bad_options);
   g_test_add_func ("/plugin/labels/missing-file", test_missing_file);
   g_test_add_func ("/plugin/labels/maltrail", test_maltrail);
+  g_test_add_func ("/plugin/labels/darkvec-ground-truth", test_darkvec_ground_truth);
+  g_test_add_func ("/plugin/labels/truncated-gzip", test_truncated_gzip);
   int rc = g_test_run ();
   dp_test_rmtree (tmpdir);
   g_free (tmpdir);
