@@ -266,6 +266,15 @@ test_identity_loo (void)
   assert_cell (p, "10.0.0.9", "neighbour_distances", "0.000000");
   assert_cell (p, "10.0.0.10", "neighbours", "10.0.0.9");
   assert_cell (p, "10.0.0.10", "predicted", "x1");
+  /* the authors' rule drops the first of k+1 whatever it is: 10.0.0.10's
+   * first is its twin (lower row, same distance), so it votes for itself */
+  g_autoptr (DpHarness) h2 = run_knn ("k: 1\nloo: first", e, l, 1);
+  DpTable *p2 = dp_harness_output (h2, "predictions");
+  assert_cell (p2, "10.0.0.9", "neighbours", "10.0.0.10");
+  assert_cell (p2, "10.0.0.10", "neighbours", "10.0.0.10");
+  assert_cell (p2, "10.0.0.10", "predicted", "y1");
+  /* without duplicates both rules agree */
+  assert_cell (p2, "10.0.0.1", "neighbours", "10.0.0.2");
 }
 
 static void
@@ -592,6 +601,7 @@ test_bad_options (void)
     { "block_rows: 8", DP_CONFIG_ERROR_RANGE },
     { "unknown_neighbours: maybe", DP_CONFIG_ERROR_TYPE },
     { "kk: 3", DP_CONFIG_ERROR_UNKNOWN_KEY },
+    { "loo: last", DP_CONFIG_ERROR_CHOICE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

@@ -23,12 +23,14 @@ typedef struct {
   int tokens;
   char *unknown_label;
   char *na_label;
+  int loo;
   guint64 block_rows;
 } KnnClassifyConfig;
 
 enum { QUERY_LABELLED, QUERY_ALL };
 enum { VOTE_MAJORITY, VOTE_PAPER };
 enum { TOKENS_IP, TOKENS_ALL };
+enum { LOO_IDENTITY, LOO_FIRST };
 
 typedef struct {
   const KnnClassifyConfig *cfg;
@@ -250,10 +252,19 @@ knn_classify_search (KnnClassify *s, DpStage *stage, const guint32 *rows, const 
   float *query = same ? base : dp_knn_prepare (s->emb->vectors, s->emb->dim, qrows, nq, FALSE, NULL);
   if (zero)
     dp_stage_count (stage, "zero-vectors", zero);
-  res->idx = g_new (guint32, (gsize) MAX (nq, 1u) * res->k);
-  res->sim = g_new (float, (gsize) MAX (nq, 1u) * res->k);
-  DpKnnParams p = { res->k, (guint) c->block_rows, dp_stage_threads (stage), stage };
-  gboolean ok = dp_knn_search (base, nb, query, nq, self, s->emb->dim, &p, res->idx, res->sim);
+  /* loo: first asks for k + 1 neighbours, the point itself included, and
+   * drops the first whatever it is, as the authors' kneighbors()[:, 1:] */
+  guint kk = res->k + (c->loo == LOO_FIRST);
+  res->idx = g_new (guint32, (gsize) MAX (nq, 1u) * kk);
+  res->sim = g_new (float, (gsize) MAX (nq, 1u) * kk);
+  DpKnnParams p = { kk, (guint) c->block_rows, dp_stage_threads (stage), stage };
+  gboolean ok = dp_knn_search (base, nb, query, nq, c->loo == LOO_FIRST ? NULL : self, s->emb->dim,
+                               &p, res->idx, res->sim);
+  for (guint q = 0; q < nq && kk > res->k; q++)
+    {
+      memmove (res->idx + (gsize) q * res->k, res->idx + (gsize) q * kk + 1, res->k * sizeof (guint32));
+      memmove (res->sim + (gsize) q * res->k, res->sim + (gsize) q * kk + 1, res->k * sizeof (float));
+    }
   if (query != base)
     free (query);
   free (base);
@@ -434,6 +445,7 @@ knn_classify_finish (DpStage *stage, void *state, GError **error)
 static const char *const knn_classify_queries[] = { "labelled", "all", NULL };
 static const char *const knn_classify_votes[] = { "majority", "paper", NULL };
 static const char *const knn_classify_tokens[] = { "ip", "all", NULL };
+static const char *const knn_classify_loo[] = { "identity", "first", NULL };
 
 static const DpOptionDesc knn_classify_options[] = {
   DP_OPTION_RANGE ("k", DP_OPT_UINT, "7", KnnClassifyConfig, k, 1, 1000,
@@ -450,6 +462,8 @@ static const DpOptionDesc knn_classify_options[] = {
              "Label of sources without ground truth."),
   DP_OPTION ("na_label", DP_OPT_STRING, "n.a.", KnnClassifyConfig, na_label,
              "Prediction when the vote gives no answer (paper rule tie, or no neighbour)."),
+  DP_OPTION_ENUM ("loo", "identity", KnnClassifyConfig, loo, knn_classify_loo,
+                  "Leave-one-out: identity drops the point itself; first drops the first of k+1 neighbours whatever it is (the authors' quirk with duplicate vectors)."),
   DP_OPTION_RANGE ("block_rows", DP_OPT_UINT, "512", KnnClassifyConfig, block_rows, 16, 65536,
                    "Rows per block of the exact search; scratch memory is threads x block_rows^2 floats."),
 };
@@ -472,7 +486,10 @@ DP_PLUGIN_DEFINE (knn_classify,
          "`threads` workers) of every query source among the embedded sources, the point "
          "itself left out by identity. Labels join the embedding by address token; "
          "pseudonymised labels (a table with a name map) and word tokens join by their text. "
-         "Sources without a label are `unknown_label`.\n\n"
+         "Sources without a label are `unknown_label`. With `loo: first` the k+1 nearest, the "
+         "point itself included, are found and the first is dropped, as the authors' "
+         "`kneighbors(X)[1][:, 1:]`: with duplicate vectors (ties go to the lower row) "
+         "the point may vote for itself.\n\n"
          "Votes: `majority` (ties go to the label of the nearest tied neighbour) or `paper`, "
          "the authors' rule: the neighbours' distinct labels sorted lexicographically; one "
          "label wins alone; equal counts of the first two give `n.a.`; otherwise the "
