@@ -2,8 +2,8 @@
 """The taxonomy rules (compat: paper, docs/taxonomy.md) in pandas: the peer
 that bench/taxonomy measures the taxonomy plugin against.
 
-Reads a tab-separated tshark field extraction (the columns of FIELDS below,
-ip.defragment off), writes the per-(window, source) matrix to OUT.csv and a
+Reads a tab-separated tshark field extraction (the columns of NAMES below,
+first occurrence of each field, ip.defragment off), writes the per-(window, source) matrix to OUT.csv and a
 per-window summary (sources per pattern) to stdout as CSV, and prints the
 timings on stderr as `key=value` lines.
 
@@ -33,23 +33,21 @@ UDP_LABELS = ["port_scan_udp_heavy", "port_scan_udp_light", "net_scan_udp_heavy"
 ICMP_LABELS = ["net_scan_icmp_heavy", "net_scan_icmp_light", "backscatter_icmp", "small_ping"]
 
 
-def first_value(col):
-    """tshark prints outer,inner for ICMP errors: keep the outer value."""
-    s = col.astype(str)
-    return s.str.split(",", n=1).str[0]
-
-
 def read(path):
-    df = pd.read_csv(path, sep="\t", header=None, names=NAMES, dtype=str, na_filter=True)
-    out = pd.DataFrame({"ts": pd.to_numeric(df.ts)})
-    for c in ("src", "dst"):
-        out[c] = first_value(df[c])
-    out["proto"] = pd.to_numeric(first_value(df.proto)).astype(np.int64)
-    out["frag"] = (first_value(df.mf.fillna("0")) == "1") | (pd.to_numeric(first_value(df.frag_off.fillna("0"))) > 0)
-    for c in ("tsport", "tdport", "usport", "udport", "itype", "icode"):
-        out[c] = pd.to_numeric(first_value(df[c]).where(df[c].notna()), errors="coerce")
-    out["flags"] = df["flags"].map(lambda v: int(v, 16), na_action="ignore")
-    return out
+    """tshark ran with -E occurrence=f: one value per field (the outer header's)."""
+    num = {c: "float64" for c in ("tsport", "tdport", "usport", "udport", "itype", "icode")}
+    df = pd.read_csv(path, sep="\t", header=None, names=NAMES, usecols=NAMES[:13],
+                     dtype={"ts": "float64", "src": "category", "dst": "category", "proto": "float64",
+                            "mf": "float64", "frag_off": "float64", "flags": "object", **num})
+    df["proto"] = df.proto.fillna(-1).astype(np.int64)
+    df["frag"] = (df.mf == 1) | (df.frag_off > 0)
+    flags = df["flags"].dropna()
+    df["flags"] = pd.Series([int(v, 16) for v in flags], index=flags.index, dtype="float64")
+    # integer codes group fastest (and categoricals would group by every combination)
+    names = df.src.cat.categories
+    df["src"] = df.src.cat.codes.astype(np.int64)
+    df["dst"] = df.dst.cat.codes.astype(np.int64)
+    return df.drop(columns=["mf", "frag_off"]), names
 
 
 def per_key(g, keys, nunique_col):
@@ -133,10 +131,11 @@ def main():
     path, out = sys.argv[1], sys.argv[2]
     window = float(sys.argv[3]) if len(sys.argv) > 3 else 3600.0
     t0 = time.perf_counter()
-    df = read(path)
+    df, names = read(path)
     t1 = time.perf_counter()
     mat = rules(df, window)
     t2 = time.perf_counter()
+    mat.index = mat.index.set_levels(names[mat.index.levels[1]], level="src")
     mat.to_csv(out)
     t3 = time.perf_counter()
     summary = (mat[PATTERNS] > 0).groupby(level="win").sum()

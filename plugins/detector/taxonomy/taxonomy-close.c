@@ -5,7 +5,9 @@
  * pair) and the (src, class|port) keys (distinct destinations = triples per
  * key); a scan of each of those then decides the scans and completes the
  * per-source categories, and a last scan over the sources decides the
- * per-source patterns.  Every table is keyed by integers. */
+ * per-source patterns.  Every table is keyed by integers.  Most darknet pairs
+ * hold a single triple: small counters of pair-key hashes prove it, and
+ * those pairs are decided on the spot instead of going through a table. */
 #include "config.h"
 
 #include <string.h>
