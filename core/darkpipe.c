@@ -256,7 +256,11 @@ describe_markdown (const DpPluginDesc *d)
           if (o->choices)
             allowed = g_strjoinv (", ", (char **) o->choices);
           else if (o->flags & DP_OPT_RANGE)
-            allowed = g_strdup_printf ("%g … %g", o->min, o->max);
+            {
+              g_autofree char *lo = dp_format_number (o->min);
+              g_autofree char *hi = dp_format_number (o->max);
+              allowed = g_strdup_printf ("%s … %s%s", lo, hi, o->type == DP_OPT_DURATION ? " s" : "");
+            }
           g_autofree char *doc = md_escape_cell (o->doc);
           g_autofree char *def = md_escape_cell (o->default_text ? o->default_text : "");
           g_string_append_printf (s, "| `%s` | %s | %s | %s | %s |\n", o->name, dp_opt_type_name (o->type),

@@ -143,13 +143,24 @@ dp_parse_cidr (const char *text, DpCidr *cidr, GError **error)
   return TRUE;
 }
 
+char *
+dp_format_number (double v)
+{
+  if (v == (double) (gint64) v && v > -1e15 && v < 1e15)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) v);
+  return g_strdup_printf ("%g", v);
+}
+
 static gboolean
 check_range (const DpOptionDesc *opt, double v, const char *text, GError **error)
 {
   if (!(opt->flags & DP_OPT_RANGE) || (v >= opt->min && v <= opt->max))
     return TRUE;
+  g_autofree char *lo = dp_format_number (opt->min);
+  g_autofree char *hi = dp_format_number (opt->max);
   g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-               "option '%s': %s is out of range [%g, %g]", opt->name, text, opt->min, opt->max);
+               "option '%s': %s is out of range [%s, %s]%s", opt->name, text, lo, hi,
+               opt->type == DP_OPT_DURATION ? " seconds" : "");
   return FALSE;
 }
 

@@ -23,6 +23,8 @@ const DpOptionDesc *dp_option_find (const DpPluginDesc *desc, const char *name);
 const char *dp_closest_word (const char *word, const char *const *candidates, guint n);
 /** Formats the current value of @opt in @config as text (for docs and summaries). */
 char *dp_option_format (const DpOptionDesc *opt, const void *config);
+/** (transfer full) @v as an integer when it is one, else %g. */
+char *dp_format_number (double v);
 /** Text parsers used by the option parser, exported for plugins' own files. */
 gboolean dp_parse_duration (const char *text, gint64 *ns, GError **error);
 gboolean dp_parse_size (const char *text, guint64 *bytes, GError **error);

@@ -225,6 +225,15 @@ gz_cookie_read (void *cookie, char *buf, size_t size)
   gzFile gz = cookie;
   unsigned chunk = size > (1u << 30) ? (1u << 30) : (unsigned) size;
   int r = gzread (gz, buf, chunk);
+  int zerr = Z_OK;
+  if (r == 0)
+    gzerror (gz, &zerr);
+  if (r == 0 && zerr == Z_BUF_ERROR)
+    {
+      /* gzread reports a stream cut short only through gzerror */
+      errno = EIO;
+      return -1;
+    }
   if (r < 0)
     {
       int zerr;
