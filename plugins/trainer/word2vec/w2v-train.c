@@ -138,6 +138,23 @@ word2vec_dot4 (const Word2vecV8 *restrict in, const Word2vecModel *m, const guin
            + ((acc[j][2] + acc[j][6]) + (acc[j][3] + acc[j][7]));
 }
 
+/* The same for one or two output rows (the tail of 1 + negative). */
+WORD2VEC_INLINE void
+word2vec_dot2 (const Word2vecV8 *restrict in, const Word2vecModel *m, const guint32 *outs,
+               guint nk, guint nb, float f[2])
+{
+  const Word2vecV8 *o0 = ROW (m->syn1, outs[0]);
+  const Word2vecV8 *o1 = ROW (m->syn1, outs[nk > 1 ? 1 : 0]);
+  Word2vecV8 a0 = { 0 }, a1 = { 0 };
+  for (guint t = 0; t < nb; t++)
+    {
+      a0 += in[t] * o0[t];
+      a1 += in[t] * o1[t];
+    }
+  f[0] = ((a0[0] + a0[4]) + (a0[1] + a0[5])) + ((a0[2] + a0[6]) + (a0[3] + a0[7]));
+  f[1] = ((a1[0] + a1[4]) + (a1[1] + a1[5])) + ((a1[2] + a1[6]) + (a1[3] + a1[7]));
+}
+
 /* Inputs ctx[0..n_ctx) predict outs[0] (label 1) and outs[1..n_outs)
  * (label 0).  Output gradients use the inputs before their update, input
  * updates use the outputs before theirs, as in one SGD step on the batch. */
@@ -156,7 +173,10 @@ word2vec_sgns_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
       for (guint k0 = 0; k0 < n_outs; k0 += 4)
         {
           guint nk = MIN (4u, n_outs - k0);
-          word2vec_dot4 (in, m, w->outs + k0, nk, nb, f);
+          if (nk > 2)
+            word2vec_dot4 (in, m, w->outs + k0, nk, nb, f);
+          else
+            word2vec_dot2 (in, m, w->outs + k0, nk, nb, f);
           for (guint j = 0; j < nk; j++)
             {
               guint k = k0 + j;
@@ -169,8 +189,18 @@ word2vec_sgns_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
   for (guint i = 0; i < n_ctx; i++)
     {
       Word2vecV8 *restrict in = ROW (m->syn0, ctx[i]);
-      for (guint k = 0; k < n_outs; k++)
-        word2vec_axpy (in, g[i * n_outs + k], ROW (m->syn1, w->outs[k]), nb);
+      const float *gi = g + i * n_outs;
+      guint k = 0;
+      /* two outputs per pass over the input row: half the loads and stores */
+      for (; k + 1 < n_outs; k += 2)
+        {
+          const Word2vecV8 *o0 = ROW (m->syn1, w->outs[k]), *o1 = ROW (m->syn1, w->outs[k + 1]);
+          float g0 = gi[k], g1 = gi[k + 1];
+          for (guint t = 0; t < nb; t++)
+            in[t] += g0 * o0[t] + g1 * o1[t];
+        }
+      if (k < n_outs)
+        word2vec_axpy (in, gi[k], ROW (m->syn1, w->outs[k]), nb);
     }
   for (guint k = 0; k < n_outs; k++)
     word2vec_axpy (ROW (m->syn1, w->outs[k]), 1.0f, ograd + (gsize) k * nb, nb);
