@@ -649,6 +649,12 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+#ifdef DP_KNN_PORTABLE
+  /* the same routine tests on the kernel used without OpenBLAS */
+  g_test_add_func ("/knn/portable/routine", test_routine);
+  g_test_add_func ("/knn/portable/routine-small", test_routine_small);
+  return g_test_run ();
+#endif
   g_test_add_func ("/knn/routine", test_routine);
   g_test_add_func ("/knn/routine-small", test_routine_small);
   g_test_add_func ("/plugin/knn_classify/defaults", test_defaults);

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef HAVE_OPENBLAS
+/* DP_KNN_PORTABLE forces the portable kernel (its own test builds so) */
+#if defined(HAVE_OPENBLAS) && !defined(DP_KNN_PORTABLE)
+#define KNN_BLAS 1
 #include <cblas.h>
 #endif
 
@@ -121,46 +123,63 @@ knn_reset (float *s, guint32 *ix, gsize n)
 /* ------------------------------------------------------------------ */
 /* block product C = A · Bᵀ (na × nb, row stride ldc) */
 
-#ifndef HAVE_OPENBLAS
-static inline float
-knn_dot (const float *a, const float *b, guint dim)
-{
-  float s = 0;
-  for (guint d = 0; d < dim; d++)
-    s += a[d] * b[d];
-  return s;
-}
+#ifndef KNN_BLAS
+/* Portable kernel: a panel of 16 base rows is transposed so that the inner
+ * loop runs over 16 independent sums, which compilers vectorise. */
+#define KNN_PANEL 16
+
+#if defined(__GNUC__)
+/* GCC/Clang vector extension: 16 lanes, lowered to what the target has */
+typedef float KnnV16 __attribute__ ((vector_size (KNN_PANEL * sizeof (float)), aligned (sizeof (float))));
 
 static void
-knn_tile4 (const float *A, const float *B, guint dim, float *C, guint ldc)
+knn_panel (const float *A, guint na, const float *bt, guint dim, guint w, float *C, guint ldc)
 {
-  float acc[4][4] = { { 0 } };
-  for (guint d = 0; d < dim; d++)
-    for (guint x = 0; x < 4; x++)
-      {
-        float a = A[(gsize) x * dim + d];
-        for (guint y = 0; y < 4; y++)
-          acc[x][y] += a * B[(gsize) y * dim + d];
-      }
-  for (guint x = 0; x < 4; x++)
-    memcpy (C + (gsize) x * ldc, acc[x], sizeof acc[x]);
+  for (guint i = 0; i < na; i++)
+    {
+      KnnV16 acc = { 0 };
+      const float *a = A + (gsize) i * dim;
+      for (guint d = 0; d < dim; d++)
+        acc += a[d] * *(const KnnV16 *) (bt + (gsize) d * KNN_PANEL);
+      memcpy (C + (gsize) i * ldc, &acc, w * sizeof (float));
+    }
 }
+#else
+static void
+knn_panel (const float *A, guint na, const float *bt, guint dim, guint w, float *C, guint ldc)
+{
+  for (guint i = 0; i < na; i++)
+    {
+      float acc[KNN_PANEL] = { 0 };
+      const float *a = A + (gsize) i * dim;
+      for (guint d = 0; d < dim; d++)
+        {
+          const float av = a[d], *b = bt + (gsize) d * KNN_PANEL;
+          for (guint y = 0; y < KNN_PANEL; y++)
+            acc[y] += av * b[y];
+        }
+      memcpy (C + (gsize) i * ldc, acc, w * sizeof (float));
+    }
+}
+#endif
 #endif
 
 static void
 knn_product (const float *A, guint na, const float *B, guint nb, guint dim, float *C, guint ldc)
 {
-#ifdef HAVE_OPENBLAS
+#ifdef KNN_BLAS
   cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, (int) na, (int) nb, (int) dim,
                1.0f, A, (int) dim, B, (int) dim, 0.0f, C, (int) ldc);
 #else
-  guint na4 = na & ~3u, nb4 = nb & ~3u;
-  for (guint i = 0; i < na4; i += 4)
-    for (guint j = 0; j < nb4; j += 4)
-      knn_tile4 (A + (gsize) i * dim, B + (gsize) j * dim, dim, C + (gsize) i * ldc + j, ldc);
-  for (guint i = 0; i < na; i++)
-    for (guint j = (i < na4 ? nb4 : 0); j < nb; j++)
-      C[(gsize) i * ldc + j] = knn_dot (A + (gsize) i * dim, B + (gsize) j * dim, dim);
+  g_autofree float *bt = g_new (float, (gsize) dim * KNN_PANEL);
+  for (guint j0 = 0; j0 < nb; j0 += KNN_PANEL)
+    {
+      guint w = MIN (KNN_PANEL, nb - j0);
+      for (guint d = 0; d < dim; d++)
+        for (guint y = 0; y < KNN_PANEL; y++)
+          bt[(gsize) d * KNN_PANEL + y] = y < w ? B[(gsize) (j0 + y) * dim + d] : 0.0f;
+      knn_panel (A, na, bt, dim, w, C + j0, ldc);
+    }
 #endif
 }
 
@@ -349,7 +368,7 @@ knn_merge (KnnJob *job, KnnWorker *workers, guint n_workers)
       }
 }
 
-#ifdef HAVE_OPENBLAS
+#ifdef KNN_BLAS
 /* OpenBLAS's own threads would fight ours: one thread per worker. */
 typedef struct { int saved; } KnnBlasGuard;
 static KnnBlasGuard knn_blas_single (void) { KnnBlasGuard g = { openblas_get_num_threads () }; openblas_set_num_threads (1); return g; }

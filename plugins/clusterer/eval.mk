@@ -77,3 +77,9 @@ TESTS += tests/test-cluster
 tests_test_cluster_SOURCES = tests/test-cluster.c
 tests_test_cluster_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_cluster_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test-knn-portable
+TESTS += tests/test-knn-portable
+tests_test_knn_portable_SOURCES = tests/test-knn.c $(EVAL_KNN)
+tests_test_knn_portable_CFLAGS = $(TEST_CC_FLAGS) -DDP_KNN_PORTABLE -I$(top_srcdir)/plugins/clusterer
+tests_test_knn_portable_LDADD = $(TEST_LIBS)
