@@ -1,0 +1,243 @@
+/* test-compare.c — the compare stage on hand-made reports (columns, values,
+ * labels, bad options and inputs) and compare.yaml end to end on a small
+ * synthetic telescope: every method's branch runs and gets a row. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include "dp-pipeline.h"
+#include "dp-test.h"
+
+/* A knn_classify-shaped report: class rows, then accuracy and macro avg. */
+static DpTable *
+report (const char *const *classes, const double *f1, const gint64 *support, guint n,
+        double accuracy, double macro, gint64 total)
+{
+  DpTable *t = dp_table_new ("report");
+  dp_table_add_column (t, "class", DP_COL_STRING);
+  dp_table_add_column (t, "precision", DP_COL_DOUBLE);
+  dp_table_add_column (t, "recall", DP_COL_DOUBLE);
+  dp_table_add_column (t, "f1", DP_COL_DOUBLE);
+  dp_table_add_column (t, "support", DP_COL_INT64);
+  for (guint i = 0; i < n + 2; i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_str (t, 0, r, i < n ? classes[i] : i == n ? "accuracy" : "macro avg");
+      dp_table_set_f64 (t, 3, r, i < n ? f1[i] : i == n ? accuracy : macro);
+      dp_table_set_i64 (t, 4, r, i < n ? support[i] : total);
+    }
+  return t;
+}
+
+static DpTable *
+report_a (void)
+{
+  static const char *const cls[] = { "mirai", "censys", "unknown" };
+  static const double f1[] = { 0.9, 0.5, 0.0 };
+  static const gint64 sup[] = { 10, 4, 0 };
+  return report (cls, f1, sup, 3, 0.8, 0.45, 14);
+}
+
+static DpTable *
+report_b (void)
+{
+  static const char *const cls[] = { "zmap", "mirai", "n.a." };
+  static const double f1[] = { 0.25, 1.0, 0.0 };
+  static const gint64 sup[] = { 2, 10, 0 };
+  return report (cls, f1, sup, 3, 0.95, 0.4, 12);
+}
+
+static DpTable *
+run_compare (const char *options, GError **error)
+{
+  g_autoptr (DpHarness) h = dp_harness_new ("compare", options, error);
+  if (h == NULL)
+    return NULL;
+  g_autoptr (DpTable) a = report_a ();
+  g_autoptr (DpTable) b = report_b ();
+  g_assert_true (dp_harness_push (h, 0, a, error));
+  g_assert_true (dp_harness_push (h, 0, b, error));
+  if (!dp_harness_finish (h, error))
+    return NULL;
+  DpTable *t = dp_harness_output (h, "table");
+  g_assert_nonnull (t);
+  return dp_batch_ref (t);
+}
+
+static char *
+header (const DpTable *t)
+{
+  GString *s = g_string_new (NULL);
+  for (guint c = 0; c < t->n_cols; c++)
+    g_string_append_printf (s, "%s%s", c ? "," : "", t->cols[c].name);
+  return g_string_free (s, FALSE);
+}
+
+static double
+cell (const DpTable *t, const char *col, guint row)
+{
+  gint c = dp_table_find_column (t, col);
+  g_assert_cmpint (c, >=, 0);
+  g_assert_cmpint (t->cols[c].type, ==, DP_COL_DOUBLE);
+  return t->cols[c].f64[row];
+}
+
+static void
+test_columns_values (void)
+{
+  GError *error = NULL;
+  g_autoptr (DpTable) t = run_compare (NULL, &error);
+  g_assert_no_error (error);
+  g_autofree char *h = header (t);
+  /* classes with support somewhere, sorted; unknown and n.a. have none */
+  g_assert_cmpstr (h, ==, "method,sources,accuracy,macro_f1,f1_censys,f1_mirai,f1_zmap,seconds,peak_mb");
+  g_assert_cmpuint (t->n_rows, ==, 2);
+  /* outside a pipeline there is no upstream name: reports are numbered */
+  g_assert_cmpstr (t->cols[0].str[0], ==, "report1");
+  g_assert_cmpstr (t->cols[0].str[1], ==, "report2");
+  g_assert_cmpint (t->cols[1].i64[0], ==, 14);
+  g_assert_cmpint (t->cols[1].i64[1], ==, 12);
+  g_assert_cmpfloat (cell (t, "accuracy", 0), ==, 0.8);
+  g_assert_cmpfloat (cell (t, "macro_f1", 1), ==, 0.4);
+  g_assert_cmpfloat (cell (t, "f1_censys", 0), ==, 0.5);
+  g_assert_true (isnan (cell (t, "f1_censys", 1)));
+  g_assert_cmpfloat (cell (t, "f1_mirai", 1), ==, 1.0);
+  g_assert_true (isnan (cell (t, "f1_zmap", 0)));
+  g_assert_cmpfloat (cell (t, "f1_zmap", 1), ==, 0.25);
+}
+
+static void
+test_methods_labels (void)
+{
+  GError *error = NULL;
+  /* listed methods first, in the option's order, then the others */
+  g_autoptr (DpTable) l = run_compare ("methods: [B = report2]", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (l->n_rows, ==, 2);
+  g_assert_cmpstr (l->cols[0].str[0], ==, "B");
+  g_assert_cmpfloat (cell (l, "accuracy", 0), ==, 0.95);
+  g_assert_cmpstr (l->cols[0].str[1], ==, "report1");
+  /* a listed stage that sent nothing and that the run does not know */
+  g_autoptr (DpTable) t = run_compare ("methods: [A=report2, B=knn_x]", &error);
+  g_assert_null (t);
+  g_assert_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_STAGE);
+  g_assert_nonnull (strstr (error->message, "knn_x"));
+  g_clear_error (&error);
+}
+
+static void
+test_bad_options (void)
+{
+  static const struct { const char *yaml; gint code; } cases[] = {
+    { "methods: [DarkVec]", DP_CONFIG_ERROR_TYPE },
+    { "methods: [=knn]", DP_CONFIG_ERROR_TYPE },
+    { "methods: [DarkVec=]", DP_CONFIG_ERROR_TYPE },
+    { "methods: [a=knn, a=knn2]", DP_CONFIG_ERROR_DUPLICATE_KEY },
+    { "methods: [a=knn, b=knn]", DP_CONFIG_ERROR_DUPLICATE_KEY },
+    { "method: [a=knn]", DP_CONFIG_ERROR_UNKNOWN_KEY },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      DpHarness *h = dp_harness_new ("compare", cases[i].yaml, &error);
+      g_assert_null (h);
+      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
+      g_clear_error (&error);
+    }
+}
+
+static void
+test_bad_report (void)
+{
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("compare", NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpTable) t = dp_table_new ("predictions");
+  dp_table_add_column (t, "ip", DP_COL_IPV4);
+  dp_table_add_column (t, "label", DP_COL_STRING);
+  dp_table_append_row (t);
+  g_assert_true (dp_harness_push (h, 0, t, &error));
+  g_assert_false (dp_harness_finish (h, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_clear_error (&error);
+}
+
+static void
+test_empty (void)
+{
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("compare", NULL, &error);
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  DpTable *t = dp_harness_output (h, "table");
+  g_assert_nonnull (t);
+  g_assert_cmpuint (t->n_rows, ==, 0);
+  g_autofree char *hd = header (t);
+  g_assert_cmpstr (hd, ==, "method,sources,accuracy,macro_f1,seconds,peak_mb");
+}
+
+/* ------------------------------------------------------------------ */
+/* compare.yaml end to end, small */
+
+static void
+test_pipeline (void)
+{
+  const char *src = g_getenv ("DP_TOP_SRCDIR");
+  g_autofree char *path = g_build_filename (src ? src : DP_SRC_DIR, "pipelines", "compare.yaml", NULL);
+  g_autoptr (DpContext) ctx = dp_context_new ();
+  dp_context_set_quiet (ctx, TRUE);
+  g_autofree char *dir = dp_test_tmpdir ();
+  dp_context_set_output_dir (ctx, dir);
+  const char *const set[] = {
+    "telescope.packets=60000", "telescope.duration=12h",
+    "darkvec_w2v.epochs=1", "auto_w2v.epochs=1", "ip2vec_w2v.epochs=1", "dante_w2v.epochs=1",
+    "darkvec_w2v.vector_size=8", "auto_w2v.vector_size=8", "ip2vec_w2v.vector_size=8",
+    "dante_w2v.vector_size=8", NULL };
+  GError *error = NULL;
+  g_autoptr (DpPipeline) p = dp_pipeline_load_file (ctx, path, set, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_pipeline_run (p, &error));
+  g_assert_no_error (error);
+  g_autofree char *csv = g_build_filename (dir, "comparison.csv", NULL);
+  g_autofree char *text = dp_test_read_file (csv, NULL);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);   /* header, 5 methods, "" */
+  g_assert_true (g_str_has_prefix (lines[0], "method,sources,accuracy,macro_f1,f1_"));
+  g_assert_true (g_str_has_suffix (lines[0], ",seconds,peak_mb"));
+  g_assert_nonnull (strstr (lines[0], "f1_mirai"));
+  static const char *const methods[] = { "DarkVec per-service", "DarkVec auto", "IP2VEC", "DANTE", "port baseline" };
+  g_auto (GStrv) head = g_strsplit (lines[0], ",", -1);
+  guint n_cols = g_strv_length (head);
+  gint64 sources = -1;
+  for (guint i = 0; i < 5; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i + 1], ",", -1);
+      g_assert_cmpuint (g_strv_length (f), ==, n_cols);
+      g_assert_cmpstr (f[0], ==, methods[i]);
+      /* every branch ran: a report with sources, an accuracy, its own time */
+      gint64 n = g_ascii_strtoll (f[1], NULL, 10);
+      g_assert_cmpint (n, >, 20);
+      if (sources >= 0)
+        g_assert_cmpint (n, ==, sources);   /* the same sources for every method */
+      sources = n;
+      double acc = g_ascii_strtod (f[2], NULL), secs = g_ascii_strtod (f[n_cols - 2], NULL);
+      double mb = g_ascii_strtod (f[n_cols - 1], NULL);
+      g_assert_true (acc > 0 && acc <= 1);
+      g_assert_true (secs > 0 && secs < 60);
+      g_assert_true (mb > 1);
+    }
+  dp_test_rmtree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plugin/compare/columns-values", test_columns_values);
+  g_test_add_func ("/plugin/compare/methods-unknown-stage", test_methods_labels);
+  g_test_add_func ("/plugin/compare/bad-options", test_bad_options);
+  g_test_add_func ("/plugin/compare/bad-report", test_bad_report);
+  g_test_add_func ("/plugin/compare/empty", test_empty);
+  g_test_add_func ("/pipeline/compare/end-to-end", test_pipeline);
+  return g_test_run ();
+}
