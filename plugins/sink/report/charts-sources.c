@@ -1,0 +1,330 @@
+/* charts-sources.c — who is behind each taxonomy pattern: the top sources
+ * per pattern (from taxonomy.sources) and the destination ports each
+ * pattern's keys aim at (from taxonomy.events). */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include "report.h"
+
+typedef struct {
+  guint32 src;
+  guint32 windows;
+  guint64 packets;
+  const char *tool;       /* a table's string, or NULL */
+} SrcAgg;
+
+typedef struct {
+  GPtrArray *patterns;    /* pattern column names (transfer none) */
+  GArray *agg;            /* SrcAgg */
+  guint64 *keys;          /* agg->len x patterns->len */
+  DpNameMap *names;
+} SrcTable;
+
+static gboolean
+src_is_pattern_col (const DpColumn *c)
+{
+  static const char *const not_patterns[] = { "window_start", "packets", "probes", "mirai", "zmap", "masscan" };
+  if (c->type != DP_COL_INT64)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (not_patterns); i++)
+    if (strcmp (c->name, not_patterns[i]) == 0)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+src_add_table (SrcTable *st, DpHash *ix, GArray *keys, const DpTable *t)
+{
+  gint cs = report_col (t, "src", DP_COL_IPV4), cn = report_col (t, "packets", DP_COL_INT64);
+  gint ct = report_col (t, "tool", DP_COL_STRING);
+  guint np = st->patterns->len;
+  if (cs < 0)
+    return;
+  g_autofree gint *pc = g_new (gint, np);
+  for (guint p = 0; p < np; p++)
+    pc[p] = report_col (t, g_ptr_array_index (st->patterns, p), DP_COL_INT64);
+  if (st->names == NULL && t->names)
+    st->names = t->names;
+  for (guint row = 0; row < t->n_rows; row++)
+    {
+      gboolean fresh;
+      guint64 *slot = dp_hash_upsert (ix, t->cols[cs].ip[row], &fresh);
+      if (fresh)
+        {
+          SrcAgg a = { .src = t->cols[cs].ip[row] };
+          *slot = st->agg->len;
+          g_array_append_val (st->agg, a);
+          g_array_set_size (keys, keys->len + np);
+        }
+      SrcAgg *a = &g_array_index (st->agg, SrcAgg, *slot);
+      guint64 *k = &g_array_index (keys, guint64, *slot * np);
+      a->windows++;
+      a->packets += cn >= 0 && t->cols[cn].i64[row] > 0 ? (guint64) t->cols[cn].i64[row] : 0;
+      if (ct >= 0 && t->cols[ct].str[row] && *t->cols[ct].str[row])
+        a->tool = t->cols[ct].str[row];
+      for (guint p = 0; p < np; p++)
+        if (pc[p] >= 0 && t->cols[pc[p]].i64[row] > 0)
+          k[p] += (guint64) t->cols[pc[p]].i64[row];
+    }
+}
+
+static gboolean
+src_table_build (SrcTable *st, GPtrArray *in)
+{
+  const DpTable *first = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, 0))->batch;
+  st->patterns = g_ptr_array_new ();
+  for (guint c = 0; c < first->n_cols; c++)
+    if (src_is_pattern_col (&first->cols[c]))
+      g_ptr_array_add (st->patterns, first->cols[c].name);
+  st->agg = g_array_new (FALSE, TRUE, sizeof (SrcAgg));
+  g_autoptr (GArray) keys = g_array_new (FALSE, TRUE, sizeof (guint64));
+  DpHash ix;
+  dp_hash_init (&ix, 1024);
+  for (guint i = 0; i < in->len; i++)
+    src_add_table (st, &ix, keys, (const DpTable *) ((ReportInput *) g_ptr_array_index (in, i))->batch);
+  dp_hash_clear (&ix);
+  st->keys = (guint64 *) g_array_free (g_steal_pointer (&keys), FALSE);
+  return st->agg->len > 0 && st->patterns->len > 0;
+}
+
+typedef struct {
+  const SrcTable *st;
+  guint p;
+} SrcSort;
+
+static gint
+src_cmp (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const SrcSort *s = data;
+  guint np = s->st->patterns->len, i = *(const guint *) a, j = *(const guint *) b;
+  guint64 ki = s->st->keys[(gsize) i * np + s->p], kj = s->st->keys[(gsize) j * np + s->p];
+  if (ki != kj)
+    return ki > kj ? -1 : 1;
+  guint64 pi = g_array_index (s->st->agg, SrcAgg, i).packets, pj = g_array_index (s->st->agg, SrcAgg, j).packets;
+  if (pi != pj)
+    return pi > pj ? -1 : 1;
+  return i < j ? -1 : i > j;
+}
+
+static void
+src_card (Report *r, GString *h, const SrcTable *st, guint p, GArray *idx, guint64 total_keys)
+{
+  char a[32], b[32], c[32], ip[64];
+  g_string_append (h, "<div class=\"card\"><h4>");
+  report_esc (h, g_ptr_array_index (st->patterns, p));
+  g_string_append_printf (h, "</h4><p>%s sources · %s keys</p>\n<table class=\"data\"><thead><tr><th>source</th>"
+                          "<th class=\"num\">keys</th><th class=\"num\">windows</th><th class=\"num\">packets</th></tr></thead><tbody>\n",
+                          report_fmt_int (idx->len, a), report_fmt_int ((gint64) total_keys, b));
+  guint n = MIN (idx->len, (guint) r->cfg->top_n);
+  for (guint i = 0; i < n; i++)
+    {
+      guint k = g_array_index (idx, guint, i);
+      const SrcAgg *s = &g_array_index (st->agg, SrcAgg, k);
+      g_string_append (h, "<tr><td>");
+      report_esc (h, dp_ipv4_format (s->src, st->names, ip));
+      if (s->tool)
+        {
+          g_string_append (h, " <span class=\"tag\">");
+          report_esc (h, s->tool);
+          g_string_append (h, "</span>");
+        }
+      g_string_append_printf (h, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>\n",
+                              report_fmt_int ((gint64) st->keys[(gsize) k * st->patterns->len + p], a),
+                              report_fmt_int (s->windows, b), report_fmt_si ((double) s->packets, c));
+    }
+  g_string_append (h, "</tbody></table></div>\n");
+}
+
+static void
+src_chart_top (Report *r, GPtrArray *in)
+{
+  SrcTable st = { 0 };
+  if (src_table_build (&st, in))
+    {
+      ReportChart *c = report_chart_add (r, "taxonomy", "taxonomy-top-sources", "Top sources per pattern",
+                                         "For each pattern, the sources with the most matching keys summed over "
+                                         "the windows; windows: how many windows the source was seen in; a tag "
+                                         "names the scanner fingerprint most of its probes carry.");
+      g_string_free (g_steal_pointer (&c->svg), TRUE);
+      c->html = g_string_new ("<div class=\"cards\">\n");
+      guint np = st.patterns->len;
+      for (guint p = 0; p < np; p++)
+        {
+          g_autoptr (GArray) idx = g_array_new (FALSE, FALSE, sizeof (guint));
+          guint64 total = 0;
+          for (guint i = 0; i < st.agg->len; i++)
+            if (st.keys[(gsize) i * np + p] > 0)
+              {
+                g_array_append_val (idx, i);
+                total += st.keys[(gsize) i * np + p];
+              }
+          if (idx->len == 0)
+            continue;
+          SrcSort ss = { &st, p };
+          g_array_sort_with_data (idx, src_cmp, &ss);
+          src_card (r, c->html, &st, p, idx, total);
+        }
+      g_string_append (c->html, "</div>\n");
+    }
+  if (st.patterns)
+    g_ptr_array_unref (st.patterns);
+  if (st.agg)
+    g_array_unref (st.agg);
+  g_free (st.keys);
+}
+
+/* ------------------------------------------------------------------ */
+/* destination ports per pattern, from the events */
+
+static void
+src_port_label (guint32 pp, GString *out)
+{
+  guint proto = pp >> 16, port = pp & 0xffff;
+  const char *name = dp_proto_name ((guint8) proto);
+  if (proto == 6 || proto == 17)
+    g_string_append_printf (out, "%u/%s", port, name);
+  else if (name)
+    g_string_append (out, name);
+  else
+    g_string_append_printf (out, "proto %u", proto);
+}
+
+static gint
+src_cmp_desc (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const guint64 *tot = data;
+  guint i = *(const guint *) a, j = *(const guint *) b;
+  return tot[i] != tot[j] ? (tot[i] > tot[j] ? -1 : 1) : (i < j ? -1 : i > j);
+}
+
+typedef struct {
+  GPtrArray *patterns;    /* transfer none */
+  GArray *ports;          /* guint32 pp */
+  DpHash cells;           /* pattern << 32 | port index -> keys */
+} PortGrid;
+
+static void
+src_ports_collect (PortGrid *g, GPtrArray *in, GHashTable *pat_ix, DpHash *port_ix)
+{
+  for (guint i = 0; i < in->len; i++)
+    {
+      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, i))->batch;
+      gint cp = report_col (t, "pattern", DP_COL_STRING), cpr = report_col (t, "proto", DP_COL_INT64);
+      gint cd = report_col (t, "dport", DP_COL_INT64);
+      for (guint row = 0; cp >= 0 && cpr >= 0 && cd >= 0 && row < t->n_rows; row++)
+        {
+          const char *pat = t->cols[cp].str[row];
+          guint proto = (guint) t->cols[cpr].i64[row] & 0xff;
+          gboolean ported = proto == 6 || proto == 17;
+          /* keys of source-level patterns carry no port (-1) */
+          if (pat == NULL || (ported && t->cols[cd].i64[row] < 0))
+            continue;
+          gpointer pi;
+          if (!g_hash_table_lookup_extended (pat_ix, pat, NULL, &pi))
+            {
+              pi = GUINT_TO_POINTER (g->patterns->len);
+              g_hash_table_insert (pat_ix, (gpointer) pat, pi);
+              g_ptr_array_add (g->patterns, (gpointer) pat);
+            }
+          guint32 pp = proto << 16 | (ported ? ((guint) t->cols[cd].i64[row] & 0xffff) : 0);
+          gboolean fresh;
+          guint64 *slot = dp_hash_upsert (port_ix, pp, &fresh);
+          if (fresh)
+            {
+              *slot = g->ports->len;
+              g_array_append_val (g->ports, pp);
+            }
+          (*dp_hash_upsert (&g->cells, (guint64) GPOINTER_TO_UINT (pi) << 32 | *slot, NULL))++;
+        }
+    }
+}
+
+/* Indices 0..n-1 ordered by decreasing @tot. */
+static GArray *
+src_order (const guint64 *tot, guint n)
+{
+  GArray *order = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < n; i++)
+    g_array_append_val (order, i);
+  g_array_sort_with_data (order, src_cmp_desc, (gpointer) tot);
+  return order;
+}
+
+/* keys per (pattern, port): rows by the patterns' keys, columns by the ports' */
+static void
+src_ports_draw (Report *r, PortGrid *g)
+{
+  guint np = g->patterns->len, nport = g->ports->len;
+  g_autofree guint64 *tot = g_new0 (guint64, nport + 1), *ptot = g_new0 (guint64, np + 1);
+  for (gsize i = 0; i <= g->cells.mask; i++)
+    if (g->cells.keys[i] != DP_HASH_EMPTY)
+      {
+        tot[g->cells.keys[i] & 0xffffffffu] += g->cells.vals[i];
+        ptot[g->cells.keys[i] >> 32] += g->cells.vals[i];
+      }
+  g_autoptr (GArray) order = src_order (tot, nport), porder = src_order (ptot, np);
+  guint ncol = MIN (nport, 24u);
+  g_autoptr (GPtrArray) cols = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  g_autofree double *vals = g_new0 (double, (gsize) np * ncol + 1), *shade = g_new0 (double, (gsize) np * ncol + 1);
+  for (guint c = 0; c < ncol; c++)
+    {
+      GString *lab = g_string_new (NULL);
+      src_port_label (g_array_index (g->ports, guint32, g_array_index (order, guint, c)), lab);
+      g_ptr_array_add (cols, g_string_free (lab, FALSE));
+    }
+  for (guint k = 0; k < np; k++)
+    {
+      guint p = g_array_index (porder, guint, k);
+      double mx = 0;
+      g_ptr_array_add (rows, g_ptr_array_index (g->patterns, p));
+      for (guint c = 0; c < ncol; c++)
+        {
+          guint64 *v = dp_hash_find (&g->cells, (guint64) p << 32 | g_array_index (order, guint, c));
+          vals[(gsize) k * ncol + c] = v ? (double) *v : 0;
+          mx = MAX (mx, vals[(gsize) k * ncol + c]);
+        }
+      for (guint c = 0; c < ncol; c++)
+        shade[(gsize) k * ncol + c] = mx > 0 ? vals[(gsize) k * ncol + c] / mx : 0;
+    }
+  ReportChart *ch = report_chart_add (r, "taxonomy", "taxonomy-ports", "Where each pattern aims",
+                                      "Matching keys per pattern and destination port (the most targeted ports "
+                                      "overall; patterns whose keys hold no port are left out); colour relative to "
+                                      "each pattern's busiest port.");
+  ReportHeat hm = {
+    .n_rows = np, .n_cols = ncol, .rows = (const char *const *) rows->pdata,
+    .cols = (const char *const *) cols->pdata, .values = vals, .shade = shade, .cell_text = TRUE,
+    .unit = "keys", .legend = "share of the pattern's busiest port", .rotate_cols = TRUE, .cell_h = 18,
+    .col_title = "destination port",
+  };
+  report_svg_heat (ch->svg, &hm, &ch->width, &ch->height);
+}
+
+static void
+src_chart_ports (Report *r, GPtrArray *in)
+{
+  PortGrid g = { g_ptr_array_new (), g_array_new (FALSE, FALSE, sizeof (guint32)), { 0 } };
+  g_autoptr (GHashTable) pat_ix = g_hash_table_new (g_str_hash, g_str_equal);
+  DpHash port_ix;
+  dp_hash_init (&port_ix, 256);
+  dp_hash_init (&g.cells, 1024);
+  src_ports_collect (&g, in, pat_ix, &port_ix);
+  if (g.patterns->len > 0 && g.ports->len > 0)
+    src_ports_draw (r, &g);
+  dp_hash_clear (&port_ix);
+  dp_hash_clear (&g.cells);
+  g_ptr_array_unref (g.patterns);
+  g_array_unref (g.ports);
+}
+
+void
+report_charts_taxonomy_sources (Report *r)
+{
+  GPtrArray *in = report_inputs (r, REPORT_IN_TAX_SOURCES);
+  if (in)
+    src_chart_top (r, in);
+  in = report_inputs (r, REPORT_IN_TAX_EVENTS);
+  if (in)
+    src_chart_ports (r, in);
+}

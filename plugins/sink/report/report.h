@@ -1,0 +1,184 @@
+/* report.h — the report sink's shared types: the inputs it kept, the
+ * charts it made, and the SVG primitives the chart families draw with. */
+#pragma once
+
+#include <glib.h>
+#include "darkpipe.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *path;
+  char *svg_dir;
+  char *title;
+  guint64 top_n;
+  guint64 max_points;
+  guint64 max_clusters;
+  guint64 top_clusters;
+  gint64 bin_ns;
+} ReportConfig;
+
+/* Input ports, in the descriptor's order. */
+typedef enum {
+  REPORT_IN_TAX_SUMMARY = 0,
+  REPORT_IN_TAX_EVENTS,
+  REPORT_IN_TAX_SOURCES,
+  REPORT_IN_REPORT,
+  REPORT_IN_PREDICTIONS,
+  REPORT_IN_COMPARISON,
+  REPORT_IN_CLUSTERS,
+  REPORT_IN_PROFILE,
+  REPORT_IN_SILHOUETTE,
+  REPORT_IN_EMBEDDING,
+  REPORT_IN_LABELS,
+  REPORT_IN_PACKETS,
+  REPORT_N_INPUTS
+} ReportInputPort;
+
+typedef struct {
+  char *origin;      /* the stage that pushed it (method name), or "input N" */
+  DpBatch *batch;
+} ReportInput;
+
+/* Packets per time bin and protocol family (tcp, udp, icmp, other). */
+#define REPORT_N_PROTO 4
+typedef struct {
+  GHashTable *bins;  /* bin index (gint64*) -> guint64[REPORT_N_PROTO] */
+  guint64 packets;
+  gint64 ts_min, ts_max;
+} ReportTraffic;
+
+typedef struct {
+  char *id;          /* file stem of the standalone SVG, anchor in the page */
+  char *section;     /* "taxonomy", "methods", "embedding", "clusters" */
+  char *title;
+  char *caption;     /* plain text */
+  GString *svg;      /* SVG body (no root element); NULL for an HTML-only block */
+  guint width, height;
+  GString *html;     /* extra XHTML after the figure (tables); may be NULL */
+} ReportChart;
+
+typedef struct {
+  const ReportConfig *cfg;
+  DpStage *stage;
+  GPtrArray *inputs[REPORT_N_INPUTS];   /* ReportInput* */
+  ReportTraffic traffic;
+  GPtrArray *charts;                    /* ReportChart* */
+} Report;
+
+/* report.c */
+ReportChart *report_chart_add (Report *r, const char *section, const char *id,
+                               const char *title, const char *caption);
+/** The tables that arrived on @port (transfer none), or NULL when none. */
+GPtrArray *report_inputs (Report *r, ReportInputPort port);
+const char *report_origin (Report *r, ReportInputPort port, guint i);
+/** Column @name of @t when it has type @type, else -1. */
+gint report_col (const DpTable *t, const char *name, DpColType type);
+/** A cell as a double (int64 or double columns; NAN otherwise). */
+double report_cell_num (const DpTable *t, gint col, guint row);
+/** Text of a key cell (ip or string) appended to @out. */
+void report_cell_text (const DpTable *t, gint col, guint row, GString *out);
+
+/** (transfer container) the keys of @h. */
+GPtrArray *report_hash_keys (GHashTable *h);
+
+/* chart families */
+void report_charts_taxonomy (Report *r);
+void report_charts_methods (Report *r);
+void report_charts_embedding (Report *r);
+void report_charts_clusters (Report *r);
+void report_charts_taxonomy_sources (Report *r);
+
+/* ------------------------------------------------------------------ */
+/* svg.c: primitives.  Every chart draws into a GString with presentation
+ * attributes only (no CSS classes), so the standalone SVG files look the
+ * same as the figures in the page. */
+
+extern const char *const report_palette[];   /* Okabe-Ito then Tableau-like, 20 colours */
+#define REPORT_N_PALETTE 20
+#define REPORT_GREY "#b8b8b8"
+#define REPORT_FONT "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+/** Appends @text with &, <, >, " and ' escaped (and control bytes dropped). */
+void report_esc (GString *out, const char *text);
+void report_esc_printf (GString *out, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/** 1234 -> "1.2k", 15335 -> "15k", 2.5e6 -> "2.5M"; small values with
+ * up to 2 decimals. */
+const char *report_fmt_si (double v, char buf[static 32]);
+/** 15335 -> "15,335". */
+const char *report_fmt_int (gint64 v, char buf[static 32]);
+/** A ratio with @digits decimals, "–" for NaN. */
+const char *report_fmt_ratio (double v, int digits, char buf[static 32]);
+/** "2021-03-01 06:00" (UTC) from seconds since the epoch. */
+const char *report_fmt_time (gint64 sec, gboolean with_date, char buf[static 32]);
+/** Sequential colour (light to dark blue) for t in [0, 1]. */
+const char *report_ramp (double t, char buf[static 8]);
+
+typedef struct {
+  guint n_x, n_series;
+  const char *const *x_labels;   /* short axis labels (NULL: none) */
+  const char *const *x_tips;     /* full text for tooltips (NULL: x_labels) */
+  const char *const *series;     /* n_series names (legend) */
+  const char *const *colours;    /* NULL: the palette */
+  const double *values;          /* n_series x n_x, series-major */
+  const char *x_title, *y_title;
+  const char *unit;              /* in tooltips: "630 sources" */
+  guint label_every;             /* x label on every k-th bar (0: auto) */
+} ReportBars;
+
+/** Stacked vertical bars (one series: plain bars).  Sets *w, *h. */
+void report_svg_bars (GString *s, const ReportBars *b, guint *w, guint *h);
+
+typedef struct {
+  guint n_cat, n_series;
+  const char *const *cats;
+  const char *const *series;
+  const char *const *notes;      /* right-hand note per category (NULL: none) */
+  const double *values;          /* n_series x n_cat; NAN: no bar */
+  double vmin, vmax;             /* axis range; vmin < 0 draws a zero line */
+  const char *x_title;
+  int digits;                    /* decimals of values in labels and tips */
+  gboolean value_labels;         /* print the value at the end of each bar */
+  const char *const *colours;    /* NULL: palette; one per series */
+  gboolean colour_sign;          /* one series: negative bars vermillion */
+} ReportHBars;
+
+/** Horizontal grouped bars. */
+void report_svg_hbars (GString *s, const ReportHBars *b, guint *w, guint *h);
+
+typedef struct {
+  guint n_rows, n_cols;
+  const char *const *rows, *const *cols;
+  const double *values;          /* row-major; shown in tips and cells; NAN: empty */
+  const double *shade;           /* row-major colour values in [0, 1] (NULL: values / max) */
+  gboolean log_shade;            /* shade = log1p(v) / log1p(max) when shade is NULL */
+  gboolean cell_text;            /* print values inside the cells */
+  int digits;                    /* decimals for values (0: integers with k/M) */
+  const char *row_title, *col_title;
+  const char *unit;              /* tooltip: "row → col: 12 unit" */
+  const char *legend;            /* colour legend caption */
+  guint cell_w, cell_h;          /* 0: defaults */
+  gboolean rotate_cols;          /* column labels at 45° */
+  guint label_every;             /* column label on every k-th column (0: all) */
+} ReportHeat;
+
+void report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h);
+
+typedef struct {
+  guint n;
+  const double *x, *y;
+  const guint *group;            /* per point, index into groups */
+  guint n_groups;
+  const char *const *groups;     /* names */
+  const char *const *colours;    /* per group */
+  const char *const *tips;       /* per point (NULL: group name) */
+  const gboolean *annotate;      /* per group: write its name at its centroid */
+  const char *x_title, *y_title;
+} ReportScatter;
+
+void report_svg_scatter (GString *s, const ReportScatter *sc, guint *w, guint *h);
+
+/** Opens a standalone or inline <svg> root around a body. */
+void report_svg_wrap (GString *out, const ReportChart *c, gboolean standalone);
+
+G_END_DECLS

@@ -1,0 +1,525 @@
+/* svg.c — the report's drawing primitives: escaping, number formats,
+ * axes, stacked bars, horizontal bars, heat maps, scatter plots.
+ *
+ * Everything is written with presentation attributes and fixed viewBox
+ * coordinates; the page scales the figures to its width.  Every mark
+ * carries a <title> so a browser shows the exact number on hover. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include "report.h"
+
+/* Okabe-Ito (colour-blind safe) first, then the Tableau 10 hues that are
+ * not already there, then lighter variants for long label lists. */
+const char *const report_palette[REPORT_N_PALETTE] = {
+  "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000",
+  "#8c564b", "#9467bd", "#17becf", "#bcbd22", "#7f7f7f", "#1f77b4", "#ff9896", "#98df8a",
+  "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d",
+};
+
+#define REPORT_W 960
+#define REPORT_INK "#333333"
+#define REPORT_GRID "#e6e6e6"
+#define REPORT_AXIS "#999999"
+
+void
+report_esc (GString *out, const char *text)
+{
+  for (const char *p = text ? text : ""; *p; p++)
+    switch (*p)
+      {
+      case '&': g_string_append (out, "&amp;"); break;
+      case '<': g_string_append (out, "&lt;"); break;
+      case '>': g_string_append (out, "&gt;"); break;
+      case '"': g_string_append (out, "&quot;"); break;
+      case '\'': g_string_append (out, "&#39;"); break;
+      default:
+        /* XML 1.0 forbids most control characters even as references */
+        if ((guchar) *p >= 0x20 || *p == '\n' || *p == '\t')
+          g_string_append_c (out, *p);
+      }
+}
+
+void
+report_esc_printf (GString *out, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  g_autofree char *text = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_autofree char *valid = g_utf8_make_valid (text, -1);
+      report_esc (out, valid);
+      return;
+    }
+  report_esc (out, text);
+}
+
+const char *
+report_fmt_si (double v, char buf[static 32])
+{
+  double a = fabs (v);
+  if (isnan (v))
+    g_snprintf (buf, 32, "–");
+  else if (a >= 1e9)
+    g_snprintf (buf, 32, a >= 1e10 ? "%.0fG" : "%.1fG", v / 1e9);
+  else if (a >= 1e6)
+    g_snprintf (buf, 32, a >= 1e7 ? "%.0fM" : "%.1fM", v / 1e6);
+  else if (a >= 1e3)
+    g_snprintf (buf, 32, a >= 1e4 ? "%.0fk" : "%.1fk", v / 1e3);
+  else if (a == floor (a))
+    g_snprintf (buf, 32, "%.0f", v);
+  else
+    g_snprintf (buf, 32, a >= 10 ? "%.1f" : "%.2f", v);
+  return buf;
+}
+
+const char *
+report_fmt_int (gint64 v, char buf[static 32])
+{
+  char digits[32];
+  g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, v < 0 ? (guint64) -(v + 1) + 1 : (guint64) v);
+  gsize n = strlen (digits), o = 0;
+  if (v < 0)
+    buf[o++] = '-';
+  for (gsize i = 0; i < n; i++)
+    {
+      if (i > 0 && (n - i) % 3 == 0)
+        buf[o++] = ',';
+      buf[o++] = digits[i];
+    }
+  buf[o] = '\0';
+  return buf;
+}
+
+const char *
+report_fmt_ratio (double v, int digits, char buf[static 32])
+{
+  if (isnan (v))
+    g_snprintf (buf, 32, "–");
+  else
+    g_snprintf (buf, 32, "%.*f", digits, v);
+  return buf;
+}
+
+const char *
+report_fmt_time (gint64 sec, gboolean with_date, char buf[static 32])
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (sec);
+  if (dt == NULL)
+    g_snprintf (buf, 32, "%" G_GINT64_FORMAT, sec);
+  else
+    {
+      g_autofree char *s = g_date_time_format (dt, with_date ? "%Y-%m-%d %H:%M" : "%H:%M");
+      g_strlcpy (buf, s, 32);
+    }
+  return buf;
+}
+
+const char *
+report_ramp (double t, char buf[static 8])
+{
+  /* light grey-blue to deep blue, perceptually even enough for counts */
+  static const guint8 stops[][3] = {
+    { 0xf2, 0xf6, 0xfb }, { 0xc6, 0xdb, 0xef }, { 0x6b, 0xae, 0xd6 }, { 0x21, 0x71, 0xb5 }, { 0x08, 0x30, 0x6b },
+  };
+  const guint n = G_N_ELEMENTS (stops) - 1;
+  t = isnan (t) ? 0 : CLAMP (t, 0.0, 1.0);
+  guint i = MIN ((guint) (t * n), n - 1);
+  double f = t * n - i;
+  guint8 c[3];
+  for (guint k = 0; k < 3; k++)
+    c[k] = (guint8) lround (stops[i][k] + f * (stops[i + 1][k] - stops[i][k]));
+  g_snprintf (buf, 8, "#%02x%02x%02x", c[0], c[1], c[2]);
+  return buf;
+}
+
+/* A 1-2-5 step giving about @n ticks up to @max. */
+static double
+report_nice_step (double max, guint n)
+{
+  if (!(max > 0))
+    return 1;
+  double raw = max / n, mag = pow (10, floor (log10 (raw))), f = raw / mag;
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+}
+
+static void
+report_text (GString *s, double x, double y, const char *anchor, const char *extra, const char *text)
+{
+  g_string_append_printf (s, "<text x=\"%.1f\" y=\"%.1f\"", x, y);
+  if (anchor)
+    g_string_append_printf (s, " text-anchor=\"%s\"", anchor);
+  if (extra)
+    g_string_append_printf (s, " %s", extra);
+  g_string_append_c (s, '>');
+  report_esc (s, text);
+  g_string_append (s, "</text>\n");
+}
+
+/* Legend items in rows across the top; returns the height used. */
+static double
+report_legend (GString *s, double x0, double y0, double width, guint n, const char *const *names,
+               const char *const *colours)
+{
+  double x = x0, y = y0;
+  for (guint i = 0; i < n; i++)
+    {
+      double w = 22 + 6.6 * g_utf8_strlen (names[i], -1) + 14;
+      if (x + w > x0 + width && x > x0)
+        {
+          x = x0;
+          y += 18;
+        }
+      g_string_append_printf (s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%s\"/>\n",
+                              x, y - 10, colours ? colours[i] : report_palette[i % REPORT_N_PALETTE]);
+      report_text (s, x + 17, y, NULL, NULL, names[i]);
+      x += w;
+    }
+  return n ? y - y0 + 18 : 0;
+}
+
+/* Horizontal grid lines with value labels on the left. */
+static void
+report_y_axis (GString *s, double x0, double x1, double y_top, double y_bottom, double vmax, const char *title)
+{
+  double step = report_nice_step (vmax, 5);
+  char buf[32];
+  for (double v = 0; v <= vmax * 1.0001; v += step)
+    {
+      double y = y_bottom - (y_bottom - y_top) * v / vmax;
+      g_string_append_printf (s, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+                              x0, x1, y, y, v == 0 ? REPORT_AXIS : REPORT_GRID);
+      report_text (s, x0 - 6, y + 4, "end", "fill=\"#666666\"", report_fmt_si (v, buf));
+    }
+  if (title)
+    {
+      g_autofree char *attr = g_strdup_printf ("transform=\"rotate(-90 %.1f %.1f)\" fill=\"#555555\"",
+                                               x0 - 52, (y_top + y_bottom) / 2);
+      report_text (s, x0 - 52, (y_top + y_bottom) / 2, "middle", attr, title);
+    }
+}
+
+static double
+report_bars_max (const ReportBars *b)
+{
+  double vmax = 0;
+  for (guint x = 0; x < b->n_x; x++)
+    {
+      double sum = 0;
+      for (guint k = 0; k < b->n_series; k++)
+        {
+          double v = b->values[(gsize) k * b->n_x + x];
+          sum += isnan (v) || v < 0 ? 0 : v;
+        }
+      vmax = MAX (vmax, sum);
+    }
+  return vmax > 0 ? report_nice_step (vmax, 5) * ceil (vmax / report_nice_step (vmax, 5)) : 1;
+}
+
+static void
+report_bar_rect (GString *s, const ReportBars *b, guint k, guint x, double bx, double bw, double y, double h)
+{
+  char num[32];
+  const char *colour = b->colours ? b->colours[k] : report_palette[k % REPORT_N_PALETTE];
+  const char *tip = b->x_tips ? b->x_tips[x] : b->x_labels ? b->x_labels[x] : "";
+  double v = b->values[(gsize) k * b->n_x + x];
+  g_string_append_printf (s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\">",
+                          bx, y, bw, h, colour);
+  g_string_append (s, "<title>");
+  if (b->n_series > 1)
+    report_esc_printf (s, "%s — %s: %s %s", tip, b->series[k], report_fmt_int ((gint64) llround (v), num),
+                       b->unit ? b->unit : "");
+  else
+    report_esc_printf (s, "%s: %s %s", tip, report_fmt_int ((gint64) llround (v), num), b->unit ? b->unit : "");
+  g_string_append (s, "</title></rect>\n");
+}
+
+void
+report_svg_bars (GString *s, const ReportBars *b, guint *w, guint *h)
+{
+  const double left = 76, right = 16, plot_h = 260;
+  double top = 8 + (b->n_series > 1 ? report_legend (s, left, 18, REPORT_W - left - right, b->n_series, b->series, b->colours) : 0) + 12;
+  double bottom = top + plot_h, plot_w = REPORT_W - left - right;
+  double vmax = report_bars_max (b);
+  report_y_axis (s, left, REPORT_W - right, top, bottom, vmax, b->y_title);
+  double slot = b->n_x ? plot_w / b->n_x : plot_w, bw = slot > 6 ? slot * 0.82 : slot;
+  guint every = b->label_every ? b->label_every : MAX (1u, (guint) ceil (b->n_x / 12.0));
+  for (guint x = 0; x < b->n_x; x++)
+    {
+      double bx = left + x * slot + (slot - bw) / 2, y = bottom;
+      for (guint k = 0; k < b->n_series; k++)
+        {
+          double v = b->values[(gsize) k * b->n_x + x];
+          if (isnan (v) || v <= 0)
+            continue;
+          double hh = plot_h * v / vmax;
+          y -= hh;
+          report_bar_rect (s, b, k, x, bx, bw, y, hh);
+        }
+      if (b->x_labels && x % every == 0)
+        {
+          g_string_append_printf (s, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+                                  bx + bw / 2, bx + bw / 2, bottom, bottom + 4, REPORT_AXIS);
+          report_text (s, bx + bw / 2, bottom + 17, "middle", "fill=\"#666666\"", b->x_labels[x]);
+        }
+    }
+  if (b->x_title)
+    report_text (s, left + plot_w / 2, bottom + 40, "middle", "fill=\"#555555\"", b->x_title);
+  *w = REPORT_W;
+  *h = (guint) ceil (bottom + 50);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+report_hbar_one (GString *s, const ReportHBars *b, guint k, guint c, double x0, double scale, double y, double bh)
+{
+  char num[32];
+  double v = b->values[(gsize) k * b->n_cat + c];
+  if (isnan (v))
+    return;
+  const char *colour = b->colours ? b->colours[k] : report_palette[k % REPORT_N_PALETTE];
+  if (b->colour_sign && b->n_series == 1)
+    colour = v < 0 ? "#D55E00" : "#0072B2";
+  double xa = x0 + scale * (MIN (v, 0.0) - MIN (b->vmin, 0.0));
+  double len = fabs (v) * scale;
+  g_string_append_printf (s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>",
+                          xa, y, MAX (len, 0.5), bh, colour);
+  if (b->n_series > 1)
+    report_esc_printf (s, "%s — %s: %s", b->cats[c], b->series[k], report_fmt_ratio (v, b->digits, num));
+  else
+    report_esc_printf (s, "%s: %s", b->cats[c], report_fmt_ratio (v, b->digits, num));
+  g_string_append (s, "</title></rect>\n");
+  if (b->value_labels)
+    report_text (s, xa + len + 4, y + bh / 2 + 4, NULL, "font-size=\"10\" fill=\"#555555\"",
+                 report_fmt_ratio (v, b->digits, num));
+}
+
+void
+report_svg_hbars (GString *s, const ReportHBars *b, guint *w, guint *h)
+{
+  guint longest = 4;
+  for (guint c = 0; c < b->n_cat; c++)
+    longest = MAX (longest, (guint) g_utf8_strlen (b->cats[c], -1));
+  const double left = MIN (16 + 6.8 * longest, 300.0), right = b->notes ? 110 : 50;
+  double top = 8 + (b->n_series > 1 ? report_legend (s, left, 18, REPORT_W - left - right, b->n_series, b->series, b->colours) : 0) + 22;
+  double bh = b->n_series > 1 ? 9 : 14, group = bh * b->n_series + 8;
+  double plot_w = REPORT_W - left - right, span = b->vmax - MIN (b->vmin, 0.0);
+  double scale = span > 0 ? plot_w / span : 1, bottom = top + group * b->n_cat;
+  char num[32];
+  double step = report_nice_step (span, 5);
+  for (double v = ceil (MIN (b->vmin, 0.0) / step) * step; v <= b->vmax + step * 1e-6; v += step)
+    {
+      double x = left + scale * (v - MIN (b->vmin, 0.0));
+      g_string_append_printf (s, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+                              x, x, top - 4, bottom, fabs (v) < step * 1e-6 ? REPORT_AXIS : REPORT_GRID);
+      report_text (s, x, top - 8, "middle", "fill=\"#666666\" font-size=\"11\"",
+                   report_fmt_ratio (v, step < 0.1 ? 2 : step < 1 ? 1 : 0, num));
+    }
+  for (guint c = 0; c < b->n_cat; c++)
+    {
+      double y = top + group * c + 4;
+      report_text (s, left - 8, y + bh * b->n_series / 2 + 4, "end", NULL, b->cats[c]);
+      for (guint k = 0; k < b->n_series; k++)
+        report_hbar_one (s, b, k, c, left, scale, y + k * bh, bh - 1);
+      if (b->notes && b->notes[c])
+        report_text (s, REPORT_W - 8, y + bh * b->n_series / 2 + 4, "end", "fill=\"#888888\" font-size=\"11\"", b->notes[c]);
+    }
+  if (b->x_title)
+    report_text (s, left + plot_w / 2, bottom + 24, "middle", "fill=\"#555555\"", b->x_title);
+  *w = REPORT_W;
+  *h = (guint) ceil (bottom + 36);
+}
+
+/* ------------------------------------------------------------------ */
+
+static double
+report_heat_shade (const ReportHeat *hm, gsize i, double vmax)
+{
+  if (hm->shade)
+    return hm->shade[i];
+  double v = hm->values[i];
+  if (isnan (v) || vmax <= 0)
+    return 0;
+  return hm->log_shade ? log1p (v) / log1p (vmax) : v / vmax;
+}
+
+static void
+report_heat_cell (GString *s, const ReportHeat *hm, guint r, guint c, double x, double y, double cw, double ch, double vmax)
+{
+  gsize i = (gsize) r * hm->n_cols + c;
+  double v = hm->values[i];
+  char col[8], num[32];
+  if (isnan (v))
+    return;
+  double t = report_heat_shade (hm, i, vmax);
+  const char *text = hm->digits ? report_fmt_ratio (v, hm->digits, num) : report_fmt_si (v, num);
+  g_string_append_printf (s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>",
+                          x, y, cw - 1, ch - 1, report_ramp (t, col));
+  report_esc_printf (s, "%s → %s: %s %s", hm->rows[r], hm->cols[c], text, hm->unit ? hm->unit : "");
+  g_string_append (s, "</title></rect>\n");
+  if (hm->cell_text && v != 0)
+    {
+      g_autofree char *attr = g_strdup_printf ("font-size=\"10\" fill=\"%s\"", t > 0.55 ? "#ffffff" : "#333333");
+      report_text (s, x + cw / 2 - 0.5, y + ch / 2 + 3.5, "middle", attr, text);
+    }
+}
+
+static void
+report_heat_legend (GString *s, const ReportHeat *hm, double x, double y, double vmax)
+{
+  char col[8], num[32];
+  for (guint i = 0; i < 10; i++)
+    g_string_append_printf (s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" height=\"10\" fill=\"%s\"/>\n",
+                            x + 16 * i, y, report_ramp (i / 9.0, col));
+  report_text (s, x, y + 24, NULL, "font-size=\"10\" fill=\"#666666\"", "0");
+  const char *hi = hm->shade ? "1" : hm->digits ? report_fmt_ratio (vmax, hm->digits, num) : report_fmt_si (vmax, num);
+  report_text (s, x + 160, y + 24, "end", "font-size=\"10\" fill=\"#666666\"", hi);
+  if (hm->legend)
+    report_text (s, x + 170, y + 9, NULL, "font-size=\"11\" fill=\"#555555\"", hm->legend);
+}
+
+void
+report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h)
+{
+  guint longest = 4, longest_col = 2;
+  for (guint r = 0; r < hm->n_rows; r++)
+    longest = MAX (longest, (guint) g_utf8_strlen (hm->rows[r], -1));
+  for (guint c = 0; c < hm->n_cols; c++)
+    longest_col = MAX (longest_col, (guint) g_utf8_strlen (hm->cols[c], -1));
+  double left = MIN (14 + 6.6 * longest, 280.0);
+  double avail = REPORT_W - left - 16;
+  double cw = hm->cell_w ? hm->cell_w : MIN (48.0, hm->n_cols ? avail / hm->n_cols : avail);
+  double ch = hm->cell_h ? hm->cell_h : 20;
+  double head = hm->rotate_cols ? 12 + 5.6 * MIN (longest_col, 24u) : 24;
+  double top = 44 + head, vmax = 0;
+  for (gsize i = 0; i < (gsize) hm->n_rows * hm->n_cols; i++)
+    if (!isnan (hm->values[i]))
+      vmax = MAX (vmax, hm->values[i]);
+  report_heat_legend (s, hm, left, 12, vmax);
+  guint every = hm->label_every ? hm->label_every : 1;
+  for (guint c = 0; c < hm->n_cols; c += every)
+    {
+      double x = left + cw * c + cw / 2;
+      if (hm->rotate_cols)
+        {
+          g_autofree char *attr = g_strdup_printf ("transform=\"rotate(-45 %.1f %.1f)\" font-size=\"11\" fill=\"#555555\"", x, top - 6);
+          report_text (s, x, top - 6, NULL, attr, hm->cols[c]);
+        }
+      else
+        report_text (s, x, top - 6, "middle", "font-size=\"11\" fill=\"#555555\"", hm->cols[c]);
+    }
+  for (guint r = 0; r < hm->n_rows; r++)
+    {
+      double y = top + ch * r;
+      report_text (s, left - 6, y + ch / 2 + 4, "end", "font-size=\"11\"", hm->rows[r]);
+      for (guint c = 0; c < hm->n_cols; c++)
+        report_heat_cell (s, hm, r, c, left + cw * c, y, cw, ch, vmax);
+    }
+  double bottom = top + ch * hm->n_rows;
+  if (hm->col_title)
+    report_text (s, left + cw * hm->n_cols / 2, bottom + 22, "middle", "fill=\"#555555\"", hm->col_title);
+  if (hm->row_title)
+    report_text (s, 8, top - 6, NULL, "fill=\"#555555\" font-weight=\"600\"", hm->row_title);
+  *w = REPORT_W;
+  *h = (guint) ceil (bottom + 34);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+report_range (const double *v, guint n, double *lo, double *hi)
+{
+  *lo = G_MAXDOUBLE;
+  *hi = -G_MAXDOUBLE;
+  for (guint i = 0; i < n; i++)
+    if (isfinite (v[i]))
+      {
+        *lo = MIN (*lo, v[i]);
+        *hi = MAX (*hi, v[i]);
+      }
+  if (*lo > *hi)
+    *lo = 0, *hi = 1;
+  if (*hi - *lo < 1e-12)
+    *lo -= 1, *hi += 1;
+  double pad = (*hi - *lo) * 0.04;
+  *lo -= pad;
+  *hi += pad;
+}
+
+static void
+report_scatter_labels (GString *s, const ReportScatter *sc, double left, double top, double pw, double ph,
+                       double x0, double x1, double y0, double y1)
+{
+  for (guint g = 0; g < sc->n_groups; g++)
+    {
+      if (!sc->annotate || !sc->annotate[g])
+        continue;
+      double sx = 0, sy = 0;
+      guint n = 0;
+      for (guint i = 0; i < sc->n; i++)
+        if (sc->group[i] == g && isfinite (sc->x[i]) && isfinite (sc->y[i]))
+          sx += sc->x[i], sy += sc->y[i], n++;
+      if (n == 0)
+        continue;
+      double px = left + pw * (sx / n - x0) / (x1 - x0), py = top + ph - ph * (sy / n - y0) / (y1 - y0);
+      report_text (s, px, py, "middle",
+                   "font-size=\"11\" font-weight=\"600\" fill=\"#222222\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"",
+                   sc->groups[g]);
+    }
+}
+
+void
+report_svg_scatter (GString *s, const ReportScatter *sc, guint *w, guint *h)
+{
+  const double left = 56, right = 16;
+  double top = 8 + report_legend (s, left, 18, REPORT_W - left - right, sc->n_groups, sc->groups, sc->colours) + 10;
+  double pw = REPORT_W - left - right, ph = 520;
+  double x0, x1, y0, y1;
+  report_range (sc->x, sc->n, &x0, &x1);
+  report_range (sc->y, sc->n, &y0, &y1);
+  g_string_append_printf (s, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fbfbfb\" stroke=\"%s\"/>\n",
+                          left, top, pw, ph, REPORT_GRID);
+  /* unlabelled (grey) points first so the classes sit on top */
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < sc->n; i++)
+      {
+        gboolean grey = strcmp (sc->colours[sc->group[i]], REPORT_GREY) == 0;
+        if (grey != (pass == 0) || !isfinite (sc->x[i]) || !isfinite (sc->y[i]))
+          continue;
+        double px = left + pw * (sc->x[i] - x0) / (x1 - x0), py = top + ph - ph * (sc->y[i] - y0) / (y1 - y0);
+        g_string_append_printf (s, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\" fill-opacity=\"%s\"><title>",
+                                px, py, grey ? "2" : "2.6", sc->colours[sc->group[i]], grey ? "0.5" : "0.8");
+        report_esc (s, sc->tips ? sc->tips[i] : sc->groups[sc->group[i]]);
+        g_string_append (s, "</title></circle>\n");
+      }
+  report_scatter_labels (s, sc, left, top, pw, ph, x0, x1, y0, y1);
+  report_text (s, left + pw / 2, top + ph + 22, "middle", "fill=\"#555555\"", sc->x_title);
+  g_autofree char *attr = g_strdup_printf ("transform=\"rotate(-90 %.1f %.1f)\" fill=\"#555555\"", left - 14, top + ph / 2);
+  report_text (s, left - 14, top + ph / 2, "middle", attr, sc->y_title);
+  *w = REPORT_W;
+  *h = (guint) ceil (top + ph + 34);
+}
+
+void
+report_svg_wrap (GString *out, const ReportChart *c, gboolean standalone)
+{
+  if (standalone)
+    g_string_append_printf (out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"%u\" ",
+                            c->width, c->height);
+  else
+    g_string_append (out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" ");
+  g_string_append_printf (out, "viewBox=\"0 0 %u %u\" font-family=\"%s\" font-size=\"12\" fill=\"%s\" role=\"img\">\n",
+                          c->width, c->height, REPORT_FONT, REPORT_INK);
+  g_string_append (out, "<title>");
+  report_esc (out, c->title);
+  g_string_append (out, "</title>\n");
+  if (standalone)
+    g_string_append_printf (out, "<rect width=\"%u\" height=\"%u\" fill=\"#ffffff\"/>\n", c->width, c->height);
+  g_string_append_len (out, c->svg->str, c->svg->len);
+  g_string_append (out, "</svg>\n");
+}
