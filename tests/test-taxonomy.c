@@ -284,7 +284,8 @@ test_port_scan_event (void)
   g_assert_cmpint (tax_i64 (ev, "packets", r), ==, 20);
   g_assert_cmpint (tax_i64 (ev, "n_dst", r), ==, 1);
   g_assert_cmpint (tax_i64 (ev, "n_dport", r), ==, 5);
-  g_assert_cmpfloat_with_epsilon (ev->cols[tax_col (ev, "first")].f64[r], (double) T0, 1e-6);
+  g_assert_cmpint (tax_i64 (ev, "first_ns", r), ==, TS (0));
+  g_assert_cmpint (tax_i64 (ev, "last_ns", r), ==, MS (19));
   g_assert_cmpfloat_with_epsilon (ev->cols[tax_col (ev, "duration")].f64[r], 0.019, 1e-9);
   DpTable *sum = tax_table (h, "summary");
   guint cp = tax_col (sum, "pattern");

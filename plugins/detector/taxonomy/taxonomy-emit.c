@@ -92,8 +92,9 @@ taxonomy_emit_events (const TaxClose *c, DpNameMap *names)
   guint c_n = dp_table_add_column (t, cols[0], DP_COL_INT64);
   for (guint k = 1; k < G_N_ELEMENTS (cols); k++)
     dp_table_add_column (t, cols[k], DP_COL_INT64);
-  guint c_first = dp_table_add_column (t, "first", DP_COL_DOUBLE);
-  guint c_last = dp_table_add_column (t, "last", DP_COL_DOUBLE);
+  /* times as integers, like packet times: exact, and cheap to print */
+  guint c_first = dp_table_add_column (t, "first_ns", DP_COL_INT64);
+  guint c_last = dp_table_add_column (t, "last_ns", DP_COL_INT64);
   guint c_dur = dp_table_add_column (t, "duration", DP_COL_DOUBLE);
   guint c_fp = dp_table_add_column (t, taxonomy_fp_names[0], DP_COL_INT64);
   for (guint k = 1; k < TAX_N_FP; k++)
@@ -116,8 +117,8 @@ taxonomy_emit_events (const TaxClose *c, DpNameMap *names)
       t->cols[c_n].i64[i] = e->n_pkt;
       t->cols[c_n + 1].i64[i] = e->n_dst;
       t->cols[c_n + 2].i64[i] = e->n_dport;
-      t->cols[c_first].f64[i] = (double) e->first / 1e9;
-      t->cols[c_last].f64[i] = (double) e->last / 1e9;
+      t->cols[c_first].i64[i] = e->first;
+      t->cols[c_last].i64[i] = e->last;
       t->cols[c_dur].f64[i] = (double) (e->last - e->first) / 1e9;
       for (guint k = 0; k < TAX_N_FP; k++)
         t->cols[c_fp + k].i64[i] = e->fp[k];
