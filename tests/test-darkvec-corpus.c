@@ -218,6 +218,16 @@ test_buckets (void)
   g_assert_cmpuint (ten->n_sentences, ==, 5);
   g_assert_cmpint (ten->sentence_time[1], ==, H (1200));
   g_assert_cmpint (ten->sentence_time[4], ==, H (3600));
+  /* before 1970: bucket -1 is a bucket like any other, and sorts first */
+  g_autoptr (DpPackets) q = dp_packets_new (8);
+  dp_test_add_packet (q, H (10), IP (1), DST, 6, 1, 23, 2);
+  dp_test_add_packet (q, -H (1), IP (2), DST, 6, 1, 23, 2);
+  dp_test_add_packet (q, -H (3601), IP (3), DST, 6, 1, 23, 2);
+  g_autoptr (DpCorpus) old = build ("languages: single\nmin_packets: 1", q);
+  const char *const want_old[] = { "0:3", "0:2", "0:1", NULL };
+  assert_corpus (old, want_old);
+  g_assert_cmpint (old->sentence_time[0], ==, -H (7200));
+  g_assert_cmpint (old->sentence_time[1], ==, -H (3600));
 }
 
 static void

@@ -324,7 +324,9 @@ static DarkvecBucket *
 darkvec_bucket (Darkvec *d, gint64 number)
 {
   gboolean inserted;
-  guint64 *slot = dp_hash_upsert (&d->bucket_index, (guint64) number, &inserted);
+  /* flip the sign bit: bucket -1 (before 1970) must not become the empty key */
+  guint64 *slot = dp_hash_upsert (&d->bucket_index, (guint64) number ^ G_GUINT64_CONSTANT (0x8000000000000000),
+                                  &inserted);
   if (inserted)
     {
       DarkvecBucket b = { .number = number };
