@@ -45,7 +45,7 @@ dp_fuzz_write_temp (const char *tag, const guint8 *data, size_t size)
 }
 
 char *
-dp_fuzz_options (const char *path, size_t size, const char *extra)
+dp_fuzz_source_options (const char *path, size_t size, const char *extra)
 {
   return g_strdup_printf ("path: '%s'\non_error: %s\n%s", path, (size & 1) ? "fail" : "skip",
                           extra ? extra : "");

@@ -1,6 +1,7 @@
 /* fuzz-sources.c — the file readers of the source plugins, each run through
  * the harness on the fuzz input written to a scratch file: pcap/pcapng,
- * tshark -T fields text, DarkVec CSV, ground-truth labels, word2vec files. */
+ * tshark -T fields text, DarkVec CSV, ground-truth labels, word2vec files,
+ * one-sentence-per-line text corpora. */
 #include "config.h"
 
 #include "fuzz.h"
@@ -10,6 +11,7 @@ DP_FUZZ_DECLARE_PLUGIN (tshark_fields);
 DP_FUZZ_DECLARE_PLUGIN (darkvec_csv);
 DP_FUZZ_DECLARE_PLUGIN (labels);
 DP_FUZZ_DECLARE_PLUGIN (w2v_file);
+DP_FUZZ_DECLARE_PLUGIN (text_corpus);
 
 /* Sizes past this only slow the fuzzer down: every parser here is a loop
  * over records, and a few kB hold many records. */
@@ -32,7 +34,7 @@ fuzz_run (DpHarness *h, GError *error, size_t size)
     if (size > FUZZ_MAX_INPUT)                                                  \
       return 0;                                                                 \
     const char *path = dp_fuzz_write_temp (tag, data, size);                    \
-    g_autofree char *opts = dp_fuzz_options (path, size, extra);                \
+    g_autofree char *opts = dp_fuzz_source_options (path, size, extra);                \
     GError *error = NULL;                                                       \
     DpHarness *h = DP_FUZZ_HARNESS (plugin, opts, &error);                      \
     fuzz_run (h, error, size);                                                  \
@@ -58,4 +60,7 @@ FUZZ_SOURCE (dp_fuzz_labels, labels, "labels.txt", "label_suffix_parts: 2\nmin_c
 #endif
 #if defined(DP_FUZZ_ONLY_ALL) || defined(DP_FUZZ_ONLY_w2v_file)
 FUZZ_SOURCE (dp_fuzz_w2v_file, w2v_file, "vectors.w2v", NULL)
+#endif
+#if defined(DP_FUZZ_ONLY_ALL) || defined(DP_FUZZ_ONLY_text_corpus)
+FUZZ_SOURCE (dp_fuzz_text_corpus, text_corpus, "corpus.txt", "max_sentence: 5\nlowercase: true\n")
 #endif

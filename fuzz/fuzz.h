@@ -44,6 +44,8 @@ int dp_fuzz_darkvec_csv (const guint8 *data, size_t size);
 int dp_fuzz_labels (const guint8 *data, size_t size);
 int dp_fuzz_w2v_file (const guint8 *data, size_t size);
 int dp_fuzz_pipeline (const guint8 *data, size_t size);
+int dp_fuzz_options (const guint8 *data, size_t size);
+int dp_fuzz_text_corpus (const guint8 *data, size_t size);
 
 /** Writes @data to this process's scratch file for @tag and returns its
  * path (owned by the helper, the same for every call with one tag). */
@@ -57,4 +59,4 @@ void dp_fuzz_run_source (DpHarness *h, gboolean fail_mode);
 /** The options text "path: FILE\non_error: skip|fail" (+ @extra lines);
  * odd-sized inputs run with on_error: fail so both policies are covered
  * without spending an input byte on the choice. */
-char *dp_fuzz_options (const char *path, size_t size, const char *extra);
+char *dp_fuzz_source_options (const char *path, size_t size, const char *extra);

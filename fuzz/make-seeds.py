@@ -121,6 +121,20 @@ put("w2v_file", "binary.w2v", b"4 3\n" + b"".join(t + b" " + struct.pack("<3f", 
 put("w2v_file", "binary-gensim.w2v", b"2 2\n" + b"".join(t + b" " + struct.pack("<2f", 1, 2) for t in toks[:2]))
 put("w2v_file", "text.w2v.gz", gzip.compress(b"1 2\n10.0.0.1 1 2\n", mtime=0))
 
+# options: first byte = option index in fuzz-options.c
+opts = ["true", "-42", "18446744073709551615", "2.5e3", "a string", "/tmp/x", "text", "90s",
+        "64M", "192.0.2.0/24", "a,b", "2048"]
+for i, v in enumerate(opts):
+    put("options", "opt-%02d" % i, bytes([i]) + v.encode())
+for i, v in enumerate(["1h30m", "250ms", "2d", "1.5G", "4k", "10.0.0.1/8", "0/0", "-1s"]):
+    put("options", "extra-%02d" % i, bytes([7 + i % 3]) + v.encode())
+
+# text corpora: the shared word2vec text corpus, cut
+w2v = os.path.join(shared, "data", "w2v", "lee.cor")
+if os.path.exists(w2v):
+    put("text_corpus", "lee-head.cor", lines(w2v, 6))
+put("text_corpus", "small.txt", b"the quick brown fox\n\nJumps Over\tthe lazy dog\n  leading spaces\n")
+
 # pipelines: the bundled ones and small ones with every error class
 pdir = os.path.join(top, "pipelines")
 for name in sorted(os.listdir(pdir)):

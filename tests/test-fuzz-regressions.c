@@ -22,11 +22,13 @@ typedef struct {
 
 static const FuzzTarget fuzz_targets[] = {
   { "decode", dp_fuzz_decode },
+  { "options", dp_fuzz_options },
   { "pcap", dp_fuzz_pcap },
   { "tshark_fields", dp_fuzz_tshark_fields },
   { "darkvec_csv", dp_fuzz_darkvec_csv },
   { "labels", dp_fuzz_labels },
   { "w2v_file", dp_fuzz_w2v_file },
+  { "text_corpus", dp_fuzz_text_corpus },
   { "pipeline", dp_fuzz_pipeline },
 };
 
