@@ -7,3 +7,9 @@ plugins_sink_report_la_SOURCES = plugins/sink/report/report.c plugins/sink/repor
 plugins_sink_report_la_CFLAGS = $(AM_CFLAGS)
 plugins_sink_report_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_sink_report_la_LIBADD = $(PLUGIN_LIBS)
+
+check_PROGRAMS += tests/test-report
+TESTS += tests/test-report tests/test-report-render.sh
+tests_test_report_SOURCES = tests/test-report.c
+tests_test_report_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_report_LDADD = $(TEST_LIBS)

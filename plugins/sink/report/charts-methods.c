@@ -65,6 +65,8 @@ static void
 methods_comparison (Report *r)
 {
   const DpTable *t = methods_table (r, REPORT_IN_COMPARISON, 0);
+  if (t->n_rows == 0 || t->n_cols == 0)
+    return;
   ReportChart *c = report_chart_add (r, "methods", "methods-comparison", "The methods side by side",
                                      "Accuracy and macro F1 of each method; the table below has F1 per class and "
                                      "what each method's own branch cost (the best accuracy highlighted).");

@@ -172,7 +172,7 @@ tax_chart_families (Report *r, const TaxGrid *g, GPtrArray *labels, GPtrArray *t
 }
 
 static void
-tax_chart_heat (Report *r, const TaxGrid *g, GPtrArray *labels)
+tax_chart_heat (Report *r, const TaxGrid *g, GPtrArray *labels, GPtrArray *tips)
 {
   guint nw = g->windows->len;
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
@@ -194,7 +194,8 @@ tax_chart_heat (Report *r, const TaxGrid *g, GPtrArray *labels)
                                      "Patterns no source matched are left out.");
   ReportHeat hm = {
     .n_rows = rows->len, .n_cols = nw, .rows = (const char *const *) rows->pdata,
-    .cols = (const char *const *) labels->pdata, .values = (const double *) vals->data, .log_shade = TRUE,
+    .cols = (const char *const *) labels->pdata, .col_tips = (const char *const *) tips->pdata,
+    .values = (const double *) vals->data, .log_shade = TRUE,
     .unit = "sources", .legend = "sources (log scale)", .cell_h = 16, .label_every = tax_label_every (nw),
     .col_title = "window start (UTC)",
   };
@@ -268,7 +269,7 @@ report_charts_taxonomy (Report *r)
     {
       tax_time_labels ((const gint64 *) g.windows->data, g.windows->len, labels, tips);
       tax_chart_families (r, &g, labels, tips);
-      tax_chart_heat (r, &g, labels);
+      tax_chart_heat (r, &g, labels, tips);
     }
   if (g_hash_table_size (r->traffic.bins) > 0)
     tax_chart_protocols (r);

@@ -149,6 +149,7 @@ void report_svg_hbars (GString *s, const ReportHBars *b, guint *w, guint *h);
 typedef struct {
   guint n_rows, n_cols;
   const char *const *rows, *const *cols;
+  const char *const *col_tips;   /* column names in tooltips (NULL: cols) */
   const double *values;          /* row-major; shown in tips and cells; NAN: empty */
   const double *shade;           /* row-major colour values in [0, 1] (NULL: values / max) */
   gboolean log_shade;            /* shade = log1p(v) / log1p(max) when shade is NULL */

@@ -359,7 +359,8 @@ report_heat_cell (GString *s, const ReportHeat *hm, guint r, guint c, double x, 
   const char *text = hm->digits ? report_fmt_ratio (v, hm->digits, num) : report_fmt_si (v, num);
   g_string_append_printf (s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>",
                           x, y, cw - 1, ch - 1, report_ramp (t, col));
-  report_esc_printf (s, "%s → %s: %s %s", hm->rows[r], hm->cols[c], text, hm->unit ? hm->unit : "");
+  report_esc_printf (s, "%s → %s: %s %s", hm->rows[r], hm->col_tips ? hm->col_tips[c] : hm->cols[c], text,
+                     hm->unit ? hm->unit : "");
   g_string_append (s, "</title></rect>\n");
   if (hm->cell_text && v != 0)
     {

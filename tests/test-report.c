@@ -1,0 +1,732 @@
+/* Tests of the report sink: the page and the standalone SVGs parse as
+ * strict XML (GMarkup), the charts' numbers are those of hand-made input
+ * tables, a chart appears only when its input is wired, empty and odd
+ * inputs do not crash, bad options give their exact codes. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include "dp-test.h"
+
+enum { P_SUMMARY, P_EVENTS, P_SOURCES, P_REPORT, P_PRED, P_COMPARISON, P_CLUSTERS, P_PROFILE, P_SIL, P_EMB, P_LABELS, P_PACKETS };
+
+/* ------------------------------------------------------------------ */
+/* A parsed document: every element with its attributes and the text of
+ * its <title> child (the tooltip). */
+
+typedef struct {
+  char *name;
+  GHashTable *attrs;
+  GString *text;
+  char *title;
+} Elem;
+
+typedef struct {
+  GPtrArray *all;     /* Elem* */
+  GPtrArray *stack;
+} Doc;
+
+static void
+elem_free (gpointer p)
+{
+  Elem *e = p;
+  g_free (e->name);
+  g_hash_table_unref (e->attrs);
+  g_string_free (e->text, TRUE);
+  g_free (e->title);
+  g_free (e);
+}
+
+static void
+doc_start (GMarkupParseContext *ctx, const char *name, const char **an, const char **av, gpointer data, GError **error)
+{
+  (void) ctx;
+  (void) error;
+  Doc *d = data;
+  Elem *e = g_new0 (Elem, 1);
+  e->name = g_strdup (name);
+  e->attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  e->text = g_string_new (NULL);
+  for (guint i = 0; an[i]; i++)
+    g_hash_table_insert (e->attrs, g_strdup (an[i]), g_strdup (av[i]));
+  g_ptr_array_add (d->all, e);
+  g_ptr_array_add (d->stack, e);
+}
+
+static void
+doc_end (GMarkupParseContext *ctx, const char *name, gpointer data, GError **error)
+{
+  (void) ctx;
+  (void) error;
+  Doc *d = data;
+  Elem *e = g_ptr_array_steal_index (d->stack, d->stack->len - 1);
+  if (strcmp (name, "title") == 0 && d->stack->len > 0)
+    {
+      Elem *parent = g_ptr_array_index (d->stack, d->stack->len - 1);
+      g_free (parent->title);
+      parent->title = g_strdup (e->text->str);
+    }
+}
+
+static void
+doc_text (GMarkupParseContext *ctx, const char *text, gsize len, gpointer data, GError **error)
+{
+  (void) ctx;
+  (void) error;
+  Doc *d = data;
+  for (guint i = 0; i < d->stack->len; i++)
+    g_string_append_len (((Elem *) g_ptr_array_index (d->stack, i))->text, text, (gssize) len);
+}
+
+static void
+doc_free (Doc *d)
+{
+  g_ptr_array_unref (d->all);
+  g_ptr_array_unref (d->stack);
+  g_free (d);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Doc, doc_free)
+
+/* Parses @path strictly; fails the test when it is not well-formed. */
+static Doc *
+doc_parse (const char *path)
+{
+  static const GMarkupParser parser = { doc_start, doc_end, doc_text, NULL, NULL };
+  gsize len;
+  g_autofree char *text = dp_test_read_file (path, &len);
+  Doc *d = g_new0 (Doc, 1);
+  d->all = g_ptr_array_new_with_free_func (elem_free);
+  d->stack = g_ptr_array_new ();
+  g_autoptr (GMarkupParseContext) ctx = g_markup_parse_context_new (&parser, G_MARKUP_PREFIX_ERROR_POSITION, d, NULL);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_markup_parse_context_parse (ctx, text, (gssize) len, &error)
+                && g_markup_parse_context_end_parse (ctx, &error);
+  if (!ok)
+    g_test_message ("%s: %s", path, error->message);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpuint (d->stack->len, ==, 0);
+  return d;
+}
+
+static Elem *
+doc_find_title (Doc *d, const char *name, const char *title)
+{
+  for (guint i = 0; i < d->all->len; i++)
+    {
+      Elem *e = g_ptr_array_index (d->all, i);
+      if (strcmp (e->name, name) == 0 && g_strcmp0 (e->title, title) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+static Elem *
+doc_find_id (Doc *d, const char *id)
+{
+  for (guint i = 0; i < d->all->len; i++)
+    {
+      Elem *e = g_ptr_array_index (d->all, i);
+      if (g_strcmp0 (g_hash_table_lookup (e->attrs, "id"), id) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+static guint
+doc_count (Doc *d, const char *name)
+{
+  guint n = 0;
+  for (guint i = 0; i < d->all->len; i++)
+    n += strcmp (((Elem *) g_ptr_array_index (d->all, i))->name, name) == 0;
+  return n;
+}
+
+static double
+attr_num (Elem *e, const char *name)
+{
+  g_assert_nonnull (e);
+  const char *v = g_hash_table_lookup (e->attrs, name);
+  g_assert_nonnull (v);
+  return g_ascii_strtod (v, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+
+static DpHarness *
+report_new (const char *yaml)
+{
+  g_autoptr (GError) error = NULL;
+  DpHarness *h = dp_harness_new ("report", yaml, &error);
+  g_assert_no_error (error);
+  return h;
+}
+
+static void
+push_ok (DpHarness *h, guint port, gpointer batch)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_harness_push (h, port, batch, &error));
+  g_assert_no_error (error);
+  dp_batch_unref (batch);
+}
+
+static Doc *
+finish_parse (DpHarness *h, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), name, NULL);
+  return doc_parse (path);
+}
+
+static const char *const all_ids[] = {
+  "taxonomy-sources", "taxonomy-heat", "taxonomy-packets", "taxonomy-protocols", "taxonomy-top-sources",
+  "taxonomy-ports", "methods-comparison", "methods-f1", "methods-confusion-1", "embedding-pca",
+  "clusters-sizes", "clusters-silhouette", "clusters-ports", "clusters-table",
+};
+
+/* Exactly the figures @ids (NULL-terminated) are on the page. */
+static void
+assert_figures (Doc *d, const char *const *ids)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (all_ids); i++)
+    {
+      gboolean want = g_strv_contains (ids, all_ids[i]);
+      Elem *e = doc_find_id (d, all_ids[i]);
+      if (want != (e != NULL))
+        g_test_message ("figure %s: expected %s", all_ids[i], want ? "present" : "absent");
+      g_assert_true (want == (e != NULL));
+      if (e)
+        g_assert_cmpstr (e->name, ==, "figure");
+    }
+}
+
+static void
+test_defaults (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  const char *const none[] = { NULL };
+  assert_figures (d, none);
+  g_assert_cmpuint (doc_count (d, "figure"), ==, 0);
+  g_assert_cmpuint (doc_count (d, "script"), ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h, "charts"), ==, 0);
+  Elem *title = NULL;
+  for (guint i = 0; i < d->all->len && !title; i++)
+    if (strcmp (((Elem *) g_ptr_array_index (d->all, i))->name, "h1") == 0)
+      title = g_ptr_array_index (d->all, i);
+  g_assert_nonnull (title);
+  g_assert_cmpstr (title->text->str, ==, "darkpipe report");
+}
+
+static void
+bad_option (const char *yaml, gint code)
+{
+  g_autoptr (GError) error = NULL;
+  DpHarness *h = dp_harness_new ("report", yaml, &error);
+  g_assert_null (h);
+  g_assert_error (error, DP_CONFIG_ERROR, code);
+}
+
+static void
+test_bad_options (void)
+{
+  bad_option ("", DP_CONFIG_ERROR_REQUIRED);
+  bad_option ("path: r.html\ntop_n: 0", DP_CONFIG_ERROR_RANGE);
+  bad_option ("path: r.html\ntop_clusters: 0", DP_CONFIG_ERROR_RANGE);
+  bad_option ("path: r.html\nmax_points: 5", DP_CONFIG_ERROR_RANGE);
+  bad_option ("path: r.html\nmax_clusters: many", DP_CONFIG_ERROR_TYPE);
+  bad_option ("path: r.html\nbin: 0s", DP_CONFIG_ERROR_RANGE);
+  bad_option ("path: r.html\nbin: soon", DP_CONFIG_ERROR_TYPE);
+  bad_option ("path: r.html\ntitel: x", DP_CONFIG_ERROR_UNKNOWN_KEY);
+}
+
+/* ------------------------------------------------------------------ */
+/* taxonomy */
+
+#define T0 G_GINT64_CONSTANT (1614556800)   /* 2021-03-01 00:00 UTC */
+
+static DpTable *
+make_summary (void)
+{
+  static const struct { gint64 w; const char *pat; gint64 src, keys, pkt; } rows[] = {
+    { T0, "net_scan_tcp_light", 630, 696, 11989 }, { T0, "small_syn", 530, 530, 1161 },
+    { T0, "port_scan_tcp_light", 0, 0, 0 }, { T0, "all", 1160, 1226, 15335 },
+    { T0 + 3600, "net_scan_tcp_light", 12, 12, 100 }, { T0 + 3600, "small_syn", 7, 7, 9 },
+    { T0 + 3600, "port_scan_tcp_light", 0, 0, 0 }, { T0 + 3600, "all", 19, 19, 109 },
+  };
+  DpTable *t = dp_table_new ("summary");
+  guint cw = dp_table_add_column (t, "window_start", DP_COL_INT64), cp = dp_table_add_column (t, "pattern", DP_COL_STRING);
+  guint cs = dp_table_add_column (t, "sources", DP_COL_INT64), ck = dp_table_add_column (t, "keys", DP_COL_INT64);
+  guint cn = dp_table_add_column (t, "packets", DP_COL_INT64);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_i64 (t, cw, r, rows[i].w);
+      dp_table_set_str (t, cp, r, rows[i].pat);
+      dp_table_set_i64 (t, cs, r, rows[i].src);
+      dp_table_set_i64 (t, ck, r, rows[i].keys);
+      dp_table_set_i64 (t, cn, r, rows[i].pkt);
+    }
+  return t;
+}
+
+static void
+test_taxonomy_summary (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  push_ok (h, P_SUMMARY, make_summary ());
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  const char *const ids[] = { "taxonomy-sources", "taxonomy-heat", "taxonomy-packets", NULL };
+  assert_figures (d, ids);
+  /* stacked bars: the tallest stack is 1160 -> axis in steps of 500 to 1500 over 260 px */
+  Elem *bar = doc_find_title (d, "rect", "2021-03-01 00:00 UTC — network scans: 630 sources");
+  g_assert_cmpfloat_with_epsilon (attr_num (bar, "height"), 260.0 * 630 / 1500, 0.01);
+  bar = doc_find_title (d, "rect", "2021-03-01 01:00 UTC — small events: 7 sources");
+  g_assert_cmpfloat_with_epsilon (attr_num (bar, "height"), 260.0 * 7 / 1500, 0.01);
+  /* a pattern no source matched gets no bar and no heat-map row */
+  g_assert_null (doc_find_title (d, "rect", "2021-03-01 00:00 UTC — port scans: 0 sources"));
+  g_assert_nonnull (doc_find_title (d, "rect", "net_scan_tcp_light → 2021-03-01 00:00 UTC: 630 sources"));
+  g_assert_nonnull (doc_find_title (d, "rect", "small_syn → 2021-03-01 01:00 UTC: 7 sources"));
+  g_assert_null (doc_find_title (d, "rect", "port_scan_tcp_light → 2021-03-01 00:00 UTC: 0 sources"));
+  /* without the packet stream: packets per window from the "all" rows */
+  g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 00:00 UTC: 15,335 packets"));
+  g_assert_cmpuint (dp_harness_counter (h, "charts"), ==, 3);
+}
+
+static DpTable *
+make_sources (void)
+{
+  DpTable *t = dp_table_new ("sources");
+  guint cw = dp_table_add_column (t, "window_start", DP_COL_INT64), cs = dp_table_add_column (t, "src", DP_COL_IPV4);
+  guint cn = dp_table_add_column (t, "packets", DP_COL_INT64);
+  guint c1 = dp_table_add_column (t, "net_scan_tcp_light", DP_COL_INT64), c2 = dp_table_add_column (t, "small_syn", DP_COL_INT64);
+  dp_table_add_column (t, "probes", DP_COL_INT64);
+  dp_table_add_column (t, "mirai", DP_COL_INT64);
+  guint ct = dp_table_add_column (t, "tool", DP_COL_STRING);
+  /* 10.0.0.1: 3 + 4 keys over two windows; 10.0.0.2: 5 keys once; 10.0.0.3 only small_syn */
+  const struct { gint64 w; guint32 ip; gint64 pkt, k1, k2; const char *tool; } rows[] = {
+    { T0, DP_TEST_IP (10, 0, 0, 1), 30, 3, 0, "" }, { T0 + 3600, DP_TEST_IP (10, 0, 0, 1), 40, 4, 0, "zmap" },
+    { T0, DP_TEST_IP (10, 0, 0, 2), 50, 5, 0, "" }, { T0, DP_TEST_IP (10, 0, 0, 3), 2, 0, 1, "mirai" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_i64 (t, cw, r, rows[i].w);
+      dp_table_set_ip (t, cs, r, rows[i].ip);
+      dp_table_set_i64 (t, cn, r, rows[i].pkt);
+      dp_table_set_i64 (t, c1, r, rows[i].k1);
+      dp_table_set_i64 (t, c2, r, rows[i].k2);
+      dp_table_set_str (t, ct, r, rows[i].tool);
+    }
+  return t;
+}
+
+static DpTable *
+make_events (void)
+{
+  DpTable *t = dp_table_new ("events");
+  guint cp = dp_table_add_column (t, "pattern", DP_COL_STRING), cpr = dp_table_add_column (t, "proto", DP_COL_INT64);
+  guint cd = dp_table_add_column (t, "dport", DP_COL_INT64);
+  const struct { const char *pat; gint64 proto, dport; } rows[] = {
+    { "net_scan_tcp_light", 6, 23 }, { "net_scan_tcp_light", 6, 23 }, { "net_scan_tcp_light", 6, 445 },
+    { "net_scan_icmp_light", 1, -1 }, { "small_syn", 6, -1 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_str (t, cp, r, rows[i].pat);
+      dp_table_set_i64 (t, cpr, r, rows[i].proto);
+      dp_table_set_i64 (t, cd, r, rows[i].dport);
+    }
+  return t;
+}
+
+static gboolean
+html_has (const char *html, const char *needle)
+{
+  return strstr (html, needle) != NULL;
+}
+
+static void
+test_taxonomy_sources_events (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\ntop_n: 1");
+  push_ok (h, P_SOURCES, make_sources ());
+  push_ok (h, P_EVENTS, make_events ());
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  const char *const ids[] = { "taxonomy-top-sources", "taxonomy-ports", NULL };
+  assert_figures (d, ids);
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  /* 10.0.0.1 has 7 keys over 2 windows and 70 packets: the top of net_scan_tcp_light;
+   * top_n: 1 leaves 10.0.0.2 out */
+  g_assert_true (html_has (html, "<td>10.0.0.1 <span class=\"tag\">zmap</span></td><td class=\"num\">7</td>"
+                                 "<td class=\"num\">2</td><td class=\"num\">70</td>"));
+  g_assert_false (html_has (html, "<td>10.0.0.2"));
+  g_assert_true (html_has (html, "2 sources · 12 keys"));
+  g_assert_true (html_has (html, "<td>10.0.0.3 <span class=\"tag\">mirai</span></td><td class=\"num\">1</td>"));
+  /* events: 2 keys to 23/tcp, ICMP as one column, the port-less small_syn key left out */
+  g_assert_nonnull (doc_find_title (d, "rect", "net_scan_tcp_light → 23/tcp: 2 keys"));
+  g_assert_nonnull (doc_find_title (d, "rect", "net_scan_tcp_light → 445/tcp: 1 keys"));
+  g_assert_nonnull (doc_find_title (d, "rect", "net_scan_icmp_light → icmp: 1 keys"));
+  g_assert_false (html_has (html, "65535"));
+  g_assert_false (html_has (html, ">small_syn</text>"));
+}
+
+static DpPackets *
+make_packets (void)
+{
+  DpPackets *p = dp_packets_new (16);
+  gint64 t0 = T0 * G_GINT64_CONSTANT (1000000000);
+  dp_test_add_packet (p, t0 + DP_TEST_SEC (10), DP_TEST_IP (10, 0, 0, 1), DP_TEST_IP (192, 0, 2, 1), 6, 1000, 23, 2);
+  dp_test_add_packet (p, t0 + DP_TEST_SEC (20), DP_TEST_IP (10, 0, 0, 1), DP_TEST_IP (192, 0, 2, 2), 6, 1000, 23, 2);
+  dp_test_add_packet (p, t0 + DP_TEST_SEC (30), DP_TEST_IP (10, 0, 0, 2), DP_TEST_IP (192, 0, 2, 2), 17, 1000, 53, 0);
+  dp_test_add_packet (p, t0 + DP_TEST_SEC (3700), DP_TEST_IP (10, 0, 0, 3), DP_TEST_IP (192, 0, 2, 2), 1, 8, 0, 0);
+  dp_test_add_packet (p, t0 + DP_TEST_SEC (3800), DP_TEST_IP (10, 0, 0, 3), DP_TEST_IP (192, 0, 2, 2), 47, 0, 0, 0);
+  return p;
+}
+
+static void
+test_packets (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  push_ok (h, P_PACKETS, make_packets ());
+  push_ok (h, P_SUMMARY, make_summary ());
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  /* the stream replaces the summary's packets-per-window chart */
+  const char *const ids[] = { "taxonomy-sources", "taxonomy-heat", "taxonomy-protocols", NULL };
+  assert_figures (d, ids);
+  g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 00:00 UTC — TCP: 2 packets"));
+  g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 00:00 UTC — UDP: 1 packets"));
+  g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 01:00 UTC — ICMP: 1 packets"));
+  g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 01:00 UTC — other: 1 packets"));
+  g_assert_null (doc_find_title (d, "rect", "2021-03-01 00:00 UTC — ICMP: 0 packets"));
+}
+
+/* ------------------------------------------------------------------ */
+/* methods */
+
+static DpTable *
+make_report (double f1_a)
+{
+  DpTable *t = dp_table_new ("report");
+  guint cc = dp_table_add_column (t, "class", DP_COL_STRING);
+  dp_table_add_column (t, "precision", DP_COL_DOUBLE);
+  dp_table_add_column (t, "recall", DP_COL_DOUBLE);
+  guint cf = dp_table_add_column (t, "f1", DP_COL_DOUBLE), cs = dp_table_add_column (t, "support", DP_COL_INT64);
+  const struct { const char *cls; double f1; gint64 sup; } rows[] = {
+    { "a", f1_a, 4 }, { "b", 0.8, 2 }, { "unknown", 0, 0 }, { "accuracy", 0.8333, 6 }, { "macro avg", 0.7, 6 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_str (t, cc, r, rows[i].cls);
+      dp_table_set_f64 (t, cf, r, rows[i].f1);
+      dp_table_set_i64 (t, cs, r, rows[i].sup);
+    }
+  return t;
+}
+
+static DpTable *
+make_predictions (void)
+{
+  DpTable *t = dp_table_new ("predictions");
+  guint ci = dp_table_add_column (t, "ip", DP_COL_IPV4);
+  guint cl = dp_table_add_column (t, "label", DP_COL_STRING), cp = dp_table_add_column (t, "predicted", DP_COL_STRING);
+  const char *rows[][2] = { { "a", "a" }, { "a", "a" }, { "a", "a" }, { "a", "b" }, { "b", "b" }, { "b", "n.a." } };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_ip (t, ci, r, DP_TEST_IP (10, 0, 0, i + 1));
+      dp_table_set_str (t, cl, r, rows[i][0]);
+      dp_table_set_str (t, cp, r, rows[i][1]);
+    }
+  return t;
+}
+
+static DpTable *
+make_comparison (void)
+{
+  DpTable *t = dp_table_new ("comparison");
+  guint cm = dp_table_add_column (t, "method", DP_COL_STRING), cs = dp_table_add_column (t, "sources", DP_COL_INT64);
+  guint ca = dp_table_add_column (t, "accuracy", DP_COL_DOUBLE), cf = dp_table_add_column (t, "macro_f1", DP_COL_DOUBLE);
+  const struct { const char *m; double acc, f1; } rows[] = { { "DarkVec", 0.961, 0.741 }, { "IP2VEC <v2>", 0.5, 0.25 } };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_str (t, cm, r, rows[i].m);
+      dp_table_set_i64 (t, cs, r, 3243);
+      dp_table_set_f64 (t, ca, r, rows[i].acc);
+      dp_table_set_f64 (t, cf, r, rows[i].f1);
+    }
+  return t;
+}
+
+static void
+test_methods (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\ntitle: 'A & B <test>'");
+  push_ok (h, P_REPORT, make_report (0.857));
+  push_ok (h, P_REPORT, make_report (0.25));
+  push_ok (h, P_PRED, make_predictions ());
+  push_ok (h, P_COMPARISON, make_comparison ());
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  const char *const ids[] = { "methods-comparison", "methods-f1", "methods-confusion-1", NULL };
+  assert_figures (d, ids);
+  /* outside a pipeline the methods are named by arrival */
+  g_assert_nonnull (doc_find_title (d, "rect", "a — input 1: 0.857"));
+  g_assert_nonnull (doc_find_title (d, "rect", "a — input 2: 0.250"));
+  g_assert_nonnull (doc_find_title (d, "rect", "b — input 2: 0.800"));
+  /* summary rows and classes without support get no bar */
+  g_assert_null (doc_find_title (d, "rect", "accuracy — input 1: 0.833"));
+  g_assert_null (doc_find_title (d, "rect", "unknown — input 1: 0.000"));
+  /* F1 bars: 0..1 over the plot width, so 0.857 is 0.857/0.25 of the second bar */
+  double w1 = attr_num (doc_find_title (d, "rect", "a — input 1: 0.857"), "width");
+  double w2 = attr_num (doc_find_title (d, "rect", "a — input 2: 0.250"), "width");
+  g_assert_cmpfloat_with_epsilon (w1 / w2, 0.857 / 0.25, 1e-3);
+  /* confusion: label vs predicted, counts */
+  g_assert_nonnull (doc_find_title (d, "rect", "a → a: 3 senders"));
+  g_assert_nonnull (doc_find_title (d, "rect", "a → b: 1 senders"));
+  g_assert_nonnull (doc_find_title (d, "rect", "b → n.a.: 1 senders"));
+  g_assert_null (doc_find_title (d, "rect", "n.a. → n.a.: 0 senders"));
+  /* comparison: bars and the table, escaped */
+  g_assert_nonnull (doc_find_title (d, "rect", "DarkVec — accuracy: 0.961"));
+  g_assert_nonnull (doc_find_title (d, "rect", "IP2VEC <v2> — macro F1: 0.250"));
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  g_assert_true (html_has (html, "<td class=\"name\">IP2VEC &lt;v2&gt;</td><td class=\"num\">3,243</td>"));
+  g_assert_true (html_has (html, "<tr class=\"best\"><td class=\"name\">DarkVec</td>"));
+  g_assert_true (html_has (html, "<h1>A &amp; B &lt;test&gt;</h1>"));
+}
+
+/* ------------------------------------------------------------------ */
+/* embedding */
+
+static DpEmbedding *
+make_embedding (void)
+{
+  /* variance 8 along x, 0.5 along y: PC1 is x with 8 / 8.5 = 94% */
+  static const float v[][2] = { { -4, 0 }, { 4, 0 }, { 0, -1 }, { 0, 1 } };
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (v); i++)
+    dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, DP_TEST_IP (10, 0, 0, i + 1)));
+  dp_vocab_add (vocab, DP_TOKEN (DP_TOK_PORT, (6u << 16) | 23));
+  DpEmbedding *e = dp_embedding_new (vocab, G_N_ELEMENTS (v) + 1, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (v); i++)
+    memcpy (e->vectors + 2 * i, v[i], sizeof v[i]);
+  e->vectors[8] = 100;   /* the port token: not an address, not projected */
+  e->vectors[9] = 100;
+  return e;
+}
+
+static DpTable *
+make_labels (void)
+{
+  DpTable *t = dp_table_new ("ground_truth");
+  guint ci = dp_table_add_column (t, "ip", DP_COL_IPV4), cl = dp_table_add_column (t, "label", DP_COL_STRING);
+  const char *labels[] = { "mirai", "mirai", "censys", "unknown" };
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_ip (t, ci, r, DP_TEST_IP (10, 0, 0, i + 1));
+      dp_table_set_str (t, cl, r, labels[i]);
+    }
+  return t;
+}
+
+static void
+test_embedding (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  push_ok (h, P_EMB, make_embedding ());
+  push_ok (h, P_LABELS, make_labels ());
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  const char *const ids[] = { "embedding-pca", NULL };
+  assert_figures (d, ids);
+  Elem *a = doc_find_title (d, "circle", "10.0.0.1 — mirai");
+  Elem *b = doc_find_title (d, "circle", "10.0.0.2 — mirai");
+  Elem *c = doc_find_title (d, "circle", "10.0.0.3 — censys");
+  Elem *u = doc_find_title (d, "circle", "10.0.0.4 — unknown");
+  g_assert_nonnull (u);
+  g_assert_cmpstr (g_hash_table_lookup (u->attrs, "fill"), ==, "#b8b8b8");
+  g_assert_cmpstr (g_hash_table_lookup (a->attrs, "fill"), ==, g_hash_table_lookup (b->attrs, "fill"));
+  g_assert_cmpstr (g_hash_table_lookup (a->attrs, "fill"), !=, g_hash_table_lookup (c->attrs, "fill"));
+  /* PC1 is the x axis of the vectors: the two mirai points sit apart
+   * horizontally, on one height; the port token is not drawn */
+  g_assert_cmpfloat_with_epsilon (attr_num (a, "cy"), attr_num (b, "cy"), 0.11);
+  g_assert_cmpfloat (fabs (attr_num (a, "cx") - attr_num (b, "cx")), >, 500);
+  g_assert_cmpuint (doc_count (d, "circle"), ==, 4);
+  gboolean pc1 = FALSE;
+  for (guint i = 0; i < d->all->len; i++)
+    pc1 |= strcmp (((Elem *) g_ptr_array_index (d->all, i))->text->str, "PC1 (94% of the variance)") == 0;
+  g_assert_true (pc1);
+}
+
+/* ------------------------------------------------------------------ */
+/* clusters */
+
+static DpTable *
+make_clusters (void)
+{
+  DpTable *t = dp_table_new ("clusters");
+  guint ci = dp_table_add_column (t, "ip", DP_COL_IPV4), cc = dp_table_add_column (t, "cluster", DP_COL_INT64);
+  const gint64 cl[] = { 0, 0, 0, 1 };
+  for (guint i = 0; i < G_N_ELEMENTS (cl); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_ip (t, ci, r, DP_TEST_IP (10, 0, 0, i + 1));
+      dp_table_set_i64 (t, cc, r, cl[i]);
+    }
+  return t;
+}
+
+static DpTable *
+make_silhouette (void)
+{
+  DpTable *t = dp_table_new ("clusters");
+  guint cc = dp_table_add_column (t, "cluster", DP_COL_INT64), cs = dp_table_add_column (t, "size", DP_COL_INT64);
+  guint cv = dp_table_add_column (t, "silhouette", DP_COL_DOUBLE);
+  const struct { gint64 c, size; double s; } rows[] = { { 1, 1, 0.8 }, { 0, 3, -0.25 } };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_i64 (t, cc, r, rows[i].c);
+      dp_table_set_i64 (t, cs, r, rows[i].size);
+      dp_table_set_f64 (t, cv, r, rows[i].s);
+    }
+  return t;
+}
+
+static DpTable *
+make_profile (void)
+{
+  DpTable *t = dp_table_new ("profile");
+  guint cc = dp_table_add_column (t, "cluster", DP_COL_INT64), cm = dp_table_add_column (t, "members", DP_COL_INT64);
+  guint cp = dp_table_add_column (t, "packets", DP_COL_INT64), ct = dp_table_add_column (t, "top_ports", DP_COL_STRING);
+  const struct { gint64 c, m, p; const char *top; } rows[] = {
+    { 0, 3, 1200, "23/tcp:0.61;2323/tcp:0.2" }, { 1, 1, 40, "445/tcp:1;bogus;:0.5" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_i64 (t, cc, r, rows[i].c);
+      dp_table_set_i64 (t, cm, r, rows[i].m);
+      dp_table_set_i64 (t, cp, r, rows[i].p);
+      dp_table_set_str (t, ct, r, rows[i].top);
+    }
+  return t;
+}
+
+static void
+test_clusters (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  push_ok (h, P_CLUSTERS, make_clusters ());
+  push_ok (h, P_SIL, make_silhouette ());
+  push_ok (h, P_PROFILE, make_profile ());
+  push_ok (h, P_LABELS, make_labels ());
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  const char *const ids[] = { "clusters-sizes", "clusters-silhouette", "clusters-ports", "clusters-table", NULL };
+  assert_figures (d, ids);
+  /* sizes split by label: cluster 0 holds 2 mirai and 1 censys */
+  g_assert_nonnull (doc_find_title (d, "rect", "#0 — mirai: 2 sources"));
+  g_assert_nonnull (doc_find_title (d, "rect", "#0 — censys: 1 sources"));
+  g_assert_nonnull (doc_find_title (d, "rect", "#1 — unknown: 1 sources"));
+  /* silhouettes with their sign */
+  Elem *neg = doc_find_title (d, "rect", "#0: -0.25"), *pos = doc_find_title (d, "rect", "#1: 0.80");
+  g_assert_cmpstr (g_hash_table_lookup (neg->attrs, "fill"), ==, "#D55E00");
+  g_assert_cmpfloat_with_epsilon (attr_num (pos, "width") / attr_num (neg, "width"), 0.8 / 0.25, 1e-2);
+  /* the port heat map: shares from top_ports; bad items skipped */
+  g_assert_nonnull (doc_find_title (d, "rect", "#0 (3) → 23/tcp: 0.61 of the cluster's packets"));
+  g_assert_nonnull (doc_find_title (d, "rect", "#1 (1) → 445/tcp: 1.00 of the cluster's packets"));
+  g_assert_null (doc_find_title (d, "rect", "#0 (3) → 445/tcp: 0.00 of the cluster's packets"));
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  /* the cohesive table: best silhouette first, main label and ports */
+  const char *row1 = strstr (html, "<td class=\"name\">#1</td>"), *row0 = strstr (html, "<td class=\"name\">#0</td>");
+  g_assert_nonnull (row1);
+  g_assert_nonnull (row0);
+  g_assert_true (row1 < row0);
+  g_assert_true (html_has (html, "<td>mirai (67%)</td><td>23/tcp 61% · 2323/tcp 20%</td>"));
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_empty_inputs (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\nsvg_dir: figs");
+  for (guint port = P_SUMMARY; port <= P_LABELS; port++)
+    if (port != P_EMB)
+      push_ok (h, port, dp_table_new ("empty"));
+  /* tables of the right names with wrong column types */
+  DpTable *odd = dp_table_new ("summary");
+  dp_table_add_column (odd, "window_start", DP_COL_STRING);
+  dp_table_add_column (odd, "pattern", DP_COL_INT64);
+  dp_table_append_row (odd);
+  push_ok (h, P_SUMMARY, odd);
+  DpTable *odd2 = make_profile ();
+  dp_table_set_str (odd2, 3, 0, NULL);
+  push_ok (h, P_PROFILE, odd2);
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  push_ok (h, P_EMB, dp_embedding_new (vocab, 0, 8));
+  push_ok (h, P_PACKETS, dp_packets_new (4));
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_null (doc_find_id (d, "taxonomy-sources"));
+  g_assert_null (doc_find_id (d, "embedding-pca"));
+  g_assert_null (doc_find_id (d, "methods-f1"));
+}
+
+static void
+test_svg_files (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: out/r.html\nsvg_dir: figs");
+  push_ok (h, P_SUMMARY, make_summary ());
+  push_ok (h, P_REPORT, make_report (0.5));
+  push_ok (h, P_PRED, make_predictions ());
+  push_ok (h, P_EMB, make_embedding ());
+  push_ok (h, P_CLUSTERS, make_clusters ());
+  push_ok (h, P_SIL, make_silhouette ());
+  g_autoptr (Doc) page = finish_parse (h, "out/r.html");
+  g_autofree char *dir = g_build_filename (dp_harness_output_dir (h), "figs", NULL);
+  g_autoptr (GDir) gd = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (gd);
+  guint n = 0;
+  for (const char *name; (name = g_dir_read_name (gd));)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_autoptr (Doc) d = doc_parse (p);
+      Elem *root = g_ptr_array_index (d->all, 0);
+      g_assert_cmpstr (root->name, ==, "svg");
+      g_assert_cmpstr (g_hash_table_lookup (root->attrs, "xmlns"), ==, "http://www.w3.org/2000/svg");
+      g_assert_nonnull (g_hash_table_lookup (root->attrs, "width"));
+      /* each standalone file is a figure of the page */
+      g_autofree char *id = g_strndup (name, strlen (name) - 4);
+      g_assert_true (g_str_has_suffix (name, ".svg"));
+      g_assert_nonnull (doc_find_id (page, id));
+      n++;
+    }
+  /* 3 taxonomy, F1, confusion, PCA, sizes, silhouette, table (HTML only: no SVG) */
+  g_assert_cmpuint (dp_harness_counter (h, "charts"), ==, 9);
+  g_assert_cmpuint (n, ==, 8);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plugin/report/defaults", test_defaults);
+  g_test_add_func ("/plugin/report/bad-options", test_bad_options);
+  g_test_add_func ("/plugin/report/taxonomy-summary", test_taxonomy_summary);
+  g_test_add_func ("/plugin/report/taxonomy-sources-events", test_taxonomy_sources_events);
+  g_test_add_func ("/plugin/report/packets", test_packets);
+  g_test_add_func ("/plugin/report/methods", test_methods);
+  g_test_add_func ("/plugin/report/embedding", test_embedding);
+  g_test_add_func ("/plugin/report/clusters", test_clusters);
+  g_test_add_func ("/plugin/report/empty-inputs", test_empty_inputs);
+  g_test_add_func ("/plugin/report/svg-files", test_svg_files);
+  return g_test_run ();
+}
