@@ -413,7 +413,7 @@ taxonomy_source_cmp (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-#define TAXONOMY_CLOSE_PREFETCH 32
+#define TAXONOMY_CLOSE_PREFETCH 8
 
 /* Stage 1 for the triple TAXONOMY_CLOSE_PREFETCH ahead: its hashes and its
  * source; prefetches its pair counter, port slot and the source's lines. */

@@ -281,7 +281,13 @@ taxonomy_window_get (Taxonomy *self, gint64 index)
       memset (&self->spare, 0, sizeof self->spare);
     }
   else
-    taxonomy_table_init (&w->t, 4096);
+    {
+      /* a new window is probably as busy as the open ones: skip the doublings */
+      gsize hint = 4096;
+      for (guint j = 0; j < self->open->len; j++)
+        hint = MAX (hint, ((TaxWindow *) g_ptr_array_index (self->open, j))->t.n);
+      taxonomy_table_init (&w->t, hint);
+    }
   g_ptr_array_insert (self->open, (gint) k, w);
   return w;
 }
