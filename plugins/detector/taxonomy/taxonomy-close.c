@@ -154,22 +154,47 @@ taxonomy_seen_get (const TaxClose *c, guint64 h)
   return (c->seen[k >> 5] >> ((k & 31) * 2)) & 3;
 }
 
-static void
-taxonomy_seen_count (TaxClose *c, const TaxTable *triples)
+/* One streaming scan of the triples: counts pair-key hashes, and orders the
+ * triples by source (a counting sort over the source indices), so the scan
+ * that merges them meets each source's record and its few port keys while
+ * they are still in cache. */
+static guint32 *
+taxonomy_order_by_source (TaxClose *c, const TaxTable *triples)
 {
-  gsize m = 1u << 16;
-  while (m < triples->n * 8)
+  gsize m = 1u << 16, n = triples->n;
+  while (m < n * 8)
     m <<= 1;
   c->seen = g_new0 (guint64, m / 32);
   c->seen_mask = m - 1;
-  for (gsize i = 0; i < triples->n; i++)
+  g_autofree guint32 *sidx = g_new (guint32, n);
+  gsize ring[16];
+  for (gsize i = 0; i < n + 16; i++)
     {
-      const TaxAgg *e = &triples->entries[i];
-      gsize k = taxonomy_hash (e->src, e->dst, TAX_KEY_B (TAX_KEY_CLS (e->b), 0)) & c->seen_mask;
+      if (i < n)
+        {
+          const TaxAgg *f = &triples->entries[i];
+          ring[i % 16] = taxonomy_hash (f->src, f->dst, TAX_KEY_B (TAX_KEY_CLS (f->b), 0)) & c->seen_mask;
+          __builtin_prefetch (&c->seen[ring[i % 16] >> 5], 1, 1);
+        }
+      if (i < 16)
+        continue;
+      const TaxAgg *e = &triples->entries[i - 16];
+      gsize k = ring[i % 16];
       guint sh = (k & 31) * 2;
       if (((c->seen[k >> 5] >> sh) & 3) < 2)
         c->seen[k >> 5] += G_GUINT64_CONSTANT (1) << sh;
+      taxonomy_source (c, e->src);
+      sidx[i - 16] = (guint32) c->last_index;
     }
+  g_autofree guint32 *start = g_new0 (guint32, c->sources->len + 1);
+  for (gsize i = 0; i < n; i++)
+    start[sidx[i] + 1]++;
+  for (guint j = 0; j < c->sources->len; j++)
+    start[j + 1] += start[j];
+  guint32 *order = g_new (guint32, n);
+  for (gsize i = 0; i < n; i++)
+    order[start[sidx[i]]++] = (guint32) i;
+  return order;
 }
 
 static void taxonomy_pair_decide (TaxClose *c, TaxSource *s, const TaxAgg *p);
@@ -415,56 +440,41 @@ taxonomy_source_cmp (gconstpointer a, gconstpointer b)
 
 #define TAXONOMY_CLOSE_PREFETCH 8
 
-/* Stage 1 for the triple TAXONOMY_CLOSE_PREFETCH ahead: its hashes and its
- * source; prefetches its pair counter, port slot and the source's lines. */
+/* For the triple TAXONOMY_CLOSE_PREFETCH ahead (its entry prefetched twice
+ * as far ahead): its hashes; prefetches its pair counter and port slot. */
 static void
 taxonomy_ring_fill (TaxClose *c, const TaxAgg *e, TaxKeyHash *f)
 {
   *f = taxonomy_key_hash (e);
   __builtin_prefetch (&c->seen[(f->pair & c->seen_mask) >> 5], 0, 1);
   taxonomy_table_prefetch_slot (c->ports, f->port);
-  taxonomy_source (c, e->src);
-  f->src_index = c->last_index;
-  static const guint8 probe_cat[] = { TAX_CAT_SYN, TAX_CAT_UDP, TAX_CAT_ECHO, TAX_CAT_ALL_OTHER };
-  static const guint8 all_cat[] = { TAX_CAT_ALL_TCP, TAX_CAT_ALL_UDP, TAX_CAT_ALL_ICMP, TAX_CAT_ALL_OTHER };
-  const TaxSource *s = &g_array_index (c->sources, TaxSource, f->src_index);
-  guint cls = TAX_KEY_CLS (e->b);
-  __builtin_prefetch (s, 1, 1);
-  __builtin_prefetch (&s->cat[probe_cat[cls]], 1, 1);
-  __builtin_prefetch (&s->cat[all_cat[cls]], 1, 1);
 }
 
-/* Stage 2, half as far ahead: is the pair shared, then its slot; the port entry. */
-static void
-taxonomy_ring_solo (TaxClose *c, TaxKeyHash *f)
-{
-  f->solo = taxonomy_seen_get (c, f->pair) == 1;
-  if (!f->solo)
-    taxonomy_table_prefetch_slot (c->pairs, f->pair);
-  taxonomy_table_prefetch_entry (c->ports, f->port);
-}
-
-/* The derived tables and the sources are hit at random: two prefetch stages
- * run ahead of the triple being merged, with its hashes kept in a ring. */
+/* Merges the triples source by source; their entries are read out of order,
+ * so they, the counters and the port slots are prefetched ahead. */
 static void
 taxonomy_pass_triples (TaxClose *c, const TaxTable *triples)
 {
   const TaxAgg *e = triples->entries;
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
+  g_autofree guint32 *order = taxonomy_order_by_source (c, triples);
   TaxKeyHash ring[TAXONOMY_CLOSE_PREFETCH];
-  taxonomy_seen_count (c, triples);
-  for (gsize i = 0; i < MIN (n, D); i++)
-    taxonomy_ring_fill (c, &e[i], &ring[i]);
-  for (gsize i = 0; i < MIN (n, D / 2); i++)
-    taxonomy_ring_solo (c, &ring[i]);
-  for (gsize i = 0; i < n; i++)
+  for (gsize k = 0; k < MIN (n, 4 * D); k++)
+    __builtin_prefetch (&e[order[k]], 0, 1);
+  for (gsize k = 0; k < MIN (n, D); k++)
+    taxonomy_ring_fill (c, &e[order[k]], &ring[k]);
+  for (gsize k = 0; k < n; k++)
     {
-      TaxKeyHash h = ring[i % D];
-      if (i + D < n)
-        taxonomy_ring_fill (c, &e[i + D], &ring[i % D]);
-      if (i + D / 2 < n)
-        taxonomy_ring_solo (c, &ring[(i + D / 2) % D]);
-      taxonomy_pass_triple (c, &e[i], h);
+      TaxKeyHash h = ring[k % D];
+      if (k + 4 * D < n)
+        __builtin_prefetch (&e[order[k + 4 * D]], 0, 1);
+      if (k + D < n)
+        taxonomy_ring_fill (c, &e[order[k + D]], &ring[k % D]);
+      const TaxAgg *t = &e[order[k]];
+      h.solo = taxonomy_seen_get (c, h.pair) == 1;
+      taxonomy_source (c, t->src);
+      h.src_index = c->last_index;
+      taxonomy_pass_triple (c, t, h);
     }
 }
 
