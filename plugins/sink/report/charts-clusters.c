@@ -396,7 +396,10 @@ clu_table_row (GString *h, const CluInfo *c)
   guint n = clu_parse_ports (c->top_ports, ports, sh, CLU_MAX_PORTS);
   for (guint k = 0; k < n; k++)
     {
-      report_esc_printf (h, "%s%s %.0f%%", k ? " · " : "", ports[k], 100 * sh[k]);
+      if (sh[k] > 0 && sh[k] < 0.005)
+        report_esc_printf (h, "%s%s <1%%", k ? " · " : "", ports[k]);
+      else
+        report_esc_printf (h, "%s%s %.0f%%", k ? " · " : "", ports[k], 100 * sh[k]);
       g_free (ports[k]);
     }
   g_string_append (h, "</td></tr>\n");

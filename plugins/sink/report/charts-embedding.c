@@ -205,7 +205,8 @@ emb_draw (Report *r, const DpEmbedding *e, const guint32 *rows, guint n, const d
       annotate[g] = g + 1 < ng;
     }
   g_autofree char *caption = g_strdup_printf ("%u of %u sources drawn (every labelled one first); colour: ground-truth "
-                                              "label, grey: unknown. Hover a point for its address.", np, n);
+                                              "label, grey: unknown; names at the centres of compact classes. The axes span the 1st to "
+                                              "99th percentile: the few points beyond sit on the frame. Hover a point for its address.", np, n);
   ReportChart *c = report_chart_add (r, "embedding", "embedding-pca", "Embedding: first two principal components", caption);
   g_autofree char *xt = g_strdup_printf ("PC1 (%.0f%% of the variance)", 100 * var[0]);
   g_autofree char *yt = g_strdup_printf ("PC2 (%.0f%% of the variance)", 100 * var[1]);

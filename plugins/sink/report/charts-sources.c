@@ -218,7 +218,7 @@ src_ports_collect (PortGrid *g, GPtrArray *in, GHashTable *pat_ix, DpHash *port_
           guint proto = (guint) t->cols[cpr].i64[row] & 0xff;
           gboolean ported = proto == 6 || proto == 17;
           /* keys of source-level patterns carry no port (-1) */
-          if (pat == NULL || (ported && t->cols[cd].i64[row] < 0))
+          if (pat == NULL || proto == 0 || (ported && t->cols[cd].i64[row] < 0))
             continue;
           gpointer pi;
           if (!g_hash_table_lookup_extended (pat_ix, pat, NULL, &pi))
@@ -290,7 +290,7 @@ src_ports_draw (Report *r, PortGrid *g)
     }
   ReportChart *ch = report_chart_add (r, "taxonomy", "taxonomy-ports", "Where each pattern aims",
                                       "Matching keys per pattern and destination port (the most targeted ports "
-                                      "overall; patterns whose keys hold no port are left out); colour relative to "
+                                      "overall; patterns whose keys hold no port or protocol are left out); colour relative to "
                                       "each pattern's busiest port.");
   ReportHeat hm = {
     .n_rows = np, .n_cols = ncol, .rows = (const char *const *) rows->pdata,

@@ -361,7 +361,7 @@ report_header (Report *r, GString *h)
   report_esc_printf (h, "darkpipe %s · written %s by stage ‘%s’", PACKAGE_VERSION, when, dp_stage_name (r->stage));
   g_string_append (h, "</p>\n");
   report_kpis (r, h);
-  g_string_append (h, "<details class=\"stages\"><summary>What ran: the stages that fed this report</summary>\n"
+  g_string_append (h, "<details class=\"stages\" open=\"open\"><summary>What ran: the stages that fed this report</summary>\n"
                    "<table class=\"data\"><thead><tr><th>stage</th><th>plugin</th><th>kind</th><th class=\"num\">rows in</th>"
                    "<th class=\"num\">rows out</th><th class=\"num\">time</th><th class=\"num\">peak memory</th></tr></thead><tbody>\n");
   report_stage_rows (r, h);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "report.h"
 
@@ -14,7 +15,7 @@
  * not already there, then lighter variants for long label lists. */
 const char *const report_palette[REPORT_N_PALETTE] = {
   "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000",
-  "#8c564b", "#9467bd", "#17becf", "#bcbd22", "#7f7f7f", "#1f77b4", "#ff9896", "#98df8a",
+  "#8c564b", "#9467bd", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ff9896", "#98df8a",
   "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d",
 };
 
@@ -357,6 +358,8 @@ report_heat_cell (GString *s, const ReportHeat *hm, guint r, guint c, double x, 
     return;
   double t = report_heat_shade (hm, i, vmax);
   const char *text = hm->digits ? report_fmt_ratio (v, hm->digits, num) : report_fmt_si (v, num);
+  if (hm->digits && v > 0 && v < pow (10, -hm->digits))
+    text = hm->digits == 2 ? "<0.01" : "<0.1";
   g_string_append_printf (s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>",
                           x, y, cw - 1, ch - 1, report_ramp (t, col));
   report_esc_printf (s, "%s → %s: %s %s", hm->rows[r], hm->col_tips ? hm->col_tips[c] : hm->cols[c], text,
@@ -392,6 +395,8 @@ report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h)
   for (guint c = 0; c < hm->n_cols; c++)
     longest_col = MAX (longest_col, (guint) g_utf8_strlen (hm->cols[c], -1));
   double left = MIN (14 + 6.6 * longest, 280.0);
+  if (hm->row_title)
+    left = MAX (left, MIN (16 + 7.0 * g_utf8_strlen (hm->row_title, -1), 280.0));
   double avail = REPORT_W - left - 16;
   double cw = hm->cell_w ? hm->cell_w : MIN (48.0, hm->n_cols ? avail / hm->n_cols : avail);
   double ch = hm->cell_h ? hm->cell_h : 20;
@@ -431,35 +436,48 @@ report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h)
 
 /* ------------------------------------------------------------------ */
 
+static int
+report_cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Axis range from the 1st to the 99th percentile (padded), so a few far
+ * outliers do not squeeze the mass of points into a corner. */
 static void
 report_range (const double *v, guint n, double *lo, double *hi)
 {
-  *lo = G_MAXDOUBLE;
-  *hi = -G_MAXDOUBLE;
+  g_autofree double *s = g_new (double, n + 1);
+  guint m = 0;
   for (guint i = 0; i < n; i++)
     if (isfinite (v[i]))
-      {
-        *lo = MIN (*lo, v[i]);
-        *hi = MAX (*hi, v[i]);
-      }
-  if (*lo > *hi)
-    *lo = 0, *hi = 1;
+      s[m++] = v[i];
+  if (m == 0)
+    {
+      *lo = 0, *hi = 1;
+      return;
+    }
+  qsort (s, m, sizeof (double), report_cmp_double);
+  *lo = s[(gsize) floor (0.01 * (m - 1))];
+  *hi = s[(gsize) ceil (0.99 * (m - 1))];
   if (*hi - *lo < 1e-12)
     *lo -= 1, *hi += 1;
-  double pad = (*hi - *lo) * 0.04;
-  *lo -= pad;
-  *hi += pad;
+  double pad = (*hi - *lo) * 0.06;
+  *lo = MAX (*lo - pad, s[0] - (*hi - *lo) * 0.02);
+  *hi = MIN (*hi + pad, s[m - 1] + (*hi - *lo) * 0.02);
 }
 
 static void
 report_scatter_labels (GString *s, const ReportScatter *sc, double left, double top, double pw, double ph,
                        double x0, double x1, double y0, double y1)
 {
+  g_autoptr (GArray) boxes = g_array_new (FALSE, FALSE, sizeof (double));   /* x, y, width of placed names */
   for (guint g = 0; g < sc->n_groups; g++)
     {
       if (!sc->annotate || !sc->annotate[g])
         continue;
-      double sx = 0, sy = 0;
+      double sx = 0, sy = 0, spread = 0;
       guint n = 0;
       for (guint i = 0; i < sc->n; i++)
         if (sc->group[i] == g && isfinite (sc->x[i]) && isfinite (sc->y[i]))
@@ -467,6 +485,29 @@ report_scatter_labels (GString *s, const ReportScatter *sc, double left, double 
       if (n == 0)
         continue;
       double px = left + pw * (sx / n - x0) / (x1 - x0), py = top + ph - ph * (sy / n - y0) / (y1 - y0);
+      for (guint i = 0; i < sc->n; i++)
+        if (sc->group[i] == g && isfinite (sc->x[i]) && isfinite (sc->y[i]))
+          spread += hypot (pw * (sc->x[i] - sx / n) / (x1 - x0), ph * (sc->y[i] - sy / n) / (y1 - y0));
+      /* a name at the centre of a scattered class would point at nothing */
+      if (spread / n > 70 || px < left || px > left + pw || py < top || py > top + ph)
+        continue;
+      double w = 7.0 * g_utf8_strlen (sc->groups[g], -1);
+      gboolean placed = FALSE;
+      for (guint k = 0; k < 4 && !placed; k++, py += 14)
+        {
+          placed = TRUE;
+          for (guint b = 0; b < boxes->len; b += 3)
+            {
+              double *bx = &g_array_index (boxes, double, b);
+              if (fabs (bx[0] - px) < (bx[2] + w) / 2 && fabs (bx[1] - py) < 13)
+                placed = FALSE;
+            }
+        }
+      if (!placed)
+        continue;
+      py -= 14;
+      double box[3] = { px, py, w };
+      g_array_append_vals (boxes, box, 3);
       report_text (s, px, py, "middle",
                    "font-size=\"11\" font-weight=\"600\" fill=\"#222222\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"",
                    sc->groups[g]);
@@ -491,7 +532,8 @@ report_svg_scatter (GString *s, const ReportScatter *sc, guint *w, guint *h)
         gboolean grey = strcmp (sc->colours[sc->group[i]], REPORT_GREY) == 0;
         if (grey != (pass == 0) || !isfinite (sc->x[i]) || !isfinite (sc->y[i]))
           continue;
-        double px = left + pw * (sc->x[i] - x0) / (x1 - x0), py = top + ph - ph * (sc->y[i] - y0) / (y1 - y0);
+        double px = left + pw * CLAMP ((sc->x[i] - x0) / (x1 - x0), 0.0, 1.0);
+        double py = top + ph - ph * CLAMP ((sc->y[i] - y0) / (y1 - y0), 0.0, 1.0);
         g_string_append_printf (s, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\" fill-opacity=\"%s\"><title>",
                                 px, py, grey ? "2" : "2.6", sc->colours[sc->group[i]], grey ? "0.5" : "0.8");
         report_esc (s, sc->tips ? sc->tips[i] : sc->groups[sc->group[i]]);
