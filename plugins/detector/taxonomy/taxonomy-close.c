@@ -199,6 +199,26 @@ taxonomy_order_by_source (TaxClose *c, const TaxTable *triples)
 
 static void taxonomy_pair_decide (TaxClose *c, TaxSource *s, const TaxAgg *p);
 
+/* Adds triple @e to its (src, class|port) key.  Triples come source by
+ * source in packet order, and a scanner sweeps one port over many addresses:
+ * the key of the previous triple is the likely one. */
+static void
+taxonomy_port_merge (TaxClose *c, const TaxAgg *e, guint64 h)
+{
+  TaxAgg *d;
+  if (c->last_port && e->src == c->last_port_src && e->b == c->last_port_b)
+    d = &c->ports->entries[c->last_port - 1];
+  else
+    {
+      d = taxonomy_table_upsert (c->ports, e->src, 0, e->b, h);
+      c->last_port_src = e->src;
+      c->last_port_b = e->b;
+      c->last_port = (gsize) (d - c->ports->entries) + 1;
+    }
+  taxonomy_agg_merge (d, e);
+  d->n_distinct++;
+}
+
 /* Adds triple @e to its pair: directly when it is alone in it. */
 static void
 taxonomy_pair_add (TaxClose *c, TaxSource *s, const TaxAgg *e, TaxKeyHash h, guint cls, gboolean distinct)
@@ -221,7 +241,7 @@ taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, TaxKeyHash 
   gboolean tcp = cls == TAX_CLS_TCP;
   taxonomy_cat_add (&s->cat[tcp ? TAX_CAT_ALL_TCP : TAX_CAT_ALL_UDP], e, e->n_pkt, FALSE);
   taxonomy_pair_add (c, s, e, h, cls, port != TAX_PORT_NULL);
-  taxonomy_merge_into (c->ports, e, 0, e->b, h.port, TRUE);
+  taxonomy_port_merge (c, e, h.port);
   if (e->n_pkt > (guint64) cfg->n3)
     taxonomy_event_from_agg (c, s, tcp ? TAX_ONE_FLOW_TCP : TAX_ONE_FLOW_UDP, tcp ? 6 : 17, e,
                              e->dst, taxonomy_dport (port), 1, port != TAX_PORT_NULL);

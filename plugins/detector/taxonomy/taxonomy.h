@@ -218,6 +218,8 @@ typedef struct {
   GArray *sources;     /* TaxSource */
   guint64 *seen;       /* 2-bit counters of pair-key hashes */
   gsize seen_mask;
+  guint32 last_port_src, last_port_b;  /* the port key merged last, at entry last_port - 1 */
+  gsize last_port;     /* 0: none */
   guint32 last_src;    /* the source looked up last, at last_index */
   guint64 last_index;
   GArray *events;      /* TaxEvent */
