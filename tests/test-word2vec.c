@@ -132,6 +132,7 @@ test_bad_options (void)
     { "window: 0", DP_CONFIG_ERROR_RANGE },
     { "vector_size: 0", DP_CONFIG_ERROR_RANGE },
     { "negative: 0", DP_CONFIG_ERROR_RANGE },
+    { "share_negatives: -1", DP_CONFIG_ERROR_RANGE },
     { "epochs: 0", DP_CONFIG_ERROR_RANGE },
     { "alpha: 0", DP_CONFIG_ERROR_RANGE },
     { "sample: -1", DP_CONFIG_ERROR_RANGE },
@@ -190,7 +191,8 @@ test_planted_sg (void)
 {
   g_autoptr (DpCorpus) c = planted_corpus (400, 20, 0, 1);
   check_planted (BASE_OPTS "sg: true", c, 1);
-  check_planted (BASE_OPTS "sg: true\nshare_negatives: false", c, 1);
+  check_planted (BASE_OPTS "sg: true\nshare_negatives: 0", c, 1);
+  check_planted (BASE_OPTS "sg: true\nshare_negatives: 4", c, 1);
   check_planted (BASE_OPTS "sg: true\nshrink_windows: false", c, 1);
 }
 

@@ -38,7 +38,8 @@ typedef void (*Word2vecKernel) (Word2vecWorker *w, const guint32 *ctx, guint n_c
 struct _Word2vecWorker {
   Word2vecModel *m;
   Word2vecKernel kernel;   /* skip-gram or CBOW, for this CPU */
-  Word2vecKernel sgns;     /* pairs */
+  Word2vecKernel sgns;     /* skip-gram, several inputs */
+  Word2vecKernel pair;     /* skip-gram, one input */
   guint index;
   guint64 rng;
   guint32 *sen;         /* the filtered sentence */
@@ -206,6 +207,53 @@ word2vec_sgns_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
     word2vec_axpy (ROW (m->syn1, w->outs[k]), 1.0f, ograd + (gsize) k * nb, nb);
 }
 
+/* One input (a single pair, gensim's unit of work): the input's error sums
+ * the outputs before their update, each output moves with the old input. */
+WORD2VEC_INLINE void
+word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  Word2vecModel *m = w->m;
+  const guint nb = m->stride / 8;
+  Word2vecV8 *restrict in = ROW (m->syn0, ctx[0]);
+  Word2vecV8 *restrict e = (Word2vecV8 *) w->neu1e;
+  (void) n_ctx;
+  memset (e, 0, m->stride * sizeof (float));
+  for (guint k0 = 0; k0 < n_outs; k0 += 4)
+    {
+      guint nk = MIN (4u, n_outs - k0);
+      float f[4];
+      if (nk > 2)
+        word2vec_dot4 (in, m, w->outs + k0, nk, nb, f);
+      else
+        word2vec_dot2 (in, m, w->outs + k0, nk, nb, f);
+      for (guint j = 0; j < nk; j++)
+        {
+          float gk = ((k0 + j == 0 ? 1.0f : 0.0f) - word2vec_sigmoid (m, f[j])) * alpha;
+          Word2vecV8 *restrict out = ROW (m->syn1, w->outs[k0 + j]);
+          for (guint t = 0; t < nb; t++)
+            {
+              e[t] += gk * out[t];
+              out[t] += gk * in[t];
+            }
+        }
+    }
+  word2vec_axpy (in, 1.0f, e, nb);
+}
+
+static void
+word2vec_pair_base (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  word2vec_pair_body (w, ctx, n_ctx, n_outs, alpha);
+}
+
+#ifdef WORD2VEC_X86
+__attribute__ ((target ("avx2,fma"))) static void
+word2vec_pair_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  word2vec_pair_body (w, ctx, n_ctx, n_outs, alpha);
+}
+#endif
+
 static void
 word2vec_sgns_base (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
 {
@@ -294,15 +342,17 @@ word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alp
           w->ctx[n_ctx++] = sen[j];
       if (n_ctx == 0)
         continue;
-      if (c->sg && !c->share_negatives)
+      if (!c->sg)
         {
-          /* gensim's way: fresh negatives for every (centre, context) pair */
-          for (guint j = 0; j < n_ctx; j++)
-            w->kernel (w, w->ctx + j, 1, word2vec_draw_negatives (w, sen[i]), alpha);
+          w->kernel (w, w->ctx, n_ctx, word2vec_draw_negatives (w, sen[i]), alpha);
           continue;
         }
-      guint n_outs = word2vec_draw_negatives (w, sen[i]);
-      w->kernel (w, w->ctx, n_ctx, n_outs, alpha);
+      /* groups of `share_negatives` contexts meet one draw of negatives
+       * (1: every pair its own, as gensim; 0: the whole window) */
+      guint group = c->share_negatives ? (guint) c->share_negatives : n_ctx;
+      Word2vecKernel k = group == 1 ? w->pair : w->sgns;
+      for (guint j = 0; j < n_ctx; j += group)
+        k (w, w->ctx + j, MIN (group, n_ctx - j), word2vec_draw_negatives (w, sen[i]), alpha);
     }
 }
 
@@ -314,7 +364,7 @@ word2vec_pairs (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
   for (guint64 j = 1; j < len; j++)
     {
       guint n_outs = word2vec_draw_negatives (w, sen[j]);
-      w->sgns (w, sen, 1, n_outs, alpha);
+      w->pair (w, sen, 1, n_outs, alpha);
     }
 }
 
@@ -418,12 +468,14 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   w->m = m;
   w->index = index;
   w->sgns = word2vec_sgns_base;
+  w->pair = word2vec_pair_base;
   w->kernel = c->sg ? word2vec_sgns_base : word2vec_cbow_base;
 #ifdef WORD2VEC_X86
   __builtin_cpu_init ();
   if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
     {
       w->sgns = word2vec_sgns_avx2;
+      w->pair = word2vec_pair_avx2;
       w->kernel = c->sg ? word2vec_sgns_avx2 : word2vec_cbow_avx2;
     }
 #endif

@@ -19,7 +19,7 @@ typedef struct {
   guint64 seed;
   gboolean cbow_mean;
   gboolean shrink_windows;
-  gboolean share_negatives;
+  gint64 share_negatives;
   char *init_path;
 } Word2vecConfig;
 

@@ -50,8 +50,8 @@ static const DpOptionDesc word2vec_options[] = {
              "CBOW averages the context vectors (true) or sums them (false)."),
   DP_OPTION ("shrink_windows", DP_OPT_BOOL, "true", Word2vecConfig, shrink_windows,
              "Draw each word's effective window uniformly from 1..window, as word2vec does."),
-  DP_OPTION ("share_negatives", DP_OPT_BOOL, "true", Word2vecConfig, share_negatives,
-             "Skip-gram draws one set of negatives per centre word for its whole window (fast); false draws them per pair as gensim does."),
+  DP_OPTION_RANGE ("share_negatives", DP_OPT_INT, "1", Word2vecConfig, share_negatives, 0, 10000,
+                   "Skip-gram: context words of a centre that share one draw of negatives (1: each pair its own, as gensim; 0: the whole window, fastest)."),
   DP_OPTION ("init_path", DP_OPT_PATH, NULL, Word2vecConfig, init_path,
              "A word2vec file to continue training from (i-DarkVec's incremental update)."),
 };
@@ -426,13 +426,13 @@ DP_PLUGIN_DEFINE (word2vec,
   .doc = "gensim 4's options and defaults (sg 0, vector_size 100, window 5, negative 5, "
          "ns_exponent 0.75, alpha 0.025 to min_alpha 0.0001, sample 0.001, min_count 5, "
          "epochs 5).  Tokens below min_count are removed before windowing; sentences are "
-         "used whole (the corpus builder decides how long ones are cut).  The negatives of "
-         "a centre word are shared by its whole window (pWord2Vec's HogBatch), which is "
-         "several times faster than gensim at equal quality.  Threads work Hogwild on "
+         "used whole (the corpus builder decides how long ones are cut).  Threads work Hogwild on "
          "jobs of ~10k tokens; with `threads: 1` a seed reproduces the vectors bit for bit.  "
          "A pairs corpus trains each (target, context) pair against fresh negatives.  "
-         "Differences from gensim: `share_negatives` (default true) draws a centre word's "
-         "negatives once for its window (false: per pair, as gensim); negatives come from "
+         "`share_negatives` trades quality for speed: 0 draws a centre word's negatives "
+         "once for its whole window (pWord2Vec's HogBatch: about 2x faster again, but on "
+         "DarkVec corpora ~1 point lower 7-NN accuracy than gensim), 1 (default) gives each "
+         "pair its own as gensim does.  Other differences from gensim: negatives come from "
          "an alias table (exact unigram^ns_exponent) instead of a cumulative table; a dot "
          "product beyond +-6 gives the saturated gradient (as word2vec.c) where gensim "
          "skips the update; initial vectors are seeded per (seed, token), not per word "
