@@ -83,3 +83,7 @@ TESTS += tests/test-knn-portable
 tests_test_knn_portable_SOURCES = tests/test-knn.c $(EVAL_KNN)
 tests_test_knn_portable_CFLAGS = $(TEST_CC_FLAGS) -DDP_KNN_PORTABLE -I$(top_srcdir)/plugins/clusterer
 tests_test_knn_portable_LDADD = $(TEST_LIBS)
+
+dist_pipeline_DATA += pipelines/evaluate.yaml
+TESTS += tests/test-eval-pipeline.sh
+EXTRA_DIST += tests/test-eval-pipeline.sh

@@ -4,6 +4,9 @@ tests/test-knn.c compares knn_classify's report with.
 
 Run once with Debian's python3-sklearn (1.2.1):
     /usr/bin/python3 tests/data/eval/make-knn-fixture.py tests/data/eval/knn-fixture.csv
+It also writes, beside the CSV, the same vectors as a word2vec text file,
+the labelled rows as an ip,label file, and scikit-learn's majority-vote
+report as CSV, for tests/test-eval-pipeline.sh.
 The neighbours are computed independently of darkpipe: exact cosine
 distances in float64 over the float32 vectors, the point itself removed by
 identity, k = 5; the vote is done here (majority with ties to the nearest,
@@ -31,6 +34,15 @@ with open(sys.argv[1], "w") as f:
     f.write("ip,label," + ",".join(f"v{d}" for d in range(6)) + "\n")
     for i, (label, v) in enumerate(rows):
         f.write(f"10.1.{i // 200}.{i % 200 + 1},{label}," + ",".join(f"{x:.6f}" for x in v) + "\n")
+stem = sys.argv[1][:-len(".csv")]
+with open(stem + ".w2v.txt", "w") as f, open(stem + "-labels.csv", "w") as g:
+    f.write(f"{len(rows)} 6\n")
+    g.write("ip,label\n")
+    for i, (label, v) in enumerate(rows):
+        ip = f"10.1.{i // 200}.{i % 200 + 1}"
+        f.write(ip + " " + " ".join(f"{x:.6f}" for x in v) + "\n")
+        if label != "unknown":
+            g.write(f"{ip},{label}\n")
 
 # the vectors as the test reads them back: 6 decimals, then float32
 X = np.array([[np.float32(f"{x:.6f}") for x in v] for _, v in rows], dtype=np.float32).astype(np.float64)
@@ -58,12 +70,20 @@ def paper(labs):
         return lab[0]
     return "n.a." if freqs[0] == freqs[1] else lab[0]
 
-def report(queries, base, vote):
+def report(queries, base, vote, csv_path=None):
     yt, yp = [], []
     for i in queries:
         yt.append(y[i])
         yp.append(vote([y[j] for j in neighbours(i, base)]))
     r = classification_report(yt, yp, output_dict=True, zero_division=0)
+    if csv_path:
+        with open(csv_path, "w") as f:
+            f.write("class,precision,recall,f1,support\n")
+            for name, v in r.items():
+                if name == "accuracy":
+                    f.write(f"accuracy,nan,nan,{v!r},{len(yt)}\n")
+                else:
+                    f.write(f"{name},{v['precision']!r},{v['recall']!r},{v['f1-score']!r},{v['support']}\n")
     print(f"/* vote={vote.__name__} queries={len(queries)} base={len(base)} */")
     for name, v in r.items():
         if name == "accuracy":
@@ -73,7 +93,9 @@ def report(queries, base, vote):
 
 everyone = list(range(len(rows)))
 labelled = [i for i in everyone if y[i] != "unknown"]
-report(labelled, everyone, majority)
+import os
+base_path = os.path.splitext(sys.argv[1])[0]
+report(labelled, everyone, majority, base_path + "-report.csv")
 report(labelled, everyone, paper)
 report(everyone, everyone, majority)
 report(labelled, labelled, majority)
