@@ -294,6 +294,11 @@ test_taxonomy_summary (void)
   /* without the packet stream: packets per window from the "all" rows */
   g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 00:00 UTC: 15,335 packets"));
   g_assert_cmpuint (dp_harness_counter (h, "charts"), ==, 3);
+  /* the header: packets of the "all" rows, two one-hour windows */
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  g_assert_true (strstr (html, "<div class=\"v\">15k</div><div class=\"l\">packets</div>") != NULL);
+  g_assert_true (strstr (html, "<div class=\"v\">2.0 h</div><div class=\"l\">observed</div>") != NULL);
 }
 
 static DpTable *
@@ -367,6 +372,7 @@ test_taxonomy_sources_events (void)
                                  "<td class=\"num\">2</td><td class=\"num\">70</td>"));
   g_assert_false (html_has (html, "<td>10.0.0.2"));
   g_assert_true (html_has (html, "2 sources · 12 keys"));
+  g_assert_true (html_has (html, "<div class=\"v\">3</div><div class=\"l\">sources seen</div>"));
   g_assert_true (html_has (html, "<td>10.0.0.3 <span class=\"tag\">mirai</span></td><td class=\"num\">1</td>"));
   /* events: 2 keys to 23/tcp, ICMP as one column, the port-less small_syn key left out */
   g_assert_nonnull (doc_find_title (d, "rect", "net_scan_tcp_light → 23/tcp: 2 keys"));
@@ -651,6 +657,9 @@ test_clusters (void)
   g_assert_nonnull (row0);
   g_assert_true (row1 < row0);
   g_assert_true (html_has (html, "<td>mirai (67%)</td><td>23/tcp 61% · 2323/tcp 20%</td>"));
+  /* the header: 2 clusters, 3 of the 4 senders labelled */
+  g_assert_true (html_has (html, "<div class=\"v\">2</div><div class=\"l\">clusters</div>"));
+  g_assert_true (html_has (html, "<div class=\"v\">3</div><div class=\"l\">senders with a ground-truth label</div>"));
 }
 
 /* ------------------------------------------------------------------ */

@@ -11,15 +11,19 @@ typedef struct {
   guint32 src;
   guint32 windows;
   guint64 packets;
-  const char *tool;       /* a table's string, or NULL */
+  const char *tool;       /* in the aggregate's string chunk, or NULL */
 } SrcAgg;
 
-typedef struct {
-  GPtrArray *patterns;    /* pattern column names (transfer none) */
+/* taxonomy.sources summed over the windows as they arrive, so the
+ * per-window tables need not be kept. */
+struct _ReportSources {
+  GPtrArray *patterns;    /* pattern column names (owned) */
   GArray *agg;            /* SrcAgg */
-  guint64 *keys;          /* agg->len x patterns->len */
+  GArray *keys;           /* guint64, agg->len x patterns->len */
+  DpHash ix;              /* address -> index into agg */
+  GStringChunk *strings;
   DpNameMap *names;
-} SrcTable;
+};
 
 static gboolean
 src_is_pattern_col (const DpColumn *c)
@@ -33,63 +37,68 @@ src_is_pattern_col (const DpColumn *c)
   return TRUE;
 }
 
-static void
-src_add_table (SrcTable *st, DpHash *ix, GArray *keys, const DpTable *t)
+static ReportSources *
+src_new (const DpTable *first)
+{
+  ReportSources *st = g_new0 (ReportSources, 1);
+  st->patterns = g_ptr_array_new_with_free_func (g_free);
+  for (guint c = 0; c < first->n_cols; c++)
+    if (src_is_pattern_col (&first->cols[c]))
+      g_ptr_array_add (st->patterns, g_strdup (first->cols[c].name));
+  st->agg = g_array_new (FALSE, TRUE, sizeof (SrcAgg));
+  st->keys = g_array_new (FALSE, TRUE, sizeof (guint64));
+  dp_hash_init (&st->ix, 1024);
+  st->strings = g_string_chunk_new (256);
+  return st;
+}
+
+void
+report_sources_add (Report *r, const DpTable *t)
 {
   gint cs = report_col (t, "src", DP_COL_IPV4), cn = report_col (t, "packets", DP_COL_INT64);
   gint ct = report_col (t, "tool", DP_COL_STRING);
-  guint np = st->patterns->len;
   if (cs < 0)
     return;
-  g_autofree gint *pc = g_new (gint, np);
+  if (r->sources == NULL)
+    r->sources = src_new (t);
+  ReportSources *st = r->sources;
+  guint np = st->patterns->len;
+  g_autofree gint *pc = g_new (gint, np + 1);
   for (guint p = 0; p < np; p++)
     pc[p] = report_col (t, g_ptr_array_index (st->patterns, p), DP_COL_INT64);
   if (st->names == NULL && t->names)
-    st->names = t->names;
+    st->names = dp_name_map_ref (t->names);
   for (guint row = 0; row < t->n_rows; row++)
     {
       gboolean fresh;
-      guint64 *slot = dp_hash_upsert (ix, t->cols[cs].ip[row], &fresh);
+      guint64 *slot = dp_hash_upsert (&st->ix, t->cols[cs].ip[row], &fresh);
       if (fresh)
         {
           SrcAgg a = { .src = t->cols[cs].ip[row] };
           *slot = st->agg->len;
           g_array_append_val (st->agg, a);
-          g_array_set_size (keys, keys->len + np);
+          g_array_set_size (st->keys, st->keys->len + np);
         }
       SrcAgg *a = &g_array_index (st->agg, SrcAgg, *slot);
-      guint64 *k = &g_array_index (keys, guint64, *slot * np);
+      guint64 *k = &g_array_index (st->keys, guint64, *slot * np);
       a->windows++;
       a->packets += cn >= 0 && t->cols[cn].i64[row] > 0 ? (guint64) t->cols[cn].i64[row] : 0;
       if (ct >= 0 && t->cols[ct].str[row] && *t->cols[ct].str[row])
-        a->tool = t->cols[ct].str[row];
+        a->tool = g_string_chunk_insert_const (st->strings, t->cols[ct].str[row]);
       for (guint p = 0; p < np; p++)
         if (pc[p] >= 0 && t->cols[pc[p]].i64[row] > 0)
           k[p] += (guint64) t->cols[pc[p]].i64[row];
     }
 }
 
-static gboolean
-src_table_build (SrcTable *st, GPtrArray *in)
+gint64
+report_sources_count (Report *r)
 {
-  const DpTable *first = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, 0))->batch;
-  st->patterns = g_ptr_array_new ();
-  for (guint c = 0; c < first->n_cols; c++)
-    if (src_is_pattern_col (&first->cols[c]))
-      g_ptr_array_add (st->patterns, first->cols[c].name);
-  st->agg = g_array_new (FALSE, TRUE, sizeof (SrcAgg));
-  g_autoptr (GArray) keys = g_array_new (FALSE, TRUE, sizeof (guint64));
-  DpHash ix;
-  dp_hash_init (&ix, 1024);
-  for (guint i = 0; i < in->len; i++)
-    src_add_table (st, &ix, keys, (const DpTable *) ((ReportInput *) g_ptr_array_index (in, i))->batch);
-  dp_hash_clear (&ix);
-  st->keys = (guint64 *) g_array_free (g_steal_pointer (&keys), FALSE);
-  return st->agg->len > 0 && st->patterns->len > 0;
+  return r->sources ? (gint64) r->sources->agg->len : -1;
 }
 
 typedef struct {
-  const SrcTable *st;
+  const ReportSources *st;
   guint p;
 } SrcSort;
 
@@ -98,7 +107,8 @@ src_cmp (gconstpointer a, gconstpointer b, gpointer data)
 {
   const SrcSort *s = data;
   guint np = s->st->patterns->len, i = *(const guint *) a, j = *(const guint *) b;
-  guint64 ki = s->st->keys[(gsize) i * np + s->p], kj = s->st->keys[(gsize) j * np + s->p];
+  const guint64 *keys = (const guint64 *) s->st->keys->data;
+  guint64 ki = keys[(gsize) i * np + s->p], kj = keys[(gsize) j * np + s->p];
   if (ki != kj)
     return ki > kj ? -1 : 1;
   guint64 pi = g_array_index (s->st->agg, SrcAgg, i).packets, pj = g_array_index (s->st->agg, SrcAgg, j).packets;
@@ -108,7 +118,7 @@ src_cmp (gconstpointer a, gconstpointer b, gpointer data)
 }
 
 static void
-src_card (Report *r, GString *h, const SrcTable *st, guint p, GArray *idx, guint64 total_keys)
+src_card (Report *r, GString *h, const ReportSources *st, guint p, GArray *idx, guint64 total_keys)
 {
   char a[32], b[32], c[32], ip[64];
   g_string_append (h, "<div class=\"card\"><h4>");
@@ -130,48 +140,43 @@ src_card (Report *r, GString *h, const SrcTable *st, guint p, GArray *idx, guint
           g_string_append (h, "</span>");
         }
       g_string_append_printf (h, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>\n",
-                              report_fmt_int ((gint64) st->keys[(gsize) k * st->patterns->len + p], a),
+                              report_fmt_int ((gint64) g_array_index (st->keys, guint64, (gsize) k * st->patterns->len + p), a),
                               report_fmt_int (s->windows, b), report_fmt_si ((double) s->packets, c));
     }
   g_string_append (h, "</tbody></table></div>\n");
 }
 
 static void
-src_chart_top (Report *r, GPtrArray *in)
+src_chart_top (Report *r)
 {
-  SrcTable st = { 0 };
-  if (src_table_build (&st, in))
+  const ReportSources *st = r->sources;
+  guint np = st->patterns->len;
+  const guint64 *keys = (const guint64 *) st->keys->data;
+  if (st->agg->len == 0 || np == 0)
+    return;
+  ReportChart *c = report_chart_add (r, "taxonomy", "taxonomy-top-sources", "Top sources per pattern",
+                                     "For each pattern, the sources with the most matching keys summed over "
+                                     "the windows; windows: how many windows the source was seen in; a tag "
+                                     "names the scanner fingerprint most of its probes carry.");
+  g_string_free (g_steal_pointer (&c->svg), TRUE);
+  c->html = g_string_new ("<div class=\"cards\">\n");
+  for (guint p = 0; p < np; p++)
     {
-      ReportChart *c = report_chart_add (r, "taxonomy", "taxonomy-top-sources", "Top sources per pattern",
-                                         "For each pattern, the sources with the most matching keys summed over "
-                                         "the windows; windows: how many windows the source was seen in; a tag "
-                                         "names the scanner fingerprint most of its probes carry.");
-      g_string_free (g_steal_pointer (&c->svg), TRUE);
-      c->html = g_string_new ("<div class=\"cards\">\n");
-      guint np = st.patterns->len;
-      for (guint p = 0; p < np; p++)
-        {
-          g_autoptr (GArray) idx = g_array_new (FALSE, FALSE, sizeof (guint));
-          guint64 total = 0;
-          for (guint i = 0; i < st.agg->len; i++)
-            if (st.keys[(gsize) i * np + p] > 0)
-              {
-                g_array_append_val (idx, i);
-                total += st.keys[(gsize) i * np + p];
-              }
-          if (idx->len == 0)
-            continue;
-          SrcSort ss = { &st, p };
-          g_array_sort_with_data (idx, src_cmp, &ss);
-          src_card (r, c->html, &st, p, idx, total);
-        }
-      g_string_append (c->html, "</div>\n");
+      g_autoptr (GArray) idx = g_array_new (FALSE, FALSE, sizeof (guint));
+      guint64 total = 0;
+      for (guint i = 0; i < st->agg->len; i++)
+        if (keys[(gsize) i * np + p] > 0)
+          {
+            g_array_append_val (idx, i);
+            total += keys[(gsize) i * np + p];
+          }
+      if (idx->len == 0)
+        continue;
+      SrcSort ss = { st, p };
+      g_array_sort_with_data (idx, src_cmp, &ss);
+      src_card (r, c->html, st, p, idx, total);
     }
-  if (st.patterns)
-    g_ptr_array_unref (st.patterns);
-  if (st.agg)
-    g_array_unref (st.agg);
-  g_free (st.keys);
+  g_string_append (c->html, "</div>\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -198,45 +203,87 @@ src_cmp_desc (gconstpointer a, gconstpointer b, gpointer data)
   return tot[i] != tot[j] ? (tot[i] > tot[j] ? -1 : 1) : (i < j ? -1 : i > j);
 }
 
-typedef struct {
-  GPtrArray *patterns;    /* transfer none */
-  GArray *ports;          /* guint32 pp */
+/* taxonomy.events folded in as they arrive: keys per (pattern, port). */
+struct _ReportEvents {
+  GPtrArray *patterns;    /* owned names */
+  GHashTable *pat_ix;     /* name (in patterns) -> index */
+  GArray *ports;          /* guint32 proto << 16 | port */
+  DpHash port_ix;         /* port -> index into ports */
   DpHash cells;           /* pattern << 32 | port index -> keys */
-} PortGrid;
+};
 
-static void
-src_ports_collect (PortGrid *g, GPtrArray *in, GHashTable *pat_ix, DpHash *port_ix)
+static guint
+src_event_pattern (ReportEvents *g, const char *pat)
 {
-  for (guint i = 0; i < in->len; i++)
+  gpointer pi;
+  if (!g_hash_table_lookup_extended (g->pat_ix, pat, NULL, &pi))
     {
-      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, i))->batch;
-      gint cp = report_col (t, "pattern", DP_COL_STRING), cpr = report_col (t, "proto", DP_COL_INT64);
-      gint cd = report_col (t, "dport", DP_COL_INT64);
-      for (guint row = 0; cp >= 0 && cpr >= 0 && cd >= 0 && row < t->n_rows; row++)
+      char *name = g_strdup (pat);
+      pi = GUINT_TO_POINTER (g->patterns->len);
+      g_ptr_array_add (g->patterns, name);
+      g_hash_table_insert (g->pat_ix, name, pi);
+    }
+  return GPOINTER_TO_UINT (pi);
+}
+
+void
+report_events_add (Report *r, const DpTable *t)
+{
+  gint cp = report_col (t, "pattern", DP_COL_STRING), cpr = report_col (t, "proto", DP_COL_INT64);
+  gint cd = report_col (t, "dport", DP_COL_INT64);
+  if (r->events == NULL)
+    {
+      r->events = g_new0 (ReportEvents, 1);
+      r->events->patterns = g_ptr_array_new_with_free_func (g_free);
+      r->events->pat_ix = g_hash_table_new (g_str_hash, g_str_equal);
+      r->events->ports = g_array_new (FALSE, FALSE, sizeof (guint32));
+      dp_hash_init (&r->events->port_ix, 256);
+      dp_hash_init (&r->events->cells, 1024);
+    }
+  ReportEvents *g = r->events;
+  for (guint row = 0; cp >= 0 && cpr >= 0 && cd >= 0 && row < t->n_rows; row++)
+    {
+      const char *pat = t->cols[cp].str[row];
+      guint proto = (guint) t->cols[cpr].i64[row] & 0xff;
+      gboolean ported = proto == 6 || proto == 17;
+      /* keys of source-level patterns carry no port (-1) or no protocol */
+      if (pat == NULL || proto == 0 || (ported && t->cols[cd].i64[row] < 0))
+        continue;
+      guint pi = src_event_pattern (g, pat);
+      guint32 pp = proto << 16 | (ported ? ((guint) t->cols[cd].i64[row] & 0xffff) : 0);
+      gboolean fresh;
+      guint64 *slot = dp_hash_upsert (&g->port_ix, pp, &fresh);
+      if (fresh)
         {
-          const char *pat = t->cols[cp].str[row];
-          guint proto = (guint) t->cols[cpr].i64[row] & 0xff;
-          gboolean ported = proto == 6 || proto == 17;
-          /* keys of source-level patterns carry no port (-1) */
-          if (pat == NULL || proto == 0 || (ported && t->cols[cd].i64[row] < 0))
-            continue;
-          gpointer pi;
-          if (!g_hash_table_lookup_extended (pat_ix, pat, NULL, &pi))
-            {
-              pi = GUINT_TO_POINTER (g->patterns->len);
-              g_hash_table_insert (pat_ix, (gpointer) pat, pi);
-              g_ptr_array_add (g->patterns, (gpointer) pat);
-            }
-          guint32 pp = proto << 16 | (ported ? ((guint) t->cols[cd].i64[row] & 0xffff) : 0);
-          gboolean fresh;
-          guint64 *slot = dp_hash_upsert (port_ix, pp, &fresh);
-          if (fresh)
-            {
-              *slot = g->ports->len;
-              g_array_append_val (g->ports, pp);
-            }
-          (*dp_hash_upsert (&g->cells, (guint64) GPOINTER_TO_UINT (pi) << 32 | *slot, NULL))++;
+          *slot = g->ports->len;
+          g_array_append_val (g->ports, pp);
         }
+      (*dp_hash_upsert (&g->cells, (guint64) pi << 32 | *slot, NULL))++;
+    }
+}
+
+void
+report_sources_free (Report *r)
+{
+  if (r->sources)
+    {
+      g_ptr_array_unref (r->sources->patterns);
+      g_array_unref (r->sources->agg);
+      g_array_unref (r->sources->keys);
+      dp_hash_clear (&r->sources->ix);
+      g_string_chunk_free (r->sources->strings);
+      if (r->sources->names)
+        dp_name_map_unref (r->sources->names);
+      g_clear_pointer (&r->sources, g_free);
+    }
+  if (r->events)
+    {
+      g_hash_table_unref (r->events->pat_ix);
+      g_ptr_array_unref (r->events->patterns);
+      g_array_unref (r->events->ports);
+      dp_hash_clear (&r->events->port_ix);
+      dp_hash_clear (&r->events->cells);
+      g_clear_pointer (&r->events, g_free);
     }
 }
 
@@ -253,7 +300,7 @@ src_order (const guint64 *tot, guint n)
 
 /* keys per (pattern, port): rows by the patterns' keys, columns by the ports' */
 static void
-src_ports_draw (Report *r, PortGrid *g)
+src_ports_draw (Report *r, ReportEvents *g)
 {
   guint np = g->patterns->len, nport = g->ports->len;
   g_autofree guint64 *tot = g_new0 (guint64, nport + 1), *ptot = g_new0 (guint64, np + 1);
@@ -301,30 +348,11 @@ src_ports_draw (Report *r, PortGrid *g)
   report_svg_heat (ch->svg, &hm, &ch->width, &ch->height);
 }
 
-static void
-src_chart_ports (Report *r, GPtrArray *in)
-{
-  PortGrid g = { g_ptr_array_new (), g_array_new (FALSE, FALSE, sizeof (guint32)), { 0 } };
-  g_autoptr (GHashTable) pat_ix = g_hash_table_new (g_str_hash, g_str_equal);
-  DpHash port_ix;
-  dp_hash_init (&port_ix, 256);
-  dp_hash_init (&g.cells, 1024);
-  src_ports_collect (&g, in, pat_ix, &port_ix);
-  if (g.patterns->len > 0 && g.ports->len > 0)
-    src_ports_draw (r, &g);
-  dp_hash_clear (&port_ix);
-  dp_hash_clear (&g.cells);
-  g_ptr_array_unref (g.patterns);
-  g_array_unref (g.ports);
-}
-
 void
 report_charts_taxonomy_sources (Report *r)
 {
-  GPtrArray *in = report_inputs (r, REPORT_IN_TAX_SOURCES);
-  if (in)
-    src_chart_top (r, in);
-  in = report_inputs (r, REPORT_IN_TAX_EVENTS);
-  if (in)
-    src_chart_ports (r, in);
+  if (r->sources)
+    src_chart_top (r);
+  if (r->events && r->events->patterns->len > 0 && r->events->ports->len > 0)
+    src_ports_draw (r, r->events);
 }

@@ -161,6 +161,7 @@ report_finalize (void *state)
       g_ptr_array_unref (r->inputs[i]);
   if (r->traffic.bins)
     g_hash_table_unref (r->traffic.bins);
+  report_sources_free (r);
   if (r->charts)
     g_ptr_array_unref (r->charts);
   g_free (r);
@@ -221,6 +222,12 @@ report_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError 
     {
       if (batch->type == DP_TYPE_PACKETS)
         report_count_packets (r, (const DpPackets *) batch);
+      return TRUE;
+    }
+  if (port == REPORT_IN_TAX_SOURCES || port == REPORT_IN_TAX_EVENTS)
+    {
+      if (batch->type == DP_TYPE_TABLE)
+        (port == REPORT_IN_TAX_SOURCES ? report_sources_add : report_events_add) (r, (const DpTable *) batch);
       return TRUE;
     }
   ReportInput *in = g_new0 (ReportInput, 1);
@@ -297,6 +304,7 @@ report_span (Report *r, gint64 *t0, gint64 *t1, double *packets)
     }
   GPtrArray *sum = report_inputs (r, REPORT_IN_TAX_SUMMARY);
   double total = 0;
+  gint64 gap = G_MAXINT64, prev = G_MININT64;
   for (guint i = 0; sum && i < sum->len; i++)
     {
       const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (sum, i))->batch;
@@ -304,14 +312,68 @@ report_span (Report *r, gint64 *t0, gint64 *t1, double *packets)
       gint cn = report_col (t, "packets", DP_COL_INT64);
       for (guint row = 0; cw >= 0 && row < t->n_rows; row++)
         {
-          *t0 = MIN (*t0, t->cols[cw].i64[row]);
-          *t1 = MAX (*t1, t->cols[cw].i64[row] + 3600);
+          gint64 w = t->cols[cw].i64[row];
+          if (prev != G_MININT64 && w != prev)
+            gap = MIN (gap, w > prev ? w - prev : prev - w);
+          prev = w;
+          *t0 = MIN (*t0, w);
+          *t1 = MAX (*t1, w);
           if (cp >= 0 && cn >= 0 && g_strcmp0 (t->cols[cp].str[row], "all") == 0)
             total += (double) t->cols[cn].i64[row];
         }
     }
   if (sum)
     *packets = total;
+  /* the last window lasts as long as the gap between windows (one hour when alone) */
+  if (*t0 <= *t1)
+    *t1 += gap == G_MAXINT64 ? 3600 : gap;
+}
+
+/* Distinct values of an ip/int column over the tables of @port (-1: none). */
+static gint64
+report_distinct (Report *r, ReportInputPort port, const char *col)
+{
+  GPtrArray *in = report_inputs (r, port);
+  if (in == NULL)
+    return -1;
+  DpHash seen;
+  dp_hash_init (&seen, 1024);
+  gboolean any = FALSE;
+  for (guint i = 0; i < in->len; i++)
+    {
+      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, i))->batch;
+      gint c = dp_table_find_column (t, col);
+      if (c < 0 || (t->cols[c].type != DP_COL_IPV4 && t->cols[c].type != DP_COL_INT64))
+        continue;
+      any = TRUE;
+      for (guint row = 0; row < t->n_rows; row++)
+        dp_hash_upsert (&seen, t->cols[c].type == DP_COL_IPV4 ? t->cols[c].ip[row] : (guint64) t->cols[c].i64[row] & ~(1ull << 63), NULL);
+    }
+  gint64 n = any ? (gint64) seen.n : -1;
+  dp_hash_clear (&seen);
+  return n;
+}
+
+static void
+report_kpi_counts (Report *r, GString *h)
+{
+  char buf[32];
+  gint64 sources = report_sources_count (r);
+  if (sources >= 0)
+    report_kpi (h, report_fmt_si ((double) sources, buf), "sources seen");
+  GPtrArray *labels = report_inputs (r, REPORT_IN_LABELS);
+  if (labels)
+    {
+      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (labels, 0))->batch;
+      gint cl = report_col (t, "label", DP_COL_STRING);
+      guint known = 0;
+      for (guint row = 0; cl >= 0 && row < t->n_rows; row++)
+        known += t->cols[cl].str[row] && *t->cols[cl].str[row] && strcmp (t->cols[cl].str[row], "unknown") != 0;
+      report_kpi (h, report_fmt_si (known, buf), "senders with a ground-truth label");
+    }
+  gint64 clusters = report_distinct (r, REPORT_IN_CLUSTERS, "cluster");
+  if (clusters >= 0)
+    report_kpi (h, report_fmt_si ((double) clusters, buf), "clusters");
 }
 
 static void
@@ -329,12 +391,7 @@ report_kpis (Report *r, GString *h)
       g_autofree char *span = g_strdup_printf ("%.1f h", (t1 - t0) / 3600.0);
       report_kpi (h, span, "observed");
     }
-  GPtrArray *labels = report_inputs (r, REPORT_IN_LABELS);
-  if (labels)
-    {
-      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (labels, 0))->batch;
-      report_kpi (h, report_fmt_si (t->n_rows, buf), "senders with ground truth");
-    }
+  report_kpi_counts (r, h);
   GPtrArray *reps = report_inputs (r, REPORT_IN_REPORT);
   for (guint i = 0; reps && i < reps->len && i < 3; i++)
     {

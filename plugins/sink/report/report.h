@@ -58,9 +58,14 @@ typedef struct {
   GString *html;     /* extra XHTML after the figure (tables); may be NULL */
 } ReportChart;
 
+typedef struct _ReportSources ReportSources;
+typedef struct _ReportEvents ReportEvents;
+
 typedef struct {
   const ReportConfig *cfg;
   DpStage *stage;
+  ReportSources *sources;               /* taxonomy.sources, summed as they arrive */
+  ReportEvents *events;                 /* taxonomy.events, counted as they arrive */
   GPtrArray *inputs[REPORT_N_INPUTS];   /* ReportInput* */
   ReportTraffic traffic;
   GPtrArray *charts;                    /* ReportChart* */
@@ -88,6 +93,12 @@ void report_charts_methods (Report *r);
 void report_charts_embedding (Report *r);
 void report_charts_clusters (Report *r);
 void report_charts_taxonomy_sources (Report *r);
+/* charts-sources.c: the per-window taxonomy tables are folded in on arrival */
+void report_sources_add (Report *r, const DpTable *t);
+void report_events_add (Report *r, const DpTable *t);
+/** Distinct sources of taxonomy.sources, or -1 when none arrived. */
+gint64 report_sources_count (Report *r);
+void report_sources_free (Report *r);
 
 /* ------------------------------------------------------------------ */
 /* svg.c: primitives.  Every chart draws into a GString with presentation
