@@ -571,6 +571,43 @@ test_embedding (void)
   g_assert_true (pc1);
 }
 
+/* word tokens join the labels by their text; one dimension is enough */
+static void
+test_embedding_words (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  const char *words[] = { "alpha", "beta", "gamma" };
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    dp_vocab_add (vocab, dp_vocab_word_key (vocab, words[i]));
+  DpEmbedding *e = dp_embedding_new (vocab, 3, 1);
+  e->vectors[0] = -1, e->vectors[1] = 0, e->vectors[2] = 1;
+  push_ok (h, P_EMB, e);
+  DpTable *t = dp_table_new ("labels");
+  guint ck = dp_table_add_column (t, "token", DP_COL_STRING), cl = dp_table_add_column (t, "label", DP_COL_STRING);
+  for (guint i = 0; i < 2; i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_str (t, ck, r, words[i]);
+      dp_table_set_str (t, cl, r, i == 0 ? "greek & co" : "second");
+    }
+  push_ok (h, P_LABELS, t);
+  DpTable *c = dp_table_new ("clusters");
+  guint cc = dp_table_add_column (c, "token", DP_COL_STRING), cn = dp_table_add_column (c, "cluster", DP_COL_INT64);
+  for (guint i = 0; i < 3; i++)
+    {
+      guint r = dp_table_append_row (c);
+      dp_table_set_str (c, cc, r, words[i]);
+      dp_table_set_i64 (c, cn, r, 7);
+    }
+  push_ok (h, P_CLUSTERS, c);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_nonnull (doc_find_title (d, "circle", "alpha — greek & co"));
+  g_assert_nonnull (doc_find_title (d, "circle", "gamma — unknown"));
+  g_assert_nonnull (doc_find_title (d, "rect", "#7 — greek & co: 1 sources"));
+  g_assert_nonnull (doc_find_title (d, "rect", "#7 — unknown: 1 sources"));
+}
+
 /* ------------------------------------------------------------------ */
 /* clusters */
 
@@ -734,6 +771,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/packets", test_packets);
   g_test_add_func ("/plugin/report/methods", test_methods);
   g_test_add_func ("/plugin/report/embedding", test_embedding);
+  g_test_add_func ("/plugin/report/embedding-words", test_embedding_words);
   g_test_add_func ("/plugin/report/clusters", test_clusters);
   g_test_add_func ("/plugin/report/empty-inputs", test_empty_inputs);
   g_test_add_func ("/plugin/report/svg-files", test_svg_files);
