@@ -34,7 +34,7 @@ void
 taxonomy_close_clear (TaxClose *c)
 {
   dp_hash_clear (&c->src_index);
-  g_clear_pointer (&c->seen, g_free);
+  g_clear_pointer (&c->seen, g_aligned_free);
   g_clear_pointer (&c->sources, g_array_unref);
   g_clear_pointer (&c->events, g_array_unref);
 }
@@ -164,9 +164,10 @@ taxonomy_order_by_source (TaxClose *c, const TaxTable *triples)
   gsize m = 1u << 16, n = triples->n;
   while (m < n * 8)
     m <<= 1;
-  c->seen = g_new0 (guint64, m / 32);
+  c->seen = taxonomy_big_alloc (m / 32 * sizeof (guint64));
+  memset (c->seen, 0, m / 32 * sizeof (guint64));
   c->seen_mask = m - 1;
-  g_autofree guint32 *sidx = g_new (guint32, n);
+  guint32 *sidx = taxonomy_big_alloc (MAX (n, 1u) * sizeof (guint32));
   gsize ring[16];
   for (gsize i = 0; i < n + 16; i++)
     {
@@ -191,9 +192,10 @@ taxonomy_order_by_source (TaxClose *c, const TaxTable *triples)
     start[sidx[i] + 1]++;
   for (guint j = 0; j < c->sources->len; j++)
     start[j + 1] += start[j];
-  guint32 *order = g_new (guint32, n);
+  guint32 *order = taxonomy_big_alloc (MAX (n, 1u) * sizeof (guint32));
   for (gsize i = 0; i < n; i++)
     order[start[sidx[i]]++] = (guint32) i;
+  g_aligned_free (sidx);
   return order;
 }
 
@@ -477,7 +479,7 @@ taxonomy_pass_triples (TaxClose *c, const TaxTable *triples)
 {
   const TaxAgg *e = triples->entries;
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
-  g_autofree guint32 *order = taxonomy_order_by_source (c, triples);
+  guint32 *order = taxonomy_order_by_source (c, triples);
   TaxKeyHash ring[TAXONOMY_CLOSE_PREFETCH];
   for (gsize k = 0; k < MIN (n, 4 * D); k++)
     __builtin_prefetch (&e[order[k]], 0, 1);
@@ -496,6 +498,7 @@ taxonomy_pass_triples (TaxClose *c, const TaxTable *triples)
       h.src_index = c->last_index;
       taxonomy_pass_triple (c, t, h);
     }
+  g_aligned_free (order);
 }
 
 void

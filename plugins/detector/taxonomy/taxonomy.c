@@ -52,10 +52,10 @@ const char *const taxonomy_pattern_names[TAX_N_PATTERNS] = {
 /* Large tables are hit at random: on 4 KiB pages nearly every access also
  * misses the TLB (and prefetches that miss it may be dropped), so they ask
  * for transparent huge pages where the kernel gives them on request. */
-static void *
+void *
 taxonomy_big_alloc (gsize bytes)
 {
-  if (bytes < 2 * TAXONOMY_HUGE)
+  if (bytes < TAXONOMY_HUGE)
     return g_aligned_alloc (1, bytes, 64);
   bytes = (bytes + TAXONOMY_HUGE - 1) & ~(TAXONOMY_HUGE - 1);
   void *p = g_aligned_alloc (1, bytes, TAXONOMY_HUGE);

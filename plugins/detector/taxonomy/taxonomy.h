@@ -86,6 +86,9 @@ taxonomy_hash (guint32 src, guint32 dst, guint32 b)
                       + (guint64) b * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
 }
 
+/** Memory for a large array hit at random: 64-byte aligned, on transparent
+ * huge pages from 2 MiB up.  Free with g_aligned_free(). */
+void *taxonomy_big_alloc (gsize bytes);
 void taxonomy_table_init (TaxTable *t, gsize capacity_hint);
 void taxonomy_table_clear (TaxTable *t);
 void taxonomy_table_grow_index (TaxTable *t);
