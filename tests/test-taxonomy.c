@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "dp-pipeline.h"
 #include "dp-test.h"
 
 /* An hour boundary, so windows are easy to reason about. */
@@ -870,6 +871,55 @@ test_real_darkvec (void)
   g_assert_cmpuint (seen, ==, n_pkt);
 }
 
+/* pipelines/taxonomy.yaml end to end on the masscan capture: pcap ->
+ * taxonomy -> three CSV files. */
+static void
+test_pipeline_yaml (void)
+{
+  g_autofree char *pcap = dp_test_shared ("data/real/pcap/esnet_masscan_tcp_0_1000_20190821.pcap");
+  if (!pcap)
+    return;
+  const char *plugins = g_getenv ("DARKPIPE_PLUGIN_PATH");
+  if (!plugins || !g_file_test (plugins, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("DARKPIPE_PLUGIN_PATH is not a plugin directory");
+      return;
+    }
+  g_autoptr (DpContext) ctx = dp_context_new ();
+  dp_context_add_plugin_dir (ctx, plugins);
+  dp_context_set_quiet (ctx, TRUE);
+  g_autofree char *dir = dp_test_tmpdir ();
+  dp_context_set_output_dir (ctx, dir);
+  g_autofree char *yaml = g_build_filename (DP_SRC_DIR, "pipelines", "taxonomy.yaml", NULL);
+  g_autofree char *set = g_strdup_printf ("capture.path=%s", pcap);
+  const char *const overrides[] = { set, NULL };
+  g_autoptr (GError) err = NULL;
+  g_autoptr (DpPipeline) p = dp_pipeline_load_file (ctx, yaml, overrides, NULL, &err);
+  if (!p && g_error_matches (err, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_PLUGIN))
+    {
+      g_test_skip ("a plugin of the pipeline is not built");
+      dp_test_rmtree (dir);
+      return;
+    }
+  g_assert_no_error (err);
+  g_assert_true (dp_pipeline_run (p, &err));
+  g_assert_no_error (err);
+  static const char *const files[] = { "sources.csv", "events.csv", "summary.csv" };
+  static const char *const expect[] = {
+    "172.31.15.102,1005,0,1,",                                          /* light port scan */
+    "port_scan_tcp_light,172.31.15.102,6,198.124.152.15,-1,1005,1,1001,",
+    "port_scan_tcp_light,1,1,1005",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, files[i], NULL);
+      g_autofree char *text = dp_test_read_file (path, NULL);
+      g_test_message ("%s:\n%s", files[i], text);
+      g_assert_nonnull (strstr (text, expect[i]));
+    }
+  dp_test_rmtree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -898,5 +948,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/taxonomy/real-masscan-udp", test_real_masscan_udp);
   g_test_add_func ("/plugin/taxonomy/real-nmap", test_real_nmap);
   g_test_add_func ("/plugin/taxonomy/real-darkvec", test_real_darkvec);
+  g_test_add_func ("/plugin/taxonomy/pipeline-yaml", test_pipeline_yaml);
   return g_test_run ();
 }
