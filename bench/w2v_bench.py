@@ -16,6 +16,9 @@
       Spearman correlation on word-pair similarity sets (gensim's
       evaluate_word_pairs, case-insensitive); this also checks that gensim
       reads the file.  JSON line.
+  w2v_bench.py same TEXT BINARY
+      loads both files with gensim (binary=False / True) and checks that they
+      hold the same tokens and vectors (within 1e-6).  JSON line.
   w2v_bench.py preprocess IN OUT
       gensim.utils.simple_preprocess per line (what gensim's own tests do
       with lee_background.cor).
@@ -101,6 +104,16 @@ def cmd_pairs(a):
     print(json.dumps(out))
 
 
+def cmd_same(a):
+    from gensim.models import KeyedVectors
+    t = KeyedVectors.load_word2vec_format(a.text, binary=False)
+    b = KeyedVectors.load_word2vec_format(a.binary, binary=True)
+    same_keys = t.index_to_key == b.index_to_key
+    diff = float(np.max(np.abs(t.vectors - b.vectors))) if same_keys and len(t.vectors) else float("nan")
+    print(json.dumps({"vectors": len(t.index_to_key), "same_tokens": same_keys,
+                      "max_abs_diff": diff, "ok": bool(same_keys and diff <= 1e-6)}))
+
+
 def cmd_preprocess(a):
     from gensim.utils import simple_preprocess
     with open(a.inp, encoding="utf8", errors="replace") as f, open(a.out, "w") as g:
@@ -129,11 +142,15 @@ def main():
     w = sub.add_parser("pairs")
     w.add_argument("embedding")
     w.add_argument("pairs", nargs="+")
+    sm = sub.add_parser("same")
+    sm.add_argument("text")
+    sm.add_argument("binary")
     pp = sub.add_parser("preprocess")
     pp.add_argument("inp")
     pp.add_argument("out")
     a = p.parse_args()
-    {"gensim": cmd_gensim, "knn": cmd_knn, "pairs": cmd_pairs, "preprocess": cmd_preprocess}[a.cmd](a)
+    {"gensim": cmd_gensim, "knn": cmd_knn, "pairs": cmd_pairs, "same": cmd_same,
+     "preprocess": cmd_preprocess}[a.cmd](a)
 
 
 if __name__ == "__main__":

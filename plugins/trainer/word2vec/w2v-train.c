@@ -2,12 +2,14 @@
  * sampling, Hogwild over jobs of ~10k corpus tokens.
  *
  * Skip-gram follows gensim's orientation: each context word's input vector
- * predicts the centre word's output vector.  Unlike gensim (one BLAS call per
- * (centre, context) pair and fresh negatives per pair), the negatives are
- * drawn once per centre word and shared by all its context words (Intel's
+ * predicts the centre word's output vector.  By default every (centre,
+ * context) pair gets its own negatives, as in gensim, but where gensim makes
+ * one BLAS call per vector operation on unpadded rows, the rows here are
+ * padded to whole 8-float vectors and the loops are vector code (AVX2+FMA
+ * when the CPU has it), and negatives come from an alias table.  With
+ * share_negatives > 1 a group of context words shares one draw (Intel's
  * pWord2Vec "HogBatch"): the centre's 1 + negative output rows stay in L1
- * while the window's input rows stream through them, and the loops are plain
- * float loops over the dimension that the compiler vectorises.
+ * while the group's input rows stream through them.
  *
  * Determinism: each job (epoch, chunk) seeds its own generator from the seed,
  * so one thread is bit-reproducible and more threads differ only by Hogwild
@@ -47,7 +49,7 @@ struct _Word2vecWorker {
   guint32 *outs;        /* centre (or context) + negatives */
   float *g;             /* ctx x outs gradients */
   float *ograd;         /* outs x dim accumulated output gradients */
-  float *neu1, *neu1e;  /* CBOW */
+  float *neu1, *neu1e;  /* CBOW; neu1e also the one-input kernel's error */
   gboolean (*tick) (Word2vecModel *m, gpointer data);
   gpointer tick_data;
 };

@@ -278,8 +278,10 @@ word2vec_build_alias (Word2vecModel *m, const guint64 *counts)
     }
 }
 
-/* Each fresh row is drawn from a generator seeded by (seed, token key), so a
- * token's start does not depend on the vocabulary order or size. */
+/* Each fresh row is uniform in [-1/dim, 1/dim) like gensim 4's prep_vectors
+ * (gensim 3 and word2vec.c used half that), drawn from a generator seeded by
+ * (seed, token key), so a token's start does not depend on the vocabulary
+ * order or size. */
 static void
 word2vec_init_vectors (Word2vec *w, Word2vecModel *m, const DpVocab *out, const GArray *init_rows)
 {
@@ -300,7 +302,7 @@ word2vec_init_vectors (Word2vec *w, Word2vecModel *m, const DpVocab *out, const 
         {
           s = word2vec_mix (s);
           float u = (float) ((s >> 40) * (1.0 / 16777216.0));
-          row[k] = (u - 0.5f) / (float) dim;
+          row[k] = (2.0f * u - 1.0f) / (float) dim;
         }
     }
 }
