@@ -16,6 +16,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/dp-faults.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT
 n=0
 failed=0
+# In a sanitizer build the shim is preloaded before libasan: allow it.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+export ASAN_OPTIONS
 
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 not_ok () { n=$((n + 1)); echo "not ok $n - $1"; failed=1; sed 's/^/# /' "$tmp/err" 2>/dev/null | head -20; }

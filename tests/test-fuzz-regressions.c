@@ -1,7 +1,8 @@
 /* test-fuzz-regressions.c — runs the fuzz targets' entry functions
- * (fuzz/fuzz-*.c) over every input that once broke darkpipe
+ * (fuzz/fuzz-*.c) over every input that once broke darkpipe and was fixed
  * (tests/data/fuzz/<target>/) and over the seed corpora (fuzz/corpus/<target>/),
- * with the normal compiler.  Each entry checks the contract a parser keeps on
+ * with the normal compiler.  Inputs of bugs not fixed yet wait in
+ * fuzz/repro/<target>/ (see fuzz/README.md); DP_FUZZ_REPRO=1 runs them too.  Each entry checks the contract a parser keeps on
  * any input (an error comes with a message, a skipped record never stops a
  * source, a decoded row is consistent …) and aborts when it is broken;
  * under the ASan tree or valgrind the same inputs are checked for memory
@@ -65,6 +66,11 @@ test_target (gconstpointer data)
   const char *srcdir = g_getenv ("DP_TOP_SRCDIR");
   g_autofree char *seed_dir = g_build_filename (srcdir ? srcdir : DP_SRC_DIR, "fuzz", "corpus", t->name, NULL);
   guint n = run_dir (t, crash_dir) + run_dir (t, seed_dir);
+  if (g_getenv ("DP_FUZZ_REPRO"))
+    {
+      g_autofree char *repro_dir = g_build_filename (srcdir ? srcdir : DP_SRC_DIR, "fuzz", "repro", t->name, NULL);
+      n += run_dir (t, repro_dir);
+    }
   /* every target ships seeds: none found means the paths are wrong */
   g_assert_cmpuint (n, >, 0);
 }
