@@ -212,7 +212,7 @@ typedef struct {
 } KnnResult;
 
 static void
-knn_result_clear (KnnResult *r)
+knn_classify_result_clear (KnnResult *r)
 {
   g_free (r->qpos);
   g_free (r->bpos);
@@ -437,7 +437,7 @@ knn_classify_finish (DpStage *stage, void *state, GError **error)
       dp_stage_push (stage, 1, knn_classify_report (&cls, &t));
       g_free (t.tp); g_free (t.pred); g_free (t.truth);
     }
-  knn_result_clear (&res);
+  knn_classify_result_clear (&res);
   knn_classify_classes_clear (&cls);
   return TRUE;
 }
