@@ -66,7 +66,7 @@ static void
 test_csv_header (void)
 {
   DpTable *t;
-  g_autoptr (DpHarness) h = run_labels ("ip,label\n1.2.3.4,mirai\n5.6.7.8,censys\n\n9.9.9.9,mirai\n",
+  g_autoptr (DpHarness) h = run_labels ("\xef\xbb\xbfip,label\n1.2.3.4,mirai\n5.6.7.8,censys\n\n9.9.9.9,mirai\n",
                                         FALSE, NULL, &t);
   g_autofree char *s = table_text (t);
   g_assert_cmpstr (s, ==, "1.2.3.4=mirai 5.6.7.8=censys 9.9.9.9=mirai");

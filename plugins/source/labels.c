@@ -292,6 +292,9 @@ labels_read (Labels *s, DpStage *stage, const char *path, GError **error)
   gsize len;
   while ((line = dp_line_reader_next (r, &len)) != NULL)
     {
+      /* a UTF-8 byte order mark (spreadsheet exports) is not data */
+      if (dp_line_reader_line (r) == 1 && g_str_has_prefix (line, "\xef\xbb\xbf"))
+        line += 3;
       char *t = labels_trim (line);
       if (*t == '\0' || *t == '#')
         continue;
