@@ -47,6 +47,7 @@ struct _Word2vecWorker {
   guint32 *sen;         /* the filtered sentence */
   guint32 *ctx;         /* context ids of one centre */
   guint32 *outs;        /* centre (or context) + negatives */
+  guint32 *outs_buf[2]; /* outs points to [0], or in turn to both (draw-ahead) */
   float *g;             /* ctx x outs gradients */
   float *ograd;         /* outs x dim accumulated output gradients */
   float *neu1, *neu1e;  /* CBOW; neu1e also the one-input kernel's error */
@@ -273,17 +274,53 @@ word2vec_sgns_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
 /* Fills outs[1..] with negatives; a draw equal to the positive is skipped
  * (gensim does the same), so there may be fewer than `negative`. */
 static inline guint
-word2vec_draw_negatives (Word2vecWorker *w, guint32 positive)
+word2vec_draw_into (Word2vecWorker *w, guint32 *outs, guint32 positive)
 {
   guint n = 1;
-  w->outs[0] = positive;
+  outs[0] = positive;
   for (gint64 k = 0; k < w->m->config->negative; k++)
     {
       guint32 neg = word2vec_negative (w->m, &w->rng);
       if (neg != positive)
-        w->outs[n++] = neg;
+        {
+          /* the row is a random one, likely out of L1/L2: start loading it
+           * while the other negatives are drawn */
+          const char *row = (const char *) (w->m->syn1 + (gsize) neg * w->m->stride);
+          for (guint b = 0; b < w->m->stride * sizeof (float); b += 64)
+            __builtin_prefetch (row + b, 1, 3);
+          outs[n++] = neg;
+        }
     }
   return n;
+}
+
+static inline guint
+word2vec_draw_negatives (Word2vecWorker *w, guint32 positive)
+{
+  return word2vec_draw_into (w, w->outs, positive);
+}
+
+/* Skip-gram over one centre's contexts in groups sharing a draw of
+ * negatives.  The next group's negatives are drawn (and their rows
+ * prefetched) before the current group trains, so the random rows arrive
+ * while the kernel works. */
+static void
+word2vec_sg_groups (Word2vecWorker *w, guint32 centre, guint n_ctx, guint group, float alpha)
+{
+  Word2vecKernel k = group == 1 ? w->pair : w->sgns;
+  guint32 *cur = w->outs_buf[0], *next = w->outs_buf[1];
+  guint n_cur = word2vec_draw_into (w, cur, centre);
+  for (guint j = 0; j < n_ctx; j += group)
+    {
+      guint n_next = j + group < n_ctx ? word2vec_draw_into (w, next, centre) : 0;
+      w->outs = cur;
+      k (w, w->ctx + j, MIN (group, n_ctx - j), n_cur, alpha);
+      guint32 *t = cur;
+      cur = next;
+      next = t;
+      n_cur = n_next;
+    }
+  w->outs = w->outs_buf[0];
 }
 
 WORD2VEC_INLINE void
@@ -351,10 +388,7 @@ word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alp
         }
       /* groups of `share_negatives` contexts meet one draw of negatives
        * (1: every pair its own, as gensim; 0: the whole window) */
-      guint group = c->share_negatives ? (guint) c->share_negatives : n_ctx;
-      Word2vecKernel k = group == 1 ? w->pair : w->sgns;
-      for (guint j = 0; j < n_ctx; j += group)
-        k (w, w->ctx + j, MIN (group, n_ctx - j), word2vec_draw_negatives (w, sen[i]), alpha);
+      word2vec_sg_groups (w, sen[i], n_ctx, c->share_negatives ? (guint) c->share_negatives : n_ctx, alpha);
     }
 }
 
@@ -483,7 +517,9 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
 #endif
   w->sen = g_new (guint32, MAX (m->max_sentence, 1u));
   w->ctx = g_new (guint32, n_ctx);
-  w->outs = g_new (guint32, n_outs);
+  w->outs_buf[0] = g_new (guint32, n_outs);
+  w->outs_buf[1] = g_new (guint32, n_outs);
+  w->outs = w->outs_buf[0];
   w->g = g_new (float, n_ctx * n_outs);
   w->ograd = word2vec_alloc (n_outs * m->stride);
   w->neu1 = word2vec_alloc (m->stride);
@@ -495,7 +531,8 @@ word2vec_worker_clear (Word2vecWorker *w)
 {
   g_free (w->sen);
   g_free (w->ctx);
-  g_free (w->outs);
+  g_free (w->outs_buf[0]);
+  g_free (w->outs_buf[1]);
   g_free (w->g);
   free (w->ograd);
   free (w->neu1);
