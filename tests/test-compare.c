@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dp-pipeline.h"
 #include "dp-test.h"
@@ -229,6 +231,84 @@ test_pipeline (void)
   dp_test_rmtree (dir);
 }
 
+/* seconds and peak MB of every stage, from the run summary */
+static GHashTable *
+summary_of (DpPipeline *p)
+{
+  char *buf = NULL;
+  gsize len = 0;
+  FILE *f = open_memstream (&buf, &len);
+  dp_pipeline_print_summary (p, f);
+  fclose (f);
+  GHashTable *stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto (GStrv) lines = g_strsplit (buf, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      g_auto (GStrv) w = g_strsplit_set (*l, " ", -1);
+      GPtrArray *f6 = g_ptr_array_new ();
+      for (char **x = w; *x; x++)
+        if (**x)
+          g_ptr_array_add (f6, *x);
+      if (f6->len == 6 && g_ascii_isdigit (((char *) g_ptr_array_index (f6, 4))[0]))
+        {
+          double *v = g_new (double, 2);
+          v[0] = g_ascii_strtod (g_ptr_array_index (f6, 4), NULL);
+          v[1] = g_ascii_strtod (g_ptr_array_index (f6, 5), NULL);
+          g_hash_table_insert (stats, g_strdup (g_ptr_array_index (f6, 0)), v);
+        }
+      g_ptr_array_unref (f6);
+    }
+  free (buf);
+  return stats;
+}
+
+/* Two methods over one source, labels by default: the stage names in the
+ * order of the reports input; each method's seconds are the sum over its
+ * own stages (not the shared source), its peak the max over them. */
+static void
+test_pipeline_branches (void)
+{
+  g_autoptr (DpContext) ctx = dp_context_new ();
+  dp_context_set_quiet (ctx, TRUE);
+  g_autofree char *dir = dp_test_tmpdir ();
+  dp_context_set_output_dir (ctx, dir);
+  const char *yaml =
+    "pipeline: t\n"
+    "stages:\n"
+    "  telescope: {plugin: synth_telescope, packets: 40000, duration: 6h}\n"
+    "  base_a: {plugin: port_baseline, input: {packets: telescope, labels: telescope.ground_truth}}\n"
+    "  knn_a: {plugin: knn_classify, k: 3, input: {embedding: base_a.embedding, labels: telescope.ground_truth}}\n"
+    "  base_b: {plugin: port_baseline, top_ports: 2, input: {packets: telescope, labels: telescope.ground_truth}}\n"
+    "  knn_b: {plugin: knn_classify, input: {embedding: base_b.embedding, labels: telescope.ground_truth}}\n"
+    "  cmp: {plugin: compare, input: {reports: [knn_b.report, knn_a.report]}}\n"
+    "  out: {plugin: csv, input: cmp, path: c.csv}\n";
+  GError *error = NULL;
+  g_autoptr (DpPipeline) p = dp_pipeline_load_text (ctx, "t.yaml", yaml, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_pipeline_run (p, &error));
+  g_assert_no_error (error);
+  g_autoptr (GHashTable) st = summary_of (p);
+  g_autofree char *csv = g_build_filename (dir, "c.csv", NULL);
+  g_autofree char *text = dp_test_read_file (csv, NULL);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_auto (GStrv) head = g_strsplit (lines[0], ",", -1);
+  guint nc = g_strv_length (head);
+  static const char *const order[][2] = { { "knn_b", "base_b" }, { "knn_a", "base_a" } };
+  for (guint i = 0; i < 2; i++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[i + 1], ",", -1);
+      g_assert_cmpstr (f[0], ==, order[i][0]);
+      const double *k = g_hash_table_lookup (st, order[i][0]);
+      const double *b = g_hash_table_lookup (st, order[i][1]);
+      g_assert_nonnull (k);
+      g_assert_nonnull (b);
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f[nc - 2], NULL), k[0] + b[0], 0.0015);
+      g_assert_cmpfloat_with_epsilon (g_ascii_strtod (f[nc - 1], NULL), MAX (k[1], b[1]), 0.06);
+    }
+  dp_test_rmtree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -238,6 +318,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/compare/bad-options", test_bad_options);
   g_test_add_func ("/plugin/compare/bad-report", test_bad_report);
   g_test_add_func ("/plugin/compare/empty", test_empty);
+  g_test_add_func ("/pipeline/compare/branches", test_pipeline_branches);
   g_test_add_func ("/pipeline/compare/end-to-end", test_pipeline);
   return g_test_run ();
 }

@@ -148,6 +148,20 @@ test_options_change_sequences (void)
   assert_corpus (day, daily);
 }
 
+static void
+test_text_output (void)
+{
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = harness ("dante_corpus", "min_packets: 1\ntext_path: dante.txt");
+  g_autoptr (DpPackets) p = sample_packets ();
+  g_assert_true (dp_harness_push (h, 0, p, &error));
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "dante.txt", NULL);
+  g_autofree char *text = dp_test_read_file (path, NULL);
+  g_assert_cmpstr (text, ==, "23/tcp 80/tcp 443/tcp 23/tcp\n53/udp 0/icmp 53/udp 123/udp\n22/tcp 2222/tcp 22/tcp\n");
+}
+
 /* The authors' writer emitted n(n+1)/2 lines for n sources in a window. */
 static void
 test_each_sequence_once (void)
@@ -339,6 +353,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/dante_corpus/defaults-empty", test_defaults_empty);
   g_test_add_func ("/plugin/dante_corpus/exact-sequences", test_exact_sequences);
   g_test_add_func ("/plugin/dante_corpus/options", test_options_change_sequences);
+  g_test_add_func ("/plugin/dante_corpus/text-output", test_text_output);
   g_test_add_func ("/plugin/dante_corpus/each-sequence-once", test_each_sequence_once);
   g_test_add_func ("/plugin/dante_corpus/late-packets", test_late_packets);
   g_test_add_func ("/plugin/dante_corpus/bad-options", test_bad_options);

@@ -22,11 +22,28 @@ typedef struct {
 } CompareReport;
 
 typedef struct {
-  char *label;
-  char *origin;
+  char *label;             /* owned */
+  char *origin;            /* owned */
   const DpTable *report;   /* NULL when the stage sent none */
   double seconds, peak_mb;
 } CompareRow;
+
+static void
+compare_row_clear (gpointer p)
+{
+  CompareRow *r = p;
+  g_free (r->label);
+  g_free (r->origin);
+}
+
+static void
+compare_add_row (GArray *rows, const char *label, const char *origin, const DpTable *report)
+{
+  CompareRow r = { g_strdup (label), g_strdup (origin), report, NAN, NAN };
+  if (report)
+    r.seconds = r.peak_mb = 0;
+  g_array_append_val (rows, r);
+}
 
 typedef struct {
   const CompareConfig *config;
@@ -208,29 +225,28 @@ compare_listed (const Compare *c, const char *origin)
 static GArray *
 compare_rows (Compare *c, DpStage *stage, GError **error)
 {
-  GArray *rows = g_array_new (FALSE, TRUE, sizeof (CompareRow));
+  g_autoptr (GArray) rows = g_array_new (FALSE, TRUE, sizeof (CompareRow));
+  g_array_set_clear_func (rows, compare_row_clear);
   for (guint i = 0; i < c->stages->len; i++)
     {
       const char *origin = g_ptr_array_index (c->stages, i);
+      const char *label = g_ptr_array_index (c->labels, i);
+      const DpTable *report = compare_report_of (c, origin);
       DpStageStats st;
-      CompareRow r = { g_ptr_array_index (c->labels, i), (char *) origin, compare_report_of (c, origin), NAN, NAN };
-      if (r.report == NULL && !dp_stage_peer_stats (stage, origin, &st))
+      if (report == NULL && !dp_stage_peer_stats (stage, origin, &st))
         {
           g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_STAGE,
                        "option 'methods': no stage '%s' sent a report", origin);
-          g_array_unref (rows);
           return NULL;
         }
-      if (r.report == NULL)
-        dp_stage_info (stage, "%s: stage '%s' sent no report", r.label, origin);
-      else
-        r.seconds = r.peak_mb = 0;
-      g_array_append_val (rows, r);
+      if (report == NULL)
+        dp_stage_info (stage, "%s: stage '%s' sent no report", label, origin);
+      compare_add_row (rows, label, origin, report);
     }
   g_auto (GStrv) inputs = dp_stage_peer_inputs (stage, dp_stage_name (stage));
   for (char **in = inputs; in && *in; in++)
     if (!compare_listed (c, *in) && compare_report_of (c, *in))
-      g_array_append_val (rows, ((CompareRow) { *in, *in, compare_report_of (c, *in), 0, 0 }));
+      compare_add_row (rows, *in, *in, compare_report_of (c, *in));
   for (guint i = 0; i < c->reports->len; i++)
     {
       const CompareReport *rep = &g_array_index (c->reports, CompareReport, i);
@@ -238,9 +254,9 @@ compare_rows (Compare *c, DpStage *stage, GError **error)
       for (guint j = 0; j < rows->len; j++)
         have |= g_array_index (rows, CompareRow, j).report == rep->report;
       if (!have)
-        g_array_append_val (rows, ((CompareRow) { rep->origin, rep->origin, rep->report, 0, 0 }));
+        compare_add_row (rows, rep->origin, rep->origin, rep->report);
     }
-  return rows;
+  return g_steal_pointer (&rows);
 }
 
 typedef struct {
