@@ -42,6 +42,8 @@ DpLineReader *dp_line_reader_open (const char *path, GError **error);
  * string is valid until the next call.  *len gets its length. */
 char *dp_line_reader_next (DpLineReader *r, gsize *len);
 guint64 dp_line_reader_line (const DpLineReader *r);   /* 1-based number of the last line returned */
+/** TRUE when reading stopped on an error (then @error is set), FALSE after a
+ * clean end of input.  Call it when dp_line_reader_next returns NULL. */
 gboolean dp_line_reader_error (DpLineReader *r, GError **error);
 const char *dp_line_reader_path (const DpLineReader *r);
 void dp_line_reader_free (DpLineReader *r);
