@@ -696,7 +696,7 @@ test_clusters (void)
   g_assert_true (html_has (html, "<td>mirai (67%)</td><td>23/tcp 61% · 2323/tcp 20%</td>"));
   /* the header: 2 clusters, 3 of the 4 senders labelled */
   g_assert_true (html_has (html, "<div class=\"v\">2</div><div class=\"l\">clusters</div>"));
-  g_assert_true (html_has (html, "<div class=\"v\">3</div><div class=\"l\">senders with a ground-truth label</div>"));
+  g_assert_true (html_has (html, "<div class=\"v\">3</div><div class=\"l\">labelled senders</div>"));
 }
 
 /* ------------------------------------------------------------------ */

@@ -369,7 +369,7 @@ report_kpi_counts (Report *r, GString *h)
       guint known = 0;
       for (guint row = 0; cl >= 0 && row < t->n_rows; row++)
         known += t->cols[cl].str[row] && *t->cols[cl].str[row] && strcmp (t->cols[cl].str[row], "unknown") != 0;
-      report_kpi (h, report_fmt_si (known, buf), "senders with a ground-truth label");
+      report_kpi (h, report_fmt_si (known, buf), "labelled senders");
     }
   gint64 clusters = report_distinct (r, REPORT_IN_CLUSTERS, "cluster");
   if (clusters >= 0)
@@ -438,7 +438,7 @@ static const char report_css[] =
   "h1{font-size:30px;line-height:1.2;margin:4px 0 4px;font-weight:700;letter-spacing:-.01em}\n"
   ".meta{margin:0 0 16px;color:var(--muted);font-size:13px}\n"
   ".kpis{display:flex;flex-wrap:wrap;gap:12px;margin:0 0 14px}\n"
-  ".kpi{background:var(--panel);border:1px solid var(--rule);border-radius:8px;padding:10px 16px;min-width:150px}\n"
+  ".kpi{background:var(--panel);border:1px solid var(--rule);border-radius:8px;padding:10px 16px;min-width:128px}\n"
   ".kpi .v{font-size:24px;font-weight:700;font-variant-numeric:tabular-nums}\n"
   ".kpi .l{font-size:12px;color:var(--muted)}\n"
   "nav{position:sticky;top:0;background:rgba(255,255,255,.94);padding:8px 0;border-bottom:1px solid var(--rule);z-index:1;font-size:14px}\n"
