@@ -397,7 +397,7 @@ report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h)
   double left = MIN (14 + 6.6 * longest, 280.0);
   if (hm->row_title)
     left = MAX (left, MIN (16 + 7.0 * g_utf8_strlen (hm->row_title, -1), 280.0));
-  double avail = REPORT_W - left - 16;
+  double avail = REPORT_W - left - (hm->rotate_cols ? 60 : 16);   /* rotated names lean right */
   double cw = hm->cell_w ? hm->cell_w : MIN (48.0, hm->n_cols ? avail / hm->n_cols : avail);
   double ch = hm->cell_h ? hm->cell_h : 20;
   double head = hm->rotate_cols ? 12 + 5.6 * MIN (longest_col, 24u) : 24;
