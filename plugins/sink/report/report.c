@@ -419,10 +419,10 @@ report_header (Report *r, GString *h)
   g_string_append (h, "</p>\n");
   report_kpis (r, h);
   g_string_append (h, "<details class=\"stages\" open=\"open\"><summary>What ran: the stages that fed this report</summary>\n"
-                   "<table class=\"data\"><thead><tr><th>stage</th><th>plugin</th><th>kind</th><th class=\"num\">rows in</th>"
+                   "<div style=\"overflow-x:auto\"><table class=\"data\"><thead><tr><th>stage</th><th>plugin</th><th>kind</th><th class=\"num\">rows in</th>"
                    "<th class=\"num\">rows out</th><th class=\"num\">time</th><th class=\"num\">peak memory</th></tr></thead><tbody>\n");
   report_stage_rows (r, h);
-  g_string_append (h, "</tbody></table></details>\n</header>\n");
+  g_string_append (h, "</tbody></table></div></details>\n</header>\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -452,7 +452,7 @@ static const char report_css[] =
   "table.data{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums;margin:6px 0}\n"
   "table.data th{text-align:left;font-weight:600;color:var(--muted);border-bottom:2px solid var(--rule);padding:5px 8px}\n"
   "table.data td{border-bottom:1px solid var(--rule);padding:4px 8px;vertical-align:top}\n"
-  "table.data .num{text-align:right}\n"
+  "table.data .num{text-align:right;white-space:nowrap}\n"
   "table.data td.name{font-weight:600}\n"
   "table.data tr.best td{background:#eef6fc}\n"
   ".muted{color:var(--muted)}\n"
