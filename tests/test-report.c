@@ -760,6 +760,19 @@ test_svg_files (void)
   g_assert_cmpuint (n, ==, 8);
 }
 
+/* an output that cannot be written fails the stage and leaves no page */
+static void
+test_unwritable (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\nsvg_dir: /dev/null/figs");
+  push_ok (h, P_SUMMARY, make_summary ());
+  g_autoptr (GError) error = NULL;
+  g_assert_false (dp_harness_finish (h, &error));
+  g_assert_nonnull (error);
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -775,5 +788,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/clusters", test_clusters);
   g_test_add_func ("/plugin/report/empty-inputs", test_empty_inputs);
   g_test_add_func ("/plugin/report/svg-files", test_svg_files);
+  g_test_add_func ("/plugin/report/unwritable", test_unwritable);
   return g_test_run ();
 }

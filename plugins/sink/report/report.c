@@ -574,10 +574,11 @@ report_finish (DpStage *stage, void *state, GError **error)
   report_charts_clusters (r);
   g_autoptr (GString) page = g_string_new (NULL);
   report_page (r, page);
+  /* the figures first: a page is only there when everything it names is */
+  if (r->cfg->svg_dir && !report_write_svgs (r, error))
+    return FALSE;
   g_autofree char *path = dp_stage_output_path (stage, r->cfg->path);
   if (!report_write (path, page, error))
-    return FALSE;
-  if (r->cfg->svg_dir && !report_write_svgs (r, error))
     return FALSE;
   dp_stage_count (stage, "charts", r->charts->len);
   dp_stage_count (stage, "bytes", page->len);
