@@ -13,3 +13,4 @@ TESTS += tests/test-report tests/test-report-render.sh
 tests_test_report_SOURCES = tests/test-report.c
 tests_test_report_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_report_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/test-report-render.sh
