@@ -123,6 +123,7 @@ sed "s|$tmp/b.pcap, ||; s|output_dir: .*|output_dir: $tmp/ac|" "$tmp/p.yaml" > "
 pipe=$pipe_ac
 run
 rows_ac=$(wc -l < "$tmp/ac/packets.csv")
+check "a.pcap and c.pcap alone give packets (the reference for the runs below)" [ "${rows_ac:-0}" -gt 1 ]
 
 for how in ENOENT EACCES; do
   mkdir -p "$tmp/v-$how"
