@@ -608,6 +608,33 @@ test_embedding_words (void)
   g_assert_nonnull (doc_find_title (d, "rect", "#7 — unknown: 1 sources"));
 }
 
+/* pseudonyms join by name even when two inputs gave them different stand-in addresses */
+static void
+test_embedding_pseudonyms (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  g_autoptr (DpNameMap) m1 = dp_name_map_new (), m2 = dp_name_map_new ();
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  dp_vocab_set_names (vocab, m1);
+  const char *names[] = { "src_ipaddr1", "src_ipaddr2" };
+  for (guint i = 0; i < 2; i++)
+    dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, dp_name_map_intern (m1, names[i])));
+  DpEmbedding *e = dp_embedding_new (vocab, 2, 2);
+  e->vectors[0] = 1, e->vectors[3] = 1;
+  push_ok (h, P_EMB, e);
+  dp_name_map_intern (m2, "src_ipaddr2");   /* m2 numbers them the other way round */
+  DpTable *t = dp_table_new ("labels");
+  dp_table_set_names (t, m2);
+  guint ck = dp_table_add_column (t, "ip", DP_COL_IPV4), cl = dp_table_add_column (t, "label", DP_COL_STRING);
+  guint r = dp_table_append_row (t);
+  dp_table_set_ip (t, ck, r, dp_name_map_intern (m2, "src_ipaddr1"));
+  dp_table_set_str (t, cl, r, "mirai");
+  push_ok (h, P_LABELS, t);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_nonnull (doc_find_title (d, "circle", "src_ipaddr1 — mirai"));
+  g_assert_nonnull (doc_find_title (d, "circle", "src_ipaddr2 — unknown"));
+}
+
 /* ------------------------------------------------------------------ */
 /* clusters */
 
@@ -785,6 +812,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/methods", test_methods);
   g_test_add_func ("/plugin/report/embedding", test_embedding);
   g_test_add_func ("/plugin/report/embedding-words", test_embedding_words);
+  g_test_add_func ("/plugin/report/embedding-pseudonyms", test_embedding_pseudonyms);
   g_test_add_func ("/plugin/report/clusters", test_clusters);
   g_test_add_func ("/plugin/report/empty-inputs", test_empty_inputs);
   g_test_add_func ("/plugin/report/svg-files", test_svg_files);

@@ -79,7 +79,9 @@ emb_power (const double *cov, guint d, double *v)
   return lambda;
 }
 
-/* Labels by token row (NULL: no label). */
+/* Labels by token row (NULL: no label).  Real addresses join by value;
+ * pseudonyms and words by their text, as the tables print them (two inputs
+ * may have interned one pseudonym under different stand-in addresses). */
 static const char **
 emb_labels (Report *r, const DpEmbedding *e, const guint32 *rows, guint n)
 {
@@ -88,28 +90,34 @@ emb_labels (Report *r, const DpEmbedding *e, const guint32 *rows, guint n)
   if (in == NULL)
     return lab;
   const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, 0))->batch;
-  gint cl = report_col (t, "label", DP_COL_STRING), ck = report_col (t, "ip", DP_COL_IPV4);
-  gint cs = ck >= 0 ? -1 : report_col (t, "ip", DP_COL_STRING) >= 0 ? report_col (t, "ip", DP_COL_STRING) : report_col (t, "token", DP_COL_STRING);
-  if (cl < 0 || (ck < 0 && cs < 0))
+  gint cl = report_col (t, "label", DP_COL_STRING), ck = dp_table_find_column (t, "ip");
+  ck = ck >= 0 ? ck : report_col (t, "token", DP_COL_STRING);
+  if (cl < 0 || ck < 0)
     return lab;
-  g_autoptr (GHashTable) by_text = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean by_value = t->cols[ck].type == DP_COL_IPV4 && t->names == NULL && e->vocab->names == NULL;
+  g_autoptr (GHashTable) by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GString) text = g_string_new (NULL);
   DpHash by_ip;
   dp_hash_init (&by_ip, t->n_rows);
   for (guint row = 0; row < t->n_rows; row++)
-    if (ck >= 0)
+    if (by_value)
       *dp_hash_upsert (&by_ip, t->cols[ck].ip[row], NULL) = row + 1;
-    else if (t->cols[cs].str[row])
-      g_hash_table_insert (by_text, (gpointer) t->cols[cs].str[row], GUINT_TO_POINTER (row + 1));
-  g_autoptr (GString) text = g_string_new (NULL);
+    else
+      {
+        g_string_truncate (text, 0);
+        dp_table_format_cell (t, (guint) ck, row, text);
+        if (text->len && !g_hash_table_contains (by_text, text->str))
+          g_hash_table_insert (by_text, g_strdup (text->str), GUINT_TO_POINTER (row + 1));
+      }
   for (guint i = 0; i < n; i++)
     {
       guint64 key = e->vocab->keys[rows[i]], hit = 0;
-      if (ck >= 0 && DP_TOKEN_KIND (key) == DP_TOK_IP)
+      if (by_value && DP_TOKEN_KIND (key) == DP_TOK_IP)
         {
           guint64 *v = dp_hash_find (&by_ip, DP_TOKEN_VALUE (key));
           hit = v ? *v : 0;
         }
-      else if (cs >= 0)
+      else if (!by_value)
         {
           g_string_truncate (text, 0);
           dp_vocab_format (e->vocab, rows[i], text);
