@@ -301,6 +301,32 @@ test_taxonomy_summary (void)
   g_assert_true (strstr (html, "<div class=\"v\">2.0 h</div><div class=\"l\">observed</div>") != NULL);
 }
 
+/* 200 hourly windows: columns of 2 windows, sources averaged, packets summed */
+static void
+test_taxonomy_long (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  DpTable *t = dp_table_new ("summary");
+  guint cw = dp_table_add_column (t, "window_start", DP_COL_INT64), cp = dp_table_add_column (t, "pattern", DP_COL_STRING);
+  guint cs = dp_table_add_column (t, "sources", DP_COL_INT64), cn = dp_table_add_column (t, "packets", DP_COL_INT64);
+  for (guint w = 0; w < 200; w++)
+    for (guint k = 0; k < 2; k++)
+      {
+        guint r = dp_table_append_row (t);
+        dp_table_set_i64 (t, cw, r, T0 + 3600 * (gint64) w);
+        dp_table_set_str (t, cp, r, k ? "all" : "small_syn");
+        dp_table_set_i64 (t, cs, r, 2 * w);
+        dp_table_set_i64 (t, cn, r, 10);
+      }
+  push_ok (h, P_SUMMARY, t);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  /* windows 20 and 21 (40 and 42 sources) make one column starting at 20:00 */
+  g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 20:00 UTC — small events: 41 sources"));
+  g_assert_null (doc_find_title (d, "rect", "2021-03-01 21:00 UTC — small events: 42 sources"));
+  g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 20:00 UTC: 20 packets"));
+  g_assert_nonnull (doc_find_title (d, "rect", "small_syn → 2021-03-09 06:00 UTC: 397 sources"));
+}
+
 static DpTable *
 make_sources (void)
 {
@@ -506,6 +532,28 @@ test_methods (void)
   g_assert_true (html_has (html, "<td class=\"name\">IP2VEC &lt;v2&gt;</td><td class=\"num\">3,243</td>"));
   g_assert_true (html_has (html, "<tr class=\"best\"><td class=\"name\">DarkVec</td>"));
   g_assert_true (html_has (html, "<h1>A &amp; B &lt;test&gt;</h1>"));
+}
+
+/* 35 classes: the 29 largest keep their row and column, the rest share one */
+static void
+test_confusion_cap (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  DpTable *t = dp_table_new ("predictions");
+  guint cl = dp_table_add_column (t, "label", DP_COL_STRING), cp = dp_table_add_column (t, "predicted", DP_COL_STRING);
+  for (guint c = 0; c < 35; c++)
+    for (guint k = 0; k <= (c < 29 ? 1u : 0u); k++)
+      {
+        g_autofree char *name = g_strdup_printf ("class%02u", c);
+        guint r = dp_table_append_row (t);
+        dp_table_set_str (t, cl, r, name);
+        dp_table_set_str (t, cp, r, name);
+      }
+  push_ok (h, P_PRED, t);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_nonnull (doc_find_title (d, "rect", "class28 → class28: 2 senders"));
+  g_assert_null (doc_find_title (d, "rect", "class29 → class29: 1 senders"));
+  g_assert_nonnull (doc_find_title (d, "rect", "(other classes) → (other classes): 6 senders"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -807,9 +855,11 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/defaults", test_defaults);
   g_test_add_func ("/plugin/report/bad-options", test_bad_options);
   g_test_add_func ("/plugin/report/taxonomy-summary", test_taxonomy_summary);
+  g_test_add_func ("/plugin/report/taxonomy-long", test_taxonomy_long);
   g_test_add_func ("/plugin/report/taxonomy-sources-events", test_taxonomy_sources_events);
   g_test_add_func ("/plugin/report/packets", test_packets);
   g_test_add_func ("/plugin/report/methods", test_methods);
+  g_test_add_func ("/plugin/report/confusion-cap", test_confusion_cap);
   g_test_add_func ("/plugin/report/embedding", test_embedding);
   g_test_add_func ("/plugin/report/embedding-words", test_embedding_words);
   g_test_add_func ("/plugin/report/embedding-pseudonyms", test_embedding_pseudonyms);

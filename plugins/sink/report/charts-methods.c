@@ -6,6 +6,9 @@
 #include <string.h>
 #include "report.h"
 
+#define METHODS_MAX_CLASSES 30      /* rows and columns of a confusion matrix */
+#define METHODS_MAX_F1_CLASSES 40   /* the largest classes get an F1 bar */
+
 static gboolean
 methods_is_summary_row (const char *cls)
 {
@@ -131,7 +134,7 @@ methods_f1 (Report *r)
   if (classes->len == 0)
     return;
   g_ptr_array_sort_with_data (classes, methods_cmp_support, support);
-  guint nc = classes->len, nm = in->len;
+  guint nc = MIN (classes->len, (guint) METHODS_MAX_F1_CLASSES), nm = in->len;
   g_autofree double *v = g_new (double, (gsize) nc * nm);
   g_autoptr (GPtrArray) methods = g_ptr_array_new ();
   g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
@@ -153,7 +156,7 @@ methods_f1 (Report *r)
     g_ptr_array_add (notes, g_strdup_printf ("n = %s", report_fmt_int (GPOINTER_TO_INT (g_hash_table_lookup (support, g_ptr_array_index (classes, k))), num)));
   ReportChart *c = report_chart_add (r, "methods", "methods-f1", "F1 per class",
                                      "F1 score of every ground-truth class (n: its labelled senders), one bar per "
-                                     "method; classes by size.");
+                                     "method; classes by size (at most 40).");
   ReportHBars b = {
     .n_cat = nc, .n_series = nm, .cats = (const char *const *) classes->pdata,
     .series = (const char *const *) methods->pdata, .notes = (const char *const *) notes->pdata,
@@ -181,16 +184,24 @@ methods_confusion_one (Report *r, guint m)
         g_hash_table_insert (count, (gpointer) s, GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (count, s)) + (side == 0)));
       }
   g_ptr_array_sort_with_data (classes, methods_cmp_support, count);
+  if (classes->len > METHODS_MAX_CLASSES)
+    {
+      /* the rest (by support) share one row and one column */
+      g_ptr_array_set_size (classes, METHODS_MAX_CLASSES - 1);
+      g_ptr_array_add (classes, "(other classes)");
+    }
   guint n = classes->len;
   g_autoptr (GHashTable) ix = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < n; i++)
-    g_hash_table_insert (ix, g_ptr_array_index (classes, i), GUINT_TO_POINTER (i));
+    g_hash_table_insert (ix, g_ptr_array_index (classes, i), GUINT_TO_POINTER (i + 1));
   g_autofree double *v = g_new0 (double, (gsize) n * n);
   g_autofree double *shade = g_new0 (double, (gsize) n * n);
   for (guint row = 0; row < t->n_rows; row++)
     {
       const char *a = t->cols[cl].str[row], *b = t->cols[cp].str[row];
       guint i = GPOINTER_TO_UINT (g_hash_table_lookup (ix, a ? a : "")), j = GPOINTER_TO_UINT (g_hash_table_lookup (ix, b ? b : ""));
+      i = i ? i - 1 : n - 1;
+      j = j ? j - 1 : n - 1;
       v[(gsize) i * n + j] += 1;
     }
   /* rows with no true member (predicted-only classes) stay empty */

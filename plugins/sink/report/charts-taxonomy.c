@@ -28,7 +28,10 @@ typedef struct {
   GPtrArray *patterns;    /* char* (transfer none: the tables' strings), "all" excluded */
   double *sources;        /* pattern-major */
   double *packets_all;    /* per window, the "all" row */
+  guint merged;           /* windows per column after tax_grid_coarsen (1: none) */
 } TaxGrid;
+
+#define TAX_MAX_COLUMNS 168   /* a week of hours; longer runs merge windows */
 
 static void
 tax_grid_clear (TaxGrid *g)
@@ -119,6 +122,36 @@ tax_grid_build (TaxGrid *g, GPtrArray *in)
   return TRUE;
 }
 
+/* Long runs: columns of k consecutive windows, sources averaged (a
+ * source seen in several windows is not one more source), packets summed. */
+static void
+tax_grid_coarsen (TaxGrid *g)
+{
+  guint nw = g->windows->len, np = g->patterns->len;
+  g->merged = 1;
+  if (nw <= TAX_MAX_COLUMNS)
+    return;
+  guint k = (nw + TAX_MAX_COLUMNS - 1) / TAX_MAX_COLUMNS, m = (nw + k - 1) / k;
+  double *src = g_new0 (double, (gsize) np * m + 1), *pkt = g_new0 (double, m + 1);
+  for (guint j = 0; j < m; j++)
+    {
+      guint first = j * k, n = MIN (k, nw - first);
+      for (guint w = first; w < first + n; w++)
+        {
+          pkt[j] += g->packets_all[w];
+          for (guint p = 0; p < np; p++)
+            src[(gsize) p * m + j] += g->sources[(gsize) p * nw + w] / n;
+        }
+      g_array_index (g->windows, gint64, j) = g_array_index (g->windows, gint64, first);
+    }
+  g_array_set_size (g->windows, m);
+  g_free (g->sources);
+  g_free (g->packets_all);
+  g->sources = src;
+  g->packets_all = pkt;
+  g->merged = k;
+}
+
 /* Short axis labels ("Mar 01" at midnight, else "06:00") and full tips. */
 static void
 tax_time_labels (const gint64 *secs, guint n, GPtrArray *labels, GPtrArray *tips)
@@ -159,9 +192,10 @@ tax_chart_families (Report *r, const TaxGrid *g, GPtrArray *labels, GPtrArray *t
       for (guint w = 0; w < nw; w++)
         v[f * nw + w] += g->sources[(gsize) p * nw + w];
     }
-  ReportChart *c = report_chart_add (r, "taxonomy", "taxonomy-sources", "Sources per traffic pattern over time",
-                                     "Sources matching each pattern family per window, stacked; a source that "
-                                     "matches several patterns counts once in each.");
+  g_autofree char *caption = g_strdup_printf ("Sources matching each pattern family per window, stacked; a source that "
+                                              "matches several patterns counts once in each.%s",
+                                              g->merged > 1 ? " Long run: each bar is the mean of consecutive windows." : "");
+  ReportChart *c = report_chart_add (r, "taxonomy", "taxonomy-sources", "Sources per traffic pattern over time", caption);
   ReportBars b = {
     .n_x = nw, .n_series = TAX_N_FAMILIES, .x_labels = (const char *const *) labels->pdata,
     .x_tips = (const char *const *) tips->pdata, .series = tax_families, .values = v,
@@ -246,7 +280,8 @@ tax_chart_packets_all (Report *r, const TaxGrid *g, GPtrArray *labels, GPtrArray
 {
   static const char *const series[] = { "packets" };
   ReportChart *c = report_chart_add (r, "taxonomy", "taxonomy-packets", "Packets per window",
-                                     "Packets per window from the taxonomy summary (wire the packets port for a per-protocol split).");
+                                     "Packets per window (per bar: the windows it spans) from the taxonomy summary; wire the "
+                                     "packets port for a per-protocol split.");
   ReportBars b = {
     .n_x = g->windows->len, .n_series = 1, .x_labels = (const char *const *) labels->pdata,
     .x_tips = (const char *const *) tips->pdata, .series = series, .values = g->packets_all,
@@ -267,6 +302,7 @@ report_charts_taxonomy (Report *r)
   gboolean have_grid = sum && tax_grid_build (&g, sum);
   if (have_grid)
     {
+      tax_grid_coarsen (&g);
       tax_time_labels ((const gint64 *) g.windows->data, g.windows->len, labels, tips);
       tax_chart_families (r, &g, labels, tips);
       tax_chart_heat (r, &g, labels, tips);
