@@ -299,6 +299,9 @@ test_taxonomy_summary (void)
   g_autofree char *html = dp_test_read_file (path, NULL);
   g_assert_true (strstr (html, "<div class=\"v\">15k</div><div class=\"l\">packets</div>") != NULL);
   g_assert_true (strstr (html, "<div class=\"v\">2.0 h</div><div class=\"l\">observed</div>") != NULL);
+  /* at a glance: (630 + 12) / 2 sources per window; the first window's 15,335 packets */
+  g_assert_true (strstr (html, "<li>Busiest pattern: net_scan_tcp_light, with 321 sources per window on average.</li>") != NULL);
+  g_assert_true (strstr (html, "<li>Packets peaked at 15k in the window of 2021-03-01 00:00 UTC.</li>") != NULL);
 }
 
 /* 200 hourly windows: columns of 2 windows, sources averaged, packets summed */
@@ -532,6 +535,8 @@ test_methods (void)
   g_assert_true (html_has (html, "<td class=\"name\">IP2VEC &lt;v2&gt;</td><td class=\"num\">3,243</td>"));
   g_assert_true (html_has (html, "<tr class=\"best\"><td class=\"name\">DarkVec</td>"));
   g_assert_true (html_has (html, "<h1>A &amp; B &lt;test&gt;</h1>"));
+  /* no class has the 5 senders a "hardest class" needs */
+  g_assert_true (html_has (html, "<li>input 1: accuracy 0.833.</li>"));
 }
 
 /* 35 classes: the 29 largest keep their row and column, the rest share one */
@@ -769,6 +774,7 @@ test_clusters (void)
   g_assert_nonnull (row0);
   g_assert_true (row1 < row0);
   g_assert_true (html_has (html, "<td>mirai (67%)</td><td>23/tcp 61% · 2323/tcp 20%</td>"));
+  g_assert_false (html_has (html, "Most cohesive cluster"));   /* none has 10 sources */
   /* the header: 2 clusters, 3 of the 4 senders labelled */
   g_assert_true (html_has (html, "<div class=\"v\">2</div><div class=\"l\">clusters</div>"));
   g_assert_true (html_has (html, "<div class=\"v\">3</div><div class=\"l\">labelled senders</div>"));
@@ -835,6 +841,51 @@ test_svg_files (void)
   g_assert_cmpuint (n, ==, 8);
 }
 
+/* "at a glance": the hardest classes of 5+ senders, the most cohesive cluster of 10+ */
+static void
+test_findings (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  DpTable *rep = dp_table_new ("report");
+  guint cc = dp_table_add_column (rep, "class", DP_COL_STRING), cf = dp_table_add_column (rep, "f1", DP_COL_DOUBLE);
+  guint cs = dp_table_add_column (rep, "support", DP_COL_INT64);
+  const struct { const char *c; double f1; gint64 sup; } rows[] = {
+    { "x", 0.2, 10 }, { "y", 0.9, 6 }, { "z", 0.1, 50 }, { "w", 0.0, 3 }, { "accuracy", 0.5, 69 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      guint r = dp_table_append_row (rep);
+      dp_table_set_str (rep, cc, r, rows[i].c);
+      dp_table_set_f64 (rep, cf, r, rows[i].f1);
+      dp_table_set_i64 (rep, cs, r, rows[i].sup);
+    }
+  push_ok (h, P_REPORT, rep);
+  DpTable *sil = dp_table_new ("clusters");
+  guint kc = dp_table_add_column (sil, "cluster", DP_COL_INT64), ks = dp_table_add_column (sil, "size", DP_COL_INT64);
+  guint kv = dp_table_add_column (sil, "silhouette", DP_COL_DOUBLE);
+  const struct { gint64 c, size; double s; } cl[] = { { 0, 20, 0.5 }, { 1, 12, 0.75 }, { 2, 3, 0.99 } };
+  for (guint i = 0; i < G_N_ELEMENTS (cl); i++)
+    {
+      guint r = dp_table_append_row (sil);
+      dp_table_set_i64 (sil, kc, r, cl[i].c);
+      dp_table_set_i64 (sil, ks, r, cl[i].size);
+      dp_table_set_f64 (sil, kv, r, cl[i].s);
+    }
+  push_ok (h, P_SIL, sil);
+  DpTable *prof = dp_table_new ("profile");
+  guint pc = dp_table_add_column (prof, "cluster", DP_COL_INT64), pt = dp_table_add_column (prof, "top_ports", DP_COL_STRING);
+  guint r = dp_table_append_row (prof);
+  dp_table_set_i64 (prof, pc, r, 1);
+  dp_table_set_str (prof, pt, r, "80/tcp:0.05;81/tcp:0.04");
+  push_ok (h, P_PROFILE, prof);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  g_assert_true (html_has (html, "<li>input 1: accuracy 0.500; hardest classes z (F1 0.10, 50 senders) and x (F1 0.20, 10 senders).</li>"));
+  g_assert_true (html_has (html, "<li>Most cohesive cluster of 10 or more sources: #1 (12 sources, silhouette 0.75, "
+                                 "its packets spread over many ports).</li>"));
+}
+
 /* an output that cannot be written fails the stage and leaves no page */
 static void
 test_unwritable (void)
@@ -866,6 +917,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/clusters", test_clusters);
   g_test_add_func ("/plugin/report/empty-inputs", test_empty_inputs);
   g_test_add_func ("/plugin/report/svg-files", test_svg_files);
+  g_test_add_func ("/plugin/report/findings", test_findings);
   g_test_add_func ("/plugin/report/unwritable", test_unwritable);
   return g_test_run ();
 }

@@ -424,6 +424,33 @@ clu_chart_table (Report *r, GPtrArray *clusters, gboolean by_silhouette)
 }
 
 
+/* The most cohesive cluster of 10 or more sources, in words. */
+static void
+clu_findings (Report *r, GPtrArray *by_sil)
+{
+  for (guint i = 0; i < by_sil->len; i++)
+    {
+      const CluInfo *c = g_ptr_array_index (by_sil, i);
+      if (c->size < 10 || isnan (c->silhouette))
+        continue;
+      double share;
+      const char *label = clu_main_label (c, &share);
+      char *ports[1];
+      double sh[1];
+      guint n = clu_parse_ports (c->top_ports, ports, sh, 1);
+      g_autofree char *who = label ? g_strdup_printf (", %.0f%% %s", 100 * share, label) : g_strdup ("");
+      g_autofree char *where = n == 0 ? g_strdup ("")
+                               : sh[0] >= 0.1 ? g_strdup_printf (", %.0f%% of its packets to %s", 100 * sh[0], ports[0])
+                                              : g_strdup (", its packets spread over many ports");
+      char num[32];
+      report_finding (r, "Most cohesive cluster of 10 or more sources: #%" G_GINT64_FORMAT " (%s sources, silhouette %.2f%s%s).",
+                      c->id, report_fmt_si (c->size, num), c->silhouette, who, where);
+      if (n)
+        g_free (ports[0]);
+      return;
+    }
+}
+
 void
 report_charts_clusters (Report *r)
 {
@@ -457,6 +484,8 @@ report_charts_clusters (Report *r)
     clu_chart_ports (r, largest);
   if (cs.info->len > 0 && (have_sil || report_inputs (r, REPORT_IN_PROFILE)))
     clu_chart_table (r, have_sil ? by_sil : largest, have_sil);
+  if (have_sil)
+    clu_findings (r, by_sil);
   for (guint i = 0; i < cs.info->len; i++)
     if (g_array_index (cs.info, CluInfo, i).labels)
       g_hash_table_unref (g_array_index (cs.info, CluInfo, i).labels);

@@ -230,9 +230,55 @@ methods_confusion_one (Report *r, guint m)
   report_svg_heat (c->svg, &hm, &c->width, &c->height);
 }
 
+typedef struct {
+  const char *cls;
+  double f1;
+  gint64 support;
+} MethodsClass;
+
+static gint
+methods_cmp_f1 (gconstpointer a, gconstpointer b)
+{
+  const MethodsClass *x = a, *y = b;
+  return x->f1 != y->f1 ? (x->f1 < y->f1 ? -1 : 1) : (x->support > y->support ? -1 : x->support < y->support);
+}
+
+/* Per method: its accuracy and the two hardest classes of 5 or more senders. */
+static void
+methods_findings (Report *r)
+{
+  GPtrArray *in = report_inputs (r, REPORT_IN_REPORT);
+  for (guint m = 0; in && m < in->len && m < 3; m++)
+    {
+      const DpTable *t = methods_table (r, REPORT_IN_REPORT, m);
+      gint cc = report_col (t, "class", DP_COL_STRING), cf = dp_table_find_column (t, "f1"), cs = dp_table_find_column (t, "support");
+      g_autoptr (GArray) cls = g_array_new (FALSE, FALSE, sizeof (MethodsClass));
+      double acc = NAN;
+      for (guint row = 0; cc >= 0 && row < t->n_rows; row++)
+        {
+          MethodsClass c = { t->cols[cc].str[row], report_cell_num (t, cf, row), (gint64) report_cell_num (t, cs, row) };
+          if (g_strcmp0 (c.cls, "accuracy") == 0)
+            acc = c.f1;
+          else if (!methods_is_summary_row (c.cls) && c.support >= 5 && !isnan (c.f1))
+            g_array_append_val (cls, c);
+        }
+      g_array_sort (cls, methods_cmp_f1);
+      g_autoptr (GString) hard = g_string_new (NULL);
+      for (guint k = 0; k < MIN (cls->len, 2u); k++)
+        {
+          const MethodsClass *c = &g_array_index (cls, MethodsClass, k);
+          g_string_append_printf (hard, "%s%s (F1 %.2f, %" G_GINT64_FORMAT " senders)", k ? " and " : "", c->cls, c->f1, c->support);
+        }
+      char num[32];
+      report_finding (r, "%s: accuracy %s%s%s.", report_origin (r, REPORT_IN_REPORT, m), report_fmt_ratio (acc, 3, num),
+                      hard->len ? "; hardest classes " : "", hard->str);
+    }
+}
+
 void
 report_charts_methods (Report *r)
 {
+  methods_findings (r);
   if (report_inputs (r, REPORT_IN_COMPARISON))
     methods_comparison (r);
   if (report_inputs (r, REPORT_IN_REPORT))

@@ -121,8 +121,10 @@ static void
 src_card (Report *r, GString *h, const ReportSources *st, guint p, GArray *idx, guint64 total_keys)
 {
   char a[32], b[32], c[32], ip[64];
-  g_string_append (h, "<div class=\"card\"><h4>");
-  report_esc (h, g_ptr_array_index (st->patterns, p));
+  const char *pattern = g_ptr_array_index (st->patterns, p);
+  g_string_append_printf (h, "<div class=\"card\"><h4><span class=\"swatch\" style=\"background:%s\"></span>",
+                          report_palette[report_tax_family (pattern) % REPORT_N_PALETTE]);
+  report_esc (h, pattern);
   g_string_append_printf (h, "</h4><p>%s sources · %s keys</p>\n<table class=\"data\"><thead><tr><th>source</th>"
                           "<th class=\"num\">keys</th><th class=\"num\">windows</th><th class=\"num\">packets</th></tr></thead><tbody>\n",
                           report_fmt_int (idx->len, a), report_fmt_int ((gint64) total_keys, b));

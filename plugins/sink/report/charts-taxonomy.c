@@ -12,8 +12,8 @@ static const char *const tax_families[] = {
 };
 #define TAX_N_FAMILIES G_N_ELEMENTS (tax_families)
 
-static guint
-tax_family (const char *pattern)
+guint
+report_tax_family (const char *pattern)
 {
   static const char *const prefixes[] = { "port_scan", "net_scan", "one_flow", "backscatter", "ip_fragment", "small_" };
   for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
@@ -188,7 +188,7 @@ tax_chart_families (Report *r, const TaxGrid *g, GPtrArray *labels, GPtrArray *t
   g_autofree double *v = g_new0 (double, TAX_N_FAMILIES * nw);
   for (guint p = 0; p < g->patterns->len; p++)
     {
-      guint f = tax_family (g_ptr_array_index (g->patterns, p));
+      guint f = report_tax_family (g_ptr_array_index (g->patterns, p));
       for (guint w = 0; w < nw; w++)
         v[f * nw + w] += g->sources[(gsize) p * nw + w];
     }
@@ -292,6 +292,30 @@ tax_chart_packets_all (Report *r, const TaxGrid *g, GPtrArray *labels, GPtrArray
 }
 
 
+static void
+tax_findings (Report *r, const TaxGrid *g, GPtrArray *tips)
+{
+  guint nw = g->windows->len, best = G_MAXUINT, peak = 0;
+  double best_mean = 0;
+  char num[32];
+  for (guint p = 0; p < g->patterns->len; p++)
+    {
+      double sum = 0;
+      for (guint w = 0; w < nw; w++)
+        sum += g->sources[(gsize) p * nw + w];
+      if (sum / nw > best_mean)
+        best_mean = sum / nw, best = p;
+    }
+  if (best != G_MAXUINT)
+    report_finding (r, "Busiest pattern: %s, with %s sources per window on average.",
+                    (const char *) g_ptr_array_index (g->patterns, best), report_fmt_si (round (best_mean), num));
+  for (guint w = 1; w < nw; w++)
+    peak = g->packets_all[w] > g->packets_all[peak] ? w : peak;
+  if (nw > 0 && g->packets_all[peak] > 0)
+    report_finding (r, "Packets peaked at %s %s %s.", report_fmt_si (g->packets_all[peak], num),
+                    g->merged > 1 ? "in the windows from" : "in the window of", (const char *) g_ptr_array_index (tips, peak));
+}
+
 void
 report_charts_taxonomy (Report *r)
 {
@@ -306,6 +330,7 @@ report_charts_taxonomy (Report *r)
       tax_time_labels ((const gint64 *) g.windows->data, g.windows->len, labels, tips);
       tax_chart_families (r, &g, labels, tips);
       tax_chart_heat (r, &g, labels, tips);
+      tax_findings (r, &g, tips);
     }
   if (g_hash_table_size (r->traffic.bins) > 0)
     tax_chart_protocols (r);

@@ -110,6 +110,15 @@ report_cell_text (const DpTable *t, gint col, guint row, GString *out)
     dp_table_format_cell (t, (guint) col, row, out);
 }
 
+void
+report_finding (Report *r, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  g_ptr_array_add (r->findings, g_strdup_vprintf (format, ap));
+  va_end (ap);
+}
+
 GPtrArray *
 report_hash_keys (GHashTable *h)
 {
@@ -164,6 +173,8 @@ report_finalize (void *state)
   report_sources_free (r);
   if (r->charts)
     g_ptr_array_unref (r->charts);
+  if (r->findings)
+    g_ptr_array_unref (r->findings);
   g_free (r);
 }
 
@@ -181,6 +192,7 @@ report_init (DpStage *stage, const void *config, void **state, GError **error)
   r->traffic.ts_min = G_MAXINT64;
   r->traffic.ts_max = G_MININT64;
   r->charts = g_ptr_array_new_with_free_func (report_chart_free);
+  r->findings = g_ptr_array_new_with_free_func (g_free);
   return TRUE;
 }
 
@@ -418,6 +430,17 @@ report_header (Report *r, GString *h)
   report_esc_printf (h, "darkpipe %s · written %s by stage ‘%s’", PACKAGE_VERSION, when, dp_stage_name (r->stage));
   g_string_append (h, "</p>\n");
   report_kpis (r, h);
+  if (r->findings->len > 0)
+    {
+      g_string_append (h, "<div class=\"glance\"><h2>At a glance</h2><ul>\n");
+      for (guint i = 0; i < r->findings->len; i++)
+        {
+          g_string_append (h, "<li>");
+          report_esc_printf (h, "%s", (const char *) g_ptr_array_index (r->findings, i));
+          g_string_append (h, "</li>\n");
+        }
+      g_string_append (h, "</ul></div>\n");
+    }
   g_string_append (h, "<details class=\"stages\" open=\"open\"><summary>What ran: the stages that fed this report</summary>\n"
                    "<div style=\"overflow-x:auto\"><table class=\"data\"><thead><tr><th>stage</th><th>plugin</th><th>kind</th><th class=\"num\">rows in</th>"
                    "<th class=\"num\">rows out</th><th class=\"num\">time</th><th class=\"num\">peak memory</th></tr></thead><tbody>\n");
@@ -465,6 +488,9 @@ static const char report_css[] =
   ".tag{font-size:10px;background:#fdf0d5;color:#8a5a00;border-radius:3px;padding:0 4px;margin-left:2px}\n"
   ".swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}\n"
   "details.stages summary{cursor:pointer;color:var(--accent);font-size:14px}\n"
+  ".glance{background:#f3f8fc;border-left:4px solid var(--accent);border-radius:6px;padding:10px 16px;margin:0 0 14px}\n"
+  ".glance h2{font-size:15px;margin:0 0 4px;padding:0}\n"
+  ".glance ul{margin:0;padding-left:18px;font-size:14px}\n"
   "footer{margin-top:40px;color:var(--muted);font-size:12px;border-top:1px solid var(--rule);padding-top:10px}\n"
   "@media (max-width:700px){main{padding:14px}h1{font-size:24px}}\n";
 

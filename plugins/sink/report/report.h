@@ -69,11 +69,14 @@ typedef struct {
   GPtrArray *inputs[REPORT_N_INPUTS];   /* ReportInput* */
   ReportTraffic traffic;
   GPtrArray *charts;                    /* ReportChart* */
+  GPtrArray *findings;                  /* char*: one sentence each, for "at a glance" */
 } Report;
 
 /* report.c */
 ReportChart *report_chart_add (Report *r, const char *section, const char *id,
                                const char *title, const char *caption);
+/** Adds a sentence to the page's "at a glance" list (plain text). */
+void report_finding (Report *r, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /** The tables that arrived on @port (transfer none), or NULL when none. */
 GPtrArray *report_inputs (Report *r, ReportInputPort port);
 const char *report_origin (Report *r, ReportInputPort port, guint i);
@@ -93,6 +96,8 @@ void report_charts_methods (Report *r);
 void report_charts_embedding (Report *r);
 void report_charts_clusters (Report *r);
 void report_charts_taxonomy_sources (Report *r);
+/** Index of the pattern family of a taxonomy pattern name (its colour in the palette). */
+guint report_tax_family (const char *pattern);
 /* charts-sources.c: the per-window taxonomy tables are folded in on arrival */
 void report_sources_add (Report *r, const DpTable *t);
 void report_events_add (Report *r, const DpTable *t);

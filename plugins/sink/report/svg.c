@@ -355,7 +355,12 @@ report_heat_cell (GString *s, const ReportHeat *hm, guint r, guint c, double x, 
   double v = hm->values[i];
   char col[8], num[32];
   if (isnan (v))
-    return;
+    {
+      /* keeps the grid readable where a value is absent */
+      g_string_append_printf (s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"#fafafa\"/>\n",
+                              x, y, cw - 1, ch - 1);
+      return;
+    }
   double t = report_heat_shade (hm, i, vmax);
   const char *text = hm->digits ? report_fmt_ratio (v, hm->digits, num) : report_fmt_si (v, num);
   if (hm->digits && v > 0 && v < pow (10, -hm->digits))
