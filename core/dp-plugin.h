@@ -85,7 +85,7 @@ typedef struct {
   const char *default_text;    /* parsed by the same parser as YAML values; NULL = unset */
   gsize offset;                /* offsetof (Config, field) */
   guint flags;
-  double min, max;             /* with DP_OPT_RANGE */
+  double min, max;             /* with DP_OPT_RANGE; durations in seconds, sizes in bytes */
   const char *const *choices;  /* DP_OPT_ENUM: NULL-terminated */
   const char *doc;             /* one sentence */
 } DpOptionDesc;

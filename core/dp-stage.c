@@ -127,6 +127,16 @@ stage_note_error (DpStage *s, GError *error)
     g_atomic_int_set (&s->ctx->failed, 1);
 }
 
+/* A callback that fails must say why; one that forgot still gets a message. */
+static gboolean
+stage_failed (DpStage *s, const char *what, GError **error)
+{
+  if (error && *error == NULL)
+    g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "%s() failed without saying why", what);
+  g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
+  return FALSE;
+}
+
 gboolean
 dp_stage_call_init (DpStage *s, GError **error)
 {
@@ -136,8 +146,8 @@ dp_stage_call_init (DpStage *s, GError **error)
   gboolean ok = s->desc->init (s, s->config, &s->state, error);
   s->time_us += g_get_monotonic_time () - t0;
   if (!ok)
-    g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
-  return ok;
+    return stage_failed (s, "init", error);
+  return TRUE;
 }
 
 gboolean
@@ -151,8 +161,8 @@ dp_stage_call_run (DpStage *s, GError **error)
   s->time_us += g_get_monotonic_time () - t0;
   s->peak_rss_kb = dp_peak_rss_kb ();
   if (!ok)
-    g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
-  return ok;
+    return stage_failed (s, "run", error);
+  return TRUE;
 }
 
 gboolean
@@ -168,8 +178,8 @@ dp_stage_call_process (DpStage *s, guint port, DpBatch *batch, GError **error)
   gboolean ok = s->desc->process (s, s->state, port, batch, error);
   s->time_us += g_get_monotonic_time () - t0;
   if (!ok)
-    g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
-  return ok;
+    return stage_failed (s, "process", error);
+  return TRUE;
 }
 
 gboolean
@@ -190,8 +200,8 @@ dp_stage_call_finish (DpStage *s, GError **error)
   s->time_us += g_get_monotonic_time () - t0;
   s->peak_rss_kb = MAX (run_peak, dp_peak_rss_kb ());
   if (!ok)
-    g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
-  return ok;
+    return stage_failed (s, "finish", error);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
