@@ -622,7 +622,9 @@ DP_PLUGIN_DEFINE (report,
          "(sizes, silhouettes, a cluster x top-port heat map, the most cohesive clusters).\n\n"
          "Every input port is optional: a chart appears only when its tables arrived. Multi ports "
          "(`report`, `predictions`) take one table per method, named after the stage that sent it. "
-         "The header lists the stages upstream of the report with their rows, times and memory. "
+         "The header gives the headline numbers, a few findings in words (busiest pattern, packet peak, "
+         "hardest classes per method, most cohesive cluster) and the stages upstream of the report with "
+         "their rows, times and memory. Long runs are drawn with windows merged into at most 168 columns. "
          "Every mark has a tooltip (SVG title) with its exact value. With `svg_dir`, each figure is "
          "also written as a standalone SVG file named after its id (e.g. `taxonomy-sources.svg`).",
   .inputs = report_inputs_desc, .n_inputs = G_N_ELEMENTS (report_inputs_desc),
