@@ -801,10 +801,21 @@ test_empty_inputs (void)
   g_autoptr (DpVocab) vocab = dp_vocab_new ();
   push_ok (h, P_EMB, dp_embedding_new (vocab, 0, 8));
   push_ok (h, P_PACKETS, dp_packets_new (4));
+  /* values that are not numbers draw nothing */
+  push_ok (h, P_REPORT, make_report (INFINITY));
+  push_ok (h, P_REPORT, make_report (NAN));
+  DpTable *pred = make_predictions ();
+  dp_table_set_str (pred, 1, 0, NULL);
+  push_ok (h, P_PRED, pred);
   g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  g_assert_null (strstr (html, "=\"inf"));
+  g_assert_null (strstr (html, "=\"nan"));
+  g_assert_null (strstr (html, "=\"-nan"));
+  g_assert_nonnull (doc_find_title (d, "rect", "b — input 2: 0.800"));
   g_assert_null (doc_find_id (d, "taxonomy-sources"));
   g_assert_null (doc_find_id (d, "embedding-pca"));
-  g_assert_null (doc_find_id (d, "methods-f1"));
 }
 
 static void

@@ -213,7 +213,7 @@ report_bars_max (const ReportBars *b)
       for (guint k = 0; k < b->n_series; k++)
         {
           double v = b->values[(gsize) k * b->n_x + x];
-          sum += isnan (v) || v < 0 ? 0 : v;
+          sum += !isfinite (v) || v < 0 ? 0 : v;
         }
       vmax = MAX (vmax, sum);
     }
@@ -254,7 +254,7 @@ report_svg_bars (GString *s, const ReportBars *b, guint *w, guint *h)
       for (guint k = 0; k < b->n_series; k++)
         {
           double v = b->values[(gsize) k * b->n_x + x];
-          if (isnan (v) || v <= 0)
+          if (!isfinite (v) || v <= 0)
             continue;
           double hh = plot_h * v / vmax;
           y -= hh;
@@ -280,7 +280,7 @@ report_hbar_one (GString *s, const ReportHBars *b, guint k, guint c, double x0, 
 {
   char num[32];
   double v = b->values[(gsize) k * b->n_cat + c];
-  if (isnan (v))
+  if (!isfinite (v))
     return;
   const char *colour = b->colours ? b->colours[k] : report_palette[k % REPORT_N_PALETTE];
   if (b->colour_sign && b->n_series == 1)
@@ -343,7 +343,7 @@ report_heat_shade (const ReportHeat *hm, gsize i, double vmax)
   if (hm->shade)
     return hm->shade[i];
   double v = hm->values[i];
-  if (isnan (v) || vmax <= 0)
+  if (!isfinite (v) || !isfinite (vmax) || vmax <= 0)
     return 0;
   return hm->log_shade ? log1p (v) / log1p (vmax) : v / vmax;
 }
@@ -354,7 +354,7 @@ report_heat_cell (GString *s, const ReportHeat *hm, guint r, guint c, double x, 
   gsize i = (gsize) r * hm->n_cols + c;
   double v = hm->values[i];
   char col[8], num[32];
-  if (isnan (v))
+  if (!isfinite (v))
     {
       /* keeps the grid readable where a value is absent */
       g_string_append_printf (s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"#fafafa\"/>\n",
@@ -408,7 +408,7 @@ report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h)
   double head = hm->rotate_cols ? 12 + 5.6 * MIN (longest_col, 24u) : 24;
   double top = 44 + head, vmax = 0;
   for (gsize i = 0; i < (gsize) hm->n_rows * hm->n_cols; i++)
-    if (!isnan (hm->values[i]))
+    if (isfinite (hm->values[i]))
       vmax = MAX (vmax, hm->values[i]);
   report_heat_legend (s, hm, left, 12, vmax);
   guint every = hm->label_every ? hm->label_every : 1;
