@@ -104,13 +104,6 @@ report_cell_num (const DpTable *t, gint col, guint row)
 }
 
 void
-report_cell_text (const DpTable *t, gint col, guint row, GString *out)
-{
-  if (col >= 0)
-    dp_table_format_cell (t, (guint) col, row, out);
-}
-
-void
 report_finding (Report *r, const char *format, ...)
 {
   va_list ap;

@@ -84,8 +84,6 @@ const char *report_origin (Report *r, ReportInputPort port, guint i);
 gint report_col (const DpTable *t, const char *name, DpColType type);
 /** A cell as a double (int64 or double columns; NAN otherwise). */
 double report_cell_num (const DpTable *t, gint col, guint row);
-/** Text of a key cell (ip or string) appended to @out. */
-void report_cell_text (const DpTable *t, gint col, guint row, GString *out);
 
 /** (transfer container) the keys of @h. */
 GPtrArray *report_hash_keys (GHashTable *h);
@@ -125,8 +123,6 @@ const char *report_fmt_si (double v, char buf[static 32]);
 const char *report_fmt_int (gint64 v, char buf[static 32]);
 /** A ratio with @digits decimals, "–" for NaN. */
 const char *report_fmt_ratio (double v, int digits, char buf[static 32]);
-/** "2021-03-01 06:00" (UTC) from seconds since the epoch. */
-const char *report_fmt_time (gint64 sec, gboolean with_date, char buf[static 32]);
 /** Sequential colour (light to dark blue) for t in [0, 1]. */
 const char *report_ramp (double t, char buf[static 8]);
 

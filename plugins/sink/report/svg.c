@@ -106,20 +106,6 @@ report_fmt_ratio (double v, int digits, char buf[static 32])
 }
 
 const char *
-report_fmt_time (gint64 sec, gboolean with_date, char buf[static 32])
-{
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (sec);
-  if (dt == NULL)
-    g_snprintf (buf, 32, "%" G_GINT64_FORMAT, sec);
-  else
-    {
-      g_autofree char *s = g_date_time_format (dt, with_date ? "%Y-%m-%d %H:%M" : "%H:%M");
-      g_strlcpy (buf, s, 32);
-    }
-  return buf;
-}
-
-const char *
 report_ramp (double t, char buf[static 8])
 {
   /* light grey-blue to deep blue, perceptually even enough for counts */
