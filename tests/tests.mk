@@ -38,8 +38,10 @@ tests_test_pipeline_SOURCES = tests/test-pipeline.c
 tests_test_pipeline_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_pipeline_LDADD = $(TEST_LIBS)
 
-# the example out-of-tree plugin, built against an installed tree
+# the example out-of-tree plugin, built against an installed tree.  Its
+# `make install` relinks plugins in .libs, so it runs after every other test.
 TESTS += tests/test-example-plugin.sh
+tests/test-example-plugin.log: $(filter-out tests/test-example-plugin.log,$(TEST_LOGS))
 EXTRA_DIST += tests/test-example-plugin.sh tests/tap-run
 print-install-dirs:
 	@echo "prefix='$(prefix)' bindir='$(bindir)' libdir='$(libdir)' plugindir='$(plugindir)'"
