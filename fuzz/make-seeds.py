@@ -135,6 +135,10 @@ if os.path.exists(w2v):
     put("text_corpus", "lee-head.cor", lines(w2v, 6))
 put("text_corpus", "small.txt", b"the quick brown fox\n\nJumps Over\tthe lazy dog\n  leading spaces\n")
 
+# darkvec_corpus service maps: the shipped one and small ones
+put("services", "services.txt", open(os.path.join(top, "plugins", "corpus", "services.txt"), "rb").read())
+put("services", "small.txt", b"# comment\n22/tcp ssh\n137-139/udp netbios\n-/icmp icmp\n80/6 http # inline\n")
+
 # pipelines: the bundled ones and small ones with every error class
 pdir = os.path.join(top, "pipelines")
 for name in sorted(os.listdir(pdir)):

@@ -30,6 +30,7 @@ static const FuzzTarget fuzz_targets[] = {
   { "labels", dp_fuzz_labels },
   { "w2v_file", dp_fuzz_w2v_file },
   { "text_corpus", dp_fuzz_text_corpus },
+  { "services", dp_fuzz_services },
   { "pipeline", dp_fuzz_pipeline },
 };
 
