@@ -82,14 +82,18 @@ word2vec_negative (const Word2vecModel *m, guint64 *s)
   return (guint32) r < a.threshold ? cell : a.alias;
 }
 
+/* Gradient of one (input, output) dot product @f for @label, as gensim 4
+ * does it: a saturated product (|f| >= MAX_EXP) gives no update.  The
+ * word2vec.c rule (keep pushing with the clipped sigmoid) lets vectors grow
+ * without bound on corpora where one token is often both the positive and a
+ * negative of a centre (DANTE's port sequences): they overflowed to NaN.
+ * NaN never indexes the table either: it fails the range test. */
 WORD2VEC_INLINE float
-word2vec_sigmoid (const Word2vecModel *m, float f)
+word2vec_gradient (const Word2vecModel *m, float f, float label, float alpha)
 {
-  if (f >= MAX_EXP)
-    return 1.0f;
-  if (f <= -MAX_EXP)
+  if (!(f > -MAX_EXP && f < MAX_EXP))
     return 0.0f;
-  return m->sigmoid[(int) ((f + MAX_EXP) * (SIGMOID_SIZE / MAX_EXP / 2))];
+  return (label - m->sigmoid[(int) ((f + MAX_EXP) * (SIGMOID_SIZE / MAX_EXP / 2))]) * alpha;
 }
 
 /* Rows are padded to a multiple of 8 floats (the pad stays 0: it starts at 0
@@ -184,7 +188,7 @@ word2vec_sgns_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
           for (guint j = 0; j < nk; j++)
             {
               guint k = k0 + j;
-              float gk = ((k == 0 ? 1.0f : 0.0f) - word2vec_sigmoid (m, f[j])) * alpha;
+              float gk = word2vec_gradient (m, f[j], k == 0 ? 1.0f : 0.0f, alpha);
               g[i * n_outs + k] = gk;
               word2vec_axpy (ograd + (gsize) k * nb, gk, in, nb);
             }
@@ -231,7 +235,7 @@ word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
         word2vec_dot2 (in, m, w->outs + k0, nk, nb, f);
       for (guint j = 0; j < nk; j++)
         {
-          float gk = ((k0 + j == 0 ? 1.0f : 0.0f) - word2vec_sigmoid (m, f[j])) * alpha;
+          float gk = word2vec_gradient (m, f[j], k0 + j == 0 ? 1.0f : 0.0f, alpha);
           Word2vecV8 *restrict out = ROW (m->syn1, w->outs[k0 + j]);
           for (guint t = 0; t < nb; t++)
             {
@@ -341,7 +345,7 @@ word2vec_cbow_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
     {
       Word2vecV8 *restrict out = ROW (m->syn1, w->outs[k]);
       float f = word2vec_dot (neu1, out, nb);
-      float gk = ((k == 0 ? 1.0f : 0.0f) - word2vec_sigmoid (m, f)) * alpha;
+      float gk = word2vec_gradient (m, f, k == 0 ? 1.0f : 0.0f, alpha);
       word2vec_axpy (neu1e, gk, out, nb);
       word2vec_axpy (out, gk, neu1, nb);
     }
