@@ -60,6 +60,19 @@ const char *dp_ipv4_format (guint32 addr, const DpNameMap *names, char buf[stati
 /** Strict dotted-quad parser, host order. */
 gboolean dp_ipv4_parse (const char *s, guint32 *addr);
 
+/** Nanoseconds since the epoch from whole seconds and a fraction in
+ * [0, 1e9): FALSE when the result leaves gint64 (before 1678 or after 2262),
+ * which hostile timestamps in captures and text traces do. */
+static inline gboolean
+dp_ts_from_parts (gint64 sec, gint64 frac_ns, gint64 *ts)
+{
+  if (sec > G_GINT64_CONSTANT (9223372035) || sec < G_GINT64_CONSTANT (-9223372035)
+      || frac_ns < 0 || frac_ns >= 1000000000)
+    return FALSE;
+  *ts = sec * G_GINT64_CONSTANT (1000000000) + frac_ns;
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------ */
 /* packets: columnar, 4k–64k rows per batch. */
 

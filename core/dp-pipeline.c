@@ -35,6 +35,7 @@ struct _DpPipeline {
   DpYamlNode *root;
   GPtrArray *diags;
   gint64 run_us;
+  gint64 run_start_us;
 };
 
 static const char *const reserved_keys[] = { "plugin", "input", "threads", "on_error", "description", NULL };
@@ -798,6 +799,13 @@ dp_pipeline_load_file (DpContext *ctx, const char *path, const char *const *over
   gsize len;
   if (!g_file_get_contents (path, &text, &len, error))
     return NULL;
+  if (len > 4 * 1024 * 1024)
+    {
+      /* libyaml slows down sharply on deep nesting; no real pipeline is this big */
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_STRUCTURE,
+                   "%s: %zu bytes; a pipeline file may hold at most 4 MiB", path, len);
+      return NULL;
+    }
   if (strlen (text) != len)
     {
       g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "%s: contains a NUL byte at offset %zu",
@@ -857,6 +865,7 @@ gboolean
 dp_pipeline_run (DpPipeline *p, GError **error)
 {
   gint64 t0 = g_get_monotonic_time ();
+  p->run_start_us = t0;
   if (p->ctx->output_dir == NULL)
     p->ctx->output_dir = g_strdup (p->output_dir);
   for (guint r = 0; r < p->order->len; r++)
@@ -912,7 +921,12 @@ dp_pipeline_print_summary (DpPipeline *p, FILE *out)
           fprintf (out, "%-18s   %s: %" G_GUINT64_FORMAT "\n", "", c->name, c->value);
         }
     }
-  fprintf (out, "total %.3f s, peak memory %.1f MB\n", p->run_us / 1e6, dp_peak_rss_kb () / 1024.0);
+  /* the high-water mark is reset per stage: the run's peak is the largest */
+  gint64 peak = dp_peak_rss_kb ();
+  for (guint r = 0; r < p->order->len; r++)
+    peak = MAX (peak, spec_at (p, r)->stage->peak_rss_kb);
+  gint64 us = p->run_us ? p->run_us : (p->run_start_us ? g_get_monotonic_time () - p->run_start_us : 0);
+  fprintf (out, "total %.3f s, peak memory %.1f MB\n", us / 1e6, peak / 1024.0);
 }
 
 const char *dp_pipeline_name (DpPipeline *p) { return p->name; }

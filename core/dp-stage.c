@@ -190,9 +190,11 @@ dp_stage_call_finish (DpStage *s, GError **error)
       g_propagate_error (error, g_steal_pointer (&s->error));
       return FALSE;
     }
-  s->finished = TRUE;
   if (s->desc->finish == NULL)
-    return TRUE;
+    {
+      s->finished = TRUE;
+      return TRUE;
+    }
   gint64 run_peak = s->peak_rss_kb;
   dp_peak_rss_reset ();
   gint64 t0 = g_get_monotonic_time ();
@@ -201,6 +203,7 @@ dp_stage_call_finish (DpStage *s, GError **error)
   s->peak_rss_kb = MAX (run_peak, dp_peak_rss_kb ());
   if (!ok)
     return stage_failed (s, "finish", error);
+  s->finished = !dp_stage_cancelled (s);
   return TRUE;
 }
 

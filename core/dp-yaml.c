@@ -29,13 +29,19 @@ dp_yaml_free (DpYamlNode *n)
   g_free (n);
 }
 
+/* Aliases are expanded; a few lines of "billion laughs" would expand to
+ * millions of nodes, so the tree has a budget. */
+#define DP_YAML_MAX_NODES 200000
+
 static DpYamlNode *
-convert (yaml_document_t *doc, yaml_node_t *yn, guint depth)
+convert (yaml_document_t *doc, yaml_node_t *yn, guint depth, guint *budget)
 {
   DpYamlNode *n = g_new0 (DpYamlNode, 1);
   n->line = (guint) yn->start_mark.line + 1;
   n->col = (guint) yn->start_mark.column + 1;
-  if (depth > 64)   /* hostile nesting: stop before the stack does */
+  if (*budget > 0)
+    (*budget)--;
+  if (depth > 64 || *budget == 0)   /* hostile nesting or expansion: stop here */
     {
       n->type = DP_YAML_SCALAR;
       n->value = g_strdup ("");
@@ -54,15 +60,15 @@ convert (yaml_document_t *doc, yaml_node_t *yn, guint depth)
       n->items = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_yaml_free);
       for (yaml_node_pair_t *p = yn->data.mapping.pairs.start; p < yn->data.mapping.pairs.top; p++)
         {
-          g_ptr_array_add (n->items, convert (doc, yaml_document_get_node (doc, p->key), depth + 1));
-          g_ptr_array_add (n->items, convert (doc, yaml_document_get_node (doc, p->value), depth + 1));
+          g_ptr_array_add (n->items, convert (doc, yaml_document_get_node (doc, p->key), depth + 1, budget));
+          g_ptr_array_add (n->items, convert (doc, yaml_document_get_node (doc, p->value), depth + 1, budget));
         }
       break;
     case YAML_SEQUENCE_NODE:
       n->type = DP_YAML_SEQ;
       n->items = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_yaml_free);
       for (yaml_node_item_t *it = yn->data.sequence.items.start; it < yn->data.sequence.items.top; it++)
-        g_ptr_array_add (n->items, convert (doc, yaml_document_get_node (doc, *it), depth + 1));
+        g_ptr_array_add (n->items, convert (doc, yaml_document_get_node (doc, *it), depth + 1, budget));
       break;
     default:
       n->type = DP_YAML_SCALAR;
@@ -101,7 +107,17 @@ dp_yaml_parse (const char *filename, const char *text, gsize len, GError **error
       tree->items = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_yaml_free);
     }
   else
-    tree = convert (&doc, root, 0);
+    {
+      guint budget = DP_YAML_MAX_NODES;
+      tree = convert (&doc, root, 0, &budget);
+      if (budget == 0)
+        {
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_STRUCTURE,
+                       "%s:1:1: more than %u YAML nodes (aliases expanding without bound?)",
+                       filename, DP_YAML_MAX_NODES);
+          g_clear_pointer (&tree, dp_yaml_free);
+        }
+    }
   yaml_document_delete (&doc);
   yaml_parser_delete (&parser);
   return tree;

@@ -59,7 +59,7 @@ typedef struct {
   DpHash pp_packets;         /* port/proto -> packets */
   DpHash services;           /* port/proto -> service language + 1 */
   GPtrArray *service_names;  /* languages of the service map, in id order */
-  guint unk_base;            /* id of unk_sys; unk_usr, unk_eph follow */
+  guint unk[3];              /* ids of unk_sys, unk_usr, unk_eph (a map may name them in any order) */
   guint icmp_lang;
   DpNameMap *names;
   guint64 packets;
@@ -237,9 +237,9 @@ darkvec_load_services (Darkvec *d, GError **error)
   if (dp_line_reader_error (r, error))
     return FALSE;
   /* the authors' unmapped classes, by IANA port range */
-  d->unk_base = darkvec_service_id (d, "unk_sys");
-  darkvec_service_id (d, "unk_usr");
-  darkvec_service_id (d, "unk_eph");
+  d->unk[0] = darkvec_service_id (d, "unk_sys");
+  d->unk[1] = darkvec_service_id (d, "unk_usr");
+  d->unk[2] = darkvec_service_id (d, "unk_eph");
   d->icmp_lang = darkvec_service_id (d, "icmp");
   return TRUE;
 }
@@ -253,7 +253,7 @@ darkvec_service_of (const Darkvec *d, guint32 pp)
   if (pp & (1u << 24))
     return d->icmp_lang;
   guint port = pp & 0xffff;
-  return d->unk_base + (port < 1024 ? 0 : port < 49152 ? 1 : 2);
+  return d->unk[port < 1024 ? 0 : port < 49152 ? 1 : 2];
 }
 
 /* ------------------------------------------------------------------ */

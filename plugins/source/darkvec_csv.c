@@ -129,8 +129,7 @@ darkvec_csv_ts (const char *s, gint64 *ns)
     }
   if (*p != '\0')
     return FALSE;
-  *ns = sec * G_GINT64_CONSTANT (1000000000) + frac;
-  return TRUE;
+  return dp_ts_from_parts (sec, frac, ns);
 }
 
 static gboolean

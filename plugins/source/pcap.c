@@ -261,8 +261,9 @@ pcap_probe_files (DpStage *stage, Pcap *self, GError **error)
         }
       struct pcap_pkthdr *hdr;
       const u_char *data;
-      if (pcap_next_ex (r.p, &hdr, &data) == 1)
-        f->first_ts = (gint64) hdr->ts.tv_sec * G_GINT64_CONSTANT (1000000000) + hdr->ts.tv_usec;
+      if (pcap_next_ex (r.p, &hdr, &data) == 1
+          && !dp_ts_from_parts (hdr->ts.tv_sec, hdr->ts.tv_usec, &f->first_ts))
+        f->first_ts = G_MAXINT64;   /* unrepresentable: sorts last, reported when read */
       pcap_reader_close (&r);
     }
   return TRUE;
@@ -344,7 +345,17 @@ pcap_read_batch (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch, GE
       r->n_read++;
       if (r->has_prog && !pcap_offline_filter (&r->prog, hdr, data))
         continue;
-      gint64 ts = (gint64) hdr->ts.tv_sec * G_GINT64_CONSTANT (1000000000) + hdr->ts.tv_usec;
+      gint64 ts;
+      if (G_UNLIKELY (!dp_ts_from_parts (hdr->ts.tv_sec, hdr->ts.tv_usec, &ts)))
+        {
+          if (!dp_stage_data_error (stage, error, "bad-timestamp",
+                                    "%s: packet %" G_GUINT64_FORMAT " (byte offset %" G_GUINT64_FORMAT
+                                    "): timestamp %" G_GINT64_FORMAT " s is outside 1678..2262",
+                                    r->path, r->n_read, r->offset - r->rec_hdr - hdr->caplen,
+                                    (gint64) hdr->ts.tv_sec))
+            return PCAP_READ_ERROR;
+          continue;
+        }
       gboolean l4_short;
       DpDecodeResult res = dp_decode_frame (linktype, data, hdr->caplen, ts, batch, &l4_short);
       if (G_UNLIKELY (res != DP_DECODE_OK))

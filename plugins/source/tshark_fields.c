@@ -260,8 +260,7 @@ tshark_fields_parse_epoch (const char *s, gint64 *ts)
     else
       sec = sec * 10 + (*s - '0');
   gint64 frac = tshark_fields_read_fraction (&s);
-  *ts = sec * G_GINT64_CONSTANT (1000000000) + frac;
-  return n > 0 && *s == '\0';
+  return n > 0 && *s == '\0' && dp_ts_from_parts (sec, frac, ts);
 }
 
 static gboolean
@@ -292,9 +291,7 @@ tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
   gint64 frac = tshark_fields_read_fraction (&p);
   if (!tshark_fields_zone (p, &explicit, &offset))
     return FALSE;
-  *ts = ((explicit ? st->minute_utc - offset : st->minute_epoch) + sec)
-        * G_GINT64_CONSTANT (1000000000) + frac;
-  return TRUE;
+  return dp_ts_from_parts ((explicit ? st->minute_utc - offset : st->minute_epoch) + sec, frac, ts);
 }
 
 /* ------------------------------------------------------------------ */
