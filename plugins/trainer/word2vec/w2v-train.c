@@ -82,18 +82,22 @@ word2vec_negative (const Word2vecModel *m, guint64 *s)
   return (guint32) r < a.threshold ? cell : a.alias;
 }
 
-/* Gradient of one (input, output) dot product @f for @label, as gensim 4
- * does it: a saturated product (|f| >= MAX_EXP) gives no update.  The
- * word2vec.c rule (keep pushing with the clipped sigmoid) lets vectors grow
- * without bound on corpora where one token is often both the positive and a
- * negative of a centre (DANTE's port sequences): they overflowed to NaN.
- * NaN never indexes the table either: it fails the range test. */
+/* Gradient of one (input, output) dot product @f for @label.  Inside
+ * (-MAX_EXP, MAX_EXP) the tabulated sigmoid; on the right side of it there is
+ * nothing to learn.  Saturated on the wrong side, `saturation: clip` pushes
+ * with the full rate as word2vec.c does (it lets vectors that Hogwild races
+ * drove together come apart again), `skip` leaves the pair alone as gensim 4
+ * does (on DANTE's port sequences, where one port is the context and a
+ * negative of itself many times in one window, clipping made vectors
+ * overflow to NaN).  NaN never indexes the table: it fails every test. */
 WORD2VEC_INLINE float
 word2vec_gradient (const Word2vecModel *m, float f, float label, float alpha)
 {
-  if (!(f > -MAX_EXP && f < MAX_EXP))
+  if (f > -MAX_EXP && f < MAX_EXP)
+    return (label - m->sigmoid[(int) ((f + MAX_EXP) * (SIGMOID_SIZE / MAX_EXP / 2))]) * alpha;
+  if (f != f || m->config->saturation == WORD2VEC_SAT_SKIP)
     return 0.0f;
-  return (label - m->sigmoid[(int) ((f + MAX_EXP) * (SIGMOID_SIZE / MAX_EXP / 2))]) * alpha;
+  return (label - (f > 0 ? 1.0f : 0.0f)) * alpha;
 }
 
 /* Rows are padded to a multiple of 8 floats (the pad stays 0: it starts at 0

@@ -21,7 +21,10 @@ typedef struct {
   gboolean shrink_windows;
   gint64 share_negatives;
   char *init_path;
+  int saturation;             /* WORD2VEC_SAT_CLIP (word2vec.c) or WORD2VEC_SAT_SKIP (gensim 4) */
 } Word2vecConfig;
+
+enum { WORD2VEC_SAT_CLIP = 0, WORD2VEC_SAT_SKIP = 1 };
 
 /* One (probability, alias) cell of Walker's alias table: 8 bytes, so a
  * 200k-token vocabulary's sampler (1.6 MB) stays in the L2/L3 cache, unlike

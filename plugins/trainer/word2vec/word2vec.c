@@ -23,6 +23,8 @@ typedef struct {
   DpEmbedding *init;
 } Word2vec;
 
+static const char *const word2vec_saturation_choices[] = { "clip", "skip", NULL };
+
 static const DpOptionDesc word2vec_options[] = {
   DP_OPTION ("sg", DP_OPT_BOOL, "false", Word2vecConfig, sg,
              "Skip-gram when true, CBOW when false (gensim's sg; DarkVec uses skip-gram)."),
@@ -54,6 +56,8 @@ static const DpOptionDesc word2vec_options[] = {
                    "Skip-gram: context words of a centre that share one draw of negatives (1: each pair its own, as gensim; 0: the whole window, fastest)."),
   DP_OPTION ("init_path", DP_OPT_PATH, NULL, Word2vecConfig, init_path,
              "A word2vec file to continue training from (i-DarkVec's incremental update)."),
+  DP_OPTION_ENUM ("saturation", "clip", Word2vecConfig, saturation, word2vec_saturation_choices,
+                  "A dot product past +-6 on the wrong side: clip (push at full rate, word2vec.c) or skip the update (gensim 4; stable on DANTE's repetitive port sequences)."),
 };
 
 static const DpPortDesc word2vec_inputs[] = {
