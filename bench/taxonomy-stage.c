@@ -35,8 +35,13 @@ main (int argc, char **argv)
   guint64 n = 0;
   for (guint i = 0; i < batches->len; i++)
     n += ((DpPackets *) g_ptr_array_index (batches, i))->n_rows;
-  int reps = argc > 2 ? atoi (argv[2]) : 3;
-  for (int r = 0; r < reps; r++)
+  guint64 reps = 3;
+  if (argc > 2 && !g_ascii_string_to_unsigned (argv[2], 10, 1, 1000, &reps, NULL))
+    {
+      fprintf (stderr, "taxonomy-stage: repetitions '%s' is not an integer in [1, 1000]\n", argv[2]);
+      return 2;
+    }
+  for (guint64 r = 0; r < reps; r++)
     {
       g_autoptr (DpHarness) h = dp_harness_new ("taxonomy", argc > 3 ? argv[3] : NULL, &err);
       if (!h)

@@ -243,6 +243,9 @@ typedef struct {
 DpCorpus *dp_corpus_new (DpVocab *vocab, DpCorpusMode mode);
 /** Appends a sentence of @n token ids; returns its index. */
 guint64 dp_corpus_add_sentence (DpCorpus *c, const guint32 *ids, guint64 n);
+/** Writes @c as text, one sentence per line, tokens as dp_vocab_format
+ * prints them, separated by spaces (gzip when @path ends in .gz); atomic. */
+gboolean dp_corpus_write_text (const DpCorpus *c, const char *path, GError **error);
 /** Allocates the optional per-sentence metadata arrays (kept in step from now on). */
 void dp_corpus_enable_metadata (DpCorpus *c);
 

@@ -12,6 +12,7 @@
 
 #include "dp-error.h"
 #include "dp-output.h"
+#include "dp-batch.h"
 
 struct _DpOutFile {
   char *path;
@@ -371,4 +372,37 @@ dp_line_reader_free (DpLineReader *r)
   free (r->line);
   g_free (r->path);
   g_free (r);
+}
+
+/* ------------------------------------------------------------------ */
+/* corpus as text */
+
+gboolean
+dp_corpus_write_text (const DpCorpus *c, const char *path, GError **error)
+{
+  g_autoptr (DpOutFile) f = dp_outfile_open (path, g_str_has_suffix (path, ".gz"), error);
+  if (f == NULL)
+    return FALSE;
+  /* tokens repeat a lot: format each vocabulary entry once */
+  g_autoptr (GPtrArray) text = g_ptr_array_new_full (c->vocab->n, g_free);
+  for (guint id = 0; id < c->vocab->n; id++)
+    {
+      GString *t = g_string_new (NULL);
+      dp_vocab_format (c->vocab, id, t);
+      g_ptr_array_add (text, g_string_free (t, FALSE));
+    }
+  g_autoptr (GString) line = g_string_new (NULL);
+  for (guint64 s = 0; s < c->n_sentences; s++)
+    {
+      g_string_truncate (line, 0);
+      for (guint64 p = c->offsets[s]; p < c->offsets[s + 1]; p++)
+        {
+          if (p > c->offsets[s])
+            g_string_append_c (line, ' ');
+          g_string_append (line, g_ptr_array_index (text, c->tokens[p]));
+        }
+      g_string_append_c (line, '\n');
+      dp_outfile_write (f, line->str, line->len);
+    }
+  return dp_outfile_commit (g_steal_pointer (&f), error);
 }

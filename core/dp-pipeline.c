@@ -757,18 +757,17 @@ dp_pipeline_load_text (DpContext *ctx, const char *name, const char *text,
   p->order = g_array_new (FALSE, FALSE, sizeof (guint));
   p->diags = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_diagnostic_free);
   GError *err = NULL;
-  p->root = dp_yaml_parse (name, text, strlen (text), &err);
+  guint line = 0, col = 0;
+  p->root = dp_yaml_parse_at (name, text, strlen (text), &line, &col, &err);
   if (p->root == NULL)
     {
       DpDiagnostic *d = g_new0 (DpDiagnostic, 1);
+      d->line = line;
+      d->col = col;
       d->file = g_strdup (name);
       d->domain = err->domain;
       d->code = err->code;
       d->message = g_strdup (err->message);
-      /* "file:L:C: …" → keep the position for tests and editors */
-      const char *pos = err->message + strlen (name);
-      if (*pos == ':')
-        sscanf (pos + 1, "%u:%u", &d->line, &d->col);
       g_ptr_array_add (p->diags, d);
       g_error_free (err);
       return pipeline_finish_load (p, diagnostics, error);

@@ -80,6 +80,13 @@ convert (yaml_document_t *doc, yaml_node_t *yn, guint depth, guint *budget)
 DpYamlNode *
 dp_yaml_parse (const char *filename, const char *text, gsize len, GError **error)
 {
+  return dp_yaml_parse_at (filename, text, len, NULL, NULL, error);
+}
+
+DpYamlNode *
+dp_yaml_parse_at (const char *filename, const char *text, gsize len,
+                  guint *line, guint *col, GError **error)
+{
   yaml_parser_t parser;
   yaml_document_t doc;
   if (!yaml_parser_initialize (&parser))
@@ -90,6 +97,10 @@ dp_yaml_parse (const char *filename, const char *text, gsize len, GError **error
   yaml_parser_set_input_string (&parser, (const unsigned char *) text, len);
   if (!yaml_parser_load (&parser, &doc))
     {
+      if (line)
+        *line = (guint) parser.problem_mark.line + 1;
+      if (col)
+        *col = (guint) parser.problem_mark.column + 1;
       g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_SYNTAX, "%s:%zu:%zu: YAML syntax error: %s%s%s",
                    filename, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
                    parser.problem ? parser.problem : "unknown problem",

@@ -19,6 +19,9 @@ struct _DpYamlNode {
 /** Parses @text (named @filename in messages).  On a syntax error returns
  * NULL and sets DP_CONFIG_ERROR_SYNTAX with "file:line:col: message". */
 DpYamlNode *dp_yaml_parse (const char *filename, const char *text, gsize len, GError **error);
+/** Same, also giving the 1-based position of a syntax error in @line/@col. */
+DpYamlNode *dp_yaml_parse_at (const char *filename, const char *text, gsize len,
+                              guint *line, guint *col, GError **error);
 void dp_yaml_free (DpYamlNode *node);
 guint dp_yaml_map_size (const DpYamlNode *map);
 DpYamlNode *dp_yaml_map_key (const DpYamlNode *map, guint i);

@@ -305,35 +305,6 @@ dante_filter (Dante *d)
     d->vocab->counts[c->tokens[i]]++;
 }
 
-/* Each token's text once, then the lines (gzip when the path ends in .gz). */
-static gboolean
-dante_write_text (DpStage *stage, const char *option, const DpCorpus *c, GError **error)
-{
-  g_autofree char *path = dp_stage_output_path (stage, option);
-  g_autoptr (DpOutFile) f = dp_outfile_open (path, g_str_has_suffix (path, ".gz"), error);
-  if (f == NULL)
-    return FALSE;
-  g_autoptr (GPtrArray) text = g_ptr_array_new_full (c->vocab->n, g_free);
-  for (guint id = 0; id < c->vocab->n; id++)
-    {
-      GString *t = g_string_new (NULL);
-      dp_vocab_format (c->vocab, id, t);
-      g_ptr_array_add (text, g_string_free (t, FALSE));
-    }
-  g_autoptr (GString) line = g_string_new (NULL);
-  for (guint64 s = 0; s < c->n_sentences; s++)
-    {
-      g_string_truncate (line, 0);
-      for (guint64 p = c->offsets[s]; p < c->offsets[s + 1]; p++)
-        {
-          g_string_append (line, g_ptr_array_index (text, c->tokens[p]));
-          g_string_append_c (line, p + 1 < c->offsets[s + 1] ? ' ' : '\n');
-        }
-      dp_outfile_write (f, line->str, line->len);
-    }
-  return dp_outfile_commit (g_steal_pointer (&f), error);
-}
-
 static gboolean
 dante_corpus_finish (DpStage *stage, void *state, GError **error)
 {
@@ -356,10 +327,14 @@ dante_corpus_finish (DpStage *stage, void *state, GError **error)
                  G_GUINT64_FORMAT " late packets", d->packets, kept, d->src_packets.n,
                  c->n_sentences, written, c->n_tokens, d->vocab->n, d->late);
   d->corpus = NULL;
-  if (d->config->text_path && !dante_write_text (stage, d->config->text_path, c, error))
+  if (d->config->text_path)
     {
-      dp_batch_unref (c);
-      return FALSE;
+      g_autofree char *path = dp_stage_output_path (stage, d->config->text_path);
+      if (!dp_corpus_write_text (c, path, error))
+        {
+          dp_batch_unref (c);
+          return FALSE;
+        }
     }
   dp_stage_push (stage, 0, c);
   return TRUE;

@@ -592,38 +592,6 @@ darkvec_build (Darkvec *d, DarkvecLangs *l)
   return c;
 }
 
-static gboolean
-darkvec_write_text (DpStage *stage, const char *option, const DpCorpus *c, GError **error)
-{
-  g_autofree char *path = dp_stage_output_path (stage, option);
-  g_autoptr (DpOutFile) f = dp_outfile_open (path, g_str_has_suffix (path, ".gz"), error);
-  if (f == NULL)
-    return FALSE;
-  /* tokens repeat a lot: format each vocabulary entry once */
-  g_autoptr (GPtrArray) text = g_ptr_array_new_full (c->vocab->n, g_free);
-  g_autoptr (GString) tmp = g_string_new (NULL);
-  for (guint id = 0; id < c->vocab->n; id++)
-    {
-      g_string_truncate (tmp, 0);
-      dp_vocab_format (c->vocab, id, tmp);
-      g_ptr_array_add (text, g_strdup (tmp->str));
-    }
-  g_autoptr (GString) line = g_string_new (NULL);
-  for (guint64 s = 0; s < c->n_sentences; s++)
-    {
-      g_string_truncate (line, 0);
-      for (guint64 p = c->offsets[s]; p < c->offsets[s + 1]; p++)
-        {
-          if (p > c->offsets[s])
-            g_string_append_c (line, ' ');
-          g_string_append (line, g_ptr_array_index (text, c->tokens[p]));
-        }
-      g_string_append_c (line, '\n');
-      dp_outfile_write (f, line->str, line->len);
-    }
-  return dp_outfile_commit (g_steal_pointer (&f), error);
-}
-
 static void
 darkvec_report (DpStage *stage, const Darkvec *d, const DarkvecLangs *l, const DpCorpus *c)
 {
@@ -654,8 +622,12 @@ darkvec_corpus_finish (DpStage *stage, void *state, GError **error)
   g_autoptr (DpCorpus) c = darkvec_build (d, &l);
   darkvec_report (stage, d, &l, c);
   darkvec_langs_clear (&l);
-  if (d->config->text_path && !darkvec_write_text (stage, d->config->text_path, c, error))
-    return FALSE;
+  if (d->config->text_path)
+    {
+      g_autofree char *path = dp_stage_output_path (stage, d->config->text_path);
+      if (!dp_corpus_write_text (c, path, error))
+        return FALSE;
+    }
   dp_stage_push (stage, 0, g_steal_pointer (&c));
   return TRUE;
 }
