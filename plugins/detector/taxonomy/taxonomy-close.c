@@ -15,28 +15,46 @@
 #include "taxonomy.h"
 
 void
+taxonomy_scratch_init (TaxScratch *k)
+{
+  memset (k, 0, sizeof *k);
+  dp_hash_init (&k->src_index, 1024);
+  k->sources = g_array_new (FALSE, TRUE, sizeof (TaxSource));
+  k->events = g_array_new (FALSE, FALSE, sizeof (TaxEvent));
+}
+
+void
+taxonomy_scratch_clear (TaxScratch *k)
+{
+  if (k->src_index.keys)
+    dp_hash_clear (&k->src_index);
+  g_clear_pointer (&k->sources, g_array_unref);
+  g_clear_pointer (&k->events, g_array_unref);
+  g_clear_pointer (&k->seen, g_aligned_free);
+  g_clear_pointer (&k->sidx, g_aligned_free);
+  g_clear_pointer (&k->order, g_aligned_free);
+  g_clear_pointer (&k->start, g_free);
+}
+
+void
 taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
-                     TaxTable *pairs, TaxTable *ports)
+                     TaxTable *pairs, TaxTable *ports, TaxScratch *scratch)
 {
   memset (c, 0, sizeof *c);
   c->cfg = cfg;
   c->window_start_ns = window_start_ns;
   c->pairs = pairs;
   c->ports = ports;
+  c->k = scratch;
   taxonomy_table_reset (pairs);
   taxonomy_table_reset (ports);
-  dp_hash_init (&c->src_index, 1024);
-  c->sources = g_array_new (FALSE, TRUE, sizeof (TaxSource));
-  c->events = g_array_new (FALSE, FALSE, sizeof (TaxEvent));
-}
-
-void
-taxonomy_close_clear (TaxClose *c)
-{
-  dp_hash_clear (&c->src_index);
-  g_clear_pointer (&c->seen, g_aligned_free);
-  g_clear_pointer (&c->sources, g_array_unref);
-  g_clear_pointer (&c->events, g_array_unref);
+  c->src_index = &scratch->src_index;
+  if (c->src_index->n)
+    dp_hash_reset (c->src_index);   /* stale: the last close sorted its sources */
+  c->sources = scratch->sources;
+  c->events = scratch->events;
+  g_array_set_size (c->sources, 0);
+  g_array_set_size (c->events, 0);
 }
 
 static TaxSource *
@@ -46,7 +64,7 @@ taxonomy_source (TaxClose *c, guint32 src)
   if (c->sources->len > 0 && src == c->last_src)
     return &g_array_index (c->sources, TaxSource, c->last_index);
   gboolean inserted;
-  guint64 *idx = dp_hash_upsert (&c->src_index, src, &inserted);
+  guint64 *idx = dp_hash_upsert (c->src_index, src, &inserted);
   if (inserted)
     {
       *idx = c->sources->len;
@@ -151,23 +169,46 @@ static inline guint
 taxonomy_seen_get (const TaxClose *c, guint64 h)
 {
   gsize k = h & c->seen_mask;
-  return (c->seen[k >> 5] >> ((k & 31) * 2)) & 3;
+  return (c->k->seen[k >> 5] >> ((k & 31) * 2)) & 3;
 }
 
 /* One streaming scan of the triples: counts pair-key hashes, and orders the
  * triples by source (a counting sort over the source indices), so the scan
  * that merges them meets each source's record and its few port keys while
  * they are still in cache. */
-static guint32 *
+/* Grows the per-triple arrays of @k to @n triples (the counters to @words). */
+static void
+taxonomy_scratch_reserve (TaxScratch *k, gsize n, gsize words)
+{
+  if (words > k->seen_words)
+    {
+      g_aligned_free (k->seen);
+      k->seen = taxonomy_big_alloc (words * sizeof (guint64));
+      k->seen_words = words;
+    }
+  if (n > k->order_cap)
+    {
+      gsize cap = MAX (n, k->order_cap + k->order_cap / 2);
+      g_aligned_free (k->sidx);
+      g_aligned_free (k->order);
+      k->sidx = taxonomy_big_alloc (cap * sizeof (guint32));
+      k->order = taxonomy_big_alloc (cap * sizeof (guint32));
+      k->order_cap = cap;
+    }
+}
+
+static const guint32 *
 taxonomy_order_by_source (TaxClose *c, const TaxTable *triples)
 {
   gsize m = 1u << 16, n = triples->n;
   while (m < n * 8)
     m <<= 1;
-  c->seen = taxonomy_big_alloc (m / 32 * sizeof (guint64));
-  memset (c->seen, 0, m / 32 * sizeof (guint64));
+  TaxScratch *k = c->k;
+  taxonomy_scratch_reserve (k, MAX (n, 1u), m / 32);
+  guint64 *seen = k->seen;
+  memset (seen, 0, m / 32 * sizeof (guint64));
   c->seen_mask = m - 1;
-  guint32 *sidx = taxonomy_big_alloc (MAX (n, 1u) * sizeof (guint32));
+  guint32 *sidx = k->sidx;
   gsize ring[16];
   for (gsize i = 0; i < n + 16; i++)
     {
@@ -175,27 +216,33 @@ taxonomy_order_by_source (TaxClose *c, const TaxTable *triples)
         {
           const TaxAgg *f = &triples->entries[i];
           ring[i % 16] = taxonomy_hash (f->src, f->dst, TAX_KEY_B (TAX_KEY_CLS (f->b), 0)) & c->seen_mask;
-          __builtin_prefetch (&c->seen[ring[i % 16] >> 5], 1, 1);
+          __builtin_prefetch (&seen[ring[i % 16] >> 5], 1, 1);
         }
       if (i < 16)
         continue;
       const TaxAgg *e = &triples->entries[i - 16];
-      gsize k = ring[i % 16];
-      guint sh = (k & 31) * 2;
-      if (((c->seen[k >> 5] >> sh) & 3) < 2)
-        c->seen[k >> 5] += G_GUINT64_CONSTANT (1) << sh;
+      gsize h = ring[i % 16];
+      guint sh = (h & 31) * 2;
+      if (((seen[h >> 5] >> sh) & 3) < 2)
+        seen[h >> 5] += G_GUINT64_CONSTANT (1) << sh;
       taxonomy_source (c, e->src);
       sidx[i - 16] = (guint32) c->last_index;
     }
-  g_autofree guint32 *start = g_new0 (guint32, c->sources->len + 1);
+  gsize n_src = c->sources->len;
+  if (n_src + 1 > k->start_cap)
+    {
+      k->start_cap = MAX (n_src + 1, k->start_cap * 2);
+      k->start = g_renew (guint32, k->start, k->start_cap);
+    }
+  guint32 *start = k->start;
+  memset (start, 0, (n_src + 1) * sizeof *start);
   for (gsize i = 0; i < n; i++)
     start[sidx[i] + 1]++;
-  for (guint j = 0; j < c->sources->len; j++)
+  for (gsize j = 0; j < n_src; j++)
     start[j + 1] += start[j];
-  guint32 *order = taxonomy_big_alloc (MAX (n, 1u) * sizeof (guint32));
+  guint32 *order = k->order;
   for (gsize i = 0; i < n; i++)
     order[start[sidx[i]]++] = (guint32) i;
-  g_aligned_free (sidx);
   return order;
 }
 
@@ -293,7 +340,7 @@ taxonomy_pass_triple (TaxClose *c, const TaxAgg *e, TaxKeyHash h)
 static TaxSource *
 taxonomy_source_find (TaxClose *c, guint32 src)
 {
-  return &g_array_index (c->sources, TaxSource, *dp_hash_find (&c->src_index, src));
+  return &g_array_index (c->sources, TaxSource, *dp_hash_find (c->src_index, src));
 }
 
 static void
@@ -468,7 +515,7 @@ static void
 taxonomy_ring_fill (TaxClose *c, const TaxAgg *e, TaxKeyHash *f)
 {
   *f = taxonomy_key_hash (e);
-  __builtin_prefetch (&c->seen[(f->pair & c->seen_mask) >> 5], 0, 1);
+  __builtin_prefetch (&c->k->seen[(f->pair & c->seen_mask) >> 5], 0, 1);
   taxonomy_table_prefetch_slot (c->ports, f->port);
 }
 
@@ -479,7 +526,7 @@ taxonomy_pass_triples (TaxClose *c, const TaxTable *triples)
 {
   const TaxAgg *e = triples->entries;
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
-  guint32 *order = taxonomy_order_by_source (c, triples);
+  const guint32 *order = taxonomy_order_by_source (c, triples);
   TaxKeyHash ring[TAXONOMY_CLOSE_PREFETCH];
   for (gsize k = 0; k < MIN (n, 4 * D); k++)
     __builtin_prefetch (&e[order[k]], 0, 1);
@@ -498,7 +545,6 @@ taxonomy_pass_triples (TaxClose *c, const TaxTable *triples)
       h.src_index = c->last_index;
       taxonomy_pass_triple (c, t, h);
     }
-  g_aligned_free (order);
 }
 
 void
@@ -514,5 +560,4 @@ taxonomy_close_run (TaxClose *c, const TaxTable *triples)
   /* sorted output: stable across runs and easy to read; the index is stale after */
   g_array_sort (c->sources, taxonomy_source_cmp);
   g_array_sort (c->events, taxonomy_event_cmp);
-  dp_hash_clear (&c->src_index);
 }

@@ -22,6 +22,7 @@ typedef struct {
    * the next one's, and the derived tables are reused (already mapped). */
   TaxTable spare;
   TaxTable pairs, ports;
+  TaxScratch scratch;
   gint64 closed_below;     /* windows with a lower index are closed */
   gint64 next_close_ts;    /* max_ts at which closed_below must move */
   gint64 max_ts;
@@ -215,7 +216,7 @@ taxonomy_window_emit (DpStage *stage, Taxonomy *self, TaxWindow *w)
 {
   TaxClose c;
   taxonomy_close_init (&c, &self->cfg, taxonomy_sat_mul (w->index, self->cfg.window_ns),
-                       &self->pairs, &self->ports);
+                       &self->pairs, &self->ports, &self->scratch);
   taxonomy_close_run (&c, &w->t);
   dp_stage_push (stage, 0, taxonomy_emit_sources (&c, self->names));
   dp_stage_push (stage, 1, taxonomy_emit_events (&c, self->names));
@@ -224,7 +225,6 @@ taxonomy_window_emit (DpStage *stage, Taxonomy *self, TaxWindow *w)
   dp_stage_count (stage, "sources", c.sources->len);
   dp_stage_count (stage, "events", c.events->len);
   self->pushed++;
-  taxonomy_close_clear (&c);
 }
 
 /* Closes (and pushes) every open window with an index below @below. */
@@ -456,11 +456,10 @@ taxonomy_finish (DpStage *stage, void *state, GError **error)
     {
       /* no packet: one empty table per port, so consumers see the columns */
       TaxClose c;
-      taxonomy_close_init (&c, &self->cfg, 0, &self->pairs, &self->ports);
+      taxonomy_close_init (&c, &self->cfg, 0, &self->pairs, &self->ports, &self->scratch);
       dp_stage_push (stage, 0, taxonomy_emit_sources (&c, self->names));
       dp_stage_push (stage, 1, taxonomy_emit_events (&c, self->names));
       dp_stage_push (stage, 2, taxonomy_emit_summary (&c));
-      taxonomy_close_clear (&c);
     }
   return TRUE;
 }
@@ -475,6 +474,7 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
   self->open = g_ptr_array_new_with_free_func (taxonomy_window_free);
   taxonomy_table_init (&self->pairs, 4096);
   taxonomy_table_init (&self->ports, 4096);
+  taxonomy_scratch_init (&self->scratch);
   self->closed_below = G_MININT64;
   self->next_close_ts = G_MININT64;
   taxonomy_build_flag_attr (self);
@@ -493,6 +493,7 @@ taxonomy_finalize (void *state)
   taxonomy_table_clear (&self->spare);
   taxonomy_table_clear (&self->pairs);
   taxonomy_table_clear (&self->ports);
+  taxonomy_scratch_clear (&self->scratch);
   if (self->names)
     dp_name_map_unref (self->names);
   g_free (self->key_b);
