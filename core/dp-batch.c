@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "dp-batch.h"
@@ -361,6 +362,60 @@ append_int64 (GString *out, gint64 v)
     *dst++ = tmp[--n];
 }
 
+/* A decimal that reads back to the same double, as short as the usual
+ * cases allow: durations and ratios (at most nine decimals, e.g. seconds
+ * from nanoseconds) come from integer digits; anything else takes the
+ * fewest of 15, 16 or 17 significant digits that round-trips. */
+static void
+append_double (GString *out, double v)
+{
+  if (isnan (v))
+    {
+      g_string_append (out, "nan");
+      return;
+    }
+  if (isinf (v))
+    {
+      g_string_append (out, v < 0 ? "-inf" : "inf");
+      return;
+    }
+  double a = fabs (v);
+  if (a < 9e6)
+    {
+      /* k / 1e9 with k and 1e9 exact is the correctly rounded quotient, so
+       * when it equals v, strtod of the decimal k / 1e9 gives v back */
+      gint64 k = (gint64) llround (a * 1e9);
+      if ((double) k / 1e9 == a)
+        {
+          if (signbit (v) && k != 0)
+            g_string_append_c (out, '-');
+          append_int64 (out, k / 1000000000);
+          int frac = (int) (k % 1000000000), digits = 9;
+          for (; frac != 0 && frac % 10 == 0; frac /= 10)
+            digits--;
+          if (frac != 0)
+            {
+              char tmp[10];
+              for (int i = digits - 1; i >= 0; i--, frac /= 10)
+                tmp[i] = (char) ('0' + frac % 10);
+              g_string_append_c (out, '.');
+              g_string_append_len (out, tmp, digits);
+            }
+          return;
+        }
+    }
+  char d[G_ASCII_DTOSTR_BUF_SIZE];
+  for (int prec = 15; prec <= 17; prec++)
+    {
+      char fmt[8];
+      g_snprintf (fmt, sizeof fmt, "%%.%dg", prec);
+      g_ascii_formatd (d, sizeof d, fmt, v);
+      if (prec == 17 || g_ascii_strtod (d, NULL) == v)
+        break;
+    }
+  g_string_append (out, d);
+}
+
 static void
 append_ipv4 (GString *out, guint32 a)
 {
@@ -382,15 +437,7 @@ dp_table_format_cell (const DpTable *t, guint col, guint row, GString *out)
       append_int64 (out, c->i64[row]);
       break;
     case DP_COL_DOUBLE:
-      {
-        double v = c->f64[row];
-        /* shortest text that reads back to the same double */
-        char d[G_ASCII_DTOSTR_BUF_SIZE];
-        if (v != v)
-          g_string_append (out, "nan");
-        else
-          g_string_append (out, g_ascii_dtostr (d, sizeof d, v));
-      }
+      append_double (out, c->f64[row]);
       break;
     case DP_COL_IPV4:
       {

@@ -85,9 +85,16 @@ csv_write_table (void *self, const DpTable *t, GError **error)
         {
           if (c > 0)
             g_string_append_c (st->sink.buf, ',');
-          g_string_truncate (st->cell, 0);
-          dp_table_format_cell (t, c, r, st->cell);
-          csv_append_quoted (st->sink.buf, st->cell->str, st->cell->len);
+          /* numbers and dotted addresses never need quotes: straight in */
+          DpColType type = t->cols[c].type;
+          if (type == DP_COL_STRING || (type == DP_COL_IPV4 && t->names))
+            {
+              g_string_truncate (st->cell, 0);
+              dp_table_format_cell (t, c, r, st->cell);
+              csv_append_quoted (st->sink.buf, st->cell->str, st->cell->len);
+            }
+          else
+            dp_table_format_cell (t, c, r, st->sink.buf);
         }
       g_string_append_c (st->sink.buf, '\n');
       text_sink_row_done (&st->sink);
