@@ -1,13 +1,11 @@
 /* taxonomy-close.c — what a window derives when it closes.
  *
- * The base table holds distinct (src, dst, class|port) triples, so one scan
- * of it yields the (src, dst, class) pairs (distinct ports = triples per
- * pair) and the (src, class|port) keys (distinct destinations = triples per
- * key); a scan of each of those then decides the scans and completes the
- * per-source categories, and a last scan over the sources decides the
- * per-source patterns.  Every table is keyed by integers.  Most darknet pairs
- * hold a single triple: small counters of pair-key hashes prove it, and
- * those pairs are decided on the spot instead of going through a table. */
+ * The base table holds distinct (src, dst, class|port) triples.  Ordered by
+ * source, the triples of one source at a time yield its (src, dst, class)
+ * pairs (distinct ports = triples per pair) and its (src, class|port) keys
+ * (distinct destinations = triples per key) in small tables that stay in
+ * cache; those decide the scans and complete the source's categories, which
+ * decide its per-source patterns.  Every table is keyed by integers. */
 #include "config.h"
 
 #include <string.h>
@@ -30,7 +28,6 @@ taxonomy_scratch_clear (TaxScratch *k)
     dp_hash_clear (&k->src_index);
   g_clear_pointer (&k->sources, g_array_unref);
   g_clear_pointer (&k->events, g_array_unref);
-  g_clear_pointer (&k->seen, g_aligned_free);
   g_clear_pointer (&k->sidx, g_aligned_free);
   g_clear_pointer (&k->order, g_aligned_free);
   g_clear_pointer (&k->start, g_free);
@@ -46,8 +43,6 @@ taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start
   c->pairs = pairs;
   c->ports = ports;
   c->k = scratch;
-  taxonomy_table_reset (pairs);
-  taxonomy_table_reset (ports);
   c->src_index = &scratch->src_index;
   if (c->src_index->n)
     dp_hash_reset (c->src_index);   /* stale: the last close sorted its sources */
@@ -147,86 +142,34 @@ taxonomy_merge_into (TaxTable *t, const TaxAgg *e, guint32 dst, guint32 b, guint
   d->n_distinct += distinct;
 }
 
-/* Hashes of a triple's pair key (src, dst, class) and port key (src,
- * class|port); solo: no other triple shares its pair key; its source. */
-typedef struct {
-  guint64 pair, port;
-  guint64 src_index;
-  gboolean solo;
-} TaxKeyHash;
-
-static inline TaxKeyHash
-taxonomy_key_hash (const TaxAgg *e)
-{
-  return (TaxKeyHash) { taxonomy_hash (e->src, e->dst, TAX_KEY_B (TAX_KEY_CLS (e->b), 0)),
-                        taxonomy_hash (e->src, 0, e->b), 0, FALSE };
-}
-
-/* 2-bit saturating counters of pair-key hashes: a counter at 1 proves its
- * triple is the only one of its pair (collisions only ever say "shared").
- * Most darknet pairs hold one triple; those skip the pairs table. */
-static inline guint
-taxonomy_seen_get (const TaxClose *c, guint64 h)
-{
-  gsize k = h & c->seen_mask;
-  return (c->k->seen[k >> 5] >> ((k & 31) * 2)) & 3;
-}
-
-/* One streaming scan of the triples: counts pair-key hashes, and orders the
- * triples by source (a counting sort over the source indices), so the scan
- * that merges them meets each source's record and its few port keys while
- * they are still in cache. */
-/* Grows the per-triple arrays of @k to @n triples (the counters to @words). */
+/* Grows the per-triple arrays of @k to @n triples. */
 static void
-taxonomy_scratch_reserve (TaxScratch *k, gsize n, gsize words)
+taxonomy_scratch_reserve (TaxScratch *k, gsize n)
 {
-  if (words > k->seen_words)
-    {
-      g_aligned_free (k->seen);
-      k->seen = taxonomy_big_alloc (words * sizeof (guint64));
-      k->seen_words = words;
-    }
-  if (n > k->order_cap)
-    {
-      gsize cap = MAX (n, k->order_cap + k->order_cap / 2);
-      g_aligned_free (k->sidx);
-      g_aligned_free (k->order);
-      k->sidx = taxonomy_big_alloc (cap * sizeof (guint32));
-      k->order = taxonomy_big_alloc (cap * sizeof (guint32));
-      k->order_cap = cap;
-    }
+  if (n <= k->order_cap)
+    return;
+  gsize cap = MAX (n, k->order_cap + k->order_cap / 2);
+  g_aligned_free (k->sidx);
+  g_aligned_free (k->order);
+  k->sidx = taxonomy_big_alloc (cap * sizeof (guint32));
+  k->order = taxonomy_big_alloc (cap * sizeof (guint32));
+  k->order_cap = cap;
 }
 
+/* Orders the triples by source (a stable counting sort over the source
+ * indices, numbered in order of appearance).  Returns the order; k->start[j]
+ * is then where source j's run ends in it. */
 static const guint32 *
 taxonomy_order_by_source (TaxClose *c, const TaxTable *triples)
 {
-  gsize m = 1u << 16, n = triples->n;
-  while (m < n * 8)
-    m <<= 1;
+  const gsize n = triples->n;
   TaxScratch *k = c->k;
-  taxonomy_scratch_reserve (k, MAX (n, 1u), m / 32);
-  guint64 *seen = k->seen;
-  memset (seen, 0, m / 32 * sizeof (guint64));
-  c->seen_mask = m - 1;
+  taxonomy_scratch_reserve (k, MAX (n, 1u));
   guint32 *sidx = k->sidx;
-  gsize ring[16];
-  for (gsize i = 0; i < n + 16; i++)
+  for (gsize i = 0; i < n; i++)
     {
-      if (i < n)
-        {
-          const TaxAgg *f = &triples->entries[i];
-          ring[i % 16] = taxonomy_hash (f->src, f->dst, TAX_KEY_B (TAX_KEY_CLS (f->b), 0)) & c->seen_mask;
-          __builtin_prefetch (&seen[ring[i % 16] >> 5], 1, 1);
-        }
-      if (i < 16)
-        continue;
-      const TaxAgg *e = &triples->entries[i - 16];
-      gsize h = ring[i % 16];
-      guint sh = (h & 31) * 2;
-      if (((seen[h >> 5] >> sh) & 3) < 2)
-        seen[h >> 5] += G_GUINT64_CONSTANT (1) << sh;
-      taxonomy_source (c, e->src);
-      sidx[i - 16] = (guint32) c->last_index;
+      taxonomy_source (c, triples->entries[i].src);
+      sidx[i] = (guint32) c->last_index;
     }
   gsize n_src = c->sources->len;
   if (n_src + 1 > k->start_cap)
@@ -246,21 +189,18 @@ taxonomy_order_by_source (TaxClose *c, const TaxTable *triples)
   return order;
 }
 
-static void taxonomy_pair_decide (TaxClose *c, TaxSource *s, const TaxAgg *p);
-
-/* Adds triple @e to its (src, class|port) key.  Triples come source by
- * source in packet order, and a scanner sweeps one port over many addresses:
- * the key of the previous triple is the likely one. */
+/* Adds triple @e to its (src, class|port) key.  A source's triples come in
+ * packet order, and a scanner sweeps one port over many addresses: the key
+ * of the previous triple is the likely one. */
 static void
-taxonomy_port_merge (TaxClose *c, const TaxAgg *e, guint64 h)
+taxonomy_port_merge (TaxClose *c, const TaxAgg *e)
 {
   TaxAgg *d;
-  if (c->last_port && e->src == c->last_port_src && e->b == c->last_port_b)
+  if (c->last_port && e->b == c->last_port_b)
     d = &c->ports->entries[c->last_port - 1];
   else
     {
-      d = taxonomy_table_upsert (c->ports, e->src, 0, e->b, h);
-      c->last_port_src = e->src;
+      d = taxonomy_table_upsert (c->ports, e->src, 0, e->b, taxonomy_hash (e->src, 0, e->b));
       c->last_port_b = e->b;
       c->last_port = (gsize) (d - c->ports->entries) + 1;
     }
@@ -268,29 +208,22 @@ taxonomy_port_merge (TaxClose *c, const TaxAgg *e, guint64 h)
   d->n_distinct++;
 }
 
-/* Adds triple @e to its pair: directly when it is alone in it. */
+/* Adds triple @e to its (src, dst, class) pair. */
 static void
-taxonomy_pair_add (TaxClose *c, TaxSource *s, const TaxAgg *e, TaxKeyHash h, guint cls, gboolean distinct)
+taxonomy_pair_add (TaxClose *c, const TaxAgg *e, guint cls, gboolean distinct)
 {
-  if (h.solo)
-    {
-      TaxAgg p = *e;
-      p.b = TAX_KEY_B (cls, 0);
-      p.n_distinct = distinct;
-      taxonomy_pair_decide (c, s, &p);
-      return;
-    }
-  taxonomy_merge_into (c->pairs, e, e->dst, TAX_KEY_B (cls, 0), h.pair, distinct);
+  guint32 b = TAX_KEY_B (cls, 0);
+  taxonomy_merge_into (c->pairs, e, e->dst, b, taxonomy_hash (e->src, e->dst, b), distinct);
 }
 
 static void
-taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, TaxKeyHash h, guint cls, guint32 port)
+taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, guint cls, guint32 port)
 {
   const TaxonomyConfig *cfg = c->cfg;
   gboolean tcp = cls == TAX_CLS_TCP;
   taxonomy_cat_add (&s->cat[tcp ? TAX_CAT_ALL_TCP : TAX_CAT_ALL_UDP], e, e->n_pkt, FALSE);
-  taxonomy_pair_add (c, s, e, h, cls, port != TAX_PORT_NULL);
-  taxonomy_port_merge (c, e, h.port);
+  taxonomy_pair_add (c, e, cls, port != TAX_PORT_NULL);
+  taxonomy_port_merge (c, e);
   if (e->n_pkt > (guint64) cfg->n3)
     taxonomy_event_from_agg (c, s, tcp ? TAX_ONE_FLOW_TCP : TAX_ONE_FLOW_UDP, tcp ? 6 : 17, e,
                              e->dst, taxonomy_dport (port), 1, port != TAX_PORT_NULL);
@@ -303,9 +236,8 @@ taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, TaxKeyHash 
 }
 
 static void
-taxonomy_pass_triple (TaxClose *c, const TaxAgg *e, TaxKeyHash h)
+taxonomy_pass_triple (TaxClose *c, TaxSource *s, const TaxAgg *e)
 {
-  TaxSource *s = &g_array_index (c->sources, TaxSource, h.src_index);
   guint cls = TAX_KEY_CLS (e->b);
   guint32 port = TAX_KEY_PORT (e->b);
   s->n_pkt += e->n_pkt;
@@ -314,11 +246,11 @@ taxonomy_pass_triple (TaxClose *c, const TaxAgg *e, TaxKeyHash h)
   if (e->n_frag)
     taxonomy_cat_add (&s->cat[TAX_CAT_FRAG], e, e->n_frag, FALSE);
   if (cls == TAX_CLS_TCP || cls == TAX_CLS_UDP)
-    taxonomy_pass_triple_l4 (c, s, e, h, cls, port);
+    taxonomy_pass_triple_l4 (c, s, e, cls, port);
   else if (cls == TAX_CLS_ICMP)
     {
       taxonomy_cat_add (&s->cat[TAX_CAT_ALL_ICMP], e, e->n_pkt, FALSE);
-      taxonomy_pair_add (c, s, e, h, cls, FALSE);
+      taxonomy_pair_add (c, e, cls, FALSE);
       if (port == TAX_ICMP_ECHO)
         {
           /* one triple per destination: the echo destinations are distinct */
@@ -335,12 +267,6 @@ taxonomy_pass_triple (TaxClose *c, const TaxAgg *e, TaxKeyHash h)
                   : port == 1 ? TAX_CAT_ALL_ICMP : TAX_CAT_ALL_OTHER;
       taxonomy_cat_add (&s->cat[cat], e, e->n_pkt, FALSE);
     }
-}
-
-static TaxSource *
-taxonomy_source_find (TaxClose *c, guint32 src)
-{
-  return &g_array_index (c->sources, TaxSource, *dp_hash_find (c->src_index, src));
 }
 
 static void
@@ -369,16 +295,9 @@ taxonomy_pair_decide (TaxClose *c, TaxSource *s, const TaxAgg *p)
 }
 
 static void
-taxonomy_pass_pair (TaxClose *c, const TaxAgg *p)
-{
-  taxonomy_pair_decide (c, taxonomy_source_find (c, p->src), p);
-}
-
-static void
-taxonomy_pass_port (TaxClose *c, const TaxAgg *q)
+taxonomy_pass_port (TaxClose *c, TaxSource *s, const TaxAgg *q)
 {
   const TaxonomyConfig *cfg = c->cfg;
-  TaxSource *s = taxonomy_source_find (c, q->src);
   gboolean tcp = TAX_KEY_CLS (q->b) == TAX_CLS_TCP;
   guint32 port = TAX_KEY_PORT (q->b);
   if (port != TAX_PORT_NULL)
@@ -507,57 +426,46 @@ taxonomy_source_cmp (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-#define TAXONOMY_CLOSE_PREFETCH 8
+#define TAXONOMY_CLOSE_PREFETCH 16
 
-/* For the triple TAXONOMY_CLOSE_PREFETCH ahead (its entry prefetched twice
- * as far ahead): its hashes; prefetches its pair counter and port slot. */
+/* Source by source: its triples (read out of order, so prefetched ahead),
+ * then its pairs and ports, from tables holding only this source's keys
+ * (sized to its run, so they stay in cache), then its own patterns. */
 static void
-taxonomy_ring_fill (TaxClose *c, const TaxAgg *e, TaxKeyHash *f)
-{
-  *f = taxonomy_key_hash (e);
-  __builtin_prefetch (&c->k->seen[(f->pair & c->seen_mask) >> 5], 0, 1);
-  taxonomy_table_prefetch_slot (c->ports, f->port);
-}
-
-/* Merges the triples source by source; their entries are read out of order,
- * so they, the counters and the port slots are prefetched ahead. */
-static void
-taxonomy_pass_triples (TaxClose *c, const TaxTable *triples)
+taxonomy_pass_sources (TaxClose *c, const TaxTable *triples)
 {
   const TaxAgg *e = triples->entries;
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
   const guint32 *order = taxonomy_order_by_source (c, triples);
-  TaxKeyHash ring[TAXONOMY_CLOSE_PREFETCH];
-  for (gsize k = 0; k < MIN (n, 4 * D); k++)
-    __builtin_prefetch (&e[order[k]], 0, 1);
+  const guint32 *end = c->k->start;
   for (gsize k = 0; k < MIN (n, D); k++)
-    taxonomy_ring_fill (c, &e[order[k]], &ring[k]);
-  for (gsize k = 0; k < n; k++)
+    __builtin_prefetch (&e[order[k]], 0, 1);
+  gsize k = 0;
+  for (guint j = 0; j < c->sources->len; j++)
     {
-      TaxKeyHash h = ring[k % D];
-      if (k + 4 * D < n)
-        __builtin_prefetch (&e[order[k + 4 * D]], 0, 1);
-      if (k + D < n)
-        taxonomy_ring_fill (c, &e[order[k + D]], &ring[k % D]);
-      const TaxAgg *t = &e[order[k]];
-      h.solo = taxonomy_seen_get (c, h.pair) == 1;
-      taxonomy_source (c, t->src);
-      h.src_index = c->last_index;
-      taxonomy_pass_triple (c, t, h);
+      TaxSource *s = &g_array_index (c->sources, TaxSource, j);
+      taxonomy_table_reset_for (c->pairs, end[j] - k);
+      taxonomy_table_reset_for (c->ports, end[j] - k);
+      c->last_port = 0;
+      for (; k < end[j]; k++)
+        {
+          if (k + D < n)
+            __builtin_prefetch (&e[order[k + D]], 0, 1);
+          taxonomy_pass_triple (c, s, &e[order[k]]);
+        }
+      for (gsize i = 0; i < c->pairs->n; i++)
+        taxonomy_pair_decide (c, s, &c->pairs->entries[i]);
+      for (gsize i = 0; i < c->ports->n; i++)
+        taxonomy_pass_port (c, s, &c->ports->entries[i]);
+      taxonomy_decide_source (c, s);
     }
 }
 
 void
 taxonomy_close_run (TaxClose *c, const TaxTable *triples)
 {
-  taxonomy_pass_triples (c, triples);
-  for (gsize i = 0; i < c->pairs->n; i++)
-    taxonomy_pass_pair (c, &c->pairs->entries[i]);
-  for (gsize i = 0; i < c->ports->n; i++)
-    taxonomy_pass_port (c, &c->ports->entries[i]);
-  for (guint i = 0; i < c->sources->len; i++)
-    taxonomy_decide_source (c, &g_array_index (c->sources, TaxSource, i));
-  /* sorted output: stable across runs and easy to read; the index is stale after */
+  taxonomy_pass_sources (c, triples);
+  /* sorted output: stable across runs and easy to read */
   g_array_sort (c->sources, taxonomy_source_cmp);
   g_array_sort (c->events, taxonomy_event_cmp);
 }

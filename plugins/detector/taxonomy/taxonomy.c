@@ -74,6 +74,7 @@ taxonomy_table_init (TaxTable *t, gsize capacity_hint)
     cap <<= 1;
   t->slots = taxonomy_big_alloc (cap * sizeof (guint64));
   memset (t->slots, 0, cap * sizeof (guint64));
+  t->slots_cap = cap;
   t->mask = cap - 1;
   t->cap = cap / 2;
   t->entries = taxonomy_big_alloc (t->cap * sizeof (TaxAgg));
@@ -96,6 +97,25 @@ taxonomy_table_reset (TaxTable *t)
 }
 
 void
+taxonomy_table_reset_for (TaxTable *t, gsize n_keys)
+{
+  gsize cap = 16;
+  while (cap < n_keys * 2)
+    cap <<= 1;
+  if (cap > t->slots_cap)
+    {
+      g_aligned_free (t->slots);
+      t->slots = taxonomy_big_alloc (cap * sizeof (guint64));
+      t->slots_cap = cap;
+    }
+  memset (t->slots, 0, cap * sizeof (guint64));
+  t->mask = cap - 1;
+  t->n = 0;
+  while (t->cap < n_keys)
+    taxonomy_table_grow_entries (t);
+}
+
+void
 taxonomy_table_grow_entries (TaxTable *t)
 {
   gsize cap = MAX (t->cap * 2, 512u);
@@ -114,6 +134,7 @@ taxonomy_table_grow_index (TaxTable *t)
   g_aligned_free (t->slots);
   t->slots = taxonomy_big_alloc (cap * sizeof (guint64));
   memset (t->slots, 0, cap * sizeof (guint64));
+  t->slots_cap = cap;
   t->mask = cap - 1;
   for (gsize k = 0; k < t->n; k++)
     {

@@ -74,6 +74,7 @@ G_STATIC_ASSERT (sizeof (TaxAgg) == 64);
  * front to back with no empty slots, and a reset only clears the index. */
 typedef struct {
   guint64 *slots;      /* 0 = empty, else tag << 32 | (entry + 1) */
+  gsize slots_cap;     /* allocated; the index in use is mask + 1 of them */
   gsize mask;
   TaxAgg *entries;     /* 64-byte aligned */
   gsize n, cap;
@@ -95,6 +96,9 @@ void taxonomy_table_grow_index (TaxTable *t);
 void taxonomy_table_grow_entries (TaxTable *t);
 /** Empties @t, keeping its memory (already mapped: no page faults next time). */
 void taxonomy_table_reset (TaxTable *t);
+/** Empties @t for at most @n_keys keys, clearing only as much index as
+ * that needs: per-source tables are reset once per source. */
+void taxonomy_table_reset_for (TaxTable *t, gsize n_keys);
 
 #define TAX_SLOT_TAG(h) ((h) & G_GUINT64_CONSTANT (0xffffffff00000000))
 
@@ -219,8 +223,6 @@ typedef struct {
   DpHash src_index;    /* src -> index into sources */
   GArray *sources;     /* TaxSource */
   GArray *events;      /* TaxEvent */
-  guint64 *seen;       /* 2-bit counters of pair-key hashes */
-  gsize seen_words;
   guint32 *sidx, *order;  /* per triple: its source; the triples by source */
   gsize order_cap;
   guint32 *start;      /* per source: where its triples start in order */
@@ -234,14 +236,13 @@ void taxonomy_scratch_clear (TaxScratch *k);
 typedef struct {
   const TaxonomyConfig *cfg;
   gint64 window_start_ns;
-  TaxTable *pairs;     /* (src, dst, class); borrowed, reset here */
-  TaxTable *ports;     /* (src, class|port); borrowed, reset here */
+  TaxTable *pairs;     /* (src, dst, class) of one source; borrowed, reset per source */
+  TaxTable *ports;     /* (src, class|port) of one source; borrowed, reset per source */
   TaxScratch *k;
   DpHash *src_index;   /* the scratch's */
   GArray *sources;     /* the scratch's: TaxSource */
   GArray *events;      /* the scratch's: TaxEvent */
-  gsize seen_mask;
-  guint32 last_port_src, last_port_b;  /* the port key merged last, at entry last_port - 1 */
+  guint32 last_port_b; /* the port key of this source merged last, at entry last_port - 1 */
   gsize last_port;     /* 0: none */
   guint32 last_src;    /* the source looked up last, at last_index */
   guint64 last_index;
