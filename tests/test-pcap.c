@@ -588,6 +588,402 @@ test_pipeline (Fixture *f, gconstpointer data)
 }
 
 /* ------------------------------------------------------------------ */
+/* the classic record walk: byte orders, versions, blocks, limits */
+
+/* A classic capture in any of its variants, written by hand. */
+typedef struct {
+  gboolean be;          /* big-endian: byte-swapped on this host */
+  gboolean ns;          /* nanosecond magic */
+  gboolean kuz;         /* Kuznetzov's 24-byte record headers */
+  guint16 minor;        /* version 2.minor */
+  gboolean len_first;   /* len written before caplen (files before 2.3) */
+  guint32 snaplen;
+} CapFormat;
+
+static const CapFormat cap_le = { FALSE, FALSE, FALSE, 4, FALSE, 262144 };
+
+static void
+cap_put16 (GByteArray *b, const CapFormat *fmt, guint16 v)
+{
+  if (fmt->be)
+    put16 (b, v);
+  else
+    le16 (b, v);
+}
+
+static void
+cap_put32 (GByteArray *b, const CapFormat *fmt, guint32 v)
+{
+  if (fmt->be)
+    put32 (b, v);
+  else
+    le32 (b, v);
+}
+
+static GByteArray *
+cap_new (const CapFormat *fmt)
+{
+  GByteArray *f = g_byte_array_new ();
+  cap_put32 (f, fmt, fmt->kuz ? 0xa1b2cd34u : fmt->ns ? 0xa1b23c4du : 0xa1b2c3d4u);
+  cap_put16 (f, fmt, 2);
+  cap_put16 (f, fmt, fmt->minor);
+  cap_put32 (f, fmt, 0);
+  cap_put32 (f, fmt, 0);
+  cap_put32 (f, fmt, fmt->snaplen);
+  cap_put32 (f, fmt, DP_LINK_ETHERNET);
+  return f;
+}
+
+/* A record of @caplen bytes of @frame (zero-padded past it), @len on the wire. */
+static void
+cap_add_raw (GByteArray *f, const CapFormat *fmt, guint32 sec, guint32 frac,
+             const GByteArray *frame, guint caplen, guint len)
+{
+  cap_put32 (f, fmt, sec);
+  cap_put32 (f, fmt, frac);
+  cap_put32 (f, fmt, fmt->len_first ? len : caplen);
+  cap_put32 (f, fmt, fmt->len_first ? caplen : len);
+  if (fmt->kuz)
+    {
+      cap_put32 (f, fmt, 0xdeadbeef);   /* ifindex, protocol, type, padding: skipped */
+      cap_put32 (f, fmt, 0xfeedface);
+    }
+  g_byte_array_append (f, frame->data, MIN (caplen, frame->len));
+  if (caplen > frame->len)
+    put_zeros (f, caplen - frame->len);
+}
+
+static void
+cap_add (GByteArray *f, const CapFormat *fmt, gint64 ts_ns, const GByteArray *frame)
+{
+  guint32 frac = (guint32) (ts_ns % 1000000000);
+  cap_add_raw (f, fmt, (guint32) (ts_ns / 1000000000), fmt->ns ? frac : frac / 1000,
+               frame, frame->len, frame->len + 100);
+}
+
+/* Frame @i of a varied stream: TCP SYNs (sport 1000 + i, seq i) and every
+ * 7th a UDP datagram, with 0..699 trailing bytes. */
+static GByteArray *
+var_frame (guint i)
+{
+  GByteArray *b = g_byte_array_new ();
+  put_ether (b, 0x0800);
+  if (i % 7 == 3)
+    {
+      put_ip (b, 17, 0, 8, 0);
+      put_udp (b, (guint16) (1000 + i), 53);
+    }
+  else
+    {
+      put_ip (b, 6, 0, 20, 0);
+      put_tcp (b, (guint16) (1000 + i), 80, i, 0x02);
+    }
+  put_zeros (b, i * 37 % 700);
+  return b;
+}
+
+#define VAR_T0 (DP_TEST_SEC (1600000000) + 123456789)
+#define VAR_TS(i) (VAR_T0 + (gint64) (i) * 1001)
+
+static GByteArray *
+var_capture (const CapFormat *fmt, guint n)
+{
+  GByteArray *f = cap_new (fmt);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GByteArray) fr = var_frame (i);
+      cap_add (f, fmt, VAR_TS (i), fr);
+    }
+  return f;
+}
+
+/* The same stream as pcapng: libpcap reads it, a reference for the walk. */
+static DpPackets *
+var_reference (const Fixture *f, gboolean ns, guint n)
+{
+  g_autoptr (GByteArray) ng = pcapng_file_new (DP_LINK_ETHERNET, ns);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GByteArray) fr = var_frame (i);
+      pcapng_file_add (ng, ns, VAR_TS (i), fr->data, fr->len);
+    }
+  g_autofree char *path = write_file (f, ns ? "ref-ns.pcapng" : "ref-us.pcapng", ng);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  DpPackets *p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, n);
+  return p;
+}
+
+static void
+assert_var_stream (const DpPackets *p, guint n, gboolean ns)
+{
+  g_assert_cmpuint (p->n_rows, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpint (p->ts[i], ==, ns ? VAR_TS (i) : VAR_TS (i) / 1000 * 1000);
+      g_assert_cmpuint (p->sport[i], ==, (guint16) (1000 + i));
+      g_assert_cmpuint (p->proto[i], ==, i % 7 == 3 ? 17 : 6);
+      if (i % 7 != 3)
+        g_assert_cmpuint (p->tcp_seq[i], ==, i);
+    }
+}
+
+/* Both byte orders, both resolutions, Kuznetzov's headers and the old
+ * caplen/len orders read as the same packets as libpcap's pcapng reading. */
+static void
+test_byte_orders (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  const guint n = 300;
+  g_autoptr (DpPackets) ref_us = var_reference (f, FALSE, n);
+  g_autoptr (DpPackets) ref_ns = var_reference (f, TRUE, n);
+  const CapFormat fmts[] = {
+    { FALSE, FALSE, FALSE, 4, FALSE, 65535 }, { TRUE, FALSE, FALSE, 4, FALSE, 65535 },
+    { FALSE, TRUE, FALSE, 4, FALSE, 65535 }, { TRUE, TRUE, FALSE, 4, FALSE, 65535 },
+    { FALSE, FALSE, TRUE, 4, FALSE, 65535 }, { TRUE, FALSE, TRUE, 4, FALSE, 0 },
+    { FALSE, FALSE, FALSE, 2, TRUE, 65535 }, { TRUE, TRUE, FALSE, 3, TRUE, 65535 },
+    { FALSE, FALSE, FALSE, 3, FALSE, 65535 },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (fmts); c++)
+    {
+      g_autoptr (GByteArray) cap = var_capture (&fmts[c], n);
+      g_autofree char *path = write_file (f, "var.pcap", cap);
+      g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+      g_autoptr (DpPackets) p = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_test_message ("format %u", c);
+      assert_var_stream (p, n, fmts[c].ns);
+      assert_packets_equal (p, fmts[c].ns ? ref_ns : ref_us);
+    }
+}
+
+/* Fractions of a second are checked; seconds are unsigned in both orders. */
+static void
+test_timestamps (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) fr = frame_tcp (1, 2, 3, 2);
+  for (int c = 0; c < 4; c++)
+    {
+      CapFormat fmt = cap_le;
+      fmt.be = c & 1;
+      fmt.ns = (c & 2) != 0;
+      guint32 unit = fmt.ns ? 1000000000u : 1000000u;
+      g_autoptr (GByteArray) cap = cap_new (&fmt);
+      cap_add_raw (cap, &fmt, 0xffffffffu, unit - 1, fr, fr->len, fr->len);
+      cap_add_raw (cap, &fmt, 0x80000000u, 0, fr, fr->len, fr->len);
+      cap_add_raw (cap, &fmt, 5, unit, fr, fr->len, fr->len);        /* a whole second */
+      cap_add_raw (cap, &fmt, 6, 0xffffffffu, fr, fr->len, fr->len);
+      cap_add_raw (cap, &fmt, 7, 1, fr, fr->len, fr->len);
+      g_autofree char *path = write_file (f, "ts.pcap", cap);
+      g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+      g_autoptr (DpPackets) p = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_test_message ("case %d", c);
+      g_assert_cmpuint (p->n_rows, ==, 3);
+      g_assert_cmpint (p->ts[0], ==, DP_TEST_SEC (G_GINT64_CONSTANT (4294967295)) + 999999999
+                       - (fmt.ns ? 0 : 999));
+      g_assert_cmpint (p->ts[1], ==, DP_TEST_SEC (G_GINT64_CONSTANT (2147483648)));
+      g_assert_cmpint (p->ts[2], ==, DP_TEST_SEC (7) + (fmt.ns ? 1 : 1000));
+      g_assert_cmpuint (dp_harness_counter (h, "bad-timestamp"), ==, 2);
+      g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
+      g_autoptr (GError) error = run_pcap_error (yaml2);
+      g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+      g_autofree char *what = g_strdup_printf ("ts.pcap: packet 3 (byte offset %u): timestamp "
+                                               "fraction 1000000000 ns", 24 + 2 * 70);
+      g_assert_nonnull (strstr (error->message, what));
+    }
+}
+
+/* Writes @n filler SYNs (sport 1000 + i, seq i) so that the next record
+ * starts at byte @at (> 24 + 16 + 54). */
+static void
+cap_fill_to (GByteArray *cap, const CapFormat *fmt, guint *n, guint at)
+{
+  while (cap->len < at)
+    {
+      guint room = at - cap->len - 16;
+      guint len = room > 2000 + 70 ? 1500 : room > 1500 + 70 ? room - 70 : room;
+      g_autoptr (GByteArray) fr = frame_tcp ((guint16) (1000 + *n), 80, *n, 0x02);
+      cap_add_raw (cap, fmt, 1, *n, fr, len, len);
+      (*n)++;
+    }
+  g_assert_cmpuint (cap->len, ==, at);
+}
+
+/* The walk reads 1 MiB blocks after the file header: records that start
+ * just before the first block's end, in their header or their frame, and
+ * a maximal record across it, are read whole, plain and gzip. */
+static void
+test_block_boundaries (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  const guint end = 24 + (1u << 20);
+  const guint before[] = { 0, 1, 8, 15, 16, 17, 70, 1000, 200000 };
+  for (guint c = 0; c < G_N_ELEMENTS (before); c++)
+    {
+      g_autoptr (GByteArray) cap = cap_new (&cap_le);
+      guint n = 0;
+      cap_fill_to (cap, &cap_le, &n, end - before[c]);
+      /* at the boundary: a maximal record, or a short one */
+      g_autoptr (GByteArray) fr = frame_tcp ((guint16) (1000 + n), 80, n, 0x02);
+      guint len = c % 2 ? 262144 : 54;
+      cap_add_raw (cap, &cap_le, 1, n++, fr, len, len);
+      for (guint i = 0; i < 50; i++)
+        cap_fill_to (cap, &cap_le, &n, cap->len + 16 + 54 + i);
+      g_autofree char *plain = write_file (f, "block.pcap", cap);
+      g_autofree char *gz = write_gzip (f, "block.pcap.gz", cap);
+      const char *paths[] = { plain, gz };
+      for (guint k = 0; k < 2; k++)
+        {
+          g_autofree char *yaml = g_strdup_printf ("path: %s\non_error: fail", paths[k]);
+          g_autoptr (DpPackets) p = NULL;
+          g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+          g_test_message ("case %u %s", c, paths[k]);
+          g_assert_cmpuint (p->n_rows, ==, n);
+          for (guint i = 0; i < n; i++)
+            {
+              g_assert_cmpuint (p->sport[i], ==, (guint16) (1000 + i));
+              g_assert_cmpuint (p->tcp_seq[i], ==, i);
+              g_assert_cmpint (p->ts[i], ==, DP_TEST_SEC (1) + 1000 * (gint64) i);
+            }
+        }
+    }
+}
+
+/* Runs @path (cut at @cut bytes) and checks that the cut is reported at
+ * the start of the record it falls in (@rec_start), after @rows rows. */
+static void
+assert_cut (const Fixture *f, const GByteArray *cap, guint cut, guint rows, guint rec_start)
+{
+  g_autoptr (GByteArray) part = g_byte_array_new ();
+  g_byte_array_append (part, cap->data, cut);
+  g_autofree char *path = write_file (f, "cut.pcap", part);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_test_message ("cut at %u: record at %u", cut, rec_start);
+  g_assert_cmpuint (p->n_rows, ==, rows);
+  if (rows > 0)
+    g_assert_cmpuint (p->tcp_seq[rows - 1], ==, rows - 1);
+  g_assert_cmpuint (dp_harness_counter (h, "truncated-file"), ==, cut != rec_start);
+  if (cut == rec_start)
+    return;
+  g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
+  g_autoptr (GError) error = run_pcap_error (yaml2);
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_TRUNCATED);
+  g_autofree char *where = g_strdup_printf ("cut.pcap: stopped at byte %u: truncated", rec_start);
+  g_assert_nonnull (strstr (error->message, where));
+}
+
+/* A cut anywhere in a record header or frame, before and after the first
+ * block's end, keeps the records before it and names where that record
+ * starts; a cut between records is a clean end. */
+static void
+test_truncated_offsets (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = cap_new (&cap_le);
+  guint n = 0, starts[8];
+  for (guint i = 0; i < 4; i++)
+    {
+      starts[n] = cap->len;
+      cap_fill_to (cap, &cap_le, &n, cap->len + 16 + 54 + 10 * i);
+    }
+  for (guint r = 0; r < 4; r += 3)
+    for (guint cut = starts[r]; cut < starts[r] + 16 + 54 + 10 * r; cut += cut < starts[r] + 20 ? 1 : 13)
+      assert_cut (f, cap, cut, r, starts[r]);
+  assert_cut (f, cap, cap->len, 4, cap->len);
+  /* past the first block, in a maximal record that straddles its end */
+  cap_fill_to (cap, &cap_le, &n, 24 + (1u << 20) - 100);
+  guint big = cap->len;
+  g_autoptr (GByteArray) fr = frame_tcp ((guint16) (1000 + n), 80, n, 0x02);
+  cap_add_raw (cap, &cap_le, 1, n++, fr, 262144, 262144);
+  const guint cuts[] = { big + 8, big + 16 + 80, 24 + (1u << 20) + 1, big + 16 + 262143 };
+  for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+    assert_cut (f, cap, cuts[i], n - 1, big);
+  assert_cut (f, cap, cap->len, n, cap->len);
+}
+
+/* A frame longer than the file's snapshot length is read whole and handed
+ * on cut to it, like libpcap does; the records after it keep their exact
+ * offsets, and the filter sees the length on the wire. */
+static void
+test_snapshot (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  CapFormat fmt = cap_le;
+  fmt.snaplen = 64;
+  g_autoptr (GByteArray) opts = g_byte_array_new ();
+  put_ether (opts, 0x0800);
+  put_ip (opts, 6, 20, 20, 0);                  /* TCP header ends at 74: past the snapshot */
+  put_tcp (opts, 5, 6, 7, 2);
+  g_autoptr (GByteArray) syn = frame_tcp (7, 80, 9, 2);
+  g_autoptr (GByteArray) bad = frame_tcp (8, 80, 9, 2);
+  bad->data[14] = 0x65;
+  g_autoptr (GByteArray) cap = cap_new (&fmt);
+  cap_add_raw (cap, &fmt, 1, 0, opts, opts->len, opts->len);
+  cap_add_raw (cap, &fmt, 2, 0, syn, syn->len, 1500);
+  cap_add_raw (cap, &fmt, 3, 0, bad, bad->len, bad->len);
+  g_autofree char *path = write_file (f, "snap.pcap", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 2);
+  g_assert_cmpuint (p->l4[0], ==, 0);
+  g_assert_cmphex (p->src[0], ==, FRAME_SRC);
+  g_assert_cmpuint (p->ip_len[0], ==, 60);
+  g_assert_cmpuint (p->sport[1], ==, 7);
+  g_assert_cmpuint (p->tcp_seq[1], ==, 9);
+  g_assert_cmpuint (dp_harness_counter (h, "l4-short"), ==, 1);
+  g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
+  g_autoptr (GError) error = run_pcap_error (yaml2);
+  g_autofree char *where = g_strdup_printf ("snap.pcap: byte %u: invalid IPv4 header (54 bytes",
+                                            24 + 16 + 74 + 16 + 54);
+  g_assert_nonnull (strstr (error->message, where));
+  g_autofree char *yaml3 = g_strdup_printf ("path: %s\nfilter: greater 1000", path);
+  g_autoptr (DpPackets) q = NULL;
+  g_autoptr (DpHarness) h3 = run_pcap (yaml3, &q);
+  g_assert_cmpuint (q->n_rows, ==, 1);
+  g_assert_cmpuint (q->sport[0], ==, 7);
+}
+
+/* Capture lengths up to 262144 are read (cut to the snapshot length);
+ * past it the file is bad from that record on. */
+static void
+test_caplen_limit (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) syn = frame_tcp (7, 80, 9, 2);
+  for (guint32 snaplen = 0; snaplen <= 65535; snaplen += 65535)
+    {
+      CapFormat fmt = cap_le;
+      fmt.snaplen = snaplen;        /* 0: libpcap takes 262144 */
+      g_autoptr (GByteArray) cap = cap_new (&fmt);
+      cap_add_raw (cap, &fmt, 1, 0, syn, 262144, 262144);
+      cap_add_raw (cap, &fmt, 2, 0, syn, 70000, 70000);
+      guint at = cap->len;
+      cap_add_raw (cap, &fmt, 3, 0, syn, 262145, 262145);
+      cap_add_raw (cap, &fmt, 4, 0, syn, syn->len, syn->len);
+      g_autofree char *path = write_file (f, "long.pcap", cap);
+      g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+      g_autoptr (DpPackets) p = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_assert_cmpuint (p->n_rows, ==, 2);
+      g_assert_cmpint (p->ts[1], ==, DP_TEST_SEC (2));
+      g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 1);
+      g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
+      g_autoptr (GError) error = run_pcap_error (yaml2);
+      g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+      g_autofree char *where = g_strdup_printf ("long.pcap: stopped at byte %u: invalid packet "
+                                                "capture length 262145", at);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, where));
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* real captures */
 
 typedef struct {
@@ -950,6 +1346,12 @@ main (int argc, char **argv)
   ADD ("/plugin/pcap/filter", test_filter);
   ADD ("/plugin/pcap/cancel", test_cancel);
   ADD ("/plugin/pcap/pipeline", test_pipeline);
+  ADD ("/plugin/pcap/byte-orders", test_byte_orders);
+  ADD ("/plugin/pcap/timestamps", test_timestamps);
+  ADD ("/plugin/pcap/block-boundaries", test_block_boundaries);
+  ADD ("/plugin/pcap/truncated-offsets", test_truncated_offsets);
+  ADD ("/plugin/pcap/snapshot", test_snapshot);
+  ADD ("/plugin/pcap/caplen-limit", test_caplen_limit);
   g_test_add_func ("/plugin/pcap/real-counts", test_real_counts);
   g_test_add_func ("/plugin/pcap/real-tshark", test_real_tshark);
   ADD ("/plugin/pcap_out/roundtrip", test_out_roundtrip);

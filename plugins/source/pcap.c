@@ -1,11 +1,14 @@
 /* pcap.c — reads pcap and pcapng captures (plain or gzip) into packets batches.
  *
- * libpcap parses the file format; the frames go through dp_decode_frame()
- * straight into the batch columns.  libpcap gives no file offsets, so the
- * reader keeps its own for classic pcap (file header + record header +
- * caplen per record) to name where a bad packet or a truncation is. */
+ * libpcap opens every file (it checks the file header and gives the link
+ * type, snapshot length and byte order) and reads pcapng.  Classic pcap
+ * records are walked here, in 1 MiB blocks read from libpcap's FILE: its
+ * two freads per record were a sixth of a whole taxonomy run.  The walk
+ * repeats libpcap's per-record checks and keeps the byte offset of every
+ * record to name where a bad packet or a truncation is. */
 #include "config.h"
 
+#include <errno.h>
 #include <glob.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +41,17 @@ typedef struct {
   guint64 n_l4_short;
 } Pcap;
 
+/* Classic records are read in blocks of this size.  A record never
+ * exceeds PCAP_MAX_CAPLEN (libpcap's MAXIMUM_SNAPLEN: the larger limits it
+ * has are for link types the decoder refuses), so one always fits. */
+#define PCAP_BLOCK (1u << 20)
+#define PCAP_MAX_CAPLEN 262144u
+G_STATIC_ASSERT (PCAP_BLOCK >= 24 + PCAP_MAX_CAPLEN);
+
+/* How old files order caplen and len (libpcap: swapped before 2.3, and
+ * in some 2.3 files, which only caplen > len tells apart). */
+typedef enum { PCAP_LENGTHS_RIGHT, PCAP_LENGTHS_SWAPPED, PCAP_LENGTHS_MAYBE } PcapLengths;
+
 /* One open capture. */
 typedef struct {
   const char *path;
@@ -45,14 +59,27 @@ typedef struct {
   int linktype;
   gboolean classic;   /* byte offsets are known */
   gboolean gzip;
+  gboolean nano;      /* classic: nanosecond magic */
   guint rec_hdr;      /* classic record header size */
   guint64 offset;     /* classic: offset of the next record */
+  guint64 rec_start;  /* classic: offset of the record just read */
   guint64 n_read;     /* records read so far */
   struct bpf_program prog;
   gboolean has_prog;
+  /* the classic block walk (buf NULL: libpcap reads the records) */
+  FILE *fp;           /* libpcap's, just past the file header */
+  guint8 *buf;
+  gsize buf_pos, buf_len;
+  gboolean at_end;    /* fread has nothing more */
+  int read_errno;     /* and stopped on this error (0: end of file) */
+  gboolean swapped;
+  PcapLengths lengths;
+  guint32 snapshot;
+  char msg[160];      /* why the walk stopped */
 } PcapReader;
 
 typedef enum { PCAP_READ_FULL, PCAP_READ_EOF, PCAP_READ_ERROR } PcapReadStatus;
+typedef enum { PCAP_NEXT_OK, PCAP_NEXT_EOF, PCAP_NEXT_BAD } PcapNext;
 
 static void
 pcap_file_clear (gpointer data)
@@ -67,6 +94,7 @@ pcap_reader_close (PcapReader *r)
     pcap_freecode (&r->prog);
   if (r->p)
     pcap_close (r->p);   /* closes the FILE too */
+  g_free (r->buf);
   memset (r, 0, sizeof *r);
 }
 
@@ -171,8 +199,10 @@ pcap_sniff (PcapReader *r, char *why, gsize why_len)
   r->rec_hdr = 16;
   if (got == 4 && (le == 0x0a0d0d0a))
     r->classic = FALSE;
-  else if (got == 4 && (le == 0xa1b2c3d4 || be == 0xa1b2c3d4 || le == 0xa1b23c4d || be == 0xa1b23c4d))
+  else if (got == 4 && (le == 0xa1b2c3d4 || be == 0xa1b2c3d4))
     r->classic = TRUE;
+  else if (got == 4 && (le == 0xa1b23c4d || be == 0xa1b23c4d))
+    r->classic = TRUE, r->nano = TRUE;
   else if (got == 4 && (le == 0xa1b2cd34 || be == 0xa1b2cd34))
     r->classic = TRUE, r->rec_hdr = 24;   /* Kuznetzov's patched format */
   else
@@ -242,6 +272,305 @@ pcap_reader_open (DpStage *stage, const PcapConfig *cfg, const char *path,
   return TRUE;
 }
 
+static gint
+pcap_file_compare (gconstpointer a, gconstpointer b)
+{
+  const PcapFile *x = a, *y = b;
+  if (x->first_ts != y->first_ts)
+    return x->first_ts < y->first_ts ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* ------------------------------------------------------------------ */
+/* reading */
+
+/* Where the record just read started, for messages. */
+static char *
+pcap_where (const PcapReader *r)
+{
+  if (r->classic)
+    return g_strdup_printf ("byte %" G_GUINT64_FORMAT "%s", r->rec_start,
+                            r->gzip ? " (uncompressed)" : "");
+  return g_strdup_printf ("packet %" G_GUINT64_FORMAT, r->n_read);
+}
+
+static G_GNUC_NO_INLINE gboolean
+pcap_bad_packet (DpStage *stage, Pcap *self, const PcapReader *r, DpDecodeResult res,
+                 const struct pcap_pkthdr *hdr, GError **error)
+{
+  if (res == DP_DECODE_NOT_IPV4)
+    {
+      self->n_non_ipv4++;
+      return TRUE;
+    }
+  g_autofree char *where = pcap_where (r);
+  const char *what = res == DP_DECODE_SHORT ? "frame is shorter than its headers"
+    : res == DP_DECODE_BAD_HEADER ? "invalid IPv4 header" : "link type not supported";
+  return dp_stage_data_error (stage, error, dp_decode_result_name (res),
+                              "%s: %s: %s (%u bytes captured)", r->path, where, what, hdr->caplen);
+}
+
+static G_GNUC_NO_INLINE gboolean
+pcap_bad_timestamp (DpStage *stage, const PcapReader *r, const struct pcap_pkthdr *hdr,
+                    GError **error)
+{
+  g_autofree char *where = r->classic
+    ? g_strdup_printf ("packet %" G_GUINT64_FORMAT " (byte offset %" G_GUINT64_FORMAT ")",
+                       r->n_read, r->rec_start)
+    : g_strdup_printf ("packet %" G_GUINT64_FORMAT, r->n_read);
+  if (hdr->ts.tv_usec < 0 || hdr->ts.tv_usec >= 1000000000)
+    return dp_stage_data_error (stage, error, "bad-timestamp",
+                                "%s: %s: timestamp fraction %" G_GINT64_FORMAT " ns is not below one second",
+                                r->path, where, (gint64) hdr->ts.tv_usec);
+  return dp_stage_data_error (stage, error, "bad-timestamp",
+                              "%s: %s: timestamp %" G_GINT64_FORMAT " s is outside 1678..2262",
+                              r->path, where, (gint64) hdr->ts.tv_sec);
+}
+
+/* The reading stopped on @msg: a cut-off file keeps what came before. */
+static gboolean
+pcap_read_failed (DpStage *stage, const PcapReader *r, const char *msg, GError **error)
+{
+  gboolean truncated = strstr (msg, "truncated") != NULL;
+  g_autofree char *where = r->classic
+    ? g_strdup_printf ("byte %" G_GUINT64_FORMAT "%s", r->offset, r->gzip ? " (uncompressed)" : "")
+    : g_strdup_printf ("after packet %" G_GUINT64_FORMAT, r->n_read);
+  if (dp_stage_data_error (stage, error, truncated ? "truncated-file" : "bad-file",
+                           "%s: stopped at %s: %s", r->path, where, msg))
+    return TRUE;
+  if (error && *error)
+    (*error)->code = truncated ? DP_DATA_ERROR_TRUNCATED : DP_DATA_ERROR_FORMAT;
+  return FALSE;
+}
+
+/* One record: filter, timestamp, decode into @batch.  FALSE stops the
+ * file (on_error: fail, @error set). */
+static inline gboolean
+pcap_take (DpStage *stage, Pcap *self, const PcapReader *r, const struct pcap_pkthdr *hdr,
+           const guint8 *data, DpPackets *batch, GError **error)
+{
+  if (r->has_prog && !pcap_offline_filter (&r->prog, hdr, data))
+    return TRUE;
+  gint64 ts;
+  if (G_UNLIKELY (!dp_ts_from_parts (hdr->ts.tv_sec, hdr->ts.tv_usec, &ts)))
+    return pcap_bad_timestamp (stage, r, hdr, error);
+  gboolean l4_short;
+  DpDecodeResult res = dp_decode_frame (r->linktype, data, hdr->caplen, ts, batch, &l4_short);
+  if (G_UNLIKELY (res != DP_DECODE_OK))
+    return pcap_bad_packet (stage, self, r, res, hdr, error);
+  if (G_UNLIKELY (l4_short))
+    self->n_l4_short++;
+  return TRUE;
+}
+
+/* pcapng: libpcap gives each record (no byte offsets: messages count packets). */
+static PcapReadStatus
+pcap_read_batch_libpcap (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch,
+                         GError **error)
+{
+  struct pcap_pkthdr *hdr;
+  const u_char *data;
+  while (batch->n_rows < batch->capacity)
+    {
+      int rc = pcap_next_ex (r->p, &hdr, &data);
+      if (G_UNLIKELY (rc != 1))
+        {
+          if (rc == PCAP_ERROR_BREAK)
+            return PCAP_READ_EOF;
+          return pcap_read_failed (stage, r, pcap_geterr (r->p), error)
+            ? PCAP_READ_EOF : PCAP_READ_ERROR;
+        }
+      r->n_read++;
+      if (!pcap_take (stage, self, r, hdr, data, batch, error))
+        return PCAP_READ_ERROR;
+    }
+  return PCAP_READ_FULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* the classic block walk */
+
+/* After libpcap opened a classic file: how its records are written. */
+static void
+pcap_block_format (PcapReader *r)
+{
+  r->fp = pcap_file (r->p);
+  r->swapped = pcap_is_swapped (r->p) == 1;
+  r->snapshot = (guint32) pcap_snapshot (r->p);
+  int major = pcap_major_version (r->p), minor = pcap_minor_version (r->p);
+  r->lengths = PCAP_LENGTHS_RIGHT;
+  if ((major == 2 && minor < 3) || (major == 543 && minor == 0))   /* 543.0: DG/UX */
+    r->lengths = PCAP_LENGTHS_SWAPPED;
+  else if (major == 2 && minor == 3)
+    r->lengths = PCAP_LENGTHS_MAYBE;
+}
+
+/* Makes @need bytes from buf_pos readable, moving the unread tail to the
+ * front and reading the rest of the block.  FALSE when the file ends (or
+ * fails) first. */
+static G_GNUC_NO_INLINE gboolean
+pcap_block_fill (PcapReader *r, gsize need)
+{
+  gsize tail = r->buf_len - r->buf_pos;
+  if (tail >= need)
+    return TRUE;
+  if (r->at_end)
+    return FALSE;
+  memmove (r->buf, r->buf + r->buf_pos, tail);
+  r->buf_pos = 0;
+  errno = 0;
+  gsize want = PCAP_BLOCK - tail;
+  gsize got = fread (r->buf + tail, 1, want, r->fp);
+  r->buf_len = tail + got;
+  if (got < want)
+    {
+      r->at_end = TRUE;
+      if (ferror (r->fp))
+        r->read_errno = errno ? errno : EIO;
+    }
+  return r->buf_len >= need;
+}
+
+/* The walk cannot give the @need bytes of a record's @what, which start
+ * @skip bytes into it: the end of the file when it ends between records,
+ * else a cut or failed file. */
+static G_GNUC_NO_INLINE PcapNext
+pcap_block_short (PcapReader *r, const char *what, gsize skip, gsize need)
+{
+  gsize have = r->buf_len - r->buf_pos - skip;
+  if (r->read_errno)
+    g_snprintf (r->msg, sizeof r->msg, "error reading dump file: %s", g_strerror (r->read_errno));
+  else if (skip == 0 && have == 0)
+    return PCAP_NEXT_EOF;
+  else
+    g_snprintf (r->msg, sizeof r->msg, "truncated dump file; tried to read %" G_GSIZE_FORMAT
+                " %s bytes, only got %" G_GSIZE_FORMAT, need, what, have);
+  return PCAP_NEXT_BAD;
+}
+
+/* libpcap refuses a capture length past the maximum, saying which limit. */
+static G_GNUC_NO_INLINE PcapNext
+pcap_block_too_long (PcapReader *r, guint32 caplen)
+{
+  if (caplen > r->snapshot)
+    g_snprintf (r->msg, sizeof r->msg, "invalid packet capture length %u, bigger than snaplen of %u",
+                caplen, r->snapshot);
+  else
+    g_snprintf (r->msg, sizeof r->msg, "invalid packet capture length %u, bigger than maximum of %u",
+                caplen, PCAP_MAX_CAPLEN);
+  return PCAP_NEXT_BAD;
+}
+
+static inline guint32
+pcap_get32 (const guint8 *p, gboolean swapped)
+{
+  guint32 v;
+  memcpy (&v, p, 4);
+  return swapped ? GUINT32_SWAP_LE_BE (v) : v;
+}
+
+/* The record header at @h into @hdr, caplen as written.  Seconds and
+ * fraction are unsigned (the format's definition, and tshark's reading:
+ * libpcap 1.10 sign-extends the seconds of native-order files only); the
+ * fraction is given in nanoseconds, as libpcap does when asked for
+ * nanosecond precision. */
+static inline void
+pcap_block_header (const PcapReader *r, const guint8 *h, struct pcap_pkthdr *hdr)
+{
+  guint32 caplen = pcap_get32 (h + 8, r->swapped), len = pcap_get32 (h + 12, r->swapped);
+  if (G_UNLIKELY (r->lengths != PCAP_LENGTHS_RIGHT)
+      && (r->lengths == PCAP_LENGTHS_SWAPPED || caplen > len))
+    {
+      guint32 t = caplen;
+      caplen = len, len = t;
+    }
+  gint64 frac = pcap_get32 (h + 4, r->swapped);
+  if (!r->nano)
+    frac *= 1000;
+  hdr->ts.tv_sec = (time_t) pcap_get32 (h, r->swapped);
+  hdr->ts.tv_usec = (suseconds_t) MIN (frac, (gint64) G_MAXLONG);
+  hdr->caplen = caplen;
+  hdr->len = len;
+}
+
+/* The next record into @hdr and @data (valid until the next call). */
+static inline PcapNext
+pcap_block_next (PcapReader *r, struct pcap_pkthdr *hdr, const guint8 **data)
+{
+  const gsize rec_hdr = r->rec_hdr;
+  if (G_UNLIKELY (r->buf_len - r->buf_pos < rec_hdr) && !pcap_block_fill (r, rec_hdr))
+    return pcap_block_short (r, "header", 0, rec_hdr);
+  pcap_block_header (r, r->buf + r->buf_pos, hdr);
+  const guint32 caplen = hdr->caplen;
+  if (G_UNLIKELY (caplen > PCAP_MAX_CAPLEN))
+    return pcap_block_too_long (r, caplen);
+  if (G_UNLIKELY (r->buf_len - r->buf_pos < rec_hdr + caplen)
+      && !pcap_block_fill (r, rec_hdr + caplen))
+    return pcap_block_short (r, "captured", rec_hdr, caplen);
+  /* past the snapshot length: libpcap reads it all, hands out the snapshot */
+  hdr->caplen = MIN (caplen, r->snapshot);
+  *data = r->buf + r->buf_pos + rec_hdr;
+  r->buf_pos += rec_hdr + caplen;
+  r->rec_start = r->offset;
+  r->offset += rec_hdr + caplen;
+  return PCAP_NEXT_OK;
+}
+
+/* The hot loop of classic files: fills @batch up to its capacity. */
+static PcapReadStatus
+pcap_read_batch_block (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch,
+                       GError **error)
+{
+  struct pcap_pkthdr hdr;
+  const guint8 *data = NULL;
+  while (batch->n_rows < batch->capacity)
+    {
+      PcapNext st = pcap_block_next (r, &hdr, &data);
+      if (G_UNLIKELY (st != PCAP_NEXT_OK))
+        {
+          if (st == PCAP_NEXT_EOF)
+            return PCAP_READ_EOF;
+          return pcap_read_failed (stage, r, r->msg, error) ? PCAP_READ_EOF : PCAP_READ_ERROR;
+        }
+      r->n_read++;
+      if (!pcap_take (stage, self, r, &hdr, data, batch, error))
+        return PCAP_READ_ERROR;
+    }
+  return PCAP_READ_FULL;
+}
+
+static void
+pcap_flush_counts (DpStage *stage, Pcap *self)
+{
+  if (self->n_non_ipv4)
+    dp_stage_count (stage, "non-ipv4", self->n_non_ipv4);
+  if (self->n_l4_short)
+    dp_stage_count (stage, "l4-short", self->n_l4_short);
+  self->n_non_ipv4 = self->n_l4_short = 0;
+}
+
+/* The first record's timestamp, read as the file will be read: G_MAXINT64
+ * when there is none or it is unrepresentable (sorts last, reported when
+ * the file is read). */
+static gint64
+pcap_first_ts (PcapReader *r)
+{
+  struct pcap_pkthdr one, *hdr = &one;
+  const u_char *data;
+  gint64 ts;
+  if (r->classic)
+    {
+      guint8 h[24];
+      pcap_block_format (r);
+      if (fread (h, 1, r->rec_hdr, r->fp) != r->rec_hdr)
+        return G_MAXINT64;
+      pcap_block_header (r, h, &one);
+    }
+  else if (pcap_next_ex (r->p, &hdr, &data) != 1)
+    return G_MAXINT64;
+  return dp_ts_from_parts (hdr->ts.tv_sec, hdr->ts.tv_usec, &ts) ? ts : G_MAXINT64;
+}
+
 /* Time order across files: each file's first timestamp, read up front. */
 static gboolean
 pcap_probe_files (DpStage *stage, Pcap *self, GError **error)
@@ -259,124 +588,10 @@ pcap_probe_files (DpStage *stage, Pcap *self, GError **error)
           g_array_remove_index (self->files, i--);
           continue;
         }
-      struct pcap_pkthdr *hdr;
-      const u_char *data;
-      if (pcap_next_ex (r.p, &hdr, &data) == 1
-          && !dp_ts_from_parts (hdr->ts.tv_sec, hdr->ts.tv_usec, &f->first_ts))
-        f->first_ts = G_MAXINT64;   /* unrepresentable: sorts last, reported when read */
+      f->first_ts = pcap_first_ts (&r);
       pcap_reader_close (&r);
     }
   return TRUE;
-}
-
-static gint
-pcap_file_compare (gconstpointer a, gconstpointer b)
-{
-  const PcapFile *x = a, *y = b;
-  if (x->first_ts != y->first_ts)
-    return x->first_ts < y->first_ts ? -1 : 1;
-  return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* ------------------------------------------------------------------ */
-/* reading */
-
-/* Where the record just read started, for messages. */
-static char *
-pcap_where (const PcapReader *r, guint32 caplen)
-{
-  if (r->classic)
-    return g_strdup_printf ("byte %" G_GUINT64_FORMAT "%s", r->offset - r->rec_hdr - caplen,
-                            r->gzip ? " (uncompressed)" : "");
-  return g_strdup_printf ("packet %" G_GUINT64_FORMAT, r->n_read);
-}
-
-static G_GNUC_NO_INLINE gboolean
-pcap_bad_packet (DpStage *stage, Pcap *self, const PcapReader *r, DpDecodeResult res,
-                 const struct pcap_pkthdr *hdr, GError **error)
-{
-  if (res == DP_DECODE_NOT_IPV4)
-    {
-      self->n_non_ipv4++;
-      return TRUE;
-    }
-  g_autofree char *where = pcap_where (r, hdr->caplen);
-  const char *what = res == DP_DECODE_SHORT ? "frame is shorter than its headers"
-    : res == DP_DECODE_BAD_HEADER ? "invalid IPv4 header" : "link type not supported";
-  return dp_stage_data_error (stage, error, dp_decode_result_name (res),
-                              "%s: %s: %s (%u bytes captured)", r->path, where, what, hdr->caplen);
-}
-
-/* libpcap stopped with an error: a cut-off file keeps what came before. */
-static gboolean
-pcap_read_failed (DpStage *stage, const PcapReader *r, GError **error)
-{
-  const char *msg = pcap_geterr (r->p);
-  gboolean truncated = strstr (msg, "truncated") != NULL;
-  g_autofree char *where = r->classic
-    ? g_strdup_printf ("byte %" G_GUINT64_FORMAT "%s", r->offset, r->gzip ? " (uncompressed)" : "")
-    : g_strdup_printf ("after packet %" G_GUINT64_FORMAT, r->n_read);
-  if (dp_stage_data_error (stage, error, truncated ? "truncated-file" : "bad-file",
-                           "%s: stopped at %s: %s", r->path, where, msg))
-    return TRUE;
-  if (error && *error)
-    (*error)->code = truncated ? DP_DATA_ERROR_TRUNCATED : DP_DATA_ERROR_FORMAT;
-  return FALSE;
-}
-
-/* The hot loop: fills @batch up to its capacity. */
-static PcapReadStatus
-pcap_read_batch (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch, GError **error)
-{
-  struct pcap_pkthdr *hdr;
-  const u_char *data;
-  const guint cap = batch->capacity;
-  const int linktype = r->linktype;
-  while (batch->n_rows < cap)
-    {
-      int rc = pcap_next_ex (r->p, &hdr, &data);
-      if (G_UNLIKELY (rc != 1))
-        {
-          if (rc == PCAP_ERROR_BREAK)
-            return PCAP_READ_EOF;
-          return pcap_read_failed (stage, r, error) ? PCAP_READ_EOF : PCAP_READ_ERROR;
-        }
-      r->offset += r->rec_hdr + hdr->caplen;
-      r->n_read++;
-      if (r->has_prog && !pcap_offline_filter (&r->prog, hdr, data))
-        continue;
-      gint64 ts;
-      if (G_UNLIKELY (!dp_ts_from_parts (hdr->ts.tv_sec, hdr->ts.tv_usec, &ts)))
-        {
-          if (!dp_stage_data_error (stage, error, "bad-timestamp",
-                                    "%s: packet %" G_GUINT64_FORMAT " (byte offset %" G_GUINT64_FORMAT
-                                    "): timestamp %" G_GINT64_FORMAT " s is outside 1678..2262",
-                                    r->path, r->n_read, r->offset - r->rec_hdr - hdr->caplen,
-                                    (gint64) hdr->ts.tv_sec))
-            return PCAP_READ_ERROR;
-          continue;
-        }
-      gboolean l4_short;
-      DpDecodeResult res = dp_decode_frame (linktype, data, hdr->caplen, ts, batch, &l4_short);
-      if (G_UNLIKELY (res != DP_DECODE_OK))
-        {
-          if (!pcap_bad_packet (stage, self, r, res, hdr, error))
-            return PCAP_READ_ERROR;
-        }
-      else if (G_UNLIKELY (l4_short))
-        self->n_l4_short++;
-    }
-  return PCAP_READ_FULL;
-}
-
-static void
-pcap_flush_counts (DpStage *stage, Pcap *self)
-{
-  if (self->n_non_ipv4)
-    dp_stage_count (stage, "non-ipv4", self->n_non_ipv4);
-  if (self->n_l4_short)
-    dp_stage_count (stage, "l4-short", self->n_l4_short);
-  self->n_non_ipv4 = self->n_l4_short = 0;
 }
 
 /* Pushes a full batch and gets the next one.  When every consumer has
@@ -406,15 +621,23 @@ pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch
     return FALSE;
   if (r.p == NULL)
     return TRUE;
+  if (r.classic)
+    {
+      /* the walk takes over libpcap's FILE, just past the file header */
+      pcap_block_format (&r);
+      r.buf = g_malloc (PCAP_BLOCK);
+    }
   PcapReadStatus st = PCAP_READ_FULL;
   while (st == PCAP_READ_FULL && !dp_stage_cancelled (stage))
     {
-      st = pcap_read_batch (stage, self, &r, *batch, error);
+      st = r.buf ? pcap_read_batch_block (stage, self, &r, *batch, error)
+                 : pcap_read_batch_libpcap (stage, self, &r, *batch, error);
       pcap_flush_counts (stage, self);
       if ((*batch)->n_rows == (*batch)->capacity)
         pcap_push_full (stage, self, batch);
-      /* a gzip stream has no position on disk to report */
-      long pos = r.gzip ? -1 : ftell (pcap_file (r.p));
+      /* a gzip stream has no position on disk to report; the walk reads
+       * ahead of its records, so its own offset is the exact one */
+      long pos = r.gzip ? -1 : r.buf ? (long) r.offset : ftell (pcap_file (r.p));
       guint64 in_file = pos > 0 ? MIN ((guint64) pos, f->size) : 0;
       dp_stage_progress (stage, self->done_bytes + in_file, self->total_bytes);
     }
