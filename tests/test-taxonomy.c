@@ -692,6 +692,68 @@ test_window_unordered_batches (void)
       }
 }
 
+/* A window of spoofed traffic: more sources than one output table holds
+ * (65536 rows, TAX_CHUNK_ROWS) come out in several tables of the window,
+ * all of them, in address order, with their events in (src, pattern)
+ * order, and one summary that counts them all. */
+static void
+test_window_many_sources (void)
+{
+  const guint n = 150000;
+  g_autoptr (DpPackets) p = dp_packets_new (n + 8);
+  for (guint i = 0; i < n; i++)
+    {
+      /* an odd multiplier is a bijection: distinct, scrambled addresses */
+      guint32 src = (i + 1) * 2654435761u;
+      tax_tcp (p, TS (i % 3000), src == SRC ? 1 : src, DST (i % 4000), 23, SYN);
+    }
+  for (guint i = 0; i < 6; i++)
+    tax_tcp (p, TS (10 + i), SRC, DST (100 + i), 445, SYN);   /* one net scan too */
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  GPtrArray *srcs = dp_harness_outputs (h, 0), *evs = dp_harness_outputs (h, 1);
+  g_assert_cmpuint (srcs->len, ==, 3);
+  g_assert_cmpuint (dp_harness_outputs (h, 2)->len, ==, 1);
+  guint64 rows = 0, small = 0, events = 0;
+  gint64 prev = -1;
+  for (guint k = 0; k < srcs->len; k++)
+    {
+      DpTable *t = g_ptr_array_index (srcs, k);
+      g_assert_cmpuint (t->n_rows, <=, 65536);
+      for (guint r = 0; r < t->n_rows; r++, rows++)
+        {
+          guint32 src = t->cols[tax_col (t, "src")].ip[r];
+          g_assert_cmpint ((gint64) src, >, prev);
+          prev = src;
+          g_assert_cmpint (tax_i64 (t, "window_start", r), ==, T0);
+          small += tax_i64 (t, "small_syn", r);
+          if (src == SRC)
+            g_assert_cmpint (tax_i64 (t, "net_scan_tcp_light", r), ==, 1);
+        }
+    }
+  g_assert_cmpuint (rows, ==, n + 1);
+  g_assert_cmpuint (small, ==, n);
+  prev = -1;
+  for (guint k = 0; k < evs->len; k++)
+    {
+      DpTable *t = g_ptr_array_index (evs, k);
+      g_assert_cmpuint (t->n_rows, <=, 65536);
+      for (guint r = 0; r < t->n_rows; r++, events++)
+        {
+          gint64 key = (gint64) t->cols[tax_col (t, "src")].ip[r] << 8
+                       | (strcmp (t->cols[tax_col (t, "pattern")].str[r], "small_syn") == 0);
+          g_assert_cmpint (key, >=, prev);
+          prev = key;
+        }
+    }
+  g_assert_cmpuint (evs->len, >, 1);
+  DpTable *sum = dp_harness_output (h, "summary");
+  guint all = sum->n_rows - 1;
+  g_assert_cmpstr (sum->cols[tax_col (sum, "pattern")].str[all], ==, "all");
+  g_assert_cmpint (tax_i64 (sum, "sources", all), ==, n + 1);
+  g_assert_cmpint (tax_i64 (sum, "keys", all), ==, (gint64) events);
+  g_assert_cmpint (tax_i64 (sum, "packets", all), ==, n + 6);
+}
+
 /* Odd rows (extreme times, fields missing or inconsistent with the protocol)
  * are data: every row is either in a window or counted as late-dropped. */
 static void
@@ -943,6 +1005,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/taxonomy/window-split", test_window_split);
   g_test_add_func ("/plugin/taxonomy/window-late", test_window_late);
   g_test_add_func ("/plugin/taxonomy/window-unordered", test_window_unordered_batches);
+  g_test_add_func ("/plugin/taxonomy/window-many-sources", test_window_many_sources);
   g_test_add_func ("/plugin/taxonomy/odd-rows", test_odd_rows);
   g_test_add_func ("/plugin/taxonomy/real-masscan-tcp", test_real_masscan_tcp);
   g_test_add_func ("/plugin/taxonomy/real-masscan-udp", test_real_masscan_udp);

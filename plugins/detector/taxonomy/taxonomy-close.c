@@ -1,11 +1,13 @@
 /* taxonomy-close.c — what a window derives when it closes.
  *
- * The base table holds distinct (src, dst, class|port) triples.  Ordered by
- * source, the triples of one source at a time yield its (src, dst, class)
- * pairs (distinct ports = triples per pair) and its (src, class|port) keys
- * (distinct destinations = triples per key) in small tables that stay in
- * cache; those decide the scans and complete the source's categories, which
- * decide its per-source patterns.  Every table is keyed by integers. */
+ * The base table holds distinct (src, dst, class|port) triples.  Sorted by
+ * source address, the triples of one source at a time yield its (src, dst,
+ * class) pairs (distinct ports = triples per pair) and its (src,
+ * class|port) keys (distinct destinations = triples per key) in small
+ * tables that stay in cache; those decide the scans and complete the
+ * source's categories, which decide its per-source patterns.  Each source's
+ * row and events are appended to the output tables as soon as it is
+ * decided.  Every table is keyed by integers. */
 #include "config.h"
 
 #include <string.h>
@@ -16,59 +18,30 @@ void
 taxonomy_scratch_init (TaxScratch *k)
 {
   memset (k, 0, sizeof *k);
-  dp_hash_init (&k->src_index, 1024);
-  k->sources = g_array_new (FALSE, TRUE, sizeof (TaxSource));
   k->events = g_array_new (FALSE, FALSE, sizeof (TaxEvent));
 }
 
 void
 taxonomy_scratch_clear (TaxScratch *k)
 {
-  if (k->src_index.keys)
-    dp_hash_clear (&k->src_index);
-  g_clear_pointer (&k->sources, g_array_unref);
   g_clear_pointer (&k->events, g_array_unref);
-  g_clear_pointer (&k->sidx, g_aligned_free);
-  g_clear_pointer (&k->order, g_aligned_free);
-  g_clear_pointer (&k->start, g_free);
+  g_clear_pointer (&k->keys, g_aligned_free);
+  g_clear_pointer (&k->keys_tmp, g_aligned_free);
 }
 
 void
 taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
-                     TaxTable *pairs, TaxTable *ports, TaxScratch *scratch)
+                     DpStage *stage, DpNameMap *names, TaxTable *pairs, TaxTable *ports,
+                     TaxScratch *scratch)
 {
   memset (c, 0, sizeof *c);
   c->cfg = cfg;
   c->window_start_ns = window_start_ns;
+  c->stage = stage;
+  c->names = names;
   c->pairs = pairs;
   c->ports = ports;
   c->k = scratch;
-  c->src_index = &scratch->src_index;
-  if (c->src_index->n)
-    dp_hash_reset (c->src_index);   /* stale: the last close sorted its sources */
-  c->sources = scratch->sources;
-  c->events = scratch->events;
-  g_array_set_size (c->sources, 0);
-  g_array_set_size (c->events, 0);
-}
-
-static TaxSource *
-taxonomy_source (TaxClose *c, guint32 src)
-{
-  /* triples come in packet order: runs of one source are common */
-  if (c->sources->len > 0 && src == c->last_src)
-    return &g_array_index (c->sources, TaxSource, c->last_index);
-  gboolean inserted;
-  guint64 *idx = dp_hash_upsert (c->src_index, src, &inserted);
-  if (inserted)
-    {
-      *idx = c->sources->len;
-      g_array_set_size (c->sources, c->sources->len + 1);
-      g_array_index (c->sources, TaxSource, *idx).src = src;
-    }
-  c->last_src = src;
-  c->last_index = *idx;
-  return &g_array_index (c->sources, TaxSource, *idx);
 }
 
 static void
@@ -94,7 +67,7 @@ taxonomy_event_push (TaxClose *c, TaxSource *s, TaxPattern pattern, guint8 proto
     .n_pkt = n_pkt, .n_dst = n_dst, .n_dport = n_dport, .first = first, .last = last,
   };
   memcpy (ev.fp, fp, sizeof ev.fp);
-  g_array_append_val (c->events, ev);
+  g_array_append_val (c->k->events, ev);
   s->count[pattern]++;
 }
 
@@ -142,51 +115,54 @@ taxonomy_merge_into (TaxTable *t, const TaxAgg *e, guint32 dst, guint32 b, guint
   d->n_distinct += distinct;
 }
 
-/* Grows the per-triple arrays of @k to @n triples. */
-static void
-taxonomy_scratch_reserve (TaxScratch *k, gsize n)
-{
-  if (n <= k->order_cap)
-    return;
-  gsize cap = MAX (n, k->order_cap + k->order_cap / 2);
-  g_aligned_free (k->sidx);
-  g_aligned_free (k->order);
-  k->sidx = taxonomy_big_alloc (cap * sizeof (guint32));
-  k->order = taxonomy_big_alloc (cap * sizeof (guint32));
-  k->order_cap = cap;
-}
+#define TAXONOMY_RADIX_BITS 11
 
-/* Orders the triples by source (a stable counting sort over the source
- * indices, numbered in order of appearance).  Returns the order; k->start[j]
- * is then where source j's run ends in it. */
-static const guint32 *
-taxonomy_order_by_source (TaxClose *c, const TaxTable *triples)
+/* The triples as src << 32 | entry number, sorted by source: an LSD radix
+ * sort on the upper 32 bits (three passes of 11 bits), stable, so each
+ * source's triples keep their packet order.  Sources come out in address
+ * order whatever their number: a window of spoofed traffic may hold
+ * millions. */
+static const guint64 *
+taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
 {
-  const gsize n = triples->n;
-  TaxScratch *k = c->k;
-  taxonomy_scratch_reserve (k, MAX (n, 1u));
-  guint32 *sidx = k->sidx;
+  const gsize n = triples->n, R = 1u << TAXONOMY_RADIX_BITS;
+  if (n > k->keys_cap)
+    {
+      g_aligned_free (k->keys);
+      g_aligned_free (k->keys_tmp);
+      k->keys_cap = MAX (n, k->keys_cap + k->keys_cap / 2);
+      k->keys = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
+      k->keys_tmp = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
+    }
+  guint64 *a = k->keys, *b = k->keys_tmp;
+  /* the three digits' counts in the pass that builds the keys */
+  guint32 pos[3][1u << TAXONOMY_RADIX_BITS];
+  memset (pos, 0, sizeof pos);
   for (gsize i = 0; i < n; i++)
     {
-      taxonomy_source (c, triples->entries[i].src);
-      sidx[i] = (guint32) c->last_index;
+      guint32 src = triples->entries[i].src;
+      a[i] = (guint64) src << 32 | i;
+      pos[0][src & (R - 1)]++;
+      pos[1][(src >> TAXONOMY_RADIX_BITS) & (R - 1)]++;
+      pos[2][src >> (2 * TAXONOMY_RADIX_BITS)]++;
     }
-  gsize n_src = c->sources->len;
-  if (n_src + 1 > k->start_cap)
+  for (guint d = 0; d < 3; d++)
     {
-      k->start_cap = MAX (n_src + 1, k->start_cap * 2);
-      k->start = g_renew (guint32, k->start, k->start_cap);
+      guint32 sum = 0;
+      for (gsize v = 0; v < R; v++)
+        {
+          guint32 count = pos[d][v];
+          pos[d][v] = sum;
+          sum += count;
+        }
+      guint shift = 32 + d * TAXONOMY_RADIX_BITS;
+      for (gsize i = 0; i < n; i++)
+        b[pos[d][(a[i] >> shift) & (R - 1)]++] = a[i];
+      guint64 *t = a;
+      a = b;
+      b = t;
     }
-  guint32 *start = k->start;
-  memset (start, 0, (n_src + 1) * sizeof *start);
-  for (gsize i = 0; i < n; i++)
-    start[sidx[i] + 1]++;
-  for (gsize j = 0; j < n_src; j++)
-    start[j + 1] += start[j];
-  guint32 *order = k->order;
-  for (gsize i = 0; i < n; i++)
-    order[start[sidx[i]]++] = (guint32) i;
-  return order;
+  return a;
 }
 
 /* Adds triple @e to its (src, class|port) key.  A source's triples come in
@@ -419,53 +395,106 @@ taxonomy_event_cmp (gconstpointer a, gconstpointer b)
   return (x->dport > y->dport) - (x->dport < y->dport);
 }
 
-static int
-taxonomy_source_cmp (gconstpointer a, gconstpointer b)
-{
-  guint32 x = ((const TaxSource *) a)->src, y = ((const TaxSource *) b)->src;
-  return (x > y) - (x < y);
-}
-
 #define TAXONOMY_CLOSE_PREFETCH 16
 
-/* Source by source: its triples (read out of order, so prefetched ahead),
- * then its pairs and ports, from tables holding only this source's keys
- * (sized to its run, so they stay in cache), then its own patterns. */
+/* Pushes the table of @o to output @port and, unless @last, starts the
+ * next chunk; at the window's end an empty table goes out only when the
+ * window pushed nothing else, so consumers always see its columns. */
 static void
-taxonomy_pass_sources (TaxClose *c, const TaxTable *triples)
+taxonomy_out_push (TaxClose *c, TaxOut *o, guint port, gboolean last)
+{
+  if (o->t->n_rows > 0 || !o->pushed)
+    {
+      dp_stage_push (c->stage, port, o->t);
+      o->pushed = TRUE;
+    }
+  else
+    dp_batch_unref (o->t);
+  o->t = NULL;
+  if (last)
+    return;
+  if (port == 0)
+    taxonomy_out_sources (o, c->names);
+  else
+    taxonomy_out_events (o, c->names);
+}
+
+/* The source's events, sorted, into the events table; the source's row;
+ * the summary's counts. */
+static void
+taxonomy_source_done (TaxClose *c, const TaxSource *s)
+{
+  GArray *ev = c->k->events;
+  gint64 win = taxonomy_window_sec (c->window_start_ns);
+  g_array_sort (ev, taxonomy_event_cmp);
+  for (guint i = 0; i < ev->len; i++)
+    {
+      const TaxEvent *e = &g_array_index (ev, TaxEvent, i);
+      taxonomy_out_add_event (&c->events, win, e);
+      c->pat_keys[e->pattern]++;
+      c->pat_pkt[e->pattern] += e->n_pkt;
+    }
+  c->n_events += ev->len;
+  g_array_set_size (ev, 0);
+  taxonomy_out_add_source (&c->sources, c->cfg, win, s);
+  c->n_sources++;
+  c->n_pkt += s->n_pkt;
+  for (guint p = 0; p < TAX_N_PATTERNS; p++)
+    c->pat_sources[p] += s->count[p] > 0;
+  if (c->sources.t->n_rows >= TAX_CHUNK_ROWS)
+    taxonomy_out_push (c, &c->sources, 0, FALSE);
+  if (c->events.t->n_rows >= TAX_CHUNK_ROWS)
+    taxonomy_out_push (c, &c->events, 1, FALSE);
+}
+
+/* One source: its triples (read out of order, so prefetched ahead, across
+ * sources), then its pairs and ports, from tables holding only this
+ * source's keys (sized to its run, so they stay in cache), then its own
+ * patterns. */
+static void
+taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const guint64 *key,
+                      gsize from, gsize to)
 {
   const TaxAgg *e = triples->entries;
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
-  const guint32 *order = taxonomy_order_by_source (c, triples);
-  const guint32 *end = c->k->start;
-  for (gsize k = 0; k < MIN (n, D); k++)
-    __builtin_prefetch (&e[order[k]], 0, 1);
-  gsize k = 0;
-  for (guint j = 0; j < c->sources->len; j++)
+  taxonomy_table_reset_for (c->pairs, to - from);
+  taxonomy_table_reset_for (c->ports, to - from);
+  c->last_port = 0;
+  for (gsize k = from; k < to; k++)
     {
-      TaxSource *s = &g_array_index (c->sources, TaxSource, j);
-      taxonomy_table_reset_for (c->pairs, end[j] - k);
-      taxonomy_table_reset_for (c->ports, end[j] - k);
-      c->last_port = 0;
-      for (; k < end[j]; k++)
-        {
-          if (k + D < n)
-            __builtin_prefetch (&e[order[k + D]], 0, 1);
-          taxonomy_pass_triple (c, s, &e[order[k]]);
-        }
-      for (gsize i = 0; i < c->pairs->n; i++)
-        taxonomy_pair_decide (c, s, &c->pairs->entries[i]);
-      for (gsize i = 0; i < c->ports->n; i++)
-        taxonomy_pass_port (c, s, &c->ports->entries[i]);
-      taxonomy_decide_source (c, s);
+      if (k + D < n)
+        __builtin_prefetch (&e[(guint32) key[k + D]], 0, 1);
+      taxonomy_pass_triple (c, s, &e[(guint32) key[k]]);
     }
+  for (gsize i = 0; i < c->pairs->n; i++)
+    taxonomy_pair_decide (c, s, &c->pairs->entries[i]);
+  for (gsize i = 0; i < c->ports->n; i++)
+    taxonomy_pass_port (c, s, &c->ports->entries[i]);
+  taxonomy_decide_source (c, s);
 }
 
 void
 taxonomy_close_run (TaxClose *c, const TaxTable *triples)
 {
-  taxonomy_pass_sources (c, triples);
-  /* sorted output: stable across runs and easy to read */
-  g_array_sort (c->sources, taxonomy_source_cmp);
-  g_array_sort (c->events, taxonomy_event_cmp);
+  const gsize n = triples->n;
+  const guint64 *key = taxonomy_sort_by_source (c->k, triples);
+  taxonomy_out_sources (&c->sources, c->names);
+  taxonomy_out_events (&c->events, c->names);
+  for (gsize k = 0; k < MIN (n, TAXONOMY_CLOSE_PREFETCH); k++)
+    __builtin_prefetch (&triples->entries[(guint32) key[k]], 0, 1);
+  /* sources in address order, each with its events: the rows come out
+   * sorted (stable across runs, easy to read) without sorting them */
+  for (gsize from = 0, to; from < n; from = to)
+    {
+      guint32 src = (guint32) (key[from] >> 32);
+      for (to = from + 1; to < n && (guint32) (key[to] >> 32) == src; to++)
+        ;
+      memset (&c->s, 0, sizeof c->s);
+      c->s.src = src;
+      taxonomy_pass_source (c, &c->s, triples, key, from, to);
+      taxonomy_source_done (c, &c->s);
+    }
+  taxonomy_out_push (c, &c->sources, 0, TRUE);
+  taxonomy_out_push (c, &c->events, 1, TRUE);
+  dp_stage_push (c->stage, 2, taxonomy_emit_summary (c));
 }

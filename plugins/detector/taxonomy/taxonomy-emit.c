@@ -1,16 +1,22 @@
-/* taxonomy-emit.c — the three output tables of one closed window.
- * Columns are filled directly after the rows are appended: a window can
- * hold millions of events. */
+/* taxonomy-emit.c — the three output tables of a closing window.
+ * Rows are appended one source (or event) at a time as the close decides
+ * them; columns are filled directly: a window can hold millions of rows. */
 #include "config.h"
 
 #include "taxonomy.h"
 
 static const char *const taxonomy_fp_names[TAX_N_FP] = { "mirai", "zmap", "masscan" };
 
-static gint64
-taxonomy_window_sec (const TaxClose *c)
+/* Column numbers, in the order the tables are built. */
+enum { SRC_WIN, SRC_SRC, SRC_PKT, SRC_PAT, SRC_PROBES = SRC_PAT + TAX_N_PATTERNS, SRC_FP,
+       SRC_TOOL = SRC_FP + TAX_N_FP };
+enum { EV_WIN, EV_PAT, EV_SRC, EV_PROTO, EV_DST, EV_DPORT, EV_PKT, EV_NDST, EV_NDPORT,
+       EV_FIRST, EV_LAST, EV_DUR, EV_FP };
+
+gint64
+taxonomy_window_sec (gint64 ns)
 {
-  gint64 ns = c->window_start_ns, q = ns / 1000000000;
+  gint64 q = ns / 1000000000;
   return (ns % 1000000000 != 0 && ns < 0) ? q - 1 : q;
 }
 
@@ -23,15 +29,55 @@ taxonomy_table_named (const char *name, DpNameMap *names)
   return t;
 }
 
-static void
-taxonomy_table_rows (DpTable *t, guint n_rows)
+void
+taxonomy_out_sources (TaxOut *o, DpNameMap *names)
 {
-  for (guint i = 0; i < n_rows; i++)
-    dp_table_append_row (t);
+  DpTable *t = taxonomy_table_named ("sources", names);
+  dp_table_add_column (t, "window_start", DP_COL_INT64);
+  dp_table_add_column (t, "src", DP_COL_IPV4);
+  dp_table_add_column (t, "packets", DP_COL_INT64);
+  for (guint p = 0; p < TAX_N_PATTERNS; p++)
+    dp_table_add_column (t, taxonomy_pattern_names[p], DP_COL_INT64);
+  dp_table_add_column (t, "probes", DP_COL_INT64);
+  for (guint k = 0; k < TAX_N_FP; k++)
+    dp_table_add_column (t, taxonomy_fp_names[k], DP_COL_INT64);
+  guint c_tool = dp_table_add_column (t, "tool", DP_COL_STRING);
+  g_assert (c_tool == SRC_TOOL);
+  o->t = t;
+  for (guint k = 0; k < TAX_N_FP; k++)
+    o->str[k] = g_string_chunk_insert_const (t->strings, taxonomy_fp_names[k]);
+  o->str[TAX_N_FP] = g_string_chunk_insert_const (t->strings, "");
 }
 
-/* The tool whose fingerprint at least tool_share of the probes carry. */
-static const char *
+void
+taxonomy_out_events (TaxOut *o, DpNameMap *names)
+{
+  static const char *const cols[] = { "packets", "n_dst", "n_dport" };
+  DpTable *t = taxonomy_table_named ("events", names);
+  dp_table_add_column (t, "window_start", DP_COL_INT64);
+  dp_table_add_column (t, "pattern", DP_COL_STRING);
+  dp_table_add_column (t, "src", DP_COL_IPV4);
+  dp_table_add_column (t, "proto", DP_COL_INT64);
+  dp_table_add_column (t, "dst", DP_COL_IPV4);
+  dp_table_add_column (t, "dport", DP_COL_INT64);
+  for (guint k = 0; k < G_N_ELEMENTS (cols); k++)
+    dp_table_add_column (t, cols[k], DP_COL_INT64);
+  /* times as integers, like packet times: exact, and cheap to print */
+  dp_table_add_column (t, "first_ns", DP_COL_INT64);
+  dp_table_add_column (t, "last_ns", DP_COL_INT64);
+  dp_table_add_column (t, "duration", DP_COL_DOUBLE);
+  guint c_fp = dp_table_add_column (t, taxonomy_fp_names[0], DP_COL_INT64);
+  g_assert (c_fp == EV_FP);
+  for (guint k = 1; k < TAX_N_FP; k++)
+    dp_table_add_column (t, taxonomy_fp_names[k], DP_COL_INT64);
+  o->t = t;
+  for (guint p = 0; p < TAX_N_PATTERNS; p++)
+    o->str[p] = g_string_chunk_insert_const (t->strings, taxonomy_pattern_names[p]);
+}
+
+/* The tool whose fingerprint at least tool_share of the probes carry
+ * (TAX_N_FP: none). */
+static guint
 taxonomy_tool (const TaxonomyConfig *cfg, const TaxSource *s)
 {
   guint best = TAX_N_FP;
@@ -39,91 +85,45 @@ taxonomy_tool (const TaxonomyConfig *cfg, const TaxSource *s)
     if (s->fp[k] > 0 && (best == TAX_N_FP || s->fp[k] > s->fp[best]))
       best = k;
   if (best == TAX_N_FP || s->probes == 0 || (double) s->fp[best] < cfg->tool_share * (double) s->probes)
-    return "";
-  return taxonomy_fp_names[best];
+    return TAX_N_FP;
+  return best;
 }
 
-DpTable *
-taxonomy_emit_sources (const TaxClose *c, DpNameMap *names)
+void
+taxonomy_out_add_source (TaxOut *o, const TaxonomyConfig *cfg, gint64 win, const TaxSource *s)
 {
-  guint n = c->sources ? c->sources->len : 0;
-  DpTable *t = taxonomy_table_named ("sources", names);
-  guint c_win = dp_table_add_column (t, "window_start", DP_COL_INT64);
-  guint c_src = dp_table_add_column (t, "src", DP_COL_IPV4);
-  guint c_pkt = dp_table_add_column (t, "packets", DP_COL_INT64);
-  guint c_pat = dp_table_add_column (t, taxonomy_pattern_names[0], DP_COL_INT64);
-  for (guint p = 1; p < TAX_N_PATTERNS; p++)
-    dp_table_add_column (t, taxonomy_pattern_names[p], DP_COL_INT64);
-  guint c_probes = dp_table_add_column (t, "probes", DP_COL_INT64);
-  guint c_fp = dp_table_add_column (t, taxonomy_fp_names[0], DP_COL_INT64);
-  for (guint k = 1; k < TAX_N_FP; k++)
-    dp_table_add_column (t, taxonomy_fp_names[k], DP_COL_INT64);
-  guint c_tool = dp_table_add_column (t, "tool", DP_COL_STRING);
-  taxonomy_table_rows (t, n);
-  gint64 win = taxonomy_window_sec (c);
-  for (guint i = 0; i < n; i++)
-    {
-      const TaxSource *s = &g_array_index (c->sources, TaxSource, i);
-      t->cols[c_win].i64[i] = win;
-      t->cols[c_src].ip[i] = s->src;
-      t->cols[c_pkt].i64[i] = (gint64) s->n_pkt;
-      for (guint p = 0; p < TAX_N_PATTERNS; p++)
-        t->cols[c_pat + p].i64[i] = s->count[p];
-      t->cols[c_probes].i64[i] = (gint64) s->probes;
-      for (guint k = 0; k < TAX_N_FP; k++)
-        t->cols[c_fp + k].i64[i] = (gint64) s->fp[k];
-      dp_table_set_str (t, c_tool, i, taxonomy_tool (c->cfg, s));
-    }
-  return t;
-}
-
-DpTable *
-taxonomy_emit_events (const TaxClose *c, DpNameMap *names)
-{
-  static const char *const cols[] = { "packets", "n_dst", "n_dport" };
-  guint n = c->events ? c->events->len : 0;
-  DpTable *t = taxonomy_table_named ("events", names);
-  guint c_win = dp_table_add_column (t, "window_start", DP_COL_INT64);
-  guint c_pat = dp_table_add_column (t, "pattern", DP_COL_STRING);
-  guint c_src = dp_table_add_column (t, "src", DP_COL_IPV4);
-  guint c_proto = dp_table_add_column (t, "proto", DP_COL_INT64);
-  guint c_dst = dp_table_add_column (t, "dst", DP_COL_IPV4);
-  guint c_dport = dp_table_add_column (t, "dport", DP_COL_INT64);
-  guint c_n = dp_table_add_column (t, cols[0], DP_COL_INT64);
-  for (guint k = 1; k < G_N_ELEMENTS (cols); k++)
-    dp_table_add_column (t, cols[k], DP_COL_INT64);
-  /* times as integers, like packet times: exact, and cheap to print */
-  guint c_first = dp_table_add_column (t, "first_ns", DP_COL_INT64);
-  guint c_last = dp_table_add_column (t, "last_ns", DP_COL_INT64);
-  guint c_dur = dp_table_add_column (t, "duration", DP_COL_DOUBLE);
-  guint c_fp = dp_table_add_column (t, taxonomy_fp_names[0], DP_COL_INT64);
-  for (guint k = 1; k < TAX_N_FP; k++)
-    dp_table_add_column (t, taxonomy_fp_names[k], DP_COL_INT64);
-  taxonomy_table_rows (t, n);
-  /* pattern names go into the table's own strings: the table may outlive the plugin */
-  const char *pat_names[TAX_N_PATTERNS];
+  DpTable *t = o->t;
+  guint i = dp_table_append_row (t);
+  t->cols[SRC_WIN].i64[i] = win;
+  t->cols[SRC_SRC].ip[i] = s->src;
+  t->cols[SRC_PKT].i64[i] = (gint64) s->n_pkt;
   for (guint p = 0; p < TAX_N_PATTERNS; p++)
-    pat_names[p] = g_string_chunk_insert_const (t->strings, taxonomy_pattern_names[p]);
-  gint64 win = taxonomy_window_sec (c);
-  for (guint i = 0; i < n; i++)
-    {
-      const TaxEvent *e = &g_array_index (c->events, TaxEvent, i);
-      t->cols[c_win].i64[i] = win;
-      t->cols[c_pat].str[i] = pat_names[e->pattern];
-      t->cols[c_src].ip[i] = e->src;
-      t->cols[c_proto].i64[i] = e->proto;
-      t->cols[c_dst].ip[i] = e->dst;
-      t->cols[c_dport].i64[i] = e->dport;
-      t->cols[c_n].i64[i] = e->n_pkt;
-      t->cols[c_n + 1].i64[i] = e->n_dst;
-      t->cols[c_n + 2].i64[i] = e->n_dport;
-      t->cols[c_first].i64[i] = e->first;
-      t->cols[c_last].i64[i] = e->last;
-      t->cols[c_dur].f64[i] = (double) (e->last - e->first) / 1e9;
-      for (guint k = 0; k < TAX_N_FP; k++)
-        t->cols[c_fp + k].i64[i] = e->fp[k];
-    }
-  return t;
+    t->cols[SRC_PAT + p].i64[i] = s->count[p];
+  t->cols[SRC_PROBES].i64[i] = (gint64) s->probes;
+  for (guint k = 0; k < TAX_N_FP; k++)
+    t->cols[SRC_FP + k].i64[i] = (gint64) s->fp[k];
+  t->cols[SRC_TOOL].str[i] = o->str[taxonomy_tool (cfg, s)];
+}
+
+void
+taxonomy_out_add_event (TaxOut *o, gint64 win, const TaxEvent *e)
+{
+  DpTable *t = o->t;
+  guint i = dp_table_append_row (t);
+  t->cols[EV_WIN].i64[i] = win;
+  t->cols[EV_PAT].str[i] = o->str[e->pattern];
+  t->cols[EV_SRC].ip[i] = e->src;
+  t->cols[EV_PROTO].i64[i] = e->proto;
+  t->cols[EV_DST].ip[i] = e->dst;
+  t->cols[EV_DPORT].i64[i] = e->dport;
+  t->cols[EV_PKT].i64[i] = e->n_pkt;
+  t->cols[EV_NDST].i64[i] = e->n_dst;
+  t->cols[EV_NDPORT].i64[i] = e->n_dport;
+  t->cols[EV_FIRST].i64[i] = e->first;
+  t->cols[EV_LAST].i64[i] = e->last;
+  t->cols[EV_DUR].f64[i] = (double) (e->last - e->first) / 1e9;
+  for (guint k = 0; k < TAX_N_FP; k++)
+    t->cols[EV_FP + k].i64[i] = e->fp[k];
 }
 
 DpTable *
@@ -135,33 +135,18 @@ taxonomy_emit_summary (const TaxClose *c)
   guint c_src = dp_table_add_column (t, "sources", DP_COL_INT64);
   guint c_keys = dp_table_add_column (t, "keys", DP_COL_INT64);
   guint c_pkt = dp_table_add_column (t, "packets", DP_COL_INT64);
-  if (!c->sources || c->sources->len == 0)
+  if (c->n_sources == 0)
     return t;
-  guint64 n_src[TAX_N_PATTERNS] = { 0 }, n_keys[TAX_N_PATTERNS] = { 0 }, n_pkt[TAX_N_PATTERNS] = { 0 };
-  guint64 total_pkt = 0;
-  for (guint i = 0; i < c->sources->len; i++)
-    {
-      const TaxSource *s = &g_array_index (c->sources, TaxSource, i);
-      total_pkt += s->n_pkt;
-      for (guint p = 0; p < TAX_N_PATTERNS; p++)
-        n_src[p] += s->count[p] > 0;
-    }
-  for (guint i = 0; i < c->events->len; i++)
-    {
-      const TaxEvent *e = &g_array_index (c->events, TaxEvent, i);
-      n_keys[e->pattern]++;
-      n_pkt[e->pattern] += e->n_pkt;
-    }
-  taxonomy_table_rows (t, TAX_N_PATTERNS + 1);
-  gint64 win = taxonomy_window_sec (c);
+  gint64 win = taxonomy_window_sec (c->window_start_ns);
   for (guint p = 0; p <= TAX_N_PATTERNS; p++)
     {
       gboolean all = p == TAX_N_PATTERNS;
+      dp_table_append_row (t);
       t->cols[c_win].i64[p] = win;
       dp_table_set_str (t, c_pat, p, all ? "all" : taxonomy_pattern_names[p]);
-      t->cols[c_src].i64[p] = all ? c->sources->len : (gint64) n_src[p];
-      t->cols[c_keys].i64[p] = all ? c->events->len : (gint64) n_keys[p];
-      t->cols[c_pkt].i64[p] = (gint64) (all ? total_pkt : n_pkt[p]);
+      t->cols[c_src].i64[p] = (gint64) (all ? c->n_sources : c->pat_sources[p]);
+      t->cols[c_keys].i64[p] = (gint64) (all ? c->n_events : c->pat_keys[p]);
+      t->cols[c_pkt].i64[p] = (gint64) (all ? c->n_pkt : c->pat_pkt[p]);
     }
   return t;
 }

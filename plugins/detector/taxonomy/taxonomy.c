@@ -233,18 +233,15 @@ taxonomy_window_recycle (Taxonomy *self, TaxWindow *w)
 }
 
 static void
-taxonomy_window_emit (DpStage *stage, Taxonomy *self, TaxWindow *w)
+taxonomy_window_emit (DpStage *stage, Taxonomy *self, const TaxTable *t, gint64 start_ns)
 {
   TaxClose c;
-  taxonomy_close_init (&c, &self->cfg, taxonomy_sat_mul (w->index, self->cfg.window_ns),
-                       &self->pairs, &self->ports, &self->scratch);
-  taxonomy_close_run (&c, &w->t);
-  dp_stage_push (stage, 0, taxonomy_emit_sources (&c, self->names));
-  dp_stage_push (stage, 1, taxonomy_emit_events (&c, self->names));
-  dp_stage_push (stage, 2, taxonomy_emit_summary (&c));
+  taxonomy_close_init (&c, &self->cfg, start_ns, stage, self->names, &self->pairs, &self->ports,
+                       &self->scratch);
+  taxonomy_close_run (&c, t);
   dp_stage_count (stage, "windows", 1);
-  dp_stage_count (stage, "sources", c.sources->len);
-  dp_stage_count (stage, "events", c.events->len);
+  dp_stage_count (stage, "sources", c.n_sources);
+  dp_stage_count (stage, "events", c.n_events);
   self->pushed++;
 }
 
@@ -258,7 +255,7 @@ taxonomy_close_below (DpStage *stage, Taxonomy *self, gint64 below)
       if (w->index >= below)
         break;
       g_ptr_array_steal_index (self->open, 0);
-      taxonomy_window_emit (stage, self, w);
+      taxonomy_window_emit (stage, self, &w->t, taxonomy_sat_mul (w->index, self->cfg.window_ns));
       taxonomy_window_recycle (self, w);
     }
   if (below > self->closed_below)
@@ -476,11 +473,11 @@ taxonomy_finish (DpStage *stage, void *state, GError **error)
   if (self->pushed == 0)
     {
       /* no packet: one empty table per port, so consumers see the columns */
+      TaxTable none = { 0 };
       TaxClose c;
-      taxonomy_close_init (&c, &self->cfg, 0, &self->pairs, &self->ports, &self->scratch);
-      dp_stage_push (stage, 0, taxonomy_emit_sources (&c, self->names));
-      dp_stage_push (stage, 1, taxonomy_emit_events (&c, self->names));
-      dp_stage_push (stage, 2, taxonomy_emit_summary (&c));
+      taxonomy_close_init (&c, &self->cfg, 0, stage, self->names, &self->pairs, &self->ports,
+                           &self->scratch);
+      taxonomy_close_run (&c, &none);
     }
   return TRUE;
 }
@@ -584,9 +581,10 @@ static const char taxonomy_doc[] =
   "= destination), zmap (IP id 54321), masscan (IP id = (dst ^ dport ^ seq) & 0xffff, TCP).  "
   "The tool column names the tool matched by at least tool_share of the source's probes.\n\n"
   "Streaming: one table of distinct (src, dst, class, port) keys per open window; a window is "
-  "emitted (one table per port) once a packet later than its end + slack arrives, the rest at "
-  "the end.  Per-source times of small_syn, backscatter and ip_fragment events span the keys "
-  "holding those packets.";
+  "emitted once a packet later than its end + slack arrives, the rest at the end: sources and "
+  "events in address order, as tables of at most 65536 rows (a window of spoofed traffic can "
+  "hold millions of sources), then one summary table.  Per-source times of small_syn, "
+  "backscatter and ip_fragment events span the keys holding those packets.";
 
 DP_PLUGIN_DEFINE (taxonomy,
   .kind = DP_KIND_DETECTOR,

@@ -215,46 +215,61 @@ typedef struct {
   gint64 first, last;
 } TaxEvent;
 
-/* What a closing window derives, kept from window to window: fresh
- * multi-megabyte arrays every window cost a page fault and a zeroed page
- * for every 4 KiB (or 2 MiB huge page) they touch, which was a fifth of a
- * taxonomy run's CPU. */
+/* An output table being filled row by row, with the strings its rows share
+ * already in the table's own string chunk (the table may outlive the plugin). */
 typedef struct {
-  DpHash src_index;    /* src -> index into sources */
-  GArray *sources;     /* TaxSource */
-  GArray *events;      /* TaxEvent */
-  guint32 *sidx, *order;  /* per triple: its source; the triples by source */
-  gsize order_cap;
-  guint32 *start;      /* per source: where its triples start in order */
-  gsize start_cap;
+  DpTable *t;
+  const char *str[TAX_N_PATTERNS];  /* events: pattern names; sources: tool names */
+  gboolean pushed;     /* a chunk of this window went out already */
+} TaxOut;
+
+/* Windows with millions of sources (spoofed traffic) must not hold them all:
+ * the sources and events tables go out in chunks of this many rows. */
+#define TAX_CHUNK_ROWS 65536u
+
+/* Close-time memory kept from window to window: fresh multi-megabyte
+ * arrays every window cost a page fault and a zeroed page for every page
+ * they touch. */
+typedef struct {
+  guint64 *keys, *keys_tmp;  /* per triple: src << 32 | its entry number, sorted */
+  gsize keys_cap;
+  GArray *events;      /* TaxEvent: the events of the source being decided */
 } TaxScratch;
 
 void taxonomy_scratch_init (TaxScratch *k);
 void taxonomy_scratch_clear (TaxScratch *k);
 
-/* One window's close; its arrays are the scratch's, emptied at init. */
+/* One window's close: sources are decided one at a time in address order,
+ * and their rows appended to the output tables, pushed as they fill. */
 typedef struct {
   const TaxonomyConfig *cfg;
   gint64 window_start_ns;
+  DpStage *stage;
+  DpNameMap *names;
   TaxTable *pairs;     /* (src, dst, class) of one source; borrowed, reset per source */
   TaxTable *ports;     /* (src, class|port) of one source; borrowed, reset per source */
   TaxScratch *k;
-  DpHash *src_index;   /* the scratch's */
-  GArray *sources;     /* the scratch's: TaxSource */
-  GArray *events;      /* the scratch's: TaxEvent */
+  TaxSource s;         /* the source being decided */
   guint32 last_port_b; /* the port key of this source merged last, at entry last_port - 1 */
   gsize last_port;     /* 0: none */
-  guint32 last_src;    /* the source looked up last, at last_index */
-  guint64 last_index;
+  TaxOut sources, events;
+  /* the summary */
+  guint64 n_sources, n_events, n_pkt;
+  guint64 pat_sources[TAX_N_PATTERNS], pat_keys[TAX_N_PATTERNS], pat_pkt[TAX_N_PATTERNS];
 } TaxClose;
 
 void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
-                          TaxTable *pairs, TaxTable *ports, TaxScratch *scratch);
-/** Derives every pattern from the window's base table (left as it is). */
+                          DpStage *stage, DpNameMap *names, TaxTable *pairs, TaxTable *ports,
+                          TaxScratch *scratch);
+/** Decides every pattern from the window's base table (left as it is),
+ * pushing the sources and events tables (in chunks), then the summary. */
 void taxonomy_close_run (TaxClose *c, const TaxTable *triples);
 
 /* ---- output tables (taxonomy-emit.c) ---- */
 
-DpTable *taxonomy_emit_sources (const TaxClose *c, DpNameMap *names);
-DpTable *taxonomy_emit_events (const TaxClose *c, DpNameMap *names);
+gint64 taxonomy_window_sec (gint64 window_start_ns);
+void taxonomy_out_sources (TaxOut *o, DpNameMap *names);
+void taxonomy_out_events (TaxOut *o, DpNameMap *names);
+void taxonomy_out_add_source (TaxOut *o, const TaxonomyConfig *cfg, gint64 win, const TaxSource *s);
+void taxonomy_out_add_event (TaxOut *o, gint64 win, const TaxEvent *e);
 DpTable *taxonomy_emit_summary (const TaxClose *c);
