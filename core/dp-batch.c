@@ -348,6 +348,12 @@ dp_table_set_names (DpTable *t, DpNameMap *names)
 static void
 append_int64 (GString *out, gint64 v)
 {
+  if ((guint64) v < 10)
+    {
+      /* most cells of count tables are 0 */
+      g_string_append_c (out, (char) ('0' + v));
+      return;
+    }
   char tmp[24];
   int n = 0;
   guint64 u = v < 0 ? (guint64) 0 - (guint64) v : (guint64) v;
