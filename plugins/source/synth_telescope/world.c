@@ -78,14 +78,23 @@ synth_telescope_coprime (SynthRng *r, guint64 n)
   for (;;)
     {
       guint64 a = 1 + synth_below (r, (guint32) MIN (n - 1, G_MAXUINT32));
+      /* binary gcd: episodes start by the million, and 64-bit divisions
+       * made this a seventh of the generator's time */
       guint64 x = a, y = n;
+      int shift = __builtin_ctzll (x | y);
+      x >>= __builtin_ctzll (x);
       while (y)
         {
-          guint64 t = x % y;
-          x = y;
-          y = t;
+          y >>= __builtin_ctzll (y);
+          if (x > y)
+            {
+              guint64 t = x;
+              x = y;
+              y = t;
+            }
+          y -= x;
         }
-      if (x == 1)
+      if ((x << shift) == 1)
         return (guint32) a;
     }
 }
