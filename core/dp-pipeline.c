@@ -358,6 +358,8 @@ load_stage (DpPipeline *p, DpYamlNode *key, DpYamlNode *node)
     }
   s->stage = dp_stage_new_internal (p->ctx, s->name, pl->desc);
   s->stage->plugin = pl;
+  s->stage->pipeline_name = g_strdup (p->name);
+  s->stage->pipeline_file = g_strdup (p->file);
   s->stage->config = dp_config_new (pl->desc, &err);
   if (s->stage->config == NULL)
     {

@@ -193,6 +193,14 @@ typedef struct {
 gboolean dp_stage_peer_stats (const DpStage *stage, const char *name, DpStageStats *out);
 /** (transfer full) names of the stages feeding stage @name (NULL-terminated). */
 char **dp_stage_peer_inputs (const DpStage *stage, const char *name);
+/** (transfer full) the value of option @option of stage @name of the same
+ * run, as text (a list joined with commas, an unset string ""), or NULL
+ * when there is no such stage or option. */
+char *dp_stage_peer_option (const DpStage *stage, const char *name, const char *option);
+/** The `pipeline:` name and the file of the pipeline the stage belongs to;
+ * NULL outside a pipeline (a test harness). */
+const char *dp_stage_pipeline_name (const DpStage *stage);
+const char *dp_stage_pipeline_file (const DpStage *stage);
 
 /** Resolves a path option for writing: relative paths go below the output dir. */
 char *dp_stage_output_path (const DpStage *stage, const char *path);

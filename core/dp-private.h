@@ -61,6 +61,8 @@ struct _DpStage {
   gboolean harness_cancelled;
   const DpStage *current_upstream;   /* who pushed the batch being processed */
   GPtrArray *upstreams;       /* DpStage* feeding this one (not owned) */
+  char *pipeline_name;        /* NULL outside a pipeline (harness) */
+  char *pipeline_file;
 };
 
 /* dp-stage.c */

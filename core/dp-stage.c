@@ -88,6 +88,8 @@ dp_stage_free_internal (DpStage *s)
     g_ptr_array_remove (s->ctx->stages, s);
   g_clear_error (&s->error);
   g_free (s->name);
+  g_free (s->pipeline_name);
+  g_free (s->pipeline_file);
   g_free (s);
 }
 
@@ -418,6 +420,28 @@ dp_stage_peer_stats (const DpStage *s, const char *name, DpStageStats *out)
   out->peak_mb = p->peak_rss_kb / 1024.0;
   out->finished = p->finished;
   return TRUE;
+}
+
+char *
+dp_stage_peer_option (const DpStage *s, const char *name, const char *option)
+{
+  DpStage *p = find_peer (s, name);
+  if (p == NULL || p->config == NULL)
+    return NULL;
+  const DpOptionDesc *opt = dp_option_find (p->desc, option);
+  return opt ? dp_option_format (opt, p->config) : NULL;
+}
+
+const char *
+dp_stage_pipeline_name (const DpStage *s)
+{
+  return s->pipeline_name;
+}
+
+const char *
+dp_stage_pipeline_file (const DpStage *s)
+{
+  return s->pipeline_file;
 }
 
 char **

@@ -233,6 +233,7 @@ test_upstream_names (void)
   g_autofree char *dir = dp_test_tmpdir ();
   dp_context_set_output_dir (ctx, dir);
   const char *yaml =
+    "pipeline: names\n"
     "stages:\n"
     "  src: {plugin: tsrc, count: 8, batch: 4}\n"
     "  a: {plugin: tpass, input: src}\n"
@@ -245,6 +246,7 @@ test_upstream_names (void)
   /* src.info is pushed at the end of src's run, the counts at a's and b's finish */
   g_assert_cmpstr (log, ==,
                    "from src\nfrom a\nfrom b\n"
+                   "pipeline names in t.yaml; src count=8 other=(none)\n"
                    "src tsrc in=0 out=9 inputs= finished=1\n"
                    "a tpass in=8 out=9 inputs=src finished=1\n"
                    "b tpass in=9 out=9 inputs=src finished=1\n");

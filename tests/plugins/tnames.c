@@ -37,6 +37,11 @@ static gboolean
 tnames_finish (DpStage *stage, void *state, GError **error)
 {
   TnamesState *s = state;
+  g_autofree char *count = dp_stage_peer_option (stage, "src", "count");
+  g_autofree char *nothing = dp_stage_peer_option (stage, "src", "no_such_option");
+  g_string_append_printf (s->log, "pipeline %s in %s; src count=%s other=%s\n",
+                          dp_stage_pipeline_name (stage), dp_stage_pipeline_file (stage),
+                          count ? count : "(none)", nothing ? nothing : "(none)");
   for (guint i = 0; i < s->from->len; i++)
     {
       DpStageStats st;

@@ -257,12 +257,53 @@ report_walk_upstream (DpStage *stage, const char *name, GPtrArray *order, GHashT
   g_ptr_array_add (order, g_strdup (name));
 }
 
+/* (transfer full) the stages that feed the report, sources first. */
+static GPtrArray *
+report_upstream_order (Report *r)
+{
+  GPtrArray *order = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  report_walk_upstream (r->stage, dp_stage_name (r->stage), order, seen);
+  return order;
+}
+
+/* What the sources upstream read: their files, or the seed they generate from. */
+static void
+report_input_files (Report *r, GString *h)
+{
+  g_autoptr (GPtrArray) order = report_upstream_order (r);
+  GString *list = g_string_new (NULL);
+  for (guint i = 0; i < order->len; i++)
+    {
+      const char *name = g_ptr_array_index (order, i);
+      DpStageStats st;
+      if (!dp_stage_peer_stats (r->stage, name, &st) || st.kind != DP_KIND_SOURCE)
+        continue;
+      g_autofree char *path = dp_stage_peer_option (r->stage, name, "path");
+      g_autofree char *paths = dp_stage_peer_option (r->stage, name, "paths");
+      g_autofree char *seed = dp_stage_peer_option (r->stage, name, "seed");
+      g_autofree char *what = path && *path && paths && *paths ? g_strdup_printf ("%s,%s", path, paths)
+                              : g_strdup (path && *path ? path : paths && *paths ? paths : "");
+      g_string_append (list, list->len ? "; " : "");
+      g_string_append_printf (list, "%s (%s)", name, st.plugin);
+      if (*what)
+        g_string_append_printf (list, ": %s", what);
+      else if (seed)
+        g_string_append_printf (list, ", seed %s", seed);
+    }
+  if (list->len)
+    {
+      g_string_append (h, "<p class=\"meta\">Input: ");
+      report_esc (h, list->str);
+      g_string_append (h, "</p>\n");
+    }
+  g_string_free (list, TRUE);
+}
+
 static void
 report_stage_rows (Report *r, GString *h)
 {
-  g_autoptr (GPtrArray) order = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  report_walk_upstream (r->stage, dp_stage_name (r->stage), order, seen);
+  g_autoptr (GPtrArray) order = report_upstream_order (r);
   char a[32], b[32];
   guint shown = 0;
   for (guint i = 0; i < order->len; i++)
@@ -421,7 +462,11 @@ report_header (Report *r, GString *h)
   report_esc (h, r->cfg->title);
   g_string_append (h, "</h1>\n<p class=\"meta\">");
   report_esc_printf (h, "darkpipe %s · written %s by stage ‘%s’", PACKAGE_VERSION, when, dp_stage_name (r->stage));
+  if (dp_stage_pipeline_name (r->stage))
+    report_esc_printf (h, " of pipeline ‘%s’ (%s)", dp_stage_pipeline_name (r->stage),
+                       dp_stage_pipeline_file (r->stage));
   g_string_append (h, "</p>\n");
+  report_input_files (r, h);
   report_kpis (r, h);
   if (r->findings->len > 0)
     {
@@ -615,9 +660,10 @@ DP_PLUGIN_DEFINE (report,
          "(sizes, silhouettes, a cluster x top-port heat map, the most cohesive clusters).\n\n"
          "Every input port is optional: a chart appears only when its tables arrived. Multi ports "
          "(`report`, `predictions`) take one table per method, named after the stage that sent it. "
-         "The header gives the headline numbers, a few findings in words (busiest pattern, packet peak, "
-         "hardest classes per method, most cohesive cluster) and the stages upstream of the report with "
-         "their rows, times and memory. Long runs are drawn with windows merged into at most 168 columns. "
+         "The header names the pipeline (its `pipeline:` name and file) and what its sources read "
+         "(their `path`/`paths`, or the seed of a generator), and gives the headline numbers, a few "
+         "findings in words (busiest pattern, packet peak, hardest classes per method, most cohesive "
+         "cluster) and the stages upstream of the report with their rows, times and memory. Long runs are drawn with windows merged into at most 168 columns. "
          "Every mark has a tooltip (SVG title) with its exact value. With `svg_dir`, each figure is "
          "also written as a standalone SVG file named after its id (e.g. `taxonomy-sources.svg`).",
   .inputs = report_inputs_desc, .n_inputs = G_N_ELEMENTS (report_inputs_desc),
