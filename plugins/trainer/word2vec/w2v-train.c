@@ -514,9 +514,8 @@ word2vec_alloc (gsize n_floats)
 {
   gsize bytes = MAX ((n_floats * sizeof (float) + 63) & ~(gsize) 63, 64u);
   float *p = aligned_alloc (64, bytes);
-  if (p == NULL)
-    g_error ("word2vec: out of memory (%" G_GSIZE_FORMAT " bytes)", bytes);
-  memset (p, 0, bytes);
+  if (p != NULL)
+    memset (p, 0, bytes);
   return p;
 }
 
@@ -547,9 +546,10 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   w->outs_buf[1] = g_new (guint32, n_outs);
   w->outs = w->outs_buf[0];
   w->g = g_new (float, n_ctx * n_outs);
-  w->ograd = word2vec_alloc (n_outs * m->stride);
-  w->neu1 = word2vec_alloc (m->stride);
-  w->neu1e = word2vec_alloc (m->stride);
+  /* a few rows each: out of memory here is GLib's abort, as for g_new */
+  w->ograd = g_aligned_alloc0 (n_outs * m->stride, sizeof (float), 64);
+  w->neu1 = g_aligned_alloc0 (m->stride, sizeof (float), 64);
+  w->neu1e = g_aligned_alloc0 (m->stride, sizeof (float), 64);
 }
 
 static void
@@ -560,9 +560,9 @@ word2vec_worker_clear (Word2vecWorker *w)
   g_free (w->outs_buf[0]);
   g_free (w->outs_buf[1]);
   g_free (w->g);
-  free (w->ograd);
-  free (w->neu1);
-  free (w->neu1e);
+  g_aligned_free (w->ograd);
+  g_aligned_free (w->neu1);
+  g_aligned_free (w->neu1e);
 }
 
 /* Jobs of about JOB_WORDS corpus tokens, cut at sentence ends. */

@@ -59,7 +59,7 @@ typedef struct {
 
 #define WORD2VEC_NONE G_MAXUINT32
 
-/** 64-byte aligned, zeroed; free() it. */
+/** 64-byte aligned, zeroed, NULL when memory is short; free() it. */
 float *word2vec_alloc (gsize n_floats);
 void word2vec_model_prepare (Word2vecModel *m);
 /** Trains @m with @threads workers; worker 0 runs in the calling thread and

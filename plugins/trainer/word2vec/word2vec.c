@@ -286,12 +286,23 @@ word2vec_build_alias (Word2vecModel *m, const guint64 *counts)
  * (gensim 3 and word2vec.c used half that), drawn from a generator seeded by
  * (seed, token key), so a token's start does not depend on the vocabulary
  * order or size. */
-static void
-word2vec_init_vectors (Word2vec *w, Word2vecModel *m, const DpVocab *out, const GArray *init_rows)
+static gboolean
+word2vec_init_vectors (Word2vec *w, Word2vecModel *m, const DpVocab *out, const GArray *init_rows,
+                       GError **error)
 {
   const guint dim = m->dim;
+  /* the size follows from the vocabulary and vector_size: a model too big
+   * for the machine is the user's to resize, not a crash */
   m->syn0 = word2vec_alloc ((gsize) m->n * m->stride);
-  m->syn1 = word2vec_alloc ((gsize) m->n * m->stride);
+  m->syn1 = m->syn0 ? word2vec_alloc ((gsize) m->n * m->stride) : NULL;
+  if (m->syn1 == NULL)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+                   "not enough memory for the model: 2 x %u tokens x %u floats (%.1f GB); "
+                   "lower vector_size or raise min_count", m->n, m->stride,
+                   2.0 * m->n * m->stride * sizeof (float) / 1e9);
+      return FALSE;
+    }
   for (guint i = 0; i < m->n; i++)
     {
       float *row = m->syn0 + (gsize) i * m->stride;
@@ -309,6 +320,7 @@ word2vec_init_vectors (Word2vec *w, Word2vecModel *m, const DpVocab *out, const 
           row[k] = (2.0f * u - 1.0f) / (float) dim;
         }
     }
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -387,7 +399,11 @@ word2vec_finish (DpStage *stage, void *state, GError **error)
   m.n = vocab->n;
   word2vec_build_keep (&m, vocab->counts);
   word2vec_build_alias (&m, vocab->counts);
-  word2vec_init_vectors (w, &m, vocab, init_rows);
+  if (!word2vec_init_vectors (w, &m, vocab, init_rows, error))
+    {
+      word2vec_model_clear (&m);
+      return FALSE;
+    }
   word2vec_model_prepare (&m);
   guint threads = dp_stage_threads (stage);
   Word2vecTick tick = { stage, 0 };
