@@ -36,7 +36,7 @@ taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start
 {
   memset (c, 0, sizeof *c);
   c->cfg = cfg;
-  c->window_start_ns = window_start_ns;
+  c->win = taxonomy_window_sec (window_start_ns);
   c->stage = stage;
   c->names = names;
   c->pairs = pairs;
@@ -425,18 +425,17 @@ static void
 taxonomy_source_done (TaxClose *c, const TaxSource *s)
 {
   GArray *ev = c->k->events;
-  gint64 win = taxonomy_window_sec (c->window_start_ns);
   g_array_sort (ev, taxonomy_event_cmp);
   for (guint i = 0; i < ev->len; i++)
     {
       const TaxEvent *e = &g_array_index (ev, TaxEvent, i);
-      taxonomy_out_add_event (&c->events, win, e);
+      taxonomy_out_add_event (&c->events, c->win, e);
       c->pat_keys[e->pattern]++;
       c->pat_pkt[e->pattern] += e->n_pkt;
     }
   c->n_events += ev->len;
   g_array_set_size (ev, 0);
-  taxonomy_out_add_source (&c->sources, c->cfg, win, s);
+  taxonomy_out_add_source (&c->sources, c->cfg, c->win, s);
   c->n_sources++;
   c->n_pkt += s->n_pkt;
   for (guint p = 0; p < TAX_N_PATTERNS; p++)

@@ -137,12 +137,11 @@ taxonomy_emit_summary (const TaxClose *c)
   guint c_pkt = dp_table_add_column (t, "packets", DP_COL_INT64);
   if (c->n_sources == 0)
     return t;
-  gint64 win = taxonomy_window_sec (c->window_start_ns);
   for (guint p = 0; p <= TAX_N_PATTERNS; p++)
     {
       gboolean all = p == TAX_N_PATTERNS;
       dp_table_append_row (t);
-      t->cols[c_win].i64[p] = win;
+      t->cols[c_win].i64[p] = c->win;
       dp_table_set_str (t, c_pat, p, all ? "all" : taxonomy_pattern_names[p]);
       t->cols[c_src].i64[p] = (gint64) (all ? c->n_sources : c->pat_sources[p]);
       t->cols[c_keys].i64[p] = (gint64) (all ? c->n_events : c->pat_keys[p]);

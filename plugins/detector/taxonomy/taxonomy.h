@@ -243,7 +243,7 @@ void taxonomy_scratch_clear (TaxScratch *k);
  * and their rows appended to the output tables, pushed as they fill. */
 typedef struct {
   const TaxonomyConfig *cfg;
-  gint64 window_start_ns;
+  gint64 win;          /* window start, epoch seconds (the tables' window_start) */
   DpStage *stage;
   DpNameMap *names;
   TaxTable *pairs;     /* (src, dst, class) of one source; borrowed, reset per source */
