@@ -151,6 +151,11 @@ typedef struct {
 
 /** Hands @batch (transfer full) to every consumer of output port @out_port. */
 void dp_stage_push (DpStage *stage, guint out_port, gpointer batch);
+/** Pushes the packets batch *@batch and leaves *@batch ready for the next
+ * rows: emptied in place when no consumer kept it (a fresh batch per push
+ * costs page faults and zeroing in a fast source), else a new batch of the
+ * same capacity and name map. */
+void dp_stage_push_packets (DpStage *stage, guint out_port, DpPackets **batch);
 const char *dp_stage_name (const DpStage *stage);
 /** Threads this stage may use (>= 1): the stage's `threads` key, else --threads. */
 guint dp_stage_threads (const DpStage *stage);

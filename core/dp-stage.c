@@ -213,6 +213,22 @@ dp_stage_call_finish (DpStage *s, GError **error)
 /* public stage API */
 
 void
+dp_stage_push_packets (DpStage *s, guint out_port, DpPackets **batch)
+{
+  DpPackets *p = *batch;
+  dp_stage_push (s, out_port, dp_batch_ref (p));
+  if (g_atomic_int_get (&p->base.ref_count) == 1)
+    {
+      p->n_rows = 0;
+      return;
+    }
+  *batch = dp_packets_new (p->capacity);
+  if (p->names)
+    dp_packets_set_names (*batch, p->names);
+  dp_batch_unref (p);
+}
+
+void
 dp_stage_push (DpStage *s, guint out_port, gpointer batch_ptr)
 {
   DpBatch *batch = batch_ptr;

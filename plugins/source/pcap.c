@@ -594,23 +594,6 @@ pcap_probe_files (DpStage *stage, Pcap *self, GError **error)
   return TRUE;
 }
 
-/* Pushes a full batch and gets the next one.  When every consumer has
- * dropped the batch by the time push returns, nobody can see it any more,
- * so its columns are reused: fresh 16k-row batches cost page faults and
- * zeroing that are a good part of the decode time. */
-static void
-pcap_push_full (DpStage *stage, Pcap *self, DpPackets **batch)
-{
-  dp_stage_push (stage, 0, dp_batch_ref (*batch));
-  if (g_atomic_int_get (&(*batch)->base.ref_count) == 1)
-    {
-      (*batch)->n_rows = 0;
-      return;
-    }
-  dp_batch_unref (*batch);
-  *batch = dp_packets_new ((guint) self->cfg->batch_rows);
-}
-
 /* Reads one file, pushing full batches; the partial last batch stays in
  * *batch so that the next file continues it. */
 static gboolean
@@ -634,7 +617,7 @@ pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch
                  : pcap_read_batch_libpcap (stage, self, &r, *batch, error);
       pcap_flush_counts (stage, self);
       if ((*batch)->n_rows == (*batch)->capacity)
-        pcap_push_full (stage, self, batch);
+        dp_stage_push_packets (stage, 0, batch);
       /* a gzip stream has no position on disk to report; the walk reads
        * ahead of its records, so its own offset is the exact one */
       long pos = r.gzip ? -1 : r.buf ? (long) r.offset : ftell (pcap_file (r.p));

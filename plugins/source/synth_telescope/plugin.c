@@ -157,17 +157,7 @@ synth_telescope_run (DpStage *stage, void *state, GError **error)
         {
           synth_telescope_copy (batch, &w->rows[w->keys[k] & 0xffffffffu]);
           if (batch->n_rows == self->batch_rows)
-            {
-              /* a batch nobody kept is refilled: fresh ones cost page faults */
-              dp_stage_push (stage, 0, dp_batch_ref (batch));
-              if (g_atomic_int_get (&batch->base.ref_count) == 1)
-                batch->n_rows = 0;
-              else
-                {
-                  dp_batch_unref (batch);
-                  batch = dp_packets_new (self->batch_rows);
-                }
-            }
+            dp_stage_push_packets (stage, 0, &batch);
         }
       total += w->n_rows;
       dp_stage_progress (stage, s + 1, n_slices);
