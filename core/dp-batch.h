@@ -73,6 +73,15 @@ dp_ts_from_parts (gint64 sec, gint64 frac_ns, gint64 *ts)
   return TRUE;
 }
 
+/** @a / @b rounded toward minus infinity (@b != 0): the window or bucket of
+ * a time before the epoch is the one that starts before it. */
+static inline gint64
+dp_floor_div (gint64 a, gint64 b)
+{
+  gint64 q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
 /* ------------------------------------------------------------------ */
 /* packets: columnar, 4k–64k rows per batch. */
 

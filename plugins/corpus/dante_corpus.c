@@ -66,13 +66,6 @@ static const DpPortDesc dante_corpus_outputs[] = {
     "Port sequences by window, then source address; sentence_key is the source, sentence_time the window start." },
 };
 
-static inline gint64
-dante_floor_div (gint64 a, gint64 b)
-{
-  gint64 q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 static gboolean
 dante_corpus_init (DpStage *stage, const void *config, void **state, GError **error)
 {
@@ -245,7 +238,7 @@ dante_corpus_process (DpStage *stage, void *state, guint port, DpBatch *batch, G
   DanteWindow *w = NULL;
   for (guint i = 0; i < p->n_rows; i++)
     {
-      gint64 number = dante_floor_div (p->ts[i], len);
+      gint64 number = dp_floor_div (p->ts[i], len);
       if (G_UNLIKELY (number < d->closed_below))
         {
           d->late++;

@@ -296,20 +296,13 @@ darkvec_corpus_init (DpStage *stage, const void *config, void **state, GError **
   return TRUE;
 }
 
-static inline gint64
-darkvec_floor_div (gint64 a, gint64 b)
-{
-  gint64 q = a / b;
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
 /* UTC offset (ns) at @ts; zones change offset at most on the hour. */
 static gint64
 darkvec_offset (Darkvec *d, gint64 ts)
 {
   if (d->tz == NULL)
     return 0;
-  gint64 hour = darkvec_floor_div (ts, G_GINT64_CONSTANT (3600000000000));
+  gint64 hour = dp_floor_div (ts, G_GINT64_CONSTANT (3600000000000));
   if (hour != d->tz_hour)
     {
       gint64 secs = hour * 3600;
@@ -370,7 +363,7 @@ darkvec_corpus_process (DpStage *stage, void *state, guint port, DpBatch *batch,
   for (guint i = 0; i < p->n_rows; i++)
     {
       gint64 local = p->ts[i] + darkvec_offset (d, p->ts[i]);
-      gint64 number = darkvec_floor_div (local, len);
+      gint64 number = dp_floor_div (local, len);
       if (b == NULL || b->number != number)
         b = darkvec_bucket (d, number);
       gint64 into = local - number * len;

@@ -16,8 +16,7 @@ enum { EV_WIN, EV_PAT, EV_SRC, EV_PROTO, EV_DST, EV_DPORT, EV_PKT, EV_NDST, EV_N
 gint64
 taxonomy_window_sec (gint64 ns)
 {
-  gint64 q = ns / 1000000000;
-  return (ns % 1000000000 != 0 && ns < 0) ? q - 1 : q;
+  return dp_floor_div (ns, 1000000000);
 }
 
 static DpTable *

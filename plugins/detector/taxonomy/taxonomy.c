@@ -188,13 +188,6 @@ taxonomy_build_flag_attr (Taxonomy *self)
 /* windows */
 
 static gint64
-taxonomy_floor_div (gint64 a, gint64 b)
-{
-  gint64 q = a / b;
-  return (a % b != 0 && a < 0) ? q - 1 : q;
-}
-
-static gint64
 taxonomy_sat_add (gint64 a, gint64 b)
 {
   gint64 r;
@@ -270,7 +263,7 @@ taxonomy_advance (DpStage *stage, Taxonomy *self, gint64 ts)
   gint64 lag;
   if (__builtin_sub_overflow (ts, cfg->slack_ns, &lag))
     lag = G_MININT64;
-  gint64 below = taxonomy_floor_div (lag, cfg->window_ns);
+  gint64 below = dp_floor_div (lag, cfg->window_ns);
   taxonomy_close_below (stage, self, below);
   self->next_close_ts = taxonomy_sat_add (taxonomy_sat_mul (self->closed_below + 1, cfg->window_ns),
                                           cfg->slack_ns);
@@ -422,7 +415,7 @@ taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p)
         }
       if (G_UNLIKELY (w == NULL || ts < w_start || ts >= w_end))
         {
-          w = taxonomy_window_get (self, taxonomy_floor_div (ts, W));
+          w = taxonomy_window_get (self, dp_floor_div (ts, W));
           if (w == NULL)
             {
               self->n_late++;
