@@ -39,6 +39,7 @@ dp_outfile_open (const char *path, gboolean gzip, GError **error)
     }
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *tmpl = g_strdup_printf ("%s/.%s.tmp-XXXXXX", dir, base);
+  /* created 0666 minus the umask: an ordinary file for the user */
   int fd = g_mkstemp_full (tmpl, O_WRONLY | O_CLOEXEC, 0666);
   if (fd < 0)
     {
@@ -47,10 +48,6 @@ dp_outfile_open (const char *path, gboolean gzip, GError **error)
                    "%s: cannot create a file in %s: %s", path, dir, g_strerror (e));
       return NULL;
     }
-  /* mkstemp creates 0600; outputs are ordinary files for the user */
-  mode_t mask = umask (0);
-  umask (mask);
-  (void) fchmod (fd, 0666 & ~mask);
 
   DpOutFile *f = g_new0 (DpOutFile, 1);
   f->path = g_strdup (path);

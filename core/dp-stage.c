@@ -371,24 +371,24 @@ stage_log (DpStage *s, const char *prefix, const char *msg)
 gboolean
 dp_stage_data_error (DpStage *s, GError **error, const char *category, const char *format, ...)
 {
+  DpCounter *c = stage_counter (s, category);
+  c->value++;
+  /* past the first few only counted: no message to format per bad record */
+  if (!s->fail_on_error && c->value > DP_ERRORS_SHOWN)
+    return TRUE;
   va_list ap;
   va_start (ap, format);
   g_autofree char *msg = g_strdup_vprintf (format, ap);
   va_end (ap);
-  DpCounter *c = stage_counter (s, category);
-  c->value++;
   if (s->fail_on_error)
     {
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED, "%s (%s; on_error: fail)", msg, category);
       return FALSE;
     }
-  if (c->value <= DP_ERRORS_SHOWN)
-    {
-      g_autofree char *line = c->value == DP_ERRORS_SHOWN
-        ? g_strdup_printf ("%s (%s; skipped; further ones only counted)", msg, category)
-        : g_strdup_printf ("%s (%s; skipped)", msg, category);
-      stage_log (s, "warning: ", line);
-    }
+  g_autofree char *line = c->value == DP_ERRORS_SHOWN
+    ? g_strdup_printf ("%s (%s; skipped; further ones only counted)", msg, category)
+    : g_strdup_printf ("%s (%s; skipped)", msg, category);
+  stage_log (s, "warning: ", line);
   return TRUE;
 }
 
