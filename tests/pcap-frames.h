@@ -44,10 +44,8 @@ put_ether (GByteArray *b, guint16 type)
   put16 (b, type);
 }
 
-/* unsigned arithmetic: DP_TEST_IP shifts a signed int past its range */
-#define FRAME_IP(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
-#define FRAME_SRC FRAME_IP (192, 0, 2, 1)
-#define FRAME_DST FRAME_IP (198, 51, 100, 7)
+#define FRAME_SRC DP_TEST_IP (192, 0, 2, 1)
+#define FRAME_DST DP_TEST_IP (198, 51, 100, 7)
 
 /* IPv4 header (id 0x1234, ttl 57, FRAME_SRC -> FRAME_DST) with @opts
  * option bytes (a multiple of 4) and @payload bytes announced after it. */

@@ -131,15 +131,15 @@ test_packets_log (void)
 {
   /* by hand from tests/data/text/packets_log.txt */
   static const Expect rows[] = {
-    { G_GINT64_CONSTANT (1614643200000001000), IP (192, 0, 2, 10), IP (198, 51, 100, 1), 6, 40000, 23,
+    { G_GINT64_CONSTANT (1614643200000001000), DP_TEST_IP (192, 0, 2, 10), DP_TEST_IP (198, 51, 100, 1), 6, 40000, 23,
       2, DP_L4_PORTS | DP_L4_TCP, 240, 3325256705u, 40 },
-    { G_GINT64_CONSTANT (1614643200500000000), IP (192, 0, 2, 11), IP (198, 51, 100, 2), 17, 5353, 53,
+    { G_GINT64_CONSTANT (1614643200500000000), DP_TEST_IP (192, 0, 2, 11), DP_TEST_IP (198, 51, 100, 2), 17, 5353, 53,
       0, DP_L4_PORTS, 60, 0, 56 },
-    { G_GINT64_CONSTANT (1614643201000000000), IP (192, 0, 2, 12), IP (198, 51, 100, 3), 1, 0, 0,
+    { G_GINT64_CONSTANT (1614643201000000000), DP_TEST_IP (192, 0, 2, 12), DP_TEST_IP (198, 51, 100, 3), 1, 0, 0,
       0, 0, 64, 0, 84 },
-    { G_GINT64_CONSTANT (1614643202123456789), IP (192, 0, 2, 13), IP (198, 51, 100, 4), 6, 1234, 445,
+    { G_GINT64_CONSTANT (1614643202123456789), DP_TEST_IP (192, 0, 2, 13), DP_TEST_IP (198, 51, 100, 4), 6, 1234, 445,
       0x12, DP_L4_PORTS | DP_L4_TCP, 128, 42, 52 },
-    { G_GINT64_CONSTANT (1614643205000000000), IP (192, 0, 2, 15), IP (198, 51, 100, 6), 47, 0, 0,
+    { G_GINT64_CONSTANT (1614643205000000000), DP_TEST_IP (192, 0, 2, 15), DP_TEST_IP (198, 51, 100, 6), 47, 0, 0,
       0, 0, 30, 0, 40 },
   };
   g_autofree char *path = dp_test_data ("text/packets_log.txt");
@@ -201,11 +201,11 @@ test_layouts (void)
   g_assert_cmpuint (p->n_rows, ==, 3);
   g_assert_cmpint (p->ts[0], ==, G_GINT64_CONSTANT (1250000000));
   g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[0]), ==, "scanner_a");
-  g_assert_cmphex (p->dst[0], ==, IP (10, 0, 0, 1));
+  g_assert_cmphex (p->dst[0], ==, DP_TEST_IP (10, 0, 0, 1));
   g_assert_cmpuint (p->dport[0], ==, 22);
   g_assert_cmpuint (p->sport[0], ==, 0);     /* no src_port column: 0 */
   g_assert_cmpuint (p->l4[0], ==, DP_L4_PORTS);
-  g_assert_cmphex (p->src[1], ==, IP (10, 9, 9, 9));
+  g_assert_cmphex (p->src[1], ==, DP_TEST_IP (10, 9, 9, 9));
   g_assert_cmphex (p->dst[1], ==, p->src[0]); /* same token, same address */
   g_assert_cmpuint (p->tcp_flags[2], ==, 0x18);
   g_assert_cmpuint (p->l4[2], ==, DP_L4_PORTS | DP_L4_TCP);
@@ -264,15 +264,15 @@ test_csv_sink_round_trip (void)
   g_autoptr (DpPackets) p = dp_packets_new (8);
   dp_packets_set_names (p, names);
   dp_test_add_packet (p, DP_TEST_SEC (1619827200) + 160742000, dp_name_map_intern (names, "src_ipaddr7"),
-                      IP (198, 51, 100, 1), 6, 40000, 23, 0x12);
+                      DP_TEST_IP (198, 51, 100, 1), 6, 40000, 23, 0x12);
   p->tcp_seq[0] = 3325256705u;
   p->ip_id[0] = 54321;
-  dp_test_add_packet (p, DP_TEST_SEC (1619827201), IP (10, 0, 0, 1), IP (10, 0, 0, 2), 17, 53, 5353, 0);
-  dp_test_add_packet (p, DP_TEST_SEC (1619827202) + 1, IP (10, 0, 0, 3), IP (10, 0, 0, 4), 1, 3, 13, 0);
-  guint r = dp_test_add_packet (p, DP_TEST_SEC (1619827203), IP (10, 0, 0, 5), IP (10, 0, 0, 6), 17, 0, 0, 0);
+  dp_test_add_packet (p, DP_TEST_SEC (1619827201), DP_TEST_IP (10, 0, 0, 1), DP_TEST_IP (10, 0, 0, 2), 17, 53, 5353, 0);
+  dp_test_add_packet (p, DP_TEST_SEC (1619827202) + 1, DP_TEST_IP (10, 0, 0, 3), DP_TEST_IP (10, 0, 0, 4), 1, 3, 13, 0);
+  guint r = dp_test_add_packet (p, DP_TEST_SEC (1619827203), DP_TEST_IP (10, 0, 0, 5), DP_TEST_IP (10, 0, 0, 6), 17, 0, 0, 0);
   p->l4[r] = 0;
   p->frag[r] = DP_FRAG_MF | 185;
-  r = dp_test_add_packet (p, DP_TEST_SEC (1619827204), IP (10, 0, 0, 7), IP (10, 0, 0, 8), 47, 0, 0, 0);
+  r = dp_test_add_packet (p, DP_TEST_SEC (1619827204), DP_TEST_IP (10, 0, 0, 7), DP_TEST_IP (10, 0, 0, 8), 47, 0, 0, 0);
 
   g_autoptr (GError) error = NULL;
   g_autoptr (DpHarness) sink = dp_harness_new ("csv", "path: packets.csv.gz", &error);

@@ -10,9 +10,6 @@
 #include <sys/stat.h>
 #include "dp-test.h"
 
-/* DP_TEST_IP shifts an int: 192 << 24 overflows (UBSan) */
-#define IP(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
-
 static DpHarness *
 sink_new (const char *plugin, const char *yaml)
 {
@@ -75,7 +72,7 @@ make_table (void)
   guint s = dp_table_add_column (t, "s,note", DP_COL_STRING);
   const gint64 nv[] = { 1, -7, G_MAXINT64, 0, 5 };
   const double xv[] = { 0.5, NAN, 1e22, -0.25, INFINITY };
-  const guint32 ipv[] = { IP (10, 0, 0, 1), pseudo, IP (192, 0, 2, 1), 0, IP (255, 255, 255, 255) };
+  const guint32 ipv[] = { DP_TEST_IP (10, 0, 0, 1), pseudo, DP_TEST_IP (192, 0, 2, 1), 0, DP_TEST_IP (255, 255, 255, 255) };
   const char *sv[] = { "plain", "a,b", "say \"hi\"\nbye", NULL, "tab\there\001" };
   dp_table_set_names (t, names);
   for (guint r = 0; r < G_N_ELEMENTS (nv); r++)
@@ -126,14 +123,14 @@ make_packets (void)
   guint32 pseudo = dp_name_map_intern (names, "src_ipaddr12");
   dp_packets_set_names (p, names);
   guint r = dp_test_add_packet (p, DP_TEST_SEC (1566411407) + 841604000, pseudo,
-                                IP (198, 124, 152, 15), 6, 51406, 697, 0x02);
+                                DP_TEST_IP (198, 124, 152, 15), 6, 51406, 697, 0x02);
   p->tcp_seq[r] = 4000000000u;
   p->ip_id[r] = 54321;
-  r = dp_test_add_packet (p, DP_TEST_SEC (1566411408), IP (10, 0, 0, 1), IP (10, 0, 0, 2), 17, 0, 0, 0);
+  r = dp_test_add_packet (p, DP_TEST_SEC (1566411408), DP_TEST_IP (10, 0, 0, 1), DP_TEST_IP (10, 0, 0, 2), 17, 0, 0, 0);
   p->l4[r] = 0;                /* a later fragment: no ports */
   p->frag[r] = DP_FRAG_MF | 185;
   p->ip_len[r] = 1500;
-  r = dp_test_add_packet (p, 1, IP (10, 0, 0, 3), IP (10, 0, 0, 4), 1, 3, 13, 0);
+  r = dp_test_add_packet (p, 1, DP_TEST_IP (10, 0, 0, 3), DP_TEST_IP (10, 0, 0, 4), 1, 3, 13, 0);
   p->ttl[r] = 255;
   return p;
 }

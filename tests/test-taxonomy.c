@@ -12,8 +12,8 @@
 #define TS(sec) DP_TEST_SEC (T0 + (sec))
 #define MS(ms) (TS (0) + (gint64) (ms) * 1000000)
 
-#define SRC DP_TEST_IP (198u, 51, 100, 7)   /* u: 198 << 24 overflows int */
-#define SRC2 DP_TEST_IP (198u, 51, 100, 8)
+#define SRC DP_TEST_IP (198, 51, 100, 7)
+#define SRC2 DP_TEST_IP (198, 51, 100, 8)
 #define DST(i) DP_TEST_IP (10, 0, (i) >> 8, (i) & 0xff)
 
 #define SYN 0x02

@@ -40,23 +40,23 @@ typedef struct {
 /* What each good line of tests/data/text/oddities.tsv says, by hand. */
 static const Expect oddities[] = {
   /* line 2: JST ignored, True/False, 0x00000002 */
-  { SEC (FEB28 + 2) + 23742000, IP (203, 0, 113, 5), IP (198, 51, 100, 1), 6, 40000, 23, 0x02, TCPB, 241, 40, 0, 0, 0 },
+  { SEC (FEB28 + 2) + 23742000, DP_TEST_IP (203, 0, 113, 5), DP_TEST_IP (198, 51, 100, 1), 6, 40000, 23, 0x02, TCPB, 241, 40, 0, 0, 0 },
   /* line 3: short fraction, 0x012, 0/1 booleans, mf False */
-  { SEC (FEB28 + 2) + 500000000, IP (198, 51, 100, 1), IP (203, 0, 113, 5), 6, 23, 40000, 0x12, TCPB, 64, 44, 0, 0, 0 },
+  { SEC (FEB28 + 2) + 500000000, DP_TEST_IP (198, 51, 100, 1), DP_TEST_IP (203, 0, 113, 5), 6, 23, 40000, 0x12, TCPB, 64, 44, 0, 0, 0 },
   /* line 4: "Mar  1", decimal flags, empty booleans */
-  { SEC (MAR1_LAST) + 999999999, IP (203, 0, 113, 5), IP (198, 51, 100, 2), 6, 1, 445, 0x14, TCPB, 128, 40, 0, 0, 0 },
+  { SEC (MAR1_LAST) + 999999999, DP_TEST_IP (203, 0, 113, 5), DP_TEST_IP (198, 51, 100, 2), 6, 1, 445, 0x14, TCPB, 128, 40, 0, 0, 0 },
   /* line 5: no tcp.flags: FIN PSH URG ECE CWR from the booleans (NS has no bit) */
-  { SEC (MAR1_LAST) + 999999999, IP (203, 0, 113, 9), IP (198, 51, 100, 3), 6, 31337, 80, 0xe9, TCPB, 50, 40, 0, 0, 0 },
+  { SEC (MAR1_LAST) + 999999999, DP_TEST_IP (203, 0, 113, 9), DP_TEST_IP (198, 51, 100, 3), 6, 31337, 80, 0xe9, TCPB, 50, 40, 0, 0, 0 },
   /* line 6: ICMP error: outer values, inner UDP ports not taken */
-  { SEC (FEB28 + 3) + 1, IP (192, 0, 2, 1), IP (198, 51, 100, 7), 1, 0, 0, 0, DP_L4_ICMP, 64, 56, 0, 3, 3 },
+  { SEC (FEB28 + 3) + 1, DP_TEST_IP (192, 0, 2, 1), DP_TEST_IP (198, 51, 100, 7), 1, 0, 0, 0, DP_L4_ICMP, 64, 56, 0, 3, 3 },
   /* line 7: first fragment, MF True */
-  { SEC (FEB28 + 4), IP (203, 0, 113, 20), IP (198, 51, 100, 4), 17, 123, 123, 0, DP_L4_PORTS, 60, 1500, DP_FRAG_MF, 0, 0 },
+  { SEC (FEB28 + 4), DP_TEST_IP (203, 0, 113, 20), DP_TEST_IP (198, 51, 100, 4), 17, 123, 123, 0, DP_L4_PORTS, 60, 1500, DP_FRAG_MF, 0, 0 },
   /* line 8: later fragment, offset 185 blocks, no ports */
-  { SEC (FEB28 + 4) + 1000, IP (203, 0, 113, 20), IP (198, 51, 100, 4), 17, 0, 0, 0, 0, 60, 520, 185, 0, 0 },
+  { SEC (FEB28 + 4) + 1000, DP_TEST_IP (203, 0, 113, 20), DP_TEST_IP (198, 51, 100, 4), 17, 0, 0, 0, 0, 60, 520, 185, 0, 0 },
   /* line 12: ICMP echo */
-  { SEC (FEB28 + 7), IP (203, 0, 113, 30), IP (198, 51, 100, 5), 1, 0, 0, 0, DP_L4_ICMP, 255, 28, 0, 8, 0 },
+  { SEC (FEB28 + 7), DP_TEST_IP (203, 0, 113, 30), DP_TEST_IP (198, 51, 100, 5), 1, 0, 0, 0, DP_L4_ICMP, 255, 28, 0, 8, 0 },
   /* line 13: GRE */
-  { SEC (FEB28 + 8), IP (203, 0, 113, 31), IP (198, 51, 100, 6), 47, 0, 0, 0, 0, 30, 100, 0, 0, 0 },
+  { SEC (FEB28 + 8), DP_TEST_IP (203, 0, 113, 31), DP_TEST_IP (198, 51, 100, 6), 47, 0, 0, 0, 0, 30, 100, 0, 0, 0 },
 };
 
 static void
@@ -231,15 +231,15 @@ test_files_and_globs (void)
   g_autoptr (DpHarness) h = run_yaml (yaml);
   g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
   g_assert_cmpuint (p->n_rows, ==, 2);
-  g_assert_cmphex (p->dst[0], ==, IP (10, 0, 0, 2));  /* order given, not sorted */
-  g_assert_cmphex (p->dst[1], ==, IP (10, 0, 0, 1));
+  g_assert_cmphex (p->dst[0], ==, DP_TEST_IP (10, 0, 0, 2));  /* order given, not sorted */
+  g_assert_cmphex (p->dst[1], ==, DP_TEST_IP (10, 0, 0, 1));
   g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 0);
 
   g_autofree char *glob = g_build_filename (dir, "*.tsv", NULL);
   g_autoptr (DpHarness) hg = run_file (glob, NULL);
   g_autoptr (DpPackets) pg = dp_harness_packets (hg, "packets");
   g_assert_cmpuint (pg->n_rows, ==, 2);
-  g_assert_cmphex (pg->dst[0], ==, IP (10, 0, 0, 1));
+  g_assert_cmphex (pg->dst[0], ==, DP_TEST_IP (10, 0, 0, 1));
 
   g_autoptr (DpHarness) he = run_file (empty, NULL);
   g_assert_cmpuint (dp_harness_outputs (he, 0)->len, ==, 0);
@@ -437,7 +437,7 @@ test_real_masscan_tcp (void)
     {
       g_assert_cmpuint (p->proto[i], ==, 6);
       g_assert_cmpuint (p->l4[i], ==, DP_L4_PORTS | DP_L4_TCP);
-      g_assert_cmphex (p->src[i], ==, IP (172, 31, 15, 102));
+      g_assert_cmphex (p->src[i], ==, DP_TEST_IP (172, 31, 15, 102));
       if (p->tcp_flags[i] == 0x02)
         {
           g_assert_cmpuint (p->dport[i], <=, 1000);
@@ -479,7 +479,7 @@ test_real_icmp_sweep (void)
     {
       g_assert_cmpuint (p->l4[i], ==, DP_L4_ICMP);
       g_assert_cmpuint (p->icmp_type[i], ==, 8);
-      g_assert_cmphex (p->src[i], ==, IP (10, 0, 0, 128));
+      g_assert_cmphex (p->src[i], ==, DP_TEST_IP (10, 0, 0, 128));
     }
 }
 

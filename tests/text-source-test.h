@@ -4,9 +4,6 @@
 
 #include "dp-test.h"
 
-/* DP_TEST_IP shifts an int: 192 << 24 overflows (UBSan) */
-#define IP(a, b, c, d) (((guint32) (a) << 24) | ((guint32) (b) << 16) | ((guint32) (c) << 8) | (guint32) (d))
-
 /* Builds the source from @yaml and runs it; both must succeed. */
 static G_GNUC_UNUSED DpHarness *
 run_yaml (const char *yaml)
