@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dp-batch.h"
+#include "dp-error.h"
 #include "dp-hash.h"
 
 const char *
@@ -784,8 +785,18 @@ embedding_free (DpBatch *b)
 }
 
 DpEmbedding *
-dp_embedding_new (DpVocab *vocab, guint n, guint dim)
+dp_embedding_try_new (DpVocab *vocab, guint n, guint dim, GError **error)
 {
+  gsize bytes = MAX ((gsize) n * dim * sizeof (float), 64u);
+  bytes = (bytes + 63) & ~(gsize) 63;
+  float *vectors = aligned_alloc (64, bytes);
+  if (vectors == NULL)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+                   "not enough memory for a %u x %u embedding (%.1f GB)", n, dim, bytes / 1e9);
+      return NULL;
+    }
+  memset (vectors, 0, bytes);
   DpEmbedding *e = g_new0 (DpEmbedding, 1);
   e->base.type = DP_TYPE_EMBEDDING;
   e->base.ref_count = 1;
@@ -793,12 +804,17 @@ dp_embedding_new (DpVocab *vocab, guint n, guint dim)
   e->vocab = dp_vocab_ref (vocab);
   e->n = n;
   e->dim = dim;
-  gsize bytes = MAX ((gsize) n * dim * sizeof (float), 64u);
-  bytes = (bytes + 63) & ~(gsize) 63;
-  e->vectors = aligned_alloc (64, bytes);
-  if (e->vectors == NULL)
-    g_error ("out of memory allocating a %u x %u embedding", n, dim);
-  memset (e->vectors, 0, bytes);
+  e->vectors = vectors;
+  return e;
+}
+
+DpEmbedding *
+dp_embedding_new (DpVocab *vocab, guint n, guint dim)
+{
+  g_autoptr (GError) error = NULL;
+  DpEmbedding *e = dp_embedding_try_new (vocab, n, dim, &error);
+  if (e == NULL)
+    g_error ("%s", error->message);   /* as g_malloc: sizes here are small or already checked */
   return e;
 }
 

@@ -269,7 +269,12 @@ typedef struct {
   float *vectors;   /* 64-byte aligned */
 } DpEmbedding;
 
+/** A zeroed @n x @dim embedding; aborts when memory is short, as g_malloc
+ * does: for sizes the caller knows to be small. */
 DpEmbedding *dp_embedding_new (DpVocab *vocab, guint n, guint dim);
+/** The same, or NULL with DP_DATA_ERROR_FAILED naming the size when memory
+ * is short: for sizes that come from the user's options or data. */
+DpEmbedding *dp_embedding_try_new (DpVocab *vocab, guint n, guint dim, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* graph: node keys + CSR adjacency with float weights. */

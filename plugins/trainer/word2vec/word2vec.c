@@ -417,10 +417,15 @@ word2vec_finish (DpStage *stage, void *state, GError **error)
                  m.n, m.dim, w->corpus->n_tokens, c->epochs, secs, m.total_words / secs,
                  m.trained_words / secs, threads, threads == 1 ? "" : "s");
   dp_stage_count (stage, "trained-words", (guint64) m.trained_words);
-  g_autoptr (DpEmbedding) e = dp_embedding_new (vocab, m.n, m.dim);
-  for (guint i = 0; i < m.n; i++)
+  /* the output vectors are done with: their memory goes before the copy */
+  free (m.syn1);
+  m.syn1 = NULL;
+  g_autoptr (DpEmbedding) e = dp_embedding_try_new (vocab, m.n, m.dim, error);
+  for (guint i = 0; e && i < m.n; i++)
     memcpy (e->vectors + (gsize) i * m.dim, m.syn0 + (gsize) i * m.stride, m.dim * sizeof (float));
   word2vec_model_clear (&m);
+  if (e == NULL)
+    return FALSE;
   if (stopped)
     {
       dp_stage_info (stage, "interrupted: no embedding");
