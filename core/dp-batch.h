@@ -122,7 +122,9 @@ typedef struct {
 /** (transfer full) new batch with room for @capacity rows, n_rows = 0,
  * all columns zero-filled. */
 DpPackets *dp_packets_new (guint capacity);
-/** Appends one zeroed row (growing if needed) and returns its index. */
+/** Appends one row (growing if needed) and returns its index: zeroed in a
+ * new batch, but holding the old values in one refilled by
+ * dp_stage_push_packets, so a source that refills writes every column. */
 guint dp_packets_append (DpPackets *p);
 /** (transfer full) a deep copy of rows [@first, @first+@n). */
 DpPackets *dp_packets_slice (const DpPackets *p, guint first, guint n);

@@ -154,7 +154,8 @@ void dp_stage_push (DpStage *stage, guint out_port, gpointer batch);
 /** Pushes the packets batch *@batch and leaves *@batch ready for the next
  * rows: emptied in place when no consumer kept it (a fresh batch per push
  * costs page faults and zeroing in a fast source), else a new batch of the
- * same capacity and name map. */
+ * same capacity and name map.  Rows of a batch emptied in place are not
+ * zeroed again: the source must write every column of each row. */
 void dp_stage_push_packets (DpStage *stage, guint out_port, DpPackets **batch);
 const char *dp_stage_name (const DpStage *stage);
 /** Threads this stage may use (>= 1): the stage's `threads` key, else --threads. */
