@@ -88,14 +88,16 @@ tax_i64 (const DpTable *t, const char *col, guint row)
   return t->cols[c].i64[row];
 }
 
-static gint
+/* Row of @src in the sources table @t; fails the test when it is not
+ * there, since every caller indexes columns with the row. */
+static guint
 tax_source_row (const DpTable *t, guint32 src)
 {
   guint c = tax_col (t, "src");
   for (guint r = 0; r < t->n_rows; r++)
     if (t->cols[c].ip[r] == src)
-      return (gint) r;
-  return -1;
+      return r;
+  g_error ("table %s has no source %08x", t->name, src);
 }
 
 /* The value of @pattern for @src in the sources table (which must hold it). */
@@ -103,8 +105,7 @@ static gint64
 tax_label (DpHarness *h, guint32 src, const char *pattern)
 {
   DpTable *t = tax_table (h, "sources");
-  gint r = tax_source_row (t, src);
-  g_assert_cmpint (r, >=, 0);
+  guint r = tax_source_row (t, src);
   return tax_i64 (t, pattern, (guint) r);
 }
 
@@ -113,8 +114,7 @@ static guint
 tax_n_labels (DpHarness *h, guint32 src)
 {
   DpTable *t = tax_table (h, "sources");
-  gint r = tax_source_row (t, src);
-  g_assert_cmpint (r, >=, 0);
+  guint r = tax_source_row (t, src);
   guint first = tax_col (t, "port_scan_tcp_heavy"), last = tax_col (t, "other");
   guint n = 0;
   for (guint c = first; c <= last; c++)
@@ -122,16 +122,17 @@ tax_n_labels (DpHarness *h, guint32 src)
   return n;
 }
 
-/* Row of the first event of @pattern for @src, or -1. */
-static gint
+/* Row of the first event of @pattern for @src; fails the test when there
+ * is none, since every caller indexes columns with the row. */
+static guint
 tax_event (DpHarness *h, const char *pattern, guint32 src)
 {
   DpTable *t = tax_table (h, "events");
   guint cp = tax_col (t, "pattern"), cs = tax_col (t, "src");
   for (guint r = 0; r < t->n_rows; r++)
     if (strcmp (t->cols[cp].str[r], pattern) == 0 && t->cols[cs].ip[r] == src)
-      return (gint) r;
-  return -1;
+      return r;
+  g_error ("no %s event for source %08x", pattern, src);
 }
 
 static void
@@ -265,7 +266,7 @@ test_port_scan_single_port (void)
       g_assert_cmpint (tax_label (h, SRC, "port_scan_tcp_heavy"), ==, 1);
       g_assert_cmpint (tax_label (h, SRC2, "port_scan_tcp_light"), ==, 2);
       DpTable *ev = tax_table (h, "events");
-      gint r = tax_event (h, "port_scan_tcp_light", SRC2);
+      guint r = tax_event (h, "port_scan_tcp_light", SRC2);
       g_assert_cmpint (tax_i64 (ev, "packets", r), ==, 1);
       g_assert_cmpint (tax_i64 (ev, "n_dport", r), ==, 1);
     }
@@ -277,8 +278,7 @@ test_port_scan_event (void)
   g_autoptr (DpPackets) p = tax_port_scan (5, 20, 6);
   g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
   DpTable *ev = tax_table (h, "events");
-  gint r = tax_event (h, "port_scan_tcp_heavy", SRC);
-  g_assert_cmpint (r, >=, 0);
+  guint r = tax_event (h, "port_scan_tcp_heavy", SRC);
   g_assert_cmpuint (ev->cols[tax_col (ev, "dst")].ip[r], ==, DST (1));
   g_assert_cmpint (tax_i64 (ev, "dport", r), ==, -1);
   g_assert_cmpint (tax_i64 (ev, "proto", r), ==, 6);
@@ -393,8 +393,7 @@ test_net_scan_event (void)
   g_autoptr (DpPackets) p = tax_net_scan (6, 6, 17);
   g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
   DpTable *ev = tax_table (h, "events");
-  gint r = tax_event (h, "net_scan_udp_light", SRC);
-  g_assert_cmpint (r, >=, 0);
+  guint r = tax_event (h, "net_scan_udp_light", SRC);
   g_assert_cmpuint (ev->cols[tax_col (ev, "dst")].ip[r], ==, 0);
   g_assert_cmpint (tax_i64 (ev, "dport", r), ==, 23);
   g_assert_cmpint (tax_i64 (ev, "n_dst", r), ==, 6);
@@ -420,7 +419,7 @@ test_one_flow (void)
           if (n > 15)
             {
               DpTable *ev = tax_table (h, "events");
-              gint r = tax_event (h, tcp ? "one_flow_tcp" : "one_flow_udp", SRC);
+              guint r = tax_event (h, tcp ? "one_flow_tcp" : "one_flow_udp", SRC);
               g_assert_cmpint (tax_i64 (ev, "dport", r), ==, 1000);
               g_assert_cmpint (tax_i64 (ev, "packets", r), ==, 16);
             }
@@ -442,10 +441,10 @@ test_small_ports (void)
         tax_tcp (p, MS (i), SRC, DST (1 + i % 4), (guint16) (2000 + i), SYN);
       g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
       g_assert_cmpint (tax_label (h, SRC, "small_syn"), ==, ports < 5);
-      gint r = tax_event (h, "small_syn", SRC);
       if (ports < 5)
         {
           DpTable *ev = tax_table (h, "events");
+          guint r = tax_event (h, "small_syn", SRC);
           g_assert_cmpint (tax_i64 (ev, "n_dst", r), ==, 4);
           g_assert_cmpint (tax_i64 (ev, "n_dport", r), ==, 4);
         }
@@ -507,7 +506,7 @@ test_fragments (void)
       g_assert_cmpint (tax_i64 (ev, "packets", tax_event (h, "ip_fragment", SRC)), ==, 2);
       /* the port-less fragment: paper mode leaves it to ip_fragment/other, the
        * reference counts it as a UDP packet with a missing port */
-      gint s = tax_event (h, "small_udp", SRC);
+      guint s = tax_event (h, "small_udp", SRC);
       g_assert_cmpint (tax_i64 (ev, "packets", s), ==, m == 0 ? 1 : 2);
       g_assert_cmpint (tax_i64 (ev, "n_dport", s), ==, 1);
     }
@@ -583,7 +582,7 @@ test_fingerprints (void)
     }
   g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
   DpTable *t = tax_table (h, "sources");
-  gint a = tax_source_row (t, SRC), b = tax_source_row (t, SRC2), c = tax_source_row (t, DST (100));
+  guint a = tax_source_row (t, SRC), b = tax_source_row (t, SRC2), c = tax_source_row (t, DST (100));
   g_assert_cmpint (tax_i64 (t, "mirai", a), ==, 10);
   g_assert_cmpint (tax_i64 (t, "masscan", a), ==, 0);
   g_assert_cmpint (tax_i64 (t, "masscan", b), ==, 10);
@@ -595,7 +594,7 @@ test_fingerprints (void)
   g_assert_cmpstr (t->cols[ct].str[b], ==, "masscan");
   g_assert_cmpstr (t->cols[ct].str[c], ==, "");   /* 80 % < tool_share 0.9 */
   DpTable *ev = tax_table (h, "events");
-  gint r = tax_event (h, "net_scan_tcp_light", SRC2);
+  guint r = tax_event (h, "net_scan_tcp_light", SRC2);
   g_assert_cmpint (tax_i64 (ev, "masscan", r), ==, 10);
   g_autoptr (DpHarness) h2 = tax_run ("paper", "tool_share: 0.8", p);
   DpTable *t2 = tax_table (h2, "sources");
