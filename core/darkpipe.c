@@ -77,9 +77,8 @@ load (DpContext *ctx, const char *path, Opts *o, DpPipeline **out)
   if (*out == NULL)
     {
       fprintf (stderr, "%s\n", error->message);
-      gboolean io = error->domain == G_FILE_ERROR;
       g_error_free (error);
-      return io ? EXIT_USAGE : EXIT_USAGE;
+      return EXIT_USAGE;
     }
   return EXIT_OK;
 }
@@ -336,12 +335,7 @@ cmd_plugins (const char *only, Opts *o)
             g_string_append_c (out, ',');
           describe_json (out, d);
         }
-      else if (o->markdown)
-        {
-          g_autofree char *md = describe_markdown (d);
-          g_string_append (out, md);
-        }
-      else if (only)
+      else if (o->markdown || only)
         {
           g_autofree char *md = describe_markdown (d);
           g_string_append (out, md);

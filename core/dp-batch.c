@@ -412,12 +412,11 @@ append_double (GString *out, double v)
         }
     }
   char d[G_ASCII_DTOSTR_BUF_SIZE];
-  for (int prec = 15; prec <= 17; prec++)
+  static const char *const fmts[] = { "%.15g", "%.16g", "%.17g" };
+  for (guint i = 0; i < G_N_ELEMENTS (fmts); i++)
     {
-      char fmt[8];
-      g_snprintf (fmt, sizeof fmt, "%%.%dg", prec);
-      g_ascii_formatd (d, sizeof d, fmt, v);
-      if (prec == 17 || g_ascii_strtod (d, NULL) == v)
+      g_ascii_formatd (d, sizeof d, fmts[i], v);
+      if (i + 1 == G_N_ELEMENTS (fmts) || g_ascii_strtod (d, NULL) == v)
         break;
     }
   g_string_append (out, d);

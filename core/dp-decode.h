@@ -33,8 +33,8 @@ const char *dp_decode_result_name (DpDecodeResult r);
 /** Decodes @frame (@caplen bytes captured) of @linktype, timestamp @ts_ns,
  * into a new row of @out.  On anything but DP_DECODE_OK no row is added.
  * A packet whose IP header is complete but whose L4 header is cut short is
- * kept with the L4 fields it has (DP_L4_* bits clear) and reported as
- * DP_DECODE_OK; *l4_short tells the caller so it can count it. */
+ * kept without L4 fields (DP_L4_* bits clear) and reported as DP_DECODE_OK;
+ * *l4_short tells the caller so it can count it. */
 DpDecodeResult dp_decode_frame (int linktype, const guint8 *frame, guint32 caplen,
                                 gint64 ts_ns, DpPackets *out, gboolean *l4_short);
 

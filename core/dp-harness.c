@@ -13,7 +13,6 @@ struct _DpHarness {
   DpContext *ctx;
   DpStage *stage;
   char *tmpdir;
-  gboolean inited;
 };
 
 static void
@@ -70,7 +69,6 @@ harness_build (DpContext *ctx, const DpPluginDesc *desc, const char *yaml_option
     return NULL;
   if (!dp_stage_call_init (h->stage, error))
     return NULL;
-  h->inited = TRUE;
   return g_steal_pointer (&h);
 }
 

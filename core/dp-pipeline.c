@@ -16,7 +16,6 @@ typedef struct {
   DpYamlNode *input;        /* its `input:` value, or NULL */
   DpStage *stage;           /* NULL when the plugin failed to load */
   GArray *links;            /* Wire */
-  guint order;              /* topological rank */
 } Spec;
 
 typedef struct {
@@ -676,7 +675,6 @@ sort_stages (DpPipeline *p)
             continue;
           done[i] = TRUE;
           progress = TRUE;
-          ((Spec *) g_ptr_array_index (p->specs, i))->order = p->order->len;
           g_array_append_val (p->order, i);
           for (guint j = 0; j < n; j++)
             {

@@ -54,7 +54,7 @@ struct _DpStage {
   GArray *counters;           /* DpCounter */
   GError *error;              /* first error raised while processing pushed data */
   /* statistics */
-  guint64 rows_in, rows_out, batches_in, batches_out;
+  guint64 rows_in, rows_out;
   gint64 time_us;             /* time spent inside the plugin's callbacks */
   gint64 peak_rss_kb;
   guint64 progress_done, progress_total;
@@ -86,7 +86,5 @@ gboolean dp_stage_check_required (DpStage *stage, GHashTable *given, const char 
 
 /* dp-registry.c */
 DpPlugin *dp_context_get_plugin (DpContext *ctx, const char *name, GError **error);
-/** (transfer container) sorted names of every plugin on the search path */
-GPtrArray *dp_context_list_plugins (DpContext *ctx);
 
 G_END_DECLS

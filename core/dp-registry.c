@@ -11,6 +11,9 @@
 #include "dp-pipeline.h"
 #include "dp-private.h"
 
+/* configure names the plugin directory and darkpipe.pc after its own copy */
+G_STATIC_ASSERT (DP_ABI_VERSION == DP_ABI_VERSION_CONFIGURED);
+
 static void
 plugin_free (DpPlugin *p)
 {

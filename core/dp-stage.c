@@ -173,7 +173,6 @@ dp_stage_call_process (DpStage *s, guint port, DpBatch *batch, GError **error)
   if (s->error)
     return FALSE;     /* a stage that failed takes no more data */
   s->rows_in += batch_rows (batch);
-  s->batches_in++;
   if (s->desc->process == NULL)
     return TRUE;
   gint64 t0 = g_get_monotonic_time ();
@@ -241,7 +240,6 @@ dp_stage_push (DpStage *s, guint out_port, gpointer batch_ptr)
       return;
     }
   s->rows_out += batch_rows (batch);
-  s->batches_out++;
   if (s->captured)
     g_ptr_array_add (s->captured[out_port], dp_batch_ref (batch));
   GPtrArray *links = s->consumers[out_port];
