@@ -1,6 +1,7 @@
 /* dp-eval.c — helpers shared by the classification and clustering plugins. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "dp-eval.h"
@@ -161,6 +162,39 @@ dp_eval_subvocab (const DpVocab *v, const guint32 *rows, guint n)
       s->counts[id] = v->counts[rows[i]];
     }
   return s;
+}
+
+typedef struct { guint64 size; guint32 first; guint32 id; } EvalCluster;
+
+static int
+eval_cmp_cluster (const void *a, const void *b)
+{
+  const EvalCluster *x = a, *y = b;
+  if (x->size != y->size)
+    return x->size > y->size ? -1 : 1;
+  if (x->first != y->first)
+    return x->first < y->first ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void
+dp_eval_order_clusters (guint32 *part, guint n, guint nc)
+{
+  /* every id set, empty clusters included, so rank[] is a permutation */
+  g_autofree EvalCluster *c = g_new (EvalCluster, MAX (nc, 1u));
+  for (guint i = 0; i < nc; i++)
+    c[i] = (EvalCluster) { 0, G_MAXUINT32, i };
+  for (guint i = 0; i < n; i++)
+    {
+      c[part[i]].size++;
+      c[part[i]].first = MIN (c[part[i]].first, i);
+    }
+  qsort (c, nc, sizeof *c, eval_cmp_cluster);
+  g_autofree guint32 *rank = g_new (guint32, MAX (nc, 1u));
+  for (guint r = 0; r < nc; r++)
+    rank[c[r].id] = r;
+  for (guint i = 0; i < n; i++)
+    part[i] = rank[part[i]];
 }
 
 /* ------------------------------------------------------------------ */

@@ -51,6 +51,11 @@ void dp_eval_set_key (DpTable *t, guint col, guint row, const DpVocab *v, guint 
  * (names and words carried over; counts copied). */
 DpVocab *dp_eval_subvocab (const DpVocab *v, const guint32 *rows, guint n);
 
+/** Renumbers the cluster ids @part[0..n-1] (each < @nc) by decreasing
+ * cluster size, ties by the cluster's first member (then by old id, which
+ * only orders empty clusters), so equal partitions print equally. */
+void dp_eval_order_clusters (guint32 *part, guint n, guint nc);
+
 /* ------------------------------------------------------------------ */
 /* Per-source port/protocol counts.
  *

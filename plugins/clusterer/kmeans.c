@@ -218,43 +218,6 @@ kmeans_lloyd (KmRun *r, const KmeansConfig *c, GRand *rand, double tol)
   r->inertia = kmeans_assign (r);
 }
 
-/* Cluster ids by decreasing size, ties by the first member. */
-static void
-kmeans_relabel (guint32 *label, guint n, guint k)
-{
-  g_autofree guint64 *size = g_new0 (guint64, k);
-  g_autofree guint32 *first = g_new (guint32, k);
-  g_autofree guint32 *order = g_new (guint32, k);
-  g_autofree guint32 *rank = g_new (guint32, k);
-  for (guint c = 0; c < k; c++)
-    {
-      first[c] = G_MAXUINT32;
-      order[c] = c;
-    }
-  for (guint i = n; i-- > 0;)
-    {
-      size[label[i]]++;
-      first[label[i]] = i;
-    }
-  /* k is small: insertion sort */
-  for (guint a = 1; a < k; a++)
-    for (guint b = a; b > 0; b--)
-      {
-        guint32 x = order[b - 1], y = order[b];
-        if (size[y] > size[x] || (size[y] == size[x] && first[y] < first[x]))
-          {
-            order[b - 1] = y;
-            order[b] = x;
-          }
-        else
-          break;
-      }
-  for (guint c = 0; c < k; c++)
-    rank[order[c]] = c;
-  for (guint i = 0; i < n; i++)
-    label[i] = rank[label[i]];
-}
-
 static void
 kmeans_outputs (DpStage *stage, const Kmeans *s, const guint32 *rows, const KmRun *r)
 {
@@ -315,7 +278,7 @@ kmeans_finish (DpStage *stage, void *state, GError **error)
     }
   if (k == 0)
     best.inertia = 0;
-  kmeans_relabel (best.label, n, k);
+  dp_eval_order_clusters (best.label, n, k);
   if (!dp_stage_cancelled (stage))
     kmeans_outputs (stage, s, rows, &best);
   free (x);

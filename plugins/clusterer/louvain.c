@@ -356,38 +356,6 @@ louvain_run (const LouvainConfig *cfg, LvGraph *g0, guint32 *part, guint *nc, Dp
 /* ------------------------------------------------------------------ */
 /* outputs */
 
-typedef struct { guint64 size; guint32 first; guint32 id; } LvCluster;
-
-static int
-louvain_cmp_cluster (const void *a, const void *b)
-{
-  const LvCluster *x = a, *y = b;
-  if (x->size != y->size)
-    return x->size > y->size ? -1 : 1;
-  return x->first < y->first ? -1 : x->first > y->first;
-}
-
-/* Cluster ids by decreasing size (ties: the cluster of the lower node). */
-static void
-louvain_order (guint32 *part, guint n, guint nc)
-{
-  g_autofree LvCluster *c = g_new0 (LvCluster, MAX (nc, 1u));
-  for (guint i = nc; i-- > 0;)
-    c[i].first = G_MAXUINT32;
-  for (guint i = 0; i < n; i++)
-    {
-      c[part[i]].size++;
-      c[part[i]].first = MIN (c[part[i]].first, i);
-      c[part[i]].id = part[i];
-    }
-  qsort (c, nc, sizeof *c, louvain_cmp_cluster);
-  g_autofree guint32 *rank = g_new (guint32, MAX (nc, 1u));
-  for (guint r = 0; r < nc; r++)
-    rank[c[r].id] = r;
-  for (guint i = 0; i < n; i++)
-    part[i] = rank[part[i]];
-}
-
 static DpTable *
 louvain_clusters (const DpGraph *g, const guint32 *part)
 {
@@ -449,7 +417,7 @@ louvain_finish (DpStage *stage, void *state, GError **error)
   if (dp_stage_cancelled (stage))
     return TRUE;
   double q = louvain_modularity (g, part, nc, s->cfg->resolution);
-  louvain_order (part, g->n, nc);
+  dp_eval_order_clusters (part, g->n, nc);
   guint64 undirected = 0;
   for (guint i = 0; i < g->n; i++)
     undirected += (g->rowptr[i + 1] - g->rowptr[i]) + (g->self[i] > 0 ? 2 : 0);
