@@ -561,6 +561,32 @@ test_confusion_cap (void)
   g_assert_nonnull (doc_find_title (d, "rect", "(other classes) → (other classes): 6 senders"));
 }
 
+/* Labels are bytes from files: invalid UTF-8 (one cut short at the very
+ * end) still gives a well-formed page, with U+FFFD in its place. */
+static void
+test_invalid_utf8 (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  DpTable *t = dp_table_new ("predictions");
+  guint cl = dp_table_add_column (t, "label", DP_COL_STRING), cp = dp_table_add_column (t, "predicted", DP_COL_STRING);
+  const char *labels[] = { "caf\xc3", "x\xff<y" };
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_str (t, cl, r, labels[i]);
+      dp_table_set_str (t, cp, r, labels[i]);
+    }
+  push_ok (h, P_PRED, t);
+  push_ok (h, P_COMPARISON, make_comparison ());
+  DpTable *rep = make_report (0.5);
+  dp_table_set_str (rep, 0, 0, "\xe2\x82");
+  push_ok (h, P_REPORT, rep);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_nonnull (doc_find_title (d, "rect", "caf\xef\xbf\xbd → caf\xef\xbf\xbd: 1 senders"));
+  g_assert_nonnull (doc_find_title (d, "rect", "x\xef\xbf\xbd<y → x\xef\xbf\xbd<y: 1 senders"));
+  g_assert_nonnull (doc_find_title (d, "rect", "\xef\xbf\xbd\xef\xbf\xbd: 0.500"));
+}
+
 /* ------------------------------------------------------------------ */
 /* embedding */
 
@@ -922,6 +948,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/packets", test_packets);
   g_test_add_func ("/plugin/report/methods", test_methods);
   g_test_add_func ("/plugin/report/confusion-cap", test_confusion_cap);
+  g_test_add_func ("/plugin/report/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/plugin/report/embedding", test_embedding);
   g_test_add_func ("/plugin/report/embedding-words", test_embedding_words);
   g_test_add_func ("/plugin/report/embedding-pseudonyms", test_embedding_pseudonyms);

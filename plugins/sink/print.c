@@ -75,6 +75,17 @@ print_row_selected (const PrintConfig *cfg, const DpTable *t, gint where, guint 
   return cfg->where_values && g_strv_contains ((const char *const *) cfg->where_values, tmp->str);
 }
 
+/* A cell's width in characters.  Table strings may hold any bytes, and
+ * g_utf8_strlen would step past the terminator after an invalid lead byte. */
+static gsize
+print_text_len (const char *text)
+{
+  if (g_utf8_validate (text, -1, NULL))
+    return g_utf8_strlen (text, -1);
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  return g_utf8_strlen (valid, -1);
+}
+
 static void
 print_table (const PrintConfig *cfg, const DpTable *t)
 {
@@ -107,7 +118,7 @@ print_table (const PrintConfig *cfg, const DpTable *t)
     }
   g_autofree gsize *width = g_new0 (gsize, MAX (cols->len, 1u));
   for (guint k = 0; k < cells->len; k++)
-    width[k % cols->len] = MAX (width[k % cols->len], (gsize) g_utf8_strlen (g_ptr_array_index (cells, k), -1));
+    width[k % cols->len] = MAX (width[k % cols->len], print_text_len (g_ptr_array_index (cells, k)));
   printf ("\n%s\n", cfg->title ? cfg->title : t->name);
   for (guint k = 0; k < cells->len; k++)
     {

@@ -315,7 +315,7 @@ report_stage_rows (Report *r, GString *h)
       g_string_append (h, "<tr><td class=\"name\">");
       report_esc (h, name);
       g_string_append (h, "</td><td>");
-      report_esc_printf (h, "%s", st.plugin);
+      report_esc (h, st.plugin);
       g_string_append_printf (h, "</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
                               "<td class=\"num\">%.2f s</td><td class=\"num\">%.0f MB</td></tr>\n",
                               dp_plugin_kind_name (st.kind), report_fmt_int ((gint64) st.rows_in, a),
@@ -474,7 +474,7 @@ report_header (Report *r, GString *h)
       for (guint i = 0; i < r->findings->len; i++)
         {
           g_string_append (h, "<li>");
-          report_esc_printf (h, "%s", (const char *) g_ptr_array_index (r->findings, i));
+          report_esc (h, g_ptr_array_index (r->findings, i));
           g_string_append (h, "</li>\n");
         }
       g_string_append (h, "</ul></div>\n");

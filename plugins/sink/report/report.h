@@ -113,9 +113,12 @@ extern const char *const report_palette[];   /* Okabe-Ito then Tableau-like, 20 
 #define REPORT_GREY "#b8b8b8"
 #define REPORT_FONT "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
-/** Appends @text with &, <, >, " and ' escaped (and control bytes dropped). */
+/** Appends @text with &, <, >, " and ' escaped, control bytes dropped and
+ * invalid UTF-8 replaced by U+FFFD. */
 void report_esc (GString *out, const char *text);
 void report_esc_printf (GString *out, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/** Characters in @text (invalid UTF-8 counted as replacement characters; NULL: 0). */
+glong report_text_len (const char *text);
 /** 1234 -> "1.2k", 15335 -> "15k", 2.5e6 -> "2.5M"; small values with
  * up to 2 decimals. */
 const char *report_fmt_si (double v, char buf[static 32]);

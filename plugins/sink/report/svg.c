@@ -24,10 +24,17 @@ const char *const report_palette[REPORT_N_PALETTE] = {
 #define REPORT_GRID "#e6e6e6"
 #define REPORT_AXIS "#999999"
 
+/* Table strings come from files and may hold any bytes: repair them first
+ * so the page stays well-formed XML. */
 void
 report_esc (GString *out, const char *text)
 {
-  for (const char *p = text ? text : ""; *p; p++)
+  g_autofree char *valid = NULL;
+  if (text == NULL)
+    text = "";
+  else if (!g_utf8_validate (text, -1, NULL))
+    text = valid = g_utf8_make_valid (text, -1);
+  for (const char *p = text; *p; p++)
     switch (*p)
       {
       case '&': g_string_append (out, "&amp;"); break;
@@ -49,13 +56,20 @@ report_esc_printf (GString *out, const char *format, ...)
   va_start (ap, format);
   g_autofree char *text = g_strdup_vprintf (format, ap);
   va_end (ap);
-  if (!g_utf8_validate (text, -1, NULL))
-    {
-      g_autofree char *valid = g_utf8_make_valid (text, -1);
-      report_esc (out, valid);
-      return;
-    }
   report_esc (out, text);
+}
+
+/* g_utf8_strlen trusts its input: an invalid lead byte before the end
+ * would make it step past the terminator. */
+glong
+report_text_len (const char *text)
+{
+  if (text == NULL)
+    return 0;
+  if (g_utf8_validate (text, -1, NULL))
+    return g_utf8_strlen (text, -1);
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  return g_utf8_strlen (valid, -1);
 }
 
 const char *
@@ -154,7 +168,7 @@ report_legend (GString *s, double x0, double y0, double width, guint n, const ch
   double x = x0, y = y0;
   for (guint i = 0; i < n; i++)
     {
-      double w = 22 + 6.6 * g_utf8_strlen (names[i], -1) + 14;
+      double w = 22 + 6.6 * report_text_len (names[i]) + 14;
       if (x + w > x0 + width && x > x0)
         {
           x = x0;
@@ -290,7 +304,7 @@ report_svg_hbars (GString *s, const ReportHBars *b, guint *w, guint *h)
 {
   guint longest = 4;
   for (guint c = 0; c < b->n_cat; c++)
-    longest = MAX (longest, (guint) g_utf8_strlen (b->cats[c], -1));
+    longest = MAX (longest, (guint) report_text_len (b->cats[c]));
   const double left = MIN (16 + 6.8 * longest, 300.0), right = b->notes ? 110 : 50;
   double top = 8 + (b->n_series > 1 ? report_legend (s, left, 18, REPORT_W - left - right, b->n_series, b->series, b->colours) : 0) + 22;
   double bh = b->n_series > 1 ? 9 : 14, group = bh * b->n_series + 8;
@@ -382,12 +396,12 @@ report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h)
 {
   guint longest = 4, longest_col = 2;
   for (guint r = 0; r < hm->n_rows; r++)
-    longest = MAX (longest, (guint) g_utf8_strlen (hm->rows[r], -1));
+    longest = MAX (longest, (guint) report_text_len (hm->rows[r]));
   for (guint c = 0; c < hm->n_cols; c++)
-    longest_col = MAX (longest_col, (guint) g_utf8_strlen (hm->cols[c], -1));
+    longest_col = MAX (longest_col, (guint) report_text_len (hm->cols[c]));
   double left = MIN (14 + 6.6 * longest, 280.0);
   if (hm->row_title)
-    left = MAX (left, MIN (16 + 7.0 * g_utf8_strlen (hm->row_title, -1), 280.0));
+    left = MAX (left, MIN (16 + 7.0 * report_text_len (hm->row_title), 280.0));
   double avail = REPORT_W - left - (hm->rotate_cols ? 60 : 16);   /* rotated names lean right */
   double cw = hm->cell_w ? hm->cell_w : MIN (48.0, hm->n_cols ? avail / hm->n_cols : avail);
   double ch = hm->cell_h ? hm->cell_h : 20;
@@ -482,7 +496,7 @@ report_scatter_labels (GString *s, const ReportScatter *sc, double left, double 
       /* a name at the centre of a scattered class would point at nothing */
       if (spread / n > 70 || px < left || px > left + pw || py < top || py > top + ph)
         continue;
-      double w = 7.0 * g_utf8_strlen (sc->groups[g], -1);
+      double w = 7.0 * report_text_len (sc->groups[g]);
       gboolean placed = FALSE;
       for (guint k = 0; k < 4 && !placed; k++, py += 14)
         {
