@@ -75,63 +75,6 @@ darkvec_csv_missing (const char *s)
   return s[0] == '\0' || (s[0] == '-' && s[1] == '\0');
 }
 
-/* Decimal, or hex with 0x (tcp_flags and ethtype are written both ways).
- * @max is at most G_MAXUINT32, so checking it at each digit also keeps the
- * value from overflowing. */
-static gboolean
-darkvec_csv_uint (const char *s, guint64 max, guint64 *out)
-{
-  guint64 v = 0;
-  guint base = 10;
-  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-    {
-      base = 16;
-      s += 2;
-    }
-  if (*s == '\0')
-    return FALSE;
-  for (; *s; s++)
-    {
-      guint d = (guint) (*s - '0');
-      if (d > 9 && base == 16)
-        d = (guint) ((*s | 0x20) - 'a') + 10;
-      if (d >= base || (v = v * base + d) > max)
-        return FALSE;
-    }
-  *out = v;
-  return TRUE;
-}
-
-/* Epoch seconds "1619827200.2047381" to ns from the digits themselves: a
- * double would lose the last digits of a 10-digit second count. */
-static gboolean
-darkvec_csv_ts (const char *s, gint64 *ns)
-{
-  gint64 sec = 0, frac = 0;
-  int n = 0;
-  const char *p = s;
-  for (; g_ascii_isdigit (*p); p++, n++)
-    {
-      if (n >= 12)
-        return FALSE;
-      sec = sec * 10 + (*p - '0');
-    }
-  if (n == 0)
-    return FALSE;
-  if (*p == '.')
-    {
-      int d = 0;
-      for (p++; g_ascii_isdigit (*p); p++, d++)
-        if (d < 9)
-          frac = frac * 10 + (*p - '0');
-      for (; d < 9; d++)
-        frac *= 10;
-    }
-  if (*p != '\0')
-    return FALSE;
-  return dp_ts_from_parts (sec, frac, ns);
-}
-
 static gboolean
 darkvec_csv_proto (const char *s, guint8 *proto)
 {
@@ -139,7 +82,7 @@ darkvec_csv_proto (const char *s, guint8 *proto)
     { "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
   };
   guint64 v;
-  if (darkvec_csv_uint (s, 255, &v))
+  if (text_source_parse_uint (s, 255, &v))
     {
       *proto = (guint8) v;
       return TRUE;
@@ -208,7 +151,7 @@ darkvec_csv_opt (const State *st, char **f, int c, guint64 max, guint64 *v, gboo
   const char *s = darkvec_csv_field (st, f, c);
   *v = 0;
   *has = !darkvec_csv_missing (s);
-  return !*has || darkvec_csv_uint (s, max, v);
+  return !*has || text_source_parse_uint (s, max, v);
 }
 
 static const char *
@@ -279,7 +222,7 @@ darkvec_csv_row (State *st, char **f, Row *row, gboolean *non_ipv4)
       *non_ipv4 = TRUE;
       return "not an IPv4 packet";
     }
-  if (!darkvec_csv_ts (darkvec_csv_field (st, f, C_TS), &row->ts))
+  if (!text_source_parse_epoch (darkvec_csv_field (st, f, C_TS), &row->ts))
     return "bad ts";
   if (!darkvec_csv_addr (st, darkvec_csv_field (st, f, C_SRC_IP), &row->src)
       || !darkvec_csv_addr (st, darkvec_csv_field (st, f, C_DST_IP), &row->dst))
@@ -348,9 +291,7 @@ darkvec_csv_line (void *state, DpLineReader *r, char *line, gsize len, GError **
   if (darkvec_csv_split (st, line, len, f) == st->n_cols)
     why = darkvec_csv_row (st, f, &row, &non_ipv4);
   if (why)
-    return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
-                                "%s: line %" G_GUINT64_FORMAT ": %s",
-                                dp_line_reader_path (r), dp_line_reader_line (r), why);
+    return text_source_bad_line (st->stage, r, non_ipv4, why, error);
   if (st->batch == NULL)
     {
       st->batch = dp_packets_new (st->batch_rows);

@@ -38,6 +38,78 @@ text_source_store (DpPackets *p, const TextSourceRow *row)
   p->l4[r] = row->l4;
 }
 
+/* Decimal, or hex after 0x (tshark and DarkVec traces print flags both
+ * ways).  @max is at most G_MAXUINT32, so checking it at each digit also
+ * keeps the value from overflowing. */
+static inline gboolean
+text_source_parse_uint (const char *s, guint64 max, guint64 *out)
+{
+  guint64 v = 0;
+  guint base = 10;
+  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+    {
+      base = 16;
+      s += 2;
+    }
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    {
+      guint d = (guint) (*s - '0');
+      if (d > 9 && base == 16)
+        d = (guint) ((*s | 0x20) - 'a') + 10;
+      if (d >= base || (v = v * base + d) > max)
+        return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+/* Parses ".ddddddddd" (any number of digits; past 9 they are dropped) into
+ * ns; no dot is no fraction. */
+static inline gint64
+text_source_read_fraction (const char **p)
+{
+  gint64 ns = 0;
+  int n = 0;
+  if (**p != '.')
+    return 0;
+  (*p)++;
+  for (; g_ascii_isdigit (**p); (*p)++, n++)
+    if (n < 9)
+      ns = ns * 10 + (**p - '0');
+  for (; n < 9; n++)
+    ns *= 10;
+  return ns;
+}
+
+/* Epoch seconds "1551312002.023742000" to ns from the digits themselves: a
+ * double would lose the last digits of a 10-digit second count. */
+static inline gboolean
+text_source_parse_epoch (const char *s, gint64 *ts)
+{
+  gint64 sec = 0;
+  int n = 0;
+  for (; g_ascii_isdigit (*s); s++)
+    if (++n > 12)
+      return FALSE;
+    else
+      sec = sec * 10 + (*s - '0');
+  gint64 frac = text_source_read_fraction (&s);
+  return n > 0 && *s == '\0' && dp_ts_from_parts (sec, frac, ts);
+}
+
+/* A line that is not a packet: counted as non-ipv4 when it is a
+ * well-formed line of another network protocol, else as bad-line. */
+static inline gboolean
+text_source_bad_line (DpStage *stage, DpLineReader *r, gboolean non_ipv4, const char *why,
+                      GError **error)
+{
+  return dp_stage_data_error (stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
+                              "%s: line %" G_GUINT64_FORMAT ": %s",
+                              dp_line_reader_path (r), dp_line_reader_line (r), why);
+}
+
 /* Handles one line of @len bytes (never NULL; may be empty; may be cut in
  * place); the line number comes from the reader.  Returns FALSE with
  * @error to stop the run. */

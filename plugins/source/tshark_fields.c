@@ -81,41 +81,6 @@ static const DpPortDesc tshark_fields_outputs[] = {
 /* ------------------------------------------------------------------ */
 /* field parsers: each returns FALSE on text that is not a valid value */
 
-/* @max is at most G_MAXUINT32, so checking it at every digit also keeps
- * the value from overflowing. */
-static gboolean
-tshark_fields_parse_uint (const char *s, guint64 max, guint64 *out)
-{
-  guint64 v = 0;
-  if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-    {
-      s += 2;
-      if (*s == '\0')
-        return FALSE;
-      for (; *s; s++)
-        {
-          guint d = (guint) (*s - '0');
-          if (d > 9)
-            d = (guint) ((*s | 0x20) - 'a') + 10;
-          if (d > 15 || (v = v * 16 + d) > max)
-            return FALSE;
-        }
-    }
-  else
-    {
-      if (*s == '\0')
-        return FALSE;
-      for (; *s; s++)
-        {
-          guint d = (guint) (*s - '0');
-          if (d > 9 || (v = v * 10 + d) > max)
-            return FALSE;
-        }
-    }
-  *out = v;
-  return TRUE;
-}
-
 static gboolean
 tshark_fields_parse_bool (const char *s, gboolean *out)
 {
@@ -140,23 +105,6 @@ tshark_fields_read_digits (const char **p, int min, int max, int *out)
     }
   *out = v;
   return n >= min;
-}
-
-/* Parses ".ddddddddd" (any number of digits; past 9 they are dropped) into ns. */
-static gint64
-tshark_fields_read_fraction (const char **p)
-{
-  gint64 ns = 0;
-  int n = 0;
-  if (**p != '.')
-    return 0;
-  (*p)++;
-  for (; g_ascii_isdigit (**p); (*p)++, n++)
-    if (n < 9)
-      ns = ns * 10 + (**p - '0');
-  for (; n < 9; n++)
-    ns *= 10;
-  return ns;
 }
 
 static int
@@ -248,21 +196,6 @@ tshark_fields_zone (const char *p, gboolean *explicit, gint64 *offset)
   return *p == '\0' && hh < 24 && mm < 60;
 }
 
-/* frame.time_epoch instead of frame.time: "1551312002.023742000" */
-static gboolean
-tshark_fields_parse_epoch (const char *s, gint64 *ts)
-{
-  gint64 sec = 0;
-  int n = 0;
-  for (; g_ascii_isdigit (*s); s++)
-    if (++n > 12)
-      return FALSE;
-    else
-      sec = sec * 10 + (*s - '0');
-  gint64 frac = tshark_fields_read_fraction (&s);
-  return n > 0 && *s == '\0' && dp_ts_from_parts (sec, frac, ts);
-}
-
 static gboolean
 tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
 {
@@ -271,7 +204,7 @@ tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
   gint64 offset;
   int sec;
   if (g_ascii_isdigit (s[0]) && s[strspn (s, "0123456789")] != '-')
-    return tshark_fields_parse_epoch (s, ts);
+    return text_source_parse_epoch (s, ts);  /* frame.time_epoch */
   /* lines come in time order: most share the previous line's minute text */
   if (st->minute_len == 0 || strncmp (s, st->minute_text, st->minute_len) != 0 || *p != ':')
     {
@@ -288,7 +221,7 @@ tshark_fields_parse_time (State *st, const char *s, gint64 *ts)
   p++;
   if (!tshark_fields_read_digits (&p, 2, 2, &sec) || sec > 60)
     return FALSE;
-  gint64 frac = tshark_fields_read_fraction (&p);
+  gint64 frac = text_source_read_fraction (&p);
   if (!tshark_fields_zone (p, &explicit, &offset))
     return FALSE;
   return dp_ts_from_parts ((explicit ? st->minute_utc - offset : st->minute_epoch) + sec, frac, ts);
@@ -304,7 +237,7 @@ tshark_fields_opt_uint (char **f, int i, guint64 max, guint64 *v, gboolean *pres
   const char *s = f[i];
   *present = *s != '\0';
   *v = 0;
-  return !*present || tshark_fields_parse_uint (s, max, v);
+  return !*present || text_source_parse_uint (s, max, v);
 }
 
 static const char *
@@ -491,9 +424,7 @@ tshark_fields_line (void *state, DpLineReader *r, char *line, gsize len, GError 
     return TRUE;
   const char *why = tshark_fields_parse_line (st, line, len, &row, &non_ipv4);
   if (why)
-    return dp_stage_data_error (st->stage, error, non_ipv4 ? "non-ipv4" : "bad-line",
-                                "%s: line %" G_GUINT64_FORMAT ": %s",
-                                dp_line_reader_path (r), dp_line_reader_line (r), why);
+    return text_source_bad_line (st->stage, r, non_ipv4, why, error);
   if (st->batch == NULL)
     st->batch = dp_packets_new (st->batch_rows);
   text_source_store (st->batch, &row);
