@@ -190,10 +190,9 @@ parse_enum (const DpOptionDesc *opt, const char *text, int *out, GError **error)
       }
   g_autofree char *allowed = g_strjoinv (", ", (char **) opt->choices);
   guint n = opt->choices ? g_strv_length ((char **) opt->choices) : 0;
-  const char *near = dp_closest_word (text, opt->choices, n);
+  g_autofree char *near = dp_did_you_mean (text, opt->choices, n);
   g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_CHOICE,
-               "option '%s': '%s' is not a choice%s%s%s; allowed: %s", opt->name, text,
-               near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", allowed);
+               "option '%s': '%s' is not a choice%s; allowed: %s", opt->name, text, near, allowed);
   return FALSE;
 }
 
@@ -201,7 +200,6 @@ gboolean
 dp_option_parse (const DpOptionDesc *opt, const char *text, void *config, GError **error)
 {
   char *field = (char *) config + opt->offset;
-  GError *local = NULL;
   switch (opt->type)
     {
     case DP_OPT_BOOL:
@@ -225,7 +223,7 @@ dp_option_parse (const DpOptionDesc *opt, const char *text, void *config, GError
     case DP_OPT_UINT:
       {
         guint64 v;
-        if (text[0] == '-' || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &v, NULL))
+        if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &v, NULL))
           return type_error (error, opt, text, "a non-negative integer");
         if (!check_range (opt, (double) v, text, error))
           return FALSE;
@@ -254,10 +252,9 @@ dp_option_parse (const DpOptionDesc *opt, const char *text, void *config, GError
     case DP_OPT_DURATION:
       {
         gint64 ns;
-        if (!dp_parse_duration (text, &ns, &local))
+        if (!dp_parse_duration (text, &ns, error))
           {
-            g_set_error (error, DP_CONFIG_ERROR, local->code, "option '%s': %s", opt->name, local->message);
-            g_error_free (local);
+            g_prefix_error (error, "option '%s': ", opt->name);
             return FALSE;
           }
         if (!check_range (opt, (double) ns / 1e9, text, error))
@@ -268,10 +265,9 @@ dp_option_parse (const DpOptionDesc *opt, const char *text, void *config, GError
     case DP_OPT_SIZE:
       {
         guint64 b;
-        if (!dp_parse_size (text, &b, &local))
+        if (!dp_parse_size (text, &b, error))
           {
-            g_set_error (error, DP_CONFIG_ERROR, local->code, "option '%s': %s", opt->name, local->message);
-            g_error_free (local);
+            g_prefix_error (error, "option '%s': ", opt->name);
             return FALSE;
           }
         if (!check_range (opt, (double) b, text, error))
@@ -282,10 +278,9 @@ dp_option_parse (const DpOptionDesc *opt, const char *text, void *config, GError
     case DP_OPT_CIDR:
       {
         DpCidr c;
-        if (!dp_parse_cidr (text, &c, &local))
+        if (!dp_parse_cidr (text, &c, error))
           {
-            g_set_error (error, DP_CONFIG_ERROR, local->code, "option '%s': %s", opt->name, local->message);
-            g_error_free (local);
+            g_prefix_error (error, "option '%s': ", opt->name);
             return FALSE;
           }
         *(DpCidr *) field = c;
@@ -404,6 +399,13 @@ dp_closest_word (const char *word, const char *const *candidates, guint n)
         }
     }
   return best_d <= limit ? best : NULL;
+}
+
+char *
+dp_did_you_mean (const char *word, const char *const *candidates, guint n)
+{
+  const char *near = dp_closest_word (word, candidates, n);
+  return near ? g_strdup_printf ("; did you mean '%s'?", near) : g_strdup ("");
 }
 
 char *

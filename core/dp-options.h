@@ -21,6 +21,8 @@ void dp_config_free (const DpPluginDesc *desc, void *config);
 const DpOptionDesc *dp_option_find (const DpPluginDesc *desc, const char *name);
 /** Closest of @candidates to @word (Levenshtein <= max(2, len/3)), or NULL. */
 const char *dp_closest_word (const char *word, const char *const *candidates, guint n);
+/** (transfer full) "; did you mean 'x'?" for the closest candidate, or "". */
+char *dp_did_you_mean (const char *word, const char *const *candidates, guint n);
 /** Formats the current value of @opt in @config as text (for docs and summaries). */
 char *dp_option_format (const DpOptionDesc *opt, const void *config);
 /** (transfer full) @v as an integer when it is one, else %g. */

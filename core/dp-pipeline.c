@@ -193,10 +193,9 @@ apply_plugin_option (DpStage *stage, DpYamlNode *k, DpYamlNode *v, GError **erro
   g_autoptr (GPtrArray) names = g_ptr_array_new ();
   for (guint o = 0; o < d->n_options; o++)
     g_ptr_array_add (names, (gpointer) d->options[o].name);
-  const char *near = dp_closest_word (k->value, (const char *const *) names->pdata, names->len);
+  g_autofree char *near = dp_did_you_mean (k->value, (const char *const *) names->pdata, names->len);
   g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY,
-               "unknown option '%s'%s%s%s; allowed: %s", k->value,
-               near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "", allowed);
+               "unknown option '%s'%s; allowed: %s", k->value, near, allowed);
   return FALSE;
 }
 
@@ -490,9 +489,10 @@ check_top_keys (DpPipeline *p)
         }
       if (!g_strv_contains (top_keys, k->value))
         {
-          const char *near = dp_closest_word (k->value, top_keys, g_strv_length ((char **) top_keys));
-          CDIAG (p, k, NULL, DP_CONFIG_ERROR_UNKNOWN_KEY, "unknown key '%s'%s%s%s; allowed: pipeline, description, output_dir, stages",
-                 k->value, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+          guint n = g_strv_length ((char **) top_keys);
+          g_autofree char *near = dp_did_you_mean (k->value, top_keys, n);
+          g_autofree char *allowed = g_strjoinv (", ", (char **) top_keys);
+          CDIAG (p, k, NULL, DP_CONFIG_ERROR_UNKNOWN_KEY, "unknown key '%s'%s; allowed: %s", k->value, near, allowed);
         }
     }
 }
@@ -539,9 +539,9 @@ wire_one (DpPipeline *p, Spec *s, guint in_port, DpYamlNode *ref)
       g_autoptr (GPtrArray) names = g_ptr_array_new ();
       for (guint i = 0; i < p->specs->len; i++)
         g_ptr_array_add (names, ((Spec *) g_ptr_array_index (p->specs, i))->name);
-      const char *near = dp_closest_word (up_name, (const char *const *) names->pdata, names->len);
-      CDIAG (p, ref, s, DP_CONFIG_ERROR_UNKNOWN_STAGE, "input '%s' names unknown stage '%s'%s%s%s",
-             in->name, up_name, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+      g_autofree char *near = dp_did_you_mean (up_name, (const char *const *) names->pdata, names->len);
+      CDIAG (p, ref, s, DP_CONFIG_ERROR_UNKNOWN_STAGE, "input '%s' names unknown stage '%s'%s",
+             in->name, up_name, near);
       return;
     }
   if (up->stage == NULL)
