@@ -243,6 +243,20 @@ kmeans_outputs (DpStage *stage, const Kmeans *s, const guint32 *rows, const KmRu
   dp_stage_push (stage, 1, sum);
 }
 
+/* The points to cluster: rows made unit length for cosine (squared
+ * distance 2 - 2 cos; aligned, free with free()), a plain copy of the rows
+ * for euclidean (free with g_free()). */
+static float *
+kmeans_points (const DpEmbedding *e, const guint32 *rows, guint n, gboolean cosine)
+{
+  if (cosine)
+    return dp_knn_prepare (e->vectors, e->dim, rows, n, FALSE, NULL);
+  float *x = g_new (float, MAX ((gsize) n * e->dim, 1u));
+  for (guint i = 0; i < n; i++)
+    memcpy (x + (gsize) i * e->dim, e->vectors + (gsize) rows[i] * e->dim, e->dim * sizeof (float));
+  return x;
+}
+
 static gboolean
 kmeans_finish (DpStage *stage, void *state, GError **error)
 {
@@ -255,10 +269,8 @@ kmeans_finish (DpStage *stage, void *state, GError **error)
   guint n;
   g_autofree guint32 *rows = dp_eval_select_rows (s->emb->vocab, s->emb->n, c->tokens == TOKENS_IP, &n);
   guint dim = s->emb->dim;
-  float *x = dp_knn_prepare (s->emb->vectors, dim, rows, n, FALSE, NULL);
-  if (c->metric == METRIC_EUCLIDEAN)
-    for (guint i = 0; i < n; i++)
-      memcpy (x + (gsize) i * dim, s->emb->vectors + (gsize) rows[i] * dim, dim * sizeof (float));
+  gboolean cosine = c->metric == METRIC_COSINE;
+  float *x = kmeans_points (s->emb, rows, n, cosine);
   guint k = (guint) MIN (c->k, (guint64) n);
   if (k < c->k)
     dp_stage_info (stage, "only %u points: k lowered from %" G_GUINT64_FORMAT " to %u", n, c->k, k);
@@ -281,7 +293,10 @@ kmeans_finish (DpStage *stage, void *state, GError **error)
   dp_eval_order_clusters (best.label, n, k);
   if (!dp_stage_cancelled (stage))
     kmeans_outputs (stage, s, rows, &best);
-  free (x);
+  if (cosine)
+    free (x);
+  else
+    g_free (x);
   g_free (best.centres); g_free (best.label); g_free (r.centres); g_free (r.label);
   return TRUE;
 }
