@@ -64,6 +64,17 @@ dp_test_read_file (const char *path, gsize *len)
   return contents;
 }
 
+void
+dp_test_bad_option (const char *plugin, const char *yaml, gint code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new (plugin, yaml, &error);
+  g_test_message ("%s: %s: %s", plugin, yaml ? yaml : "(no options)",
+                  error ? error->message : "(accepted)");
+  g_assert_null (h);
+  g_assert_error (error, DP_CONFIG_ERROR, code);
+}
+
 guint
 dp_test_add_packet (DpPackets *p, gint64 ts_ns, guint32 src, guint32 dst,
                     guint8 proto, guint16 sport, guint16 dport, guint8 tcp_flags)

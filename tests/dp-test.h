@@ -15,6 +15,10 @@ void dp_test_rmtree (const char *path);
 /** Reads a whole file into a string (asserts on failure). */
 char *dp_test_read_file (const char *path, gsize *len);
 
+/** Asserts that dp_harness_new (@plugin, @yaml) fails with the
+ * DP_CONFIG_ERROR @code; logs the case first so a failure names it. */
+void dp_test_bad_option (const char *plugin, const char *yaml, gint code);
+
 /** Appends one packet; sets the DP_L4_* bits that fit @proto
  * (6: ports+tcp, 17: ports, 1: icmp with type=sport, code=dport). */
 guint dp_test_add_packet (DpPackets *p, gint64 ts_ns, guint32 src, guint32 dst,

@@ -221,13 +221,7 @@ test_bad_options (void)
     { "embedding_mean", "weights: 1", DP_CONFIG_ERROR_UNKNOWN_KEY },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      GError *error = NULL;
-      DpHarness *h = dp_harness_new (cases[i].plugin, cases[i].yaml, &error);
-      g_assert_null (h);
-      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
-      g_clear_error (&error);
-    }
+    dp_test_bad_option (cases[i].plugin, cases[i].yaml, cases[i].code);
 }
 
 /* ------------------------------------------------------------------ */

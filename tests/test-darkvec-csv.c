@@ -11,10 +11,10 @@
 static void
 test_bad_options (void)
 {
-  bad_option (NULL, DP_CONFIG_ERROR_REQUIRED);
-  bad_option ("path: x.csv\nbatch_rows: 0", DP_CONFIG_ERROR_RANGE);
-  bad_option ("path: x.csv\nbatch_rows: 2000000", DP_CONFIG_ERROR_RANGE);
-  bad_option ("path: x.csv\ndelimiter: ','", DP_CONFIG_ERROR_UNKNOWN_KEY);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, NULL, DP_CONFIG_ERROR_REQUIRED);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, "path: x.csv\nbatch_rows: 0", DP_CONFIG_ERROR_RANGE);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, "path: x.csv\nbatch_rows: 2000000", DP_CONFIG_ERROR_RANGE);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, "path: x.csv\ndelimiter: ','", DP_CONFIG_ERROR_UNKNOWN_KEY);
 }
 
 /* Time of the index column "2021-05-01 00:00:00.160742144" in ns (UTC). */

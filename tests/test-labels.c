@@ -241,13 +241,7 @@ test_bad_options (void)
     { "path: x\nlabel_column: 3", DP_CONFIG_ERROR_UNKNOWN_KEY },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      GError *error = NULL;
-      DpHarness *h = dp_harness_new ("labels", cases[i].yaml, &error);
-      g_assert_null (h);
-      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
-      g_error_free (error);
-    }
+    dp_test_bad_option ("labels", cases[i].yaml, cases[i].code);
 }
 
 static void

@@ -263,13 +263,7 @@ test_louvain_options (void)
     { "gamma: 1", DP_CONFIG_ERROR_UNKNOWN_KEY },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      GError *error = NULL;
-      DpHarness *h = dp_harness_new ("louvain", cases[i].yaml, &error);
-      g_assert_null (h);
-      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
-      g_error_free (error);
-    }
+    dp_test_bad_option ("louvain", cases[i].yaml, cases[i].code);
 }
 
 /* ------------------------------------------------------------------ */
@@ -421,13 +415,7 @@ test_graph_empty_and_options (void)
     { "block_rows: 100000", DP_CONFIG_ERROR_RANGE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      GError *error = NULL;
-      DpHarness *x = dp_harness_new ("knn_graph", cases[i].yaml, &error);
-      g_assert_null (x);
-      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
-      g_error_free (error);
-    }
+    dp_test_bad_option ("knn_graph", cases[i].yaml, cases[i].code);
 }
 
 /* knn_graph then louvain on points drawn around 6 directions in 8-d. */

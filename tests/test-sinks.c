@@ -377,12 +377,7 @@ test_bad_options (gconstpointer data)
     { "path: x\ncompress: true", DP_CONFIG_ERROR_UNKNOWN_KEY },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr (GError) error = NULL;
-      g_autoptr (DpHarness) h = dp_harness_new (plugin, cases[i].yaml, &error);
-      g_assert_null (h);
-      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
-    }
+    dp_test_bad_option (plugin, cases[i].yaml, cases[i].code);
 }
 
 /* Doubles print as a decimal that reads back to the same value, without

@@ -16,13 +16,13 @@
 static void
 test_bad_options (void)
 {
-  bad_option (NULL, DP_CONFIG_ERROR_REQUIRED);
-  bad_option ("path: x.tsv\nbatch_rows: 0", DP_CONFIG_ERROR_RANGE);
-  bad_option ("path: x.tsv\nheader: maybe", DP_CONFIG_ERROR_CHOICE);
-  bad_option ("path: x.tsv\nfrag_offset_unit: words", DP_CONFIG_ERROR_CHOICE);
-  bad_option ("path: x.tsv\ntimezone: Nowhere/Atlantis", DP_CONFIG_ERROR_TYPE);
-  bad_option ("path: x.tsv\ntimezon: UTC", DP_CONFIG_ERROR_UNKNOWN_KEY);
-  bad_option ("path: x.tsv\nbatch_rows: many", DP_CONFIG_ERROR_TYPE);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, NULL, DP_CONFIG_ERROR_REQUIRED);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, "path: x.tsv\nbatch_rows: 0", DP_CONFIG_ERROR_RANGE);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, "path: x.tsv\nheader: maybe", DP_CONFIG_ERROR_CHOICE);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, "path: x.tsv\nfrag_offset_unit: words", DP_CONFIG_ERROR_CHOICE);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, "path: x.tsv\ntimezone: Nowhere/Atlantis", DP_CONFIG_ERROR_TYPE);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, "path: x.tsv\ntimezon: UTC", DP_CONFIG_ERROR_UNKNOWN_KEY);
+  dp_test_bad_option (TEXT_TEST_PLUGIN, "path: x.tsv\nbatch_rows: many", DP_CONFIG_ERROR_TYPE);
 }
 
 typedef struct {

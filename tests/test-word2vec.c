@@ -141,13 +141,7 @@ test_bad_options (void)
     { "windw: 5", DP_CONFIG_ERROR_UNKNOWN_KEY },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      GError *error = NULL;
-      DpHarness *h = dp_harness_new ("word2vec", cases[i].yaml, &error);
-      g_assert_null (h);
-      g_assert_error (error, DP_CONFIG_ERROR, cases[i].code);
-      g_clear_error (&error);
-    }
+    dp_test_bad_option ("word2vec", cases[i].yaml, cases[i].code);
 }
 
 static void
@@ -278,10 +272,7 @@ test_incremental_path (void)
   g_autofree char *path = g_build_filename (dir, "old.txt", NULL);
   GError *error = NULL;
   {
-    g_autoptr (DpHarness) h = dp_harness_new ("w2v_binary", NULL, &error);
-    g_assert_null (h);
-    g_assert_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_REQUIRED);
-    g_clear_error (&error);
+    dp_test_bad_option ("w2v_binary", NULL, DP_CONFIG_ERROR_REQUIRED);
     g_autofree char *yaml = g_strdup_printf ("path: %s", path);
     g_autoptr (DpHarness) s = dp_harness_new ("w2v_binary", yaml, &error);
     g_assert_no_error (error);

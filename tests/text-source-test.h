@@ -31,12 +31,3 @@ write_file (const char *dir, const char *name, const char *text)
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   return path;
 }
-
-static G_GNUC_UNUSED void
-bad_option (const char *yaml, gint code)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (DpHarness) h = dp_harness_new (TEXT_TEST_PLUGIN, yaml, &error);
-  g_assert_null (h);
-  g_assert_error (error, DP_CONFIG_ERROR, code);
-}
