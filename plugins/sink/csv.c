@@ -117,7 +117,11 @@ csv_append_addr (GString *b, guint32 addr, const DpNameMap *names)
   char tmp[64];
   const char *s = text_sink_addr (addr, names, tmp);
   g_string_append_c (b, ',');
-  csv_append_quoted (b, s, strlen (s));
+  /* a dotted quad (written into tmp) never needs quotes; a pseudonym may */
+  if (s == tmp)
+    g_string_append (b, s);
+  else
+    csv_append_quoted (b, s, strlen (s));
 }
 
 static void

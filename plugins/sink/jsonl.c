@@ -119,6 +119,23 @@ jsonl_table (void *self, const DpTable *t, GError **error)
   return TRUE;
 }
 
+/* A dotted quad (written into tmp) needs neither validation nor escapes;
+ * only pseudonyms go through jsonl_string. */
+static void
+jsonl_addr (GString *b, guint32 addr, const DpNameMap *names)
+{
+  char tmp[64];
+  const char *s = text_sink_addr (addr, names, tmp);
+  if (s != tmp)
+    {
+      jsonl_string (b, s);
+      return;
+    }
+  g_string_append_c (b, '"');
+  g_string_append (b, s);
+  g_string_append_c (b, '"');
+}
+
 static void
 jsonl_field (GString *b, const char *key, gboolean present, guint64 v)
 {
@@ -134,15 +151,14 @@ jsonl_packet (void *self, const DpPackets *p, guint r)
 {
   State *st = self;
   GString *b = st->sink.buf;
-  char tmp[64];
   guint8 l4 = p->l4[r];
   gboolean iso = st->sink.ts_format == TEXT_SINK_TS_ISO;
   g_string_append (b, iso ? "{\"ts\":\"" : "{\"ts\":");
   text_sink_ts (&st->sink, b, p->ts[r]);
   g_string_append (b, iso ? "\",\"src\":" : ",\"src\":");
-  jsonl_string (b, text_sink_addr (p->src[r], p->names, tmp));
+  jsonl_addr (b, p->src[r], p->names);
   g_string_append (b, ",\"dst\":");
-  jsonl_string (b, text_sink_addr (p->dst[r], p->names, tmp));
+  jsonl_addr (b, p->dst[r], p->names);
   jsonl_field (b, ",\"proto\":", TRUE, p->proto[r]);
   jsonl_field (b, ",\"sport\":", l4 & DP_L4_PORTS, p->sport[r]);
   jsonl_field (b, ",\"dport\":", l4 & DP_L4_PORTS, p->dport[r]);
