@@ -298,8 +298,9 @@ darkvec_csv_line (void *state, DpLineReader *r, char *line, gsize len, GError **
       dp_packets_set_names (st->batch, st->names);
     }
   text_source_store (st->batch, &row);
+  /* refilled in place when no consumer kept it */
   if (st->batch->n_rows >= st->batch_rows)
-    dp_stage_push (st->stage, 0, g_steal_pointer (&st->batch));
+    dp_stage_push_packets (st->stage, 0, &st->batch);
   return TRUE;
 }
 

@@ -17,6 +17,8 @@ typedef struct {
   guint8 proto, tcp_flags, icmp_type, icmp_code, ttl, l4;
 } TextSourceRow;
 
+/* Writes every column: a batch refilled in place by dp_stage_push_packets
+ * still holds the previous rows' values. */
 static inline void
 text_source_store (DpPackets *p, const TextSourceRow *row)
 {

@@ -403,14 +403,6 @@ tshark_fields_parse_line (State *st, char *line, gsize len, Row *row, gboolean *
   return why ? why : tshark_fields_l4 (f, row);
 }
 
-static void
-tshark_fields_flush (State *st)
-{
-  if (st->batch && st->batch->n_rows > 0)
-    dp_stage_push (st->stage, 0, g_steal_pointer (&st->batch));
-  g_clear_pointer (&st->batch, dp_batch_unref);
-}
-
 static gboolean
 tshark_fields_line (void *state, DpLineReader *r, char *line, gsize len, GError **error)
 {
@@ -428,8 +420,9 @@ tshark_fields_line (void *state, DpLineReader *r, char *line, gsize len, GError 
   if (st->batch == NULL)
     st->batch = dp_packets_new (st->batch_rows);
   text_source_store (st->batch, &row);
+  /* refilled in place when no consumer kept it */
   if (st->batch->n_rows >= st->batch_rows)
-    tshark_fields_flush (st);
+    dp_stage_push_packets (st->stage, 0, &st->batch);
   return TRUE;
 }
 
@@ -439,8 +432,8 @@ tshark_fields_run (DpStage *stage, void *state, GError **error)
   State *st = state;
   if (!text_source_read_all (stage, st->files, tshark_fields_line, st, error))
     return FALSE;
-  if (!dp_stage_cancelled (stage))
-    tshark_fields_flush (st);
+  if (st->batch && st->batch->n_rows > 0 && !dp_stage_cancelled (stage))
+    dp_stage_push (stage, 0, g_steal_pointer (&st->batch));
   return TRUE;
 }
 
