@@ -165,17 +165,12 @@ static void
 packets_free (DpBatch *b)
 {
   DpPackets *p = (DpPackets *) b;
-  g_free (p->ts); g_free (p->src); g_free (p->dst); g_free (p->sport);
-  g_free (p->dport); g_free (p->proto); g_free (p->tcp_flags); g_free (p->tcp_seq);
-  g_free (p->ip_id); g_free (p->icmp_type); g_free (p->icmp_code); g_free (p->ttl);
-  g_free (p->ip_len); g_free (p->frag); g_free (p->l4);
+#define FREE_COLUMN(c) g_free (p->c);
+  DP_PACKET_COLUMNS (FREE_COLUMN)
+#undef FREE_COLUMN
   dp_name_map_unref (p->names);
   g_free (p);
 }
-
-#define DP_PACKET_COLUMNS(X) \
-  X (ts) X (src) X (dst) X (sport) X (dport) X (proto) X (tcp_flags) X (tcp_seq) \
-  X (ip_id) X (icmp_type) X (icmp_code) X (ttl) X (ip_len) X (frag) X (l4)
 
 static void
 packets_resize (DpPackets *p, guint cap)

@@ -119,6 +119,11 @@ typedef struct {
   DpNameMap *names;    /* nullable; pseudonyms of src/dst */
 } DpPackets;
 
+/** Calls X (column) for every column of DpPackets, e.g. to copy a row. */
+#define DP_PACKET_COLUMNS(X) \
+  X (ts) X (src) X (dst) X (sport) X (dport) X (proto) X (tcp_flags) X (tcp_seq) \
+  X (ip_id) X (icmp_type) X (icmp_code) X (ttl) X (ip_len) X (frag) X (l4)
+
 /** (transfer full) new batch with room for @capacity rows, n_rows = 0,
  * all columns zero-filled. */
 DpPackets *dp_packets_new (guint capacity);

@@ -161,7 +161,11 @@ dp_harness_packets (DpHarness *h, const char *port_name)
   GPtrArray *a = h->stage->captured[port];
   guint total = 0;
   for (guint i = 0; i < a->len; i++)
-    total += ((DpPackets *) g_ptr_array_index (a, i))->n_rows;
+    {
+      DpPackets *p = g_ptr_array_index (a, i);
+      if (p->base.type == DP_TYPE_PACKETS)
+        total += p->n_rows;
+    }
   DpPackets *all = dp_packets_new (total);
   for (guint i = 0; i < a->len; i++)
     {
@@ -174,8 +178,7 @@ dp_harness_packets (DpHarness *h, const char *port_name)
         {
           guint o = dp_packets_append (all);
 #define CP(c) all->c[o] = p->c[r];
-          CP (ts) CP (src) CP (dst) CP (sport) CP (dport) CP (proto) CP (tcp_flags) CP (tcp_seq)
-          CP (ip_id) CP (icmp_type) CP (icmp_code) CP (ttl) CP (ip_len) CP (frag) CP (l4)
+          DP_PACKET_COLUMNS (CP)
 #undef CP
         }
     }
