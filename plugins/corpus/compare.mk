@@ -1,6 +1,10 @@
 # compare.mk: IP2VEC, DANTE, comparison (see Makefile.am)
 # IP2VEC and DANTE corpus builders, the per-owner mean of token vectors, the
 # side-by-side comparison stage, their tests and pipelines.
+# corpus-common.h: header-only helpers of the three corpus builders
+# (darkvec_corpus, in word2vec.mk, includes it too).
+EXTRA_DIST += plugins/corpus/corpus-common.h
+
 plugin_LTLIBRARIES += plugins/corpus/ip2vec_corpus.la
 plugins_corpus_ip2vec_corpus_la_SOURCES = plugins/corpus/ip2vec_corpus.c
 plugins_corpus_ip2vec_corpus_la_CFLAGS = $(AM_CFLAGS)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "darkpipe.h"
+#include "corpus-common.h"
 
 typedef struct {
   gint64 window;
@@ -305,15 +306,10 @@ dante_corpus_finish (DpStage *stage, void *state, GError **error)
   dante_close_below (d, G_MAXINT64);
   guint64 written = d->corpus->n_sentences;
   dante_filter (d);
-  guint64 kept = 0;
-  for (gsize i = 0; i <= d->src_packets.mask; i++)
-    if (d->src_packets.keys[i] != DP_HASH_EMPTY && d->src_packets.vals[i] >= d->config->min_packets)
-      kept++;
   DpCorpus *c = d->corpus;
   dp_stage_count (stage, "sentences", c->n_sentences);
   dp_stage_count (stage, "tokens", c->n_tokens);
-  dp_stage_count (stage, "sources-kept", kept);
-  dp_stage_count (stage, "sources-dropped", d->src_packets.n - kept);
+  guint64 kept = corpus_report_sources (stage, &d->src_packets, d->config->min_packets);
   dp_stage_info (stage, "%" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT " of %" G_GSIZE_FORMAT
                  " sources kept, %" G_GUINT64_FORMAT " sequences (%" G_GUINT64_FORMAT
                  " before the activity filter), %" G_GUINT64_FORMAT " tokens, %u ports, %"

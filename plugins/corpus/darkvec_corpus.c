@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "darkpipe.h"
+#include "corpus-common.h"
 
 #ifndef DARKVEC_SERVICES_FILE
 #define DARKVEC_SERVICES_FILE "/usr/share/darkpipe/services.txt"
@@ -588,14 +589,9 @@ darkvec_build (Darkvec *d, DarkvecLangs *l)
 static void
 darkvec_report (DpStage *stage, const Darkvec *d, const DarkvecLangs *l, const DpCorpus *c)
 {
-  guint64 kept = 0;
-  for (gsize i = 0; i <= d->src_packets.mask; i++)
-    if (d->src_packets.keys[i] != DP_HASH_EMPTY && d->src_packets.vals[i] >= d->config->min_packets)
-      kept++;
   dp_stage_count (stage, "sentences", c->n_sentences);
   dp_stage_count (stage, "tokens", c->n_tokens);
-  dp_stage_count (stage, "sources-kept", kept);
-  dp_stage_count (stage, "sources-dropped", d->src_packets.n - kept);
+  guint64 kept = corpus_report_sources (stage, &d->src_packets, d->config->min_packets);
   g_autoptr (GString) msg = g_string_new (NULL);
   for (guint i = 0; i < l->names->len; i++)
     g_string_append_printf (msg, "%s%u=%s:%" G_GUINT64_FORMAT, i ? " " : "", i,

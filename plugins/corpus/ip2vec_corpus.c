@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "darkpipe.h"
+#include "corpus-common.h"
 
 typedef struct {
   guint64 min_packets;
@@ -251,15 +252,10 @@ ip2vec_corpus_finish (DpStage *stage, void *state, GError **error)
   Ip2vec *d = state;
   gsize n;
   g_autofree Ip2vecTuple *tuples = ip2vec_kept (d, &n);
-  guint64 kept = 0;
-  for (gsize i = 0; i <= d->src_packets.mask; i++)
-    if (d->src_packets.keys[i] != DP_HASH_EMPTY && d->src_packets.vals[i] >= d->config->min_packets)
-      kept++;
   g_autoptr (DpCorpus) c = ip2vec_build (d, tuples, n);
   dp_stage_count (stage, "tuples", n);
   dp_stage_count (stage, "pairs", c->n_sentences);
-  dp_stage_count (stage, "sources-kept", kept);
-  dp_stage_count (stage, "sources-dropped", d->src_packets.n - kept);
+  guint64 kept = corpus_report_sources (stage, &d->src_packets, d->config->min_packets);
   dp_stage_info (stage, "%" G_GUINT64_FORMAT " packets, %" G_GUINT64_FORMAT " of %" G_GSIZE_FORMAT
                  " sources kept, %" G_GSIZE_FORMAT " distinct flow tuples, %" G_GUINT64_FORMAT
                  " pairs, %u tokens", d->packets, kept, d->src_packets.n, n, c->n_sentences, c->vocab->n);
