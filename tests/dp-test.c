@@ -1,5 +1,6 @@
 /* dp-test.c — helpers shared by the test programs. */
 #include "config.h"
+#include <string.h>
 #include <glib/gstdio.h>
 #include "dp-test.h"
 
@@ -62,6 +63,26 @@ dp_test_read_file (const char *path, gsize *len)
   g_file_get_contents (path, &contents, len, &error);
   g_assert_no_error (error);
   return contents;
+}
+
+gint64
+dp_test_epoch_ns (const char *s)
+{
+  g_auto (GStrv) parts = g_strsplit (s, ".", 2);
+  const gint64 giga = G_GINT64_CONSTANT (1000000000);
+  gint64 sec = 0, frac = 0;
+  g_autoptr (GError) error = NULL;
+  g_ascii_string_to_signed (parts[0], 10, G_MININT64 / giga, G_MAXINT64 / giga, &sec, &error);
+  g_assert_no_error (error);
+  if (parts[1] && parts[1][0])
+    {
+      g_assert_cmpuint (strspn (parts[1], "0123456789"), ==, strlen (parts[1]));
+      char digits[10] = "000000000";
+      memcpy (digits, parts[1], MIN (strlen (parts[1]), 9));
+      g_ascii_string_to_signed (digits, 10, 0, giga - 1, &frac, &error);
+      g_assert_no_error (error);
+    }
+  return sec * giga + frac;
 }
 
 void

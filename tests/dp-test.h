@@ -15,6 +15,11 @@ void dp_test_rmtree (const char *path);
 /** Reads a whole file into a string (asserts on failure). */
 char *dp_test_read_file (const char *path, gsize *len);
 
+/** "1566404524.123456000" (tshark's frame.time_epoch) to ns, without
+ * floating point; digits past the ninth are dropped.  Asserts the text
+ * is seconds and an optional decimal fraction. */
+gint64 dp_test_epoch_ns (const char *s);
+
 /** Asserts that dp_harness_new (@plugin, @yaml) fails with the
  * DP_CONFIG_ERROR @code; logs the case first so a failure names it. */
 void dp_test_bad_option (const char *plugin, const char *yaml, gint code);

@@ -211,7 +211,8 @@ test_pipeline (void)
       g_assert_cmpuint (g_strv_length (f), ==, n_cols);
       g_assert_cmpstr (f[0], ==, methods[i]);
       /* every branch ran: a report with sources, an accuracy, its own time */
-      gint64 n = g_ascii_strtoll (f[1], NULL, 10);
+      gint64 n = 0;
+      g_assert_true (g_ascii_string_to_signed (f[1], 10, G_MININT64, G_MAXINT64, &n, NULL));
       g_assert_cmpint (n, >, 20);
       if (sources >= 0)
         g_assert_cmpint (n, ==, sources);   /* the same sources for every method */

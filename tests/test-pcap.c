@@ -1092,29 +1092,19 @@ tshark_fields (const char *path)
   return rows;
 }
 
+/* A tshark field: decimal, or hex after 0x (ip.id, tcp.flags); an empty
+ * field (absent in this frame) is 0.  Anything else fails the test. */
 static guint64
 num (const char *s)
 {
-  return s[0] ? g_ascii_strtoull (s, NULL, 0) : 0;
-}
-
-/* "1566404524.123456000" to ns, without floating point. */
-static gint64
-epoch_ns (const char *s)
-{
-  const char *dot = strchr (s, '.');
-  gint64 ns = g_ascii_strtoll (s, NULL, 10) * G_GINT64_CONSTANT (1000000000);
-  if (dot)
-    {
-      gint64 frac = 0;
-      int digits = 0;
-      for (const char *q = dot + 1; *q && digits < 9; q++, digits++)
-        frac = frac * 10 + (*q - '0');
-      for (; digits < 9; digits++)
-        frac *= 10;
-      ns += frac;
-    }
-  return ns;
+  if (s[0] == '\0')
+    return 0;
+  gboolean hex = g_str_has_prefix (s, "0x");
+  guint64 v = 0;
+  g_autoptr (GError) error = NULL;
+  g_ascii_string_to_unsigned (hex ? s + 2 : s, hex ? 16 : 10, 0, G_MAXUINT64, &v, &error);
+  g_assert_no_error (error);
+  return v;
 }
 
 static void
@@ -1123,7 +1113,7 @@ assert_row_matches_tshark (const DpPackets *p, guint i, char **t)
   guint32 src = 0, dst = 0;
   g_assert_true (dp_ipv4_parse (t[T_SRC], &src));
   g_assert_true (dp_ipv4_parse (t[T_DST], &dst));
-  g_assert_cmpint (p->ts[i], ==, epoch_ns (t[T_TIME]));
+  g_assert_cmpint (p->ts[i], ==, dp_test_epoch_ns (t[T_TIME]));
   g_assert_cmphex (p->src[i], ==, src);
   g_assert_cmphex (p->dst[i], ==, dst);
   g_assert_cmpuint (p->proto[i], ==, num (t[T_PROTO]));

@@ -337,21 +337,6 @@ run_tshark (const char *tshark, const char *pcap)
   g_assert_not_reached ();
 }
 
-static gint64
-epoch_ns (const char *s)
-{
-  char **parts = g_strsplit (s, ".", 2);
-  gint64 ns = g_ascii_strtoll (parts[0], NULL, 10) * G_GINT64_CONSTANT (1000000000);
-  if (parts[1])
-    {
-      char frac[10] = "000000000";
-      memcpy (frac, parts[1], MIN (strlen (parts[1]), 9));
-      ns += g_ascii_strtoll (frac, NULL, 10);
-    }
-  g_strfreev (parts);
-  return ns;
-}
-
 /* The pcap source decodes the capture itself: every field tshark gives
  * must agree with it (tshark gives no IP id or TCP sequence number). */
 static void
@@ -406,7 +391,7 @@ read_real (const char *name)
     {
       char *tab = strrchr (*l, '\t');
       g_assert_nonnull (tab);
-      gint64 ns = epoch_ns (tab + 1);
+      gint64 ns = dp_test_epoch_ns (tab + 1);
       g_array_append_val (epochs, ns);
       g_string_append_len (text, *l, tab - *l);
       g_string_append_c (text, '\n');
