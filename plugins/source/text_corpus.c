@@ -6,7 +6,6 @@
  * (tokens that look like addresses or ports stay words here: this source
  * keeps text as text). */
 #include "config.h"
-#include <string.h>
 #include "darkpipe.h"
 
 typedef struct {
@@ -37,8 +36,9 @@ text_corpus_init (DpStage *stage, const void *config, void **state, GError **err
   return TRUE;
 }
 
-/* Splits @line in place and appends its words' ids to @ids. */
-static void
+/* Splits @line in place and appends its words' ids to @ids.  Returns where
+ * it stopped, the first NUL: short of the line's length on an embedded one. */
+static gsize
 text_corpus_split (DpVocab *vocab, char *line, gboolean lowercase, GArray *ids)
 {
   char *p = line;
@@ -47,7 +47,7 @@ text_corpus_split (DpVocab *vocab, char *line, gboolean lowercase, GArray *ids)
       while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f' || *p == '\v')
         p++;
       if (*p == '\0')
-        return;
+        return (gsize) (p - line);
       char *start = p;
       while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\f' && *p != '\v')
         {
@@ -61,7 +61,7 @@ text_corpus_split (DpVocab *vocab, char *line, gboolean lowercase, GArray *ids)
       vocab->counts[id]++;
       g_array_append_val (ids, id);
       if (last)
-        return;
+        return (gsize) (p - line);
       p++;
     }
 }
@@ -88,13 +88,12 @@ text_corpus_run (DpStage *stage, void *state, GError **error)
   gsize len;
   while ((line = dp_line_reader_next (r, &len)) != NULL)
     {
-      if (strlen (line) != len
+      g_array_set_size (ids, 0);
+      if (text_corpus_split (vocab, line, c->lowercase, ids) != len
           && !dp_stage_data_error (stage, error, "bad-line", "%s: line %" G_GUINT64_FORMAT
                                    ": NUL byte, the rest of the line is ignored",
                                    c->path, dp_line_reader_line (r)))
         return FALSE;
-      g_array_set_size (ids, 0);
-      text_corpus_split (vocab, line, c->lowercase, ids);
       if (ids->len > 0)
         text_corpus_emit (corpus, ids, c->max_sentence);
       if ((dp_line_reader_line (r) & 1023) == 0)
