@@ -111,12 +111,6 @@ text_corpus_run (DpStage *stage, void *state, GError **error)
   return TRUE;
 }
 
-static void
-text_corpus_finalize (void *state)
-{
-  (void) state;  /* the config belongs to the core */
-}
-
 DP_PLUGIN_DEFINE (text_corpus,
   .kind = DP_KIND_SOURCE,
   .summary = "Read a one-sentence-per-line text file into a word corpus",
@@ -130,5 +124,4 @@ DP_PLUGIN_DEFINE (text_corpus,
   .n_options = DP_N_ELEMENTS (text_corpus_options),
   .config_size = sizeof (TextCorpusConfig),
   .init = text_corpus_init,
-  .run = text_corpus_run,
-  .finalize = text_corpus_finalize)
+  .run = text_corpus_run)

@@ -55,12 +55,6 @@ w2v_file_run (DpStage *stage, void *state, GError **error)
   return TRUE;
 }
 
-static void
-w2v_file_finalize (void *state)
-{
-  (void) state;  /* the config belongs to the core */
-}
-
 DP_PLUGIN_DEFINE (w2v_file,
   .kind = DP_KIND_SOURCE,
   .summary = "Read a word2vec text or binary file into an embedding",
@@ -76,5 +70,4 @@ DP_PLUGIN_DEFINE (w2v_file,
   .n_options = DP_N_ELEMENTS (w2v_file_options),
   .config_size = sizeof (W2vFileConfig),
   .init = w2v_file_init,
-  .run = w2v_file_run,
-  .finalize = w2v_file_finalize)
+  .run = w2v_file_run)
