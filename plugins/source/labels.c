@@ -84,18 +84,12 @@ labels_init (DpStage *stage, const void *config, void **state, GError **error)
 /* ------------------------------------------------------------------ */
 /* fields */
 
-static char *
-labels_trim (char *s)
-{
-  return g_strstrip (s);
-}
-
 /* CSV field without its surrounding quotes (embedded commas are not
  * supported: no ground-truth file we know of has them). */
 static char *
 labels_unquote (char *s)
 {
-  s = labels_trim (s);
+  s = g_strstrip (s);
   gsize n = strlen (s);
   if (n >= 2 && s[0] == '"' && s[n - 1] == '"')
     {
@@ -236,11 +230,10 @@ labels_csv_header (Labels *s, const char *line)
 static gboolean
 labels_csv_line (Labels *s, DpStage *stage, DpLineReader *r, char *line, GError **error)
 {
-  g_autofree char *copy = g_strdup (line);
-  g_auto (GStrv) f = g_strsplit (line, ",", -1);
+  g_auto (GStrv) f = g_strsplit (line, ",", -1);  /* copies: @line stays whole for messages */
   guint n = g_strv_length (f);
   if ((guint) MAX (s->ip_col, s->label_col) >= n)
-    return labels_bad (stage, r, "too few fields", copy, error);
+    return labels_bad (stage, r, "too few fields", line, error);
   const char *ip = labels_unquote (f[s->ip_col]);
   const char *label = labels_unquote (f[s->label_col]);
   guint32 addr;
@@ -248,9 +241,9 @@ labels_csv_line (Labels *s, DpStage *stage, DpLineReader *r, char *line, GError 
   if (a == ADDR_SKIP)
     return TRUE;
   if (a == ADDR_BAD)
-    return labels_bad (stage, r, "not an address", copy, error);
+    return labels_bad (stage, r, "not an address", line, error);
   if (*label == '\0')
-    return labels_bad (stage, r, "empty label", copy, error);
+    return labels_bad (stage, r, "empty label", line, error);
   labels_add (s, stage, addr, label);
   return TRUE;
 }
@@ -264,11 +257,11 @@ labels_list_line (Labels *s, DpStage *stage, DpLineReader *r, char *line, GError
   if (hash)
     {
       *hash = '\0';
-      char *l = labels_trim (hash + 1);
+      char *l = g_strstrip (hash + 1);
       if (*l)
         label = l;
     }
-  char *ip = labels_trim (line);
+  char *ip = g_strstrip (line);
   guint32 addr;
   if (strpbrk (ip, " \t"))
     return labels_bad (stage, r, "more than one address", copy, error);
@@ -295,7 +288,7 @@ labels_read (Labels *s, DpStage *stage, const char *path, GError **error)
       /* a UTF-8 byte order mark (spreadsheet exports) is not data */
       if (dp_line_reader_line (r) == 1 && g_str_has_prefix (line, "\xef\xbb\xbf"))
         line += 3;
-      char *t = labels_trim (line);
+      char *t = g_strstrip (line);
       if (*t == '\0' || *t == '#')
         continue;
       if (first)
@@ -335,7 +328,7 @@ labels_read_relabel (Labels *s, DpStage *stage, const char *path, GError **error
   gsize len;
   while ((line = dp_line_reader_next (r, &len)) != NULL)
     {
-      char *t = labels_trim (line);
+      char *t = g_strstrip (line);
       if (*t == '\0' || *t == '#' || g_ascii_strcasecmp (t, "from,to") == 0)
         continue;
       g_auto (GStrv) f = g_strsplit (t, ",", -1);
