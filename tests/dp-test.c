@@ -85,6 +85,38 @@ dp_test_epoch_ns (const char *s)
   return sec * giga + frac;
 }
 
+/* One fixture row into row @n of @fx. */
+static void
+dp_test_knn_row (DpTestKnnFixture *fx, guint n, const char *line)
+{
+  g_auto (GStrv) f = g_strsplit (line, ",", -1);
+  g_assert_cmpuint (g_strv_length (f), ==, 2 + DP_TEST_KNN_DIM);
+  g_assert_true (dp_ipv4_parse (f[0], &fx->ip[n]));
+  fx->label[n] = g_intern_string (f[1]);
+  for (guint d = 0; d < DP_TEST_KNN_DIM; d++)
+    {
+      char *end = NULL;
+      double x = g_ascii_strtod (f[2 + d], &end);
+      g_assert_true (end != f[2 + d] && *end == '\0');
+      fx->v[n * DP_TEST_KNN_DIM + d] = (float) x;
+    }
+}
+
+void
+dp_test_knn_fixture (DpTestKnnFixture *fx)
+{
+  g_autofree char *path = dp_test_data ("eval/knn-fixture.csv");
+  g_autofree char *text = dp_test_read_file (path, NULL);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+  for (guint i = 1; lines[i] && *lines[i]; i++, n++)
+    {
+      g_assert_cmpuint (n, <, DP_TEST_KNN_N);
+      dp_test_knn_row (fx, n, lines[i]);
+    }
+  g_assert_cmpuint (n, ==, DP_TEST_KNN_N);
+}
+
 void
 dp_test_bad_option (const char *plugin, const char *yaml, gint code)
 {

@@ -20,6 +20,19 @@ char *dp_test_read_file (const char *path, gsize *len);
  * is seconds and an optional decimal fraction. */
 gint64 dp_test_epoch_ns (const char *s);
 
+/** tests/data/eval/knn-fixture.csv: 100 labelled sources with 6-d vectors
+ * (made by tests/data/eval/make-knn-fixture.py). */
+#define DP_TEST_KNN_N 100
+#define DP_TEST_KNN_DIM 6
+typedef struct
+{
+  guint32 ip[DP_TEST_KNN_N];
+  const char *label[DP_TEST_KNN_N];   /* interned; "unknown" as written */
+  float v[DP_TEST_KNN_N * DP_TEST_KNN_DIM];
+} DpTestKnnFixture;
+/** Loads the knn fixture, asserting its row count and every field. */
+void dp_test_knn_fixture (DpTestKnnFixture *fx);
+
 /** Asserts that dp_harness_new (@plugin, @yaml) fails with the
  * DP_CONFIG_ERROR @code; logs the case first so a failure names it. */
 void dp_test_bad_option (const char *plugin, const char *yaml, gint code);

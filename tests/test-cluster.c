@@ -127,32 +127,24 @@ static const double sk_sil_means[] = { -0.24887022376060486, 0.25494474172592163
 static void
 test_silhouette_sklearn (void)
 {
-  g_autofree char *path = dp_test_data ("eval/knn-fixture.csv");
-  g_autofree char *text = dp_test_read_file (path, NULL);
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  DpTestKnnFixture fx;
+  dp_test_knn_fixture (&fx);
   const char *names[] = { "binaryedge", "censys", "mirai", "shodan", "unknown" };
-  guint32 ips[100];
-  gint64 cl[100];
-  float v[600];
-  guint n = 0;
-  for (guint i = 1; lines[i] && *lines[i]; i++, n++)
+  const guint n = DP_TEST_KNN_N;
+  gint64 cl[DP_TEST_KNN_N];
+  for (guint i = 0; i < n; i++)
     {
-      g_auto (GStrv) f = g_strsplit (lines[i], ",", -1);
-      g_assert_true (dp_ipv4_parse (f[0], &ips[n]));
-      cl[n] = -1;
+      cl[i] = -1;
       for (guint c = 0; c < 5; c++)
-        if (strcmp (f[1], names[c]) == 0)
-          cl[n] = c;
-      for (guint d = 0; d < 6; d++)
-        v[n * 6 + d] = (float) g_ascii_strtod (f[2 + d], NULL);
+        if (strcmp (fx.label[i], names[c]) == 0)
+          cl[i] = c;
     }
-  g_assert_cmpuint (n, ==, 100);
   g_autoptr (DpVocab) vocab = dp_vocab_new ();
   for (guint i = 0; i < n; i++)
-    dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, ips[i]));
-  g_autoptr (DpEmbedding) e = dp_embedding_new (vocab, n, 6);
-  memcpy (e->vectors, v, sizeof v);
-  g_autoptr (DpTable) c = make_clusters (n, ips, cl);
+    dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, fx.ip[i]));
+  g_autoptr (DpEmbedding) e = dp_embedding_new (vocab, n, DP_TEST_KNN_DIM);
+  memcpy (e->vectors, fx.v, sizeof fx.v);
+  g_autoptr (DpTable) c = make_clusters (n, fx.ip, cl);
   g_autoptr (DpHarness) h = run_plugin ("silhouette", NULL, e, c);
   DpTable *p = dp_harness_output (h, "silhouettes");
   for (guint i = 0; i < G_N_ELEMENTS (sk_sil_points); i++)

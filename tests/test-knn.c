@@ -373,25 +373,13 @@ static const ReportRow sk_labelled_base[] = {
 static void
 load_fixture (DpEmbedding **emb, DpTable **labels)
 {
-  g_autofree char *path = dp_test_data ("eval/knn-fixture.csv");
-  g_autofree char *text = dp_test_read_file (path, NULL);
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  guint n = 0;
-  guint32 ips[200];
-  const char *labs[200];
-  float v[200 * 6];
-  for (guint i = 1; lines[i] && *lines[i]; i++, n++)
-    {
-      g_auto (GStrv) f = g_strsplit (lines[i], ",", -1);
-      g_assert_cmpuint (g_strv_length (f), ==, 8);
-      g_assert_true (dp_ipv4_parse (f[0], &ips[n]));
-      labs[n] = strcmp (f[1], "unknown") ? g_intern_string (f[1]) : NULL;
-      for (guint d = 0; d < 6; d++)
-        v[n * 6 + d] = (float) g_ascii_strtod (f[2 + d], NULL);
-    }
-  g_assert_cmpuint (n, ==, 100);
-  *emb = make_embedding (n, 6, ips, v);
-  *labels = make_labels (n, ips, labs);
+  DpTestKnnFixture fx;
+  dp_test_knn_fixture (&fx);
+  const char *labs[DP_TEST_KNN_N];
+  for (guint i = 0; i < DP_TEST_KNN_N; i++)
+    labs[i] = strcmp (fx.label[i], "unknown") ? fx.label[i] : NULL;
+  *emb = make_embedding (DP_TEST_KNN_N, DP_TEST_KNN_DIM, fx.ip, fx.v);
+  *labels = make_labels (DP_TEST_KNN_N, fx.ip, labs);
 }
 
 static void
