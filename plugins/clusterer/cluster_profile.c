@@ -201,19 +201,11 @@ cluster_profile_finish (DpStage *stage, void *state, GError **error)
 {
   ClusterProfile *s = state;
   if (s->clusters == NULL)
-    {
-      s->clusters = dp_table_new ("clusters");
-      dp_table_add_column (s->clusters, "ip", DP_COL_IPV4);
-      dp_table_add_column (s->clusters, "cluster", DP_COL_INT64);
-    }
+    s->clusters = dp_eval_clusters_empty ();
   const DpTable *t = s->clusters;
-  gint cc = dp_table_find_column (t, "cluster");
-  if (cc < 0 || t->cols[cc].type != DP_COL_INT64 || dp_eval_key_column (t) < 0)
-    {
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "clusters table '%s' needs an ip (or token) column and an integer cluster column", t->name);
-      return FALSE;
-    }
+  gint cc = dp_eval_cluster_column (t, error);
+  if (cc < 0)
+    return FALSE;
   g_autofree guint32 *dense = g_new (guint32, MAX (t->n_rows, 1u));
   GArray *cl = cluster_profile_clusters (t, cc, dense);
   DpEvalIndex ix;

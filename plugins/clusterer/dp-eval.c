@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dp-error.h"
 #include "dp-eval.h"
 
 gint
@@ -100,6 +101,43 @@ dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id)
   g_autoptr (GString) text = g_string_new (NULL);
   dp_vocab_format (v, id, text);
   return eval_index_lookup_text (ix, text->str);
+}
+
+/* Column @name of @type in a @kind table that also has a key column, or -1
+ * with @error set ("@kind table 'x' needs … and @what column"). */
+static gint
+eval_value_column (const DpTable *t, const char *name, DpColType type, const char *kind,
+                   const char *what, GError **error)
+{
+  gint c = dp_table_find_column (t, name);
+  if (c < 0 || t->cols[c].type != type || dp_eval_key_column (t) < 0)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s table '%s' needs an ip (or token) column and %s column", kind, t->name, what);
+      return -1;
+    }
+  return c;
+}
+
+gint
+dp_eval_label_column (const DpTable *t, GError **error)
+{
+  return eval_value_column (t, "label", DP_COL_STRING, "labels", "a text label", error);
+}
+
+gint
+dp_eval_cluster_column (const DpTable *t, GError **error)
+{
+  return eval_value_column (t, "cluster", DP_COL_INT64, "clusters", "an integer cluster", error);
+}
+
+DpTable *
+dp_eval_clusters_empty (void)
+{
+  DpTable *t = dp_table_new ("clusters");
+  dp_table_add_column (t, "ip", DP_COL_IPV4);
+  dp_table_add_column (t, "cluster", DP_COL_INT64);
+  return t;
 }
 
 /* ------------------------------------------------------------------ */

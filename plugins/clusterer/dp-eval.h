@@ -34,6 +34,16 @@ gint64 dp_eval_index_addr (const DpEvalIndex *ix, guint32 addr, const DpNameMap 
 /** Table row of token @id of @v, or -1. */
 gint64 dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id);
 
+/** Column of the text `label` of a labels table, or -1 with @error set
+ * when @t lacks it or a key column. */
+gint dp_eval_label_column (const DpTable *t, GError **error);
+/** Column of the integer `cluster` of a clusters table, or -1 with @error
+ * set when @t lacks it or a key column. */
+gint dp_eval_cluster_column (const DpTable *t, GError **error);
+/** (transfer full) an empty clusters table (ip, cluster), standing in for
+ * an upstream that pushed none. */
+DpTable *dp_eval_clusters_empty (void);
+
 /* ------------------------------------------------------------------ */
 /* Rows and key columns */
 

@@ -170,14 +170,9 @@ knn_classify_join (KnnClassify *s, const guint32 *rows, guint n, KnnClasses *cls
     lab[i] = 0;
   if (s->labels == NULL)
     return TRUE;
-  gint lc = dp_table_find_column (s->labels, "label");
-  if (lc < 0 || s->labels->cols[lc].type != DP_COL_STRING || dp_eval_key_column (s->labels) < 0)
-    {
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "labels table '%s' needs an ip (or token) column and a text label column",
-                   s->labels->name);
-      return FALSE;
-    }
+  gint lc = dp_eval_label_column (s->labels, error);
+  if (lc < 0)
+    return FALSE;
   DpEvalIndex ix;
   dp_eval_index_init (&ix, s->labels);
   for (guint i = 0; i < n; i++)

@@ -82,13 +82,9 @@ static gboolean
 port_baseline_classes (PortBaseline *s, PbClasses *pc, GError **error)
 {
   const DpTable *t = s->labels;
-  gint lc = t ? dp_table_find_column (t, "label") : -1;
-  if (t && (lc < 0 || t->cols[lc].type != DP_COL_STRING || dp_eval_key_column (t) < 0))
-    {
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "labels table '%s' needs an ip (or token) column and a text label column", t->name);
-      return FALSE;
-    }
+  gint lc = t ? dp_eval_label_column (t, error) : -1;
+  if (t && lc < 0)
+    return FALSE;
   DpEvalIndex ix = { 0 };
   if (t)
     dp_eval_index_init (&ix, t);

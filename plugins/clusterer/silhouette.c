@@ -88,14 +88,9 @@ silhouette_data_clear (SilData *d)
 static gboolean
 silhouette_join (Silhouette *s, DpStage *stage, SilData *d, GError **error)
 {
-  gint cc = dp_table_find_column (s->clusters, "cluster");
-  if (cc < 0 || s->clusters->cols[cc].type != DP_COL_INT64 || dp_eval_key_column (s->clusters) < 0)
-    {
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "clusters table '%s' needs an ip (or token) column and an integer cluster column",
-                   s->clusters->name);
-      return FALSE;
-    }
+  gint cc = dp_eval_cluster_column (s->clusters, error);
+  if (cc < 0)
+    return FALSE;
   guint n;
   g_autofree guint32 *rows = dp_eval_select_rows (s->emb->vocab, s->emb->n, s->cfg->tokens == TOKENS_IP, &n);
   DpEvalIndex ix;
@@ -228,11 +223,7 @@ silhouette_finish (DpStage *stage, void *state, GError **error)
   if (s->emb == NULL)
     s->emb = dp_embedding_new (empty, 0, 1);
   if (s->clusters == NULL)
-    {
-      s->clusters = dp_table_new ("clusters");
-      dp_table_add_column (s->clusters, "ip", DP_COL_IPV4);
-      dp_table_add_column (s->clusters, "cluster", DP_COL_INT64);
-    }
+    s->clusters = dp_eval_clusters_empty ();
   SilData d = { .dim = s->emb->dim };
   if (!silhouette_join (s, stage, &d, error))
     {
