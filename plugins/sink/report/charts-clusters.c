@@ -38,13 +38,6 @@ clu_get (CluSet *cs, gint64 id)
   return &g_array_index (cs->info, CluInfo, i - 1);
 }
 
-static const DpTable *
-clu_table (Report *r, ReportInputPort port)
-{
-  GPtrArray *in = report_inputs (r, port);
-  return in ? (const DpTable *) ((ReportInput *) g_ptr_array_index (in, in->len - 1))->batch : NULL;
-}
-
 static gint
 clu_key_col (const DpTable *t)
 {
@@ -56,7 +49,7 @@ clu_key_col (const DpTable *t)
 static GHashTable *
 clu_label_index (Report *r, gint *label_col, const DpTable **lt)
 {
-  *lt = clu_table (r, REPORT_IN_LABELS);
+  *lt = report_last_table (r, REPORT_IN_LABELS);
   if (*lt == NULL)
     return NULL;
   gint ck = clu_key_col (*lt), cl = report_col (*lt, "label", DP_COL_STRING);
@@ -78,7 +71,7 @@ clu_label_index (Report *r, gint *label_col, const DpTable **lt)
 static void
 clu_from_members (Report *r, CluSet *cs)
 {
-  const DpTable *t = clu_table (r, REPORT_IN_CLUSTERS);
+  const DpTable *t = report_last_table (r, REPORT_IN_CLUSTERS);
   gint cc = t ? report_col (t, "cluster", DP_COL_INT64) : -1;
   if (cc < 0)
     return;
@@ -107,7 +100,7 @@ clu_from_members (Report *r, CluSet *cs)
 static void
 clu_from_silhouette (Report *r, CluSet *cs)
 {
-  const DpTable *t = clu_table (r, REPORT_IN_SILHOUETTE);
+  const DpTable *t = report_last_table (r, REPORT_IN_SILHOUETTE);
   gint cc = t ? report_col (t, "cluster", DP_COL_INT64) : -1, csil = t ? report_col (t, "silhouette", DP_COL_DOUBLE) : -1;
   if (cc < 0 || csil < 0)
     return;
@@ -136,7 +129,7 @@ clu_from_silhouette (Report *r, CluSet *cs)
 static void
 clu_from_profile (Report *r, CluSet *cs)
 {
-  const DpTable *t = clu_table (r, REPORT_IN_PROFILE);
+  const DpTable *t = report_last_table (r, REPORT_IN_PROFILE);
   gint cc = t ? report_col (t, "cluster", DP_COL_INT64) : -1;
   if (cc < 0)
     return;

@@ -89,7 +89,7 @@ emb_labels (Report *r, const DpEmbedding *e, const guint32 *rows, guint n)
   GPtrArray *in = report_inputs (r, REPORT_IN_LABELS);
   if (in == NULL)
     return lab;
-  const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, 0))->batch;
+  const DpTable *t = report_table (r, REPORT_IN_LABELS, 0);
   gint cl = report_col (t, "label", DP_COL_STRING), ck = dp_table_find_column (t, "ip");
   ck = ck >= 0 ? ck : report_col (t, "token", DP_COL_STRING);
   if (cl < 0 || ck < 0)

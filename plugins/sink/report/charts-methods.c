@@ -16,12 +16,6 @@ methods_is_summary_row (const char *cls)
          || strcmp (cls, "weighted avg") == 0;
 }
 
-static const DpTable *
-methods_table (Report *r, ReportInputPort port, guint i)
-{
-  return (const DpTable *) ((ReportInput *) g_ptr_array_index (r->inputs[port], i))->batch;
-}
-
 /* The comparison table as it is, numbers formatted; the best accuracy row marked. */
 static void
 methods_comparison_html (GString *h, const DpTable *t)
@@ -67,7 +61,7 @@ methods_comparison_html (GString *h, const DpTable *t)
 static void
 methods_comparison (Report *r)
 {
-  const DpTable *t = methods_table (r, REPORT_IN_COMPARISON, 0);
+  const DpTable *t = report_table (r, REPORT_IN_COMPARISON, 0);
   if (t->n_rows == 0 || t->n_cols == 0)
     return;
   ReportChart *c = report_chart_add (r, "methods", "methods-comparison", "The methods side by side",
@@ -102,7 +96,7 @@ methods_classes (Report *r, GHashTable *support)
   GPtrArray *classes = g_ptr_array_new ();
   for (guint i = 0; i < in->len; i++)
     {
-      const DpTable *t = methods_table (r, REPORT_IN_REPORT, i);
+      const DpTable *t = report_table (r, REPORT_IN_REPORT, i);
       gint cc = report_col (t, "class", DP_COL_STRING), cs = dp_table_find_column (t, "support");
       for (guint row = 0; cc >= 0 && row < t->n_rows; row++)
         {
@@ -140,7 +134,7 @@ methods_f1 (Report *r)
   g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   for (guint m = 0; m < nm; m++)
     {
-      const DpTable *t = methods_table (r, REPORT_IN_REPORT, m);
+      const DpTable *t = report_table (r, REPORT_IN_REPORT, m);
       gint cc = report_col (t, "class", DP_COL_STRING), cf = dp_table_find_column (t, "f1");
       g_ptr_array_add (methods, (gpointer) report_origin (r, REPORT_IN_REPORT, m));
       for (guint k = 0; k < nc; k++)
@@ -168,7 +162,7 @@ methods_f1 (Report *r)
 static void
 methods_confusion_one (Report *r, guint m)
 {
-  const DpTable *t = methods_table (r, REPORT_IN_PREDICTIONS, m);
+  const DpTable *t = report_table (r, REPORT_IN_PREDICTIONS, m);
   gint cl = report_col (t, "label", DP_COL_STRING), cp = report_col (t, "predicted", DP_COL_STRING);
   if (cl < 0 || cp < 0 || t->n_rows == 0)
     return;
@@ -250,7 +244,7 @@ methods_findings (Report *r)
   GPtrArray *in = report_inputs (r, REPORT_IN_REPORT);
   for (guint m = 0; in && m < in->len && m < 3; m++)
     {
-      const DpTable *t = methods_table (r, REPORT_IN_REPORT, m);
+      const DpTable *t = report_table (r, REPORT_IN_REPORT, m);
       gint cc = report_col (t, "class", DP_COL_STRING), cf = dp_table_find_column (t, "f1"), cs = dp_table_find_column (t, "support");
       g_autoptr (GArray) cls = g_array_new (FALSE, FALSE, sizeof (MethodsClass));
       double acc = NAN;

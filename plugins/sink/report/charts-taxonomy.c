@@ -68,14 +68,15 @@ tax_window_index (const TaxGrid *g, gint64 w)
 
 /* First pass: the distinct windows and patterns. */
 static void
-tax_grid_axes (TaxGrid *g, GPtrArray *in)
+tax_grid_axes (TaxGrid *g, Report *r)
 {
+  GPtrArray *in = report_inputs (r, REPORT_IN_TAX_SUMMARY);
   g_autoptr (GHashTable) seen_w = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g->windows = g_array_new (FALSE, FALSE, sizeof (gint64));
   g->patterns = g_ptr_array_new ();
   for (guint i = 0; i < in->len; i++)
     {
-      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, i))->batch;
+      const DpTable *t = report_table (r, REPORT_IN_TAX_SUMMARY, i);
       gint cw = report_col (t, "window_start", DP_COL_INT64), cp = report_col (t, "pattern", DP_COL_STRING);
       for (guint row = 0; cw >= 0 && cp >= 0 && row < t->n_rows; row++)
         {
@@ -95,9 +96,10 @@ tax_grid_axes (TaxGrid *g, GPtrArray *in)
 }
 
 static gboolean
-tax_grid_build (TaxGrid *g, GPtrArray *in)
+tax_grid_build (TaxGrid *g, Report *r)
 {
-  tax_grid_axes (g, in);
+  GPtrArray *in = report_inputs (r, REPORT_IN_TAX_SUMMARY);
+  tax_grid_axes (g, r);
   guint nw = g->windows->len, np = g->patterns->len;
   if (nw == 0)
     return FALSE;
@@ -105,7 +107,7 @@ tax_grid_build (TaxGrid *g, GPtrArray *in)
   g->packets_all = g_new0 (double, nw);
   for (guint i = 0; i < in->len; i++)
     {
-      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, i))->batch;
+      const DpTable *t = report_table (r, REPORT_IN_TAX_SUMMARY, i);
       gint cw = report_col (t, "window_start", DP_COL_INT64), cp = report_col (t, "pattern", DP_COL_STRING);
       gint cs = dp_table_find_column (t, "sources"), cn = dp_table_find_column (t, "packets");
       for (guint row = 0; cw >= 0 && cp >= 0 && row < t->n_rows; row++)
@@ -323,7 +325,7 @@ report_charts_taxonomy (Report *r)
   TaxGrid g = { 0 };
   g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GPtrArray) tips = g_ptr_array_new_with_free_func (g_free);
-  gboolean have_grid = sum && tax_grid_build (&g, sum);
+  gboolean have_grid = sum && tax_grid_build (&g, r);
   if (have_grid)
     {
       tax_grid_coarsen (&g);

@@ -84,6 +84,19 @@ report_origin (Report *r, ReportInputPort port, guint i)
   return in->origin;
 }
 
+const DpTable *
+report_table (Report *r, ReportInputPort port, guint i)
+{
+  return (const DpTable *) ((ReportInput *) g_ptr_array_index (r->inputs[port], i))->batch;
+}
+
+const DpTable *
+report_last_table (Report *r, ReportInputPort port)
+{
+  GPtrArray *in = report_inputs (r, port);
+  return in ? report_table (r, port, in->len - 1) : NULL;
+}
+
 gint
 report_col (const DpTable *t, const char *name, DpColType type)
 {
@@ -353,7 +366,7 @@ report_span (Report *r, gint64 *t0, gint64 *t1, double *packets)
   gint64 gap = G_MAXINT64, prev = G_MININT64;
   for (guint i = 0; sum && i < sum->len; i++)
     {
-      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (sum, i))->batch;
+      const DpTable *t = report_table (r, REPORT_IN_TAX_SUMMARY, i);
       gint cw = report_col (t, "window_start", DP_COL_INT64), cp = report_col (t, "pattern", DP_COL_STRING);
       gint cn = report_col (t, "packets", DP_COL_INT64);
       for (guint row = 0; cw >= 0 && row < t->n_rows; row++)
@@ -387,7 +400,7 @@ report_distinct (Report *r, ReportInputPort port, const char *col)
   gboolean any = FALSE;
   for (guint i = 0; i < in->len; i++)
     {
-      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (in, i))->batch;
+      const DpTable *t = report_table (r, port, i);
       gint c = dp_table_find_column (t, col);
       if (c < 0 || (t->cols[c].type != DP_COL_IPV4 && t->cols[c].type != DP_COL_INT64))
         continue;
@@ -410,7 +423,7 @@ report_kpi_counts (Report *r, GString *h)
   GPtrArray *labels = report_inputs (r, REPORT_IN_LABELS);
   if (labels)
     {
-      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (labels, 0))->batch;
+      const DpTable *t = report_table (r, REPORT_IN_LABELS, 0);
       gint cl = report_col (t, "label", DP_COL_STRING);
       guint known = 0;
       for (guint row = 0; cl >= 0 && row < t->n_rows; row++)
@@ -441,7 +454,7 @@ report_kpis (Report *r, GString *h)
   GPtrArray *reps = report_inputs (r, REPORT_IN_REPORT);
   for (guint i = 0; reps && i < reps->len && i < 3; i++)
     {
-      const DpTable *t = (const DpTable *) ((ReportInput *) g_ptr_array_index (reps, i))->batch;
+      const DpTable *t = report_table (r, REPORT_IN_REPORT, i);
       gint cc = report_col (t, "class", DP_COL_STRING), cf = dp_table_find_column (t, "f1");
       for (guint row = 0; cc >= 0 && row < t->n_rows; row++)
         if (g_strcmp0 (t->cols[cc].str[row], "accuracy") == 0)

@@ -80,6 +80,10 @@ void report_finding (Report *r, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /** The tables that arrived on @port (transfer none), or NULL when none. */
 GPtrArray *report_inputs (Report *r, ReportInputPort port);
 const char *report_origin (Report *r, ReportInputPort port, guint i);
+/** The @i-th table that arrived on @port (transfer none; @i must exist). */
+const DpTable *report_table (Report *r, ReportInputPort port, guint i);
+/** The last table that arrived on @port (transfer none), or NULL when none. */
+const DpTable *report_last_table (Report *r, ReportInputPort port);
 /** Column @name of @t when it has type @type, else -1. */
 gint report_col (const DpTable *t, const char *name, DpColType type);
 /** A cell as a double (int64 or double columns; NAN otherwise). */
