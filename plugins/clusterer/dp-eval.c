@@ -91,16 +91,16 @@ dp_eval_index_addr (const DpEvalIndex *ix, guint32 addr, const DpNameMap *names)
 }
 
 gint64
-dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id)
+dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id, GString *scratch)
 {
   guint64 key = v->keys[id];
   if (DP_TOKEN_KIND (key) == DP_TOK_IP)
     return dp_eval_index_addr (ix, (guint32) DP_TOKEN_VALUE (key), v->names);
   if (g_hash_table_size (ix->by_text) == 0)
     return -1;
-  g_autoptr (GString) text = g_string_new (NULL);
-  dp_vocab_format (v, id, text);
-  return eval_index_lookup_text (ix, text->str);
+  g_string_truncate (scratch, 0);
+  dp_vocab_format (v, id, scratch);
+  return eval_index_lookup_text (ix, scratch->str);
 }
 
 /* Column @name of @type in a @kind table that also has a key column, or -1

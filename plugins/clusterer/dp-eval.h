@@ -31,8 +31,9 @@ gboolean dp_eval_index_init (DpEvalIndex *ix, const DpTable *t);
 void dp_eval_index_clear (DpEvalIndex *ix);
 /** Table row of address @addr (pseudonyms resolved through @names), or -1. */
 gint64 dp_eval_index_addr (const DpEvalIndex *ix, guint32 addr, const DpNameMap *names);
-/** Table row of token @id of @v, or -1. */
-gint64 dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id);
+/** Table row of token @id of @v, or -1.  @scratch holds the token's text
+ * (callers reuse one across a loop). */
+gint64 dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id, GString *scratch);
 
 /** Column of the text `label` of a labels table, or -1 with @error set
  * when @t lacks it or a key column. */

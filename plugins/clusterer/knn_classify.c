@@ -175,9 +175,10 @@ knn_classify_join (KnnClassify *s, const guint32 *rows, guint n, KnnClasses *cls
     return FALSE;
   DpEvalIndex ix;
   dp_eval_index_init (&ix, s->labels);
+  g_autoptr (GString) scratch = g_string_new (NULL);
   for (guint i = 0; i < n; i++)
     {
-      gint64 r = dp_eval_index_token (&ix, s->emb->vocab, rows[i]);
+      gint64 r = dp_eval_index_token (&ix, s->emb->vocab, rows[i], scratch);
       const char *l = r >= 0 ? s->labels->cols[lc].str[r] : NULL;
       if (l && *l)
         lab[i] = knn_classify_class_id (cls, l);

@@ -99,9 +99,10 @@ silhouette_join (Silhouette *s, DpStage *stage, SilData *d, GError **error)
   g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
   d->rows = g_new (guint32, MAX (n, 1u));
   d->cid = g_new (guint32, MAX (n, 1u));
+  g_autoptr (GString) scratch = g_string_new (NULL);
   for (guint i = 0; i < n; i++)
     {
-      gint64 r = dp_eval_index_token (&ix, s->emb->vocab, rows[i]);
+      gint64 r = dp_eval_index_token (&ix, s->emb->vocab, rows[i], scratch);
       if (r < 0)
         continue;
       gint64 v = s->clusters->cols[cc].i64[r];
