@@ -116,7 +116,6 @@ cluster_profile_count (ClusterProfile *s, const DpEvalIndex *ix, const guint32 *
   const DpEvalPortCounts *pc = &s->counts;
   DpHash src_cluster, per;
   dp_hash_init (&src_cluster, pc->sources.n + 1);
-  dp_hash_init (&per, 1024);
   for (gsize i = 0; i <= pc->sources.mask; i++)
     {
       if (pc->sources.keys[i] == DP_HASH_EMPTY)
@@ -129,14 +128,7 @@ cluster_profile_count (ClusterProfile *s, const DpEvalIndex *ix, const guint32 *
       c->packets += pc->sources.vals[i];
       *dp_hash_upsert (&src_cluster, pc->sources.keys[i], NULL) = dense[r];
     }
-  for (gsize i = 0; i <= pc->pairs.mask; i++)
-    {
-      if (pc->pairs.keys[i] == DP_HASH_EMPTY)
-        continue;
-      const guint64 *c = dp_hash_find (&src_cluster, DP_EVAL_PAIR_SRC (pc->pairs.keys[i]));
-      if (c)
-        *dp_hash_upsert (&per, (*c << 25) | DP_EVAL_PAIR_PP (pc->pairs.keys[i]), NULL) += pc->pairs.vals[i];
-    }
+  dp_eval_ports_by_group (pc, &src_cluster, &per);
   for (gsize i = 0; i <= per.mask; i++)
     {
       if (per.keys[i] == DP_HASH_EMPTY)

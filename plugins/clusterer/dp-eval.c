@@ -275,6 +275,20 @@ dp_eval_ports_add (DpEvalPortCounts *pc, const DpPackets *p)
 }
 
 void
+dp_eval_ports_by_group (const DpEvalPortCounts *pc, const DpHash *src_group, DpHash *out)
+{
+  dp_hash_init (out, 1024);
+  for (gsize i = 0; i <= pc->pairs.mask; i++)
+    {
+      if (pc->pairs.keys[i] == DP_HASH_EMPTY)
+        continue;
+      const guint64 *g = dp_hash_find (src_group, DP_EVAL_PAIR_SRC (pc->pairs.keys[i]));
+      if (g)
+        *dp_hash_upsert (out, (*g << 25) | DP_EVAL_PAIR_PP (pc->pairs.keys[i]), NULL) += pc->pairs.vals[i];
+    }
+}
+
+void
 dp_eval_ports_clear (DpEvalPortCounts *pc)
 {
   dp_hash_clear (&pc->pairs);

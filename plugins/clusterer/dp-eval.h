@@ -96,6 +96,10 @@ typedef struct {
 void dp_eval_ports_init (DpEvalPortCounts *pc);
 void dp_eval_ports_add (DpEvalPortCounts *pc, const DpPackets *p);
 void dp_eval_ports_clear (DpEvalPortCounts *pc);
+/** Initialises @out to the packets of @pc's pairs summed per (group, pp),
+ * keyed group << 25 | pp, the group of a source from @src_group (sources
+ * without one left out); read it back with DP_EVAL_PAIR_SRC/PP. */
+void dp_eval_ports_by_group (const DpEvalPortCounts *pc, const DpHash *src_group, DpHash *out);
 #define DP_EVAL_PAIR_SRC(key) ((guint32) ((key) >> 25))
 #define DP_EVAL_PAIR_PP(key) ((guint32) ((key) & 0x1ffffffu))
 

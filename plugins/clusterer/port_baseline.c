@@ -142,14 +142,7 @@ static GArray *
 port_baseline_select (PortBaseline *s, const PbClasses *pc, DpHash *features)
 {
   DpHash per;
-  dp_hash_init (&per, 1024);
-  const DpHash *pairs = &s->counts.pairs;
-  for (gsize i = 0; i <= pairs->mask; i++)
-    if (pairs->keys[i] != DP_HASH_EMPTY)
-      {
-        guint64 cls = *dp_hash_find (&pc->src_class, DP_EVAL_PAIR_SRC (pairs->keys[i]));
-        *dp_hash_upsert (&per, (cls << 25) | DP_EVAL_PAIR_PP (pairs->keys[i]), NULL) += pairs->vals[i];
-      }
+  dp_eval_ports_by_group (&s->counts, &pc->src_class, &per);
   g_autofree PbPort *all = g_new (PbPort, MAX (per.n, 1u));
   gsize m = 0;
   for (gsize i = 0; i <= per.mask; i++)
