@@ -441,6 +441,17 @@ test_packets (void)
   g_assert_null (doc_find_title (d, "rect", "2021-03-01 00:00 UTC — ICMP: 0 packets"));
 }
 
+/* a bin that is not a whole number of seconds still starts at its time */
+static void
+test_packets_fractional_bin (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\nbin: 1500ms");
+  push_ok (h, P_PACKETS, make_packets ());
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 00:00 UTC — UDP: 1 packets"));
+  g_assert_nonnull (doc_find_title (d, "rect", "2021-03-01 01:01 UTC — ICMP: 1 packets"));
+}
+
 /* ------------------------------------------------------------------ */
 /* methods */
 
@@ -946,6 +957,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/taxonomy-long", test_taxonomy_long);
   g_test_add_func ("/plugin/report/taxonomy-sources-events", test_taxonomy_sources_events);
   g_test_add_func ("/plugin/report/packets", test_packets);
+  g_test_add_func ("/plugin/report/packets-fractional-bin", test_packets_fractional_bin);
   g_test_add_func ("/plugin/report/methods", test_methods);
   g_test_add_func ("/plugin/report/confusion-cap", test_confusion_cap);
   g_test_add_func ("/plugin/report/invalid-utf8", test_invalid_utf8);

@@ -259,7 +259,7 @@ tax_chart_protocols (Report *r)
     {
       const gint64 *bin = g_ptr_array_index (keys, i);
       const guint64 *counts = g_hash_table_lookup (r->traffic.bins, bin);
-      secs[i] = *bin * (r->cfg->bin_ns / 1000000000);
+      secs[i] = *bin * r->cfg->bin_ns / 1000000000;   /* bins need not be whole seconds */
       for (guint k = 0; k < REPORT_N_PROTO; k++)
         v[(gsize) k * n + i] = (double) counts[k];
     }
