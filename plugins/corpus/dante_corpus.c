@@ -293,8 +293,6 @@ dante_filter (Dante *d)
   c->offsets[out_s] = out_t;
   c->n_sentences = out_s;
   c->n_tokens = out_t;
-  if (d->vocab->n > 0)
-    memset (d->vocab->counts, 0, d->vocab->n * sizeof (guint64));
   for (guint64 i = 0; i < c->n_tokens; i++)
     d->vocab->counts[c->tokens[i]]++;
 }
