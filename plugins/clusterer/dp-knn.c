@@ -380,7 +380,7 @@ static void knn_blas_restore (KnnBlasGuard g) { (void) g; }
 #endif
 
 static void
-knn_run_workers (KnnJob *job, KnnWorker *workers, guint n_workers, GThreadFunc fn)
+knn_run_workers (KnnWorker *workers, guint n_workers, GThreadFunc fn)
 {
   g_autoptr (GPtrArray) threads = g_ptr_array_new ();
   for (guint t = 1; t < n_workers; t++)
@@ -388,7 +388,6 @@ knn_run_workers (KnnJob *job, KnnWorker *workers, guint n_workers, GThreadFunc f
   fn (&workers[0]);
   for (guint t = 0; t < threads->len; t++)
     g_thread_join (g_ptr_array_index (threads, t));
-  (void) job;
 }
 
 gboolean
@@ -427,7 +426,7 @@ dp_knn_search (const float *base, guint nb, const float *query, guint nq,
         }
     }
   KnnBlasGuard guard = knn_blas_single ();
-  knn_run_workers (&job, workers, n_workers, sym ? knn_symmetric_worker : knn_general_worker);
+  knn_run_workers (workers, n_workers, sym ? knn_symmetric_worker : knn_general_worker);
   knn_blas_restore (guard);
   if (sym)
     knn_merge (&job, workers, n_workers);
