@@ -99,16 +99,18 @@ louvain_graph_from (const DpGraph *in, guint64 *skipped)
           double w = in->weight[e];
           guint32 j = in->col[e];
           if (!(w > 0) || !isfinite (w) || j >= g->n)
-            (*skipped)++;
-          else if (j == i)
+            {
+              (*skipped)++;
+              continue;
+            }
+          g->k[i] += w;
+          if (j == i)
             g->self[i] += w;
           else
             {
               g->col[m] = j;
               g->w[m++] = w;
             }
-          if (w > 0 && isfinite (w) && j < g->n)
-            g->k[i] += w;
         }
       g->rowptr[i + 1] = m;
     }
@@ -395,7 +397,6 @@ louvain_summary (const LouvainConfig *cfg, const DpGraph *g, double q, guint lev
 static gboolean
 louvain_finish (DpStage *stage, void *state, GError **error)
 {
-  (void) error;
   Louvain *s = state;
   g_autoptr (DpVocab) empty = dp_vocab_new ();
   if (s->graph == NULL)
