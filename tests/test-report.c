@@ -550,6 +550,19 @@ test_methods (void)
   g_assert_true (html_has (html, "<li>input 1: accuracy 0.833.</li>"));
 }
 
+/* a comparison row without a method name draws a bar with an empty name */
+static void
+test_comparison_null_method (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  DpTable *t = make_comparison ();
+  dp_table_set_str (t, (guint) dp_table_find_column (t, "method"), 1, NULL);
+  push_ok (h, P_COMPARISON, t);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_nonnull (doc_find_title (d, "rect", "DarkVec — accuracy: 0.961"));
+  g_assert_nonnull (doc_find_title (d, "rect", " — accuracy: 0.500"));
+}
+
 /* 35 classes: the 29 largest keep their row and column, the rest share one */
 static void
 test_confusion_cap (void)
@@ -959,6 +972,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/packets", test_packets);
   g_test_add_func ("/plugin/report/packets-fractional-bin", test_packets_fractional_bin);
   g_test_add_func ("/plugin/report/methods", test_methods);
+  g_test_add_func ("/plugin/report/comparison-null-method", test_comparison_null_method);
   g_test_add_func ("/plugin/report/confusion-cap", test_confusion_cap);
   g_test_add_func ("/plugin/report/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/plugin/report/embedding", test_embedding);

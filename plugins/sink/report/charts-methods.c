@@ -73,13 +73,16 @@ methods_comparison (Report *r)
     {
       static const char *const series[] = { "accuracy", "macro F1" };
       g_autofree double *v = g_new0 (double, 2 * (gsize) t->n_rows);
+      /* a missing method name is a cell like any other, not a NULL to draw */
+      g_autofree const char **cats = g_new (const char *, t->n_rows);
       for (guint row = 0; row < t->n_rows; row++)
         {
           v[row] = t->cols[ca].f64[row];
           v[t->n_rows + row] = t->cols[cf].f64[row];
+          cats[row] = t->cols[cm].str[row] ? t->cols[cm].str[row] : "";
         }
       ReportHBars b = {
-        .n_cat = t->n_rows, .n_series = 2, .cats = (const char *const *) t->cols[cm].str, .series = series,
+        .n_cat = t->n_rows, .n_series = 2, .cats = cats, .series = series,
         .values = v, .vmin = 0, .vmax = 1, .x_title = "score (0–1)", .digits = 3, .value_labels = TRUE,
       };
       report_svg_hbars (c->svg, &b, &c->width, &c->height);
