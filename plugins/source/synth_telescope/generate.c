@@ -461,9 +461,12 @@ synth_telescope_emit (SynthWorld *w, SynthEpisode *ep, gint64 b)
   return TRUE;
 }
 
-/* Stable LSD radix sort of (offset << 32 | row) keys on the offset bits. */
+/* Stable LSD radix sort of (offset << 32 | row) keys on the offset bits,
+ * offsets from @base: every row of the slice [base, base + span) lies in
+ * it (an episode's rows rise and the one at or past the slice's end waits
+ * for the next), so the offsets fit in the bits sorted. */
 static void
-synth_telescope_sort (SynthWorld *w, gint64 span)
+synth_telescope_sort (SynthWorld *w, gint64 base, gint64 span)
 {
   gsize n = w->n_rows;
   if (w->cap_keys < n)
@@ -472,9 +475,6 @@ synth_telescope_sort (SynthWorld *w, gint64 span)
       w->keys = g_renew (guint64, w->keys, w->cap_keys);
       w->tmp = g_renew (guint64, w->tmp, w->cap_keys);
     }
-  gint64 base = n ? w->rows[0].ts : 0;
-  for (gsize i = 0; i < n; i++)
-    base = MIN (base, w->rows[i].ts);
   for (gsize i = 0; i < n; i++)
     w->keys[i] = ((guint64) (w->rows[i].ts - base) << 32) | i;
   guint bits = 0;
@@ -534,5 +534,5 @@ synth_telescope_slice (SynthWorld *w, guint64 slice, gint64 a, gint64 b)
       kept++;
     }
   g_array_set_size (w->active, kept);
-  synth_telescope_sort (w, b - a);
+  synth_telescope_sort (w, a, b - a);
 }
