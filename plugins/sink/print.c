@@ -124,7 +124,7 @@ print_table (const PrintConfig *cfg, const DpTable *t)
     {
       const char *cell = g_ptr_array_index (cells, k);
       guint i = k % cols->len;
-      printf ("%s%-*s", i ? "  " : "  ", (int) width[i], cell);
+      printf ("  %-*s", (int) width[i], cell);
       if (i == cols->len - 1)
         putchar ('\n');
     }
