@@ -282,9 +282,8 @@ report_upstream_order (Report *r)
 
 /* What the sources upstream read: their files, or the seed they generate from. */
 static void
-report_input_files (Report *r, GString *h)
+report_input_files (Report *r, GString *h, const GPtrArray *order)
 {
-  g_autoptr (GPtrArray) order = report_upstream_order (r);
   GString *list = g_string_new (NULL);
   for (guint i = 0; i < order->len; i++)
     {
@@ -314,9 +313,8 @@ report_input_files (Report *r, GString *h)
 }
 
 static void
-report_stage_rows (Report *r, GString *h)
+report_stage_rows (Report *r, GString *h, const GPtrArray *order)
 {
-  g_autoptr (GPtrArray) order = report_upstream_order (r);
   char a[32], b[32];
   guint shown = 0;
   for (guint i = 0; i < order->len; i++)
@@ -471,6 +469,7 @@ report_header (Report *r, GString *h)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *when = g_date_time_format (now, "%Y-%m-%d %H:%M UTC");
+  g_autoptr (GPtrArray) order = report_upstream_order (r);
   g_string_append (h, "<header>\n<p class=\"kicker\">darkpipe report</p>\n<h1>");
   report_esc (h, r->cfg->title);
   g_string_append (h, "</h1>\n<p class=\"meta\">");
@@ -479,7 +478,7 @@ report_header (Report *r, GString *h)
     report_esc_printf (h, " of pipeline ‘%s’ (%s)", dp_stage_pipeline_name (r->stage),
                        dp_stage_pipeline_file (r->stage));
   g_string_append (h, "</p>\n");
-  report_input_files (r, h);
+  report_input_files (r, h, order);
   report_kpis (r, h);
   if (r->findings->len > 0)
     {
@@ -495,7 +494,7 @@ report_header (Report *r, GString *h)
   g_string_append (h, "<details class=\"stages\" open=\"open\"><summary>What ran: the stages that fed this report</summary>\n"
                    "<div style=\"overflow-x:auto\"><table class=\"data\"><thead><tr><th>stage</th><th>plugin</th><th>kind</th><th class=\"num\">rows in</th>"
                    "<th class=\"num\">rows out</th><th class=\"num\">time</th><th class=\"num\">peak memory</th></tr></thead><tbody>\n");
-  report_stage_rows (r, h);
+  report_stage_rows (r, h, order);
   g_string_append (h, "</tbody></table></div></details>\n</header>\n");
 }
 
