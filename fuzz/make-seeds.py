@@ -3,7 +3,7 @@
 fixtures (tests/data), the shared real captures and traces (../shared/data,
 cut to their first records) and hand-made frames.  Seeds stay small: a
 fuzzer mutates them, it does not need whole files."""
-import gzip, os, struct, sys, zlib
+import gzip, os, struct
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 shared = os.environ.get("DP_SHARED_DIR", os.path.join(top, "..", "shared"))
@@ -34,7 +34,7 @@ frames = {
 }
 
 # decode: first byte = index into the link-type table of fuzz-decode.c
-links = ["null", "ether", "raw", "rawdlt", "rawdlt2", "loop", "sll", "sll2", "ipv4"]
+# (1 Ethernet, 2 raw IPv4)
 for name, f in frames.items():
     put("decode", "ether-" + name, bytes([1]) + ether + b"\x08\x00" + f)
     put("decode", "raw-" + name, bytes([2]) + f)
