@@ -10,25 +10,11 @@
 #include "text-sink.h"
 
 typedef struct {
-  char *path;
-  gboolean gzip;
-  int ts_format;
-} Config;
-
-typedef struct {
   TextSink sink;
-  GString *cell;
 } State;
 
-static const char *const csv_ts_choices[] = { "epoch", "iso", NULL };  /* TEXT_SINK_TS_* */
-
 static const DpOptionDesc csv_options[] = {
-  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, Config, path,
-                      "Output file; a relative path goes below the run's output directory."),
-  DP_OPTION ("gzip", DP_OPT_BOOL, "false", Config, gzip,
-             "Compress with gzip (also done when the path ends in .gz)."),
-  DP_OPTION_ENUM ("ts_format", "epoch", Config, ts_format, csv_ts_choices,
-                  "Packet time as epoch seconds with 9 decimals or as ISO 8601 UTC with ns."),
+  TEXT_SINK_OPTIONS ("Packet time as epoch seconds with 9 decimals or as ISO 8601 UTC with ns."),
 };
 
 static const DpPortDesc csv_inputs[] = {
@@ -89,9 +75,9 @@ csv_write_table (void *self, const DpTable *t, GError **error)
           DpColType type = t->cols[c].type;
           if (type == DP_COL_STRING || (type == DP_COL_IPV4 && t->names))
             {
-              g_string_truncate (st->cell, 0);
-              dp_table_format_cell (t, c, r, st->cell);
-              csv_append_quoted (st->sink.buf, st->cell->str, st->cell->len);
+              g_string_truncate (st->sink.cell, 0);
+              dp_table_format_cell (t, c, r, st->sink.cell);
+              csv_append_quoted (st->sink.buf, st->sink.cell->str, st->sink.cell->len);
             }
           else
             dp_table_format_cell (t, c, r, st->sink.buf);
@@ -168,13 +154,11 @@ csv_finish (DpStage *stage, void *state, GError **error)
 static gboolean
 csv_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  const Config *c = config;
   State *st = g_new0 (State, 1);
   (void) error;
   *state = st;
-  text_sink_setup (&st->sink, stage, "csv", c->path, c->gzip, c->ts_format);
+  text_sink_setup (&st->sink, stage, "csv", config);
   st->sink.packets_header = csv_packet_columns;
-  st->cell = g_string_new (NULL);
   return TRUE;
 }
 
@@ -185,8 +169,6 @@ csv_finalize (void *state)
   if (st == NULL)
     return;
   text_sink_clear (&st->sink);
-  if (st->cell)
-    g_string_free (st->cell, TRUE);
   g_free (st);
 }
 
@@ -208,7 +190,7 @@ DP_PLUGIN_DEFINE (csv,
   .n_inputs = G_N_ELEMENTS (csv_inputs),
   .options = csv_options,
   .n_options = G_N_ELEMENTS (csv_options),
-  .config_size = sizeof (Config),
+  .config_size = sizeof (TextSinkConfig),
   .init = csv_init,
   .process = csv_process,
   .finish = csv_finish,

@@ -8,26 +8,12 @@
 #include "text-sink.h"
 
 typedef struct {
-  char *path;
-  gboolean gzip;
-  int ts_format;
-} Config;
-
-typedef struct {
   TextSink sink;
   GPtrArray *keys;       /* per column of the first table: its escaped "name": */
-  GString *cell;
 } State;
 
-static const char *const jsonl_ts_choices[] = { "epoch", "iso", NULL };  /* TEXT_SINK_TS_* */
-
 static const DpOptionDesc jsonl_options[] = {
-  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, Config, path,
-                      "Output file; a relative path goes below the run's output directory."),
-  DP_OPTION ("gzip", DP_OPT_BOOL, "false", Config, gzip,
-             "Compress with gzip (also done when the path ends in .gz)."),
-  DP_OPTION_ENUM ("ts_format", "epoch", Config, ts_format, jsonl_ts_choices,
-                  "Packet time as a number of epoch seconds with 9 decimals or an ISO 8601 UTC string."),
+  TEXT_SINK_OPTIONS ("Packet time as a number of epoch seconds with 9 decimals or an ISO 8601 UTC string."),
 };
 
 static const DpPortDesc jsonl_inputs[] = {
@@ -92,9 +78,9 @@ jsonl_cell (State *st, const DpTable *t, guint c, guint r)
     dp_table_format_cell (t, c, r, b);
   else
     {
-      g_string_truncate (st->cell, 0);
-      dp_table_format_cell (t, c, r, st->cell);
-      jsonl_string (b, st->cell->str);
+      g_string_truncate (st->sink.cell, 0);
+      dp_table_format_cell (t, c, r, st->sink.cell);
+      jsonl_string (b, st->sink.cell->str);
     }
 }
 
@@ -193,13 +179,11 @@ jsonl_finish (DpStage *stage, void *state, GError **error)
 static gboolean
 jsonl_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  const Config *c = config;
   State *st = g_new0 (State, 1);
   (void) error;
   *state = st;
-  text_sink_setup (&st->sink, stage, "jsonl", c->path, c->gzip, c->ts_format);
+  text_sink_setup (&st->sink, stage, "jsonl", config);
   st->keys = g_ptr_array_new_with_free_func (g_free);
-  st->cell = g_string_new (NULL);
   return TRUE;
 }
 
@@ -211,8 +195,6 @@ jsonl_finalize (void *state)
     return;
   text_sink_clear (&st->sink);
   g_clear_pointer (&st->keys, g_ptr_array_unref);
-  if (st->cell)
-    g_string_free (st->cell, TRUE);
   g_free (st);
 }
 
@@ -235,7 +217,7 @@ DP_PLUGIN_DEFINE (jsonl,
   .n_inputs = G_N_ELEMENTS (jsonl_inputs),
   .options = jsonl_options,
   .n_options = G_N_ELEMENTS (jsonl_options),
-  .config_size = sizeof (Config),
+  .config_size = sizeof (TextSinkConfig),
   .init = jsonl_init,
   .process = jsonl_process,
   .finish = jsonl_finish,

@@ -11,6 +11,22 @@
 
 enum { TEXT_SINK_TS_EPOCH, TEXT_SINK_TS_ISO };
 
+static const char *const text_sink_ts_choices[] = { "epoch", "iso", NULL };  /* TEXT_SINK_TS_* */
+
+/* The options both sinks have; each says in @ts_doc what its times look like. */
+typedef struct {
+  char *path;
+  gboolean gzip;
+  int ts_format;
+} TextSinkConfig;
+
+#define TEXT_SINK_OPTIONS(ts_doc) \
+  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, TextSinkConfig, path, \
+                      "Output file; a relative path goes below the run's output directory."), \
+  DP_OPTION ("gzip", DP_OPT_BOOL, "false", TextSinkConfig, gzip, \
+             "Compress with gzip (also done when the path ends in .gz)."), \
+  DP_OPTION_ENUM ("ts_format", "epoch", TextSinkConfig, ts_format, text_sink_ts_choices, (ts_doc))
+
 #define TEXT_SINK_FLUSH_BYTES 65536
 
 typedef struct {
@@ -25,24 +41,25 @@ typedef struct {
   GArray *col_types;
   const char *packets_header;  /* written before the first packet row, or NULL */
   GString *buf;          /* rows not yet handed to the outfile */
+  GString *cell;         /* scratch for one formatted cell */
   guint64 rows;
   gint64 iso_sec;        /* the second whose text is in iso_text */
   char iso_text[32];
 } TextSink;
 
 static inline void
-text_sink_setup (TextSink *s, DpStage *stage, const char *plugin, const char *path,
-                 gboolean gzip, int ts_format)
+text_sink_setup (TextSink *s, DpStage *stage, const char *plugin, const TextSinkConfig *cfg)
 {
   s->plugin = plugin;
-  s->path = dp_stage_output_path (stage, path);
-  s->gzip = gzip || g_str_has_suffix (path, ".gz");
-  s->ts_format = ts_format;
+  s->path = dp_stage_output_path (stage, cfg->path);
+  s->gzip = cfg->gzip || g_str_has_suffix (cfg->path, ".gz");
+  s->ts_format = cfg->ts_format;
   s->kind = DP_TYPE_NONE;
   s->iso_sec = G_MININT64;
   s->col_names = g_ptr_array_new_with_free_func (g_free);
   s->col_types = g_array_new (FALSE, FALSE, sizeof (DpColType));
   s->buf = g_string_sized_new (TEXT_SINK_FLUSH_BYTES + 1024);
+  s->cell = g_string_new (NULL);
 }
 
 /* Safe on a half-set-up sink; removes an uncommitted temp file. */
@@ -55,6 +72,8 @@ text_sink_clear (TextSink *s)
   g_clear_pointer (&s->col_types, g_array_unref);
   if (s->buf)
     g_string_free (g_steal_pointer (&s->buf), TRUE);
+  if (s->cell)
+    g_string_free (g_steal_pointer (&s->cell), TRUE);
 }
 
 /* Opens the output on the first batch; a sink holds tables or packets,
