@@ -56,16 +56,7 @@ clu_label_index (Report *r, gint *label_col, const DpTable **lt)
   if (ck < 0 || cl < 0)
     return NULL;
   *label_col = cl;
-  GHashTable *h = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GString) key = g_string_new (NULL);
-  for (guint row = 0; row < (*lt)->n_rows; row++)
-    {
-      g_string_truncate (key, 0);
-      dp_table_format_cell (*lt, (guint) ck, row, key);
-      if (!g_hash_table_contains (h, key->str))
-        g_hash_table_insert (h, g_strdup (key->str), GUINT_TO_POINTER (row + 1));
-    }
-  return h;
+  return report_label_index (*lt, (guint) ck, FALSE);
 }
 
 static void

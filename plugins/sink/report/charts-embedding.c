@@ -95,20 +95,12 @@ emb_labels (Report *r, const DpEmbedding *e, const guint32 *rows, guint n)
   if (cl < 0 || ck < 0)
     return lab;
   gboolean by_value = t->cols[ck].type == DP_COL_IPV4 && t->names == NULL && e->vocab->names == NULL;
-  g_autoptr (GHashTable) by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) by_text = by_value ? NULL : report_label_index (t, (guint) ck, TRUE);
   g_autoptr (GString) text = g_string_new (NULL);
   DpHash by_ip;
   dp_hash_init (&by_ip, t->n_rows);
-  for (guint row = 0; row < t->n_rows; row++)
-    if (by_value)
-      *dp_hash_upsert (&by_ip, t->cols[ck].ip[row], NULL) = row + 1;
-    else
-      {
-        g_string_truncate (text, 0);
-        dp_table_format_cell (t, (guint) ck, row, text);
-        if (text->len && !g_hash_table_contains (by_text, text->str))
-          g_hash_table_insert (by_text, g_strdup (text->str), GUINT_TO_POINTER (row + 1));
-      }
+  for (guint row = 0; by_value && row < t->n_rows; row++)
+    *dp_hash_upsert (&by_ip, t->cols[ck].ip[row], NULL) = row + 1;
   for (guint i = 0; i < n; i++)
     {
       guint64 key = e->vocab->keys[rows[i]], hit = 0;

@@ -104,6 +104,21 @@ report_col (const DpTable *t, const char *name, DpColType type)
   return c >= 0 && t->cols[c].type == type ? c : -1;
 }
 
+GHashTable *
+report_label_index (const DpTable *t, guint key_col, gboolean skip_empty)
+{
+  GHashTable *h = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GString) key = g_string_new (NULL);
+  for (guint row = 0; row < t->n_rows; row++)
+    {
+      g_string_truncate (key, 0);
+      dp_table_format_cell (t, key_col, row, key);
+      if ((key->len || !skip_empty) && !g_hash_table_contains (h, key->str))
+        g_hash_table_insert (h, g_strdup (key->str), GUINT_TO_POINTER (row + 1));
+    }
+  return h;
+}
+
 double
 report_cell_num (const DpTable *t, gint col, guint row)
 {

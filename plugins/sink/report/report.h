@@ -86,6 +86,10 @@ const DpTable *report_table (Report *r, ReportInputPort port, guint i);
 const DpTable *report_last_table (Report *r, ReportInputPort port);
 /** Column @name of @t when it has type @type, else -1. */
 gint report_col (const DpTable *t, const char *name, DpColType type);
+/** (transfer full) Rows of a labels table by the text of its key column
+ * @key_col as the tables print it: text -> row + 1, the first row wins.
+ * With @skip_empty, rows whose key prints empty are left out. */
+GHashTable *report_label_index (const DpTable *t, guint key_col, gboolean skip_empty);
 /** A cell as a double (int64 or double columns; NAN otherwise). */
 double report_cell_num (const DpTable *t, gint col, guint row);
 
