@@ -164,8 +164,8 @@ check_range (const DpOptionDesc *opt, double v, const char *text, GError **error
   return FALSE;
 }
 
-static gboolean
-parse_bool (const char *text, gboolean *v)
+gboolean
+dp_parse_bool (const char *text, gboolean *v)
 {
   static const char *yes[] = { "true", "yes", "on", "1" };
   static const char *no[] = { "false", "no", "off", "0" };
@@ -205,7 +205,7 @@ dp_option_parse (const DpOptionDesc *opt, const char *text, void *config, GError
     case DP_OPT_BOOL:
       {
         gboolean v;
-        if (!parse_bool (text, &v))
+        if (!dp_parse_bool (text, &v))
           return type_error (error, opt, text, "a boolean (true/false)");
         *(gboolean *) field = v;
         return TRUE;

@@ -29,6 +29,8 @@ char *dp_option_format (const DpOptionDesc *opt, const void *config);
 char *dp_format_number (double v);
 /** Text parsers used by the option parser, exported for plugins' own files. */
 gboolean dp_parse_duration (const char *text, gint64 *ns, GError **error);
+/* true/yes/on/1 and false/no/off/0, any case */
+gboolean dp_parse_bool (const char *text, gboolean *v);
 gboolean dp_parse_size (const char *text, guint64 *bytes, GError **error);
 gboolean dp_parse_cidr (const char *text, DpCidr *cidr, GError **error);
 

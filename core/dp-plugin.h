@@ -78,6 +78,11 @@ typedef struct {
 /* Option flags */
 #define DP_OPT_REQUIRED 0x1u   /* no default: the pipeline must set it */
 #define DP_OPT_RANGE    0x2u   /* min/max are checked (inclusive) */
+#define DP_OPT_INPUT    0x4u   /* DP_OPT_PATH/STRLIST naming files the stage reads
+                                * (relative to the working directory; may be globs) */
+#define DP_OPT_OUTPUT   0x8u   /* DP_OPT_PATH naming a file the stage writes (relative to
+                                * the output directory); with DP_OPT_DIR a directory */
+#define DP_OPT_DIR      0x10u
 
 typedef struct {
   const char *name;
@@ -98,6 +103,9 @@ typedef struct {
   { (n), DP_OPT_ENUM, (def), offsetof (st, field), 0, 0, 0, (choices_), (doc_) }
 #define DP_OPTION_REQUIRED(n, t, st, field, doc_) \
   { (n), (t), NULL, offsetof (st, field), DP_OPT_REQUIRED, 0, 0, NULL, (doc_) }
+/* an option with any of the flags above, e.g. DP_OPT_REQUIRED | DP_OPT_OUTPUT */
+#define DP_OPTION_FLAGS(n, t, def, st, field, flags_, doc_) \
+  { (n), (t), (def), offsetof (st, field), (flags_), 0, 0, NULL, (doc_) }
 
 typedef struct _DpStage DpStage;
 typedef struct _DpContext DpContext;

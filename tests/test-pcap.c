@@ -565,7 +565,7 @@ test_pipeline (Fixture *f, gconstpointer data)
   g_autofree char *in = write_file (f, "in.pcap", cap);
   g_autofree char *out = g_build_filename (f->dir, "out.pcap", NULL);
   g_autofree char *yaml = g_strdup_printf (
-    "pipeline: recycle\ndescription: pcap to pcap_out\nstages:\n"
+    "pipeline: recycle\ndescription: pcap to pcap_out\nallow_outside_output_dir: true\nstages:\n"
     "  read:\n    plugin: pcap\n    path: %s\n    batch_rows: 1024\n"
     "  write:\n    plugin: pcap_out\n    input: read\n    path: %s\n", in, out);
   g_autoptr (GByteArray) yb = g_byte_array_new ();

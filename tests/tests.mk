@@ -54,3 +54,10 @@ update-plugin-docs: darkpipe $(plugin_LTLIBRARIES)
 	rm -f $(top_srcdir)/docs/plugins/*.md
 	./darkpipe --plugin-dir plugins plugins --markdown --output-dir $(top_srcdir)/docs/plugins
 .PHONY: update-plugin-docs
+
+# input/output path checks at load time (issue #21)
+check_PROGRAMS += tests/test-paths
+TESTS += tests/test-paths
+tests_test_paths_SOURCES = tests/test-paths.c
+tests_test_paths_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_paths_LDADD = $(TEST_LIBS)

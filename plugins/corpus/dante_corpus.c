@@ -54,7 +54,7 @@ static const DpOptionDesc dante_corpus_options[] = {
                    "Shortest sequence written, in packets (the authors: more than 2)."),
   DP_OPTION ("min_packets", DP_OPT_UINT, "10", DanteConfig, min_packets,
              "Sources with fewer packets over the whole input are left out (DarkVec's activity filter)."),
-  DP_OPTION ("text_path", DP_OPT_PATH, NULL, DanteConfig, text_path,
+  DP_OPTION_FLAGS ("text_path", DP_OPT_PATH, NULL, DanteConfig, text_path, DP_OPT_OUTPUT,
              "Also write the corpus as text, one sequence per line (e.g. 23/tcp 80/tcp), for other tools."),
 };
 

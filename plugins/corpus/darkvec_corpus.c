@@ -72,7 +72,7 @@ static const char *const darkvec_long[] = { "truncate", "split", NULL };
 static const DpOptionDesc darkvec_corpus_options[] = {
   DP_OPTION_ENUM ("languages", "services", DarkvecConfig, languages, darkvec_languages,
                   "How packets are split into languages: a port map, the top_n pairs, one language, or auto and services both."),
-  DP_OPTION ("services_path", DP_OPT_PATH, NULL, DarkvecConfig, services_path,
+  DP_OPTION_FLAGS ("services_path", DP_OPT_PATH, NULL, DarkvecConfig, services_path, DP_OPT_INPUT,
              "Port/protocol to service map (default: the shipped services.txt reconstruction)."),
   DP_OPTION_RANGE ("top_n", DP_OPT_INT, "10", DarkvecConfig, top_n, 1, 1000000,
                    "Number of port/protocol pairs that get their own language with auto (10 DarkVec, 2500 i-DarkVec)."),
@@ -90,7 +90,7 @@ static const DpOptionDesc darkvec_corpus_options[] = {
                    "Longest sentence emitted (gensim trains on at most 10000 tokens of a sentence)."),
   DP_OPTION ("overlap", DP_OPT_UINT, "25", DarkvecConfig, overlap,
              "Tokens shared by consecutive windows of a split sentence (use the trainer's window)."),
-  DP_OPTION ("text_path", DP_OPT_PATH, NULL, DarkvecConfig, text_path,
+  DP_OPTION_FLAGS ("text_path", DP_OPT_PATH, NULL, DarkvecConfig, text_path, DP_OPT_OUTPUT,
              "Also write the corpus as text, one sentence per line, for other tools."),
 };
 

@@ -213,7 +213,7 @@ static const DpPortDesc pcap_out_inputs[] = {
 };
 
 static const DpOptionDesc pcap_out_options[] = {
-  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, PcapOutConfig, path,
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, PcapOutConfig, path, DP_OPT_REQUIRED | DP_OPT_OUTPUT,
                       "Output pcap file (relative paths go below the output directory)."),
   DP_OPTION_ENUM ("linktype", "raw", PcapOutConfig, linktype, pcap_out_linktypes,
                   "Link layer of the records: raw IPv4 (LINKTYPE_RAW) or Ethernet."),

@@ -21,7 +21,7 @@ typedef struct {
 } TextSinkConfig;
 
 #define TEXT_SINK_OPTIONS(ts_doc) \
-  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, TextSinkConfig, path, \
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, TextSinkConfig, path, DP_OPT_REQUIRED | DP_OPT_OUTPUT, \
                       "Output file; a relative path goes below the run's output directory."), \
   DP_OPTION ("gzip", DP_OPT_BOOL, "false", TextSinkConfig, gzip, \
              "Compress with gzip (also done when the path ends in .gz)."), \

@@ -406,7 +406,7 @@ w2v_sink_finalize (void *state)
 }
 
 static const DpOptionDesc w2v_sink_options[] = {
-  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, W2vSinkConfig, path,
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, W2vSinkConfig, path, DP_OPT_REQUIRED | DP_OPT_OUTPUT,
                       "Output file; a relative path goes below the run's output directory."),
   DP_OPTION ("gzip", DP_OPT_BOOL, "false", W2vSinkConfig, gzip,
              "Compress the file with gzip (gensim reads .gz transparently)."),

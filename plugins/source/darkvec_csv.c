@@ -54,9 +54,9 @@ typedef struct {
 typedef TextSourceRow Row;
 
 static const DpOptionDesc darkvec_csv_options[] = {
-  DP_OPTION ("path", DP_OPT_PATH, NULL, Config, path,
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, Config, path, DP_OPT_INPUT,
              "Input trace (plain or gzip, detected by content); a glob is expanded."),
-  DP_OPTION ("paths", DP_OPT_STRLIST, NULL, Config, paths,
+  DP_OPTION_FLAGS ("paths", DP_OPT_STRLIST, NULL, Config, paths, DP_OPT_INPUT,
              "Input traces or globs, read in the order given (after path)."),
   DP_OPTION_RANGE ("batch_rows", DP_OPT_UINT, "16384", Config, batch_rows, 1, 1048576,
                    "Packets per emitted batch."),

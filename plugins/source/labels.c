@@ -411,13 +411,13 @@ labels_run (DpStage *stage, void *state, GError **error)
 static const char *const labels_formats[] = { "auto", "csv", "list", NULL };
 
 static const DpOptionDesc labels_options[] = {
-  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, LabelsConfig, path,
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, LabelsConfig, path, DP_OPT_REQUIRED | DP_OPT_INPUT,
                       "Ground-truth file: CSV with ip and label (or class) columns, or an 'ADDRESS # LABEL' list; gzip is detected."),
   DP_OPTION_ENUM ("format", "auto", LabelsConfig, format, labels_formats,
                   "File format; auto picks csv when the first data line has a comma, else list."),
   DP_OPTION ("relabel", DP_OPT_STRLIST, NULL, LabelsConfig, relabel,
              "Label renames as from=to entries (e.g. netscout=unknown), applied before min_class_size."),
-  DP_OPTION ("relabel_file", DP_OPT_PATH, NULL, LabelsConfig, relabel_file,
+  DP_OPTION_FLAGS ("relabel_file", DP_OPT_PATH, NULL, LabelsConfig, relabel_file, DP_OPT_INPUT,
              "CSV file of from,to label renames (the relabel list wins on a conflict)."),
   DP_OPTION_RANGE ("min_class_size", DP_OPT_UINT, "0", LabelsConfig, min_class_size, 0, 1e9,
                    "Classes with fewer members than this are merged into the unknown label (0: keep all)."),

@@ -677,9 +677,9 @@ static const DpPortDesc pcap_outputs[] = {
 };
 
 static const DpOptionDesc pcap_options[] = {
-  DP_OPTION ("path", DP_OPT_PATH, NULL, PcapConfig, path,
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, PcapConfig, path, DP_OPT_INPUT,
              "Capture file to read (a glob pattern is expanded)."),
-  DP_OPTION ("paths", DP_OPT_STRLIST, NULL, PcapConfig, paths,
+  DP_OPTION_FLAGS ("paths", DP_OPT_STRLIST, NULL, PcapConfig, paths, DP_OPT_INPUT,
              "Several capture files or glob patterns, read in order of their first timestamp."),
   DP_OPTION ("filter", DP_OPT_STRING, NULL, PcapConfig, filter,
              "BPF filter expression (tcpdump syntax) applied before decoding."),

@@ -15,7 +15,7 @@ typedef struct {
 } TextCorpusConfig;
 
 static const DpOptionDesc text_corpus_options[] = {
-  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, TextCorpusConfig, path,
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, TextCorpusConfig, path, DP_OPT_REQUIRED | DP_OPT_INPUT,
                       "Text file, one sentence per line (may be gzip-compressed)."),
   DP_OPTION_RANGE ("max_sentence", DP_OPT_UINT, "10000", TextCorpusConfig, max_sentence, 1, 1e12,
                    "Longer lines are cut into pieces of this many words (gensim's LineSentence default)."),

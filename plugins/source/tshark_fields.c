@@ -60,9 +60,9 @@ static const char *const tshark_fields_header_choices[] = { "auto", "true", "fal
 static const char *const tshark_fields_frag_choices[] = { "blocks", "bytes", NULL };
 
 static const DpOptionDesc tshark_fields_options[] = {
-  DP_OPTION ("path", DP_OPT_PATH, NULL, Config, path,
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, Config, path, DP_OPT_INPUT,
              "Input file (plain or gzip, detected by content); a glob is expanded."),
-  DP_OPTION ("paths", DP_OPT_STRLIST, NULL, Config, paths,
+  DP_OPTION_FLAGS ("paths", DP_OPT_STRLIST, NULL, Config, paths, DP_OPT_INPUT,
              "Input files or globs, read in the order given (after path)."),
   DP_OPTION ("timezone", DP_OPT_STRING, "UTC", Config, timezone,
              "Zone of frame.time (e.g. Asia/Tokyo or +09:00); the printed abbreviation is ignored."),

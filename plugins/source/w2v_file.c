@@ -15,7 +15,7 @@ typedef struct {
 static const char *const w2v_file_formats[] = { "auto", "text", "binary", NULL };
 
 static const DpOptionDesc w2v_file_options[] = {
-  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, W2vFileConfig, path,
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, W2vFileConfig, path, DP_OPT_REQUIRED | DP_OPT_INPUT,
                       "The word2vec file to read (may be gzip-compressed)."),
   DP_OPTION_ENUM ("format", "auto", W2vFileConfig, format, w2v_file_formats,
                   "File format; auto tells text from binary by the bytes of the first record."),

@@ -13,9 +13,9 @@
 #include "report.h"
 
 static const DpOptionDesc report_options[] = {
-  DP_OPTION_REQUIRED ("path", DP_OPT_PATH, ReportConfig, path,
+  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, ReportConfig, path, DP_OPT_REQUIRED | DP_OPT_OUTPUT,
                       "The HTML file to write (relative paths go below the output directory)."),
-  DP_OPTION ("svg_dir", DP_OPT_PATH, NULL, ReportConfig, svg_dir,
+  DP_OPTION_FLAGS ("svg_dir", DP_OPT_PATH, NULL, ReportConfig, svg_dir, DP_OPT_OUTPUT | DP_OPT_DIR,
              "Directory for the figures as standalone SVG files, one per chart (default: none)."),
   DP_OPTION ("title", DP_OPT_STRING, "darkpipe report", ReportConfig, title,
              "Heading of the page (the pipeline's name is a good one)."),

@@ -54,7 +54,7 @@ static const DpOptionDesc word2vec_options[] = {
              "Draw each word's effective window uniformly from 1..window, as word2vec does."),
   DP_OPTION_RANGE ("share_negatives", DP_OPT_INT, "1", Word2vecConfig, share_negatives, 0, 10000,
                    "Skip-gram: context words of a centre that share one draw of negatives (1: each pair its own, as gensim; 0: the whole window, fastest)."),
-  DP_OPTION ("init_path", DP_OPT_PATH, NULL, Word2vecConfig, init_path,
+  DP_OPTION_FLAGS ("init_path", DP_OPT_PATH, NULL, Word2vecConfig, init_path, DP_OPT_INPUT,
              "A word2vec file to continue training from (i-DarkVec's incremental update)."),
   DP_OPTION_ENUM ("saturation", "clip", Word2vecConfig, saturation, word2vec_saturation_choices,
                   "A dot product past +-6 on the wrong side: clip (push at full rate, word2vec.c) or skip the update (gensim 4; stable on DANTE's repetitive port sequences)."),
