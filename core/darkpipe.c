@@ -36,10 +36,12 @@ install_signals (DpContext *ctx)
   sigaction (SIGTERM, &sa, NULL);
 }
 
+#define THREADS_UNSET G_MININT
+
 typedef struct {
   char **plugin_dirs;
   char **sets;
-  gint threads;
+  gint threads;          /* THREADS_UNSET when --threads was not given */
   gboolean quiet;
   char *output_dir;
   gboolean json, markdown;
@@ -61,7 +63,7 @@ make_context (Opts *o)
   DpContext *ctx = dp_context_new ();
   for (char **d = o->plugin_dirs; d && *d; d++)
     dp_context_add_plugin_dir (ctx, *d);
-  dp_context_set_threads (ctx, o->threads > 0 ? (guint) o->threads : 1);
+  dp_context_set_threads (ctx, o->threads != THREADS_UNSET ? (guint) o->threads : 1);
   dp_context_set_quiet (ctx, o->quiet);
   dp_context_set_progress (ctx, !o->quiet && isatty (STDERR_FILENO));
   if (o->output_dir)
@@ -388,7 +390,7 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
 int
 main (int argc, char **argv)
 {
-  Opts o = { 0 };
+  Opts o = { .threads = THREADS_UNSET };
   GError *error = NULL;
   if (!parse_opts (&argc, &argv, &o, &error))
     {
@@ -399,7 +401,7 @@ main (int argc, char **argv)
     }
   int rc = EXIT_USAGE;
   const char *cmd = argc > 1 ? argv[1] : NULL;
-  if (o.threads < 0 || o.threads > 1024)
+  if (o.threads != THREADS_UNSET && (o.threads < 1 || o.threads > 1024))
     fprintf (stderr, "darkpipe: --threads must be in [1, 1024]\n");
   else if (cmd == NULL)
     fputs (usage, stderr);

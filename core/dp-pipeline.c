@@ -446,6 +446,18 @@ apply_overrides (DpPipeline *p, const char *const *overrides)
 }
 
 static gboolean
+valid_stage_name (const char *name)
+{
+  gsize n = strlen (name);
+  if (n == 0 || n > 64)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isalnum (name[i]) && name[i] != '_' && name[i] != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 load_stages (DpPipeline *p, DpYamlNode *stages)
 {
   if (stages == NULL)
@@ -464,6 +476,14 @@ load_stages (DpPipeline *p, DpYamlNode *stages)
       if (k->type != DP_YAML_SCALAR)
         {
           CDIAG (p, k, NULL, DP_CONFIG_ERROR_STRUCTURE, "stage names must be scalars");
+          continue;
+        }
+      if (!valid_stage_name (k->value))
+        {
+          g_autofree char *shown = g_strescape (k->value, NULL);
+          CDIAG (p, k, NULL, DP_CONFIG_ERROR_STRUCTURE,
+                 "stage name '%s': use 1 to 64 letters, digits, '_' or '-' (it names files and "
+                 "appears in 'stage.port' references)", shown);
           continue;
         }
       Spec *prev = find_spec (p, k->value, NULL);

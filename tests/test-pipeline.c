@@ -121,6 +121,27 @@ test_wiring_errors (void)
   expect_diags (yaml, NULL, e);
 }
 
+/* a stage name names files and appears in 'stage.port': no '/', '.', control
+ * characters or empty names (issue #21) */
+static void
+test_stage_names (void)
+{
+  const char *yaml =
+    "stages:\n"                          /* 1 */
+    "  \"a/b\":\n"                       /* 2 */
+    "    plugin: tsrc\n"                 /* 3 */
+    "  \"\":\n"                          /* 4 */
+    "    plugin: tsrc\n"                 /* 5 */
+    "  \"c\\nd\":\n"                     /* 6 */
+    "    plugin: tsrc\n"                 /* 7 */
+    "  e.f:\n"                           /* 8 */
+    "    plugin: tsrc\n"                 /* 9 */
+    "  ok_name-2:\n"                     /* 10 */
+    "    plugin: tsrc\n";                /* 11 */
+  const char *const e[] = { C (2, 3, 1), C (4, 3, 1), C (6, 3, 1), C (8, 3, 1), NULL };
+  expect_diags (yaml, NULL, e);
+}
+
 static void
 test_cycle (void)
 {
@@ -330,6 +351,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/all-problems-at-once", test_all_at_once);
   g_test_add_func ("/pipeline/wiring-errors", test_wiring_errors);
   g_test_add_func ("/pipeline/cycle", test_cycle);
+  g_test_add_func ("/pipeline/stage-names", test_stage_names);
   g_test_add_func ("/pipeline/set-overrides", test_set_overrides);
   g_test_add_func ("/pipeline/run-fanout", test_run_fanout);
   g_test_add_func ("/pipeline/run-failure-stops", test_run_failure_stops);

@@ -61,3 +61,5 @@ TESTS += tests/test-paths
 tests_test_paths_SOURCES = tests/test-paths.c
 tests_test_paths_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_paths_LDADD = $(TEST_LIBS)
+TESTS += tests/test-cli-safety.sh
+EXTRA_DIST += tests/test-cli-safety.sh
