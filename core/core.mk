@@ -3,6 +3,7 @@ libdarkpipe_la_SOURCES = \
 	core/dp-batch.c \
 	core/dp-error.c \
 	core/dp-output.c \
+	core/dp-outgroup.c \
 	core/dp-decode.c \
 	core/dp-options.c \
 	core/dp-yaml.c \
@@ -23,6 +24,7 @@ dpinclude_HEADERS += \
 	core/dp-error.h \
 	core/dp-plugin.h \
 	core/dp-output.h \
+	core/dp-outgroup.h \
 	core/dp-hash.h \
 	core/dp-decode.h \
 	core/dp-harness.h \

@@ -6,6 +6,7 @@
 #include "dp-error.h"
 #include "dp-plugin.h"
 #include "dp-output.h"
+#include "dp-outgroup.h"
 #include "dp-hash.h"
 #include "dp-decode.h"
 #include "dp-harness.h"

@@ -204,7 +204,10 @@ dp_stage_call_finish (DpStage *s, GError **error)
   s->peak_rss_kb = MAX (run_peak, dp_peak_rss_kb ());
   if (!ok)
     return stage_failed (s, "finish", error);
-  s->finished = !dp_stage_cancelled (s);
+  /* a sink whose finish succeeded has written its outputs, even when a
+   * signal came meanwhile: say so in the interruption message; another
+   * stage that saw the signal may have stopped early */
+  s->finished = s->desc->kind == DP_KIND_SINK || !dp_stage_cancelled (s);
   return TRUE;
 }
 

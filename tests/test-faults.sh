@@ -108,6 +108,40 @@ for fault in FSYNC RENAME; do
     sh -c "[ \"\$(cat '$d/packets.csv')\" = 'earlier results' ] && [ -z \"\$(find '$d' -name '.*.tmp-*')\" ]"
 done
 
+# a report and its figures appear together: a disk that fills half-way
+# through them leaves the earlier page and figures as they were, with no
+# new figure beside them (issue #21 item 9)
+report_pipeline () {   # OUTPUT_DIR
+  pipe="$tmp/r.yaml"
+  cat > "$pipe" <<EOF
+pipeline: faults-report
+output_dir: $1
+stages:
+  src: {plugin: pcap, paths: [$tmp/a.pcap, $tmp/b.pcap, $tmp/c.pcap]}
+  tax: {plugin: taxonomy, input: src, window: 10m}
+  page: {plugin: report, input: {taxonomy_summary: tax.summary, taxonomy_events: tax.events, taxonomy_sources: tax.sources}, path: report.html, svg_dir: figs}
+EOF
+}
+report_pipeline "$tmp/rep-ok"
+run
+n_svg=$(ls "$tmp/rep-ok/figs" 2>/dev/null | wc -l)
+total=$(cat "$tmp/rep-ok/report.html" "$tmp/rep-ok/figs/"*.svg 2>/dev/null | wc -c)
+check "a report with figures is written ($n_svg SVGs, $total bytes)" [ "$rc" = 0 ] && [ "$n_svg" -ge 3 ]
+d="$tmp/rep-full"
+mkdir -p "$d/figs"
+echo "earlier page" > "$d/report.html"
+first=$(ls "$tmp/rep-ok/figs" | head -1)
+echo "earlier figure" > "$d/figs/$first"
+report_pipeline "$d"
+run DP_FAULT_WRITE_PATH="$d/" DP_FAULT_WRITE_AFTER=$((total / 2)) LD_PRELOAD="$shim"
+check "report, disk full half-way: exit 1 with 'No space left on device'" \
+  sh -c "[ $rc = 1 ] && grep -q 'No space left on device' '$tmp/err'"
+report_unchanged () {
+  [ "$(cat "$d/report.html")" = "earlier page" ] && [ "$(cat "$d/figs/$first")" = "earlier figure" ] \
+    && [ "$(ls -A "$d/figs")" = "$first" ] && [ "$(ls -A "$d" | tr '\n' ' ')" = "figs report.html " ]
+}
+check "report, disk full half-way: the earlier page and figure are unchanged, no new or temp file" report_unchanged
+
 # the same run without faults writes the file: the faults above caused the failures
 mkdir -p "$tmp/good"
 write_csv_pipeline "$tmp/good"

@@ -247,6 +247,29 @@ test_run_cancelled (void)
   dp_test_rmtree (dir);
 }
 
+/* a sink that completes its file while the run is interrupted is named as
+ * finished, and its file is there (issue #21 item 9) */
+static void
+test_run_cancelled_in_sink (void)
+{
+  g_autoptr (DpContext) ctx = test_context ();
+  g_autofree char *dir = dp_test_tmpdir ();
+  dp_context_set_output_dir (ctx, dir);
+  const char *yaml =
+    "stages:\n"
+    "  src: {plugin: tsrc, count: 100, batch: 10}\n"
+    "  out: {plugin: topts, needed: 1, path: v.txt, interrupt: true, input: src.info}\n";
+  g_autoptr (DpPipeline) p = load_ok (ctx, yaml, NULL);
+  GError *error = NULL;
+  g_assert_false (dp_pipeline_run (p, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED);
+  g_assert_nonnull (strstr (error->message, "out finished"));
+  g_error_free (error);
+  g_autofree char *path = g_build_filename (dir, "v.txt", NULL);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  dp_test_rmtree (dir);
+}
+
 static void
 test_upstream_names (void)
 {
@@ -356,6 +379,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/run-fanout", test_run_fanout);
   g_test_add_func ("/pipeline/run-failure-stops", test_run_failure_stops);
   g_test_add_func ("/pipeline/run-cancelled", test_run_cancelled);
+  g_test_add_func ("/pipeline/run-cancelled-in-sink", test_run_cancelled_in_sink);
   g_test_add_func ("/pipeline/two-in-one-process", test_two_pipelines_one_process);
   g_test_add_func ("/pipeline/upstream-names", test_upstream_names);
   g_test_add_func ("/loader/abi-mismatch", test_loader_abi);

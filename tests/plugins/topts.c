@@ -2,10 +2,12 @@
  * which writes the parsed values to `path` at finish. */
 #include "config.h"
 #include "darkpipe.h"
+#include "dp-pipeline.h"
 
 typedef struct {
   gboolean flag; gint64 level; guint64 count; double ratio; char *name; char *path;
   int mode; gint64 window; guint64 buffer; DpCidr block; char **tags; guint64 needed;
+  gboolean interrupt;
 } ToptsConfig;
 
 static const char *const topts_modes[] = { "fast", "slow", "careful", NULL };
@@ -24,6 +26,8 @@ static const DpOptionDesc topts_options[] = {
   DP_OPTION ("block", DP_OPT_CIDR, "192.0.2.0/24", ToptsConfig, block, "An address block."),
   DP_OPTION ("tags", DP_OPT_STRLIST, NULL, ToptsConfig, tags, "A list of strings."),
   DP_OPTION_REQUIRED ("needed", DP_OPT_UINT, ToptsConfig, needed, "A required count."),
+  DP_OPTION ("interrupt", DP_OPT_BOOL, "false", ToptsConfig, interrupt,
+             "Cancel the run (as SIGINT does) while finishing, before the file is complete."),
 };
 
 static gboolean
@@ -48,6 +52,8 @@ topts_finish (DpStage *stage, void *state, GError **error)
                      " %" G_GUINT64_FORMAT " %08x/%u %s %" G_GUINT64_FORMAT "\n",
                      c->flag, c->level, c->count, c->ratio, c->name, c->mode, c->window, c->buffer,
                      c->block.addr, c->block.prefix, tags, c->needed);
+  if (c->interrupt)
+    dp_context_cancel (dp_stage_context (stage));
   return dp_outfile_commit (g_steal_pointer (&f), error);
 }
 

@@ -627,17 +627,17 @@ report_page (Report *r, GString *h)
 }
 
 static gboolean
-report_write (const char *path, const GString *text, GError **error)
+report_write (DpOutGroup *group, const char *path, const GString *text, GError **error)
 {
-  g_autoptr (DpOutFile) f = dp_outfile_open (path, FALSE, error);
+  DpOutFile *f = dp_outgroup_open (group, path, FALSE, error);
   if (f == NULL)
     return FALSE;
   dp_outfile_write (f, text->str, text->len);
-  return dp_outfile_commit (g_steal_pointer (&f), error);
+  return TRUE;
 }
 
 static gboolean
-report_write_svgs (Report *r, GError **error)
+report_write_svgs (Report *r, DpOutGroup *group, GError **error)
 {
   g_autofree char *dir = dp_stage_output_path (r->stage, r->cfg->svg_dir);
   for (guint i = 0; i < r->charts->len; i++)
@@ -649,7 +649,7 @@ report_write_svgs (Report *r, GError **error)
       report_svg_wrap (s, c, TRUE);
       g_autofree char *name = g_strconcat (c->id, ".svg", NULL);
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (!report_write (path, s, error))
+      if (!report_write (group, path, s, error))
         return FALSE;
     }
   return TRUE;
@@ -665,11 +665,13 @@ report_finish (DpStage *stage, void *state, GError **error)
   report_charts_clusters (r);
   g_autoptr (GString) page = g_string_new (NULL);
   report_page (r, page);
-  /* the figures first: a page is only there when everything it names is */
-  if (r->cfg->svg_dir && !report_write_svgs (r, error))
+  /* the page and its figures appear together or not at all; the figures
+   * are renamed into place first, so a page never names a missing one */
+  g_autoptr (DpOutGroup) group = dp_outgroup_new ();
+  if (r->cfg->svg_dir && !report_write_svgs (r, group, error))
     return FALSE;
   g_autofree char *path = dp_stage_output_path (stage, r->cfg->path);
-  if (!report_write (path, page, error))
+  if (!report_write (group, path, page, error) || !dp_outgroup_commit (g_steal_pointer (&group), error))
     return FALSE;
   dp_stage_count (stage, "charts", r->charts->len);
   dp_stage_count (stage, "bytes", page->len);
