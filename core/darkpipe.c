@@ -78,7 +78,8 @@ load (DpContext *ctx, const char *path, Opts *o, DpPipeline **out)
   *out = dp_pipeline_load_file (ctx, path, (const char *const *) o->sets, NULL, &error);
   if (*out == NULL)
     {
-      fprintf (stderr, "%s\n", error->message);
+      g_autofree char *safe = dp_escape_controls (error->message, TRUE);
+      fprintf (stderr, "%s\n", safe);
       g_error_free (error);
       return EXIT_USAGE;
     }
@@ -106,7 +107,8 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
     dp_pipeline_print_summary (p, stderr);
   if (!ok)
     {
-      fprintf (stderr, "darkpipe: error: %s\n", error->message);
+      g_autofree char *safe = dp_escape_controls (error->message, TRUE);
+      fprintf (stderr, "darkpipe: error: %s\n", safe);
       g_error_free (error);
       return EXIT_RUNTIME;
     }
@@ -372,7 +374,8 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
 {
   GOptionEntry entries[] = {
     { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->plugin_dirs, "Search plugins here first", "DIR" },
-    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->sets, "Override an option", "STAGE.OPTION=VALUE" },
+    /* taken as bytes and checked below, so a bad value is named */
+    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sets, "Override an option", "STAGE.OPTION=VALUE" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "Threads for multi-threaded stages", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, no summary", NULL },
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &o->output_dir, "Output directory (overrides the pipeline's)", "DIR" },
@@ -384,7 +387,17 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
   g_option_context_set_summary (oc, usage);
   g_option_context_add_main_entries (oc, entries, NULL);
   g_option_context_set_help_enabled (oc, TRUE);
-  return g_option_context_parse (oc, argc, argv, error);
+  if (!g_option_context_parse (oc, argc, argv, error))
+    return FALSE;
+  for (char **s = o->sets; s && *s; s++)
+    if (!g_utf8_validate (*s, -1, NULL))
+      {
+        g_autofree char *shown = g_strescape (*s, NULL);
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "--set '%s': not valid UTF-8 (pipeline values are UTF-8 text)", shown);
+        return FALSE;
+      }
+  return TRUE;
 }
 
 int

@@ -52,4 +52,12 @@ typedef enum {
   DP_DATA_ERROR_FAILED,            /* any other runtime failure */
 } DpDataError;
 
+/** A copy of @text (transfer full) safe to print on a terminal: C0 and C1
+ * control characters (ESC, CR, BEL, U+0080-U+009F …) and DEL become \xNN
+ * or \u00NN, invalid UTF-8 bytes \xNN, a backslash stays itself; newlines
+ * and tabs are kept when @keep_newlines, else escaped as \n and \t.  For
+ * messages and cells that quote input (file names, bad lines).
+ * Thread-safe. */
+char *dp_escape_controls (const char *text, gboolean keep_newlines);
+
 G_END_DECLS

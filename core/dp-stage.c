@@ -362,7 +362,8 @@ stage_log (DpStage *s, const char *prefix, const char *msg)
     g_mutex_lock (&s->ctx->log_lock);
   if (s->ctx)
     dp_stage_clear_progress_line (s->ctx);
-  fprintf (stderr, "darkpipe: %s%s: %s\n", prefix, s->name, msg);
+  g_autofree char *safe = dp_escape_controls (msg, FALSE);
+  fprintf (stderr, "darkpipe: %s%s: %s\n", prefix, s->name, safe);
   if (s->ctx)
     g_mutex_unlock (&s->ctx->log_lock);
 }

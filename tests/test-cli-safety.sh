@@ -71,4 +71,26 @@ if [ $rc -eq 0 ] && [ -s s.csv ] && [ "$(cksum < good.pcap)" = "$sum" ]; then
 else
   bad "with a path of its own the same pipeline runs (exit $rc)"
 fi
+# terminal escapes that come from input are shown escaped, never sent raw
+printf 'ip,label\n192.0.2.1,\033[31mred\007\n192.0.2.2,ok\n' > lab.csv
+printf 'pipeline: pr\nstages:\n  l: {plugin: labels, path: lab.csv}\n  p: {plugin: print, input: l}\n' > pr.yaml
+$D run pr.yaml --quiet >log 2>&1; rc=$?
+if [ $rc -eq 0 ] && ! grep -q $'\033' log && grep -qF '\x1b[31mred\x07' log; then
+  ok "print shows ESC and BEL in a cell as \\x1b, \\x07"
+else
+  bad "print shows ESC and BEL in a cell escaped (exit $rc)"
+fi
+printf 'pipeline: pr\nstages:\n  l: {plugin: labels, path: "x\\e[2Jy.csv"}\n  p: {plugin: print, input: l}\n' > pr2.yaml
+$D run pr2.yaml --quiet >log 2>&1; rc=$?
+if [ $rc -eq 1 ] && ! grep -q $'\033' log && grep -qF "x\x1b[2Jy.csv: cannot open" log; then
+  ok "an error naming a file with ESC in its name shows it escaped"
+else
+  bad "an error naming a file with ESC in its name shows it escaped (exit $rc)"
+fi
+$D check eat.yaml --set $'a.path=\xff.csv' >log 2>&1; rc=$?
+if [ $rc -eq 2 ] && grep -qF "a.path=\377.csv': not valid UTF-8" log; then
+  ok "a non-UTF-8 --set value is named"
+else
+  bad "a non-UTF-8 --set value is named (exit $rc)"
+fi
 echo "1..$n"

@@ -103,7 +103,7 @@ print_table (const PrintConfig *cfg, const DpTable *t)
   g_autoptr (GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
   guint shown = 0;
   for (guint i = 0; i < cols->len; i++)
-    g_ptr_array_add (cells, g_strdup (t->cols[g_array_index (cols, guint, i)].name));
+    g_ptr_array_add (cells, dp_escape_controls (t->cols[g_array_index (cols, guint, i)].name, FALSE));
   for (guint r = 0; r < t->n_rows && (cfg->max_rows == 0 || shown < cfg->max_rows); r++)
     {
       if (!print_row_selected (cfg, t, where, r, tmp))
@@ -113,13 +113,16 @@ print_table (const PrintConfig *cfg, const DpTable *t)
         {
           GString *cell = g_string_new (NULL);
           print_cell (cfg, t, g_array_index (cols, guint, i), r, cell);
-          g_ptr_array_add (cells, g_string_free (cell, FALSE));
+          /* cells quote input: no terminal escape sequences through */
+          g_ptr_array_add (cells, dp_escape_controls (cell->str, FALSE));
+          g_string_free (cell, TRUE);
         }
     }
   g_autofree gsize *width = g_new0 (gsize, MAX (cols->len, 1u));
   for (guint k = 0; k < cells->len; k++)
     width[k % cols->len] = MAX (width[k % cols->len], print_text_len (g_ptr_array_index (cells, k)));
-  printf ("\n%s\n", cfg->title ? cfg->title : t->name);
+  g_autofree char *title = dp_escape_controls (cfg->title ? cfg->title : t->name, FALSE);
+  printf ("\n%s\n", title);
   for (guint k = 0; k < cells->len; k++)
     {
       const char *cell = g_ptr_array_index (cells, k);
