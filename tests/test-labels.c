@@ -140,6 +140,31 @@ test_header_without_label (void)
   g_error_free (error);
 }
 
+/* a header naming neither ip nor label columns is not read as a token row
+ * (issue #21 item 13); a headerless file of pseudonyms still reads */
+static void
+test_header_without_ip (void)
+{
+  g_autofree char *path = write_text ("noip.csv", "addr,tag\n1.2.3.4,a\n5.6.7.8,b\n", FALSE);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("labels", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_run (h, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "noip.csv: line 1: header 'addr,tag' has no ip column"));
+  g_error_free (error);
+
+  DpTable *t;
+  g_autoptr (DpHarness) h2 = run_labels ("src_ipaddr12,mirai\n1.2.3.4,censys\n", FALSE, NULL, &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "src_ipaddr12=mirai 1.2.3.4=censys");
+  DpTable *t3;
+  g_autoptr (DpHarness) h3 = run_labels ("alpha,mirai\nbeta,censys\n", FALSE, NULL, &t3);
+  g_autofree char *s3 = table_text (t3);
+  g_assert_cmpstr (s3, ==, "alpha=mirai beta=censys");
+}
+
 static void
 test_list_format (void)
 {
@@ -370,6 +395,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/labels/csv-bad-lines", test_csv_bad_lines);
   g_test_add_func ("/plugin/labels/bad-line-fail", test_bad_line_fail);
   g_test_add_func ("/plugin/labels/header-without-label", test_header_without_label);
+  g_test_add_func ("/plugin/labels/header-without-ip", test_header_without_ip);
   g_test_add_func ("/plugin/labels/list-format", test_list_format);
   g_test_add_func ("/plugin/labels/list-suffix-default", test_list_suffix_default);
   g_test_add_func ("/plugin/labels/relabel-min-class", test_relabel_and_min_class);

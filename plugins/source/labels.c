@@ -281,6 +281,8 @@ labels_read (Labels *s, DpStage *stage, const char *path, GError **error)
   if (r == NULL)
     return FALSE;
   gboolean first = TRUE;
+  guint64 first_line = 0, held_line = 0;
+  g_autofree char *held_first = NULL;   /* line 1 if it may be a header without an ip column */
   char *line;
   gsize len;
   while ((line = dp_line_reader_next (r, &len)) != NULL)
@@ -294,6 +296,7 @@ labels_read (Labels *s, DpStage *stage, const char *path, GError **error)
       if (first)
         {
           first = FALSE;
+          first_line = dp_line_reader_line (r);
           if (s->format == LABELS_AUTO)
             s->format = strchr (t, ',') ? LABELS_CSV : LABELS_LIST;
           if (s->format == LABELS_CSV && labels_csv_header (s, t))
@@ -306,6 +309,35 @@ labels_read (Labels *s, DpStage *stage, const char *path, GError **error)
                   return FALSE;
                 }
               continue;
+            }
+        }
+      else if (held_first && s->format == LABELS_CSV)
+        {
+          /* line 1 was taken as data because its first field is a name; if
+           * the data below starts with addresses it was a header that names
+           * no ip column, and reading on would label one bogus token */
+          g_auto (GStrv) f = g_strsplit (t, ",", 2);
+          guint32 a;
+          if (f[0] && dp_ipv4_parse (labels_unquote (f[0]), &a))
+            {
+              g_autofree char *shown = dp_escape_controls (held_first, FALSE);
+              g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                           "%s: line %" G_GUINT64_FORMAT ": header '%s' has no ip column (name it ip, "
+                           "src_ip or address, and the labels label or class)",
+                           path, held_line, shown);
+              return FALSE;
+            }
+          g_clear_pointer (&held_first, g_free);
+        }
+      if (dp_line_reader_line (r) == first_line && s->format == LABELS_CSV)
+        {
+          /* a word without digits ("addr"), not a pseudonym ("src_ipaddr12") */
+          g_auto (GStrv) f = g_strsplit (t, ",", 2);
+          const char *w = f[0] ? labels_unquote (f[0]) : NULL;
+          if (w && labels_is_name (w) && strpbrk (w, "0123456789") == NULL)
+            {
+              held_first = g_strdup (t);
+              held_line = first_line;
             }
         }
       gboolean ok = s->format == LABELS_CSV ? labels_csv_line (s, stage, r, t, error)
