@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <zlib.h>
@@ -26,11 +27,42 @@ struct _DpOutFile {
 
 #define OUT_BUF_SIZE (256 * 1024)
 
+/* A target that exists and is not a regular file (a FIFO, /dev/null, a
+ * terminal) is written straight to: a rename would replace the device or
+ * pipe by a regular file.  A directory is an error.  *direct tells that
+ * the result is final: an fd to write, or -1 with @error. */
+static int
+outfile_open_direct (const char *path, gboolean *direct, GError **error)
+{
+  struct stat st;
+  *direct = FALSE;
+  if (stat (path, &st) != 0 || S_ISREG (st.st_mode))
+    return -1;
+  if (S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: is a directory, not a file to write", path);
+      *direct = TRUE;
+      return -1;
+    }
+  *direct = TRUE;
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int e = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: cannot open: %s", path, g_strerror (e));
+    }
+  return fd;
+}
+
 DpOutFile *
 dp_outfile_open (const char *path, gboolean gzip, GError **error)
 {
+  gboolean direct = FALSE;
+  int dfd = outfile_open_direct (path, &direct, error);
+  if (direct && dfd < 0)
+    return NULL;
   g_autofree char *dir = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (dir, 0777) != 0)
+  if (!direct && g_mkdir_with_parents (dir, 0777) != 0)
     {
       int e = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
@@ -38,9 +70,9 @@ dp_outfile_open (const char *path, gboolean gzip, GError **error)
       return NULL;
     }
   g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *tmpl = g_strdup_printf ("%s/.%s.tmp-XXXXXX", dir, base);
+  g_autofree char *tmpl = direct ? NULL : g_strdup_printf ("%s/.%s.tmp-XXXXXX", dir, base);
   /* created 0666 minus the umask: an ordinary file for the user */
-  int fd = g_mkstemp_full (tmpl, O_WRONLY | O_CLOEXEC, 0666);
+  int fd = direct ? dfd : g_mkstemp_full (tmpl, O_WRONLY | O_CLOEXEC, 0666);
   if (fd < 0)
     {
       int e = errno;
@@ -180,19 +212,21 @@ dp_outfile_commit (DpOutFile *f, GError **error)
       if (r != Z_OK && f->saved_errno == 0)
         f->saved_errno = errno ? errno : EIO;
     }
-  if (f->saved_errno == 0 && fsync (f->fd) != 0 && errno != EINVAL && errno != EROFS)
+  if (f->saved_errno == 0 && f->tmp_path && fsync (f->fd) != 0 && errno != EINVAL && errno != EROFS)
     f->saved_errno = errno;
   if (close (f->fd) != 0 && f->saved_errno == 0)
     f->saved_errno = errno;
   f->fd = -1;
-  if (f->saved_errno == 0 && g_rename (f->tmp_path, f->path) != 0)
+  if (f->saved_errno == 0 && f->tmp_path && g_rename (f->tmp_path, f->path) != 0)
     f->saved_errno = errno;
   if (f->saved_errno != 0)
     {
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (f->saved_errno),
-                   "%s: write failed: %s (nothing written; earlier contents kept)",
+                   f->tmp_path ? "%s: write failed: %s (nothing written; earlier contents kept)"
+                               : "%s: write failed: %s (written directly: it is not a regular file)",
                    f->path, g_strerror (f->saved_errno));
-      g_unlink (f->tmp_path);
+      if (f->tmp_path)
+        g_unlink (f->tmp_path);
       outfile_free (f);
       return FALSE;
     }
@@ -210,84 +244,254 @@ dp_outfile_abort (DpOutFile *f)
       gzclose (f->gz);
       f->gz = NULL;
     }
-  g_unlink (f->tmp_path);
+  if (f->tmp_path)
+    g_unlink (f->tmp_path);
   outfile_free (f);
 }
 
 /* ------------------------------------------------------------------ */
-/* gzip-transparent input through fopencookie */
+/* gzip-transparent input through fopencookie
+ *
+ * The file is opened once and never rewound or reopened, so a pipe or FIFO
+ * loses nothing: the first bytes, read to look for the gzip magic, are
+ * served again from the peek buffer.  gzip is inflated here with zlib's
+ * inflate() rather than gzread(), which on a bad trailer returns -1 and
+ * drops the bytes it had inflated in that call: every byte that inflated
+ * is delivered, and only then does a read fail, with DP_EGZTRUNC for a
+ * stream cut short and DP_EGZCHECK for a bad CRC/length or corrupt data. */
+
+#define IN_BUF (256 * 1024)
+
+typedef struct {
+  int fd;
+  unsigned char peek[2];
+  guint n_peek, peek_pos;
+  gboolean gzip;
+  z_stream zs;
+  unsigned char *in;
+  gboolean in_eof;     /* read() returned 0 */
+  gboolean done;       /* the last member ended cleanly and no other follows */
+  int err;             /* sticky: errno for the next read */
+  FILE *fp;            /* the stream over this cookie */
+} InStream;
 
 static ssize_t
-gz_cookie_read (void *cookie, char *buf, size_t size)
+in_raw (InStream *st, void *buf, size_t size)
 {
-  gzFile gz = cookie;
-  unsigned chunk = size > (1u << 30) ? (1u << 30) : (unsigned) size;
-  int r = gzread (gz, buf, chunk);
-  int zerr = Z_OK;
-  if (r == 0)
-    gzerror (gz, &zerr);
-  if (r == 0 && zerr == Z_BUF_ERROR)
+  if (st->peek_pos < st->n_peek)
     {
-      /* gzread reports a stream cut short only through gzerror */
-      errno = EIO;
-      return -1;
+      size_t n = MIN (size, (size_t) (st->n_peek - st->peek_pos));
+      memcpy (buf, st->peek + st->peek_pos, n);
+      st->peek_pos += (guint) n;
+      return (ssize_t) n;
     }
+  for (;;)
+    {
+      ssize_t r = read (st->fd, buf, size);
+      if (r >= 0 || errno != EINTR)
+        return r;
+    }
+}
+
+/* More compressed input; FALSE on a read error (st->err set). */
+static gboolean
+in_fill (InStream *st)
+{
+  if (st->zs.avail_in > 0 || st->in_eof)
+    return TRUE;
+  ssize_t r = in_raw (st, st->in, IN_BUF);
   if (r < 0)
     {
-      int zerr;
-      gzerror (gz, &zerr);
-      /* a stream cut short is reported by gzread as an error after the
-       * last complete bytes; surface it as EIO to the stdio reader */
-      errno = (zerr == Z_ERRNO && errno) ? errno : EIO;
-      return -1;
+      st->err = errno ? errno : EIO;
+      return FALSE;
     }
-  return r;
+  if (r == 0)
+    st->in_eof = TRUE;
+  st->zs.next_in = st->in;
+  st->zs.avail_in = (uInt) r;
+  return TRUE;
+}
+
+static ssize_t
+in_cookie_read (void *cookie, char *buf, size_t size)
+{
+  InStream *st = cookie;
+  if (!st->gzip)
+    {
+      if (st->err)
+        return errno = st->err, -1;
+      ssize_t r = in_raw (st, buf, size);
+      if (r < 0)
+        st->err = errno ? errno : EIO;
+      return r;
+    }
+  size_t chunk = MIN (size, (size_t) 1 << 30);
+  size_t got = 0;
+  while (got < chunk && !st->done && st->err == 0)
+    {
+      if (!in_fill (st))
+        break;
+      if (st->zs.avail_in == 0 && st->in_eof)
+        {
+          st->err = DP_EGZTRUNC;   /* no end of stream before the end of the file */
+          break;
+        }
+      st->zs.next_out = (Bytef *) buf + got;
+      st->zs.avail_out = (uInt) (chunk - got);
+      int ret = inflate (&st->zs, Z_NO_FLUSH);
+      got = chunk - st->zs.avail_out;
+      if (ret == Z_STREAM_END)
+        {
+          /* another member may follow (cat a.gz b.gz), as gzip -d reads it;
+           * anything else after a member is ignored, as gzip -d does */
+          if (!in_fill (st))
+            break;
+          if (st->zs.avail_in == 0 && st->in_eof)
+            st->done = TRUE;
+          else if (st->zs.next_in[0] == 0x1f)
+            inflateReset (&st->zs);
+          else
+            st->done = TRUE;
+        }
+      else if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT)
+        st->err = DP_EGZCHECK;
+      else if (ret == Z_MEM_ERROR)
+        st->err = ENOMEM;
+      else if (ret != Z_OK && ret != Z_BUF_ERROR)
+        st->err = EIO;
+    }
+  if (got > 0)
+    return (ssize_t) got;     /* the error, if any, comes with the next read */
+  if (st->err)
+    return errno = st->err, -1;
+  return 0;
+}
+
+/* FILE* -> InStream, for dp_input_errno: stdio forgets a read's errno once
+ * the stream's error flag is set (getline then fails without reading) */
+static GMutex streams_lock;
+static GHashTable *streams;
+
+int
+dp_input_errno (FILE *fp)
+{
+  g_mutex_lock (&streams_lock);
+  InStream *st = streams ? g_hash_table_lookup (streams, fp) : NULL;
+  int e = st ? st->err : 0;
+  g_mutex_unlock (&streams_lock);
+  return e;
 }
 
 static int
-gz_cookie_close (void *cookie)
+in_cookie_close (void *cookie)
 {
-  return gzclose (cookie) == Z_OK ? 0 : EOF;
+  InStream *st = cookie;
+  g_mutex_lock (&streams_lock);
+  if (streams && st->fp)
+    g_hash_table_remove (streams, st->fp);
+  g_mutex_unlock (&streams_lock);
+  int r = close (st->fd);
+  if (st->gzip)
+    inflateEnd (&st->zs);
+  g_free (st->in);
+  g_free (st);
+  return r == 0 ? 0 : EOF;
+}
+
+const char *
+dp_input_strerror (int errnum)
+{
+  if (errnum == DP_EGZTRUNC)
+    return "truncated gzip stream (it ends before its end-of-stream marker)";
+  if (errnum == DP_EGZCHECK)
+    return "corrupt gzip stream (bad data, CRC or length; the data before it was kept)";
+  return g_strerror (errnum);
 }
 
 FILE *
 dp_open_input (const char *path, gboolean *is_gzip, GError **error)
 {
-  FILE *fp = fopen (path, "rb");
-  if (fp == NULL)
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     {
       int e = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
                    "%s: cannot open: %s", path, g_strerror (e));
       return NULL;
     }
-  unsigned char magic[2] = { 0, 0 };
-  size_t got = fread (magic, 1, 2, fp);
-  gboolean gz = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-  if (is_gzip)
-    *is_gzip = gz;
-  if (!gz)
+  struct stat sb;
+  if (fstat (fd, &sb) != 0)
+    memset (&sb, 0, sizeof sb);
+  if (S_ISDIR (sb.st_mode))
     {
-      rewind (fp);
-      return fp;
-    }
-  fclose (fp);
-  gzFile g = gzopen (path, "rb");
-  if (g == NULL)
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: cannot open gzip stream", path);
+      close (fd);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: cannot read: Is a directory", path);
       return NULL;
     }
-  gzbuffer (g, 256 * 1024);
-  cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
-  FILE *cf = fopencookie (g, "rb", io);
+  InStream *st = g_new0 (InStream, 1);
+  st->fd = fd;
+  while (st->n_peek < 2)
+    {
+      ssize_t r = read (fd, st->peek + st->n_peek, 2 - st->n_peek);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        {
+          int e = errno;
+          close (fd);
+          g_free (st);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                       "%s: cannot read: %s", path, g_strerror (e));
+          return NULL;
+        }
+      if (r == 0)
+        break;
+      st->n_peek += (guint) r;
+    }
+  st->gzip = st->n_peek == 2 && st->peek[0] == 0x1f && st->peek[1] == 0x8b;
+  if (is_gzip)
+    *is_gzip = st->gzip;
+  if (!st->gzip && S_ISREG (sb.st_mode) && lseek (fd, 0, SEEK_SET) == 0)
+    {
+      /* a plain regular file: a plain stream, which can tell its position */
+      g_free (st);
+      FILE *fp = fdopen (fd, "rb");
+      if (fp == NULL)
+        {
+          int e = errno;
+          close (fd);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: cannot open: %s", path, g_strerror (e));
+        }
+      return fp;
+    }
+  if (st->gzip)
+    {
+      st->in = g_malloc (IN_BUF);
+      /* 15 + 16: gzip format only (the magic said so) */
+      if (inflateInit2 (&st->zs, 15 + 16) != Z_OK)
+        {
+          close (fd);
+          g_free (st->in);
+          g_free (st);
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM, "%s: cannot start gzip decoding", path);
+          return NULL;
+        }
+    }
+  cookie_io_functions_t io = { .read = in_cookie_read, .close = in_cookie_close };
+  FILE *cf = fopencookie (st, "rb", io);
   if (cf == NULL)
     {
-      gzclose (g);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: cannot wrap gzip stream", path);
+      in_cookie_close (st);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s: cannot wrap the input stream", path);
       return NULL;
     }
   setvbuf (cf, NULL, _IOFBF, 256 * 1024);
+  st->fp = cf;
+  g_mutex_lock (&streams_lock);
+  if (streams == NULL)
+    streams = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (streams, cf, st);
+  g_mutex_unlock (&streams_lock);
   return cf;
 }
 
@@ -323,7 +527,7 @@ dp_line_reader_next (DpLineReader *r, gsize *len)
   if (n < 0)
     {
       if (ferror (r->fp))
-        r->err = errno ? errno : EIO;
+        r->err = dp_input_errno (r->fp) ? dp_input_errno (r->fp) : errno ? errno : EIO;
       return NULL;
     }
   r->lineno++;
@@ -355,7 +559,7 @@ dp_line_reader_error (DpLineReader *r, GError **error)
     return FALSE;
   g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_TRUNCATED,
                "%s: read error after line %" G_GUINT64_FORMAT ": %s",
-               r->path, r->lineno, g_strerror (r->err));
+               r->path, r->lineno, dp_input_strerror (r->err));
   return TRUE;
 }
 

@@ -3,6 +3,7 @@
  * interrupted or failed run leaves no half-written result. */
 #pragma once
 
+#include <errno.h>
 #include <stdio.h>
 #include <glib.h>
 
@@ -33,6 +34,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpOutFile, dp_outfile_abort)
  * starts with the gzip magic (never by extension).  The returned FILE*
  * is a stdio stream (fopencookie over zlib for gzip). */
 FILE *dp_open_input (const char *path, gboolean *is_gzip, GError **error);
+/* errno values of a read from dp_open_input's stream that stopped on a bad
+ * gzip stream, after every byte that decompressed was delivered */
+#define DP_EGZTRUNC ENODATA   /* the stream is cut short */
+#define DP_EGZCHECK EBADMSG   /* corrupt data, or a bad CRC or length in the trailer */
+/** The errno a read from @fp (a stream of dp_open_input) stopped on, or 0
+ * (for a plain regular file, or before any error: use errno then).  stdio
+ * keeps only ferror(), and a later call fails without setting errno. */
+int dp_input_errno (FILE *fp);
+/** A message for such an errno (the two above, else g_strerror). */
+const char *dp_input_strerror (int errnum);
 
 /* Line reader over dp_open_input() with line numbers for messages. */
 typedef struct _DpLineReader DpLineReader;

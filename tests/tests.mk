@@ -63,3 +63,10 @@ tests_test_paths_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_paths_LDADD = $(TEST_LIBS)
 TESTS += tests/test-cli-safety.sh
 EXTRA_DIST += tests/test-cli-safety.sh
+
+# gzip-transparent input from pipes and damaged gzip streams (issue #21)
+check_PROGRAMS += tests/test-input
+TESTS += tests/test-input
+tests_test_input_SOURCES = tests/test-input.c
+tests_test_input_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_input_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)

@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <glob.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -147,12 +149,31 @@ pcap_collect_files (Pcap *self, GError **error)
     {
       PcapFile *f = &g_array_index (self->files, PcapFile, i);
       struct stat st;
-      if (stat (f->path, &st) != 0 || !S_ISREG (st.st_mode))
+      if (stat (f->path, &st) != 0)
         {
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                       "%s: no such capture file", f->path);
+          int e = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                       e == ENOENT ? "%s: no such capture file" : "%s: cannot open: %s", f->path, g_strerror (e));
           return FALSE;
         }
+      if (!S_ISREG (st.st_mode))
+        {
+          /* each file is opened more than once (its first timestamp orders
+           * the list), which a pipe or device cannot give */
+          g_set_error (error, G_FILE_ERROR, S_ISDIR (st.st_mode) ? G_FILE_ERROR_ISDIR : G_FILE_ERROR_INVAL,
+                       "%s: %s, not a capture file (the pcap source reads regular files only)", f->path,
+                       S_ISDIR (st.st_mode) ? "is a directory" : S_ISFIFO (st.st_mode) ? "is a pipe" : "is a device");
+          return FALSE;
+        }
+      int fd = open (f->path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        {
+          int e = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: cannot open: %s", f->path,
+                       g_strerror (e));
+          return FALSE;
+        }
+      close (fd);
       f->size = (guint64) st.st_size;
       self->total_bytes += f->size;
     }
@@ -426,7 +447,7 @@ pcap_block_fill (PcapReader *r, gsize need)
     {
       r->at_end = TRUE;
       if (ferror (r->fp))
-        r->read_errno = errno ? errno : EIO;
+        r->read_errno = dp_input_errno (r->fp) ? dp_input_errno (r->fp) : errno ? errno : EIO;
     }
   return r->buf_len >= need;
 }
@@ -439,7 +460,7 @@ pcap_block_short (PcapReader *r, const char *what, gsize skip, gsize need)
 {
   gsize have = r->buf_len - r->buf_pos - skip;
   if (r->read_errno)
-    g_snprintf (r->msg, sizeof r->msg, "error reading dump file: %s", g_strerror (r->read_errno));
+    g_snprintf (r->msg, sizeof r->msg, "error reading dump file: %s", dp_input_strerror (r->read_errno));
   else if (skip == 0 && have == 0)
     return PCAP_NEXT_EOF;
   else

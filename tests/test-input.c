@@ -1,0 +1,315 @@
+/* test-input.c — dp_open_input and the line reader keep every byte
+ * (issue #21 items 3 and 4): from a pipe, plain or gzip, and from a gzip
+ * stream that is cut short, corrupt, or has a bad trailer, whose good part
+ * is delivered before the error. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "darkpipe.h"
+#include "dp-test.h"
+
+/* Some text lines: "line N abcd…\n" for N in [0, n). */
+static GByteArray *
+make_text (guint n)
+{
+  GByteArray *b = g_byte_array_new ();
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *l = g_strdup_printf ("line %u %08x%08x\n", i, g_str_hash (&i) * i, i * 2654435761u);
+      g_byte_array_append (b, (const guint8 *) l, (guint) strlen (l));
+    }
+  return b;
+}
+
+static GByteArray *
+gzip_bytes (const GByteArray *in)
+{
+  z_stream zs = { 0 };
+  g_assert_cmpint (deflateInit2 (&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), ==, Z_OK);
+  GByteArray *out = g_byte_array_sized_new ((guint) deflateBound (&zs, in->len));
+  g_byte_array_set_size (out, (guint) deflateBound (&zs, in->len));
+  zs.next_in = in->data;
+  zs.avail_in = in->len;
+  zs.next_out = out->data;
+  zs.avail_out = out->len;
+  g_assert_cmpint (deflate (&zs, Z_FINISH), ==, Z_STREAM_END);
+  g_byte_array_set_size (out, (guint) zs.total_out);
+  deflateEnd (&zs);
+  return out;
+}
+
+typedef struct {
+  int fd;
+  GByteArray *data;
+} Writer;
+
+static gpointer
+writer_thread (gpointer p)
+{
+  Writer *w = p;
+  gsize off = 0;
+  while (off < w->data->len)
+    {
+      ssize_t r = write (w->fd, w->data->data + off, MIN (w->data->len - off, (gsize) 7000));
+      g_assert_cmpint (r, >, 0);
+      off += (gsize) r;
+    }
+  close (w->fd);
+  return NULL;
+}
+
+/* Everything dp_open_input gives for @data sent through a pipe. */
+static GByteArray *
+read_through_pipe (GByteArray *data, gboolean *gz)
+{
+  int fds[2];
+  g_assert_cmpint (pipe (fds), ==, 0);
+  Writer w = { fds[1], data };
+  GThread *t = g_thread_new ("writer", writer_thread, &w);
+  g_autofree char *path = g_strdup_printf ("/dev/fd/%d", fds[0]);
+  GError *error = NULL;
+  FILE *fp = dp_open_input (path, gz, &error);
+  g_assert_no_error (error);
+  GByteArray *got = g_byte_array_new ();
+  guint8 buf[4096];
+  size_t n;
+  while ((n = fread (buf, 1, sizeof buf, fp)) > 0)
+    g_byte_array_append (got, buf, (guint) n);
+  g_assert_false (ferror (fp));
+  fclose (fp);
+  g_thread_join (t);
+  close (fds[0]);
+  return got;
+}
+
+static void
+assert_same (const GByteArray *a, const GByteArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  g_assert_true (memcmp (a->data, b->data, a->len) == 0);
+}
+
+static void
+test_pipe_plain (void)
+{
+  g_autoptr (GByteArray) text = make_text (2001);
+  gboolean gz = TRUE;
+  g_autoptr (GByteArray) got = read_through_pipe (text, &gz);
+  g_assert_false (gz);
+  assert_same (got, text);   /* the first two bytes too */
+}
+
+static void
+test_pipe_gzip (void)
+{
+  g_autoptr (GByteArray) text = make_text (50000);
+  g_autoptr (GByteArray) z = gzip_bytes (text);
+  gboolean gz = FALSE;
+  g_autoptr (GByteArray) got = read_through_pipe (z, &gz);
+  g_assert_true (gz);
+  assert_same (got, text);
+}
+
+/* Reads @file with fread: what came, and the errno it stopped on (0: EOF). */
+static GByteArray *
+read_file_all (const char *path, int *err)
+{
+  GError *error = NULL;
+  FILE *fp = dp_open_input (path, NULL, &error);
+  g_assert_no_error (error);
+  GByteArray *got = g_byte_array_new ();
+  guint8 buf[65536];
+  size_t n;
+  errno = 0;
+  while ((n = fread (buf, 1, sizeof buf, fp)) > 0)
+    g_byte_array_append (got, buf, (guint) n);
+  *err = ferror (fp) ? errno : 0;
+  fclose (fp);
+  return got;
+}
+
+static char *
+write_tmp (const char *dir, const char *name, const guint8 *data, gsize len)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, (const char *) data, (gssize) len, NULL));
+  return path;
+}
+
+static void
+test_gzip_bad_trailer (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autoptr (GByteArray) text = make_text (100000);   /* ~2.6 MB: many buffers */
+  g_autoptr (GByteArray) z = gzip_bytes (text);
+  for (guint which = 0; which < 2; which++)
+    {
+      g_autoptr (GByteArray) bad = g_byte_array_new ();
+      g_byte_array_append (bad, z->data, z->len);
+      bad->data[bad->len - 8 + 4 * which] ^= 0x5a;   /* CRC32, then ISIZE */
+      g_autofree char *path = write_tmp (dir, "bad.gz", bad->data, bad->len);
+      int err = -1;
+      g_autoptr (GByteArray) got = read_file_all (path, &err);
+      assert_same (got, text);                  /* every byte that inflated */
+      g_assert_cmpint (err, ==, DP_EGZCHECK);   /* then the error */
+      g_assert_nonnull (strstr (dp_input_strerror (err), "corrupt gzip stream"));
+    }
+  dp_test_rmtree (dir);
+}
+
+static void
+test_gzip_cut (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autoptr (GByteArray) text = make_text (100000);
+  g_autoptr (GByteArray) z = gzip_bytes (text);
+  const guint cuts[] = { 3, 20, z->len / 3, z->len - 9, z->len - 1 };
+  for (guint c = 0; c < G_N_ELEMENTS (cuts); c++)
+    {
+      g_autofree char *path = write_tmp (dir, "cut.gz", z->data, cuts[c]);
+      int err = -1;
+      g_autoptr (GByteArray) got = read_file_all (path, &err);
+      g_test_message ("cut at %u of %u: %u bytes back", cuts[c], z->len, got->len);
+      g_assert_cmpuint (got->len, <=, text->len);
+      g_assert_true (memcmp (got->data, text->data, got->len) == 0);
+      if (cuts[c] >= z->len - 9)
+        g_assert_cmpuint (got->len, ==, text->len);   /* only the trailer is missing */
+      if (cuts[c] == z->len / 3)
+        g_assert_cmpuint (got->len, >, text->len / 4);
+      g_assert_cmpint (err, ==, DP_EGZTRUNC);
+    }
+  /* the line reader names the cut */
+  g_autofree char *path = write_tmp (dir, "cut.gz", z->data, z->len / 2);
+  GError *error = NULL;
+  g_autoptr (DpLineReader) r = dp_line_reader_open (path, &error);
+  g_assert_no_error (error);
+  gsize len;
+  while (dp_line_reader_next (r, &len))
+    ;
+  g_assert_cmpuint (dp_line_reader_line (r), >, 20000);
+  g_assert_true (dp_line_reader_error (r, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_TRUNCATED);
+  if (strstr (error->message, "truncated gzip stream") == NULL)
+    g_error ("%s", error->message);
+  g_error_free (error);
+  dp_test_rmtree (dir);
+}
+
+static void
+test_gzip_members (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autoptr (GByteArray) a = make_text (3000), b = make_text (5000);
+  g_autoptr (GByteArray) za = gzip_bytes (a), zb = gzip_bytes (b);
+  g_autoptr (GByteArray) both = g_byte_array_new ();
+  g_byte_array_append (both, za->data, za->len);
+  g_byte_array_append (both, zb->data, zb->len);
+  g_autofree char *path = write_tmp (dir, "ab.gz", both->data, both->len);
+  int err = -1;
+  g_autoptr (GByteArray) got = read_file_all (path, &err);
+  g_assert_cmpint (err, ==, 0);
+  g_assert_cmpuint (got->len, ==, a->len + b->len);
+  g_assert_true (memcmp (got->data, a->data, a->len) == 0);
+  g_assert_true (memcmp (got->data + a->len, b->data, b->len) == 0);
+  dp_test_rmtree (dir);
+}
+
+static void
+test_directory (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  GError *error = NULL;
+  g_assert_null (dp_open_input (dir, NULL, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
+  g_assert_nonnull (strstr (error->message, "Is a directory"));
+  g_error_free (error);
+  dp_test_rmtree (dir);
+}
+
+typedef struct {
+  char *path;
+  GByteArray *got;
+} FifoReader;
+
+static gpointer
+fifo_reader (gpointer p)
+{
+  FifoReader *fr = p;
+  int fd = open (fr->path, O_RDONLY);
+  g_assert_cmpint (fd, >=, 0);
+  guint8 buf[4096];
+  ssize_t n;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    g_byte_array_append (fr->got, buf, (guint) n);
+  close (fd);
+  return NULL;
+}
+
+/* an output aimed at a FIFO is written into it, and the FIFO stays a FIFO
+ * (the atomic rename would have put a regular file in its place, as it did
+ * to /dev/null); a directory is refused (issue #21 item 2) */
+static void
+test_output_fifo (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *fifo = g_build_filename (dir, "out.fifo", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_autoptr (GByteArray) text = make_text (30000);
+  for (guint gz = 0; gz < 2; gz++)
+    {
+      FifoReader fr = { fifo, g_byte_array_new () };
+      GThread *t = g_thread_new ("reader", fifo_reader, &fr);
+      GError *error = NULL;
+      DpOutFile *f = dp_outfile_open (fifo, gz, &error);
+      g_assert_no_error (error);
+      dp_outfile_write (f, text->data, text->len);
+      g_assert_true (dp_outfile_commit (f, &error));
+      g_assert_no_error (error);
+      g_thread_join (t);
+      struct stat st;
+      g_assert_cmpint (stat (fifo, &st), ==, 0);
+      g_assert_true (S_ISFIFO (st.st_mode));
+      if (gz)
+        {
+          /* read back through the input side: a regular file of the bytes */
+          g_autofree char *copy = write_tmp (dir, "copy.gz", fr.got->data, fr.got->len);
+          int err = -1;
+          g_autoptr (GByteArray) back = read_file_all (copy, &err);
+          g_assert_cmpint (err, ==, 0);
+          assert_same (back, text);
+        }
+      else
+        assert_same (fr.got, text);
+      g_byte_array_unref (fr.got);
+    }
+  /* no temp file was left beside it */
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    g_assert_false (g_str_has_prefix (name, "."));
+
+  GError *error = NULL;
+  g_assert_null (dp_outfile_open (dir, FALSE, &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
+  g_error_free (error);
+  dp_test_rmtree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/input/pipe-plain", test_pipe_plain);
+  g_test_add_func ("/input/pipe-gzip", test_pipe_gzip);
+  g_test_add_func ("/input/gzip-bad-trailer", test_gzip_bad_trailer);
+  g_test_add_func ("/input/gzip-cut", test_gzip_cut);
+  g_test_add_func ("/input/gzip-members", test_gzip_members);
+  g_test_add_func ("/input/directory", test_directory);
+  g_test_add_func ("/output/fifo", test_output_fifo);
+  return g_test_run ();
+}
