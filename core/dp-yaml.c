@@ -83,10 +83,108 @@ dp_yaml_parse (const char *filename, const char *text, gsize len, GError **error
   return dp_yaml_parse_at (filename, text, len, NULL, NULL, error);
 }
 
+/* Deeper nesting is refused while parsing; a pipeline needs about 5. */
+#define DP_YAML_MAX_DEPTH 64
+
+static void
+prescan_error (GError **error, guint *line, guint *col, const char *filename, const yaml_mark_t *m,
+               gint code, const char *what)
+{
+  if (line)
+    *line = (guint) m->line + 1;
+  if (col)
+    *col = (guint) m->column + 1;
+  g_set_error (error, DP_CONFIG_ERROR, code, "%s:%zu:%zu: %s", filename, m->line + 1, m->column + 1, what);
+}
+
+/* One pass over the parser's events before the document is built: stops
+ * at the first collection nested deeper than DP_YAML_MAX_DEPTH (libyaml's
+ * loader is quadratic in the depth: 100,000 levels took minutes), a second
+ * document (it would be ignored), and a merge key '<<' (not supported: it
+ * would read as a key named '<<').  Syntax errors are left to the loader,
+ * which reports them the same way. */
+static gboolean
+yaml_prescan (const char *filename, const char *text, gsize len, guint *line, guint *col, GError **error)
+{
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize (&parser))
+    return TRUE;
+  yaml_parser_set_input_string (&parser, (const unsigned char *) text, len);
+  guint depth = 0, documents = 0;
+  /* per open collection: is it a mapping, and is its next node a key */
+  guint8 is_map[DP_YAML_MAX_DEPTH + 1], at_key[DP_YAML_MAX_DEPTH + 1];
+  gboolean ok = TRUE, more = TRUE;
+  while (ok && more)
+    {
+      yaml_event_t ev;
+      if (!yaml_parser_parse (&parser, &ev))
+        break;   /* the loader reports the syntax error */
+      gboolean node = FALSE;
+      switch (ev.type)
+        {
+        case YAML_STREAM_END_EVENT:
+          more = FALSE;
+          break;
+        case YAML_DOCUMENT_START_EVENT:
+          if (++documents > 1)
+            {
+              prescan_error (error, line, col, filename, &ev.start_mark, DP_CONFIG_ERROR_SYNTAX,
+                             "a second YAML document; a pipeline file holds one (remove the '---' "
+                             "and what follows, or put it in a file of its own)");
+              ok = FALSE;
+            }
+          break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+          if (depth > 0 && is_map[depth - 1])
+            at_key[depth - 1] = !at_key[depth - 1];
+          if (depth == DP_YAML_MAX_DEPTH)
+            {
+              g_autofree char *what = g_strdup_printf ("YAML nested deeper than %u levels", DP_YAML_MAX_DEPTH);
+              prescan_error (error, line, col, filename, &ev.start_mark, DP_CONFIG_ERROR_SYNTAX, what);
+              ok = FALSE;
+              break;
+            }
+          is_map[depth] = ev.type == YAML_MAPPING_START_EVENT;
+          at_key[depth] = TRUE;
+          depth++;
+          break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+          if (depth > 0)
+            depth--;
+          break;
+        case YAML_SCALAR_EVENT:
+        case YAML_ALIAS_EVENT:
+          node = TRUE;
+          break;
+        default:
+          break;
+        }
+      if (node && depth > 0 && is_map[depth - 1])
+        {
+          if (at_key[depth - 1] && ev.type == YAML_SCALAR_EVENT && ev.data.scalar.plain_implicit
+              && strcmp ((const char *) ev.data.scalar.value, "<<") == 0)
+            {
+              prescan_error (error, line, col, filename, &ev.start_mark, DP_CONFIG_ERROR_SYNTAX,
+                             "YAML merge keys ('<<') are not supported; write the options out, "
+                             "or use --set");
+              ok = FALSE;
+            }
+          at_key[depth - 1] = !at_key[depth - 1];
+        }
+      yaml_event_delete (&ev);
+    }
+  yaml_parser_delete (&parser);
+  return ok;
+}
+
 DpYamlNode *
 dp_yaml_parse_at (const char *filename, const char *text, gsize len,
                   guint *line, guint *col, GError **error)
 {
+  if (!yaml_prescan (filename, text, len, line, col, error))
+    return NULL;
   yaml_parser_t parser;
   yaml_document_t doc;
   if (!yaml_parser_initialize (&parser))

@@ -63,6 +63,39 @@ test_syntax (void)
   expect_diags ("stages:\n  a:\n    plugin: b: c\n", NULL, e);
 }
 
+/* nesting is capped while parsing, with the position of the first level
+ * too deep; a second document and merge keys are refused (issue #21) */
+static void
+test_yaml_limits (void)
+{
+  GString *deep = g_string_new ("x: ");
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '\n');
+  /* the top mapping is level 1: the 64th "[" (column 67) is level 65 */
+  const char *const e1[] = { "1:67:0", NULL };
+  expect_diags (deep->str, NULL, e1);
+  g_string_free (deep, TRUE);
+
+  /* 64 levels still parse (and x is then an unknown top-level key) */
+  GString *ok = g_string_new ("x: ");
+  for (guint i = 0; i < 63; i++)
+    g_string_append_c (ok, '[');
+  for (guint i = 0; i < 63; i++)
+    g_string_append_c (ok, ']');
+  g_string_append (ok, "\nstages: {}\n");
+  const char *const e2[] = { "1:1:2", NULL };
+  expect_diags (ok->str, NULL, e2);
+  g_string_free (ok, TRUE);
+
+  const char *const e3[] = { "3:1:0", NULL };
+  expect_diags ("stages:\n  a: {plugin: tsrc}\n---\nstages: {}\n", NULL, e3);
+  const char *const e4[] = { "4:5:0", NULL };
+  expect_diags ("base: &b {plugin: tsrc}\nstages:\n  a:\n    <<: *b\n", NULL, e4);
+}
+
 static void
 test_all_at_once (void)
 {
@@ -371,6 +404,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/pipeline/syntax-error", test_syntax);
+  g_test_add_func ("/pipeline/yaml-limits", test_yaml_limits);
   g_test_add_func ("/pipeline/all-problems-at-once", test_all_at_once);
   g_test_add_func ("/pipeline/wiring-errors", test_wiring_errors);
   g_test_add_func ("/pipeline/cycle", test_cycle);
