@@ -1205,6 +1205,44 @@ synthetic_rows (void)
   return p;
 }
 
+/* a time classic pcap cannot hold (before 1970, after 2106-02-07 06:28:15)
+ * is counted and left out, never wrapped to 1970 (issue #21 item 10) */
+static void
+test_out_time_range (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (DpPackets) p = dp_packets_new (8);
+  gint64 last = (gint64) G_MAXUINT32 * DP_TEST_SEC (1);
+  dp_test_add_packet (p, DP_TEST_SEC (1700000000), 1, 2, 17, 1, 2, 0);
+  dp_test_add_packet (p, last + 999999999, 1, 2, 17, 1, 2, 0);       /* the last second: kept */
+  dp_test_add_packet (p, last + DP_TEST_SEC (1), 1, 2, 17, 1, 2, 0);  /* 2106-02-07T06:28:16Z */
+  dp_test_add_packet (p, -DP_TEST_SEC (1), 1, 2, 17, 1, 2, 0);        /* 1969 */
+  g_autofree char *path = g_build_filename (f->dir, "range.pcap", NULL);
+  g_autofree char *yaml = g_strdup_printf ("path: %s\nts_precision: ns", path);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("pcap_out", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_push (h, 0, p, &error));
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-timestamp"), ==, 2);
+  g_autofree char *ry = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) back = NULL;
+  g_autoptr (DpHarness) r = run_pcap (ry, &back);
+  g_assert_cmpuint (back->n_rows, ==, 2);
+  g_assert_cmpint (back->ts[0], ==, DP_TEST_SEC (1700000000));
+  g_assert_cmpint (back->ts[1], ==, last + 999999999);
+
+  /* with on_error: fail the first one stops the stage */
+  g_autofree char *yf = g_strdup_printf ("path: %s\non_error: fail", path);
+  g_autoptr (DpHarness) h2 = dp_harness_new ("pcap_out", yf, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_push (h2, 0, p, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "packet 3: time 2106-02-07T06:28:16Z is outside"));
+  g_error_free (error);
+}
+
 static void
 test_out_roundtrip (Fixture *f, gconstpointer data)
 {
@@ -1339,6 +1377,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/pcap/real-counts", test_real_counts);
   g_test_add_func ("/plugin/pcap/real-tshark", test_real_tshark);
   ADD ("/plugin/pcap_out/roundtrip", test_out_roundtrip);
+  ADD ("/plugin/pcap_out/time-range", test_out_time_range);
   ADD ("/plugin/pcap_out/real", test_out_real);
   ADD ("/plugin/pcap_out/tshark", test_out_tshark_synthetic);
   ADD ("/plugin/pcap_out/options", test_out_options);

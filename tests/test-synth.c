@@ -349,6 +349,13 @@ test_bad_options (void)
     { "seed: x", DP_CONFIG_ERROR_TYPE },
     { "populations: [censys, nope]", DP_CONFIG_ERROR_CHOICE },
     { "sede: 3", DP_CONFIG_ERROR_UNKNOWN_KEY },
+    /* issue #21 item 10: past 2262 the nanosecond times overflow; a rate
+     * times a duration is bounded like packets */
+    { "start: 9999-12-31T23:59:59Z", DP_CONFIG_ERROR_RANGE },
+    { "start: 2261-12-31T00:00:00Z\nduration: 2d", DP_CONFIG_ERROR_RANGE },
+    { "start: 1600-01-01", DP_CONFIG_ERROR_RANGE },
+    { "rate: 1e9\nduration: 1d", DP_CONFIG_ERROR_RANGE },
+    { "packets: 2000000000000", DP_CONFIG_ERROR_RANGE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     dp_test_bad_option ("synth_telescope", cases[i].yaml, cases[i].code);

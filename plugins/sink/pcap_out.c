@@ -29,7 +29,8 @@ typedef struct {
   const PcapOutConfig *cfg;
   DpOutFile *out;
   guint link_len;     /* bytes of link header before IP */
-  guint64 rows;
+  guint64 rows;     /* written */
+  guint64 seen;     /* received */
 } PcapOut;
 
 static inline void
@@ -162,13 +163,29 @@ pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, guint8 *rec)
 static gboolean
 pcap_out_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error)
 {
-  (void) stage; (void) in_port; (void) error;
+  (void) in_port;
   PcapOut *self = state;
   const DpPackets *b = (const DpPackets *) batch;
   guint8 rec[PCAP_OUT_MAX_RECORD];
+  /* classic pcap holds unsigned 32-bit seconds: 1970-01-01 to 2106-02-07 */
+  const gint64 max_ns = (gint64) G_MAXUINT32 * G_GINT64_CONSTANT (1000000000) + 999999999;
   for (guint i = 0; i < b->n_rows; i++)
-    dp_outfile_write (self->out, rec, pcap_out_record (self, b, i, rec));
-  self->rows += b->n_rows;
+    {
+      self->seen++;
+      if (G_UNLIKELY (b->ts[i] < 0 || b->ts[i] > max_ns))
+        {
+          g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (b->ts[i] / G_GINT64_CONSTANT (1000000000));
+          g_autofree char *when = t ? g_date_time_format_iso8601 (t) : g_strdup_printf ("%" G_GINT64_FORMAT " ns", b->ts[i]);
+          if (!dp_stage_data_error (stage, error, "bad-timestamp",
+                                    "packet %" G_GUINT64_FORMAT ": time %s is outside what a classic pcap "
+                                    "file holds (1970-01-01 to 2106-02-07); not written",
+                                    self->seen, when))
+            return FALSE;
+          continue;
+        }
+      dp_outfile_write (self->out, rec, pcap_out_record (self, b, i, rec));
+      self->rows++;
+    }
   return TRUE;
 }
 

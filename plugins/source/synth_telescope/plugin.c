@@ -43,6 +43,9 @@ synth_telescope_finalize (void *state)
 }
 
 /* ISO 8601 with or without a zone (UTC then), or a bare date. */
+/* the most packets one run may draw, by `packets` or by rate x duration */
+#define SYNTH_MAX_PACKETS 1e12
+
 static gboolean
 synth_telescope_parse_start (const char *text, gint64 *us, GError **error)
 {
@@ -80,8 +83,25 @@ synth_telescope_init (DpStage *stage, const void *config, void **state, GError *
     }
   if (!synth_telescope_parse_start (cfg->start, &p.start, error))
     return FALSE;
+  /* packet times are int64 nanoseconds: 1678-01-01 .. 2262-01-01 */
+  const gint64 lo_us = G_GINT64_CONSTANT (-9214560000) * SYNTH_US;   /* 1678-01-01T00:00:00Z */
+  const gint64 hi_us = G_GINT64_CONSTANT (9214646400) * SYNTH_US;    /* 2262-01-01T00:00:00Z */
+  if (p.start < lo_us || p.start > hi_us - cfg->duration / 1000)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
+                   "options 'start' and 'duration': the capture must lie within 1678-01-01 .. 2262-01-01 "
+                   "(packet times are 64-bit nanoseconds); '%s' plus the duration does not", cfg->start);
+      return FALSE;
+    }
   p.end = p.start + cfg->duration / 1000;
   double seconds = (double) cfg->duration / 1e9;
+  if (cfg->rate > 0 && cfg->rate * seconds > SYNTH_MAX_PACKETS)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
+                   "options 'rate' and 'duration': %g packets/s for %g s is %.3g packets, more than %.0e; "
+                   "lower the rate or the duration", cfg->rate, seconds, cfg->rate * seconds, SYNTH_MAX_PACKETS);
+      return FALSE;
+    }
   p.budget = cfg->rate > 0 ? (guint64) llround (cfg->rate * seconds) : cfg->packets;
   self->batch_rows = (guint) cfg->batch_rows;
   self->world = synth_telescope_world_new (&p, error);
@@ -184,7 +204,7 @@ static const DpOptionDesc synth_telescope_options[] = {
              "Start of the observation, ISO 8601 (UTC unless a zone is given)."),
   DP_OPTION_RANGE ("duration", DP_OPT_DURATION, "2d", SynthConfig, duration, 1, 366 * 86400.0,
                    "Length of the observation."),
-  DP_OPTION_RANGE ("packets", DP_OPT_UINT, "3000000", SynthConfig, packets, 0, 1e12,
+  DP_OPTION_RANGE ("packets", DP_OPT_UINT, "3000000", SynthConfig, packets, 0, SYNTH_MAX_PACKETS,
                    "Packets to send over the observation (approximately; the tail adds its own few)."),
   DP_OPTION_RANGE ("rate", DP_OPT_DOUBLE, "0", SynthConfig, rate, 0, 1e9,
                    "Packets per second; when above 0 it replaces packets."),
