@@ -168,6 +168,49 @@ test_malformed_text (void)
   dp_test_rmtree (dir);
 }
 
+/* NaN and infinities are bad input, counted and skipped, in text and
+ * binary; decimal commas are text with a hint (issue #21 items 6, 7) */
+static void
+test_non_finite (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "nan.txt", NULL);
+  g_assert_true (g_file_set_contents (path, "4 2\na 1 2\nb nan 1\nc 1 inf\nd 1e39 2\n", -1, NULL));
+  DpHarness *h = NULL;
+  g_autoptr (DpEmbedding) e = read_embedding (path, NULL, &h);
+  g_assert_cmpuint (e->n, ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "non-finite"), ==, 3);   /* 1e39 overflows a float */
+  dp_harness_free (h);
+  GError *error = NULL;
+  g_autofree char *yaml = g_strdup_printf ("path: %s\non_error: fail", path);
+  g_autoptr (DpHarness) f = dp_harness_new ("w2v_file", yaml, &error);
+  g_assert_false (dp_harness_run (f, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "line 3: value 1 of 'b' is 'nan', not a finite float"));
+  g_clear_error (&error);
+
+  /* binary: a NaN in the second record */
+  g_autoptr (DpEmbedding) s = sample_embedding ();
+  s->vectors[s->dim + 1] = NAN;
+  g_autofree char *bin = write_embedding ("w2v_binary", s, dir, "nan.bin", FALSE);
+  DpHarness *hb = NULL;
+  g_autoptr (DpEmbedding) back = read_embedding (bin, NULL, &hb);
+  g_assert_cmpuint (back->n, ==, s->n - 1);
+  g_assert_cmpuint (dp_harness_counter (hb, "non-finite"), ==, 1);
+  dp_harness_free (hb);
+
+  /* decimal commas: read as text, each line a bad value with the hint */
+  g_autofree char *comma = g_build_filename (dir, "comma.txt", NULL);
+  g_assert_true (g_file_set_contents (comma, "2 2\na 0,5 1,25\nb 0,1 0,2\n", -1, NULL));
+  g_autofree char *cy = g_strdup_printf ("path: %s\non_error: fail", comma);
+  g_autoptr (DpHarness) c = dp_harness_new ("w2v_file", cy, &error);
+  g_assert_false (dp_harness_run (c, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "line 2: '0,5' is not a number (a decimal comma?"));
+  g_clear_error (&error);
+  dp_test_rmtree (dir);
+}
+
 static void
 test_truncated_binary (void)
 {
@@ -202,15 +245,22 @@ test_not_word2vec (void)
 {
   g_autofree char *dir = dp_test_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "x.txt", NULL);
-  const char *contents[] = { "hello world\n", "", "3\n", "2 0\n" };
+  const struct { const char *text, *why; } contents[] = {
+    { "hello world\n", "expected a header line" }, { "", "expected a header line" },
+    { "3\n", "expected a header line" }, { "2 0\n", "the header says 0 dimensions" },
+    { "-1 -4\n", "the header's count -1 is negative" },
+    { "2 2000000\n", "the header says 2000000 dimensions; at most 1000000" },
+  };
   for (guint i = 0; i < G_N_ELEMENTS (contents); i++)
     {
-      g_assert_true (g_file_set_contents (path, contents[i], -1, NULL));
+      g_assert_true (g_file_set_contents (path, contents[i].text, -1, NULL));
       GError *error = NULL;
       g_autofree char *yaml = g_strdup_printf ("path: %s", path);
       g_autoptr (DpHarness) h = dp_harness_new ("w2v_file", yaml, &error);
       g_assert_false (dp_harness_run (h, &error));
       g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+      if (strstr (error->message, contents[i].why) == NULL)
+        g_error ("'%s': %s", contents[i].text, error->message);
       g_clear_error (&error);
     }
   /* an empty embedding is fine */
@@ -273,7 +323,18 @@ test_zscore (void)
   g_autoptr (DpEmbedding) scaled = zscore (e, "with_mean: false");
   g_assert_cmpfloat_with_epsilon (scaled->vectors[0], 1 / 1.632993162, 1e-6);
   dp_test_bad_option ("zscore", "with_mean: 3", DP_CONFIG_ERROR_TYPE);
+  /* one NaN would turn every scaled vector into NaN: refused (issue #21 item 7) */
+  g_autoptr (DpEmbedding) bad = dp_embedding_new (v, 3, 3);
+  memcpy (bad->vectors, m, sizeof m);
+  bad->vectors[4] = INFINITY;
   GError *error = NULL;
+  g_autoptr (DpHarness) hz = dp_harness_new ("zscore", NULL, &error);
+  g_assert_true (dp_harness_push (hz, 0, bad, &error));
+  g_assert_false (dp_harness_finish (hz, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "vector 2 ("));
+  g_assert_nonnull (strstr (error->message, "non-finite value in dimension 2"));
+  g_clear_error (&error);
   g_autoptr (DpHarness) empty = dp_harness_new ("zscore", NULL, &error);
   g_assert_true (dp_harness_finish (empty, &error));
   g_assert_cmpuint (dp_harness_outputs (empty, 0)->len, ==, 0);
@@ -322,6 +383,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/w2v_file/round-trip", test_round_trip);
   g_test_add_func ("/plugin/w2v_file/binary-without-newlines", test_binary_without_newlines);
   g_test_add_func ("/plugin/w2v_file/malformed-text", test_malformed_text);
+  g_test_add_func ("/plugin/w2v_file/non-finite", test_non_finite);
   g_test_add_func ("/plugin/w2v_file/truncated-binary", test_truncated_binary);
   g_test_add_func ("/plugin/w2v_file/not-word2vec", test_not_word2vec);
   g_test_add_func ("/plugin/w2v_text/options", test_sink_options);

@@ -154,6 +154,24 @@ test_empty_corpus (void)
   g_assert_cmpuint (e->dim, ==, 16);
 }
 
+/* a learning rate that drives the vectors to NaN is a failed stage, not an
+ * embedding of NaNs (issue #21 item 7) */
+static void
+test_diverges (void)
+{
+  g_autoptr (DpCorpus) c = planted_corpus (200, 20, 0, 3);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("word2vec", BASE_OPTS "sg: true\nalpha: 10\nmin_alpha: 10\nseed: 7",
+                                            &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_push (h, 0, c, &error));
+  g_assert_false (dp_harness_finish (h, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "training diverged"));
+  g_assert_nonnull (strstr (error->message, "lower alpha"));
+  g_clear_error (&error);
+}
+
 static void
 test_reproducible (void)
 {
@@ -322,6 +340,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/word2vec/bad-options", test_bad_options);
   g_test_add_func ("/plugin/word2vec/empty-corpus", test_empty_corpus);
   g_test_add_func ("/plugin/word2vec/reproducible", test_reproducible);
+  g_test_add_func ("/plugin/word2vec/diverges", test_diverges);
   g_test_add_func ("/plugin/word2vec/planted-skipgram", test_planted_sg);
   g_test_add_func ("/plugin/word2vec/planted-cbow", test_planted_cbow);
   g_test_add_func ("/plugin/word2vec/planted-threads", test_planted_threads);

@@ -13,6 +13,7 @@
  */
 #pragma once
 
+#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -140,9 +141,23 @@ w2v_read_header (W2vReader *r, GError **error)
           return TRUE;
         }
     }
+  /* say what is wrong with a header of two numbers */
+  const char *why = "expected a header line \"count dim\"";
+  g_autofree char *why_buf = NULL;
+  if (nl != NULL)
+    {
+      g_autofree char *head = g_strndup ((const char *) r->data, (gsize) (nl - r->data));
+      g_auto (GStrv) parts = g_strsplit_set (g_strstrip (head), " \t", -1);
+      gint64 a, b;
+      if (g_strv_length (parts) == 2 && g_ascii_string_to_signed (parts[0], 10, G_MININT64, G_MAXINT64, &a, NULL)
+          && g_ascii_string_to_signed (parts[1], 10, G_MININT64, G_MAXINT64, &b, NULL))
+        why = why_buf = a < 0 ? g_strdup_printf ("the header's count %" G_GINT64_FORMAT " is negative", a)
+                      : b <= 0 ? g_strdup_printf ("the header says %" G_GINT64_FORMAT " dimensions; at least 1", b)
+                      : b > 1000000 ? g_strdup_printf ("the header says %" G_GINT64_FORMAT " dimensions; at most 1000000", b)
+                      : g_strdup_printf ("the header's count %" G_GINT64_FORMAT " is too large", a);
+    }
   g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-               "%s: offset 0: not a word2vec file (expected a header line \"count dim\")",
-               r->path);
+               "%s: offset 0: not a word2vec file (%s)", r->path, why);
   return FALSE;
 }
 
@@ -157,7 +172,7 @@ w2v_detect (const W2vReader *r)
     p++;
   gsize start = p, end = MIN (r->len, p + 4 * (gsize) r->dim + 64);
   for (; p < end && r->data[p] != '\n'; p++)
-    if (r->data[p] == 0 || !strchr ("0123456789.-+eEinfatyINFATY \t\r", r->data[p]))
+    if (r->data[p] == 0 || !strchr ("0123456789.,-+eEinfatyINFATY \t\r", r->data[p]))
       return W2V_FORMAT_BINARY;
   for (gsize i = start; i < p; i++)
     if (r->data[i] != ' ' && r->data[i] != '\t' && r->data[i] != '\r')
@@ -193,8 +208,12 @@ w2v_text_line (W2vReader *r, char *line, float *values, GError **error)
       char *end = NULL;
       double v = g_ascii_strtod (field, &end);
       if (end == field || *end != '\0')
-        return w2v_bad (r, error, "bad-value", "%s: line %" G_GUINT64_FORMAT ": '%s' is not a number",
-                        r->path, r->line, field);
+        return w2v_bad (r, error, "bad-value", "%s: line %" G_GUINT64_FORMAT ": '%s' is not a number%s",
+                        r->path, r->line, field,
+                        strchr (field, ',') ? " (a decimal comma? values use a point: 0.5)" : "");
+      if (!isfinite ((float) v))
+        return w2v_bad (r, error, "non-finite", "%s: line %" G_GUINT64_FORMAT ": value %u of '%s' is "
+                        "'%s', not a finite float", r->path, r->line, k + 1, tok, field);
       if (k < r->dim)
         values[k] = (float) v;
       k++;
@@ -265,6 +284,11 @@ w2v_binary_record (W2vReader *r, float *values, GError **error)
   if (tok[0] == '\0' || strlen (tok) != (gsize) (sp - r->data) - start)
     return w2v_bad (r, error, "bad-token", "%s: offset %" G_GSIZE_FORMAT ": empty or binary token",
                     r->path, start);
+  for (guint k = 0; k < r->dim; k++)
+    if (!isfinite (values[k]))
+      return w2v_bad (r, error, "non-finite", "%s: offset %" G_GSIZE_FORMAT ": value %u of '%s' is %s, "
+                      "not a finite float", r->path, vec + 4 * (gsize) k, k + 1, tok,
+                      isnan (values[k]) ? "NaN" : "infinite");
   if (!w2v_add_row (r, tok, values))
     return w2v_bad (r, error, "duplicate-token", "%s: offset %" G_GSIZE_FORMAT ": token '%s' repeated",
                     r->path, start, tok);
@@ -297,11 +321,12 @@ w2v_slurp (const char *path, GByteArray *out, GError **error)
   size_t got;
   while ((got = fread (buf, 1, sizeof buf, fp)) > 0)
     g_byte_array_append (out, buf, (guint) got);
-  gboolean bad = ferror (fp) != 0;
+  int bad = ferror (fp) ? (dp_input_errno (fp) ? dp_input_errno (fp) : errno ? errno : EIO) : 0;
   fclose (fp);
   if (bad)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "%s: read error", path);
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "%s: read error after %u bytes: %s", path,
+                   out->len, dp_input_strerror (bad));
       return FALSE;
     }
   return TRUE;

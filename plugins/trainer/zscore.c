@@ -100,10 +100,23 @@ zscore_apply (const ZscoreConfig *c, const DpEmbedding *in)
 static gboolean
 zscore_finish (DpStage *stage, void *state, GError **error)
 {
-  (void) error;
   Zscore *z = state;
   if (z->input == NULL)
     return TRUE;
+  /* one NaN or infinity would make its column's mean and spread, and so
+   * every scaled vector, NaN */
+  const DpEmbedding *in = z->input;
+  for (gsize at = 0; at < (gsize) in->n * in->dim; at++)
+    if (!isfinite (in->vectors[at]))
+      {
+        GString *tok = g_string_new (NULL);
+        dp_vocab_format (in->vocab, (guint) (at / in->dim), tok);
+        g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                     "vector %" G_GSIZE_FORMAT " ('%s') has a non-finite value in dimension %" G_GSIZE_FORMAT
+                     "; z-scores of every vector would be NaN", at / in->dim + 1, tok->str, at % in->dim + 1);
+        g_string_free (tok, TRUE);
+        return FALSE;
+      }
   dp_stage_push (stage, 0, zscore_apply (z->config, z->input));
   return TRUE;
 }

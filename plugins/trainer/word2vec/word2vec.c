@@ -431,6 +431,16 @@ word2vec_finish (DpStage *stage, void *state, GError **error)
       dp_stage_info (stage, "interrupted: no embedding");
       return TRUE;
     }
+  /* a learning rate too high for the corpus drives vectors to infinity
+   * and NaN; such a model is no result (one pass, cheap against training) */
+  for (gsize at = 0; at < (gsize) e->n * e->dim; at++)
+    if (!isfinite (e->vectors[at]))
+      {
+        g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+                     "training diverged: vector %" G_GSIZE_FORMAT " of %u is not finite (alpha %g is too "
+                     "high for this corpus; lower alpha, e.g. to 0.025)", at / e->dim + 1, e->n, c->alpha);
+        return FALSE;
+      }
   dp_stage_push (stage, 0, g_steal_pointer (&e));
   return TRUE;
 }
