@@ -234,6 +234,29 @@ test_empty_and_not_a_trace (void)
 }
 
 /* a good header, then random bytes with separators: counted, no crash */
+/* a line that starts with NUL is a counted bad line, not an empty one;
+ * CR-only line ends are refused, not read as one header line (issue #21) */
+static void
+test_nul_and_cr (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "nul.csv", NULL);
+  static const char text[] = "ts,src_ip,src_port,dst_ip,dst_port,proto,tcp_flags\n\0abc\n\n\0\n";
+  g_assert_true (g_file_set_contents (path, text, sizeof text - 1, NULL));
+  g_autoptr (DpHarness) h = run_file (path, NULL);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 2);
+  g_autofree char *cr = g_build_filename (dir, "cr.txt", NULL);
+  g_assert_true (g_file_set_contents (cr, "a\tb\rc\td\r", -1, NULL));
+  g_autofree char *yaml = g_strdup_printf ("path: '%s'", cr);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) hc = dp_harness_new ("darkvec_csv", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_run (hc, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "CR-only line ends"));
+  dp_test_rmtree (dir);
+}
+
 static void
 test_garbage (void)
 {
@@ -339,6 +362,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/darkvec_csv/layouts", test_layouts);
   g_test_add_func ("/plugin/darkvec_csv/empty-and-not-a-trace", test_empty_and_not_a_trace);
   g_test_add_func ("/plugin/darkvec_csv/garbage", test_garbage);
+  g_test_add_func ("/plugin/darkvec_csv/nul-and-cr", test_nul_and_cr);
   g_test_add_func ("/plugin/darkvec_csv/csv-sink-round-trip", test_csv_sink_round_trip);
   g_test_add_func ("/plugin/darkvec_csv/truncated-gzip", test_truncated_gzip);
   return g_test_run ();

@@ -247,6 +247,28 @@ test_files_and_globs (void)
 }
 
 /* random bytes, with tabs and newlines sprinkled in: counted, no crash */
+/* a line that starts with NUL is a counted bad line, not an empty one;
+ * CR-only line ends are refused, not read as one header line (issue #21) */
+static void
+test_nul_and_cr (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "nul.tsv", NULL);
+  g_assert_true (g_file_set_contents (path, "\n\0abc\n\n\0\n", 9, NULL));
+  g_autoptr (DpHarness) h = run_file (path, NULL);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 2);
+  g_autofree char *cr = g_build_filename (dir, "cr.txt", NULL);
+  g_assert_true (g_file_set_contents (cr, "a\tb\rc\td\r", -1, NULL));
+  g_autofree char *yaml = g_strdup_printf ("path: '%s'", cr);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) hc = dp_harness_new ("tshark_fields", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_run (hc, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "CR-only line ends"));
+  dp_test_rmtree (dir);
+}
+
 static void
 test_garbage (void)
 {
@@ -492,6 +514,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/tshark_fields/options", test_options_change_reading);
   g_test_add_func ("/plugin/tshark_fields/files-and-globs", test_files_and_globs);
   g_test_add_func ("/plugin/tshark_fields/garbage", test_garbage);
+  g_test_add_func ("/plugin/tshark_fields/nul-and-cr", test_nul_and_cr);
   g_test_add_func ("/plugin/tshark_fields/missing-file", test_missing_file);
   g_test_add_func ("/plugin/tshark_fields/cancelled", test_cancelled);
   g_test_add_func ("/plugin/tshark_fields/real-masscan-tcp", test_real_masscan_tcp);

@@ -163,6 +163,21 @@ text_source_read_file (DpStage *stage, const char *path, TextSourceLineFunc fn, 
     return FALSE;
   while ((line = dp_line_reader_next (r, &len)) != NULL)
     {
+      /* old Mac line ends: the whole file would be one line */
+      if (dp_line_reader_line (r) == 1 && memchr (line, '\r', len))
+        {
+          g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                       "%s: line 1 holds a CR (\\r) inside it: the file has CR-only line ends; "
+                       "convert them first (tr '\\r' '\\n')", path);
+          return FALSE;
+        }
+      /* a NUL anywhere (a line that starts with one looked empty) */
+      if (len > 0 && memchr (line, '\0', len))
+        {
+          if (!text_source_bad_line (stage, r, FALSE, "NUL byte in the line", error))
+            return FALSE;
+          continue;
+        }
       if (!fn (state, r, line, len, error))
         return FALSE;
       if ((dp_line_reader_line (r) & 4095) == 0 && dp_stage_cancelled (stage))
