@@ -176,7 +176,7 @@ test_gzip_cut (void)
       g_autoptr (GByteArray) got = read_file_all (path, &err);
       g_test_message ("cut at %u of %u: %u bytes back", cuts[c], z->len, got->len);
       g_assert_cmpuint (got->len, <=, text->len);
-      g_assert_true (memcmp (got->data, text->data, got->len) == 0);
+      g_assert_true (got->len == 0 || memcmp (got->data, text->data, got->len) == 0);
       if (cuts[c] >= z->len - 9)
         g_assert_cmpuint (got->len, ==, text->len);   /* only the trailer is missing */
       if (cuts[c] == z->len / 3)
