@@ -26,6 +26,7 @@ struct _DpContext {
   char *output_dir;
   guint threads;
   gboolean quiet;
+  gboolean path_warned;     /* relative DARKPIPE_PLUGIN_PATH entries reported */
   gboolean progress;          /* draw a progress bar on stderr */
   gint cancelled;             /* atomic: set by signal handler path */
   gint failed;                /* atomic: a stage failed; stop sources */

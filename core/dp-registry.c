@@ -4,7 +4,11 @@
  * program runs from its build tree, the build tree's plugins/). */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dp-options.h"
@@ -92,19 +96,44 @@ dp_default_pipeline_dir (void)
   return g_strdup (DP_PIPELINEDIR);
 }
 
+static void
+registry_warn (DpContext *ctx, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+registry_warn (DpContext *ctx, const char *fmt, ...)
+{
+  if (ctx->quiet)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_autofree char *safe = dp_escape_controls (msg, FALSE);
+  fprintf (stderr, "darkpipe: warning: %s\n", safe);
+}
+
 GPtrArray *
 dp_context_search_path (DpContext *ctx)
 {
   GPtrArray *path = g_ptr_array_new_with_free_func (g_free);
+  /* an explicit --plugin-dir may be relative: to the working directory */
   for (guint i = 0; i < ctx->plugin_dirs->len; i++)
-    g_ptr_array_add (path, g_strdup (g_ptr_array_index (ctx->plugin_dirs, i)));
+    g_ptr_array_add (path, g_canonicalize_filename (g_ptr_array_index (ctx->plugin_dirs, i), NULL));
   const char *env = g_getenv ("DARKPIPE_PLUGIN_PATH");
   if (env && *env)
     {
       g_auto (GStrv) parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
       for (char **p = parts; *p; p++)
-        if (**p)
-          g_ptr_array_add (path, g_strdup (*p));
+        if (**p && !g_path_is_absolute (*p))
+          {
+            /* like an empty PATH entry, it would load code from wherever the
+             * program happens to run */
+            if (!ctx->path_warned)
+              registry_warn (ctx, "DARKPIPE_PLUGIN_PATH entry '%s' is relative; ignored", *p);
+          }
+        else if (**p)
+          g_ptr_array_add (path, g_canonicalize_filename (*p, NULL));
+      ctx->path_warned = TRUE;
     }
   if (running_from_build_tree ())
     g_ptr_array_add (path, g_strdup (DP_BUILD_DIR "/plugins"));
@@ -113,32 +142,90 @@ dp_context_search_path (DpContext *ctx)
   return path;
 }
 
-/* Records every NAME.so below @dir (kind subdirectories and libtool's
- * .libs included) that is not already known from an earlier entry. */
-static void
-scan_dir (GHashTable *index, const char *dir, guint depth)
+/* Like ssh with its keys: a plugin directory or file that someone else
+ * could have written is not loaded.  NULL when @path is safe, else why. */
+static char *
+unsafe_reason (const char *path)
 {
+  struct stat st;
+  if (stat (path, &st) != 0)
+    return g_strdup (g_strerror (errno));
+  if (st.st_uid != getuid () && st.st_uid != 0)
+    return g_strdup_printf ("owned by uid %u, neither you nor root", (guint) st.st_uid);
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return g_strdup_printf ("writable by %s (mode %04o)", st.st_mode & S_IWOTH ? "others" : "its group",
+                            (guint) (st.st_mode & 07777));
+  return NULL;
+}
+
+/* Records every NAME.so in @dir; where the plugin file is already known
+ * from another file, the name is marked a duplicate (both paths kept). */
+static void
+scan_one (DpContext *ctx, GHashTable *index, const char *dir)
+{
+  g_autofree char *why = unsafe_reason (dir);
+  if (why)
+    {
+      if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+        registry_warn (ctx, "plugin directory %s is %s; not searched", dir, why);
+      return;
+    }
   GDir *d = g_dir_open (dir, 0, NULL);
   if (d == NULL)
     return;
   const char *name;
-  g_autoptr (GPtrArray) subdirs = g_ptr_array_new_with_free_func (g_free);
   while ((name = g_dir_read_name (d)))
     {
+      if (!g_str_has_suffix (name, ".so"))
+        continue;
       g_autofree char *full = g_build_filename (dir, name, NULL);
-      if (g_str_has_suffix (name, ".so"))
+      g_autofree char *bad = unsafe_reason (full);
+      if (bad)
         {
-          g_autofree char *stem = g_strndup (name, strlen (name) - 3);
-          if (!g_hash_table_contains (index, stem))
-            g_hash_table_insert (index, g_steal_pointer (&stem), g_strdup (full));
+          registry_warn (ctx, "plugin file %s is %s; not loaded", full, bad);
+          continue;
         }
-      else if (depth < 2 && g_file_test (full, G_FILE_TEST_IS_DIR))
-        g_ptr_array_add (subdirs, g_steal_pointer (&full));
+      g_autofree char *stem = g_strndup (name, strlen (name) - 3);
+      char *rp = realpath (full, NULL);
+      g_autofree char *canon = g_strdup (rp ? rp : full);
+      free (rp);
+      const char *known = g_hash_table_lookup (index, stem);
+      if (known == NULL)
+        g_hash_table_insert (index, g_steal_pointer (&stem), g_steal_pointer (&canon));
+      else if (strcmp (known, canon) != 0 && !g_str_has_prefix (known, "\n"))
+        {
+          /* "\nFIRST\nSECOND": a duplicate, reported when the name is used */
+          char *dup = g_strdup_printf ("\n%s\n%s", known, canon);
+          g_hash_table_insert (index, g_steal_pointer (&stem), dup);
+        }
     }
   g_dir_close (d);
-  g_ptr_array_sort (subdirs, (GCompareFunc) g_strcmp0);
-  for (guint i = 0; i < subdirs->len; i++)
-    scan_dir (index, g_ptr_array_index (subdirs, i), depth + 1);
+}
+
+/* DIR itself, and the .libs folders of a libtool build tree: DIR/.libs and
+ * DIR/KIND/.libs.  No other subdirectory is searched. */
+static void
+scan_dir (DpContext *ctx, GHashTable *index, const char *dir)
+{
+  scan_one (ctx, index, dir);
+  g_autofree char *libs = g_build_filename (dir, ".libs", NULL);
+  if (g_file_test (libs, G_FILE_TEST_IS_DIR))
+    scan_one (ctx, index, libs);
+  GDir *d = g_dir_open (dir, 0, NULL);
+  if (d == NULL)
+    return;
+  g_autoptr (GPtrArray) kinds = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    {
+      g_autofree char *sub = g_build_filename (dir, name, ".libs", NULL);
+      if (name[0] != '.' && g_file_test (sub, G_FILE_TEST_IS_DIR))
+        g_ptr_array_add (kinds, g_steal_pointer (&sub));
+    }
+  g_dir_close (d);
+  g_ptr_array_sort (kinds, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < kinds->len; i++)
+    scan_one (ctx, index, g_ptr_array_index (kinds, i));
 }
 
 static GHashTable *
@@ -149,14 +236,17 @@ context_index (DpContext *ctx)
   ctx->plugin_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr (GPtrArray) path = dp_context_search_path (ctx);
   for (guint i = 0; i < path->len; i++)
-    scan_dir (ctx->plugin_index, g_ptr_array_index (path, i), 0);
+    scan_dir (ctx, ctx->plugin_index, g_ptr_array_index (path, i));
   return ctx->plugin_index;
 }
 
 char *
 dp_context_plugin_path (DpContext *ctx, const char *name)
 {
-  return g_strdup (g_hash_table_lookup (context_index (ctx), name));
+  const char *path = g_hash_table_lookup (context_index (ctx), name);
+  if (path && path[0] == '\n')   /* a duplicate: the first of the two */
+    return g_strndup (path + 1, strcspn (path + 1, "\n"));
+  return g_strdup (path);
 }
 
 static gint
@@ -286,6 +376,14 @@ dp_context_get_plugin (DpContext *ctx, const char *name, GError **error)
       else
         g_set_error (error, DP_PLUGIN_ERROR, DP_PLUGIN_ERROR_NOT_FOUND,
                      "unknown plugin '%s' (searched %s)", name, where);
+      return NULL;
+    }
+  if (path[0] == '\n')
+    {
+      g_auto (GStrv) two = g_strsplit (path + 1, "\n", 2);
+      g_set_error (error, DP_PLUGIN_ERROR, DP_PLUGIN_ERROR_DUPLICATE,
+                   "plugin '%s' is in two files on the search path: %s and %s; remove one "
+                   "(searched: --plugin-dir, DARKPIPE_PLUGIN_PATH, the install directory)", name, two[0], two[1] ? two[1] : "?");
       return NULL;
     }
   p = load_module (name, path, error);

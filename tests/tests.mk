@@ -70,3 +70,5 @@ TESTS += tests/test-input
 tests_test_input_SOURCES = tests/test-input.c
 tests_test_input_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_input_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
+TESTS += tests/test-plugin-trust.sh
+EXTRA_DIST += tests/test-plugin-trust.sh
