@@ -4,6 +4,7 @@
  * program runs from its build tree, the build tree's plugins/). */
 #include "config.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,9 +311,131 @@ validate_desc (const DpPluginDesc *d, const char *path, GError **error)
   return TRUE;
 }
 
+/* Looks for the defined function @sym in the dynamic symbol table of the
+ * ELF file @path, reading it as data, so that a shared object that is no
+ * darkpipe plugin is refused before dlopen runs any of its constructors.
+ * Every offset and size is checked against the file.  NULL when the symbol
+ * is there, else why not. */
+static char *
+elf_lacks_symbol (const char *path, const char *sym)
+{
+  g_autoptr (GMappedFile) mf = g_mapped_file_new (path, FALSE, NULL);
+  if (mf == NULL)
+    return g_strdup ("cannot be read");
+  const guint8 *b = (const guint8 *) g_mapped_file_get_contents (mf);
+  gsize len = g_mapped_file_get_length (mf);
+#define IN_FILE(off, n) ((guint64) (off) <= len && (guint64) (n) <= len - (guint64) (off))
+  if (len < EI_NIDENT || memcmp (b, ELFMAG, SELFMAG) != 0)
+    return g_strdup ("not an ELF file");
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  if (b[EI_DATA] != ELFDATA2LSB)
+#else
+  if (b[EI_DATA] != ELFDATA2MSB)
+#endif
+    return g_strdup ("an ELF file of the other byte order");
+  gboolean is64 = b[EI_CLASS] == ELFCLASS64;
+  if (!is64 && b[EI_CLASS] != ELFCLASS32)
+    return g_strdup ("an ELF file of unknown class");
+  guint64 shoff, shentsize, shnum;
+  if (is64)
+    {
+      Elf64_Ehdr eh;
+      if (len < sizeof eh)
+        return g_strdup ("a truncated ELF file");
+      memcpy (&eh, b, sizeof eh);
+      shoff = eh.e_shoff, shentsize = eh.e_shentsize, shnum = eh.e_shnum;
+      if (shentsize != sizeof (Elf64_Shdr))
+        return g_strdup ("an ELF file without a usable section table");
+    }
+  else
+    {
+      Elf32_Ehdr eh;
+      if (len < sizeof eh)
+        return g_strdup ("a truncated ELF file");
+      memcpy (&eh, b, sizeof eh);
+      shoff = eh.e_shoff, shentsize = eh.e_shentsize, shnum = eh.e_shnum;
+      if (shentsize != sizeof (Elf32_Shdr))
+        return g_strdup ("an ELF file without a usable section table");
+    }
+  if (shnum == 0 || !IN_FILE (shoff, shnum * shentsize))
+    return g_strdup ("an ELF file without a usable section table");
+  gsize symlen = strlen (sym);
+  for (guint64 i = 0; i < shnum; i++)
+    {
+      guint64 type, off, size, link, entsize;
+      const guint8 *sh = b + shoff + i * shentsize;
+      if (is64)
+        {
+          Elf64_Shdr h;
+          memcpy (&h, sh, sizeof h);
+          type = h.sh_type, off = h.sh_offset, size = h.sh_size, link = h.sh_link, entsize = h.sh_entsize;
+        }
+      else
+        {
+          Elf32_Shdr h;
+          memcpy (&h, sh, sizeof h);
+          type = h.sh_type, off = h.sh_offset, size = h.sh_size, link = h.sh_link, entsize = h.sh_entsize;
+        }
+      if (type != SHT_DYNSYM)
+        continue;
+      if (link >= shnum || entsize != (is64 ? sizeof (Elf64_Sym) : sizeof (Elf32_Sym)) || !IN_FILE (off, size))
+        return g_strdup ("an ELF file with a broken dynamic symbol table");
+      guint64 stroff, strsize;
+      const guint8 *strh = b + shoff + link * shentsize;
+      if (is64)
+        {
+          Elf64_Shdr h;
+          memcpy (&h, strh, sizeof h);
+          stroff = h.sh_offset, strsize = h.sh_size;
+        }
+      else
+        {
+          Elf32_Shdr h;
+          memcpy (&h, strh, sizeof h);
+          stroff = h.sh_offset, strsize = h.sh_size;
+        }
+      if (!IN_FILE (stroff, strsize))
+        return g_strdup ("an ELF file with a broken dynamic string table");
+      for (guint64 k = 0; k < size / entsize; k++)
+        {
+          guint64 name, shndx;
+          guint info;
+          const guint8 *e = b + off + k * entsize;
+          if (is64)
+            {
+              Elf64_Sym y;
+              memcpy (&y, e, sizeof y);
+              name = y.st_name, shndx = y.st_shndx, info = y.st_info;
+            }
+          else
+            {
+              Elf32_Sym y;
+              memcpy (&y, e, sizeof y);
+              name = y.st_name, shndx = y.st_shndx, info = y.st_info;
+            }
+          if (shndx == SHN_UNDEF || name >= strsize || strsize - name <= symlen)
+            continue;
+          if (memcmp (b + stroff + name, sym, symlen + 1) == 0
+              && (ELF64_ST_TYPE (info) == STT_FUNC) && ELF64_ST_BIND (info) != STB_LOCAL)
+            return NULL;
+        }
+      return g_strdup_printf ("no symbol %s", sym);
+    }
+#undef IN_FILE
+  return g_strdup_printf ("no dynamic symbol table, so no symbol %s", sym);
+}
+
 static DpPlugin *
 load_module (const char *name, const char *path, GError **error)
 {
+  g_autofree char *sym = g_strdup_printf ("dp_plugin_%s_get_desc", name);
+  g_autofree char *lacks = elf_lacks_symbol (path, sym);
+  if (lacks)
+    {
+      g_set_error (error, DP_PLUGIN_ERROR, DP_PLUGIN_ERROR_SYMBOL,
+                   "%s: not a darkpipe plugin (%s); not loaded", path, lacks);
+      return NULL;
+    }
   GModule *module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   if (module == NULL)
     {
@@ -320,7 +443,6 @@ load_module (const char *name, const char *path, GError **error)
                    path, g_module_error ());
       return NULL;
     }
-  g_autofree char *sym = g_strdup_printf ("dp_plugin_%s_get_desc", name);
   const DpPluginDesc *(*get_desc) (void) = NULL;
   if (!g_module_symbol (module, sym, (gpointer *) &get_desc) || get_desc == NULL)
     {

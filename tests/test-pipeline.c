@@ -362,7 +362,10 @@ test_loader_abi (void)
 {
   expect_load_error ("tbadabi", DP_PLUGIN_ERROR_ABI, "ABI version 999");
   expect_load_error ("tbadsize", DP_PLUGIN_ERROR_ABI, "tbadsize.so: plugin ABI mismatch");
-  expect_load_error ("tnosym", DP_PLUGIN_ERROR_SYMBOL, "dp_plugin_tnosym_get_desc");
+  /* refused from its ELF symbol table: its constructor never ran */
+  g_unsetenv ("TNOSYM_CONSTRUCTOR_RAN");
+  expect_load_error ("tnosym", DP_PLUGIN_ERROR_SYMBOL, "no symbol dp_plugin_tnosym_get_desc); not loaded");
+  g_assert_null (g_getenv ("TNOSYM_CONSTRUCTOR_RAN"));
   expect_load_error ("tsrcc", DP_PLUGIN_ERROR_NOT_FOUND, "did you mean 'tsrc'?");
 }
 
