@@ -16,8 +16,17 @@ struct _DpYamlNode {
   GPtrArray *items;     /* MAP: key, value, key, value…; SEQ: values */
 };
 
-/** Parses @text (named @filename in messages).  On a syntax error returns
- * NULL and sets DP_CONFIG_ERROR_SYNTAX with "file:line:col: message". */
+/* Collections (mappings and lists) nested deeper than this are refused
+ * while parsing, aliases expanded included: a pipeline needs about 5, and
+ * hostile nesting (100,000 levels) must fail fast with a position. */
+#define DP_YAML_MAX_DEPTH 64
+
+/** Parses @text (named @filename in messages): one document, aliases
+ * expanded (copied).  On a syntax error returns NULL and sets
+ * DP_CONFIG_ERROR_SYNTAX with "file:line:col: message"; also for nesting
+ * deeper than DP_YAML_MAX_DEPTH, a second document, a '<<' merge key (not
+ * supported), an undefined, recursive or redefined anchor.  More than
+ * 200,000 nodes (an alias bomb) is DP_CONFIG_ERROR_STRUCTURE. */
 DpYamlNode *dp_yaml_parse (const char *filename, const char *text, gsize len, GError **error);
 /** Same, also giving the 1-based position of a syntax error in @line/@col. */
 DpYamlNode *dp_yaml_parse_at (const char *filename, const char *text, gsize len,

@@ -2,7 +2,9 @@
 #include "config.h"
 
 #include <string.h>
+#include "dp-error.h"
 #include "dp-test.h"
+#include "dp-yaml.h"
 
 static DpHarness *
 topts (const char *yaml, GError **error)
@@ -151,6 +153,152 @@ test_closest (void)
   g_assert_null (dp_closest_word ("banana", words, 3));
 }
 
+/* The YAML tree is built from parser events (issue #21). */
+
+/* "x: " then @levels '[' and as many ']' */
+static char *
+nested (guint levels)
+{
+  GString *s = g_string_new ("x: ");
+  for (guint i = 0; i < levels; i++)
+    g_string_append_c (s, '[');
+  for (guint i = 0; i < levels; i++)
+    g_string_append_c (s, ']');
+  g_string_append_c (s, '\n');
+  return g_string_free (s, FALSE);
+}
+
+/* Parsing @yaml fails with @code, the message "x.yaml:@line:@col: …@fragment…". */
+static void
+yaml_bad (const char *yaml, gint code, guint line, guint col, const char *fragment)
+{
+  GError *error = NULL;
+  guint l = 0, c = 0;
+  DpYamlNode *n = dp_yaml_parse_at ("x.yaml", yaml, strlen (yaml), &l, &c, &error);
+  g_assert_null (n);
+  g_assert_error (error, DP_CONFIG_ERROR, code);
+  g_autofree char *prefix = g_strdup_printf ("x.yaml:%u:%u: ", line, col);
+  if (!g_str_has_prefix (error->message, prefix) || !strstr (error->message, fragment))
+    g_error ("message '%s' is not '%s…%s…'", error->message, prefix, fragment);
+  g_assert_cmpuint (l, ==, line);
+  g_assert_cmpuint (c, ==, col);
+  g_error_free (error);
+}
+
+static DpYamlNode *
+yaml_ok (const char *yaml)
+{
+  GError *error = NULL;
+  DpYamlNode *n = dp_yaml_parse ("x.yaml", yaml, strlen (yaml), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (n);
+  return n;
+}
+
+static void
+test_yaml_nesting (void)
+{
+  /* the top mapping is level 1, so the 64th '[' (column 3 + 64) is one too many */
+  g_autofree char *deep = nested (100000);
+  yaml_bad (deep, DP_CONFIG_ERROR_SYNTAX, 1, 67, "YAML nested deeper than 64 levels");
+  g_autofree char *over = nested (DP_YAML_MAX_DEPTH);
+  yaml_bad (over, DP_CONFIG_ERROR_SYNTAX, 1, 3 + DP_YAML_MAX_DEPTH, "nested deeper than");
+
+  /* the limit itself parses, every level there (nothing turned into "") */
+  g_autofree char *limit = nested (DP_YAML_MAX_DEPTH - 1);
+  g_autoptr (DpYamlNode) root = yaml_ok (limit);
+  DpYamlNode *n = dp_yaml_map_get (root, "x");
+  for (guint i = 1; i < DP_YAML_MAX_DEPTH; i++)
+    {
+      g_assert_nonnull (n);
+      g_assert_cmpint (n->type, ==, DP_YAML_SEQ);
+      g_assert_cmpuint (n->line, ==, 1);
+      g_assert_cmpuint (n->col, ==, 3 + i);
+      n = n->items->len ? g_ptr_array_index (n->items, 0) : NULL;
+    }
+  g_assert_null (n);
+
+  /* so do block collections, and nesting through an alias counts */
+  GString *block = g_string_new ("a: &a\n");
+  for (guint i = 1; i < DP_YAML_MAX_DEPTH; i++)
+    g_string_append_printf (block, "%*s- \n", (int) (2 * i - 2), "");
+  g_string_truncate (block, block->len - 1);
+  g_string_append (block, "x\nb: *a\nc: [*a]\n");
+  guint c_line = DP_YAML_MAX_DEPTH + 2;   /* "a:", 63 lines of "- ", "b:" */
+  yaml_bad (block->str, DP_CONFIG_ERROR_SYNTAX, c_line, 5, "deeper than 64 levels (through alias '*a')");
+  g_string_truncate (block, block->len - strlen ("c: [*a]\n"));
+  g_autoptr (DpYamlNode) b = yaml_ok (block->str);
+  g_assert_cmpint (dp_yaml_map_get (b, "b")->type, ==, DP_YAML_SEQ);
+  /* the copy keeps the anchored node's place: its anchor, as libyaml marks it */
+  g_assert_cmpuint (dp_yaml_map_get (b, "b")->line, ==, 1);
+  g_assert_cmpuint (dp_yaml_map_get (b, "b")->col, ==, 4);
+  g_string_free (block, TRUE);
+}
+
+static void
+test_yaml_documents_and_merge (void)
+{
+  yaml_bad ("a: 1\n---\nb: 2\n", DP_CONFIG_ERROR_SYNTAX, 2, 1, "a second YAML document");
+  yaml_bad ("--- {a: 1}\n...\n--- b\n", DP_CONFIG_ERROR_SYNTAX, 3, 1, "pipeline file holds one");
+  yaml_bad ("a: 1\n...\n---\nb: 2\n", DP_CONFIG_ERROR_SYNTAX, 3, 1, "a second YAML document");
+  yaml_bad ("a: 1\n...\nb: 2\n", DP_CONFIG_ERROR_SYNTAX, 3, 1, "did not find expected <document start>");
+  g_autoptr (DpYamlNode) one = yaml_ok ("---\na: 1\n...\n# only a comment after\n");
+  g_assert_cmpstr (dp_yaml_map_get (one, "a")->value, ==, "1");
+  g_autoptr (DpYamlNode) empty = yaml_ok ("# nothing\n");
+  g_assert_cmpint (empty->type, ==, DP_YAML_MAP);
+  g_assert_cmpuint (dp_yaml_map_size (empty), ==, 0);
+
+  yaml_bad ("base: &b {plugin: x}\nstage:\n  <<: *b\n", DP_CONFIG_ERROR_SYNTAX, 3, 3,
+            "YAML merge keys ('<<') are not supported");
+  yaml_bad ("s: {k: 1, <<: {a: b}}\n", DP_CONFIG_ERROR_SYNTAX, 1, 11, "merge keys");
+  /* '<<' as a value or quoted is an ordinary string */
+  g_autoptr (DpYamlNode) m = yaml_ok ("a: <<\n'<<': 1\nl: [<<]\n");
+  g_assert_cmpstr (dp_yaml_map_get (m, "a")->value, ==, "<<");
+  g_assert_cmpstr (dp_yaml_map_get (m, "<<")->value, ==, "1");
+}
+
+static void
+test_yaml_aliases (void)
+{
+  /* aliases are copies with the anchored node's positions and quoting */
+  g_autoptr (DpYamlNode) t = yaml_ok ("a: &x {k: 'v', n: [1, 2]}\nb: *x\nc: &s \"5\"\nd: *s\n");
+  DpYamlNode *b = dp_yaml_map_get (t, "b"), *d = dp_yaml_map_get (t, "d");
+  g_assert_cmpint (b->type, ==, DP_YAML_MAP);
+  g_assert_true (b != dp_yaml_map_get (t, "a"));
+  g_assert_cmpuint (b->line, ==, 1);
+  g_assert_cmpuint (b->col, ==, 4);   /* at "&x", where libyaml starts the node */
+  g_assert_true (dp_yaml_map_get (b, "k")->quoted);
+  g_assert_cmpuint (dp_yaml_map_get (b, "n")->items->len, ==, 2);
+  g_assert_cmpstr (d->value, ==, "5");
+  g_assert_true (d->quoted);
+  g_assert_cmpuint (d->line, ==, 3);
+
+  yaml_bad ("a: *nope\n", DP_CONFIG_ERROR_SYNTAX, 1, 4, "undefined alias '*nope'");
+  yaml_bad ("a: &r [1, *r]\n", DP_CONFIG_ERROR_SYNTAX, 1, 11, "inside the node it names");
+  yaml_bad ("a: &r 1\nb: &r 2\n", DP_CONFIG_ERROR_SYNTAX, 2, 4, "'&r' defined twice (first at line 1)");
+
+  /* the alias bomb still stops at the node budget, at the alias that
+   * would pass it */
+  GString *bomb = g_string_new ("x0: &a0 [l, l, l, l, l, l, l, l, l, l]\n");
+  for (guint i = 1; i < 9; i++)
+    {
+      g_string_append_printf (bomb, "x%u: &a%u [", i, i);
+      for (guint j = 0; j < 10; j++)
+        g_string_append_printf (bomb, "%s*a%u", j ? ", " : "", i - 1);
+      g_string_append (bomb, "]\n");
+    }
+  GError *error = NULL;
+  g_assert_null (dp_yaml_parse ("x.yaml", bomb->str, bomb->len, &error));
+  g_assert_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_STRUCTURE);
+  g_assert_nonnull (strstr (error->message, "more than 200000 YAML nodes"));
+  g_assert_true (g_str_has_prefix (error->message, "x.yaml:6:"));
+  g_clear_error (&error);
+  g_string_free (bomb, TRUE);
+
+  /* a syntax error keeps libyaml's words and position */
+  yaml_bad ("a:\n  b: c: d\n", DP_CONFIG_ERROR_SYNTAX, 2, 7, "YAML syntax error: mapping values are not allowed");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -162,5 +310,8 @@ main (int argc, char **argv)
   g_test_add_func ("/options/position", test_position_in_message);
   g_test_add_func ("/options/parsers", test_parsers);
   g_test_add_func ("/options/closest", test_closest);
+  g_test_add_func ("/options/yaml-nesting", test_yaml_nesting);
+  g_test_add_func ("/options/yaml-documents-merge", test_yaml_documents_and_merge);
+  g_test_add_func ("/options/yaml-aliases", test_yaml_aliases);
   return g_test_run ();
 }
