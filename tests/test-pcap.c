@@ -244,6 +244,15 @@ test_unsupported_link (Fixture *f, gconstpointer data)
   g_autoptr (DpHarness) h = run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 3);
   g_assert_cmpuint (dp_harness_counter (h, "unsupported-link"), ==, 1);
+  /* the message names the file's link type, not 0 (NULL): issue #21 */
+  g_autofree char *fy = g_strdup_printf ("path: %s\non_error: fail", path);
+  GError *error = NULL;
+  g_autoptr (DpHarness) hf = dp_harness_new ("pcap", fy, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_run (hf, &error));
+  if (strstr (error->message, "user0.pcap: link type 147 (") == NULL)
+    g_error ("%s", error->message);
+  g_clear_error (&error);
 }
 
 /* pcapng with nanosecond and with the default microsecond resolution. */

@@ -273,10 +273,12 @@ pcap_reader_open (DpStage *stage, const PcapConfig *cfg, const char *path,
   /* the decoder answers "unsupported" before it looks at any byte */
   if (dp_decode_frame (r->linktype, NULL, 0, 0, NULL, NULL) == DP_DECODE_UNSUPPORTED_LINK)
     {
+      /* named before the reader is closed (closing clears the link type) */
+      int lt = r->linktype;
+      const char *lname = pcap_datalink_val_to_name (lt);
       pcap_reader_close (r);
       return dp_stage_data_error (stage, error, "unsupported-link", "%s: link type %d (%s) is not supported",
-                                  path, r->linktype, pcap_datalink_val_to_name (r->linktype)
-                                  ? pcap_datalink_val_to_name (r->linktype) : "unknown");
+                                  path, lt, lname ? lname : "unknown");
     }
   if (cfg->filter && cfg->filter[0])
     {
@@ -354,10 +356,10 @@ pcap_read_failed (DpStage *stage, const PcapReader *r, const char *msg, GError *
 {
   gboolean truncated = strstr (msg, "truncated") != NULL;
   g_autofree char *where = r->classic
-    ? g_strdup_printf ("byte %" G_GUINT64_FORMAT "%s", r->offset, r->gzip ? " (uncompressed)" : "")
+    ? g_strdup_printf ("at byte %" G_GUINT64_FORMAT "%s", r->offset, r->gzip ? " (uncompressed)" : "")
     : g_strdup_printf ("after packet %" G_GUINT64_FORMAT, r->n_read);
   if (dp_stage_data_error (stage, error, truncated ? "truncated-file" : "bad-file",
-                           "%s: stopped at %s: %s", r->path, where, msg))
+                           "%s: stopped %s: %s", r->path, where, msg))
     return TRUE;
   if (error && *error)
     (*error)->code = truncated ? DP_DATA_ERROR_TRUNCATED : DP_DATA_ERROR_FORMAT;
