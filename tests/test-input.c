@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "darkpipe.h"
 #include "dp-test.h"
+#include "pcap-frames.h"
 
 /* Some text lines: "line N abcd…\n" for N in [0, n). */
 static GByteArray *
@@ -300,6 +302,118 @@ test_output_fifo (void)
   dp_test_rmtree (dir);
 }
 
+/* an output aimed at a character device (a node like /dev/null) is written
+ * into it and the node stays a device; abort removes nothing either.  As
+ * root the node is a private mknod copy of /dev/null, so a regression
+ * replaces that copy and not the system's /dev/null (which, not as root,
+ * cannot be replaced: /dev is not writable, and the open fails instead). */
+static void
+test_output_chardev (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *node = g_build_filename (dir, "null", NULL);
+  const char *path = node;
+  if (mknod (node, S_IFCHR | 0666, makedev (1, 3)) != 0)
+    path = "/dev/null";
+  struct stat before;
+  g_assert_cmpint (stat (path, &before), ==, 0);
+  g_assert_true (S_ISCHR (before.st_mode));
+  g_autoptr (GByteArray) text = make_text (20000);
+  for (guint gz = 0; gz < 2; gz++)
+    {
+      GError *error = NULL;
+      DpOutFile *f = dp_outfile_open (path, gz, &error);
+      g_assert_no_error (error);
+      dp_outfile_write (f, text->data, text->len);
+      g_assert_cmpuint (dp_outfile_bytes (f), ==, text->len);
+      g_assert_true (dp_outfile_commit (f, &error));
+      g_assert_no_error (error);
+      struct stat st;
+      g_assert_cmpint (stat (path, &st), ==, 0);
+      g_assert_true (S_ISCHR (st.st_mode));
+      g_assert_cmpuint (st.st_rdev, ==, before.st_rdev);
+      g_assert_cmpuint (st.st_ino, ==, before.st_ino);
+    }
+  DpOutFile *f = dp_outfile_open (path, FALSE, NULL);
+  g_assert_nonnull (f);
+  dp_outfile_puts (f, "dropped\n");
+  dp_outfile_abort (f);
+  struct stat st;
+  g_assert_cmpint (stat (path, &st), ==, 0);
+  g_assert_true (S_ISCHR (st.st_mode));
+  /* nothing but the node in the directory: no temp file beside it */
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  while ((name = g_dir_read_name (d)))
+    g_assert_cmpstr (name, ==, "null");
+  dp_test_rmtree (dir);
+}
+
+/* The pcap source on a damaged .gz, classic pcap (its own block walk) and
+ * pcapng (libpcap reads the records): every packet that decompressed is
+ * kept; a cut stream is a truncated-file, a bad trailer a bad-file whose
+ * message names the gzip damage (libpcap alone said "No data available"). */
+static void
+test_pcap_gzip_damage (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  const guint n = 3000;
+  for (guint ng = 0; ng < 2; ng++)
+    {
+      g_autoptr (GByteArray) cap = ng ? pcapng_file_new (DP_LINK_ETHERNET, FALSE)
+                                      : pcap_file_new (DP_LINK_ETHERNET, FALSE);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr (GByteArray) fr = frame_tcp ((guint16) (1000 + i % 50000), 80, i, 0x02);
+          if (ng)
+            pcapng_file_add (cap, FALSE, DP_TEST_SEC (1000 + i), fr->data, fr->len);
+          else
+            pcap_file_add (cap, FALSE, DP_TEST_SEC (1000 + i), fr->data, fr->len);
+        }
+      g_autoptr (GByteArray) z = gzip_bytes (cap);
+      for (guint bad = 0; bad < 2; bad++)
+        {
+          g_autoptr (GByteArray) d = g_byte_array_new ();
+          g_byte_array_append (d, z->data, bad ? z->len : z->len / 2);
+          if (bad)
+            d->data[d->len - 8] ^= 0x5a;   /* the CRC32 */
+          g_autofree char *path = write_tmp (dir, ng ? "x.pcapng.gz" : "x.pcap.gz", d->data, d->len);
+          g_test_message ("%s, %s", ng ? "pcapng" : "pcap", bad ? "bad CRC" : "cut in half");
+          g_autofree char *yaml = g_strdup_printf ("path: '%s'", path);
+          GError *error = NULL;
+          g_autoptr (DpHarness) h = dp_harness_new ("pcap", yaml, &error);
+          g_assert_no_error (error);
+          g_assert_true (dp_harness_run (h, &error));
+          g_assert_no_error (error);
+          g_assert_true (dp_harness_finish (h, &error));
+          g_assert_no_error (error);
+          g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
+          g_assert_nonnull (p);
+          if (bad)
+            g_assert_cmpuint (p->n_rows, ==, n);
+          else
+            {
+              g_assert_cmpuint (p->n_rows, >, n / 4);
+              g_assert_cmpuint (p->n_rows, <, n);
+            }
+          g_assert_cmpuint (dp_harness_counter (h, "truncated-file"), ==, (bad ? 0 : 1));
+          g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, (bad ? 1 : 0));
+
+          /* on_error: fail names the gzip damage */
+          g_autofree char *fy = g_strdup_printf ("path: '%s'\non_error: fail", path);
+          g_autoptr (DpHarness) hf = dp_harness_new ("pcap", fy, &error);
+          g_assert_no_error (error);
+          g_assert_false (dp_harness_run (hf, &error));
+          const gint code = bad ? DP_DATA_ERROR_FORMAT : DP_DATA_ERROR_TRUNCATED;
+          g_assert_error (error, DP_DATA_ERROR, code);
+          if (strstr (error->message, bad ? "corrupt gzip stream" : "truncated gzip stream") == NULL)
+            g_error ("%s", error->message);
+          g_error_free (error);
+        }
+    }
+  dp_test_rmtree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -311,5 +425,7 @@ main (int argc, char **argv)
   g_test_add_func ("/input/gzip-members", test_gzip_members);
   g_test_add_func ("/input/directory", test_directory);
   g_test_add_func ("/output/fifo", test_output_fifo);
+  g_test_add_func ("/output/chardev", test_output_chardev);
+  g_test_add_func ("/input/pcap-gzip-damage", test_pcap_gzip_damage);
   return g_test_run ();
 }

@@ -400,7 +400,11 @@ pcap_read_batch_libpcap (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *b
         {
           if (rc == PCAP_ERROR_BREAK)
             return PCAP_READ_EOF;
-          return pcap_read_failed (stage, r, pcap_geterr (r->p), error)
+          /* a damaged gzip stream: libpcap only shows strerror(); name it
+           * (DP_EGZTRUNC says "truncated": a truncated-file, as classic) */
+          int ge = dp_input_errno (pcap_file (r->p));
+          g_autofree char *gm = ge ? g_strdup_printf ("error reading dump file: %s", dp_input_strerror (ge)) : NULL;
+          return pcap_read_failed (stage, r, gm ? gm : pcap_geterr (r->p), error)
             ? PCAP_READ_EOF : PCAP_READ_ERROR;
         }
       r->n_read++;
