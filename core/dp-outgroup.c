@@ -70,7 +70,14 @@ dp_outgroup_open (DpOutGroup *group, const char *path, gboolean gzip, GError **e
   Member m = { 0 };
   m.target = g_strdup (path);
   struct stat st;
-  if (stat (path, &st) == 0 && !S_ISREG (st.st_mode) && !S_ISDIR (st.st_mode))
+  gboolean exists = stat (path, &st) == 0;
+  if (exists && S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR, "%s: is a directory, not a file to write", path);
+      g_free (m.target);
+      return NULL;
+    }
+  if (exists && !S_ISREG (st.st_mode))
     m.file = dp_outfile_open (path, gzip, error);
   else
     {
