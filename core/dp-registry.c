@@ -6,6 +6,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,10 +160,18 @@ unsafe_reason (const char *path)
   return NULL;
 }
 
+static gint
+cmp_str (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 /* Records every NAME.so in @dir; where the plugin file is already known
- * from another file, the name is marked a duplicate (both paths kept). */
+ * from another file, the name is marked a duplicate (both paths kept).
+ * @la_dir: for a libtool .libs folder, its parent, where NAME.la must be
+ * for NAME.so to count (a build tree's plugin), else NULL. */
 static void
-scan_one (DpContext *ctx, GHashTable *index, const char *dir)
+scan_one (DpContext *ctx, GHashTable *index, const char *dir, const char *la_dir)
 {
   g_autofree char *why = unsafe_reason (dir);
   if (why)
@@ -174,11 +183,19 @@ scan_one (DpContext *ctx, GHashTable *index, const char *dir)
   GDir *d = g_dir_open (dir, 0, NULL);
   if (d == NULL)
     return;
+  g_autofree char *real_dir = realpath (dir, NULL);   /* malloc'd: g_free is free */
   const char *name;
   while ((name = g_dir_read_name (d)))
     {
-      if (!g_str_has_suffix (name, ".so"))
+      if (!g_str_has_suffix (name, ".so") || strlen (name) == 3)
         continue;
+      g_autofree char *stem = g_strndup (name, strlen (name) - 3);
+      if (la_dir)
+        {
+          g_autofree char *la = g_strconcat (la_dir, G_DIR_SEPARATOR_S, stem, ".la", NULL);
+          if (!g_file_test (la, G_FILE_TEST_IS_REGULAR))
+            continue;
+        }
       g_autofree char *full = g_build_filename (dir, name, NULL);
       g_autofree char *bad = unsafe_reason (full);
       if (bad)
@@ -186,10 +203,20 @@ scan_one (DpContext *ctx, GHashTable *index, const char *dir)
           registry_warn (ctx, "plugin file %s is %s; not loaded", full, bad);
           continue;
         }
-      g_autofree char *stem = g_strndup (name, strlen (name) - 3);
       char *rp = realpath (full, NULL);
       g_autofree char *canon = g_strdup (rp ? rp : full);
       free (rp);
+      /* a symbolic link: the folder of the file it names must be safe too */
+      g_autofree char *where = g_path_get_dirname (canon);
+      if (g_strcmp0 (where, real_dir) != 0)
+        {
+          g_autofree char *bad_dir = unsafe_reason (where);
+          if (bad_dir)
+            {
+              registry_warn (ctx, "plugin file %s links into %s, which is %s; not loaded", full, where, bad_dir);
+              continue;
+            }
+        }
       const char *known = g_hash_table_lookup (index, stem);
       if (known == NULL)
         g_hash_table_insert (index, g_steal_pointer (&stem), g_steal_pointer (&canon));
@@ -204,14 +231,15 @@ scan_one (DpContext *ctx, GHashTable *index, const char *dir)
 }
 
 /* DIR itself, and the .libs folders of a libtool build tree: DIR/.libs and
- * DIR/KIND/.libs.  No other subdirectory is searched. */
+ * DIR/KIND/.libs, where only NAME.so with a NAME.la beside the .libs folder
+ * (in DIR, or DIR/KIND) counts.  No other subdirectory is searched. */
 static void
 scan_dir (DpContext *ctx, GHashTable *index, const char *dir)
 {
-  scan_one (ctx, index, dir);
+  scan_one (ctx, index, dir, NULL);
   g_autofree char *libs = g_build_filename (dir, ".libs", NULL);
   if (g_file_test (libs, G_FILE_TEST_IS_DIR))
-    scan_one (ctx, index, libs);
+    scan_one (ctx, index, libs, dir);
   GDir *d = g_dir_open (dir, 0, NULL);
   if (d == NULL)
     return;
@@ -224,9 +252,18 @@ scan_dir (DpContext *ctx, GHashTable *index, const char *dir)
         g_ptr_array_add (kinds, g_steal_pointer (&sub));
     }
   g_dir_close (d);
-  g_ptr_array_sort (kinds, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (kinds, cmp_str);
   for (guint i = 0; i < kinds->len; i++)
-    scan_one (ctx, index, g_ptr_array_index (kinds, i));
+    {
+      const char *sub = g_ptr_array_index (kinds, i);
+      g_autofree char *kind = g_path_get_dirname (sub);
+      /* DIR/KIND must be safe as well: it holds the .la files that decide */
+      g_autofree char *why = unsafe_reason (kind);
+      if (why)
+        registry_warn (ctx, "plugin directory %s is %s; not searched", kind, why);
+      else
+        scan_one (ctx, index, sub, kind);
+    }
 }
 
 static GHashTable *
@@ -248,12 +285,6 @@ dp_context_plugin_path (DpContext *ctx, const char *name)
   if (path && path[0] == '\n')   /* a duplicate: the first of the two */
     return g_strndup (path + 1, strcspn (path + 1, "\n"));
   return g_strdup (path);
-}
-
-static gint
-cmp_str (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
 GPtrArray *
@@ -311,120 +342,195 @@ validate_desc (const DpPluginDesc *d, const char *path, GError **error)
   return TRUE;
 }
 
-/* Looks for the defined function @sym in the dynamic symbol table of the
- * ELF file @path, reading it as data, so that a shared object that is no
- * darkpipe plugin is refused before dlopen runs any of its constructors.
- * Every offset and size is checked against the file.  NULL when the symbol
- * is there, else why not. */
-static char *
-elf_lacks_symbol (const char *path, const char *sym)
+/* Reads @n bytes at @off of @fd into a new buffer, after checking that
+ * they lie inside the file's @size bytes; NULL if not or on a short read. */
+static guint8 *
+read_at (int fd, guint64 size, guint64 off, guint64 n)
 {
-  /* read, not mapped: a mapping of an ELF file confuses tools (valgrind
-   * takes it for the loaded object), and plugins are small */
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-  if (!g_file_get_contents (path, &contents, &len, NULL))
-    return g_strdup ("cannot be read");
-  const guint8 *b = (const guint8 *) contents;
-#define IN_FILE(off, n) ((guint64) (off) <= len && (guint64) (n) <= len - (guint64) (off))
-  if (len < EI_NIDENT || memcmp (b, ELFMAG, SELFMAG) != 0)
-    return g_strdup ("not an ELF file");
-#if G_BYTE_ORDER == G_LITTLE_ENDIAN
-  if (b[EI_DATA] != ELFDATA2LSB)
-#else
-  if (b[EI_DATA] != ELFDATA2MSB)
-#endif
-    return g_strdup ("an ELF file of the other byte order");
-  gboolean is64 = b[EI_CLASS] == ELFCLASS64;
-  if (!is64 && b[EI_CLASS] != ELFCLASS32)
-    return g_strdup ("an ELF file of unknown class");
-  guint64 shoff, shentsize, shnum;
+  if (off > size || n > size - off || n > G_MAXSIZE - 1)
+    return NULL;
+  guint8 *buf = g_malloc (n + 1);   /* + 1: a terminator for string tables */
+  guint64 done = 0;
+  while (done < n)
+    {
+      ssize_t r = pread (fd, buf + done, n - done, (off_t) (off + done));
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        {
+          g_free (buf);
+          return NULL;
+        }
+      done += (guint64) r;
+    }
+  buf[n] = 0;
+  return buf;
+}
+
+typedef struct
+{
+  guint64 type, off, size, link, entsize;
+} ElfSection;
+
+static void
+elf_section (const guint8 *table, gboolean is64, guint64 i, ElfSection *s)
+{
   if (is64)
     {
-      Elf64_Ehdr eh;
-      if (len < sizeof eh)
-        return g_strdup ("a truncated ELF file");
-      memcpy (&eh, b, sizeof eh);
-      shoff = eh.e_shoff, shentsize = eh.e_shentsize, shnum = eh.e_shnum;
-      if (shentsize != sizeof (Elf64_Shdr))
-        return g_strdup ("an ELF file without a usable section table");
+      Elf64_Shdr h;
+      memcpy (&h, table + i * sizeof h, sizeof h);
+      *s = (ElfSection) { h.sh_type, h.sh_offset, h.sh_size, h.sh_link, h.sh_entsize };
     }
   else
     {
-      Elf32_Ehdr eh;
-      if (len < sizeof eh)
-        return g_strdup ("a truncated ELF file");
-      memcpy (&eh, b, sizeof eh);
-      shoff = eh.e_shoff, shentsize = eh.e_shentsize, shnum = eh.e_shnum;
-      if (shentsize != sizeof (Elf32_Shdr))
-        return g_strdup ("an ELF file without a usable section table");
+      Elf32_Shdr h;
+      memcpy (&h, table + i * sizeof h, sizeof h);
+      *s = (ElfSection) { h.sh_type, h.sh_offset, h.sh_size, h.sh_link, h.sh_entsize };
     }
-  if (shnum == 0 || !IN_FILE (shoff, shnum * shentsize))
-    return g_strdup ("an ELF file without a usable section table");
-  gsize symlen = strlen (sym);
+}
+
+/* Looks for the defined global function @sym in the dynamic symbol table
+ * (.dynsym and its .dynstr) of the ELF file @path, reading the file as
+ * data, so that a shared object that is no darkpipe plugin is refused
+ * before dlopen runs any of its constructors.  Only the header, the
+ * section table and those two sections are read (pread, not mmap: a
+ * mapping of an ELF file confuses tools such as valgrind); every offset
+ * and size is checked against the file, and any inconsistency refuses the
+ * file.  NULL when the symbol is there, else why not. */
+static char *
+elf_lacks_symbol (const char *path, const char *sym)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return g_strdup_printf ("cannot be read: %s", g_strerror (errno));
+  char *why = NULL;
+  g_autofree guint8 *eh = NULL, *shtab = NULL, *syms = NULL, *strs = NULL;
+  struct stat st;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      why = g_strdup ("not a regular file");
+      goto out;
+    }
+  guint64 size = (guint64) st.st_size;
+  eh = read_at (fd, size, 0, MIN (size, (guint64) sizeof (Elf64_Ehdr)));
+  if (eh == NULL || size < EI_NIDENT || memcmp (eh, ELFMAG, SELFMAG) != 0)
+    {
+      why = g_strdup ("not an ELF file");
+      goto out;
+    }
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+  if (eh[EI_DATA] != ELFDATA2LSB)
+#else
+  if (eh[EI_DATA] != ELFDATA2MSB)
+#endif
+    {
+      why = g_strdup ("an ELF file of the other byte order");
+      goto out;
+    }
+  gboolean is64 = eh[EI_CLASS] == ELFCLASS64;
+  if ((!is64 && eh[EI_CLASS] != ELFCLASS32) || eh[EI_VERSION] != EV_CURRENT)
+    {
+      why = g_strdup ("an ELF file of unknown class or version");
+      goto out;
+    }
+  guint64 type, shoff, shentsize, shnum, ehsize;
+  if (size < (is64 ? sizeof (Elf64_Ehdr) : sizeof (Elf32_Ehdr)))
+    {
+      why = g_strdup ("a truncated ELF file");
+      goto out;
+    }
+  if (is64)
+    {
+      Elf64_Ehdr h;
+      memcpy (&h, eh, sizeof h);
+      type = h.e_type, shoff = h.e_shoff, shentsize = h.e_shentsize, shnum = h.e_shnum, ehsize = h.e_ehsize;
+    }
+  else
+    {
+      Elf32_Ehdr h;
+      memcpy (&h, eh, sizeof h);
+      type = h.e_type, shoff = h.e_shoff, shentsize = h.e_shentsize, shnum = h.e_shnum, ehsize = h.e_ehsize;
+    }
+  if (type != ET_DYN)
+    {
+      why = g_strdup ("an ELF file that is not a shared object");
+      goto out;
+    }
+  /* e_shnum 0 with a section table means more than SHN_LORESERVE sections:
+   * no plugin has that many */
+  if (ehsize != (is64 ? sizeof (Elf64_Ehdr) : sizeof (Elf32_Ehdr))
+      || shentsize != (is64 ? sizeof (Elf64_Shdr) : sizeof (Elf32_Shdr)) || shnum == 0
+      || (shtab = read_at (fd, size, shoff, shnum * shentsize)) == NULL)
+    {
+      why = g_strdup ("an ELF file without a usable section table");
+      goto out;
+    }
+  ElfSection dyn = { 0 }, str;
+  gboolean found = FALSE;
   for (guint64 i = 0; i < shnum; i++)
     {
-      guint64 type, off, size, link, entsize;
-      const guint8 *sh = b + shoff + i * shentsize;
-      if (is64)
-        {
-          Elf64_Shdr h;
-          memcpy (&h, sh, sizeof h);
-          type = h.sh_type, off = h.sh_offset, size = h.sh_size, link = h.sh_link, entsize = h.sh_entsize;
-        }
-      else
-        {
-          Elf32_Shdr h;
-          memcpy (&h, sh, sizeof h);
-          type = h.sh_type, off = h.sh_offset, size = h.sh_size, link = h.sh_link, entsize = h.sh_entsize;
-        }
-      if (type != SHT_DYNSYM)
+      ElfSection s;
+      elf_section (shtab, is64, i, &s);
+      if (s.type != SHT_DYNSYM)
         continue;
-      if (link >= shnum || entsize != (is64 ? sizeof (Elf64_Sym) : sizeof (Elf32_Sym)) || !IN_FILE (off, size))
-        return g_strdup ("an ELF file with a broken dynamic symbol table");
-      guint64 stroff, strsize;
-      const guint8 *strh = b + shoff + link * shentsize;
+      if (found)
+        {
+          why = g_strdup ("an ELF file with two dynamic symbol tables");
+          goto out;
+        }
+      found = TRUE, dyn = s;
+    }
+  if (!found)
+    {
+      why = g_strdup_printf ("no dynamic symbol table, so no symbol %s", sym);
+      goto out;
+    }
+  guint64 symsize = is64 ? sizeof (Elf64_Sym) : sizeof (Elf32_Sym);
+  if (dyn.link == 0 || dyn.link >= shnum || dyn.entsize != symsize || dyn.size % symsize != 0
+      || (syms = read_at (fd, size, dyn.off, dyn.size)) == NULL)
+    {
+      why = g_strdup ("an ELF file with a broken dynamic symbol table");
+      goto out;
+    }
+  elf_section (shtab, is64, dyn.link, &str);
+  if (str.type != SHT_STRTAB || str.size == 0 || (strs = read_at (fd, size, str.off, str.size)) == NULL
+      || strs[str.size - 1] != 0)
+    {
+      why = g_strdup ("an ELF file with a broken dynamic string table");
+      goto out;
+    }
+  for (guint64 k = 0; k < dyn.size / symsize; k++)
+    {
+      guint64 name, shndx, value;
+      guint info;
       if (is64)
         {
-          Elf64_Shdr h;
-          memcpy (&h, strh, sizeof h);
-          stroff = h.sh_offset, strsize = h.sh_size;
+          Elf64_Sym y;
+          memcpy (&y, syms + k * symsize, sizeof y);
+          name = y.st_name, shndx = y.st_shndx, info = y.st_info, value = y.st_value;
         }
       else
         {
-          Elf32_Shdr h;
-          memcpy (&h, strh, sizeof h);
-          stroff = h.sh_offset, strsize = h.sh_size;
+          Elf32_Sym y;
+          memcpy (&y, syms + k * symsize, sizeof y);
+          name = y.st_name, shndx = y.st_shndx, info = y.st_info, value = y.st_value;
         }
-      if (!IN_FILE (stroff, strsize))
-        return g_strdup ("an ELF file with a broken dynamic string table");
-      for (guint64 k = 0; k < size / entsize; k++)
+      if (name >= str.size)
         {
-          guint64 name, shndx;
-          guint info;
-          const guint8 *e = b + off + k * entsize;
-          if (is64)
-            {
-              Elf64_Sym y;
-              memcpy (&y, e, sizeof y);
-              name = y.st_name, shndx = y.st_shndx, info = y.st_info;
-            }
-          else
-            {
-              Elf32_Sym y;
-              memcpy (&y, e, sizeof y);
-              name = y.st_name, shndx = y.st_shndx, info = y.st_info;
-            }
-          if (shndx == SHN_UNDEF || name >= strsize || strsize - name <= symlen)
-            continue;
-          if (memcmp (b + stroff + name, sym, symlen + 1) == 0
-              && (ELF64_ST_TYPE (info) == STT_FUNC) && ELF64_ST_BIND (info) != STB_LOCAL)
-            return NULL;
+          why = g_strdup ("an ELF file with a symbol name outside its string table");
+          goto out;
         }
-      return g_strdup_printf ("no symbol %s", sym);
+      /* the string table ends in a NUL, so strcmp stays inside it */
+      if (shndx == SHN_UNDEF || strcmp ((const char *) strs + name, sym) != 0)
+        continue;
+      /* ELF32_ST_* and ELF64_ST_* are the same bit fields */
+      if (ELF64_ST_TYPE (info) == STT_FUNC && ELF64_ST_BIND (info) != STB_LOCAL && value != 0)
+        goto out;                   /* found: why stays NULL */
     }
-#undef IN_FILE
-  return g_strdup_printf ("no dynamic symbol table, so no symbol %s", sym);
+  why = g_strdup_printf ("no symbol %s", sym);
+out:
+  close (fd);
+  return why;
 }
 
 static DpPlugin *

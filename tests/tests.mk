@@ -72,3 +72,9 @@ tests_test_input_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_input_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
 TESTS += tests/test-plugin-trust.sh
 EXTRA_DIST += tests/test-plugin-trust.sh
+
+# a non-plugin .so whose constructor writes a marker file: never dlopened
+# (issue #21 item 12; used by tests/test-plugin-trust.sh)
+check_LTLIBRARIES += tests/plugins/tmarker.la
+tests_plugins_tmarker_la_SOURCES = tests/plugins/tmarker.c
+tests_plugins_tmarker_la_LDFLAGS = $(TEST_PLUGIN_LINK)
