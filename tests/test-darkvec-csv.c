@@ -254,6 +254,26 @@ test_nul_and_cr (void)
   g_assert_false (dp_harness_run (hc, &error));
   g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
   g_assert_nonnull (strstr (error->message, "CR-only line ends"));
+  g_assert_nonnull (strstr (error->message, "cr.txt"));
+  g_clear_error (&error);
+
+  /* a NUL in the header of a second file: refused, not read with the
+   * first file's layout (nor, for a first file, with none) */
+  g_autofree char *good = write_file (dir, "good.csv", "ts,src_ip,dst_ip,proto\n1551312000,1.2.3.4,5.6.7.8,6\n");
+  g_autofree char *nulh = g_build_filename (dir, "nulh.csv", NULL);
+  static const char nul_header[] = "\0ts,src_ip,dst_ip,proto\n1551312000,1.2.3.4,5.6.7.8,6\n";
+  g_assert_true (g_file_set_contents (nulh, nul_header, sizeof nul_header - 1, NULL));
+  const char *const orders[][2] = { { good, nulh }, { nulh, good } };
+  for (guint i = 0; i < G_N_ELEMENTS (orders); i++)
+    {
+      g_autofree char *y2 = g_strdup_printf ("paths: ['%s', '%s']", orders[i][0], orders[i][1]);
+      g_autoptr (DpHarness) h2 = dp_harness_new ("darkvec_csv", y2, &error);
+      g_assert_no_error (error);
+      g_assert_false (dp_harness_run (h2, &error));
+      g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+      g_assert_nonnull (strstr (error->message, "nulh.csv: line 1: NUL byte in the header line"));
+      g_clear_error (&error);
+    }
   dp_test_rmtree (dir);
 }
 

@@ -308,7 +308,7 @@ static gboolean
 darkvec_csv_run (DpStage *stage, void *state, GError **error)
 {
   State *st = state;
-  if (!text_source_read_all (stage, st->files, darkvec_csv_line, st, error))
+  if (!text_source_read_all (stage, st->files, TRUE, darkvec_csv_line, st, error))
     return FALSE;
   if (st->mirai)
     dp_stage_count (stage, "mirai", st->mirai);

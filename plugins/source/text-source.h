@@ -151,9 +151,12 @@ text_source_files (const char *path, char *const *paths, GError **error)
   return NULL;
 }
 
+/* @header: line 1 of every file must be a header (darkvec_csv), so a NUL
+ * there is a format error rather than a bad line: skipping it would read
+ * the file with no layout, or with the previous file's. */
 static inline gboolean
-text_source_read_file (DpStage *stage, const char *path, TextSourceLineFunc fn, void *state,
-                       GError **error)
+text_source_read_file (DpStage *stage, const char *path, gboolean header, TextSourceLineFunc fn,
+                       void *state, GError **error)
 {
   g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
   g_autoptr (GError) read_error = NULL;
@@ -174,6 +177,12 @@ text_source_read_file (DpStage *stage, const char *path, TextSourceLineFunc fn, 
       /* a NUL anywhere (a line that starts with one looked empty) */
       if (len > 0 && memchr (line, '\0', len))
         {
+          if (header && dp_line_reader_line (r) == 1)
+            {
+              g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                           "%s: line 1: NUL byte in the header line (not a text file?)", path);
+              return FALSE;
+            }
           if (!text_source_bad_line (stage, r, FALSE, "NUL byte in the line", error))
             return FALSE;
           continue;
@@ -189,16 +198,17 @@ text_source_read_file (DpStage *stage, const char *path, TextSourceLineFunc fn, 
   return TRUE;
 }
 
-/* Reads every file in order; stops quietly when the run is cancelled. */
+/* Reads every file in order; stops quietly when the run is cancelled.
+ * @header as for text_source_read_file. */
 static inline gboolean
-text_source_read_all (DpStage *stage, GPtrArray *files, TextSourceLineFunc fn, void *state,
-                      GError **error)
+text_source_read_all (DpStage *stage, GPtrArray *files, gboolean header, TextSourceLineFunc fn,
+                      void *state, GError **error)
 {
   for (guint i = 0; i < files->len; i++)
     {
       if (dp_stage_cancelled (stage))
         return TRUE;
-      if (!text_source_read_file (stage, files->pdata[i], fn, state, error))
+      if (!text_source_read_file (stage, files->pdata[i], header, fn, state, error))
         return FALSE;
       dp_stage_progress (stage, i + 1, files->len);
     }

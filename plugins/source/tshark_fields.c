@@ -430,7 +430,7 @@ static gboolean
 tshark_fields_run (DpStage *stage, void *state, GError **error)
 {
   State *st = state;
-  if (!text_source_read_all (stage, st->files, tshark_fields_line, st, error))
+  if (!text_source_read_all (stage, st->files, FALSE, tshark_fields_line, st, error))
     return FALSE;
   if (st->batch && st->batch->n_rows > 0 && !dp_stage_cancelled (stage))
     dp_stage_push (stage, 0, g_steal_pointer (&st->batch));
