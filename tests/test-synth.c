@@ -356,9 +356,32 @@ test_bad_options (void)
     { "start: 1600-01-01", DP_CONFIG_ERROR_RANGE },
     { "rate: 1e9\nduration: 1d", DP_CONFIG_ERROR_RANGE },
     { "packets: 2000000000000", DP_CONFIG_ERROR_RANGE },
+    /* memory follows the rate (the episodes alive at once): 1 M packets/s
+     * took 1 GB in 17 s and grew on */
+    { "rate: 1e6\nduration: 1d", DP_CONFIG_ERROR_RANGE },
+    { "rate: 1e9\nduration: 10s", DP_CONFIG_ERROR_RANGE },
+    { "packets: 100000000000\nduration: 1h", DP_CONFIG_ERROR_RANGE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     dp_test_bad_option ("synth_telescope", cases[i].yaml, cases[i].code);
+
+  /* the messages name the options */
+  static const struct { const char *yaml, *want; } named[] = {
+    { "rate: 1e6\nduration: 1d", "options 'rate' and 'duration': " },
+    { "packets: 100000000000\nduration: 1h", "options 'packets' and 'duration': " },
+    { "start: 9999-12-31T23:59:59Z", "options 'start' and 'duration': " },
+    { "rate: 1e9\nduration: 1d", "options 'rate' and 'duration': " },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (named); i++)
+    {
+      GError *error = NULL;
+      DpHarness *h = dp_harness_new ("synth_telescope", named[i].yaml, &error);
+      g_assert_null (h);
+      g_assert_nonnull (error);
+      if (strstr (error->message, named[i].want) == NULL)
+        g_error ("%s: %s", named[i].yaml, error->message);
+      g_error_free (error);
+    }
 }
 
 /* With budget for full rounds, engin-umich's rounds each cover the whole
