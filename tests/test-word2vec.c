@@ -159,17 +159,28 @@ test_empty_corpus (void)
 static void
 test_diverges (void)
 {
-  g_autoptr (DpCorpus) c = planted_corpus (200, 20, 0, 3);
-  GError *error = NULL;
-  g_autoptr (DpHarness) h = dp_harness_new ("word2vec", BASE_OPTS "sg: true\nalpha: 10\nmin_alpha: 10\nseed: 7",
-                                            &error);
-  g_assert_no_error (error);
-  g_assert_true (dp_harness_push (h, 0, c, &error));
-  g_assert_false (dp_harness_finish (h, &error));
-  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, "training diverged"));
-  g_assert_nonnull (strstr (error->message, "lower alpha"));
-  g_clear_error (&error);
+  /* skip-gram and CBOW, with the rate kept high and with the default decay
+   * (the `alpha: 10` of the issue) */
+  static const char *const opts[] = {
+    BASE_OPTS "sg: true\nalpha: 10\nmin_alpha: 10\nseed: 7",
+    BASE_OPTS "sg: true\nalpha: 10\nseed: 7",
+    BASE_OPTS "sg: false\nalpha: 10\nseed: 7",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (opts); i++)
+    {
+      g_autoptr (DpCorpus) c = planted_corpus (200, 20, 0, 3);
+      GError *error = NULL;
+      g_test_message ("%s", opts[i]);
+      g_autoptr (DpHarness) h = dp_harness_new ("word2vec", opts[i], &error);
+      g_assert_no_error (error);
+      g_assert_true (dp_harness_push (h, 0, c, &error));
+      g_assert_false (dp_harness_finish (h, &error));
+      g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED);
+      g_assert_nonnull (strstr (error->message, "training diverged"));
+      g_assert_nonnull (strstr (error->message, "lower alpha"));
+      g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 0);
+      g_clear_error (&error);
+    }
 }
 
 static void
