@@ -74,6 +74,46 @@ for i, f in enumerate(eth):
     ng += block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xffffffff, len(f), len(f)) + f)
 put("pcap", "ether.pcapng", ng)
 
+# pcapng walked block by block: interfaces of several link types (Ethernet,
+# raw IP with nanoseconds, LINKTYPE_IPV4 in 2^-10 s described after packets),
+# blocks to skip (name resolution, statistics, custom), simple and obsolete
+# packet blocks, a second section in the other byte order, an interface of
+# a link type darkpipe does not decode
+def ng_block(t, body, e="<"):
+    body = pad4(body)
+    return struct.pack(e + "II", t, 12 + len(body)) + body + struct.pack(e + "I", 12 + len(body))
+
+def ng_section(e="<"):
+    return ng_block(0x0A0D0D0A, struct.pack(e + "IHHq", 0x1A2B3C4D, 1, 0, -1), e)
+
+def ng_iface(link, tsresol=None, e="<", tsoffset=None):
+    opts = b""
+    if tsresol is not None:
+        opts += struct.pack(e + "HHB3x", 9, 1, tsresol)
+    if tsoffset is not None:
+        opts += struct.pack(e + "HHq", 14, 8, tsoffset)
+    if opts:
+        opts += struct.pack(e + "HH", 0, 0)
+    return ng_block(1, struct.pack(e + "HHI", link, 0, 65535) + opts, e)
+
+def ng_epb(iface, ts, f, e="<"):
+    return ng_block(6, struct.pack(e + "IIIII", iface, ts >> 32, ts & 0xffffffff, len(f), len(f)) + f, e)
+
+raw = list(frames.values())
+m = ng_section() + ng_iface(1) + ng_iface(101, 9) + ng_block(4, bytes(8))
+for i in range(4):
+    m += ng_epb(i % 2, (1600000000 + i) * (10 ** (9 if i % 2 else 6)), raw[i] if i % 2 else eth[i])
+m += ng_iface(228, 0x8a) + ng_block(5, bytes(16)) + ng_block(0x40000BAD, b"custom")
+m += ng_epb(2, (1600000010 << 10), raw[0])
+m += ng_block(3, struct.pack("<I", len(eth[1])) + eth[1])                     # simple packet block
+m += ng_block(2, struct.pack("<HHIIII", 1, 0, 0, 0, len(raw[2]), len(raw[2])) + raw[2])   # obsolete
+put("pcap", "ng-multi-link.pcapng", m)
+two = ng_section() + ng_iface(1) + ng_epb(0, 1600000000 * 10 ** 6, eth[0])
+two += ng_section(">") + ng_iface(101, 6, ">", tsoffset=100) + ng_epb(0, 1600000000 * 10 ** 6, raw[1], ">")
+put("pcap", "ng-two-sections.pcapng", two)
+put("pcap", "ng-unsupported-link.pcapng",
+    ng_section() + ng_iface(147) + ng_iface(1) + ng_epb(0, 0, eth[0]) + ng_epb(1, 0, eth[1]))
+
 def cut_pcap(path, n):
     data = open(path, "rb").read()
     if data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):

@@ -190,3 +190,99 @@ pcapng_file_add (GByteArray *f, gboolean ns, gint64 ts_ns, const guint8 *frame, 
     put8 (f, 0);
   le32 (f, blen);
 }
+
+/* ------------------------------------------------------------------ */
+/* pcapng built block by block, in either byte order (@be: big-endian) */
+
+static inline void
+ng16 (GByteArray *b, gboolean be, guint16 v)
+{
+  if (be)
+    put16 (b, v);
+  else
+    le16 (b, v);
+}
+
+static inline void
+ng32 (GByteArray *b, gboolean be, guint32 v)
+{
+  if (be)
+    put32 (b, v);
+  else
+    le32 (b, v);
+}
+
+/* Section header block (no options): starts a section and its interfaces. */
+static inline void
+pcapng_add_section (GByteArray *f, gboolean be)
+{
+  ng32 (f, be, 0x0a0d0d0a);
+  ng32 (f, be, 28);
+  ng32 (f, be, 0x1a2b3c4d);
+  ng16 (f, be, 1);
+  ng16 (f, be, 0);
+  ng32 (f, be, 0xffffffff);
+  ng32 (f, be, 0xffffffff);
+  ng32 (f, be, 28);
+}
+
+/* Interface description block; @tsresol is the if_tsresol byte, 0 for none
+ * (microseconds).  @tsoffset adds an if_tsoffset option when not 0. */
+static inline void
+pcapng_add_interface (GByteArray *f, gboolean be, guint16 linktype, guint8 tsresol, gint64 tsoffset)
+{
+  guint32 len = 20 + (tsresol ? 8 : 0) + (tsoffset ? 12 : 0) + (tsresol || tsoffset ? 4 : 0);
+  ng32 (f, be, 1);
+  ng32 (f, be, len);
+  ng16 (f, be, linktype);
+  ng16 (f, be, 0);
+  ng32 (f, be, 65535);
+  if (tsresol)
+    {
+      ng16 (f, be, 9);
+      ng16 (f, be, 1);
+      put8 (f, tsresol);
+      put_zeros (f, 3);
+    }
+  if (tsoffset)
+    {
+      ng16 (f, be, 14);
+      ng16 (f, be, 8);
+      /* a 64-bit value in the section's byte order */
+      guint32 hi = (guint32) ((guint64) tsoffset >> 32), lo = (guint32) tsoffset;
+      ng32 (f, be, be ? hi : lo);
+      ng32 (f, be, be ? lo : hi);
+    }
+  if (tsresol || tsoffset)
+    ng32 (f, be, 0);   /* opt_endofopt */
+  ng32 (f, be, len);
+}
+
+/* Enhanced packet block on @iface, @t in the interface's units. */
+static inline void
+pcapng_add_epb (GByteArray *f, gboolean be, guint32 iface, guint64 t, const guint8 *frame, guint len)
+{
+  guint pad = (4 - len % 4) % 4;
+  guint32 blen = 32 + len + pad;
+  ng32 (f, be, 6);
+  ng32 (f, be, blen);
+  ng32 (f, be, iface);
+  ng32 (f, be, (guint32) (t >> 32));
+  ng32 (f, be, (guint32) t);
+  ng32 (f, be, len);
+  ng32 (f, be, len);
+  g_byte_array_append (f, frame, len);
+  put_zeros (f, pad);
+  ng32 (f, be, blen);
+}
+
+/* A block of another type (@body_len bytes of zeros), which readers skip. */
+static inline void
+pcapng_add_other (GByteArray *f, gboolean be, guint32 type, guint body_len)
+{
+  guint32 blen = 12 + ((body_len + 3u) & ~3u);
+  ng32 (f, be, type);
+  ng32 (f, be, blen);
+  put_zeros (f, blen - 12);
+  ng32 (f, be, blen);
+}

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include "dp-test.h"
 #include "pcap-frames.h"
@@ -59,8 +60,9 @@ run_pcap (const char *yaml, DpPackets **out)
   GError *error = NULL;
   DpHarness *h = dp_harness_new ("pcap", yaml, &error);
   g_assert_no_error (error);
-  g_assert_true (dp_harness_run (h, &error));
+  gboolean ok = dp_harness_run (h, &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
   g_assert_true (dp_harness_finish (h, &error));
   g_assert_no_error (error);
   *out = dp_harness_packets (h, "packets");
@@ -282,7 +284,7 @@ test_pcapng (Fixture *f, gconstpointer data)
     }
 }
 
-/* pcapng gives no byte offsets: a bad packet is named by its number. */
+/* pcapng: a bad packet is named by its number and its block's offset. */
 static void
 test_pcapng_bad_packet (Fixture *f, gconstpointer data)
 {
@@ -301,7 +303,318 @@ test_pcapng_bad_packet (Fixture *f, gconstpointer data)
   g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
   g_autoptr (GError) error = run_pcap_error (yaml2);
   g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
-  g_assert_nonnull (strstr (error->message, "bad.pcapng: packet 2:"));
+  /* section header 28 bytes, interface 20, a packet block of 54 bytes 88 */
+  g_assert_nonnull (strstr (error->message, "bad.pcapng: packet 2 (byte 136):"));
+}
+
+/* Raw IPv4 + TCP SYN (no link header), 40 bytes. */
+static GByteArray *
+frame_raw_tcp (guint16 sport, guint16 dport, guint32 seq, guint8 flags)
+{
+  GByteArray *b = g_byte_array_new ();
+  put_ip (b, 6, 0, 20, 0);
+  put_tcp (b, sport, dport, seq, flags);
+  return b;
+}
+
+/* Packet @i of the pcapng tests: sport 1000 + i, at 100 + i s, in @iface's
+ * link type (0: Ethernet, else raw IP) and timestamp @units per second. */
+static void
+ng_packet (GByteArray *f, gboolean be, guint32 iface, gboolean raw, guint64 units, guint i)
+{
+  g_autoptr (GByteArray) fr = raw ? frame_raw_tcp ((guint16) (1000 + i), 80, i, 0x02)
+                                  : frame_tcp ((guint16) (1000 + i), 80, i, 0x02);
+  pcapng_add_epb (f, be, iface, (guint64) (100 + i) * units, fr->data, fr->len);
+}
+
+static void
+assert_ng_rows (const DpPackets *p, guint n)
+{
+  g_assert_cmpuint (p->n_rows, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpuint (p->sport[i], ==, 1000 + i);
+      g_assert_cmpint (p->ts[i], ==, DP_TEST_SEC (100 + i));
+      g_assert_cmphex (p->src[i], ==, FRAME_SRC);
+      g_assert_cmpuint (p->tcp_seq[i], ==, i);
+    }
+}
+
+/* Interfaces of different link types in one section (issue #21: libpcap
+ * read 0 of 20 and said nothing): each packet is decoded with its own
+ * interface's link type and timestamp unit, an interface described after
+ * packets is taken too, and blocks of other types are skipped. */
+static void
+test_pcapng_interfaces (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = g_byte_array_new ();
+  pcapng_add_section (cap, FALSE);
+  pcapng_add_interface (cap, FALSE, DP_LINK_ETHERNET, 0, 0);     /* microseconds */
+  pcapng_add_interface (cap, FALSE, DP_LINK_RAW, 9, 0);          /* nanoseconds */
+  pcapng_add_other (cap, FALSE, 4, 16);                          /* name resolution */
+  for (guint i = 0; i < 10; i++)
+    ng_packet (cap, FALSE, i % 2, i % 2, i % 2 ? 1000000000 : 1000000, i);
+  pcapng_add_interface (cap, FALSE, DP_LINK_IPV4, 0x8a, 0);      /* 2^-10 s */
+  pcapng_add_other (cap, FALSE, 5, 20);                          /* interface statistics */
+  pcapng_add_other (cap, FALSE, 0x40000bad, 3);                  /* custom */
+  for (guint i = 10; i < 20; i++)
+    ng_packet (cap, FALSE, i % 3, i % 3 != 0, i % 3 == 0 ? 1000000 : i % 3 == 1 ? 1000000000 : 1024, i);
+  g_autofree char *path = write_file (f, "mixed-links.pcapng", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  assert_ng_rows (p, 20);
+  g_assert_cmpuint (dp_harness_counter (h, "unsupported-link"), ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 0);
+
+  /* the filter is compiled for each interface's link type */
+  g_autofree char *fy = g_strdup_printf ("path: %s\nfilter: tcp src port 1003 or tcp src port 1004 "
+                                         "or tcp src port 1011", path);
+  g_autoptr (DpPackets) q = NULL;
+  g_autoptr (DpHarness) hq = run_pcap (fy, &q);
+  g_assert_cmpuint (q->n_rows, ==, 3);
+  g_assert_cmpuint (q->sport[0], ==, 1003);   /* raw IP */
+  g_assert_cmpuint (q->sport[1], ==, 1004);   /* Ethernet */
+  g_assert_cmpuint (q->sport[2], ==, 1011);   /* LINKTYPE_IPV4 */
+
+  /* a simple packet block is on interface 0, without a timestamp */
+  g_autoptr (GByteArray) spb = g_byte_array_new ();
+  pcapng_add_section (spb, FALSE);
+  pcapng_add_interface (spb, FALSE, DP_LINK_ETHERNET, 0, 0);
+  g_autoptr (GByteArray) fr = frame_tcp (7, 8, 9, 2);
+  le32 (spb, 3);
+  le32 (spb, 16 + fr->len + 2);
+  le32 (spb, fr->len);
+  g_byte_array_append (spb, fr->data, fr->len);
+  put_zeros (spb, 2);
+  le32 (spb, 16 + fr->len + 2);
+  g_autofree char *spath = write_file (f, "spb.pcapng", spb);
+  g_autofree char *sy = g_strdup_printf ("path: %s", spath);
+  g_autoptr (DpPackets) s = NULL;
+  g_autoptr (DpHarness) hs = run_pcap (sy, &s);
+  g_assert_cmpuint (s->n_rows, ==, 1);
+  g_assert_cmpuint (s->sport[0], ==, 7);
+  g_assert_cmpint (s->ts[0], ==, 0);
+}
+
+/* Sections of both byte orders and other link types, one after the other:
+ * each section header starts a new interface list. */
+static void
+test_pcapng_sections (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = g_byte_array_new ();
+  pcapng_add_section (cap, FALSE);
+  pcapng_add_interface (cap, FALSE, DP_LINK_ETHERNET, 0, 0);
+  for (guint i = 0; i < 5; i++)
+    ng_packet (cap, FALSE, 0, FALSE, 1000000, i);
+  pcapng_add_section (cap, TRUE);
+  pcapng_add_interface (cap, TRUE, DP_LINK_RAW, 6, 0);
+  pcapng_add_other (cap, TRUE, 5, 8);
+  for (guint i = 5; i < 10; i++)
+    ng_packet (cap, TRUE, 0, TRUE, 1000000, i);
+  /* little-endian again; if_tsoffset adds 50 s to the stamps */
+  pcapng_add_section (cap, FALSE);
+  pcapng_add_interface (cap, FALSE, DP_LINK_RAW, 0, 50);
+  for (guint i = 10; i < 15; i++)
+    {
+      g_autoptr (GByteArray) fr = frame_raw_tcp ((guint16) (1000 + i), 80, i, 0x02);
+      pcapng_add_epb (cap, FALSE, 0, (guint64) (100 + i - 50) * 1000000, fr->data, fr->len);
+    }
+  g_autofree char *path = write_file (f, "sections.pcapng", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  assert_ng_rows (p, 15);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 0);
+
+  /* a big-endian file from its first block */
+  g_autoptr (GByteArray) be = g_byte_array_new ();
+  pcapng_add_section (be, TRUE);
+  pcapng_add_interface (be, TRUE, DP_LINK_ETHERNET, 0, 0);
+  for (guint i = 0; i < 3; i++)
+    ng_packet (be, TRUE, 0, FALSE, 1000000, i);
+  g_autofree char *bpath = write_file (f, "be.pcapng", be);
+  g_autofree char *by = g_strdup_printf ("path: %s", bpath);
+  g_autoptr (DpPackets) b = NULL;
+  g_autoptr (DpHarness) hb = run_pcap (by, &b);
+  assert_ng_rows (b, 3);
+
+  /* a packet on an interface the section does not describe stops the
+   * file: the second section's interface list is empty again */
+  g_autoptr (GByteArray) bad = g_byte_array_new ();
+  pcapng_add_section (bad, FALSE);
+  pcapng_add_interface (bad, FALSE, DP_LINK_ETHERNET, 0, 0);
+  ng_packet (bad, FALSE, 0, FALSE, 1000000, 0);
+  pcapng_add_section (bad, FALSE);
+  ng_packet (bad, FALSE, 0, FALSE, 1000000, 1);
+  g_autofree char *xpath = write_file (f, "noiface.pcapng", bad);
+  g_autofree char *xy = g_strdup_printf ("path: %s", xpath);
+  g_autoptr (DpPackets) x = NULL;
+  g_autoptr (DpHarness) hx = run_pcap (xy, &x);
+  g_assert_cmpuint (x->n_rows, ==, 1);
+  g_assert_cmpuint (dp_harness_counter (hx, "bad-file"), ==, 1);
+  g_autofree char *xf = g_strdup_printf ("path: %s\non_error: fail", xpath);
+  g_autoptr (GError) error = run_pcap_error (xf);
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  /* 28 + 20 + 88, then the second section header */
+  if (strstr (error->message, "noiface.pcapng: stopped at byte 164: packet block is on "
+                               "interface 0, but the section describes 0") == NULL)
+    g_error ("%s", error->message);
+}
+
+/* An interface of a link type darkpipe does not decode: its packets are
+ * counted as unsupported-link, named with the link type; the others are read. */
+static void
+test_pcapng_unsupported (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = g_byte_array_new ();
+  pcapng_add_section (cap, FALSE);
+  pcapng_add_interface (cap, FALSE, DP_LINK_ETHERNET, 0, 0);
+  pcapng_add_interface (cap, FALSE, 147, 0, 0);   /* USER0 */
+  for (guint i = 0; i < 6; i++)
+    ng_packet (cap, FALSE, i % 2, FALSE, 1000000, i);
+  g_autofree char *path = write_file (f, "user0.pcapng", cap);
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 3);
+  g_assert_cmpuint (dp_harness_counter (h, "unsupported-link"), ==, 3);
+  g_autofree char *fy = g_strdup_printf ("path: %s\non_error: fail", path);
+  g_autoptr (GError) error = run_pcap_error (fy);
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  /* packet 2 is the block after 28 + 20 + 20 + 88 bytes */
+  if (strstr (error->message, "user0.pcapng: packet 2 (byte 156): link type 147") == NULL
+      || strstr (error->message, " of interface 1 is not supported") == NULL)
+    g_error ("%s", error->message);
+}
+
+/* A pcapng cut inside a block, or damaged: the packets before are kept,
+ * the message names the byte offset of the block. */
+static void
+test_pcapng_truncated (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) cap = g_byte_array_new ();
+  pcapng_add_section (cap, FALSE);
+  pcapng_add_interface (cap, FALSE, DP_LINK_ETHERNET, 0, 0);
+  for (guint i = 0; i < 4; i++)
+    ng_packet (cap, FALSE, 0, FALSE, 1000000, i);
+  pcapng_add_other (cap, FALSE, 0x0bad, 100);
+  ng_packet (cap, FALSE, 0, FALSE, 1000000, 4);
+  const guint first = 28 + 20, block = 88;
+  struct { guint cut; guint rows; guint at; gboolean truncated; } cases[] = {
+    { first + 3 * block + 40, 3, first + 3 * block, TRUE },       /* inside a packet block */
+    { first + 3 * block + 6, 3, first + 3 * block, TRUE },        /* inside its header */
+    { first + 4 * block + 50, 4, first + 4 * block, TRUE },       /* inside a skipped block */
+    { first + 4 * block + 112 + 10, 4, first + 4 * block + 112, TRUE },
+    { 0, 3, first + 3 * block, FALSE },                           /* a damaged trailer */
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr (GByteArray) d = g_byte_array_new ();
+      g_byte_array_append (d, cap->data, cases[c].cut ? cases[c].cut : cap->len);
+      if (!cases[c].truncated)
+        d->data[first + 4 * block - 4] ^= 1;   /* the 4th block's trailing length */
+      g_autofree char *path = write_file (f, "cut.pcapng", d);
+      g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+      g_test_message ("case %u", c);
+      g_autoptr (DpPackets) p = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      assert_ng_rows (p, cases[c].rows);
+      g_assert_cmpuint (dp_harness_counter (h, "truncated-file"), ==, cases[c].truncated);
+      g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, !cases[c].truncated);
+      g_autofree char *fy = g_strdup_printf ("path: %s\non_error: fail", path);
+      g_autoptr (GError) error = run_pcap_error (fy);
+      const gint code = cases[c].truncated ? DP_DATA_ERROR_TRUNCATED : DP_DATA_ERROR_FORMAT;
+      g_assert_error (error, DP_DATA_ERROR, code);
+      g_autofree char *want = g_strdup_printf ("cut.pcapng: stopped at byte %u: ", cases[c].at);
+      if (strstr (error->message, want) == NULL)
+        g_error ("case %u: %s", c, error->message);
+    }
+
+  /* a damaged section header is a bad file from the start */
+  g_autoptr (GByteArray) hdr = g_byte_array_new ();
+  g_byte_array_append (hdr, cap->data, cap->len);
+  hdr->data[8] = 0x77;   /* the byte-order magic */
+  g_autofree char *hpath = write_file (f, "hdr.pcapng", hdr);
+  g_autofree char *hy = g_strdup_printf ("path: %s\non_error: fail", hpath);
+  g_autoptr (GError) herr = run_pcap_error (hy);
+  g_assert_error (herr, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_assert_nonnull (strstr (herr->message, "byte-order magic"));
+}
+
+typedef struct {
+  char *path;
+  GByteArray *bytes;
+} FifoWriter;
+
+static gpointer
+fifo_write (gpointer data)
+{
+  FifoWriter *w = data;
+  FILE *fp = fopen (w->path, "wb");   /* waits for the reader */
+  g_assert_nonnull (fp);
+  g_assert_cmpuint (fwrite (w->bytes->data, 1, w->bytes->len, fp), ==, w->bytes->len);
+  fclose (fp);
+  return NULL;
+}
+
+/* A FIFO is read as a stream, opened once, before the regular files (its
+ * first timestamp cannot be read ahead); a directory says what it is. */
+static void
+test_fifo (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *fifo = g_build_filename (f->dir, "cap.fifo", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_autoptr (GByteArray) later = syn_capture (3, DP_TEST_SEC (1000));
+  g_autofree char *later_path = write_file (f, "later.pcap", later);
+  for (guint kind = 0; kind < 3; kind++)
+    {
+      g_autoptr (GByteArray) cap = NULL;
+      if (kind == 2)
+        {
+          cap = g_byte_array_new ();
+          pcapng_add_section (cap, FALSE);
+          pcapng_add_interface (cap, FALSE, DP_LINK_ETHERNET, 0, 0);
+          pcapng_add_interface (cap, FALSE, DP_LINK_RAW, 0, 0);
+          for (guint i = 0; i < 4; i++)
+            ng_packet (cap, FALSE, i % 2, i % 2, 1000000, i);
+        }
+      else
+        cap = syn_capture (4, DP_TEST_SEC (2000));
+      if (kind == 1)
+        {
+          g_autofree char *gz = write_gzip (f, "tmp.gz", cap);
+          g_autofree char *text = NULL;
+          gsize len = 0;
+          g_assert_true (g_file_get_contents (gz, &text, &len, NULL));
+          g_byte_array_set_size (cap, 0);
+          g_byte_array_append (cap, (const guint8 *) text, (guint) len);
+        }
+      g_test_message ("kind %u", kind);
+      FifoWriter w = { fifo, cap };
+      GThread *t = g_thread_new ("fifo", fifo_write, &w);
+      g_autofree char *yaml = g_strdup_printf ("paths: [%s, %s]", later_path, fifo);
+      g_autoptr (DpPackets) p = NULL;
+      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_thread_join (t);
+      g_assert_cmpuint (p->n_rows, ==, 7);
+      /* the pipe first, though its packets are later */
+      if (kind == 2)
+        g_assert_cmpint (p->ts[0], ==, DP_TEST_SEC (100));
+      else
+        g_assert_cmpint (p->ts[0], ==, DP_TEST_SEC (2000));
+      g_assert_cmpint (p->ts[4], ==, DP_TEST_SEC (1000));
+    }
+
+  g_autofree char *yaml = g_strdup_printf ("path: %s", f->dir);
+  g_autoptr (GError) error = run_pcap_error (yaml);
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
+  g_assert_nonnull (strstr (error->message, ": is a directory, not a capture file"));
 }
 
 /* The format comes from the magic number: a gzip pcap named .txt reads. */
@@ -1226,6 +1539,7 @@ test_out_time_range (Fixture *f, gconstpointer data)
   dp_test_add_packet (p, last + 999999999, 1, 2, 17, 1, 2, 0);       /* the last second: kept */
   dp_test_add_packet (p, last + DP_TEST_SEC (1), 1, 2, 17, 1, 2, 0);  /* 2106-02-07T06:28:16Z */
   dp_test_add_packet (p, -DP_TEST_SEC (1), 1, 2, 17, 1, 2, 0);        /* 1969 */
+  dp_test_add_packet (p, DP_TEST_SEC (4323283200), 1, 2, 17, 1, 2, 0);  /* 2107-01-01: would wrap to 1971 */
   g_autofree char *path = g_build_filename (f->dir, "range.pcap", NULL);
   g_autofree char *yaml = g_strdup_printf ("path: %s\nts_precision: ns", path);
   GError *error = NULL;
@@ -1234,7 +1548,7 @@ test_out_time_range (Fixture *f, gconstpointer data)
   g_assert_true (dp_harness_push (h, 0, p, &error));
   g_assert_true (dp_harness_finish (h, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (dp_harness_counter (h, "bad-timestamp"), ==, 2);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-timestamp"), ==, 3);
   g_autofree char *ry = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) back = NULL;
   g_autoptr (DpHarness) r = run_pcap (ry, &back);
@@ -1367,6 +1681,11 @@ main (int argc, char **argv)
   ADD ("/plugin/pcap/unsupported-link", test_unsupported_link);
   ADD ("/plugin/pcap/pcapng", test_pcapng);
   ADD ("/plugin/pcap/pcapng-bad-packet", test_pcapng_bad_packet);
+  ADD ("/plugin/pcap/pcapng-interfaces", test_pcapng_interfaces);
+  ADD ("/plugin/pcap/pcapng-sections", test_pcapng_sections);
+  ADD ("/plugin/pcap/pcapng-unsupported", test_pcapng_unsupported);
+  ADD ("/plugin/pcap/pcapng-truncated", test_pcapng_truncated);
+  ADD ("/plugin/pcap/fifo", test_fifo);
   ADD ("/plugin/pcap/gzip", test_gzip);
   ADD ("/plugin/pcap/truncated", test_truncated);
   ADD ("/plugin/pcap/garbage", test_garbage);

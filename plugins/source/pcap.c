@@ -1,14 +1,23 @@
 /* pcap.c — reads pcap and pcapng captures (plain or gzip) into packets batches.
  *
- * libpcap opens every file (it checks the file header and gives the link
- * type, snapshot length and byte order) and reads pcapng.  Classic pcap
- * records are walked here, in 1 MiB blocks read from libpcap's FILE: its
- * two freads per record were a sixth of a whole taxonomy run.  The walk
- * repeats libpcap's per-record checks and keeps the byte offset of every
- * record to name where a bad packet or a truncation is. */
+ * libpcap opens every classic file (it checks the file header and gives
+ * the link type, snapshot length and byte order).  Classic pcap records are
+ * walked here, in 1 MiB blocks read from libpcap's FILE: its two freads per
+ * record were a sixth of a whole taxonomy run.  The walk repeats libpcap's
+ * per-record checks and keeps the byte offset of every record to name where
+ * a bad packet or a truncation is.
+ *
+ * pcapng is walked here entirely, block by block (libpcap gives only the
+ * first interface's link type and refuses an interface or a section of
+ * another type or byte order): every section header sets the byte order and
+ * starts a new interface list, every interface block its link type,
+ * snapshot length and timestamp unit, and each packet is decoded with its
+ * own interface's link type.  Other blocks are skipped by their length. */
+#define _GNU_SOURCE   /* fopencookie */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <glob.h>
@@ -32,6 +41,7 @@ typedef struct {
   guint index;        /* position in the option list: ties keep it */
   gint64 first_ts;    /* G_MAXINT64 when the file has no packet */
   guint64 size;       /* on disk, for progress */
+  gboolean stream;    /* a pipe (FIFO): opened once, never probed */
 } PcapFile;
 
 typedef struct {
@@ -59,7 +69,7 @@ typedef struct {
   const char *path;
   pcap_t *p;
   int linktype;
-  gboolean classic;   /* byte offsets are known */
+  gboolean classic;   /* classic pcap (else pcapng) */
   gboolean gzip;
   gboolean nano;      /* classic: nanosecond magic */
   guint rec_hdr;      /* classic record header size */
@@ -78,7 +88,24 @@ typedef struct {
   PcapLengths lengths;
   guint32 snapshot;
   char msg[160];      /* why the walk stopped */
+  /* pcapng: the walk over fp (owned), with the current section's interfaces */
+  gboolean live;      /* opened (FALSE: the file was skipped) */
+  gboolean ng;
+  GArray *ifaces;     /* PcapIface */
+  const char *filter;
 } PcapReader;
+
+/* One pcapng interface of the current section. */
+typedef struct {
+  int linktype;
+  gboolean supported;
+  guint32 snaplen;
+  guint64 units;      /* timestamp units per second (if_tsresol) */
+  gint64 tsoffset;    /* seconds (if_tsoffset) */
+  gboolean compiled;  /* the filter was compiled for it (or there is none) */
+  gboolean has_prog;
+  struct bpf_program prog;
+} PcapIface;
 
 typedef enum { PCAP_READ_FULL, PCAP_READ_EOF, PCAP_READ_ERROR } PcapReadStatus;
 typedef enum { PCAP_NEXT_OK, PCAP_NEXT_EOF, PCAP_NEXT_BAD } PcapNext;
@@ -90,12 +117,30 @@ pcap_file_clear (gpointer data)
 }
 
 static void
+pcap_ifaces_clear (PcapReader *r)
+{
+  for (guint i = 0; r->ifaces && i < r->ifaces->len; i++)
+    {
+      PcapIface *ifc = &g_array_index (r->ifaces, PcapIface, i);
+      if (ifc->has_prog)
+        pcap_freecode (&ifc->prog);
+    }
+  if (r->ifaces)
+    g_array_set_size (r->ifaces, 0);
+}
+
+static void
 pcap_reader_close (PcapReader *r)
 {
   if (r->has_prog)
     pcap_freecode (&r->prog);
   if (r->p)
     pcap_close (r->p);   /* closes the FILE too */
+  else if (r->ng && r->fp)
+    fclose (r->fp);
+  pcap_ifaces_clear (r);
+  if (r->ifaces)
+    g_array_unref (r->ifaces);
   g_free (r->buf);
   memset (r, 0, sizeof *r);
 }
@@ -108,7 +153,7 @@ pcap_add_path (Pcap *self, const char *pattern, GError **error)
 {
   if (strpbrk (pattern, "*?[") == NULL)
     {
-      PcapFile f = { g_strdup (pattern), self->files->len, G_MAXINT64, 0 };
+      PcapFile f = { g_strdup (pattern), self->files->len, G_MAXINT64, 0, FALSE };
       g_array_append_val (self->files, f);
       return TRUE;
     }
@@ -123,7 +168,7 @@ pcap_add_path (Pcap *self, const char *pattern, GError **error)
     }
   for (size_t i = 0; i < g.gl_pathc; i++)
     {
-      PcapFile f = { g_strdup (g.gl_pathv[i]), self->files->len, G_MAXINT64, 0 };
+      PcapFile f = { g_strdup (g.gl_pathv[i]), self->files->len, G_MAXINT64, 0, FALSE };
       g_array_append_val (self->files, f);
     }
   globfree (&g);
@@ -156,25 +201,30 @@ pcap_collect_files (Pcap *self, GError **error)
                        e == ENOENT ? "%s: no such capture file" : "%s: cannot open: %s", f->path, g_strerror (e));
           return FALSE;
         }
-      if (!S_ISREG (st.st_mode))
+      /* a pipe is read as a stream, once: its first timestamp cannot be
+       * read ahead, so it goes first (pipes in list order) */
+      f->stream = S_ISFIFO (st.st_mode);
+      if (!S_ISREG (st.st_mode) && !f->stream)
         {
-          /* each file is opened more than once (its first timestamp orders
-           * the list), which a pipe or device cannot give */
           g_set_error (error, G_FILE_ERROR, S_ISDIR (st.st_mode) ? G_FILE_ERROR_ISDIR : G_FILE_ERROR_INVAL,
-                       "%s: %s, not a capture file (the pcap source reads regular files only)", f->path,
-                       S_ISDIR (st.st_mode) ? "is a directory" : S_ISFIFO (st.st_mode) ? "is a pipe" : "is a device");
+                       "%s: %s, not a capture file (the pcap source reads regular files and pipes)",
+                       f->path, S_ISDIR (st.st_mode) ? "is a directory" : "is a device");
           return FALSE;
         }
-      int fd = open (f->path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
+      if (f->stream)
+        f->first_ts = G_MININT64;
+      /* opening a FIFO waits for its writer: it is only checked for access */
+      int fd = f->stream ? (access (f->path, R_OK) == 0 ? -2 : -1) : open (f->path, O_RDONLY | O_CLOEXEC);
+      if (fd == -1)
         {
           int e = errno;
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: cannot open: %s", f->path,
                        g_strerror (e));
           return FALSE;
         }
-      close (fd);
-      f->size = (guint64) st.st_size;
+      if (fd >= 0)
+        close (fd);
+      f->size = f->stream ? 0 : (guint64) st.st_size;
       self->total_bytes += f->size;
     }
   return TRUE;
@@ -201,20 +251,10 @@ pcap_check_filter (const char *filter, GError **error)
 /* ------------------------------------------------------------------ */
 /* opening one file */
 
-/* Reads the magic number: the format is never guessed from the name. */
+/* The format from the magic number @m (@got bytes of it were read). */
 static gboolean
-pcap_sniff (PcapReader *r, char *why, gsize why_len)
+pcap_sniff_magic (PcapReader *r, const guint8 *m, gsize got, char *why, gsize why_len)
 {
-  g_autoptr (GError) err = NULL;
-  FILE *fp = dp_open_input (r->path, &r->gzip, &err);
-  if (fp == NULL)
-    {
-      g_strlcpy (why, err->message, why_len);
-      return FALSE;
-    }
-  guint8 m[4] = { 0 };
-  gsize got = fread (m, 1, 4, fp);
-  fclose (fp);
   guint32 le = (guint32) m[0] | (guint32) m[1] << 8 | (guint32) m[2] << 16 | (guint32) m[3] << 24;
   guint32 be = GUINT32_SWAP_LE_BE (le);
   r->rec_hdr = 16;
@@ -234,6 +274,77 @@ pcap_sniff (PcapReader *r, char *why, gsize why_len)
   return TRUE;
 }
 
+/* Reads the magic number: the format is never guessed from the name. */
+static gboolean
+pcap_sniff (PcapReader *r, char *why, gsize why_len)
+{
+  g_autoptr (GError) err = NULL;
+  FILE *fp = dp_open_input (r->path, &r->gzip, &err);
+  if (fp == NULL)
+    {
+      g_strlcpy (why, err->message, why_len);
+      return FALSE;
+    }
+  guint8 m[4] = { 0 };
+  gsize got = fread (m, 1, 4, fp);
+  fclose (fp);
+  return pcap_sniff_magic (r, m, got, why, why_len);
+}
+
+
+/* A stream's first bytes, read to sniff it, served again before the rest. */
+typedef struct {
+  guint8 head[4];
+  gsize n, pos;
+  FILE *inner;
+} PcapReplay;
+
+static ssize_t
+pcap_replay_read (void *cookie, char *buf, size_t size)
+{
+  PcapReplay *c = cookie;
+  gsize k = MIN (size, c->n - c->pos);
+  memcpy (buf, c->head + c->pos, k);
+  c->pos += k;
+  if (k == size)
+    return (ssize_t) k;
+  gsize got = fread (buf + k, 1, size - k, c->inner);
+  if (got == 0 && k == 0 && ferror (c->inner))
+    {
+      /* the input layer's error (a damaged gzip stream) goes through errno */
+      int e = dp_input_errno (c->inner);
+      errno = e ? e : errno ? errno : EIO;
+      return -1;
+    }
+  return (ssize_t) (k + got);
+}
+
+static int
+pcap_replay_close (void *cookie)
+{
+  PcapReplay *c = cookie;
+  int rc = fclose (c->inner);
+  g_free (c);
+  return rc;
+}
+
+static FILE *
+pcap_replay_open (const guint8 *head, gsize n, FILE *inner)
+{
+  PcapReplay *c = g_new0 (PcapReplay, 1);
+  memcpy (c->head, head, n);
+  c->n = n;
+  c->inner = inner;
+  cookie_io_functions_t io = { .read = pcap_replay_read, .close = pcap_replay_close };
+  FILE *fp = fopencookie (c, "rb", io);
+  if (fp == NULL)
+    {
+      fclose (inner);
+      g_free (c);
+    }
+  return fp;
+}
+
 /* Counts a file that cannot be read at all.  With on_error: fail it is an
  * error of the format code rather than the generic "malformed". */
 static gboolean
@@ -246,21 +357,60 @@ pcap_bad_file (DpStage *stage, const char *path, const char *why, GError **error
   return FALSE;
 }
 
+static gboolean pcap_ng_open (PcapReader *r, char *why, gsize why_len);
+
 /* Opens @path into @r.  Returns FALSE only on a hard error; a file that is
- * skipped leaves r->p NULL. */
+ * skipped leaves r->live FALSE. */
 static gboolean
-pcap_reader_open (DpStage *stage, const PcapConfig *cfg, const char *path,
+pcap_reader_open (DpStage *stage, const PcapConfig *cfg, const char *path, gboolean stream,
                   PcapReader *r, GError **error)
 {
   char why[PCAP_ERRBUF_SIZE + 256] = "";
   memset (r, 0, sizeof *r);
   r->path = path;
-  if (!pcap_sniff (r, why, sizeof why))
-    return pcap_bad_file (stage, path, why, error);
   g_autoptr (GError) err = NULL;
-  FILE *fp = dp_open_input (path, NULL, &err);
-  if (fp == NULL)
-    return pcap_bad_file (stage, path, err->message, error);
+  FILE *fp;
+  if (stream)
+    {
+      /* a pipe is opened once: its magic is served again to the reader */
+      fp = dp_open_input (path, &r->gzip, &err);
+      if (fp == NULL)
+        return pcap_bad_file (stage, path, err->message, error);
+      guint8 m[4] = { 0 };
+      gsize got = fread (m, 1, 4, fp);
+      if (!pcap_sniff_magic (r, m, got, why, sizeof why))
+        {
+          fclose (fp);
+          return pcap_bad_file (stage, path, why, error);
+        }
+      fp = pcap_replay_open (m, got, fp);
+      if (fp == NULL)
+        return pcap_bad_file (stage, path, g_strerror (errno), error);
+    }
+  else
+    {
+      if (!pcap_sniff (r, why, sizeof why))
+        return pcap_bad_file (stage, path, why, error);
+      fp = dp_open_input (path, NULL, &err);
+      if (fp == NULL)
+        return pcap_bad_file (stage, path, err->message, error);
+    }
+  if (!r->classic)
+    {
+      /* pcapng: walked here, libpcap is not involved */
+      r->ng = TRUE;
+      r->fp = fp;
+      r->filter = cfg->filter && cfg->filter[0] ? cfg->filter : NULL;
+      r->ifaces = g_array_new (FALSE, TRUE, sizeof (PcapIface));
+      r->buf = g_malloc (PCAP_BLOCK);
+      if (!pcap_ng_open (r, why, sizeof why))
+        {
+          pcap_reader_close (r);
+          return pcap_bad_file (stage, path, why, error);
+        }
+      r->live = TRUE;
+      return TRUE;
+    }
   char errbuf[PCAP_ERRBUF_SIZE] = "";
   r->p = pcap_fopen_offline_with_tstamp_precision (fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (r->p == NULL)
@@ -292,6 +442,7 @@ pcap_reader_open (DpStage *stage, const PcapConfig *cfg, const char *path,
         }
       r->has_prog = TRUE;
     }
+  r->live = TRUE;
   return TRUE;
 }
 
@@ -314,7 +465,8 @@ pcap_where (const PcapReader *r)
   if (r->classic)
     return g_strdup_printf ("byte %" G_GUINT64_FORMAT "%s", r->rec_start,
                             r->gzip ? " (uncompressed)" : "");
-  return g_strdup_printf ("packet %" G_GUINT64_FORMAT, r->n_read);
+  return g_strdup_printf ("packet %" G_GUINT64_FORMAT " (byte %" G_GUINT64_FORMAT "%s)", r->n_read,
+                          r->rec_start, r->gzip ? ", uncompressed" : "");
 }
 
 static G_GNUC_NO_INLINE gboolean
@@ -337,10 +489,8 @@ static G_GNUC_NO_INLINE gboolean
 pcap_bad_timestamp (DpStage *stage, const PcapReader *r, const struct pcap_pkthdr *hdr,
                     GError **error)
 {
-  g_autofree char *where = r->classic
-    ? g_strdup_printf ("packet %" G_GUINT64_FORMAT " (byte offset %" G_GUINT64_FORMAT ")",
-                       r->n_read, r->rec_start)
-    : g_strdup_printf ("packet %" G_GUINT64_FORMAT, r->n_read);
+  g_autofree char *where = g_strdup_printf ("packet %" G_GUINT64_FORMAT " (byte offset %" G_GUINT64_FORMAT ")",
+                                            r->n_read, r->rec_start);
   if (hdr->ts.tv_usec < 0 || hdr->ts.tv_usec >= 1000000000)
     return dp_stage_data_error (stage, error, "bad-timestamp",
                                 "%s: %s: timestamp fraction %" G_GINT64_FORMAT " ns is not below one second",
@@ -355,9 +505,8 @@ static gboolean
 pcap_read_failed (DpStage *stage, const PcapReader *r, const char *msg, GError **error)
 {
   gboolean truncated = strstr (msg, "truncated") != NULL;
-  g_autofree char *where = r->classic
-    ? g_strdup_printf ("at byte %" G_GUINT64_FORMAT "%s", r->offset, r->gzip ? " (uncompressed)" : "")
-    : g_strdup_printf ("after packet %" G_GUINT64_FORMAT, r->n_read);
+  g_autofree char *where = g_strdup_printf ("at byte %" G_GUINT64_FORMAT "%s", r->offset,
+                                            r->gzip ? " (uncompressed)" : "");
   if (dp_stage_data_error (stage, error, truncated ? "truncated-file" : "bad-file",
                            "%s: stopped %s: %s", r->path, where, msg))
     return TRUE;
@@ -369,49 +518,22 @@ pcap_read_failed (DpStage *stage, const PcapReader *r, const char *msg, GError *
 /* One record: filter, timestamp, decode into @batch.  FALSE stops the
  * file (on_error: fail, @error set). */
 static inline gboolean
-pcap_take (DpStage *stage, Pcap *self, const PcapReader *r, const struct pcap_pkthdr *hdr,
+pcap_take (DpStage *stage, Pcap *self, const PcapReader *r, int linktype,
+           const struct bpf_program *prog, const struct pcap_pkthdr *hdr,
            const guint8 *data, DpPackets *batch, GError **error)
 {
-  if (r->has_prog && !pcap_offline_filter (&r->prog, hdr, data))
+  if (prog && !pcap_offline_filter (prog, hdr, data))
     return TRUE;
   gint64 ts;
   if (G_UNLIKELY (!dp_ts_from_parts (hdr->ts.tv_sec, hdr->ts.tv_usec, &ts)))
     return pcap_bad_timestamp (stage, r, hdr, error);
   gboolean l4_short;
-  DpDecodeResult res = dp_decode_frame (r->linktype, data, hdr->caplen, ts, batch, &l4_short);
+  DpDecodeResult res = dp_decode_frame (linktype, data, hdr->caplen, ts, batch, &l4_short);
   if (G_UNLIKELY (res != DP_DECODE_OK))
     return pcap_bad_packet (stage, self, r, res, hdr, error);
   if (G_UNLIKELY (l4_short))
     self->n_l4_short++;
   return TRUE;
-}
-
-/* pcapng: libpcap gives each record (no byte offsets: messages count packets). */
-static PcapReadStatus
-pcap_read_batch_libpcap (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch,
-                         GError **error)
-{
-  struct pcap_pkthdr *hdr;
-  const u_char *data;
-  while (batch->n_rows < batch->capacity)
-    {
-      int rc = pcap_next_ex (r->p, &hdr, &data);
-      if (G_UNLIKELY (rc != 1))
-        {
-          if (rc == PCAP_ERROR_BREAK)
-            return PCAP_READ_EOF;
-          /* a damaged gzip stream: libpcap only shows strerror(); name it
-           * (DP_EGZTRUNC says "truncated": a truncated-file, as classic) */
-          int ge = dp_input_errno (pcap_file (r->p));
-          g_autofree char *gm = ge ? g_strdup_printf ("error reading dump file: %s", dp_input_strerror (ge)) : NULL;
-          return pcap_read_failed (stage, r, gm ? gm : pcap_geterr (r->p), error)
-            ? PCAP_READ_EOF : PCAP_READ_ERROR;
-        }
-      r->n_read++;
-      if (!pcap_take (stage, self, r, hdr, data, batch, error))
-        return PCAP_READ_ERROR;
-    }
-  return PCAP_READ_FULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -560,7 +682,327 @@ pcap_read_batch_block (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *bat
           return pcap_read_failed (stage, r, r->msg, error) ? PCAP_READ_EOF : PCAP_READ_ERROR;
         }
       r->n_read++;
-      if (!pcap_take (stage, self, r, &hdr, data, batch, error))
+      if (!pcap_take (stage, self, r, r->linktype, r->has_prog ? &r->prog : NULL, &hdr, data, batch,
+                      error))
+        return PCAP_READ_ERROR;
+    }
+  return PCAP_READ_FULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* the pcapng walk */
+
+#define PCAPNG_SHB 0x0a0d0d0au
+#define PCAPNG_IDB 1u
+#define PCAPNG_OPB 2u   /* obsolete packet block */
+#define PCAPNG_SPB 3u
+#define PCAPNG_EPB 6u
+#define PCAPNG_BYTE_ORDER 0x1a2b3c4du
+
+static inline guint16
+pcap_get16 (const guint8 *p, gboolean swapped)
+{
+  guint16 v;
+  memcpy (&v, p, 2);
+  return swapped ? GUINT16_SWAP_LE_BE (v) : v;
+}
+
+/* The walk stops on a damaged block: a bad-file naming what is wrong. */
+static G_GNUC_NO_INLINE G_GNUC_PRINTF (2, 3) PcapNext
+pcap_ng_bad (PcapReader *r, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  g_vsnprintf (r->msg, sizeof r->msg, format, ap);
+  va_end (ap);
+  r->offset = r->rec_start;   /* "stopped at" names the block */
+  return PCAP_NEXT_BAD;
+}
+
+/* The byte order of the section header at @b (12 bytes readable): FALSE
+ * when its byte-order magic is neither. */
+static gboolean
+pcap_ng_byte_order (const guint8 *b, gboolean *swapped)
+{
+  guint32 m;
+  memcpy (&m, b + 8, 4);
+  if (m == PCAPNG_BYTE_ORDER)
+    *swapped = FALSE;
+  else if (m == GUINT32_SWAP_LE_BE (PCAPNG_BYTE_ORDER))
+    *swapped = TRUE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* At open: the first section header must be one (libpcap's open checks). */
+static gboolean
+pcap_ng_open (PcapReader *r, char *why, gsize why_len)
+{
+  if (!pcap_block_fill (r, 28))
+    {
+      g_strlcpy (why, r->read_errno ? dp_input_strerror (r->read_errno)
+                 : "truncated pcapng section header", why_len);
+      return FALSE;
+    }
+  const guint8 *b = r->buf;
+  gboolean swapped;
+  if (!pcap_ng_byte_order (b, &swapped))
+    {
+      g_strlcpy (why, "pcapng section header has an unknown byte-order magic", why_len);
+      return FALSE;
+    }
+  guint32 len = pcap_get32 (b + 4, swapped);
+  guint16 major = pcap_get16 (b + 12, swapped);
+  if (len < 28 || len % 4 != 0)
+    g_snprintf (why, why_len, "pcapng section header has a length of %u", len);
+  else if (major != 1)
+    g_snprintf (why, why_len, "unsupported pcapng version %u.%u", major, pcap_get16 (b + 14, swapped));
+  else
+    return TRUE;
+  return FALSE;
+}
+
+/* Timestamp units per second for if_tsresol @v: 0 when beyond 64 bits. */
+static guint64
+pcap_ng_units (guint8 v)
+{
+  guint e = v & 0x7f;
+  if (v & 0x80)
+    return e < 64 ? G_GUINT64_CONSTANT (1) << e : 0;
+  if (e > 19)
+    return 0;
+  guint64 u = 1;
+  while (e--)
+    u *= 10;
+  return u;
+}
+
+/* An interface description block of @len bytes at @b. */
+static PcapNext
+pcap_ng_interface (PcapReader *r, const guint8 *b, guint32 len)
+{
+  const gboolean sw = r->swapped;
+  if (len < 20)
+    return pcap_ng_bad (r, "interface block has a length of %u",
+                        len);
+  PcapIface ifc = { 0 };
+  ifc.linktype = pcap_get16 (b + 8, sw);
+  ifc.snaplen = pcap_get32 (b + 12, sw);
+  if (ifc.snaplen == 0 || ifc.snaplen > PCAP_MAX_CAPLEN)
+    ifc.snaplen = PCAP_MAX_CAPLEN;
+  ifc.units = 1000000;
+  ifc.supported = dp_decode_frame (ifc.linktype, NULL, 0, 0, NULL, NULL) != DP_DECODE_UNSUPPORTED_LINK;
+  ifc.compiled = r->filter == NULL;
+  gsize off = 16, end = len - 4;
+  while (off + 4 <= end)
+    {
+      guint16 code = pcap_get16 (b + off, sw), olen = pcap_get16 (b + off + 2, sw);
+      if (code == 0)
+        break;
+      if (olen > end - off - 4)
+        return pcap_ng_bad (r, "interface block: option %u of %u bytes "
+                            "overruns the block", code, olen);
+      const guint8 *v = b + off + 4;
+      if (code == 9 && olen >= 1)
+        {
+          ifc.units = pcap_ng_units (v[0]);
+          if (ifc.units == 0)
+            return pcap_ng_bad (r, "interface block: if_tsresol 0x%02x is "
+                                "beyond 64 bits", v[0]);
+        }
+      else if (code == 14 && olen == 8)
+        {
+          guint64 t;
+          memcpy (&t, v, 8);
+          if (sw)
+            t = GUINT64_SWAP_LE_BE (t);
+          /* a wild offset leaves the timestamps out of range (bad-timestamp) */
+          ifc.tsoffset = CLAMP ((gint64) t, -(G_GINT64_CONSTANT (1) << 40), G_GINT64_CONSTANT (1) << 40);
+        }
+      off += 4 + ((olen + 3u) & ~3u);
+    }
+  g_array_append_val (r->ifaces, ifc);
+  return PCAP_NEXT_EOF;   /* not a packet: the caller goes on */
+}
+
+/* A packet block's interface, capture length and data into @hdr. */
+static PcapNext
+pcap_ng_packet (PcapReader *r, guint32 iface, guint64 t, guint32 caplen, guint32 len,
+                guint32 room, struct pcap_pkthdr *hdr, guint *iface_out)
+{
+  if (iface >= r->ifaces->len)
+    return pcap_ng_bad (r, "packet block is on interface %u, but the "
+                        "section describes %u", iface, r->ifaces->len);
+  const PcapIface *ifc = &g_array_index (r->ifaces, PcapIface, iface);
+  if (caplen > room)
+    return pcap_ng_bad (r, "packet block: captured length %u overruns "
+                        "the block", caplen);
+  if (caplen > PCAP_MAX_CAPLEN)
+    {
+      r->offset = r->rec_start;
+      r->snapshot = G_MAXUINT32;
+      return pcap_block_too_long (r, caplen);
+    }
+  guint64 sec = t / ifc->units, frac = t % ifc->units;
+  hdr->ts.tv_sec = (time_t) (gint64) MIN (sec, (guint64) G_MAXINT64 / 2) + ifc->tsoffset;
+  hdr->ts.tv_usec = (suseconds_t) (guint64) ((unsigned __int128) frac * 1000000000u / ifc->units);
+  hdr->caplen = MIN (caplen, ifc->snaplen);
+  hdr->len = len;
+  *iface_out = iface;
+  return PCAP_NEXT_OK;
+}
+
+/* The next packet into @hdr, @data and its interface @iface. */
+static PcapNext
+pcap_ng_next (PcapReader *r, struct pcap_pkthdr *hdr, const guint8 **data, guint *iface)
+{
+  for (;;)
+    {
+      if (r->buf_len - r->buf_pos < 12 && !pcap_block_fill (r, 12))
+        return pcap_block_short (r, "block header", 0, 12);
+      const guint8 *b = r->buf + r->buf_pos;
+      r->rec_start = r->offset;
+      guint32 type;
+      memcpy (&type, b, 4);
+      if (type == PCAPNG_SHB && !pcap_ng_byte_order (b, &r->swapped))
+        return pcap_ng_bad (r, "section header has an unknown byte-order magic");
+      const gboolean sw = r->swapped;
+      type = pcap_get32 (b, sw);
+      guint32 len = pcap_get32 (b + 4, sw);
+      if (len < 12 || len % 4 != 0 || (type == PCAPNG_SHB && len < 28))
+        return pcap_ng_bad (r, "block of type 0x%x has a length of %u",
+                            type, len);
+      gboolean parsed = type == PCAPNG_SHB || type == PCAPNG_IDB || type == PCAPNG_EPB
+        || type == PCAPNG_SPB || type == PCAPNG_OPB;
+      if (!parsed)
+        {
+          /* skipped by its length, through as many fills as it takes */
+          guint32 left = len;
+          while (left > 0)
+            {
+              if (r->buf_len == r->buf_pos && !pcap_block_fill (r, 1))
+                {
+                  r->offset = r->rec_start;   /* messages name the block */
+                  if (r->read_errno)
+                    return pcap_block_short (r, "block", 0, left);
+                  return pcap_ng_bad (r, "truncated dump file; tried to read %u block bytes, only got %u",
+                                      len, len - left);
+                }
+              gsize take = MIN ((gsize) left, r->buf_len - r->buf_pos);
+              r->buf_pos += take;
+              r->offset += take;
+              left -= (guint32) take;
+            }
+          continue;
+        }
+      if (len > PCAP_BLOCK)
+        return pcap_ng_bad (r, "block of type 0x%x is %u bytes long, "
+                            "more than %u", type, len, PCAP_BLOCK);
+      if (r->buf_len - r->buf_pos < len && !pcap_block_fill (r, len))
+        return pcap_block_short (r, "block", 12, len - 12);
+      b = r->buf + r->buf_pos;
+      if (pcap_get32 (b + len - 4, sw) != len)
+        return pcap_ng_bad (r, "block of type 0x%x ends with the length "
+                            "%u, not %u", type, pcap_get32 (b + len - 4, sw), len);
+      r->buf_pos += len;
+      r->offset += len;
+      PcapNext st;
+      switch (type)
+        {
+        case PCAPNG_SHB:
+          if (pcap_get16 (b + 12, sw) != 1)
+            return pcap_ng_bad (r, "section header: unsupported pcapng "
+                                "version %u.%u", pcap_get16 (b + 12, sw), pcap_get16 (b + 14, sw));
+          pcap_ifaces_clear (r);
+          continue;
+        case PCAPNG_IDB:
+          st = pcap_ng_interface (r, b, len);
+          if (st == PCAP_NEXT_BAD)
+            return st;
+          continue;
+        case PCAPNG_EPB:
+        case PCAPNG_OPB:
+          if (len < 32)
+            return pcap_ng_bad (r, "packet block has a length of %u",
+                                len);
+          st = pcap_ng_packet (r, type == PCAPNG_EPB ? pcap_get32 (b + 8, sw) : pcap_get16 (b + 8, sw),
+                               (guint64) pcap_get32 (b + 12, sw) << 32 | pcap_get32 (b + 16, sw),
+                               pcap_get32 (b + 20, sw), pcap_get32 (b + 24, sw), len - 32, hdr, iface);
+          *data = b + 28;
+          return st;
+        default:   /* PCAPNG_SPB: interface 0, no timestamp */
+          if (len < 16)
+            return pcap_ng_bad (r, "packet block has a length of %u",
+                                len);
+          {
+            guint32 orig = pcap_get32 (b + 8, sw);
+            st = pcap_ng_packet (r, 0, 0, MIN (orig, len - 16), orig, len - 16, hdr, iface);
+          }
+          *data = b + 12;
+          return st;
+        }
+    }
+}
+
+/* Compiles the filter for an interface's link type, at its first packet. */
+static G_GNUC_NO_INLINE gboolean
+pcap_ng_compile (const PcapReader *r, PcapIface *ifc, guint id, GError **error)
+{
+  /* pcapng holds LINKTYPE_ values, libpcap compiles for DLT_ ones: they
+   * differ for raw IP among the link types the decoder takes */
+  int dlt = ifc->linktype == DP_LINK_RAW ? DLT_RAW : ifc->linktype;
+  pcap_t *dead = pcap_open_dead (dlt, (int) ifc->snaplen);
+  gboolean ok = dead && pcap_compile (dead, &ifc->prog, r->filter, 1, PCAP_NETMASK_UNKNOWN) == 0;
+  if (ok)
+    ifc->has_prog = ifc->compiled = TRUE;
+  else
+    g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+                 "%s: filter '%s' does not apply to the link type %d of interface %u: %s",
+                 r->path, r->filter, ifc->linktype, id, dead ? pcap_geterr (dead) : "out of memory");
+  if (dead)
+    pcap_close (dead);
+  return ok;
+}
+
+static G_GNUC_NO_INLINE gboolean
+pcap_ng_unsupported (DpStage *stage, const PcapReader *r, const PcapIface *ifc, guint id, GError **error)
+{
+  const char *lname = pcap_datalink_val_to_name (ifc->linktype);
+  g_autofree char *where = pcap_where (r);
+  return dp_stage_data_error (stage, error, "unsupported-link",
+                              "%s: %s: link type %d%s%s%s of interface %u is not supported", r->path,
+                              where, ifc->linktype, lname ? " (" : "", lname ? lname : "", lname ? ")" : "", id);
+}
+
+/* pcapng: fills @batch up to its capacity. */
+static PcapReadStatus
+pcap_read_batch_ng (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch, GError **error)
+{
+  struct pcap_pkthdr hdr;
+  const guint8 *data = NULL;
+  guint id = 0;
+  while (batch->n_rows < batch->capacity)
+    {
+      PcapNext st = pcap_ng_next (r, &hdr, &data, &id);
+      if (G_UNLIKELY (st != PCAP_NEXT_OK))
+        {
+          if (st == PCAP_NEXT_EOF)
+            return PCAP_READ_EOF;
+          return pcap_read_failed (stage, r, r->msg, error) ? PCAP_READ_EOF : PCAP_READ_ERROR;
+        }
+      r->n_read++;
+      PcapIface *ifc = &g_array_index (r->ifaces, PcapIface, id);
+      if (G_UNLIKELY (!ifc->supported))
+        {
+          if (!pcap_ng_unsupported (stage, r, ifc, id, error))
+            return PCAP_READ_ERROR;
+          continue;
+        }
+      if (G_UNLIKELY (!ifc->compiled) && !pcap_ng_compile (r, ifc, id, error))
+        return PCAP_READ_ERROR;
+      if (!pcap_take (stage, self, r, ifc->linktype, ifc->has_prog ? &ifc->prog : NULL, &hdr, data,
+                      batch, error))
         return PCAP_READ_ERROR;
     }
   return PCAP_READ_FULL;
@@ -583,7 +1025,6 @@ static gint64
 pcap_first_ts (PcapReader *r)
 {
   struct pcap_pkthdr one, *hdr = &one;
-  const u_char *data;
   gint64 ts;
   if (r->classic)
     {
@@ -593,8 +1034,13 @@ pcap_first_ts (PcapReader *r)
         return G_MAXINT64;
       pcap_block_header (r, h, &one);
     }
-  else if (pcap_next_ex (r->p, &hdr, &data) != 1)
-    return G_MAXINT64;
+  else
+    {
+      const guint8 *data;
+      guint id;
+      if (pcap_ng_next (r, &one, &data, &id) != PCAP_NEXT_OK)
+        return G_MAXINT64;
+    }
   return dp_ts_from_parts (hdr->ts.tv_sec, hdr->ts.tv_usec, &ts) ? ts : G_MAXINT64;
 }
 
@@ -605,10 +1051,12 @@ pcap_probe_files (DpStage *stage, Pcap *self, GError **error)
   for (guint i = 0; i < self->files->len; i++)
     {
       PcapFile *f = &g_array_index (self->files, PcapFile, i);
+      if (f->stream)
+        continue;   /* read once, first */
       PcapReader r;
-      if (!pcap_reader_open (stage, self->cfg, f->path, &r, error))
+      if (!pcap_reader_open (stage, self->cfg, f->path, FALSE, &r, error))
         return FALSE;
-      if (r.p == NULL)
+      if (!r.live)
         {
           /* skipped: reported once here, never read again */
           self->total_bytes -= f->size;
@@ -627,9 +1075,9 @@ static gboolean
 pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch, GError **error)
 {
   PcapReader r;
-  if (!pcap_reader_open (stage, self->cfg, f->path, &r, error))
+  if (!pcap_reader_open (stage, self->cfg, f->path, f->stream, &r, error))
     return FALSE;
-  if (r.p == NULL)
+  if (!r.live)
     return TRUE;
   if (r.classic)
     {
@@ -640,8 +1088,8 @@ pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch
   PcapReadStatus st = PCAP_READ_FULL;
   while (st == PCAP_READ_FULL && !dp_stage_cancelled (stage))
     {
-      st = r.buf ? pcap_read_batch_block (stage, self, &r, *batch, error)
-                 : pcap_read_batch_libpcap (stage, self, &r, *batch, error);
+      st = r.ng ? pcap_read_batch_ng (stage, self, &r, *batch, error)
+                : pcap_read_batch_block (stage, self, &r, *batch, error);
       pcap_flush_counts (stage, self);
       if ((*batch)->n_rows == (*batch)->capacity)
         dp_stage_push_packets (stage, 0, batch);
@@ -724,11 +1172,13 @@ DP_PLUGIN_DEFINE (pcap,
          "frames shorter than their headers as `short`, invalid IPv4 headers as `bad-header`, "
          "a file cut off mid-record as `truncated-file` (the packets before are kept), a file "
          "that is no capture at all as `bad-file`, a file of another link type as "
-         "`unsupported-link`; messages name the file and the byte offset (pcap) or the "
-         "packet number (pcapng). Packets whose TCP/UDP/ICMP header is cut by the snap "
+         "`unsupported-link`; messages name the file and the byte offset (pcapng: and the "
+         "packet number). In pcapng every packet is decoded with the link type of its own "
+         "interface, across any number of interfaces and sections (either byte order); the "
+         "packets of an interface of another link type are counted as `unsupported-link`. Packets whose TCP/UDP/ICMP header is cut by the snap "
          "length are kept without L4 fields and counted as `l4-short`. Set `path` or "
          "`paths` (or both); several files are read one after the other, ordered by their "
-         "first timestamp.",
+         "first timestamp; a pipe (FIFO) is read once as a stream, before the files.",
   .outputs = pcap_outputs,
   .n_outputs = DP_N_ELEMENTS (pcap_outputs),
   .options = pcap_options,
