@@ -1,9 +1,12 @@
 /* darkpipe.c — the command: run, check, plugins, demo, version. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "dp-options.h"
@@ -366,6 +369,7 @@ static const char usage[] =
   "  plugins [NAME] [--json|--markdown [--output-dir DIR]]\n"
   "                     list plugins, or describe one\n"
   "  version            print the version\n"
+  "  anonymize --new-key FILE   write a new random key for the anonymize plugin (mode 0600)\n"
   "\n"
   "exit status: 0 ok, 1 runtime failure, 2 usage or pipeline error\n";
 
@@ -400,11 +404,87 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
   return TRUE;
 }
 
+/* `darkpipe anonymize --new-key FILE`: a cryptopANT-format AES key file
+ * (03:03:key:pad::iv, random from getrandom) created with mode 0600, never
+ * replacing a file (a lost key makes earlier anonymised data unmatchable)
+ * and never printed.  Written beside FILE, synced, then linked into place,
+ * so FILE appears complete or not at all. */
+static int
+cmd_anonymize_new_key (int argc, char **argv)
+{
+  if (argc != 4 || strcmp (argv[2], "--new-key") != 0)
+    {
+      fprintf (stderr, "darkpipe: usage: darkpipe anonymize --new-key FILE\n");
+      return EXIT_USAGE;
+    }
+  const char *path = argv[3];
+  guint8 r[16 + 32 + 16];
+  char text[6 + 2 * sizeof r + 4];
+  for (gsize got = 0; got < sizeof r;)
+    {
+      ssize_t n = getrandom (r + got, sizeof r - got, 0);
+      if (n < 0 && errno != EINTR)
+        {
+          fprintf (stderr, "darkpipe: %s: no random bytes: %s\n", path, g_strerror (errno));
+          return EXIT_RUNTIME;
+        }
+      got += n > 0 ? (gsize) n : 0;
+    }
+  char *t = text + g_snprintf (text, sizeof text, "03:03:");
+  for (gsize i = 0; i < sizeof r; i++)
+    {
+      if (i == 16 || i == 48)
+        *t++ = ':';
+      if (i == 48)
+        *t++ = ':';
+      t += g_snprintf (t, 3, "%02x", r[i]);
+    }
+  *t++ = '\n';
+  explicit_bzero (r, sizeof r);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmp = g_strdup_printf ("%s/.%s.tmp-XXXXXX", dir, base);
+  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+  int e = 0;
+  if (fd < 0)
+    e = errno;
+  else
+    {
+      gsize len = (gsize) (t - text), done = 0;
+      while (done < len && e == 0)
+        {
+          ssize_t n = write (fd, text + done, len - done);
+          if (n < 0 && errno != EINTR)
+            e = errno;
+          done += n > 0 ? (gsize) n : 0;
+        }
+      if (e == 0 && fsync (fd) != 0)
+        e = errno;
+      if (close (fd) != 0 && e == 0)
+        e = errno;
+      if (e == 0 && link (tmp, path) != 0)
+        e = errno;
+      unlink (tmp);
+    }
+  explicit_bzero (text, sizeof text);
+  if (e == EEXIST)
+    fprintf (stderr, "darkpipe: %s exists; not replaced (data anonymised with a key can only be matched "
+             "and reversed with that key)\n", path);
+  else if (e != 0)
+    fprintf (stderr, "darkpipe: %s: cannot write the key file: %s\n", path, g_strerror (e));
+  else
+    fprintf (stderr, "darkpipe: wrote a new key to %s (mode 0600); keep it secret, and keep it: it "
+             "reverses the anonymisation\n", path);
+  return e == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
 int
 main (int argc, char **argv)
 {
   Opts o = { .threads = THREADS_UNSET };
   GError *error = NULL;
+  if (argc > 1 && strcmp (argv[1], "anonymize") == 0)
+    return cmd_anonymize_new_key (argc, argv);
   if (!parse_opts (&argc, &argv, &o, &error))
     {
       fprintf (stderr, "darkpipe: %s\n%s", error->message, usage);
