@@ -1,7 +1,8 @@
 /* pcap_out.c — writes a packets stream as a classic pcap file.
  *
  * The columns hold headers only, so each record carries a synthesised IPv4
- * header (valid checksum) and the L4 header the row has, and no payload:
+ * header and the L4 header the row has (checksums computed from the
+ * columns, so anonymised addresses give valid ones), and no payload:
  * the record's original length is the IP total length, which tcpdump and
  * tshark show as a frame cut by the snap length. */
 #include "config.h"
@@ -47,16 +48,30 @@ pcap_out_be32 (guint8 *p, guint32 v)
   pcap_out_be16 (p + 2, (guint16) v);
 }
 
-/* RFC 1071 ones' complement sum over an even number of bytes. */
+/* RFC 1071 ones' complement sum over an even number of bytes, added to
+ * @sum (a pseudo-header's). */
 static guint16
-pcap_out_checksum (const guint8 *p, guint len)
+pcap_out_checksum_from (guint32 sum, const guint8 *p, guint len)
 {
-  guint32 sum = 0;
   for (guint i = 0; i + 1 < len; i += 2)
     sum += (guint32) (p[i] << 8 | p[i + 1]);
   while (sum >> 16)
     sum = (sum & 0xffff) + (sum >> 16);
   return (guint16) ~sum;
+}
+
+static guint16
+pcap_out_checksum (const guint8 *p, guint len)
+{
+  return pcap_out_checksum_from (0, p, len);
+}
+
+/* Sum of the TCP/UDP pseudo-header: addresses, protocol, L4 length. */
+static guint32
+pcap_out_pseudo (const DpPackets *b, guint i, guint l4_len)
+{
+  return (b->src[i] >> 16) + (b->src[i] & 0xffff) + (b->dst[i] >> 16) + (b->dst[i] & 0xffff)
+         + b->proto[i] + l4_len;
 }
 
 static void
@@ -77,7 +92,17 @@ pcap_out_write_header (PcapOut *self)
   dp_outfile_write (self->out, &h, sizeof h);
 }
 
-/* Writes the L4 header of row @i at @p; returns its length. */
+/* Length of the L4 segment of row @i per its IP header (total length
+ * less 20), at least the @hdr bytes written: the IP header's total length
+ * is MAX (ip_len, headers written) too. */
+static guint
+pcap_out_l4_length (const DpPackets *b, guint i, guint hdr)
+{
+  return MAX ((gint) b->ip_len[i] - 20, (gint) hdr);
+}
+
+/* Writes the L4 header of row @i at @p (checksums over the pseudo-header
+ * included, so rewritten addresses stay consistent); returns its length. */
 static guint
 pcap_out_l4 (const DpPackets *b, guint i, guint8 *p)
 {
@@ -96,15 +121,23 @@ pcap_out_l4 (const DpPackets *b, guint i, guint8 *p)
       p[12] = 5 << 4;
       p[13] = b->tcp_flags[i];
       pcap_out_be16 (p + 14, 1024);   /* window */
+      /* the segment's length is the IP payload's; the bytes not written
+       * (options, payload) count as zeros */
+      pcap_out_be16 (p + 16, pcap_out_checksum_from (pcap_out_pseudo (b, i, pcap_out_l4_length (b, i, 20)), p, 20));
       return 20;
     case 17:
       if (!(l4 & DP_L4_PORTS))
         return 0;
-      pcap_out_be16 (p, b->sport[i]);
-      pcap_out_be16 (p + 2, b->dport[i]);
-      pcap_out_be16 (p + 4, (guint16) MAX (8, (gint) b->ip_len[i] - 20));
-      pcap_out_be16 (p + 6, 0);       /* no checksum: allowed for UDP over IPv4 */
-      return 8;
+      {
+        guint16 ulen = (guint16) pcap_out_l4_length (b, i, 8);
+        pcap_out_be16 (p, b->sport[i]);
+        pcap_out_be16 (p + 2, b->dport[i]);
+        pcap_out_be16 (p + 4, ulen);
+        pcap_out_be16 (p + 6, 0);
+        guint16 sum = pcap_out_checksum_from (pcap_out_pseudo (b, i, ulen), p, 8);
+        pcap_out_be16 (p + 6, sum ? sum : 0xffff);   /* 0 would mean "no checksum" */
+        return 8;
+      }
     case 1:
       if (!(l4 & DP_L4_ICMP))
         return 0;
