@@ -466,6 +466,77 @@ test_table (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* anonymised packets through pcap_out: tshark finds every IPv4, TCP, UDP
+ * and ICMP checksum good, and the anonymised addresses */
+
+static void
+test_pcap_out_checksums (void)
+{
+  g_autoptr (Vectors) v = vectors ();
+  if (v == NULL)
+    return;
+  const char *tshark = g_getenv ("TSHARK");
+  if (tshark == NULL || *tshark == '\0')
+    {
+      g_test_skip ("tshark not installed");
+      return;
+    }
+  enum { N = 300 };
+  g_autoptr (DpPackets) in = dp_packets_new (N);
+  for (guint i = 0; i < N; i++)
+    {
+      guint8 proto = i % 3 == 0 ? 6 : i % 3 == 1 ? 17 : 1;
+      guint r = dp_test_add_packet (in, DP_TEST_SEC (1600000000) + i, v->in[i], v->in[N_VEC - 1 - i], proto,
+                                    (guint16) (40000 + i), (guint16) (i * 7), 0x12);
+      /* lengths that end at the headers written, so every checksum can be verified;
+       * every tenth packet longer (its segment cut by the snap length: unverified) */
+      in->ip_len[r] = proto == 6 ? 40 : 28;
+      if (i % 10 == 9)
+        in->ip_len[r] += 20;
+      in->tcp_seq[r] = 0x01020304u * i;
+      in->ip_id[r] = (guint16) (i * 31);
+      in->ttl[r] = (guint8) (30 + i % 200);
+      if (proto == 1)
+        in->icmp_type[r] = 8, in->icmp_code[r] = 0;
+    }
+  g_autofree char *yaml = g_strdup_printf ("key_file: %s", v->key);
+  g_autoptr (DpPackets) anon = run_packets (yaml, in, NULL);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("pcap_out", "path: anon.pcap", &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_push (h, 0, anon, &error));
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  g_autofree char *pcap = g_build_filename (dp_harness_output_dir (h), "anon.pcap", NULL);
+  const char *argv[] = { tshark, "-n", "-r", pcap, "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+                         "-o", "udp.check_checksum:TRUE", "-T", "fields", "-E", "separator=|",
+                         "-e", "ip.src", "-e", "ip.dst", "-e", "ip.checksum.status", "-e", "tcp.checksum.status",
+                         "-e", "udp.checksum.status", "-e", "icmp.checksum.status", NULL };
+  g_autofree char *out = NULL;
+  int status = 0;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  guint good_l4 = 0;
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_nonnull (lines[i]);
+      g_auto (GStrv) f = g_strsplit (lines[i], "|", -1);
+      g_assert_cmpuint (g_strv_length (f), ==, 6);
+      char a[64], b[64];
+      g_assert_cmpstr (f[0], ==, dp_ipv4_format (v->out[i], NULL, a));
+      g_assert_cmpstr (f[1], ==, dp_ipv4_format (v->out[N_VEC - 1 - i], NULL, b));
+      g_assert_cmpstr (f[2], ==, "1");   /* 1: good, 0: bad, 2: unverified */
+      const char *l4 = in->proto[i] == 6 ? f[3] : in->proto[i] == 17 ? f[4] : f[5];
+      g_assert_cmpstr (l4, ==, i % 10 == 9 ? "2" : "1");
+      good_l4 += strcmp (l4, "1") == 0;
+    }
+  g_assert_cmpuint (good_l4, ==, N - N / 10);
+  g_assert_cmpstr (lines[N], ==, "");
+}
+
+/* ------------------------------------------------------------------ */
 /* darkpipe anonymize --new-key */
 
 static void
@@ -570,6 +641,7 @@ main (int argc, char **argv)
   g_test_add_func ("/anonymize/key-errors", test_key_errors);
   g_test_add_func ("/anonymize/table", test_table);
   g_test_add_func ("/anonymize/new-key", test_new_key);
+  g_test_add_func ("/anonymize/pcap-out-checksums", test_pcap_out_checksums);
   int rc = g_test_run ();
   dp_test_rmtree (tmpdir);
   g_free (tmpdir);
