@@ -236,6 +236,7 @@ typedef struct {
   AnonNet *nets;          /* the telescope's prefixes */
   guint n_nets;
   guint8 *blocks, *out;   /* ANON_MISS_BATCH * 32 blocks */
+  DpPackets *out_batch;   /* refilled in place by dp_stage_push_packets */
   guint64 addresses, misses, blocks_done, telescope_hits;
   GPtrArray *column_names;
 } Anon;
@@ -468,15 +469,29 @@ anon_column (Anon *s, guint32 *col, guint n)
 /* ------------------------------------------------------------------ */
 /* Batches */
 
-static DpPackets *
-anon_packets (Anon *s, const DpPackets *in)
+/* Copies @in into the stage's output batch (reused when no consumer kept
+ * it: a fresh batch per push costs page faults) and rewrites its
+ * addresses there; the input is never written. */
+static void
+anon_packets (DpStage *stage, Anon *s, const DpPackets *in)
 {
-  DpPackets *out = dp_packets_slice (in, 0, in->n_rows);
+  guint n = in->n_rows;
+  if (s->out_batch == NULL || s->out_batch->capacity < n)
+    {
+      g_clear_pointer (&s->out_batch, dp_batch_unref);
+      s->out_batch = dp_packets_new (MAX (n, DP_PACKETS_DEFAULT_ROWS));
+    }
+  DpPackets *out = s->out_batch;
+#define ANON_COPY(col) if (n) memcpy (out->col, in->col, n * sizeof *in->col);
+  DP_PACKET_COLUMNS (ANON_COPY)
+#undef ANON_COPY
+  out->n_rows = n;
+  dp_packets_set_names (out, in->names);
   if (s->cfg->addresses != ANON_DST)
-    anon_column (s, out->src, out->n_rows);
+    anon_column (s, out->src, n);
   if (s->cfg->addresses != ANON_SRC)
-    anon_column (s, out->dst, out->n_rows);
-  return out;
+    anon_column (s, out->dst, n);
+  dp_stage_push_packets (stage, 0, &s->out_batch);
 }
 
 static gboolean
@@ -563,7 +578,7 @@ anon_batch (DpStage *stage, Anon *s, DpBatch *batch, GError **error)
 {
   if (batch->type == DP_TYPE_PACKETS)
     {
-      dp_stage_push (stage, 0, anon_packets (s, (const DpPackets *) batch));
+      anon_packets (stage, s, (const DpPackets *) batch);
       return TRUE;
     }
   if (batch->type == DP_TYPE_TABLE)
@@ -617,6 +632,7 @@ anon_finalize (void *state)
   g_free (s->nets);
   g_free (s->blocks);
   g_free (s->out);
+  g_clear_pointer (&s->out_batch, dp_batch_unref);
   g_clear_pointer (&s->column_names, g_ptr_array_unref);
   g_free (s);
 }
