@@ -4,6 +4,7 @@
 
 #include <string.h>
 #include "dp-test.h"
+#include "dp-eval.h"
 
 static char *tmpdir;
 
@@ -185,9 +186,10 @@ test_list_format (void)
   g_autoptr (DpHarness) h = run_labels (text, FALSE, NULL, &t);
   g_autofree char *s = table_text (t);
   g_assert_cmpstr (s, ==, "129.82.138.12=pinger1a.netsec.colostate.edu 45.33.2.193=binaryedge.ninja "
-                          "178.79.181.200=unknown");
+                          "178.79.181.200=unknown 5.63.151.0=a range");
   g_assert_cmpuint (dp_harness_counter (h, "ipv6-skipped"), ==, 1);
-  g_assert_cmpuint (dp_harness_counter (h, "cidr-skipped"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "cidr"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "ranges"), ==, 1);
   g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 2);
   g_assert_cmpuint (dp_harness_counter (h, "conflict"), ==, 1);
   g_assert_cmpuint (dp_harness_counter (h, "duplicate"), ==, 1);
@@ -383,6 +385,127 @@ test_truncated_gzip (void)
   g_assert_cmpuint (dp_harness_counter (h, "bad-line"), <=, 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* CIDR ranges: a prefix trie, the longest match wins, exact entries first */
+
+/* The label the evaluation joins give @addr (dp-eval's index), or NULL. */
+static const char *
+join_label (const DpEvalIndex *ix, const DpTable *t, guint32 addr)
+{
+  gint64 r = dp_eval_index_addr (ix, addr, NULL);
+  return r < 0 ? NULL : t->cols[1].str[r];
+}
+
+static void
+test_ranges (void)
+{
+  DpTable *t;
+  const char *text =
+    "10.0.0.0/8 # big\n"
+    "10.1.0.0/16 # mid\n"
+    "10.1.2.3 # exact\n"
+    "10.1.2.0/24 # mid\n"          /* same label as its /16: no nested conflict */
+    "10.1.0.0/16 # other\n"        /* the same range again: conflict, first kept */
+    "10.0.0.0/8 # big\n"           /* duplicate */
+    "10.9.9.9/8 # big\n"           /* host bits set: the same /8, a duplicate */
+    "10.1.2.4/32 # exact32\n"      /* a /32 is an address */
+    "10.1.2.4 # exact32\n"         /* duplicate of it */
+    "10.200.0.0/16 # inner\n"      /* inside big with another label */
+    "192.0.2.0/33 # bad\n"
+    "192.0.2.0/ # bad\n"
+    "192.0.2.0/024 # bad\n"
+    "192.0.2.0/2x # bad\n"
+    "2001:db8::/32 # v6\n"
+    "0.0.0.0/0 # internet\n";
+  g_autoptr (DpHarness) h = run_labels (text, FALSE, NULL, &t);
+  g_assert_cmpuint (t->n_cols, ==, 3);
+  gint cp = dp_table_find_column (t, "prefix");
+  g_assert_cmpint (cp, ==, 2);
+  g_assert_cmpint (t->cols[cp].type, ==, DP_COL_INT64);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "10.0.0.0=big 10.1.0.0=mid 10.1.2.3=exact 10.1.2.0=mid 10.1.2.4=exact32 "
+                          "10.200.0.0=inner 0.0.0.0=internet");
+  static const gint64 prefixes[] = { 8, 16, 32, 24, 32, 16, 0 };
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    g_assert_cmpint (t->cols[cp].i64[i], ==, prefixes[i]);
+  g_assert_cmpuint (dp_harness_counter (h, "cidr"), ==, 9);
+  g_assert_cmpuint (dp_harness_counter (h, "ranges"), ==, 5);
+  g_assert_cmpuint (dp_harness_counter (h, "cidr-host-bits"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "conflict"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "duplicate"), ==, 3);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 4);
+  g_assert_cmpuint (dp_harness_counter (h, "ipv6-skipped"), ==, 1);
+  /* exact in mid, exact32 in mid, inner in big, mid in internet, big in internet,
+   * inner's /16 also in internet: each nested entry counted once (its nearest range) */
+  g_assert_cmpuint (dp_harness_counter (h, "nested-conflict"), ==, 5);
+
+  DpEvalIndex ix;
+  g_assert_true (dp_eval_index_init (&ix, t));
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 1, 2, 3)), ==, "exact");    /* exact beats ranges */
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 1, 2, 4)), ==, "exact32");
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 1, 2, 99)), ==, "mid");     /* the /24 */
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 1, 77, 1)), ==, "mid");     /* the /16, first label */
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 200, 3, 3)), ==, "inner");
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 201, 3, 3)), ==, "big");
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 0, 0, 0)), ==, "big");      /* the network address too */
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (11, 0, 0, 1)), ==, "internet");
+  dp_eval_index_clear (&ix);
+
+  /* without the /0, addresses outside every range have no label */
+  DpTable *t2;
+  g_autoptr (DpHarness) h2 = run_labels ("10.0.0.0/8 # big\n10.1.2.3 # exact\n", FALSE, NULL, &t2);
+  g_assert_true (dp_eval_index_init (&ix, t2));
+  g_assert_null (join_label (&ix, t2, DP_TEST_IP (11, 0, 0, 1)));
+  g_assert_null (join_label (&ix, t2, DP_TEST_IP (9, 255, 255, 255)));
+  g_assert_cmpstr (join_label (&ix, t2, DP_TEST_IP (10, 255, 255, 255)), ==, "big");
+  g_assert_cmpstr (join_label (&ix, t2, DP_TEST_IP (10, 1, 2, 3)), ==, "exact");
+  dp_eval_index_clear (&ix);
+
+  /* CSV files take ranges too; a file of addresses keeps two columns */
+  DpTable *t3;
+  g_autoptr (DpHarness) h3 = run_labels ("ip,label\n192.0.2.0/25,a\n192.0.2.128/25,b\n", FALSE, NULL, &t3);
+  g_autofree char *s3 = table_text (t3);
+  g_assert_cmpstr (s3, ==, "192.0.2.0=a 192.0.2.128=b");
+  g_assert_cmpint (dp_table_find_column (t3, "prefix"), ==, 2);
+  DpTable *t4;
+  g_autoptr (DpHarness) h4 = run_labels ("ip,label\n192.0.2.1,a\n", FALSE, NULL, &t4);
+  g_assert_cmpuint (t4->n_cols, ==, 2);
+}
+
+/* Maltrail's mass_scanner_cidr.txt: 1,096 entries written as ranges (three
+ * of them /32) and 10 addresses, no bad line; entries inside ranges of
+ * other labels (27) are counted and the longest prefix wins */
+static void
+test_maltrail_cidr (void)
+{
+  g_autofree char *path = dp_test_shared ("data/real/labels/maltrail_mass_scanner_cidr.txt");
+  if (path == NULL)
+    return;
+  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("labels", yaml, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_run (h, &error));
+  g_assert_no_error (error);
+  const DpTable *t = dp_harness_output (h, "labels");
+  g_assert_cmpuint (dp_harness_counter (h, "cidr"), ==, 1096);
+  /* four ranges are listed twice with different labels (checked with awk) */
+  g_assert_cmpuint (dp_harness_counter (h, "conflict"), ==, 4);
+  g_assert_cmpuint (dp_harness_counter (h, "duplicate"), ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h, "ranges"), ==, 1093 - 4);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 0);
+  g_assert_cmpuint (t->n_rows, ==, 1106 - 4);
+  g_assert_cmpuint (dp_harness_counter (h, "nested-conflict"), >=, 1);
+  DpEvalIndex ix;
+  g_assert_true (dp_eval_index_init (&ix, t));
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (5, 63, 151, 77)), ==, "scanners.labs.rapid7.com");
+  /* 104.248.204.195 (driftnet.io) lies in 104.248.204.0/24 (binaryedge.ninja) */
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (104, 248, 204, 195)), ==, "driftnet.io");
+  g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (104, 248, 204, 7)), ==, "binaryedge.ninja");
+  g_assert_null (join_label (&ix, t, DP_TEST_IP (192, 0, 2, 1)));
+  dp_eval_index_clear (&ix);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -397,6 +520,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/labels/header-without-label", test_header_without_label);
   g_test_add_func ("/plugin/labels/header-without-ip", test_header_without_ip);
   g_test_add_func ("/plugin/labels/list-format", test_list_format);
+  g_test_add_func ("/plugin/labels/ranges", test_ranges);
+  g_test_add_func ("/plugin/labels/maltrail-cidr", test_maltrail_cidr);
   g_test_add_func ("/plugin/labels/list-suffix-default", test_list_suffix_default);
   g_test_add_func ("/plugin/labels/relabel-min-class", test_relabel_and_min_class);
   g_test_add_func ("/plugin/labels/pseudonyms", test_pseudonyms);

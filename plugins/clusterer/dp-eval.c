@@ -42,9 +42,12 @@ dp_eval_index_init (DpEvalIndex *ix, const DpTable *t)
   ix->key_col = dp_eval_key_column (t);
   dp_hash_init (&ix->by_addr, MAX (t->n_rows, 16u));
   ix->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  dp_prefix_init (&ix->ranges);
   if (ix->key_col < 0)
     return FALSE;
   const DpColumn *c = &t->cols[ix->key_col];
+  gint pc = dp_table_find_column (t, "prefix");
+  const gint64 *prefix = pc >= 0 && t->cols[pc].type == DP_COL_INT64 ? t->cols[pc].i64 : NULL;
   for (guint r = 0; r < t->n_rows; r++)
     {
       guint32 addr;
@@ -53,6 +56,8 @@ dp_eval_index_init (DpEvalIndex *ix, const DpTable *t)
           const char *name = dp_name_map_lookup (t->names, c->ip[r]);
           if (name)
             eval_index_text (ix, name, r);
+          else if (prefix && prefix[r] >= 0 && prefix[r] < 32)
+            dp_prefix_insert (&ix->ranges, c->ip[r], (guint) prefix[r], r);   /* the first row of a range wins */
           else
             eval_index_addr (ix, c->ip[r], r);
         }
@@ -70,6 +75,7 @@ void
 dp_eval_index_clear (DpEvalIndex *ix)
 {
   dp_hash_clear (&ix->by_addr);
+  dp_prefix_clear (&ix->ranges);
   g_clear_pointer (&ix->by_text, g_hash_table_destroy);
 }
 
@@ -87,7 +93,7 @@ dp_eval_index_addr (const DpEvalIndex *ix, guint32 addr, const DpNameMap *names)
   if (name)
     return eval_index_lookup_text (ix, name);
   const guint64 *v = dp_hash_find (&ix->by_addr, addr);
-  return v ? (gint64) *v : -1;
+  return v ? (gint64) *v : dp_prefix_lookup (&ix->ranges, addr);
 }
 
 gint64

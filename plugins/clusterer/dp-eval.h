@@ -6,6 +6,7 @@
 #include <glib.h>
 #include "dp-batch.h"
 #include "dp-hash.h"
+#include "../common/dp-prefix.h"
 
 G_BEGIN_DECLS
 
@@ -16,9 +17,13 @@ G_BEGIN_DECLS
  * `token` (text).  Real addresses join by value.  Pseudonyms (names such as
  * "src_ipaddr12", kept in a DpNameMap) join by their text, because two
  * inputs may have interned the same name under different stand-in
- * addresses; so do words and any token given as text. */
+ * addresses; so do words and any token given as text.  A table with an
+ * int64 `prefix` column (labels of CIDR lists) holds ranges too: an
+ * address without a row of its own takes the row of the longest range
+ * that holds it. */
 typedef struct {
   DpHash by_addr;          /* address -> table row */
+  DpPrefixTrie ranges;     /* rows whose prefix is shorter than 32 */
   GHashTable *by_text;     /* token text -> table row + 1 */
   gint key_col;
 } DpEvalIndex;

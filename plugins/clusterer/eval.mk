@@ -2,12 +2,12 @@
 # tests.  dp-knn.c (exact blocked kNN) and dp-eval.c (joins, key columns,
 # port counts) are compiled into each plugin that needs them.
 EVAL_KNN = plugins/clusterer/dp-knn.c plugins/clusterer/dp-knn.h
-EVAL_COMMON = plugins/clusterer/dp-eval.c plugins/clusterer/dp-eval.h
+EVAL_COMMON = plugins/clusterer/dp-eval.c plugins/clusterer/dp-eval.h plugins/common/dp-prefix.h
 EVAL_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
 EVAL_LIBS = $(PLUGIN_LIBS) $(BLAS_LIBS)
 
 plugin_LTLIBRARIES += plugins/source/labels.la
-plugins_source_labels_la_SOURCES = plugins/source/labels.c
+plugins_source_labels_la_SOURCES = plugins/source/labels.c plugins/common/dp-prefix.h
 plugins_source_labels_la_CFLAGS = $(AM_CFLAGS)
 plugins_source_labels_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_source_labels_la_LIBADD = $(PLUGIN_LIBS)
@@ -20,8 +20,8 @@ plugins_clusterer_knn_classify_la_LIBADD = $(EVAL_LIBS)
 
 check_PROGRAMS += tests/test-labels
 TESTS += tests/test-labels
-tests_test_labels_SOURCES = tests/test-labels.c
-tests_test_labels_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_labels_SOURCES = tests/test-labels.c $(EVAL_COMMON)
+tests_test_labels_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/clusterer
 tests_test_labels_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += tests/test-knn

@@ -2,7 +2,9 @@
  *
  * Reads `ip,label` / `ip,class` CSV files (any column order, extra columns
  * ignored, header optional) and `ADDRESS [# LABEL]` lists such as Maltrail's
- * mass_scanner.txt, plain or gzip (detected by magic).  Tokens that are not
+ * mass_scanner.txt, plain or gzip (detected by magic).  An address may be a
+ * CIDR range (mass_scanner_cidr.txt): ranges go into a prefix trie, and
+ * the table gets a `prefix` column so that joins take the longest match.  Tokens that are not
  * addresses but look like names (the pseudonyms "src_ipaddr12" of the
  * DarkVec sample traces) are interned in a name map carried by the table;
  * consumers join such rows by the token text. */
@@ -12,6 +14,7 @@
 
 #include "dp-hash.h"
 #include "darkpipe.h"
+#include "../common/dp-prefix.h"
 
 typedef struct {
   char *path;
@@ -30,8 +33,10 @@ typedef struct {
   const LabelsConfig *cfg;
   GHashTable *relabel;       /* from -> to */
   DpNameMap *names;
-  DpHash seen;               /* address -> row */
-  GArray *addrs;
+  DpHash seen;               /* address -> row (exact entries) */
+  DpPrefixTrie ranges;       /* CIDR entries shorter than /32 -> row */
+  GArray *addrs;             /* address, or network of a range */
+  GArray *prefix;            /* guint8 per row: 32 for an address */
   GPtrArray *labels;         /* interned in @strings */
   GStringChunk *strings;
   gint ip_col, label_col;    /* CSV columns */
@@ -47,7 +52,9 @@ labels_finalize (void *state)
   g_clear_pointer (&s->relabel, g_hash_table_destroy);
   g_clear_pointer (&s->names, dp_name_map_unref);
   dp_hash_clear (&s->seen);
+  dp_prefix_clear (&s->ranges);
   g_clear_pointer (&s->addrs, g_array_unref);
+  g_clear_pointer (&s->prefix, g_array_unref);
   g_clear_pointer (&s->labels, g_ptr_array_unref);
   g_clear_pointer (&s->strings, g_string_chunk_free);
   g_free (s);
@@ -65,6 +72,8 @@ labels_init (DpStage *stage, const void *config, void **state, GError **error)
   s->names = dp_name_map_new ();
   dp_hash_init (&s->seen, 1024);
   s->addrs = g_array_new (FALSE, FALSE, sizeof (guint32));
+  s->prefix = g_array_new (FALSE, FALSE, sizeof (guint8));
+  dp_prefix_init (&s->ranges);
   s->labels = g_ptr_array_new ();
   s->strings = g_string_chunk_new (4096);
   for (char **r = cfg->relabel; r && *r; r++)
@@ -128,27 +137,44 @@ labels_is_name (const char *s)
 
 typedef enum { ADDR_OK, ADDR_SKIP, ADDR_BAD } AddrResult;
 
-static AddrResult
-labels_address (Labels *s, DpStage *stage, const char *text, guint32 *addr)
+/* "a.b.c.d/N" with N in 0..32: the network (host bits cleared, counted
+ * as cidr-host-bits when the text had some) and N. */
+static gboolean
+labels_cidr (DpStage *stage, const char *text, const char *slash, guint32 *addr, guint *len)
 {
+  g_autofree char *net = g_strndup (text, (gsize) (slash - text));
+  const char *p = slash + 1;
+  guint n = 0, digits = 0;
+  for (; g_ascii_isdigit (*p) && digits < 3; p++, digits++)
+    n = n * 10 + (guint) (*p - '0');
+  if (!dp_ipv4_parse (net, addr) || digits == 0 || *p != '\0' || n > 32 || (digits > 1 && slash[1] == '0'))
+    return FALSE;
+  guint32 host = *addr & ~dp_prefix_mask (n);
+  if (host)
+    {
+      dp_stage_count (stage, "cidr-host-bits", 1);
+      *addr &= dp_prefix_mask (n);
+    }
+  dp_stage_count (stage, "cidr", 1);
+  *len = n;
+  return TRUE;
+}
+
+static AddrResult
+labels_address (Labels *s, DpStage *stage, const char *text, guint32 *addr, guint *len)
+{
+  *len = 32;
   if (dp_ipv4_parse (text, addr))
     return ADDR_OK;
   const char *slash = strchr (text, '/');
-  if (labels_is_ipv6 (text))
+  g_autofree char *before_slash = slash ? g_strndup (text, (gsize) (slash - text)) : NULL;
+  if (labels_is_ipv6 (text) || (before_slash && labels_is_ipv6 (before_slash)))
     {
       dp_stage_count (stage, "ipv6-skipped", 1);
       return ADDR_SKIP;
     }
   if (slash)
-    {
-      g_autofree char *net = g_strndup (text, (gsize) (slash - text));
-      guint32 a;
-      if (dp_ipv4_parse (net, &a))
-        {
-          dp_stage_count (stage, "cidr-skipped", 1);
-          return ADDR_SKIP;
-        }
-    }
+    return labels_cidr (stage, text, slash, addr, len) ? ADDR_OK : ADDR_BAD;
   if (labels_is_name (text))
     {
       *addr = dp_name_map_intern (s->names, text);
@@ -178,24 +204,69 @@ labels_suffix (const char *label, guint64 parts)
 /* ------------------------------------------------------------------ */
 /* records */
 
+/* Adds @addr/@len (32: one address) with @label; a repeated address or
+ * range keeps its first label (counted as duplicate or conflict). */
 static void
-labels_add (Labels *s, DpStage *stage, guint32 addr, const char *label)
+labels_add (Labels *s, DpStage *stage, guint32 addr, guint len, const char *label)
 {
   label = labels_suffix (label, s->cfg->label_suffix_parts);
   const char *to = g_hash_table_lookup (s->relabel, label);
   if (to)
     label = to;
-  gboolean inserted;
-  guint64 *row = dp_hash_upsert (&s->seen, addr, &inserted);
-  if (!inserted)
+  guint64 new_row = s->addrs->len;
+  gint64 old_row = -1;
+  if (len == 32)
     {
-      const char *old = g_ptr_array_index (s->labels, *row);
+      gboolean inserted;
+      guint64 *row = dp_hash_upsert (&s->seen, addr, &inserted);
+      if (inserted)
+        *row = new_row;
+      else
+        old_row = (gint64) *row;
+    }
+  else
+    old_row = dp_prefix_insert (&s->ranges, addr, len, (gint64) new_row);
+  if (old_row >= 0)
+    {
+      const char *old = g_ptr_array_index (s->labels, old_row);
       dp_stage_count (stage, strcmp (old, label) == 0 ? "duplicate" : "conflict", 1);
       return;
     }
-  *row = s->addrs->len;
+  guint8 plen = (guint8) len;
   g_array_append_val (s->addrs, addr);
+  g_array_append_val (s->prefix, plen);
   g_ptr_array_add (s->labels, g_string_chunk_insert_const (s->strings, label));
+}
+
+/* Entries inside a range of another label: the longest prefix wins for
+ * their addresses (an address's own entry always does); counted as
+ * nested-conflict, the first one shown. */
+static void
+labels_check_nesting (Labels *s, DpStage *stage)
+{
+  guint64 nested = 0;
+  for (guint i = 0; i < s->addrs->len && s->ranges.n_prefixes > 0; i++)
+    {
+      guint len = g_array_index (s->prefix, guint8, i), cover_len = 0;
+      guint32 addr = g_array_index (s->addrs, guint32, i);
+      if (len == 0 || dp_name_map_lookup (s->names, addr))
+        continue;
+      gint64 r = dp_prefix_lookup_upto (&s->ranges, addr, len - 1, &cover_len);
+      if (r < 0 || strcmp (g_ptr_array_index (s->labels, r), g_ptr_array_index (s->labels, i)) == 0)
+        continue;
+      if (nested++ == 0)
+        {
+          char a[64], b[64];
+          g_autofree char *inner = dp_escape_controls (g_ptr_array_index (s->labels, i), FALSE);
+          g_autofree char *outer = dp_escape_controls (g_ptr_array_index (s->labels, r), FALSE);
+          dp_stage_info (stage, "%s: %s/%u '%s' lies inside %s/%u '%s' (the longest prefix wins; "
+                         "such entries are counted as nested-conflict)", s->cfg->path,
+                         dp_ipv4_format (addr, NULL, a), len, inner,
+                         dp_ipv4_format (g_array_index (s->addrs, guint32, r), NULL, b), cover_len, outer);
+        }
+    }
+  if (nested)
+    dp_stage_count (stage, "nested-conflict", nested);
 }
 
 static gboolean
@@ -237,14 +308,15 @@ labels_csv_line (Labels *s, DpStage *stage, DpLineReader *r, char *line, GError 
   const char *ip = labels_unquote (f[s->ip_col]);
   const char *label = labels_unquote (f[s->label_col]);
   guint32 addr;
-  AddrResult a = labels_address (s, stage, ip, &addr);
+  guint len;
+  AddrResult a = labels_address (s, stage, ip, &addr, &len);
   if (a == ADDR_SKIP)
     return TRUE;
   if (a == ADDR_BAD)
     return labels_bad (stage, r, "not an address", line, error);
   if (*label == '\0')
     return labels_bad (stage, r, "empty label", line, error);
-  labels_add (s, stage, addr, label);
+  labels_add (s, stage, addr, len, label);
   return TRUE;
 }
 
@@ -263,14 +335,15 @@ labels_list_line (Labels *s, DpStage *stage, DpLineReader *r, char *line, GError
     }
   char *ip = g_strstrip (line);
   guint32 addr;
+  guint len;
   if (strpbrk (ip, " \t"))
     return labels_bad (stage, r, "more than one address", copy, error);
-  AddrResult a = labels_address (s, stage, ip, &addr);
+  AddrResult a = labels_address (s, stage, ip, &addr, &len);
   if (a == ADDR_SKIP)
     return TRUE;
   if (a == ADDR_BAD)
     return labels_bad (stage, r, "not an address", copy, error);
-  labels_add (s, stage, addr, label);
+  labels_add (s, stage, addr, len, label);
   return TRUE;
 }
 
@@ -411,6 +484,8 @@ labels_table (Labels *s)
   DpTable *t = dp_table_new ("labels");
   guint ci = dp_table_add_column (t, "ip", DP_COL_IPV4);
   guint cl = dp_table_add_column (t, "label", DP_COL_STRING);
+  /* only when there are ranges: tables of addresses keep their two columns */
+  gint cp = s->ranges.n_prefixes > 0 ? (gint) dp_table_add_column (t, "prefix", DP_COL_INT64) : -1;
   if (dp_name_map_size (s->names) > 0)
     dp_table_set_names (t, s->names);
   for (guint i = 0; i < s->addrs->len; i++)
@@ -418,6 +493,8 @@ labels_table (Labels *s)
       guint r = dp_table_append_row (t);
       dp_table_set_ip (t, ci, r, g_array_index (s->addrs, guint32, i));
       dp_table_set_str (t, cl, r, g_ptr_array_index (s->labels, i));
+      if (cp >= 0)
+        dp_table_set_i64 (t, (guint) cp, r, g_array_index (s->prefix, guint8, i));
     }
   return t;
 }
@@ -433,8 +510,11 @@ labels_run (DpStage *stage, void *state, GError **error)
     return FALSE;
   if (dp_stage_cancelled (stage))
     return TRUE;
+  labels_check_nesting (s, stage);
   labels_merge_small (s, stage);
   dp_stage_count (stage, "labels", s->addrs->len);
+  if (s->ranges.n_prefixes > 0)
+    dp_stage_count (stage, "ranges", s->ranges.n_prefixes);
   dp_stage_progress (stage, 1, 1);
   dp_stage_push (stage, 0, labels_table (s));
   return TRUE;
@@ -462,7 +542,7 @@ static const DpOptionDesc labels_options[] = {
 };
 
 static const DpPortDesc labels_outputs[] = {
-  { "labels", DP_TYPE_TABLE, 0, "Table 'labels': ip (ipv4; pseudonyms through the table's name map), label (string)." },
+  { "labels", DP_TYPE_TABLE, 0, "Table 'labels': ip (ipv4; pseudonyms through the table's name map), label (string), and prefix (int64) when the file has ranges." },
 };
 
 DP_PLUGIN_DEFINE (labels,
@@ -473,11 +553,20 @@ DP_PLUGIN_DEFINE (labels,
          "Formats: CSV with a header naming `ip` (or `src_ip`, `address`) and `label` (or `class`), "
          "extra columns ignored, or without a header as `ip,label`; and lists of `ADDRESS # LABEL` "
          "lines (Maltrail's mass_scanner.txt) where `#` lines are comments and a line without a "
-         "label gets `default_label`. IPv6 addresses and CIDR ranges are skipped and counted "
-         "(`ipv6-skipped`, `cidr-skipped`). Tokens that are not addresses but look like names "
+         "label gets `default_label`. IPv6 addresses (and ranges) are skipped and counted "
+         "(`ipv6-skipped`).\n\n"
+         "An address may be a CIDR range (`5.63.151.0/24`, as in Maltrail's "
+         "mass_scanner_cidr.txt). Ranges go into a prefix trie; when the file has any, the table "
+         "gets a third column `prefix` (int64: the range's length, 32 for an address; `ip` holds "
+         "the network address), and the joins of the evaluation plugins (`knn_classify`, "
+         "`port_baseline`, `cluster_profile`) give an address the label of its own entry, else of "
+         "the longest range that holds it. Host bits set in a range (`1.2.3.4/24`) are cleared and "
+         "counted (`cidr-host-bits`); counters `cidr` (entries written as ranges) and `ranges` "
+         "(distinct ranges shorter than /32). An entry inside a range with another label is "
+         "counted as `nested-conflict` and the first one is shown. Tokens that are not addresses but look like names "
          "(the pseudonyms `src_ipaddr12` of the DarkVec sample traces) are kept in a name map on "
          "the table; consumers join those rows by the token's text.\n\n"
-         "A repeated address keeps its first label (counted as `duplicate` or `conflict`). "
+         "A repeated address or range keeps its first label (counted as `duplicate` or `conflict`). "
          "Labels are cut to their last `label_suffix_parts` host-name parts, then renamed by "
          "`relabel`/`relabel_file`, then classes smaller than `min_class_size` become `unknown_label`. "
          "Bad lines are counted as `bad-line` with file and line number.",
