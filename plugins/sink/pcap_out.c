@@ -275,8 +275,12 @@ DP_PLUGIN_DEFINE (pcap_out,
   .kind = DP_KIND_SINK,
   .summary = "Writes packets as a classic pcap file with synthesised IPv4 headers",
   .version = "1.0",
-  .doc = "Each row becomes one record: an IPv4 header (checksum computed) and, when the row "
-         "has one, a TCP, UDP or ICMP header built from the columns; no payload. The record's "
+  .doc = "Each row becomes one record: an IPv4 header and, when the row has one, a TCP, UDP or "
+         "ICMP header built from the columns; no payload. Checksums are computed from the columns "
+         "(TCP and UDP over the pseudo-header, the bytes not written counted as zeros), so "
+         "rewritten addresses (`anonymize`) give valid ones: tshark verifies every checksum of a "
+         "record that ends at its headers, and marks the others, cut by the snap length, "
+         "unverified. The record's "
          "original length is the IP total length, so tools show the frames as cut by the "
          "snap length. The file is written to a temporary name and renamed at the end.",
   .inputs = pcap_out_inputs,
