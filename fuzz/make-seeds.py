@@ -207,3 +207,16 @@ stages:
   c: {plugin: csv, input: b}
   c: {plugin: null}
 """)
+
+# anonymize key files (cryptopANT format c4:c6:key:pad:mac:iv): a well-formed
+# one with fixed, public digits (never a real key), and its near misses
+k = "000102030405060708090a0b0c0d0e0f"
+pd = "".join("%02x" % (0x10 + i) for i in range(32))
+iv = "f0e1d2c3b4a5968778695a4b3c2d1e0f"
+put("anonymize", "good.aes", ("03:03:%s:%s::%s\n" % (k, pd, iv)).encode())
+put("anonymize", "good-crlf-upper.aes", ("03:03:%s:%s:%s:\r\n" % (k.upper(), pd, "00" * 8)).encode())
+put("anonymize", "short-key.aes", ("03:03:%s:%s::\n" % (k[:30], pd)).encode())
+put("anonymize", "blowfish.aes", ("02:02:%s:%s::%s\n" % (k, pd, iv)).encode())
+put("anonymize", "non-hex.aes", ("03:03:%sxz:%s::\n" % (k[:30], pd)).encode())
+put("anonymize", "two-lines.aes", ("03:03:%s:%s::%s\n03:03\n" % (k, pd, iv)).encode())
+put("anonymize", "fields.aes", b"03:03::::::\n")

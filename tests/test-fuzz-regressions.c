@@ -32,6 +32,7 @@ static const FuzzTarget fuzz_targets[] = {
   { "text_corpus", dp_fuzz_text_corpus },
   { "services", dp_fuzz_services },
   { "pipeline", dp_fuzz_pipeline },
+  { "anonymize", dp_fuzz_anonymize },
 };
 
 /* Runs @t over every file of @dir; returns how many there were. */
