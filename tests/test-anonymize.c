@@ -278,6 +278,33 @@ test_telescope (void)
   g_autoptr (DpPackets) sc = run_packets (scr, in, NULL);
   for (guint i = 0; i < TEL_N; i++)
     g_assert_cmphex (sc->dst[i], ==, cp->dst[i]);
+
+  /* the edges: a /32 sensor (no host bits: as Crypto-PAn), a /0 (every
+   * address permuted, still a bijection that reverses) */
+  g_autoptr (DpPackets) vin = packets_of (v->in, v->in, N_VEC);
+  static const char *const edges[] = { "[198.51.100.7/32, 10.0.0.0/8]", "[0.0.0.0/0]" };
+  for (guint e = 0; e < G_N_ELEMENTS (edges); e++)
+    {
+      g_autofree char *y = g_strdup_printf ("key_file: %s\ntelescope: %s", v->key, edges[e]);
+      g_autoptr (DpPackets) o = run_packets (y, vin, NULL);
+      g_autofree char *ry = g_strdup_printf ("%s\nreverse: true", y);
+      g_autoptr (DpPackets) b = run_packets (ry, o, NULL);
+      g_autoptr (GHashTable) ins = g_hash_table_new (NULL, NULL);
+      g_autoptr (GHashTable) outs = g_hash_table_new (NULL, NULL);
+      guint as_cp = 0;
+      for (guint i = 0; i < N_VEC; i++)
+        {
+          g_assert_cmphex (b->src[i], ==, v->in[i]);
+          g_hash_table_add (ins, GUINT_TO_POINTER (v->in[i]));
+          g_hash_table_add (outs, GUINT_TO_POINTER (o->src[i]));
+          as_cp += o->src[i] == v->out[i];
+        }
+      g_assert_cmpuint (g_hash_table_size (outs), ==, g_hash_table_size (ins));   /* one to one */
+      if (e == 0)
+        g_assert_cmpuint (as_cp, >, N_VEC - 20);   /* only 10/8 members differ */
+      else
+        g_assert_cmpuint (as_cp, <, 20);
+    }
 }
 
 /* a key of our own, cache on and off, many repeats: the same results */
@@ -397,6 +424,15 @@ test_key_errors (void)
   dp_test_bad_option ("anonymize", "key_file: x\naddresses: source", DP_CONFIG_ERROR_CHOICE);
   g_autofree char *bt = g_strdup_printf ("key_file: %s\ntelescope: [198.51.100.1/24]", good);
   dp_test_bad_option ("anonymize", bt, DP_CONFIG_ERROR_TYPE);
+  g_autofree char *bz = g_strdup_printf ("key_file: %s\ntelescope: [198.51.100.0/24]\ntelescope_host: zero\n"
+                                         "reverse: true", good);
+  dp_test_bad_option ("anonymize", bz, DP_CONFIG_ERROR_CHOICE);
+  /* a directory is not a key file */
+  g_autofree char *dy = g_strdup_printf ("key_file: %s", tmpdir);
+  g_assert_null (dp_harness_new ("anonymize", dy, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "not a regular file"));
+  g_clear_error (&error);
 }
 
 /* ------------------------------------------------------------------ */

@@ -168,7 +168,8 @@ anon_key_parse (const char *path, const char *text, gsize len, AnonKey *k, GErro
 static gboolean
 anon_key_read (DpStage *stage, const char *path, AnonKey *k, GError **error)
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* O_NONBLOCK: a FIFO named as key file is refused below, not waited on */
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
     {
       int e = errno;
@@ -176,7 +177,7 @@ anon_key_read (DpStage *stage, const char *path, AnonKey *k, GError **error)
       return FALSE;
     }
   struct stat st;
-  if (fstat (fd, &st) == 0 && !S_ISREG (st.st_mode))
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       close (fd);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a regular file (a key file is)", path);
@@ -334,6 +335,8 @@ anon_unscramble (Anon *s, guint32 y)
 static guint32
 anon_permute_host (Anon *s, guint32 net, guint n, guint32 x, gboolean inverse)
 {
+  if (n == 0)
+    return 0;   /* a /32 telescope has no host bits */
   guint u = n / 2, v = n - u;
   guint32 mu = u ? (guint32) (G_MAXUINT32 >> (32 - u)) : 0;
   guint32 mv = (guint32) (G_MAXUINT32 >> (32 - v));
@@ -365,7 +368,7 @@ static const AnonNet *
 anon_telescope (const Anon *s, guint32 a)
 {
   for (guint k = 0; k < s->n_nets; k++)
-    if (((a ^ s->nets[k].addr) >> s->nets[k].host_bits) == 0 || s->nets[k].host_bits == 32)
+    if (s->nets[k].host_bits == 32 || ((a ^ s->nets[k].addr) >> s->nets[k].host_bits) == 0)
       return &s->nets[k];
   return NULL;
 }
@@ -658,6 +661,12 @@ anon_init (DpStage *stage, const void *config, void **state, GError **error)
       s->nets = g_renew (AnonNet, s->nets, s->n_nets + 1);
       s->nets[s->n_nets++] = (AnonNet) { c.addr, c.prefix, 32u - c.prefix };
     }
+  if (cfg->reverse && s->n_nets && cfg->telescope_host == ANON_HOST_ZERO)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_CHOICE, "option 'telescope_host': zero cannot be "
+                   "reversed (the telescope's host bits are gone); reverse data made with remap or scramble");
+      return FALSE;
+    }
   if (cfg->columns)
     {
       s->column_names = g_ptr_array_new ();
@@ -760,13 +769,15 @@ DP_PLUGIN_DEFINE (anonymize,
          "Packets come out on `packets` as a copy with `src`/`dst` replaced (per `addresses`); tables "
          "on `tables` with their address columns replaced (all, or `columns`). A table with an int64 "
          "`prefix` column (CIDR entries of `labels`) keeps network addresses in its `ip` column: bits "
-         "past the prefix are cleared again. Counters: `addresses` (anonymised), `computed` (cache misses), "
-         "`aes-blocks`, `telescope-addresses`.\n\n"
+         "past the prefix are cleared again. Counters: `addresses` (anonymised), `computed` (cache misses, "
+         "each address computed), `aes-blocks` (AES blocks encrypted), `telescope-addresses` (of the "
+         "computed ones, those in `telescope`).\n\n"
          "What this does not hide: timing, packet sizes, TTLs, ports, TCP sequence numbers, IP ids "
          "and flags pass unchanged, and they fingerprint senders and tools; prefix preservation "
          "leaks the structure of the address space (how many senders share a /24), which "
          "known-plaintext attacks exploit (a party that knows some real addresses of the trace "
-         "learns the mapping of their prefixes). See README's section on publishing data.",
+         "learns the mapping of their prefixes); the sensor's prefixes keep their size. See the "
+         "README's section on publishing anonymised data.",
   .inputs = anon_inputs, .n_inputs = DP_N_ELEMENTS (anon_inputs),
   .outputs = anon_outputs, .n_outputs = DP_N_ELEMENTS (anon_outputs),
   .options = anon_options, .n_options = DP_N_ELEMENTS (anon_options),
