@@ -324,8 +324,9 @@ test_cache_consistent (void)
     {
       x = x * 1103515245u + 12345u;
       a[i] = i % 3 == 0 ? (x & 0xffff00ffu) : (i % 3 == 1 ? DP_TEST_IP (10, 1, 0, 0) + (x % 50) : x);
-      b[i] = a[(i * 7) % N];
     }
+  for (guint i = 0; i < N; i++)
+    b[i] = a[(i * 7) % N];
   g_autoptr (DpPackets) in = packets_of (a, b, N);
   g_autofree char *y1 = g_strdup_printf ("key_file: %s\ncache_size: 0", key);
   g_autofree char *y2 = g_strdup_printf ("key_file: %s\ncache_size: 64", key);
