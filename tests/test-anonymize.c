@@ -457,16 +457,21 @@ test_table (void)
       gint64 prefix = i % 3 == 0 ? 24 : 32;
       guint32 net = prefix == 24 ? v->in[i] & 0xffffff00u : v->in[i];
       dp_table_set_ip (t, ci, r, net);
-      g_autofree char *label = g_strdup_printf ("l%u", i);
+      /* some labels are addresses, as in Maltrail's lists */
+      char abuf[64];
+      g_autofree char *label = i % 5 == 0 ? g_strdup (dp_ipv4_format (v->in[i], NULL, abuf))
+                                          : g_strdup_printf ("l%u", i);
       dp_table_set_str (t, cl, r, label);
       dp_table_set_i64 (t, cp, r, prefix);
       dp_table_set_ip (t, co, r, v->in[i]);
       dp_table_set_f64 (t, cd, r, i * 0.5);
     }
-  for (guint pass = 0; pass < 2; pass++)
+  for (guint pass = 0; pass < 3; pass++)
     {
       GError *error = NULL;
-      g_autofree char *yaml = g_strdup_printf ("key_file: %s%s", v->key, pass ? "\ncolumns: [ip]" : "");
+      /* 0: everything; 1: only the ip column; 2: addresses but not text */
+      g_autofree char *yaml = g_strdup_printf ("key_file: %s%s", v->key, pass == 1 ? "\ncolumns: [ip]"
+                                               : pass == 2 ? "\ntext_addresses: false" : "");
       g_autoptr (DpHarness) h = dp_harness_new ("anonymize", yaml, &error);
       g_assert_no_error (error);
       g_assert_true (dp_harness_push (h, 0, t, &error));
@@ -483,13 +488,16 @@ test_table (void)
             g_assert_cmphex (o->cols[ci].ip[i], ==, v->out[i] & 0xffffff00u);
           else
             g_assert_cmphex (o->cols[ci].ip[i], ==, v->out[i]);
-          g_assert_cmphex (o->cols[co].ip[i], ==, pass ? v->in[i] : v->out[i]);
+          g_assert_cmphex (o->cols[co].ip[i], ==, pass == 1 ? v->in[i] : v->out[i]);
           g_assert_cmphex (t->cols[ci].ip[i], ==, i % 3 == 0 ? v->in[i] & 0xffffff00u : v->in[i]);
-          g_autofree char *label = g_strdup_printf ("l%u", i);
+          char abuf[64];
+          g_autofree char *label = i % 5 != 0 ? g_strdup_printf ("l%u", i)
+                                   : g_strdup (dp_ipv4_format (pass == 0 ? v->out[i] : v->in[i], NULL, abuf));
           g_assert_cmpstr (o->cols[cl].str[i], ==, label);
           g_assert_cmpint (o->cols[cp].i64[i], ==, i % 3 == 0 ? 24 : 32);
           g_assert_cmpfloat (o->cols[cd].f64[i], ==, i * 0.5);
         }
+      g_assert_cmpuint (dp_harness_counter (h, "text-addresses"), ==, pass == 0 ? N_VEC / 5 : 0);
     }
   /* a column that is not there */
   GError *error = NULL;

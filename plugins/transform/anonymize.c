@@ -53,6 +53,7 @@ typedef struct {
   gboolean reverse;
   guint64 cache_size;
   char **columns;
+  gboolean text_addresses;
 } AnonConfig;
 
 /* ------------------------------------------------------------------ */
@@ -238,7 +239,7 @@ typedef struct {
   guint n_nets;
   guint8 *blocks, *out;   /* ANON_MISS_BATCH * 32 blocks */
   DpPackets *out_batch;   /* refilled in place by dp_stage_push_packets */
-  guint64 addresses, misses, blocks_done, telescope_hits;
+  guint64 addresses, misses, blocks_done, telescope_hits, text_cells;
   GPtrArray *column_names;
 } Anon;
 
@@ -500,7 +501,7 @@ anon_packets (DpStage *stage, Anon *s, const DpPackets *in)
 static gboolean
 anon_table_wants (const Anon *s, const DpColumn *c)
 {
-  if (c->type != DP_COL_IPV4)
+  if (c->type != DP_COL_IPV4 && !(c->type == DP_COL_STRING && s->cfg->text_addresses))
     return FALSE;
   if (s->column_names == NULL)
     return TRUE;
@@ -521,7 +522,7 @@ anon_table (Anon *s, DpStage *stage, const DpTable *in, GError **error)
     {
       const char *name = g_ptr_array_index (s->column_names, i);
       gint c = dp_table_find_column (in, name);
-      if (c < 0 || in->cols[c].type != DP_COL_IPV4)
+      if (c < 0 || (in->cols[c].type != DP_COL_IPV4 && in->cols[c].type != DP_COL_STRING))
         {
           g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
                        "table '%s' has no address column '%s' (option 'columns')", in->name, name);
@@ -546,7 +547,20 @@ anon_table (Anon *s, DpStage *stage, const DpTable *in, GError **error)
         {
         case DP_COL_STRING:
           for (guint r = 0; r < in->n_rows; r++)
-            dp_table_set_str (out, c, r, ic->str[r]);
+            {
+              /* a cell that is an address (Maltrail labels some ranges by
+               * one) would publish it in clear */
+              guint32 a;
+              char buf[64];
+              if (ic->str[r] && anon_table_wants (s, ic) && dp_ipv4_parse (ic->str[r], &a))
+                {
+                  anon_column (s, &a, 1);
+                  dp_table_set_str (out, c, r, dp_ipv4_format (a, NULL, buf));
+                  s->text_cells++;
+                }
+              else
+                dp_table_set_str (out, c, r, ic->str[r]);
+            }
           break;
         case DP_COL_INT64:
           if (in->n_rows)
@@ -617,6 +631,8 @@ anon_finish (DpStage *stage, void *state, GError **error)
   dp_stage_count (stage, "aes-blocks", s->blocks_done);
   if (s->n_nets)
     dp_stage_count (stage, "telescope-addresses", s->telescope_hits);
+  if (s->text_cells)
+    dp_stage_count (stage, "text-addresses", s->text_cells);
   return TRUE;
 }
 
@@ -738,7 +754,9 @@ static const DpOptionDesc anon_options[] = {
   DP_OPTION_RANGE ("cache_size", DP_OPT_UINT, "1048576", AnonConfig, cache_size, 0, 1 << 28,
                    "Entries of the address cache (8 bytes each, rounded up to a power of two; 0: no cache)."),
   DP_OPTION ("columns", DP_OPT_STRLIST, NULL, AnonConfig, columns,
-             "Address columns of tables to anonymise (default: every address column)."),
+             "Columns of tables to anonymise (default: every address column, and text columns per text_addresses)."),
+  DP_OPTION ("text_addresses", DP_OPT_BOOL, "true", AnonConfig, text_addresses,
+             "Also anonymise text cells of tables that are a whole dotted-quad address (labels named by an address)."),
 };
 
 static const DpPortDesc anon_inputs[] = {
@@ -769,7 +787,9 @@ DP_PLUGIN_DEFINE (anonymize,
          "Packets come out on `packets` as a copy with `src`/`dst` replaced (per `addresses`); tables "
          "on `tables` with their address columns replaced (all, or `columns`). A table with an int64 "
          "`prefix` column (CIDR entries of `labels`) keeps network addresses in its `ip` column: bits "
-         "past the prefix are cleared again. Counters: `addresses` (anonymised), `computed` (cache misses, "
+         "past the prefix are cleared again. Text cells that are a whole address (Maltrail labels "
+         "some ranges by an address, `13.249.87.125`) are anonymised too (`text_addresses`, counted "
+         "as `text-addresses`); an address inside longer text is not. Counters: `addresses` (anonymised), `computed` (cache misses, "
          "each address computed), `aes-blocks` (AES blocks encrypted), `telescope-addresses` (of the "
          "computed ones, those in `telescope`).\n\n"
          "What this does not hide: timing, packet sizes, TTLs, ports, TCP sequence numbers, IP ids "
