@@ -38,6 +38,7 @@ struct _DpContext {
 typedef struct {
   DpStage *to;
   guint port;
+  gboolean stopped;           /* the consumer said DP_FLOW_STOP on this link */
 } DpLink;
 
 struct _DpStage {
@@ -60,8 +61,9 @@ struct _DpStage {
   gint64 peak_rss_kb;
   guint64 progress_done, progress_total;
   gboolean harness_cancelled;
-  const DpStage *current_upstream;   /* who pushed the batch being processed */
   GPtrArray *upstreams;       /* DpStage* feeding this one (not owned) */
+  guint *in_links;            /* per input port: links into it (set at load) */
+  char *error_option;         /* the option dp_stage_config_error named */
   char *pipeline_name;        /* NULL outside a pipeline (harness) */
   char *pipeline_file;
 };
@@ -70,9 +72,11 @@ struct _DpStage {
 DpStage *dp_stage_new_internal (DpContext *ctx, const char *name, const DpPluginDesc *desc);
 void dp_stage_free_internal (DpStage *stage);
 void dp_stage_link (DpStage *from, guint out_port, DpStage *to, guint in_port);
+gboolean dp_stage_call_check (DpStage *stage, GError **error);
 gboolean dp_stage_call_init (DpStage *stage, GError **error);
 gboolean dp_stage_call_run (DpStage *stage, GError **error);
-gboolean dp_stage_call_process (DpStage *stage, guint port, DpBatch *batch, GError **error);
+DpFlow dp_stage_call_process (DpStage *stage, guint port, const char *upstream, DpBatch *batch,
+                              GError **error);
 gboolean dp_stage_call_finish (DpStage *stage, GError **error);
 guint64 batch_rows (const DpBatch *b);
 gint64 dp_peak_rss_kb (void);

@@ -85,11 +85,10 @@ knn_classify_init (DpStage *stage, const void *config, void **state, GError **er
   return TRUE;
 }
 
-static gboolean
-knn_classify_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+knn_classify_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) error;
   KnnClassify *s = state;
   if (port == 0)
     {
@@ -101,7 +100,7 @@ knn_classify_process (DpStage *stage, void *state, guint port, DpBatch *batch, G
       dp_batch_unref (s->labels);
       s->labels = dp_batch_ref (batch);
     }
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */

@@ -72,27 +72,31 @@ static const DpPortDesc word2vec_outputs[] = {
 };
 
 static gboolean
-word2vec_init (DpStage *stage, const void *config, void **state, GError **error)
+word2vec_check (DpStage *stage, const void *config, GError **error)
 {
-  (void) stage;
   const Word2vecConfig *c = config;
   if (c->min_alpha > c->alpha)
-    {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-                   "min_alpha (%g) must not exceed alpha (%g)", c->min_alpha, c->alpha);
-      return FALSE;
-    }
-  Word2vec *w = g_new0 (Word2vec, 1);
-  w->config = c;
-  *state = w;
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, "min_alpha",
+                                  "min_alpha (%g) must not exceed alpha (%g)", c->min_alpha, c->alpha);
+  if (c->init_path && dp_stage_input_connected (stage, 1))
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "init_path",
+                                  "both init_path and the init port are given; use one");
   return TRUE;
 }
 
 static gboolean
-word2vec_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+word2vec_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  Word2vec *w = g_new0 (Word2vec, 1);
+  w->config = config;
+  *state = w;
+  return TRUE;
+}
+
+static DpFlow
+word2vec_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) error;
   Word2vec *w = state;
   if (port == 0)
     {
@@ -104,7 +108,7 @@ word2vec_process (DpStage *stage, void *state, guint port, DpBatch *batch, GErro
       dp_batch_unref (w->init);
       w->init = dp_batch_ref (batch);
     }
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -481,6 +485,7 @@ DP_PLUGIN_DEFINE (word2vec,
   .options = word2vec_options,
   .n_options = DP_N_ELEMENTS (word2vec_options),
   .config_size = sizeof (Word2vecConfig),
+  .check = word2vec_check,
   .init = word2vec_init,
   .process = word2vec_process,
   .finish = word2vec_finish,
