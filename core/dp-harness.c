@@ -215,6 +215,7 @@ void
 dp_harness_set_threads (DpHarness *h, guint n)
 {
   h->stage->threads = MAX (n, 1u);
+  dp_context_set_threads (h->ctx, n);
 }
 
 void

@@ -1180,6 +1180,49 @@ cancelled_error (DpPipeline *p, const char *during, GError **error)
   return TRUE;
 }
 
+/* The sources, one after the other; their pushes stream through. */
+static gboolean
+pipeline_stream (DpPipeline *p, DpStage **stages, guint n, GError **error)
+{
+  for (guint r = 0; r < n; r++)
+    {
+      DpStage *st = stages[r];
+      if (st->desc->kind != DP_KIND_SOURCE)
+        continue;
+      if (!dp_stage_call_run (st, error))
+        return FALSE;
+      if (first_stage_error (p, error) || cancelled_error (p, "reading", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every stage's finish in dependency order: one by one with one thread,
+ * else each as soon as its upstreams are done (dp-sched.c). */
+static gboolean
+pipeline_finish (DpPipeline *p, DpStage **stages, guint n, guint budget, GError **error)
+{
+  if (budget == 1)
+    {
+      for (guint r = 0; r < n; r++)
+        {
+          if (!dp_stage_call_finish (stages[r], error))
+            return FALSE;
+          if (first_stage_error (p, error) || cancelled_error (p, stages[r]->name, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  dp_sched_finish_all (p->ctx, stages, n, budget);
+  if (first_stage_error (p, error))
+    return FALSE;
+  /* the stages that had started ended; name the first that did not */
+  for (guint r = 0; r < n; r++)
+    if (!stages[r]->finished && cancelled_error (p, stages[r]->name, error))
+      return FALSE;
+  return !cancelled_error (p, "finishing", error);
+}
+
 gboolean
 dp_pipeline_run (DpPipeline *p, GError **error)
 {
@@ -1197,27 +1240,23 @@ dp_pipeline_run (DpPipeline *p, GError **error)
           dp_stage_link (up->stage, w->out_port, s->stage, w->in_port);
         }
     }
-  for (guint r = 0; r < p->order->len; r++)
-    if (!dp_stage_call_init (spec_at (p, r)->stage, error))
+  guint n = p->order->len;
+  g_autofree DpStage **stages = g_new (DpStage *, MAX (n, 1u));
+  for (guint r = 0; r < n; r++)
+    stages[r] = spec_at (p, r)->stage;
+  dp_sched_prepare (stages, n);
+  for (guint r = 0; r < n; r++)
+    if (!dp_stage_call_init (stages[r], error))
       return FALSE;
-  for (guint r = 0; r < p->order->len; r++)
-    {
-      DpStage *st = spec_at (p, r)->stage;
-      if (st->desc->kind != DP_KIND_SOURCE)
-        continue;
-      if (!dp_stage_call_run (st, error))
-        return FALSE;
-      if (first_stage_error (p, error) || cancelled_error (p, "reading", error))
-        return FALSE;
-    }
-  for (guint r = 0; r < p->order->len; r++)
-    {
-      DpStage *st = spec_at (p, r)->stage;
-      if (!dp_stage_call_finish (st, error))
-        return FALSE;
-      if (first_stage_error (p, error) || cancelled_error (p, st->name, error))
-        return FALSE;
-    }
+  /* --threads is the run's budget: the pushing thread and threads - 1
+   * workers for branches that run at the same time */
+  guint budget = MAX (p->ctx->threads, 1u);
+  if (budget > 1)
+    p->ctx->pool = dp_pool_new (budget - 1);
+  gboolean ok = pipeline_stream (p, stages, n, error) && pipeline_finish (p, stages, n, budget, error);
+  dp_pool_free (g_steal_pointer (&p->ctx->pool));
+  if (!ok)
+    return FALSE;
   dp_stage_clear_progress_line (p->ctx);
   p->run_us = g_get_monotonic_time () - t0;
   return TRUE;

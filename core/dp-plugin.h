@@ -146,6 +146,11 @@ typedef struct {
 typedef struct _DpStage DpStage;
 typedef struct _DpContext DpContext;
 
+/* Plugin flags */
+#define DP_PLUGIN_THREADED 0x1u   /* finish() uses dp_stage_threads() threads: the
+                                   * scheduler grants it several of the run's
+                                   * threads (and may grant more while it runs) */
+
 typedef struct {
   guint32 abi_version;
   guint32 struct_size;
@@ -175,8 +180,10 @@ typedef struct {
   /* optional: validates a finished config at load time, before any stage
    * starts; report with dp_stage_config_error() to point at an option */
   gboolean (*check) (DpStage *stage, const void *config, GError **error);
+  /* DP_PLUGIN_* flags */
+  gsize flags;
 
-  gpointer reserved[5];
+  gpointer reserved[4];
 } DpPluginDesc;
 
 #define DP_N_ELEMENTS(a) (sizeof (a) / sizeof ((a)[0]))
@@ -217,8 +224,15 @@ DpFlow dp_stage_push (DpStage *stage, guint out_port, gpointer batch);
  * zeroed again: the source must write every column of each row. */
 DpFlow dp_stage_push_packets (DpStage *stage, guint out_port, DpPackets **batch);
 const char *dp_stage_name (const DpStage *stage);
-/** Threads this stage may use (>= 1): the stage's `threads` key, else --threads. */
+/** Threads this stage may use now (>= 1): its share of --threads, which is
+ * the run's total; the stage's `threads` key caps it.  When branches run
+ * at the same time, a DP_PLUGIN_THREADED stage gets part of the budget, and
+ * the value may grow while it runs (when other stages end): a stage that
+ * can add threads mid-way asks again between units of work. */
 guint dp_stage_threads (const DpStage *stage);
+/** The most threads the stage may be granted in this run: its `threads`
+ * key, else --threads, never more than --threads. */
+guint dp_stage_threads_max (const DpStage *stage);
 /** TRUE once the run was interrupted (SIGINT/SIGTERM) or a stage failed:
  * for long computations inside one callback (training, clustering) to
  * stop soon.  Streaming code gets the same news from dp_stage_push(). */

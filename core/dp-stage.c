@@ -58,6 +58,7 @@ dp_stage_new_internal (DpContext *ctx, const char *name, const DpPluginDesc *des
   s->counters = g_array_new (FALSE, TRUE, sizeof (DpCounter));
   s->upstreams = g_ptr_array_new ();
   s->in_links = g_new0 (guint, MAX (desc->n_inputs, 1u));
+  g_mutex_init (&s->inbox_lock);
   if (ctx)
     g_ptr_array_add (ctx->stages, s);
   return s;
@@ -87,6 +88,9 @@ dp_stage_free_internal (DpStage *s)
   g_ptr_array_unref (s->upstreams);
   g_free (s->in_links);
   g_free (s->error_option);
+  dp_sched_fanouts_clear (s);
+  dp_sched_inbox_clear (s);
+  g_mutex_clear (&s->inbox_lock);
   if (s->ctx)
     g_ptr_array_remove (s->ctx->stages, s);
   g_clear_error (&s->error);
@@ -129,8 +133,8 @@ stage_run_failed (const DpStage *s)
   return s->ctx ? g_atomic_int_get (&s->ctx->failed) != 0 : s->error != NULL;
 }
 
-static void
-stage_note_error (DpStage *s, GError *error)
+void
+dp_stage_note_error (DpStage *s, GError *error)
 {
   if (s->error == NULL)
     s->error = error;
@@ -148,6 +152,46 @@ stage_failed (DpStage *s, const char *what, GError **error)
     g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "%s() failed without saying why", what);
   g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
   return FALSE;
+}
+
+/* Peak memory per stage while stages run at the same time: the kernel's
+ * high-water mark is one per process, so a reset for a stage that starts
+ * first gives every running stage what it has seen; a stage's figure is
+ * then the process's peak during its run (its own memory and that of
+ * whatever ran beside it). */
+static void
+peak_begin (DpStage *s)
+{
+  DpContext *ctx = s->ctx;
+  if (ctx == NULL)
+    {
+      dp_peak_rss_reset ();
+      return;
+    }
+  g_mutex_lock (&ctx->peak_lock);
+  gint64 now = dp_peak_rss_kb ();
+  for (guint i = 0; i < ctx->peak_active->len; i++)
+    {
+      DpStage *o = g_ptr_array_index (ctx->peak_active, i);
+      o->peak_rss_kb = MAX (o->peak_rss_kb, now);
+    }
+  dp_peak_rss_reset ();
+  g_ptr_array_add (ctx->peak_active, s);
+  g_mutex_unlock (&ctx->peak_lock);
+}
+
+static void
+peak_end (DpStage *s)
+{
+  DpContext *ctx = s->ctx;
+  if (ctx)
+    g_mutex_lock (&ctx->peak_lock);
+  s->peak_rss_kb = MAX (s->peak_rss_kb, dp_peak_rss_kb ());
+  if (ctx)
+    {
+      g_ptr_array_remove_fast (ctx->peak_active, s);
+      g_mutex_unlock (&ctx->peak_lock);
+    }
 }
 
 gboolean
@@ -181,11 +225,11 @@ dp_stage_call_run (DpStage *s, GError **error)
 {
   if (s->desc->run == NULL)
     return TRUE;
-  dp_peak_rss_reset ();
+  peak_begin (s);
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok = s->desc->run (s, s->state, error);
   s->time_us += g_get_monotonic_time () - t0;
-  s->peak_rss_kb = dp_peak_rss_kb ();
+  peak_end (s);
   if (!ok)
     return stage_failed (s, "run", error);
   return TRUE;
@@ -233,12 +277,11 @@ dp_stage_call_finish (DpStage *s, GError **error)
       s->finished = TRUE;
       return TRUE;
     }
-  gint64 run_peak = s->peak_rss_kb;
-  dp_peak_rss_reset ();
+  peak_begin (s);
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok = s->desc->finish (s, s->state, error);
   s->time_us += g_get_monotonic_time () - t0;
-  s->peak_rss_kb = MAX (run_peak, dp_peak_rss_kb ());
+  peak_end (s);
   if (!ok)
     return stage_failed (s, "finish", error);
   /* a sink whose finish succeeded has written its outputs, even when a
@@ -270,14 +313,26 @@ dp_stage_push_packets (DpStage *s, guint out_port, DpPackets **batch)
 
 /* The state of the run as a flow value: an interruption or a failure
  * anywhere ends every stream. */
-static DpFlow
-stage_run_flow (const DpStage *s)
+DpFlow
+dp_stage_run_flow (const DpStage *s)
 {
   if (s->harness_cancelled || (s->ctx && g_atomic_int_get (&s->ctx->cancelled)))
     return DP_FLOW_CANCELLED;
   if (stage_run_failed (s))
     return DP_FLOW_ERROR;
   return DP_FLOW_OK;
+}
+
+/* One batch to one consumer, now: its error is kept, its STOP closes the link. */
+void
+dp_stage_deliver (DpStage *from, DpLink *l, DpBatch *batch)
+{
+  GError *err = NULL;
+  DpFlow f = dp_stage_call_process (l->to, l->port, from->name, batch, &err);
+  if (err)
+    dp_stage_note_error (l->to, err);
+  if (f == DP_FLOW_STOP)
+    l->stopped = TRUE;
 }
 
 DpFlow
@@ -292,7 +347,7 @@ dp_stage_push (DpStage *s, guint out_port, gpointer batch_ptr)
       dp_batch_unref (batch);
       return DP_FLOW_ERROR;
     }
-  DpFlow flow = stage_run_flow (s);
+  DpFlow flow = dp_stage_run_flow (s);
   if (flow != DP_FLOW_OK)
     {
       dp_batch_unref (batch);
@@ -301,34 +356,21 @@ dp_stage_push (DpStage *s, guint out_port, gpointer batch_ptr)
   s->rows_out += batch_rows (batch);
   if (s->captured)
     g_ptr_array_add (s->captured[out_port], dp_batch_ref (batch));
-  GPtrArray *links = s->consumers[out_port];
   /* the producer's time must not include its consumers' work */
   gint64 t0 = g_get_monotonic_time ();
-  guint live = 0;
-  for (guint i = 0; i < links->len; i++)
-    {
-      DpLink *l = g_ptr_array_index (links, i);
-      if (l->stopped || l->to->error)
-        continue;
-      GError *err = NULL;
-      DpFlow f = dp_stage_call_process (l->to, l->port, s->name, batch, &err);
-      if (err)
-        stage_note_error (l->to, err);
-      if (f == DP_FLOW_STOP)
-        l->stopped = TRUE;
-      else if (f == DP_FLOW_OK)
-        live++;
-      else
-        break;          /* the run ends: the others need not see it */
-    }
+  dp_sched_deliver_all (s, out_port, batch);
   s->time_us -= g_get_monotonic_time () - t0;
   dp_batch_unref (batch);
-  flow = stage_run_flow (s);
+  flow = dp_stage_run_flow (s);
   if (flow != DP_FLOW_OK)
     return flow;
   /* a port nobody consumes wants nothing (GStreamer's "not linked"); a
    * harness captures everything */
-  return live > 0 || s->captured ? DP_FLOW_OK : DP_FLOW_STOP;
+  GPtrArray *links = s->consumers[out_port];
+  for (guint i = 0; i < links->len; i++)
+    if (!((DpLink *) g_ptr_array_index (links, i))->stopped)
+      return DP_FLOW_OK;
+  return s->captured ? DP_FLOW_OK : DP_FLOW_STOP;
 }
 
 const char *
@@ -337,10 +379,26 @@ dp_stage_name (const DpStage *s)
   return s->name;
 }
 
+/* What the stage may use at most: its `threads` key (else --threads),
+ * never more than the run's budget. */
+guint
+dp_stage_threads_wanted (const DpStage *s)
+{
+  guint want = MAX (s->threads, 1u);
+  return s->ctx ? MIN (want, MAX (s->ctx->threads, 1u)) : want;
+}
+
+guint
+dp_stage_threads_max (const DpStage *s)
+{
+  return dp_stage_threads_wanted (s);
+}
+
 guint
 dp_stage_threads (const DpStage *s)
 {
-  return MAX (s->threads, 1u);
+  gint grant = g_atomic_int_get (&s->grant);
+  return grant > 0 ? (guint) grant : dp_stage_threads_wanted (s);
 }
 
 gboolean

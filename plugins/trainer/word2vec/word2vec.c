@@ -335,7 +335,9 @@ typedef struct {
   gint64 last_us;
 } Word2vecTick;
 
-static gboolean
+/* Progress, and how many threads to run now: 0 once the run ends, else
+ * what the scheduler grants (more when other stages have ended). */
+static guint
 word2vec_tick (Word2vecModel *m, gpointer data)
 {
   Word2vecTick *t = data;
@@ -346,7 +348,7 @@ word2vec_tick (Word2vecModel *m, gpointer data)
       dp_stage_progress (t->stage, (guint64) __atomic_load_n (&m->words_done, __ATOMIC_RELAXED),
                          m->total_words);
     }
-  return !dp_stage_cancelled (t->stage);
+  return dp_stage_cancelled (t->stage) ? 0 : dp_stage_threads (t->stage);
 }
 
 static gboolean
@@ -409,10 +411,9 @@ word2vec_finish (DpStage *stage, void *state, GError **error)
       return FALSE;
     }
   word2vec_model_prepare (&m);
-  guint threads = dp_stage_threads (stage);
   Word2vecTick tick = { stage, 0 };
   gint64 t0 = g_get_monotonic_time ();
-  word2vec_model_train (&m, threads, word2vec_tick, &tick);
+  guint threads = word2vec_model_train (&m, dp_stage_threads_max (stage), word2vec_tick, &tick);
   double secs = MAX ((g_get_monotonic_time () - t0) / 1e6, 1e-9);
   gboolean stopped = m.stop != 0;
   dp_stage_progress (stage, m.total_words, m.total_words);
@@ -485,6 +486,7 @@ DP_PLUGIN_DEFINE (word2vec,
   .options = word2vec_options,
   .n_options = DP_N_ELEMENTS (word2vec_options),
   .config_size = sizeof (Word2vecConfig),
+  .flags = DP_PLUGIN_THREADED,
   .check = word2vec_check,
   .init = word2vec_init,
   .process = word2vec_process,
