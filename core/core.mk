@@ -10,6 +10,7 @@ libdarkpipe_la_SOURCES = \
 	core/dp-registry.c \
 	core/dp-pipeline.c \
 	core/dp-stage.c \
+	core/dp-sched.c \
 	core/dp-harness.c \
 	core/dp-private.h \
 	core/dp-yaml.h \

@@ -17,10 +17,15 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 /* The one process-wide pointer: a signal handler has no other way in. */
 static DpContext *signal_ctx;
+/* the signal that interrupted the run: the exit status is 128 + it, as a
+ * shell reports a process killed by it (130 for Ctrl-C) */
+static volatile sig_atomic_t signal_seen;
 
 static void
 on_signal (int sig)
 {
+  if (signal_seen == 0)
+    signal_seen = sig;
   if (signal_ctx)
     dp_context_cancel (signal_ctx);
   /* a second signal ends the process the ordinary way */
@@ -111,9 +116,11 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
   if (!ok)
     {
       g_autofree char *safe = dp_escape_controls (error->message, TRUE);
-      fprintf (stderr, "darkpipe: error: %s\n", safe);
+      gboolean interrupted = g_error_matches (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED);
+      /* "darkpipe: interrupted during …" is no error of the run's */
+      fprintf (stderr, "darkpipe: %s%s\n", interrupted ? "" : "error: ", safe);
       g_error_free (error);
-      return EXIT_RUNTIME;
+      return interrupted ? 128 + (signal_seen ? signal_seen : SIGINT) : EXIT_RUNTIME;
     }
   if (!o->quiet)
     fprintf (stderr, "darkpipe: results in %s/\n", dp_pipeline_output_dir (p));
@@ -371,7 +378,7 @@ static const char usage[] =
   "  version            print the version\n"
   "  anonymize --new-key FILE   write a new random key for the anonymize plugin (mode 0600)\n"
   "\n"
-  "exit status: 0 ok, 1 runtime failure, 2 usage or pipeline error\n";
+  "exit status: 0 ok, 1 runtime failure, 2 usage or pipeline error, 130 (143) interrupted by SIGINT (SIGTERM)\n";
 
 static gboolean
 parse_opts (int *argc, char ***argv, Opts *o, GError **error)

@@ -67,6 +67,8 @@ harness_build (DpContext *ctx, const DpPluginDesc *desc, const char *yaml_option
       g_hash_table_add (given, dp_yaml_map_key (root, i)->value);
   if (!dp_stage_check_required (h->stage, given, "<options>", error))
     return NULL;
+  if (!dp_stage_call_check (h->stage, error))
+    return NULL;
   if (!dp_stage_call_init (h->stage, error))
     return NULL;
   return g_steal_pointer (&h);
@@ -94,12 +96,18 @@ dp_harness_new_from_desc (const DpPluginDesc *desc, const char *yaml_options, GE
 gboolean
 dp_harness_push (DpHarness *h, guint port, gpointer batch, GError **error)
 {
+  return dp_harness_push_from (h, port, "upstream", batch, error) != DP_FLOW_ERROR;
+}
+
+DpFlow
+dp_harness_push_from (DpHarness *h, guint port, const char *upstream, gpointer batch, GError **error)
+{
   const DpPluginDesc *d = h->stage->desc;
   if (port >= d->n_inputs)
     {
       g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_PORT,
                    "plugin %s has no input port %u", d->name, port);
-      return FALSE;
+      return DP_FLOW_ERROR;
     }
   DpBatchType want = d->inputs[port].type;
   DpBatch *b = batch;
@@ -108,9 +116,9 @@ dp_harness_push (DpHarness *h, guint port, gpointer batch, GError **error)
       g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PORT_TYPE,
                    "plugin %s input '%s' takes %s, got %s", d->name, d->inputs[port].name,
                    dp_batch_type_name (want), dp_batch_type_name (b->type));
-      return FALSE;
+      return DP_FLOW_ERROR;
     }
-  return dp_stage_call_process (h->stage, port, b, error);
+  return dp_stage_call_process (h->stage, port, upstream, b, error);
 }
 
 gboolean
@@ -207,6 +215,7 @@ void
 dp_harness_set_threads (DpHarness *h, guint n)
 {
   h->stage->threads = MAX (n, 1u);
+  dp_context_set_threads (h->ctx, n);
 }
 
 void

@@ -20,8 +20,12 @@ DpHarness *dp_harness_new (const char *plugin, const char *yaml_options, GError 
 /** Same, with an already loaded descriptor (for in-process test plugins). */
 DpHarness *dp_harness_new_from_desc (const DpPluginDesc *desc, const char *yaml_options, GError **error);
 
-/** Feeds @batch (borrowed) to input port @port. */
+/** Feeds @batch (borrowed) to input port @port, as from a stage named
+ * "upstream"; FALSE when process() returned DP_FLOW_ERROR. */
 gboolean dp_harness_push (DpHarness *h, guint port, gpointer batch, GError **error);
+/** The same from the stage named @upstream, returning process()'s flow. */
+DpFlow dp_harness_push_from (DpHarness *h, guint port, const char *upstream, gpointer batch,
+                             GError **error);
 /** Runs a source's run(). */
 gboolean dp_harness_run (DpHarness *h, GError **error);
 /** Calls finish(). */

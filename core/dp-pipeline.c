@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fnmatch.h>
+#include <glob.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +22,7 @@ typedef struct {
   DpYamlNode *input;        /* its `input:` value, or NULL */
   DpStage *stage;           /* NULL when the plugin failed to load */
   GArray *links;            /* Wire */
+  gboolean bad;             /* a problem was reported for it */
 } Spec;
 
 typedef struct {
@@ -77,6 +80,7 @@ diag (DpPipeline *p, const DpYamlNode *at, const Spec *s, GQuark domain, gint co
   g_string_append (m, ": ");
   if (s)
     {
+      ((Spec *) s)->bad = TRUE;
       DpYamlNode *pl = s->node && s->node->type == DP_YAML_MAP ? dp_yaml_map_get (s->node, "plugin") : NULL;
       g_string_append_printf (m, "stage '%s' (%s): ", s->name,
                               s->stage ? s->stage->desc->name
@@ -737,6 +741,36 @@ validate_stages (DpPipeline *p)
   sort_stages (p);
 }
 
+/* Counts the links into each input port (for dp_stage_input_connected),
+ * then runs each sound stage's check(): its problems point at the option
+ * it names, else at the stage. */
+static DpYamlNode *option_node (Spec *s, const char *name);
+
+static void
+check_stages (DpPipeline *p)
+{
+  for (guint i = 0; i < p->specs->len; i++)
+    {
+      Spec *s = g_ptr_array_index (p->specs, i);
+      if (s->stage == NULL)
+        continue;
+      for (guint l = 0; l < s->links->len; l++)
+        s->stage->in_links[g_array_index (s->links, Wire, l).in_port]++;
+    }
+  for (guint i = 0; i < p->specs->len; i++)
+    {
+      Spec *s = g_ptr_array_index (p->specs, i);
+      if (s->stage == NULL || s->stage->config == NULL || s->bad)
+        continue;
+      GError *err = NULL;
+      if (dp_stage_call_check (s->stage, &err))
+        continue;
+      DpYamlNode *at = s->stage->error_option ? option_node (s, s->stage->error_option) : NULL;
+      diag (p, at ? at : s->key, s, err->domain, err->code, "%s", err->message);
+      g_error_free (err);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* input and output paths, checked before any data is read
  *
@@ -869,6 +903,38 @@ use_what (const PathUse *u)
   return u->opt->flags & DP_OPT_OUTPUT ? "output" : "input";
 }
 
+/* An input must be there before anything runs: a file (or pipe, or
+ * device) that can be read, or a glob that matches at least one. */
+static void
+check_input (DpPipeline *p, Spec *s, const DpOptionDesc *opt, const char *path)
+{
+  DpYamlNode *at = option_node (s, opt->name);
+  if (at == NULL)
+    at = s->key;
+  if (strpbrk (path, "*?[") != NULL)
+    {
+      glob_t g;
+      int rc = glob (path, 0, NULL, &g);
+      if (rc == 0)
+        globfree (&g);
+      else
+        diag (p, at, s, G_FILE_ERROR, G_FILE_ERROR_NOENT, "option '%s': no file matches '%s'", opt->name, path);
+      return;
+    }
+  struct stat st;
+  int e = 0;
+  if (stat (path, &st) != 0)
+    e = errno;
+  else if (S_ISDIR (st.st_mode))
+    e = EISDIR;
+  else if (access (path, R_OK) != 0)
+    e = errno;
+  if (e == 0)
+    return;
+  diag (p, at, s, G_FILE_ERROR, g_file_error_from_errno (e), "option '%s': %s: %s", opt->name, path,
+        e == ENOENT ? "no such file" : e == EISDIR ? "is a directory, not a file to read" : g_strerror (e));
+}
+
 static void
 check_paths (DpPipeline *p)
 {
@@ -910,7 +976,10 @@ check_paths (DpPipeline *p)
               if (opt->flags & DP_OPT_OUTPUT)
                 g_ptr_array_add (outs, path_use_new (s, opt, vals[v], outdir));
               else
-                g_ptr_array_add (ins, path_use_new (s, opt, vals[v], NULL));
+                {
+                  check_input (p, s, opt, vals[v]);
+                  g_ptr_array_add (ins, path_use_new (s, opt, vals[v], NULL));
+                }
             }
         }
     }
@@ -1033,7 +1102,10 @@ dp_pipeline_load_text (DpContext *ctx, const char *name, const char *text,
       apply_overrides (p, overrides);
       validate_stages (p);
       if (p->diags->len == 0)
-        check_paths (p);
+        {
+          check_stages (p);
+          check_paths (p);
+        }
     }
   return pipeline_finish_load (p, diagnostics, error);
 }
@@ -1108,6 +1180,49 @@ cancelled_error (DpPipeline *p, const char *during, GError **error)
   return TRUE;
 }
 
+/* The sources, one after the other; their pushes stream through. */
+static gboolean
+pipeline_stream (DpPipeline *p, DpStage **stages, guint n, GError **error)
+{
+  for (guint r = 0; r < n; r++)
+    {
+      DpStage *st = stages[r];
+      if (st->desc->kind != DP_KIND_SOURCE)
+        continue;
+      if (!dp_stage_call_run (st, error))
+        return FALSE;
+      if (first_stage_error (p, error) || cancelled_error (p, "reading", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every stage's finish in dependency order: one by one with one thread,
+ * else each as soon as its upstreams are done (dp-sched.c). */
+static gboolean
+pipeline_finish (DpPipeline *p, DpStage **stages, guint n, guint budget, GError **error)
+{
+  if (budget == 1)
+    {
+      for (guint r = 0; r < n; r++)
+        {
+          if (!dp_stage_call_finish (stages[r], error))
+            return FALSE;
+          if (first_stage_error (p, error) || cancelled_error (p, stages[r]->name, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  dp_sched_finish_all (p->ctx, stages, n, budget);
+  if (first_stage_error (p, error))
+    return FALSE;
+  /* the stages that had started ended; name the first that did not */
+  for (guint r = 0; r < n; r++)
+    if (!stages[r]->finished && cancelled_error (p, stages[r]->name, error))
+      return FALSE;
+  return !cancelled_error (p, "finishing", error);
+}
+
 gboolean
 dp_pipeline_run (DpPipeline *p, GError **error)
 {
@@ -1125,27 +1240,23 @@ dp_pipeline_run (DpPipeline *p, GError **error)
           dp_stage_link (up->stage, w->out_port, s->stage, w->in_port);
         }
     }
-  for (guint r = 0; r < p->order->len; r++)
-    if (!dp_stage_call_init (spec_at (p, r)->stage, error))
+  guint n = p->order->len;
+  g_autofree DpStage **stages = g_new (DpStage *, MAX (n, 1u));
+  for (guint r = 0; r < n; r++)
+    stages[r] = spec_at (p, r)->stage;
+  dp_sched_prepare (stages, n);
+  for (guint r = 0; r < n; r++)
+    if (!dp_stage_call_init (stages[r], error))
       return FALSE;
-  for (guint r = 0; r < p->order->len; r++)
-    {
-      DpStage *st = spec_at (p, r)->stage;
-      if (st->desc->kind != DP_KIND_SOURCE)
-        continue;
-      if (!dp_stage_call_run (st, error))
-        return FALSE;
-      if (first_stage_error (p, error) || cancelled_error (p, "reading", error))
-        return FALSE;
-    }
-  for (guint r = 0; r < p->order->len; r++)
-    {
-      DpStage *st = spec_at (p, r)->stage;
-      if (!dp_stage_call_finish (st, error))
-        return FALSE;
-      if (first_stage_error (p, error) || cancelled_error (p, st->name, error))
-        return FALSE;
-    }
+  /* --threads is the run's budget: the pushing thread and threads - 1
+   * workers for branches that run at the same time */
+  guint budget = MAX (p->ctx->threads, 1u);
+  if (budget > 1)
+    p->ctx->pool = dp_pool_new (budget - 1);
+  gboolean ok = pipeline_stream (p, stages, n, error) && pipeline_finish (p, stages, n, budget, error);
+  dp_pool_free (g_steal_pointer (&p->ctx->pool));
+  if (!ok)
+    return FALSE;
   dp_stage_clear_progress_line (p->ctx);
   p->run_us = g_get_monotonic_time () - t0;
   return TRUE;
@@ -1174,6 +1285,13 @@ dp_pipeline_print_summary (DpPipeline *p, FILE *out)
     peak = MAX (peak, spec_at (p, r)->stage->peak_rss_kb);
   gint64 us = p->run_us ? p->run_us : (p->run_start_us ? g_get_monotonic_time () - p->run_start_us : 0);
   fprintf (out, "total %.3f s, peak memory %.1f MB\n", us / 1e6, peak / 1024.0);
+}
+
+gboolean
+dp_pipeline_stage_stats (DpPipeline *p, const char *name, DpStageStats *out)
+{
+  Spec *s = find_spec (p, name, NULL);
+  return s && s->stage && dp_stage_peer_stats (s->stage, name, out);
 }
 
 const char *dp_pipeline_name (DpPipeline *p) { return p->name; }

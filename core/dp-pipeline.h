@@ -57,6 +57,9 @@ DpPipeline *dp_pipeline_load_text (DpContext *ctx, const char *name, const char 
 gboolean dp_pipeline_run (DpPipeline *p, GError **error);
 /** Prints the per-stage summary (rows in/out, seconds, peak memory, counters). */
 void dp_pipeline_print_summary (DpPipeline *p, FILE *out);
+/** Statistics of stage @name of @p (during or after a run); FALSE when
+ * there is no such stage. */
+gboolean dp_pipeline_stage_stats (DpPipeline *p, const char *name, DpStageStats *out);
 const char *dp_pipeline_name (DpPipeline *p);
 const char *dp_pipeline_output_dir (DpPipeline *p);
 guint dp_pipeline_n_stages (DpPipeline *p);

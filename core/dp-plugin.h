@@ -7,16 +7,30 @@
  * --set) through one strict parser and hands init() a finished struct.
  *
  * Life cycle of a stage (one plugin instance in a pipeline):
+ *   check(stage, config)             at load time (`darkpipe check`, and
+ *                                    `run` before any stage starts): cross-
+ *                                    option rules, files that must exist,
+ *                                    filters that must compile; no state
  *   init(stage, config, &state)      once, before any data
  *   run(stage, state)                sources only: produce everything with
- *                                    dp_stage_push(); poll dp_stage_cancelled()
- *   process(stage, state, port, b)   for each batch arriving on input @port
- *                                    (borrowed: dp_batch_ref() what you keep)
+ *                                    dp_stage_push(), and stop when it
+ *                                    returns anything but DP_FLOW_OK
+ *   process(stage, state, port,      for each batch arriving on input @port
+ *           upstream, b)             from stage @upstream (borrowed:
+ *                                    dp_batch_ref() what you keep); returns
+ *                                    a flow value
  *   finish(stage, state)             end of all inputs: emit whole values
  *   finalize(state)                  always; must accept a half-initialised
  *                                    state (init may have failed midway)
  * The scheduler calls finish() in dependency order, so a whole-value stage
  * (a trainer, a classifier) has all its inputs when its finish() runs.
+ *
+ * Flow values travel upstream by return value: dp_stage_push() returns
+ * what the consumers' process() returned, combined (see DpFlow), and a
+ * stage that pushes from process() returns that value unless it has a
+ * reason of its own.  Unlike GStreamer's chain function, process() does
+ * not take the batch: it borrows it for the call (one batch may go to
+ * several consumers, none of which may change it).
  */
 #pragma once
 
@@ -27,7 +41,29 @@
 
 G_BEGIN_DECLS
 
-#define DP_ABI_VERSION 1u
+/* The ABI version: bumped whenever DpPluginDesc, a public struct's layout
+ * or a callback's meaning changes, so that a plugin built against another
+ * version is refused at load time instead of misbehaving.  Adding a
+ * function to the library does not bump it; changing one does.
+ *   1: the first release
+ *   2: flow values (process returns DpFlow and gets its upstream's name,
+ *      dp_stage_push returns DpFlow), the check callback */
+#define DP_ABI_VERSION 2u
+
+/* What a consumer says to its producer, returned by process() and by
+ * dp_stage_push().  Negative values end the run. */
+typedef enum {
+  DP_FLOW_OK = 0,          /* go on */
+  DP_FLOW_STOP = 1,        /* this consumer wants no more on this link
+                            * (a limit reached, a live window closed): not
+                            * an error; dp_stage_push returns it once every
+                            * consumer of the port said so */
+  DP_FLOW_CANCELLED = -1,  /* the run was interrupted (SIGINT/SIGTERM): stop,
+                            * push nothing more, write no output */
+  DP_FLOW_ERROR = -2,      /* a stage failed: the one that failed set its
+                            * GError (a callback that merely passes on the
+                            * value of dp_stage_push sets none) */
+} DpFlow;
 
 typedef enum {
   DP_KIND_SOURCE = 0,
@@ -110,6 +146,11 @@ typedef struct {
 typedef struct _DpStage DpStage;
 typedef struct _DpContext DpContext;
 
+/* Plugin flags */
+#define DP_PLUGIN_THREADED 0x1u   /* finish() uses dp_stage_threads() threads: the
+                                   * scheduler grants it several of the run's
+                                   * threads (and may grant more while it runs) */
+
 typedef struct {
   guint32 abi_version;
   guint32 struct_size;
@@ -128,12 +169,21 @@ typedef struct {
   gsize config_size;
 
   gboolean (*init) (DpStage *stage, const void *config, void **state, GError **error);
+  /* FALSE with @error set when the source failed; a source that stopped
+   * because dp_stage_push said so returns TRUE */
   gboolean (*run) (DpStage *stage, void *state, GError **error);
-  gboolean (*process) (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error);
+  /* DP_FLOW_ERROR with @error set when this stage failed */
+  DpFlow (*process) (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch,
+                     GError **error);
   gboolean (*finish) (DpStage *stage, void *state, GError **error);
   void (*finalize) (void *state);
+  /* optional: validates a finished config at load time, before any stage
+   * starts; report with dp_stage_config_error() to point at an option */
+  gboolean (*check) (DpStage *stage, const void *config, GError **error);
+  /* DP_PLUGIN_* flags */
+  gsize flags;
 
-  gpointer reserved[6];
+  gpointer reserved[4];
 } DpPluginDesc;
 
 #define DP_N_ELEMENTS(a) (sizeof (a) / sizeof ((a)[0]))
@@ -157,19 +207,47 @@ typedef struct {
 /* ------------------------------------------------------------------ */
 /* What a running plugin may ask of its stage. */
 
-/** Hands @batch (transfer full) to every consumer of output port @out_port. */
-void dp_stage_push (DpStage *stage, guint out_port, gpointer batch);
+/** Hands @batch (transfer full) to every consumer of output port @out_port
+ * that still wants data, one after the other, and returns their flow:
+ * DP_FLOW_ERROR or DP_FLOW_CANCELLED once any stage of the run failed or
+ * the run was interrupted (whatever this push did), DP_FLOW_STOP when every
+ * consumer of the port has said DP_FLOW_STOP (now or before), else
+ * DP_FLOW_OK.  A port that no stage consumes returns DP_FLOW_STOP (nobody
+ * wants its data; GStreamer's "not linked"), except in a test harness,
+ * which keeps everything.  Sources stop producing on anything but
+ * DP_FLOW_OK. */
+DpFlow dp_stage_push (DpStage *stage, guint out_port, gpointer batch);
 /** Pushes the packets batch *@batch and leaves *@batch ready for the next
  * rows: emptied in place when no consumer kept it (a fresh batch per push
  * costs page faults and zeroing in a fast source), else a new batch of the
  * same capacity and name map.  Rows of a batch emptied in place are not
  * zeroed again: the source must write every column of each row. */
-void dp_stage_push_packets (DpStage *stage, guint out_port, DpPackets **batch);
+DpFlow dp_stage_push_packets (DpStage *stage, guint out_port, DpPackets **batch);
 const char *dp_stage_name (const DpStage *stage);
-/** Threads this stage may use (>= 1): the stage's `threads` key, else --threads. */
+/** Threads this stage may use now (>= 1): its share of --threads, which is
+ * the run's total; the stage's `threads` key caps it.  When branches run
+ * at the same time, a DP_PLUGIN_THREADED stage gets part of the budget, and
+ * the value may grow while it runs (when other stages end): a stage that
+ * can add threads mid-way asks again between units of work. */
 guint dp_stage_threads (const DpStage *stage);
-/** TRUE once the run was interrupted (SIGINT/SIGTERM): stop soon, push nothing more. */
+/** The most threads the stage may be granted in this run: its `threads`
+ * key, else --threads, never more than --threads. */
+guint dp_stage_threads_max (const DpStage *stage);
+/** TRUE once the run was interrupted (SIGINT/SIGTERM) or a stage failed:
+ * for long computations inside one callback (training, clustering) to
+ * stop soon.  Streaming code gets the same news from dp_stage_push(). */
 gboolean dp_stage_cancelled (const DpStage *stage);
+/** In check(): sets @error (DP_CONFIG_ERROR, @code) and notes that it is
+ * about option @option (NULL: the stage as a whole), whose position in the
+ * pipeline file then heads the message.  Returns FALSE. */
+gboolean dp_stage_config_error (DpStage *stage, GError **error, gint code, const char *option,
+                                const char *format, ...) G_GNUC_PRINTF (5, 6);
+/** In check(): notes that the error check() returns (of any domain, e.g.
+ * a G_FILE_ERROR for a missing file) is about option @option. */
+void dp_stage_check_option (DpStage *stage, const char *option);
+/** In check() or later: TRUE when input port @in_port is connected (a
+ * harness: when a batch was pushed to it or it is declared connected). */
+gboolean dp_stage_input_connected (const DpStage *stage, guint in_port);
 /** Progress for the terminal bar: @done of @total (0 if unknown) work units. */
 void dp_stage_progress (DpStage *stage, guint64 done, guint64 total);
 /** Adds @n to the named counter shown in the end-of-run summary. */
@@ -190,9 +268,6 @@ void dp_stage_info (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3
 DpContext *dp_stage_context (const DpStage *stage);
 /** Output directory of the run ("." unless the pipeline or --output-dir set one). */
 const char *dp_context_output_dir (const DpContext *ctx);
-/** During process(): the name of the stage that pushed the batch (for
- * inputs that take several upstreams); NULL elsewhere. */
-const char *dp_stage_upstream_name (const DpStage *stage);
 
 typedef struct {
   const char *plugin;

@@ -18,6 +18,9 @@ typedef struct {
   guint64 value;
 } DpCounter;
 
+typedef struct _DpPool DpPool;
+typedef struct _DpFanout DpFanout;
+
 struct _DpContext {
   gint ref_count;
   GPtrArray *plugin_dirs;     /* search path, in order */
@@ -33,11 +36,16 @@ struct _DpContext {
   GMutex log_lock;
   gint64 last_progress_us;
   GPtrArray *stages;          /* every live DpStage (not owned), for peer stats */
+  DpPool *pool;               /* workers for branches that run at once (NULL: one by one) */
+  gboolean finishing;         /* pushes go to the consumers' inboxes (dp-sched.c) */
+  GMutex peak_lock;           /* the peak-memory intervals of running stages */
+  GPtrArray *peak_active;     /* DpStage* measuring now */
 };
 
 typedef struct {
   DpStage *to;
   guint port;
+  gboolean stopped;           /* the consumer said DP_FLOW_STOP on this link */
 } DpLink;
 
 struct _DpStage {
@@ -60,19 +68,41 @@ struct _DpStage {
   gint64 peak_rss_kb;
   guint64 progress_done, progress_total;
   gboolean harness_cancelled;
-  const DpStage *current_upstream;   /* who pushed the batch being processed */
   GPtrArray *upstreams;       /* DpStage* feeding this one (not owned) */
+  guint index;                /* topological position in the run */
+  DpFanout **fanout;          /* per output port, NULL: not a fan-out */
+  gint grant;                 /* atomic: threads granted now (0: not scheduled) */
+  GMutex inbox_lock;
+  GArray *inbox;              /* batches pushed to it while finishing (dp-sched.c) */
+  guint *in_links;            /* per input port: links into it (set at load) */
+  char *error_option;         /* the option dp_stage_config_error named */
   char *pipeline_name;        /* NULL outside a pipeline (harness) */
   char *pipeline_file;
 };
 
+/* dp-sched.c */
+DpPool *dp_pool_new (guint n_threads);
+void dp_pool_free (DpPool *pool);
+void dp_sched_prepare (DpStage **stages, guint n);
+void dp_sched_fanouts_clear (DpStage *s);
+void dp_sched_deliver_all (DpStage *s, guint port, DpBatch *batch);
+void dp_sched_inbox_add (DpStage *to, DpLink *l, DpStage *from, DpBatch *batch);
+void dp_sched_inbox_clear (DpStage *s);
+void dp_sched_finish_all (DpContext *ctx, DpStage **stages, guint n, guint budget);
+
 /* dp-stage.c */
+void dp_stage_deliver (DpStage *from, DpLink *l, DpBatch *batch);
+DpFlow dp_stage_run_flow (const DpStage *s);
+void dp_stage_note_error (DpStage *s, GError *error);
+guint dp_stage_threads_wanted (const DpStage *s);
 DpStage *dp_stage_new_internal (DpContext *ctx, const char *name, const DpPluginDesc *desc);
 void dp_stage_free_internal (DpStage *stage);
 void dp_stage_link (DpStage *from, guint out_port, DpStage *to, guint in_port);
+gboolean dp_stage_call_check (DpStage *stage, GError **error);
 gboolean dp_stage_call_init (DpStage *stage, GError **error);
 gboolean dp_stage_call_run (DpStage *stage, GError **error);
-gboolean dp_stage_call_process (DpStage *stage, guint port, DpBatch *batch, GError **error);
+DpFlow dp_stage_call_process (DpStage *stage, guint port, const char *upstream, DpBatch *batch,
+                              GError **error);
 gboolean dp_stage_call_finish (DpStage *stage, GError **error);
 guint64 batch_rows (const DpBatch *b);
 gint64 dp_peak_rss_kb (void);

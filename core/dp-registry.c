@@ -40,6 +40,8 @@ dp_context_new (void)
   ctx->threads = 1;
   ctx->stages = g_ptr_array_new ();
   g_mutex_init (&ctx->log_lock);
+  g_mutex_init (&ctx->peak_lock);
+  ctx->peak_active = g_ptr_array_new ();
   return ctx;
 }
 
@@ -55,6 +57,8 @@ dp_context_free (DpContext *ctx)
   g_free (ctx->output_dir);
   g_ptr_array_unref (ctx->stages);
   g_mutex_clear (&ctx->log_lock);
+  g_mutex_clear (&ctx->peak_lock);
+  g_ptr_array_unref (ctx->peak_active);
   g_free (ctx);
 }
 

@@ -57,6 +57,8 @@ dp_stage_new_internal (DpContext *ctx, const char *name, const DpPluginDesc *des
     s->consumers[i] = g_ptr_array_new_with_free_func (g_free);
   s->counters = g_array_new (FALSE, TRUE, sizeof (DpCounter));
   s->upstreams = g_ptr_array_new ();
+  s->in_links = g_new0 (guint, MAX (desc->n_inputs, 1u));
+  g_mutex_init (&s->inbox_lock);
   if (ctx)
     g_ptr_array_add (ctx->stages, s);
   return s;
@@ -84,6 +86,11 @@ dp_stage_free_internal (DpStage *s)
     g_free (g_array_index (s->counters, DpCounter, i).name);
   g_array_unref (s->counters);
   g_ptr_array_unref (s->upstreams);
+  g_free (s->in_links);
+  g_free (s->error_option);
+  dp_sched_fanouts_clear (s);
+  dp_sched_inbox_clear (s);
+  g_mutex_clear (&s->inbox_lock);
   if (s->ctx)
     g_ptr_array_remove (s->ctx->stages, s);
   g_clear_error (&s->error);
@@ -99,6 +106,7 @@ dp_stage_link (DpStage *from, guint out_port, DpStage *to, guint in_port)
   DpLink *l = g_new (DpLink, 1);
   l->to = to;
   l->port = in_port;
+  l->stopped = FALSE;
   g_ptr_array_add (from->consumers[out_port], l);
   if (!g_ptr_array_find (to->upstreams, from, NULL))
     g_ptr_array_add (to->upstreams, from);
@@ -118,8 +126,15 @@ batch_rows (const DpBatch *b)
     }
 }
 
-static void
-stage_note_error (DpStage *s, GError *error)
+/* TRUE once any stage of the run failed (a harness: this one). */
+static gboolean
+stage_run_failed (const DpStage *s)
+{
+  return s->ctx ? g_atomic_int_get (&s->ctx->failed) != 0 : s->error != NULL;
+}
+
+void
+dp_stage_note_error (DpStage *s, GError *error)
 {
   if (s->error == NULL)
     s->error = error;
@@ -136,6 +151,59 @@ stage_failed (DpStage *s, const char *what, GError **error)
   if (error && *error == NULL)
     g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "%s() failed without saying why", what);
   g_prefix_error (error, "stage '%s' (%s): ", s->name, s->desc->name);
+  return FALSE;
+}
+
+/* Peak memory per stage while stages run at the same time: the kernel's
+ * high-water mark is one per process, so a reset for a stage that starts
+ * first gives every running stage what it has seen; a stage's figure is
+ * then the process's peak during its run (its own memory and that of
+ * whatever ran beside it). */
+static void
+peak_begin (DpStage *s)
+{
+  DpContext *ctx = s->ctx;
+  if (ctx == NULL)
+    {
+      dp_peak_rss_reset ();
+      return;
+    }
+  g_mutex_lock (&ctx->peak_lock);
+  gint64 now = dp_peak_rss_kb ();
+  for (guint i = 0; i < ctx->peak_active->len; i++)
+    {
+      DpStage *o = g_ptr_array_index (ctx->peak_active, i);
+      o->peak_rss_kb = MAX (o->peak_rss_kb, now);
+    }
+  dp_peak_rss_reset ();
+  g_ptr_array_add (ctx->peak_active, s);
+  g_mutex_unlock (&ctx->peak_lock);
+}
+
+static void
+peak_end (DpStage *s)
+{
+  DpContext *ctx = s->ctx;
+  if (ctx)
+    g_mutex_lock (&ctx->peak_lock);
+  s->peak_rss_kb = MAX (s->peak_rss_kb, dp_peak_rss_kb ());
+  if (ctx)
+    {
+      g_ptr_array_remove_fast (ctx->peak_active, s);
+      g_mutex_unlock (&ctx->peak_lock);
+    }
+}
+
+gboolean
+dp_stage_call_check (DpStage *s, GError **error)
+{
+  g_clear_pointer (&s->error_option, g_free);
+  if (s->desc->check == NULL)
+    return TRUE;
+  if (s->desc->check (s, s->config, error))
+    return TRUE;
+  if (error && *error == NULL)
+    g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE, "check() failed without saying why");
   return FALSE;
 }
 
@@ -157,30 +225,43 @@ dp_stage_call_run (DpStage *s, GError **error)
 {
   if (s->desc->run == NULL)
     return TRUE;
-  dp_peak_rss_reset ();
+  peak_begin (s);
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok = s->desc->run (s, s->state, error);
   s->time_us += g_get_monotonic_time () - t0;
-  s->peak_rss_kb = dp_peak_rss_kb ();
+  peak_end (s);
   if (!ok)
     return stage_failed (s, "run", error);
   return TRUE;
 }
 
-gboolean
-dp_stage_call_process (DpStage *s, guint port, DpBatch *batch, GError **error)
+DpFlow
+dp_stage_call_process (DpStage *s, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   if (s->error)
-    return FALSE;     /* a stage that failed takes no more data */
+    return DP_FLOW_ERROR;     /* a stage that failed takes no more data */
   s->rows_in += batch_rows (batch);
   if (s->desc->process == NULL)
-    return TRUE;
+    return DP_FLOW_OK;
   gint64 t0 = g_get_monotonic_time ();
-  gboolean ok = s->desc->process (s, s->state, port, batch, error);
+  GError *err = NULL;
+  DpFlow flow = s->desc->process (s, s->state, port, upstream, batch, &err);
   s->time_us += g_get_monotonic_time () - t0;
-  if (!ok)
-    return stage_failed (s, "process", error);
-  return TRUE;
+  if (err != NULL && flow != DP_FLOW_ERROR)
+    {
+      g_critical ("stage '%s' (%s): process() set an error but returned flow %d", s->name, s->desc->name,
+                  (int) flow);
+      flow = DP_FLOW_ERROR;
+    }
+  if (flow == DP_FLOW_ERROR && err == NULL && !stage_run_failed (s))
+    /* nobody downstream failed, so the error is this stage's own */
+    g_set_error (&err, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "process() failed without saying why");
+  if (err != NULL)
+    {
+      stage_failed (s, "process", &err);
+      g_propagate_error (error, err);
+    }
+  return flow;
 }
 
 gboolean
@@ -196,12 +277,11 @@ dp_stage_call_finish (DpStage *s, GError **error)
       s->finished = TRUE;
       return TRUE;
     }
-  gint64 run_peak = s->peak_rss_kb;
-  dp_peak_rss_reset ();
+  peak_begin (s);
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok = s->desc->finish (s, s->state, error);
   s->time_us += g_get_monotonic_time () - t0;
-  s->peak_rss_kb = MAX (run_peak, dp_peak_rss_kb ());
+  peak_end (s);
   if (!ok)
     return stage_failed (s, "finish", error);
   /* a sink whose finish succeeded has written its outputs, even when a
@@ -214,56 +294,83 @@ dp_stage_call_finish (DpStage *s, GError **error)
 /* ------------------------------------------------------------------ */
 /* public stage API */
 
-void
+DpFlow
 dp_stage_push_packets (DpStage *s, guint out_port, DpPackets **batch)
 {
   DpPackets *p = *batch;
-  dp_stage_push (s, out_port, dp_batch_ref (p));
+  DpFlow flow = dp_stage_push (s, out_port, dp_batch_ref (p));
   if (g_atomic_int_get (&p->base.ref_count) == 1)
     {
       p->n_rows = 0;
-      return;
+      return flow;
     }
   *batch = dp_packets_new (p->capacity);
   if (p->names)
     dp_packets_set_names (*batch, p->names);
   dp_batch_unref (p);
+  return flow;
 }
 
+/* The state of the run as a flow value: an interruption or a failure
+ * anywhere ends every stream. */
+DpFlow
+dp_stage_run_flow (const DpStage *s)
+{
+  if (s->harness_cancelled || (s->ctx && g_atomic_int_get (&s->ctx->cancelled)))
+    return DP_FLOW_CANCELLED;
+  if (stage_run_failed (s))
+    return DP_FLOW_ERROR;
+  return DP_FLOW_OK;
+}
+
+/* One batch to one consumer, now: its error is kept, its STOP closes the link. */
 void
+dp_stage_deliver (DpStage *from, DpLink *l, DpBatch *batch)
+{
+  GError *err = NULL;
+  DpFlow f = dp_stage_call_process (l->to, l->port, from->name, batch, &err);
+  if (err)
+    dp_stage_note_error (l->to, err);
+  if (f == DP_FLOW_STOP)
+    l->stopped = TRUE;
+}
+
+DpFlow
 dp_stage_push (DpStage *s, guint out_port, gpointer batch_ptr)
 {
   DpBatch *batch = batch_ptr;
-  g_return_if_fail (batch != NULL);
+  g_return_val_if_fail (batch != NULL, DP_FLOW_ERROR);
   if (out_port >= s->desc->n_outputs)
     {
       g_critical ("stage '%s' (%s) pushed on port %u but declares %u outputs",
                   s->name, s->desc->name, out_port, s->desc->n_outputs);
       dp_batch_unref (batch);
-      return;
+      return DP_FLOW_ERROR;
+    }
+  DpFlow flow = dp_stage_run_flow (s);
+  if (flow != DP_FLOW_OK)
+    {
+      dp_batch_unref (batch);
+      return flow;
     }
   s->rows_out += batch_rows (batch);
   if (s->captured)
     g_ptr_array_add (s->captured[out_port], dp_batch_ref (batch));
-  GPtrArray *links = s->consumers[out_port];
   /* the producer's time must not include its consumers' work */
   gint64 t0 = g_get_monotonic_time ();
-  for (guint i = 0; i < links->len; i++)
-    {
-      DpLink *l = g_ptr_array_index (links, i);
-      GError *err = NULL;
-      if (l->to->error)
-        continue;
-      const DpStage *prev = l->to->current_upstream;
-      l->to->current_upstream = s;
-      gboolean ok = dp_stage_call_process (l->to, l->port, batch, &err);
-      l->to->current_upstream = prev;
-      if (!ok)
-        stage_note_error (l->to, err ? err : g_error_new (DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
-                                                          "stage '%s' failed", l->to->name));
-    }
+  dp_sched_deliver_all (s, out_port, batch);
   s->time_us -= g_get_monotonic_time () - t0;
   dp_batch_unref (batch);
+  flow = dp_stage_run_flow (s);
+  if (flow != DP_FLOW_OK)
+    return flow;
+  /* a port nobody consumes wants nothing (GStreamer's "not linked"); a
+   * harness captures everything */
+  GPtrArray *links = s->consumers[out_port];
+  for (guint i = 0; i < links->len; i++)
+    if (!((DpLink *) g_ptr_array_index (links, i))->stopped)
+      return DP_FLOW_OK;
+  return s->captured ? DP_FLOW_OK : DP_FLOW_STOP;
 }
 
 const char *
@@ -272,10 +379,26 @@ dp_stage_name (const DpStage *s)
   return s->name;
 }
 
+/* What the stage may use at most: its `threads` key (else --threads),
+ * never more than the run's budget. */
+guint
+dp_stage_threads_wanted (const DpStage *s)
+{
+  guint want = MAX (s->threads, 1u);
+  return s->ctx ? MIN (want, MAX (s->ctx->threads, 1u)) : want;
+}
+
+guint
+dp_stage_threads_max (const DpStage *s)
+{
+  return dp_stage_threads_wanted (s);
+}
+
 guint
 dp_stage_threads (const DpStage *s)
 {
-  return MAX (s->threads, 1u);
+  gint grant = g_atomic_int_get (&s->grant);
+  return grant > 0 ? (guint) grant : dp_stage_threads_wanted (s);
 }
 
 gboolean
@@ -404,10 +527,29 @@ dp_stage_info (DpStage *s, const char *format, ...)
   stage_log (s, "", msg);
 }
 
-const char *
-dp_stage_upstream_name (const DpStage *s)
+gboolean
+dp_stage_config_error (DpStage *s, GError **error, gint code, const char *option, const char *format, ...)
 {
-  return s->current_upstream ? s->current_upstream->name : NULL;
+  va_list ap;
+  va_start (ap, format);
+  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_set_error_literal (error, DP_CONFIG_ERROR, code, msg);
+  dp_stage_check_option (s, option);
+  return FALSE;
+}
+
+void
+dp_stage_check_option (DpStage *s, const char *option)
+{
+  g_free (s->error_option);
+  s->error_option = g_strdup (option);
+}
+
+gboolean
+dp_stage_input_connected (const DpStage *s, guint in_port)
+{
+  return in_port < s->desc->n_inputs && s->in_links[in_port] > 0;
 }
 
 static DpStage *

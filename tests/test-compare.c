@@ -57,8 +57,8 @@ run_compare (const char *options, GError **error)
     return NULL;
   g_autoptr (DpTable) a = report_a ();
   g_autoptr (DpTable) b = report_b ();
-  g_assert_true (dp_harness_push (h, 0, a, error));
-  g_assert_true (dp_harness_push (h, 0, b, error));
+  g_assert_cmpint (dp_harness_push_from (h, 0, "report1", a, error), ==, DP_FLOW_OK);
+  g_assert_cmpint (dp_harness_push_from (h, 0, "report2", b, error), ==, DP_FLOW_OK);
   if (!dp_harness_finish (h, error))
     return NULL;
   DpTable *t = dp_harness_output (h, "table");
@@ -94,7 +94,7 @@ test_columns_values (void)
   /* classes with support somewhere, sorted; unknown and n.a. have none */
   g_assert_cmpstr (h, ==, "method,sources,accuracy,macro_f1,f1_censys,f1_mirai,f1_zmap,seconds,peak_mb");
   g_assert_cmpuint (t->n_rows, ==, 2);
-  /* outside a pipeline there is no upstream name: reports are numbered */
+  /* a report is named by the stage that sent it */
   g_assert_cmpstr (t->cols[0].str[0], ==, "report1");
   g_assert_cmpstr (t->cols[0].str[1], ==, "report2");
   g_assert_cmpint (t->cols[1].i64[0], ==, 14);

@@ -251,10 +251,103 @@ test_run_failure_stops (void)
   g_assert_false (dp_pipeline_run (p, &error));
   g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "stage 'a' (tpass)"));
+  g_assert_nonnull (strstr (error->message, "failing as asked after 60 rows"));
   g_error_free (error);
+  /* the flow value stopped the source at once: the batch after the
+   * failure was not even read */
+  DpStageStats st;
+  g_assert_true (dp_pipeline_stage_stats (p, "src", &st));
+  g_assert_cmpuint (st.rows_out, ==, 60);
+  g_assert_true (dp_pipeline_stage_stats (p, "a", &st));
+  g_assert_cmpuint (st.rows_in, ==, 60);
+  g_assert_false (st.finished);
   /* the sink never finished: no output, and no temp file left behind */
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   g_assert_null (g_dir_read_name (d));
+  dp_test_rmtree (dir);
+}
+
+/* DP_FLOW_STOP: a consumer that has had enough stops its source, unless
+ * another consumer still wants the data; a port nobody consumes wants
+ * nothing. */
+static void
+test_flow_stop (void)
+{
+  struct {
+    const char *stages;
+    guint64 read;       /* rows the source pushed */
+  } cases[] = {
+    /* the only consumer stops after 35 rows: the source stops at 40 */
+    { "  a: {plugin: tpass, input: src, stop_after: 35}\n"
+      "  out: {plugin: csv, input: src.info, path: info.csv}\n", 40 },
+    /* a second consumer wants everything */
+    { "  a: {plugin: tpass, input: src, stop_after: 35}\n"
+      "  b: {plugin: tpass, input: src}\n"
+      "  out: {plugin: csv, input: src.info, path: info.csv}\n"
+      "  bc: {plugin: csv, input: b.count, path: b.csv}\n", 1000 },
+    /* both stop: the later one decides */
+    { "  a: {plugin: tpass, input: src, stop_after: 35}\n"
+      "  b: {plugin: tpass, input: src, stop_after: 500}\n"
+      "  out: {plugin: csv, input: src.info, path: info.csv}\n", 500 },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr (DpContext) ctx = test_context ();
+      g_autofree char *dir = dp_test_tmpdir ();
+      dp_context_set_output_dir (ctx, dir);
+      g_autofree char *yaml = g_strconcat ("stages:\n  src: {plugin: tsrc, count: 1000, batch: 10}\n",
+                                           cases[c].stages, NULL);
+      g_autoptr (DpPipeline) p = load_ok (ctx, yaml, NULL);
+      GError *error = NULL;
+      g_assert_true (dp_pipeline_run (p, &error));
+      g_assert_no_error (error);
+      DpStageStats st;
+      g_assert_true (dp_pipeline_stage_stats (p, "src", &st));
+      /* the packets and the one-row info table */
+      g_assert_cmpuint (st.rows_out, ==, cases[c].read + 1);
+      /* a stopped run is a good run: the source's own total is written */
+      g_autofree char *path = g_build_filename (dir, "info.csv", NULL);
+      g_autofree char *csv = dp_test_read_file (path, NULL);
+      g_autofree char *want = g_strdup_printf ("packets\n%" G_GUINT64_FORMAT "\n", cases[c].read);
+      g_assert_true (g_str_has_prefix (csv, want));
+      dp_test_rmtree (dir);
+    }
+}
+
+/* check() callbacks run at load time (darkpipe check), and what they find
+ * points at the option it is about, else at the stage */
+static void
+test_check_callbacks (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *vec = g_build_filename (dir, "v.txt", NULL);
+  g_assert_true (g_file_set_contents (vec, "1 2\na 0.5 0.5\n", -1, NULL));
+  g_autofree char *yaml = g_strdup_printf (
+    "stages:\n"
+    "  v: {plugin: w2v_file, path: '%s'}\n"
+    "  g:\n"
+    "    plugin: knn_graph\n"
+    "    input: v\n"
+    "    weight: negexp\n"
+    "    weight_b: 0\n"
+    "  p:\n"
+    "    plugin: pcap\n"
+    "    path: '%s'\n"
+    "    filter: 'tcp port ((('\n"
+    "  w: {plugin: w2v_file, path: '%s/missing.txt'}\n"
+    "  c:\n"
+    "    plugin: darkvec_corpus\n"
+    "    input: p\n"
+    "    languages: single\n"
+    "    timezone: Mars/Olympus\n"
+    "  s: {plugin: synth_telescope, start: 9999-12-31T23:59:59Z}\n"
+    "  t: {plugin: tshark_fields}\n", vec, vec, dir);
+  /* knn_graph at weight_b, pcap at filter, the missing file at path,
+   * darkvec_corpus at timezone, synth_telescope at start, tshark_fields
+   * (neither path nor paths) at the stage */
+  const char *const e[] = { C (7, 15, 5), C (11, 13, 4), C (12, 31, 4), C (17, 15, 4), C (18, 39, 5),
+                            C (19, 3, 7), NULL };
+  expect_diags (yaml, NULL, e);
   dp_test_rmtree (dir);
 }
 
@@ -416,6 +509,8 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/run-fanout", test_run_fanout);
   g_test_add_func ("/pipeline/run-failure-stops", test_run_failure_stops);
   g_test_add_func ("/pipeline/run-cancelled", test_run_cancelled);
+  g_test_add_func ("/pipeline/flow-stop", test_flow_stop);
+  g_test_add_func ("/pipeline/check-callbacks", test_check_callbacks);
   g_test_add_func ("/pipeline/run-cancelled-in-sink", test_run_cancelled_in_sink);
   g_test_add_func ("/pipeline/two-in-one-process", test_two_pipelines_one_process);
   g_test_add_func ("/pipeline/upstream-names", test_upstream_names);

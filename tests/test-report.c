@@ -171,6 +171,16 @@ push_ok (DpHarness *h, guint port, gpointer batch)
   dp_batch_unref (batch);
 }
 
+/* As push_ok, from the stage named @from. */
+static void
+push_from (DpHarness *h, guint port, const char *from, gpointer batch)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (dp_harness_push_from (h, port, from, batch, &error), ==, DP_FLOW_OK);
+  g_assert_no_error (error);
+  dp_batch_unref (batch);
+}
+
 static Doc *
 finish_parse (DpHarness *h, const char *name)
 {
@@ -515,14 +525,14 @@ static void
 test_methods (void)
 {
   g_autoptr (DpHarness) h = report_new ("path: r.html\ntitle: 'A & B <test>'");
-  push_ok (h, P_REPORT, make_report (0.857));
-  push_ok (h, P_REPORT, make_report (0.25));
+  /* the methods are named by the stages that sent them */
+  push_from (h, P_REPORT, "input 1", make_report (0.857));
+  push_from (h, P_REPORT, "input 2", make_report (0.25));
   push_ok (h, P_PRED, make_predictions ());
   push_ok (h, P_COMPARISON, make_comparison ());
   g_autoptr (Doc) d = finish_parse (h, "r.html");
   const char *const ids[] = { "methods-comparison", "methods-f1", "methods-confusion-1", NULL };
   assert_figures (d, ids);
-  /* outside a pipeline the methods are named by arrival */
   g_assert_nonnull (doc_find_title (d, "rect", "a — input 1: 0.857"));
   g_assert_nonnull (doc_find_title (d, "rect", "a — input 2: 0.250"));
   g_assert_nonnull (doc_find_title (d, "rect", "b — input 2: 0.800"));
@@ -604,7 +614,7 @@ test_invalid_utf8 (void)
   push_ok (h, P_COMPARISON, make_comparison ());
   DpTable *rep = make_report (0.5);
   dp_table_set_str (rep, 0, 0, "\xe2\x82");
-  push_ok (h, P_REPORT, rep);
+  push_from (h, P_REPORT, "input 1", rep);
   g_autoptr (Doc) d = finish_parse (h, "r.html");
   g_assert_nonnull (doc_find_title (d, "rect", "caf\xef\xbf\xbd → caf\xef\xbf\xbd: 1 senders"));
   g_assert_nonnull (doc_find_title (d, "rect", "x\xef\xbf\xbd<y → x\xef\xbf\xbd<y: 1 senders"));
@@ -852,8 +862,8 @@ test_empty_inputs (void)
   push_ok (h, P_EMB, dp_embedding_new (vocab, 0, 8));
   push_ok (h, P_PACKETS, dp_packets_new (4));
   /* values that are not numbers draw nothing */
-  push_ok (h, P_REPORT, make_report (INFINITY));
-  push_ok (h, P_REPORT, make_report (NAN));
+  push_from (h, P_REPORT, "input 1", make_report (INFINITY));
+  push_from (h, P_REPORT, "input 2", make_report (NAN));
   DpTable *pred = make_predictions ();
   dp_table_set_str (pred, 1, 0, NULL);
   push_ok (h, P_PRED, pred);
@@ -873,7 +883,7 @@ test_svg_files (void)
 {
   g_autoptr (DpHarness) h = report_new ("path: out/r.html\nsvg_dir: figs");
   push_ok (h, P_SUMMARY, make_summary ());
-  push_ok (h, P_REPORT, make_report (0.5));
+  push_from (h, P_REPORT, "input 1", make_report (0.5));
   push_ok (h, P_PRED, make_predictions ());
   push_ok (h, P_EMB, make_embedding ());
   push_ok (h, P_CLUSTERS, make_clusters ());
@@ -920,7 +930,7 @@ test_findings (void)
       dp_table_set_f64 (rep, cf, r, rows[i].f1);
       dp_table_set_i64 (rep, cs, r, rows[i].sup);
     }
-  push_ok (h, P_REPORT, rep);
+  push_from (h, P_REPORT, "input 1", rep);
   DpTable *sil = dp_table_new ("clusters");
   guint kc = dp_table_add_column (sil, "cluster", DP_COL_INT64), ks = dp_table_add_column (sil, "size", DP_COL_INT64);
   guint kv = dp_table_add_column (sil, "silhouette", DP_COL_DOUBLE);

@@ -78,3 +78,7 @@ EXTRA_DIST += tests/test-plugin-trust.sh
 check_LTLIBRARIES += tests/plugins/tmarker.la
 tests_plugins_tmarker_la_SOURCES = tests/plugins/tmarker.c
 tests_plugins_tmarker_la_LDFLAGS = $(TEST_PLUGIN_LINK)
+
+# branches at the same time give what one thread gives (issue #13 item 2)
+TESTS += tests/test-concurrency.sh
+EXTRA_DIST += tests/test-concurrency.sh

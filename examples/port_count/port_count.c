@@ -34,15 +34,15 @@ port_count_init (DpStage *stage, const void *config, void **state, GError **erro
   return TRUE;
 }
 
-static gboolean
-port_count_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+port_count_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   PortCountState *s = state;
   const DpPackets *p = (const DpPackets *) batch;
   for (guint i = 0; i < p->n_rows; i++)
     if (p->l4[i] & DP_L4_PORTS)
       (*dp_hash_upsert (&s->counts, ((guint64) p->proto[i] << 16) | p->dport[i], NULL))++;
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 static int

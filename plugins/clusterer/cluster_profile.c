@@ -43,11 +43,10 @@ cluster_profile_init (DpStage *stage, const void *config, void **state, GError *
   return TRUE;
 }
 
-static gboolean
-cluster_profile_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+cluster_profile_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) error;
   ClusterProfile *s = state;
   if (port == 1)
     dp_eval_ports_add (&s->counts, (const DpPackets *) batch);
@@ -56,7 +55,7 @@ cluster_profile_process (DpStage *stage, void *state, guint port, DpBatch *batch
       dp_batch_unref (s->clusters);
       s->clusters = dp_batch_ref (batch);
     }
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */

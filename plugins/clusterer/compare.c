@@ -115,31 +115,44 @@ compare_parse_methods (Compare *c, GError **error)
   return TRUE;
 }
 
-static gboolean
-compare_init (DpStage *stage, const void *config, void **state, GError **error)
+static Compare *
+compare_new (const CompareConfig *config)
 {
-  (void) stage;
   Compare *c = g_new0 (Compare, 1);
-  *state = c;
   c->config = config;
   c->labels = g_ptr_array_new_with_free_func (g_free);
   c->stages = g_ptr_array_new_with_free_func (g_free);
   c->reports = g_array_new (FALSE, TRUE, sizeof (CompareReport));
-  return compare_parse_methods (c, error);
+  return c;
 }
 
 static gboolean
-compare_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+compare_check (DpStage *stage, const void *config, GError **error)
+{
+  Compare *c = compare_new (config);
+  gboolean ok = compare_parse_methods (c, error);
+  compare_finalize (c);
+  if (!ok)
+    dp_stage_check_option (stage, "methods");
+  return ok;
+}
+
+static gboolean
+compare_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  Compare *c = compare_new (config);
+  *state = c;
+  return compare_parse_methods (c, error);
+}
+
+static DpFlow
+compare_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) port;
-  (void) error;
   Compare *c = state;
-  const char *up = dp_stage_upstream_name (stage);
-  CompareReport r = {
-    up ? g_strdup (up) : g_strdup_printf ("report%u", c->reports->len + 1),
-    dp_batch_ref (batch) };
+  CompareReport r = { g_strdup (upstream), dp_batch_ref (batch) };
   g_array_append_val (c->reports, r);
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -419,6 +432,7 @@ DP_PLUGIN_DEFINE (compare,
   .options = compare_options,
   .n_options = DP_N_ELEMENTS (compare_options),
   .config_size = sizeof (CompareConfig),
+  .check = compare_check,
   .init = compare_init,
   .process = compare_process,
   .finish = compare_finish,

@@ -368,16 +368,24 @@ knn_merge (KnnJob *job, KnnWorker *workers, guint n_workers)
       }
 }
 
+/* OpenBLAS's own threads would fight ours, and its thread count is one
+ * setting for the whole process: two kNN stages that run at the same time
+ * and each set and restore it would give one of them OpenBLAS threads in
+ * the middle of the other's sgemm (which OpenBLAS 0.3.21 does not survive:
+ * results changed from run to run).  So it is set to one, once, and left
+ * there; darkpipe's workers are the threads. */
+static void
+knn_blas_single (void)
+{
 #ifdef KNN_BLAS
-/* OpenBLAS's own threads would fight ours: one thread per worker. */
-typedef struct { int saved; } KnnBlasGuard;
-static KnnBlasGuard knn_blas_single (void) { KnnBlasGuard g = { openblas_get_num_threads () }; openblas_set_num_threads (1); return g; }
-static void knn_blas_restore (KnnBlasGuard g) { openblas_set_num_threads (g.saved); }
-#else
-typedef struct { int saved; } KnnBlasGuard;
-static KnnBlasGuard knn_blas_single (void) { KnnBlasGuard g = { 0 }; return g; }
-static void knn_blas_restore (KnnBlasGuard g) { (void) g; }
+  static gsize once = 0;
+  if (g_once_init_enter (&once))
+    {
+      openblas_set_num_threads (1);
+      g_once_init_leave (&once, 1);
+    }
 #endif
+}
 
 static void
 knn_run_workers (KnnWorker *workers, guint n_workers, GThreadFunc fn)
@@ -425,9 +433,8 @@ dp_knn_search (const float *base, guint nb, const float *query, guint nq,
           workers[t].ids = out_idx;
         }
     }
-  KnnBlasGuard guard = knn_blas_single ();
+  knn_blas_single ();
   knn_run_workers (workers, n_workers, sym ? knn_symmetric_worker : knn_general_worker);
-  knn_blas_restore (guard);
   if (sym)
     knn_merge (&job, workers, n_workers);
   for (guint t = 1; t < n_workers && sym; t++)

@@ -60,16 +60,14 @@ kmeans_init (DpStage *stage, const void *config, void **state, GError **error)
   return TRUE;
 }
 
-static gboolean
-kmeans_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+kmeans_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) port;
-  (void) error;
   Kmeans *s = state;
   dp_batch_unref (s->emb);
   s->emb = dp_batch_ref (batch);
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 static double

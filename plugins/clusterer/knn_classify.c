@@ -85,11 +85,10 @@ knn_classify_init (DpStage *stage, const void *config, void **state, GError **er
   return TRUE;
 }
 
-static gboolean
-knn_classify_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+knn_classify_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) error;
   KnnClassify *s = state;
   if (port == 0)
     {
@@ -101,7 +100,7 @@ knn_classify_process (DpStage *stage, void *state, guint port, DpBatch *batch, G
       dp_batch_unref (s->labels);
       s->labels = dp_batch_ref (batch);
     }
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -498,6 +497,7 @@ DP_PLUGIN_DEFINE (knn_classify,
   .outputs = knn_classify_outputs, .n_outputs = DP_N_ELEMENTS (knn_classify_outputs),
   .options = knn_classify_options, .n_options = DP_N_ELEMENTS (knn_classify_options),
   .config_size = sizeof (KnnClassifyConfig),
+  .flags = DP_PLUGIN_THREADED,
   .init = knn_classify_init,
   .process = knn_classify_process,
   .finish = knn_classify_finish,

@@ -41,33 +41,35 @@ knn_graph_finalize (void *state)
 }
 
 static gboolean
-knn_graph_init (DpStage *stage, const void *config, void **state, GError **error)
+knn_graph_check (DpStage *stage, const void *config, GError **error)
 {
-  (void) stage;
   const KnnGraphConfig *c = config;
   if ((c->weight == WEIGHT_NEGEXP && c->weight_b <= 0) || (c->weight == WEIGHT_GAUSS && c->weight_c <= 0))
     {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-                   "option '%s' must be > 0 for weight %s", c->weight == WEIGHT_NEGEXP ? "weight_b" : "weight_c",
-                   c->weight == WEIGHT_NEGEXP ? "negexp" : "gauss");
-      return FALSE;
+      const char *opt = c->weight == WEIGHT_NEGEXP ? "weight_b" : "weight_c";
+      return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, opt, "option '%s' must be > 0 for weight %s",
+                                    opt, c->weight == WEIGHT_NEGEXP ? "negexp" : "gauss");
     }
-  KnnGraph *s = g_new0 (KnnGraph, 1);
-  s->cfg = c;
-  *state = s;
   return TRUE;
 }
 
 static gboolean
-knn_graph_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+knn_graph_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  KnnGraph *s = g_new0 (KnnGraph, 1);
+  s->cfg = config;
+  *state = s;
+  return TRUE;
+}
+
+static DpFlow
+knn_graph_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) port;
-  (void) error;
   KnnGraph *s = state;
   dp_batch_unref (s->emb);
   s->emb = dp_batch_ref (batch);
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* i-DarkVec's weighting functions (notebooks/src/knnGraph.py) of |d|. */
@@ -233,6 +235,8 @@ DP_PLUGIN_DEFINE (knn_graph,
   .outputs = knn_graph_outputs, .n_outputs = DP_N_ELEMENTS (knn_graph_outputs),
   .options = knn_graph_options, .n_options = DP_N_ELEMENTS (knn_graph_options),
   .config_size = sizeof (KnnGraphConfig),
+  .check = knn_graph_check,
+  .flags = DP_PLUGIN_THREADED,
   .init = knn_graph_init,
   .process = knn_graph_process,
   .finish = knn_graph_finish,

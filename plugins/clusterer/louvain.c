@@ -66,16 +66,14 @@ louvain_init (DpStage *stage, const void *config, void **state, GError **error)
   return TRUE;
 }
 
-static gboolean
-louvain_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+louvain_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) port;
-  (void) error;
   Louvain *s = state;
   dp_batch_unref (s->graph);
   s->graph = dp_batch_ref (batch);
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* Level 0 from the input: self entries folded apart, entries that are not

@@ -47,11 +47,10 @@ port_baseline_init (DpStage *stage, const void *config, void **state, GError **e
   return TRUE;
 }
 
-static gboolean
-port_baseline_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+port_baseline_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) error;
   PortBaseline *s = state;
   if (port == 0)
     dp_eval_ports_add (&s->counts, (const DpPackets *) batch);
@@ -60,7 +59,7 @@ port_baseline_process (DpStage *stage, void *state, guint port, DpBatch *batch, 
       dp_batch_unref (s->labels);
       s->labels = dp_batch_ref (batch);
     }
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */

@@ -49,16 +49,15 @@ silhouette_init (DpStage *stage, const void *config, void **state, GError **erro
   return TRUE;
 }
 
-static gboolean
-silhouette_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+silhouette_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) error;
   Silhouette *s = state;
   DpBatch **slot = port == 0 ? (DpBatch **) &s->emb : (DpBatch **) &s->clusters;
   dp_batch_unref (*slot);
   *slot = dp_batch_ref (batch);
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 typedef struct {

@@ -227,8 +227,8 @@ dante_close_below (Dante *d, gint64 below)
   d->closed_below = MAX (d->closed_below, below);
 }
 
-static gboolean
-dante_corpus_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+dante_corpus_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) port;
   Dante *d = state;
@@ -247,7 +247,7 @@ dante_corpus_process (DpStage *stage, void *state, guint port, DpBatch *batch, G
                                     "packet %" G_GUINT64_FORMAT " (ts %" G_GINT64_FORMAT
                                     " ns) comes after its window was written; dropped",
                                     d->packets + i, p->ts[i]))
-            return FALSE;
+            return DP_FLOW_ERROR;
           continue;
         }
       if (w == NULL || w->number != number)
@@ -263,7 +263,7 @@ dante_corpus_process (DpStage *stage, void *state, guint port, DpBatch *batch, G
   /* a window is complete once the stream is a whole window past its end */
   if (d->newest != G_MININT64 && d->newest - 1 > d->closed_below)
     dante_close_below (d, d->newest - 1);
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */

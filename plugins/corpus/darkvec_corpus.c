@@ -261,17 +261,29 @@ darkvec_service_of (const Darkvec *d, guint32 pp)
 /* streaming */
 
 static gboolean
-darkvec_corpus_init (DpStage *stage, const void *config, void **state, GError **error)
+darkvec_corpus_check (DpStage *stage, const void *config, GError **error)
 {
-  (void) stage;
   const DarkvecConfig *c = config;
   if (c->long_sentences == LONG_SPLIT && c->overlap >= c->max_sentence)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, "overlap",
+                                  "overlap (%" G_GUINT64_FORMAT ") must be below max_sentence (%" G_GUINT64_FORMAT ")",
+                                  c->overlap, c->max_sentence);
+  if (c->timezone && g_ascii_strcasecmp (c->timezone, "UTC") != 0)
     {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-                   "overlap (%" G_GUINT64_FORMAT ") must be below max_sentence (%" G_GUINT64_FORMAT ")",
-                   c->overlap, c->max_sentence);
-      return FALSE;
+      GTimeZone *tz = g_time_zone_new_identifier (c->timezone);
+      if (tz == NULL)
+        return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_TYPE, "timezone",
+                                      "timezone: unknown time zone '%s' (e.g. UTC, Europe/Rome, +02:00)",
+                                      c->timezone);
+      g_time_zone_unref (tz);
     }
+  return TRUE;
+}
+
+static gboolean
+darkvec_corpus_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  const DarkvecConfig *c = config;
   Darkvec *d = g_new0 (Darkvec, 1);
   *state = d;
   d->config = c;
@@ -284,10 +296,9 @@ darkvec_corpus_init (DpStage *stage, const void *config, void **state, GError **
   if (c->timezone && g_ascii_strcasecmp (c->timezone, "UTC") != 0)
     {
       d->tz = g_time_zone_new_identifier (c->timezone);
-      if (d->tz == NULL)
+      if (d->tz == NULL)   /* check() saw it: the zone database changed since */
         {
-          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE,
-                       "timezone: unknown time zone '%s' (e.g. UTC, Europe/Rome, +02:00)", c->timezone);
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE, "timezone: '%s' is gone", c->timezone);
           return FALSE;
         }
       d->tz_hour = G_MININT64;
@@ -349,12 +360,10 @@ darkvec_bucket_append (DarkvecBucket *b, guint32 src, guint32 pp, guint32 pos)
   b->n++;
 }
 
-static gboolean
-darkvec_corpus_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+darkvec_corpus_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) port;
-  (void) error;
   Darkvec *d = state;
   const DpPackets *p = (const DpPackets *) batch;
   const gint64 len = d->config->bucket;
@@ -375,7 +384,7 @@ darkvec_corpus_process (DpStage *stage, void *state, guint port, DpBatch *batch,
       (*dp_hash_upsert (&d->pp_packets, pp, NULL))++;
     }
   d->packets += p->n_rows;
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -670,6 +679,7 @@ DP_PLUGIN_DEFINE (darkvec_corpus,
   .options = darkvec_corpus_options,
   .n_options = DP_N_ELEMENTS (darkvec_corpus_options),
   .config_size = sizeof (DarkvecConfig),
+  .check = darkvec_corpus_check,
   .init = darkvec_corpus_init,
   .process = darkvec_corpus_process,
   .finish = darkvec_corpus_finish,

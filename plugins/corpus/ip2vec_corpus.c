@@ -117,12 +117,10 @@ ip2vec_corpus_init (DpStage *stage, const void *config, void **state, GError **e
   return TRUE;
 }
 
-static gboolean
-ip2vec_corpus_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+ip2vec_corpus_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) port;
-  (void) error;
   Ip2vec *d = state;
   const DpPackets *p = (const DpPackets *) batch;
   if (p->names && d->names == NULL)
@@ -136,7 +134,7 @@ ip2vec_corpus_process (DpStage *stage, void *state, guint port, DpBatch *batch, 
       (*dp_hash_upsert (&d->src_packets, p->src[i], NULL))++;
     }
   d->packets += p->n_rows;
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */

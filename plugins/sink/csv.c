@@ -135,13 +135,11 @@ csv_packet_row (void *self, const DpPackets *p, guint r)
   g_string_append_c (b, '\n');
 }
 
-static gboolean
-csv_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error)
+static DpFlow
+csv_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
   State *st = state;
-  (void) stage;
-  (void) in_port;
-  return text_sink_process (&st->sink, batch, csv_write_table, csv_packet_row, st, error);
+  return text_sink_process (&st->sink, batch, csv_write_table, csv_packet_row, st, error) ? DP_FLOW_OK : DP_FLOW_ERROR;
 }
 
 static gboolean

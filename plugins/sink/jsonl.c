@@ -160,13 +160,11 @@ jsonl_packet (void *self, const DpPackets *p, guint r)
   g_string_append (b, "}\n");
 }
 
-static gboolean
-jsonl_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error)
+static DpFlow
+jsonl_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
   State *st = state;
-  (void) stage;
-  (void) in_port;
-  return text_sink_process (&st->sink, batch, jsonl_table, jsonl_packet, st, error);
+  return text_sink_process (&st->sink, batch, jsonl_table, jsonl_packet, st, error) ? DP_FLOW_OK : DP_FLOW_ERROR;
 }
 
 static gboolean

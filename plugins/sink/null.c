@@ -30,12 +30,12 @@ null_init (DpStage *stage, const void *config, void **state, GError **error)
   return TRUE;
 }
 
-static gboolean
-null_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+null_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   NullState *s = state;
   s->batches++;
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 static gboolean

@@ -193,8 +193,8 @@ pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, guint8 *rec)
   return 16 + self->link_len + hdr_len;
 }
 
-static gboolean
-pcap_out_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error)
+static DpFlow
+pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) in_port;
   PcapOut *self = state;
@@ -213,13 +213,13 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GE
                                     "packet %" G_GUINT64_FORMAT ": time %s is outside what a classic pcap "
                                     "file holds (1970-01-01 to 2106-02-07); not written",
                                     self->seen, when))
-            return FALSE;
+            return DP_FLOW_ERROR;
           continue;
         }
       dp_outfile_write (self->out, rec, pcap_out_record (self, b, i, rec));
       self->rows++;
     }
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 static gboolean

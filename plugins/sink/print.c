@@ -43,12 +43,12 @@ print_init (DpStage *stage, const void *config, void **state, GError **error)
   return TRUE;
 }
 
-static gboolean
-print_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+print_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   PrintState *s = state;
   g_ptr_array_add (s->tables, dp_batch_ref (batch));
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 static void

@@ -391,17 +391,15 @@ w2v_sink_init (DpStage *stage, const void *config, void **state, GError **error)
   return TRUE;
 }
 
-static inline gboolean
-w2v_sink_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static inline DpFlow
+w2v_sink_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) port;
-  (void) error;
   W2vSink *s = state;
   /* a whole value: keep the latest one, write it at finish */
   dp_batch_unref (s->embedding);
   s->embedding = dp_batch_ref (batch);
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 static inline gboolean

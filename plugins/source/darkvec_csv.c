@@ -44,6 +44,7 @@ typedef struct {
   guint batch_rows;
   DpNameMap *names;
   DpPackets *batch;
+  DpFlow flow;         /* what the last push returned */
   guint64 mirai;
   /* layout of the file being read */
   char delim;
@@ -300,7 +301,7 @@ darkvec_csv_line (void *state, DpLineReader *r, char *line, gsize len, GError **
   text_source_store (st->batch, &row);
   /* refilled in place when no consumer kept it */
   if (st->batch->n_rows >= st->batch_rows)
-    dp_stage_push_packets (st->stage, 0, &st->batch);
+    st->flow = dp_stage_push_packets (st->stage, 0, &st->batch);
   return TRUE;
 }
 
@@ -308,13 +309,20 @@ static gboolean
 darkvec_csv_run (DpStage *stage, void *state, GError **error)
 {
   State *st = state;
-  if (!text_source_read_all (stage, st->files, TRUE, darkvec_csv_line, st, error))
+  if (!text_source_read_all (stage, st->files, TRUE, darkvec_csv_line, st, &st->flow, error))
     return FALSE;
   if (st->mirai)
     dp_stage_count (stage, "mirai", st->mirai);
-  if (st->batch && st->batch->n_rows > 0 && !dp_stage_cancelled (stage))
-    dp_stage_push (stage, 0, g_steal_pointer (&st->batch));
+  if (st->batch && st->batch->n_rows > 0 && st->flow == DP_FLOW_OK)
+    st->flow = dp_stage_push (stage, 0, g_steal_pointer (&st->batch));
   return TRUE;
+}
+
+static gboolean
+darkvec_csv_check (DpStage *stage, const void *config, GError **error)
+{
+  const Config *c = config;
+  return text_source_check_paths (stage, c->path, c->paths, error);
 }
 
 static gboolean
@@ -364,6 +372,7 @@ DP_PLUGIN_DEFINE (darkvec_csv,
   .options = darkvec_csv_options,
   .n_options = G_N_ELEMENTS (darkvec_csv_options),
   .config_size = sizeof (Config),
+  .check = darkvec_csv_check,
   .init = darkvec_csv_init,
   .run = darkvec_csv_run,
   .finalize = darkvec_csv_finalize)

@@ -61,6 +61,20 @@ labels_finalize (void *state)
 }
 
 static gboolean
+labels_check (DpStage *stage, const void *config, GError **error)
+{
+  const LabelsConfig *cfg = config;
+  for (char **r = cfg->relabel; r && *r; r++)
+    {
+      const char *eq = strchr (*r, '=');
+      if (eq == NULL || eq == *r || eq[1] == '\0')
+        return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_TYPE, "relabel",
+                                      "option 'relabel': entry '%s' is not of the form from=to", *r);
+    }
+  return TRUE;
+}
+
+static gboolean
 labels_init (DpStage *stage, const void *config, void **state, GError **error)
 {
   (void) stage;
@@ -573,6 +587,7 @@ DP_PLUGIN_DEFINE (labels,
   .outputs = labels_outputs, .n_outputs = DP_N_ELEMENTS (labels_outputs),
   .options = labels_options, .n_options = DP_N_ELEMENTS (labels_options),
   .config_size = sizeof (LabelsConfig),
+  .check = labels_check,
   .init = labels_init,
   .run = labels_run,
   .finalize = labels_finalize)

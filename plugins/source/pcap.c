@@ -51,6 +51,7 @@ typedef struct {
   guint64 done_bytes; /* of the files already finished */
   guint64 n_non_ipv4;
   guint64 n_l4_short;
+  DpFlow flow;        /* what the last push returned */
 } Pcap;
 
 /* Classic records are read in blocks of this size.  A record never
@@ -1086,13 +1087,13 @@ pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch
       r.buf = g_malloc (PCAP_BLOCK);
     }
   PcapReadStatus st = PCAP_READ_FULL;
-  while (st == PCAP_READ_FULL && !dp_stage_cancelled (stage))
+  while (st == PCAP_READ_FULL && self->flow == DP_FLOW_OK)
     {
       st = r.ng ? pcap_read_batch_ng (stage, self, &r, *batch, error)
                 : pcap_read_batch_block (stage, self, &r, *batch, error);
       pcap_flush_counts (stage, self);
       if ((*batch)->n_rows == (*batch)->capacity)
-        dp_stage_push_packets (stage, 0, batch);
+        self->flow = dp_stage_push_packets (stage, 0, batch);
       /* a gzip stream has no position on disk to report; the walk reads
        * ahead of its records, so its own offset is the exact one */
       long pos = r.gzip ? -1 : r.buf ? (long) r.offset : ftell (pcap_file (r.p));
@@ -1118,16 +1119,40 @@ pcap_source_finalize (void *state)
   g_free (self);
 }
 
+static Pcap *
+pcap_new (const PcapConfig *cfg)
+{
+  Pcap *self = g_new0 (Pcap, 1);
+  self->cfg = cfg;
+  self->files = g_array_new (FALSE, TRUE, sizeof (PcapFile));
+  g_array_set_clear_func (self->files, pcap_file_clear);
+  return self;
+}
+
+/* A file to read, and a filter that compiles.  (The core checks that the
+ * files are there: `path` and `paths` are input options.) */
+static gboolean
+pcap_source_check (DpStage *stage, const void *config, GError **error)
+{
+  const PcapConfig *cfg = config;
+  if (cfg->path == NULL && (cfg->paths == NULL || cfg->paths[0] == NULL))
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_REQUIRED, NULL,
+                                  "set 'path' or 'paths' to the capture file(s) to read");
+  if (!pcap_check_filter (cfg->filter, error))
+    {
+      dp_stage_check_option (stage, "filter");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 pcap_source_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  Pcap *self = g_new0 (Pcap, 1);
+  Pcap *self = pcap_new (config);
   *state = self;
-  self->cfg = config;
-  self->files = g_array_new (FALSE, TRUE, sizeof (PcapFile));
-  g_array_set_clear_func (self->files, pcap_file_clear);
-  return pcap_check_filter (self->cfg->filter, error) && pcap_collect_files (self, error);
+  /* the core saw the files at load time: they may have gone since */
+  return pcap_collect_files (self, error);
 }
 
 static gboolean
@@ -1138,11 +1163,11 @@ pcap_source_run (DpStage *stage, void *state, GError **error)
     return FALSE;
   g_array_sort (self->files, pcap_file_compare);
   g_autoptr (DpPackets) batch = dp_packets_new ((guint) self->cfg->batch_rows);
-  for (guint i = 0; i < self->files->len && !dp_stage_cancelled (stage); i++)
+  for (guint i = 0; i < self->files->len && self->flow == DP_FLOW_OK; i++)
     if (!pcap_read_file (stage, self, &g_array_index (self->files, PcapFile, i), &batch, error))
       return FALSE;
-  if (batch->n_rows > 0 && !dp_stage_cancelled (stage))
-    dp_stage_push (stage, 0, g_steal_pointer (&batch));
+  if (batch->n_rows > 0 && self->flow == DP_FLOW_OK)
+    self->flow = dp_stage_push (stage, 0, g_steal_pointer (&batch));
   dp_stage_progress (stage, self->total_bytes, self->total_bytes);
   return TRUE;
 }
@@ -1184,6 +1209,7 @@ DP_PLUGIN_DEFINE (pcap,
   .options = pcap_options,
   .n_options = DP_N_ELEMENTS (pcap_options),
   .config_size = sizeof (PcapConfig),
+  .check = pcap_source_check,
   .init = pcap_source_init,
   .run = pcap_source_run,
   .finalize = pcap_source_finalize)

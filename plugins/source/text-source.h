@@ -134,6 +134,17 @@ text_source_add_files (GPtrArray *files, const char *pattern)
   globfree (&g);
 }
 
+/** For check(): a file to read is named (the core checks that it is there:
+ * `path` and `paths` are input options). */
+static inline gboolean
+text_source_check_paths (DpStage *stage, const char *path, char *const *paths, GError **error)
+{
+  if (path == NULL && (paths == NULL || paths[0] == NULL))
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_REQUIRED, NULL,
+                                  "option 'path' or 'paths' is required");
+  return TRUE;
+}
+
 /** (transfer full) the files of options `path` then `paths`, in the order
  * given, or NULL with DP_CONFIG_ERROR_REQUIRED when both are unset. */
 static inline GPtrArray *
@@ -156,7 +167,7 @@ text_source_files (const char *path, char *const *paths, GError **error)
  * the file with no layout, or with the previous file's. */
 static inline gboolean
 text_source_read_file (DpStage *stage, const char *path, gboolean header, TextSourceLineFunc fn,
-                       void *state, GError **error)
+                       void *state, const DpFlow *flow, GError **error)
 {
   g_autoptr (DpLineReader) r = dp_line_reader_open (path, error);
   g_autoptr (GError) read_error = NULL;
@@ -189,7 +200,7 @@ text_source_read_file (DpStage *stage, const char *path, gboolean header, TextSo
         }
       if (!fn (state, r, line, len, error))
         return FALSE;
-      if ((dp_line_reader_line (r) & 4095) == 0 && dp_stage_cancelled (stage))
+      if (*flow != DP_FLOW_OK)
         return TRUE;
     }
   /* a cut gzip stream: what came before it is good data */
@@ -198,17 +209,17 @@ text_source_read_file (DpStage *stage, const char *path, gboolean header, TextSo
   return TRUE;
 }
 
-/* Reads every file in order; stops quietly when the run is cancelled.
- * @header as for text_source_read_file. */
+/* Reads every file in order; stops quietly once *@flow, which @fn sets
+ * from its pushes, is not DP_FLOW_OK.  @header as for text_source_read_file. */
 static inline gboolean
 text_source_read_all (DpStage *stage, GPtrArray *files, gboolean header, TextSourceLineFunc fn,
-                      void *state, GError **error)
+                      void *state, const DpFlow *flow, GError **error)
 {
   for (guint i = 0; i < files->len; i++)
     {
-      if (dp_stage_cancelled (stage))
+      if (*flow != DP_FLOW_OK)
         return TRUE;
-      if (!text_source_read_file (stage, files->pdata[i], header, fn, state, error))
+      if (!text_source_read_file (stage, files->pdata[i], header, fn, state, flow, error))
         return FALSE;
       dp_stage_progress (stage, i + 1, files->len);
     }

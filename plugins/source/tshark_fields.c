@@ -54,6 +54,7 @@ typedef struct {
   char minute_text[32];  /* e.g. "Feb 28, 2019 00:00" */
   gsize minute_len;
   DpPackets *batch;
+  DpFlow flow;         /* what the last push returned */
 } State;
 
 static const char *const tshark_fields_header_choices[] = { "auto", "true", "false", NULL };
@@ -422,7 +423,7 @@ tshark_fields_line (void *state, DpLineReader *r, char *line, gsize len, GError 
   text_source_store (st->batch, &row);
   /* refilled in place when no consumer kept it */
   if (st->batch->n_rows >= st->batch_rows)
-    dp_stage_push_packets (st->stage, 0, &st->batch);
+    st->flow = dp_stage_push_packets (st->stage, 0, &st->batch);
   return TRUE;
 }
 
@@ -430,10 +431,25 @@ static gboolean
 tshark_fields_run (DpStage *stage, void *state, GError **error)
 {
   State *st = state;
-  if (!text_source_read_all (stage, st->files, FALSE, tshark_fields_line, st, error))
+  if (!text_source_read_all (stage, st->files, FALSE, tshark_fields_line, st, &st->flow, error))
     return FALSE;
-  if (st->batch && st->batch->n_rows > 0 && !dp_stage_cancelled (stage))
-    dp_stage_push (stage, 0, g_steal_pointer (&st->batch));
+  if (st->batch && st->batch->n_rows > 0 && st->flow == DP_FLOW_OK)
+    st->flow = dp_stage_push (stage, 0, g_steal_pointer (&st->batch));
+  return TRUE;
+}
+
+static gboolean
+tshark_fields_check (DpStage *stage, const void *config, GError **error)
+{
+  const Config *c = config;
+  if (!text_source_check_paths (stage, c->path, c->paths, error))
+    return FALSE;
+  GTimeZone *tz = g_time_zone_new_identifier (c->timezone);
+  if (tz == NULL)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_TYPE, "timezone",
+                                  "option 'timezone': unknown time zone '%s' (e.g. UTC, Asia/Tokyo, +09:00)",
+                                  c->timezone);
+  g_time_zone_unref (tz);
   return TRUE;
 }
 
@@ -451,11 +467,9 @@ tshark_fields_init (DpStage *stage, const void *config, void **state, GError **e
   if (st->files == NULL)
     return FALSE;
   st->tz = g_time_zone_new_identifier (c->timezone);
-  if (st->tz == NULL)
+  if (st->tz == NULL)   /* check() saw it: the zone database changed since */
     {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE,
-                   "option 'timezone': unknown time zone '%s' (e.g. UTC, Asia/Tokyo, +09:00)",
-                   c->timezone);
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE, "option 'timezone': '%s' is gone", c->timezone);
       return FALSE;
     }
   return TRUE;
@@ -500,6 +514,7 @@ DP_PLUGIN_DEFINE (tshark_fields,
   .options = tshark_fields_options,
   .n_options = G_N_ELEMENTS (tshark_fields_options),
   .config_size = sizeof (Config),
+  .check = tshark_fields_check,
   .init = tshark_fields_init,
   .run = tshark_fields_run,
   .finalize = tshark_fields_finalize)

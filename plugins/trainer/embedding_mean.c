@@ -56,11 +56,10 @@ embedding_mean_init (DpStage *stage, const void *config, void **state, GError **
   return TRUE;
 }
 
-static gboolean
-embedding_mean_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+embedding_mean_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) error;
   EmbeddingMean *s = state;
   if (port == 0)
     {
@@ -72,7 +71,7 @@ embedding_mean_process (DpStage *stage, void *state, guint port, DpBatch *batch,
       dp_batch_unref (s->corpus);
       s->corpus = dp_batch_ref (batch);
     }
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* Embedding row of every corpus token id, or -1 when it has no vector. */

@@ -43,16 +43,14 @@ zscore_init (DpStage *stage, const void *config, void **state, GError **error)
   return TRUE;
 }
 
-static gboolean
-zscore_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+zscore_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) port;
-  (void) error;
   Zscore *z = state;
   dp_batch_unref (z->input);
   z->input = dp_batch_ref (batch);
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* Two passes in double, like numpy's mean and var: the one-pass formula

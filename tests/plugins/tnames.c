@@ -22,15 +22,14 @@ tnames_init (DpStage *stage, const void *config, void **state, GError **error)
   return TRUE;
 }
 
-static gboolean
-tnames_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+tnames_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   TnamesState *s = state;
-  const char *from = dp_stage_upstream_name (stage);
-  g_string_append_printf (s->log, "from %s\n", from ? from : "?");
-  if (from && !g_ptr_array_find_with_equal_func (s->from, from, g_str_equal, NULL))
-    g_ptr_array_add (s->from, g_strdup (from));
-  return TRUE;
+  g_string_append_printf (s->log, "from %s\n", upstream);
+  if (!g_ptr_array_find_with_equal_func (s->from, upstream, g_str_equal, NULL))
+    g_ptr_array_add (s->from, g_strdup (upstream));
+  return DP_FLOW_OK;
 }
 
 static gboolean

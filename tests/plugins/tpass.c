@@ -1,10 +1,11 @@
 /* tpass — test detector: passes packets on (same batch, new ref), counts
- * rows, emits a one-row table at finish; `fail_after` makes it fail. */
+ * rows, emits a one-row table at finish; `fail_after` makes it fail,
+ * `stop_after` makes it say DP_FLOW_STOP (a limit). */
 #include "config.h"
 #include "darkpipe.h"
 
-typedef struct { guint64 fail_after; } TpassConfig;
-typedef struct { guint64 fail_after, rows; } TpassState;
+typedef struct { guint64 fail_after, stop_after; } TpassConfig;
+typedef struct { guint64 fail_after, stop_after, rows; } TpassState;
 
 static const DpPortDesc tpass_inputs[] = {
   { "packets", DP_TYPE_PACKETS, 0, "packets" },
@@ -17,6 +18,8 @@ static const DpPortDesc tpass_outputs[] = {
 static const DpOptionDesc tpass_options[] = {
   DP_OPTION ("fail_after", DP_OPT_UINT, "0", TpassConfig, fail_after,
              "Fail once more than this many rows arrived (0: never)."),
+  DP_OPTION ("stop_after", DP_OPT_UINT, "0", TpassConfig, stop_after,
+             "Want no more once this many rows arrived (0: never)."),
 };
 
 static gboolean
@@ -24,24 +27,29 @@ tpass_init (DpStage *stage, const void *config, void **state, GError **error)
 {
   TpassState *s = g_new0 (TpassState, 1);
   s->fail_after = ((const TpassConfig *) config)->fail_after;
+  s->stop_after = ((const TpassConfig *) config)->stop_after;
   *state = s;
   return TRUE;
 }
 
-static gboolean
-tpass_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+tpass_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   TpassState *s = state;
   if (port != 0)
-    return TRUE;
+    return DP_FLOW_OK;
   s->rows += ((DpPackets *) batch)->n_rows;
   if (s->fail_after && s->rows > s->fail_after)
     {
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "failing as asked after %" G_GUINT64_FORMAT " rows", s->rows);
-      return FALSE;
+      return DP_FLOW_ERROR;
     }
-  dp_stage_push (stage, 0, dp_batch_ref (batch));
-  return TRUE;
+  /* its count needs every batch: a STOP from the packets' consumers
+   * (or from nobody consuming them) is not passed on */
+  DpFlow flow = dp_stage_push (stage, 0, dp_batch_ref (batch));
+  if (flow < 0)
+    return flow;
+  return s->stop_after && s->rows >= s->stop_after ? DP_FLOW_STOP : DP_FLOW_OK;
 }
 
 static gboolean

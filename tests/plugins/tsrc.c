@@ -27,7 +27,8 @@ tsrc_run (DpStage *stage, void *state, GError **error)
 {
   const TsrcConfig *c = state;
   guint64 done = 0;
-  while (done < c->count && !dp_stage_cancelled (stage))
+  DpFlow flow = DP_FLOW_OK;
+  while (done < c->count && flow == DP_FLOW_OK)
     {
       guint n = (guint) MIN (c->batch, c->count - done);
       DpPackets *p = dp_packets_new (n);
@@ -42,8 +43,10 @@ tsrc_run (DpStage *stage, void *state, GError **error)
           p->l4[r] = DP_L4_PORTS | DP_L4_TCP;
         }
       done += n;
-      dp_stage_push (stage, 0, p);
+      flow = dp_stage_push (stage, 0, p);
     }
+  if (flow < 0)
+    return TRUE;
   DpTable *t = dp_table_new ("info");
   guint col = dp_table_add_column (t, "packets", DP_COL_INT64);
   guint row = dp_table_append_row (t);

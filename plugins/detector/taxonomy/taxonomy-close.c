@@ -397,6 +397,17 @@ taxonomy_event_cmp (gconstpointer a, gconstpointer b)
 
 #define TAXONOMY_CLOSE_PREFETCH 16
 
+/* Pushes @batch and keeps what the consumers said. */
+static void
+taxonomy_push (TaxClose *c, guint port, gpointer batch)
+{
+  DpFlow f = dp_stage_push (c->stage, port, batch);
+  if (f == DP_FLOW_STOP)
+    c->stopped |= 1u << port;
+  else if (f < 0 && c->fatal == DP_FLOW_OK)
+    c->fatal = f;
+}
+
 /* Pushes the table of @o to output @port and, unless @last, starts the
  * next chunk; at the window's end an empty table goes out only when the
  * window pushed nothing else, so consumers always see its columns. */
@@ -405,7 +416,7 @@ taxonomy_out_push (TaxClose *c, TaxOut *o, guint port, gboolean last)
 {
   if (o->t->n_rows > 0 || !o->pushed)
     {
-      dp_stage_push (c->stage, port, o->t);
+      taxonomy_push (c, port, o->t);
       o->pushed = TRUE;
     }
   else
@@ -495,5 +506,5 @@ taxonomy_close_run (TaxClose *c, const TaxTable *triples)
     }
   taxonomy_out_push (c, &c->sources, 0, TRUE);
   taxonomy_out_push (c, &c->events, 1, TRUE);
-  dp_stage_push (c->stage, 2, taxonomy_emit_summary (c));
+  taxonomy_push (c, 2, taxonomy_emit_summary (c));
 }

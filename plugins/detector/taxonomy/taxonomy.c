@@ -29,6 +29,8 @@ typedef struct {
   gboolean any_ts;
   guint64 n_late;
   guint pushed;            /* windows pushed so far */
+  guint stopped;           /* bit per output port: its consumers want no more */
+  DpFlow fatal;            /* an ending flow value a push returned, else OK */
   DpNameMap *names;
   /* per-batch scratch, grown with the batches, never per packet */
   guint32 *key_b;
@@ -232,6 +234,9 @@ taxonomy_window_emit (DpStage *stage, Taxonomy *self, const TaxTable *t, gint64 
   taxonomy_close_init (&c, &self->cfg, start_ns, stage, self->names, &self->pairs, &self->ports,
                        &self->scratch);
   taxonomy_close_run (&c, t);
+  self->stopped |= c.stopped;
+  if (self->fatal == DP_FLOW_OK)
+    self->fatal = c.fatal;
   dp_stage_count (stage, "windows", 1);
   dp_stage_count (stage, "sources", c.n_sources);
   dp_stage_count (stage, "events", c.n_events);
@@ -435,13 +440,13 @@ taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p)
     }
 }
 
-static gboolean
-taxonomy_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error)
+static const DpPortDesc taxonomy_outputs[3];
+
+static DpFlow
+taxonomy_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
   Taxonomy *self = state;
   const DpPackets *p = (const DpPackets *) batch;
-  (void) in_port;
-  (void) error;
   if (p->names && !self->names)
     self->names = dp_name_map_ref (p->names);
   taxonomy_scratch_reserve (self, p->n_rows);
@@ -454,7 +459,10 @@ taxonomy_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GE
   taxonomy_aggregate (stage, self, p);
   if (self->n_late > late_before)
     dp_stage_count (stage, "late-dropped", self->n_late - late_before);
-  return TRUE;
+  if (self->fatal != DP_FLOW_OK)
+    return self->fatal;
+  /* every output's consumers have had enough: so has the taxonomy */
+  return self->stopped == (1u << DP_N_ELEMENTS (taxonomy_outputs)) - 1 ? DP_FLOW_STOP : DP_FLOW_OK;
 }
 
 static gboolean

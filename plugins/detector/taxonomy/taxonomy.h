@@ -253,6 +253,8 @@ typedef struct {
   guint32 last_port_b; /* the port key of this source merged last, at entry last_port - 1 */
   gsize last_port;     /* 0: none */
   TaxOut sources, events;
+  guint stopped;       /* bit per output port: its consumers said DP_FLOW_STOP */
+  DpFlow fatal;        /* DP_FLOW_ERROR or DP_FLOW_CANCELLED from a push, else OK */
   /* the summary */
   guint64 n_sources, n_events, n_pkt;
   guint64 pat_sources[TAX_N_PATTERNS], pat_keys[TAX_N_PATTERNS], pat_pkt[TAX_N_PATTERNS];

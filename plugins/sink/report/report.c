@@ -244,31 +244,30 @@ report_count_packets (Report *r, const DpPackets *p)
   t->packets += p->n_rows;
 }
 
-static gboolean
-report_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+static DpFlow
+report_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) error;
   Report *r = state;
   if (port >= REPORT_N_INPUTS)
-    return TRUE;
+    return DP_FLOW_OK;
   if (port == REPORT_IN_PACKETS)
     {
       if (batch->type == DP_TYPE_PACKETS)
         report_count_packets (r, (const DpPackets *) batch);
-      return TRUE;
+      return DP_FLOW_OK;
     }
   if (port == REPORT_IN_TAX_SOURCES || port == REPORT_IN_TAX_EVENTS)
     {
       if (batch->type == DP_TYPE_TABLE)
         (port == REPORT_IN_TAX_SOURCES ? report_sources_add : report_events_add) (r, (const DpTable *) batch);
-      return TRUE;
+      return DP_FLOW_OK;
     }
   ReportInput *in = g_new0 (ReportInput, 1);
-  const char *up = dp_stage_upstream_name (stage);
-  in->origin = up ? g_strdup (up) : g_strdup_printf ("input %u", r->inputs[port]->len + 1);
+  in->origin = g_strdup (upstream);
   in->batch = dp_batch_ref (batch);
   g_ptr_array_add (r->inputs[port], in);
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */

@@ -45,7 +45,7 @@ synth_telescope_finalize (void *state)
 /* ISO 8601 with or without a zone (UTC then), or a bare date. */
 /* the most packets one run may draw, by `packets` or by rate x duration */
 #define SYNTH_MAX_PACKETS 1e12
-/* the most memory the episodes alive at once may take (estimated at init) */
+/* the most memory the episodes alive at once may take (estimated at check) */
 #define SYNTH_MAX_EPISODE_BYTES (1024.0 * 1024 * 1024)
 
 static gboolean
@@ -68,51 +68,51 @@ synth_telescope_parse_start (const char *text, gint64 *us, GError **error)
   return TRUE;
 }
 
-static gboolean
-synth_telescope_init (DpStage *stage, const void *config, void **state, GError **error)
+/* The world the options describe, after every check of them; NULL with
+ * @error naming the option (for check(), through @stage). */
+static SynthWorld *
+synth_telescope_build (DpStage *stage, const SynthConfig *cfg, GError **error)
 {
-  (void) stage;
-  const SynthConfig *cfg = config;
-  SynthTelescope *self = g_new0 (SynthTelescope, 1);
-  *state = self;
   SynthParams p = { .seed = cfg->seed, .block = cfg->block, .scale = cfg->scale,
                     .only = (const char *const *) cfg->populations };
   if (cfg->block.prefix < 8)
     {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-                   "option 'block': a /%u is too large a dark block (at most a /8)", cfg->block.prefix);
-      return FALSE;
+      dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, "block",
+                             "option 'block': a /%u is too large a dark block (at most a /8)", cfg->block.prefix);
+      return NULL;
     }
+  dp_stage_check_option (stage, "start");
   if (!synth_telescope_parse_start (cfg->start, &p.start, error))
-    return FALSE;
+    return NULL;
   /* packet times are int64 nanoseconds: 1678-01-01 .. 2262-01-01 */
   const gint64 lo_us = G_GINT64_CONSTANT (-9214560000) * SYNTH_US;   /* 1678-01-01T00:00:00Z */
   const gint64 hi_us = G_GINT64_CONSTANT (9214646400) * SYNTH_US;    /* 2262-01-01T00:00:00Z */
   if (p.start < lo_us || p.start > hi_us - cfg->duration / 1000)
     {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-                   "options 'start' and 'duration': the capture must lie within 1678-01-01 .. 2262-01-01 "
-                   "(packet times are 64-bit nanoseconds); '%s' plus the duration does not", cfg->start);
-      return FALSE;
+      dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, "start",
+                             "options 'start' and 'duration': the capture must lie within 1678-01-01 .. "
+                             "2262-01-01 (packet times are 64-bit nanoseconds); '%s' plus the duration does not",
+                             cfg->start);
+      return NULL;
     }
   p.end = p.start + cfg->duration / 1000;
   double seconds = (double) cfg->duration / 1e9;
   if (cfg->rate > 0 && cfg->rate * seconds > SYNTH_MAX_PACKETS)
     {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-                   "options 'rate' and 'duration': %g packets/s for %g s is %.3g packets, more than %.0e; "
-                   "lower the rate or the duration", cfg->rate, seconds, cfg->rate * seconds, SYNTH_MAX_PACKETS);
-      return FALSE;
+      dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, "rate",
+                             "options 'rate' and 'duration': %g packets/s for %g s is %.3g packets, more than "
+                             "%.0e; lower the rate or the duration", cfg->rate, seconds, cfg->rate * seconds,
+                             SYNTH_MAX_PACKETS);
+      return NULL;
     }
   p.budget = cfg->rate > 0 ? (guint64) llround (cfg->rate * seconds) : cfg->packets;
-  self->batch_rows = (guint) cfg->batch_rows;
-  self->world = synth_telescope_world_new (&p, error);
-  if (self->world == NULL)
-    return FALSE;
+  dp_stage_check_option (stage, "populations");
+  SynthWorld *w = synth_telescope_world_new (&p, error);
+  if (w == NULL)
+    return NULL;
   /* memory follows the episodes alive at once, which follow the packet
    * rate: each population starts episodes at its rate and keeps each one
    * for its length (at most the run), twice over for the array's growth */
-  const SynthWorld *w = self->world;
   double span = (double) (p.end - p.start), alive = 0;
   for (guint i = 0; i < w->n_pops; i++)
     if (w->pops[i].def->gen != SYNTH_GEN_TAIL)
@@ -120,14 +120,35 @@ synth_telescope_init (DpStage *stage, const void *config, void **state, GError *
   double bytes = 2 * alive * sizeof (SynthEpisode);
   if (bytes > SYNTH_MAX_EPISODE_BYTES)
     {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-                   "options '%s' and 'duration': %.3g packets over %g s would keep about %.3g episodes "
-                   "(%.1f GiB) in memory at once, more than the %.0f GiB allowed; lower the packet rate",
-                   cfg->rate > 0 ? "rate" : "packets", (double) p.budget, seconds, alive,
-                   bytes / (1024.0 * 1024 * 1024), SYNTH_MAX_EPISODE_BYTES / (1024.0 * 1024 * 1024));
-      return FALSE;
+      const char *opt = cfg->rate > 0 ? "rate" : "packets";
+      dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, opt,
+                             "options '%s' and 'duration': %.3g packets over %g s would keep about %.3g "
+                             "episodes (%.1f GiB) in memory at once, more than the %.0f GiB allowed; lower the "
+                             "packet rate", opt, (double) p.budget, seconds, alive,
+                             bytes / (1024.0 * 1024 * 1024), SYNTH_MAX_EPISODE_BYTES / (1024.0 * 1024 * 1024));
+      synth_telescope_world_free (w);
+      return NULL;
     }
-  return TRUE;
+  return w;
+}
+
+static gboolean
+synth_telescope_check (DpStage *stage, const void *config, GError **error)
+{
+  SynthWorld *w = synth_telescope_build (stage, config, error);
+  synth_telescope_world_free (w);
+  return w != NULL;
+}
+
+static gboolean
+synth_telescope_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  const SynthConfig *cfg = config;
+  SynthTelescope *self = g_new0 (SynthTelescope, 1);
+  *state = self;
+  self->batch_rows = (guint) cfg->batch_rows;
+  self->world = synth_telescope_build (stage, cfg, error);
+  return self->world != NULL;
 }
 
 static inline void
@@ -189,25 +210,27 @@ synth_telescope_run (DpStage *stage, void *state, GError **error)
   guint64 n_slices = (guint64) ((w->p.end - w->p.start + slice - 1) / slice);
   guint64 total = 0;
   g_autoptr (DpPackets) batch = dp_packets_new (self->batch_rows);
-  for (guint64 s = 0; s < n_slices; s++)
+  DpFlow flow = DP_FLOW_OK;
+  for (guint64 s = 0; s < n_slices && flow == DP_FLOW_OK; s++)
     {
-      if (dp_stage_cancelled (stage))
-        return TRUE;
       gint64 a = w->p.start + (gint64) s * slice;
       synth_telescope_slice (w, s, a, MIN (a + slice, w->p.end));
       for (gsize k = 0; k < w->n_rows; k++)
         {
           synth_telescope_copy (batch, &w->rows[w->keys[k] & 0xffffffffu]);
-          if (batch->n_rows == self->batch_rows)
-            dp_stage_push_packets (stage, 0, &batch);
+          total++;
+          if (batch->n_rows == self->batch_rows && (flow = dp_stage_push_packets (stage, 0, &batch)) != DP_FLOW_OK)
+            break;
         }
-      total += w->n_rows;
       dp_stage_progress (stage, s + 1, n_slices);
     }
-  if (batch->n_rows > 0)
-    dp_stage_push (stage, 0, g_steal_pointer (&batch));
+  if (batch->n_rows > 0 && flow == DP_FLOW_OK)
+    flow = dp_stage_push (stage, 0, g_steal_pointer (&batch));
   dp_stage_count (stage, "packets", total);
-  dp_stage_push (stage, 1, synth_telescope_truth (w));
+  /* the truth of the senders: also when the packets were cut short by a
+   * consumer that had enough (DP_FLOW_STOP), not when the run ends */
+  if (flow >= 0)
+    dp_stage_push (stage, 1, synth_telescope_truth (w));
   return TRUE;
 }
 
@@ -315,6 +338,7 @@ DP_PLUGIN_DEFINE (synth_telescope,
   .options = synth_telescope_options,
   .n_options = DP_N_ELEMENTS (synth_telescope_options),
   .config_size = sizeof (SynthConfig),
+  .check = synth_telescope_check,
   .init = synth_telescope_init,
   .run = synth_telescope_run,
   .finalize = synth_telescope_finalize)

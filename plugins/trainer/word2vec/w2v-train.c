@@ -51,9 +51,17 @@ struct _Word2vecWorker {
   float *g;             /* ctx x outs gradients */
   float *ograd;         /* outs x dim accumulated output gradients */
   float *neu1, *neu1e;  /* CBOW; neu1e also the one-input kernel's error */
-  gboolean (*tick) (Word2vecModel *m, gpointer data);
+  guint (*tick) (Word2vecModel *m, gpointer data);
   gpointer tick_data;
+  struct _Word2vecCrew *crew;   /* worker 0: the others, to start more of them */
 };
+
+/* The workers of one training, started as the stage is granted threads. */
+typedef struct _Word2vecCrew {
+  Word2vecWorker *workers;
+  GThread **handles;
+  guint max, running;
+} Word2vecCrew;
 
 static inline guint64
 word2vec_next (guint64 *s)
@@ -486,6 +494,18 @@ word2vec_job (Word2vecWorker *w, guint64 chunk, guint64 epoch)
   __atomic_fetch_add (&m->words_done, pending, __ATOMIC_RELAXED);
 }
 
+static gpointer word2vec_worker_run (gpointer data);
+
+/* Worker 0 starts the workers the stage may run now and has not started:
+ * jobs come from one counter, so a worker that joins mid-way just takes
+ * the next ones. */
+static void
+word2vec_crew_grow (Word2vecCrew *c, guint want)
+{
+  for (; c->running < MIN (want, c->max); c->running++)
+    c->handles[c->running] = g_thread_new ("word2vec", word2vec_worker_run, &c->workers[c->running]);
+}
+
 static gpointer
 word2vec_worker_run (gpointer data)
 {
@@ -496,10 +516,15 @@ word2vec_worker_run (gpointer data)
     {
       if (__atomic_load_n (&m->stop, __ATOMIC_RELAXED))
         break;
-      if (w->tick && !w->tick (m, w->tick_data))
+      if (w->tick)
         {
-          __atomic_store_n (&m->stop, 1, __ATOMIC_RELAXED);
-          break;
+          guint want = w->tick (m, w->tick_data);
+          if (want == 0)
+            {
+              __atomic_store_n (&m->stop, 1, __ATOMIC_RELAXED);
+              break;
+            }
+          word2vec_crew_grow (w->crew, want);
         }
       gint64 job = __atomic_fetch_add (&m->next_job, 1, __ATOMIC_RELAXED);
       if (job >= n_jobs)
@@ -604,24 +629,28 @@ word2vec_model_prepare (Word2vecModel *m)
   m->total_words = m->corpus->n_tokens * (guint64) m->config->epochs;
 }
 
-void
-word2vec_model_train (Word2vecModel *m, guint threads,
-                      gboolean (*tick) (Word2vecModel *m, gpointer data), gpointer data)
+guint
+word2vec_model_train (Word2vecModel *m, guint max_threads,
+                      guint (*tick) (Word2vecModel *m, gpointer data), gpointer data)
 {
   if (m->n == 0 || m->n_chunks == 0 || m->corpus->n_sentences == 0)
-    return;
-  threads = MAX (threads, 1u);
-  g_autofree Word2vecWorker *workers = g_new (Word2vecWorker, threads);
-  g_autofree GThread **handles = g_new0 (GThread *, threads);
-  for (guint t = 0; t < threads; t++)
-    word2vec_worker_init (&workers[t], m, t);
-  workers[0].tick = tick;
-  workers[0].tick_data = data;
-  for (guint t = 1; t < threads; t++)
-    handles[t] = g_thread_new ("word2vec", word2vec_worker_run, &workers[t]);
-  word2vec_worker_run (&workers[0]);
-  for (guint t = 1; t < threads; t++)
-    g_thread_join (handles[t]);
-  for (guint t = 0; t < threads; t++)
-    word2vec_worker_clear (&workers[t]);
+    return 0;
+  Word2vecCrew crew = { .max = MAX (max_threads, 1u), .running = 1 };
+  crew.workers = g_new (Word2vecWorker, crew.max);
+  crew.handles = g_new0 (GThread *, crew.max);
+  for (guint t = 0; t < crew.max; t++)
+    word2vec_worker_init (&crew.workers[t], m, t);
+  crew.workers[0].tick = tick;
+  crew.workers[0].tick_data = data;
+  crew.workers[0].crew = &crew;
+  word2vec_crew_grow (&crew, tick ? tick (m, data) : crew.max);
+  word2vec_worker_run (&crew.workers[0]);
+  /* started only by worker 0, which has returned: running is final */
+  for (guint t = 1; t < crew.running; t++)
+    g_thread_join (crew.handles[t]);
+  for (guint t = 0; t < crew.max; t++)
+    word2vec_worker_clear (&crew.workers[t]);
+  g_free (crew.workers);
+  g_free (crew.handles);
+  return crew.running;
 }

@@ -62,10 +62,12 @@ typedef struct {
 /** 64-byte aligned, zeroed, NULL when memory is short; free() it. */
 float *word2vec_alloc (gsize n_floats);
 void word2vec_model_prepare (Word2vecModel *m);
-/** Trains @m with @threads workers; worker 0 runs in the calling thread and
- * calls @tick (progress, cancellation) between jobs. */
-void word2vec_model_train (Word2vecModel *m, guint threads,
-                           gboolean (*tick) (Word2vecModel *m, gpointer data), gpointer data);
+/** Trains @m with up to @max_threads workers; worker 0 runs in the calling
+ * thread and calls @tick between jobs (progress, cancellation), which says
+ * how many workers may run now: 0 stops, more than run starts others.
+ * Returns how many ran. */
+guint word2vec_model_train (Word2vecModel *m, guint max_threads,
+                            guint (*tick) (Word2vecModel *m, gpointer data), gpointer data);
 
 static inline guint64
 word2vec_mix (guint64 x)

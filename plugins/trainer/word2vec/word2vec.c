@@ -72,27 +72,31 @@ static const DpPortDesc word2vec_outputs[] = {
 };
 
 static gboolean
-word2vec_init (DpStage *stage, const void *config, void **state, GError **error)
+word2vec_check (DpStage *stage, const void *config, GError **error)
 {
-  (void) stage;
   const Word2vecConfig *c = config;
   if (c->min_alpha > c->alpha)
-    {
-      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_RANGE,
-                   "min_alpha (%g) must not exceed alpha (%g)", c->min_alpha, c->alpha);
-      return FALSE;
-    }
-  Word2vec *w = g_new0 (Word2vec, 1);
-  w->config = c;
-  *state = w;
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, "min_alpha",
+                                  "min_alpha (%g) must not exceed alpha (%g)", c->min_alpha, c->alpha);
+  if (c->init_path && dp_stage_input_connected (stage, 1))
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "init_path",
+                                  "both init_path and the init port are given; use one");
   return TRUE;
 }
 
 static gboolean
-word2vec_process (DpStage *stage, void *state, guint port, DpBatch *batch, GError **error)
+word2vec_init (DpStage *stage, const void *config, void **state, GError **error)
+{
+  Word2vec *w = g_new0 (Word2vec, 1);
+  w->config = config;
+  *state = w;
+  return TRUE;
+}
+
+static DpFlow
+word2vec_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   (void) stage;
-  (void) error;
   Word2vec *w = state;
   if (port == 0)
     {
@@ -104,7 +108,7 @@ word2vec_process (DpStage *stage, void *state, guint port, DpBatch *batch, GErro
       dp_batch_unref (w->init);
       w->init = dp_batch_ref (batch);
     }
-  return TRUE;
+  return DP_FLOW_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -331,7 +335,9 @@ typedef struct {
   gint64 last_us;
 } Word2vecTick;
 
-static gboolean
+/* Progress, and how many threads to run now: 0 once the run ends, else
+ * what the scheduler grants (more when other stages have ended). */
+static guint
 word2vec_tick (Word2vecModel *m, gpointer data)
 {
   Word2vecTick *t = data;
@@ -342,7 +348,7 @@ word2vec_tick (Word2vecModel *m, gpointer data)
       dp_stage_progress (t->stage, (guint64) __atomic_load_n (&m->words_done, __ATOMIC_RELAXED),
                          m->total_words);
     }
-  return !dp_stage_cancelled (t->stage);
+  return dp_stage_cancelled (t->stage) ? 0 : dp_stage_threads (t->stage);
 }
 
 static gboolean
@@ -405,10 +411,9 @@ word2vec_finish (DpStage *stage, void *state, GError **error)
       return FALSE;
     }
   word2vec_model_prepare (&m);
-  guint threads = dp_stage_threads (stage);
   Word2vecTick tick = { stage, 0 };
   gint64 t0 = g_get_monotonic_time ();
-  word2vec_model_train (&m, threads, word2vec_tick, &tick);
+  guint threads = word2vec_model_train (&m, dp_stage_threads_max (stage), word2vec_tick, &tick);
   double secs = MAX ((g_get_monotonic_time () - t0) / 1e6, 1e-9);
   gboolean stopped = m.stop != 0;
   dp_stage_progress (stage, m.total_words, m.total_words);
@@ -481,6 +486,8 @@ DP_PLUGIN_DEFINE (word2vec,
   .options = word2vec_options,
   .n_options = DP_N_ELEMENTS (word2vec_options),
   .config_size = sizeof (Word2vecConfig),
+  .flags = DP_PLUGIN_THREADED,
+  .check = word2vec_check,
   .init = word2vec_init,
   .process = word2vec_process,
   .finish = word2vec_finish,
