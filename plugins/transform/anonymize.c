@@ -476,7 +476,7 @@ anon_column (Anon *s, guint32 *col, guint n)
 /* Copies @in into the stage's output batch (reused when no consumer kept
  * it: a fresh batch per push costs page faults) and rewrites its
  * addresses there; the input is never written. */
-static void
+static DpFlow
 anon_packets (DpStage *stage, Anon *s, const DpPackets *in)
 {
   guint n = in->n_rows;
@@ -495,7 +495,7 @@ anon_packets (DpStage *stage, Anon *s, const DpPackets *in)
     anon_column (s, out->src, n);
   if (s->cfg->addresses != ANON_SRC)
     anon_column (s, out->dst, n);
-  dp_stage_push_packets (stage, 0, &s->out_batch);
+  return dp_stage_push_packets (stage, 0, &s->out_batch);
 }
 
 static gboolean
@@ -590,35 +590,58 @@ anon_table (Anon *s, DpStage *stage, const DpTable *in, GError **error)
   return out;
 }
 
-static gboolean
+/* The flow of the push: a filter wants what its consumers want. */
+static DpFlow
 anon_batch (DpStage *stage, Anon *s, DpBatch *batch, GError **error)
 {
   if (batch->type == DP_TYPE_PACKETS)
-    {
-      anon_packets (stage, s, (const DpPackets *) batch);
-      return TRUE;
-    }
+    return anon_packets (stage, s, (const DpPackets *) batch);
   if (batch->type == DP_TYPE_TABLE)
     {
       DpTable *t = anon_table (s, stage, (const DpTable *) batch, error);
       if (t == NULL)
-        return FALSE;
-      dp_stage_push (stage, 1, t);
-      return TRUE;
+        return DP_FLOW_ERROR;
+      return dp_stage_push (stage, 1, t);
     }
   g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT, "anonymize takes packets and tables, not %s",
                dp_batch_type_name (batch->type));
-  return FALSE;
+  return DP_FLOW_ERROR;
 }
 
 /* ------------------------------------------------------------------ */
 /* Life cycle */
 
-static gboolean
-anon_process (DpStage *stage, void *state, guint in_port, DpBatch *batch, GError **error)
+static DpFlow
+anon_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch,
+              GError **error)
 {
-  (void) in_port;
   return anon_batch (stage, state, batch, error);
+}
+
+/* Before any data: the sensor's prefixes, a reversible setting, and a key
+ * file that reads (its errors name the file and byte, never key digits). */
+static gboolean
+anon_check (DpStage *stage, const void *config, GError **error)
+{
+  const AnonConfig *cfg = config;
+  for (char **t = cfg->telescope; t && *t; t++)
+    {
+      DpCidr c;
+      g_autoptr (GError) e = NULL;
+      if (!dp_parse_cidr (*t, &c, &e))
+        return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_TYPE, "telescope", "option 'telescope': %s",
+                                      e->message);
+    }
+  if (cfg->reverse && cfg->telescope && cfg->telescope[0] && cfg->telescope_host == ANON_HOST_ZERO)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_CHOICE, "telescope_host",
+                                  "option 'telescope_host': zero cannot be reversed (the telescope's host "
+                                  "bits are gone); reverse data made with remap or scramble");
+  AnonKey k;
+  gboolean ok = anon_key_read (stage, cfg->key_file, &k, error);
+  OPENSSL_cleanse (&k, sizeof k);
+  if (!ok)
+    dp_stage_check_option (stage, "key_file");
+  return ok;
 }
 
 static gboolean
@@ -802,6 +825,7 @@ DP_PLUGIN_DEFINE (anonymize,
   .outputs = anon_outputs, .n_outputs = DP_N_ELEMENTS (anon_outputs),
   .options = anon_options, .n_options = DP_N_ELEMENTS (anon_options),
   .config_size = sizeof (AnonConfig),
+  .check = anon_check,
   .init = anon_init,
   .process = anon_process,
   .finish = anon_finish,
