@@ -13,9 +13,8 @@ libdarkpipe_la_SOURCES = \
 	core/dp-sched.c \
 	core/dp-harness.c \
 	core/dp-private.h \
-	core/dp-yaml.h \
-	core/dp-pipeline.h
-libdarkpipe_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(ZLIB_CFLAGS) -DG_LOG_DOMAIN=\"darkpipe\"
+	core/dp-yaml.h
+libdarkpipe_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(ZLIB_CFLAGS) -fvisibility=hidden -DG_LOG_DOMAIN=\"darkpipe\"
 libdarkpipe_la_LIBADD = $(GLIB_LIBS) $(YAML_LIBS) $(ZLIB_LIBS) -lm
 libdarkpipe_la_LDFLAGS = -no-undefined -version-info 0:0:0
 
@@ -29,7 +28,9 @@ dpinclude_HEADERS += \
 	core/dp-hash.h \
 	core/dp-decode.h \
 	core/dp-harness.h \
-	core/dp-options.h
+	core/dp-options.h \
+	core/dp-pipeline.h \
+	core/dp-api.h
 
 bin_PROGRAMS += darkpipe
 darkpipe_SOURCES = core/darkpipe.c

@@ -51,6 +51,7 @@ typedef struct {
   char **sets;
   gint threads;          /* THREADS_UNSET when --threads was not given */
   gboolean quiet;
+  gboolean sequential;
   char *output_dir;
   gboolean json, markdown;
   char *markdown_dir;
@@ -73,6 +74,7 @@ make_context (Opts *o)
     dp_context_add_plugin_dir (ctx, *d);
   dp_context_set_threads (ctx, o->threads != THREADS_UNSET ? (guint) o->threads : 1);
   dp_context_set_quiet (ctx, o->quiet);
+  dp_context_set_sequential (ctx, o->sequential);
   dp_context_set_progress (ctx, !o->quiet && isatty (STDERR_FILENO));
   if (o->output_dir)
     dp_context_set_output_dir (ctx, o->output_dir);
@@ -369,7 +371,8 @@ static const char usage[] =
   "usage: darkpipe [--plugin-dir DIR]... COMMAND [ARGS]\n"
   "\n"
   "commands:\n"
-  "  run PIPELINE.yaml [--set stage.option=value]... [--threads N] [--quiet] [--output-dir DIR]\n"
+  "  run PIPELINE.yaml [--set stage.option=value]... [--threads N] [--sequential] [--quiet]\n"
+  "                     [--output-dir DIR]\n"
   "                     run a pipeline\n"
   "  check PIPELINE.yaml [--set ...]   validate a pipeline, run nothing\n"
   "  demo [--set ...]   run the bundled demo pipeline (synthetic telescope)\n"
@@ -387,7 +390,9 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
     { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->plugin_dirs, "Search plugins here first", "DIR" },
     /* taken as bytes and checked below, so a bad value is named */
     { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sets, "Override an option", "STAGE.OPTION=VALUE" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "Threads for multi-threaded stages", "N" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "Threads for the whole run (default 1)", "N" },
+    { "sequential", 0, 0, G_OPTION_ARG_NONE, &o->sequential,
+      "One stage at a time, each threaded stage with all N threads (less memory at once)", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, no summary", NULL },
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &o->output_dir, "Output directory (overrides the pipeline's)", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "plugins: JSON", NULL },

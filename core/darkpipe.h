@@ -9,5 +9,4 @@
 #include "dp-outgroup.h"
 #include "dp-hash.h"
 #include "dp-decode.h"
-#include "dp-harness.h"
 #include "dp-options.h"

@@ -461,14 +461,22 @@ dp_table_format_cell (const DpTable *t, guint col, guint row, GString *out)
 
 #define VOCAB_NONE G_MAXUINT32
 
+/* The indexes of a vocabulary, out of the public struct. */
+struct _DpVocabIndex {
+  guint32 *ids;         /* open addressing: key -> id */
+  guint mask;
+  GHashTable *words;    /* word -> index into DpVocab.words */
+};
+
 DpVocab *
 dp_vocab_new (void)
 {
   DpVocab *v = g_new0 (DpVocab, 1);
   v->ref_count = 1;
-  v->index_mask = 1023;
-  v->index = g_new (guint32, v->index_mask + 1);
-  memset (v->index, 0xff, (v->index_mask + 1) * sizeof (guint32));
+  v->priv = g_new0 (struct _DpVocabIndex, 1);
+  v->priv->mask = 1023;
+  v->priv->ids = g_new (guint32, v->priv->mask + 1);
+  memset (v->priv->ids, 0xff, (v->priv->mask + 1) * sizeof (guint32));
   return v;
 }
 
@@ -487,43 +495,44 @@ dp_vocab_unref (DpVocab *v)
     return;
   g_free (v->keys);
   g_free (v->counts);
-  g_free (v->index);
-  if (v->word_index)
-    g_hash_table_destroy (v->word_index);
+  g_free (v->priv->ids);
+  if (v->priv->words)
+    g_hash_table_destroy (v->priv->words);
   if (v->words)
     g_ptr_array_unref (v->words);
   dp_name_map_unref (v->names);
+  g_free (v->priv);
   g_free (v);
 }
 
 static void
 vocab_rehash (DpVocab *v, guint mask)
 {
-  g_free (v->index);
-  v->index_mask = mask;
-  v->index = g_new (guint32, (gsize) mask + 1);
-  memset (v->index, 0xff, ((gsize) mask + 1) * sizeof (guint32));
+  g_free (v->priv->ids);
+  v->priv->mask = mask;
+  v->priv->ids = g_new (guint32, (gsize) mask + 1);
+  memset (v->priv->ids, 0xff, ((gsize) mask + 1) * sizeof (guint32));
   for (guint id = 0; id < v->n; id++)
     {
       gsize i = dp_hash_mix (v->keys[id]) & mask;
-      while (v->index[i] != VOCAB_NONE)
+      while (v->priv->ids[i] != VOCAB_NONE)
         i = (i + 1) & mask;
-      v->index[i] = id;
+      v->priv->ids[i] = id;
     }
 }
 
 gint64
 dp_vocab_lookup (const DpVocab *v, guint64 key)
 {
-  gsize i = dp_hash_mix (key) & v->index_mask;
+  gsize i = dp_hash_mix (key) & v->priv->mask;
   for (;;)
     {
-      guint32 id = v->index[i];
+      guint32 id = v->priv->ids[i];
       if (id == VOCAB_NONE)
         return -1;
       if (v->keys[id] == key)
         return id;
-      i = (i + 1) & v->index_mask;
+      i = (i + 1) & v->priv->mask;
     }
 }
 
@@ -533,8 +542,8 @@ dp_vocab_add (DpVocab *v, guint64 key)
   gint64 found = dp_vocab_lookup (v, key);
   if (found >= 0)
     return (guint) found;
-  if ((v->n + 1) * 2 > v->index_mask + 1)
-    vocab_rehash (v, v->index_mask * 2 + 1);
+  if ((v->n + 1) * 2 > v->priv->mask + 1)
+    vocab_rehash (v, v->priv->mask * 2 + 1);
   if (v->n == v->capacity)
     {
       v->capacity = MAX (64u, v->capacity * 2);
@@ -544,10 +553,10 @@ dp_vocab_add (DpVocab *v, guint64 key)
   guint id = v->n++;
   v->keys[id] = key;
   v->counts[id] = 0;
-  gsize i = dp_hash_mix (key) & v->index_mask;
-  while (v->index[i] != VOCAB_NONE)
-    i = (i + 1) & v->index_mask;
-  v->index[i] = id;
+  gsize i = dp_hash_mix (key) & v->priv->mask;
+  while (v->priv->ids[i] != VOCAB_NONE)
+    i = (i + 1) & v->priv->mask;
+  v->priv->ids[i] = id;
   return id;
 }
 
@@ -555,7 +564,7 @@ guint64
 dp_vocab_word_lookup (const DpVocab *v, const char *word)
 {
   gpointer idx;
-  if (v->word_index == NULL || !g_hash_table_lookup_extended (v->word_index, word, NULL, &idx))
+  if (v->priv->words == NULL || !g_hash_table_lookup_extended (v->priv->words, word, NULL, &idx))
     return 0;
   return DP_TOKEN (DP_TOK_WORD, GPOINTER_TO_UINT (idx));
 }
@@ -569,11 +578,11 @@ dp_vocab_word_key (DpVocab *v, const char *word)
   if (v->words == NULL)
     {
       v->words = g_ptr_array_new_with_free_func (g_free);
-      v->word_index = g_hash_table_new (g_str_hash, g_str_equal);
+      v->priv->words = g_hash_table_new (g_str_hash, g_str_equal);
     }
   char *copy = g_strdup (word);
   g_ptr_array_add (v->words, copy);
-  g_hash_table_insert (v->word_index, copy, GUINT_TO_POINTER (v->words->len - 1));
+  g_hash_table_insert (v->priv->words, copy, GUINT_TO_POINTER (v->words->len - 1));
   return DP_TOKEN (DP_TOK_WORD, v->words->len - 1);
 }
 

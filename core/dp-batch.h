@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include "dp-api.h"
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -22,7 +24,7 @@ typedef enum {
   DP_TYPE_ANY = 100,
 } DpBatchType;
 
-const char *dp_batch_type_name (DpBatchType type);
+DP_API const char *dp_batch_type_name (DpBatchType type);
 
 typedef struct _DpBatch DpBatch;
 struct _DpBatch {
@@ -32,9 +34,9 @@ struct _DpBatch {
 };
 
 /** dp_batch_ref: (transfer full) returns @b with one more reference. */
-gpointer dp_batch_ref (gpointer b);
+DP_API gpointer dp_batch_ref (gpointer b);
 /** dp_batch_unref: drops one reference; frees on the last.  NULL is fine. */
-void dp_batch_unref (gpointer b);
+DP_API void dp_batch_unref (gpointer b);
 
 /* ------------------------------------------------------------------ */
 /* Address names: pseudonymised traces (e.g. "src_ipaddr12") map tokens to
@@ -44,21 +46,21 @@ void dp_batch_unref (gpointer b);
  */
 typedef struct _DpNameMap DpNameMap;
 
-DpNameMap *dp_name_map_new (void);
-DpNameMap *dp_name_map_ref (DpNameMap *m);
-void dp_name_map_unref (DpNameMap *m);
+DP_API DpNameMap *dp_name_map_new (void);
+DP_API DpNameMap *dp_name_map_ref (DpNameMap *m);
+DP_API void dp_name_map_unref (DpNameMap *m);
 /** Returns the stable address for @token, allocating one from 240.0.0.0/4
  * (reserved, never routed) the first time it is seen. */
-guint32 dp_name_map_intern (DpNameMap *m, const char *token);
+DP_API guint32 dp_name_map_intern (DpNameMap *m, const char *token);
 /** (transfer none) the token behind @addr, or NULL if @addr is a real address. */
-const char *dp_name_map_lookup (const DpNameMap *m, guint32 addr);
-guint dp_name_map_size (const DpNameMap *m);
+DP_API const char *dp_name_map_lookup (const DpNameMap *m, guint32 addr);
+DP_API guint dp_name_map_size (const DpNameMap *m);
 
 /** Formats @addr (host order) as dotted quad, or as its pseudonym when
  * @names knows it.  @buf holds 64 bytes; returns @buf or the pseudonym. */
-const char *dp_ipv4_format (guint32 addr, const DpNameMap *names, char buf[static 64]);
+DP_API const char *dp_ipv4_format (guint32 addr, const DpNameMap *names, char buf[static 64]);
 /** Strict dotted-quad parser, host order. */
-gboolean dp_ipv4_parse (const char *s, guint32 *addr);
+DP_API gboolean dp_ipv4_parse (const char *s, guint32 *addr);
 
 /** Nanoseconds since the epoch from whole seconds and a fraction in
  * [0, 1e9): FALSE when the result leaves gint64 (before 1678 or after 2262),
@@ -126,14 +128,14 @@ typedef struct {
 
 /** (transfer full) new batch with room for @capacity rows, n_rows = 0,
  * all columns zero-filled. */
-DpPackets *dp_packets_new (guint capacity);
+DP_API DpPackets *dp_packets_new (guint capacity);
 /** Appends one row (growing if needed) and returns its index: zeroed in a
  * new batch, but holding the old values in one refilled by
  * dp_stage_push_packets, so a source that refills writes every column. */
-guint dp_packets_append (DpPackets *p);
+DP_API guint dp_packets_append (DpPackets *p);
 /** (transfer full) a deep copy of rows [@first, @first+@n). */
-DpPackets *dp_packets_slice (const DpPackets *p, guint first, guint n);
-void dp_packets_set_names (DpPackets *p, DpNameMap *names);
+DP_API DpPackets *dp_packets_slice (const DpPackets *p, guint first, guint n);
+DP_API void dp_packets_set_names (DpPackets *p, DpNameMap *names);
 
 /* ------------------------------------------------------------------ */
 /* table: named typed columns. */
@@ -169,21 +171,21 @@ typedef struct {
 } DpTable;
 
 /** (transfer full) empty table named @name. */
-DpTable *dp_table_new (const char *name);
+DP_API DpTable *dp_table_new (const char *name);
 /** Adds a column (existing rows get 0 / NULL) and returns its index. */
-guint dp_table_add_column (DpTable *t, const char *name, DpColType type);
+DP_API guint dp_table_add_column (DpTable *t, const char *name, DpColType type);
 /** Column index by name, or -1. */
-gint dp_table_find_column (const DpTable *t, const char *name);
+DP_API gint dp_table_find_column (const DpTable *t, const char *name);
 /** Appends one zeroed row and returns its index. */
-guint dp_table_append_row (DpTable *t);
-void dp_table_set_i64 (DpTable *t, guint col, guint row, gint64 v);
-void dp_table_set_f64 (DpTable *t, guint col, guint row, double v);
-void dp_table_set_ip (DpTable *t, guint col, guint row, guint32 v);
+DP_API guint dp_table_append_row (DpTable *t);
+DP_API void dp_table_set_i64 (DpTable *t, guint col, guint row, gint64 v);
+DP_API void dp_table_set_f64 (DpTable *t, guint col, guint row, double v);
+DP_API void dp_table_set_ip (DpTable *t, guint col, guint row, guint32 v);
 /** Copies @v into the table's string storage; NULL stays NULL. */
-void dp_table_set_str (DpTable *t, guint col, guint row, const char *v);
-void dp_table_set_names (DpTable *t, DpNameMap *names);
+DP_API void dp_table_set_str (DpTable *t, guint col, guint row, const char *v);
+DP_API void dp_table_set_names (DpTable *t, DpNameMap *names);
 /** Formats one cell as text (empty string for NULL strings) into @out. */
-void dp_table_format_cell (const DpTable *t, guint col, guint row, GString *out);
+DP_API void dp_table_format_cell (const DpTable *t, guint col, guint row, GString *out);
 
 /* ------------------------------------------------------------------ */
 /* Vocabulary: typed tokens.  A token key is (kind << 56) | value. */
@@ -209,29 +211,27 @@ struct _DpVocab {
   guint64 *counts;     /* occurrences per id */
   GPtrArray *words;    /* DP_TOK_WORD strings, indexed by value; may be NULL */
   DpNameMap *names;    /* nullable, for DP_TOK_IP pseudonyms */
-  /* private: open-addressing index key -> id */
-  guint32 *index;
-  guint index_mask;
-  GHashTable *word_index;  /* word -> index into words */
+  struct _DpVocabIndex *priv;   /* private: the lookup indexes */
+  gpointer reserved[2];
 };
 
-DpVocab *dp_vocab_new (void);
-DpVocab *dp_vocab_ref (DpVocab *v);
-void dp_vocab_unref (DpVocab *v);
+DP_API DpVocab *dp_vocab_new (void);
+DP_API DpVocab *dp_vocab_ref (DpVocab *v);
+DP_API void dp_vocab_unref (DpVocab *v);
 /** Id of @key, adding it (count 0) when absent. */
-guint dp_vocab_add (DpVocab *v, guint64 key);
+DP_API guint dp_vocab_add (DpVocab *v, guint64 key);
 /** Id of @key or -1. */
-gint64 dp_vocab_lookup (const DpVocab *v, guint64 key);
+DP_API gint64 dp_vocab_lookup (const DpVocab *v, guint64 key);
 /** Key for a text word (interning the string). */
-guint64 dp_vocab_word_key (DpVocab *v, const char *word);
+DP_API guint64 dp_vocab_word_key (DpVocab *v, const char *word);
 /** Looks a text word up without adding it: its token key or 0. */
-guint64 dp_vocab_word_lookup (const DpVocab *v, const char *word);
-void dp_vocab_set_names (DpVocab *v, DpNameMap *names);
+DP_API guint64 dp_vocab_word_lookup (const DpVocab *v, const char *word);
+DP_API void dp_vocab_set_names (DpVocab *v, DpNameMap *names);
 /** Formats token @id: "1.2.3.4" (or its pseudonym), "23/tcp", "tcp", the word. */
-void dp_vocab_format (const DpVocab *v, guint id, GString *out);
+DP_API void dp_vocab_format (const DpVocab *v, guint id, GString *out);
 /** Parses text written by dp_vocab_format back into a key (adds words). */
-gboolean dp_vocab_parse_token (DpVocab *v, const char *text, guint64 *key);
-const char *dp_proto_name (guint8 proto); /* "tcp", "udp", "icmp", "gre" or NULL */
+DP_API gboolean dp_vocab_parse_token (DpVocab *v, const char *text, guint64 *key);
+DP_API const char *dp_proto_name (guint8 proto); /* "tcp", "udp", "icmp", "gre" or NULL */
 
 /* ------------------------------------------------------------------ */
 /* corpus: vocabulary + sentences in CSR form. */
@@ -256,14 +256,14 @@ typedef struct {
 } DpCorpus;
 
 /** (transfer full) empty corpus over @vocab (a ref is taken). */
-DpCorpus *dp_corpus_new (DpVocab *vocab, DpCorpusMode mode);
+DP_API DpCorpus *dp_corpus_new (DpVocab *vocab, DpCorpusMode mode);
 /** Appends a sentence of @n token ids; returns its index. */
-guint64 dp_corpus_add_sentence (DpCorpus *c, const guint32 *ids, guint64 n);
+DP_API guint64 dp_corpus_add_sentence (DpCorpus *c, const guint32 *ids, guint64 n);
 /** Writes @c as text, one sentence per line, tokens as dp_vocab_format
  * prints them, separated by spaces (gzip when @path ends in .gz); atomic. */
-gboolean dp_corpus_write_text (const DpCorpus *c, const char *path, GError **error);
+DP_API gboolean dp_corpus_write_text (const DpCorpus *c, const char *path, GError **error);
 /** Allocates the optional per-sentence metadata arrays (kept in step from now on). */
-void dp_corpus_enable_metadata (DpCorpus *c);
+DP_API void dp_corpus_enable_metadata (DpCorpus *c);
 
 /* ------------------------------------------------------------------ */
 /* embedding: vocabulary + float32 n x dim, row-major. */
@@ -278,10 +278,10 @@ typedef struct {
 
 /** A zeroed @n x @dim embedding; aborts when memory is short, as g_malloc
  * does: for sizes the caller knows to be small. */
-DpEmbedding *dp_embedding_new (DpVocab *vocab, guint n, guint dim);
+DP_API DpEmbedding *dp_embedding_new (DpVocab *vocab, guint n, guint dim);
 /** The same, or NULL with DP_DATA_ERROR_FAILED naming the size when memory
  * is short: for sizes that come from the user's options or data. */
-DpEmbedding *dp_embedding_try_new (DpVocab *vocab, guint n, guint dim, GError **error);
+DP_API DpEmbedding *dp_embedding_try_new (DpVocab *vocab, guint n, guint dim, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* graph: node keys + CSR adjacency with float weights. */
@@ -296,7 +296,7 @@ typedef struct {
   float *weight;
 } DpGraph;
 
-DpGraph *dp_graph_new (DpVocab *vocab, guint n_nodes, guint64 n_edges);
+DP_API DpGraph *dp_graph_new (DpVocab *vocab, guint n_nodes, guint64 n_edges);
 
 /* g_autoptr support */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpPackets, dp_batch_unref)

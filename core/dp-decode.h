@@ -2,6 +2,8 @@
  * of a DpPackets batch.  Shared by the pcap source and the fuzz targets. */
 #pragma once
 
+#include "dp-api.h"
+
 #include <glib.h>
 #include "dp-batch.h"
 
@@ -28,14 +30,14 @@ typedef enum {
 } DpDecodeResult;
 
 /** Short category name used in counters: "ok", "non-ipv4", "short", "bad-header", "unsupported-link". */
-const char *dp_decode_result_name (DpDecodeResult r);
+DP_API const char *dp_decode_result_name (DpDecodeResult r);
 
 /** Decodes @frame (@caplen bytes captured) of @linktype, timestamp @ts_ns,
  * into a new row of @out.  On anything but DP_DECODE_OK no row is added.
  * A packet whose IP header is complete but whose L4 header is cut short is
  * kept without L4 fields (DP_L4_* bits clear) and reported as DP_DECODE_OK;
  * *l4_short tells the caller so it can count it. */
-DpDecodeResult dp_decode_frame (int linktype, const guint8 *frame, guint32 caplen,
-                                gint64 ts_ns, DpPackets *out, gboolean *l4_short);
+DP_API DpDecodeResult dp_decode_frame (int linktype, const guint8 *frame, guint32 caplen,
+                                       gint64 ts_ns, DpPackets *out, gboolean *l4_short);
 
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* dp-error.h — GError domains and codes used across darkpipe. */
 #pragma once
 
+#include "dp-api.h"
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -8,9 +10,9 @@ G_BEGIN_DECLS
 #define DP_CONFIG_ERROR (dp_config_error_quark ())
 #define DP_PLUGIN_ERROR (dp_plugin_error_quark ())
 #define DP_DATA_ERROR (dp_data_error_quark ())
-GQuark dp_config_error_quark (void);
-GQuark dp_plugin_error_quark (void);
-GQuark dp_data_error_quark (void);
+DP_API GQuark dp_config_error_quark (void);
+DP_API GQuark dp_plugin_error_quark (void);
+DP_API GQuark dp_data_error_quark (void);
 
 /* DP_CONFIG_ERROR: YAML, options, wiring. */
 typedef enum {
@@ -58,6 +60,6 @@ typedef enum {
  * and tabs are kept when @keep_newlines, else escaped as \n and \t.  For
  * messages and cells that quote input (file names, bad lines).
  * Thread-safe. */
-char *dp_escape_controls (const char *text, gboolean keep_newlines);
+DP_API char *dp_escape_controls (const char *text, gboolean keep_newlines);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "dp-harness.h"
 #include "dp-options.h"
 #include "dp-pipeline.h"
 #include "dp-private.h"

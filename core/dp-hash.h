@@ -4,6 +4,8 @@
  * Header-only so the compiler can inline it into plugin loops. */
 #pragma once
 
+#include "dp-api.h"
+
 #include <glib.h>
 #include <string.h>
 

@@ -2,6 +2,8 @@
  * not at all (a report page and its figures). */
 #pragma once
 
+#include "dp-api.h"
+
 #include <glib.h>
 #include "dp-output.h"
 
@@ -11,12 +13,12 @@ typedef struct _DpOutGroup DpOutGroup;
 
 /** A new, empty group (transfer full: end it with dp_outgroup_commit or
  * dp_outgroup_abort).  Not thread-safe: one stage fills one group. */
-DpOutGroup *dp_outgroup_new (void);
+DP_API DpOutGroup *dp_outgroup_new (void);
 /** Opens @path for writing as a member of @group, as dp_outfile_open does.
  * Returns the file to write with dp_outfile_write() and friends (transfer
  * none: owned by @group, never commit or abort it yourself), or NULL with
  * @error.  Opening the same path twice is an error. */
-DpOutFile *dp_outgroup_open (DpOutGroup *group, const char *path, gboolean gzip, GError **error);
+DP_API DpOutFile *dp_outgroup_open (DpOutGroup *group, const char *path, gboolean gzip, GError **error);
 /** Completes every member: each is written out and synced under a hidden
  * name beside its target first, and only when all of them succeeded are
  * they renamed into place, in the order they were opened.  On a failure
@@ -25,9 +27,9 @@ DpOutFile *dp_outgroup_open (DpOutGroup *group, const char *path, gboolean gzip,
  * fail anyway, @error names it and the files renamed before it stay.)
  * A member whose target is not a regular file (a FIFO, /dev/null) is
  * written straight to it, so it is not held back.  Frees @group. */
-gboolean dp_outgroup_commit (DpOutGroup *group, GError **error);
+DP_API gboolean dp_outgroup_commit (DpOutGroup *group, GError **error);
 /** Removes everything @group wrote and frees it (no-op on NULL). */
-void dp_outgroup_abort (DpOutGroup *group);
+DP_API void dp_outgroup_abort (DpOutGroup *group);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpOutGroup, dp_outgroup_abort)
 

@@ -1197,8 +1197,9 @@ pipeline_stream (DpPipeline *p, DpStage **stages, guint n, GError **error)
   return TRUE;
 }
 
-/* Every stage's finish in dependency order: one by one with one thread,
- * else each as soon as its upstreams are done (dp-sched.c). */
+/* Every stage's finish in dependency order: one by one (@budget 1: one
+ * thread, or --sequential), else each as soon as its upstreams are done
+ * (dp-sched.c). */
 static gboolean
 pipeline_finish (DpPipeline *p, DpStage **stages, guint n, guint budget, GError **error)
 {
@@ -1251,9 +1252,10 @@ dp_pipeline_run (DpPipeline *p, GError **error)
   /* --threads is the run's budget: the pushing thread and threads - 1
    * workers for branches that run at the same time */
   guint budget = MAX (p->ctx->threads, 1u);
-  if (budget > 1)
+  gboolean together = budget > 1 && !p->ctx->sequential;
+  if (together)
     p->ctx->pool = dp_pool_new (budget - 1);
-  gboolean ok = pipeline_stream (p, stages, n, error) && pipeline_finish (p, stages, n, budget, error);
+  gboolean ok = pipeline_stream (p, stages, n, error) && pipeline_finish (p, stages, n, together ? budget : 1, error);
   dp_pool_free (g_steal_pointer (&p->ctx->pool));
   if (!ok)
     return FALSE;

@@ -34,6 +34,8 @@
  */
 #pragma once
 
+#include "dp-api.h"
+
 #include <glib.h>
 #include <gmodule.h>
 #include <stddef.h>
@@ -75,7 +77,7 @@ typedef enum {
   DP_KIND_COUNT_
 } DpPluginKind;
 
-const char *dp_plugin_kind_name (DpPluginKind kind);
+DP_API const char *dp_plugin_kind_name (DpPluginKind kind);
 
 /* Port flags */
 #define DP_PORT_OPTIONAL 0x1u  /* an input that may stay unconnected */
@@ -103,7 +105,7 @@ typedef enum {
   DP_OPT_TYPE_COUNT_
 } DpOptType;
 
-const char *dp_opt_type_name (DpOptType type);
+DP_API const char *dp_opt_type_name (DpOptType type);
 
 typedef struct {
   guint32 addr;    /* network address, host order, host bits cleared */
@@ -216,58 +218,58 @@ typedef struct {
  * wants its data; GStreamer's "not linked"), except in a test harness,
  * which keeps everything.  Sources stop producing on anything but
  * DP_FLOW_OK. */
-DpFlow dp_stage_push (DpStage *stage, guint out_port, gpointer batch);
+DP_API DpFlow dp_stage_push (DpStage *stage, guint out_port, gpointer batch);
 /** Pushes the packets batch *@batch and leaves *@batch ready for the next
  * rows: emptied in place when no consumer kept it (a fresh batch per push
  * costs page faults and zeroing in a fast source), else a new batch of the
  * same capacity and name map.  Rows of a batch emptied in place are not
  * zeroed again: the source must write every column of each row. */
-DpFlow dp_stage_push_packets (DpStage *stage, guint out_port, DpPackets **batch);
-const char *dp_stage_name (const DpStage *stage);
+DP_API DpFlow dp_stage_push_packets (DpStage *stage, guint out_port, DpPackets **batch);
+DP_API const char *dp_stage_name (const DpStage *stage);
 /** Threads this stage may use now (>= 1): its share of --threads, which is
  * the run's total; the stage's `threads` key caps it.  When branches run
  * at the same time, a DP_PLUGIN_THREADED stage gets part of the budget, and
  * the value may grow while it runs (when other stages end): a stage that
  * can add threads mid-way asks again between units of work. */
-guint dp_stage_threads (const DpStage *stage);
+DP_API guint dp_stage_threads (const DpStage *stage);
 /** The most threads the stage may be granted in this run: its `threads`
  * key, else --threads, never more than --threads. */
-guint dp_stage_threads_max (const DpStage *stage);
+DP_API guint dp_stage_threads_max (const DpStage *stage);
 /** TRUE once the run was interrupted (SIGINT/SIGTERM) or a stage failed:
  * for long computations inside one callback (training, clustering) to
  * stop soon.  Streaming code gets the same news from dp_stage_push(). */
-gboolean dp_stage_cancelled (const DpStage *stage);
+DP_API gboolean dp_stage_cancelled (const DpStage *stage);
 /** In check(): sets @error (DP_CONFIG_ERROR, @code) and notes that it is
  * about option @option (NULL: the stage as a whole), whose position in the
  * pipeline file then heads the message.  Returns FALSE. */
-gboolean dp_stage_config_error (DpStage *stage, GError **error, gint code, const char *option,
-                                const char *format, ...) G_GNUC_PRINTF (5, 6);
+DP_API gboolean dp_stage_config_error (DpStage *stage, GError **error, gint code, const char *option,
+                                       const char *format, ...) G_GNUC_PRINTF (5, 6);
 /** In check(): notes that the error check() returns (of any domain, e.g.
  * a G_FILE_ERROR for a missing file) is about option @option. */
-void dp_stage_check_option (DpStage *stage, const char *option);
+DP_API void dp_stage_check_option (DpStage *stage, const char *option);
 /** In check() or later: TRUE when input port @in_port is connected (a
  * harness: when a batch was pushed to it or it is declared connected). */
-gboolean dp_stage_input_connected (const DpStage *stage, guint in_port);
+DP_API gboolean dp_stage_input_connected (const DpStage *stage, guint in_port);
 /** Progress for the terminal bar: @done of @total (0 if unknown) work units. */
-void dp_stage_progress (DpStage *stage, guint64 done, guint64 total);
+DP_API void dp_stage_progress (DpStage *stage, guint64 done, guint64 total);
 /** Adds @n to the named counter shown in the end-of-run summary. */
-void dp_stage_count (DpStage *stage, const char *counter, guint64 n);
+DP_API void dp_stage_count (DpStage *stage, const char *counter, guint64 n);
 
 /** Bad input is data, not an error.  Records one occurrence of @category
  * (e.g. "short-snap", "bad-line") with a message naming file and line/offset.
  * The first few messages of each category are printed; all are counted.
  * Returns TRUE to go on (on_error: skip) or FALSE with @error set
  * (DP_DATA_ERROR) when the stage's on_error is fail. */
-gboolean dp_stage_data_error (DpStage *stage, GError **error, const char *category,
-                              const char *format, ...) G_GNUC_PRINTF (4, 5);
+DP_API gboolean dp_stage_data_error (DpStage *stage, GError **error, const char *category,
+                                     const char *format, ...) G_GNUC_PRINTF (4, 5);
 
 /** Writes an informational line to the run log (stderr unless --quiet). */
-void dp_stage_info (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3);
+DP_API void dp_stage_info (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 /** The context the stage runs in (for shared thread pools, output dir). */
-DpContext *dp_stage_context (const DpStage *stage);
+DP_API DpContext *dp_stage_context (const DpStage *stage);
 /** Output directory of the run ("." unless the pipeline or --output-dir set one). */
-const char *dp_context_output_dir (const DpContext *ctx);
+DP_API const char *dp_context_output_dir (const DpContext *ctx);
 
 typedef struct {
   const char *plugin;
@@ -279,19 +281,19 @@ typedef struct {
 } DpStageStats;
 
 /** Statistics of another stage of the same run, by name. */
-gboolean dp_stage_peer_stats (const DpStage *stage, const char *name, DpStageStats *out);
+DP_API gboolean dp_stage_peer_stats (const DpStage *stage, const char *name, DpStageStats *out);
 /** (transfer full) names of the stages feeding stage @name (NULL-terminated). */
-char **dp_stage_peer_inputs (const DpStage *stage, const char *name);
+DP_API char **dp_stage_peer_inputs (const DpStage *stage, const char *name);
 /** (transfer full) the value of option @option of stage @name of the same
  * run, as text (a list joined with commas, an unset string ""), or NULL
  * when there is no such stage or option. */
-char *dp_stage_peer_option (const DpStage *stage, const char *name, const char *option);
+DP_API char *dp_stage_peer_option (const DpStage *stage, const char *name, const char *option);
 /** The `pipeline:` name and the file of the pipeline the stage belongs to;
  * NULL outside a pipeline (a test harness). */
-const char *dp_stage_pipeline_name (const DpStage *stage);
-const char *dp_stage_pipeline_file (const DpStage *stage);
+DP_API const char *dp_stage_pipeline_name (const DpStage *stage);
+DP_API const char *dp_stage_pipeline_file (const DpStage *stage);
 
 /** Resolves a path option for writing: relative paths go below the output dir. */
-char *dp_stage_output_path (const DpStage *stage, const char *path);
+DP_API char *dp_stage_output_path (const DpStage *stage, const char *path);
 
 G_END_DECLS

@@ -31,6 +31,7 @@ struct _DpContext {
   gboolean quiet;
   gboolean path_warned;     /* relative DARKPIPE_PLUGIN_PATH entries reported */
   gboolean progress;          /* draw a progress bar on stderr */
+  gboolean sequential;        /* one stage at a time, whatever the threads */
   gint cancelled;             /* atomic: set by signal handler path */
   gint failed;                /* atomic: a stage failed; stop sources */
   GMutex log_lock;

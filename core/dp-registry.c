@@ -73,6 +73,7 @@ dp_context_add_plugin_dir (DpContext *ctx, const char *dir)
 void dp_context_set_threads (DpContext *ctx, guint threads) { ctx->threads = MAX (threads, 1u); }
 void dp_context_set_quiet (DpContext *ctx, gboolean quiet) { ctx->quiet = quiet; }
 void dp_context_set_progress (DpContext *ctx, gboolean progress) { ctx->progress = progress; }
+void dp_context_set_sequential (DpContext *ctx, gboolean sequential) { ctx->sequential = sequential; }
 void dp_context_cancel (DpContext *ctx) { g_atomic_int_set (&ctx->cancelled, 1); }
 
 void

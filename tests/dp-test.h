@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include "darkpipe.h"
+#include "dp-harness.h"
 
 /** Path of @rel below ../shared (DP_SHARED_DIR), or NULL after calling
  * g_test_skip() when the shared folder is not there (e.g. in distcheck). */

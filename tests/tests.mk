@@ -31,9 +31,10 @@ tests_plugins_tnosym_la_LDFLAGS = $(TEST_PLUGIN_LINK)
 
 check_PROGRAMS += tests/test-options tests/test-pipeline
 TESTS += tests/test-options tests/test-pipeline
-tests_test_options_SOURCES = tests/test-options.c
-tests_test_options_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_options_LDADD = $(TEST_LIBS)
+# the YAML reader is private to the library: the test builds its own copy
+tests_test_options_SOURCES = tests/test-options.c core/dp-yaml.c
+tests_test_options_CFLAGS = $(TEST_CC_FLAGS) $(YAML_CFLAGS)
+tests_test_options_LDADD = $(TEST_LIBS) $(YAML_LIBS)
 tests_test_pipeline_SOURCES = tests/test-pipeline.c
 tests_test_pipeline_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_pipeline_LDADD = $(TEST_LIBS)
@@ -82,3 +83,11 @@ tests_plugins_tmarker_la_LDFLAGS = $(TEST_PLUGIN_LINK)
 # branches at the same time give what one thread gives (issue #13 item 2)
 TESTS += tests/test-concurrency.sh
 EXTRA_DIST += tests/test-concurrency.sh
+
+# the public ABI: exported symbols and struct layouts against committed lists
+check_PROGRAMS += tests/test-abi
+TESTS += tests/test-abi tests/test-abi.sh
+EXTRA_DIST += tests/test-abi.sh
+tests_test_abi_SOURCES = tests/test-abi.c
+tests_test_abi_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_abi_LDADD = $(TEST_LIBS)
