@@ -158,9 +158,24 @@ describe_ports_json (GString *s, const DpPortDesc *ports, guint n)
       json_str (s, ports[i].name);
       g_string_append (s, ",\"type\":");
       json_str (s, dp_batch_type_name (ports[i].type));
-      g_string_append_printf (s, ",\"optional\":%s,\"multi\":%s}",
+      g_string_append_printf (s, ",\"optional\":%s,\"multi\":%s",
                               ports[i].flags & DP_PORT_OPTIONAL ? "true" : "false",
                               ports[i].flags & DP_PORT_MULTI ? "true" : "false");
+      if (ports[i].n_columns)
+        {
+          g_string_append (s, ",\"columns\":[");
+          for (guint c = 0; c < ports[i].n_columns; c++)
+            {
+              g_string_append (s, c ? ",{\"name\":" : "{\"name\":");
+              json_str (s, ports[i].columns[c].name);
+              g_string_append (s, ",\"type\":");
+              json_str (s, dp_col_type_name (ports[i].columns[c].type));
+              g_string_append_printf (s, ",\"optional\":%s}",
+                                      ports[i].columns[c].flags & DP_COLUMN_OPTIONAL ? "true" : "false");
+            }
+          g_string_append_c (s, ']');
+        }
+      g_string_append_c (s, '}');
     }
   g_string_append_c (s, ']');
 }
@@ -225,10 +240,18 @@ md_ports (GString *s, const char *title, const DpPortDesc *ports, guint n)
     }
   g_string_append (s, "| port | type | notes |\n|---|---|---|\n");
   for (guint i = 0; i < n; i++)
-    g_string_append_printf (s, "| `%s` | %s | %s%s%s |\n", ports[i].name, dp_batch_type_name (ports[i].type),
-                            ports[i].doc ? ports[i].doc : "",
-                            ports[i].flags & DP_PORT_OPTIONAL ? " (optional)" : "",
-                            ports[i].flags & DP_PORT_MULTI ? " (several upstreams)" : "");
+    {
+      g_string_append_printf (s, "| `%s` | %s | %s%s%s", ports[i].name, dp_batch_type_name (ports[i].type),
+                              ports[i].doc ? ports[i].doc : "",
+                              ports[i].flags & DP_PORT_OPTIONAL ? " (optional)" : "",
+                              ports[i].flags & DP_PORT_MULTI ? " (several upstreams)" : "");
+      /* the declared schema: checked when the pipeline is loaded */
+      for (guint c = 0; c < ports[i].n_columns; c++)
+        g_string_append_printf (s, "%s`%s` %s%s", c ? ", " : " Columns: ", ports[i].columns[c].name,
+                                dp_col_type_name (ports[i].columns[c].type),
+                                ports[i].columns[c].flags & DP_COLUMN_OPTIONAL ? " (if there)" : "");
+      g_string_append (s, ports[i].n_columns ? ". |\n" : " |\n");
+    }
   g_string_append_c (s, '\n');
 }
 

@@ -25,6 +25,19 @@ dp_batch_type_name (DpBatchType type)
     }
 }
 
+const char *
+dp_col_type_name (DpColType type)
+{
+  switch (type)
+    {
+    case DP_COL_INT64: return "int64";
+    case DP_COL_DOUBLE: return "double";
+    case DP_COL_IPV4: return "ipv4";
+    case DP_COL_STRING: return "string";
+    default: return "unknown";
+    }
+}
+
 gpointer
 dp_batch_ref (gpointer b)
 {

@@ -147,6 +147,9 @@ typedef enum {
   DP_COL_STRING,
 } DpColType;
 
+/** (transfer none) "int64", "double", "ipv4" or "string"; thread-safe. */
+DP_API const char *dp_col_type_name (DpColType type);
+
 typedef struct {
   char *name;
   DpColType type;

@@ -548,6 +548,42 @@ port_list (const DpPortDesc *ports, guint n)
   return g_string_free (s, FALSE);
 }
 
+/* A table input that declares the columns it reads, wired to an output
+ * that declares the columns it has: every needed column must be there,
+ * of its type.  (An undeclared side is checked at run time, on the first
+ * table.) */
+static gboolean
+columns_fit (DpPipeline *p, Spec *s, const DpPortDesc *in, Spec *up, const DpPortDesc *out, DpYamlNode *ref)
+{
+  if (in->n_columns == 0 || out->n_columns == 0)
+    return TRUE;
+  gboolean ok = TRUE;
+  for (guint i = 0; i < in->n_columns; i++)
+    {
+      const DpColumnDesc *want = &in->columns[i];
+      if (want->flags & DP_COLUMN_OPTIONAL)
+        continue;
+      const DpColumnDesc *have = NULL;
+      for (guint j = 0; j < out->n_columns && have == NULL; j++)
+        if (strcmp (out->columns[j].name, want->name) == 0)
+          have = &out->columns[j];
+      if (have && have->type == want->type)
+        continue;
+      GString *list = g_string_new (NULL);
+      for (guint j = 0; j < out->n_columns; j++)
+        g_string_append_printf (list, "%s%s (%s)", j ? ", " : "", out->columns[j].name,
+                                dp_col_type_name (out->columns[j].type));
+      CDIAG (p, ref, s, DP_CONFIG_ERROR_PORT_TYPE,
+             "input '%s' reads column '%s' (%s), which %s.%s (stage '%s' (%s), line %u) %s; it has: %s",
+             in->name, want->name, dp_col_type_name (want->type), up->name, out->name, up->name,
+             up->stage->desc->name, up->key->line,
+             have ? "has with another type" : "does not have", list->str);
+      g_string_free (list, TRUE);
+      ok = FALSE;
+    }
+  return ok;
+}
+
 /* Connects input @in_port of @s to the upstream named by @ref ("stage" or
  * "stage.port"). */
 static void
@@ -622,6 +658,8 @@ wire_one (DpPipeline *p, Spec *s, guint in_port, DpYamlNode *ref)
              in->name, dp_batch_type_name (in->type), up->name, ud->outputs[out].name, dp_batch_type_name (ot));
       return;
     }
+  if (!columns_fit (p, s, in, up, &ud->outputs[out], ref))
+    return;
   Wire w = { in_port, up_idx, (guint) out };
   g_array_append_val (s->links, w);
 }

@@ -83,12 +83,31 @@ DP_API const char *dp_plugin_kind_name (DpPluginKind kind);
 #define DP_PORT_OPTIONAL 0x1u  /* an input that may stay unconnected */
 #define DP_PORT_MULTI    0x2u  /* an input that accepts several upstreams */
 
+/* A column of a table port: on an output, one the tables always have; on
+ * an input, one the plugin reads (needed unless DP_COLUMN_OPTIONAL).  The
+ * loader refuses wiring an output to an input whose needed columns it does
+ * not declare (when both sides declare theirs), and at run time a table
+ * that arrives without a needed column is reported by name
+ * (`missing-column`). */
+typedef struct {
+  const char *name;
+  DpColType type;
+  guint flags;
+} DpColumnDesc;
+
+#define DP_COLUMN_OPTIONAL 0x1u
+
 typedef struct {
   const char *name;
   DpBatchType type;
   guint flags;
   const char *doc;
+  const DpColumnDesc *columns;   /* table ports: the schema, or NULL (undeclared) */
+  guint n_columns;
 } DpPortDesc;
+
+/* The last two fields of a DpPortDesc from a DpColumnDesc array. */
+#define DP_PORT_COLUMNS(cols) (cols), DP_N_ELEMENTS (cols)
 
 typedef enum {
   DP_OPT_BOOL = 0,   /* gboolean */
@@ -288,6 +307,25 @@ DP_API char **dp_stage_peer_inputs (const DpStage *stage, const char *name);
  * run, as text (a list joined with commas, an unset string ""), or NULL
  * when there is no such stage or option. */
 DP_API char *dp_stage_peer_option (const DpStage *stage, const char *name, const char *option);
+/* Where a source's data came from, for reports and logs. */
+typedef struct {
+  const char *const *files;   /* the files it read, in the order read (NULL-terminated; nullable) */
+  const char *origin;         /* how the data was made when not read, e.g. "synthetic, seed 1" (nullable) */
+  gint64 first_ns, last_ns;   /* time range of the packets it pushed (first > last: none) */
+  guint64 packets;            /* packets it pushed */
+} DpProvenance;
+
+/** A source says it reads @path (call it when the file is opened); the
+ * core keeps the list, and the time range and count of the packets the
+ * stage pushes, for dp_stage_peer_provenance.  Not thread-safe: call it
+ * from the stage's own callbacks. */
+DP_API void dp_stage_provenance_add_file (DpStage *stage, const char *path);
+/** A source whose data is not read from files says what made it. */
+DP_API void dp_stage_provenance_set_origin (DpStage *stage, const char *origin);
+/** The provenance of stage @name of the same run, into @out (transfer none:
+ * valid while the run's stages exist); FALSE when there is no such stage. */
+DP_API gboolean dp_stage_peer_provenance (const DpStage *stage, const char *name, DpProvenance *out);
+
 /** The `pipeline:` name and the file of the pipeline the stage belongs to;
  * NULL outside a pipeline (a test harness). */
 DP_API const char *dp_stage_pipeline_name (const DpStage *stage);

@@ -77,6 +77,11 @@ struct _DpStage {
   GArray *inbox;              /* batches pushed to it while finishing (dp-sched.c) */
   guint *in_links;            /* per input port: links into it (set at load) */
   char *error_option;         /* the option dp_stage_config_error named */
+  GPtrArray *prov_files;      /* provenance: files read (NULL-terminated), or NULL */
+  char *prov_origin;
+  gint64 prov_first, prov_last;
+  guint64 prov_packets;
+  GHashTable *column_checked; /* "port/upstream" whose first table was checked */
   char *pipeline_name;        /* NULL outside a pipeline (harness) */
   char *pipeline_file;
 };

@@ -59,6 +59,8 @@ dp_stage_new_internal (DpContext *ctx, const char *name, const DpPluginDesc *des
   s->upstreams = g_ptr_array_new ();
   s->in_links = g_new0 (guint, MAX (desc->n_inputs, 1u));
   g_mutex_init (&s->inbox_lock);
+  s->prov_first = G_MAXINT64;
+  s->prov_last = G_MININT64;
   if (ctx)
     g_ptr_array_add (ctx->stages, s);
   return s;
@@ -88,6 +90,11 @@ dp_stage_free_internal (DpStage *s)
   g_ptr_array_unref (s->upstreams);
   g_free (s->in_links);
   g_free (s->error_option);
+  if (s->prov_files)
+    g_ptr_array_unref (s->prov_files);
+  g_free (s->prov_origin);
+  if (s->column_checked)
+    g_hash_table_destroy (s->column_checked);
   dp_sched_fanouts_clear (s);
   dp_sched_inbox_clear (s);
   g_mutex_clear (&s->inbox_lock);
@@ -235,12 +242,61 @@ dp_stage_call_run (DpStage *s, GError **error)
   return TRUE;
 }
 
+/* (transfer full) "a (int64), b (string)" of @t's columns. */
+static char *
+table_column_list (const DpTable *t)
+{
+  GString *s = g_string_new (NULL);
+  for (guint c = 0; c < t->n_cols; c++)
+    g_string_append_printf (s, "%s%s (%s)", c ? ", " : "", t->cols[c].name, dp_col_type_name (t->cols[c].type));
+  if (s->len == 0)
+    g_string_append (s, "no columns");
+  return g_string_free (s, FALSE);
+}
+
+/* The first table from each upstream on an input that declares columns:
+ * each needed column that is missing, or of another type, is reported by
+ * name (a chart or a file would otherwise just come out empty). */
+static gboolean
+stage_check_columns (DpStage *s, guint port, const char *upstream, const DpTable *t, GError **error)
+{
+  const DpPortDesc *in = &s->desc->inputs[port];
+  if (s->column_checked == NULL)
+    s->column_checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  char *key = g_strdup_printf ("%u/%s", port, upstream);
+  if (!g_hash_table_add (s->column_checked, key))
+    return TRUE;
+  for (guint i = 0; i < in->n_columns; i++)
+    {
+      const DpColumnDesc *want = &in->columns[i];
+      if (want->flags & DP_COLUMN_OPTIONAL)
+        continue;
+      gint c = dp_table_find_column (t, want->name);
+      if (c >= 0 && t->cols[c].type == want->type)
+        continue;
+      g_autofree char *cols = table_column_list (t);
+      if (!dp_stage_data_error (s, error, "missing-column",
+                                "input '%s': the table '%s' from stage '%s' has %s column '%s' (%s), "
+                                "which this stage reads; it has: %s",
+                                in->name, t->name ? t->name : "?", upstream, c >= 0 ? "a mistyped" : "no",
+                                want->name, dp_col_type_name (want->type), cols))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 DpFlow
 dp_stage_call_process (DpStage *s, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
   if (s->error)
     return DP_FLOW_ERROR;     /* a stage that failed takes no more data */
   s->rows_in += batch_rows (batch);
+  if (batch->type == DP_TYPE_TABLE && port < s->desc->n_inputs && s->desc->inputs[port].n_columns > 0
+      && !stage_check_columns (s, port, upstream, (const DpTable *) batch, error))
+    {
+      stage_failed (s, "process", error);
+      return DP_FLOW_ERROR;
+    }
   if (s->desc->process == NULL)
     return DP_FLOW_OK;
   gint64 t0 = g_get_monotonic_time ();
@@ -354,6 +410,20 @@ dp_stage_push (DpStage *s, guint out_port, gpointer batch_ptr)
       return flow;
     }
   s->rows_out += batch_rows (batch);
+  if (batch->type == DP_TYPE_PACKETS && s->desc->kind == DP_KIND_SOURCE)
+    {
+      /* provenance: the time range and count of what the source read */
+      const DpPackets *p = (const DpPackets *) batch;
+      gint64 lo = s->prov_first, hi = s->prov_last;
+      for (guint i = 0; i < p->n_rows; i++)
+        {
+          lo = MIN (lo, p->ts[i]);
+          hi = MAX (hi, p->ts[i]);
+        }
+      s->prov_first = lo;
+      s->prov_last = hi;
+      s->prov_packets += p->n_rows;
+    }
   if (s->captured)
     g_ptr_array_add (s->captured[out_port], dp_batch_ref (batch));
   /* the producer's time must not include its consumers' work */
@@ -590,6 +660,39 @@ dp_stage_peer_option (const DpStage *s, const char *name, const char *option)
     return NULL;
   const DpOptionDesc *opt = dp_option_find (p->desc, option);
   return opt ? dp_option_format (opt, p->config) : NULL;
+}
+
+void
+dp_stage_provenance_add_file (DpStage *s, const char *path)
+{
+  if (s->prov_files == NULL)
+    {
+      s->prov_files = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (s->prov_files, NULL);
+    }
+  /* kept NULL-terminated */
+  g_ptr_array_insert (s->prov_files, (gint) s->prov_files->len - 1, g_strdup (path));
+}
+
+void
+dp_stage_provenance_set_origin (DpStage *s, const char *origin)
+{
+  g_free (s->prov_origin);
+  s->prov_origin = g_strdup (origin);
+}
+
+gboolean
+dp_stage_peer_provenance (const DpStage *s, const char *name, DpProvenance *out)
+{
+  DpStage *p = find_peer (s, name);
+  if (p == NULL)
+    return FALSE;
+  out->files = p->prov_files ? (const char *const *) p->prov_files->pdata : NULL;
+  out->origin = p->prov_origin;
+  out->first_ns = p->prov_first;
+  out->last_ns = p->prov_last;
+  out->packets = p->prov_packets;
+  return TRUE;
 }
 
 const char *

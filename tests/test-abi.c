@@ -35,6 +35,12 @@ layout (void)
   F (DpPluginDesc, check); F (DpPluginDesc, flags); F (DpPluginDesc, reserved);
   S (DpPortDesc);
   F (DpPortDesc, name); F (DpPortDesc, type); F (DpPortDesc, flags); F (DpPortDesc, doc);
+  F (DpPortDesc, columns); F (DpPortDesc, n_columns);
+  S (DpColumnDesc);
+  F (DpColumnDesc, name); F (DpColumnDesc, type); F (DpColumnDesc, flags);
+  S (DpProvenance);
+  F (DpProvenance, files); F (DpProvenance, origin); F (DpProvenance, first_ns); F (DpProvenance, last_ns);
+  F (DpProvenance, packets);
   S (DpOptionDesc);
   F (DpOptionDesc, name); F (DpOptionDesc, type); F (DpOptionDesc, default_text);
   F (DpOptionDesc, offset); F (DpOptionDesc, flags); F (DpOptionDesc, min); F (DpOptionDesc, max);
@@ -83,7 +89,7 @@ layout (void)
   E (DP_FLOW_OK); E (DP_FLOW_STOP); E (DP_FLOW_CANCELLED); E (DP_FLOW_ERROR);
   E (DP_KIND_SOURCE); E (DP_KIND_DETECTOR); E (DP_KIND_CORPUS); E (DP_KIND_TRAINER);
   E (DP_KIND_CLUSTERER); E (DP_KIND_SINK); E (DP_KIND_COUNT_);
-  E (DP_PORT_OPTIONAL); E (DP_PORT_MULTI); E (DP_PLUGIN_THREADED);
+  E (DP_PORT_OPTIONAL); E (DP_PORT_MULTI); E (DP_PLUGIN_THREADED); E (DP_COLUMN_OPTIONAL);
   E (DP_OPT_BOOL); E (DP_OPT_INT); E (DP_OPT_UINT); E (DP_OPT_DOUBLE); E (DP_OPT_STRING);
   E (DP_OPT_PATH); E (DP_OPT_ENUM); E (DP_OPT_DURATION); E (DP_OPT_SIZE); E (DP_OPT_CIDR);
   E (DP_OPT_STRLIST); E (DP_OPT_TYPE_COUNT_);

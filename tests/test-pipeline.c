@@ -351,6 +351,41 @@ test_check_callbacks (void)
   dp_test_rmtree (dir);
 }
 
+/* Table schemas: an input that reads columns the wired output does not
+ * declare is refused at load time, naming both sides (issue #13 item 4). */
+static void
+test_table_schemas (void)
+{
+  g_autoptr (DpContext) ctx = test_context ();
+  const char *yaml =
+    "stages:\n"
+    "  s: {plugin: synth_telescope, packets: 1000, duration: 1h}\n"
+    "  tax: {plugin: taxonomy, input: s}\n"
+    "  r:\n"
+    "    plugin: report\n"
+    "    path: r.html\n"
+    "    input:\n"
+    "      clusters: tax.summary\n"
+    "      labels: s.ground_truth\n";
+  GError *error = NULL;
+  g_autoptr (DpPipeline) p = dp_pipeline_load_text (ctx, "t.yaml", yaml, NULL, NULL, &error);
+  g_assert_null (p);
+  g_assert_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_PORT_TYPE);
+  if (strstr (error->message, "t.yaml:8:17: stage 'r' (report): input 'clusters' reads column 'cluster' "
+                              "(int64), which tax.summary (stage 'tax' (taxonomy), line 3) does not have; it has: "
+                              "window_start (int64), pattern (string), sources (int64)") == NULL)
+    g_error ("%s", error->message);
+  g_clear_error (&error);
+  /* what fits is taken: the labels from the ground truth, clusters from louvain */
+  const char *good =
+    "stages:\n"
+    "  s: {plugin: synth_telescope, packets: 1000, duration: 1h}\n"
+    "  r: {plugin: report, path: r.html, input: {labels: s.ground_truth}}\n";
+  g_autoptr (DpPipeline) q = dp_pipeline_load_text (ctx, "t.yaml", good, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (q);
+}
+
 static void
 test_run_cancelled (void)
 {
@@ -511,6 +546,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/run-cancelled", test_run_cancelled);
   g_test_add_func ("/pipeline/flow-stop", test_flow_stop);
   g_test_add_func ("/pipeline/check-callbacks", test_check_callbacks);
+  g_test_add_func ("/pipeline/table-schemas", test_table_schemas);
   g_test_add_func ("/pipeline/run-cancelled-in-sink", test_run_cancelled_in_sink);
   g_test_add_func ("/pipeline/two-in-one-process", test_two_pipelines_one_process);
   g_test_add_func ("/pipeline/upstream-names", test_upstream_names);

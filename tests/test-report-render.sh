@@ -17,7 +17,7 @@ else
 fi
 # the header says which pipeline (name and file) and which input made the page
 if grep -q "of pipeline ‘report-render’ ($S/tests/data/report/render.yaml)" "$tmp/out/report.html" \
-     && grep -q '<p class="meta">Input: telescope (synth_telescope), seed 3</p>' "$tmp/out/report.html"; then
+     && grep -Eq '<p class="meta">Input: telescope \(synth_telescope\), synthetic telescope, seed 3, [0-9]+ packets from 20[0-9-]+ [0-9:]+ to 20[0-9-]+ [0-9:]+ UTC</p>' "$tmp/out/report.html"; then
   echo "ok 2 - the header names the pipeline, its file and its input"
 else
   echo "not ok 2 - the header names the pipeline, its file and its input"

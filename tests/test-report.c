@@ -970,6 +970,31 @@ test_unwritable (void)
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* A table without the columns an input reads is named, not drawn as
+ * "No charts" in silence (issue #13 item 4). */
+static void
+test_missing_columns (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  DpTable *t = dp_table_new ("summary");
+  dp_table_add_column (t, "window_start", DP_COL_INT64);
+  dp_table_add_column (t, "pattern", DP_COL_STRING);
+  dp_table_set_i64 (t, 0, dp_table_append_row (t), 0);
+  /* the same table twice from one upstream: reported once */
+  push_from (h, P_CLUSTERS, "tax", dp_batch_ref (t));
+  push_from (h, P_CLUSTERS, "tax", dp_batch_ref (t));
+  g_assert_cmpuint (dp_harness_counter (h, "missing-column"), ==, 1);
+  /* on_error: fail stops at it, naming the column, its type and what the table has */
+  g_autoptr (DpHarness) f = report_new ("path: r.html\non_error: fail");
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (dp_harness_push_from (f, P_CLUSTERS, "tax", t, &error), ==, DP_FLOW_ERROR);
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  if (strstr (error->message, "input 'clusters': the table 'summary' from stage 'tax' has no column 'cluster' "
+                              "(int64), which this stage reads; it has: window_start (int64), pattern (string)") == NULL)
+    g_error ("%s", error->message);
+  dp_batch_unref (t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -993,5 +1018,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/svg-files", test_svg_files);
   g_test_add_func ("/plugin/report/findings", test_findings);
   g_test_add_func ("/plugin/report/unwritable", test_unwritable);
+  g_test_add_func ("/plugin/report/missing-columns", test_missing_columns);
   return g_test_run ();
 }

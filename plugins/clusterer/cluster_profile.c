@@ -216,12 +216,25 @@ static const DpOptionDesc cluster_profile_options[] = {
                    "Port/protocol pairs listed per cluster with their share of its packets (the authors showed 3)."),
 };
 
+static const DpColumnDesc profile_in_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+};
+static const DpColumnDesc profile_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+  { "members", DP_COL_INT64, 0 },
+  { "senders", DP_COL_INT64, 0 },
+  { "packets", DP_COL_INT64, 0 },
+  { "ports", DP_COL_INT64, 0 },
+  { "protos", DP_COL_INT64, 0 },
+  { "top_ports", DP_COL_STRING, 0 },
+};
+
 static const DpPortDesc cluster_profile_inputs[] = {
-  { "clusters", DP_TYPE_TABLE, 0, "ip (or token) and an integer cluster column (louvain, kmeans)." },
+  { "clusters", DP_TYPE_TABLE, 0, "ip (or token) and an integer cluster column (louvain, kmeans).", DP_PORT_COLUMNS (profile_in_columns) },
   { "packets", DP_TYPE_PACKETS, 0, "Traffic of the sources (streamed)." },
 };
 static const DpPortDesc cluster_profile_outputs[] = {
-  { "profile", DP_TYPE_TABLE, 0, "Per cluster: cluster, members, senders, packets, ports, protos, top_ports ('23/tcp:0.61;2323/tcp:0.2')." },
+  { "profile", DP_TYPE_TABLE, 0, "Per cluster: cluster, members, senders, packets, ports, protos, top_ports ('23/tcp:0.61;2323/tcp:0.2').", DP_PORT_COLUMNS (profile_columns) },
 };
 
 DP_PLUGIN_DEFINE (cluster_profile,

@@ -56,14 +56,28 @@ static const DpOptionDesc compare_options[] = {
              "Rows as label=stage items (stage: the knn_classify stage of a method), in this order; default: the reporting stages' names."),
 };
 
+static const DpColumnDesc compare_report_columns[] = {
+  { "class", DP_COL_STRING, 0 },
+  { "f1", DP_COL_DOUBLE, 0 },
+  { "support", DP_COL_INT64, 0 },
+};
+static const DpColumnDesc compare_table_columns[] = {
+  { "method", DP_COL_STRING, 0 },
+  { "sources", DP_COL_INT64, 0 },
+  { "accuracy", DP_COL_DOUBLE, 0 },
+  { "macro_f1", DP_COL_DOUBLE, 0 },
+  { "seconds", DP_COL_DOUBLE, 0 },
+  { "peak_mb", DP_COL_DOUBLE, 0 },
+};
+
 static const DpPortDesc compare_inputs[] = {
   { "reports", DP_TYPE_TABLE, DP_PORT_MULTI,
-    "knn_classify report tables (class, f1, support rows; accuracy and macro avg rows), one per method." },
+    "knn_classify report tables (class, f1, support rows; accuracy and macro avg rows), one per method.", DP_PORT_COLUMNS (compare_report_columns) },
 };
 
 static const DpPortDesc compare_outputs[] = {
   { "table", DP_TYPE_TABLE, 0,
-    "Table comparison: method, sources, accuracy, macro_f1, f1_<class> per class, seconds, peak_mb." },
+    "Table comparison: method, sources, accuracy, macro_f1, f1_<class> per class, seconds, peak_mb.", DP_PORT_COLUMNS (compare_table_columns) },
 };
 
 static void

@@ -315,9 +315,18 @@ static const DpOptionDesc kmeans_options[] = {
 static const DpPortDesc kmeans_inputs[] = {
   { "embedding", DP_TYPE_EMBEDDING, 0, "The vectors to cluster." },
 };
+static const DpColumnDesc kmeans_cluster_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+};
+static const DpColumnDesc kmeans_summary_columns[] = {
+  { "inertia", DP_COL_DOUBLE, 0 },
+  { "iterations", DP_COL_INT64, 0 },
+  { "k", DP_COL_INT64, 0 },
+};
+
 static const DpPortDesc kmeans_outputs_desc[] = {
-  { "clusters", DP_TYPE_TABLE, 0, "ip (or token), cluster: 0 is the largest cluster." },
-  { "summary", DP_TYPE_TABLE, 0, "One row: inertia (sum of squared distances to the centres), iterations, k." },
+  { "clusters", DP_TYPE_TABLE, 0, "ip (or token), cluster: 0 is the largest cluster.", DP_PORT_COLUMNS (kmeans_cluster_columns) },
+  { "summary", DP_TYPE_TABLE, 0, "One row: inertia (sum of squared distances to the centres), iterations, k.", DP_PORT_COLUMNS (kmeans_summary_columns) },
 };
 
 DP_PLUGIN_DEFINE (kmeans,

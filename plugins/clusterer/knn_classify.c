@@ -463,14 +463,32 @@ static const DpOptionDesc knn_classify_options[] = {
                    "Rows per block of the exact search; scratch memory is threads x block_rows^2 floats."),
 };
 
+static const DpColumnDesc knn_label_columns[] = {
+  { "label", DP_COL_STRING, 0 },
+};
+static const DpColumnDesc knn_prediction_columns[] = {
+  { "label", DP_COL_STRING, 0 },
+  { "predicted", DP_COL_STRING, 0 },
+  { "neighbours", DP_COL_STRING, 0 },
+  { "neighbour_labels", DP_COL_STRING, 0 },
+  { "neighbour_distances", DP_COL_STRING, 0 },
+};
+static const DpColumnDesc knn_report_columns[] = {
+  { "class", DP_COL_STRING, 0 },
+  { "precision", DP_COL_DOUBLE, 0 },
+  { "recall", DP_COL_DOUBLE, 0 },
+  { "f1", DP_COL_DOUBLE, 0 },
+  { "support", DP_COL_INT64, 0 },
+};
+
 static const DpPortDesc knn_classify_inputs[] = {
   { "embedding", DP_TYPE_EMBEDDING, 0, "Vectors of the sources (rows joined by their address token)." },
-  { "labels", DP_TYPE_TABLE, DP_PORT_OPTIONAL, "Any table with ip (or token) and label columns, e.g. from labels or a ground_truth table." },
+  { "labels", DP_TYPE_TABLE, DP_PORT_OPTIONAL, "Any table with ip (or token) and label columns, e.g. from labels or a ground_truth table.", DP_PORT_COLUMNS (knn_label_columns) },
 };
 
 static const DpPortDesc knn_classify_outputs[] = {
-  { "predictions", DP_TYPE_TABLE, 0, "Per query: ip (or token), label, predicted, neighbours, neighbour_labels, neighbour_distances (cosine)." },
-  { "report", DP_TYPE_TABLE, 0, "class, precision, recall, f1, support per class, then accuracy, macro avg, weighted avg rows." },
+  { "predictions", DP_TYPE_TABLE, 0, "Per query: ip (or token), label, predicted, neighbours, neighbour_labels, neighbour_distances (cosine).", DP_PORT_COLUMNS (knn_prediction_columns) },
+  { "report", DP_TYPE_TABLE, 0, "class, precision, recall, f1, support per class, then accuracy, macro avg, weighted avg rows.", DP_PORT_COLUMNS (knn_report_columns) },
 };
 
 DP_PLUGIN_DEFINE (knn_classify,

@@ -438,9 +438,21 @@ static const DpOptionDesc louvain_options[] = {
 static const DpPortDesc louvain_inputs[] = {
   { "graph", DP_TYPE_GRAPH, 0, "Undirected weighted graph (both directions of each edge in the CSR)." },
 };
+static const DpColumnDesc louvain_cluster_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+};
+static const DpColumnDesc louvain_summary_columns[] = {
+  { "modularity", DP_COL_DOUBLE, 0 },
+  { "levels", DP_COL_INT64, 0 },
+  { "n_clusters", DP_COL_INT64, 0 },
+  { "nodes", DP_COL_INT64, 0 },
+  { "edges", DP_COL_INT64, 0 },
+  { "resolution", DP_COL_DOUBLE, 0 },
+};
+
 static const DpPortDesc louvain_outputs[] = {
-  { "clusters", DP_TYPE_TABLE, 0, "ip (or token), cluster: 0 is the largest cluster." },
-  { "summary", DP_TYPE_TABLE, 0, "One row: modularity, levels, n_clusters, nodes, edges, resolution." },
+  { "clusters", DP_TYPE_TABLE, 0, "ip (or token), cluster: 0 is the largest cluster.", DP_PORT_COLUMNS (louvain_cluster_columns) },
+  { "summary", DP_TYPE_TABLE, 0, "One row: modularity, levels, n_clusters, nodes, edges, resolution.", DP_PORT_COLUMNS (louvain_summary_columns) },
 };
 
 DP_PLUGIN_DEFINE (louvain,

@@ -260,13 +260,23 @@ static const DpOptionDesc port_baseline_options[] = {
              "Class of sources without a label."),
 };
 
+static const DpColumnDesc port_baseline_label_columns[] = {
+  { "label", DP_COL_STRING, 0 },
+};
+static const DpColumnDesc port_baseline_port_columns[] = {
+  { "feature", DP_COL_INT64, 0 },
+  { "port", DP_COL_STRING, 0 },
+  { "class", DP_COL_STRING, 0 },
+  { "packets", DP_COL_INT64, 0 },
+};
+
 static const DpPortDesc port_baseline_inputs[] = {
   { "packets", DP_TYPE_PACKETS, 0, "Traffic of the sources (streamed)." },
-  { "labels", DP_TYPE_TABLE, DP_PORT_OPTIONAL, "ip (or token) and label columns; unlisted sources are unknown." },
+  { "labels", DP_TYPE_TABLE, DP_PORT_OPTIONAL, "ip (or token) and label columns; unlisted sources are unknown.", DP_PORT_COLUMNS (port_baseline_label_columns) },
 };
 static const DpPortDesc port_baseline_outputs[] = {
   { "embedding", DP_TYPE_EMBEDDING, 0, "Per source (address tokens, by address): the fraction of its packets to each selected port." },
-  { "ports", DP_TYPE_TABLE, 0, "The features: feature, port ('23/tcp', '-/icmp'), class that chose it, that class's packets to it." },
+  { "ports", DP_TYPE_TABLE, 0, "The features: feature, port ('23/tcp', '-/icmp'), class that chose it, that class's packets to it.", DP_PORT_COLUMNS (port_baseline_port_columns) },
 };
 
 DP_PLUGIN_DEFINE (port_baseline,

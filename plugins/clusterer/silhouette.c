@@ -249,13 +249,26 @@ static const DpOptionDesc silhouette_options[] = {
                   "Which embedding rows take part: address tokens only, or every token."),
 };
 
+static const DpColumnDesc silhouette_in_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+};
+static const DpColumnDesc silhouette_point_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+  { "silhouette", DP_COL_DOUBLE, 0 },
+};
+static const DpColumnDesc silhouette_cluster_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+  { "size", DP_COL_INT64, 0 },
+  { "silhouette", DP_COL_DOUBLE, 0 },
+};
+
 static const DpPortDesc silhouette_inputs[] = {
   { "embedding", DP_TYPE_EMBEDDING, 0, "The vectors the clusters were made from." },
-  { "clusters", DP_TYPE_TABLE, 0, "ip (or token) and an integer cluster column (louvain, kmeans)." },
+  { "clusters", DP_TYPE_TABLE, 0, "ip (or token) and an integer cluster column (louvain, kmeans).", DP_PORT_COLUMNS (silhouette_in_columns) },
 };
 static const DpPortDesc silhouette_outputs[] = {
-  { "silhouettes", DP_TYPE_TABLE, 0, "Per point: ip (or token), cluster, silhouette." },
-  { "clusters", DP_TYPE_TABLE, 0, "Per cluster: cluster, size, mean silhouette; best first." },
+  { "silhouettes", DP_TYPE_TABLE, 0, "Per point: ip (or token), cluster, silhouette.", DP_PORT_COLUMNS (silhouette_point_columns) },
+  { "clusters", DP_TYPE_TABLE, 0, "Per cluster: cluster, size, mean silhouette; best first.", DP_PORT_COLUMNS (silhouette_cluster_columns) },
 };
 
 DP_PLUGIN_DEFINE (silhouette,

@@ -520,6 +520,7 @@ labels_run (DpStage *stage, void *state, GError **error)
   s->format = s->cfg->format;
   if (s->cfg->relabel_file && !labels_read_relabel (s, stage, s->cfg->relabel_file, error))
     return FALSE;
+  dp_stage_provenance_add_file (stage, s->cfg->path);
   if (!labels_read (s, stage, s->cfg->path, error))
     return FALSE;
   if (dp_stage_cancelled (stage))
@@ -555,8 +556,13 @@ static const DpOptionDesc labels_options[] = {
                    "Keep only the last N dot-separated parts of host-name labels (2: scan-3.shadowserver.org -> shadowserver.org; 0: whole label)."),
 };
 
+static const DpColumnDesc labels_columns[] = {
+  { "ip", DP_COL_IPV4, 0 },
+  { "label", DP_COL_STRING, 0 },
+};
+
 static const DpPortDesc labels_outputs[] = {
-  { "labels", DP_TYPE_TABLE, 0, "Table 'labels': ip (ipv4; pseudonyms through the table's name map), label (string), and prefix (int64) when the file has ranges." },
+  { "labels", DP_TYPE_TABLE, 0, "Table 'labels': ip (ipv4; pseudonyms through the table's name map), label (string), and prefix (int64) when the file has ranges.", DP_PORT_COLUMNS (labels_columns) },
 };
 
 DP_PLUGIN_DEFINE (labels,

@@ -1080,6 +1080,7 @@ pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch
     return FALSE;
   if (!r.live)
     return TRUE;
+  dp_stage_provenance_add_file (stage, f->path);
   if (r.classic)
     {
       /* the walk takes over libpcap's FILE, just past the file header */

@@ -175,6 +175,7 @@ text_source_read_file (DpStage *stage, const char *path, gboolean header, TextSo
   gsize len;
   if (r == NULL)
     return FALSE;
+  dp_stage_provenance_add_file (stage, path);
   while ((line = dp_line_reader_next (r, &len)) != NULL)
     {
       /* old Mac line ends: the whole file would be one line */

@@ -81,6 +81,7 @@ text_corpus_run (DpStage *stage, void *state, GError **error)
   g_autoptr (DpLineReader) r = dp_line_reader_open (c->path, error);
   if (r == NULL)
     return FALSE;
+  dp_stage_provenance_add_file (stage, c->path);
   g_autoptr (DpVocab) vocab = dp_vocab_new ();
   g_autoptr (DpCorpus) corpus = dp_corpus_new (vocab, DP_CORPUS_SENTENCES);
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint32));

@@ -40,6 +40,7 @@ w2v_file_run (DpStage *stage, void *state, GError **error)
   const W2vFileConfig *c = state;
   W2vFormat detected = W2V_FORMAT_TEXT;
   dp_stage_progress (stage, 0, 1);
+  dp_stage_provenance_add_file (stage, c->path);
   DpEmbedding *e = w2v_read (stage, c->path, (W2vFormat) c->format, &detected, error);
   if (e == NULL)
     return FALSE;

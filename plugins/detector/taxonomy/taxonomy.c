@@ -552,10 +552,36 @@ static const DpPortDesc taxonomy_inputs[] = {
   { "packets", DP_TYPE_PACKETS, 0, "Packets to classify (any order within the slack)." },
 };
 
+static const DpColumnDesc taxonomy_source_columns[] = {
+  { "window_start", DP_COL_INT64, 0 },
+  { "src", DP_COL_IPV4, 0 },
+  { "packets", DP_COL_INT64, 0 },
+  { "probes", DP_COL_INT64, 0 },
+  { "tool", DP_COL_STRING, 0 },
+};
+static const DpColumnDesc taxonomy_event_columns[] = {
+  { "window_start", DP_COL_INT64, 0 },
+  { "pattern", DP_COL_STRING, 0 },
+  { "src", DP_COL_IPV4, 0 },
+  { "proto", DP_COL_INT64, 0 },
+  { "dst", DP_COL_IPV4, 0 },
+  { "dport", DP_COL_INT64, 0 },
+  { "first_ns", DP_COL_INT64, 0 },
+  { "last_ns", DP_COL_INT64, 0 },
+  { "duration", DP_COL_DOUBLE, 0 },
+};
+static const DpColumnDesc taxonomy_summary_columns[] = {
+  { "window_start", DP_COL_INT64, 0 },
+  { "pattern", DP_COL_STRING, 0 },
+  { "sources", DP_COL_INT64, 0 },
+  { "keys", DP_COL_INT64, 0 },
+  { "packets", DP_COL_INT64, 0 },
+};
+
 static const DpPortDesc taxonomy_outputs[] = {
-  { "sources", DP_TYPE_TABLE, 0, "One row per (window, source): matched keys per pattern, fingerprint counts." },
-  { "events", DP_TYPE_TABLE, 0, "One row per matching key: pattern, source, key, packets, spread and times." },
-  { "summary", DP_TYPE_TABLE, 0, "Per window and pattern: sources, keys and packets." },
+  { "sources", DP_TYPE_TABLE, 0, "One row per (window, source): matched keys per pattern, fingerprint counts.", DP_PORT_COLUMNS (taxonomy_source_columns) },
+  { "events", DP_TYPE_TABLE, 0, "One row per matching key: pattern, source, key, packets, spread and times.", DP_PORT_COLUMNS (taxonomy_event_columns) },
+  { "summary", DP_TYPE_TABLE, 0, "Per window and pattern: sources, keys and packets.", DP_PORT_COLUMNS (taxonomy_summary_columns) },
 };
 
 static const char taxonomy_doc[] =

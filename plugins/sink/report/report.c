@@ -31,29 +31,81 @@ static const DpOptionDesc report_options[] = {
                    "Time bin of the packets-per-protocol chart (when packets are wired)."),
 };
 
+static const DpColumnDesc report_summary_columns[] = {
+  { "window_start", DP_COL_INT64, 0 },
+  { "pattern", DP_COL_STRING, 0 },
+  { "sources", DP_COL_INT64, DP_COLUMN_OPTIONAL },
+  { "packets", DP_COL_INT64, DP_COLUMN_OPTIONAL },
+};
+static const DpColumnDesc report_event_columns[] = {
+  { "pattern", DP_COL_STRING, 0 },
+  { "proto", DP_COL_INT64, 0 },
+  { "dport", DP_COL_INT64, 0 },
+};
+static const DpColumnDesc report_source_columns[] = {
+  { "src", DP_COL_IPV4, 0 },
+  { "packets", DP_COL_INT64, 0 },
+  { "tool", DP_COL_STRING, DP_COLUMN_OPTIONAL },
+};
+static const DpColumnDesc report_report_columns[] = {
+  { "class", DP_COL_STRING, 0 },
+  { "f1", DP_COL_DOUBLE, 0 },
+  { "support", DP_COL_INT64, DP_COLUMN_OPTIONAL },
+};
+static const DpColumnDesc report_prediction_columns[] = {
+  { "label", DP_COL_STRING, 0 },
+  { "predicted", DP_COL_STRING, 0 },
+};
+static const DpColumnDesc report_comparison_columns[] = {
+  { "method", DP_COL_STRING, 0 },
+  { "accuracy", DP_COL_DOUBLE, 0 },
+  { "macro_f1", DP_COL_DOUBLE, 0 },
+};
+static const DpColumnDesc report_cluster_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+  { "ip", DP_COL_IPV4, DP_COLUMN_OPTIONAL },
+  { "token", DP_COL_STRING, DP_COLUMN_OPTIONAL },
+};
+static const DpColumnDesc report_profile_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+  { "members", DP_COL_INT64, DP_COLUMN_OPTIONAL },
+  { "packets", DP_COL_INT64, DP_COLUMN_OPTIONAL },
+  { "top_ports", DP_COL_STRING, 0 },
+};
+static const DpColumnDesc report_silhouette_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+  { "silhouette", DP_COL_DOUBLE, 0 },
+  { "size", DP_COL_INT64, DP_COLUMN_OPTIONAL },
+};
+static const DpColumnDesc report_label_columns[] = {
+  { "label", DP_COL_STRING, 0 },
+  { "ip", DP_COL_IPV4, DP_COLUMN_OPTIONAL },
+  { "token", DP_COL_STRING, DP_COLUMN_OPTIONAL },
+};
+
 static const DpPortDesc report_inputs_desc[REPORT_N_INPUTS] = {
   { "taxonomy_summary", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
-    "taxonomy.summary: sources and packets per window and pattern." },
+    "taxonomy.summary: sources and packets per window and pattern.", DP_PORT_COLUMNS (report_summary_columns) },
   { "taxonomy_events", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
-    "taxonomy.events: one row per matching key (top destination ports per pattern)." },
+    "taxonomy.events: one row per matching key (top destination ports per pattern).", DP_PORT_COLUMNS (report_event_columns) },
   { "taxonomy_sources", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
-    "taxonomy.sources: keys per pattern per (window, source) (top sources per pattern)." },
+    "taxonomy.sources: keys per pattern per (window, source) (top sources per pattern).", DP_PORT_COLUMNS (report_source_columns) },
   { "report", DP_TYPE_TABLE, DP_PORT_OPTIONAL | DP_PORT_MULTI,
-    "knn_classify.report tables, one per method (the method is the upstream stage's name)." },
+    "knn_classify.report tables, one per method (the method is the upstream stage's name).", DP_PORT_COLUMNS (report_report_columns) },
   { "predictions", DP_TYPE_TABLE, DP_PORT_OPTIONAL | DP_PORT_MULTI,
-    "knn_classify.predictions tables (label, predicted), one per method: confusion matrices." },
+    "knn_classify.predictions tables (label, predicted), one per method: confusion matrices.", DP_PORT_COLUMNS (report_prediction_columns) },
   { "comparison", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
-    "compare.table: one row per method." },
+    "compare.table: one row per method.", DP_PORT_COLUMNS (report_comparison_columns) },
   { "clusters", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
-    "ip (or token) and cluster per source (louvain, kmeans)." },
+    "ip (or token) and cluster per source (louvain, kmeans).", DP_PORT_COLUMNS (report_cluster_columns) },
   { "cluster_profile", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
-    "cluster_profile.profile: per cluster members, packets and top_ports." },
+    "cluster_profile.profile: per cluster members, packets and top_ports.", DP_PORT_COLUMNS (report_profile_columns) },
   { "silhouette", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
-    "silhouette.clusters (cluster, size, silhouette) or its per-point table." },
+    "silhouette.clusters (cluster, size, silhouette) or its per-point table.", DP_PORT_COLUMNS (report_silhouette_columns) },
   { "embedding", DP_TYPE_EMBEDDING, DP_PORT_OPTIONAL,
     "Vectors to project in 2-D (PCA), coloured by the labels." },
   { "labels", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
-    "Ground truth: ip (or token) and label (labels, synth_telescope.ground_truth)." },
+    "Ground truth: ip (or token) and label (labels, synth_telescope.ground_truth).", DP_PORT_COLUMNS (report_label_columns) },
   { "packets", DP_TYPE_PACKETS, DP_PORT_OPTIONAL,
     "The packet stream, counted per time bin and protocol (cheap)." },
 };
@@ -294,7 +346,8 @@ report_upstream_order (Report *r)
   return order;
 }
 
-/* What the sources upstream read: their files, or the seed they generate from. */
+/* What the sources upstream read, as they published it: their files (or
+ * what made the data), and the packets' count and time range. */
 static void
 report_input_files (Report *r, GString *h, const GPtrArray *order)
 {
@@ -303,19 +356,27 @@ report_input_files (Report *r, GString *h, const GPtrArray *order)
     {
       const char *name = g_ptr_array_index (order, i);
       DpStageStats st;
-      if (!dp_stage_peer_stats (r->stage, name, &st) || st.kind != DP_KIND_SOURCE)
+      DpProvenance pv;
+      if (!dp_stage_peer_stats (r->stage, name, &st) || st.kind != DP_KIND_SOURCE
+          || !dp_stage_peer_provenance (r->stage, name, &pv))
         continue;
-      g_autofree char *path = dp_stage_peer_option (r->stage, name, "path");
-      g_autofree char *paths = dp_stage_peer_option (r->stage, name, "paths");
-      g_autofree char *seed = dp_stage_peer_option (r->stage, name, "seed");
-      g_autofree char *what = path && *path && paths && *paths ? g_strdup_printf ("%s,%s", path, paths)
-                              : g_strdup (path && *path ? path : paths && *paths ? paths : "");
       g_string_append (list, list->len ? "; " : "");
       g_string_append_printf (list, "%s (%s)", name, st.plugin);
-      if (*what)
-        g_string_append_printf (list, ": %s", what);
-      else if (seed)
-        g_string_append_printf (list, ", seed %s", seed);
+      if (pv.files && pv.files[0])
+        {
+          g_autofree char *files = g_strjoinv (", ", (char **) pv.files);
+          g_string_append_printf (list, ": %s", files);
+        }
+      else if (pv.origin)
+        g_string_append_printf (list, ", %s", pv.origin);
+      if (pv.packets > 0 && pv.first_ns <= pv.last_ns)
+        {
+          g_autoptr (GDateTime) t0 = g_date_time_new_from_unix_utc (pv.first_ns / G_GINT64_CONSTANT (1000000000));
+          g_autoptr (GDateTime) t1 = g_date_time_new_from_unix_utc (pv.last_ns / G_GINT64_CONSTANT (1000000000));
+          g_autofree char *a = t0 ? g_date_time_format (t0, "%Y-%m-%d %H:%M") : g_strdup ("?");
+          g_autofree char *b = t1 ? g_date_time_format (t1, "%Y-%m-%d %H:%M") : g_strdup ("?");
+          g_string_append_printf (list, ", %" G_GUINT64_FORMAT " packets from %s to %s UTC", pv.packets, a, b);
+        }
     }
   if (list->len)
     {

@@ -148,6 +148,8 @@ synth_telescope_init (DpStage *stage, const void *config, void **state, GError *
   *state = self;
   self->batch_rows = (guint) cfg->batch_rows;
   self->world = synth_telescope_build (stage, cfg, error);
+  g_autofree char *origin = g_strdup_printf ("synthetic telescope, seed %" G_GUINT64_FORMAT, (guint64) cfg->seed);
+  dp_stage_provenance_set_origin (stage, origin);
   return self->world != NULL;
 }
 
@@ -234,10 +236,18 @@ synth_telescope_run (DpStage *stage, void *state, GError **error)
   return TRUE;
 }
 
+static const DpColumnDesc synth_truth_columns[] = {
+  { "ip", DP_COL_IPV4, 0 },
+  { "label", DP_COL_STRING, 0 },
+  { "pattern", DP_COL_STRING, 0 },
+  { "population", DP_COL_STRING, 0 },
+  { "packets", DP_COL_INT64, 0 },
+};
+
 static const DpPortDesc synth_telescope_outputs[] = {
   { "packets", DP_TYPE_PACKETS, 0, "The simulated capture, in time order." },
   { "ground_truth", DP_TYPE_TABLE, 0,
-    "Table ground_truth: ip, label, pattern, population, packets (one row per sender that sent)." },
+    "Table ground_truth: ip, label, pattern, population, packets (one row per sender that sent).", DP_PORT_COLUMNS (synth_truth_columns) },
 };
 
 static const DpOptionDesc synth_telescope_options[] = {
