@@ -20,7 +20,8 @@
  *                                    dp_batch_ref() what you keep); returns
  *                                    a flow value
  *   finish(stage, state)             end of all inputs: emit whole values
- *   finalize(state)                  always; must accept a half-initialised
+ *   finalize(state)                  whenever init set a state (never with
+ *                                    NULL); must accept a half-initialised
  *                                    state (init may have failed midway)
  * The scheduler calls finish() in dependency order, so a whole-value stage
  * (a trainer, a classifier) has all its inputs when its finish() runs.

@@ -431,7 +431,6 @@ finish_task (gpointer data)
 static void
 finish_task_func (gpointer data, gpointer unused)
 {
-  (void) unused;
   finish_task (data);
 }
 

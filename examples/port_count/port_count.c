@@ -88,8 +88,6 @@ static void
 port_count_finalize (void *state)
 {
   PortCountState *s = state;
-  if (s == NULL)
-    return;
   dp_hash_clear (&s->counts);
   g_free (s);
 }

@@ -24,8 +24,6 @@ static void
 cluster_profile_finalize (void *state)
 {
   ClusterProfile *s = state;
-  if (s == NULL)
-    return;
   dp_batch_unref (s->clusters);
   dp_eval_ports_clear (&s->counts);
   g_free (s);
@@ -34,8 +32,6 @@ cluster_profile_finalize (void *state)
 static gboolean
 cluster_profile_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   ClusterProfile *s = g_new0 (ClusterProfile, 1);
   s->cfg = config;
   dp_eval_ports_init (&s->counts);
@@ -46,7 +42,6 @@ cluster_profile_init (DpStage *stage, const void *config, void **state, GError *
 static DpFlow
 cluster_profile_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   ClusterProfile *s = state;
   if (port == 1)
     dp_eval_ports_add (&s->counts, (const DpPackets *) batch);

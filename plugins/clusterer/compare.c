@@ -84,8 +84,6 @@ static void
 compare_finalize (void *state)
 {
   Compare *c = state;
-  if (c == NULL)
-    return;
   if (c->labels)
     g_ptr_array_unref (c->labels);
   if (c->stages)
@@ -162,7 +160,6 @@ compare_init (DpStage *stage, const void *config, void **state, GError **error)
 static DpFlow
 compare_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) port;
   Compare *c = state;
   CompareReport r = { g_strdup (upstream), dp_batch_ref (batch) };
   g_array_append_val (c->reports, r);

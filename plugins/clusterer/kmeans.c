@@ -43,8 +43,6 @@ static void
 kmeans_finalize (void *state)
 {
   Kmeans *s = state;
-  if (s == NULL)
-    return;
   dp_batch_unref (s->emb);
   g_free (s);
 }
@@ -52,8 +50,6 @@ kmeans_finalize (void *state)
 static gboolean
 kmeans_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   Kmeans *s = g_new0 (Kmeans, 1);
   s->cfg = config;
   *state = s;
@@ -63,7 +59,6 @@ kmeans_init (DpStage *stage, const void *config, void **state, GError **error)
 static DpFlow
 kmeans_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   Kmeans *s = state;
   dp_batch_unref (s->emb);
   s->emb = dp_batch_ref (batch);
@@ -258,7 +253,6 @@ kmeans_points (const DpEmbedding *e, const guint32 *rows, guint n, gboolean cosi
 static gboolean
 kmeans_finish (DpStage *stage, void *state, GError **error)
 {
-  (void) error;
   Kmeans *s = state;
   const KmeansConfig *c = s->cfg;
   g_autoptr (DpVocab) empty = dp_vocab_new ();

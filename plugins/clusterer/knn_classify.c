@@ -67,8 +67,6 @@ static void
 knn_classify_finalize (void *state)
 {
   KnnClassify *s = state;
-  if (s == NULL)
-    return;
   dp_batch_unref (s->emb);
   dp_batch_unref (s->labels);
   g_free (s);
@@ -77,8 +75,6 @@ knn_classify_finalize (void *state)
 static gboolean
 knn_classify_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   KnnClassify *s = g_new0 (KnnClassify, 1);
   s->cfg = config;
   *state = s;
@@ -88,7 +84,6 @@ knn_classify_init (DpStage *stage, const void *config, void **state, GError **er
 static DpFlow
 knn_classify_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   KnnClassify *s = state;
   if (port == 0)
     {

@@ -34,8 +34,6 @@ static void
 knn_graph_finalize (void *state)
 {
   KnnGraph *s = state;
-  if (s == NULL)
-    return;
   dp_batch_unref (s->emb);
   g_free (s);
 }
@@ -65,7 +63,6 @@ knn_graph_init (DpStage *stage, const void *config, void **state, GError **error
 static DpFlow
 knn_graph_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   KnnGraph *s = state;
   dp_batch_unref (s->emb);
   s->emb = dp_batch_ref (batch);
@@ -161,7 +158,6 @@ knn_graph_csr (DpVocab *vocab, guint n, const KnnEdge *e, gsize m)
 static gboolean
 knn_graph_finish (DpStage *stage, void *state, GError **error)
 {
-  (void) error;
   KnnGraph *s = state;
   const KnnGraphConfig *c = s->cfg;
   g_autoptr (DpVocab) empty = dp_vocab_new ();

@@ -49,8 +49,6 @@ static void
 louvain_finalize (void *state)
 {
   Louvain *s = state;
-  if (s == NULL)
-    return;
   dp_batch_unref (s->graph);
   g_free (s);
 }
@@ -58,8 +56,6 @@ louvain_finalize (void *state)
 static gboolean
 louvain_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   Louvain *s = g_new0 (Louvain, 1);
   s->cfg = config;
   *state = s;
@@ -69,7 +65,6 @@ louvain_init (DpStage *stage, const void *config, void **state, GError **error)
 static DpFlow
 louvain_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   Louvain *s = state;
   dp_batch_unref (s->graph);
   s->graph = dp_batch_ref (batch);

@@ -28,8 +28,6 @@ static void
 port_baseline_finalize (void *state)
 {
   PortBaseline *s = state;
-  if (s == NULL)
-    return;
   dp_eval_ports_clear (&s->counts);
   dp_batch_unref (s->labels);
   g_free (s);
@@ -38,8 +36,6 @@ port_baseline_finalize (void *state)
 static gboolean
 port_baseline_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   PortBaseline *s = g_new0 (PortBaseline, 1);
   s->cfg = config;
   dp_eval_ports_init (&s->counts);
@@ -50,7 +46,6 @@ port_baseline_init (DpStage *stage, const void *config, void **state, GError **e
 static DpFlow
 port_baseline_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   PortBaseline *s = state;
   if (port == 0)
     dp_eval_ports_add (&s->counts, (const DpPackets *) batch);

@@ -31,8 +31,6 @@ static void
 silhouette_finalize (void *state)
 {
   Silhouette *s = state;
-  if (s == NULL)
-    return;
   dp_batch_unref (s->emb);
   dp_batch_unref (s->clusters);
   g_free (s);
@@ -41,8 +39,6 @@ silhouette_finalize (void *state)
 static gboolean
 silhouette_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   Silhouette *s = g_new0 (Silhouette, 1);
   s->cfg = config;
   *state = s;
@@ -52,7 +48,6 @@ silhouette_init (DpStage *stage, const void *config, void **state, GError **erro
 static DpFlow
 silhouette_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   Silhouette *s = state;
   DpBatch **slot = port == 0 ? (DpBatch **) &s->emb : (DpBatch **) &s->clusters;
   dp_batch_unref (*slot);

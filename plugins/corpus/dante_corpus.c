@@ -70,8 +70,6 @@ static const DpPortDesc dante_corpus_outputs[] = {
 static gboolean
 dante_corpus_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   Dante *d = g_new0 (Dante, 1);
   *state = d;
   d->config = config;
@@ -230,7 +228,6 @@ dante_close_below (Dante *d, gint64 below)
 static DpFlow
 dante_corpus_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) port;
   Dante *d = state;
   const DpPackets *p = (const DpPackets *) batch;
   const gint64 len = d->config->window;
@@ -331,8 +328,6 @@ static void
 dante_corpus_finalize (void *state)
 {
   Dante *d = state;
-  if (d == NULL)
-    return;
   for (guint i = 0; d->open && i < d->open->len; i++)
     dante_window_free (&g_array_index (d->open, DanteWindow, i));
   if (d->open)

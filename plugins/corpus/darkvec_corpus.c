@@ -363,7 +363,6 @@ darkvec_bucket_append (DarkvecBucket *b, guint32 src, guint32 pp, guint32 pos)
 static DpFlow
 darkvec_corpus_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   Darkvec *d = state;
   const DpPackets *p = (const DpPackets *) batch;
   const gint64 len = d->config->bucket;
@@ -634,8 +633,6 @@ static void
 darkvec_corpus_finalize (void *state)
 {
   Darkvec *d = state;
-  if (d == NULL)
-    return;
   if (d->tz)
     g_time_zone_unref (d->tz);
   for (guint i = 0; d->buckets && i < d->buckets->len; i++)

@@ -106,8 +106,6 @@ ip2vec_grow (Ip2vec *d)
 static gboolean
 ip2vec_corpus_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   Ip2vec *d = g_new0 (Ip2vec, 1);
   d->config = config;
   d->slots = g_new0 (Ip2vecTuple, 1024);
@@ -120,7 +118,6 @@ ip2vec_corpus_init (DpStage *stage, const void *config, void **state, GError **e
 static DpFlow
 ip2vec_corpus_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   Ip2vec *d = state;
   const DpPackets *p = (const DpPackets *) batch;
   if (p->names && d->names == NULL)
@@ -246,7 +243,6 @@ ip2vec_build (Ip2vec *d, const Ip2vecTuple *tuples, gsize n)
 static gboolean
 ip2vec_corpus_finish (DpStage *stage, void *state, GError **error)
 {
-  (void) error;
   Ip2vec *d = state;
   gsize n;
   g_autofree Ip2vecTuple *tuples = ip2vec_kept (d, &n);
@@ -265,8 +261,6 @@ static void
 ip2vec_corpus_finalize (void *state)
 {
   Ip2vec *d = state;
-  if (d == NULL)
-    return;
   g_free (d->slots);
   dp_hash_clear (&d->src_packets);
   dp_name_map_unref (d->names);

@@ -153,7 +153,6 @@ static gboolean
 csv_init (DpStage *stage, const void *config, void **state, GError **error)
 {
   State *st = g_new0 (State, 1);
-  (void) error;
   *state = st;
   text_sink_setup (&st->sink, stage, "csv", config);
   st->sink.packets_header = csv_packet_columns;
@@ -164,8 +163,6 @@ static void
 csv_finalize (void *state)
 {
   State *st = state;
-  if (st == NULL)
-    return;
   text_sink_clear (&st->sink);
   g_free (st);
 }

@@ -178,7 +178,6 @@ static gboolean
 jsonl_init (DpStage *stage, const void *config, void **state, GError **error)
 {
   State *st = g_new0 (State, 1);
-  (void) error;
   *state = st;
   text_sink_setup (&st->sink, stage, "jsonl", config);
   st->keys = g_ptr_array_new_with_free_func (g_free);
@@ -189,8 +188,6 @@ static void
 jsonl_finalize (void *state)
 {
   State *st = state;
-  if (st == NULL)
-    return;
   text_sink_clear (&st->sink);
   g_clear_pointer (&st->keys, g_ptr_array_unref);
   g_free (st);

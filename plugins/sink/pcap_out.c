@@ -196,7 +196,6 @@ pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, guint8 *rec)
 static DpFlow
 pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) in_port;
   PcapOut *self = state;
   const DpPackets *b = (const DpPackets *) batch;
   guint8 rec[PCAP_OUT_MAX_RECORD];
@@ -252,8 +251,6 @@ static void
 pcap_out_finalize (void *state)
 {
   PcapOut *self = state;
-  if (self == NULL)
-    return;
   dp_outfile_abort (self->out);
   g_free (self);
 }

@@ -153,8 +153,6 @@ static void
 print_finalize (void *state)
 {
   PrintState *s = state;
-  if (s == NULL)
-    return;
   g_ptr_array_unref (s->tables);
   g_free (s);
 }

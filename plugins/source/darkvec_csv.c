@@ -342,8 +342,6 @@ static void
 darkvec_csv_finalize (void *state)
 {
   State *st = state;
-  if (st == NULL)
-    return;
   g_clear_pointer (&st->batch, dp_batch_unref);
   g_clear_pointer (&st->files, g_ptr_array_unref);
   g_clear_pointer (&st->names, dp_name_map_unref);

@@ -47,8 +47,6 @@ static void
 labels_finalize (void *state)
 {
   Labels *s = state;
-  if (s == NULL)
-    return;
   g_clear_pointer (&s->relabel, g_hash_table_destroy);
   g_clear_pointer (&s->names, dp_name_map_unref);
   dp_hash_clear (&s->seen);
@@ -77,7 +75,6 @@ labels_check (DpStage *stage, const void *config, GError **error)
 static gboolean
 labels_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
   const LabelsConfig *cfg = config;
   Labels *s = g_new0 (Labels, 1);
   *state = s;

@@ -1113,8 +1113,6 @@ static void
 pcap_source_finalize (void *state)
 {
   Pcap *self = state;
-  if (self == NULL)
-    return;
   if (self->files)
     g_array_unref (self->files);
   g_free (self);

@@ -30,8 +30,6 @@ static const DpPortDesc text_corpus_outputs[] = {
 static gboolean
 text_corpus_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   *state = (void *) config;
   return TRUE;
 }

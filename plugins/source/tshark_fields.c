@@ -479,8 +479,6 @@ static void
 tshark_fields_finalize (void *state)
 {
   State *st = state;
-  if (st == NULL)
-    return;
   g_clear_pointer (&st->batch, dp_batch_unref);
   g_clear_pointer (&st->files, g_ptr_array_unref);
   g_clear_pointer (&st->tz, g_time_zone_unref);

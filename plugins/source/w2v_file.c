@@ -28,8 +28,6 @@ static const DpPortDesc w2v_file_outputs[] = {
 static gboolean
 w2v_file_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   *state = (void *) config;
   return TRUE;
 }

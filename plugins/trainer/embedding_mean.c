@@ -48,8 +48,6 @@ static const DpPortDesc embedding_mean_outputs[] = {
 static gboolean
 embedding_mean_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   EmbeddingMean *s = g_new0 (EmbeddingMean, 1);
   s->config = config;
   *state = s;
@@ -59,7 +57,6 @@ embedding_mean_init (DpStage *stage, const void *config, void **state, GError **
 static DpFlow
 embedding_mean_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   EmbeddingMean *s = state;
   if (port == 0)
     {
@@ -202,8 +199,6 @@ static void
 embedding_mean_finalize (void *state)
 {
   EmbeddingMean *s = state;
-  if (s == NULL)
-    return;
   dp_batch_unref (s->emb);
   dp_batch_unref (s->corpus);
   g_free (s);

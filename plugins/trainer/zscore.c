@@ -35,8 +35,6 @@ static const DpPortDesc zscore_outputs[] = {
 static gboolean
 zscore_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   Zscore *z = g_new0 (Zscore, 1);
   z->config = config;
   *state = z;
@@ -46,7 +44,6 @@ zscore_init (DpStage *stage, const void *config, void **state, GError **error)
 static DpFlow
 zscore_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   Zscore *z = state;
   dp_batch_unref (z->input);
   z->input = dp_batch_ref (batch);
@@ -123,8 +120,6 @@ static void
 zscore_finalize (void *state)
 {
   Zscore *z = state;
-  if (z == NULL)
-    return;
   dp_batch_unref (z->input);
   g_free (z);
 }

@@ -586,7 +586,6 @@ anon_table (Anon *s, DpStage *stage, const DpTable *in, GError **error)
           break;
         }
     }
-  (void) stage;
   return out;
 }
 
@@ -647,7 +646,6 @@ anon_check (DpStage *stage, const void *config, GError **error)
 static gboolean
 anon_finish (DpStage *stage, void *state, GError **error)
 {
-  (void) error;
   Anon *s = state;
   dp_stage_count (stage, "addresses", s->addresses);
   dp_stage_count (stage, "computed", s->misses);
@@ -663,8 +661,6 @@ static void
 anon_finalize (void *state)
 {
   Anon *s = state;
-  if (s == NULL)
-    return;
   if (s->ctx)
     EVP_CIPHER_CTX_free (s->ctx);
   OPENSSL_cleanse (s->pad, sizeof s->pad);

@@ -57,7 +57,7 @@ topts_finish (DpStage *stage, void *state, GError **error)
   return dp_outfile_commit (g_steal_pointer (&f), error);
 }
 
-static void topts_finalize (void *state) { (void) state; }
+static void topts_finalize (void *state) { }
 
 DP_PLUGIN_DEFINE (topts,
   .kind = DP_KIND_SINK, .summary = "Test sink with every option type.", .version = "0",

@@ -469,7 +469,6 @@ static gboolean
 taxonomy_finish (DpStage *stage, void *state, GError **error)
 {
   Taxonomy *self = state;
-  (void) error;
   taxonomy_close_below (stage, self, G_MAXINT64);
   if (self->pushed == 0)
     {
@@ -486,8 +485,6 @@ taxonomy_finish (DpStage *stage, void *state, GError **error)
 static gboolean
 taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) stage;
-  (void) error;
   Taxonomy *self = g_new0 (Taxonomy, 1);
   self->cfg = *(const TaxonomyConfig *) config;
   self->open = g_ptr_array_new_with_free_func (taxonomy_window_free);

@@ -236,8 +236,6 @@ static void
 report_finalize (void *state)
 {
   Report *r = state;
-  if (r == NULL)
-    return;
   for (guint i = 0; i < REPORT_N_INPUTS; i++)
     if (r->inputs[i])
       g_ptr_array_unref (r->inputs[i]);
@@ -254,7 +252,6 @@ report_finalize (void *state)
 static gboolean
 report_init (DpStage *stage, const void *config, void **state, GError **error)
 {
-  (void) error;
   Report *r = g_new0 (Report, 1);
   *state = r;
   r->cfg = config;
@@ -299,7 +296,6 @@ report_count_packets (Report *r, const DpPackets *p)
 static DpFlow
 report_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) error;
   Report *r = state;
   if (port >= REPORT_N_INPUTS)
     return DP_FLOW_OK;

@@ -36,8 +36,6 @@ static void
 synth_telescope_finalize (void *state)
 {
   SynthTelescope *self = state;
-  if (self == NULL)
-    return;
   synth_telescope_world_free (self->world);
   g_free (self);
 }
@@ -202,7 +200,6 @@ synth_telescope_truth (const SynthWorld *w)
 static gboolean
 synth_telescope_run (DpStage *stage, void *state, GError **error)
 {
-  (void) error;
   SynthTelescope *self = state;
   SynthWorld *w = self->world;
   /* a minute, or less when a minute would hold more than 1 M packets */

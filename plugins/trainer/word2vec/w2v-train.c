@@ -243,7 +243,6 @@ word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
   const guint nb = m->stride / 8;
   Word2vecV8 *restrict in = ROW (m->syn0, ctx[0]);
   Word2vecV8 *restrict e = (Word2vecV8 *) w->neu1e;
-  (void) n_ctx;
   Word2vecV8 *restrict old = (Word2vecV8 *) w->neu1;
   float *restrict gks = w->g;
   memset (e, 0, m->stride * sizeof (float));

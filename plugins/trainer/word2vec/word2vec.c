@@ -96,7 +96,6 @@ word2vec_init (DpStage *stage, const void *config, void **state, GError **error)
 static DpFlow
 word2vec_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
-  (void) stage;
   Word2vec *w = state;
   if (port == 0)
     {
@@ -454,8 +453,6 @@ static void
 word2vec_finalize (void *state)
 {
   Word2vec *w = state;
-  if (w == NULL)
-    return;
   dp_batch_unref (w->corpus);
   dp_batch_unref (w->init);
   g_free (w);
