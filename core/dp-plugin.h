@@ -68,13 +68,17 @@ typedef enum {
                             * value of dp_stage_push sets none) */
 } DpFlow;
 
+/* What a plugin is, for listings and documentation (what it may do is
+ * decided by its ports). */
 typedef enum {
-  DP_KIND_SOURCE = 0,
-  DP_KIND_DETECTOR,
-  DP_KIND_CORPUS,
-  DP_KIND_TRAINER,
-  DP_KIND_CLUSTERER,
-  DP_KIND_SINK,
+  DP_KIND_SOURCE = 0,   /* reads or makes data: captures, traces, labels, vectors */
+  DP_KIND_DETECTOR,     /* per-source analysis of packets (the taxonomy) */
+  DP_KIND_CORPUS,       /* packets to word2vec sentences (DarkVec, IP2VEC, DANTE) */
+  DP_KIND_TRAINER,      /* learns vectors (word2vec, the port baseline) */
+  DP_KIND_CLUSTERER,    /* groups vectors (kNN graph, Louvain, k-means) */
+  DP_KIND_SINK,         /* writes or shows results */
+  DP_KIND_TRANSFORM,    /* same kind of data in and out: filters, z-score, anonymisation */
+  DP_KIND_EVALUATOR,    /* measures results against labels or each other */
   DP_KIND_COUNT_
 } DpPluginKind;
 

@@ -12,7 +12,8 @@
 const char *
 dp_plugin_kind_name (DpPluginKind kind)
 {
-  static const char *names[] = { "source", "detector", "corpus", "trainer", "clusterer", "sink" };
+  static const char *names[] = { "source", "detector", "corpus", "trainer", "clusterer", "sink", "transform",
+                                 "evaluator" };
   return (guint) kind < G_N_ELEMENTS (names) ? names[kind] : "unknown";
 }
 

@@ -1,11 +1,12 @@
 #!/bin/bash
-# Installs darkpipe into a scratch DESTDIR, builds examples/port_count
-# against the installed headers and darkpipe.pc only, and runs it through
-# the installed darkpipe.  Speaks TAP.
+# Installs darkpipe into a scratch DESTDIR, builds examples/port_count and
+# examples/port_filter against the installed headers and darkpipe.pc only,
+# runs the filter's own harness test, and runs both through the installed
+# darkpipe.  Speaks TAP.
 set -u
 B=${DP_TOP_BUILDDIR:?}
 S=${DP_TOP_SRCDIR:?}
-echo "1..4"
+echo "1..9"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -60,4 +61,39 @@ if [ "$got" = "$expected" ]; then
   echo "ok 4 - example plugin counted the ports"
 else
   echo "not ok 4 - example plugin counted the ports"; printf '%s\n' "$got" | sed 's/^/# got: /'
+fi
+
+# the example filter: built, tested through the installed harness, run
+cp -r "$S/examples/port_filter" "$tmp/fx"
+chmod -R u+w "$tmp/fx"
+cp "$tmp/ex/capture.pcap" "$tmp/fx/"
+cd "$tmp/fx"
+if make -s --no-print-directory >"$tmp/fbuild.log" 2>&1 && [ -f port_filter.so ]; then
+  echo "ok 5 - example filter builds against the installed tree"
+else
+  echo "not ok 5 - example filter builds against the installed tree"; sed 's/^/# /' "$tmp/fbuild.log"
+fi
+if make -s --no-print-directory check >"$tmp/fcheck.log" 2>&1 && grep -q "^ok 3 " "$tmp/fcheck.log"; then
+  echo "ok 6 - its harness test passes against the installed tree"
+else
+  echo "not ok 6 - its harness test passes against the installed tree"; sed 's/^/# /' "$tmp/fcheck.log"
+fi
+run_filter () {
+  "$tmp/root$bindir/darkpipe" --plugin-dir "$tmp/fx" --plugin-dir "$tmp/root$plugindir" \
+    run example.yaml --quiet "$@" >"$tmp/frun.log" 2>&1
+}
+if run_filter && [ "$(tail -n +2 out/port-filter/telnet.csv | cut -d, -f6 | sort | uniq -c | tr -s ' ')" = "$(printf ' 3 23\n 2 2323')" ]; then
+  echo "ok 7 - the filter keeps the 5 packets to 23 and 2323"
+else
+  echo "not ok 7 - the filter keeps the 5 packets to 23 and 2323"; sed 's/^/# /' "$tmp/frun.log" out/port-filter/telnet.csv
+fi
+if run_filter --set telnet.limit=4 && [ "$(tail -n +2 out/port-filter/telnet.csv | wc -l)" = 4 ]; then
+  echo "ok 8 - with limit 4 it passes 4 and stops"
+else
+  echo "not ok 8 - with limit 4 it passes 4 and stops"; sed 's/^/# /' "$tmp/frun.log"
+fi
+if ! run_filter --set 'telnet.ports=23,telnet' && grep -q "example.yaml:[0-9]*:[0-9]*: .*'telnet' is not a port number" "$tmp/frun.log"; then
+  echo "ok 9 - a bad port is refused before any data, at its line"
+else
+  echo "not ok 9 - a bad port is refused before any data, at its line"; sed 's/^/# /' "$tmp/frun.log"
 fi

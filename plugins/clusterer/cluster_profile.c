@@ -233,7 +233,7 @@ static const DpPortDesc cluster_profile_outputs[] = {
 };
 
 DP_PLUGIN_DEFINE (cluster_profile,
-  .kind = DP_KIND_CLUSTERER,
+  .kind = DP_KIND_EVALUATOR,
   .summary = "Per-cluster traffic profile: senders, packets, ports, top ports",
   .version = "1.0",
   .doc = "Counts packets per (source, destination port/protocol) while the packets stream, "

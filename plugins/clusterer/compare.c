@@ -418,7 +418,7 @@ compare_finish (DpStage *stage, void *state, GError **error)
 }
 
 DP_PLUGIN_DEFINE (compare,
-  .kind = DP_KIND_CLUSTERER,
+  .kind = DP_KIND_EVALUATOR,
   .summary = "Side-by-side table of several methods' k-NN reports, with each method's time and memory",
   .version = "1.0",
   .doc = "Takes the `report` tables of one `knn_classify` per method (any number, on the "

@@ -487,7 +487,7 @@ static const DpPortDesc knn_classify_outputs[] = {
 };
 
 DP_PLUGIN_DEFINE (knn_classify,
-  .kind = DP_KIND_CLUSTERER,
+  .kind = DP_KIND_EVALUATOR,
   .summary = "Leave-one-out cosine k-NN classification with a per-class report",
   .version = "1.0",
   .doc = "Exact cosine k-nearest neighbours (blocked matrix products, fused top-k, "

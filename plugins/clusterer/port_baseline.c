@@ -275,7 +275,7 @@ static const DpPortDesc port_baseline_outputs[] = {
 };
 
 DP_PLUGIN_DEFINE (port_baseline,
-  .kind = DP_KIND_CLUSTERER,
+  .kind = DP_KIND_TRAINER,
   .summary = "The DarkVec paper's port baseline: per-source fractions of the classes' top ports",
   .version = "1.0",
   .doc = "Counts packets per (source, destination port/protocol) while the packets stream, "

@@ -267,7 +267,7 @@ static const DpPortDesc silhouette_outputs[] = {
 };
 
 DP_PLUGIN_DEFINE (silhouette,
-  .kind = DP_KIND_CLUSTERER,
+  .kind = DP_KIND_EVALUATOR,
   .summary = "Cosine silhouette per point and per cluster",
   .version = "1.0",
   .doc = "The silhouette (b - a) / max(a, b) of every clustered point, a being its mean "

@@ -205,7 +205,7 @@ embedding_mean_finalize (void *state)
 }
 
 DP_PLUGIN_DEFINE (embedding_mean,
-  .kind = DP_KIND_TRAINER,
+  .kind = DP_KIND_TRANSFORM,
   .summary = "Vectors of sentence owners (e.g. sources) as the mean of their tokens' vectors",
   .version = "1.0",
   .doc = "DANTE's source vectors: each sentence of the corpus belongs to an owner "

@@ -125,7 +125,7 @@ zscore_finalize (void *state)
 }
 
 DP_PLUGIN_DEFINE (zscore,
-  .kind = DP_KIND_TRAINER,
+  .kind = DP_KIND_TRANSFORM,
   .summary = "Standardise each embedding dimension (sklearn StandardScaler)",
   .version = "1.0",
   .doc = "Per dimension: `(x - mean) / std` with the population standard deviation "

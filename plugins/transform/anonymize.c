@@ -788,7 +788,7 @@ static const DpPortDesc anon_outputs[] = {
 };
 
 DP_PLUGIN_DEFINE (anonymize,
-  .kind = DP_KIND_DETECTOR,
+  .kind = DP_KIND_TRANSFORM,
   .summary = "Prefix-preserving anonymisation of IPv4 addresses (Crypto-PAn, AES-128, cryptopANT-compatible)",
   .version = "1.0",
   .doc = "Scrambles addresses with Crypto-PAn (Xu et al., ICNP 2002) using AES-128 from OpenSSL's "
