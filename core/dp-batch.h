@@ -1,9 +1,19 @@
 /* dp-batch.h — typed, refcounted, immutable batches that flow between plugins.
  *
- * Ownership follows GStreamer: a plugin's process() borrows its input
- * (transfer none) and takes a ref on what it keeps; dp_stage_push() takes
- * over the reference it is given (transfer full).  A batch is immutable
- * once pushed: to change one, copy it.
+ * Ownership is darkpipe's own and differs from GStreamer's.  GStreamer's
+ * chain function takes ownership of the buffer it is given; darkpipe's
+ * process() borrows its batch for the call (transfer none): one batch goes
+ * to several consumers in turn, so none of them may own it or change it.
+ * A consumer that keeps a batch past the call takes dp_batch_ref() on it.
+ * dp_stage_push() takes over the reference it is given (transfer full), as
+ * gst_pad_push() does.  A batch is immutable once pushed: to change one,
+ * copy it.
+ *
+ * Threads: refcounting (dp_batch_ref/unref, dp_vocab_ref/unref,
+ * dp_name_map_ref/unref) is atomic, and a pushed batch may be read from
+ * several threads at once (the branches of a fan-out run at the same
+ * time).  A batch or vocabulary being built is not thread-safe: one thread
+ * fills it, and nobody reads it meanwhile.  A name map's intern is locked.
  */
 #pragma once
 
