@@ -105,7 +105,8 @@ typedef struct _DpPipeline DpPipeline;
 DP_API DpPipeline *dp_pipeline_load_file (DpContext *ctx, const char *path, const char *const *overrides,
                                           GPtrArray **diagnostics, GError **error);
 /** The same for the YAML @text (not NULL), named @name (not NULL) in
- * messages and as the pipeline's file. */
+ * messages and as the pipeline's file: (transfer full) the pipeline, or
+ * NULL with @error and *@diagnostics set. */
 DP_API DpPipeline *dp_pipeline_load_text (DpContext *ctx, const char *name, const char *text,
                                           const char *const *overrides, GPtrArray **diagnostics,
                                           GError **error);
