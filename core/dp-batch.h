@@ -1,9 +1,19 @@
 /* dp-batch.h — typed, refcounted, immutable batches that flow between plugins.
  *
- * Ownership follows GStreamer: a plugin's process() borrows its input
- * (transfer none) and takes a ref on what it keeps; dp_stage_push() takes
- * over the reference it is given (transfer full).  A batch is immutable
- * once pushed: to change one, copy it.
+ * Ownership is darkpipe's own and differs from GStreamer's.  GStreamer's
+ * chain function takes ownership of the buffer it is given; darkpipe's
+ * process() borrows its batch for the call (transfer none): one batch goes
+ * to several consumers in turn, so none of them may own it or change it.
+ * A consumer that keeps a batch past the call takes dp_batch_ref() on it.
+ * dp_stage_push() takes over the reference it is given (transfer full), as
+ * gst_pad_push() does.  A batch is immutable once pushed: to change one,
+ * copy it.
+ *
+ * Threads: refcounting (dp_batch_ref/unref, dp_vocab_ref/unref,
+ * dp_name_map_ref/unref) is atomic, and a pushed batch may be read from
+ * several threads at once (the branches of a fan-out run at the same
+ * time).  A batch or vocabulary being built is not thread-safe: one thread
+ * fills it, and nobody reads it meanwhile.  A name map's intern is locked.
  */
 #pragma once
 
@@ -24,6 +34,10 @@ typedef enum {
   DP_TYPE_ANY = 100,
 } DpBatchType;
 
+/** The name of @type as pipelines and messages write it ("packets",
+ * "table", "corpus", "embedding", "graph", "any"; "none" for anything
+ * else).  Returns (transfer none) a static string, never NULL.
+ * Thread-safe. */
 DP_API const char *dp_batch_type_name (DpBatchType type);
 
 typedef struct _DpBatch DpBatch;
@@ -33,38 +47,71 @@ struct _DpBatch {
   void (*free_func) (DpBatch *self);
 };
 
-/** dp_batch_ref: (transfer full) returns @b with one more reference. */
+/** Takes one more reference on @b, any batch (a DpPackets *, DpTable *, …:
+ * a struct that starts with DpBatch), and returns @b (transfer full: the
+ * caller owns the new reference and drops it with dp_batch_unref).  This is
+ * how a consumer keeps a batch that process() only lent it.  @b must not
+ * be NULL (NULL gives NULL and a critical warning).  Atomic: any thread may
+ * ref a batch that it can see. */
 DP_API gpointer dp_batch_ref (gpointer b);
-/** dp_batch_unref: drops one reference; frees on the last.  NULL is fine. */
+/** Drops one reference on @b (transfer full: the caller gives up the
+ * reference it owned); the last one frees the batch and drops the batch's
+ * own references on its vocabulary and name map.  @b may be NULL (nothing
+ * happens).  Atomic: refs and unrefs may come from several threads at once;
+ * whichever drops the last frees. */
 DP_API void dp_batch_unref (gpointer b);
 
 /* ------------------------------------------------------------------ */
 /* Address names: pseudonymised traces (e.g. "src_ipaddr12") map tokens to
  * stable IPv4 keys; the map keeps the original token so sinks can print it
  * back.  Refcounted and shared by every batch derived from the same input.
- * Thread-safe for lookups after the source has finished adding names.
+ * Interning is locked; lookups are not: they are safe alongside each other,
+ * not while another thread interns into the same map (in a pipeline the
+ * source adds names before it pushes the batches that use them).
  */
 typedef struct _DpNameMap DpNameMap;
 
+/** A new, empty map with one reference (transfer full: drop it with
+ * dp_name_map_unref).  Never NULL. */
 DP_API DpNameMap *dp_name_map_new (void);
+/** Takes one more reference on @m and returns @m (transfer full).  @m may
+ * be NULL, which gives NULL.  Atomic. */
 DP_API DpNameMap *dp_name_map_ref (DpNameMap *m);
+/** Drops one reference on @m (transfer full); the last frees it and its
+ * tokens.  @m may be NULL.  Atomic. */
 DP_API void dp_name_map_unref (DpNameMap *m);
 /** Returns the stable address for @token, allocating one from 240.0.0.0/4
- * (reserved, never routed) the first time it is seen. */
+ * (reserved, never routed) the first time it is seen; past 2^28 tokens the
+ * addresses wrap.  @m and @token must not be NULL; @token is copied
+ * (transfer none).  Locked: several threads may intern into one map at
+ * once. */
 DP_API guint32 dp_name_map_intern (DpNameMap *m, const char *token);
-/** (transfer none) the token behind @addr, or NULL if @addr is a real address. */
+/** The token behind @addr, or NULL when @addr is a real address (below
+ * 240.0.0.0) or one this map never gave out.  Returns (transfer none) a
+ * string owned by @m, valid while @m lives.  @m may be NULL (then NULL).
+ * Not locked: see above. */
 DP_API const char *dp_name_map_lookup (const DpNameMap *m, guint32 addr);
+/** Number of tokens interned so far; 0 for a NULL @m.  Not locked: see
+ * above. */
 DP_API guint dp_name_map_size (const DpNameMap *m);
 
 /** Formats @addr (host order) as dotted quad, or as its pseudonym when
- * @names knows it.  @buf holds 64 bytes; returns @buf or the pseudonym. */
+ * @names (nullable) knows it.  @buf (not NULL) holds 64 bytes and is
+ * written only when no pseudonym is found.  Returns (transfer none) @buf or
+ * the pseudonym owned by @names; never NULL.  Thread-safe as long as no
+ * thread interns into @names meanwhile. */
 DP_API const char *dp_ipv4_format (guint32 addr, const DpNameMap *names, char buf[static 64]);
-/** Strict dotted-quad parser, host order. */
+/** Strict dotted-quad parser: four decimal parts of at most three digits,
+ * each <= 255, nothing before or after.  On success sets *@addr (host
+ * order) and returns TRUE; else returns FALSE and leaves *@addr alone.
+ * @s and @addr must not be NULL.  Thread-safe (no state). */
 DP_API gboolean dp_ipv4_parse (const char *s, guint32 *addr);
 
 /** Nanoseconds since the epoch from whole seconds and a fraction in
  * [0, 1e9): FALSE when the result leaves gint64 (before 1678 or after 2262),
- * which hostile timestamps in captures and text traces do. */
+ * which hostile timestamps in captures and text traces do, or when
+ * @frac_ns is out of range.  *@ts (not NULL) is set only on success.
+ * Inline, no state: thread-safe. */
 static inline gboolean
 dp_ts_from_parts (gint64 sec, gint64 frac_ns, gint64 *ts)
 {
@@ -76,7 +123,8 @@ dp_ts_from_parts (gint64 sec, gint64 frac_ns, gint64 *ts)
 }
 
 /** @a / @b rounded toward minus infinity (@b != 0): the window or bucket of
- * a time before the epoch is the one that starts before it. */
+ * a time before the epoch is the one that starts before it.  Inline, no
+ * state: thread-safe. */
 static inline gint64
 dp_floor_div (gint64 a, gint64 b)
 {
@@ -126,15 +174,28 @@ typedef struct {
   X (ts) X (src) X (dst) X (sport) X (dport) X (proto) X (tcp_flags) X (tcp_seq) \
   X (ip_id) X (icmp_type) X (icmp_code) X (ttl) X (ip_len) X (frag) X (l4)
 
-/** (transfer full) new batch with room for @capacity rows, n_rows = 0,
- * all columns zero-filled. */
+/* The functions below that change a batch (append, set_*, add_*) are for
+ * the batch its caller is building and has not pushed yet: not thread-safe,
+ * one thread fills a batch.  Those that take a const batch only read it and
+ * may run on a pushed batch from several threads at once. */
+
+/** A new batch with room for @capacity rows (at least 16), n_rows = 0, all
+ * columns zero-filled, no name map.  Returns (transfer full) the batch with
+ * one reference: push it or drop it with dp_batch_unref.  Never NULL
+ * (aborts when memory is short, as g_malloc does). */
 DP_API DpPackets *dp_packets_new (guint capacity);
-/** Appends one row (growing if needed) and returns its index: zeroed in a
- * new batch, but holding the old values in one refilled by
- * dp_stage_push_packets, so a source that refills writes every column. */
+/** Appends one row to @p (not NULL; growing if needed) and returns its
+ * index: zeroed in a new batch, but holding the old values in one refilled
+ * by dp_stage_push_packets, so a source that refills writes every column. */
 DP_API guint dp_packets_append (DpPackets *p);
-/** (transfer full) a deep copy of rows [@first, @first+@n). */
+/** A deep copy of rows [@first, @first+@n) of @p (transfer none: only
+ * read), sharing @p's name map (a reference is taken).  Returns (transfer
+ * full) a new batch, or NULL with a critical warning when the range goes
+ * past @p->n_rows. */
 DP_API DpPackets *dp_packets_slice (const DpPackets *p, guint first, guint n);
+/** Sets the name map of @p to @names (transfer none: @p takes its own
+ * reference and drops the one on its old map).  @names may be NULL, which
+ * clears it. */
 DP_API void dp_packets_set_names (DpPackets *p, DpNameMap *names);
 
 /* ------------------------------------------------------------------ */
@@ -173,21 +234,35 @@ typedef struct {
   DpNameMap *names;    /* nullable; used to print IPV4 columns */
 } DpTable;
 
-/** (transfer full) empty table named @name. */
+/** An empty table (no columns, no rows, no name map) named @name, which is
+ * copied; NULL names it "table".  Returns (transfer full) the batch with
+ * one reference.  Never NULL. */
 DP_API DpTable *dp_table_new (const char *name);
-/** Adds a column (existing rows get 0 / NULL) and returns its index. */
+/** Adds a column named @name (copied, not NULL) of @type to @t; rows that
+ * exist get 0 / NULL in it.  Returns its index. */
 DP_API guint dp_table_add_column (DpTable *t, const char *name, DpColType type);
-/** Column index by name, or -1. */
+/** Index of the first column named @name (not NULL) in @t, or -1.  Only
+ * reads @t. */
 DP_API gint dp_table_find_column (const DpTable *t, const char *name);
-/** Appends one zeroed row and returns its index. */
+/** Appends one zeroed row to @t and returns its index. */
 DP_API guint dp_table_append_row (DpTable *t);
+/** Sets cell (@col, @row) of @t, which must exist and have the type the
+ * name says (DP_COL_INT64, DP_COL_DOUBLE, DP_COL_IPV4); else a critical
+ * warning and nothing is written. */
 DP_API void dp_table_set_i64 (DpTable *t, guint col, guint row, gint64 v);
 DP_API void dp_table_set_f64 (DpTable *t, guint col, guint row, double v);
 DP_API void dp_table_set_ip (DpTable *t, guint col, guint row, guint32 v);
-/** Copies @v into the table's string storage; NULL stays NULL. */
+/** The same for a DP_COL_STRING cell: @v (transfer none, nullable) is
+ * copied into the table's string storage (equal strings are stored once);
+ * NULL stays NULL. */
 DP_API void dp_table_set_str (DpTable *t, guint col, guint row, const char *v);
+/** Sets the name map used to print IPV4 columns (transfer none: @t takes
+ * its own reference and drops the old one); @names may be NULL. */
 DP_API void dp_table_set_names (DpTable *t, DpNameMap *names);
-/** Formats one cell as text (empty string for NULL strings) into @out. */
+/** Appends cell (@col, @row) of @t as text to @out (not NULL): integers,
+ * doubles as the shortest decimal that reads back the same, addresses as
+ * dotted quads or pseudonyms, strings as they are (nothing for NULL).
+ * @col and @row must exist (not checked).  Only reads @t. */
 DP_API void dp_table_format_cell (const DpTable *t, guint col, guint row, GString *out);
 
 /* ------------------------------------------------------------------ */
@@ -218,23 +293,49 @@ struct _DpVocab {
   gpointer reserved[2];
 };
 
+/* A vocabulary is shared by the batches made over it (each holds a
+ * reference).  Adding to it (dp_vocab_add, dp_vocab_word_key,
+ * dp_vocab_parse_token, dp_vocab_set_names) is not thread-safe and must not
+ * overlap with readers: its builder fills it before pushing the batches
+ * that use it.  The const functions only read it and may run from several
+ * threads at once. */
+
+/** A new, empty vocabulary with one reference (transfer full: drop it with
+ * dp_vocab_unref).  Never NULL. */
 DP_API DpVocab *dp_vocab_new (void);
+/** Takes one more reference on @v and returns @v (transfer full); NULL
+ * gives NULL.  Atomic. */
 DP_API DpVocab *dp_vocab_ref (DpVocab *v);
+/** Drops one reference on @v (transfer full); the last frees it, its word
+ * strings and its reference on the name map.  @v may be NULL.  Atomic. */
 DP_API void dp_vocab_unref (DpVocab *v);
-/** Id of @key, adding it (count 0) when absent. */
+/** Id of @key in @v (not NULL), adding it with count 0 when absent. */
 DP_API guint dp_vocab_add (DpVocab *v, guint64 key);
-/** Id of @key or -1. */
+/** Id of @key in @v (not NULL), or -1. */
 DP_API gint64 dp_vocab_lookup (const DpVocab *v, guint64 key);
-/** Key for a text word (interning the string). */
+/** Token key for the text word @word (not NULL; copied the first time),
+ * DP_TOKEN (DP_TOK_WORD, index of the string).  It stores the string only:
+ * pass the key to dp_vocab_add to give the word an id. */
 DP_API guint64 dp_vocab_word_key (DpVocab *v, const char *word);
-/** Looks a text word up without adding it: its token key or 0. */
+/** Looks a text word up without adding it: its token key, or 0 when @v
+ * has never stored @word (no word key is 0). */
 DP_API guint64 dp_vocab_word_lookup (const DpVocab *v, const char *word);
+/** Sets the name map used for DP_TOK_IP pseudonyms (transfer none: @v
+ * takes its own reference and drops the old one); @names may be NULL. */
 DP_API void dp_vocab_set_names (DpVocab *v, DpNameMap *names);
-/** Formats token @id: "1.2.3.4" (or its pseudonym), "23/tcp", "tcp", the word. */
+/** Appends token @id of @v (@id < v->n, not checked) as text to @out (not
+ * NULL): "1.2.3.4" (or its pseudonym), "23/tcp", "tcp" ("proto41" for a
+ * protocol without a name), the word, "lang3". */
 DP_API void dp_vocab_format (const DpVocab *v, guint id, GString *out);
-/** Parses text written by dp_vocab_format back into a key (adds words). */
+/** Parses text written by dp_vocab_format back into a token key in *@key
+ * (not NULL).  Text that is no address, port or protocol is a word, stored
+ * in @v as dp_vocab_word_key does; "src_ipaddrN" / "dst_ipaddrN" are
+ * interned into @v's name map when it has one.  Does not add the key to
+ * @v's ids.  Returns TRUE (every text is some token). */
 DP_API gboolean dp_vocab_parse_token (DpVocab *v, const char *text, guint64 *key);
-DP_API const char *dp_proto_name (guint8 proto); /* "tcp", "udp", "icmp", "gre" or NULL */
+/** "icmp", "tcp", "udp" or "gre" for IP protocol @proto, else NULL.
+ * Returns (transfer none) a static string.  Thread-safe. */
+DP_API const char *dp_proto_name (guint8 proto);
 
 /* ------------------------------------------------------------------ */
 /* corpus: vocabulary + sentences in CSR form. */
@@ -258,14 +359,22 @@ typedef struct {
   guint64 capacity_tokens, capacity_sentences;
 } DpCorpus;
 
-/** (transfer full) empty corpus over @vocab (a ref is taken). */
+/** An empty corpus of @mode over @vocab (transfer none: the corpus takes
+ * its own reference; not NULL).  Returns (transfer full) the batch with one
+ * reference.  Never NULL. */
 DP_API DpCorpus *dp_corpus_new (DpVocab *vocab, DpCorpusMode mode);
-/** Appends a sentence of @n token ids; returns its index. */
+/** Appends a sentence of the @n token ids at @ids (transfer none: copied;
+ * NULL only when @n is 0) to @c, which is being built; returns its index.
+ * Its metadata, when enabled, starts at 0. */
 DP_API guint64 dp_corpus_add_sentence (DpCorpus *c, const guint32 *ids, guint64 n);
 /** Writes @c as text, one sentence per line, tokens as dp_vocab_format
- * prints them, separated by spaces (gzip when @path ends in .gz); atomic. */
+ * prints them, separated by spaces (gzip when @path ends in .gz), through
+ * dp_outfile_open/commit, so the file appears whole or not at all.  Returns
+ * FALSE with @error set (G_FILE_ERROR) when it cannot be written.  Only
+ * reads @c: safe on a pushed corpus. */
 DP_API gboolean dp_corpus_write_text (const DpCorpus *c, const char *path, GError **error);
-/** Allocates the optional per-sentence metadata arrays (kept in step from now on). */
+/** Allocates the optional per-sentence metadata arrays of @c, zeroed
+ * (kept in step from now on); a second call does nothing. */
 DP_API void dp_corpus_enable_metadata (DpCorpus *c);
 
 /* ------------------------------------------------------------------ */
@@ -279,11 +388,14 @@ typedef struct {
   float *vectors;   /* 64-byte aligned */
 } DpEmbedding;
 
-/** A zeroed @n x @dim embedding; aborts when memory is short, as g_malloc
- * does: for sizes the caller knows to be small. */
+/** A zeroed @n x @dim embedding over @vocab (transfer none: the batch
+ * takes its own reference; not NULL).  Returns (transfer full) the batch
+ * with one reference; aborts when memory is short, as g_malloc does: for
+ * sizes the caller knows to be small. */
 DP_API DpEmbedding *dp_embedding_new (DpVocab *vocab, guint n, guint dim);
-/** The same, or NULL with DP_DATA_ERROR_FAILED naming the size when memory
- * is short: for sizes that come from the user's options or data. */
+/** The same (transfer full), or NULL with @error set to DP_DATA_ERROR_FAILED
+ * naming the size when memory is short: for sizes that come from the
+ * user's options or data. */
 DP_API DpEmbedding *dp_embedding_try_new (DpVocab *vocab, guint n, guint dim, GError **error);
 
 /* ------------------------------------------------------------------ */
@@ -299,6 +411,11 @@ typedef struct {
   float *weight;
 } DpGraph;
 
+/** A graph of @n_nodes nodes over @vocab (transfer none: the batch takes
+ * its own reference; not NULL) with room for @n_edges CSR entries: rowptr,
+ * col and weight allocated and zeroed, for the caller to fill.  Returns
+ * (transfer full) the batch with one reference; aborts when memory is
+ * short, as g_malloc does. */
 DP_API DpGraph *dp_graph_new (DpVocab *vocab, guint n_nodes, guint64 n_edges);
 
 /* g_autoptr support */

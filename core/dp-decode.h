@@ -29,14 +29,20 @@ typedef enum {
   DP_DECODE_N_RESULTS
 } DpDecodeResult;
 
-/** Short category name used in counters: "ok", "non-ipv4", "short", "bad-header", "unsupported-link". */
+/** Short category name used in counters: "ok", "non-ipv4", "short",
+ * "bad-header", "unsupported-link" ("unknown" for a value out of range).
+ * Returns (transfer none) a static string, never NULL.  Thread-safe. */
 DP_API const char *dp_decode_result_name (DpDecodeResult r);
 
 /** Decodes @frame (@caplen bytes captured) of @linktype, timestamp @ts_ns,
  * into a new row of @out.  On anything but DP_DECODE_OK no row is added.
  * A packet whose IP header is complete but whose L4 header is cut short is
  * kept without L4 fields (DP_L4_* bits clear) and reported as DP_DECODE_OK;
- * *l4_short tells the caller so it can count it. */
+ * *@l4_short (nullable) tells the caller so it can count it.
+ * @frame (transfer none: only read, never past @caplen bytes) and @out
+ * (not NULL) are the caller's; the row written has every column set, so a
+ * refilled batch needs nothing more.  Keeps no state: several threads may
+ * decode at once, each into its own batch. */
 DP_API DpDecodeResult dp_decode_frame (int linktype, const guint8 *frame, guint32 caplen,
                                        gint64 ts_ns, DpPackets *out, gboolean *l4_short);
 

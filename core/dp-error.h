@@ -10,6 +10,10 @@ G_BEGIN_DECLS
 #define DP_CONFIG_ERROR (dp_config_error_quark ())
 #define DP_PLUGIN_ERROR (dp_plugin_error_quark ())
 #define DP_DATA_ERROR (dp_data_error_quark ())
+/** The GError domains of darkpipe, through the DP_*_ERROR macros above:
+ * configuration (DpConfigError), plugin loading (DpPluginError) and data
+ * and run time (DpDataError).  Each returns the same quark on every call.
+ * Thread-safe. */
 DP_API GQuark dp_config_error_quark (void);
 DP_API GQuark dp_plugin_error_quark (void);
 DP_API GQuark dp_data_error_quark (void);
@@ -59,7 +63,8 @@ typedef enum {
  * or \u00NN, invalid UTF-8 bytes \xNN, a backslash stays itself; newlines
  * and tabs are kept when @keep_newlines, else escaped as \n and \t.  For
  * messages and cells that quote input (file names, bad lines).
- * Thread-safe. */
+ * @text (transfer none) may be NULL, which gives NULL; else the result is
+ * a new string to g_free.  Thread-safe (no state). */
 DP_API char *dp_escape_controls (const char *text, gboolean keep_newlines);
 
 G_END_DECLS

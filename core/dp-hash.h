@@ -1,7 +1,12 @@
 /* dp-hash.h — open-addressing hash table from 64-bit keys to 64-bit values,
  * for per-source aggregations in hot loops.  Key UINT64_MAX is reserved
  * (empty slot).  Linear probing, power-of-two capacity, load <= 0.5.
- * Header-only so the compiler can inline it into plugin loops. */
+ * Header-only so the compiler can inline it into plugin loops.
+ *
+ * A DpHash is a plain struct the caller owns (on the stack or inside its
+ * state): dp_hash_init allocates its arrays, dp_hash_clear frees them.  It
+ * has no lock: one thread changes a table, and lookups from several
+ * threads are safe only while nobody changes it. */
 #pragma once
 
 #include "dp-api.h"
@@ -20,6 +25,7 @@ typedef struct {
   gsize n;
 } DpHash;
 
+/** The slot hash of a key (splitmix64's finaliser).  No state: thread-safe. */
 static inline guint64
 dp_hash_mix (guint64 x)
 {
@@ -30,6 +36,9 @@ dp_hash_mix (guint64 x)
   return x;
 }
 
+/** Initialises @h (not NULL; its old contents are not freed) as an empty
+ * table with room for @capacity_hint keys before it grows.  Aborts when
+ * memory is short, as g_malloc does.  End it with dp_hash_clear. */
 static inline void
 dp_hash_init (DpHash *h, gsize capacity_hint)
 {
@@ -43,6 +52,9 @@ dp_hash_init (DpHash *h, gsize capacity_hint)
   h->n = 0;
 }
 
+/** Frees the arrays of @h (not NULL) and leaves it empty and zeroed:
+ * dp_hash_find then returns NULL, dp_hash_init may start it again, and a
+ * second clear does nothing. */
 static inline void
 dp_hash_clear (DpHash *h)
 {
@@ -52,6 +64,8 @@ dp_hash_clear (DpHash *h)
   h->mask = h->n = 0;
 }
 
+/** Removes every key of @h (initialised, not cleared) and keeps its
+ * capacity, for a table refilled in a loop. */
 static inline void
 dp_hash_reset (DpHash *h)
 {
@@ -60,10 +74,14 @@ dp_hash_reset (DpHash *h)
   h->n = 0;
 }
 
+/* private: doubles the capacity (below) */
 static inline void dp_hash_grow_ (DpHash *h);
 
-/** Pointer to the value of @key, inserting it with value 0 if absent.
- * *inserted (may be NULL) tells which. */
+/** Pointer to the value of @key, inserting it with value 0 if absent;
+ * *@inserted (nullable) tells which.  @key must not be DP_HASH_EMPTY.
+ * Returns (transfer none) a slot inside @h: valid until the next upsert
+ * (which may grow the table and move every value), reset or clear.
+ * Changes @h: not thread-safe. */
 static inline guint64 *
 dp_hash_upsert (DpHash *h, guint64 key, gboolean *inserted)
 {
@@ -89,7 +107,9 @@ dp_hash_upsert (DpHash *h, guint64 key, gboolean *inserted)
     }
 }
 
-/** Pointer to the value of @key, or NULL. */
+/** Pointer to the value of @key, or NULL when absent (or @h is cleared).
+ * Returns (transfer none) a slot inside @h, valid as for dp_hash_upsert.
+ * Only reads @h. */
 static inline guint64 *
 dp_hash_find (const DpHash *h, guint64 key)
 {
@@ -106,6 +126,7 @@ dp_hash_find (const DpHash *h, guint64 key)
     }
 }
 
+/* private: rehashes every key into a table twice as large */
 static inline void
 dp_hash_grow_ (DpHash *h)
 {

@@ -91,3 +91,8 @@ EXTRA_DIST += tests/test-abi.sh
 tests_test_abi_SOURCES = tests/test-abi.c
 tests_test_abi_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_abi_LDADD = $(TEST_LIBS)
+
+# every public function has a doc comment; pointer returns say "transfer"
+# (issue #13 item 5; dp-plugin.h's misses are TODO while its owner writes them)
+TESTS += tests/test-api-docs.sh
+EXTRA_DIST += tests/test-api-docs.sh
