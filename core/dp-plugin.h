@@ -82,6 +82,7 @@ typedef enum {
   DP_KIND_COUNT_
 } DpPluginKind;
 
+/** (transfer none) "source", "detector", … for @kind ("unknown" out of range); thread-safe. */
 DP_API const char *dp_plugin_kind_name (DpPluginKind kind);
 
 /* Port flags */
@@ -129,6 +130,7 @@ typedef enum {
   DP_OPT_TYPE_COUNT_
 } DpOptType;
 
+/** (transfer none) "bool", "int", … for @type, as the docs name option types; thread-safe. */
 DP_API const char *dp_opt_type_name (DpOptType type);
 
 typedef struct {
@@ -231,86 +233,112 @@ typedef struct {
   }
 
 /* ------------------------------------------------------------------ */
-/* What a running plugin may ask of its stage. */
+/* What a running plugin may ask of its stage.
+ *
+ * Threads: the core runs a stage's callbacks on one thread at a time
+ * (branches run at once, but never one stage twice), so the functions
+ * below, called from the stage's own callbacks, need no locking; a
+ * plugin's own worker threads may call only dp_stage_cancelled,
+ * dp_stage_threads and dp_stage_progress.  @stage is never NULL. */
 
-/** Hands @batch (transfer full) to every consumer of output port @out_port
- * that still wants data, one after the other, and returns their flow:
- * DP_FLOW_ERROR or DP_FLOW_CANCELLED once any stage of the run failed or
- * the run was interrupted (whatever this push did), DP_FLOW_STOP when every
- * consumer of the port has said DP_FLOW_STOP (now or before), else
- * DP_FLOW_OK.  A port that no stage consumes returns DP_FLOW_STOP (nobody
- * wants its data; GStreamer's "not linked"), except in a test harness,
- * which keeps everything.  Sources stop producing on anything but
- * DP_FLOW_OK. */
+/** Hands @batch (transfer full: the reference is taken over, also on
+ * failure; not NULL) to every consumer of output port @out_port that
+ * still wants data, and returns their flow: DP_FLOW_ERROR or
+ * DP_FLOW_CANCELLED once any stage of the run failed or the run was
+ * interrupted (whatever this push did), DP_FLOW_STOP when every consumer
+ * of the port has said DP_FLOW_STOP (now or before), else DP_FLOW_OK.  A
+ * port that no stage consumes returns DP_FLOW_STOP (nobody wants its
+ * data; GStreamer's "not linked"), except in a test harness, which keeps
+ * everything.  The consumers borrow the batch: nobody may change it after
+ * it is pushed.  Sources stop producing on anything but DP_FLOW_OK. */
 DP_API DpFlow dp_stage_push (DpStage *stage, guint out_port, gpointer batch);
-/** Pushes the packets batch *@batch and leaves *@batch ready for the next
- * rows: emptied in place when no consumer kept it (a fresh batch per push
- * costs page faults and zeroing in a fast source), else a new batch of the
- * same capacity and name map.  Rows of a batch emptied in place are not
- * zeroed again: the source must write every column of each row. */
+/** Pushes the packets batch *@batch (borrowed: the stage keeps its
+ * reference) and leaves *@batch ready for the next rows: emptied in place
+ * when no consumer kept a reference (a fresh batch per push costs page
+ * faults and zeroing in a fast source), else replaced by a new batch of
+ * the same capacity and name map (the old reference is dropped).  Rows of
+ * a batch emptied in place are not zeroed again: the source must write
+ * every column of each row.  Returns what dp_stage_push returns. */
 DP_API DpFlow dp_stage_push_packets (DpStage *stage, guint out_port, DpPackets **batch);
+/** (transfer none) the stage's name in the pipeline (the plugin's name
+ * under the harness); valid for the stage's life. */
 DP_API const char *dp_stage_name (const DpStage *stage);
 /** Threads this stage may use now (>= 1): its share of --threads, which is
  * the run's total; the stage's `threads` key caps it.  When branches run
  * at the same time, a DP_PLUGIN_THREADED stage gets part of the budget, and
  * the value may grow while it runs (when other stages end): a stage that
- * can add threads mid-way asks again between units of work. */
+ * can add threads mid-way asks again between units of work.  Any thread. */
 DP_API guint dp_stage_threads (const DpStage *stage);
 /** The most threads the stage may be granted in this run: its `threads`
  * key, else --threads, never more than --threads. */
 DP_API guint dp_stage_threads_max (const DpStage *stage);
 /** TRUE once the run was interrupted (SIGINT/SIGTERM) or a stage failed:
  * for long computations inside one callback (training, clustering) to
- * stop soon.  Streaming code gets the same news from dp_stage_push(). */
+ * stop soon.  Streaming code gets the same news from dp_stage_push().
+ * Any thread (an atomic read). */
 DP_API gboolean dp_stage_cancelled (const DpStage *stage);
-/** In check(): sets @error (DP_CONFIG_ERROR, @code) and notes that it is
- * about option @option (NULL: the stage as a whole), whose position in the
- * pipeline file then heads the message.  Returns FALSE. */
+/** In check(): sets @error (DP_CONFIG_ERROR, @code; @error may be NULL)
+ * and notes that it is about option @option (nullable: the stage as a
+ * whole), whose position in the pipeline file then heads the message.
+ * Returns FALSE, for `return dp_stage_config_error (…);`. */
 DP_API gboolean dp_stage_config_error (DpStage *stage, GError **error, gint code, const char *option,
                                        const char *format, ...) G_GNUC_PRINTF (5, 6);
 /** In check(): notes that the error check() returns (of any domain, e.g.
- * a G_FILE_ERROR for a missing file) is about option @option. */
+ * a G_FILE_ERROR for a missing file) is about option @option (nullable:
+ * the stage); the name is copied. */
 DP_API void dp_stage_check_option (DpStage *stage, const char *option);
-/** In check() or later: TRUE when input port @in_port is connected (a
- * harness: when a batch was pushed to it or it is declared connected). */
+/** In check() or later: TRUE when input port @in_port is wired in the
+ * pipeline (always FALSE under the harness, which has no wiring; FALSE
+ * for a port the plugin does not have). */
 DP_API gboolean dp_stage_input_connected (const DpStage *stage, guint in_port);
-/** Progress for the terminal bar: @done of @total (0 if unknown) work units. */
+/** Progress for the terminal bar: @done of @total (0 if unknown) work
+ * units.  Cheap (drawn at most five times a second); any thread. */
 DP_API void dp_stage_progress (DpStage *stage, guint64 done, guint64 total);
-/** Adds @n to the named counter shown in the end-of-run summary. */
+/** Adds @n to the named counter (@counter copied on first use, not NULL)
+ * shown in the end-of-run summary and read by dp_harness_counter. */
 DP_API void dp_stage_count (DpStage *stage, const char *counter, guint64 n);
 
 /** Bad input is data, not an error.  Records one occurrence of @category
- * (e.g. "short-snap", "bad-line") with a message naming file and line/offset.
- * The first few messages of each category are printed; all are counted.
- * Returns TRUE to go on (on_error: skip) or FALSE with @error set
- * (DP_DATA_ERROR) when the stage's on_error is fail. */
+ * (not NULL, e.g. "short-snap", "bad-line"; listed in docs/errors.md) with
+ * a message naming file and line/offset.  The first few messages of each
+ * category are printed; all are counted.  Returns TRUE to go on (on_error:
+ * skip) or FALSE with @error set (DP_DATA_ERROR_MALFORMED) when the
+ * stage's on_error is fail. */
 DP_API gboolean dp_stage_data_error (DpStage *stage, GError **error, const char *category,
                                      const char *format, ...) G_GNUC_PRINTF (4, 5);
 
-/** Writes an informational line to the run log (stderr unless --quiet). */
+/** Writes an informational line to the run log (stderr unless --quiet),
+ * control characters escaped.  Serialised with the other stages' lines. */
 DP_API void dp_stage_info (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
-/** The context the stage runs in (for shared thread pools, output dir). */
+/** (transfer none) the context the stage runs in; never NULL (the
+ * harness has one too).  Valid for the stage's life. */
 DP_API DpContext *dp_stage_context (const DpStage *stage);
-/** Output directory of the run ("." unless the pipeline or --output-dir set one). */
+/** (transfer none) the output directory of the run: --output-dir, else
+ * the pipeline's `output_dir`, else "." (also for a NULL @ctx). */
 DP_API const char *dp_context_output_dir (const DpContext *ctx);
 
 typedef struct {
-  const char *plugin;
+  const char *plugin;    /* (transfer none) the plugin's name */
   DpPluginKind kind;
   guint64 rows_in, rows_out;
   double seconds;        /* time spent in the stage's own callbacks */
-  double peak_mb;        /* peak resident memory while the stage ran its run/finish */
+  double peak_mb;        /* the process's peak resident memory while the stage ran its run/finish */
   gboolean finished;
 } DpStageStats;
 
-/** Statistics of another stage of the same run, by name. */
+/** Statistics of stage @name (not NULL) of the same run into @out (not
+ * NULL); FALSE when there is no such stage.  Read them once the stage has
+ * finished (a stage downstream of it, in its own finish); figures of a
+ * stage still running are not synchronised. */
 DP_API gboolean dp_stage_peer_stats (const DpStage *stage, const char *name, DpStageStats *out);
-/** (transfer full) names of the stages feeding stage @name (NULL-terminated). */
+/** (transfer full) the names of the stages feeding stage @name, NULL-
+ * terminated (empty when there is no such stage); free with g_strfreev. */
 DP_API char **dp_stage_peer_inputs (const DpStage *stage, const char *name);
-/** (transfer full) the value of option @option of stage @name of the same
- * run, as text (a list joined with commas, an unset string ""), or NULL
- * when there is no such stage or option. */
+/** (transfer full, nullable) the value of option @option of stage @name of
+ * the same run, as text (a list joined with commas, an unset string ""),
+ * or NULL when there is no such stage or option; free with g_free.  What
+ * a source read is better asked of dp_stage_peer_provenance. */
 DP_API char *dp_stage_peer_option (const DpStage *stage, const char *name, const char *option);
 /* Where a source's data came from, for reports and logs. */
 typedef struct {
@@ -320,23 +348,29 @@ typedef struct {
   guint64 packets;            /* packets it pushed */
 } DpProvenance;
 
-/** A source says it reads @path (call it when the file is opened); the
- * core keeps the list, and the time range and count of the packets the
- * stage pushes, for dp_stage_peer_provenance.  Not thread-safe: call it
- * from the stage's own callbacks. */
+/** A source says it reads @path (not NULL; copied): call it as the file is
+ * opened.  The core keeps the list, with the time range and count of the
+ * packets the stage pushes, for dp_stage_peer_provenance. */
 DP_API void dp_stage_provenance_add_file (DpStage *stage, const char *path);
-/** A source whose data is not read from files says what made it. */
+/** A source whose data is not read from files says what made it (@origin
+ * copied; nullable to clear it). */
 DP_API void dp_stage_provenance_set_origin (DpStage *stage, const char *origin);
-/** The provenance of stage @name of the same run, into @out (transfer none:
- * valid while the run's stages exist); FALSE when there is no such stage. */
+/** The provenance of stage @name of the same run, into @out (its pointers
+ * are transfer none: valid while the run's stages exist and the source
+ * adds no file); FALSE when there is no such stage.  Read it once the
+ * source has finished. */
 DP_API gboolean dp_stage_peer_provenance (const DpStage *stage, const char *name, DpProvenance *out);
 
-/** The `pipeline:` name and the file of the pipeline the stage belongs to;
- * NULL outside a pipeline (a test harness). */
+/** (transfer none, nullable) the `pipeline:` name of the pipeline the
+ * stage belongs to; NULL outside a pipeline (a test harness). */
 DP_API const char *dp_stage_pipeline_name (const DpStage *stage);
+/** (transfer none, nullable) the file that pipeline was loaded from; NULL
+ * outside a pipeline. */
 DP_API const char *dp_stage_pipeline_file (const DpStage *stage);
 
-/** Resolves a path option for writing: relative paths go below the output dir. */
+/** (transfer full, nullable) @path resolved for writing: a relative path
+ * goes below the run's output directory, an absolute one stays; NULL for
+ * a NULL @path.  Free with g_free. */
 DP_API char *dp_stage_output_path (const DpStage *stage, const char *path);
 
 G_END_DECLS
