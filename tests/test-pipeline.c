@@ -351,6 +351,42 @@ test_check_callbacks (void)
   dp_test_rmtree (dir);
 }
 
+/* The other checks that moved from init to check: each at its option
+ * (the rule on init_path and the init port at init_path). */
+static void
+test_check_callbacks_more (void)
+{
+  const char *yaml =
+    "stages:\n"
+    "  s: {plugin: synth_telescope, packets: 1000, duration: 1h, block: 10.0.0.0/7}\n"
+    "  r: {plugin: synth_telescope, rate: 1e6, duration: 1d}\n"
+    "  q: {plugin: synth_telescope, populations: [mirai, martians]}\n"
+    "  c: {plugin: darkvec_corpus, input: q, max_sentence: 10, overlap: 10}\n"
+    "  w:\n"
+    "    plugin: word2vec\n"
+    "    input: {corpus: c, init: y}\n"
+    "    alpha: 0.01\n"
+    "    min_alpha: 0.1\n"
+    "  v: {plugin: zscore, input: w}\n"
+    "  l: {plugin: labels, path: /dev/null, relabel: [mirai]}\n"
+    "  k: {plugin: knn_classify, input: {embedding: v, labels: q.ground_truth}}\n"
+    "  m: {plugin: compare, input: k.report, methods: [A=k, B]}\n"
+    "  y: {plugin: w2v_file, path: /dev/null}\n";
+  /* block, rate, populations, overlap, min_alpha, relabel, methods */
+  const char *const e[] = { C (2, 68, 5), C (3, 38, 5), C (4, 45, 6), C (5, 68, 5), C (10, 16, 5),
+                            C (12, 49, 4), C (14, 50, 4), NULL };
+  expect_diags (yaml, NULL, e);
+  /* init_path and a wired init port: at init_path */
+  const char *both =
+    "stages:\n"
+    "  q: {plugin: synth_telescope, packets: 1000, duration: 1h}\n"
+    "  c: {plugin: darkvec_corpus, input: q}\n"
+    "  y: {plugin: w2v_file, path: /dev/null}\n"
+    "  w: {plugin: word2vec, input: {corpus: c, init: y}, init_path: /dev/null}\n";
+  const char *const e2[] = { C (5, 65, 1), NULL };
+  expect_diags (both, NULL, e2);
+}
+
 /* Table schemas: an input that reads columns the wired output does not
  * declare is refused at load time, naming both sides (issue #13 item 4). */
 static void
@@ -547,6 +583,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/flow-stop", test_flow_stop);
   g_test_add_func ("/pipeline/check-callbacks", test_check_callbacks);
   g_test_add_func ("/pipeline/table-schemas", test_table_schemas);
+  g_test_add_func ("/pipeline/check-callbacks-more", test_check_callbacks_more);
   g_test_add_func ("/pipeline/run-cancelled-in-sink", test_run_cancelled_in_sink);
   g_test_add_func ("/pipeline/two-in-one-process", test_two_pipelines_one_process);
   g_test_add_func ("/pipeline/upstream-names", test_upstream_names);
