@@ -1,8 +1,8 @@
 # shared test helpers and the core's own tests
 check_LTLIBRARIES += libdptest.la
 libdptest_la_SOURCES = tests/dp-test.c tests/dp-test.h
-libdptest_la_CFLAGS = $(TEST_CC_FLAGS)
-libdptest_la_LIBADD = libdarkpipe.la $(GLIB_LIBS)
+libdptest_la_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
+libdptest_la_LIBADD = libdarkpipe.la $(GLIB_LIBS) $(ZLIB_LIBS) -lm
 
 # test-only plugins (built as shared objects, loaded from tests/plugins)
 TEST_PLUGIN_LINK = -module -avoid-version -no-undefined -shared -rpath $(abs_builddir)/tests/plugins
