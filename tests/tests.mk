@@ -91,3 +91,33 @@ EXTRA_DIST += tests/test-abi.sh
 tests_test_abi_SOURCES = tests/test-abi.c
 tests_test_abi_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_abi_LDADD = $(TEST_LIBS)
+
+# One test program per plugin: tests/test-NAME.c holds the tests of plugin
+# NAME (underscores become dashes); shared helpers live in dp-test.c.
+PLUGIN_TESTS = \
+	tests/test-darkvec-corpus \
+	tests/test-text-corpus \
+	tests/test-w2v \
+	tests/test-w2v-file \
+	tests/test-word2vec \
+	tests/test-zscore
+check_PROGRAMS += $(PLUGIN_TESTS)
+TESTS += $(PLUGIN_TESTS)
+tests_test_darkvec_corpus_SOURCES = tests/test-darkvec-corpus.c
+tests_test_darkvec_corpus_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_darkvec_corpus_LDADD = $(TEST_LIBS)
+tests_test_text_corpus_SOURCES = tests/test-text-corpus.c
+tests_test_text_corpus_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
+tests_test_text_corpus_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
+tests_test_w2v_SOURCES = tests/test-w2v.c
+tests_test_w2v_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_w2v_LDADD = $(TEST_LIBS)
+tests_test_w2v_file_SOURCES = tests/test-w2v-file.c
+tests_test_w2v_file_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_w2v_file_LDADD = $(TEST_LIBS)
+tests_test_word2vec_SOURCES = tests/test-word2vec.c
+tests_test_word2vec_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_word2vec_LDADD = $(TEST_LIBS)
+tests_test_zscore_SOURCES = tests/test-zscore.c
+tests_test_zscore_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_zscore_LDADD = $(TEST_LIBS)
