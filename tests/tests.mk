@@ -95,7 +95,11 @@ tests_test_abi_LDADD = $(TEST_LIBS)
 # One test program per plugin: tests/test-NAME.c holds the tests of plugin
 # NAME (underscores become dashes); shared helpers live in dp-test.c.
 PLUGIN_TESTS = \
+	tests/test-cluster-profile \
 	tests/test-darkvec-corpus \
+	tests/test-kmeans \
+	tests/test-port-baseline \
+	tests/test-silhouette \
 	tests/test-text-corpus \
 	tests/test-w2v \
 	tests/test-w2v-file \
@@ -121,3 +125,15 @@ tests_test_word2vec_LDADD = $(TEST_LIBS)
 tests_test_zscore_SOURCES = tests/test-zscore.c
 tests_test_zscore_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_zscore_LDADD = $(TEST_LIBS)
+tests_test_cluster_profile_SOURCES = tests/test-cluster-profile.c
+tests_test_cluster_profile_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_cluster_profile_LDADD = $(TEST_LIBS)
+tests_test_kmeans_SOURCES = tests/test-kmeans.c
+tests_test_kmeans_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_kmeans_LDADD = $(TEST_LIBS)
+tests_test_port_baseline_SOURCES = tests/test-port-baseline.c
+tests_test_port_baseline_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_port_baseline_LDADD = $(TEST_LIBS)
+tests_test_silhouette_SOURCES = tests/test-silhouette.c
+tests_test_silhouette_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_silhouette_LDADD = $(TEST_LIBS)

@@ -72,12 +72,6 @@ plugins_clusterer_cluster_profile_la_CFLAGS = $(AM_CFLAGS)
 plugins_clusterer_cluster_profile_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_clusterer_cluster_profile_la_LIBADD = $(PLUGIN_LIBS)
 
-check_PROGRAMS += tests/test-cluster
-TESTS += tests/test-cluster
-tests_test_cluster_SOURCES = tests/test-cluster.c
-tests_test_cluster_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_cluster_LDADD = $(TEST_LIBS)
-
 check_PROGRAMS += tests/test-knn-portable
 TESTS += tests/test-knn-portable
 tests_test_knn_portable_SOURCES = tests/test-knn.c $(EVAL_KNN)
