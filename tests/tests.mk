@@ -96,7 +96,11 @@ tests_test_abi_LDADD = $(TEST_LIBS)
 # NAME (underscores become dashes); shared helpers live in dp-test.c.
 PLUGIN_TESTS = \
 	tests/test-cluster-profile \
+	tests/test-compare \
+	tests/test-dante-corpus \
 	tests/test-darkvec-corpus \
+	tests/test-embedding-mean \
+	tests/test-ip2vec-corpus \
 	tests/test-kmeans \
 	tests/test-port-baseline \
 	tests/test-silhouette \
@@ -137,3 +141,15 @@ tests_test_port_baseline_LDADD = $(TEST_LIBS)
 tests_test_silhouette_SOURCES = tests/test-silhouette.c
 tests_test_silhouette_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_silhouette_LDADD = $(TEST_LIBS)
+tests_test_compare_SOURCES = tests/test-compare.c
+tests_test_compare_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_compare_LDADD = $(TEST_LIBS)
+tests_test_dante_corpus_SOURCES = tests/test-dante-corpus.c
+tests_test_dante_corpus_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_dante_corpus_LDADD = $(TEST_LIBS)
+tests_test_embedding_mean_SOURCES = tests/test-embedding-mean.c
+tests_test_embedding_mean_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_embedding_mean_LDADD = $(TEST_LIBS)
+tests_test_ip2vec_corpus_SOURCES = tests/test-ip2vec-corpus.c
+tests_test_ip2vec_corpus_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_ip2vec_corpus_LDADD = $(TEST_LIBS)
