@@ -102,6 +102,8 @@ PLUGIN_TESTS = \
 	tests/test-embedding-mean \
 	tests/test-ip2vec-corpus \
 	tests/test-kmeans \
+	tests/test-knn-graph \
+	tests/test-louvain \
 	tests/test-port-baseline \
 	tests/test-silhouette \
 	tests/test-text-corpus \
@@ -153,3 +155,9 @@ tests_test_embedding_mean_LDADD = $(TEST_LIBS)
 tests_test_ip2vec_corpus_SOURCES = tests/test-ip2vec-corpus.c
 tests_test_ip2vec_corpus_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_ip2vec_corpus_LDADD = $(TEST_LIBS)
+tests_test_knn_graph_SOURCES = tests/test-knn-graph.c
+tests_test_knn_graph_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_knn_graph_LDADD = $(TEST_LIBS)
+tests_test_louvain_SOURCES = tests/test-louvain.c
+tests_test_louvain_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_louvain_LDADD = $(TEST_LIBS)

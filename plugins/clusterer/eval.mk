@@ -42,12 +42,6 @@ plugins_clusterer_louvain_la_CFLAGS = $(AM_CFLAGS)
 plugins_clusterer_louvain_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_clusterer_louvain_la_LIBADD = $(PLUGIN_LIBS)
 
-check_PROGRAMS += tests/test-louvain
-TESTS += tests/test-louvain
-tests_test_louvain_SOURCES = tests/test-louvain.c
-tests_test_louvain_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_louvain_LDADD = $(TEST_LIBS)
-
 plugin_LTLIBRARIES += plugins/clusterer/silhouette.la
 plugins_clusterer_silhouette_la_SOURCES = plugins/clusterer/silhouette.c $(EVAL_KNN) $(EVAL_COMMON)
 plugins_clusterer_silhouette_la_CFLAGS = $(EVAL_CFLAGS)
