@@ -102,7 +102,9 @@ PLUGIN_TESTS = \
 	tests/test-embedding-mean \
 	tests/test-ip2vec-corpus \
 	tests/test-kmeans \
+	tests/test-knn-classify \
 	tests/test-knn-graph \
+	tests/test-labels \
 	tests/test-louvain \
 	tests/test-port-baseline \
 	tests/test-silhouette \
@@ -161,3 +163,20 @@ tests_test_knn_graph_LDADD = $(TEST_LIBS)
 tests_test_louvain_SOURCES = tests/test-louvain.c
 tests_test_louvain_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_louvain_LDADD = $(TEST_LIBS)
+tests_test_knn_classify_SOURCES = tests/test-knn-classify.c
+tests_test_knn_classify_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_knn_classify_LDADD = $(TEST_LIBS)
+tests_test_labels_SOURCES = tests/test-labels.c $(EVAL_COMMON)
+tests_test_labels_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/clusterer
+tests_test_labels_LDADD = $(TEST_LIBS)
+
+# shared code of the plugins: the exact kNN search (plugins/clusterer/dp-knn.c),
+# with OpenBLAS when configured and with the portable kernel
+check_PROGRAMS += tests/test-knn tests/test-knn-portable
+TESTS += tests/test-knn tests/test-knn-portable
+tests_test_knn_SOURCES = tests/test-knn.c $(EVAL_KNN)
+tests_test_knn_CFLAGS = $(TEST_CC_FLAGS) $(BLAS_CFLAGS) -I$(top_srcdir)/plugins/clusterer
+tests_test_knn_LDADD = $(TEST_LIBS) $(BLAS_LIBS)
+tests_test_knn_portable_SOURCES = tests/test-knn.c $(EVAL_KNN)
+tests_test_knn_portable_CFLAGS = $(TEST_CC_FLAGS) -DDP_KNN_PORTABLE -I$(top_srcdir)/plugins/clusterer
+tests_test_knn_portable_LDADD = $(TEST_LIBS)

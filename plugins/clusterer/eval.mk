@@ -1,6 +1,6 @@
-# eval.mk — ground-truth labels, k-NN classification, clustering and their
-# tests.  dp-knn.c (exact blocked kNN) and dp-eval.c (joins, key columns,
-# port counts) are compiled into each plugin that needs them.
+# eval.mk — ground-truth labels, k-NN classification and clustering (their
+# tests: tests/tests.mk).  dp-knn.c (exact blocked kNN) and dp-eval.c (joins,
+# key columns, port counts) are compiled into each plugin that needs them.
 EVAL_KNN = plugins/clusterer/dp-knn.c plugins/clusterer/dp-knn.h
 EVAL_COMMON = plugins/clusterer/dp-eval.c plugins/clusterer/dp-eval.h plugins/common/dp-prefix.h
 EVAL_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
@@ -17,18 +17,6 @@ plugins_clusterer_knn_classify_la_SOURCES = plugins/clusterer/knn_classify.c $(E
 plugins_clusterer_knn_classify_la_CFLAGS = $(EVAL_CFLAGS)
 plugins_clusterer_knn_classify_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_clusterer_knn_classify_la_LIBADD = $(EVAL_LIBS)
-
-check_PROGRAMS += tests/test-labels
-TESTS += tests/test-labels
-tests_test_labels_SOURCES = tests/test-labels.c $(EVAL_COMMON)
-tests_test_labels_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/clusterer
-tests_test_labels_LDADD = $(TEST_LIBS)
-
-check_PROGRAMS += tests/test-knn
-TESTS += tests/test-knn
-tests_test_knn_SOURCES = tests/test-knn.c $(EVAL_KNN)
-tests_test_knn_CFLAGS = $(TEST_CC_FLAGS) $(BLAS_CFLAGS) -I$(top_srcdir)/plugins/clusterer
-tests_test_knn_LDADD = $(TEST_LIBS) $(BLAS_LIBS)
 
 plugin_LTLIBRARIES += plugins/clusterer/knn_graph.la
 plugins_clusterer_knn_graph_la_SOURCES = plugins/clusterer/knn_graph.c $(EVAL_KNN) $(EVAL_COMMON)
@@ -65,12 +53,6 @@ plugins_clusterer_cluster_profile_la_SOURCES = plugins/clusterer/cluster_profile
 plugins_clusterer_cluster_profile_la_CFLAGS = $(AM_CFLAGS)
 plugins_clusterer_cluster_profile_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_clusterer_cluster_profile_la_LIBADD = $(PLUGIN_LIBS)
-
-check_PROGRAMS += tests/test-knn-portable
-TESTS += tests/test-knn-portable
-tests_test_knn_portable_SOURCES = tests/test-knn.c $(EVAL_KNN)
-tests_test_knn_portable_CFLAGS = $(TEST_CC_FLAGS) -DDP_KNN_PORTABLE -I$(top_srcdir)/plugins/clusterer
-tests_test_knn_portable_LDADD = $(TEST_LIBS)
 
 dist_pipeline_DATA += pipelines/evaluate.yaml
 TESTS += tests/test-eval-pipeline.sh
