@@ -106,6 +106,8 @@ PLUGIN_TESTS = \
 	tests/test-knn-graph \
 	tests/test-labels \
 	tests/test-louvain \
+	tests/test-pcap \
+	tests/test-pcap-out \
 	tests/test-port-baseline \
 	tests/test-silhouette \
 	tests/test-text-corpus \
@@ -180,3 +182,16 @@ tests_test_knn_LDADD = $(TEST_LIBS) $(BLAS_LIBS)
 tests_test_knn_portable_SOURCES = tests/test-knn.c $(EVAL_KNN)
 tests_test_knn_portable_CFLAGS = $(TEST_CC_FLAGS) -DDP_KNN_PORTABLE -I$(top_srcdir)/plugins/clusterer
 tests_test_knn_portable_LDADD = $(TEST_LIBS)
+tests_test_pcap_SOURCES = tests/test-pcap.c tests/pcap-frames.h
+tests_test_pcap_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
+tests_test_pcap_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
+tests_test_pcap_out_SOURCES = tests/test-pcap-out.c tests/pcap-frames.h
+tests_test_pcap_out_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_pcap_out_LDADD = $(TEST_LIBS)
+
+# the packet decoder of the pcap source
+check_PROGRAMS += tests/test-decode
+TESTS += tests/test-decode
+tests_test_decode_SOURCES = tests/test-decode.c tests/pcap-frames.h
+tests_test_decode_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_decode_LDADD = $(TEST_LIBS)
