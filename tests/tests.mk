@@ -97,10 +97,12 @@ tests_test_abi_LDADD = $(TEST_LIBS)
 PLUGIN_TESTS = \
 	tests/test-cluster-profile \
 	tests/test-compare \
+	tests/test-csv \
 	tests/test-dante-corpus \
 	tests/test-darkvec-corpus \
 	tests/test-embedding-mean \
 	tests/test-ip2vec-corpus \
+	tests/test-jsonl \
 	tests/test-kmeans \
 	tests/test-knn-classify \
 	tests/test-knn-graph \
@@ -195,3 +197,16 @@ TESTS += tests/test-decode
 tests_test_decode_SOURCES = tests/test-decode.c tests/pcap-frames.h
 tests_test_decode_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_decode_LDADD = $(TEST_LIBS)
+tests_test_csv_SOURCES = tests/test-csv.c tests/text-sink-test.c tests/text-sink-test.h
+tests_test_csv_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_csv_LDADD = $(TEST_LIBS)
+tests_test_jsonl_SOURCES = tests/test-jsonl.c tests/text-sink-test.c tests/text-sink-test.h
+tests_test_jsonl_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_jsonl_LDADD = $(TEST_LIBS)
+
+# table cells as text (core/dp-batch.c)
+check_PROGRAMS += tests/test-table
+TESTS += tests/test-table
+tests_test_table_SOURCES = tests/test-table.c
+tests_test_table_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_table_LDADD = $(TEST_LIBS)
