@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 #include <zlib.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include "dp-test.h"
 
@@ -227,6 +229,31 @@ dp_test_wrong_columns (const char *plugin, guint port, gpointer good, guint good
   g_assert_true (dp_harness_push (h, port, t, &error));
   g_assert_false (dp_harness_finish (h, &error));
   g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+}
+
+char *
+dp_test_finish_capture (DpHarness *h, int fd)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = NULL;
+  int out = g_file_open_tmp ("darkpipe-capture-XXXXXX", &tmp, &error);
+  g_assert_no_error (error);
+  fflush (stdout);
+  fflush (stderr);
+  int saved = dup (fd);
+  g_assert_cmpint (saved, >=, 0);
+  g_assert_cmpint (dup2 (out, fd), ==, fd);
+  gboolean ok = dp_harness_finish (h, &error);
+  fflush (stdout);
+  fflush (stderr);
+  dup2 (saved, fd);
+  close (saved);
+  close (out);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  char *text = dp_test_read_file (tmp, NULL);
+  g_unlink (tmp);
+  return text;
 }
 
 char *

@@ -147,3 +147,7 @@ enum { DP_T_TIME, DP_T_SRC, DP_T_DST, DP_T_PROTO, DP_T_TTL, DP_T_ID, DP_T_LEN, D
 GPtrArray *dp_test_tshark_rows (const char *path);
 /** Row @i of @p agrees with tshark's fields @t. */
 void dp_test_assert_tshark_row (const DpPackets *p, guint i, char **t);
+
+/** dp_test_finish while file descriptor @fd (1: stdout, 2: stderr) goes to
+ * a temporary file; returns what the plugin wrote there. */
+char *dp_test_finish_capture (DpHarness *h, int fd);

@@ -108,9 +108,11 @@ PLUGIN_TESTS = \
 	tests/test-knn-graph \
 	tests/test-labels \
 	tests/test-louvain \
+	tests/test-null \
 	tests/test-pcap \
 	tests/test-pcap-out \
 	tests/test-port-baseline \
+	tests/test-print \
 	tests/test-silhouette \
 	tests/test-text-corpus \
 	tests/test-w2v \
@@ -174,6 +176,12 @@ tests_test_labels_SOURCES = tests/test-labels.c $(EVAL_COMMON)
 tests_test_labels_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/clusterer
 tests_test_labels_LDADD = $(TEST_LIBS)
 
+tests_test_null_SOURCES = tests/test-null.c
+tests_test_null_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_null_LDADD = $(TEST_LIBS)
+tests_test_print_SOURCES = tests/test-print.c
+tests_test_print_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_print_LDADD = $(TEST_LIBS)
 # shared code of the plugins: the exact kNN search (plugins/clusterer/dp-knn.c),
 # with OpenBLAS when configured and with the portable kernel
 check_PROGRAMS += tests/test-knn tests/test-knn-portable
