@@ -114,6 +114,7 @@ PLUGIN_TESTS = \
 	tests/test-port-baseline \
 	tests/test-print \
 	tests/test-silhouette \
+	tests/test-synth-telescope \
 	tests/test-text-corpus \
 	tests/test-w2v \
 	tests/test-w2v-file \
@@ -182,6 +183,9 @@ tests_test_null_LDADD = $(TEST_LIBS)
 tests_test_print_SOURCES = tests/test-print.c
 tests_test_print_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_print_LDADD = $(TEST_LIBS)
+tests_test_synth_telescope_SOURCES = tests/test-synth-telescope.c
+tests_test_synth_telescope_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_synth_telescope_LDADD = $(TEST_LIBS)
 # shared code of the plugins: the exact kNN search (plugins/clusterer/dp-knn.c),
 # with OpenBLAS when configured and with the portable kernel
 check_PROGRAMS += tests/test-knn tests/test-knn-portable
