@@ -606,3 +606,16 @@ dp_test_assert_tshark_row (const DpPackets *p, guint i, char **t)
       g_assert_cmpuint (p->icmp_code[i], ==, tshark_num (t[DP_T_ICODE]));
     }
 }
+
+void
+dp_test_dir_setup (DpTestDir *f, gconstpointer data)
+{
+  f->dir = dp_test_tmpdir ();
+}
+
+void
+dp_test_dir_teardown (DpTestDir *f, gconstpointer data)
+{
+  dp_test_rmtree (f->dir);
+  g_free (f->dir);
+}

@@ -151,3 +151,10 @@ void dp_test_assert_tshark_row (const DpPackets *p, guint i, char **t);
 /** dp_test_finish while file descriptor @fd (1: stdout, 2: stderr) goes to
  * a temporary file; returns what the plugin wrote there. */
 char *dp_test_finish_capture (DpHarness *h, int fd);
+
+/** A GLib test fixture: a fresh temporary directory, removed afterwards. */
+typedef struct {
+  char *dir;
+} DpTestDir;
+void dp_test_dir_setup (DpTestDir *f, gconstpointer data);
+void dp_test_dir_teardown (DpTestDir *f, gconstpointer data);

@@ -7,24 +7,7 @@
 #include "dp-test.h"
 #include "pcap-frames.h"
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  f->dir = dp_test_tmpdir ();
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  dp_test_rmtree (f->dir);
-  g_free (f->dir);
-}
+typedef DpTestDir Fixture;
 
 /* Writes @p with pcap_out and @extra options; returns the file's path. */
 static char *
@@ -213,7 +196,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, dp_test_dir_setup, fn, dp_test_dir_teardown)
   ADD ("/plugin/pcap_out/roundtrip", test_out_roundtrip);
   ADD ("/plugin/pcap_out/time-range", test_out_time_range);
   ADD ("/plugin/pcap_out/real", test_out_real);

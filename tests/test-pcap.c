@@ -13,24 +13,7 @@
 /* ------------------------------------------------------------------ */
 /* helpers */
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  f->dir = dp_test_tmpdir ();
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  dp_test_rmtree (f->dir);
-  g_free (f->dir);
-}
+typedef DpTestDir Fixture;
 
 static char *
 write_file (const Fixture *f, const char *name, const GByteArray *bytes)
@@ -1324,7 +1307,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, dp_test_dir_setup, fn, dp_test_dir_teardown)
   ADD ("/plugin/pcap/defaults", test_defaults);
   ADD ("/plugin/pcap/batch-rows", test_batch_rows);
   ADD ("/plugin/pcap/bad-options", test_bad_options);
