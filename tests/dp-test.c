@@ -1,6 +1,10 @@
 /* dp-test.c — helpers shared by the test programs. */
 #include "config.h"
+#include <math.h>
 #include <string.h>
+#include <zlib.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include "dp-test.h"
 
@@ -157,4 +161,461 @@ dp_test_add_packet (DpPackets *p, gint64 ts_ns, guint32 src, guint32 dst,
       p->l4[r] = DP_L4_ICMP;
     }
   return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* running one plugin */
+
+DpHarness *
+dp_test_harness (const char *plugin, const char *yaml)
+{
+  g_autoptr (GError) error = NULL;
+  DpHarness *h = dp_harness_new (plugin, yaml, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (h);
+  return h;
+}
+
+void
+dp_test_push (DpHarness *h, guint port, gpointer batch)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok = dp_harness_push (h, port, batch, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+void
+dp_test_finish (DpHarness *h)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean ok = dp_harness_finish (h, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+DpHarness *
+dp_test_run (const char *plugin, const char *yaml, gpointer in0, gpointer in1)
+{
+  DpHarness *h = dp_test_harness (plugin, yaml);
+  if (in0)
+    dp_test_push (h, 0, in0);
+  if (in1)
+    dp_test_push (h, 1, in1);
+  dp_test_finish (h);
+  return h;
+}
+
+gpointer
+dp_test_run_output (const char *plugin, const char *yaml, gpointer in0, const char *output)
+{
+  g_autoptr (DpHarness) h = dp_test_run (plugin, yaml, in0, NULL);
+  gpointer out = dp_harness_output (h, output);
+  g_assert_nonnull (out);
+  return dp_batch_ref (out);
+}
+
+void
+dp_test_wrong_columns (const char *plugin, guint port, gpointer good, guint good_port)
+{
+  g_autoptr (DpTable) t = dp_table_new ("x");
+  dp_table_add_column (t, "ip", DP_COL_IPV4);
+  dp_table_add_column (t, "cluster", DP_COL_STRING);
+  dp_table_add_column (t, "label", DP_COL_INT64);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) h = dp_test_harness (plugin, NULL);
+  if (good)
+    dp_test_push (h, good_port, good);
+  g_assert_true (dp_harness_push (h, port, t, &error));
+  g_assert_false (dp_harness_finish (h, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+}
+
+char *
+dp_test_finish_capture (DpHarness *h, int fd)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tmp = NULL;
+  int out = g_file_open_tmp ("darkpipe-capture-XXXXXX", &tmp, &error);
+  g_assert_no_error (error);
+  fflush (stdout);
+  fflush (stderr);
+  int saved = dup (fd);
+  g_assert_cmpint (saved, >=, 0);
+  g_assert_cmpint (dup2 (out, fd), ==, fd);
+  gboolean ok = dp_harness_finish (h, &error);
+  fflush (stdout);
+  fflush (stderr);
+  dup2 (saved, fd);
+  close (saved);
+  close (out);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  char *text = dp_test_read_file (tmp, NULL);
+  g_unlink (tmp);
+  return text;
+}
+
+char *
+dp_test_output_path (DpHarness *h, const char *name)
+{
+  return g_build_filename (dp_harness_output_dir (h), name, NULL);
+}
+
+char *
+dp_test_read_output (DpHarness *h, const char *name)
+{
+  g_autofree char *path = dp_test_output_path (h, name);
+  return dp_test_read_file (path, NULL);
+}
+
+guint
+dp_test_count_files (const char *dir)
+{
+  guint n = 0;
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  while (d && g_dir_read_name (d))
+    n++;
+  return n;
+}
+
+char *
+dp_test_gunzip_file (const char *path)
+{
+  gzFile f = gzopen (path, "rb");
+  g_autoptr (GString) s = g_string_new (NULL);
+  char buf[4096];
+  int n;
+  g_assert_nonnull (f);
+  while ((n = gzread (f, buf, sizeof buf)) > 0)
+    g_string_append_len (s, buf, n);
+  g_assert_cmpint (n, ==, 0);
+  g_assert_cmpint (gzclose (f), ==, Z_OK);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* batches */
+
+char *
+dp_test_cell (const DpTable *t, guint col, guint row)
+{
+  g_assert_cmpuint (col, <, t->n_cols);
+  g_assert_cmpuint (row, <, t->n_rows);
+  GString *s = g_string_new (NULL);
+  dp_table_format_cell (t, col, row, s);
+  return g_string_free (s, FALSE);
+}
+
+char *
+dp_test_cell_named (const DpTable *t, const char *col, guint row)
+{
+  gint c = dp_table_find_column (t, col);
+  g_assert_cmpint (c, >=, 0);
+  return dp_test_cell (t, (guint) c, row);
+}
+
+DpEmbedding *
+dp_test_embedding (guint n, guint dim, const guint32 *ips, const float *v)
+{
+  g_autoptr (DpVocab) vocab = dp_vocab_new ();
+  for (guint i = 0; i < n; i++)
+    dp_vocab_add (vocab, DP_TOKEN (DP_TOK_IP, ips ? ips[i] : DP_TEST_IP (10, 0, 0, 1) + i));
+  DpEmbedding *e = dp_embedding_new (vocab, n, dim);
+  if (n)
+    memcpy (e->vectors, v, (gsize) n * dim * sizeof (float));
+  return e;
+}
+
+DpEmbedding *
+dp_test_circle (guint n, const double *deg)
+{
+  g_autofree float *v = g_new (float, 2 * (gsize) n + 1);
+  for (guint i = 0; i < n; i++)
+    {
+      v[2 * i] = (float) cos (deg[i] * G_PI / 180);
+      v[2 * i + 1] = (float) sin (deg[i] * G_PI / 180);
+    }
+  return dp_test_embedding (n, 2, NULL, v);
+}
+
+DpTable *
+dp_test_clusters (guint n, const guint32 *ips, const gint64 *cluster)
+{
+  DpTable *t = dp_table_new ("clusters");
+  dp_table_add_column (t, "ip", DP_COL_IPV4);
+  dp_table_add_column (t, "cluster", DP_COL_INT64);
+  for (guint i = 0; i < n; i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_ip (t, 0, r, ips[i]);
+      dp_table_set_i64 (t, 1, r, cluster[i]);
+    }
+  return t;
+}
+
+DpTable *
+dp_test_labels (guint n, const guint32 *ips, const char *const *labels)
+{
+  DpTable *t = dp_table_new ("labels");
+  dp_table_add_column (t, "ip", DP_COL_IPV4);
+  dp_table_add_column (t, "label", DP_COL_STRING);
+  for (guint i = 0; i < n; i++)
+    {
+      if (labels[i] == NULL)
+        continue;
+      guint r = dp_table_append_row (t);
+      dp_table_set_ip (t, 0, r, ips[i]);
+      dp_table_set_str (t, 1, r, labels[i]);
+    }
+  return t;
+}
+
+double
+dp_test_cosine (const float *a, const float *b, guint dim)
+{
+  double dot = 0, na = 0, nb = 0;
+  for (guint k = 0; k < dim; k++)
+    {
+      dot += (double) a[k] * b[k];
+      na += (double) a[k] * a[k];
+      nb += (double) b[k] * b[k];
+    }
+  return dot / sqrt (na * nb);
+}
+
+guint
+dp_test_add_probe (DpPackets *p, gint64 ts_ns, guint src, guint8 proto, guint16 dport)
+{
+  return dp_test_add_packet (p, ts_ns, DP_TEST_IP (10, 0, 0, src), DP_TEST_IP (192, 0, 2, 1), proto,
+                             40000, dport, 0x02);
+}
+
+DpPackets *
+dp_test_port_traffic (void)
+{
+  DpPackets *p = dp_packets_new (64);
+  const struct { guint src; guint8 proto; guint16 port; guint n; } f[] = {
+    { 1, 6, 23, 6 }, { 1, 6, 2323, 2 }, { 2, 6, 23, 4 }, { 3, 6, 80, 3 }, { 3, 6, 443, 2 },
+    { 3, 6, 22, 1 }, { 4, 6, 445, 5 }, { 4, 1, 0, 1 } };
+  guint t = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (f); i++)
+    for (guint k = 0; k < f[i].n; k++)
+      dp_test_add_probe (p, DP_TEST_SEC (t++), f[i].src, f[i].proto, f[i].port);
+  return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* word2vec files */
+
+DpEmbedding *
+dp_test_w2v_sample (void)
+{
+  g_autoptr (DpVocab) v = dp_vocab_new ();
+  g_autoptr (DpNameMap) names = dp_name_map_new ();
+  dp_vocab_set_names (v, names);
+  dp_vocab_add (v, DP_TOKEN (DP_TOK_IP, DP_TEST_IP (10, 0, 0, 1)));
+  dp_vocab_add (v, DP_TOKEN (DP_TOK_IP, dp_name_map_intern (names, "src_ipaddr12")));
+  dp_vocab_add (v, DP_TOKEN (DP_TOK_PORT, (6u << 16) | 23));
+  dp_vocab_add (v, dp_vocab_word_key (v, "telnet"));
+  DpEmbedding *e = dp_embedding_new (v, 4, 3);
+  const float values[12] = { 0.5f, -1.0f, 0.25f, 1.0f / 3, -2.5e-7f, 123456.789f,
+                             1e-30f, -0.0f, 3.0f, 0.1f, 0.2f, 0.3f };
+  memcpy (e->vectors, values, sizeof values);
+  return e;
+}
+
+char *
+dp_test_w2v_write (DpEmbedding *e, const char *dir, const char *name, const char *format, gboolean gzip)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *yaml = g_strdup_printf ("path: %s\nformat: %s\ngzip: %s", path, format,
+                                           gzip ? "true" : "false");
+  g_autoptr (DpHarness) h = dp_test_run ("w2v", yaml, e, NULL);
+  g_assert_cmpuint (dp_harness_counter (h, "vectors"), ==, e->n);
+  return path;
+}
+
+DpEmbedding *
+dp_test_w2v_read (const char *path, const char *extra, DpHarness **out_h)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *yaml = g_strdup_printf ("path: %s\n%s", path, extra ? extra : "");
+  DpHarness *h = dp_test_harness ("w2v_file", yaml);
+  g_assert_true (dp_harness_run (h, &error));
+  g_assert_no_error (error);
+  DpEmbedding *e = dp_batch_ref (dp_harness_output (h, "embedding"));
+  if (out_h)
+    *out_h = h;
+  else
+    dp_harness_free (h);
+  return e;
+}
+
+/* ------------------------------------------------------------------ */
+/* captures */
+
+DpHarness *
+dp_test_run_pcap (const char *yaml, DpPackets **out)
+{
+  g_autoptr (GError) error = NULL;
+  DpHarness *h = dp_test_harness ("pcap", yaml);
+  gboolean ok = dp_harness_run (h, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  dp_test_finish (h);
+  *out = dp_harness_packets (h, "packets");
+  g_assert_nonnull (*out);
+  return h;
+}
+
+void
+dp_test_assert_packets_equal (const DpPackets *a, const DpPackets *b)
+{
+  g_assert_cmpuint (a->n_rows, ==, b->n_rows);
+  for (guint i = 0; i < a->n_rows; i++)
+    {
+      g_assert_cmpint (a->ts[i], ==, b->ts[i]);
+      g_assert_cmphex (a->src[i], ==, b->src[i]);
+      g_assert_cmphex (a->dst[i], ==, b->dst[i]);
+      g_assert_cmpuint (a->sport[i], ==, b->sport[i]);
+      g_assert_cmpuint (a->dport[i], ==, b->dport[i]);
+      g_assert_cmpuint (a->proto[i], ==, b->proto[i]);
+      g_assert_cmphex (a->tcp_flags[i], ==, b->tcp_flags[i]);
+      g_assert_cmphex (a->tcp_seq[i], ==, b->tcp_seq[i]);
+      g_assert_cmphex (a->ip_id[i], ==, b->ip_id[i]);
+      g_assert_cmpuint (a->icmp_type[i], ==, b->icmp_type[i]);
+      g_assert_cmpuint (a->icmp_code[i], ==, b->icmp_code[i]);
+      g_assert_cmpuint (a->ttl[i], ==, b->ttl[i]);
+      g_assert_cmpuint (a->ip_len[i], ==, b->ip_len[i]);
+      g_assert_cmphex (a->frag[i], ==, b->frag[i]);
+      g_assert_cmphex (a->l4[i], ==, b->l4[i]);
+    }
+}
+
+const DpTestRealCase dp_test_real_cases[DP_TEST_N_REAL_CASES] = {
+  { "esnet_masscan_tcp_0_1000_20190821.pcap", 1005, 1001, 4, 1005, 0, 0 },
+  { "esnet_masscan_udp_0_1000_20190821.pcap", 1001, 0, 0, 0, 1001, 0 },
+  { "sgr_nmap_icmp_sweep.pcap", 512, 0, 0, 0, 0, 512 },
+  { "sgr_nmap_tcp_syn_sweep_port80.pcapng", 513, 511, 2, 513, 0, 0 },
+  { "sgr_nmap_udp_sweep.pcap", 512, 0, 0, 0, 512, 0 },
+};
+
+DpPackets *
+dp_test_read_real (const char *file)
+{
+  g_autofree char *rel = g_build_filename ("data/real/pcap", file, NULL);
+  g_autofree char *path = dp_test_shared (rel);
+  if (path == NULL)
+    return NULL;
+  g_autofree char *yaml = g_strdup_printf ("path: '%s'", path);
+  DpPackets *p = NULL;
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
+  g_assert_cmpuint (dp_harness_counter (h, "short") + dp_harness_counter (h, "bad-header"), ==, 0);
+  return p;
+}
+
+GPtrArray *
+dp_test_tshark_rows (const char *path)
+{
+  const char *tshark = g_getenv ("TSHARK");
+  if (tshark == NULL || tshark[0] == '\0')
+    {
+      g_test_skip ("TSHARK not set");
+      return NULL;
+    }
+  static const char *const fields[] = {
+    "frame.time_epoch", "ip.src", "ip.dst", "ip.proto", "ip.ttl", "ip.id",
+    "ip.len", "ip.frag_offset", "ip.flags.mf", "tcp.srcport", "tcp.dstport", "tcp.flags",
+    "tcp.seq_raw", "udp.srcport", "udp.dstport", "icmp.type", "icmp.code", "ip.checksum.status" };
+  G_STATIC_ASSERT (G_N_ELEMENTS (fields) == DP_T_N);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  const char *head[] = { tshark, "-n", "-r", path, "-o", "ip.check_checksum:TRUE", "-o", "ip.defragment:FALSE",
+                         "-T", "fields", "-E", "separator=|", "-E", "occurrence=f" };
+  for (guint i = 0; i < G_N_ELEMENTS (head); i++)
+    g_ptr_array_add (argv, (gpointer) head[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_ptr_array_add (argv, (gpointer) "-e");
+      g_ptr_array_add (argv, (gpointer) fields[i]);
+    }
+  g_ptr_array_add (argv, NULL);
+  g_autofree char *out = NULL;
+  int status = 0;
+  GError *error = NULL;
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] && lines[i][0]; i++)
+    {
+      char **cols = g_strsplit (lines[i], "|", -1);
+      g_assert_cmpuint (g_strv_length (cols), ==, DP_T_N);
+      g_ptr_array_add (rows, cols);
+    }
+  return rows;
+}
+
+/* A tshark field: decimal, or hex after 0x (ip.id, tcp.flags); an empty
+ * field (absent in this frame) is 0.  Anything else fails the test. */
+static guint64
+tshark_num (const char *s)
+{
+  if (s[0] == '\0')
+    return 0;
+  gboolean hex = g_str_has_prefix (s, "0x");
+  guint64 v = 0;
+  g_autoptr (GError) error = NULL;
+  g_ascii_string_to_unsigned (hex ? s + 2 : s, hex ? 16 : 10, 0, G_MAXUINT64, &v, &error);
+  g_assert_no_error (error);
+  return v;
+}
+
+void
+dp_test_assert_tshark_row (const DpPackets *p, guint i, char **t)
+{
+  guint32 src = 0, dst = 0;
+  g_assert_true (dp_ipv4_parse (t[DP_T_SRC], &src));
+  g_assert_true (dp_ipv4_parse (t[DP_T_DST], &dst));
+  g_assert_cmpint (p->ts[i], ==, dp_test_epoch_ns (t[DP_T_TIME]));
+  g_assert_cmphex (p->src[i], ==, src);
+  g_assert_cmphex (p->dst[i], ==, dst);
+  g_assert_cmpuint (p->proto[i], ==, tshark_num (t[DP_T_PROTO]));
+  g_assert_cmpuint (p->ttl[i], ==, tshark_num (t[DP_T_TTL]));
+  g_assert_cmpuint (p->ip_id[i], ==, tshark_num (t[DP_T_ID]));
+  g_assert_cmpuint (p->ip_len[i], ==, tshark_num (t[DP_T_LEN]));
+  g_assert_cmpuint (p->frag[i] & DP_FRAG_OFFSET_MASK, ==, tshark_num (t[DP_T_FRAG]));   /* 8-byte units in tshark 4 */
+  g_assert_cmpuint (!!(p->frag[i] & DP_FRAG_MF), ==, tshark_num (t[DP_T_MF]));
+  if (p->proto[i] == 6)
+    {
+      g_assert_cmpuint (p->sport[i], ==, tshark_num (t[DP_T_TSPORT]));
+      g_assert_cmpuint (p->dport[i], ==, tshark_num (t[DP_T_TDPORT]));
+      g_assert_cmpuint (p->tcp_flags[i], ==, tshark_num (t[DP_T_FLAGS]));
+      g_assert_cmpuint (p->tcp_seq[i], ==, tshark_num (t[DP_T_SEQ]));
+    }
+  else if (p->proto[i] == 17)
+    {
+      g_assert_cmpuint (p->sport[i], ==, tshark_num (t[DP_T_USPORT]));
+      g_assert_cmpuint (p->dport[i], ==, tshark_num (t[DP_T_UDPORT]));
+    }
+  else if (p->proto[i] == 1)
+    {
+      g_assert_cmpuint (p->icmp_type[i], ==, tshark_num (t[DP_T_ITYPE]));
+      g_assert_cmpuint (p->icmp_code[i], ==, tshark_num (t[DP_T_ICODE]));
+    }
+}
+
+void
+dp_test_dir_setup (DpTestDir *f, gconstpointer data)
+{
+  f->dir = dp_test_tmpdir ();
+}
+
+void
+dp_test_dir_teardown (DpTestDir *f, gconstpointer data)
+{
+  dp_test_rmtree (f->dir);
+  g_free (f->dir);
 }

@@ -14,25 +14,10 @@
 enum { FTP, TELNET, P2P, SMB, MAIL, DBS, HTTP, SSH, NETBIOS, PROXY, DNS, KERBEROS,
        UNK_SYS, UNK_USR, UNK_EPH, ICMP };
 
-static void
-add (DpPackets *p, gint64 ts, guint src, guint8 proto, guint16 dport)
-{
-  dp_test_add_packet (p, ts, IP (src), DST, proto, 40000, dport, 0x02);
-}
-
 static DpCorpus *
 build (const char *options, DpPackets *p)
 {
-  GError *error = NULL;
-  g_autoptr (DpHarness) h = dp_harness_new ("darkvec_corpus", options, &error);
-  g_assert_no_error (error);
-  if (p)
-    g_assert_true (dp_harness_push (h, 0, p, &error));
-  g_assert_true (dp_harness_finish (h, &error));
-  g_assert_no_error (error);
-  DpCorpus *c = dp_harness_output (h, "corpus");
-  g_assert_nonnull (c);
-  return dp_batch_ref (c);
+  return dp_test_run_output ("darkvec_corpus", options, p, "corpus");
 }
 
 /* Sentence @s as "src-last-octets", e.g. "1 3 1". */
@@ -68,17 +53,17 @@ static DpPackets *
 services_packets (void)
 {
   DpPackets *p = dp_packets_new (64);
-  add (p, H (3600 + 5), 9, 6, 23);   /* hour 1 first: buckets are sorted */
-  add (p, H (1), 1, 6, 23);
-  add (p, H (2), 2, 6, 22);
-  add (p, H (3), 1, 6, 445);
-  add (p, H (4), 3, 6, 2323);
-  add (p, H (5), 2, 6, 1433);
-  add (p, H (6), 4, 1, 8);           /* ICMP echo */
-  add (p, H (7), 5, 6, 5000);
-  add (p, H (8), 6, 17, 60000);
-  add (p, H (9), 7, 6, 999);
-  add (p, H (10), 8, 47, 0);         /* GRE: port-less */
+  dp_test_add_probe (p, H (3600 + 5), 9, 6, 23);   /* hour 1 first: buckets are sorted */
+  dp_test_add_probe (p, H (1), 1, 6, 23);
+  dp_test_add_probe (p, H (2), 2, 6, 22);
+  dp_test_add_probe (p, H (3), 1, 6, 445);
+  dp_test_add_probe (p, H (4), 3, 6, 2323);
+  dp_test_add_probe (p, H (5), 2, 6, 1433);
+  dp_test_add_probe (p, H (6), 4, 1, 8);           /* ICMP echo */
+  dp_test_add_probe (p, H (7), 5, 6, 5000);
+  dp_test_add_probe (p, H (8), 6, 17, 60000);
+  dp_test_add_probe (p, H (9), 7, 6, 999);
+  dp_test_add_probe (p, H (10), 8, 47, 0);         /* GRE: port-less */
   return p;
 }
 
@@ -102,13 +87,13 @@ static void
 test_auto (void)
 {
   g_autoptr (DpPackets) p = dp_packets_new (64);
-  add (p, H (1), 1, 6, 23);
-  add (p, H (2), 2, 6, 445);
-  add (p, H (3), 3, 6, 23);
-  add (p, H (4), 4, 6, 22);
-  add (p, H (5), 5, 1, 8);
-  add (p, H (6), 6, 6, 445);
-  add (p, H (7), 7, 6, 23);
+  dp_test_add_probe (p, H (1), 1, 6, 23);
+  dp_test_add_probe (p, H (2), 2, 6, 445);
+  dp_test_add_probe (p, H (3), 3, 6, 23);
+  dp_test_add_probe (p, H (4), 4, 6, 22);
+  dp_test_add_probe (p, H (5), 5, 1, 8);
+  dp_test_add_probe (p, H (6), 6, 6, 445);
+  dp_test_add_probe (p, H (7), 7, 6, 23);
   /* top 2: 23/tcp (3 packets), 445/tcp (2); then other */
   g_autoptr (DpCorpus) c = build ("languages: auto\ntop_n: 2\nmin_packets: 1", p);
   const char *const want[] = { "0:1 3 7", "1:2 6", "2:4 5", NULL };
@@ -123,9 +108,9 @@ static void
 test_single_and_hybrid (void)
 {
   g_autoptr (DpPackets) p = dp_packets_new (64);
-  add (p, H (1), 1, 6, 23);
-  add (p, H (2), 2, 6, 445);
-  add (p, H (3), 3, 6, 23);
+  dp_test_add_probe (p, H (1), 1, 6, 23);
+  dp_test_add_probe (p, H (2), 2, 6, 445);
+  dp_test_add_probe (p, H (3), 3, 6, 23);
   g_autoptr (DpCorpus) s = build ("languages: single\nmin_packets: 1", p);
   const char *const want_single[] = { "0:1 2 3", NULL };
   assert_corpus (s, want_single);
@@ -145,10 +130,10 @@ test_activity_filter (void)
   for (guint k = 0; k < 11; k++)
     {
       if (k < 9)
-        add (p, H (k * 10 + 1), 9, 6, 23);
+        dp_test_add_probe (p, H (k * 10 + 1), 9, 6, 23);
       if (k < 10)
-        add (p, H (k * 10 + 2), 10, 6, 23);
-      add (p, H (k * 10 + 3), 11, 6, 23);
+        dp_test_add_probe (p, H (k * 10 + 2), 10, 6, 23);
+      dp_test_add_probe (p, H (k * 10 + 3), 11, 6, 23);
     }
   g_autoptr (DpCorpus) c = build ("languages: single", p);
   g_assert_cmpuint (c->n_sentences, ==, 1);
@@ -164,7 +149,7 @@ test_dedup (void)
   g_autoptr (DpPackets) p = dp_packets_new (64);
   const guint srcs[] = { 1, 1, 2, 2, 2, 1, 3, 3 };
   for (guint i = 0; i < G_N_ELEMENTS (srcs); i++)
-    add (p, H (i + 1), srcs[i], 6, 23);
+    dp_test_add_probe (p, H (i + 1), srcs[i], 6, 23);
   g_autoptr (DpCorpus) with = build ("languages: single\nmin_packets: 1", p);
   const char *const want_with[] = { "0:1 1 2 2 2 1 3 3", NULL };
   assert_corpus (with, want_with);
@@ -178,7 +163,7 @@ test_long_sentences (void)
 {
   g_autoptr (DpPackets) p = dp_packets_new (64);
   for (guint i = 0; i < 10; i++)
-    add (p, H (i + 1), i, 6, 23);
+    dp_test_add_probe (p, H (i + 1), i, 6, 23);
   g_autoptr (DpCorpus) t = build ("languages: single\nmin_packets: 1\nmax_sentence: 4\n"
                                   "long_sentences: truncate", p);
   const char *const want_t[] = { "0:0 1 2 3", NULL };
@@ -234,9 +219,9 @@ static void
 test_text_path (void)
 {
   g_autoptr (DpPackets) p = dp_packets_new (16);
-  add (p, H (1), 1, 6, 23);
-  add (p, H (2), 2, 6, 22);
-  add (p, H (3), 3, 6, 23);
+  dp_test_add_probe (p, H (1), 1, 6, 23);
+  dp_test_add_probe (p, H (2), 2, 6, 22);
+  dp_test_add_probe (p, H (3), 3, 6, 23);
   GError *error = NULL;
   g_autoptr (DpHarness) h = dp_harness_new ("darkvec_corpus", "min_packets: 1\ntext_path: c.txt", &error);
   g_assert_no_error (error);
@@ -284,10 +269,10 @@ test_services_file (void)
   g_assert_true (g_file_set_contents (good, "# mine\n23/tcp  iot\n8000-8001/tcp web\n-/icmp ping\n", -1, NULL));
   g_assert_true (g_file_set_contents (bad, "23/tcp iot\n70000/tcp big\n", -1, NULL));
   g_autoptr (DpPackets) p = dp_packets_new (16);
-  add (p, H (1), 1, 6, 8001);
-  add (p, H (2), 2, 6, 23);
-  add (p, H (3), 3, 1, 0);
-  add (p, H (4), 4, 6, 80);
+  dp_test_add_probe (p, H (1), 1, 6, 8001);
+  dp_test_add_probe (p, H (2), 2, 6, 23);
+  dp_test_add_probe (p, H (3), 3, 1, 0);
+  dp_test_add_probe (p, H (4), 4, 6, 80);
   g_autofree char *opts = g_strdup_printf ("min_packets: 1\nservices_path: %s", good);
   g_autoptr (DpCorpus) c = build (opts, p);
   /* iot 0, web 1, ping 2, unk_sys 3, unk_usr 4, unk_eph 5, icmp 6 */

@@ -241,7 +241,7 @@ stages:
   s: {plugin: synth_telescope, seed: 1, packets: 50000, duration: 1d}
   corpus: {plugin: darkvec_corpus, input: s, min_packets: 1, text_path: corpus.txt}
   w2v: {plugin: word2vec, input: corpus, epochs: 100000, min_count: 1, vector_size: 8, threads: 1}
-  vectors: {plugin: w2v_text, input: w2v, path: vectors.txt}
+  vectors: {plugin: w2v, input: w2v, path: vectors.txt}
 EOF
   # the corpus file is committed when the corpus stage finishes: training runs then
   signal_run "$out/corpus.txt" 0.5 $sig

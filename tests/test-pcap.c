@@ -1,4 +1,4 @@
-/* test-pcap.c — the pcap source and the pcap_out sink, through the harness.
+/* test-pcap.c — the pcap source, through the harness.
  * Fixtures are written by the tests themselves (tests/pcap-frames.h); the
  * real captures come from the shared folder, and tshark is the reference
  * where it is installed. */
@@ -13,24 +13,7 @@
 /* ------------------------------------------------------------------ */
 /* helpers */
 
-typedef struct {
-  char *dir;
-} Fixture;
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  f->dir = dp_test_tmpdir ();
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  dp_test_rmtree (f->dir);
-  g_free (f->dir);
-}
+typedef DpTestDir Fixture;
 
 static char *
 write_file (const Fixture *f, const char *name, const GByteArray *bytes)
@@ -51,23 +34,6 @@ write_gzip (const Fixture *f, const char *name, const GByteArray *bytes)
   g_assert_cmpint (gzwrite (gz, bytes->data, bytes->len), ==, (int) bytes->len);
   g_assert_cmpint (gzclose (gz), ==, Z_OK);
   return path;
-}
-
-/* Runs the pcap source on @yaml; returns the harness (rows in *out). */
-static DpHarness *
-run_pcap (const char *yaml, DpPackets **out)
-{
-  GError *error = NULL;
-  DpHarness *h = dp_harness_new ("pcap", yaml, &error);
-  g_assert_no_error (error);
-  gboolean ok = dp_harness_run (h, &error);
-  g_assert_no_error (error);
-  g_assert_true (ok);
-  g_assert_true (dp_harness_finish (h, &error));
-  g_assert_no_error (error);
-  *out = dp_harness_packets (h, "packets");
-  g_assert_nonnull (*out);
-  return h;
 }
 
 /* Runs the pcap source on @yaml expecting failure; returns the error. */
@@ -96,30 +62,6 @@ syn_capture (guint n, gint64 t0)
   return f;
 }
 
-static void
-assert_packets_equal (const DpPackets *a, const DpPackets *b)
-{
-  g_assert_cmpuint (a->n_rows, ==, b->n_rows);
-  for (guint i = 0; i < a->n_rows; i++)
-    {
-      g_assert_cmpint (a->ts[i], ==, b->ts[i]);
-      g_assert_cmphex (a->src[i], ==, b->src[i]);
-      g_assert_cmphex (a->dst[i], ==, b->dst[i]);
-      g_assert_cmpuint (a->sport[i], ==, b->sport[i]);
-      g_assert_cmpuint (a->dport[i], ==, b->dport[i]);
-      g_assert_cmpuint (a->proto[i], ==, b->proto[i]);
-      g_assert_cmphex (a->tcp_flags[i], ==, b->tcp_flags[i]);
-      g_assert_cmphex (a->tcp_seq[i], ==, b->tcp_seq[i]);
-      g_assert_cmphex (a->ip_id[i], ==, b->ip_id[i]);
-      g_assert_cmpuint (a->icmp_type[i], ==, b->icmp_type[i]);
-      g_assert_cmpuint (a->icmp_code[i], ==, b->icmp_code[i]);
-      g_assert_cmpuint (a->ttl[i], ==, b->ttl[i]);
-      g_assert_cmpuint (a->ip_len[i], ==, b->ip_len[i]);
-      g_assert_cmphex (a->frag[i], ==, b->frag[i]);
-      g_assert_cmphex (a->l4[i], ==, b->l4[i]);
-    }
-}
-
 /* ------------------------------------------------------------------ */
 /* options */
 
@@ -132,7 +74,7 @@ test_defaults (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "syn.pcap", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   GPtrArray *batches = dp_harness_outputs (h, 0);
   g_assert_cmpuint (batches->len, ==, 2);
   g_assert_cmpuint (((DpPackets *) batches->pdata[0])->n_rows, ==, 16384);
@@ -151,7 +93,7 @@ test_batch_rows (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "syn.pcap", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s\nbatch_rows: 1024", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   GPtrArray *batches = dp_harness_outputs (h, 0);
   g_assert_cmpuint (batches->len, ==, 3);
   g_assert_cmpuint (((DpPackets *) batches->pdata[2])->n_rows, ==, 2500 - 2048);
@@ -218,7 +160,7 @@ test_link_types (Fixture *f, gconstpointer data)
       g_autofree char *path = write_file (f, name, cap);
       g_autofree char *yaml = g_strdup_printf ("path: %s", path);
       g_autoptr (DpPackets) p = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
       g_test_message ("link %u case %u", cases[c].link, c);
       g_assert_cmpuint (p->n_rows, ==, 2);
       g_assert_cmpint (p->ts[1], ==, DP_TEST_SEC (101));
@@ -243,7 +185,7 @@ test_unsupported_link (Fixture *f, gconstpointer data)
   g_autofree char *good_path = write_file (f, "good.pcap", good);
   g_autofree char *yaml = g_strdup_printf ("paths: [%s, %s]", path, good_path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 3);
   g_assert_cmpuint (dp_harness_counter (h, "unsupported-link"), ==, 1);
   /* the message names the file's link type, not 0 (NULL): issue #21 */
@@ -276,7 +218,7 @@ test_pcapng (Fixture *f, gconstpointer data)
       g_autofree char *path = write_file (f, "x.pcapng", cap);
       g_autofree char *yaml = g_strdup_printf ("path: %s", path);
       g_autoptr (DpPackets) p = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
       g_assert_cmpuint (p->n_rows, ==, 5);
       g_assert_cmpuint (p->sport[4], ==, 2004);
       g_assert_cmpint (p->ts[0], ==, ns ? t0 : t0 / 1000 * 1000);
@@ -297,7 +239,7 @@ test_pcapng_bad_packet (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "bad.pcapng", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 2);
   g_assert_cmpuint (dp_harness_counter (h, "short"), ==, 1);
   g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
@@ -363,7 +305,7 @@ test_pcapng_interfaces (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "mixed-links.pcapng", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   assert_ng_rows (p, 20);
   g_assert_cmpuint (dp_harness_counter (h, "unsupported-link"), ==, 0);
   g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 0);
@@ -372,7 +314,7 @@ test_pcapng_interfaces (Fixture *f, gconstpointer data)
   g_autofree char *fy = g_strdup_printf ("path: %s\nfilter: tcp src port 1003 or tcp src port 1004 "
                                          "or tcp src port 1011", path);
   g_autoptr (DpPackets) q = NULL;
-  g_autoptr (DpHarness) hq = run_pcap (fy, &q);
+  g_autoptr (DpHarness) hq = dp_test_run_pcap (fy, &q);
   g_assert_cmpuint (q->n_rows, ==, 3);
   g_assert_cmpuint (q->sport[0], ==, 1003);   /* raw IP */
   g_assert_cmpuint (q->sport[1], ==, 1004);   /* Ethernet */
@@ -392,7 +334,7 @@ test_pcapng_interfaces (Fixture *f, gconstpointer data)
   g_autofree char *spath = write_file (f, "spb.pcapng", spb);
   g_autofree char *sy = g_strdup_printf ("path: %s", spath);
   g_autoptr (DpPackets) s = NULL;
-  g_autoptr (DpHarness) hs = run_pcap (sy, &s);
+  g_autoptr (DpHarness) hs = dp_test_run_pcap (sy, &s);
   g_assert_cmpuint (s->n_rows, ==, 1);
   g_assert_cmpuint (s->sport[0], ==, 7);
   g_assert_cmpint (s->ts[0], ==, 0);
@@ -425,7 +367,7 @@ test_pcapng_sections (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "sections.pcapng", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   assert_ng_rows (p, 15);
   g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 0);
 
@@ -438,7 +380,7 @@ test_pcapng_sections (Fixture *f, gconstpointer data)
   g_autofree char *bpath = write_file (f, "be.pcapng", be);
   g_autofree char *by = g_strdup_printf ("path: %s", bpath);
   g_autoptr (DpPackets) b = NULL;
-  g_autoptr (DpHarness) hb = run_pcap (by, &b);
+  g_autoptr (DpHarness) hb = dp_test_run_pcap (by, &b);
   assert_ng_rows (b, 3);
 
   /* a packet on an interface the section does not describe stops the
@@ -452,7 +394,7 @@ test_pcapng_sections (Fixture *f, gconstpointer data)
   g_autofree char *xpath = write_file (f, "noiface.pcapng", bad);
   g_autofree char *xy = g_strdup_printf ("path: %s", xpath);
   g_autoptr (DpPackets) x = NULL;
-  g_autoptr (DpHarness) hx = run_pcap (xy, &x);
+  g_autoptr (DpHarness) hx = dp_test_run_pcap (xy, &x);
   g_assert_cmpuint (x->n_rows, ==, 1);
   g_assert_cmpuint (dp_harness_counter (hx, "bad-file"), ==, 1);
   g_autofree char *xf = g_strdup_printf ("path: %s\non_error: fail", xpath);
@@ -479,7 +421,7 @@ test_pcapng_unsupported (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "user0.pcapng", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 3);
   g_assert_cmpuint (dp_harness_counter (h, "unsupported-link"), ==, 3);
   g_autofree char *fy = g_strdup_printf ("path: %s\non_error: fail", path);
@@ -522,7 +464,7 @@ test_pcapng_truncated (Fixture *f, gconstpointer data)
       g_autofree char *yaml = g_strdup_printf ("path: %s", path);
       g_test_message ("case %u", c);
       g_autoptr (DpPackets) p = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
       assert_ng_rows (p, cases[c].rows);
       g_assert_cmpuint (dp_harness_counter (h, "truncated-file"), ==, cases[c].truncated);
       g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, !cases[c].truncated);
@@ -600,7 +542,7 @@ test_fifo (Fixture *f, gconstpointer data)
       GThread *t = g_thread_new ("fifo", fifo_write, &w);
       g_autofree char *yaml = g_strdup_printf ("paths: [%s, %s]", later_path, fifo);
       g_autoptr (DpPackets) p = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
       g_thread_join (t);
       g_assert_cmpuint (p->n_rows, ==, 7);
       /* the pipe first, though its packets are later */
@@ -633,11 +575,11 @@ test_gzip (Fixture *f, gconstpointer data)
   g_autofree char *y1 = g_strdup_printf ("path: %s", gz);
   g_autofree char *y2 = g_strdup_printf ("path: %s", plain);
   g_autofree char *y3 = g_strdup_printf ("path: %s", nggz);
-  g_autoptr (DpHarness) h1 = run_pcap (y1, &a);
-  g_autoptr (DpHarness) h2 = run_pcap (y2, &b);
-  g_autoptr (DpHarness) h3 = run_pcap (y3, &c);
+  g_autoptr (DpHarness) h1 = dp_test_run_pcap (y1, &a);
+  g_autoptr (DpHarness) h2 = dp_test_run_pcap (y2, &b);
+  g_autoptr (DpHarness) h3 = dp_test_run_pcap (y3, &c);
   g_assert_cmpuint (a->n_rows, ==, 3000);
-  assert_packets_equal (a, b);
+  dp_test_assert_packets_equal (a, b);
   g_assert_cmpuint (c->n_rows, ==, 1);
   g_assert_cmpint (c->ts[0], ==, DP_TEST_SEC (9000));
 }
@@ -661,7 +603,7 @@ test_truncated (Fixture *f, gconstpointer data)
     {
       g_autofree char *yaml = g_strdup_printf ("path: %s", paths[i]);
       g_autoptr (DpPackets) p = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
       g_assert_cmpuint (p->n_rows, ==, 7);
       g_assert_cmpuint (p->sport[6], ==, 1006);
       g_assert_cmpuint (dp_harness_counter (h, "truncated-file"), ==, 1);
@@ -692,7 +634,7 @@ test_garbage (Fixture *f, gconstpointer data)
   g_autofree char *good_path = write_file (f, "good.pcap", good);
   g_autofree char *yaml = g_strdup_printf ("paths: [%s, %s, %s, %s]", bad, zero, cut, good_path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 4);
   g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 3);
 
@@ -717,7 +659,7 @@ test_corrupt_record (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "corrupt.pcap", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 3);
   g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 1);
   g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
@@ -737,7 +679,7 @@ test_empty (Fixture *f, gconstpointer data)
   g_autofree char *ngpath = write_file (f, "empty.pcapng", ng);
   g_autofree char *yaml = g_strdup_printf ("paths: [%s, %s]", path, ngpath);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 0);
   g_assert_cmpuint (dp_harness_outputs (h, 0)->len, ==, 0);
   g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 0);
@@ -773,7 +715,7 @@ test_mixed (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "mixed.pcap", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 5);
   g_assert_cmpuint (dp_harness_counter (h, "non-ipv4"), ==, 1);
   g_assert_cmpuint (dp_harness_counter (h, "bad-header"), ==, 1);
@@ -811,7 +753,7 @@ test_order_and_glob (Fixture *f, gconstpointer data)
   g_autofree char *c = write_gzip (f, "c.pcap.gz", mid);
   g_autofree char *yaml = g_strdup_printf ("path: %s/*.pcap*\nbatch_rows: 1024", f->dir);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 9);
   for (guint i = 1; i < 9; i++)
     g_assert_cmpint (p->ts[i - 1], <, p->ts[i]);
@@ -840,7 +782,7 @@ test_filter (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "f.pcap", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s\nfilter: tcp dst port 80", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   /* BPF sees the port bytes of the cut TCP header; the decoder keeps the
    * row without L4 fields, since the header is incomplete */
   g_assert_cmpuint (p->n_rows, ==, 6);
@@ -850,7 +792,7 @@ test_filter (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dp_harness_counter (h, "l4-short"), ==, 1);
   g_autofree char *yaml2 = g_strdup_printf ("path: %s\nfilter: ip", path);
   g_autoptr (DpPackets) q = NULL;
-  g_autoptr (DpHarness) h2 = run_pcap (yaml2, &q);
+  g_autoptr (DpHarness) h2 = dp_test_run_pcap (yaml2, &q);
   g_assert_cmpuint (q->n_rows, ==, 11);
   g_assert_cmpuint (q->l4[10], ==, 0);
   g_assert_cmpuint (dp_harness_counter (h2, "l4-short"), ==, 1);
@@ -903,10 +845,10 @@ test_pipeline (Fixture *f, gconstpointer data)
   g_autofree char *y1 = g_strdup_printf ("path: %s", in);
   g_autofree char *y2 = g_strdup_printf ("path: %s", out);
   g_autoptr (DpPackets) a = NULL, b = NULL;
-  g_autoptr (DpHarness) h1 = run_pcap (y1, &a);
-  g_autoptr (DpHarness) h2 = run_pcap (y2, &b);
+  g_autoptr (DpHarness) h1 = dp_test_run_pcap (y1, &a);
+  g_autoptr (DpHarness) h2 = dp_test_run_pcap (y2, &b);
   g_assert_cmpuint (b->n_rows, ==, 5000);
-  assert_packets_equal (a, b);
+  dp_test_assert_packets_equal (a, b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1032,7 +974,7 @@ var_reference (const Fixture *f, gboolean ns, guint n)
   g_autofree char *path = write_file (f, ns ? "ref-ns.pcapng" : "ref-us.pcapng", ng);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   DpPackets *p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, n);
   return p;
 }
@@ -1073,10 +1015,10 @@ test_byte_orders (Fixture *f, gconstpointer data)
       g_autofree char *path = write_file (f, "var.pcap", cap);
       g_autofree char *yaml = g_strdup_printf ("path: %s", path);
       g_autoptr (DpPackets) p = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
       g_test_message ("format %u", c);
       assert_var_stream (p, n, fmts[c].ns);
-      assert_packets_equal (p, fmts[c].ns ? ref_ns : ref_us);
+      dp_test_assert_packets_equal (p, fmts[c].ns ? ref_ns : ref_us);
     }
 }
 
@@ -1101,7 +1043,7 @@ test_timestamps (Fixture *f, gconstpointer data)
       g_autofree char *path = write_file (f, "ts.pcap", cap);
       g_autofree char *yaml = g_strdup_printf ("path: %s", path);
       g_autoptr (DpPackets) p = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
       g_test_message ("case %d", c);
       g_assert_cmpuint (p->n_rows, ==, 3);
       g_assert_cmpint (p->ts[0], ==, DP_TEST_SEC (G_GINT64_CONSTANT (4294967295)) + 999999999
@@ -1161,7 +1103,7 @@ test_block_boundaries (Fixture *f, gconstpointer data)
         {
           g_autofree char *yaml = g_strdup_printf ("path: %s\non_error: fail", paths[k]);
           g_autoptr (DpPackets) p = NULL;
-          g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+          g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
           g_test_message ("case %u %s", c, paths[k]);
           g_assert_cmpuint (p->n_rows, ==, n);
           for (guint i = 0; i < n; i++)
@@ -1184,7 +1126,7 @@ assert_cut (const Fixture *f, const GByteArray *cap, guint cut, guint rows, guin
   g_autofree char *path = write_file (f, "cut.pcap", part);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_test_message ("cut at %u: record at %u", cut, rec_start);
   g_assert_cmpuint (p->n_rows, ==, rows);
   if (rows > 0)
@@ -1251,7 +1193,7 @@ test_snapshot (Fixture *f, gconstpointer data)
   g_autofree char *path = write_file (f, "snap.pcap", cap);
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
   g_assert_cmpuint (p->n_rows, ==, 2);
   g_assert_cmpuint (p->l4[0], ==, 0);
   g_assert_cmphex (p->src[0], ==, FRAME_SRC);
@@ -1266,7 +1208,7 @@ test_snapshot (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, where));
   g_autofree char *yaml3 = g_strdup_printf ("path: %s\nfilter: greater 1000", path);
   g_autoptr (DpPackets) q = NULL;
-  g_autoptr (DpHarness) h3 = run_pcap (yaml3, &q);
+  g_autoptr (DpHarness) h3 = dp_test_run_pcap (yaml3, &q);
   g_assert_cmpuint (q->n_rows, ==, 1);
   g_assert_cmpuint (q->sport[0], ==, 7);
 }
@@ -1291,7 +1233,7 @@ test_caplen_limit (Fixture *f, gconstpointer data)
       g_autofree char *path = write_file (f, "long.pcap", cap);
       g_autofree char *yaml = g_strdup_printf ("path: %s", path);
       g_autoptr (DpPackets) p = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &p);
+      g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
       g_assert_cmpuint (p->n_rows, ==, 2);
       g_assert_cmpint (p->ts[1], ==, DP_TEST_SEC (2));
       g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 1);
@@ -1308,40 +1250,13 @@ test_caplen_limit (Fixture *f, gconstpointer data)
 /* ------------------------------------------------------------------ */
 /* real captures */
 
-typedef struct {
-  const char *file;
-  guint rows, syn, rst, tcp, udp, icmp;
-} RealCase;
-
-static const RealCase real_cases[] = {
-  { "esnet_masscan_tcp_0_1000_20190821.pcap", 1005, 1001, 4, 1005, 0, 0 },
-  { "esnet_masscan_udp_0_1000_20190821.pcap", 1001, 0, 0, 0, 1001, 0 },
-  { "sgr_nmap_icmp_sweep.pcap", 512, 0, 0, 0, 0, 512 },
-  { "sgr_nmap_tcp_syn_sweep_port80.pcapng", 513, 511, 2, 513, 0, 0 },
-  { "sgr_nmap_udp_sweep.pcap", 512, 0, 0, 0, 512, 0 },
-};
-
-static DpPackets *
-read_real (const char *file)
-{
-  g_autofree char *rel = g_build_filename ("data/real/pcap", file, NULL);
-  g_autofree char *path = dp_test_shared (rel);
-  if (path == NULL)
-    return NULL;
-  g_autofree char *yaml = g_strdup_printf ("path: '%s'", path);
-  DpPackets *p = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &p);
-  g_assert_cmpuint (dp_harness_counter (h, "short") + dp_harness_counter (h, "bad-header"), ==, 0);
-  return p;
-}
-
 static void
 test_real_counts (void)
 {
-  for (guint c = 0; c < G_N_ELEMENTS (real_cases); c++)
+  for (guint c = 0; c < DP_TEST_N_REAL_CASES; c++)
     {
-      const RealCase *rc = &real_cases[c];
-      g_autoptr (DpPackets) p = read_real (rc->file);
+      const DpTestRealCase *rc = &dp_test_real_cases[c];
+      g_autoptr (DpPackets) p = dp_test_read_real (rc->file);
       if (p == NULL)
         return;
       guint syn = 0, rst = 0, tcp = 0, udp = 0, icmp = 0;
@@ -1368,312 +1283,31 @@ test_real_counts (void)
 /* ------------------------------------------------------------------ */
 /* tshark as the reference */
 
-#define TSHARK_FIELDS "frame.time_epoch", "ip.src", "ip.dst", "ip.proto", "ip.ttl", "ip.id", \
-  "ip.len", "ip.frag_offset", "ip.flags.mf", "tcp.srcport", "tcp.dstport", "tcp.flags", \
-  "tcp.seq_raw", "udp.srcport", "udp.dstport", "icmp.type", "icmp.code", "ip.checksum.status"
-enum { T_TIME, T_SRC, T_DST, T_PROTO, T_TTL, T_ID, T_LEN, T_FRAG, T_MF, T_TSPORT, T_TDPORT,
-       T_FLAGS, T_SEQ, T_USPORT, T_UDPORT, T_ITYPE, T_ICODE, T_CKSUM, T_N };
-
-/* tshark's lines for @path (one per frame, fields split), or NULL to skip. */
-static GPtrArray *
-tshark_fields (const char *path)
-{
-  const char *tshark = g_getenv ("TSHARK");
-  if (tshark == NULL || tshark[0] == '\0')
-    {
-      g_test_skip ("TSHARK not set");
-      return NULL;
-    }
-  const char *fields[] = { TSHARK_FIELDS };
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  const char *head[] = { tshark, "-n", "-r", path, "-o", "ip.check_checksum:TRUE", "-o", "ip.defragment:FALSE",
-                         "-T", "fields", "-E", "separator=|", "-E", "occurrence=f" };
-  for (guint i = 0; i < G_N_ELEMENTS (head); i++)
-    g_ptr_array_add (argv, (gpointer) head[i]);
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    {
-      g_ptr_array_add (argv, (gpointer) "-e");
-      g_ptr_array_add (argv, (gpointer) fields[i]);
-    }
-  g_ptr_array_add (argv, NULL);
-  g_autofree char *out = NULL;
-  int status = 0;
-  GError *error = NULL;
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                &out, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
-  for (guint i = 0; lines[i] && lines[i][0]; i++)
-    {
-      char **cols = g_strsplit (lines[i], "|", -1);
-      g_assert_cmpuint (g_strv_length (cols), ==, T_N);
-      g_ptr_array_add (rows, cols);
-    }
-  return rows;
-}
-
-/* A tshark field: decimal, or hex after 0x (ip.id, tcp.flags); an empty
- * field (absent in this frame) is 0.  Anything else fails the test. */
-static guint64
-num (const char *s)
-{
-  if (s[0] == '\0')
-    return 0;
-  gboolean hex = g_str_has_prefix (s, "0x");
-  guint64 v = 0;
-  g_autoptr (GError) error = NULL;
-  g_ascii_string_to_unsigned (hex ? s + 2 : s, hex ? 16 : 10, 0, G_MAXUINT64, &v, &error);
-  g_assert_no_error (error);
-  return v;
-}
-
-static void
-assert_row_matches_tshark (const DpPackets *p, guint i, char **t)
-{
-  guint32 src = 0, dst = 0;
-  g_assert_true (dp_ipv4_parse (t[T_SRC], &src));
-  g_assert_true (dp_ipv4_parse (t[T_DST], &dst));
-  g_assert_cmpint (p->ts[i], ==, dp_test_epoch_ns (t[T_TIME]));
-  g_assert_cmphex (p->src[i], ==, src);
-  g_assert_cmphex (p->dst[i], ==, dst);
-  g_assert_cmpuint (p->proto[i], ==, num (t[T_PROTO]));
-  g_assert_cmpuint (p->ttl[i], ==, num (t[T_TTL]));
-  g_assert_cmpuint (p->ip_id[i], ==, num (t[T_ID]));
-  g_assert_cmpuint (p->ip_len[i], ==, num (t[T_LEN]));
-  g_assert_cmpuint (p->frag[i] & DP_FRAG_OFFSET_MASK, ==, num (t[T_FRAG]));   /* 8-byte units in tshark 4 */
-  g_assert_cmpuint (!!(p->frag[i] & DP_FRAG_MF), ==, num (t[T_MF]));
-  if (p->proto[i] == 6)
-    {
-      g_assert_cmpuint (p->sport[i], ==, num (t[T_TSPORT]));
-      g_assert_cmpuint (p->dport[i], ==, num (t[T_TDPORT]));
-      g_assert_cmpuint (p->tcp_flags[i], ==, num (t[T_FLAGS]));
-      g_assert_cmpuint (p->tcp_seq[i], ==, num (t[T_SEQ]));
-    }
-  else if (p->proto[i] == 17)
-    {
-      g_assert_cmpuint (p->sport[i], ==, num (t[T_USPORT]));
-      g_assert_cmpuint (p->dport[i], ==, num (t[T_UDPORT]));
-    }
-  else if (p->proto[i] == 1)
-    {
-      g_assert_cmpuint (p->icmp_type[i], ==, num (t[T_ITYPE]));
-      g_assert_cmpuint (p->icmp_code[i], ==, num (t[T_ICODE]));
-    }
-}
-
 static void
 test_real_tshark (void)
 {
-  for (guint c = 0; c < G_N_ELEMENTS (real_cases); c++)
+  for (guint c = 0; c < DP_TEST_N_REAL_CASES; c++)
     {
-      g_autoptr (DpPackets) p = read_real (real_cases[c].file);
+      g_autoptr (DpPackets) p = dp_test_read_real (dp_test_real_cases[c].file);
       if (p == NULL)
         return;
-      g_autofree char *rel = g_build_filename ("data/real/pcap", real_cases[c].file, NULL);
+      g_autofree char *rel = g_build_filename ("data/real/pcap", dp_test_real_cases[c].file, NULL);
       g_autofree char *path = dp_test_shared (rel);
-      g_autoptr (GPtrArray) rows = tshark_fields (path);
+      g_autoptr (GPtrArray) rows = dp_test_tshark_rows (path);
       if (rows == NULL)
         return;
-      g_test_message ("%s", real_cases[c].file);
+      g_test_message ("%s", dp_test_real_cases[c].file);
       g_assert_cmpuint (rows->len, ==, p->n_rows);
       for (guint i = 0; i < p->n_rows; i++)
-        assert_row_matches_tshark (p, i, rows->pdata[i]);
+        dp_test_assert_tshark_row (p, i, rows->pdata[i]);
     }
-}
-
-/* ------------------------------------------------------------------ */
-/* pcap_out */
-
-/* Writes @p with pcap_out and @extra options; returns the file's path. */
-static char *
-write_pcap_out (const Fixture *f, const DpPackets *p, const char *name, const char *extra)
-{
-  g_autofree char *path = g_build_filename (f->dir, name, NULL);
-  g_autofree char *yaml = g_strdup_printf ("path: %s\n%s", path, extra ? extra : "");
-  GError *error = NULL;
-  g_autoptr (DpHarness) h = dp_harness_new ("pcap_out", yaml, &error);
-  g_assert_no_error (error);
-  /* two pushes, so that the sink sees more than one batch */
-  g_autoptr (DpPackets) a = dp_packets_slice (p, 0, p->n_rows / 2);
-  g_autoptr (DpPackets) b = dp_packets_slice (p, p->n_rows / 2, p->n_rows - p->n_rows / 2);
-  g_assert_true (dp_harness_push (h, 0, a, &error));
-  g_assert_true (dp_harness_push (h, 0, b, &error));
-  g_assert_true (dp_harness_finish (h, &error));
-  g_assert_no_error (error);
-  return g_steal_pointer (&path);
-}
-
-/* Synthetic rows that exercise every column: TCP, UDP, ICMP, a first and a
- * later fragment, nanosecond timestamps. */
-static DpPackets *
-synthetic_rows (void)
-{
-  DpPackets *p = dp_packets_new (16);
-  gint64 t = DP_TEST_SEC (1700000000) + 123456789;
-  guint r = dp_test_add_packet (p, t, FRAME_SRC, FRAME_DST, 6, 1234, 80, 0xc2);
-  p->tcp_seq[r] = 0xfeedface; p->ip_id[r] = 77; p->ttl[r] = 240; p->ip_len[r] = 1500;
-  r = dp_test_add_packet (p, t + 1, FRAME_DST, FRAME_SRC, 17, 53, 5353, 0);
-  p->ip_len[r] = 28;
-  r = dp_test_add_packet (p, t + 2, 1, 0xffffffffu, 1, 3, 13, 0);
-  p->ip_len[r] = 56;
-  r = dp_test_add_packet (p, t + 3, 2, 3, 17, 9, 10, 0);
-  p->frag[r] = DP_FRAG_MF; p->ip_len[r] = 1480;
-  r = dp_test_add_packet (p, t + 4, 2, 3, 17, 0, 0, 0);
-  p->frag[r] = 185; p->l4[r] = 0; p->ip_len[r] = 100;
-  r = dp_test_add_packet (p, t + 5, 4, 5, 47, 0, 0, 0);   /* GRE: no L4 fields */
-  p->ip_len[r] = 64;
-  return p;
-}
-
-/* a time classic pcap cannot hold (before 1970, after 2106-02-07 06:28:15)
- * is counted and left out, never wrapped to 1970 (issue #21 item 10) */
-static void
-test_out_time_range (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  g_autoptr (DpPackets) p = dp_packets_new (8);
-  gint64 last = (gint64) G_MAXUINT32 * DP_TEST_SEC (1);
-  dp_test_add_packet (p, DP_TEST_SEC (1700000000), 1, 2, 17, 1, 2, 0);
-  dp_test_add_packet (p, last + 999999999, 1, 2, 17, 1, 2, 0);       /* the last second: kept */
-  dp_test_add_packet (p, last + DP_TEST_SEC (1), 1, 2, 17, 1, 2, 0);  /* 2106-02-07T06:28:16Z */
-  dp_test_add_packet (p, -DP_TEST_SEC (1), 1, 2, 17, 1, 2, 0);        /* 1969 */
-  dp_test_add_packet (p, DP_TEST_SEC (4323283200), 1, 2, 17, 1, 2, 0);  /* 2107-01-01: would wrap to 1971 */
-  g_autofree char *path = g_build_filename (f->dir, "range.pcap", NULL);
-  g_autofree char *yaml = g_strdup_printf ("path: %s\nts_precision: ns", path);
-  GError *error = NULL;
-  g_autoptr (DpHarness) h = dp_harness_new ("pcap_out", yaml, &error);
-  g_assert_no_error (error);
-  g_assert_true (dp_harness_push (h, 0, p, &error));
-  g_assert_true (dp_harness_finish (h, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (dp_harness_counter (h, "bad-timestamp"), ==, 3);
-  g_autofree char *ry = g_strdup_printf ("path: %s", path);
-  g_autoptr (DpPackets) back = NULL;
-  g_autoptr (DpHarness) r = run_pcap (ry, &back);
-  g_assert_cmpuint (back->n_rows, ==, 2);
-  g_assert_cmpint (back->ts[0], ==, DP_TEST_SEC (1700000000));
-  g_assert_cmpint (back->ts[1], ==, last + 999999999);
-
-  /* with on_error: fail the first one stops the stage */
-  g_autofree char *yf = g_strdup_printf ("path: %s\non_error: fail", path);
-  g_autoptr (DpHarness) h2 = dp_harness_new ("pcap_out", yf, &error);
-  g_assert_no_error (error);
-  g_assert_false (dp_harness_push (h2, 0, p, &error));
-  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
-  g_assert_nonnull (strstr (error->message, "packet 3: time 2106-02-07T06:28:16Z is outside"));
-  g_error_free (error);
-}
-
-static void
-test_out_roundtrip (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  g_autoptr (DpPackets) syn = synthetic_rows ();
-  const char *opts[] = { "ts_precision: ns", "ts_precision: ns\nlinktype: ethernet" };
-  for (guint i = 0; i < G_N_ELEMENTS (opts); i++)
-    {
-      g_autofree char *out = write_pcap_out (f, syn, "syn.pcap", opts[i]);
-      g_autofree char *yaml = g_strdup_printf ("path: %s", out);
-      g_autoptr (DpPackets) back = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &back);
-      assert_packets_equal (syn, back);
-    }
-  /* default microseconds: timestamps lose their last three digits */
-  g_autofree char *out = write_pcap_out (f, syn, "us.pcap", NULL);
-  gsize len = 0;
-  g_autofree char *bytes = dp_test_read_file (out, &len);
-  g_assert_cmpuint (len, ==, 24 + 6 * 16 + 40 + 28 + 28 + 28 + 20 + 20);
-  g_assert_cmphex (*(guint32 *) bytes, ==, 0xa1b2c3d4);
-  g_assert_cmpuint (((guint32 *) bytes)[5], ==, 101);
-  g_autofree char *yaml = g_strdup_printf ("path: %s", out);
-  g_autoptr (DpPackets) back = NULL;
-  g_autoptr (DpHarness) h = run_pcap (yaml, &back);
-  g_assert_cmpint (back->ts[0], ==, syn->ts[0] / 1000 * 1000);
-}
-
-static void
-test_out_real (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  for (guint c = 0; c < G_N_ELEMENTS (real_cases); c++)
-    {
-      g_autoptr (DpPackets) p = read_real (real_cases[c].file);
-      if (p == NULL)
-        return;
-      g_autofree char *out = write_pcap_out (f, p, "real.pcap", "linktype: ethernet");
-      g_autofree char *yaml = g_strdup_printf ("path: %s", out);
-      g_autoptr (DpPackets) back = NULL;
-      g_autoptr (DpHarness) h = run_pcap (yaml, &back);
-      assert_packets_equal (p, back);
-      /* tshark starts slowly: TCP and ICMP here, UDP in the synthetic test */
-      if (c != 0 && c != 2)
-        continue;
-      g_autoptr (GPtrArray) rows = tshark_fields (out);
-      if (rows == NULL)
-        continue;
-      g_assert_cmpuint (rows->len, ==, p->n_rows);
-      for (guint i = 0; i < p->n_rows; i++)
-        {
-          char **t = rows->pdata[i];
-          assert_row_matches_tshark (p, i, t);
-          g_assert_cmpstr (t[T_CKSUM], ==, "1");   /* good */
-        }
-    }
-}
-
-static void
-test_out_tshark_synthetic (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  g_autoptr (DpPackets) syn = synthetic_rows ();
-  g_autofree char *out = write_pcap_out (f, syn, "syn.pcap", "ts_precision: ns");
-  g_autoptr (GPtrArray) rows = tshark_fields (out);
-  if (rows == NULL)
-    return;
-  g_assert_cmpuint (rows->len, ==, syn->n_rows);
-  for (guint i = 0; i < syn->n_rows; i++)
-    {
-      char **t = rows->pdata[i];
-      assert_row_matches_tshark (syn, i, t);
-      g_assert_cmpstr (t[T_CKSUM], ==, "1");
-    }
-}
-
-static void
-test_out_options (Fixture *f, gconstpointer data)
-{
-  (void) data;
-  struct { const char *yaml; int code; } cases[] = {
-    { "linktype: raw", DP_CONFIG_ERROR_REQUIRED },
-    { "path: x.pcap\nlinktype: fddi", DP_CONFIG_ERROR_CHOICE },
-    { "path: x.pcap\nts_precision: ms", DP_CONFIG_ERROR_CHOICE },
-    { "path: x.pcap\nsnaplen: 96", DP_CONFIG_ERROR_UNKNOWN_KEY },
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    dp_test_bad_option ("pcap_out", cases[i].yaml, cases[i].code);
-  /* no input: a valid empty capture, in the output directory */
-  GError *error = NULL;
-  g_autoptr (DpHarness) h = dp_harness_new ("pcap_out", "path: sub/empty.pcap", &error);
-  g_assert_no_error (error);
-  g_assert_true (dp_harness_finish (h, &error));
-  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "sub", "empty.pcap", NULL);
-  gsize len = 0;
-  g_autofree char *bytes = dp_test_read_file (path, &len);
-  g_assert_cmpuint (len, ==, 24);
-  g_autofree char *yaml = g_strdup_printf ("path: %s", path);
-  g_autoptr (DpPackets) back = NULL;
-  g_autoptr (DpHarness) h2 = run_pcap (yaml, &back);
-  g_assert_cmpuint (back->n_rows, ==, 0);
-  (void) f;
 }
 
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, dp_test_dir_setup, fn, dp_test_dir_teardown)
   ADD ("/plugin/pcap/defaults", test_defaults);
   ADD ("/plugin/pcap/batch-rows", test_batch_rows);
   ADD ("/plugin/pcap/bad-options", test_bad_options);
@@ -1704,11 +1338,6 @@ main (int argc, char **argv)
   ADD ("/plugin/pcap/caplen-limit", test_caplen_limit);
   g_test_add_func ("/plugin/pcap/real-counts", test_real_counts);
   g_test_add_func ("/plugin/pcap/real-tshark", test_real_tshark);
-  ADD ("/plugin/pcap_out/roundtrip", test_out_roundtrip);
-  ADD ("/plugin/pcap_out/time-range", test_out_time_range);
-  ADD ("/plugin/pcap_out/real", test_out_real);
-  ADD ("/plugin/pcap_out/tshark", test_out_tshark_synthetic);
-  ADD ("/plugin/pcap_out/options", test_out_options);
 #undef ADD
   return g_test_run ();
 }

@@ -299,15 +299,8 @@ test_incremental_path (void)
   g_autoptr (DpEmbedding) old = train (BASE_OPTS "sg: true", day1, NULL, 1);
   g_autofree char *dir = dp_test_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "old.txt", NULL);
-  GError *error = NULL;
-  {
-    dp_test_bad_option ("w2v_binary", NULL, DP_CONFIG_ERROR_REQUIRED);
-    g_autofree char *yaml = g_strdup_printf ("path: %s", path);
-    g_autoptr (DpHarness) s = dp_harness_new ("w2v_binary", yaml, &error);
-    g_assert_no_error (error);
-    g_assert_true (dp_harness_push (s, 0, old, &error));
-    g_assert_true (dp_harness_finish (s, &error));
-  }
+  g_autofree char *yaml = g_strdup_printf ("path: %s\nformat: binary", path);
+  dp_harness_free (dp_test_run ("w2v", yaml, old, NULL));
   /* day 2: the second group of day 1 plus a new group */
   g_autoptr (DpCorpus) day2 = planted_corpus (200, 20, GROUP, 2);
   g_autofree char *opts = g_strdup_printf (BASE_OPTS "sg: true\ninit_path: %s", path);

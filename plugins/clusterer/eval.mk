@@ -1,6 +1,6 @@
-# eval.mk — ground-truth labels, k-NN classification, clustering and their
-# tests.  dp-knn.c (exact blocked kNN) and dp-eval.c (joins, key columns,
-# port counts) are compiled into each plugin that needs them.
+# eval.mk — ground-truth labels, k-NN classification and clustering (their
+# tests: tests/tests.mk).  dp-knn.c (exact blocked kNN) and dp-eval.c (joins,
+# key columns, port counts) are compiled into each plugin that needs them.
 EVAL_KNN = plugins/clusterer/dp-knn.c plugins/clusterer/dp-knn.h
 EVAL_COMMON = plugins/clusterer/dp-eval.c plugins/clusterer/dp-eval.h plugins/common/dp-prefix.h
 EVAL_CFLAGS = $(AM_CFLAGS) $(BLAS_CFLAGS)
@@ -18,18 +18,6 @@ plugins_clusterer_knn_classify_la_CFLAGS = $(EVAL_CFLAGS)
 plugins_clusterer_knn_classify_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_clusterer_knn_classify_la_LIBADD = $(EVAL_LIBS)
 
-check_PROGRAMS += tests/test-labels
-TESTS += tests/test-labels
-tests_test_labels_SOURCES = tests/test-labels.c $(EVAL_COMMON)
-tests_test_labels_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/clusterer
-tests_test_labels_LDADD = $(TEST_LIBS)
-
-check_PROGRAMS += tests/test-knn
-TESTS += tests/test-knn
-tests_test_knn_SOURCES = tests/test-knn.c $(EVAL_KNN)
-tests_test_knn_CFLAGS = $(TEST_CC_FLAGS) $(BLAS_CFLAGS) -I$(top_srcdir)/plugins/clusterer
-tests_test_knn_LDADD = $(TEST_LIBS) $(BLAS_LIBS)
-
 plugin_LTLIBRARIES += plugins/clusterer/knn_graph.la
 plugins_clusterer_knn_graph_la_SOURCES = plugins/clusterer/knn_graph.c $(EVAL_KNN) $(EVAL_COMMON)
 plugins_clusterer_knn_graph_la_CFLAGS = $(EVAL_CFLAGS)
@@ -41,12 +29,6 @@ plugins_clusterer_louvain_la_SOURCES = plugins/clusterer/louvain.c $(EVAL_COMMON
 plugins_clusterer_louvain_la_CFLAGS = $(AM_CFLAGS)
 plugins_clusterer_louvain_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_clusterer_louvain_la_LIBADD = $(PLUGIN_LIBS)
-
-check_PROGRAMS += tests/test-louvain
-TESTS += tests/test-louvain
-tests_test_louvain_SOURCES = tests/test-louvain.c
-tests_test_louvain_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_louvain_LDADD = $(TEST_LIBS)
 
 plugin_LTLIBRARIES += plugins/clusterer/silhouette.la
 plugins_clusterer_silhouette_la_SOURCES = plugins/clusterer/silhouette.c $(EVAL_KNN) $(EVAL_COMMON)
@@ -71,18 +53,6 @@ plugins_clusterer_cluster_profile_la_SOURCES = plugins/clusterer/cluster_profile
 plugins_clusterer_cluster_profile_la_CFLAGS = $(AM_CFLAGS)
 plugins_clusterer_cluster_profile_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_clusterer_cluster_profile_la_LIBADD = $(PLUGIN_LIBS)
-
-check_PROGRAMS += tests/test-cluster
-TESTS += tests/test-cluster
-tests_test_cluster_SOURCES = tests/test-cluster.c
-tests_test_cluster_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_cluster_LDADD = $(TEST_LIBS)
-
-check_PROGRAMS += tests/test-knn-portable
-TESTS += tests/test-knn-portable
-tests_test_knn_portable_SOURCES = tests/test-knn.c $(EVAL_KNN)
-tests_test_knn_portable_CFLAGS = $(TEST_CC_FLAGS) -DDP_KNN_PORTABLE -I$(top_srcdir)/plugins/clusterer
-tests_test_knn_portable_LDADD = $(TEST_LIBS)
 
 dist_pipeline_DATA += pipelines/evaluate.yaml
 TESTS += tests/test-eval-pipeline.sh

@@ -1,6 +1,6 @@
 # compare.mk: IP2VEC, DANTE, comparison (see Makefile.am)
 # IP2VEC and DANTE corpus builders, the per-owner mean of token vectors, the
-# side-by-side comparison stage, their tests and pipelines.
+# side-by-side comparison stage and their pipelines (tests: tests/tests.mk).
 # corpus-common.h: header-only helpers of the three corpus builders
 # (darkvec_corpus, in word2vec.mk, includes it too).
 EXTRA_DIST += plugins/corpus/corpus-common.h
@@ -30,15 +30,3 @@ plugins_clusterer_compare_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_clusterer_compare_la_LIBADD = $(PLUGIN_LIBS)
 
 dist_pipeline_DATA += pipelines/ip2vec.yaml pipelines/dante.yaml pipelines/compare.yaml
-
-check_PROGRAMS += tests/test-ip2vec tests/test-dante tests/test-compare
-TESTS += tests/test-ip2vec tests/test-dante tests/test-compare
-tests_test_ip2vec_SOURCES = tests/test-ip2vec.c
-tests_test_ip2vec_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_ip2vec_LDADD = $(TEST_LIBS)
-tests_test_dante_SOURCES = tests/test-dante.c
-tests_test_dante_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_dante_LDADD = $(TEST_LIBS)
-tests_test_compare_SOURCES = tests/test-compare.c
-tests_test_compare_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_compare_LDADD = $(TEST_LIBS)

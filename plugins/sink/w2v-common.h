@@ -1,5 +1,5 @@
-/* w2v-common.h — word2vec file formats, shared by the w2v_text and
- * w2v_binary sinks, the w2v_file source and the word2vec trainer (init_path).
+/* w2v-common.h — word2vec file formats, shared by the w2v sink, the
+ * w2v_file source and the word2vec trainer (init_path).
  *
  * Both formats start with a header line "n dim".  Text: one line per vector,
  * "token v1 … vdim".  Binary: "token", one space, dim float32 little-endian,
@@ -366,75 +366,3 @@ w2v_read (DpStage *stage, const char *path, W2vFormat format, W2vFormat *detecte
     memcpy (e->vectors, rows->data, (gsize) r.n * r.dim * sizeof (float));
   return e;
 }
-
-/* ------------------------------------------------------------------ */
-/* the sink side shared by w2v_text and w2v_binary */
-
-typedef struct {
-  char *path;
-  gboolean gzip;
-} W2vSinkConfig;
-
-typedef struct {
-  const W2vSinkConfig *config;
-  DpEmbedding *embedding;
-} W2vSink;
-
-static inline gboolean
-w2v_sink_init (DpStage *stage, const void *config, void **state, GError **error)
-{
-  (void) stage;
-  (void) error;
-  W2vSink *s = g_new0 (W2vSink, 1);
-  s->config = config;
-  *state = s;
-  return TRUE;
-}
-
-static inline DpFlow
-w2v_sink_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
-{
-  (void) stage;
-  W2vSink *s = state;
-  /* a whole value: keep the latest one, write it at finish */
-  dp_batch_unref (s->embedding);
-  s->embedding = dp_batch_ref (batch);
-  return DP_FLOW_OK;
-}
-
-static inline gboolean
-w2v_sink_finish_format (DpStage *stage, void *state, W2vFormat format, GError **error)
-{
-  W2vSink *s = state;
-  if (s->embedding == NULL)
-    {
-      dp_stage_info (stage, "no embedding arrived: %s not written", s->config->path);
-      return TRUE;
-    }
-  g_autofree char *path = dp_stage_output_path (stage, s->config->path);
-  if (!w2v_write (s->embedding, path, format, s->config->gzip, error))
-    return FALSE;
-  dp_stage_count (stage, "vectors", s->embedding->n);
-  return TRUE;
-}
-
-static inline void
-w2v_sink_finalize (void *state)
-{
-  W2vSink *s = state;
-  if (s == NULL)
-    return;
-  dp_batch_unref (s->embedding);
-  g_free (s);
-}
-
-static const DpOptionDesc w2v_sink_options[] = {
-  DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, W2vSinkConfig, path, DP_OPT_REQUIRED | DP_OPT_OUTPUT,
-                      "Output file; a relative path goes below the run's output directory."),
-  DP_OPTION ("gzip", DP_OPT_BOOL, "false", W2vSinkConfig, gzip,
-             "Compress the file with gzip (gensim reads .gz transparently)."),
-};
-
-static const DpPortDesc w2v_sink_inputs[] = {
-  { "embedding", DP_TYPE_EMBEDDING, 0, "The vectors to write." },
-};

@@ -1,4 +1,4 @@
-# synth.mk: the synth_telescope source and its tests
+# synth.mk: the synth_telescope source (tests: tests/tests.mk)
 plugin_LTLIBRARIES += plugins/source/synth_telescope.la
 plugins_source_synth_telescope_la_SOURCES = \
 	plugins/source/synth_telescope/plugin.c \
@@ -9,9 +9,3 @@ plugins_source_synth_telescope_la_SOURCES = \
 plugins_source_synth_telescope_la_CFLAGS = $(AM_CFLAGS)
 plugins_source_synth_telescope_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_source_synth_telescope_la_LIBADD = $(PLUGIN_LIBS)
-
-check_PROGRAMS += tests/test-synth
-TESTS += tests/test-synth
-tests_test_synth_SOURCES = tests/test-synth.c
-tests_test_synth_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_synth_LDADD = $(TEST_LIBS)

@@ -58,7 +58,7 @@ DP_PLUGIN_DEFINE (w2v_file,
   .kind = DP_KIND_SOURCE,
   .summary = "Read a word2vec text or binary file into an embedding",
   .version = "1.0",
-  .doc = "Reads what `w2v_text`, `w2v_binary`, word2vec.c and gensim write.  Malformed "
+  .doc = "Reads what the `w2v` sink, word2vec.c and gensim write.  Malformed "
          "lines (wrong number of values, non-numbers, repeated tokens) are counted with "
          "their line number and skipped; a truncated binary file is reported with the "
          "byte offset of the cut record.  A file whose first line is not \"count dim\" "

@@ -1,5 +1,5 @@
 # word2vec.mk — DarkVec corpus builder, word2vec trainer, word2vec file I/O,
-# z-score, text corpus source, DarkVec pipelines and their tests.
+# z-score, text corpus source and DarkVec pipelines (tests: tests/tests.mk).
 
 plugin_LTLIBRARIES += plugins/corpus/darkvec_corpus.la
 plugins_corpus_darkvec_corpus_la_SOURCES = plugins/corpus/darkvec_corpus.c
@@ -32,17 +32,11 @@ plugins_trainer_zscore_la_CFLAGS = $(AM_CFLAGS)
 plugins_trainer_zscore_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_trainer_zscore_la_LIBADD = $(PLUGIN_LIBS)
 
-plugin_LTLIBRARIES += plugins/sink/w2v_text.la
-plugins_sink_w2v_text_la_SOURCES = plugins/sink/w2v_text.c plugins/sink/w2v-common.h
-plugins_sink_w2v_text_la_CFLAGS = $(AM_CFLAGS)
-plugins_sink_w2v_text_la_LDFLAGS = $(PLUGIN_LINK)
-plugins_sink_w2v_text_la_LIBADD = $(PLUGIN_LIBS)
-
-plugin_LTLIBRARIES += plugins/sink/w2v_binary.la
-plugins_sink_w2v_binary_la_SOURCES = plugins/sink/w2v_binary.c plugins/sink/w2v-common.h
-plugins_sink_w2v_binary_la_CFLAGS = $(AM_CFLAGS)
-plugins_sink_w2v_binary_la_LDFLAGS = $(PLUGIN_LINK)
-plugins_sink_w2v_binary_la_LIBADD = $(PLUGIN_LIBS)
+plugin_LTLIBRARIES += plugins/sink/w2v.la
+plugins_sink_w2v_la_SOURCES = plugins/sink/w2v.c plugins/sink/w2v-common.h
+plugins_sink_w2v_la_CFLAGS = $(AM_CFLAGS)
+plugins_sink_w2v_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_w2v_la_LIBADD = $(PLUGIN_LIBS)
 
 plugin_LTLIBRARIES += plugins/source/w2v_file.la
 plugins_source_w2v_file_la_SOURCES = plugins/source/w2v_file.c plugins/sink/w2v-common.h
@@ -57,15 +51,3 @@ plugins_source_text_corpus_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_source_text_corpus_la_LIBADD = $(PLUGIN_LIBS)
 
 dist_pipeline_DATA += pipelines/darkvec.yaml pipelines/darkvec-auto.yaml pipelines/darkvec-single.yaml
-
-check_PROGRAMS += tests/test-darkvec-corpus tests/test-word2vec tests/test-w2v-io
-TESTS += tests/test-darkvec-corpus tests/test-word2vec tests/test-w2v-io
-tests_test_darkvec_corpus_SOURCES = tests/test-darkvec-corpus.c
-tests_test_darkvec_corpus_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_darkvec_corpus_LDADD = $(TEST_LIBS)
-tests_test_word2vec_SOURCES = tests/test-word2vec.c
-tests_test_word2vec_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_word2vec_LDADD = $(TEST_LIBS)
-tests_test_w2v_io_SOURCES = tests/test-w2v-io.c
-tests_test_w2v_io_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_w2v_io_LDADD = $(TEST_LIBS)

@@ -1,4 +1,4 @@
-/* test-ip2vec.c — the IP2VEC corpus builder on hand-made packets (the exact
+/* test-ip2vec-corpus.c — the IP2VEC corpus builder on hand-made packets (the exact
  * pairs of darkvec-method.md §11, the activity filter, the shuffle) and
  * the word2vec trainer's pairs mode fed by it. */
 #include "config.h"
@@ -10,27 +10,10 @@
 #define IP(i) DP_TEST_IP (10, 0, 0, i)
 #define DST(i) DP_TEST_IP (192, 0, 2, i)
 
-static DpHarness *
-harness (const char *options)
-{
-  GError *error = NULL;
-  DpHarness *h = dp_harness_new ("ip2vec_corpus", options, &error);
-  g_assert_no_error (error);
-  return h;
-}
-
 static DpCorpus *
 build (const char *options, DpPackets *p)
 {
-  GError *error = NULL;
-  g_autoptr (DpHarness) h = harness (options);
-  if (p)
-    g_assert_true (dp_harness_push (h, 0, p, &error));
-  g_assert_true (dp_harness_finish (h, &error));
-  g_assert_no_error (error);
-  DpCorpus *c = dp_harness_output (h, "corpus");
-  g_assert_nonnull (c);
-  return dp_batch_ref (c);
+  return dp_test_run_output ("ip2vec_corpus", options, p, "corpus");
 }
 
 /* Every pair as "target context", in corpus order. */
@@ -168,7 +151,7 @@ test_shuffle (void)
 static void
 test_portless_batches (void)
 {
-  g_autoptr (DpHarness) h = harness ("min_packets: 1\nshuffle: false");
+  g_autoptr (DpHarness) h = dp_test_harness ("ip2vec_corpus", "min_packets: 1\nshuffle: false");
   GError *error = NULL;
   g_autoptr (DpPackets) a = dp_packets_new (4);
   guint r = dp_test_add_packet (a, 0, IP (5), DST (9), 6, 1, 2, 0);
@@ -208,15 +191,7 @@ test_bad_options (void)
 static double
 cosine (const DpEmbedding *e, guint a, guint b)
 {
-  double dot = 0, na = 0, nb = 0;
-  for (guint k = 0; k < e->dim; k++)
-    {
-      double x = e->vectors[(gsize) a * e->dim + k], y = e->vectors[(gsize) b * e->dim + k];
-      dot += x * y;
-      na += x * x;
-      nb += y * y;
-    }
-  return dot / sqrt (na * nb);
+  return dp_test_cosine (e->vectors + (gsize) a * e->dim, e->vectors + (gsize) b * e->dim, e->dim);
 }
 
 /* Two groups of 12 sources each: one scans 23 and 2323/tcp, the other 445

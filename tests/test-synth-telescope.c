@@ -1,4 +1,4 @@
-/* test-synth.c — the synth_telescope source: determinism, ground truth,
+/* test-synth-telescope.c — the synth_telescope source: determinism, ground truth,
  * stream invariants, and that each population shows the behaviour it is
  * built for, checked on the stream with plain per-source counts (and with
  * the taxonomy detector when it is built). */

@@ -1,0 +1,42 @@
+/* test-jsonl.c — the jsonl sink: its expected text for the tests both
+ * text sinks share (tests/text-sink-test.c): one JSON object per row, null
+ * for NaN, NULL and absent fields. */
+#include "config.h"
+
+#include "text-sink-test.h"
+
+static const char golden_table[] =
+  "{\"n\":1,\"x\":0.5,\"ip\":\"10.0.0.1\",\"s,note\":\"plain\"}\n"
+  "{\"n\":-7,\"x\":null,\"ip\":\"src_ipaddr12\",\"s,note\":\"a,b\"}\n"
+  "{\"n\":9223372036854775807,\"x\":1e+22,\"ip\":\"192.0.2.1\",\"s,note\":\"say \\\"hi\\\"\\nbye\"}\n"
+  "{\"n\":0,\"x\":-0.25,\"ip\":\"0.0.0.0\",\"s,note\":null}\n"
+  "{\"n\":5,\"x\":null,\"ip\":\"255.255.255.255\",\"s,note\":\"tab\\there\\u0001\"}\n";
+
+static const char golden_packets[] =
+  "{\"ts\":1566411407.841604000,\"src\":\"src_ipaddr12\",\"dst\":\"198.124.152.15\",\"proto\":6,"
+  "\"sport\":51406,\"dport\":697,\"tcp_flags\":2,\"tcp_seq\":4000000000,\"ip_id\":54321,"
+  "\"icmp_type\":null,\"icmp_code\":null,\"ttl\":64,\"ip_len\":40,\"mf\":false,\"frag_offset\":0}\n"
+  "{\"ts\":1566411408.000000000,\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"proto\":17,"
+  "\"sport\":null,\"dport\":null,\"tcp_flags\":null,\"tcp_seq\":null,\"ip_id\":0,"
+  "\"icmp_type\":null,\"icmp_code\":null,\"ttl\":64,\"ip_len\":1500,\"mf\":true,\"frag_offset\":185}\n"
+  "{\"ts\":0.000000001,\"src\":\"10.0.0.3\",\"dst\":\"10.0.0.4\",\"proto\":1,"
+  "\"sport\":null,\"dport\":null,\"tcp_flags\":null,\"tcp_seq\":null,\"ip_id\":0,"
+  "\"icmp_type\":3,\"icmp_code\":13,\"ttl\":255,\"ip_len\":40,\"mf\":false,\"frag_offset\":0}\n";
+
+static const TextSinkGolden golden = {
+  .plugin = "jsonl",
+  .table = golden_table,
+  .packets = golden_packets,
+  .iso_first = "{\"ts\":\"2019-08-21T18:16:47.841604000Z\",\"src\"",
+  .appended = "{\"window\":1,\"label\":\"x\"}\n{\"window\":2,\"label\":\"x\"}\n",
+  .empty_table = "",
+  .empty_packets = "",
+};
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  text_sink_add_tests (&golden);
+  return g_test_run ();
+}
