@@ -40,13 +40,5 @@ darkpipe_LDADD = libdarkpipe.la $(GLIB_LIBS)
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = darkpipe.pc
 
-plugin_LTLIBRARIES += plugins/sink/null.la
-plugins_sink_null_la_SOURCES = plugins/sink/null.c
-plugins_sink_null_la_LDFLAGS = $(PLUGIN_LINK)
-plugins_sink_null_la_LIBADD = $(PLUGIN_LIBS)
+# the bundled demo (darkpipe demo)
 dist_pipeline_DATA += pipelines/demo.yaml
-
-plugin_LTLIBRARIES += plugins/sink/print.la
-plugins_sink_print_la_SOURCES = plugins/sink/print.c
-plugins_sink_print_la_LDFLAGS = $(PLUGIN_LINK)
-plugins_sink_print_la_LIBADD = $(PLUGIN_LIBS)

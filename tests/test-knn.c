@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dp-test.h"
-#include "dp-knn.h"
+#include "knn.h"
 
 static void
 brute (const float *x, guint n, guint dim, guint q, guint k, guint32 *idx, float *sim)
 {
   for (guint r = 0; r < k; r++)
     {
-      idx[r] = DP_KNN_NONE;
+      idx[r] = KNN_NONE;
       sim[r] = -INFINITY;
     }
   for (guint j = 0; j < n; j++)
@@ -49,7 +49,7 @@ test_routine (void)
   memset (v + 50 * dim, 0, dim * sizeof (float));
   g_rand_free (r);
   guint zero = 0;
-  float *x = dp_knn_prepare (v, dim, NULL, n, FALSE, &zero);
+  float *x = knn_prepare (v, dim, NULL, n, FALSE, &zero);
   g_assert_cmpuint (zero, ==, 1);
   g_autofree guint32 *self = g_new (guint32, n);
   for (guint i = 0; i < n; i++)
@@ -63,8 +63,8 @@ test_routine (void)
     { 16, 1, TRUE }, { 64, 3, TRUE }, { 1000, 2, TRUE }, { 16, 2, FALSE }, { 37, 1, FALSE } };
   for (guint c = 0; c < G_N_ELEMENTS (cfg); c++)
     {
-      DpKnnParams p = { k, cfg[c].block, cfg[c].threads, NULL };
-      g_assert_true (dp_knn_search (x, n, cfg[c].sym ? x : copy, n, self, dim, &p, idx, sim));
+      KnnParams p = { k, cfg[c].block, cfg[c].threads, NULL };
+      g_assert_true (knn_search (x, n, cfg[c].sym ? x : copy, n, self, dim, &p, idx, sim));
       for (guint q = 0; q < n; q++)
         {
           brute (x, n, dim, q, k, bi, bs);
@@ -81,7 +81,7 @@ test_routine (void)
       g_assert_cmpuint (idx[10 * k] + idx[10 * k + 1], ==, 11 + 300);
       g_assert_cmpuint (idx[11 * k] + idx[11 * k + 1], ==, 10 + 300);
       g_assert_cmpuint (idx[300 * k] + idx[300 * k + 1], ==, 10 + 11);
-      g_assert_cmpfloat_with_epsilon (dp_knn_distance (sim[10 * k]), 0.0, 1e-6);
+      g_assert_cmpfloat_with_epsilon (knn_distance (sim[10 * k]), 0.0, 1e-6);
     }
   free (x);
   g_free (copy);
@@ -92,16 +92,16 @@ test_routine_small (void)
 {
   /* fewer candidates than k: the rest is NONE */
   float v[] = { 1, 0, 0, 1, 1, 1 };
-  float *x = dp_knn_prepare (v, 2, NULL, 3, FALSE, NULL);
+  float *x = knn_prepare (v, 2, NULL, 3, FALSE, NULL);
   guint32 self[] = { 0, 1, 2 }, idx[12];
   float sim[12];
-  DpKnnParams p = { 4, 2, 1, NULL };
-  g_assert_true (dp_knn_search (x, 3, x, 3, self, 2, &p, idx, sim));
+  KnnParams p = { 4, 2, 1, NULL };
+  g_assert_true (knn_search (x, 3, x, 3, self, 2, &p, idx, sim));
   g_assert_cmpuint (idx[0], ==, 2);   /* 45 degrees */
   g_assert_cmpuint (idx[1], ==, 1);   /* 90 degrees */
-  g_assert_cmpuint (idx[2], ==, DP_KNN_NONE);
+  g_assert_cmpuint (idx[2], ==, KNN_NONE);
   g_assert_true (isinf (sim[3]));
-  g_assert_cmpfloat_with_epsilon (dp_knn_distance (sim[0]), 1 - sqrt (0.5), 1e-6);
+  g_assert_cmpfloat_with_epsilon (knn_distance (sim[0]), 1 - sqrt (0.5), 1e-6);
   free (x);
 }
 
@@ -109,7 +109,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-#ifdef DP_KNN_PORTABLE
+#ifdef KNN_PORTABLE
   /* the same routine tests on the kernel used without OpenBLAS */
   g_test_add_func ("/knn/portable/routine", test_routine);
   g_test_add_func ("/knn/portable/routine-small", test_routine_small);

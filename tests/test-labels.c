@@ -4,7 +4,7 @@
 
 #include <string.h>
 #include "dp-test.h"
-#include "dp-eval.h"
+#include "eval.h"
 
 static char *tmpdir;
 
@@ -390,9 +390,9 @@ test_truncated_gzip (void)
 
 /* The label the evaluation joins give @addr (dp-eval's index), or NULL. */
 static const char *
-join_label (const DpEvalIndex *ix, const DpTable *t, guint32 addr)
+join_label (const EvalIndex *ix, const DpTable *t, guint32 addr)
 {
-  gint64 r = dp_eval_index_addr (ix, addr, NULL);
+  gint64 r = eval_index_addr (ix, addr, NULL);
   return r < 0 ? NULL : t->cols[1].str[r];
 }
 
@@ -439,8 +439,8 @@ test_ranges (void)
    * inner's /16 also in internet: each nested entry counted once (its nearest range) */
   g_assert_cmpuint (dp_harness_counter (h, "nested-conflict"), ==, 5);
 
-  DpEvalIndex ix;
-  g_assert_true (dp_eval_index_init (&ix, t));
+  EvalIndex ix;
+  g_assert_true (eval_index_init (&ix, t));
   g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 1, 2, 3)), ==, "exact");    /* exact beats ranges */
   g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 1, 2, 4)), ==, "exact32");
   g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 1, 2, 99)), ==, "mid");     /* the /24 */
@@ -449,17 +449,17 @@ test_ranges (void)
   g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 201, 3, 3)), ==, "big");
   g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (10, 0, 0, 0)), ==, "big");      /* the network address too */
   g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (11, 0, 0, 1)), ==, "internet");
-  dp_eval_index_clear (&ix);
+  eval_index_clear (&ix);
 
   /* without the /0, addresses outside every range have no label */
   DpTable *t2;
   g_autoptr (DpHarness) h2 = run_labels ("10.0.0.0/8 # big\n10.1.2.3 # exact\n", FALSE, NULL, &t2);
-  g_assert_true (dp_eval_index_init (&ix, t2));
+  g_assert_true (eval_index_init (&ix, t2));
   g_assert_null (join_label (&ix, t2, DP_TEST_IP (11, 0, 0, 1)));
   g_assert_null (join_label (&ix, t2, DP_TEST_IP (9, 255, 255, 255)));
   g_assert_cmpstr (join_label (&ix, t2, DP_TEST_IP (10, 255, 255, 255)), ==, "big");
   g_assert_cmpstr (join_label (&ix, t2, DP_TEST_IP (10, 1, 2, 3)), ==, "exact");
-  dp_eval_index_clear (&ix);
+  eval_index_clear (&ix);
 
   /* CSV files take ranges too; a file of addresses keeps two columns */
   DpTable *t3;
@@ -496,14 +496,14 @@ test_maltrail_cidr (void)
   g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 0);
   g_assert_cmpuint (t->n_rows, ==, 1106 - 4);
   g_assert_cmpuint (dp_harness_counter (h, "nested-conflict"), >=, 1);
-  DpEvalIndex ix;
-  g_assert_true (dp_eval_index_init (&ix, t));
+  EvalIndex ix;
+  g_assert_true (eval_index_init (&ix, t));
   g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (5, 63, 151, 77)), ==, "scanners.labs.rapid7.com");
   /* 104.248.204.195 (driftnet.io) lies in 104.248.204.0/24 (binaryedge.ninja) */
   g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (104, 248, 204, 195)), ==, "driftnet.io");
   g_assert_cmpstr (join_label (&ix, t, DP_TEST_IP (104, 248, 204, 7)), ==, "binaryedge.ninja");
   g_assert_null (join_label (&ix, t, DP_TEST_IP (192, 0, 2, 1)));
-  dp_eval_index_clear (&ix);
+  eval_index_clear (&ix);
 }
 
 int

@@ -178,9 +178,9 @@ tests_test_louvain_LDADD = $(TEST_LIBS)
 tests_test_knn_classify_SOURCES = tests/test-knn-classify.c
 tests_test_knn_classify_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_knn_classify_LDADD = $(TEST_LIBS)
-tests_test_labels_SOURCES = tests/test-labels.c $(EVAL_COMMON)
-tests_test_labels_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/clusterer
-tests_test_labels_LDADD = $(TEST_LIBS)
+tests_test_labels_SOURCES = tests/test-labels.c
+tests_test_labels_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/common
+tests_test_labels_LDADD = plugins/common/libeval.la $(TEST_LIBS)
 
 tests_test_null_SOURCES = tests/test-null.c
 tests_test_null_CFLAGS = $(TEST_CC_FLAGS)
@@ -191,15 +191,16 @@ tests_test_print_LDADD = $(TEST_LIBS)
 tests_test_synth_telescope_SOURCES = tests/test-synth-telescope.c
 tests_test_synth_telescope_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_synth_telescope_LDADD = $(TEST_LIBS)
-# shared code of the plugins: the exact kNN search (plugins/clusterer/dp-knn.c),
-# with OpenBLAS when configured and with the portable kernel
+# shared code of the plugins: the exact kNN search (plugins/common/knn.c),
+# with OpenBLAS when configured (the library) and with the portable kernel
+# (compiled here with KNN_PORTABLE)
 check_PROGRAMS += tests/test-knn tests/test-knn-portable
 TESTS += tests/test-knn tests/test-knn-portable
-tests_test_knn_SOURCES = tests/test-knn.c $(EVAL_KNN)
-tests_test_knn_CFLAGS = $(TEST_CC_FLAGS) $(BLAS_CFLAGS) -I$(top_srcdir)/plugins/clusterer
-tests_test_knn_LDADD = $(TEST_LIBS) $(BLAS_LIBS)
-tests_test_knn_portable_SOURCES = tests/test-knn.c $(EVAL_KNN)
-tests_test_knn_portable_CFLAGS = $(TEST_CC_FLAGS) -DDP_KNN_PORTABLE -I$(top_srcdir)/plugins/clusterer
+tests_test_knn_SOURCES = tests/test-knn.c
+tests_test_knn_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/common
+tests_test_knn_LDADD = plugins/common/libknn.la $(TEST_LIBS)
+tests_test_knn_portable_SOURCES = tests/test-knn.c plugins/common/knn.c
+tests_test_knn_portable_CFLAGS = $(TEST_CC_FLAGS) -DKNN_PORTABLE -I$(top_srcdir)/plugins/common
 tests_test_knn_portable_LDADD = $(TEST_LIBS)
 tests_test_pcap_SOURCES = tests/test-pcap.c tests/pcap-frames.h
 tests_test_pcap_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
@@ -227,3 +228,25 @@ TESTS += tests/test-table
 tests_test_table_SOURCES = tests/test-table.c
 tests_test_table_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_table_LDADD = $(TEST_LIBS)
+
+# the tests of the plugins whose rules lived in the plugin fragments
+check_PROGRAMS += tests/test-taxonomy tests/test-report tests/test-anonymize \
+	tests/test-tshark-fields tests/test-darkvec-csv
+TESTS += tests/test-taxonomy tests/test-report tests/test-report-render.sh tests/test-anonymize \
+	tests/test-tshark-fields tests/test-darkvec-csv tests/test-eval-pipeline.sh
+EXTRA_DIST += tests/test-report-render.sh tests/test-eval-pipeline.sh
+tests_test_taxonomy_SOURCES = tests/test-taxonomy.c
+tests_test_taxonomy_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_taxonomy_LDADD = $(TEST_LIBS)
+tests_test_report_SOURCES = tests/test-report.c
+tests_test_report_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_report_LDADD = $(TEST_LIBS)
+tests_test_anonymize_SOURCES = tests/test-anonymize.c
+tests_test_anonymize_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_anonymize_LDADD = $(TEST_LIBS)
+tests_test_tshark_fields_SOURCES = tests/test-tshark-fields.c tests/text-source-test.h
+tests_test_tshark_fields_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
+tests_test_tshark_fields_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
+tests_test_darkvec_csv_SOURCES = tests/test-darkvec-csv.c tests/text-source-test.h
+tests_test_darkvec_csv_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
+tests_test_darkvec_csv_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)

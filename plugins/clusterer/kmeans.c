@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "darkpipe.h"
-#include "dp-eval.h"
-#include "dp-knn.h"
+#include "../common/eval.h"
+#include "../common/knn.h"
 
 typedef struct {
   guint64 k;
@@ -215,13 +215,13 @@ static void
 kmeans_outputs (DpStage *stage, const Kmeans *s, const guint32 *rows, const KmRun *r)
 {
   DpTable *t = dp_table_new ("clusters");
-  guint ck = dp_eval_add_key_column (t, s->emb->vocab, dp_eval_rows_all_ip (s->emb->vocab, rows, r->n));
+  guint ck = eval_add_key_column (t, s->emb->vocab, eval_rows_all_ip (s->emb->vocab, rows, r->n));
   guint cc = dp_table_add_column (t, "cluster", DP_COL_INT64);
   g_autoptr (GString) scratch = g_string_new (NULL);
   for (guint i = 0; i < r->n; i++)
     {
       guint row = dp_table_append_row (t);
-      dp_eval_set_key (t, ck, row, s->emb->vocab, rows[i], scratch);
+      eval_set_key (t, ck, row, s->emb->vocab, rows[i], scratch);
       dp_table_set_i64 (t, cc, row, r->label[i]);
     }
   DpTable *sum = dp_table_new ("summary");
@@ -243,7 +243,7 @@ static float *
 kmeans_points (const DpEmbedding *e, const guint32 *rows, guint n, gboolean cosine)
 {
   if (cosine)
-    return dp_knn_prepare (e->vectors, e->dim, rows, n, FALSE, NULL);
+    return knn_prepare (e->vectors, e->dim, rows, n, FALSE, NULL);
   float *x = g_new (float, MAX ((gsize) n * e->dim, 1u));
   for (guint i = 0; i < n; i++)
     memcpy (x + (gsize) i * e->dim, e->vectors + (gsize) rows[i] * e->dim, e->dim * sizeof (float));
@@ -259,7 +259,7 @@ kmeans_finish (DpStage *stage, void *state, GError **error)
   if (s->emb == NULL)
     s->emb = dp_embedding_new (empty, 0, 1);
   guint n;
-  g_autofree guint32 *rows = dp_eval_select_rows (s->emb->vocab, s->emb->n, c->tokens == TOKENS_IP, &n);
+  g_autofree guint32 *rows = eval_select_rows (s->emb->vocab, s->emb->n, c->tokens == TOKENS_IP, &n);
   guint dim = s->emb->dim;
   gboolean cosine = c->metric == METRIC_COSINE;
   float *x = kmeans_points (s->emb, rows, n, cosine);
@@ -282,7 +282,7 @@ kmeans_finish (DpStage *stage, void *state, GError **error)
     }
   if (k == 0)
     best.inertia = 0;
-  dp_eval_order_clusters (best.label, n, k);
+  eval_order_clusters (best.label, n, k);
   if (!dp_stage_cancelled (stage))
     kmeans_outputs (stage, s, rows, &best);
   if (cosine)

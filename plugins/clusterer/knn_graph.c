@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "darkpipe.h"
-#include "dp-eval.h"
-#include "dp-knn.h"
+#include "../common/eval.h"
+#include "../common/knn.h"
 
 typedef struct {
   guint64 k;
@@ -108,9 +108,9 @@ knn_graph_edges (const KnnGraphConfig *c, const guint32 *idx, const float *sim, 
     for (guint r = 0; r < k; r++)
       {
         guint32 j = idx[(gsize) i * k + r];
-        if (j == DP_KNN_NONE)
+        if (j == KNN_NONE)
           break;
-        double w = knn_graph_weight (c, dp_knn_distance (sim[(gsize) i * k + r]));
+        double w = knn_graph_weight (c, knn_distance (sim[(gsize) i * k + r]));
         if (!(w > 0) || !isfinite (w))
           {
             (*dropped)++;
@@ -164,16 +164,16 @@ knn_graph_finish (DpStage *stage, void *state, GError **error)
   if (s->emb == NULL)
     s->emb = dp_embedding_new (empty, 0, 1);
   guint n, k = (guint) c->k;
-  g_autofree guint32 *rows = dp_eval_select_rows (s->emb->vocab, s->emb->n, c->tokens == TOKENS_IP, &n);
+  g_autofree guint32 *rows = eval_select_rows (s->emb->vocab, s->emb->n, c->tokens == TOKENS_IP, &n);
   guint zero = 0;
-  float *x = dp_knn_prepare (s->emb->vectors, s->emb->dim, rows, n, FALSE, &zero);
+  float *x = knn_prepare (s->emb->vectors, s->emb->dim, rows, n, FALSE, &zero);
   g_autofree guint32 *self = g_new (guint32, MAX (n, 1u));
   for (guint i = 0; i < n; i++)
     self[i] = i;
   g_autofree guint32 *idx = g_new (guint32, (gsize) MAX (n, 1u) * k);
   g_autofree float *sim = g_new (float, (gsize) MAX (n, 1u) * k);
-  DpKnnParams p = { k, (guint) c->block_rows, dp_stage_threads (stage), stage };
-  gboolean ok = dp_knn_search (x, n, x, n, self, s->emb->dim, &p, idx, sim);
+  KnnParams p = { k, (guint) c->block_rows, dp_stage_threads (stage), stage };
+  gboolean ok = knn_search (x, n, x, n, self, s->emb->dim, &p, idx, sim);
   free (x);
   if (!ok)
     return TRUE;   /* cancelled: push nothing */
@@ -181,7 +181,7 @@ knn_graph_finish (DpStage *stage, void *state, GError **error)
   guint64 dropped;
   g_autofree KnnEdge *edges = knn_graph_edges (c, idx, sim, n, k, &m, &dropped);
   g_autoptr (DpVocab) vocab = n == s->emb->vocab->n && n == s->emb->n
-    ? dp_vocab_ref (s->emb->vocab) : dp_eval_subvocab (s->emb->vocab, rows, n);
+    ? dp_vocab_ref (s->emb->vocab) : eval_subvocab (s->emb->vocab, rows, n);
   dp_stage_count (stage, "nodes", n);
   dp_stage_count (stage, "edges", m);
   if (dropped)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "darkpipe.h"
-#include "dp-eval.h"
+#include "../common/eval.h"
 
 typedef struct {
   double resolution;
@@ -355,13 +355,13 @@ static DpTable *
 louvain_clusters (const DpGraph *g, const guint32 *part)
 {
   DpTable *t = dp_table_new ("clusters");
-  guint ck = dp_eval_add_key_column (t, g->vocab, dp_eval_rows_all_ip (g->vocab, NULL, g->n_nodes));
+  guint ck = eval_add_key_column (t, g->vocab, eval_rows_all_ip (g->vocab, NULL, g->n_nodes));
   guint cc = dp_table_add_column (t, "cluster", DP_COL_INT64);
   g_autoptr (GString) scratch = g_string_new (NULL);
   for (guint i = 0; i < g->n_nodes; i++)
     {
       guint r = dp_table_append_row (t);
-      dp_eval_set_key (t, ck, r, g->vocab, i, scratch);
+      eval_set_key (t, ck, r, g->vocab, i, scratch);
       dp_table_set_i64 (t, cc, r, part[i]);
     }
   return t;
@@ -411,7 +411,7 @@ louvain_finish (DpStage *stage, void *state, GError **error)
   if (dp_stage_cancelled (stage))
     return TRUE;
   double q = louvain_modularity (g, part, nc, s->cfg->resolution);
-  dp_eval_order_clusters (part, g->n, nc);
+  eval_order_clusters (part, g->n, nc);
   guint64 undirected = 0;
   for (guint i = 0; i < g->n; i++)
     undirected += (g->rowptr[i + 1] - g->rowptr[i]) + (g->self[i] > 0 ? 2 : 0);

@@ -14,7 +14,7 @@
 
 #include "dp-hash.h"
 #include "darkpipe.h"
-#include "../common/dp-prefix.h"
+#include "../common/prefix.h"
 
 typedef struct {
   char *path;
@@ -34,7 +34,7 @@ typedef struct {
   GHashTable *relabel;       /* from -> to */
   DpNameMap *names;
   DpHash seen;               /* address -> row (exact entries) */
-  DpPrefixTrie ranges;       /* CIDR entries shorter than /32 -> row */
+  PrefixTrie ranges;       /* CIDR entries shorter than /32 -> row */
   GArray *addrs;             /* address, or network of a range */
   GArray *prefix;            /* guint8 per row: 32 for an address */
   GPtrArray *labels;         /* interned in @strings */
@@ -50,7 +50,7 @@ labels_finalize (void *state)
   g_clear_pointer (&s->relabel, g_hash_table_destroy);
   g_clear_pointer (&s->names, dp_name_map_unref);
   dp_hash_clear (&s->seen);
-  dp_prefix_clear (&s->ranges);
+  prefix_clear (&s->ranges);
   g_clear_pointer (&s->addrs, g_array_unref);
   g_clear_pointer (&s->prefix, g_array_unref);
   g_clear_pointer (&s->labels, g_ptr_array_unref);
@@ -84,7 +84,7 @@ labels_init (DpStage *stage, const void *config, void **state, GError **error)
   dp_hash_init (&s->seen, 1024);
   s->addrs = g_array_new (FALSE, FALSE, sizeof (guint32));
   s->prefix = g_array_new (FALSE, FALSE, sizeof (guint8));
-  dp_prefix_init (&s->ranges);
+  prefix_init (&s->ranges);
   s->labels = g_ptr_array_new ();
   s->strings = g_string_chunk_new (4096);
   for (char **r = cfg->relabel; r && *r; r++)
@@ -160,11 +160,11 @@ labels_cidr (DpStage *stage, const char *text, const char *slash, guint32 *addr,
     n = n * 10 + (guint) (*p - '0');
   if (!dp_ipv4_parse (net, addr) || digits == 0 || *p != '\0' || n > 32 || (digits > 1 && slash[1] == '0'))
     return FALSE;
-  guint32 host = *addr & ~dp_prefix_mask (n);
+  guint32 host = *addr & ~prefix_mask (n);
   if (host)
     {
       dp_stage_count (stage, "cidr-host-bits", 1);
-      *addr &= dp_prefix_mask (n);
+      *addr &= prefix_mask (n);
     }
   dp_stage_count (stage, "cidr", 1);
   *len = n;
@@ -236,7 +236,7 @@ labels_add (Labels *s, DpStage *stage, guint32 addr, guint len, const char *labe
         old_row = (gint64) *row;
     }
   else
-    old_row = dp_prefix_insert (&s->ranges, addr, len, (gint64) new_row);
+    old_row = prefix_insert (&s->ranges, addr, len, (gint64) new_row);
   if (old_row >= 0)
     {
       const char *old = g_ptr_array_index (s->labels, old_row);
@@ -262,7 +262,7 @@ labels_check_nesting (Labels *s, DpStage *stage)
       guint32 addr = g_array_index (s->addrs, guint32, i);
       if (len == 0 || dp_name_map_lookup (s->names, addr))
         continue;
-      gint64 r = dp_prefix_lookup_upto (&s->ranges, addr, len - 1, &cover_len);
+      gint64 r = prefix_lookup_upto (&s->ranges, addr, len - 1, &cover_len);
       if (r < 0 || strcmp (g_ptr_array_index (s->labels, r), g_ptr_array_index (s->labels, i)) == 0)
         continue;
       if (nested++ == 0)

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "darkpipe.h"
-#include "dp-eval.h"
-#include "dp-knn.h"
+#include "../common/eval.h"
+#include "../common/knn.h"
 
 typedef struct {
   guint64 k;
@@ -164,20 +164,20 @@ knn_classify_join (KnnClassify *s, const guint32 *rows, guint n, KnnClasses *cls
     lab[i] = 0;
   if (s->labels == NULL)
     return TRUE;
-  gint lc = dp_eval_label_column (s->labels, error);
+  gint lc = eval_label_column (s->labels, error);
   if (lc < 0)
     return FALSE;
-  DpEvalIndex ix;
-  dp_eval_index_init (&ix, s->labels);
+  EvalIndex ix;
+  eval_index_init (&ix, s->labels);
   g_autoptr (GString) scratch = g_string_new (NULL);
   for (guint i = 0; i < n; i++)
     {
-      gint64 r = dp_eval_index_token (&ix, s->emb->vocab, rows[i], scratch);
+      gint64 r = eval_index_token (&ix, s->emb->vocab, rows[i], scratch);
       const char *l = r >= 0 ? s->labels->cols[lc].str[r] : NULL;
       if (l && *l)
         lab[i] = knn_classify_class_id (cls, l);
     }
-  dp_eval_index_clear (&ix);
+  eval_index_clear (&ix);
   return TRUE;
 }
 
@@ -224,7 +224,7 @@ knn_classify_search (KnnClassify *s, DpStage *stage, const guint32 *rows, const 
   g_autofree guint32 *qrows = g_new (guint32, MAX (nq, 1u));
   g_autofree guint32 *where = g_new (guint32, MAX (n, 1u));
   for (guint i = 0; i < n; i++)
-    where[i] = DP_KNN_NONE;
+    where[i] = KNN_NONE;
   for (guint b = 0; b < nb; b++)
     {
       brows[b] = rows[res->bpos[b]];
@@ -237,9 +237,9 @@ knn_classify_search (KnnClassify *s, DpStage *stage, const guint32 *rows, const 
       self[q] = where[res->qpos[q]];
     }
   guint zero = 0;
-  float *base = dp_knn_prepare (s->emb->vectors, s->emb->dim, brows, nb, FALSE, &zero);
+  float *base = knn_prepare (s->emb->vectors, s->emb->dim, brows, nb, FALSE, &zero);
   gboolean same = nb == nq && memcmp (brows, qrows, nb * sizeof (guint32)) == 0;
-  float *query = same ? base : dp_knn_prepare (s->emb->vectors, s->emb->dim, qrows, nq, FALSE, NULL);
+  float *query = same ? base : knn_prepare (s->emb->vectors, s->emb->dim, qrows, nq, FALSE, NULL);
   if (zero)
     dp_stage_count (stage, "zero-vectors", zero);
   /* loo: first asks for k + 1 neighbours, the point itself included, and
@@ -247,8 +247,8 @@ knn_classify_search (KnnClassify *s, DpStage *stage, const guint32 *rows, const 
   guint kk = res->k + (c->loo == LOO_FIRST);
   res->idx = g_new (guint32, (gsize) MAX (nq, 1u) * kk);
   res->sim = g_new (float, (gsize) MAX (nq, 1u) * kk);
-  DpKnnParams p = { kk, (guint) c->block_rows, dp_stage_threads (stage), stage };
-  gboolean ok = dp_knn_search (base, nb, query, nq, c->loo == LOO_FIRST ? NULL : self, s->emb->dim,
+  KnnParams p = { kk, (guint) c->block_rows, dp_stage_threads (stage), stage };
+  gboolean ok = knn_search (base, nb, query, nq, c->loo == LOO_FIRST ? NULL : self, s->emb->dim,
                                &p, res->idx, res->sim);
   for (guint q = 0; q < nq && kk > res->k; q++)
     {
@@ -276,7 +276,7 @@ knn_classify_vote (const KnnClassify *s, const KnnResult *res, const guint *lab,
   for (guint r = 0; r < res->k; r++)
     {
       guint32 b = res->idx[(gsize) q * res->k + r];
-      if (b != DP_KNN_NONE)
+      if (b != KNN_NONE)
         labs[n++] = lab[res->bpos[b]];
     }
   return s->cfg->vote == VOTE_PAPER ? knn_classify_paper (labs, n, 1, cls)
@@ -294,14 +294,14 @@ knn_classify_neighbours (const KnnClassify *s, const KnnResult *res, const guint
   for (guint r = 0; r < res->k; r++)
     {
       guint32 b = res->idx[(gsize) q * res->k + r];
-      if (b == DP_KNN_NONE)
+      if (b == KNN_NONE)
         break;
       const char *sep = r ? ";" : "";
       g_string_append (toks, sep);
       dp_vocab_format (s->emb->vocab, rows[res->bpos[b]], toks);
       g_string_append (labels, sep);
       g_string_append (labels, g_ptr_array_index (cls->names, lab[res->bpos[b]]));
-      g_string_append_printf (dists, "%s%.6f", sep, dp_knn_distance (res->sim[(gsize) q * res->k + r]));
+      g_string_append_printf (dists, "%s%.6f", sep, knn_distance (res->sim[(gsize) q * res->k + r]));
     }
 }
 
@@ -310,7 +310,7 @@ knn_classify_predictions (const KnnClassify *s, const KnnResult *res, const guin
                           guint n, const guint *lab, const KnnClasses *cls, KnnTally *t)
 {
   DpTable *out = dp_table_new ("predictions");
-  guint ck = dp_eval_add_key_column (out, s->emb->vocab, dp_eval_rows_all_ip (s->emb->vocab, rows, n));
+  guint ck = eval_add_key_column (out, s->emb->vocab, eval_rows_all_ip (s->emb->vocab, rows, n));
   guint cl = dp_table_add_column (out, "label", DP_COL_STRING);
   guint cp = dp_table_add_column (out, "predicted", DP_COL_STRING);
   guint cn = dp_table_add_column (out, "neighbours", DP_COL_STRING);
@@ -330,7 +330,7 @@ knn_classify_predictions (const KnnClassify *s, const KnnResult *res, const guin
       t->tp[truth] += truth == pred;
       knn_classify_neighbours (s, res, rows, lab, q, cls, toks, labels, dists);
       guint r = dp_table_append_row (out);
-      dp_eval_set_key (out, ck, r, s->emb->vocab, rows[pos], scratch);
+      eval_set_key (out, ck, r, s->emb->vocab, rows[pos], scratch);
       dp_table_set_str (out, cl, r, g_ptr_array_index (cls->names, truth));
       dp_table_set_str (out, cp, r, g_ptr_array_index (cls->names, pred));
       dp_table_set_str (out, cn, r, toks->str);
@@ -408,7 +408,7 @@ knn_classify_finish (DpStage *stage, void *state, GError **error)
   knn_classify_class_id (&cls, c->unknown_label);
   knn_classify_class_id (&cls, c->na_label);
   guint n;
-  g_autofree guint32 *rows = dp_eval_select_rows (s->emb->vocab, s->emb->n, c->tokens == TOKENS_IP, &n);
+  g_autofree guint32 *rows = eval_select_rows (s->emb->vocab, s->emb->n, c->tokens == TOKENS_IP, &n);
   g_autofree guint *lab = g_new (guint, MAX (n, 1u));
   KnnResult res = { 0 };
   if (!knn_classify_join (s, rows, n, &cls, lab, error))

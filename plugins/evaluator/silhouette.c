@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "darkpipe.h"
-#include "dp-eval.h"
-#include "dp-knn.h"
+#include "../common/eval.h"
+#include "../common/knn.h"
 
 typedef struct {
   int tokens;
@@ -82,13 +82,13 @@ silhouette_data_clear (SilData *d)
 static gboolean
 silhouette_join (Silhouette *s, DpStage *stage, SilData *d, GError **error)
 {
-  gint cc = dp_eval_cluster_column (s->clusters, error);
+  gint cc = eval_cluster_column (s->clusters, error);
   if (cc < 0)
     return FALSE;
   guint n;
-  g_autofree guint32 *rows = dp_eval_select_rows (s->emb->vocab, s->emb->n, s->cfg->tokens == TOKENS_IP, &n);
-  DpEvalIndex ix;
-  dp_eval_index_init (&ix, s->clusters);
+  g_autofree guint32 *rows = eval_select_rows (s->emb->vocab, s->emb->n, s->cfg->tokens == TOKENS_IP, &n);
+  EvalIndex ix;
+  eval_index_init (&ix, s->clusters);
   g_autoptr (GHashTable) dense = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (gint64));
   d->rows = g_new (guint32, MAX (n, 1u));
@@ -96,7 +96,7 @@ silhouette_join (Silhouette *s, DpStage *stage, SilData *d, GError **error)
   g_autoptr (GString) scratch = g_string_new (NULL);
   for (guint i = 0; i < n; i++)
     {
-      gint64 r = dp_eval_index_token (&ix, s->emb->vocab, rows[i], scratch);
+      gint64 r = eval_index_token (&ix, s->emb->vocab, rows[i], scratch);
       if (r < 0)
         continue;
       gint64 v = s->clusters->cols[cc].i64[r];
@@ -110,7 +110,7 @@ silhouette_join (Silhouette *s, DpStage *stage, SilData *d, GError **error)
       d->rows[d->n] = rows[i];
       d->cid[d->n++] = GPOINTER_TO_UINT (id);
     }
-  dp_eval_index_clear (&ix);
+  eval_index_clear (&ix);
   if (s->clusters->n_rows > d->n)
     dp_stage_count (stage, "clustered-tokens-without-vector", s->clusters->n_rows - d->n);
   d->nc = values->len;
@@ -157,14 +157,14 @@ static DpTable *
 silhouette_points (const Silhouette *s, const SilData *d)
 {
   DpTable *t = dp_table_new ("silhouettes");
-  guint ck = dp_eval_add_key_column (t, s->emb->vocab, dp_eval_rows_all_ip (s->emb->vocab, d->rows, d->n));
+  guint ck = eval_add_key_column (t, s->emb->vocab, eval_rows_all_ip (s->emb->vocab, d->rows, d->n));
   guint cc = dp_table_add_column (t, "cluster", DP_COL_INT64);
   guint cs = dp_table_add_column (t, "silhouette", DP_COL_DOUBLE);
   g_autoptr (GString) scratch = g_string_new (NULL);
   for (guint i = 0; i < d->n; i++)
     {
       guint r = dp_table_append_row (t);
-      dp_eval_set_key (t, ck, r, s->emb->vocab, d->rows[i], scratch);
+      eval_set_key (t, ck, r, s->emb->vocab, d->rows[i], scratch);
       dp_table_set_i64 (t, cc, r, d->value[d->cid[i]]);
       dp_table_set_f64 (t, cs, r, d->sil[i]);
     }
@@ -218,7 +218,7 @@ silhouette_finish (DpStage *stage, void *state, GError **error)
   if (s->emb == NULL)
     s->emb = dp_embedding_new (empty, 0, 1);
   if (s->clusters == NULL)
-    s->clusters = dp_eval_clusters_empty ();
+    s->clusters = eval_clusters_empty ();
   SilData d = { .dim = s->emb->dim };
   if (!silhouette_join (s, stage, &d, error))
     {
@@ -226,7 +226,7 @@ silhouette_finish (DpStage *stage, void *state, GError **error)
       return FALSE;
     }
   guint zero = 0;
-  d.x = dp_knn_prepare (s->emb->vectors, s->emb->dim, d.rows, d.n, FALSE, &zero);
+  d.x = knn_prepare (s->emb->vectors, s->emb->dim, d.rows, d.n, FALSE, &zero);
   if (zero)
     dp_stage_count (stage, "zero-vectors", zero);
   silhouette_compute (&d);

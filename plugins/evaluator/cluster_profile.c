@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "darkpipe.h"
-#include "dp-eval.h"
+#include "../common/eval.h"
 
 typedef struct {
   guint64 top_ports;
@@ -17,7 +17,7 @@ typedef struct {
 typedef struct {
   const ClusterProfileConfig *cfg;
   DpTable *clusters;
-  DpEvalPortCounts counts;
+  EvalPortCounts counts;
 } ClusterProfile;
 
 static void
@@ -25,7 +25,7 @@ cluster_profile_finalize (void *state)
 {
   ClusterProfile *s = state;
   dp_batch_unref (s->clusters);
-  dp_eval_ports_clear (&s->counts);
+  eval_ports_clear (&s->counts);
   g_free (s);
 }
 
@@ -34,7 +34,7 @@ cluster_profile_init (DpStage *stage, const void *config, void **state, GError *
 {
   ClusterProfile *s = g_new0 (ClusterProfile, 1);
   s->cfg = config;
-  dp_eval_ports_init (&s->counts);
+  eval_ports_init (&s->counts);
   *state = s;
   return TRUE;
 }
@@ -44,7 +44,7 @@ cluster_profile_process (DpStage *stage, void *state, guint port, const char *up
 {
   ClusterProfile *s = state;
   if (port == 1)
-    dp_eval_ports_add (&s->counts, (const DpPackets *) batch);
+    eval_ports_add (&s->counts, (const DpPackets *) batch);
   else
     {
       dp_batch_unref (s->clusters);
@@ -105,16 +105,16 @@ cluster_profile_clusters (const DpTable *t, gint cc, guint32 *dense)
 
 /* Packets of the clustered sources, per cluster and port/protocol pair. */
 static void
-cluster_profile_count (ClusterProfile *s, const DpEvalIndex *ix, const guint32 *dense, GArray *cl)
+cluster_profile_count (ClusterProfile *s, const EvalIndex *ix, const guint32 *dense, GArray *cl)
 {
-  const DpEvalPortCounts *pc = &s->counts;
+  const EvalPortCounts *pc = &s->counts;
   DpHash src_cluster, per;
   dp_hash_init (&src_cluster, pc->sources.n + 1);
   for (gsize i = 0; i <= pc->sources.mask; i++)
     {
       if (pc->sources.keys[i] == DP_HASH_EMPTY)
         continue;
-      gint64 r = dp_eval_index_addr (ix, (guint32) pc->sources.keys[i], pc->names);
+      gint64 r = eval_index_addr (ix, (guint32) pc->sources.keys[i], pc->names);
       if (r < 0)
         continue;
       CpCluster *c = &g_array_index (cl, CpCluster, dense[r]);
@@ -122,7 +122,7 @@ cluster_profile_count (ClusterProfile *s, const DpEvalIndex *ix, const guint32 *
       c->packets += pc->sources.vals[i];
       *dp_hash_upsert (&src_cluster, pc->sources.keys[i], NULL) = dense[r];
     }
-  dp_eval_ports_by_group (pc, &src_cluster, &per);
+  eval_ports_by_group (pc, &src_cluster, &per);
   for (gsize i = 0; i <= per.mask; i++)
     {
       if (per.keys[i] == DP_HASH_EMPTY)
@@ -149,7 +149,7 @@ cluster_profile_top (CpCluster *c, guint64 n, GString *out)
       char share[G_ASCII_DTOSTR_BUF_SIZE];
       if (i)
         g_string_append_c (out, ';');
-      dp_eval_pp_format (p->pp, out);
+      eval_pp_format (p->pp, out);
       g_string_append_c (out, ':');
       g_string_append (out, g_ascii_formatd (share, sizeof share, "%.2g", (double) p->packets / (double) c->packets));
     }
@@ -187,17 +187,17 @@ cluster_profile_finish (DpStage *stage, void *state, GError **error)
 {
   ClusterProfile *s = state;
   if (s->clusters == NULL)
-    s->clusters = dp_eval_clusters_empty ();
+    s->clusters = eval_clusters_empty ();
   const DpTable *t = s->clusters;
-  gint cc = dp_eval_cluster_column (t, error);
+  gint cc = eval_cluster_column (t, error);
   if (cc < 0)
     return FALSE;
   g_autofree guint32 *dense = g_new (guint32, MAX (t->n_rows, 1u));
   GArray *cl = cluster_profile_clusters (t, cc, dense);
-  DpEvalIndex ix;
-  dp_eval_index_init (&ix, t);
+  EvalIndex ix;
+  eval_index_init (&ix, t);
   cluster_profile_count (s, &ix, dense, cl);
-  dp_eval_index_clear (&ix);
+  eval_index_clear (&ix);
   dp_stage_count (stage, "clusters", cl->len);
   dp_stage_push (stage, 0, cluster_profile_table (cl, s->cfg->top_ports));
   for (guint i = 0; i < cl->len; i++)

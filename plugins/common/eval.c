@@ -1,14 +1,14 @@
-/* dp-eval.c — helpers shared by the classification and clustering plugins. */
+/* eval.c — helpers shared by the classification and clustering plugins. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "dp-error.h"
-#include "dp-eval.h"
+#include "eval.h"
 
 gint
-dp_eval_key_column (const DpTable *t)
+eval_key_column (const DpTable *t)
 {
   gint c = dp_table_find_column (t, "ip");
   if (c >= 0 && (t->cols[c].type == DP_COL_IPV4 || t->cols[c].type == DP_COL_STRING))
@@ -20,14 +20,14 @@ dp_eval_key_column (const DpTable *t)
 }
 
 static void
-eval_index_text (DpEvalIndex *ix, const char *text, guint row)
+index_add_text (EvalIndex *ix, const char *text, guint row)
 {
   if (!g_hash_table_contains (ix->by_text, text))
     g_hash_table_insert (ix->by_text, g_strdup (text), GUINT_TO_POINTER (row + 1));
 }
 
 static void
-eval_index_addr (DpEvalIndex *ix, guint32 addr, guint row)
+index_add_addr (EvalIndex *ix, guint32 addr, guint row)
 {
   gboolean inserted;
   guint64 *v = dp_hash_upsert (&ix->by_addr, addr, &inserted);
@@ -36,13 +36,13 @@ eval_index_addr (DpEvalIndex *ix, guint32 addr, guint row)
 }
 
 gboolean
-dp_eval_index_init (DpEvalIndex *ix, const DpTable *t)
+eval_index_init (EvalIndex *ix, const DpTable *t)
 {
   memset (ix, 0, sizeof *ix);
-  ix->key_col = dp_eval_key_column (t);
+  ix->key_col = eval_key_column (t);
   dp_hash_init (&ix->by_addr, MAX (t->n_rows, 16u));
   ix->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  dp_prefix_init (&ix->ranges);
+  prefix_init (&ix->ranges);
   if (ix->key_col < 0)
     return FALSE;
   const DpColumn *c = &t->cols[ix->key_col];
@@ -55,68 +55,68 @@ dp_eval_index_init (DpEvalIndex *ix, const DpTable *t)
         {
           const char *name = dp_name_map_lookup (t->names, c->ip[r]);
           if (name)
-            eval_index_text (ix, name, r);
+            index_add_text (ix, name, r);
           else if (prefix && prefix[r] >= 0 && prefix[r] < 32)
-            dp_prefix_insert (&ix->ranges, c->ip[r], (guint) prefix[r], r);   /* the first row of a range wins */
+            prefix_insert (&ix->ranges, c->ip[r], (guint) prefix[r], r);   /* the first row of a range wins */
           else
-            eval_index_addr (ix, c->ip[r], r);
+            index_add_addr (ix, c->ip[r], r);
         }
       else if (c->str[r] == NULL)
         continue;
       else if (dp_ipv4_parse (c->str[r], &addr))
-        eval_index_addr (ix, addr, r);
+        index_add_addr (ix, addr, r);
       else
-        eval_index_text (ix, c->str[r], r);
+        index_add_text (ix, c->str[r], r);
     }
   return TRUE;
 }
 
 void
-dp_eval_index_clear (DpEvalIndex *ix)
+eval_index_clear (EvalIndex *ix)
 {
   dp_hash_clear (&ix->by_addr);
-  dp_prefix_clear (&ix->ranges);
+  prefix_clear (&ix->ranges);
   g_clear_pointer (&ix->by_text, g_hash_table_destroy);
 }
 
 static gint64
-eval_index_lookup_text (const DpEvalIndex *ix, const char *text)
+index_lookup_text (const EvalIndex *ix, const char *text)
 {
   gpointer v = g_hash_table_lookup (ix->by_text, text);
   return v ? (gint64) GPOINTER_TO_UINT (v) - 1 : -1;
 }
 
 gint64
-dp_eval_index_addr (const DpEvalIndex *ix, guint32 addr, const DpNameMap *names)
+eval_index_addr (const EvalIndex *ix, guint32 addr, const DpNameMap *names)
 {
   const char *name = dp_name_map_lookup (names, addr);
   if (name)
-    return eval_index_lookup_text (ix, name);
+    return index_lookup_text (ix, name);
   const guint64 *v = dp_hash_find (&ix->by_addr, addr);
-  return v ? (gint64) *v : dp_prefix_lookup (&ix->ranges, addr);
+  return v ? (gint64) *v : prefix_lookup (&ix->ranges, addr);
 }
 
 gint64
-dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id, GString *scratch)
+eval_index_token (const EvalIndex *ix, const DpVocab *v, guint id, GString *scratch)
 {
   guint64 key = v->keys[id];
   if (DP_TOKEN_KIND (key) == DP_TOK_IP)
-    return dp_eval_index_addr (ix, (guint32) DP_TOKEN_VALUE (key), v->names);
+    return eval_index_addr (ix, (guint32) DP_TOKEN_VALUE (key), v->names);
   if (g_hash_table_size (ix->by_text) == 0)
     return -1;
   g_string_truncate (scratch, 0);
   dp_vocab_format (v, id, scratch);
-  return eval_index_lookup_text (ix, scratch->str);
+  return index_lookup_text (ix, scratch->str);
 }
 
 /* Column @name of @type in a @kind table that also has a key column, or -1
  * with @error set ("@kind table 'x' needs … and @what column"). */
 static gint
-eval_value_column (const DpTable *t, const char *name, DpColType type, const char *kind,
+value_column (const DpTable *t, const char *name, DpColType type, const char *kind,
                    const char *what, GError **error)
 {
   gint c = dp_table_find_column (t, name);
-  if (c < 0 || t->cols[c].type != type || dp_eval_key_column (t) < 0)
+  if (c < 0 || t->cols[c].type != type || eval_key_column (t) < 0)
     {
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
                    "%s table '%s' needs an ip (or token) column and %s column", kind, t->name, what);
@@ -126,19 +126,19 @@ eval_value_column (const DpTable *t, const char *name, DpColType type, const cha
 }
 
 gint
-dp_eval_label_column (const DpTable *t, GError **error)
+eval_label_column (const DpTable *t, GError **error)
 {
-  return eval_value_column (t, "label", DP_COL_STRING, "labels", "a text label", error);
+  return value_column (t, "label", DP_COL_STRING, "labels", "a text label", error);
 }
 
 gint
-dp_eval_cluster_column (const DpTable *t, GError **error)
+eval_cluster_column (const DpTable *t, GError **error)
 {
-  return eval_value_column (t, "cluster", DP_COL_INT64, "clusters", "an integer cluster", error);
+  return value_column (t, "cluster", DP_COL_INT64, "clusters", "an integer cluster", error);
 }
 
 DpTable *
-dp_eval_clusters_empty (void)
+eval_clusters_empty (void)
 {
   DpTable *t = dp_table_new ("clusters");
   dp_table_add_column (t, "ip", DP_COL_IPV4);
@@ -149,7 +149,7 @@ dp_eval_clusters_empty (void)
 /* ------------------------------------------------------------------ */
 
 guint32 *
-dp_eval_select_rows (const DpVocab *v, guint n, gboolean ip_only, guint *n_out)
+eval_select_rows (const DpVocab *v, guint n, gboolean ip_only, guint *n_out)
 {
   guint32 *rows = g_new (guint32, MAX (n, 1u));
   guint m = 0;
@@ -161,7 +161,7 @@ dp_eval_select_rows (const DpVocab *v, guint n, gboolean ip_only, guint *n_out)
 }
 
 gboolean
-dp_eval_rows_all_ip (const DpVocab *v, const guint32 *rows, guint n)
+eval_rows_all_ip (const DpVocab *v, const guint32 *rows, guint n)
 {
   for (guint i = 0; i < n; i++)
     if (DP_TOKEN_KIND (v->keys[rows ? rows[i] : i]) != DP_TOK_IP)
@@ -170,7 +170,7 @@ dp_eval_rows_all_ip (const DpVocab *v, const guint32 *rows, guint n)
 }
 
 guint
-dp_eval_add_key_column (DpTable *t, const DpVocab *v, gboolean as_ip)
+eval_add_key_column (DpTable *t, const DpVocab *v, gboolean as_ip)
 {
   if (!as_ip)
     return dp_table_add_column (t, "token", DP_COL_STRING);
@@ -180,7 +180,7 @@ dp_eval_add_key_column (DpTable *t, const DpVocab *v, gboolean as_ip)
 }
 
 void
-dp_eval_set_key (DpTable *t, guint col, guint row, const DpVocab *v, guint id, GString *scratch)
+eval_set_key (DpTable *t, guint col, guint row, const DpVocab *v, guint id, GString *scratch)
 {
   if (t->cols[col].type == DP_COL_IPV4)
     {
@@ -193,7 +193,7 @@ dp_eval_set_key (DpTable *t, guint col, guint row, const DpVocab *v, guint id, G
 }
 
 DpVocab *
-dp_eval_subvocab (const DpVocab *v, const guint32 *rows, guint n)
+eval_subvocab (const DpVocab *v, const guint32 *rows, guint n)
 {
   DpVocab *s = dp_vocab_new ();
   dp_vocab_set_names (s, v->names);
@@ -222,7 +222,7 @@ eval_cmp_cluster (const void *a, const void *b)
 }
 
 void
-dp_eval_order_clusters (guint32 *part, guint n, guint nc)
+eval_order_clusters (guint32 *part, guint n, guint nc)
 {
   /* every id set, empty clusters included, so rank[] is a permutation */
   g_autofree EvalCluster *c = g_new (EvalCluster, MAX (nc, 1u));
@@ -244,7 +244,7 @@ dp_eval_order_clusters (guint32 *part, guint n, guint nc)
 /* ------------------------------------------------------------------ */
 
 void
-dp_eval_pp_format (guint32 pp, GString *out)
+eval_pp_format (guint32 pp, GString *out)
 {
   guint proto = pp >> 17;
   if (pp & (1u << 16))
@@ -259,7 +259,7 @@ dp_eval_pp_format (guint32 pp, GString *out)
 }
 
 void
-dp_eval_ports_init (DpEvalPortCounts *pc)
+eval_ports_init (EvalPortCounts *pc)
 {
   memset (pc, 0, sizeof *pc);
   dp_hash_init (&pc->pairs, 1024);
@@ -267,35 +267,35 @@ dp_eval_ports_init (DpEvalPortCounts *pc)
 }
 
 void
-dp_eval_ports_add (DpEvalPortCounts *pc, const DpPackets *p)
+eval_ports_add (EvalPortCounts *pc, const DpPackets *p)
 {
   if (pc->names == NULL && p->names)
     pc->names = dp_name_map_ref (p->names);
   for (guint i = 0; i < p->n_rows; i++)
     {
       guint64 src = p->src[i];
-      (*dp_hash_upsert (&pc->pairs, (src << 25) | dp_eval_pp (p, i), NULL))++;
+      (*dp_hash_upsert (&pc->pairs, (src << 25) | eval_pp (p, i), NULL))++;
       (*dp_hash_upsert (&pc->sources, src, NULL))++;
     }
   pc->packets += p->n_rows;
 }
 
 void
-dp_eval_ports_by_group (const DpEvalPortCounts *pc, const DpHash *src_group, DpHash *out)
+eval_ports_by_group (const EvalPortCounts *pc, const DpHash *src_group, DpHash *out)
 {
   dp_hash_init (out, 1024);
   for (gsize i = 0; i <= pc->pairs.mask; i++)
     {
       if (pc->pairs.keys[i] == DP_HASH_EMPTY)
         continue;
-      const guint64 *g = dp_hash_find (src_group, DP_EVAL_PAIR_SRC (pc->pairs.keys[i]));
+      const guint64 *g = dp_hash_find (src_group, EVAL_PAIR_SRC (pc->pairs.keys[i]));
       if (g)
-        *dp_hash_upsert (out, (*g << 25) | DP_EVAL_PAIR_PP (pc->pairs.keys[i]), NULL) += pc->pairs.vals[i];
+        *dp_hash_upsert (out, (*g << 25) | EVAL_PAIR_PP (pc->pairs.keys[i]), NULL) += pc->pairs.vals[i];
     }
 }
 
 void
-dp_eval_ports_clear (DpEvalPortCounts *pc)
+eval_ports_clear (EvalPortCounts *pc)
 {
   dp_hash_clear (&pc->pairs);
   dp_hash_clear (&pc->sources);

@@ -1,7 +1,8 @@
-/* dp-knn.h — exact cosine k-nearest neighbours, blocked and multi-threaded.
+/* knn.h — exact cosine k-nearest neighbours, blocked and multi-threaded.
  *
- * Compiled into each plugin that needs it (not part of libdarkpipe).  Rows
- * are first made unit length (dp_knn_prepare), so the cosine similarity is
+ * The convenience library plugins/common/libknn.la, linked into each plugin
+ * that needs it (not part of libdarkpipe).  Rows
+ * are first made unit length (knn_prepare), so the cosine similarity is
  * a dot product and the search is a sequence of block matrix products
  * (OpenBLAS sgemm when HAVE_OPENBLAS, a portable register-tiled kernel
  * otherwise) with the per-row top-k selection fused into the scan of each
@@ -15,14 +16,14 @@
 
 G_BEGIN_DECLS
 
-#define DP_KNN_NONE G_MAXUINT32
+#define KNN_NONE G_MAXUINT32
 
 typedef struct {
   guint k;            /* neighbours per query (>= 1) */
   guint block;        /* rows per block of queries and of base rows */
   guint threads;      /* worker threads (>= 1) */
   DpStage *stage;     /* nullable: polled for cancellation, gets progress */
-} DpKnnParams;
+} KnnParams;
 
 /** (transfer full) a 64-byte aligned @n × @dim copy of rows @rows of
  * @vectors (row stride @dim), z-scored per dimension over those rows when
@@ -30,26 +31,26 @@ typedef struct {
  * scikit-learn's StandardScaler), then scaled to unit length.  Zero or
  * non-finite rows become zero vectors (cosine distance 1 to everything);
  * *n_zero counts them.  Free with free(). */
-float *dp_knn_prepare (const float *vectors, guint dim, const guint32 *rows, guint n,
+float *knn_prepare (const float *vectors, guint dim, const guint32 *rows, guint n,
                        gboolean standardize, guint *n_zero);
 
 /** For every query q (row of @query), the @p->k rows of @base with the
  * highest dot product, best first, ties by lower base index; the base row
- * @self[q] (when @self is non-NULL and the entry is not DP_KNN_NONE) is
+ * @self[q] (when @self is non-NULL and the entry is not KNN_NONE) is
  * never returned — leave-one-out by identity, not position.  Missing
- * neighbours (fewer than k candidates) are DP_KNN_NONE / -INFINITY.
+ * neighbours (fewer than k candidates) are KNN_NONE / -INFINITY.
  * When @query == @base with @self[i] == i (a self-join) the symmetric
  * product is used and half of the work is saved.
  * @out_idx and @out_sim hold @nq × k entries.  Returns FALSE only when
  * cancelled through the stage. */
-gboolean dp_knn_search (const float *base, guint nb, const float *query, guint nq,
-                        const guint32 *self, guint dim, const DpKnnParams *p,
+gboolean knn_search (const float *base, guint nb, const float *query, guint nq,
+                        const guint32 *self, guint dim, const KnnParams *p,
                         guint32 *out_idx, float *out_sim);
 
 /** Cosine distance from a similarity of unit vectors, clipped to [0, 2]
  * as scikit-learn does. */
 static inline double
-dp_knn_distance (float sim)
+knn_distance (float sim)
 {
   double d = 1.0 - (double) sim;
   return d < 0 ? 0 : d > 2 ? 2 : d;

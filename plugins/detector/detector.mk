@@ -1,4 +1,5 @@
-# taxonomy.mk: the taxonomy detector (Liu & Fukuda darknet traffic taxonomy), its tests and pipeline
+# detector.mk — the taxonomy detector (Liu & Fukuda darknet traffic
+# taxonomy) and its pipeline.  Its tests: tests/tests.mk.
 plugin_LTLIBRARIES += plugins/detector/taxonomy.la
 plugins_detector_taxonomy_la_SOURCES = \
 	plugins/detector/taxonomy/taxonomy.c \
@@ -8,11 +9,5 @@ plugins_detector_taxonomy_la_SOURCES = \
 plugins_detector_taxonomy_la_CFLAGS = $(AM_CFLAGS)
 plugins_detector_taxonomy_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_detector_taxonomy_la_LIBADD = $(PLUGIN_LIBS)
-
-check_PROGRAMS += tests/test-taxonomy
-TESTS += tests/test-taxonomy
-tests_test_taxonomy_SOURCES = tests/test-taxonomy.c
-tests_test_taxonomy_CFLAGS = $(TEST_CC_FLAGS)
-tests_test_taxonomy_LDADD = $(TEST_LIBS)
 
 dist_pipeline_DATA += pipelines/taxonomy.yaml

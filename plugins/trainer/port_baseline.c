@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "darkpipe.h"
-#include "dp-eval.h"
+#include "../common/eval.h"
 
 typedef struct {
   guint64 top_ports;
@@ -20,7 +20,7 @@ typedef struct {
 
 typedef struct {
   const PortBaselineConfig *cfg;
-  DpEvalPortCounts counts;
+  EvalPortCounts counts;
   DpTable *labels;
 } PortBaseline;
 
@@ -28,7 +28,7 @@ static void
 port_baseline_finalize (void *state)
 {
   PortBaseline *s = state;
-  dp_eval_ports_clear (&s->counts);
+  eval_ports_clear (&s->counts);
   dp_batch_unref (s->labels);
   g_free (s);
 }
@@ -38,7 +38,7 @@ port_baseline_init (DpStage *stage, const void *config, void **state, GError **e
 {
   PortBaseline *s = g_new0 (PortBaseline, 1);
   s->cfg = config;
-  dp_eval_ports_init (&s->counts);
+  eval_ports_init (&s->counts);
   *state = s;
   return TRUE;
 }
@@ -48,7 +48,7 @@ port_baseline_process (DpStage *stage, void *state, guint port, const char *upst
 {
   PortBaseline *s = state;
   if (port == 0)
-    dp_eval_ports_add (&s->counts, (const DpPackets *) batch);
+    eval_ports_add (&s->counts, (const DpPackets *) batch);
   else
     {
       dp_batch_unref (s->labels);
@@ -76,12 +76,12 @@ static gboolean
 port_baseline_classes (PortBaseline *s, PbClasses *pc, GError **error)
 {
   const DpTable *t = s->labels;
-  gint lc = t ? dp_eval_label_column (t, error) : -1;
+  gint lc = t ? eval_label_column (t, error) : -1;
   if (t && lc < 0)
     return FALSE;
-  DpEvalIndex ix = { 0 };
+  EvalIndex ix = { 0 };
   if (t)
-    dp_eval_index_init (&ix, t);
+    eval_index_init (&ix, t);
   g_autoptr (GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GPtrArray) of_src = g_ptr_array_new ();
   const DpHash *src = &s->counts.sources;
@@ -91,7 +91,7 @@ port_baseline_classes (PortBaseline *s, PbClasses *pc, GError **error)
     {
       if (src->keys[i] == DP_HASH_EMPTY)
         continue;
-      gint64 r = t ? dp_eval_index_addr (&ix, (guint32) src->keys[i], s->counts.names) : -1;
+      gint64 r = t ? eval_index_addr (&ix, (guint32) src->keys[i], s->counts.names) : -1;
       const char *l = r >= 0 && t->cols[lc].str[r] ? t->cols[lc].str[r] : s->cfg->unknown_label;
       g_hash_table_add (ids, (gpointer) l);
       g_ptr_array_add (of_src, (gpointer) l);
@@ -113,7 +113,7 @@ port_baseline_classes (PortBaseline *s, PbClasses *pc, GError **error)
       *dp_hash_upsert (&pc->src_class, src->keys[i], NULL) =
         GPOINTER_TO_UINT (g_hash_table_lookup (index, g_ptr_array_index (of_src, k++)));
   if (t)
-    dp_eval_index_clear (&ix);
+    eval_index_clear (&ix);
   return TRUE;
 }
 
@@ -136,7 +136,7 @@ static GArray *
 port_baseline_select (PortBaseline *s, const PbClasses *pc, DpHash *features)
 {
   DpHash per;
-  dp_eval_ports_by_group (&s->counts, &pc->src_class, &per);
+  eval_ports_by_group (&s->counts, &pc->src_class, &per);
   g_autofree PbPort *all = g_new (PbPort, MAX (per.n, 1u));
   gsize m = 0;
   for (gsize i = 0; i <= per.mask; i++)
@@ -193,8 +193,8 @@ port_baseline_embedding (PortBaseline *s, DpHash *features, guint dim)
     {
       if (pairs->keys[i] == DP_HASH_EMPTY)
         continue;
-      guint64 *col = dp_hash_find (features, DP_EVAL_PAIR_PP (pairs->keys[i]));
-      gint64 row = col ? dp_vocab_lookup (vocab, DP_TOKEN (DP_TOK_IP, DP_EVAL_PAIR_SRC (pairs->keys[i]))) : -1;
+      guint64 *col = dp_hash_find (features, EVAL_PAIR_PP (pairs->keys[i]));
+      gint64 row = col ? dp_vocab_lookup (vocab, DP_TOKEN (DP_TOK_IP, EVAL_PAIR_SRC (pairs->keys[i]))) : -1;
       if (row >= 0)
         e->vectors[(gsize) row * dim + *col] = (float) ((double) pairs->vals[i] / (double) vocab->counts[row]);
     }
@@ -214,7 +214,7 @@ port_baseline_ports (const GArray *chosen, const PbClasses *pc)
     {
       const PbPort *p = &g_array_index (chosen, PbPort, f);
       g_string_truncate (pp, 0);
-      dp_eval_pp_format (p->pp, pp);
+      eval_pp_format (p->pp, pp);
       guint r = dp_table_append_row (t);
       dp_table_set_i64 (t, 0, r, f);
       dp_table_set_str (t, 1, r, pp->str);

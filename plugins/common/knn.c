@@ -1,4 +1,4 @@
-/* dp-knn.c — exact blocked cosine kNN with fused top-k selection.
+/* knn.c — exact blocked cosine kNN with fused top-k selection.
  *
  * Selecting the top k, not the product, dominates a naive all-pairs search
  * (see performance-notes.md): here each block of similarities is scanned
@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* DP_KNN_PORTABLE forces the portable kernel (its own test builds so) */
-#if defined(HAVE_OPENBLAS) && !defined(DP_KNN_PORTABLE)
+/* KNN_PORTABLE forces the portable kernel (its own test builds so) */
+#if defined(HAVE_OPENBLAS) && !defined(KNN_PORTABLE)
 #define KNN_BLAS 1
 #include <cblas.h>
 #endif
 
-#include "dp-knn.h"
+#include "knn.h"
 
 /* ------------------------------------------------------------------ */
 /* preparation */
@@ -51,7 +51,7 @@ knn_standardize (float *x, guint n, guint dim)
 }
 
 float *
-dp_knn_prepare (const float *vectors, guint dim, const guint32 *rows, guint n,
+knn_prepare (const float *vectors, guint dim, const guint32 *rows, guint n,
                 gboolean standardize, guint *n_zero)
 {
   gsize bytes = MAX ((gsize) n * dim * sizeof (float), 64u);
@@ -116,7 +116,7 @@ knn_reset (float *s, guint32 *ix, gsize n)
   for (gsize i = 0; i < n; i++)
     {
       s[i] = -INFINITY;
-      ix[i] = DP_KNN_NONE;
+      ix[i] = KNN_NONE;
     }
 }
 
@@ -197,7 +197,7 @@ knn_scan_rows (const float *C, guint ldc, guint nr, guint nc, guint64 col0,
       const float *c = C + (gsize) r * ldc;
       float *s = S + (gsize) r * k;
       guint32 *ix = ids + (gsize) r * k;
-      guint32 me = self ? self[r] : DP_KNN_NONE;
+      guint32 me = self ? self[r] : KNN_NONE;
       float thr = s[k - 1];
       for (guint j = diag ? r + 1 : 0; j < nc; j++)
         {
@@ -245,7 +245,7 @@ typedef struct {
   const float *base, *query;
   guint nb, nq, dim;
   const guint32 *self;
-  const DpKnnParams *p;
+  const KnnParams *p;
   guint n_qblocks, n_bblocks;
   gint next_task;         /* atomic */
   gint done;              /* atomic, block products finished */
@@ -362,7 +362,7 @@ knn_merge (KnnJob *job, KnnWorker *workers, guint n_workers)
         guint32 *ix = job->out_idx + (gsize) i * k;
         const float *ws = workers[t].S + (gsize) i * k;
         const guint32 *wi = workers[t].ids + (gsize) i * k;
-        for (guint r = 0; r < k && wi[r] != DP_KNN_NONE; r++)
+        for (guint r = 0; r < k && wi[r] != KNN_NONE; r++)
           if (knn_better (ws[r], wi[r], s[k - 1], ix[k - 1]))
             knn_insert (s, ix, k, ws[r], wi[r]);
       }
@@ -399,8 +399,8 @@ knn_run_workers (KnnWorker *workers, guint n_workers, GThreadFunc fn)
 }
 
 gboolean
-dp_knn_search (const float *base, guint nb, const float *query, guint nq,
-               const guint32 *self, guint dim, const DpKnnParams *p,
+knn_search (const float *base, guint nb, const float *query, guint nq,
+               const guint32 *self, guint dim, const KnnParams *p,
                guint32 *out_idx, float *out_sim)
 {
   g_return_val_if_fail (p->k >= 1 && p->block >= 1, FALSE);

@@ -1,6 +1,6 @@
-/* dp-prefix.h — a binary trie of IPv4 prefixes with longest-prefix match,
+/* prefix.h — a binary trie of IPv4 prefixes with longest-prefix match,
  * header-only (static functions) for the plugins that need one: labels
- * (CIDR lists) and the table joins of plugins/clusterer/dp-eval.c.
+ * (CIDR lists) and the table joins of plugins/common/eval.c.
  *
  * Each node has two children (the next bit 0 or 1) and a value (>= 0 when
  * a prefix ends there, -1 otherwise).  Nodes live in one array; a lookup
@@ -12,30 +12,30 @@
 typedef struct {
   guint32 child[2];   /* node index, 0 = none (the root is never a child) */
   gint64 value;       /* -1: no prefix ends here */
-} DpPrefixNode;
+} PrefixNode;
 
 typedef struct {
-  GArray *nodes;      /* DpPrefixNode; [0] is the root (the /0 prefix) */
+  GArray *nodes;      /* PrefixNode; [0] is the root (the /0 prefix) */
   guint n_prefixes;
-} DpPrefixTrie;
+} PrefixTrie;
 
 static inline guint32
-dp_prefix_mask (guint len)
+prefix_mask (guint len)
 {
   return len == 0 ? 0 : (guint32) (G_MAXUINT32 << (32 - len));
 }
 
 static inline void
-dp_prefix_init (DpPrefixTrie *t)
+prefix_init (PrefixTrie *t)
 {
-  DpPrefixNode root = { { 0, 0 }, -1 };
-  t->nodes = g_array_new (FALSE, FALSE, sizeof (DpPrefixNode));
+  PrefixNode root = { { 0, 0 }, -1 };
+  t->nodes = g_array_new (FALSE, FALSE, sizeof (PrefixNode));
   g_array_append_val (t->nodes, root);
   t->n_prefixes = 0;
 }
 
 static inline void
-dp_prefix_clear (DpPrefixTrie *t)
+prefix_clear (PrefixTrie *t)
 {
   g_clear_pointer (&t->nodes, g_array_unref);
   t->n_prefixes = 0;
@@ -44,23 +44,23 @@ dp_prefix_clear (DpPrefixTrie *t)
 /** Adds @addr/@len (@len <= 32; host bits ignored) with @value >= 0.
  * Returns -1 when it is new, else the value already there (kept). */
 static inline gint64
-dp_prefix_insert (DpPrefixTrie *t, guint32 addr, guint len, gint64 value)
+prefix_insert (PrefixTrie *t, guint32 addr, guint len, gint64 value)
 {
   guint32 n = 0;
   for (guint i = 0; i < len; i++)
     {
       guint bit = (addr >> (31 - i)) & 1;
-      guint32 c = g_array_index (t->nodes, DpPrefixNode, n).child[bit];
+      guint32 c = g_array_index (t->nodes, PrefixNode, n).child[bit];
       if (c == 0)
         {
-          DpPrefixNode fresh = { { 0, 0 }, -1 };
+          PrefixNode fresh = { { 0, 0 }, -1 };
           c = t->nodes->len;
           g_array_append_val (t->nodes, fresh);
-          g_array_index (t->nodes, DpPrefixNode, n).child[bit] = c;
+          g_array_index (t->nodes, PrefixNode, n).child[bit] = c;
         }
       n = c;
     }
-  DpPrefixNode *node = &g_array_index (t->nodes, DpPrefixNode, n);
+  PrefixNode *node = &g_array_index (t->nodes, PrefixNode, n);
   if (node->value >= 0)
     return node->value;
   node->value = value;
@@ -71,11 +71,11 @@ dp_prefix_insert (DpPrefixTrie *t, guint32 addr, guint len, gint64 value)
 /** The value of the longest prefix of length <= @max_len holding @addr,
  * or -1; *@len_out (nullable) gets its length. */
 static inline gint64
-dp_prefix_lookup_upto (const DpPrefixTrie *t, guint32 addr, guint max_len, guint *len_out)
+prefix_lookup_upto (const PrefixTrie *t, guint32 addr, guint max_len, guint *len_out)
 {
   if (t->nodes == NULL || t->n_prefixes == 0)
     return -1;
-  const DpPrefixNode *nodes = (const DpPrefixNode *) (gpointer) t->nodes->data;
+  const PrefixNode *nodes = (const PrefixNode *) (gpointer) t->nodes->data;
   guint32 n = 0;
   gint64 best = nodes[0].value;
   guint best_len = 0;
@@ -97,7 +97,7 @@ dp_prefix_lookup_upto (const DpPrefixTrie *t, guint32 addr, guint max_len, guint
 
 /** Longest-prefix match of @addr: the value, or -1. */
 static inline gint64
-dp_prefix_lookup (const DpPrefixTrie *t, guint32 addr)
+prefix_lookup (const PrefixTrie *t, guint32 addr)
 {
-  return dp_prefix_lookup_upto (t, addr, 32, NULL);
+  return prefix_lookup_upto (t, addr, 32, NULL);
 }

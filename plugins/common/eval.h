@@ -1,12 +1,13 @@
-/* dp-eval.h — helpers shared by the classification and clustering plugins
- * (compiled into each of them, not part of libdarkpipe): joining tables to
+/* eval.h — helpers shared by the classification and clustering plugins
+ * (the convenience library plugins/common/libeval.la, linked into each of
+ * them; not part of libdarkpipe): joining tables to
  * vocabularies, token key columns, per-source port counts. */
 #pragma once
 
 #include <glib.h>
 #include "dp-batch.h"
 #include "dp-hash.h"
-#include "../common/dp-prefix.h"
+#include "prefix.h"
 
 G_BEGIN_DECLS
 
@@ -23,64 +24,64 @@ G_BEGIN_DECLS
  * that holds it. */
 typedef struct {
   DpHash by_addr;          /* address -> table row */
-  DpPrefixTrie ranges;     /* rows whose prefix is shorter than 32 */
+  PrefixTrie ranges;     /* rows whose prefix is shorter than 32 */
   GHashTable *by_text;     /* token text -> table row + 1 */
   gint key_col;
-} DpEvalIndex;
+} EvalIndex;
 
 /** Key column of @t: `ip`, else `token`, else -1. */
-gint dp_eval_key_column (const DpTable *t);
+gint eval_key_column (const DpTable *t);
 /** Indexes the rows of @t by its key column (the first row of a repeated
  * key wins).  FALSE when @t has no key column. */
-gboolean dp_eval_index_init (DpEvalIndex *ix, const DpTable *t);
-void dp_eval_index_clear (DpEvalIndex *ix);
+gboolean eval_index_init (EvalIndex *ix, const DpTable *t);
+void eval_index_clear (EvalIndex *ix);
 /** Table row of address @addr (pseudonyms resolved through @names), or -1. */
-gint64 dp_eval_index_addr (const DpEvalIndex *ix, guint32 addr, const DpNameMap *names);
+gint64 eval_index_addr (const EvalIndex *ix, guint32 addr, const DpNameMap *names);
 /** Table row of token @id of @v, or -1.  @scratch holds the token's text
  * (callers reuse one across a loop). */
-gint64 dp_eval_index_token (const DpEvalIndex *ix, const DpVocab *v, guint id, GString *scratch);
+gint64 eval_index_token (const EvalIndex *ix, const DpVocab *v, guint id, GString *scratch);
 
 /** Column of the text `label` of a labels table, or -1 with @error set
  * when @t lacks it or a key column. */
-gint dp_eval_label_column (const DpTable *t, GError **error);
+gint eval_label_column (const DpTable *t, GError **error);
 /** Column of the integer `cluster` of a clusters table, or -1 with @error
  * set when @t lacks it or a key column. */
-gint dp_eval_cluster_column (const DpTable *t, GError **error);
+gint eval_cluster_column (const DpTable *t, GError **error);
 /** (transfer full) an empty clusters table (ip, cluster), standing in for
  * an upstream that pushed none. */
-DpTable *dp_eval_clusters_empty (void);
+DpTable *eval_clusters_empty (void);
 
 /* ------------------------------------------------------------------ */
 /* Rows and key columns */
 
 /** (transfer full) the embedding/graph rows to use: those whose token is an
  * address (@ip_only), else all @n; *n_out gets their number. */
-guint32 *dp_eval_select_rows (const DpVocab *v, guint n, gboolean ip_only, guint *n_out);
+guint32 *eval_select_rows (const DpVocab *v, guint n, gboolean ip_only, guint *n_out);
 /** TRUE when every one of @rows (all of 0..n-1 when NULL) is an address. */
-gboolean dp_eval_rows_all_ip (const DpVocab *v, const guint32 *rows, guint n);
+gboolean eval_rows_all_ip (const DpVocab *v, const guint32 *rows, guint n);
 /** Adds the key column: `ip` (DP_COL_IPV4, the vocabulary's name map set
  * on the table) when @as_ip, else `token` (text).  Returns its index. */
-guint dp_eval_add_key_column (DpTable *t, const DpVocab *v, gboolean as_ip);
+guint eval_add_key_column (DpTable *t, const DpVocab *v, gboolean as_ip);
 /** Writes token @id of @v into key column @col of row @row. */
-void dp_eval_set_key (DpTable *t, guint col, guint row, const DpVocab *v, guint id, GString *scratch);
+void eval_set_key (DpTable *t, guint col, guint row, const DpVocab *v, guint id, GString *scratch);
 /** (transfer full) a vocabulary holding the tokens @rows of @v in order
  * (names and words carried over; counts copied). */
-DpVocab *dp_eval_subvocab (const DpVocab *v, const guint32 *rows, guint n);
+DpVocab *eval_subvocab (const DpVocab *v, const guint32 *rows, guint n);
 
 /** Renumbers the cluster ids @part[0..n-1] (each < @nc) by decreasing
  * cluster size, ties by the cluster's first member (then by old id, which
  * only orders empty clusters), so equal partitions print equally. */
-void dp_eval_order_clusters (guint32 *part, guint n, guint nc);
+void eval_order_clusters (guint32 *part, guint n, guint nc);
 
 /* ------------------------------------------------------------------ */
 /* Per-source port/protocol counts.
  *
  * A "pp" is 25 bits: proto << 17 | has_port << 16 | port; packets without
  * a transport port (ICMP, …) are "-/icmp" as in the authors' tokens. */
-#define DP_EVAL_PP_NONE G_MAXUINT32
+#define EVAL_PP_NONE G_MAXUINT32
 
 static inline guint32
-dp_eval_pp (const DpPackets *p, guint i)
+eval_pp (const DpPackets *p, guint i)
 {
   guint32 proto = p->proto[i];
   if (p->l4[i] & DP_L4_PORTS)
@@ -89,23 +90,23 @@ dp_eval_pp (const DpPackets *p, guint i)
 }
 
 /** Appends "23/tcp", "-/icmp" or "-/proto89". */
-void dp_eval_pp_format (guint32 pp, GString *out);
+void eval_pp_format (guint32 pp, GString *out);
 
 typedef struct {
   DpHash pairs;            /* (src << 25 | pp) -> packets */
   DpHash sources;          /* src -> packets */
   DpNameMap *names;        /* the packets' pseudonyms (first batch that has them) */
   guint64 packets;
-} DpEvalPortCounts;
+} EvalPortCounts;
 
-void dp_eval_ports_init (DpEvalPortCounts *pc);
-void dp_eval_ports_add (DpEvalPortCounts *pc, const DpPackets *p);
-void dp_eval_ports_clear (DpEvalPortCounts *pc);
+void eval_ports_init (EvalPortCounts *pc);
+void eval_ports_add (EvalPortCounts *pc, const DpPackets *p);
+void eval_ports_clear (EvalPortCounts *pc);
 /** Initialises @out to the packets of @pc's pairs summed per (group, pp),
  * keyed group << 25 | pp, the group of a source from @src_group (sources
- * without one left out); read it back with DP_EVAL_PAIR_SRC/PP. */
-void dp_eval_ports_by_group (const DpEvalPortCounts *pc, const DpHash *src_group, DpHash *out);
-#define DP_EVAL_PAIR_SRC(key) ((guint32) ((key) >> 25))
-#define DP_EVAL_PAIR_PP(key) ((guint32) ((key) & 0x1ffffffu))
+ * without one left out); read it back with EVAL_PAIR_SRC/PP. */
+void eval_ports_by_group (const EvalPortCounts *pc, const DpHash *src_group, DpHash *out);
+#define EVAL_PAIR_SRC(key) ((guint32) ((key) >> 25))
+#define EVAL_PAIR_PP(key) ((guint32) ((key) & 0x1ffffffu))
 
 G_END_DECLS

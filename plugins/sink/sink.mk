@@ -1,0 +1,48 @@
+# sink.mk — what writes or shows results: csv, jsonl, print, null, pcap_out,
+# word2vec files (w2v) and the HTML report.  text-sink.h holds what csv and
+# jsonl share, w2v-common.h the word2vec formats (read by w2v_file and
+# word2vec too).  Their tests: tests/tests.mk.
+plugin_LTLIBRARIES += plugins/sink/csv.la
+plugins_sink_csv_la_SOURCES = plugins/sink/csv.c plugins/sink/text-sink.h
+plugins_sink_csv_la_CFLAGS = $(AM_CFLAGS)
+plugins_sink_csv_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_csv_la_LIBADD = $(PLUGIN_LIBS)
+
+plugin_LTLIBRARIES += plugins/sink/jsonl.la
+plugins_sink_jsonl_la_SOURCES = plugins/sink/jsonl.c plugins/sink/text-sink.h
+plugins_sink_jsonl_la_CFLAGS = $(AM_CFLAGS)
+plugins_sink_jsonl_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_jsonl_la_LIBADD = $(PLUGIN_LIBS)
+
+plugin_LTLIBRARIES += plugins/sink/print.la
+plugins_sink_print_la_SOURCES = plugins/sink/print.c
+plugins_sink_print_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_print_la_LIBADD = $(PLUGIN_LIBS)
+
+plugin_LTLIBRARIES += plugins/sink/null.la
+plugins_sink_null_la_SOURCES = plugins/sink/null.c
+plugins_sink_null_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_null_la_LIBADD = $(PLUGIN_LIBS)
+
+plugin_LTLIBRARIES += plugins/sink/pcap_out.la
+plugins_sink_pcap_out_la_SOURCES = plugins/sink/pcap_out.c
+plugins_sink_pcap_out_la_CFLAGS = $(AM_CFLAGS)
+plugins_sink_pcap_out_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_pcap_out_la_LIBADD = $(PLUGIN_LIBS)
+
+plugin_LTLIBRARIES += plugins/sink/w2v.la
+plugins_sink_w2v_la_SOURCES = plugins/sink/w2v.c plugins/sink/w2v-common.h
+plugins_sink_w2v_la_CFLAGS = $(AM_CFLAGS)
+plugins_sink_w2v_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_w2v_la_LIBADD = $(PLUGIN_LIBS)
+
+plugin_LTLIBRARIES += plugins/sink/report.la
+plugins_sink_report_la_SOURCES = plugins/sink/report/report.c plugins/sink/report/report.h \
+	plugins/sink/report/svg.c plugins/sink/report/charts-taxonomy.c plugins/sink/report/charts-sources.c \
+	plugins/sink/report/charts-methods.c plugins/sink/report/charts-embedding.c \
+	plugins/sink/report/charts-clusters.c
+plugins_sink_report_la_CFLAGS = $(AM_CFLAGS)
+plugins_sink_report_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_report_la_LIBADD = $(PLUGIN_LIBS)
+
+dist_pipeline_DATA += pipelines/extract-csv.yaml
