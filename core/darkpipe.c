@@ -52,6 +52,7 @@ typedef struct {
   gint threads;          /* THREADS_UNSET when --threads was not given */
   gboolean quiet;
   gboolean sequential;
+  gboolean version, help;
   char *output_dir;
   gboolean json, markdown;
   char *markdown_dir;
@@ -113,7 +114,8 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
   GError *error = NULL;
   gboolean ok = dp_pipeline_run (p, &error);
   signal_ctx = NULL;
-  if (!o->quiet || !ok)
+  /* --quiet: the error alone, without the table */
+  if (!o->quiet)
     dp_pipeline_print_summary (p, stderr);
   if (!ok)
     {
@@ -394,14 +396,15 @@ static const char usage[] =
   "usage: darkpipe [--plugin-dir DIR]... COMMAND [ARGS]\n"
   "\n"
   "commands:\n"
-  "  run PIPELINE.yaml [--set stage.option=value]... [--threads N] [--sequential] [--quiet]\n"
+  "  run PIPELINE [--set stage.option=value]... [--threads N] [--sequential] [--quiet]\n"
   "                     [--output-dir DIR]\n"
-  "                     run a pipeline\n"
-  "  check PIPELINE.yaml [--set ...]   validate a pipeline, run nothing\n"
+  "                     run a pipeline (a .yaml file, or an installed pipeline's name)\n"
+  "  check PIPELINE [--set ...]   validate a pipeline, read no data\n"
   "  demo [--set ...]   run the bundled demo pipeline (synthetic telescope)\n"
   "  plugins [NAME] [--json|--markdown [--output-dir DIR]]\n"
   "                     list plugins, or describe one\n"
-  "  version            print the version\n"
+  "  version            print the version (also --version)\n"
+  "  help [COMMAND]     this help, or a command's (also COMMAND --help)\n"
   "  anonymize --new-key FILE   write a new random key for the anonymize plugin (mode 0600)\n"
   "\n"
   "exit status: 0 ok, 1 runtime failure, 2 usage or pipeline error, 130 (143) interrupted by SIGINT (SIGTERM)\n";
@@ -416,7 +419,9 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "Threads for the whole run (default 1)", "N" },
     { "sequential", 0, 0, G_OPTION_ARG_NONE, &o->sequential,
       "One stage at a time, each threaded stage with all N threads (less memory at once)", NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, no summary", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, no summary (errors still)", NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version", NULL },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, "This help, or a command's (COMMAND --help)", NULL },
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &o->output_dir, "Output directory (overrides the pipeline's)", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "plugins: JSON", NULL },
     { "markdown", 0, 0, G_OPTION_ARG_NONE, &o->markdown, "plugins: Markdown reference", NULL },
@@ -425,7 +430,8 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
   g_autoptr (GOptionContext) oc = g_option_context_new ("COMMAND [ARGS]");
   g_option_context_set_summary (oc, usage);
   g_option_context_add_main_entries (oc, entries, NULL);
-  g_option_context_set_help_enabled (oc, TRUE);
+  /* --help is ours: a command's own help, exit 0 */
+  g_option_context_set_help_enabled (oc, FALSE);
   if (!g_option_context_parse (oc, argc, argv, error))
     return FALSE;
   for (char **s = o->sets; s && *s; s++)
@@ -513,6 +519,96 @@ cmd_anonymize_new_key (int argc, char **argv)
   return e == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
+/* The file of pipeline @arg: a file as given, else NAME or NAME.yaml among
+ * the installed pipelines; NULL when neither exists. */
+static char *
+pipeline_path (const char *arg)
+{
+  if (g_file_test (arg, G_FILE_TEST_EXISTS) || strchr (arg, '/'))
+    return g_strdup (arg);
+  g_autofree char *dir = dp_default_pipeline_dir ();
+  g_autofree char *name = g_str_has_suffix (arg, ".yaml") ? g_strdup (arg) : g_strconcat (arg, ".yaml", NULL);
+  char *path = g_build_filename (dir, name, NULL);
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return path;
+  g_free (path);
+  return NULL;
+}
+
+static gint
+cmp_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static const char *
+command_help (const char *cmd)
+{
+  static const struct { const char *name, *text; } helps[] = {
+    { "run", "usage: darkpipe run PIPELINE [--set STAGE.OPTION=VALUE]... [--threads N] [--sequential]\n"
+             "                    [--output-dir DIR] [--quiet] [--plugin-dir DIR]...\n"
+             "Runs a pipeline: a .yaml file, or the name of an installed pipeline.\n"
+             "  --set S.O=V      override option O of stage S (repeatable; lists as a,b)\n"
+             "  --threads N      threads for the whole run (default 1); branches run at once\n"
+             "  --sequential     one stage at a time, each threaded stage with all N threads\n"
+             "  --output-dir DIR where relative outputs go (overrides the pipeline's output_dir)\n"
+             "  --quiet, -q      no progress bar and no summary; errors are still printed\n"
+             "exit status: 0 ok, 1 runtime failure, 2 pipeline or usage error, 130 SIGINT, 143 SIGTERM\n" },
+    { "check", "usage: darkpipe check PIPELINE [--set STAGE.OPTION=VALUE]... [--plugin-dir DIR]...\n"
+               "Loads a pipeline and reports every problem with its position, reading no data: the YAML,\n"
+               "options, wiring and table columns, input files, and each plugin's own checks.\n"
+               "exit status: 0 valid, 2 not\n" },
+    { "demo", "usage: darkpipe demo [--set STAGE.OPTION=VALUE]... [--threads N] [--output-dir DIR]\n"
+              "Runs the bundled demo: two days of a synthetic /24 telescope, taxonomy, DarkVec,\n"
+              "7-NN, clusters, one HTML report in out/demo/.\n" },
+    { "plugins", "usage: darkpipe plugins [NAME] [--json | --markdown [--output-dir DIR]] [--plugin-dir DIR]...\n"
+                 "Lists the plugins on the search path, or describes one (ports, columns, options).\n" },
+    { "version", "usage: darkpipe version  (or darkpipe --version)\n" },
+    { "anonymize", "usage: darkpipe anonymize --new-key FILE\n"
+                   "Writes a new random key for the anonymize plugin (cryptopANT format, mode 0600).\n" },
+    { "help", "usage: darkpipe help [COMMAND]  (or darkpipe COMMAND --help)\n" },
+  };
+  for (guint i = 0; cmd && i < G_N_ELEMENTS (helps); i++)
+    if (strcmp (helps[i].name, cmd) == 0)
+      return helps[i].text;
+  return NULL;
+}
+
+/* darkpipe help [COMMAND], darkpipe [COMMAND] --help: on stdout, exit 0. */
+static int
+print_help (const char *cmd)
+{
+  if (cmd == NULL)
+    {
+      fputs (usage, stdout);
+      return EXIT_OK;
+    }
+  const char *text = command_help (cmd);
+  if (text == NULL)
+    {
+      fprintf (stderr, "darkpipe: '%s' is not a command\n%s", cmd, usage);
+      return EXIT_USAGE;
+    }
+  fputs (text, stdout);
+  if (strcmp (cmd, "run") == 0 || strcmp (cmd, "check") == 0)
+    {
+      /* the installed pipelines a name can give */
+      g_autofree char *dir = dp_default_pipeline_dir ();
+      g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+      g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      const char *n;
+      while (d && (n = g_dir_read_name (d)))
+        if (g_str_has_suffix (n, ".yaml"))
+          g_ptr_array_add (names, g_strndup (n, strlen (n) - 5));
+      g_ptr_array_sort (names, (GCompareFunc) cmp_names);
+      printf ("installed pipelines (%s):", dir);
+      for (guint i = 0; i < names->len; i++)
+        printf (" %s", (const char *) g_ptr_array_index (names, i));
+      printf ("\n");
+    }
+  return EXIT_OK;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -529,17 +625,38 @@ main (int argc, char **argv)
     }
   int rc = EXIT_USAGE;
   const char *cmd = argc > 1 ? argv[1] : NULL;
-  if (o.threads != THREADS_UNSET && (o.threads < 1 || o.threads > 1024))
-    fprintf (stderr, "darkpipe: --threads must be in [1, 1024]\n");
-  else if (cmd == NULL)
-    fputs (usage, stderr);
-  else if (strcmp (cmd, "version") == 0 && argc == 2)
+  if (cmd && strcmp (cmd, "help") == 0)
+    {
+      /* darkpipe help [COMMAND] */
+      o.help = TRUE;
+      cmd = argc > 2 ? argv[2] : NULL;
+      argc = cmd ? 2 : 1;
+    }
+  if (o.version || (cmd && strcmp (cmd, "version") == 0 && argc == 2))
     {
       printf ("darkpipe %s (plugin ABI %u)\n", PACKAGE_VERSION, DP_ABI_VERSION);
       rc = EXIT_OK;
     }
-  else if ((strcmp (cmd, "run") == 0 || strcmp (cmd, "check") == 0) && argc == 3)
-    rc = cmd_run (argv[2], &o, strcmp (cmd, "check") == 0);
+  else if (o.help)
+    rc = print_help (cmd);
+  else if (o.threads != THREADS_UNSET && (o.threads < 1 || o.threads > 1024))
+    fprintf (stderr, "darkpipe: --threads must be in [1, 1024]\n");
+  else if (cmd == NULL)
+    fputs (usage, stderr);
+  else if (strcmp (cmd, "run") == 0 || strcmp (cmd, "check") == 0)
+    {
+      g_autofree char *path = NULL;
+      if (argc < 3)
+        fprintf (stderr, "darkpipe: %s: which pipeline? Give a PIPELINE.yaml file or the name of an installed "
+                 "one (darkpipe help %s lists them)\n", cmd, cmd);
+      else if (argc > 3)
+        fprintf (stderr, "darkpipe: %s takes one pipeline; also got '%s'\n", cmd, argv[3]);
+      else if ((path = pipeline_path (argv[2])) == NULL)
+        fprintf (stderr, "darkpipe: %s: no such file, and no installed pipeline of that name (darkpipe "
+                 "help %s lists them)\n", argv[2], cmd);
+      else
+        rc = cmd_run (path, &o, strcmp (cmd, "check") == 0);
+    }
   else if (strcmp (cmd, "demo") == 0 && argc == 2)
     {
       g_autofree char *dir = dp_default_pipeline_dir ();
@@ -552,8 +669,10 @@ main (int argc, char **argv)
         o.markdown_dir = g_strdup (o.output_dir);
       rc = cmd_plugins (argc == 3 ? argv[2] : NULL, &o);
     }
+  else if (command_help (cmd) == NULL)
+    fprintf (stderr, "darkpipe: '%s' is not a command\n%s", cmd, usage);
   else
-    fprintf (stderr, "darkpipe: bad command line\n%s", usage);
+    fprintf (stderr, "darkpipe: bad arguments for %s\n%s", cmd, command_help (cmd));
   opts_clear (&o);
   return rc;
 }

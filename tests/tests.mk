@@ -250,3 +250,7 @@ tests_test_tshark_fields_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
 tests_test_darkvec_csv_SOURCES = tests/test-darkvec-csv.c tests/text-source-test.h
 tests_test_darkvec_csv_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS)
 tests_test_darkvec_csv_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
+
+# the command line's conventions (issue #14)
+TESTS += tests/test-cli.sh
+EXTRA_DIST += tests/test-cli.sh

@@ -1,0 +1,45 @@
+#!/bin/bash
+# The command line as users of Unix tools expect it: --version, help and
+# COMMAND --help on stdout with status 0, a bare or overfull command named,
+# installed pipelines by name, --quiet keeping only the error.  TAP.
+set -u
+B=${DP_TOP_BUILDDIR:?}
+D="$B/darkpipe"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+n=0
+failed=0
+ok () { n=$((n + 1)); echo "ok $n - $1"; }
+bad () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+t () {   # t DESCRIPTION WANT_STATUS GREP_STDOUT GREP_STDERR -- ARGS...
+  local what=$1 want=$2 out=$3 err=$4; shift 5
+  "$D" "$@" >out 2>err; local rc=$?
+  if [ $rc -eq "$want" ] && { [ -z "$out" ] || grep -q -- "$out" out; } && { [ -z "$err" ] || grep -q -- "$err" err; }; then
+    ok "$what"
+  else
+    bad "$what (exit $rc)"; sed 's/^/# out: /' out; sed 's/^/# err: /' err
+  fi
+}
+t "--version prints the version and the ABI" 0 "^darkpipe .* (plugin ABI [0-9]*)$" "" -- --version
+t "version is the same" 0 "^darkpipe .* (plugin ABI [0-9]*)$" "" -- version
+t "help prints the usage on stdout" 0 "^usage: darkpipe" "" -- help
+t "--help too" 0 "^usage: darkpipe" "" -- --help
+t "run --help is run's help, with the installed pipelines" 0 "^installed pipelines (.*): .*taxonomy" "" -- run --help
+t "help check is check's help" 0 "^usage: darkpipe check" "" -- help check
+t "help of no command is an error" 2 "" "'frob' is not a command" -- help frob
+t "a bare run says what is missing" 2 "" "run: which pipeline?" -- run
+t "run with two pipelines says so" 2 "" "run takes one pipeline; also got 'b'" -- run a b
+t "an unknown pipeline name is named" 2 "" "nosuch: no such file, and no installed pipeline" -- run nosuch
+t "an installed pipeline by name" 0 "taxonomy.yaml: pipeline 'taxonomy' is valid" "" -- check taxonomy --set capture.path=/dev/null
+t "an unknown command is named" 2 "" "'frob' is not a command" -- frob
+# --quiet: a failed run prints its error, not the summary table
+printf 'garbage' > bad.pcap
+"$D" run taxonomy --set capture.path=bad.pcap --set capture.on_error=fail --quiet --output-dir o >out 2>err; rc=$?
+if [ $rc -eq 1 ] && grep -q "darkpipe: error: .*bad.pcap" err && ! grep -q "rows in" err; then
+  ok "--quiet: a failed run prints the error without the summary"
+else
+  bad "--quiet: a failed run prints the error without the summary (exit $rc)"; sed 's/^/# /' err
+fi
+echo "1..$n"
+exit $failed
