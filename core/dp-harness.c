@@ -222,7 +222,7 @@ dp_harness_set_threads (DpHarness *h, guint n)
 void
 dp_harness_cancel (DpHarness *h)
 {
-  h->stage->harness_cancelled = TRUE;
+  g_atomic_int_set (&h->stage->harness_cancelled, TRUE);
 }
 
 void

@@ -80,9 +80,8 @@ DP_API const char *dp_harness_output_dir (DpHarness *h);
  * Call before run/push. */
 DP_API void dp_harness_set_threads (DpHarness *h, guint n);
 /** Makes dp_stage_cancelled() return TRUE, and dp_stage_push()
- * DP_FLOW_CANCELLED, from now on.  A plain flag, not atomic: call it from
- * the thread that drives the harness (or from a callback the plugin runs
- * there), not from a signal handler. */
+ * DP_FLOW_CANCELLED, from now on.  An atomic flag: any thread may call it
+ * (a plugin's workers see it at their next check). */
 DP_API void dp_harness_cancel (DpHarness *h);
 /** Calls finalize(), drops the batches the harness holds, removes its
  * output directory and frees @h (transfer full).  NULL is fine. */

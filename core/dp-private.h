@@ -68,7 +68,7 @@ struct _DpStage {
   gint64 time_us;             /* time spent inside the plugin's callbacks */
   gint64 peak_rss_kb;
   guint64 progress_done, progress_total;
-  gboolean harness_cancelled;
+  gint harness_cancelled;     /* atomic: dp_harness_cancel */
   GPtrArray *upstreams;       /* DpStage* feeding this one (not owned) */
   guint index;                /* topological position in the run */
   DpFanout **fanout;          /* per output port, NULL: not a fan-out */

@@ -373,7 +373,7 @@ dp_stage_push_packets (DpStage *s, guint out_port, DpPackets **batch)
 DpFlow
 dp_stage_run_flow (const DpStage *s)
 {
-  if (s->harness_cancelled || (s->ctx && g_atomic_int_get (&s->ctx->cancelled)))
+  if (g_atomic_int_get (&s->harness_cancelled) || (s->ctx && g_atomic_int_get (&s->ctx->cancelled)))
     return DP_FLOW_CANCELLED;
   if (stage_run_failed (s))
     return DP_FLOW_ERROR;
@@ -475,7 +475,7 @@ dp_stage_threads (const DpStage *s)
 gboolean
 dp_stage_cancelled (const DpStage *s)
 {
-  if (s->harness_cancelled)
+  if (g_atomic_int_get (&s->harness_cancelled))
     return TRUE;
   return s->ctx && (g_atomic_int_get (&s->ctx->cancelled) || g_atomic_int_get (&s->ctx->failed));
 }
@@ -487,10 +487,14 @@ draw_progress (DpStage *s)
   if (ctx == NULL || !ctx->progress)
     return;
   gint64 now = g_get_monotonic_time ();
-  if (now - ctx->last_progress_us < 200000)
-    return;
-  ctx->last_progress_us = now;
+  /* stages running at once share the bar: the time is read under the lock */
   g_mutex_lock (&ctx->log_lock);
+  if (now - ctx->last_progress_us < 200000)
+    {
+      g_mutex_unlock (&ctx->log_lock);
+      return;
+    }
+  ctx->last_progress_us = now;
   if (s->progress_total > 0)
     {
       double f = (double) s->progress_done / (double) s->progress_total;
