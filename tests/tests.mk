@@ -46,6 +46,7 @@ tests/test-example-plugin.log: $(filter-out tests/test-example-plugin.log,$(TEST
 EXTRA_DIST += tests/test-example-plugin.sh tests/tap-run
 print-install-dirs:
 	@echo "prefix='$(prefix)' bindir='$(bindir)' libdir='$(libdir)' plugindir='$(plugindir)'"
+	@echo "build_flags='$(CFLAGS) $(LDFLAGS)'"
 .PHONY: print-install-dirs
 
 # generated plugin reference
