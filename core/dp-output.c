@@ -411,7 +411,9 @@ dp_input_strerror (int errnum)
 FILE *
 dp_open_input (const char *path, gboolean *is_gzip, GError **error)
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  /* "-" is the standard input (a copy of the descriptor: closing the
+   * stream leaves the process's stdin open) */
+  int fd = strcmp (path, "-") == 0 ? fcntl (STDIN_FILENO, F_DUPFD_CLOEXEC, 0) : open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     {
       int e = errno;

@@ -57,6 +57,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DpOutFile, dp_outfile_abort)
  * over zlib for gzip), or NULL with @error (G_FILE_ERROR; ISDIR for a
  * directory).  Several threads may open files at once. */
 DP_API FILE *dp_open_input (const char *path, gboolean *is_gzip, GError **error);
+/* ("-" opens the standard input: read once, as a stream.) */
 /* errno values of a read from dp_open_input's stream that stopped on a bad
  * gzip stream, after every byte that decompressed was delivered */
 #define DP_EGZTRUNC ENODATA   /* the stream is cut short */

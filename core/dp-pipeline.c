@@ -419,7 +419,9 @@ apply_overrides (DpPipeline *p, const char *const *overrides)
       if (s->stage == NULL)
         continue;
       /* reuse the YAML path so --set values obey the same rules */
-      g_autofree char *snippet = g_strdup_printf ("%s: %s", key, eq + 1);
+      /* "-" (the standard input) would read as a YAML list entry */
+      g_autofree char *snippet = strcmp (eq + 1, "-") == 0 ? g_strdup_printf ("%s: '-'", key)
+                                                           : g_strdup_printf ("%s: %s", key, eq + 1);
       g_autoptr (DpYamlNode) map = dp_yaml_parse ("--set", snippet, strlen (snippet), NULL);
       if (map == NULL || map->type != DP_YAML_MAP)
         {
@@ -949,6 +951,8 @@ check_input (DpPipeline *p, Spec *s, const DpOptionDesc *opt, const char *path)
   DpYamlNode *at = option_node (s, opt->name);
   if (at == NULL)
     at = s->key;
+  if (strcmp (path, "-") == 0)
+    return;   /* the standard input */
   if (strpbrk (path, "*?[") != NULL)
     {
       glob_t g;

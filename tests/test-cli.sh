@@ -41,5 +41,17 @@ if [ $rc -eq 1 ] && grep -q "darkpipe: error: .*bad.pcap" err && ! grep -q "rows
 else
   bad "--quiet: a failed run prints the error without the summary (exit $rc)"; sed 's/^/# /' err
 fi
+# the standard input as a capture (tcpdump -w - | darkpipe …), plain and
+# gzip: the same tables as from the file; and a text trace through stdin
+printf 'pipeline: mk\noutput_dir: in\nstages:\n  s: {plugin: synth_telescope, seed: 2, duration: 2h, packets: 5000}\n  cap: {plugin: pcap_out, input: s, path: c.pcap}\n' > mk.yaml
+"$D" run mk.yaml -q
+"$D" run taxonomy -q --set capture.path=in/c.pcap -o file >/dev/null 2>&1
+if "$D" run taxonomy -q --set capture.path=- -o pipe < in/c.pcap 2>err && diff -r file pipe >/dev/null \
+   && gzip -c in/c.pcap | "$D" run taxonomy -q --set capture.path=- -o gz 2>>err && diff -r file gz >/dev/null \
+   && [ "$(wc -l < file/summary.csv)" -gt 1 ]; then
+  ok "path: - reads a capture from stdin, plain or gzip, as from the file"
+else
+  bad "path: - reads a capture from stdin"; sed 's/^/# /' err
+fi
 echo "1..$n"
 exit $failed

@@ -194,6 +194,13 @@ pcap_collect_files (Pcap *self, GError **error)
   for (guint i = 0; i < self->files->len; i++)
     {
       PcapFile *f = &g_array_index (self->files, PcapFile, i);
+      if (strcmp (f->path, "-") == 0)
+        {
+          /* the standard input: a stream, read once, first */
+          f->stream = TRUE;
+          f->first_ts = G_MININT64;
+          continue;
+        }
       struct stat st;
       if (stat (f->path, &st) != 0)
         {
@@ -1202,7 +1209,8 @@ DP_PLUGIN_DEFINE (pcap,
          "packets of an interface of another link type are counted as `unsupported-link`. Packets whose TCP/UDP/ICMP header is cut by the snap "
          "length are kept without L4 fields and counted as `l4-short`. Set `path` or "
          "`paths` (or both); several files are read one after the other, ordered by their "
-         "first timestamp; a pipe (FIFO) is read once as a stream, before the files.",
+         "first timestamp; a pipe (FIFO), or `-` for the standard input (`path: '-'` in YAML, `--set "
+         "capture.path=-`: `tcpdump -w - | darkpipe run …`), is read once as a stream, before the files.",
   .outputs = pcap_outputs,
   .n_outputs = DP_N_ELEMENTS (pcap_outputs),
   .options = pcap_options,
