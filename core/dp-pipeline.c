@@ -1222,6 +1222,27 @@ cancelled_error (DpPipeline *p, const char *during, GError **error)
   return TRUE;
 }
 
+/* A source that pushed nothing and skipped bad input read no input at
+ * all: every file was damaged or of another kind.  That run analysed
+ * nothing, and a cron job must see it (exit 1), with what was skipped. */
+static gboolean
+source_read_something (DpStage *st, GError **error)
+{
+  if (st->rows_out > 0 || st->counters->len == 0)
+    return TRUE;
+  GString *what = g_string_new (NULL);
+  for (guint i = 0; i < st->counters->len; i++)
+    {
+      DpCounter *c = &g_array_index (st->counters, DpCounter, i);
+      g_string_append_printf (what, "%s%s: %" G_GUINT64_FORMAT, what->len ? ", " : "", c->name, c->value);
+    }
+  g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_EMPTY,
+               "stage '%s' (%s) read no input: all of it was skipped (%s; the warnings above name the files)",
+               st->name, st->desc->name, what->str);
+  g_string_free (what, TRUE);
+  return FALSE;
+}
+
 /* The sources, one after the other; their pushes stream through. */
 static gboolean
 pipeline_stream (DpPipeline *p, DpStage **stages, guint n, GError **error)
@@ -1234,6 +1255,8 @@ pipeline_stream (DpPipeline *p, DpStage **stages, guint n, GError **error)
       if (!dp_stage_call_run (st, error))
         return FALSE;
       if (first_stage_error (p, error) || cancelled_error (p, "reading", error))
+        return FALSE;
+      if (!source_read_something (st, error))
         return FALSE;
     }
   return TRUE;

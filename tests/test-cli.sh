@@ -53,5 +53,13 @@ if "$D" run taxonomy -q --set capture.path=- -o pipe < in/c.pcap 2>err && diff -
 else
   bad "path: - reads a capture from stdin"; sed 's/^/# /' err
 fi
+# a run whose source could read nothing at all exits 1, naming what it skipped
+"$D" run taxonomy --set capture.path=bad.pcap -o nothing >out 2>err; rc=$?
+if [ $rc -eq 1 ] && grep -q "stage 'capture' (pcap) read no input: all of it was skipped (bad-file: 1" err \
+   && [ ! -e nothing/summary.csv ]; then
+  ok "a source that read nothing fails the run (exit 1) and writes no table"
+else
+  bad "a source that read nothing fails the run (exit $rc)"; sed 's/^/# /' err
+fi
 echo "1..$n"
 exit $failed
