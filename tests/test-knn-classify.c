@@ -321,6 +321,39 @@ test_pseudonyms (void)
   assert_cell (p, "src_ipaddr4", "predicted", "b");
 }
 
+/* Labels that name none of the embedded sources: no result, an error
+ * that says both sides and their counts (not accuracy 0.000 on 0
+ * sources); a partial match is counted. */
+static void
+test_labels_match_nothing (void)
+{
+  const guint32 eips[] = { 0x0a000001, 0x0a000002, 0x0a000003, 0x0a000004 };
+  const guint32 lips[] = { 0xc0000201, 0xc0000202, 0x0a000003 };
+  float v[] = { 1, 0, 0.9f, 0.1f, 0, 1, 0.1f, 0.9f };
+  const char *lab[] = { "a", "b", "c" };
+  g_autoptr (DpEmbedding) e = dp_test_embedding (4, 2, eips, v);
+  g_autoptr (DpTable) none = dp_test_labels (2, lips, lab);
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("knn_classify", "k: 1", &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_push (h, 0, e, &error));
+  g_assert_true (dp_harness_push (h, 1, none, &error));
+  g_assert_false (dp_harness_finish (h, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_EMPTY);
+  g_assert_nonnull (strstr (error->message, "none of the 2 labelled rows of table 'labels' names one of the "
+                                            "embedding's 4 sources"));
+  g_clear_error (&error);
+  g_assert_null (dp_harness_output (h, "report"));
+  /* one of three matches: a result, and the count */
+  g_autoptr (DpTable) one = dp_test_labels (3, lips, lab);
+  g_autoptr (DpHarness) h2 = dp_harness_new ("knn_classify", "k: 1", &error);
+  g_assert_true (dp_harness_push (h2, 0, e, &error));
+  g_assert_true (dp_harness_push (h2, 1, one, &error));
+  g_assert_true (dp_harness_finish (h2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dp_harness_counter (h2, "sources-labelled"), ==, 1);
+}
+
 /* The synthetic telescope's ground_truth table has more columns. */
 static void
 test_ground_truth_table (void)
@@ -482,6 +515,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/knn_classify/ground-truth-table", test_ground_truth_table);
   g_test_add_func ("/plugin/knn_classify/bad-labels-table", test_bad_labels_table);
   g_test_add_func ("/plugin/knn_classify/empty", test_empty);
+  g_test_add_func ("/plugin/knn_classify/labels-match-nothing", test_labels_match_nothing);
   g_test_add_func ("/plugin/knn_classify/tokens", test_tokens);
   g_test_add_func ("/plugin/knn_classify/bad-options", test_bad_options);
   g_test_add_func ("/plugin/knn_classify/cancel", test_cancel);

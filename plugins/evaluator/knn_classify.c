@@ -157,7 +157,7 @@ knn_classify_paper (const guint *labs, guint n, guint na, const KnnClasses *cls)
 
 /* Class id of every row in @rows (unknown when unlabelled). */
 static gboolean
-knn_classify_join (KnnClassify *s, const guint32 *rows, guint n, KnnClasses *cls,
+knn_classify_join (DpStage *stage, KnnClassify *s, const guint32 *rows, guint n, KnnClasses *cls,
                    guint *lab, GError **error)
 {
   for (guint i = 0; i < n; i++)
@@ -170,14 +170,30 @@ knn_classify_join (KnnClassify *s, const guint32 *rows, guint n, KnnClasses *cls
   EvalIndex ix;
   eval_index_init (&ix, s->labels);
   g_autoptr (GString) scratch = g_string_new (NULL);
+  guint matched = 0;
   for (guint i = 0; i < n; i++)
     {
       gint64 r = eval_index_token (&ix, s->emb->vocab, rows[i], scratch);
       const char *l = r >= 0 ? s->labels->cols[lc].str[r] : NULL;
       if (l && *l)
-        lab[i] = knn_classify_class_id (cls, l);
+        {
+          lab[i] = knn_classify_class_id (cls, l);
+          matched++;
+        }
     }
   eval_index_clear (&ix);
+  /* a join that matched nothing gives an accuracy of nothing: no result */
+  if (matched == 0 && n > 0 && s->labels->n_rows > 0)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_EMPTY,
+                   "none of the %u labelled rows of table '%s' names one of the embedding's %u sources: "
+                   "the labels and the embedding do not name the same sources (addresses, or the "
+                   "pseudonyms of the same trace)", s->labels->n_rows, s->labels->name ? s->labels->name : "?", n);
+      return FALSE;
+    }
+  dp_stage_count (stage, "sources-labelled", matched);
+  dp_stage_info (stage, "%u of the embedding's %u sources have a label (table '%s', %u rows)", matched, n,
+                 s->labels->name ? s->labels->name : "?", s->labels->n_rows);
   return TRUE;
 }
 
@@ -411,7 +427,7 @@ knn_classify_finish (DpStage *stage, void *state, GError **error)
   g_autofree guint32 *rows = eval_select_rows (s->emb->vocab, s->emb->n, c->tokens == TOKENS_IP, &n);
   g_autofree guint *lab = g_new (guint, MAX (n, 1u));
   KnnResult res = { 0 };
-  if (!knn_classify_join (s, rows, n, &cls, lab, error))
+  if (!knn_classify_join (stage, s, rows, n, &cls, lab, error))
     {
       knn_classify_classes_clear (&cls);
       return FALSE;
