@@ -9,6 +9,8 @@ libdarkpipe_la_SOURCES = \
 	core/dp-yaml.c \
 	core/dp-registry.c \
 	core/dp-pipeline.c \
+	core/dp-paths.c \
+	core/dp-pipeline-private.h \
 	core/dp-stage.c \
 	core/dp-sched.c \
 	core/dp-harness.c \

@@ -1,0 +1,52 @@
+/* dp-pipeline-private.h — what the pipeline loader's modules share
+ * (dp-pipeline.c, dp-paths.c); not installed. */
+#pragma once
+
+#include "dp-pipeline.h"
+#include "dp-private.h"
+#include "dp-yaml.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *name;
+  DpYamlNode *key;          /* the stage's key in `stages:` (position) */
+  DpYamlNode *node;         /* its mapping */
+  DpYamlNode *input;        /* its `input:` value, or NULL */
+  DpStage *stage;           /* NULL when the plugin failed to load */
+  GArray *links;            /* Wire */
+  gboolean bad;             /* a problem was reported for it */
+} Spec;
+
+typedef struct {
+  guint in_port;
+  guint from;               /* spec index */
+  guint out_port;
+} Wire;
+
+struct _DpPipeline {
+  DpContext *ctx;
+  char *file;
+  char *name;
+  char *output_dir;
+  gboolean allow_outside;   /* allow_outside_output_dir: true */
+  GPtrArray *specs;         /* Spec* in file order */
+  GArray *order;            /* spec indices, topological */
+  DpYamlNode *root;
+  GPtrArray *diags;
+  gint64 run_us;
+  gint64 run_start_us;
+};
+
+/* Appends a diagnostic at @at (nullable) about stage @s (nullable). */
+void diag (DpPipeline *p, const DpYamlNode *at, const Spec *s, GQuark domain, gint code, const char *fmt, ...)
+  G_GNUC_PRINTF (6, 7);
+#define CDIAG(p, at, s, code, ...) diag ((p), (at), (s), DP_CONFIG_ERROR, (code), __VA_ARGS__)
+
+DpYamlNode *option_node (Spec *s, const char *name);
+
+/* dp-paths.c: every input exists, no output overwrites an input or
+ * another output or leaves the output directory */
+void check_paths (DpPipeline *p);
+
+G_END_DECLS
