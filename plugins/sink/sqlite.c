@@ -2,8 +2,8 @@
  *
  * Every table that arrives (from any of the input's upstreams) goes to the
  * SQL table named after it (or renamed by `tables`), in one transaction
- * per batch: the taxonomy pushes a window's tables one after the other, so
- * a window is in the database whole or not at all.  The database is
+ * per batch (the taxonomy pushes a window's sources and events, then its
+ * summary, so a window with summary rows is complete).  The database is
  * written in place in WAL mode; a failed transaction is rolled back and
  * leaves what earlier ones committed. */
 #include "config.h"
@@ -468,8 +468,9 @@ DP_PLUGIN_DEFINE (sqlite,
          "first batch with columns int64 → INTEGER, double → REAL (a NaN becomes NULL), "
          "ipv4 → TEXT (dotted quad or pseudonym, as in csv) and string → TEXT (NULL stays "
          "NULL), and an index on each of the `indexes` columns it has. Every batch is one "
-         "transaction through a prepared insert: the taxonomy pushes its tables window by "
-         "window, so a window is in the database whole or not at all. The database is "
+         "transaction through a prepared insert, in the database whole or not at all (the "
+         "taxonomy pushes a window's sources and events, then its summary: a window with "
+         "summary rows is complete). The database is "
          "written in place in WAL mode (`synchronous=NORMAL`); when a batch fails (a file "
          "that is not a database, a full disk, an existing table whose columns differ, a "
          "row a constraint refuses) its transaction is rolled back, the run fails with "
