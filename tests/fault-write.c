@@ -4,7 +4,7 @@
  * given substring are touched, so the program's other files (stderr, the
  * plugins, its inputs) work normally.
  *
- *   DP_FAULT_WRITE_PATH=s  DP_FAULT_WRITE_AFTER=n   write()/pwrite() to a file whose path
+ *   DP_FAULT_WRITE_PATH=s  DP_FAULT_WRITE_AFTER=n   write()/pwrite()/pwrite64() to a file whose path
  *                          contains s fail with ENOSPC once n bytes went to such files
  *   DP_FAULT_FSYNC_PATH=s  fsync()/fdatasync() of such files fail with EIO
  *   DP_FAULT_RENAME_PATH=s rename() onto such a path fails with EIO
@@ -82,6 +82,22 @@ pwrite (int fd, const void *buf, size_t len, off_t off)
   static ssize_t (*real) (int, const void *, size_t, off_t);
   if (real == NULL)
     real = (ssize_t (*) (int, const void *, size_t, off_t)) dlsym (RTLD_NEXT, "pwrite");
+  ssize_t n = fault_write_budget (fd, len);
+  if (n < 0)
+    return -1;
+  ssize_t w = real (fd, buf, (size_t) n, off);
+  if (w > 0 && fault_fd_matches (fd, "DP_FAULT_WRITE_PATH"))
+    fault_written += (unsigned long long) w;
+  return w;
+}
+
+/* SQLite writes its database and WAL through pwrite64 */
+ssize_t
+pwrite64 (int fd, const void *buf, size_t len, off64_t off)
+{
+  static ssize_t (*real) (int, const void *, size_t, off64_t);
+  if (real == NULL)
+    real = (ssize_t (*) (int, const void *, size_t, off64_t)) dlsym (RTLD_NEXT, "pwrite64");
   ssize_t n = fault_write_budget (fd, len);
   if (n < 0)
     return -1;

@@ -69,10 +69,15 @@ $D run "$S/pipelines/darkvec.yaml" --quiet --output-dir "$tmp/vec" \
   --set "capture.path=$tmp/in/capture.pcap" --set w2v.epochs=2 >log 2>&1 || { cat log; bad "darkvec vectors for evaluate.yaml"; }
 
 # files whose content holds time or memory figures: compared without them
+sqlite3=${SQLITE3:-$(command -v sqlite3 || true)}
 normalise () {
   case "$1" in
     */comparison.csv) cut -d, -f1-6 "$1" ;;   # method..f1 columns; seconds, peak_mb vary
     *.html) sed -E 's/[0-9]+\.[0-9]+ s|[0-9.]+ MB//g' "$1" ;;
+    # a database's pages depend on the order its transactions came in (the
+    # upstreams of a sink run at once): its content, sorted, is compared
+    *.db) if [ -n "$sqlite3" ]; then "$sqlite3" "$1" .dump | LC_ALL=C sort
+          else echo "(no sqlite3 shell: ${1##*/} not compared)"; fi ;;
     *) cat "$1" ;;
   esac
 }

@@ -15,7 +15,7 @@ else
 fi
 # plugins that configure may leave out (PLUGIN:CONFIG_MACRO): their page
 # is not checked in a build without them
-for opt in anonymize:HAVE_CRYPTO; do
+for opt in anonymize:HAVE_CRYPTO sqlite:HAVE_SQLITE; do
   name=${opt%%:*} macro=${opt#*:}
   if [ ! -f "$tmp/gen/$name.md" ] && ! grep -q "^#define $macro 1" "$B/config.h" \
      && [ -f "$S/docs/plugins/$name.md" ]; then

@@ -120,6 +120,7 @@ PLUGIN_TESTS = \
 	tests/test-port-baseline \
 	tests/test-print \
 	tests/test-silhouette \
+	tests/test-sqlite \
 	tests/test-synth-telescope \
 	tests/test-text-corpus \
 	tests/test-w2v \
@@ -222,6 +223,10 @@ tests_test_csv_LDADD = $(TEST_LIBS)
 tests_test_jsonl_SOURCES = tests/test-jsonl.c tests/text-sink-test.c tests/text-sink-test.h
 tests_test_jsonl_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_jsonl_LDADD = $(TEST_LIBS)
+# the sqlite sink's test reads the database back through SQLite (skips without it)
+tests_test_sqlite_SOURCES = tests/test-sqlite.c
+tests_test_sqlite_CFLAGS = $(TEST_CC_FLAGS) $(SQLITE_CFLAGS)
+tests_test_sqlite_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
 
 # table cells as text (core/dp-batch.c)
 check_PROGRAMS += tests/test-table

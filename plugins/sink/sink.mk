@@ -1,4 +1,4 @@
-# sink.mk — what writes or shows results: csv, jsonl, print, null, pcap_out,
+# sink.mk — what writes or shows results: csv, jsonl, sqlite, print, null, pcap_out,
 # word2vec files (w2v) and the HTML report.  text-sink.h holds what csv and
 # jsonl share, w2v-common.h the word2vec formats (read by w2v_file and
 # word2vec too).  Their tests: tests/tests.mk.
@@ -7,6 +7,16 @@ plugins_sink_csv_la_SOURCES = plugins/sink/csv.c plugins/sink/text-sink.h
 plugins_sink_csv_la_CFLAGS = $(AM_CFLAGS)
 plugins_sink_csv_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_sink_csv_la_LIBADD = $(PLUGIN_LIBS)
+
+# the sqlite sink needs SQLite 3; without it (configure --with-sqlite=no or
+# no libsqlite3-dev) it is not built and its tests skip
+if HAVE_SQLITE
+plugin_LTLIBRARIES += plugins/sink/sqlite.la
+plugins_sink_sqlite_la_SOURCES = plugins/sink/sqlite.c
+plugins_sink_sqlite_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+plugins_sink_sqlite_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_sqlite_la_LIBADD = $(PLUGIN_LIBS) $(SQLITE_LIBS)
+endif
 
 plugin_LTLIBRARIES += plugins/sink/jsonl.la
 plugins_sink_jsonl_la_SOURCES = plugins/sink/jsonl.c plugins/sink/text-sink.h
