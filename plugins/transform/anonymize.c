@@ -241,6 +241,7 @@ typedef struct {
   DpPackets *out_batch;   /* refilled in place by dp_stage_push_packets */
   guint64 addresses, misses, blocks_done, telescope_hits, text_cells;
   GPtrArray *column_names;
+  gboolean crypto_failed; /* libcrypto refused an encryption: no result goes out */
 } Anon;
 
 static inline guint
@@ -266,10 +267,26 @@ static void
 anon_encrypt (Anon *s, const guint8 *in, guint8 *out, guint n_blocks)
 {
   int len = 0;
-  /* ECB without padding on whole blocks cannot fail once initialised */
+  /* ECB without padding on whole blocks does not fail once initialised;
+   * if libcrypto says otherwise, nothing computed from it may go out:
+   * the caller checks crypto_failed before it pushes (anon_failed) */
   if (n_blocks && !EVP_EncryptUpdate (s->ctx, out, &len, in, (int) (n_blocks * 16)))
-    g_error ("anonymize: EVP_EncryptUpdate failed");
+    {
+      s->crypto_failed = TRUE;
+      memset (out, 0, (gsize) n_blocks * 16);
+    }
   s->blocks_done += n_blocks;
+}
+
+/* TRUE, with @error set, once an encryption failed. */
+static gboolean
+anon_failed (const Anon *s, GError **error)
+{
+  if (!s->crypto_failed)
+    return FALSE;
+  g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+               "libcrypto failed to encrypt with AES-128 (EVP_EncryptUpdate); nothing was anonymised");
+  return TRUE;
 }
 
 /* Scrambles @n (<= ANON_MISS_BATCH) addresses, all their blocks in one call. */
@@ -477,7 +494,7 @@ anon_column (Anon *s, guint32 *col, guint n)
  * it: a fresh batch per push costs page faults) and rewrites its
  * addresses there; the input is never written. */
 static DpFlow
-anon_packets (DpStage *stage, Anon *s, const DpPackets *in)
+anon_packets (DpStage *stage, Anon *s, const DpPackets *in, GError **error)
 {
   guint n = in->n_rows;
   if (s->out_batch == NULL || s->out_batch->capacity < n)
@@ -495,6 +512,8 @@ anon_packets (DpStage *stage, Anon *s, const DpPackets *in)
     anon_column (s, out->src, n);
   if (s->cfg->addresses != ANON_SRC)
     anon_column (s, out->dst, n);
+  if (anon_failed (s, error))
+    return DP_FLOW_ERROR;
   return dp_stage_push_packets (stage, 0, &s->out_batch);
 }
 
@@ -594,12 +613,17 @@ static DpFlow
 anon_batch (DpStage *stage, Anon *s, DpBatch *batch, GError **error)
 {
   if (batch->type == DP_TYPE_PACKETS)
-    return anon_packets (stage, s, (const DpPackets *) batch);
+    return anon_packets (stage, s, (const DpPackets *) batch, error);
   if (batch->type == DP_TYPE_TABLE)
     {
       DpTable *t = anon_table (s, stage, (const DpTable *) batch, error);
       if (t == NULL)
         return DP_FLOW_ERROR;
+      if (anon_failed (s, error))
+        {
+          dp_batch_unref (t);
+          return DP_FLOW_ERROR;
+        }
       return dp_stage_push (stage, 1, t);
     }
   g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT, "anonymize takes packets and tables, not %s",
@@ -748,6 +772,8 @@ anon_init (DpStage *stage, const void *config, void **state, GError **error)
         }
       for (guint32 i = 0; i < n; i++)
         s->cache[i] = (AnonSlot) { 0, v };
+      if (anon_failed (s, error))
+        return FALSE;
     }
   if (!cfg->reverse && s->pass_bits < 16)
     s->net16 = g_new0 (guint32, 65536);
