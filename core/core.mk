@@ -10,6 +10,7 @@ libdarkpipe_la_SOURCES = \
 	core/dp-registry.c \
 	core/dp-pipeline.c \
 	core/dp-paths.c \
+	core/dp-run.c \
 	core/dp-pipeline-private.h \
 	core/dp-stage.c \
 	core/dp-sched.c \

@@ -45,6 +45,13 @@ void diag (DpPipeline *p, const DpYamlNode *at, const Spec *s, GQuark domain, gi
 
 DpYamlNode *option_node (Spec *s, const char *name);
 
+/* The stage of topological rank @rank. */
+static inline Spec *
+spec_at (DpPipeline *p, guint rank)
+{
+  return g_ptr_array_index (p->specs, g_array_index (p->order, guint, rank));
+}
+
 /* dp-paths.c: every input exists, no output overwrites an input or
  * another output or leaves the output directory */
 void check_paths (DpPipeline *p);
