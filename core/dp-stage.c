@@ -264,9 +264,13 @@ stage_check_columns (DpStage *s, guint port, const char *upstream, const DpTable
   const DpPortDesc *in = &s->desc->inputs[port];
   if (s->column_checked == NULL)
     s->column_checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  char *key = g_strdup_printf ("%u/%s", port, upstream);
-  if (!g_hash_table_add (s->column_checked, key))
+  /* every table batch passes here: no allocation once checked (stage
+   * names have at most 64 characters) */
+  char key[96];
+  g_snprintf (key, sizeof key, "%u/%s", port, upstream);
+  if (g_hash_table_contains (s->column_checked, key))
     return TRUE;
+  g_hash_table_add (s->column_checked, g_strdup (key));
   for (guint i = 0; i < in->n_columns; i++)
     {
       const DpColumnDesc *want = &in->columns[i];
