@@ -5,7 +5,8 @@
 # tests/tests.mk.
 if HAVE_CRYPTO
 plugin_LTLIBRARIES += plugins/transform/anonymize.la
-plugins_transform_anonymize_la_SOURCES = plugins/transform/anonymize.c
+plugins_transform_anonymize_la_SOURCES = plugins/transform/anonymize/plugin.c \
+	plugins/transform/anonymize/keyfile.c plugins/transform/anonymize/anonymize.h
 plugins_transform_anonymize_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 plugins_transform_anonymize_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_transform_anonymize_la_LIBADD = $(PLUGIN_LIBS) $(CRYPTO_LIBS)
