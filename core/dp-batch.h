@@ -62,14 +62,23 @@ DP_API gpointer dp_batch_ref (gpointer b);
 DP_API void dp_batch_unref (gpointer b);
 
 /* ------------------------------------------------------------------ */
-/* Address names: pseudonymised traces (e.g. "src_ipaddr12") map tokens to
- * stable IPv4 keys; the map keeps the original token so sinks can print it
- * back.  Refcounted and shared by every batch derived from the same input.
- * Interning is locked; lookups are not: they are safe alongside each other,
- * not while another thread interns into the same map (in a pipeline the
- * source adds names before it pushes the batches that use them).
+/* Address names: a map from 32-bit keys in 240.0.0.0/4 to what they stand
+ * for, refcounted and shared by every batch, table and vocabulary derived
+ * from the same input.  Two kinds of entry:
+ *  - pseudonyms of traces (e.g. "src_ipaddr12"), kept as their token;
+ *  - IPv6 addresses and prefixes: the batches carry 32-bit address
+ *    columns, and an IPv6 address travels as the key of its entry, whose
+ *    token is its canonical (RFC 5952) text and which also holds the 16
+ *    bytes and the prefix length (docs/architecture.md says why).
+ * Keys run from 240.0.0.0 up to 255.255.255.254 (2^28 - 1 entries).
+ * Interning is locked.  Lookups take no lock and are safe while another
+ * thread interns, for any key that thread handed out before (entries never
+ * move once published).
  */
 typedef struct _DpNameMap DpNameMap;
+
+/** The first key of a name map: 240.0.0.0 (class E, reserved). */
+#define DP_NAME_BASE 0xF0000000u
 
 /** A new, empty map with one reference (transfer full: drop it with
  * dp_name_map_unref).  Never NULL. */
@@ -80,26 +89,54 @@ DP_API DpNameMap *dp_name_map_ref (DpNameMap *m);
 /** Drops one reference on @m (transfer full); the last frees it and its
  * tokens.  @m may be NULL.  Atomic. */
 DP_API void dp_name_map_unref (DpNameMap *m);
-/** Returns the stable address for @token, allocating one from 240.0.0.0/4
- * (reserved, never routed) the first time it is seen; past 2^28 tokens the
- * addresses wrap.  @m and @token must not be NULL; @token is copied
- * (transfer none).  Locked: several threads may intern into one map at
- * once. */
+/** Returns the stable key for @token, allocating one from 240.0.0.0/4 the
+ * first time it is seen.  A token that is IPv6 text (an address or a
+ * prefix "a::/len", in any valid spelling) gives the key of that IPv6
+ * entry, as dp_name_map_intern_ip6 does.  Past 2^28 - 1 entries, later
+ * pseudonyms share the key 255.255.255.254 (warned once).  @m and @token
+ * must not be NULL; @token is copied (transfer none).  Locked. */
 DP_API guint32 dp_name_map_intern (DpNameMap *m, const char *token);
-/** The token behind @addr, or NULL when @addr is a real address (below
- * 240.0.0.0) or one this map never gave out.  Returns (transfer none) a
- * string owned by @m, valid while @m lives.  @m may be NULL (then NULL).
- * Not locked: see above. */
+/** Sets *@key (not NULL) to the key of the IPv6 prefix @addr/@prefix_len
+ * (bits past @prefix_len are ignored; 128 for an address), allocating it
+ * the first time.  Returns FALSE, leaving *@key alone, when the map is full
+ * or @prefix_len > 128.  @addr (16 bytes, network order) is copied.
+ * Locked. */
+DP_API gboolean dp_name_map_intern_ip6 (DpNameMap *m, const guint8 addr[16], guint prefix_len,
+                                        guint32 *key);
+/** The token behind @addr (a pseudonym, or the canonical text of an IPv6
+ * entry), or NULL when @addr is below 240.0.0.0 or one this map never gave
+ * out.  Returns (transfer none) a string owned by @m, valid while @m lives.
+ * @m may be NULL (then NULL).  Lock-free: see above. */
 DP_API const char *dp_name_map_lookup (const DpNameMap *m, guint32 addr);
-/** Number of tokens interned so far; 0 for a NULL @m.  Not locked: see
- * above. */
+/** The 16 bytes (network order) of the IPv6 entry @addr, or NULL when @addr
+ * is not an IPv6 entry of @m (@m may be NULL).  Sets *@prefix_len
+ * (nullable) to its prefix length, 128 for an address.  Returns (transfer
+ * none) memory owned by @m, valid while @m lives.  Lock-free. */
+DP_API const guint8 *dp_name_map_lookup_ip6 (const DpNameMap *m, guint32 addr, guint *prefix_len);
+/** Number of entries interned so far; 0 for a NULL @m.  Lock-free. */
 DP_API guint dp_name_map_size (const DpNameMap *m);
 
-/** Formats @addr (host order) as dotted quad, or as its pseudonym when
- * @names (nullable) knows it.  @buf (not NULL) holds 64 bytes and is
- * written only when no pseudonym is found.  Returns (transfer none) @buf or
- * the pseudonym owned by @names; never NULL.  Thread-safe as long as no
- * thread interns into @names meanwhile. */
+/** Copies the first @prefix_len bits of @addr into @out and clears the
+ * rest (both 16 bytes; they may be the same).  No state: thread-safe. */
+DP_API void dp_ip6_mask (const guint8 addr[16], guint prefix_len, guint8 out[16]);
+/** Writes @addr as RFC 5952 text into @buf (not NULL, 64 bytes), followed
+ * by "/@prefix_len" when @prefix_len < 128.  Returns (transfer none)
+ * @buf.  Thread-safe. */
+DP_API const char *dp_ip6_format (const guint8 addr[16], guint prefix_len, char buf[static 64]);
+/** Strict IPv6 address parser (any RFC 4291 spelling, no zone, no
+ * prefix): TRUE and *@addr (16 bytes) set on success, else FALSE with
+ * *@addr unspecified.  @s must not be NULL.  Thread-safe. */
+DP_API gboolean dp_ip6_parse (const char *s, guint8 addr[16]);
+/** As dp_ip6_parse, also accepting "/len" (0..128, no leading zeros);
+ * sets *@addr to the address with the bits past the prefix cleared and
+ * *@prefix_len (128 without a prefix).  Thread-safe. */
+DP_API gboolean dp_ip6_parse_prefix (const char *s, guint8 addr[16], guint *prefix_len);
+
+/** Formats @addr (host order) as dotted quad, or as the token @names
+ * (nullable) has for it (a pseudonym or IPv6 text).  @buf (not NULL) holds
+ * 64 bytes and is written only when @names has no token.  Returns
+ * (transfer none) @buf or the token owned by @names; never NULL.
+ * Thread-safe. */
 DP_API const char *dp_ipv4_format (guint32 addr, const DpNameMap *names, char buf[static 64]);
 /** Strict dotted-quad parser: four decimal parts of at most three digits,
  * each <= 255, nothing before or after.  On success sets *@addr (host

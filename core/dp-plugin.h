@@ -51,7 +51,7 @@ G_BEGIN_DECLS
  *   1: the first release
  *   2: flow values (process returns DpFlow and gets its upstream's name,
  *      dp_stage_push returns DpFlow), the check callback */
-#define DP_ABI_VERSION 2u
+#define DP_ABI_VERSION 3u
 
 /* What a consumer says to its producer, returned by process() and by
  * dp_stage_push().  Negative values end the run. */

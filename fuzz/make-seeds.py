@@ -33,17 +33,47 @@ frames = {
     "frag": ip(6, tcp[:8], frag=0x2000), "opts": ip(17, udp, opts=b"\x94\0\0\0"),
 }
 
+def ip6(nh, payload):
+    return (struct.pack(">IHBB", 0x60012345, len(payload), nh, 61)
+            + bytes.fromhex("20010db8000000000000000000000001")
+            + bytes.fromhex("20010db8ffff00000000000000000007") + payload)
+
+
+def ext6(nh, body=6):
+    return bytes([nh, (body - 6) // 8]) + bytes(body)
+
+
+frames6 = {
+    "tcp6": ip6(6, tcp), "udp6": ip6(17, udp), "icmp6": ip6(58, bytes([128, 0, 0, 0, 0, 1, 0, 1])),
+    "ext6": ip6(0, ext6(60) + ext6(43, 14) + ext6(6) + tcp),
+    "frag6": ip6(44, bytes([17, 0, 0, 1]) + struct.pack(">I", 0xabcd) + udp),
+    "ah6": ip6(51, bytes([6, 2]) + bytes(14) + tcp),
+}
+tunnels = {
+    "6in4": ip(41, frames6["tcp6"]), "4in6": ip6(4, frames["udp"]),
+    "gre": ip(47, b"\x30\x00\x86\xdd" + bytes(8) + frames6["udp6"]),
+    "gre-teb": ip(47, b"\x00\x00\x65\x58" + ether + b"\x08\x00" + frames["tcp"]),
+    "erspan": ip(47, b"\x10\x00\x88\xbe" + bytes(12) + ether + b"\x86\xdd" + frames6["tcp6"]),
+    "4in4x5": ip(4, ip(4, ip(4, ip(4, ip(4, frames["tcp"]))))),
+}
+
 # decode: first byte = index into the link-type table of fuzz-decode.c
-# (1 Ethernet, 2 raw IPv4)
+# (1 Ethernet, 2 raw IP), second byte = DP_DECODE_TUNNEL_* flags
 for name, f in frames.items():
-    put("decode", "ether-" + name, bytes([1]) + ether + b"\x08\x00" + f)
-    put("decode", "raw-" + name, bytes([2]) + f)
-put("decode", "ether-qinq", bytes([1]) + ether + b"\x88\xa8\0\1\x81\0\0\2\x08\x00" + frames["tcp"])
-put("decode", "null-le", bytes([0]) + struct.pack("<I", 2) + frames["udp"])
-put("decode", "loop-be", bytes([5]) + struct.pack(">I", 2) + frames["icmp"])
-put("decode", "sll", bytes([6]) + b"\0\0\0\1\0\6" + bytes(8) + b"\x08\x00" + frames["tcp"])
-put("decode", "sll2", bytes([7]) + b"\x08\x00" + bytes(18) + frames["udp"])
-put("decode", "ipv6", bytes([2]) + b"\x60" + bytes(39))
+    put("decode", "ether-" + name, bytes([1, 0]) + ether + b"\x08\x00" + f)
+    put("decode", "raw-" + name, bytes([2, 0]) + f)
+for name, f in frames6.items():
+    put("decode", "ether-" + name, bytes([1, 0]) + ether + b"\x86\xdd" + f)
+    put("decode", "raw-" + name, bytes([2, 0]) + f)
+for name, f in tunnels.items():
+    put("decode", "tunnel-" + name, bytes([2, 0x1f]) + f)
+put("decode", "ether-qinq", bytes([1, 0]) + ether + b"\x88\xa8\0\1\x81\0\0\2\x08\x00" + frames["tcp"])
+put("decode", "null-le", bytes([0, 0]) + struct.pack("<I", 2) + frames["udp"])
+put("decode", "null-v6", bytes([0, 0]) + struct.pack("<I", 30) + frames6["udp6"])
+put("decode", "loop-be", bytes([5, 0]) + struct.pack(">I", 2) + frames["icmp"])
+put("decode", "sll", bytes([6, 0]) + b"\0\0\0\1\0\6" + bytes(8) + b"\x08\x00" + frames["tcp"])
+put("decode", "sll2", bytes([7, 0]) + b"\x08\x00" + bytes(18) + frames["udp"])
+put("decode", "sll2-v6", bytes([7, 0]) + b"\x86\xdd" + bytes(18) + frames6["tcp6"])
 
 # pcap: classic pcap (both byte orders, ns magic) and pcapng, plus cuts of real captures
 def pcap(frames_, link=1, magic=0xa1b2c3d4, endian="<"):

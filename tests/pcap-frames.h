@@ -99,6 +99,45 @@ frame_tcp (guint16 sport, guint16 dport, guint32 seq, guint8 flags)
   return b;
 }
 
+/* IPv6 test addresses: 2001:db8::1 -> 2001:db8:ffff::7 */
+static const guint8 frame6_src[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+static const guint8 frame6_dst[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 7 };
+#define FRAME6_SRC_TEXT "2001:db8::1"
+#define FRAME6_DST_TEXT "2001:db8:ffff::7"
+
+/* IPv6 header (traffic class 0, flow 0x12345, hop limit 61) announcing
+ * @payload bytes after it, next header @nh. */
+static inline void
+put_ip6 (GByteArray *b, guint8 nh, guint payload)
+{
+  put32 (b, 0x60012345u);
+  put16 (b, (guint16) payload);
+  put8 (b, nh);
+  put8 (b, 61);
+  g_byte_array_append (b, frame6_src, 16);
+  g_byte_array_append (b, frame6_dst, 16);
+}
+
+/* An IPv6 extension header of type-independent layout (next header,
+ * length in 8-byte units after the first 8), @len8 * 8 + 8 bytes. */
+static inline void
+put_ext6 (GByteArray *b, guint8 nh, guint8 len8)
+{
+  put8 (b, nh);
+  put8 (b, len8);
+  put_zeros (b, 6 + 8u * len8);
+}
+
+/* IPv6 fragment header: offset in 8-byte units, more-fragments bit. */
+static inline void
+put_frag6 (GByteArray *b, guint8 nh, guint16 offset, gboolean more, guint32 id)
+{
+  put8 (b, nh);
+  put8 (b, 0);
+  put16 (b, (guint16) ((offset << 3) | (more ? 1 : 0)));
+  put32 (b, id);
+}
+
 /* ------------------------------------------------------------------ */
 /* capture files, little-endian as written on x86 */
 

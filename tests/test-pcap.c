@@ -82,7 +82,7 @@ test_defaults (Fixture *f, gconstpointer data)
   g_assert_cmpint (p->ts[19999], ==, DP_TEST_SEC (1600000000) + 19999 * G_GINT64_CONSTANT (1000000));
   g_assert_cmpuint (p->sport[19999], ==, (guint16) (1000 + 19999));
   g_assert_cmpuint (p->tcp_seq[12345], ==, 12345);
-  g_assert_cmpuint (dp_harness_counter (h, "non-ipv4"), ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h, "non-ip"), ==, 0);
 }
 
 static void
@@ -685,17 +685,20 @@ test_empty (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dp_harness_counter (h, "bad-file"), ==, 0);
 }
 
-/* IPv6 and ARP are counted; a short frame and a bad header are counted and
- * reported with their byte offset; fragments and options decode. */
+/* ARP is counted; a short frame and a bad header are counted and reported
+ * with their byte offset; fragments, options and IPv6 decode. */
 static void
 test_mixed (Fixture *f, gconstpointer data)
 {
   (void) data;
   g_autoptr (GByteArray) cap = pcap_file_new (DP_LINK_ETHERNET, FALSE);
+  g_autoptr (GByteArray) arp = g_byte_array_new ();
+  put_ether (arp, 0x0806);
+  put_zeros (arp, 28);
   g_autoptr (GByteArray) v6 = g_byte_array_new ();
   put_ether (v6, 0x86dd);
-  put8 (v6, 0x60);
-  put_zeros (v6, 39);
+  put_ip6 (v6, 17, 8);
+  put_udp (v6, 123, 321);
   g_autoptr (GByteArray) syn = frame_tcp (5, 6, 7, 2);
   g_autoptr (GByteArray) frag = g_byte_array_new ();
   put_ether (frag, 0x0800);
@@ -708,7 +711,7 @@ test_mixed (Fixture *f, gconstpointer data)
   put_udp (opts, 123, 321);
   g_autoptr (GByteArray) bad = frame_tcp (5, 6, 7, 2);
   bad->data[14] = 0x65;               /* version 6 inside an IPv4 ethertype */
-  const GByteArray *frames[] = { v6, syn, frag, opts, syn, bad, syn };
+  const GByteArray *frames[] = { arp, syn, frag, opts, syn, bad, syn, v6 };
   for (guint i = 0; i < G_N_ELEMENTS (frames); i++)
     pcap_file_add (cap, FALSE, DP_TEST_SEC (i), frames[i]->data, frames[i]->len);
   pcap_file_add (cap, FALSE, DP_TEST_SEC (10), syn->data, 30);   /* IP header cut */
@@ -716,8 +719,8 @@ test_mixed (Fixture *f, gconstpointer data)
   g_autofree char *yaml = g_strdup_printf ("path: %s", path);
   g_autoptr (DpPackets) p = NULL;
   g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
-  g_assert_cmpuint (p->n_rows, ==, 5);
-  g_assert_cmpuint (dp_harness_counter (h, "non-ipv4"), ==, 1);
+  g_assert_cmpuint (p->n_rows, ==, 6);
+  g_assert_cmpuint (dp_harness_counter (h, "non-ip"), ==, 1);
   g_assert_cmpuint (dp_harness_counter (h, "bad-header"), ==, 1);
   g_assert_cmpuint (dp_harness_counter (h, "short"), ==, 1);
   g_assert_cmpuint (p->frag[1], ==, 3);
@@ -726,6 +729,9 @@ test_mixed (Fixture *f, gconstpointer data)
   g_assert_cmpuint (p->sport[2], ==, 123);
   g_assert_cmpuint (p->dport[2], ==, 321);
   g_assert_cmpuint (p->ip_len[2], ==, 32);
+  char buf[64];
+  g_assert_cmpstr (dp_ipv4_format (p->src[5], p->names, buf), ==, FRAME6_SRC_TEXT);
+  g_assert_cmpuint (p->dport[5], ==, 321);
 
   /* the bad header is the 6th record: 24 + 54+16 + 40+16... */
   guint64 off = 24;
@@ -1203,7 +1209,7 @@ test_snapshot (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dp_harness_counter (h, "l4-short"), ==, 1);
   g_autofree char *yaml2 = g_strdup_printf ("path: %s\non_error: fail", path);
   g_autoptr (GError) error = run_pcap_error (yaml2);
-  g_autofree char *where = g_strdup_printf ("snap.pcap: byte %u: invalid IPv4 header (54 bytes",
+  g_autofree char *where = g_strdup_printf ("snap.pcap: byte %u: invalid IP header (54 bytes",
                                             24 + 16 + 74 + 16 + 54);
   g_assert_nonnull (strstr (error->message, where));
   g_autofree char *yaml3 = g_strdup_printf ("path: %s\nfilter: greater 1000", path);

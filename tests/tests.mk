@@ -212,6 +212,12 @@ tests_test_pcap_out_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_pcap_out_LDADD = $(TEST_LIBS)
 
 # the packet decoder of the pcap source
+check_PROGRAMS += tests/test-names
+TESTS += tests/test-names
+tests_test_names_SOURCES = tests/test-names.c
+tests_test_names_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_names_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/test-decode
 TESTS += tests/test-decode
 tests_test_decode_SOURCES = tests/test-decode.c tests/pcap-frames.h
@@ -244,6 +250,12 @@ EXTRA_DIST += tests/test-report-render.sh tests/test-eval-pipeline.sh
 tests_test_taxonomy_SOURCES = tests/test-taxonomy.c
 tests_test_taxonomy_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_taxonomy_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test-taxonomy-ipv6
+TESTS += tests/test-taxonomy-ipv6
+tests_test_taxonomy_ipv6_SOURCES = tests/test-taxonomy-ipv6.c tests/pcap-frames.h
+tests_test_taxonomy_ipv6_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_taxonomy_ipv6_LDADD = $(TEST_LIBS)
 tests_test_report_SOURCES = tests/test-report.c
 tests_test_report_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_report_LDADD = $(TEST_LIBS)

@@ -14,7 +14,10 @@ typedef struct {
   char **paths;
   char *filter;
   gint64 batch_rows;
+  int tunnels;        /* PCAP_TUNNELS_* */
 } PcapConfig;
+
+enum { PCAP_TUNNELS_NONE, PCAP_TUNNELS_IP, PCAP_TUNNELS_GRE, PCAP_TUNNELS_ALL };
 
 typedef struct {
   char *path;
@@ -29,7 +32,8 @@ typedef struct {
   GArray *files;      /* PcapFile */
   guint64 total_bytes;
   guint64 done_bytes; /* of the files already finished */
-  guint64 n_non_ipv4;
+  guint decode_flags; /* DP_DECODE_TUNNEL_* */
+  guint64 n_non_ip;
   guint64 n_l4_short;
   DpFlow flow;        /* what the last push returned */
 } Pcap;
@@ -130,7 +134,8 @@ pcap_take (DpStage *stage, Pcap *self, const PcapReader *r, int linktype,
   if (G_UNLIKELY (!dp_ts_from_parts (hdr->ts.tv_sec, hdr->ts.tv_usec, &ts)))
     return pcap_bad_timestamp (stage, r, hdr, error);
   gboolean l4_short;
-  DpDecodeResult res = dp_decode_frame (linktype, data, hdr->caplen, ts, batch, &l4_short);
+  DpDecodeResult res = dp_decode_frame_flags (linktype, self->decode_flags, data, hdr->caplen, ts,
+                                                batch, &l4_short);
   if (G_UNLIKELY (res != DP_DECODE_OK))
     return pcap_bad_packet (stage, self, r, res, hdr, error);
   if (G_UNLIKELY (l4_short))

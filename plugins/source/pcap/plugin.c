@@ -396,14 +396,27 @@ G_GNUC_NO_INLINE gboolean
 pcap_bad_packet (DpStage *stage, Pcap *self, const PcapReader *r, DpDecodeResult res,
                  const struct pcap_pkthdr *hdr, GError **error)
 {
-  if (res == DP_DECODE_NOT_IPV4)
+  if (res == DP_DECODE_NOT_IP)
     {
-      self->n_non_ipv4++;
+      self->n_non_ip++;
       return TRUE;
     }
   g_autofree char *where = pcap_where (r);
+  if (res == DP_DECODE_NAME_FULL)
+    {
+      /* every later IPv6 packet would go too: not a packet's fault */
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+                   "%s: %s: more than 2^28 - 1 distinct IPv6 addresses in one run; "
+                   "split the input (e.g. per day)", r->path, where);
+      return FALSE;
+    }
   const char *what = res == DP_DECODE_SHORT ? "frame is shorter than its headers"
-    : res == DP_DECODE_BAD_HEADER ? "invalid IPv4 header" : "link type not supported";
+    : res == DP_DECODE_BAD_HEADER ? "invalid IP header"
+    : res == DP_DECODE_IPV6_EXT_LIMIT ? "more than " G_STRINGIFY (DP_DECODE_MAX_EXT) " IPv6 extension headers"
+    : res == DP_DECODE_IPV6_BAD_EXT ? "IPv6 extension header past the payload, misplaced or repeated"
+    : res == DP_DECODE_TUNNEL_LIMIT ? "tunnels nested more than " G_STRINGIFY (DP_DECODE_MAX_TUNNELS) " deep"
+    : res == DP_DECODE_CLASS_E ? "IPv4 address in 240.0.0.0/4 in a capture with IPv6 (that range keys the IPv6 addresses)"
+    : "link type not supported";
   return dp_stage_data_error (stage, error, dp_decode_result_name (res),
                               "%s: %s: %s (%u bytes captured)", r->path, where, what, hdr->caplen);
 }
@@ -589,11 +602,11 @@ pcap_read_batch_block (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *bat
 static void
 pcap_flush_counts (DpStage *stage, Pcap *self)
 {
-  if (self->n_non_ipv4)
-    dp_stage_count (stage, "non-ipv4", self->n_non_ipv4);
+  if (self->n_non_ip)
+    dp_stage_count (stage, "non-ip", self->n_non_ip);
   if (self->n_l4_short)
     dp_stage_count (stage, "l4-short", self->n_l4_short);
-  self->n_non_ipv4 = self->n_l4_short = 0;
+  self->n_non_ip = self->n_l4_short = 0;
 }
 
 /* The first record's timestamp, read as the file will be read: G_MAXINT64
@@ -702,6 +715,14 @@ pcap_new (const PcapConfig *cfg)
   self->cfg = cfg;
   self->files = g_array_new (FALSE, TRUE, sizeof (PcapFile));
   g_array_set_clear_func (self->files, pcap_file_clear);
+  static const guint tunnel_flags[] = {
+    [PCAP_TUNNELS_NONE] = 0,
+    [PCAP_TUNNELS_IP] = DP_DECODE_TUNNEL_4IN4 | DP_DECODE_TUNNEL_6IN4 | DP_DECODE_TUNNEL_4IN6
+                        | DP_DECODE_TUNNEL_6IN6,
+    [PCAP_TUNNELS_GRE] = DP_DECODE_TUNNEL_GRE,
+    [PCAP_TUNNELS_ALL] = DP_DECODE_TUNNEL_ALL,
+  };
+  self->decode_flags = tunnel_flags[cfg->tunnels];
   return self;
 }
 
@@ -749,8 +770,10 @@ pcap_source_run (DpStage *stage, void *state, GError **error)
 }
 
 static const DpPortDesc pcap_outputs[] = {
-  { "packets", DP_TYPE_PACKETS, 0, "IPv4 packets in time order" },
+  { "packets", DP_TYPE_PACKETS, 0, "IPv4 and IPv6 packets in time order" },
 };
+
+static const char *const pcap_tunnel_choices[] = { "none", "ip", "gre", "all", NULL };
 
 static const DpOptionDesc pcap_options[] = {
   DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, PcapConfig, path, DP_OPT_INPUT,
@@ -761,16 +784,26 @@ static const DpOptionDesc pcap_options[] = {
              "BPF filter expression (tcpdump syntax) applied before decoding."),
   DP_OPTION_RANGE ("batch_rows", DP_OPT_INT, "16384", PcapConfig, batch_rows, 1024, 65536,
                    "Rows per packets batch."),
+  DP_OPTION_ENUM ("tunnels", "none", PcapConfig, tunnels, pcap_tunnel_choices,
+                  "Tunnels to look through, so that rows describe the inner packet: none; ip "
+                  "(IPv4 and IPv6 in IPv4 or IPv6: protocols 4 and 41); gre (GRE version 0 carrying "
+                  "IP, Ethernet or ERSPAN type II); all."),
 };
 
 DP_PLUGIN_DEFINE (pcap,
   .kind = DP_KIND_SOURCE,
-  .summary = "Reads pcap/pcapng captures (plain or gzip) into IPv4 packet batches",
+  .summary = "Reads pcap/pcapng captures (plain or gzip) into IPv4/IPv6 packet batches",
   .version = "1.0",
   .doc = "Reads classic pcap and pcapng files, plain or gzip-compressed, detected by their "
          "magic number. Link types: Ethernet (with 802.1Q/QinQ tags), raw IP, Linux cooked "
-         "(SLL, SLL2), BSD loopback (NULL, LOOP). Non-IPv4 frames are counted as `non-ipv4`; "
-         "frames shorter than their headers as `short`, invalid IPv4 headers as `bad-header`, "
+         "(SLL, SLL2), BSD loopback (NULL, LOOP). IPv4 and IPv6 are decoded (the IPv6 "
+         "extension-header chain up to 8 headers, fragments, ICMPv6); IPv6 addresses travel as "
+         "keys of the batches' name map and print as RFC 5952 text. Frames of other protocols "
+         "are counted as `non-ip`; "
+         "frames shorter than their headers as `short`, invalid IP headers as `bad-header`, "
+         "malformed IPv6 chains as `ipv6-ext-limit` or `ipv6-bad-ext`, tunnels nested over 4 "
+         "deep as `tunnel-limit`, and, in a capture with IPv6, IPv4 packets from or to "
+         "240.0.0.0/4 (the range that keys IPv6 addresses) as `class-e-address`; "
          "a file cut off mid-record as `truncated-file` (the packets before are kept), a file "
          "that is no capture at all as `bad-file`, a file of another link type as "
          "`unsupported-link`; messages name the file and the byte offset (pcapng: and the "
