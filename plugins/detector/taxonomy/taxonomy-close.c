@@ -62,6 +62,9 @@ taxonomy_event_push (TaxClose *c, TaxSource *s, TaxPattern pattern, guint8 proto
                      gint32 dport, guint32 n_dst, guint32 n_dport, guint32 n_pkt,
                      const guint32 *fp, gint64 first, gint64 last)
 {
+  /* an IPv6 source's ICMP is ICMPv6 */
+  if (proto == 1 && dp_name_map_lookup_ip6 (c->names, s->src, NULL))
+    proto = 58;
   TaxEvent ev = {
     .src = s->src, .dst = dst, .dport = dport, .pattern = pattern, .proto = proto,
     .n_pkt = n_pkt, .n_dst = n_dst, .n_dport = n_dport, .first = first, .last = last,

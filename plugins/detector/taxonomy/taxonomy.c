@@ -36,7 +36,9 @@ typedef struct {
   guint32 *key_b;
   guint64 *hash;
   guint8 *attr;
+  guint32 *src6;           /* ipv6_prefix < 128: the source key of each row */
   guint scratch_rows;
+  GHashTable *prefix_of;   /* IPv6 address key -> its prefix key */
 } Taxonomy;
 
 const char *const taxonomy_pattern_names[TAX_N_PATTERNS] = {
@@ -319,6 +321,8 @@ taxonomy_scratch_reserve (Taxonomy *self, guint n)
   self->key_b = g_renew (guint32, self->key_b, n);
   self->hash = g_renew (guint64, self->hash, n);
   self->attr = g_renew (guint8, self->attr, n);
+  if (self->cfg.ipv6_prefix < 128)
+    self->src6 = g_renew (guint32, self->src6, n);
   self->scratch_rows = n;
 }
 
@@ -334,6 +338,15 @@ taxonomy_bs_icmp (guint type, guint code)
   return (type == 0 && code == 0) || type == 3 || (type == 11 && code == 0);
 }
 
+/* The ICMPv6 counterparts (RFC 4443): echo reply, destination unreachable,
+ * packet too big (IPv4's "fragmentation needed" is a type 3 code) and hop
+ * limit exceeded in transit. */
+static inline gboolean
+taxonomy_bs_icmp6 (guint type, guint code)
+{
+  return (type == 129 && code == 0) || type == 1 || type == 2 || (type == 3 && code == 0);
+}
+
 /* Class|port key and attribute bits of row @i. */
 static inline guint32
 taxonomy_classify (const Taxonomy *self, const DpPackets *p, guint i, guint8 *attr)
@@ -345,7 +358,8 @@ taxonomy_classify (const Taxonomy *self, const DpPackets *p, guint i, guint8 *at
     {
       guint8 fa = (l4 & DP_L4_TCP) ? self->flag_attr[p->tcp_flags[i]] : 0;
       a |= fa;
-      if (fa & TAX_A_SYN)
+      /* the fingerprints read IPv4 fields: not for IPv6 or pseudonyms */
+      if ((fa & TAX_A_SYN) && p->dst[i] < DP_NAME_BASE)
         {
           guint32 seq = p->tcp_seq[i], dst = p->dst[i];
           guint16 id = p->ip_id[i];
@@ -356,7 +370,8 @@ taxonomy_classify (const Taxonomy *self, const DpPackets *p, guint i, guint8 *at
     }
   else if (proto == 17 && (l4 & DP_L4_PORTS))
     {
-      a |= (taxonomy_bs_udp_port (p->sport[i]) ? TAX_A_BS : 0) | (p->ip_id[i] == 54321 ? TAX_A_ZMAP : 0);
+      a |= (taxonomy_bs_udp_port (p->sport[i]) ? TAX_A_BS : 0)
+           | (p->ip_id[i] == 54321 && p->dst[i] < DP_NAME_BASE ? TAX_A_ZMAP : 0);
       b = TAX_KEY_B (TAX_CLS_UDP, p->dport[i]);
     }
   else if (proto == 1 && (l4 & DP_L4_ICMP))
@@ -366,6 +381,14 @@ taxonomy_classify (const Taxonomy *self, const DpPackets *p, guint i, guint8 *at
       if (t == 8 && c == 0 && p->ip_id[i] == 54321)
         a |= TAX_A_ZMAP;
       b = TAX_KEY_B (TAX_CLS_ICMP, (t << 8) | c);
+    }
+  else if (proto == 58 && (l4 & DP_L4_ICMP))
+    {
+      /* ICMPv6: echo request is the ping of the network-scan and small-ping
+       * rules; other types keep their own keys */
+      guint t = p->icmp_type[i], c = p->icmp_code[i];
+      a |= taxonomy_bs_icmp6 (t, c) ? TAX_A_BS : 0;
+      b = TAX_KEY_B (TAX_CLS_ICMP, t == 128 && c == 0 ? TAX_ICMP_ECHO : TAX_ICMP6 | (t << 8) | c);
     }
   else if ((proto == 6 || proto == 17) && self->cfg.compat == TAXONOMY_COMPAT_REFERENCE)
     b = TAX_KEY_B (proto == 6 ? TAX_CLS_TCP : TAX_CLS_UDP, TAX_PORT_NULL);
@@ -400,7 +423,7 @@ taxonomy_update (TaxAgg *e, gint64 ts, guint8 a)
  * prefetches in two steps in that window: the index slot of the row
  * TAXONOMY_PREFETCH ahead, the entry of the row half as far ahead. */
 static void
-taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p)
+taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const guint32 *src)
 {
   const gint64 W = self->cfg.window_ns;
   TaxWindow *w = NULL;
@@ -434,13 +457,42 @@ taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p)
           taxonomy_table_prefetch_slot (&w->t, self->hash[i + TAXONOMY_PREFETCH]);
           taxonomy_table_prefetch_entry (&w->t, self->hash[i + TAXONOMY_PREFETCH / 2]);
         }
-      TaxAgg *e = taxonomy_table_upsert (&w->t, p->src[i], p->dst[i], self->key_b[i], self->hash[i]);
+      TaxAgg *e = taxonomy_table_upsert (&w->t, src[i], p->dst[i], self->key_b[i], self->hash[i]);
       taxonomy_update (e, ts, self->attr[i]);
       w->n_pkt++;
     }
 }
 
 static const DpPortDesc taxonomy_outputs[3];
+
+/* ipv6_prefix: each IPv6 source stands for its prefix, an entry of the
+ * batches' name map found once per address. */
+static void
+taxonomy_prefix_sources (Taxonomy *self, const DpPackets *p)
+{
+  if (self->prefix_of == NULL)
+    self->prefix_of = g_hash_table_new (g_direct_hash, g_direct_equal);
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      guint32 a = p->src[i];
+      self->src6[i] = a;
+      if (a < DP_NAME_BASE)
+        continue;
+      gpointer hit;
+      if (g_hash_table_lookup_extended (self->prefix_of, GUINT_TO_POINTER (a), NULL, &hit))
+        {
+          self->src6[i] = GPOINTER_TO_UINT (hit);
+          continue;
+        }
+      const guint8 *a6 = dp_name_map_lookup_ip6 (p->names, a, NULL);
+      guint32 k = a;
+      /* a full map keeps the address: counted by the decoder already */
+      if (a6 && !dp_name_map_intern_ip6 (p->names, a6, (guint) self->cfg.ipv6_prefix, &k))
+        k = a;
+      g_hash_table_insert (self->prefix_of, GUINT_TO_POINTER (a), GUINT_TO_POINTER (k));
+      self->src6[i] = k;
+    }
+}
 
 static DpFlow
 taxonomy_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
@@ -450,13 +502,19 @@ taxonomy_process (DpStage *stage, void *state, guint in_port, const char *upstre
   if (p->names && !self->names)
     self->names = dp_name_map_ref (p->names);
   taxonomy_scratch_reserve (self, p->n_rows);
+  const guint32 *src = p->src;
+  if (self->src6 && p->names)
+    {
+      taxonomy_prefix_sources (self, p);
+      src = self->src6;
+    }
   for (guint i = 0; i < p->n_rows; i++)
     {
       self->key_b[i] = taxonomy_classify (self, p, i, &self->attr[i]);
-      self->hash[i] = taxonomy_hash (p->src[i], p->dst[i], self->key_b[i]);
+      self->hash[i] = taxonomy_hash (src[i], p->dst[i], self->key_b[i]);
     }
   guint64 late_before = self->n_late;
-  taxonomy_aggregate (stage, self, p);
+  taxonomy_aggregate (stage, self, p, src);
   if (self->n_late > late_before)
     dp_stage_count (stage, "late-dropped", self->n_late - late_before);
   if (self->fatal != DP_FLOW_OK)
@@ -515,6 +573,9 @@ taxonomy_finalize (void *state)
   g_free (self->key_b);
   g_free (self->hash);
   g_free (self->attr);
+  g_free (self->src6);
+  if (self->prefix_of)
+    g_hash_table_destroy (self->prefix_of);
   g_free (self);
 }
 
@@ -543,6 +604,9 @@ static const DpOptionDesc taxonomy_options[] = {
                   "paper: the rules as the paper states them; reference: reproduce the reference notebook where it differs (docs/taxonomy.md)."),
   DP_OPTION_RANGE ("tool_share", DP_OPT_DOUBLE, "0.9", TaxonomyConfig, tool_share, 0, 1,
                    "Least share of a source's probes matching a scanner fingerprint for its tool column to name the tool."),
+  DP_OPTION_RANGE ("ipv6_prefix", DP_OPT_INT, "128", TaxonomyConfig, ipv6_prefix, 1, 128,
+                   "IPv6 sources are aggregated by this prefix length (64 or 48: scanners rotate addresses "
+                   "within a prefix); 128 keeps addresses. Tables then name the prefix (2001:db8:1:2::/64)."),
 };
 
 static const DpPortDesc taxonomy_inputs[] = {
@@ -604,6 +668,13 @@ static const char taxonomy_doc[] =
   "Scanner fingerprints are counted on probes (TCP SYN, UDP, ICMP echo request): Mirai (TCP seq "
   "= destination), zmap (IP id 54321), masscan (IP id = (dst ^ dport ^ seq) & 0xffff, TCP).  "
   "The tool column names the tool matched by at least tool_share of the source's probes.\n\n"
+  "IPv6 sources get every pattern: ICMPv6 echo request (128) is the ping of net_scan_icmp and "
+  "small_ping; ICMPv6 echo reply, destination unreachable, packet too big and hop limit exceeded "
+  "in transit are backscatter (the IPv4 rule's counterparts); ICMP events of IPv6 sources carry "
+  "protocol 58. The fingerprints read IPv4 fields (IP id, the destination as a number) and are "
+  "not counted for IPv6. ipv6_prefix aggregates IPv6 sources by prefix. Addresses print as RFC "
+  "5952 text; \"address order\" below puts IPv6 sources after the IPv4 ones, in the order the "
+  "source first met them.\n\n"
   "Streaming: one table of distinct (src, dst, class, port) keys per open window; a window is "
   "emitted once a packet later than its end + slack arrives, the rest at the end: sources and "
   "events in address order, as tables of at most 65536 rows (a window of spoofed traffic can "

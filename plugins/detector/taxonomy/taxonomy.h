@@ -17,6 +17,7 @@ typedef struct {
   guint64 flag_mask;
   int compat;
   double tool_share;
+  gint64 ipv6_prefix;
 } TaxonomyConfig;
 
 /* The patterns, in the column order of the reference notebook's matrix. */
@@ -41,6 +42,7 @@ enum { TAX_CLS_TCP = 0, TAX_CLS_UDP, TAX_CLS_ICMP, TAX_CLS_NONE };
 #define TAX_KEY_CLS(b) ((b) >> 17)
 #define TAX_KEY_PORT(b) ((b) & 0x1ffffu)
 #define TAX_ICMP_ECHO 0x0800u          /* type 8, code 0 as type << 8 | code */
+#define TAX_ICMP6 0x10000u             /* ICMPv6 but echo: type << 8 | code | TAX_ICMP6 */
 
 /* Per-packet attribute bits, decided once per packet. */
 enum {
