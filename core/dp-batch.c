@@ -897,6 +897,22 @@ dp_vocab_parse_token (DpVocab *v, const char *text, guint64 *key)
       *key = DP_TOKEN (DP_TOK_IP, addr);
       return TRUE;
     }
+  guint8 a6[16];
+  if (dp_ip6_parse (text, a6))
+    {
+      /* an IPv6 address: an entry of the vocabulary's name map */
+      if (v->names == NULL)
+        {
+          DpNameMap *m = dp_name_map_new ();
+          dp_vocab_set_names (v, m);
+          dp_name_map_unref (m);
+        }
+      if (dp_name_map_intern_ip6 (v->names, a6, 128, &addr))
+        {
+          *key = DP_TOKEN (DP_TOK_IP, addr);
+          return TRUE;
+        }
+    }
   const char *slash = strchr (text, '/');
   if (slash && parse_proto (slash + 1, &proto))
     {

@@ -367,7 +367,8 @@ DP_API void dp_vocab_format (const DpVocab *v, guint id, GString *out);
 /** Parses text written by dp_vocab_format back into a token key in *@key
  * (not NULL).  Text that is no address, port or protocol is a word, stored
  * in @v as dp_vocab_word_key does; "src_ipaddrN" / "dst_ipaddrN" are
- * interned into @v's name map when it has one.  Does not add the key to
+ * interned into @v's name map when it has one, IPv6 addresses always (a
+ * map is made for @v when it has none).  Does not add the key to
  * @v's ids.  Returns TRUE (every text is some token). */
 DP_API gboolean dp_vocab_parse_token (DpVocab *v, const char *text, guint64 *key);
 /** "icmp", "tcp", "udp" or "gre" for IP protocol @proto, else NULL.

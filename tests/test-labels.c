@@ -186,8 +186,7 @@ test_list_format (void)
   g_autoptr (DpHarness) h = run_labels (text, FALSE, NULL, &t);
   g_autofree char *s = table_text (t);
   g_assert_cmpstr (s, ==, "129.82.138.12=pinger1a.netsec.colostate.edu 45.33.2.193=binaryedge.ninja "
-                          "178.79.181.200=unknown 5.63.151.0=a range");
-  g_assert_cmpuint (dp_harness_counter (h, "ipv6-skipped"), ==, 1);
+                          "178.79.181.200=unknown 2400:6180:0:d0::1008:2001=v6 5.63.151.0=a range");
   g_assert_cmpuint (dp_harness_counter (h, "cidr"), ==, 1);
   g_assert_cmpuint (dp_harness_counter (h, "ranges"), ==, 1);
   g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 2);
@@ -297,12 +296,13 @@ test_maltrail (void)
   g_assert_true (dp_harness_run (h, &error));
   DpTable *t = dp_harness_output (h, "labels");
   g_assert_nonnull (t);
-  /* expected numbers from an independent awk pass over the file: distinct
-   * IPv4 lines, first label kept, cut to two host-name parts */
-  g_assert_cmpuint (t->n_rows, ==, 16854);
+  /* expected numbers from an independent pass over the file (awk for IPv4,
+   * Python's ipaddress for IPv6): 16854 distinct IPv4 lines and 1981
+   * distinct IPv6 addresses (1983 lines), first label kept, cut to two
+   * host-name parts */
+  g_assert_cmpuint (t->n_rows, ==, 16854 + 1981);
   /* two '/w00tw00t…' lines and three 'C91.196.…' typos */
   g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 5);
-  g_assert_cmpuint (dp_harness_counter (h, "ipv6-skipped"), >, 0);
   g_autoptr (GHashTable) count = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint r = 0; r < t->n_rows; r++)
     {
@@ -311,7 +311,8 @@ test_maltrail (void)
       if (t->cols[0].ip[r] == DP_TEST_IP (129, 82, 138, 12))
         g_assert_cmpstr (l, ==, "unknown");  /* colostate.edu has < 100 members */
     }
-  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "binaryedge.ninja")), ==, 4633);
+  /* 4633 IPv4 and 1981 IPv6 addresses (the Python pass above) */
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "binaryedge.ninja")), ==, 4633 + 1981);
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "censys.io")), ==, 2542);
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "stretchoid.com")), ==, 3016);
   g_assert_cmpuint (GPOINTER_TO_UINT (g_hash_table_lookup (count, "colostate.edu")), ==, 0);
@@ -424,17 +425,16 @@ test_ranges (void)
   g_assert_cmpint (t->cols[cp].type, ==, DP_COL_INT64);
   g_autofree char *s = table_text (t);
   g_assert_cmpstr (s, ==, "10.0.0.0=big 10.1.0.0=mid 10.1.2.3=exact 10.1.2.0=mid 10.1.2.4=exact32 "
-                          "10.200.0.0=inner 0.0.0.0=internet");
-  static const gint64 prefixes[] = { 8, 16, 32, 24, 32, 16, 0 };
+                          "10.200.0.0=inner 2001:db8::/32=v6 0.0.0.0=internet");
+  static const gint64 prefixes[] = { 8, 16, 32, 24, 32, 16, 32, 0 };
   for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
     g_assert_cmpint (t->cols[cp].i64[i], ==, prefixes[i]);
-  g_assert_cmpuint (dp_harness_counter (h, "cidr"), ==, 9);
+  g_assert_cmpuint (dp_harness_counter (h, "cidr"), ==, 10);
   g_assert_cmpuint (dp_harness_counter (h, "ranges"), ==, 5);
   g_assert_cmpuint (dp_harness_counter (h, "cidr-host-bits"), ==, 1);
   g_assert_cmpuint (dp_harness_counter (h, "conflict"), ==, 1);
   g_assert_cmpuint (dp_harness_counter (h, "duplicate"), ==, 3);
   g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 4);
-  g_assert_cmpuint (dp_harness_counter (h, "ipv6-skipped"), ==, 1);
   /* exact in mid, exact32 in mid, inner in big, mid in internet, big in internet,
    * inner's /16 also in internet: each nested entry counted once (its nearest range) */
   g_assert_cmpuint (dp_harness_counter (h, "nested-conflict"), ==, 5);
@@ -470,6 +470,48 @@ test_ranges (void)
   DpTable *t4;
   g_autoptr (DpHarness) h4 = run_labels ("ip,label\n192.0.2.1,a\n", FALSE, NULL, &t4);
   g_assert_cmpuint (t4->n_cols, ==, 2);
+}
+
+/* IPv6 addresses and ranges join addresses of another input's name map:
+ * the address's own entry first, then the longest range. */
+static void
+test_ipv6 (void)
+{
+  DpTable *t;
+  const char *text =
+    "2001:db8::/32 # big6\n"
+    "2001:db8:1::/48 # mid6\n"
+    "2001:db8:1::5 # exact6\n"
+    "2001:DB8:1:0:0:0:0:5 # the same address\n"
+    "2001:db8:1::7/48 # host bits\n"
+    "2001:db8::/129 # bad\n"
+    "10.0.0.0/8 # four\n";
+  g_autoptr (DpHarness) h = run_labels (text, FALSE, NULL, &t);
+  g_autofree char *s = table_text (t);
+  g_assert_cmpstr (s, ==, "2001:db8::/32=big6 2001:db8:1::/48=mid6 2001:db8:1::5=exact6 10.0.0.0=four");
+  g_assert_cmpuint (dp_harness_counter (h, "duplicate"), ==, 0);
+  g_assert_cmpuint (dp_harness_counter (h, "conflict"), ==, 2);
+  g_assert_cmpuint (dp_harness_counter (h, "cidr-host-bits"), ==, 1);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 1);
+  gint cp = dp_table_find_column (t, "prefix");
+  g_assert_cmpint (t->cols[cp].i64[0], ==, 32);
+  g_assert_cmpint (t->cols[cp].i64[2], ==, 128);
+
+  g_autoptr (DpNameMap) m = dp_name_map_new ();
+  EvalIndex ix;
+  g_assert_true (eval_index_init (&ix, t));
+  static const struct { const char *addr, *label; } q[] = {
+    { "2001:db8:1::5", "exact6" }, { "2001:db8:1::6", "mid6" }, { "2001:db8:1:ffff::1", "mid6" },
+    { "2001:db8:2::1", "big6" }, { "2001:db9::1", NULL }, { "::", NULL },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
+    {
+      gint64 r = eval_index_addr (&ix, dp_name_map_intern (m, q[i].addr), m);
+      g_test_message ("%s", q[i].addr);
+      g_assert_cmpstr (r < 0 ? NULL : t->cols[1].str[r], ==, q[i].label);
+    }
+  g_assert_cmpint (eval_index_addr (&ix, DP_TEST_IP (10, 9, 9, 9), m), ==, 3);
+  eval_index_clear (&ix);
 }
 
 /* Maltrail's mass_scanner_cidr.txt: 1,096 entries written as ranges (three
@@ -510,6 +552,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/plugin/labels/ipv6", test_ipv6);
   tmpdir = dp_test_tmpdir ();
   g_test_add_func ("/plugin/labels/csv-header", test_csv_header);
   g_test_add_func ("/plugin/labels/csv-class-columns", test_csv_class_columns);

@@ -201,6 +201,32 @@ test_map_concurrent (void)
   dp_name_map_unref (r.m);
 }
 
+/* Vocabularies read IPv6 tokens (word2vec files, text corpora) as
+ * address tokens and print them back canonical. */
+static void
+test_vocab_tokens (void)
+{
+  g_autoptr (DpVocab) v = dp_vocab_new ();
+  guint64 k1, k2, k3;
+  g_assert_true (dp_vocab_parse_token (v, "2001:DB8:0::1", &k1));
+  g_assert_true (dp_vocab_parse_token (v, "2001:db8::1", &k2));
+  g_assert_true (dp_vocab_parse_token (v, "src_ipaddr3", &k3));
+  g_assert_cmpuint (DP_TOKEN_KIND (k1), ==, DP_TOK_IP);
+  g_assert_cmphex (k1, ==, k2);
+  g_assert_cmpuint (DP_TOKEN_KIND (k3), ==, DP_TOK_IP);
+  g_assert_cmphex (k1, !=, k3);
+  guint id = dp_vocab_add (v, k1);
+  g_autoptr (GString) s = g_string_new (NULL);
+  dp_vocab_format (v, id, s);
+  g_assert_cmpstr (s->str, ==, "2001:db8::1");
+  /* a port token is not mistaken for an address, nor an address for a port */
+  guint64 kp;
+  g_assert_true (dp_vocab_parse_token (v, "23/tcp", &kp));
+  g_assert_cmpuint (DP_TOKEN_KIND (kp), ==, DP_TOK_PORT);
+  g_assert_true (dp_vocab_parse_token (v, "::23", &kp));
+  g_assert_cmpuint (DP_TOKEN_KIND (kp), ==, DP_TOK_IP);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -210,5 +236,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/names/kinds", test_map_kinds);
   g_test_add_func ("/core/names/many", test_map_many);
   g_test_add_func ("/core/names/concurrent", test_map_concurrent);
+  g_test_add_func ("/core/names/vocab-tokens", test_vocab_tokens);
   return g_test_run ();
 }

@@ -43,6 +43,7 @@ eval_index_init (EvalIndex *ix, const DpTable *t)
   dp_hash_init (&ix->by_addr, MAX (t->n_rows, 16u));
   ix->by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   prefix_init (&ix->ranges);
+  prefix_init (&ix->ranges6);
   if (ix->key_col < 0)
     return FALSE;
   const DpColumn *c = &t->cols[ix->key_col];
@@ -54,7 +55,11 @@ eval_index_init (EvalIndex *ix, const DpTable *t)
       if (c->type == DP_COL_IPV4)
         {
           const char *name = dp_name_map_lookup (t->names, c->ip[r]);
-          if (name)
+          guint plen = 128;
+          const guint8 *a6 = dp_name_map_lookup_ip6 (t->names, c->ip[r], &plen);
+          if (a6 && plen < 128)
+            prefix6_insert (&ix->ranges6, a6, plen, r);   /* the first row of a range wins */
+          else if (name)
             index_add_text (ix, name, r);
           else if (prefix && prefix[r] >= 0 && prefix[r] < 32)
             prefix_insert (&ix->ranges, c->ip[r], (guint) prefix[r], r);   /* the first row of a range wins */
@@ -76,6 +81,7 @@ eval_index_clear (EvalIndex *ix)
 {
   dp_hash_clear (&ix->by_addr);
   prefix_clear (&ix->ranges);
+  prefix_clear (&ix->ranges6);
   g_clear_pointer (&ix->by_text, g_hash_table_destroy);
 }
 
@@ -91,7 +97,16 @@ eval_index_addr (const EvalIndex *ix, guint32 addr, const DpNameMap *names)
 {
   const char *name = dp_name_map_lookup (names, addr);
   if (name)
-    return index_lookup_text (ix, name);
+    {
+      /* an address's own entry wins over the ranges holding it */
+      gint64 row = index_lookup_text (ix, name);
+      const guint8 *a6;
+      guint plen;
+      if (row < 0 && ix->ranges6.n_prefixes > 0
+          && (a6 = dp_name_map_lookup_ip6 (names, addr, &plen)) != NULL && plen == 128)
+        row = prefix6_lookup (&ix->ranges6, a6);
+      return row;
+    }
   const guint64 *v = dp_hash_find (&ix->by_addr, addr);
   return v ? (gint64) *v : prefix_lookup (&ix->ranges, addr);
 }

@@ -26,6 +26,7 @@ typedef struct {
   DpHash by_addr;          /* address -> table row */
   PrefixTrie ranges;     /* rows whose prefix is shorter than 32 */
   GHashTable *by_text;     /* token text -> table row + 1 */
+  PrefixTrie ranges6;      /* IPv6 prefixes of the table -> row */
   gint key_col;
 } EvalIndex;
 

@@ -146,7 +146,7 @@ labels_is_name (const char *s)
   return TRUE;
 }
 
-typedef enum { ADDR_OK, ADDR_SKIP, ADDR_BAD } AddrResult;
+typedef enum { ADDR_OK, ADDR_BAD } AddrResult;
 
 /* "a.b.c.d/N" with N in 0..32: the network (host bits cleared, counted
  * as cidr-host-bits when the text had some) and N. */
@@ -181,8 +181,23 @@ labels_address (Labels *s, DpStage *stage, const char *text, guint32 *addr, guin
   g_autofree char *before_slash = slash ? g_strndup (text, (gsize) (slash - text)) : NULL;
   if (labels_is_ipv6 (text) || (before_slash && labels_is_ipv6 (before_slash)))
     {
-      dp_stage_count (stage, "ipv6-skipped", 1);
-      return ADDR_SKIP;
+      /* an IPv6 address or range: an entry of the table's name map, joined
+       * by its text (an address) or its bits (a range, eval.c) */
+      guint8 a6[16], host[16];
+      guint plen;
+      if (!dp_ip6_parse_prefix (text, a6, &plen))
+        return ADDR_BAD;
+      if (slash)
+        {
+          g_assert_true (dp_ip6_parse (before_slash, host));
+          if (memcmp (host, a6, 16) != 0)
+            dp_stage_count (stage, "cidr-host-bits", 1);
+          dp_stage_count (stage, "cidr", 1);
+        }
+      if (!dp_name_map_intern_ip6 (s->names, a6, plen, addr))
+        return ADDR_BAD;
+      *len = plen;
+      return ADDR_OK;
     }
   if (slash)
     return labels_cidr (stage, text, slash, addr, len) ? ADDR_OK : ADDR_BAD;
@@ -226,7 +241,8 @@ labels_add (Labels *s, DpStage *stage, guint32 addr, guint len, const char *labe
     label = to;
   guint64 new_row = s->addrs->len;
   gint64 old_row = -1;
-  if (len == 32)
+  /* an address, a pseudonym or an IPv6 entry (of any length): by its key */
+  if (len == 32 || dp_name_map_lookup_ip6 (s->names, addr, NULL))
     {
       gboolean inserted;
       guint64 *row = dp_hash_upsert (&s->seen, addr, &inserted);
@@ -321,8 +337,6 @@ labels_csv_line (Labels *s, DpStage *stage, DpLineReader *r, char *line, GError 
   guint32 addr;
   guint len;
   AddrResult a = labels_address (s, stage, ip, &addr, &len);
-  if (a == ADDR_SKIP)
-    return TRUE;
   if (a == ADDR_BAD)
     return labels_bad (stage, r, "not an address", line, error);
   if (*label == '\0')
@@ -350,8 +364,6 @@ labels_list_line (Labels *s, DpStage *stage, DpLineReader *r, char *line, GError
   if (strpbrk (ip, " \t"))
     return labels_bad (stage, r, "more than one address", copy, error);
   AddrResult a = labels_address (s, stage, ip, &addr, &len);
-  if (a == ADDR_SKIP)
-    return TRUE;
   if (a == ADDR_BAD)
     return labels_bad (stage, r, "not an address", copy, error);
   labels_add (s, stage, addr, len, label);
@@ -570,8 +582,10 @@ DP_PLUGIN_DEFINE (labels,
          "Formats: CSV with a header naming `ip` (or `src_ip`, `address`) and `label` (or `class`), "
          "extra columns ignored, or without a header as `ip,label`; and lists of `ADDRESS # LABEL` "
          "lines (Maltrail's mass_scanner.txt) where `#` lines are comments and a line without a "
-         "label gets `default_label`. IPv6 addresses (and ranges) are skipped and counted "
-         "(`ipv6-skipped`).\n\n"
+         "label gets `default_label`. IPv6 addresses and ranges (`2001:db8::/32`) are read too: "
+         "they are entries of the table's name map (an address joins by its RFC 5952 text, a range "
+         "by its bits, the longest range winning; `prefix` holds their length, 128 for an "
+         "address); nested IPv6 ranges of different labels are not counted as nested-conflict.\n\n"
          "An address may be a CIDR range (`5.63.151.0/24`, as in Maltrail's "
          "mass_scanner_cidr.txt). Ranges go into a prefix trie; when the file has any, the table "
          "gets a third column `prefix` (int64: the range's length, 32 for an address; `ip` holds "
