@@ -214,7 +214,7 @@ test_same_as_csv (void)
   dp_test_rmtree (dir);
 }
 
-/* Two batches, two transactions: a row the database refuses in the second
+/* Two windows, two transactions: a row the database refuses in the second
  * rolls the second back whole and leaves the first. */
 static void
 test_transactions (void)
@@ -227,12 +227,14 @@ test_transactions (void)
   sqlite3_close (db);
 
   g_autoptr (DpTable) w1 = window_table ("t", 1, 3);
-  g_autoptr (DpTable) w2 = window_table ("t", 2, 4);
-  DpTable *tables[] = { w1, w2, NULL };
+  g_autoptr (DpTable) w2a = window_table ("t", 2, 1);
+  g_autoptr (DpTable) w2b = window_table ("t", 2, 4);
+  DpTable *tables[] = { w1, w2a, w2b, NULL };
   g_autofree char *msg = NULL;
   g_assert_false (run_sink (path, NULL, tables, &msg));
-  /* the row: the 3rd of the second batch, the 6th of the table */
-  g_assert_nonnull (strstr (msg, "table 't', row 6 (window_start=2)"));
+  /* the row: the 3rd of the last batch, the 3 + 1 + 3 = 7th of the table;
+   * the window's first batch goes with it */
+  g_assert_nonnull (strstr (msg, "table 't', row 7 (window_start=2)"));
   g_assert_nonnull (strstr (msg, "CHECK constraint failed"));
   g_assert_nonnull (strstr (msg, path));
   g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 3);
@@ -258,6 +260,104 @@ test_modes (void)
   g_assert_cmpint (file_int (path, "select count(*) from t where window_start = 2"), ==, b->n_rows);
   /* a table the run did not touch stays */
   g_assert_cmpint (file_int (path, "select count(*) from other"), ==, other->n_rows);
+  dp_test_rmtree (dir);
+}
+
+/* A window commits when the next one starts, or at once after the table
+ * that ends windows (summary); a reader sees whole windows only, and with
+ * transaction: run nothing before the end. */
+static void
+test_windows (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "t.db", NULL);
+  g_autofree char *yaml = yaml_path (path, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpTable) a1 = window_table ("t", 1, 3);
+  g_autoptr (DpTable) b1 = window_table ("u", 1, 2);
+  g_autoptr (DpTable) a2 = window_table ("t", 2, 4);
+  g_autoptr (DpTable) s2 = window_table ("summary", 2, 1);
+  g_autoptr (DpTable) a3 = window_table ("t", 3, 5);
+  g_autoptr (DpHarness) h = dp_harness_new ("sqlite", yaml, &error);
+  g_assert_no_error (error);
+  dp_test_push (h, 0, a1);
+  dp_test_push (h, 0, b1);
+  g_assert_cmpint (file_int (path, "select count(*) from sqlite_master where name in ('t', 'u')"), ==, 0);
+  dp_test_push (h, 0, a2);
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 3);
+  g_assert_cmpint (file_int (path, "select count(*) from u"), ==, 2);
+  dp_test_push (h, 0, s2);
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 7);
+  dp_test_push (h, 0, a3);
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 7);
+  dp_test_finish (h);
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 12);
+  g_assert_cmpuint (dp_harness_counter (h, "transactions"), ==, 3);
+
+  g_autofree char *path2 = g_build_filename (dir, "run.db", NULL);
+  g_autofree char *yaml2 = yaml_path (path2, "transaction: run");
+  g_autoptr (DpHarness) run = dp_harness_new ("sqlite", yaml2, &error);
+  g_assert_no_error (error);
+  dp_test_push (run, 0, a1);
+  dp_test_push (run, 0, s2);
+  dp_test_push (run, 0, a3);
+  g_assert_false (g_file_test (path2, G_FILE_TEST_EXISTS) && file_int (path2, "select count(*) from sqlite_master") > 0);
+  dp_test_finish (run);
+  g_assert_cmpint (file_int (path2, "select count(*) from t"), ==, 8);
+  g_assert_cmpuint (dp_harness_counter (run, "transactions"), ==, 1);
+
+  /* transaction: batch, the old behaviour: one per table pushed */
+  g_autofree char *path3 = g_build_filename (dir, "batch.db", NULL);
+  DpTable *tables[] = { a1, b1, a2, NULL };
+  g_autofree char *yaml3 = yaml_path (path3, "transaction: batch");
+  g_autoptr (DpHarness) batch = dp_harness_new ("sqlite", yaml3, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; tables[i]; i++)
+    dp_test_push (batch, 0, tables[i]);
+  dp_test_finish (batch);
+  g_assert_cmpuint (dp_harness_counter (batch, "transactions"), ==, 3);
+  dp_test_rmtree (dir);
+}
+
+/* A table (k text, n int64) of keys k0..k<@n-1> with n = @base + row. */
+static DpTable *
+keyed_table (guint n, gint64 base)
+{
+  DpTable *t = dp_table_new ("t");
+  dp_table_add_column (t, "k", DP_COL_STRING);
+  dp_table_add_column (t, "n", DP_COL_INT64);
+  for (guint r = 0; r < n; r++)
+    {
+      guint row = dp_table_append_row (t);
+      g_autofree char *k = g_strdup_printf ("k%u", r);
+      dp_table_set_str (t, 0, row, k);
+      dp_table_set_i64 (t, 1, row, base + r);
+    }
+  return t;
+}
+
+/* upsert: a second run updates the rows of the keys it has and adds the
+ * others; a table without its key columns is refused. */
+static void
+test_upsert (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "t.db", NULL);
+  g_autoptr (DpTable) a = keyed_table (4, 100);
+  g_autoptr (DpTable) b = keyed_table (6, 200);
+  DpTable *run1[] = { a, NULL }, *run2[] = { b, NULL };
+  g_assert_true (run_sink (path, "mode: upsert, keys: [k]", run1, NULL));
+  g_assert_true (run_sink (path, "mode: upsert, keys: [t=k]", run2, NULL));
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 6);
+  g_assert_cmpint (file_int (path, "select sum(n) from t"), ==, 200 + 201 + 202 + 203 + 204 + 205);
+  g_assert_cmpint (file_int (path, "select count(*) from sqlite_master where name = 't_key_k' "
+                                   "and sql like 'CREATE UNIQUE INDEX%'"), ==, 1);
+  g_autofree char *msg = NULL;
+  g_assert_false (run_sink (path, "mode: upsert, keys: [missing]", run2, &msg));
+  g_assert_nonnull (strstr (msg, "mode upsert needs its key columns"));
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 6);
+  dp_test_bad_option ("sqlite", "{path: x.db, mode: upsert}", DP_CONFIG_ERROR_REQUIRED);
+  dp_test_bad_option ("sqlite", "{path: x.db, indexes: ['+a']}", DP_CONFIG_ERROR_TYPE);
   dp_test_rmtree (dir);
 }
 
@@ -518,6 +618,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/sqlite/same-as-csv", test_same_as_csv);
   g_test_add_func ("/plugin/sqlite/transactions", test_transactions);
   g_test_add_func ("/plugin/sqlite/modes", test_modes);
+  g_test_add_func ("/plugin/sqlite/windows", test_windows);
+  g_test_add_func ("/plugin/sqlite/upsert", test_upsert);
   g_test_add_func ("/plugin/sqlite/mismatch", test_mismatch);
   g_test_add_func ("/plugin/sqlite/bad-path", test_bad_path);
   g_test_add_func ("/plugin/sqlite/indexes", test_indexes);

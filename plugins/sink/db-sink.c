@@ -21,6 +21,66 @@ db_append_ident (GString *b, const char *s)
   g_string_append_c (b, '"');
 }
 
+void
+db_config_copy (DbConfig *to, const DbConfig *from)
+{
+  *to = *from;
+  to->tables = g_strdupv (from->tables);
+  to->indexes = g_strdupv (from->indexes);
+  to->keys = g_strdupv (from->keys);
+  to->window = g_strdup (from->window);
+  to->window_ends = g_strdup (from->window_ends);
+}
+
+void
+db_config_clear (DbConfig *cfg)
+{
+  g_clear_pointer (&cfg->tables, g_strfreev);
+  g_clear_pointer (&cfg->indexes, g_strfreev);
+  g_clear_pointer (&cfg->keys, g_strfreev);
+  g_clear_pointer (&cfg->window, g_free);
+  g_clear_pointer (&cfg->window_ends, g_free);
+}
+
+void
+db_columns_init (DbColumns *c, const DpTable *t)
+{
+  c->names = g_ptr_array_new_with_free_func (g_free);
+  c->types = g_array_new (FALSE, FALSE, sizeof (DpColType));
+  for (guint i = 0; i < t->n_cols; i++)
+    {
+      g_ptr_array_add (c->names, g_strdup (t->cols[i].name));
+      g_array_append_val (c->types, t->cols[i].type);
+    }
+}
+
+void
+db_columns_clear (DbColumns *c)
+{
+  g_clear_pointer (&c->names, g_ptr_array_unref);
+  g_clear_pointer (&c->types, g_array_unref);
+}
+
+gboolean
+db_columns_check (const DbColumns *c, const char *where, const char *name, const DpTable *t, GError **error)
+{
+  gboolean same = t->n_cols == c->names->len;
+  for (guint i = 0; same && i < t->n_cols; i++)
+    same = strcmp (t->cols[i].name, c->names->pdata[i]) == 0
+           && t->cols[i].type == g_array_index (c->types, DpColType, i);
+  if (!same)
+    {
+      g_autoptr (GString) want = g_string_new (NULL);
+      for (guint i = 0; i < t->n_cols; i++)
+        g_string_append_printf (want, "%s%s %s", i ? ", " : "", t->cols[i].name, dp_col_type_name (t->cols[i].type));
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: table '%s': a table with other columns (%s) than its first one "
+                   "(%u columns, same names and types needed)",
+                   where, name, want->str, c->names->len);
+    }
+  return same;
+}
+
 /* "a+b+c": every part non-empty */
 static gboolean
 column_list_ok (const char *s)

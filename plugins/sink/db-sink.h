@@ -60,6 +60,23 @@ typedef struct {
              "A table (its name before renaming) that comes last in each window: the window commits " \
              "right after it instead of at the next window's first row (\"\" for none).")
 
+/* A deep copy of @from into @to, for the sink's state; freed by
+ * db_config_clear. */
+void db_config_copy (DbConfig *to, const DbConfig *from);
+void db_config_clear (DbConfig *cfg);
+
+/* The darkpipe columns of a table's first batch, which later batches
+ * into the same SQL table must have (names and types, in order). */
+typedef struct {
+  GPtrArray *names;
+  GArray *types;         /* DpColType */
+} DbColumns;
+void db_columns_init (DbColumns *c, const DpTable *t);
+void db_columns_clear (DbColumns *c);
+/* FALSE with @error naming @where and SQL table @name when @t differs */
+gboolean db_columns_check (const DbColumns *c, const char *where, const char *name, const DpTable *t,
+                           GError **error);
+
 /* check(): the lists are well formed, upsert has keys. */
 gboolean db_config_check (DpStage *stage, const DbConfig *cfg, GError **error);
 

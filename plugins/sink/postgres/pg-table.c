@@ -34,8 +34,7 @@ pg_table_free (gpointer p)
   g_free (s->name);
   g_array_unref (s->cols);
   g_free (s->name_col);
-  g_ptr_array_unref (s->dp_names);
-  g_array_unref (s->dp_types);
+  db_columns_clear (&s->dp_cols);
   g_free (s->copy_sql);
   g_free (s->stage);
   g_free (s->merge_sql);
@@ -59,13 +58,10 @@ pg_table_new (PgSink *st, const char *name, const DpTable *t, GError **error)
   s->cols = g_array_new (FALSE, FALSE, sizeof (PgCol));
   g_array_set_clear_func (s->cols, pg_col_clear);
   s->name_col = g_new (gint, t->n_cols);
-  s->dp_names = g_ptr_array_new_with_free_func (g_free);
-  s->dp_types = g_array_new (FALSE, FALSE, sizeof (DpColType));
+  db_columns_init (&s->dp_cols, t);
   for (guint c = 0; c < t->n_cols; c++)
     {
       const DpColumn *col = &t->cols[c];
-      g_ptr_array_add (s->dp_names, g_strdup (col->name));
-      g_array_append_val (s->dp_types, col->type);
       s->name_col[c] = -1;
       switch (col->type)
         {
@@ -113,26 +109,6 @@ describe (GString *b, const PgTable *s)
       const PgCol *col = &g_array_index (s->cols, PgCol, c);
       g_string_append_printf (b, "%s%s %s", c ? ", " : "", col->name, pg_type_names[col->type]);
     }
-}
-
-gboolean
-pg_table_same_columns (PgSink *st, const PgTable *s, const DpTable *t, GError **error)
-{
-  gboolean same = t->n_cols == s->dp_names->len;
-  for (guint c = 0; same && c < t->n_cols; c++)
-    same = strcmp (t->cols[c].name, s->dp_names->pdata[c]) == 0
-           && t->cols[c].type == g_array_index (s->dp_types, DpColType, c);
-  if (!same)
-    {
-      g_autoptr (GString) want = g_string_new (NULL);
-      for (guint c = 0; c < t->n_cols; c++)
-        g_string_append_printf (want, "%s%s %s", c ? ", " : "", t->cols[c].name, dp_col_type_name (t->cols[c].type));
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "%s: table '%s': a table with other columns (%s) than its first one "
-                   "(%u columns, same names and types needed)",
-                   st->where, s->name, want->str, s->dp_names->len);
-    }
-  return same;
 }
 
 /* An existing SQL table must have these columns, names and types, in

@@ -191,7 +191,7 @@ pg_write (void *sink, const char *name, const DpTable *t, guint from, guint to, 
         return FALSE;
       g_hash_table_insert (st->tables, s->name, s);
     }
-  else if (!pg_table_same_columns (st, s, t, error))
+  else if (!db_columns_check (&s->dp_cols, st->where, s->name, t, error))
     return FALSE;
   if (!pg_table_open (st, s, t, error) || !pg_copy_rows (st, s, t, from, to, error))
     return FALSE;
@@ -328,12 +328,7 @@ postgres_init (DpStage *stage, const void *config, void **state, GError **error)
   PgSink *st = g_new0 (PgSink, 1);
   *state = st;
   st->stage = stage;
-  st->cfg = cfg->db;
-  st->cfg.tables = g_strdupv (cfg->db.tables);
-  st->cfg.indexes = g_strdupv (cfg->db.indexes);
-  st->cfg.keys = g_strdupv (cfg->db.keys);
-  st->cfg.window = g_strdup (cfg->db.window);
-  st->cfg.window_ends = g_strdup (cfg->db.window_ends);
+  db_config_copy (&st->cfg, &cfg->db);
   st->reconnect_ns = cfg->reconnect;
   st->conninfo = g_strdup (cfg->conninfo ? cfg->conninfo : "");
   st->units = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -372,11 +367,7 @@ postgres_finalize (void *state)
     g_hash_table_unref (st->tables);
   if (st->units)
     g_hash_table_unref (st->units);
-  g_strfreev (st->cfg.tables);
-  g_strfreev (st->cfg.indexes);
-  g_strfreev (st->cfg.keys);
-  g_free (st->cfg.window);
-  g_free (st->cfg.window_ends);
+  db_config_clear (&st->cfg);
   g_free (st->conninfo);
   g_free (st->where);
   if (st->sql)

@@ -31,8 +31,7 @@ typedef struct {
   char *name;
   GArray *cols;            /* PgCol */
   gint *name_col;          /* per DpTable column: its PG_ROLE_NAME column or -1 */
-  GPtrArray *dp_names;     /* the first table's columns, which later ones must have */
-  GArray *dp_types;        /* DpColType */
+  DbColumns dp_cols;       /* the first table's columns, which later ones must have */
   char *copy_sql;
   char *stage;             /* upsert: the temporary table rows are copied into */
   char *merge_sql;         /* upsert: from there into the table */
@@ -62,7 +61,6 @@ typedef struct {
 /* pg-table.c */
 PgTable *pg_table_new (PgSink *st, const char *name, const DpTable *t, GError **error);
 void pg_table_free (gpointer p);
-gboolean pg_table_same_columns (PgSink *st, const PgTable *s, const DpTable *t, GError **error);
 gboolean pg_table_open (PgSink *st, PgTable *s, const DpTable *t, GError **error);
 
 /* pg-copy.c */
