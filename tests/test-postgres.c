@@ -107,7 +107,8 @@ pg_start (void)
   if (getuid () == 0)
     {
       struct passwd *pw = getpwnam ("nobody");
-      if (!pw || chown (pg_dir, pw->pw_uid, pw->pw_gid) != 0 || !g_find_program_in_path ("runuser"))
+      g_autofree char *runuser = g_find_program_in_path ("runuser");
+      if (!pw || chown (pg_dir, pw->pw_uid, pw->pw_gid) != 0 || !runuser)
         {
           pg_skip = g_strdup ("running as root, and cannot hand a directory to user nobody through runuser");
           return;
