@@ -619,3 +619,121 @@ dp_test_dir_teardown (DpTestDir *f, gconstpointer data)
   dp_test_rmtree (f->dir);
   g_free (f->dir);
 }
+
+/* ------------------------------------------------------------------ */
+/* database sinks */
+
+GPtrArray *
+dp_test_csv_record (const char **p)
+{
+  GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
+  GString *cell = g_string_new (NULL);
+  const char *s = *p;
+  for (;;)
+    {
+      if (*s == '"')
+        {
+          for (s++; *s && !(s[0] == '"' && s[1] != '"'); s++)
+            {
+              if (s[0] == '"')
+                s++;
+              g_string_append_c (cell, *s);
+            }
+          s++;
+        }
+      else
+        while (*s && *s != ',' && *s != '\n')
+          g_string_append_c (cell, *s++);
+      g_ptr_array_add (cells, g_strdup (cell->str));
+      g_string_truncate (cell, 0);
+      if (*s != ',')
+        break;
+      s++;
+    }
+  if (*s == '\n')
+    s++;
+  *p = s;
+  g_string_free (cell, TRUE);
+  return cells;
+}
+
+DpHarness *
+dp_test_taxonomy_day (const char *day)
+{
+  g_autofree char *iso = g_strdup_printf ("%sT10:05:00Z", day);
+  g_autoptr (GDateTime) at = g_date_time_new_from_iso8601 (iso, NULL);
+  g_assert_nonnull (at);
+  gint64 base = g_date_time_to_unix (at) * G_GINT64_CONSTANT (1000000000);
+  g_autoptr (DpPackets) p = dp_packets_new (1024);
+  for (guint i = 0; i < 300; i++)
+    dp_test_add_probe (p, base + (gint64) i * 1000000, 1, 6, (guint16) (1000 + i % 60));
+  dp_test_add_probe (p, base + 5 * 60 * G_GINT64_CONSTANT (1000000000), 3, 6, 23);
+  for (guint i = 0; i < 300; i++)
+    dp_test_add_probe (p, base + 3600 * G_GINT64_CONSTANT (1000000000) + (gint64) i * 1000000, 2, 6,
+                       (guint16) (2000 + i % 60));
+  dp_test_add_probe (p, base + 65 * 60 * G_GINT64_CONSTANT (1000000000), 3, 6, 23);
+  GError *error = NULL;
+  DpHarness *tax = dp_harness_new ("taxonomy", NULL, &error);
+  g_assert_no_error (error);
+  dp_test_push (tax, 0, p);
+  dp_test_finish (tax);
+  return tax;
+}
+
+GPtrArray *
+dp_test_doc_blocks (const char *lang, const char *from, const char *to)
+{
+  g_autofree char *doc_path = g_build_filename (g_getenv ("DP_TOP_SRCDIR") ? g_getenv ("DP_TOP_SRCDIR") : "..",
+                                                "docs", "databases.md", NULL);
+  g_autofree char *doc = dp_test_read_file (doc_path, NULL);
+  g_autofree char *fence = g_strdup_printf ("\n```%s\n", lang);
+  GPtrArray *blocks = g_ptr_array_new_with_free_func (g_free);
+  const char *p = doc;
+  while ((p = strstr (p, fence)) != NULL)
+    {
+      p += strlen (fence);
+      const char *end = strstr (p, "\n```");
+      g_assert_nonnull (end);
+      g_autofree char *q = g_strndup (p, (gsize) (end - p));
+      g_auto (GStrv) parts = g_strsplit (q, from, -1);
+      g_ptr_array_add (blocks, g_strjoinv (to, parts));
+      p = end;
+    }
+  return blocks;
+}
+
+/* Every column type, with INT64 extremes, NaN, infinities, a pseudonym,
+ * NULL, quotes and non-ASCII strings, and times in s and ns (before the
+ * epoch, with nanoseconds). */
+DpTable *
+dp_test_mixed_table (void)
+{
+  static const gint64 n[] = { 1, -7, G_MAXINT64, G_MININT64, 0 };
+  static const double x[] = { 0.5, NAN, 1e22, -0.25, -INFINITY };
+  static const char *const s[] = { "plain", "a,b", "say \"hi\"\nbye\ttab\\", NULL, "é ∑ 日本" };
+  static const gint64 ws[] = { 1765015200, 0, -1, 4102444800, 1 };
+  static const gint64 ns[] = { G_GINT64_CONSTANT (1765015200123456789), -1, 0, 999,
+                               G_GINT64_CONSTANT (-1000000000000001) };
+  guint32 ip[] = { 0x0a000001u, 0, 0xc0000201u, 0, 0xffffffffu };
+  g_autoptr (DpNameMap) names = dp_name_map_new ();
+  ip[1] = dp_name_map_intern (names, "src_ipaddr12");
+  DpTable *t = dp_table_new ("mixed");
+  dp_table_set_names (t, names);
+  dp_table_add_column (t, "n", DP_COL_INT64);
+  dp_table_add_column (t, "x", DP_COL_DOUBLE);
+  dp_table_add_column (t, "ip", DP_COL_IPV4);
+  dp_table_add_column (t, "s,note", DP_COL_STRING);
+  dp_table_add_column (t, "window_start", DP_COL_INT64);
+  dp_table_add_column (t, "first_ns", DP_COL_INT64);
+  for (guint r = 0; r < G_N_ELEMENTS (n); r++)
+    {
+      dp_table_append_row (t);
+      dp_table_set_i64 (t, 0, r, n[r]);
+      dp_table_set_f64 (t, 1, r, x[r]);
+      dp_table_set_ip (t, 2, r, ip[r]);
+      dp_table_set_str (t, 3, r, s[r]);
+      dp_table_set_i64 (t, 4, r, ws[r]);
+      dp_table_set_i64 (t, 5, r, ns[r]);
+    }
+  return t;
+}

@@ -158,3 +158,24 @@ typedef struct {
 } DpTestDir;
 void dp_test_dir_setup (DpTestDir *f, gconstpointer data);
 void dp_test_dir_teardown (DpTestDir *f, gconstpointer data);
+
+/* ------------------------------------------------------------------ */
+/* database sinks (test-sqlite, test-postgres) */
+
+/** Splits one CSV record (RFC 4180) starting at *@p into its cells and
+ * advances *@p past it. */
+GPtrArray *dp_test_csv_record (const char **p);
+/** The taxonomy (1 h windows) over a synthetic day @day ("2026-12-06"):
+ * 10.0.0.1 probes 60 TCP ports of one destination 5 times each at 10:05
+ * (a heavy port scan of the 10 h window), 10.0.0.2 does the same at
+ * 11:05, 10.0.0.3 knocks once on port 23 at 10:10 and again at 11:10.
+ * Returns the finished harness, whose outputs hold the tables. */
+DpHarness *dp_test_taxonomy_day (const char *day);
+/** The blocks of docs/databases.md fenced with ```@lang, with every
+ * @from replaced by @to. */
+GPtrArray *dp_test_doc_blocks (const char *lang, const char *from, const char *to);
+/** A table "mixed" of every column type: n (INT64 extremes), x (NaN,
+ * infinities), ip (with a pseudonym: the table has a name map), "s,note"
+ * (NULL, quotes, newline, non-ASCII), window_start (epoch seconds, one
+ * before the epoch) and first_ns (epoch ns, some before the epoch). */
+DpTable *dp_test_mixed_table (void);

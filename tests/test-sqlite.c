@@ -91,34 +91,6 @@ run_sink (const char *path, const char *extra, DpTable **tables, char **message)
   return ok;
 }
 
-/* The mixed table the csv tests use too: every column type, with INT64
- * extremes, NaN, infinities, a pseudonym, NULL and quoted strings. */
-static DpTable *
-mixed_table (void)
-{
-  static const gint64 n[] = { 1, -7, G_MAXINT64, G_MININT64, 0 };
-  static const double x[] = { 0.5, NAN, 1e22, -0.25, INFINITY };
-  static const char *const s[] = { "plain", "a,b", "say \"hi\"\nbye", NULL, "" };
-  guint32 ip[] = { 0x0a000001u, 0, 0xc0000201u, 0, 0xffffffffu };
-  g_autoptr (DpNameMap) names = dp_name_map_new ();
-  ip[1] = dp_name_map_intern (names, "src_ipaddr12");
-  DpTable *t = dp_table_new ("mixed");
-  dp_table_set_names (t, names);
-  dp_table_add_column (t, "n", DP_COL_INT64);
-  dp_table_add_column (t, "x", DP_COL_DOUBLE);
-  dp_table_add_column (t, "ip", DP_COL_IPV4);
-  dp_table_add_column (t, "s,note", DP_COL_STRING);
-  for (guint r = 0; r < G_N_ELEMENTS (n); r++)
-    {
-      dp_table_append_row (t);
-      dp_table_set_i64 (t, 0, r, n[r]);
-      dp_table_set_f64 (t, 1, r, x[r]);
-      dp_table_set_ip (t, 2, r, ip[r]);
-      dp_table_set_str (t, 3, r, s[r]);
-    }
-  return t;
-}
-
 /* ------------------------------------------------------------------ */
 
 /* Every cell of the mixed table reads back as the value pushed. */
@@ -127,7 +99,7 @@ test_types (void)
 {
   g_autofree char *dir = dp_test_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "sub", "x.db", NULL);
-  g_autoptr (DpTable) t = mixed_table ();
+  g_autoptr (DpTable) t = dp_test_mixed_table ();
   DpTable *tables[] = { t, NULL };
   g_assert_true (run_sink (path, NULL, tables, NULL));
 
@@ -184,46 +156,11 @@ test_types (void)
   dp_test_rmtree (dir);
 }
 
-/* Splits one CSV record (RFC 4180) starting at *p; advances *p past it. */
-static GPtrArray *
-csv_record (const char **p)
-{
-  GPtrArray *cells = g_ptr_array_new_with_free_func (g_free);
-  GString *cell = g_string_new (NULL);
-  const char *s = *p;
-  for (;;)
-    {
-      if (*s == '"')
-        {
-          for (s++; *s && !(s[0] == '"' && s[1] != '"'); s++)
-            {
-              if (s[0] == '"')
-                s++;
-              g_string_append_c (cell, *s);
-            }
-          s++;
-        }
-      else
-        while (*s && *s != ',' && *s != '\n')
-          g_string_append_c (cell, *s++);
-      g_ptr_array_add (cells, g_strdup (cell->str));
-      g_string_truncate (cell, 0);
-      if (*s != ',')
-        break;
-      s++;
-    }
-  if (*s == '\n')
-    s++;
-  *p = s;
-  g_string_free (cell, TRUE);
-  return cells;
-}
-
 /* The csv sink and the sqlite sink given one table hold the same rows. */
 static void
 test_same_as_csv (void)
 {
-  g_autoptr (DpTable) t = mixed_table ();
+  g_autoptr (DpTable) t = dp_test_mixed_table ();
   g_autoptr (GError) error = NULL;
   g_autoptr (DpHarness) csv = dp_harness_new ("csv", "{path: t.csv}", &error);
   g_assert_no_error (error);
@@ -240,14 +177,14 @@ test_same_as_csv (void)
   g_assert_cmpint (sqlite3_prepare_v2 (db, "select * from mixed order by rowid", -1, &q, NULL), ==, SQLITE_OK);
 
   const char *p = text;
-  g_autoptr (GPtrArray) header = csv_record (&p);
+  g_autoptr (GPtrArray) header = dp_test_csv_record (&p);
   g_assert_cmpint (sqlite3_column_count (q), ==, (int) header->len);
   for (guint c = 0; c < header->len; c++)
     g_assert_cmpstr (sqlite3_column_name (q, (int) c), ==, header->pdata[c]);
   guint rows = 0;
   while (*p)
     {
-      g_autoptr (GPtrArray) rec = csv_record (&p);
+      g_autoptr (GPtrArray) rec = dp_test_csv_record (&p);
       g_assert_cmpint (sqlite3_step (q), ==, SQLITE_ROW);
       g_assert_cmpuint (rec->len, ==, header->len);
       for (guint c = 0; c < rec->len; c++)
@@ -277,7 +214,7 @@ test_same_as_csv (void)
   dp_test_rmtree (dir);
 }
 
-/* Two batches, two transactions: a row the database refuses in the second
+/* Two windows, two transactions: a row the database refuses in the second
  * rolls the second back whole and leaves the first. */
 static void
 test_transactions (void)
@@ -290,12 +227,14 @@ test_transactions (void)
   sqlite3_close (db);
 
   g_autoptr (DpTable) w1 = window_table ("t", 1, 3);
-  g_autoptr (DpTable) w2 = window_table ("t", 2, 4);
-  DpTable *tables[] = { w1, w2, NULL };
+  g_autoptr (DpTable) w2a = window_table ("t", 2, 1);
+  g_autoptr (DpTable) w2b = window_table ("t", 2, 4);
+  DpTable *tables[] = { w1, w2a, w2b, NULL };
   g_autofree char *msg = NULL;
   g_assert_false (run_sink (path, NULL, tables, &msg));
-  /* the row: the 3rd of the second batch, the 6th of the table */
-  g_assert_nonnull (strstr (msg, "table 't', row 6 (window_start=2)"));
+  /* the row: the 3rd of the last batch, the 3 + 1 + 3 = 7th of the table;
+   * the window's first batch goes with it */
+  g_assert_nonnull (strstr (msg, "table 't', row 7 (window_start=2)"));
   g_assert_nonnull (strstr (msg, "CHECK constraint failed"));
   g_assert_nonnull (strstr (msg, path));
   g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 3);
@@ -321,6 +260,104 @@ test_modes (void)
   g_assert_cmpint (file_int (path, "select count(*) from t where window_start = 2"), ==, b->n_rows);
   /* a table the run did not touch stays */
   g_assert_cmpint (file_int (path, "select count(*) from other"), ==, other->n_rows);
+  dp_test_rmtree (dir);
+}
+
+/* A window commits when the next one starts, or at once after the table
+ * that ends windows (summary); a reader sees whole windows only, and with
+ * transaction: run nothing before the end. */
+static void
+test_windows (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "t.db", NULL);
+  g_autofree char *yaml = yaml_path (path, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpTable) a1 = window_table ("t", 1, 3);
+  g_autoptr (DpTable) b1 = window_table ("u", 1, 2);
+  g_autoptr (DpTable) a2 = window_table ("t", 2, 4);
+  g_autoptr (DpTable) s2 = window_table ("summary", 2, 1);
+  g_autoptr (DpTable) a3 = window_table ("t", 3, 5);
+  g_autoptr (DpHarness) h = dp_harness_new ("sqlite", yaml, &error);
+  g_assert_no_error (error);
+  dp_test_push (h, 0, a1);
+  dp_test_push (h, 0, b1);
+  g_assert_cmpint (file_int (path, "select count(*) from sqlite_master where name in ('t', 'u')"), ==, 0);
+  dp_test_push (h, 0, a2);
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 3);
+  g_assert_cmpint (file_int (path, "select count(*) from u"), ==, 2);
+  dp_test_push (h, 0, s2);
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 7);
+  dp_test_push (h, 0, a3);
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 7);
+  dp_test_finish (h);
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 12);
+  g_assert_cmpuint (dp_harness_counter (h, "transactions"), ==, 3);
+
+  g_autofree char *path2 = g_build_filename (dir, "run.db", NULL);
+  g_autofree char *yaml2 = yaml_path (path2, "transaction: run");
+  g_autoptr (DpHarness) run = dp_harness_new ("sqlite", yaml2, &error);
+  g_assert_no_error (error);
+  dp_test_push (run, 0, a1);
+  dp_test_push (run, 0, s2);
+  dp_test_push (run, 0, a3);
+  g_assert_false (g_file_test (path2, G_FILE_TEST_EXISTS) && file_int (path2, "select count(*) from sqlite_master") > 0);
+  dp_test_finish (run);
+  g_assert_cmpint (file_int (path2, "select count(*) from t"), ==, 8);
+  g_assert_cmpuint (dp_harness_counter (run, "transactions"), ==, 1);
+
+  /* transaction: batch, the old behaviour: one per table pushed */
+  g_autofree char *path3 = g_build_filename (dir, "batch.db", NULL);
+  DpTable *tables[] = { a1, b1, a2, NULL };
+  g_autofree char *yaml3 = yaml_path (path3, "transaction: batch");
+  g_autoptr (DpHarness) batch = dp_harness_new ("sqlite", yaml3, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; tables[i]; i++)
+    dp_test_push (batch, 0, tables[i]);
+  dp_test_finish (batch);
+  g_assert_cmpuint (dp_harness_counter (batch, "transactions"), ==, 3);
+  dp_test_rmtree (dir);
+}
+
+/* A table (k text, n int64) of keys k0..k<@n-1> with n = @base + row. */
+static DpTable *
+keyed_table (guint n, gint64 base)
+{
+  DpTable *t = dp_table_new ("t");
+  dp_table_add_column (t, "k", DP_COL_STRING);
+  dp_table_add_column (t, "n", DP_COL_INT64);
+  for (guint r = 0; r < n; r++)
+    {
+      guint row = dp_table_append_row (t);
+      g_autofree char *k = g_strdup_printf ("k%u", r);
+      dp_table_set_str (t, 0, row, k);
+      dp_table_set_i64 (t, 1, row, base + r);
+    }
+  return t;
+}
+
+/* upsert: a second run updates the rows of the keys it has and adds the
+ * others; a table without its key columns is refused. */
+static void
+test_upsert (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "t.db", NULL);
+  g_autoptr (DpTable) a = keyed_table (4, 100);
+  g_autoptr (DpTable) b = keyed_table (6, 200);
+  DpTable *run1[] = { a, NULL }, *run2[] = { b, NULL };
+  g_assert_true (run_sink (path, "mode: upsert, keys: [k]", run1, NULL));
+  g_assert_true (run_sink (path, "mode: upsert, keys: [t=k]", run2, NULL));
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 6);
+  g_assert_cmpint (file_int (path, "select sum(n) from t"), ==, 200 + 201 + 202 + 203 + 204 + 205);
+  g_assert_cmpint (file_int (path, "select count(*) from sqlite_master where name = 't_key_k' "
+                                   "and sql like 'CREATE UNIQUE INDEX%'"), ==, 1);
+  g_autofree char *msg = NULL;
+  g_assert_false (run_sink (path, "mode: upsert, keys: [missing]", run2, &msg));
+  g_assert_nonnull (strstr (msg, "mode upsert needs its key columns"));
+  g_assert_cmpint (file_int (path, "select count(*) from t"), ==, 6);
+  dp_test_bad_option ("sqlite", "{path: x.db, mode: upsert}", DP_CONFIG_ERROR_REQUIRED);
+  dp_test_bad_option ("sqlite", "{path: x.db, indexes: ['+a']}", DP_CONFIG_ERROR_TYPE);
   dp_test_rmtree (dir);
 }
 
@@ -478,29 +515,12 @@ test_bad_rename (void)
 
 #define DAY "2026-12-06"
 
-/* The day's taxonomy (1 h windows) into @path: 10.0.0.1 probes 60 TCP
- * ports of one destination 5 times each at 10:05 (a heavy port scan of the
- * 10 h window), 10.0.0.2 does the same at 11:05, 10.0.0.3 knocks once on
- * port 23 at 10:10 and again at 11:10. */
+/* The day's taxonomy (dp_test_taxonomy_day) into @path. */
 static void
 taxonomy_db (const char *path)
 {
-  g_autoptr (GDateTime) at = g_date_time_new_from_iso8601 (DAY "T10:05:00Z", NULL);
-  g_assert_nonnull (at);
-  gint64 base = g_date_time_to_unix (at) * G_GINT64_CONSTANT (1000000000);
-  g_autoptr (DpPackets) p = dp_packets_new (1024);
-  for (guint i = 0; i < 300; i++)
-    dp_test_add_probe (p, base + (gint64) i * 1000000, 1, 6, (guint16) (1000 + i % 60));
-  dp_test_add_probe (p, base + 5 * 60 * G_GINT64_CONSTANT (1000000000), 3, 6, 23);
-  for (guint i = 0; i < 300; i++)
-    dp_test_add_probe (p, base + 3600 * G_GINT64_CONSTANT (1000000000) + (gint64) i * 1000000, 2, 6,
-                       (guint16) (2000 + i % 60));
-  dp_test_add_probe (p, base + 65 * 60 * G_GINT64_CONSTANT (1000000000), 3, 6, 23);
+  g_autoptr (DpHarness) tax = dp_test_taxonomy_day (DAY);
   g_autoptr (GError) error = NULL;
-  g_autoptr (DpHarness) tax = dp_harness_new ("taxonomy", NULL, &error);
-  g_assert_no_error (error);
-  dp_test_push (tax, 0, p);
-  dp_test_finish (tax);
   g_autofree char *yaml = yaml_path (path, "tables: [summary=taxonomy_summary, sources=taxonomy_sources, "
                                            "events=taxonomy_events]");
   g_autoptr (DpHarness) h = dp_harness_new ("sqlite", yaml, &error);
@@ -516,35 +536,14 @@ taxonomy_db (const char *path)
   dp_test_finish (h);
 }
 
-/* The ```sql blocks of docs/databases.md, "yesterday" made DAY. */
-static GPtrArray *
-doc_queries (void)
-{
-  g_autofree char *doc_path = g_build_filename (g_getenv ("DP_TOP_SRCDIR") ? g_getenv ("DP_TOP_SRCDIR") : "..",
-                                                "docs", "databases.md", NULL);
-  g_autofree char *doc = dp_test_read_file (doc_path, NULL);
-  GPtrArray *queries = g_ptr_array_new_with_free_func (g_free);
-  const char *p = doc;
-  while ((p = strstr (p, "\n```sql\n")) != NULL)
-    {
-      p += 8;
-      const char *end = strstr (p, "\n```");
-      g_assert_nonnull (end);
-      g_autofree char *q = g_strndup (p, (gsize) (end - p));
-      g_auto (GStrv) parts = g_strsplit (q, "date('now', '-1 day')", -1);
-      g_ptr_array_add (queries, g_strjoinv ("'" DAY "'", parts));
-      p = end;
-    }
-  return queries;
-}
-
 static void
 test_doc_queries (void)
 {
   g_autofree char *dir = dp_test_tmpdir ();
   g_autofree char *path = g_build_filename (dir, "darkpipe.db", NULL);
   taxonomy_db (path);
-  g_autoptr (GPtrArray) queries = doc_queries ();
+  /* the ```sql blocks of docs/databases.md, "yesterday" made DAY */
+  g_autoptr (GPtrArray) queries = dp_test_doc_blocks ("sql", "date('now', '-1 day')", "'" DAY "'");
   g_assert_cmpuint (queries->len, >=, 5);
   sqlite3 *db = db_open (path);
   for (guint i = 0; i < queries->len; i++)
@@ -619,6 +618,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/sqlite/same-as-csv", test_same_as_csv);
   g_test_add_func ("/plugin/sqlite/transactions", test_transactions);
   g_test_add_func ("/plugin/sqlite/modes", test_modes);
+  g_test_add_func ("/plugin/sqlite/windows", test_windows);
+  g_test_add_func ("/plugin/sqlite/upsert", test_upsert);
   g_test_add_func ("/plugin/sqlite/mismatch", test_mismatch);
   g_test_add_func ("/plugin/sqlite/bad-path", test_bad_path);
   g_test_add_func ("/plugin/sqlite/indexes", test_indexes);

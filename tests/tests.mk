@@ -118,6 +118,7 @@ PLUGIN_TESTS = \
 	tests/test-pcap \
 	tests/test-pcap-out \
 	tests/test-port-baseline \
+	tests/test-postgres \
 	tests/test-print \
 	tests/test-silhouette \
 	tests/test-sqlite \
@@ -229,6 +230,13 @@ tests_test_csv_LDADD = $(TEST_LIBS)
 tests_test_jsonl_SOURCES = tests/test-jsonl.c tests/text-sink-test.c tests/text-sink-test.h
 tests_test_jsonl_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_jsonl_LDADD = $(TEST_LIBS)
+# the postgres sink's test starts a throw-away cluster with the server of
+# PG_BINDIR (skips without one) and reads back through libpq (and SQLite)
+tests_test_postgres_SOURCES = tests/test-postgres.c
+tests_test_postgres_CFLAGS = $(TEST_CC_FLAGS) $(PQ_CFLAGS) $(SQLITE_CFLAGS)
+tests_test_postgres_LDADD = $(TEST_LIBS) $(PQ_LIBS) $(SQLITE_LIBS)
+AM_TESTS_ENVIRONMENT += PG_BINDIR='$(PG_BINDIR)'; export PG_BINDIR;
+
 # the sqlite sink's test reads the database back through SQLite (skips without it)
 tests_test_sqlite_SOURCES = tests/test-sqlite.c
 tests_test_sqlite_CFLAGS = $(TEST_CC_FLAGS) $(SQLITE_CFLAGS)

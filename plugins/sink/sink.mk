@@ -1,4 +1,4 @@
-# sink.mk — what writes or shows results: csv, jsonl, sqlite, print, null, pcap_out,
+# sink.mk — what writes or shows results: csv, jsonl, sqlite, postgres, print, null, pcap_out,
 # word2vec files (w2v) and the HTML report.  text-sink.h holds what csv and
 # jsonl share, w2v-common.h the word2vec formats (read by w2v_file and
 # word2vec too).  Their tests: tests/tests.mk.
@@ -12,10 +12,26 @@ plugins_sink_csv_la_LIBADD = $(PLUGIN_LIBS)
 # no libsqlite3-dev) it is not built and its tests skip
 if HAVE_SQLITE
 plugin_LTLIBRARIES += plugins/sink/sqlite.la
-plugins_sink_sqlite_la_SOURCES = plugins/sink/sqlite.c
+plugins_sink_sqlite_la_SOURCES = plugins/sink/sqlite.c plugins/sink/db-sink.h
 plugins_sink_sqlite_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 plugins_sink_sqlite_la_LDFLAGS = $(PLUGIN_LINK)
-plugins_sink_sqlite_la_LIBADD = $(PLUGIN_LIBS) $(SQLITE_LIBS)
+plugins_sink_sqlite_la_LIBADD = plugins/sink/libdbsink.la $(PLUGIN_LIBS) $(SQLITE_LIBS)
+endif
+
+# what the database sinks share: options, names, the window transactions
+noinst_LTLIBRARIES += plugins/sink/libdbsink.la
+plugins_sink_libdbsink_la_SOURCES = plugins/sink/db-sink.c plugins/sink/db-sink.h
+plugins_sink_libdbsink_la_CFLAGS = $(AM_CFLAGS)
+
+# the postgres sink needs libpq; without it (configure --with-postgres=no or
+# no libpq-dev) it is not built and its tests skip
+if HAVE_POSTGRES
+plugin_LTLIBRARIES += plugins/sink/postgres.la
+plugins_sink_postgres_la_SOURCES = plugins/sink/postgres/postgres.c plugins/sink/postgres/postgres.h \
+	plugins/sink/postgres/pg-table.c plugins/sink/postgres/pg-copy.c
+plugins_sink_postgres_la_CFLAGS = $(AM_CFLAGS) $(PQ_CFLAGS)
+plugins_sink_postgres_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_sink_postgres_la_LIBADD = plugins/sink/libdbsink.la $(PLUGIN_LIBS) $(PQ_LIBS)
 endif
 
 plugin_LTLIBRARIES += plugins/sink/jsonl.la

@@ -1,9 +1,9 @@
 /* sqlite — writes tables into one SQLite database.
  *
  * Every table that arrives (from any of the input's upstreams) goes to the
- * SQL table named after it (or renamed by `tables`), in one transaction
- * per batch (the taxonomy pushes a window's sources and events, then its
- * summary, so a window with summary rows is complete).  The database is
+ * SQL table named after it (or renamed by `tables`), one transaction per
+ * window (db-sink.c: the taxonomy's sources, events and summary of one
+ * window commit together), through a prepared insert.  The database is
  * written in place in WAL mode; a failed transaction is rolled back and
  * leaves what earlier ones committed. */
 #include "config.h"
@@ -12,29 +12,17 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "darkpipe.h"
-
-enum { MODE_APPEND, MODE_REPLACE };
-
-static const char *const sqlite_mode_choices[] = { "append", "replace", NULL };
+#include "db-sink.h"
 
 typedef struct {
   char *path;
-  int mode;
-  char **tables;
-  char **indexes;
+  DbConfig db;
 } Config;
 
 static const DpOptionDesc sqlite_options[] = {
   DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, Config, path, DP_OPT_REQUIRED | DP_OPT_OUTPUT,
                    "Database file; a relative path goes below the run's output directory."),
-  DP_OPTION_ENUM ("mode", "append", Config, mode, sqlite_mode_choices,
-                  "append: add rows to tables that exist (their columns must match); "
-                  "replace: drop and recreate each table at its first batch."),
-  DP_OPTION ("tables", DP_OPT_STRLIST, "", Config, tables,
-             "Renames, as FROM=SQLNAME: FROM is a table name, an upstream stage or "
-             "upstream.table (default: the table's own name)."),
-  DP_OPTION ("indexes", DP_OPT_STRLIST, "window_start,src,ip,pattern", Config, indexes,
-             "Columns that get an index in every table that has them ([] for none)."),
+  DB_SINK_OPTIONS (Config, "window_start,src,ip,pattern"),
 };
 
 static const DpPortDesc sqlite_inputs[] = {
@@ -44,22 +32,19 @@ static const DpPortDesc sqlite_inputs[] = {
 /* One SQL table written by this run. */
 typedef struct {
   char *name;
-  GPtrArray *col_names;  /* of the first table written to it */
-  GArray *col_types;     /* DpColType */
+  DbColumns cols;        /* of the first table written to it */
   sqlite3_stmt *insert;
   guint64 rows;
 } SqlTable;
 
 typedef struct {
   char *path;
-  int mode;
-  GHashTable *renames;   /* FROM -> SQLNAME */
-  char **indexes;
+  DbConfig cfg;          /* a copy of the shared options */
+  DbDriver *driver;
   sqlite3 *db;
   GHashTable *tables;    /* SQLNAME -> SqlTable */
   GString *sql;
   GString *cell;
-  guint64 rows;
 } State;
 
 static void
@@ -68,8 +53,7 @@ sql_table_free (gpointer p)
   SqlTable *t = p;
   sqlite3_finalize (t->insert);
   g_free (t->name);
-  g_ptr_array_unref (t->col_names);
-  g_array_unref (t->col_types);
+  db_columns_clear (&t->cols);
   g_free (t);
 }
 
@@ -86,25 +70,14 @@ sql_type (DpColType type)
     }
 }
 
-/* "name" with inner quotes doubled: any table or column name is safe. */
-static void
-append_ident (GString *b, const char *s)
-{
-  g_string_append_c (b, '"');
-  for (; *s; s++)
-    {
-      if (*s == '"')
-        g_string_append_c (b, '"');
-      g_string_append_c (b, *s);
-    }
-  g_string_append_c (b, '"');
-}
-
 static gboolean
 sql_fail (State *st, GError **error, const char *table, const char *what)
 {
-  g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "%s: table '%s': %s: %s",
-               st->path, table, what, sqlite3_errmsg (st->db));
+  if (table)
+    g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "%s: table '%s': %s: %s",
+                 st->path, table, what, sqlite3_errmsg (st->db));
+  else
+    g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "%s: %s: %s", st->path, what, sqlite3_errmsg (st->db));
   return FALSE;
 }
 
@@ -129,7 +102,7 @@ static gboolean
 check_existing (State *st, const char *name, const DpTable *t, gboolean *exists, GError **error)
 {
   g_string_assign (st->sql, "PRAGMA table_info(");
-  append_ident (st->sql, name);
+  db_append_ident (st->sql, name);
   g_string_append_c (st->sql, ')');
   sqlite3_stmt *q = NULL;
   if (sqlite3_prepare_v2 (st->db, st->sql->str, -1, &q, NULL) != SQLITE_OK)
@@ -164,8 +137,69 @@ check_existing (State *st, const char *name, const DpTable *t, gboolean *exists,
   return TRUE;
 }
 
+/* CREATE [UNIQUE] INDEX IF NOT EXISTS @index ON @name (@cols) */
+static gboolean
+make_index (State *st, const char *name, const char *index, char *const *cols, gboolean unique, GError **error)
+{
+  g_autoptr (GString) b = g_string_new (unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ");
+  db_append_ident (b, index);
+  g_string_append (b, " ON ");
+  db_append_ident (b, name);
+  g_string_append (b, " (");
+  for (guint k = 0; cols[k]; k++)
+    {
+      if (k)
+        g_string_append (b, ", ");
+      db_append_ident (b, cols[k]);
+    }
+  g_string_append_c (b, ')');
+  return exec (st, b->str, name, unique ? "cannot create the unique index of its key" : "cannot create an index",
+               error);
+}
+
+/* mode upsert: a unique index on the table's key, and the insert in
+ * st->sql made one that updates the row of a key that is there. */
+static gboolean
+upsert_clause (State *st, const char *name, const DpTable *t, GError **error)
+{
+  g_auto (GStrv) key = db_config_key (&st->cfg, name);
+  if (!key || !db_table_has_columns (t, key))
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: table '%s': mode upsert needs its key columns (keys: [%s=COLUMN+COLUMN])",
+                   st->path, name, name);
+      return FALSE;
+    }
+  g_autofree char *joined = g_strjoinv ("_", key);
+  g_autofree char *index = g_strdup_printf ("%s_key_%s", name, joined);
+  if (!make_index (st, name, index, key, TRUE, error))
+    return FALSE;
+  g_string_append (st->sql, " ON CONFLICT (");
+  for (guint k = 0; key[k]; k++)
+    {
+      if (k)
+        g_string_append (st->sql, ", ");
+      db_append_ident (st->sql, key[k]);
+    }
+  g_string_append (st->sql, ") DO ");
+  gboolean any = FALSE;
+  for (guint c = 0; c < t->n_cols; c++)
+    {
+      if (g_strv_contains ((const char *const *) key, t->cols[c].name))
+        continue;
+      g_string_append (st->sql, any ? ", " : "UPDATE SET ");
+      db_append_ident (st->sql, t->cols[c].name);
+      g_string_append (st->sql, " = excluded.");
+      db_append_ident (st->sql, t->cols[c].name);
+      any = TRUE;
+    }
+  if (!any)
+    g_string_append (st->sql, "NOTHING");
+  return TRUE;
+}
+
 /* First batch for SQL table @name in this run: drop it (replace), create
- * it and its indexes if needed, prepare the insert.  Inside the batch's
+ * it and its indexes if needed, prepare the insert.  Inside the window's
  * transaction, so a failure leaves the database as it was. */
 static SqlTable *
 open_table (State *st, const char *name, const DpTable *t, GError **error)
@@ -176,10 +210,10 @@ open_table (State *st, const char *name, const DpTable *t, GError **error)
                    st->path, name);
       return NULL;
     }
-  if (st->mode == MODE_REPLACE)
+  if (st->cfg.mode == DB_MODE_REPLACE)
     {
       g_string_assign (st->sql, "DROP TABLE IF EXISTS ");
-      append_ident (st->sql, name);
+      db_append_ident (st->sql, name);
       if (!exec (st, st->sql->str, name, "cannot drop it", error))
         return NULL;
     }
@@ -189,40 +223,37 @@ open_table (State *st, const char *name, const DpTable *t, GError **error)
   if (!exists)
     {
       g_string_assign (st->sql, "CREATE TABLE ");
-      append_ident (st->sql, name);
+      db_append_ident (st->sql, name);
       g_string_append (st->sql, " (");
       for (guint c = 0; c < t->n_cols; c++)
         {
           if (c > 0)
             g_string_append (st->sql, ", ");
-          append_ident (st->sql, t->cols[c].name);
+          db_append_ident (st->sql, t->cols[c].name);
           g_string_append_printf (st->sql, " %s", sql_type (t->cols[c].type));
         }
       g_string_append_c (st->sql, ')');
       if (!exec (st, st->sql->str, name, "cannot create it", error))
         return NULL;
     }
-  for (guint i = 0; st->indexes && st->indexes[i]; i++)
+  for (guint i = 0; st->cfg.indexes && st->cfg.indexes[i]; i++)
     {
-      if (dp_table_find_column (t, st->indexes[i]) < 0)
+      g_auto (GStrv) cols = db_index_columns (st->cfg.indexes[i]);
+      if (!db_table_has_columns (t, cols))
         continue;
-      g_autofree char *index = g_strdup_printf ("%s_%s", name, st->indexes[i]);
-      g_string_assign (st->sql, "CREATE INDEX IF NOT EXISTS ");
-      append_ident (st->sql, index);
-      g_string_append (st->sql, " ON ");
-      append_ident (st->sql, name);
-      g_string_append (st->sql, " (");
-      append_ident (st->sql, st->indexes[i]);
-      g_string_append_c (st->sql, ')');
-      if (!exec (st, st->sql->str, name, "cannot create an index", error))
+      g_autofree char *joined = g_strjoinv ("_", cols);
+      g_autofree char *index = g_strdup_printf ("%s_%s", name, joined);
+      if (!make_index (st, name, index, cols, FALSE, error))
         return NULL;
     }
   g_string_assign (st->sql, "INSERT INTO ");
-  append_ident (st->sql, name);
+  db_append_ident (st->sql, name);
   g_string_append (st->sql, " VALUES (");
   for (guint c = 0; c < t->n_cols; c++)
     g_string_append (st->sql, c ? ", ?" : "?");
   g_string_append_c (st->sql, ')');
+  if (st->cfg.mode == DB_MODE_UPSERT && !upsert_clause (st, name, t, error))
+    return NULL;
   sqlite3_stmt *insert = NULL;
   if (sqlite3_prepare_v2 (st->db, st->sql->str, -1, &insert, NULL) != SQLITE_OK)
     {
@@ -232,41 +263,15 @@ open_table (State *st, const char *name, const DpTable *t, GError **error)
   SqlTable *s = g_new0 (SqlTable, 1);
   s->name = g_strdup (name);
   s->insert = insert;
-  s->col_names = g_ptr_array_new_with_free_func (g_free);
-  s->col_types = g_array_new (FALSE, FALSE, sizeof (DpColType));
-  for (guint c = 0; c < t->n_cols; c++)
-    {
-      g_ptr_array_add (s->col_names, g_strdup (t->cols[c].name));
-      g_array_append_val (s->col_types, t->cols[c].type);
-    }
+  db_columns_init (&s->cols, t);
   return s;
 }
 
-/* Later batches for one SQL table need the columns of its first. */
 static gboolean
-same_columns (State *st, const SqlTable *s, const DpTable *t, GError **error)
-{
-  gboolean same = t->n_cols == s->col_names->len;
-  for (guint c = 0; same && c < t->n_cols; c++)
-    same = strcmp (t->cols[c].name, s->col_names->pdata[c]) == 0
-           && t->cols[c].type == g_array_index (s->col_types, DpColType, c);
-  if (!same)
-    {
-      g_autoptr (GString) want = g_string_new (NULL);
-      describe_columns (want, t);
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "%s: table '%s': a table with other columns (%s) than its first one "
-                   "(%u columns, same names and types needed)",
-                   st->path, s->name, want->str, s->col_names->len);
-    }
-  return same;
-}
-
-static gboolean
-insert_rows (State *st, SqlTable *s, const DpTable *t, GError **error)
+insert_rows (State *st, SqlTable *s, const DpTable *t, guint from, guint to, GError **error)
 {
   sqlite3_stmt *q = s->insert;
-  for (guint r = 0; r < t->n_rows; r++)
+  for (guint r = from; r < to; r++)
     {
       sqlite3_reset (q);
       for (guint c = 0; c < t->n_cols; c++)
@@ -302,7 +307,7 @@ insert_rows (State *st, SqlTable *s, const DpTable *t, GError **error)
       dp_table_format_cell (t, 0, r, st->cell);
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
                    "%s: table '%s', row %" G_GUINT64_FORMAT " (%s=%s): cannot insert it: %s",
-                   st->path, s->name, s->rows + r + 1, t->cols[0].name, st->cell->str, sqlite3_errmsg (st->db));
+                   st->path, s->name, s->rows + (r - from) + 1, t->cols[0].name, st->cell->str, sqlite3_errmsg (st->db));
       sqlite3_reset (q);
       sqlite3_clear_bindings (q);
       return FALSE;
@@ -312,58 +317,67 @@ insert_rows (State *st, SqlTable *s, const DpTable *t, GError **error)
   return TRUE;
 }
 
-/* The SQL name of table @t from @upstream: a rename, else its own name. */
-static const char *
-sql_name (State *st, const char *upstream, const DpTable *t)
+/* ------------------------------------------------------------------ */
+/* the driver's callbacks: db-sink.c cuts the input into windows */
+
+static gboolean
+sqlite_begin (void *sink, GError **error)
 {
-  const char *tname = t->name ? t->name : "table";
-  g_autofree char *both = g_strdup_printf ("%s.%s", upstream ? upstream : "", tname);
-  const char *to = g_hash_table_lookup (st->renames, both);
-  if (!to && upstream)
-    to = g_hash_table_lookup (st->renames, upstream);
-  if (!to)
-    to = g_hash_table_lookup (st->renames, tname);
-  return to ? to : tname;
+  return exec (sink, "BEGIN IMMEDIATE", NULL, "cannot begin a transaction", error);
 }
+
+static gboolean
+sqlite_commit (void *sink, GError **error)
+{
+  return exec (sink, "COMMIT", NULL, "cannot commit", error);
+}
+
+static void
+sqlite_rollback (void *sink)
+{
+  State *st = sink;
+  sqlite3_exec (st->db, "ROLLBACK", NULL, NULL, NULL);
+  /* a table made in the rolled-back transaction is gone: the run ends
+   * here, but nothing may use its statement */
+  g_hash_table_remove_all (st->tables);
+}
+
+static gboolean
+sqlite_write (void *sink, const char *name, const DpTable *t, guint from, guint to, GError **error)
+{
+  State *st = sink;
+  SqlTable *s = g_hash_table_lookup (st->tables, name);
+  if (s && !db_columns_check (&s->cols, st->path, s->name, t, error))
+    return FALSE;
+  if (!s)
+    {
+      if (!(s = open_table (st, name, t, error)))
+        return FALSE;
+      g_hash_table_insert (st->tables, s->name, s);
+    }
+  if (!insert_rows (st, s, t, from, to, error))
+    return FALSE;
+  s->rows += to - from;
+  return TRUE;
+}
+
+static const DbDriverFuncs sqlite_funcs = { sqlite_begin, sqlite_commit, sqlite_rollback, sqlite_write, NULL };
 
 static DpFlow
 sqlite_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
   State *st = state;
-  const DpTable *t = (const DpTable *) batch;
-  const char *name = sql_name (st, upstream, t);
-  if (sqlite3_exec (st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-    return sql_fail (st, error, name, "cannot begin a transaction"), DP_FLOW_ERROR;
-  SqlTable *s = g_hash_table_lookup (st->tables, name);
-  SqlTable *opened = NULL;
-  gboolean ok;
-  if (s)
-    ok = same_columns (st, s, t, error);
-  else
-    ok = (s = opened = open_table (st, name, t, error)) != NULL;
-  ok = ok && insert_rows (st, s, t, error);
-  if (ok && sqlite3_exec (st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-    ok = sql_fail (st, error, name, "cannot commit");
-  if (!ok)
-    {
-      sqlite3_exec (st->db, "ROLLBACK", NULL, NULL, NULL);
-      if (opened)
-        sql_table_free (opened);
-      return DP_FLOW_ERROR;
-    }
-  if (opened)
-    g_hash_table_insert (st->tables, opened->name, opened);
-  s->rows += t->n_rows;
-  st->rows += t->n_rows;
-  return DP_FLOW_OK;
+  return db_driver_push (st->driver, upstream, (const DpTable *) batch, error) ? DP_FLOW_OK : DP_FLOW_ERROR;
 }
 
 static gboolean
 sqlite_finish (DpStage *stage, void *state, GError **error)
 {
   State *st = state;
-  dp_stage_count (stage, "rows-written", st->rows);
-  return TRUE;
+  gboolean ok = db_driver_finish (st->driver, error);
+  dp_stage_count (stage, "rows-written", db_driver_rows (st->driver));
+  dp_stage_count (stage, "transactions", db_driver_commits (st->driver));
+  return ok;
 }
 
 /* ------------------------------------------------------------------ */
@@ -372,14 +386,7 @@ static gboolean
 sqlite_check (DpStage *stage, const void *config, GError **error)
 {
   const Config *cfg = config;
-  for (guint i = 0; cfg->tables && cfg->tables[i]; i++)
-    {
-      const char *eq = strchr (cfg->tables[i], '=');
-      if (!eq || eq == cfg->tables[i] || eq[1] == '\0')
-        return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_TYPE, "tables",
-                                      "'%s': expected FROM=SQLNAME", cfg->tables[i]);
-    }
-  return TRUE;
+  return db_config_check (stage, &cfg->db, error);
 }
 
 static gboolean
@@ -389,15 +396,8 @@ sqlite_init (DpStage *stage, const void *config, void **state, GError **error)
   State *st = g_new0 (State, 1);
   *state = st;
   st->path = dp_stage_output_path (stage, cfg->path);
-  st->mode = cfg->mode;
-  st->indexes = g_strdupv (cfg->indexes);
-  st->renames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  for (guint i = 0; cfg->tables && cfg->tables[i]; i++)
-    {
-      const char *eq = strchr (cfg->tables[i], '=');
-      g_hash_table_replace (st->renames, g_strndup (cfg->tables[i], (gsize) (eq - cfg->tables[i])),
-                            g_strdup (eq + 1));
-    }
+  db_config_copy (&st->cfg, &cfg->db);
+  st->driver = db_driver_new (&st->cfg, &sqlite_funcs, st);
   st->tables = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, sql_table_free);
   st->sql = g_string_new (NULL);
   st->cell = g_string_new (NULL);
@@ -449,8 +449,8 @@ sqlite_finalize (void *state)
   g_clear_pointer (&st->tables, g_hash_table_unref);   /* statements before the connection */
   if (st->db)
     sqlite3_close_v2 (st->db);
-  g_clear_pointer (&st->renames, g_hash_table_unref);
-  g_strfreev (st->indexes);
+  db_driver_free (st->driver);
+  db_config_clear (&st->cfg);
   if (st->sql)
     g_string_free (st->sql, TRUE);
   if (st->cell)
@@ -461,21 +461,23 @@ sqlite_finalize (void *state)
 
 DP_PLUGIN_DEFINE (sqlite,
   .kind = DP_KIND_SINK,
-  .summary = "Writes tables into one SQLite database, one transaction per batch.",
-  .version = "1.0",
+  .summary = "Writes tables into one SQLite database, one transaction per window.",
+  .version = "1.1",
   .doc = "Each table that arrives goes to the SQL table of its name (`tables` renames: "
          "`summary=taxonomy_summary`, `clusters.summary=cluster_summary`), created at its "
          "first batch with columns int64 → INTEGER, double → REAL (a NaN becomes NULL), "
          "ipv4 → TEXT (dotted quad or pseudonym, as in csv) and string → TEXT (NULL stays "
-         "NULL), and an index on each of the `indexes` columns it has. Every batch is one "
-         "transaction through a prepared insert, in the database whole or not at all (the "
-         "taxonomy pushes a window's sources and events, then its summary: a window with "
-         "summary rows is complete). The database is "
-         "written in place in WAL mode (`synchronous=NORMAL`); when a batch fails (a file "
-         "that is not a database, a full disk, an existing table whose columns differ, a "
-         "row a constraint refuses) its transaction is rolled back, the run fails with "
-         "SQLite's message naming the table and row, and the batches committed before stay. "
-         "Example queries: `docs/databases.md`.",
+         "NULL), and an index for each of the `indexes` whose columns it has. Rows go "
+         "through a prepared insert (`mode: upsert`: one that updates the row of a key "
+         "declared in `keys`), one transaction per window (`transaction`, `window`, "
+         "`window_ends`: the taxonomy's sources, events and summary of one window commit "
+         "together, right after the summary), in the database whole or not at all. The "
+         "database is written in place in WAL mode (`synchronous=NORMAL`), so readers see "
+         "whole windows; when a window fails (a file that is not a database, a full disk, "
+         "an existing table whose columns differ, a row a constraint refuses) its "
+         "transaction is rolled back, the run fails with SQLite's message naming the table "
+         "and row, and the windows committed before stay. Example queries: "
+         "`docs/databases.md`.",
   .inputs = sqlite_inputs,
   .n_inputs = G_N_ELEMENTS (sqlite_inputs),
   .options = sqlite_options,
