@@ -443,6 +443,51 @@ test_types (void)
   db_done (&db);
 }
 
+/* IPv6 addresses and prefixes (name-map entries) are real addresses: the
+ * inet column holds them, the name column stays NULL. */
+static void
+test_ipv6 (void)
+{
+  if (!need_server ())
+    return;
+  Db db;
+  db_fresh (&db);
+  g_autoptr (DpTable) t = dp_table_new ("v6");
+  guint cn = dp_table_add_column (t, "n", DP_COL_INT64);
+  guint ci = dp_table_add_column (t, "ip", DP_COL_IPV4);
+  g_autoptr (DpNameMap) m = dp_name_map_new ();
+  dp_table_set_names (t, m);
+  const char *const addrs[] = { "192.0.2.1", "2001:db8::1", "2001:db8:1::/48", "::ffff:192.0.2.9" };
+  for (guint i = 0; i < G_N_ELEMENTS (addrs); i++)
+    {
+      guint r = dp_table_append_row (t);
+      guint32 a;
+      if (!dp_ipv4_parse (addrs[i], &a))
+        a = dp_name_map_intern (m, addrs[i]);
+      dp_table_set_i64 (t, cn, r, (gint64) i);
+      dp_table_set_ip (t, ci, r, a);
+    }
+  DpTable *tables[] = { t, NULL };
+  g_assert_true (run_sink (&db, NULL, tables, NULL));
+  PGresult *r = db_query (db.c, "select abbrev (ip), family (ip)::text, ip_name is null from v6 order by n");
+  static const char *const want[][2] = {
+    { "192.0.2.1", "4" }, { "2001:db8::1", "6" }, { "2001:db8:1::/48", "6" }, { "::ffff:192.0.2.9", "6" },
+  };
+  g_assert_cmpint (PQntuples (r), ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      g_assert_cmpstr (PQgetvalue (r, (int) i, 0), ==, want[i][0]);
+      g_assert_cmpstr (PQgetvalue (r, (int) i, 1), ==, want[i][1]);
+      g_assert_cmpstr (PQgetvalue (r, (int) i, 2), ==, "t");
+    }
+  PQclear (r);
+  /* analysts' prefix queries work on them */
+  r = db_query (db.c, "select count (*)::text from v6 where ip << '2001:db8::/32'::inet");
+  g_assert_cmpstr (PQgetvalue (r, 0, 0), ==, "2");
+  PQclear (r);
+  db_done (&db);
+}
+
 /* The windows of several tables pushed in the pipeline's order: per
  * window (its first row's), every port's tables in turn. */
 static void
@@ -940,6 +985,7 @@ main (int argc, char **argv)
   if (pg_skip)
     g_printerr ("# test-postgres: no server, tests that need one skip: %s\n", pg_skip);
   g_test_add_func ("/plugin/postgres/types", test_types);
+  g_test_add_func ("/plugin/postgres/ipv6", test_ipv6);
   g_test_add_func ("/plugin/postgres/same-as-csv", test_same_as_csv);
   g_test_add_func ("/plugin/postgres/windows", test_windows);
   g_test_add_func ("/plugin/postgres/killed", test_killed);

@@ -11,6 +11,7 @@
 #define PG_EPOCH_S G_GINT64_CONSTANT (946684800)
 #define PG_EPOCH_US (PG_EPOCH_S * G_GINT64_CONSTANT (1000000))
 #define PGSQL_AF_INET 2   /* AF_INET + 0, as the server's inet wants it */
+#define PGSQL_AF_INET6 3  /* AF_INET + 1 */
 
 static inline void
 put16 (GString *b, guint16 v)
@@ -99,6 +100,21 @@ encode_row (PgSink *st, const PgTable *s, const DpTable *t, guint r, GError **er
             break;
           }
         case PG_INET:
+          {
+            /* an IPv6 entry of the name map is a real address: inet takes it */
+            guint plen;
+            const guint8 *a6 = dp_name_map_lookup_ip6 (t->names, dc->ip[r], &plen);
+            if (a6)
+              {
+                put32 (b, 20);
+                g_string_append_c (b, PGSQL_AF_INET6);
+                g_string_append_c (b, (char) plen);   /* bits: a prefix keeps its length */
+                g_string_append_c (b, 0);
+                g_string_append_c (b, 16);
+                g_string_append_len (b, (const char *) a6, 16);
+                break;
+              }
+          }
           put32 (b, 8);
           g_string_append_c (b, PGSQL_AF_INET);
           g_string_append_c (b, 32);   /* bits */
@@ -118,7 +134,10 @@ encode_row (PgSink *st, const PgTable *s, const DpTable *t, guint r, GError **er
             }
           break;
         case PG_TEXT:
-          put_text (b, col->role == PG_ROLE_NAME ? dp_name_map_lookup (t->names, dc->ip[r]) : dc->str[r]);
+          /* the name column holds pseudonyms; an IPv6 address is in the inet */
+          put_text (b, col->role != PG_ROLE_NAME ? dc->str[r]
+                       : dp_name_map_lookup_ip6 (t->names, dc->ip[r], NULL) ? NULL
+                       : dp_name_map_lookup (t->names, dc->ip[r]));
           break;
         case PG_TSTZ:
           {
