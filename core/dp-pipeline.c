@@ -353,11 +353,15 @@ find_spec (DpPipeline *p, const char *name, guint *index)
   return NULL;
 }
 
+/* Applies the --set overrides to the built stages, but those @used
+ * (nullable) says preload_override used up. */
 static void
-apply_overrides (DpPipeline *p, const char *const *overrides)
+apply_overrides (DpPipeline *p, const char *const *overrides, const gboolean *used)
 {
   for (guint i = 0; overrides && overrides[i]; i++)
     {
+      if (used && used[i])
+        continue;
       const char *eq = strchr (overrides[i], '=');
       const char *dot = eq ? memchr (overrides[i], '.', (gsize) (eq - overrides[i])) : NULL;
       if (dot == NULL)
@@ -388,6 +392,7 @@ apply_overrides (DpPipeline *p, const char *const *overrides)
         }
       if (strcmp (key, "input") == 0 || strcmp (key, "plugin") == 0)
         {
+          /* a plugin swap was used up before the stages were built */
           CDIAG (p, NULL, s, DP_CONFIG_ERROR_UNKNOWN_KEY, "--set cannot change '%s'", key);
           continue;
         }
@@ -407,6 +412,46 @@ apply_overrides (DpPipeline *p, const char *const *overrides)
       dummy->value = g_strdup (eq + 1);
       g_ptr_array_add (s->node->items, dummy);
     }
+}
+
+/* What --set changes before the stages are built: `stage.plugin=NAME`
+ * replaces the stage's plugin (its other options stay and must suit the new
+ * plugin), and setting one of the plugin's input options (`paths` on a
+ * stage that says `path:`) drops the pipeline's other input options of that
+ * stage, so a command line can swap the input whatever form the file used.
+ * Returns TRUE for an override it used up (a plugin swap). */
+static gboolean
+preload_override (DpPipeline *p, DpYamlNode *stages, const char *stage, const char *key,
+                  const char *value)
+{
+  DpYamlNode *node = stages && stages->type == DP_YAML_MAP ? dp_yaml_map_get (stages, stage) : NULL;
+  if (node == NULL || node->type != DP_YAML_MAP)
+    return FALSE;   /* apply_overrides says what is wrong */
+  DpYamlNode *plugin = dp_yaml_map_get (node, "plugin");
+  if (plugin == NULL || plugin->type != DP_YAML_SCALAR)
+    return FALSE;
+  if (strcmp (key, "plugin") == 0)
+    {
+      g_free (plugin->value);
+      plugin->value = g_strdup (value);
+      return TRUE;
+    }
+  DpPlugin *pl = dp_context_get_plugin (p->ctx, plugin->value, NULL);
+  const DpOptionDesc *opt = pl ? dp_option_find (pl->desc, key) : NULL;
+  if (opt == NULL || !(opt->flags & DP_OPT_INPUT))
+    return FALSE;
+  for (guint i = 0; i < dp_yaml_map_size (node);)
+    {
+      DpYamlNode *k = dp_yaml_map_key (node, i);
+      const DpOptionDesc *o = k->type == DP_YAML_SCALAR ? dp_option_find (pl->desc, k->value) : NULL;
+      if (o && o != opt && (o->flags & DP_OPT_INPUT))
+        {
+          g_ptr_array_remove_range (node->items, 2 * i, 2);
+          continue;
+        }
+      i++;
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -857,9 +902,21 @@ dp_pipeline_load_text (DpContext *ctx, const char *name, const char *text,
   v = scalar_child (p, p->root, "allow_outside_output_dir", NULL);
   if (v && !dp_parse_bool (v->value, &p->allow_outside))
     CDIAG (p, v, NULL, DP_CONFIG_ERROR_TYPE, "'allow_outside_output_dir' must be true or false, not '%s'", v->value);
+  guint n_over = overrides ? g_strv_length ((char **) overrides) : 0;
+  g_autofree gboolean *used = g_new0 (gboolean, n_over + 1);
+  for (guint i = 0; i < n_over; i++)
+    {
+      const char *eq = strchr (overrides[i], '=');
+      const char *dot = eq ? memchr (overrides[i], '.', (gsize) (eq - overrides[i])) : NULL;
+      if (dot == NULL)
+        continue;
+      g_autofree char *stage = g_strndup (overrides[i], (gsize) (dot - overrides[i]));
+      g_autofree char *key = g_strndup (dot + 1, (gsize) (eq - dot - 1));
+      used[i] = preload_override (p, dp_yaml_map_get (p->root, "stages"), stage, key, eq + 1);
+    }
   if (load_stages (p, dp_yaml_map_get (p->root, "stages")))
     {
-      apply_overrides (p, overrides);
+      apply_overrides (p, overrides, used);
       validate_stages (p);
       if (p->diags->len == 0)
         {

@@ -53,6 +53,17 @@ if "$D" run taxonomy -q --set capture.path=- -o pipe < in/c.pcap 2>err && diff -
 else
   bad "path: - reads a capture from stdin"; sed 's/^/# /' err
 fi
+# --set swaps a stage's plugin, and a list input replaces the file's 'path:'
+printf 'pipeline: mkcsv\noutput_dir: in\nstages:\n  s: {plugin: synth_telescope, seed: 2, duration: 2h, packets: 5000}\n  rows: {plugin: csv, input: s.packets, path: p.csv}\n' > mkcsv.yaml
+"$D" run mkcsv.yaml -q
+if "$D" run taxonomy -q --set capture.plugin=darkvec_csv --set capture.path=in/p.csv -o swapped 2>err \
+   && diff -r file swapped >/dev/null \
+   && "$D" run taxonomy -q --set 'capture.paths=[in/c.pcap]' -o listed 2>>err && diff -r file listed >/dev/null; then
+  ok "--set stage.plugin swaps the reader; --set paths=[...] replaces path"
+else
+  bad "--set stage.plugin / paths"; sed 's/^/# /' err
+fi
+t "a swapped plugin without an option of the stage is named" 2 "" "stage 'tax' (labels): unknown option 'window'" -- check taxonomy --set tax.plugin=labels --set capture.path=/dev/null
 # a run whose source could read nothing at all exits 1, naming what it skipped
 "$D" run taxonomy --set capture.path=bad.pcap -o nothing >out 2>err; rc=$?
 if [ $rc -eq 1 ] && grep -q "stage 'capture' (pcap) read no input: all of it was skipped (bad-file: 1" err \
