@@ -10,10 +10,12 @@
 #include "dp-pipeline.h"
 #include "dp-test.h"
 
-/* A knn_classify-shaped report: class rows, then accuracy and macro avg. */
+/* A knn_classify-shaped report: class rows, then accuracy and macro avg,
+ * and the macro average over the ground-truth classes unless @truth is NaN
+ * (a report of an older knn_classify). */
 static DpTable *
 report (const char *const *classes, const double *f1, const gint64 *support, guint n,
-        double accuracy, double macro, gint64 total)
+        double accuracy, double macro, double truth, gint64 total)
 {
   DpTable *t = dp_table_new ("report");
   dp_table_add_column (t, "class", DP_COL_STRING);
@@ -28,6 +30,13 @@ report (const char *const *classes, const double *f1, const gint64 *support, gui
       dp_table_set_f64 (t, 3, r, i < n ? f1[i] : i == n ? accuracy : macro);
       dp_table_set_i64 (t, 4, r, i < n ? support[i] : total);
     }
+  if (!isnan (truth))
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_str (t, 0, r, "macro avg (ground-truth classes)");
+      dp_table_set_f64 (t, 3, r, truth);
+      dp_table_set_i64 (t, 4, r, total);
+    }
   return t;
 }
 
@@ -37,7 +46,7 @@ report_a (void)
   static const char *const cls[] = { "mirai", "censys", "unknown" };
   static const double f1[] = { 0.9, 0.5, 0.0 };
   static const gint64 sup[] = { 10, 4, 0 };
-  return report (cls, f1, sup, 3, 0.8, 0.45, 14);
+  return report (cls, f1, sup, 3, 0.8, 0.45, 0.7, 14);
 }
 
 static DpTable *
@@ -46,7 +55,7 @@ report_b (void)
   static const char *const cls[] = { "zmap", "mirai", "n.a." };
   static const double f1[] = { 0.25, 1.0, 0.0 };
   static const gint64 sup[] = { 2, 10, 0 };
-  return report (cls, f1, sup, 3, 0.95, 0.4, 12);
+  return report (cls, f1, sup, 3, 0.95, 0.4, NAN, 12);
 }
 
 static DpTable *
@@ -92,7 +101,7 @@ test_columns_values (void)
   g_assert_no_error (error);
   g_autofree char *h = header (t);
   /* classes with support somewhere, sorted; unknown and n.a. have none */
-  g_assert_cmpstr (h, ==, "method,sources,accuracy,macro_f1,f1_censys,f1_mirai,f1_zmap,seconds,peak_mb");
+  g_assert_cmpstr (h, ==, "method,sources,accuracy,macro_f1,macro_f1_truth,f1_censys,f1_mirai,f1_zmap,seconds,peak_mb");
   g_assert_cmpuint (t->n_rows, ==, 2);
   /* a report is named by the stage that sent it */
   g_assert_cmpstr (t->cols[0].str[0], ==, "report1");
@@ -101,6 +110,10 @@ test_columns_values (void)
   g_assert_cmpint (t->cols[1].i64[1], ==, 12);
   g_assert_cmpfloat (cell (t, "accuracy", 0), ==, 0.8);
   g_assert_cmpfloat (cell (t, "macro_f1", 1), ==, 0.4);
+  /* the two macro averages come from their own rows, not from each other */
+  g_assert_cmpfloat (cell (t, "macro_f1", 0), ==, 0.45);
+  g_assert_cmpfloat (cell (t, "macro_f1_truth", 0), ==, 0.7);
+  g_assert_true (isnan (cell (t, "macro_f1_truth", 1)));
   g_assert_cmpfloat (cell (t, "f1_censys", 0), ==, 0.5);
   g_assert_true (isnan (cell (t, "f1_censys", 1)));
   g_assert_cmpfloat (cell (t, "f1_mirai", 1), ==, 1.0);
@@ -169,7 +182,7 @@ test_empty (void)
   g_assert_nonnull (t);
   g_assert_cmpuint (t->n_rows, ==, 0);
   g_autofree char *hd = header (t);
-  g_assert_cmpstr (hd, ==, "method,sources,accuracy,macro_f1,seconds,peak_mb");
+  g_assert_cmpstr (hd, ==, "method,sources,accuracy,macro_f1,macro_f1_truth,seconds,peak_mb");
 }
 
 /* ------------------------------------------------------------------ */
@@ -198,7 +211,7 @@ test_pipeline (void)
   g_autofree char *text = dp_test_read_file (csv, NULL);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 7);   /* header, 5 methods, "" */
-  g_assert_true (g_str_has_prefix (lines[0], "method,sources,accuracy,macro_f1,f1_"));
+  g_assert_true (g_str_has_prefix (lines[0], "method,sources,accuracy,macro_f1,macro_f1_truth,f1_"));
   g_assert_true (g_str_has_suffix (lines[0], ",seconds,peak_mb"));
   g_assert_nonnull (strstr (lines[0], "f1_mirai"));
   static const char *const methods[] = { "DarkVec per-service", "DarkVec auto", "IP2VEC", "DANTE", "port baseline" };
@@ -220,6 +233,11 @@ test_pipeline (void)
       double acc = g_ascii_strtod (f[2], NULL), secs = g_ascii_strtod (f[n_cols - 2], NULL);
       double mb = g_ascii_strtod (f[n_cols - 1], NULL);
       g_assert_true (acc > 0 && acc <= 1);
+      /* the labelled sources only are queried: classes beyond the ground
+       * truth (unknown, n.a.) can only add F1 zeros to scikit-learn's mean */
+      double macro = g_ascii_strtod (f[3], NULL), truth = g_ascii_strtod (f[4], NULL);
+      g_assert_true (macro > 0 && truth <= 1);
+      g_assert_cmpfloat (macro, <=, truth);
       g_assert_true (secs > 0 && secs < 60);
       g_assert_true (mb > 1);
     }
