@@ -186,6 +186,80 @@ test_empty (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* The DANTE settings of dante.yaml and of compare.yaml's DANTE branch */
+
+/* Option name -> value text of every stage of a pipeline file, read from
+ * its lines ("  stage:" then "    option: value  # comment"); `plugin`
+ * and `input` are kept out (the wiring differs between the files). */
+static GHashTable *
+stage_options (const char *file)
+{
+  const char *src = g_getenv ("DP_TOP_SRCDIR");
+  g_autofree char *path = g_build_filename (src ? src : DP_SRC_DIR, "pipelines", file, NULL);
+  g_autofree char *text = dp_test_read_file (path, NULL);
+  g_assert_nonnull (text);
+  GHashTable *stages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+  g_autoptr (GRegex) stage_re = g_regex_new ("^  ([A-Za-z0-9_-]+):\\s*(#.*)?$", 0, 0, NULL);
+  g_autoptr (GRegex) opt_re = g_regex_new ("^    ([a-z_]+):\\s*(.*?)\\s*(#.*)?$", 0, 0, NULL);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  GHashTable *cur = NULL;
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autoptr (GMatchInfo) m = NULL;
+      if (g_regex_match (stage_re, lines[i], 0, &m))
+        {
+          cur = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+          g_hash_table_insert (stages, g_match_info_fetch (m, 1), cur);
+          continue;
+        }
+      g_clear_pointer (&m, g_match_info_free);
+      if (cur && g_regex_match (opt_re, lines[i], 0, &m))
+        {
+          g_autofree char *key = g_match_info_fetch (m, 1);
+          if (strcmp (key, "plugin") != 0 && strcmp (key, "input") != 0)
+            g_hash_table_insert (cur, g_steal_pointer (&key), g_match_info_fetch (m, 2));
+        }
+    }
+  return stages;
+}
+
+static char *
+options_text (GHashTable *opts)
+{
+  g_autoptr (GList) keys = g_list_sort (g_hash_table_get_keys (opts), (GCompareFunc) strcmp);
+  GString *s = g_string_new (NULL);
+  for (GList *k = keys; k; k = k->next)
+    g_string_append_printf (s, "%s=%s; ", (char *) k->data, (char *) g_hash_table_lookup (opts, k->data));
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_dante_settings (void)
+{
+  g_autoptr (GHashTable) dante = stage_options ("dante.yaml");
+  g_autoptr (GHashTable) compare = stage_options ("compare.yaml");
+  static const char *const pairs[][2] = {
+    { "corpus", "dante_corpus" }, { "w2v", "dante_w2v" }, { "sources", "dante_sources" } };
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      GHashTable *a = g_hash_table_lookup (dante, pairs[i][0]), *b = g_hash_table_lookup (compare, pairs[i][1]);
+      g_assert_nonnull (a);
+      g_assert_nonnull (b);
+      g_autofree char *ta = options_text (a);
+      g_autofree char *tb = options_text (b);
+      g_test_message ("%s: %s", pairs[i][0], ta);
+      g_assert_cmpuint (g_hash_table_size (a), >=, 1);
+      g_assert_cmpstr (ta, ==, tb);
+    }
+  /* the reader sees what it should: the trainer's settings */
+  GHashTable *w2v = g_hash_table_lookup (dante, "w2v");
+  g_assert_cmpstr (g_hash_table_lookup (w2v, "window"), ==, "25");
+  g_assert_cmpstr (g_hash_table_lookup (w2v, "saturation"), ==, "skip");
+  g_assert_cmpstr (g_hash_table_lookup (w2v, "share_negatives"), ==, "0");
+  g_assert_cmpuint (g_hash_table_size (w2v), ==, 10);
+}
+
+/* ------------------------------------------------------------------ */
 /* compare.yaml end to end, small */
 
 static void
@@ -333,5 +407,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/compare/empty", test_empty);
   g_test_add_func ("/pipeline/compare/branches", test_pipeline_branches);
   g_test_add_func ("/pipeline/compare/end-to-end", test_pipeline);
+  g_test_add_func ("/pipeline/compare/dante-settings", test_dante_settings);
   return g_test_run ();
 }
