@@ -16,6 +16,7 @@ typedef struct {
   DpStage *stage;           /* NULL when the plugin failed to load */
   GArray *links;            /* Wire */
   gboolean bad;             /* a problem was reported for it */
+  gboolean optional;        /* `optional: true`: off while a required option is unset */
 } Spec;
 
 typedef struct {
@@ -34,6 +35,7 @@ struct _DpPipeline {
   GArray *order;            /* spec indices, topological */
   DpYamlNode *root;
   GPtrArray *diags;
+  GPtrArray *off;           /* names of the stages left out (optional ones and what they feed) */
   gint64 run_us;
   gint64 run_start_us;
 };

@@ -8,7 +8,8 @@
 #include "dp-options.h"
 #include "dp-pipeline-private.h"
 
-static const char *const reserved_keys[] = { "plugin", "input", "threads", "on_error", "description", NULL };
+static const char *const reserved_keys[] = { "plugin", "input", "threads", "on_error", "description", "optional",
+                                             NULL };
 static const char *const top_keys[] = { "pipeline", "description", "output_dir", "allow_outside_output_dir",
                                         "stages", NULL };
 
@@ -117,7 +118,7 @@ check_duplicate_key (DpYamlNode *map, guint i, GError **error)
   return TRUE;
 }
 
-/* on_error and threads; plugin, input and description are the caller's. */
+/* on_error and threads; plugin, input, description and optional are the caller's. */
 static gboolean
 apply_reserved (DpStage *stage, gboolean in_pipeline, DpYamlNode *k, DpYamlNode *v, GError **error)
 {
@@ -303,6 +304,9 @@ load_stage (DpPipeline *p, DpYamlNode *key, DpYamlNode *node)
     }
   DpYamlNode *plugin = scalar_child (p, node, "plugin", s);
   s->input = dp_yaml_map_get (node, "input");
+  DpYamlNode *optional = scalar_child (p, node, "optional", s);
+  if (optional && !dp_parse_bool (optional->value, &s->optional))
+    CDIAG (p, optional, s, DP_CONFIG_ERROR_TYPE, "'optional' must be true or false, not '%s'", optional->value);
   if (plugin == NULL)
     {
       if (dp_yaml_map_get (node, "plugin") == NULL)
@@ -396,6 +400,12 @@ apply_overrides (DpPipeline *p, const char *const *overrides, const gboolean *us
           CDIAG (p, NULL, s, DP_CONFIG_ERROR_UNKNOWN_KEY, "--set cannot change '%s'", key);
           continue;
         }
+      if (strcmp (key, "optional") == 0)
+        {
+          if (!dp_parse_bool (eq + 1, &s->optional))
+            CDIAG (p, NULL, s, DP_CONFIG_ERROR_TYPE, "--set '%s': 'optional' must be true or false", overrides[i]);
+          continue;
+        }
       guint n_before = p->diags->len;
       apply_options_full (p, s, s->stage, map, NULL);
       for (guint d = n_before; d < p->diags->len; d++)
@@ -452,6 +462,85 @@ preload_override (DpPipeline *p, DpYamlNode *stages, const char *stage, const ch
       i++;
     }
   return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* optional stages */
+
+/* TRUE when @ref (an `input:` value: "stage", "stage.port", a list of
+ * them, or a mapping of ports to either) names a stage marked in @off. */
+static gboolean
+reads_from_off (DpPipeline *p, DpYamlNode *ref, const gboolean *off)
+{
+  if (ref == NULL)
+    return FALSE;
+  if (ref->type == DP_YAML_SCALAR)
+    {
+      const char *dot = strchr (ref->value, '.');
+      g_autofree char *up = dot ? g_strndup (ref->value, (gsize) (dot - ref->value)) : g_strdup (ref->value);
+      guint i;
+      return find_spec (p, up, &i) != NULL && off[i];
+    }
+  if (ref->type == DP_YAML_SEQ)
+    {
+      for (guint i = 0; i < ref->items->len; i++)
+        if (reads_from_off (p, g_ptr_array_index (ref->items, i), off))
+          return TRUE;
+      return FALSE;
+    }
+  if (ref->type == DP_YAML_MAP)
+    for (guint i = 0; i < dp_yaml_map_size (ref); i++)
+      if (reads_from_off (p, dp_yaml_map_value (ref, i), off))
+        return TRUE;
+  return FALSE;
+}
+
+/* A stage marked `optional: true` whose required options are not all given
+ * is off, and so is every stage that reads from a stage that is off (on
+ * any input, optional ports included: a classifier without its labels is
+ * not the same stage).  Stages that are off are dropped before the wiring,
+ * so their missing options and paths are not errors; their options were
+ * still parsed, so a misspelt one is.  Their names go to p->off. */
+static void
+drop_off_stages (DpPipeline *p)
+{
+  guint n = p->specs->len;
+  g_autofree gboolean *off = g_new0 (gboolean, MAX (n, 1u));
+  g_autofree const DpOptionDesc **why = g_new0 (const DpOptionDesc *, MAX (n, 1u));
+  for (guint i = 0; i < n; i++)
+    {
+      Spec *s = g_ptr_array_index (p->specs, i);
+      if (!s->optional || s->stage == NULL || s->stage->config == NULL)
+        continue;
+      g_autoptr (GHashTable) given = given_keys (s->node);
+      why[i] = first_missing (s->stage, given);
+      off[i] = why[i] != NULL;
+    }
+  for (gboolean more = TRUE; more;)
+    {
+      more = FALSE;
+      for (guint i = 0; i < n; i++)
+        if (!off[i] && reads_from_off (p, ((Spec *) g_ptr_array_index (p->specs, i))->input, off))
+          off[i] = more = TRUE;
+    }
+  g_autoptr (GString) roots = g_string_new (NULL);
+  g_autoptr (GString) fed = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    if (off[i])
+      {
+        Spec *s = g_ptr_array_index (p->specs, i);
+        g_ptr_array_add (p->off, g_strdup (s->name));
+        if (why[i])
+          g_string_append_printf (roots, "%s'%s' (no '%s')", roots->len ? ", " : "", s->name, why[i]->name);
+        else
+          g_string_append_printf (fed, "%s%s", fed->len ? ", " : "", s->name);
+      }
+  for (guint i = n; i-- > 0;)
+    if (off[i])
+      g_ptr_array_remove_index (p->specs, i);
+  if (p->off->len > 0 && !p->ctx->quiet)
+    fprintf (stderr, "darkpipe: %s: optional %s off%s%s\n", p->file, roots->str,
+             fed->len ? ", and what reads from it: " : "", fed->str);
 }
 
 static gboolean
@@ -873,6 +962,7 @@ dp_pipeline_load_text (DpContext *ctx, const char *name, const char *text,
   p->specs = g_ptr_array_new_with_free_func ((GDestroyNotify) spec_free);
   p->order = g_array_new (FALSE, FALSE, sizeof (guint));
   p->diags = g_ptr_array_new_with_free_func ((GDestroyNotify) dp_diagnostic_free);
+  p->off = g_ptr_array_new_with_free_func (g_free);
   GError *err = NULL;
   guint line = 0, col = 0;
   p->root = dp_yaml_parse_at (name, text, strlen (text), &line, &col, &err);
@@ -917,6 +1007,7 @@ dp_pipeline_load_text (DpContext *ctx, const char *name, const char *text,
   if (load_stages (p, dp_yaml_map_get (p->root, "stages")))
     {
       apply_overrides (p, overrides, used);
+      drop_off_stages (p);
       validate_stages (p);
       if (p->diags->len == 0)
         {
@@ -979,6 +1070,8 @@ dp_pipeline_free (DpPipeline *p)
   g_array_unref (p->order);
   if (p->diags)
     g_ptr_array_unref (p->diags);
+  if (p->off)
+    g_ptr_array_unref (p->off);
   dp_yaml_free (p->root);
   g_free (p->file);
   g_free (p->name);

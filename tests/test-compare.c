@@ -10,10 +10,12 @@
 #include "dp-pipeline.h"
 #include "dp-test.h"
 
-/* A knn_classify-shaped report: class rows, then accuracy and macro avg. */
+/* A knn_classify-shaped report: class rows, then accuracy and macro avg,
+ * and the macro average over the ground-truth classes unless @truth is NaN
+ * (a report of an older knn_classify). */
 static DpTable *
 report (const char *const *classes, const double *f1, const gint64 *support, guint n,
-        double accuracy, double macro, gint64 total)
+        double accuracy, double macro, double truth, gint64 total)
 {
   DpTable *t = dp_table_new ("report");
   dp_table_add_column (t, "class", DP_COL_STRING);
@@ -28,6 +30,13 @@ report (const char *const *classes, const double *f1, const gint64 *support, gui
       dp_table_set_f64 (t, 3, r, i < n ? f1[i] : i == n ? accuracy : macro);
       dp_table_set_i64 (t, 4, r, i < n ? support[i] : total);
     }
+  if (!isnan (truth))
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_str (t, 0, r, "macro avg (ground-truth classes)");
+      dp_table_set_f64 (t, 3, r, truth);
+      dp_table_set_i64 (t, 4, r, total);
+    }
   return t;
 }
 
@@ -37,7 +46,7 @@ report_a (void)
   static const char *const cls[] = { "mirai", "censys", "unknown" };
   static const double f1[] = { 0.9, 0.5, 0.0 };
   static const gint64 sup[] = { 10, 4, 0 };
-  return report (cls, f1, sup, 3, 0.8, 0.45, 14);
+  return report (cls, f1, sup, 3, 0.8, 0.45, 0.7, 14);
 }
 
 static DpTable *
@@ -46,7 +55,7 @@ report_b (void)
   static const char *const cls[] = { "zmap", "mirai", "n.a." };
   static const double f1[] = { 0.25, 1.0, 0.0 };
   static const gint64 sup[] = { 2, 10, 0 };
-  return report (cls, f1, sup, 3, 0.95, 0.4, 12);
+  return report (cls, f1, sup, 3, 0.95, 0.4, NAN, 12);
 }
 
 static DpTable *
@@ -92,7 +101,7 @@ test_columns_values (void)
   g_assert_no_error (error);
   g_autofree char *h = header (t);
   /* classes with support somewhere, sorted; unknown and n.a. have none */
-  g_assert_cmpstr (h, ==, "method,sources,accuracy,macro_f1,f1_censys,f1_mirai,f1_zmap,seconds,peak_mb");
+  g_assert_cmpstr (h, ==, "method,sources,accuracy,macro_f1,macro_f1_truth,f1_censys,f1_mirai,f1_zmap,seconds,peak_mb");
   g_assert_cmpuint (t->n_rows, ==, 2);
   /* a report is named by the stage that sent it */
   g_assert_cmpstr (t->cols[0].str[0], ==, "report1");
@@ -101,6 +110,10 @@ test_columns_values (void)
   g_assert_cmpint (t->cols[1].i64[1], ==, 12);
   g_assert_cmpfloat (cell (t, "accuracy", 0), ==, 0.8);
   g_assert_cmpfloat (cell (t, "macro_f1", 1), ==, 0.4);
+  /* the two macro averages come from their own rows, not from each other */
+  g_assert_cmpfloat (cell (t, "macro_f1", 0), ==, 0.45);
+  g_assert_cmpfloat (cell (t, "macro_f1_truth", 0), ==, 0.7);
+  g_assert_true (isnan (cell (t, "macro_f1_truth", 1)));
   g_assert_cmpfloat (cell (t, "f1_censys", 0), ==, 0.5);
   g_assert_true (isnan (cell (t, "f1_censys", 1)));
   g_assert_cmpfloat (cell (t, "f1_mirai", 1), ==, 1.0);
@@ -169,7 +182,81 @@ test_empty (void)
   g_assert_nonnull (t);
   g_assert_cmpuint (t->n_rows, ==, 0);
   g_autofree char *hd = header (t);
-  g_assert_cmpstr (hd, ==, "method,sources,accuracy,macro_f1,seconds,peak_mb");
+  g_assert_cmpstr (hd, ==, "method,sources,accuracy,macro_f1,macro_f1_truth,seconds,peak_mb");
+}
+
+/* ------------------------------------------------------------------ */
+/* The DANTE settings of dante.yaml and of compare.yaml's DANTE branch */
+
+/* Option name -> value text of every stage of a pipeline file, read from
+ * its lines ("  stage:" then "    option: value  # comment"); `plugin`
+ * and `input` are kept out (the wiring differs between the files). */
+static GHashTable *
+stage_options (const char *file)
+{
+  const char *src = g_getenv ("DP_TOP_SRCDIR");
+  g_autofree char *path = g_build_filename (src ? src : DP_SRC_DIR, "pipelines", file, NULL);
+  g_autofree char *text = dp_test_read_file (path, NULL);
+  g_assert_nonnull (text);
+  GHashTable *stages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+  g_autoptr (GRegex) stage_re = g_regex_new ("^  ([A-Za-z0-9_-]+):\\s*(#.*)?$", 0, 0, NULL);
+  g_autoptr (GRegex) opt_re = g_regex_new ("^    ([a-z_]+):\\s*(.*?)\\s*(#.*)?$", 0, 0, NULL);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  GHashTable *cur = NULL;
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autoptr (GMatchInfo) m = NULL;
+      if (g_regex_match (stage_re, lines[i], 0, &m))
+        {
+          cur = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+          g_hash_table_insert (stages, g_match_info_fetch (m, 1), cur);
+          continue;
+        }
+      g_clear_pointer (&m, g_match_info_free);
+      if (cur && g_regex_match (opt_re, lines[i], 0, &m))
+        {
+          g_autofree char *key = g_match_info_fetch (m, 1);
+          if (strcmp (key, "plugin") != 0 && strcmp (key, "input") != 0)
+            g_hash_table_insert (cur, g_steal_pointer (&key), g_match_info_fetch (m, 2));
+        }
+    }
+  return stages;
+}
+
+static char *
+options_text (GHashTable *opts)
+{
+  g_autoptr (GList) keys = g_list_sort (g_hash_table_get_keys (opts), (GCompareFunc) strcmp);
+  GString *s = g_string_new (NULL);
+  for (GList *k = keys; k; k = k->next)
+    g_string_append_printf (s, "%s=%s; ", (char *) k->data, (char *) g_hash_table_lookup (opts, k->data));
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_dante_settings (void)
+{
+  g_autoptr (GHashTable) dante = stage_options ("dante.yaml");
+  g_autoptr (GHashTable) compare = stage_options ("compare.yaml");
+  static const char *const pairs[][2] = {
+    { "corpus", "dante_corpus" }, { "w2v", "dante_w2v" }, { "sources", "dante_sources" } };
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    {
+      GHashTable *a = g_hash_table_lookup (dante, pairs[i][0]), *b = g_hash_table_lookup (compare, pairs[i][1]);
+      g_assert_nonnull (a);
+      g_assert_nonnull (b);
+      g_autofree char *ta = options_text (a);
+      g_autofree char *tb = options_text (b);
+      g_test_message ("%s: %s", pairs[i][0], ta);
+      g_assert_cmpuint (g_hash_table_size (a), >=, 1);
+      g_assert_cmpstr (ta, ==, tb);
+    }
+  /* the reader sees what it should: the trainer's settings */
+  GHashTable *w2v = g_hash_table_lookup (dante, "w2v");
+  g_assert_cmpstr (g_hash_table_lookup (w2v, "window"), ==, "25");
+  g_assert_cmpstr (g_hash_table_lookup (w2v, "saturation"), ==, "skip");
+  g_assert_cmpstr (g_hash_table_lookup (w2v, "share_negatives"), ==, "0");
+  g_assert_cmpuint (g_hash_table_size (w2v), ==, 10);
 }
 
 /* ------------------------------------------------------------------ */
@@ -198,7 +285,7 @@ test_pipeline (void)
   g_autofree char *text = dp_test_read_file (csv, NULL);
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 7);   /* header, 5 methods, "" */
-  g_assert_true (g_str_has_prefix (lines[0], "method,sources,accuracy,macro_f1,f1_"));
+  g_assert_true (g_str_has_prefix (lines[0], "method,sources,accuracy,macro_f1,macro_f1_truth,f1_"));
   g_assert_true (g_str_has_suffix (lines[0], ",seconds,peak_mb"));
   g_assert_nonnull (strstr (lines[0], "f1_mirai"));
   static const char *const methods[] = { "DarkVec per-service", "DarkVec auto", "IP2VEC", "DANTE", "port baseline" };
@@ -220,6 +307,11 @@ test_pipeline (void)
       double acc = g_ascii_strtod (f[2], NULL), secs = g_ascii_strtod (f[n_cols - 2], NULL);
       double mb = g_ascii_strtod (f[n_cols - 1], NULL);
       g_assert_true (acc > 0 && acc <= 1);
+      /* the labelled sources only are queried: classes beyond the ground
+       * truth (unknown, n.a.) can only add F1 zeros to scikit-learn's mean */
+      double macro = g_ascii_strtod (f[3], NULL), truth = g_ascii_strtod (f[4], NULL);
+      g_assert_true (macro > 0 && truth <= 1);
+      g_assert_cmpfloat (macro, <=, truth);
       g_assert_true (secs > 0 && secs < 60);
       g_assert_true (mb > 1);
     }
@@ -315,5 +407,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/compare/empty", test_empty);
   g_test_add_func ("/pipeline/compare/branches", test_pipeline_branches);
   g_test_add_func ("/pipeline/compare/end-to-end", test_pipeline);
+  g_test_add_func ("/pipeline/compare/dante-settings", test_dante_settings);
   return g_test_run ();
 }

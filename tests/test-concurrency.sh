@@ -47,10 +47,13 @@ PYEOF
 # per pipeline: what makes it small, and where its inputs are
 sets_for () {
   case "$1" in
-    compare|dante|ip2vec|demo)
+    compare|demo)
       echo "--set=telescope.packets=40000 --set=telescope.duration=6h" ;;
-    taxonomy|extract-csv|darkvec|darkvec-single|darkvec-auto)
+    taxonomy|extract-csv)
       echo "--set=capture.path=$tmp/in/capture.pcap" ;;
+    # the method pipelines with their evaluation branch on
+    darkvec|darkvec-single|darkvec-auto|dante|ip2vec)
+      echo "--set=capture.path=$tmp/in/capture.pcap --set=truth.path=$tmp/in/ground-truth.csv" ;;
     evaluate)
       echo "--set=vectors.path=$tmp/vec/embeddings.txt --set=truth.path=$tmp/in/ground-truth.csv" ;;
   esac

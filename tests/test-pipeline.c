@@ -235,6 +235,72 @@ test_run_fanout (void)
   dp_test_rmtree (dir);
 }
 
+/* An optional stage without its required options is off, and so is every
+ * stage that reads from it (through an optional port too, and further
+ * down); the rest runs.  Given the option, all of them are on. */
+static void
+test_optional_stages (void)
+{
+  g_autoptr (DpContext) ctx = test_context ();
+  g_autofree char *real = g_build_filename (g_getenv ("DP_TOP_BUILDDIR"), "plugins", NULL);
+  dp_context_add_plugin_dir (ctx, real);   /* labels: a table source with a required path */
+  g_autofree char *dir = dp_test_tmpdir ();
+  dp_context_set_output_dir (ctx, dir);
+  g_autofree char *truth = g_build_filename (dir, "truth.csv", NULL);
+  g_assert_true (g_file_set_contents (truth, "ip,label\n10.0.0.1,x\n", -1, NULL));
+  const char *yaml =
+    "stages:\n"
+    "  src: {plugin: tsrc, count: 100}\n"
+    "  gate: {plugin: labels, optional: true, relabel: [x=y]}\n"
+    "  a: {plugin: tpass, input: {packets: src, extra: gate}}\n"
+    "  b: {plugin: topts, needed: 1, path: b.txt, input: [a.count, src.info]}\n"
+    "  keep: {plugin: topts, needed: 2, path: keep.txt, input: src.info}\n";
+  /* off: gate, a (its optional port reads gate) and b (reads a) */
+  g_autoptr (DpPipeline) p = load_ok (ctx, yaml, NULL);
+  g_assert_cmpuint (dp_pipeline_n_stages (p), ==, 2);
+  GError *error = NULL;
+  g_assert_true (dp_pipeline_run (p, &error));
+  g_assert_no_error (error);
+  g_autofree char *keep = g_build_filename (dir, "keep.txt", NULL);
+  g_autofree char *b = g_build_filename (dir, "b.txt", NULL);
+  g_assert_true (g_file_test (keep, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (b, G_FILE_TEST_EXISTS));
+  /* on: every stage is wired and checked (a missing file is refused) */
+  const char *const on_missing[] = { "gate.path=/nonexistent/truth.csv", NULL };
+  g_autoptr (DpPipeline) refused = dp_pipeline_load_text (ctx, "t.yaml", yaml, on_missing, NULL, &error);
+  g_assert_null (refused);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/truth.csv"));
+  g_clear_error (&error);
+  g_autofree char *set_path = g_strdup_printf ("gate.path=%s", truth);
+  const char *const on_ok[] = { set_path, NULL };
+  g_autoptr (DpPipeline) q = load_ok (ctx, yaml, on_ok);
+  g_assert_cmpuint (dp_pipeline_n_stages (q), ==, 5);
+  g_assert_true (dp_pipeline_run (q, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (b, G_FILE_TEST_EXISTS));
+  /* --set can clear the mark: the missing option is an error again */
+  const char *const not_optional[] = { "gate.optional=false", NULL };
+  const char *const e_req[] = { C (3, 3, 7), NULL };
+  expect_diags (yaml, not_optional, e_req);
+  /* an off stage's options are still parsed; the mark must be a boolean */
+  const char *bad =
+    "stages:\n"
+    "  src: {plugin: tsrc, colour: red, optional: maybe}\n"
+    "  gate: {plugin: labels, optional: true, colour: red}\n";
+  const char *const e_bad[] = { C (2, 23, 2), C (2, 46, 4), C (3, 42, 2), NULL };
+  expect_diags (bad, NULL, e_bad);
+  const char *const bad_set[] = { "gate.optional=perhaps", NULL };
+  const char *const e_bad_set[] = { C (0, 0, 4), NULL };
+  expect_diags ("stages:\n  gate: {plugin: topts, needed: 1}\n", bad_set, e_bad_set);
+  /* the mark is a pipeline's: a lone plugin (the harness) does not take it */
+  g_autoptr (DpHarness) h = dp_harness_new ("zscore", "optional: true", &error);
+  g_assert_null (h);
+  g_assert_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY);
+  g_clear_error (&error);
+  dp_test_rmtree (dir);
+}
+
 static void
 test_run_failure_stops (void)
 {
@@ -578,6 +644,7 @@ main (int argc, char **argv)
   g_test_add_func ("/pipeline/stage-names", test_stage_names);
   g_test_add_func ("/pipeline/set-overrides", test_set_overrides);
   g_test_add_func ("/pipeline/run-fanout", test_run_fanout);
+  g_test_add_func ("/pipeline/optional-stages", test_optional_stages);
   g_test_add_func ("/pipeline/run-failure-stops", test_run_failure_stops);
   g_test_add_func ("/pipeline/run-cancelled", test_run_cancelled);
   g_test_add_func ("/pipeline/flow-stop", test_flow_stop);

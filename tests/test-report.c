@@ -475,6 +475,7 @@ make_report (double f1_a)
   guint cf = dp_table_add_column (t, "f1", DP_COL_DOUBLE), cs = dp_table_add_column (t, "support", DP_COL_INT64);
   const struct { const char *cls; double f1; gint64 sup; } rows[] = {
     { "a", f1_a, 4 }, { "b", 0.8, 2 }, { "unknown", 0, 0 }, { "accuracy", 0.8333, 6 }, { "macro avg", 0.7, 6 },
+    { "weighted avg", 0.75, 6 }, { "macro avg (ground-truth classes)", 0.9, 6 },
   };
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -509,7 +510,9 @@ make_comparison (void)
   DpTable *t = dp_table_new ("comparison");
   guint cm = dp_table_add_column (t, "method", DP_COL_STRING), cs = dp_table_add_column (t, "sources", DP_COL_INT64);
   guint ca = dp_table_add_column (t, "accuracy", DP_COL_DOUBLE), cf = dp_table_add_column (t, "macro_f1", DP_COL_DOUBLE);
-  const struct { const char *m; double acc, f1; } rows[] = { { "DarkVec", 0.961, 0.741 }, { "IP2VEC <v2>", 0.5, 0.25 } };
+  guint cg = dp_table_add_column (t, "macro_f1_truth", DP_COL_DOUBLE);
+  const struct { const char *m; double acc, f1, f1_truth; } rows[] = {
+    { "DarkVec", 0.961, 0.741, 0.883 }, { "IP2VEC <v2>", 0.5, 0.25, 0.375 } };
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       guint r = dp_table_append_row (t);
@@ -517,6 +520,7 @@ make_comparison (void)
       dp_table_set_i64 (t, cs, r, 3243);
       dp_table_set_f64 (t, ca, r, rows[i].acc);
       dp_table_set_f64 (t, cf, r, rows[i].f1);
+      dp_table_set_f64 (t, cg, r, rows[i].f1_truth);
     }
   return t;
 }
@@ -550,14 +554,19 @@ test_methods (void)
   g_assert_null (doc_find_title (d, "rect", "n.a. → n.a.: 0 senders"));
   /* comparison: bars and the table, escaped */
   g_assert_nonnull (doc_find_title (d, "rect", "DarkVec — accuracy: 0.961"));
-  g_assert_nonnull (doc_find_title (d, "rect", "IP2VEC <v2> — macro F1: 0.250"));
+  g_assert_nonnull (doc_find_title (d, "rect", "IP2VEC <v2> — macro F1, scikit-learn (all classes): 0.250"));
+  g_assert_nonnull (doc_find_title (d, "rect", "IP2VEC <v2> — macro F1, ground-truth classes: 0.375"));
   g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
   g_autofree char *html = dp_test_read_file (path, NULL);
   g_assert_true (html_has (html, "<td class=\"name\">IP2VEC &lt;v2&gt;</td><td class=\"num\">3,243</td>"));
   g_assert_true (html_has (html, "<tr class=\"best\"><td class=\"name\">DarkVec</td>"));
   g_assert_true (html_has (html, "<h1>A &amp; B &lt;test&gt;</h1>"));
   /* no class has the 5 senders a "hardest class" needs */
-  g_assert_true (html_has (html, "<li>input 1: accuracy 0.833.</li>"));
+  /* both macro F1s, each named by what it averages (3 classes with unknown, 2 without) */
+  g_assert_true (html_has (html, "<li>input 1: accuracy 0.833; macro F1 0.700 over all 3 classes (scikit-learn&#39;s, "
+                                 "the paper&#39;s: predicted unknown and n.a. count as classes); macro F1 0.900 over "
+                                 "the 2 ground-truth classes.</li>"));
+  g_assert_null (doc_find_title (d, "rect", "macro avg (ground-truth classes) — input 1: 0.900"));
 }
 
 /* a comparison row without a method name draws a bar with an empty name */

@@ -11,6 +11,24 @@
 
 G_BEGIN_DECLS
 
+/* The class names of knn_classify's summary rows: scikit-learn's
+ * classification_report rows, then the macro average over the
+ * ground-truth classes only (support > 0, unknown excluded), which
+ * scikit-learn's "macro avg" is not: that one also averages the unknown
+ * and n.a. rows of predicted classes. */
+#define EVAL_ROW_ACCURACY "accuracy"
+#define EVAL_ROW_MACRO "macro avg"
+#define EVAL_ROW_WEIGHTED "weighted avg"
+#define EVAL_ROW_MACRO_TRUTH "macro avg (ground-truth classes)"
+
+/** TRUE when @cls names one of knn_classify's summary rows (NULL too). */
+static inline gboolean
+eval_is_summary_row (const char *cls)
+{
+  return cls == NULL || g_str_equal (cls, EVAL_ROW_ACCURACY) || g_str_equal (cls, EVAL_ROW_MACRO)
+         || g_str_equal (cls, EVAL_ROW_WEIGHTED) || g_str_equal (cls, EVAL_ROW_MACRO_TRUTH);
+}
+
 /* ------------------------------------------------------------------ */
 /* Joining a table (labels, clusters) to tokens.
  *

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 #include "darkpipe.h"
+#include "../common/eval.h"
 
 typedef struct {
   char **methods;
@@ -66,6 +67,7 @@ static const DpColumnDesc compare_table_columns[] = {
   { "sources", DP_COL_INT64, 0 },
   { "accuracy", DP_COL_DOUBLE, 0 },
   { "macro_f1", DP_COL_DOUBLE, 0 },
+  { "macro_f1_truth", DP_COL_DOUBLE, 0 },
   { "seconds", DP_COL_DOUBLE, 0 },
   { "peak_mb", DP_COL_DOUBLE, 0 },
 };
@@ -77,7 +79,7 @@ static const DpPortDesc compare_inputs[] = {
 
 static const DpPortDesc compare_outputs[] = {
   { "table", DP_TYPE_TABLE, 0,
-    "Table comparison: method, sources, accuracy, macro_f1, f1_<class> per class, seconds, peak_mb.", DP_PORT_COLUMNS (compare_table_columns) },
+    "Table comparison: method, sources, accuracy, macro_f1 (scikit-learn's: every class, unknown and n.a. included), macro_f1_truth (the ground-truth classes only), f1_<class> per class, seconds, peak_mb.", DP_PORT_COLUMNS (compare_table_columns) },
 };
 
 static void
@@ -305,13 +307,6 @@ compare_columns (const CompareRow *r, CompareCols *k, GError **error)
   return TRUE;
 }
 
-static gboolean
-compare_is_summary (const char *name)
-{
-  return strcmp (name, "accuracy") == 0 || strcmp (name, "macro avg") == 0
-         || strcmp (name, "weighted avg") == 0;
-}
-
 static gint
 compare_strcmp (gconstpointer a, gconstpointer b)
 {
@@ -332,7 +327,7 @@ compare_classes (const GArray *rows)
       for (guint j = 0; j < r->report->n_rows; j++)
         {
           const char *name = r->report->cols[k.cls].str[j];
-          if (name && !compare_is_summary (name) && r->report->cols[k.support].i64[j] > 0
+          if (name && !eval_is_summary_row (name) && r->report->cols[k.support].i64[j] > 0
               && !g_ptr_array_find_with_equal_func (classes, name, g_str_equal, NULL))
             g_ptr_array_add (classes, g_strdup (name));
         }
@@ -341,12 +336,15 @@ compare_classes (const GArray *rows)
   return classes;
 }
 
+/* method, sources, accuracy, macro_f1, macro_f1_truth, then f1_<class> */
+#define COMPARE_FIRST_CLASS 5
+
 /* Fills row @out of @t from one report (NaN where it says nothing). */
 static void
 compare_fill (DpTable *t, guint out, const CompareRow *r, const CompareCols *k, GPtrArray *classes)
 {
   guint nc = classes->len;
-  for (guint c = 2; c < 4 + nc; c++)
+  for (guint c = 2; c < COMPARE_FIRST_CLASS + nc; c++)
     dp_table_set_f64 (t, c, out, NAN);
   for (guint j = 0; r->report && j < r->report->n_rows; j++)
     {
@@ -354,20 +352,22 @@ compare_fill (DpTable *t, guint out, const CompareRow *r, const CompareCols *k, 
       double f1 = r->report->cols[k->f1].f64[j];
       if (name == NULL)
         continue;
-      if (strcmp (name, "accuracy") == 0)
+      if (strcmp (name, EVAL_ROW_ACCURACY) == 0)
         {
           dp_table_set_i64 (t, 1, out, r->report->cols[k->support].i64[j]);
           dp_table_set_f64 (t, 2, out, f1);
         }
-      else if (strcmp (name, "macro avg") == 0)
+      else if (strcmp (name, EVAL_ROW_MACRO) == 0)
         dp_table_set_f64 (t, 3, out, f1);
+      else if (strcmp (name, EVAL_ROW_MACRO_TRUTH) == 0)
+        dp_table_set_f64 (t, 4, out, f1);
       guint at;
-      if (!compare_is_summary (name) && r->report->cols[k->support].i64[j] > 0
+      if (!eval_is_summary_row (name) && r->report->cols[k->support].i64[j] > 0
           && g_ptr_array_find_with_equal_func (classes, name, g_str_equal, &at))
-        dp_table_set_f64 (t, 4 + at, out, f1);
+        dp_table_set_f64 (t, COMPARE_FIRST_CLASS + at, out, f1);
     }
-  dp_table_set_f64 (t, 4 + nc, out, r->seconds);
-  dp_table_set_f64 (t, 5 + nc, out, r->peak_mb);
+  dp_table_set_f64 (t, COMPARE_FIRST_CLASS + nc, out, r->seconds);
+  dp_table_set_f64 (t, COMPARE_FIRST_CLASS + 1 + nc, out, r->peak_mb);
 }
 
 static DpTable *
@@ -379,6 +379,7 @@ compare_table (const GArray *rows, GError **error)
   dp_table_add_column (t, "sources", DP_COL_INT64);
   dp_table_add_column (t, "accuracy", DP_COL_DOUBLE);
   dp_table_add_column (t, "macro_f1", DP_COL_DOUBLE);
+  dp_table_add_column (t, "macro_f1_truth", DP_COL_DOUBLE);
   g_autoptr (GString) name = g_string_new (NULL);
   for (guint i = 0; i < classes->len; i++)
     {
@@ -423,8 +424,11 @@ DP_PLUGIN_DEFINE (compare,
   .version = "1.0",
   .doc = "Takes the `report` tables of one `knn_classify` per method (any number, on the "
          "`reports` input) and writes one row per method: `sources` (labelled sources "
-         "evaluated), `accuracy`, `macro_f1` (the report's macro average, which, as in "
-         "scikit-learn, also averages the `n.a.`/`unknown` rows when they are predicted), "
+         "evaluated), `accuracy`, `macro_f1` (the report's `macro avg`, scikit-learn's, "
+         "which also averages the `n.a.`/`unknown` rows when they are predicted, as the "
+         "paper's tables do), `macro_f1_truth` (the report's `macro avg (ground-truth "
+         "classes)`: the mean F1 of the classes that have labelled sources; NaN for a "
+         "report without that row), "
          "`f1_<class>` for every class with support in some report (NaN where a method "
          "evaluated no source of that class), `seconds` and `peak_mb`.\n\n"
          "A row's label comes from `methods` (`label=stage`), else it is the name of the "

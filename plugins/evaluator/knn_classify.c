@@ -376,7 +376,10 @@ knn_classify_cmp_names (gconstpointer a, gconstpointer b, gpointer names)
 
 /* scikit-learn's classification_report (zero_division=0): the classes are
  * the sorted union of true and predicted labels, so n.a. and unknown rows
- * appear (and weigh in the macro average) whenever they are predicted. */
+ * appear (and weigh in the macro average) whenever they are predicted.
+ * A last row, EVAL_ROW_MACRO_TRUTH, averages over the ground-truth classes only
+ * (support > 0, unknown excluded): scikit-learn's
+ * precision_recall_fscore_support (labels=those classes, average='macro'). */
 static DpTable *
 knn_classify_report (const KnnClasses *cls, const KnnTally *t)
 {
@@ -391,8 +394,9 @@ knn_classify_report (const KnnClasses *cls, const KnnTally *t)
     if (t->truth[c] || t->pred[c])
       g_array_append_val (order, c);
   g_array_sort_with_data (order, knn_classify_cmp_names, cls->names);
-  double mp = 0, mr = 0, mf = 0, wp = 0, wr = 0, wf = 0;
-  guint64 total = 0, correct = 0;
+  double mp = 0, mr = 0, mf = 0, wp = 0, wr = 0, wf = 0, tp = 0, tr = 0, tf = 0;
+  guint64 total = 0, correct = 0, truth_support = 0;
+  guint n_truth = 0;
   for (guint i = 0; i < order->len; i++)
     {
       guint c = g_array_index (order, guint, i);
@@ -404,11 +408,19 @@ knn_classify_report (const KnnClasses *cls, const KnnTally *t)
       wp += p * t->truth[c]; wr += r * t->truth[c]; wf += f * t->truth[c];
       total += t->truth[c];
       correct += t->tp[c];
+      /* id 0 is the unknown label: sources without ground truth */
+      if (c != 0 && t->truth[c] > 0)
+        {
+          tp += p; tr += r; tf += f;
+          truth_support += t->truth[c];
+          n_truth++;
+        }
     }
-  double nc = MAX (order->len, 1u), nt = MAX (total, 1u);
-  knn_classify_report_row (out, "accuracy", NAN, NAN, total ? (double) correct / total : 0, total);
-  knn_classify_report_row (out, "macro avg", mp / nc, mr / nc, mf / nc, total);
-  knn_classify_report_row (out, "weighted avg", wp / nt, wr / nt, wf / nt, total);
+  double nc = MAX (order->len, 1u), nt = MAX (total, 1u), ng = MAX (n_truth, 1u);
+  knn_classify_report_row (out, EVAL_ROW_ACCURACY, NAN, NAN, total ? (double) correct / total : 0, total);
+  knn_classify_report_row (out, EVAL_ROW_MACRO, mp / nc, mr / nc, mf / nc, total);
+  knn_classify_report_row (out, EVAL_ROW_WEIGHTED, wp / nt, wr / nt, wf / nt, total);
+  knn_classify_report_row (out, EVAL_ROW_MACRO_TRUTH, tp / ng, tr / ng, tf / ng, truth_support);
   return out;
 }
 
@@ -499,7 +511,7 @@ static const DpPortDesc knn_classify_inputs[] = {
 
 static const DpPortDesc knn_classify_outputs[] = {
   { "predictions", DP_TYPE_TABLE, 0, "Per query: ip (or token), label, predicted, neighbours, neighbour_labels, neighbour_distances (cosine).", DP_PORT_COLUMNS (knn_prediction_columns) },
-  { "report", DP_TYPE_TABLE, 0, "class, precision, recall, f1, support per class, then accuracy, macro avg, weighted avg rows.", DP_PORT_COLUMNS (knn_report_columns) },
+  { "report", DP_TYPE_TABLE, 0, "class, precision, recall, f1, support per class, then accuracy, macro avg (scikit-learn: every class, unknown and n.a. included), weighted avg and macro avg (ground-truth classes) rows.", DP_PORT_COLUMNS (knn_report_columns) },
 };
 
 DP_PLUGIN_DEFINE (knn_classify,
@@ -521,7 +533,14 @@ DP_PLUGIN_DEFINE (knn_classify,
          "The report has scikit-learn's classification_report numbers (zero_division=0): "
          "the classes are the sorted union of true and predicted labels; the `accuracy` row "
          "carries the accuracy in `f1` (precision and recall are NaN). The paper's "
-         "\"accuracy\" is the weighted-average recall of the `query: labelled` run.",
+         "\"accuracy\" is the weighted-average recall of the `query: labelled` run.\n\n"
+         "Two macro averages, not to be confused: `macro avg` is scikit-learn's, over every "
+         "class that occurs as a truth or a prediction, so the `unknown` and `n.a.` rows "
+         "(F1 0 when predicted for labelled sources) pull it down, as in the paper's tables; "
+         "the last row, `macro avg (ground-truth classes)`, averages over the classes that "
+         "have labelled sources only (support > 0, `unknown_label` excluded), as scikit-learn's "
+         "`precision_recall_fscore_support(y_true, y_pred, labels=those classes, "
+         "average='macro')`; its support is their labelled sources.",
   .inputs = knn_classify_inputs, .n_inputs = DP_N_ELEMENTS (knn_classify_inputs),
   .outputs = knn_classify_outputs, .n_outputs = DP_N_ELEMENTS (knn_classify_outputs),
   .options = knn_classify_options, .n_options = DP_N_ELEMENTS (knn_classify_options),

@@ -2,7 +2,15 @@
  * every class (unknown included) contributes its top ports by packets, and
  * each source is described by the fractions of its packets sent to those
  * ports.  The result is an embedding over address tokens, so the baseline
- * runs through the same knn_classify as DarkVec. */
+ * runs through the same knn_classify as DarkVec.
+ *
+ * Many sources have identical vectors (every Mirai-like sender that only
+ * hit 23/tcp), and knn_classify breaks ties between equal similarities by
+ * row.  Rows in address order would let the address decide, and
+ * addresses go with labels (a scanner's hosts share a prefix), so rows
+ * are ordered by a seeded hash of the address instead: which of several
+ * identical vectors wins a tie is then independent of labels and
+ * prefixes. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -16,7 +24,11 @@ typedef struct {
   guint64 min_packets;
   gboolean include_unknown;
   char *unknown_label;
+  int order;
+  guint64 seed;
 } PortBaselineConfig;
+
+enum { ORDER_HASH, ORDER_ADDRESS };
 
 typedef struct {
   const PortBaselineConfig *cfg;
@@ -162,23 +174,36 @@ port_baseline_select (PortBaseline *s, const PbClasses *pc, DpHash *features)
   return chosen;
 }
 
+/* A row's place: the hash of its address under the seed (or 0 for
+ * `order: address`), then the address, so the order is total. */
+typedef struct { guint64 rank; guint32 addr; } PbRow;
+
 static int
-port_baseline_cmp_u32 (const void *a, const void *b)
+port_baseline_cmp_row (const void *a, const void *b)
 {
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  return x < y ? -1 : x > y;
+  const PbRow *x = a, *y = b;
+  if (x->rank != y->rank)
+    return x->rank < y->rank ? -1 : 1;
+  return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
 static DpEmbedding *
 port_baseline_embedding (PortBaseline *s, DpHash *features, guint dim)
 {
   const DpHash *src = &s->counts.sources;
-  g_autofree guint32 *addrs = g_new (guint32, MAX (src->n, 1u));
+  g_autofree PbRow *rows = g_new (PbRow, MAX (src->n, 1u));
   guint n = 0;
+  guint64 key = dp_hash_mix (s->cfg->seed);
   for (gsize i = 0; i <= src->mask; i++)
     if (src->keys[i] != DP_HASH_EMPTY && src->vals[i] >= s->cfg->min_packets)
-      addrs[n++] = (guint32) src->keys[i];
-  qsort (addrs, n, sizeof *addrs, port_baseline_cmp_u32);
+      {
+        guint32 a = (guint32) src->keys[i];
+        rows[n++] = (PbRow) { s->cfg->order == ORDER_HASH ? dp_hash_mix (key ^ a) : 0, a };
+      }
+  qsort (rows, n, sizeof *rows, port_baseline_cmp_row);
+  g_autofree guint32 *addrs = g_new (guint32, MAX (n, 1u));
+  for (guint i = 0; i < n; i++)
+    addrs[i] = rows[i].addr;
   g_autoptr (DpVocab) vocab = dp_vocab_new ();
   if (s->counts.names)
     dp_vocab_set_names (vocab, s->counts.names);
@@ -234,8 +259,22 @@ port_baseline_finish (DpStage *stage, void *state, GError **error)
   DpHash features;
   g_autoptr (GArray) chosen = port_baseline_select (s, &pc, &features);
   DpEmbedding *e = port_baseline_embedding (s, &features, chosen->len);
+  /* sources that sent nothing to any chosen port: all-zero vectors, at
+   * cosine distance 1 from everything, whose neighbours are whatever rows
+   * come first; say how many */
+  guint zero = 0;
+  for (guint i = 0; i < e->n; i++)
+    {
+      gboolean all_zero = TRUE;
+      for (guint d = 0; d < e->dim && all_zero; d++)
+        all_zero = e->vectors[(gsize) i * e->dim + d] == 0;
+      zero += all_zero;
+    }
   dp_stage_count (stage, "sources", e->n);
   dp_stage_count (stage, "features", chosen->len);
+  dp_stage_count (stage, "zero-vectors", zero);
+  dp_stage_info (stage, "%u of %u sources have an all-zero vector (no packet to any of the %u chosen ports): "
+                 "cosine gives them no nearest neighbours, only ties", zero, e->n, chosen->len);
   dp_stage_push (stage, 0, e);
   dp_stage_push (stage, 1, port_baseline_ports (chosen, &pc));
   dp_hash_clear (&features);
@@ -243,6 +282,8 @@ port_baseline_finish (DpStage *stage, void *state, GError **error)
   g_ptr_array_unref (pc.names);
   return TRUE;
 }
+
+static const char *const port_baseline_orders[] = { "hash", "address", NULL };
 
 static const DpOptionDesc port_baseline_options[] = {
   DP_OPTION_RANGE ("top_ports", DP_OPT_UINT, "4", PortBaselineConfig, top_ports, 1, 10000,
@@ -253,6 +294,10 @@ static const DpOptionDesc port_baseline_options[] = {
              "The unknown class contributes its top ports too, as in the paper."),
   DP_OPTION ("unknown_label", DP_OPT_STRING, "unknown", PortBaselineConfig, unknown_label,
              "Class of sources without a label."),
+  DP_OPTION_ENUM ("order", "hash", PortBaselineConfig, order, port_baseline_orders,
+                  "Row order, which decides ties between identical vectors in knn_classify: hash (a seeded hash of the address, independent of labels) or address (ascending; addresses go with labels)."),
+  DP_OPTION ("seed", DP_OPT_UINT, "15", PortBaselineConfig, seed,
+             "Seed of the hash order."),
 };
 
 static const DpColumnDesc port_baseline_label_columns[] = {
@@ -283,7 +328,15 @@ DP_PLUGIN_DEFINE (port_baseline,
          "unknown class included unless `include_unknown: false`; ties go to the lower port "
          "key) in class-name order, each pair once, and emits for every source its "
          "fraction of packets to each of them: an embedding of dimension = number of pairs, "
-         "ready for `knn_classify`. Packets without transport ports count as '-/proto'.",
+         "ready for `knn_classify`. Packets without transport ports count as '-/proto'.\n\n"
+         "Ties: many sources have identical vectors (every sender that only hit 23/tcp), and "
+         "`knn_classify` orders equal similarities by row. The rows are therefore in the order "
+         "of a seeded hash of the address (splitmix64 of the address xor the mixed `seed`, then "
+         "the address), not by address: which of several identical vectors becomes a "
+         "neighbour does not depend on labels or on prefixes, which go with labels. "
+         "`order: address` gives the ascending order. The counter `zero-vectors` (and a line in "
+         "the log) says how many sources sent nothing to any chosen port: their vectors are "
+         "all zero, at cosine distance 1 from every source, so their neighbours are pure ties.",
   .inputs = port_baseline_inputs, .n_inputs = DP_N_ELEMENTS (port_baseline_inputs),
   .outputs = port_baseline_outputs, .n_outputs = DP_N_ELEMENTS (port_baseline_outputs),
   .options = port_baseline_options, .n_options = DP_N_ELEMENTS (port_baseline_options),
