@@ -6,7 +6,8 @@
 if HAVE_CRYPTO
 plugin_LTLIBRARIES += plugins/transform/anonymize.la
 plugins_transform_anonymize_la_SOURCES = plugins/transform/anonymize/plugin.c \
-	plugins/transform/anonymize/keyfile.c plugins/transform/anonymize/anonymize.h
+	plugins/transform/anonymize/keyfile.c plugins/transform/anonymize/ip6.c \
+	plugins/transform/anonymize/anonymize.h
 plugins_transform_anonymize_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 plugins_transform_anonymize_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_transform_anonymize_la_LIBADD = $(PLUGIN_LIBS) $(CRYPTO_LIBS)
