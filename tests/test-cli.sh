@@ -63,6 +63,16 @@ if "$D" run taxonomy -q --set capture.plugin=darkvec_csv --set capture.path=in/p
 else
   bad "--set stage.plugin / paths"; sed 's/^/# /' err
 fi
+# the quick form: an installed pipeline's name and -r
+cp in/c.pcap "in/it's, odd.pcap"
+if "$D" taxonomy -r "in/it's, odd.pcap" -q -o quick 2>err && diff -r file quick >/dev/null \
+   && "$D" taxonomy -r - -q -o quickin < in/c.pcap 2>>err && diff -r file quickin >/dev/null \
+   && "$D" run taxonomy -r in/c.pcap -q -o runr 2>>err && diff -r file runr >/dev/null; then
+  ok "darkpipe NAME -r FILE runs the installed pipeline on FILE (or stdin), as run --set does"
+else
+  bad "darkpipe NAME -r FILE"; sed 's/^/# /' err
+fi
+t "a quick form of no installed pipeline is named" 2 "" "'nosuch' is neither a command nor an installed pipeline" -- nosuch -r x.pcap
 # "-" as a sink's path is the standard output
 if "$D" run taxonomy -q --set capture.path=in/c.pcap --set summary.path=- -o so > so.csv 2>err \
    && cmp -s so.csv file/summary.csv && [ ! -e so/- ] && [ -e so/events.csv ]; then
