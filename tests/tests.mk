@@ -280,3 +280,5 @@ tests_test_darkvec_csv_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
 # the command line's conventions (issue #14)
 TESTS += tests/test-cli.sh
 EXTRA_DIST += tests/test-cli.sh
+TESTS += tests/test-completion.sh tests/test-man.sh
+EXTRA_DIST += tests/test-completion.sh tests/test-man.sh
