@@ -48,6 +48,7 @@ int dp_fuzz_options (const guint8 *data, size_t size);
 int dp_fuzz_text_corpus (const guint8 *data, size_t size);
 int dp_fuzz_services (const guint8 *data, size_t size);
 int dp_fuzz_anonymize (const guint8 *data, size_t size);
+int dp_fuzz_enrich (const guint8 *data, size_t size);
 
 /** Writes @data to this process's scratch file for @tag and returns its
  * path (owned by the helper, the same for every call with one tag). */
