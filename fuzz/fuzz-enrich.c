@@ -86,18 +86,7 @@ dp_fuzz_enrich (const guint8 *data, size_t size)
   g_autoptr (DpTable) plain = fuzz_enrich_run (opts0, in, &error);
   if (plain == NULL)
     {
-      DP_FUZZ_CHECK (error != NULL && error->message != NULL);
-#ifndef DP_FUZZ_STATIC
-      if (g_error_matches (error, DP_PLUGIN_ERROR, DP_PLUGIN_ERROR_NOT_FOUND)
-          || g_error_matches (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_PLUGIN))
-        {
-          g_error_free (error);
-          return 0;
-        }
-#endif
-      /* a whole-file error naming the file */
-      DP_FUZZ_CHECK (strstr (error->message, path) != NULL);
-      g_error_free (error);
+      dp_fuzz_file_refused (error, path);
       return 0;
     }
   g_autoptr (DpTable) cached = fuzz_enrich_run (opts4, in, &error);
