@@ -174,7 +174,9 @@ tests_test_embedding_mean_LDADD = $(TEST_LIBS)
 tests_test_enrich_SOURCES = tests/test-enrich.c
 tests_test_enrich_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_enrich_LDADD = $(TEST_LIBS)
-EXTRA_DIST += tests/enrich-mmdb.pl
+EXTRA_DIST += tests/enrich-mmdb.pl tests/test-enrich-pipeline.sh
+# the pipeline of docs/enrich.md, run as the page writes it
+TESTS += tests/test-enrich-pipeline.sh
 tests_test_ip2vec_corpus_SOURCES = tests/test-ip2vec-corpus.c
 tests_test_ip2vec_corpus_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_ip2vec_corpus_LDADD = $(TEST_LIBS)
