@@ -34,6 +34,8 @@ Pfx2asLine enrich_pfx2as_line (const char *line, gsize len, guint32 *addr, guint
 
 typedef struct {
   PrefixTrie trie;         /* value: index into asn and origins */
+  guint32 *jump_node;      /* per /16: its trie node (0: none), where a lookup starts */
+  gint64 *jump_best;       /* per /16: the longest prefix of length <= 16 holding it, or -1 */
   GArray *asn;             /* gint64 per prefix */
   GPtrArray *origins;      /* interned text per prefix */
   guint64 v4, v6, duplicates;
@@ -42,7 +44,7 @@ typedef struct {
 /* Reads the file @path (plain or gzip) into @p, which starts zeroed; with
  * @p NULL only checks it.  Errors (DP_DATA_ERROR_FORMAT, or the reader's)
  * name the file and line: a line that does not parse, a file without an
- * IPv4 prefix.  Origin texts are interned in @strings (unused when @p is
+ * IPv4 prefix.  Origin texts are copied into @strings (unused when @p is
  * NULL). */
 gboolean enrich_pfx2as_read (EnrichPfx2as *p, const char *path, GStringChunk *strings, GError **error);
 void enrich_pfx2as_clear (EnrichPfx2as *p);

@@ -145,9 +145,28 @@ enrich_pfx2as_line (const char *line, gsize len, guint32 *addr, guint *plen, gin
 void
 enrich_pfx2as_clear (EnrichPfx2as *p)
 {
+  g_clear_pointer (&p->jump_node, g_free);
+  g_clear_pointer (&p->jump_best, g_free);
   prefix_clear (&p->trie);
   g_clear_pointer (&p->asn, g_array_unref);
   g_clear_pointer (&p->origins, g_ptr_array_unref);
+}
+
+/* The node at depth 16 and the best prefix down to it, per /16. */
+static void
+pfx2as_jump_table (EnrichPfx2as *p)
+{
+  p->jump_node = g_new (guint32, 65536);
+  p->jump_best = g_new (gint64, 65536);
+  const PrefixNode *nodes = (const PrefixNode *) (gpointer) p->trie.nodes->data;
+  for (guint32 hi = 0; hi < 65536; hi++)
+    {
+      guint32 n = 0;
+      for (guint i = 0; i < 16 && (i == 0 || n != 0); i++)
+        n = nodes[n].child[(hi >> (15 - i)) & 1];
+      p->jump_node[hi] = n;
+      p->jump_best[hi] = prefix_lookup_upto (&p->trie, hi << 16, 16, NULL);
+    }
 }
 
 gboolean
@@ -162,7 +181,6 @@ enrich_pfx2as_read (EnrichPfx2as *p, const char *path, GStringChunk *strings, GE
       p->asn = g_array_new (FALSE, FALSE, sizeof (gint64));
       p->origins = g_ptr_array_new ();
     }
-  g_autoptr (GString) text = g_string_new (NULL);
   guint64 v4 = 0, v6 = 0;
   char *line;
   gsize len;
@@ -201,10 +219,9 @@ enrich_pfx2as_read (EnrichPfx2as *p, const char *path, GStringChunk *strings, GE
               p->duplicates++;   /* the first line of a prefix wins */
               break;
             }
-          g_string_assign (text, "");
-          g_string_append_len (text, origins, (gssize) origins_len);
           g_array_append_val (p->asn, asn);
-          g_ptr_array_add (p->origins, g_string_chunk_insert_const (strings, text->str));
+          /* not interned: a hash probe per line costs more than the bytes */
+          g_ptr_array_add (p->origins, g_string_chunk_insert_len (strings, origins, (gssize) origins_len));
           break;
         }
     }
@@ -227,6 +244,7 @@ enrich_pfx2as_read (EnrichPfx2as *p, const char *path, GStringChunk *strings, GE
     {
       p->v4 = v4;
       p->v6 = v6;
+      pfx2as_jump_table (p);
     }
   return TRUE;
 }
@@ -234,7 +252,14 @@ enrich_pfx2as_read (EnrichPfx2as *p, const char *path, GStringChunk *strings, GE
 gboolean
 enrich_pfx2as_lookup (const EnrichPfx2as *p, guint32 addr, EnrichInfo *info)
 {
-  gint64 i = prefix_lookup (&p->trie, addr);
+  const PrefixNode *nodes = (const PrefixNode *) (gpointer) p->trie.nodes->data;
+  gint64 i = p->jump_best[addr >> 16];
+  for (guint32 n = p->jump_node[addr >> 16], b = 16; n != 0 && b < 32; b++)
+    {
+      n = nodes[n].child[(addr >> (31 - b)) & 1];
+      if (n != 0 && nodes[n].value >= 0)
+        i = nodes[n].value;
+    }
   if (i < 0)
     return FALSE;
   info->asn = g_array_index (p->asn, gint64, i);
