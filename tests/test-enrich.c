@@ -599,7 +599,7 @@ mmdb_dir (void)
       int status = 0;
       if (!g_spawn_command_line_sync ("perl -MMaxMind::DB::Writer::Tree -e 1", NULL, NULL, &status, NULL)
           || !g_spawn_check_wait_status (status, NULL))
-        return NULL;
+        goto out;
       g_autofree char *d = g_build_filename (tmpdir, "mmdb", NULL);
       g_assert_cmpint (g_mkdir (d, 0700), ==, 0);
       const char *src = g_getenv ("DP_TOP_SRCDIR");
@@ -614,6 +614,7 @@ mmdb_dir (void)
         g_error ("tests/enrich-mmdb.pl failed: %s", err);
       dir = g_steal_pointer (&d);
     }
+out:
   if (dir == NULL)
     g_test_skip ("the Perl MaxMind DB writer is missing (apt-get install libmaxmind-db-writer-perl, "
                  "or scripts/setup --test-deps)");
