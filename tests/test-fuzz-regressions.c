@@ -33,6 +33,7 @@ static const FuzzTarget fuzz_targets[] = {
   { "services", dp_fuzz_services },
   { "pipeline", dp_fuzz_pipeline },
   { "anonymize", dp_fuzz_anonymize },
+  { "enrich", dp_fuzz_enrich },
 };
 
 /* Runs @t over every file of @dir; returns how many there were. */

@@ -107,6 +107,7 @@ PLUGIN_TESTS = \
 	tests/test-dante-corpus \
 	tests/test-darkvec-corpus \
 	tests/test-embedding-mean \
+	tests/test-enrich \
 	tests/test-ip2vec-corpus \
 	tests/test-jsonl \
 	tests/test-kmeans \
@@ -169,6 +170,14 @@ tests_test_dante_corpus_LDADD = $(TEST_LIBS)
 tests_test_embedding_mean_SOURCES = tests/test-embedding-mean.c
 tests_test_embedding_mean_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_embedding_mean_LDADD = $(TEST_LIBS)
+# the enrich plugin builds its MaxMind DB files with the Perl writer
+# (libmaxmind-db-writer-perl) and compares with mmdblookup (mmdb-bin)
+tests_test_enrich_SOURCES = tests/test-enrich.c
+tests_test_enrich_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_enrich_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/enrich-mmdb.pl tests/test-enrich-pipeline.sh
+# the pipeline of docs/enrich.md, run as the page writes it
+TESTS += tests/test-enrich-pipeline.sh
 tests_test_ip2vec_corpus_SOURCES = tests/test-ip2vec-corpus.c
 tests_test_ip2vec_corpus_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_ip2vec_corpus_LDADD = $(TEST_LIBS)
