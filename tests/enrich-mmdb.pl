@@ -62,7 +62,10 @@ my @asn = (
 for my $v (4, 6) {
   my $t = tree($v, 'GeoLite2-ASN');
   $t->insert_network(@$_) for @asn;
-  $t->insert_network('2001:db8::/32', { autonomous_system_number => 64496 }) if $v == 6;
+  if ($v == 6) {
+    $t->insert_network('2001:db8::/32', { autonomous_system_number => 64496 });
+    $t->insert_network('2001:db8:1::/48', { autonomous_system_number => 64497, autonomous_system_organization => 'Six One' });
+  }
   write_tree($t, "asn$v.mmdb");
 }
 
@@ -75,6 +78,8 @@ $c->insert_network('198.51.100.128/25',
 $c->insert_network('203.0.113.0/24', { registered_country => { iso_code => 'JP' } });
 $c->insert_network('192.0.2.0/24', { continent => { code => 'EU' } });
 $c->insert_network('240.0.0.0/4', { country => { iso_code => 'ZZ' } });
+$c->insert_network('2001:db8::/32', { country => { iso_code => 'NL' } });
+$c->insert_network('2001:db8:1:2::/64', { registered_country => { iso_code => 'SE' } });
 write_tree($c, 'country.mmdb');
 
 my $six = tree(6, 'GeoLite2-ASN');

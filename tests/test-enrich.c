@@ -519,20 +519,68 @@ test_pfx2as_bad_lines (void)
   g_assert_nonnull (strstr (m2, ": line "));
 }
 
+static DpTable *text_address_table (const GPtrArray *text);
+
+/* IPv6 prefixes (routeviews-rv6) serve IPv6 addresses of the table's name
+ * map, longest first; a file of IPv6 prefixes only is fine; a prefix entry
+ * stands for its network. */
+static void
+test_pfx2as_ipv6 (void)
+{
+  static const struct { const char *net; guint len; const char *origins; } v6[] = {
+    { "2001:db8::", 32, "64496" }, { "2001:db8:1::", 48, "64497_64498" }, { "2001:db8:1:2::", 64, "64499" },
+    { "2600::", 12, "64500,64501" },
+  };
+  GString *f = g_string_new ("# rv6\n");
+  for (guint i = G_N_ELEMENTS (v6); i-- > 0;)
+    g_string_append_printf (f, "%s\t%u\t%s\n", v6[i].net, v6[i].len, v6[i].origins);
+  g_autofree char *path = write_text ("rv6.pfx2as", f->str);
+  g_string_free (f, TRUE);
+  static const char *const q[] = {
+    "2001:db8::1", "2001:db8:1::5", "2001:db8:1:2::9", "2001:db8:1:3::", "2001:db8:ffff::1", "2001:db9::1",
+    "2600::1", "260f:ffff::1", "2610::1", "::", "2001:db8:1:2::/64", "2001:db8:1::/40", "198.51.100.1",
+  };
+  g_autoptr (GPtrArray) text = g_ptr_array_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
+    g_ptr_array_add (text, (gpointer) q[i]);
+  g_autoptr (DpTable) in = text_address_table (text);
+  g_autofree char *yaml = g_strdup_printf ("pfx2as: '%s'", path);
+  g_autoptr (DpTable) out = enrich_one (yaml, in, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (q); i++)
+    {
+      /* the reference: the longest prefix holding the address (a prefix's
+       * network), by a linear scan */
+      guint8 a[16];
+      guint alen = 128;
+      gint best = -1;
+      if (dp_ip6_parse_prefix (q[i], a, &alen))
+        for (guint k = 0; k < G_N_ELEMENTS (v6); k++)
+          {
+            guint8 net[16], cut[16];
+            g_assert_true (dp_ip6_parse (v6[k].net, net));
+            dp_ip6_mask (a, v6[k].len, cut);
+            if (memcmp (cut, net, 16) == 0 && (best < 0 || v6[k].len > v6[best].len))
+              best = (gint) k;
+          }
+      g_test_message ("%s", q[i]);
+      g_assert_cmpstr (cell_str (out, "as_origins", i), ==, best < 0 ? NULL : v6[best].origins);
+      g_assert_cmpint (cell_i64 (out, "asn", i), ==,
+                       best < 0 ? 0 : g_ascii_strtoll (v6[best].origins, NULL, 10));
+    }
+  g_assert_cmpstr (cell_str (out, "as_origins", 2), ==, "64499");
+  g_assert_cmpstr (cell_str (out, "as_origins", 10), ==, "64499");
+}
+
 static void
 test_pfx2as_bad_files (void)
 {
-  /* empty, comments only, IPv6 only */
+  /* empty, comments only */
   g_autofree char *p0 = write_text ("empty.pfx2as", "");
   g_autofree char *y0 = g_strdup_printf ("pfx2as: '%s'", p0);
   g_free (enrich_fails (y0, "no prefix in 0 lines"));
   g_autofree char *p1 = write_text ("comments.pfx2as", "# nothing\n\n");
   g_autofree char *y1 = g_strdup_printf ("pfx2as: '%s'", p1);
   g_free (enrich_fails (y1, "no prefix in 2 lines"));
-  g_autofree char *p2 = write_text ("v6.pfx2as", "2001:db8::\t32\t64496\n2001:db8:1::\t48\t64497_64498\n");
-  g_autofree char *y2 = g_strdup_printf ("pfx2as: '%s'", p2);
-  g_autofree char *m2 = enrich_fails (y2, p2);
-  g_assert_nonnull (strstr (m2, "only 2 IPv6 ones"));
   /* missing, a directory */
   g_autofree char *p3 = g_build_filename (tmpdir, "missing.pfx2as", NULL);
   g_autofree char *y3 = g_strdup_printf ("pfx2as: '%s'", p3);
@@ -621,20 +669,18 @@ out:
   return dir;
 }
 
-/* What mmdblookup says of @field (a path of words) at @addr in @db: the
- * value as text (a string without its quotes), or NULL when there is no
- * record or no such field. */
+/* What mmdblookup says of @field (a path of words) at address @a (text)
+ * in @db: the value as text (a string without its quotes), or NULL when
+ * there is no record or no such field. */
 static char *
-mmdblookup (const char *db, guint32 addr, const char *const *field)
+mmdblookup (const char *db, const char *a, const char *const *field)
 {
-  char a[64];
-  dp_ipv4_format (addr, NULL, a);
   GPtrArray *argv = g_ptr_array_new ();
   g_ptr_array_add (argv, (gpointer) "mmdblookup");
   g_ptr_array_add (argv, (gpointer) "--file");
   g_ptr_array_add (argv, (gpointer) db);
   g_ptr_array_add (argv, (gpointer) "--ip");
-  g_ptr_array_add (argv, a);
+  g_ptr_array_add (argv, (gpointer) a);
   for (guint i = 0; field[i]; i++)
     g_ptr_array_add (argv, (gpointer) field[i]);
   g_ptr_array_add (argv, NULL);
@@ -666,9 +712,10 @@ mmdblookup (const char *db, guint32 addr, const char *const *field)
   return g_strdup (g_strstrip (v));
 }
 
-/* The addresses looked up: every network's edges and insides, neighbours,
- * the extremes, random addresses of the networks. */
-static GArray *
+/* The addresses looked up, as text: every network's edges and insides,
+ * neighbours, the extremes, random addresses of the networks, and IPv6
+ * addresses in, between and outside the IPv6 networks. */
+static GPtrArray *
 mmdb_addresses (void)
 {
   static const char *const text[] = {
@@ -677,21 +724,39 @@ mmdb_addresses (void)
     "198.51.100.200", "198.51.100.201", "198.51.100.255", "198.51.101.0",
     "203.0.113.0", "203.0.113.77", "203.0.113.255", "192.0.2.0", "192.0.2.130", "192.0.3.0",
     "8.8.8.8", "0.0.0.0", "1.1.1.1", "239.255.255.255",
+    "2001:db8::1", "2001:db8:1::", "2001:db8:1:2::9", "2001:db8:1:3::1", "2001:db8:ffff:ffff::1",
+    "2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", "2001:db9::", "2600::1",
   };
-  GArray *a = g_array_new (FALSE, FALSE, sizeof (guint32));
+  GPtrArray *a = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < G_N_ELEMENTS (text); i++)
-    {
-      guint32 x;
-      g_assert_true (dp_ipv4_parse (text[i], &x));
-      g_array_append_val (a, x);
-    }
+    g_ptr_array_add (a, g_strdup (text[i]));
   static const guint32 nets[] = { 0x0a000000u, 0xc6336400u, 0xcb007100u, 0xc0000200u };
   for (guint k = 0; k < 20; k++)
     {
-      guint32 x = nets[k % G_N_ELEMENTS (nets)] | (guint32) g_test_rand_int_range (0, 256);
-      g_array_append_val (a, x);
+      char buf[64];
+      g_ptr_array_add (a, g_strdup (dp_ipv4_format (nets[k % G_N_ELEMENTS (nets)]
+                                                    | (guint32) g_test_rand_int_range (0, 256), NULL, buf)));
     }
   return a;
+}
+
+/* A table of the addresses @text: IPv4 as they are, IPv6 as keys of the
+ * table's name map. */
+static DpTable *
+text_address_table (const GPtrArray *text)
+{
+  g_autoptr (DpNameMap) m = dp_name_map_new ();
+  g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (guint i = 0; i < text->len; i++)
+    {
+      guint32 k;
+      if (!dp_ipv4_parse (text->pdata[i], &k))
+        k = dp_name_map_intern (m, text->pdata[i]);
+      g_array_append_val (keys, k);
+    }
+  DpTable *t = address_table ("src", (const guint32 *) (gpointer) keys->data, keys->len);
+  dp_table_set_names (t, m);
+  return t;
 }
 
 static const char *const f_number[] = { "autonomous_system_number", NULL };
@@ -716,8 +781,8 @@ check_mmdb (const char *asn_file, const char *country_file)
     return;
   g_autofree char *asn_db = asn_file ? g_build_filename (dir, asn_file, NULL) : NULL;
   g_autofree char *country_db = country_file ? g_build_filename (dir, country_file, NULL) : NULL;
-  g_autoptr (GArray) addrs = mmdb_addresses ();
-  g_autoptr (DpTable) in = address_table ("src", (const guint32 *) (gpointer) addrs->data, addrs->len);
+  g_autoptr (GPtrArray) addrs = mmdb_addresses ();
+  g_autoptr (DpTable) in = text_address_table (addrs);
   GString *yaml = g_string_new (NULL);
   if (asn_db)
     g_string_append_printf (yaml, "asn_db: '%s'\n", asn_db);
@@ -725,13 +790,15 @@ check_mmdb (const char *asn_file, const char *country_file)
     g_string_append_printf (yaml, "country_db: '%s'\n", country_db);
   g_autoptr (DpTable) out = enrich_one (yaml->str, in, NULL);
   g_string_free (yaml, TRUE);
-  guint with_asn = 0, with_org = 0, with_country = 0;
+  /* an IPv4 database has no IPv6 networks: nothing to compare with */
+  gboolean asn_v6 = asn_file && strstr (asn_file, "6") != NULL;
+  guint with_asn = 0, with_org = 0, with_country = 0, v6_found = 0;
   for (guint i = 0; i < addrs->len; i++)
     {
-      guint32 a = g_array_index (addrs, guint32, i);
-      char buf[64];
-      g_test_message ("%s", dp_ipv4_format (a, NULL, buf));
-      if (asn_db)
+      const char *a = addrs->pdata[i];
+      gboolean v6 = strchr (a, ':') != NULL;
+      g_test_message ("%s", a);
+      if (asn_db && (!v6 || asn_v6))
         {
           g_autofree char *num = mmdblookup (asn_db, a, f_number);
           g_autofree char *org = mmdblookup (asn_db, a, f_org);
@@ -739,6 +806,7 @@ check_mmdb (const char *asn_file, const char *country_file)
           g_assert_cmpstr (cell_str (out, "as_org", i), ==, org);
           with_asn += num != NULL;
           with_org += org != NULL;
+          v6_found += v6 && num != NULL;
         }
       else
         {
@@ -752,11 +820,14 @@ check_mmdb (const char *asn_file, const char *country_file)
             c = mmdblookup (country_db, a, f_registered);
           g_assert_cmpstr (cell_str (out, "country", i), ==, c);
           with_country += c != NULL;
+          v6_found += v6 && c != NULL;
         }
       else
         g_assert_null (cell_str (out, "country", i));
       g_assert_null (cell_str (out, "as_origins", i));
     }
+  if (asn_v6 || country_db)
+    g_assert_cmpuint (v6_found, >=, 4);
   /* the comparison saw every kind of answer */
   if (asn_db)
     g_assert_true (with_asn > 4 && with_asn < addrs->len && with_org > with_asn / 2);
@@ -812,7 +883,7 @@ test_mmdb_cases (void)
   dp_harness_free (h);
   if (have_mmdblookup ())
     {
-      g_autofree char *there = mmdblookup (asn_db, DP_TEST_IP (240, 0, 0, 1), f_number);
+      g_autofree char *there = mmdblookup (asn_db, "240.0.0.1", f_number);
       g_assert_cmpstr (there, ==, "64999");
     }
 }
@@ -889,8 +960,8 @@ test_mmdb_bad (void)
           errors++;
           continue;
         }
-      g_autoptr (GArray) addrs = mmdb_addresses ();
-      g_autoptr (DpTable) t = address_table ("src", (const guint32 *) (gpointer) addrs->data, addrs->len);
+      g_autoptr (GPtrArray) addrs = mmdb_addresses ();
+      g_autoptr (DpTable) t = text_address_table (addrs);
       if (!dp_harness_push (hh, 0, t, &e))
         {
           g_assert_nonnull (strstr (e->message, p));
@@ -912,6 +983,7 @@ main (int argc, char **argv)
   g_test_add_func ("/enrich/pfx2as/cases", test_pfx2as_cases);
   g_test_add_func ("/enrich/pfx2as/bad-lines", test_pfx2as_bad_lines);
   g_test_add_func ("/enrich/pfx2as/bad-files", test_pfx2as_bad_files);
+  g_test_add_func ("/enrich/pfx2as/ipv6", test_pfx2as_ipv6);
   g_test_add_func ("/enrich/pseudonyms", test_pseudonyms);
   g_test_add_func ("/enrich/columns", test_columns);
   g_test_add_func ("/enrich/packets", test_packets_sources);

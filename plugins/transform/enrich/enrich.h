@@ -19,21 +19,22 @@ typedef struct {
 
 typedef enum {
   PFX2AS_V4,      /* an IPv4 prefix */
-  PFX2AS_V6,      /* an IPv6 prefix (checked, then skipped) */
+  PFX2AS_V6,      /* an IPv6 prefix */
   PFX2AS_BLANK,   /* empty, or a # comment */
   PFX2AS_BAD,     /* does not parse: see *why */
 } Pfx2asLine;
 
 /* One line of @len bytes (any bytes; not changed): `prefix length origins`
- * separated by tabs or spaces.  For PFX2AS_V4: the network in *@addr, the
- * length in *@plen, the first AS of the origin field in *@asn and the field
+ * separated by tabs or spaces.  For PFX2AS_V4: the network in *@addr (for
+ * PFX2AS_V6 in the 16 bytes @addr6), the length in *@plen, the first AS of the origin field in *@asn and the field
  * itself at *@origins (into @line, *@origins_len bytes).  For PFX2AS_BAD,
  * *@why (static text) says what is wrong. */
-Pfx2asLine enrich_pfx2as_line (const char *line, gsize len, guint32 *addr, guint *plen, gint64 *asn,
-                               const char **origins, gsize *origins_len, const char **why);
+Pfx2asLine enrich_pfx2as_line (const char *line, gsize len, guint32 *addr, guint8 addr6[16], guint *plen,
+                               gint64 *asn, const char **origins, gsize *origins_len, const char **why);
 
 typedef struct {
   PrefixTrie trie;         /* value: index into asn and origins */
+  PrefixTrie trie6;        /* the IPv6 prefixes, the same way */
   guint32 *jump_node;      /* per /16: its trie node (0: none), where a lookup starts */
   gint64 *jump_best;       /* per /16: the longest prefix of length <= 16 holding it, or -1 */
   GArray *asn;             /* gint64 per prefix */
@@ -51,6 +52,8 @@ void enrich_pfx2as_clear (EnrichPfx2as *p);
 /* Longest-prefix match of @addr into @info (asn and as_origins); FALSE
  * when no prefix holds it. */
 gboolean enrich_pfx2as_lookup (const EnrichPfx2as *p, guint32 addr, EnrichInfo *info);
+/* The same for the IPv6 address @addr6 (16 bytes). */
+gboolean enrich_pfx2as_lookup6 (const EnrichPfx2as *p, const guint8 addr6[16], EnrichInfo *info);
 
 /* ------------------------------------------------------------------ */
 /* mmdb.c: MaxMind DB files through libmaxminddb */
@@ -65,10 +68,12 @@ EnrichMmdb *enrich_mmdb_open (const char *path, GError **error);
 void enrich_mmdb_close (EnrichMmdb *db);
 /* The database's type as its metadata says ("GeoLite2-ASN"), never NULL. */
 const char *enrich_mmdb_type (const EnrichMmdb *db);
-/* Looks @addr up: autonomous_system_number and _organization into @info
+/* Looks up the IPv6 address @addr6 (16 bytes; an IPv4 database has none
+ * of them), else the IPv4 address @addr4: autonomous_system_number and
+ * _organization into @info
  * (when @asn), country.iso_code (else registered_country.iso_code; when
  * @country).  Fields the record lacks stay as they were.  FALSE with
  * @error (naming the file, the address and the data offset) when the
  * database is corrupt. */
-gboolean enrich_mmdb_lookup (EnrichMmdb *db, guint32 addr, gboolean asn, gboolean country, GStringChunk *strings,
-                             EnrichInfo *info, GError **error);
+gboolean enrich_mmdb_lookup (EnrichMmdb *db, guint32 addr4, const guint8 *addr6, gboolean asn, gboolean country,
+                             GStringChunk *strings, EnrichInfo *info, GError **error);

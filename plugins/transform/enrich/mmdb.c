@@ -120,19 +120,18 @@ enrich_mmdb_type (const EnrichMmdb *m)
 }
 
 static gboolean
-mmdb_failed (EnrichMmdb *m, guint32 addr, const char *what, guint32 offset, int status, GError **error)
+mmdb_failed (EnrichMmdb *m, const char *addr, const char *what, guint32 offset, int status, GError **error)
 {
-  char a[64];
   g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
                "%s: corrupt MaxMind DB: looking up %s%s%s (data offset %u): %s", m->path,
-               dp_ipv4_format (addr, NULL, a), what ? ", " : "", what ? what : "", offset, MMDB_strerror (status));
+               addr, what ? ", " : "", what ? what : "", offset, MMDB_strerror (status));
   return FALSE;
 }
 
 /* A string field at @path of @entry, interned; NULL when absent or not a
  * string.  FALSE on a corrupt record. */
 static gboolean
-mmdb_string (EnrichMmdb *m, guint32 addr, MMDB_entry_s *entry, const char *const *path, GStringChunk *strings,
+mmdb_string (EnrichMmdb *m, const char *addr, MMDB_entry_s *entry, const char *const *path, GStringChunk *strings,
              const char **out, GError **error)
 {
   MMDB_entry_data_s d;
@@ -149,15 +148,32 @@ mmdb_string (EnrichMmdb *m, guint32 addr, MMDB_entry_s *entry, const char *const
 }
 
 gboolean
-enrich_mmdb_lookup (EnrichMmdb *m, guint32 addr, gboolean asn, gboolean country, GStringChunk *strings,
-                    EnrichInfo *info, GError **error)
+enrich_mmdb_lookup (EnrichMmdb *m, guint32 addr4, const guint8 *addr6, gboolean asn, gboolean country,
+                    GStringChunk *strings, EnrichInfo *info, GError **error)
 {
   struct sockaddr_in sa;
+  struct sockaddr_in6 sa6;
+  char addr[64];
   memset (&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = g_htonl (addr);
+  memset (&sa6, 0, sizeof sa6);
+  if (addr6)
+    {
+      /* an IPv4 database has no IPv6 networks: nothing to find */
+      if (m->db.metadata.ip_version != 6)
+        return TRUE;
+      sa6.sin6_family = AF_INET6;
+      memcpy (&sa6.sin6_addr, addr6, 16);
+      dp_ip6_format (addr6, 128, addr);
+    }
+  else
+    {
+      sa.sin_family = AF_INET;
+      sa.sin_addr.s_addr = g_htonl (addr4);
+      dp_ipv4_format (addr4, NULL, addr);
+    }
   int status = MMDB_SUCCESS;
-  MMDB_lookup_result_s r = MMDB_lookup_sockaddr (&m->db, (const struct sockaddr *) &sa, &status);
+  MMDB_lookup_result_s r = MMDB_lookup_sockaddr (&m->db, addr6 ? (const struct sockaddr *) &sa6
+                                                               : (const struct sockaddr *) &sa, &status);
   if (status != MMDB_SUCCESS)
     return mmdb_failed (m, addr, NULL, 0, status, error);
   if (!r.found_entry)
@@ -227,8 +243,8 @@ enrich_mmdb_type (const EnrichMmdb *db)
 }
 
 gboolean
-enrich_mmdb_lookup (EnrichMmdb *db, guint32 addr, gboolean asn, gboolean country, GStringChunk *strings,
-                    EnrichInfo *info, GError **error)
+enrich_mmdb_lookup (EnrichMmdb *db, guint32 addr4, const guint8 *addr6, gboolean asn, gboolean country,
+                    GStringChunk *strings, EnrichInfo *info, GError **error)
 {
   g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "built without libmaxminddb");
   return FALSE;

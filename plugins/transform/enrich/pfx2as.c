@@ -3,9 +3,9 @@
  * one `prefix<TAB>length<TAB>origins` line per announced prefix, plain or
  * gzip.  The origin field is one AS, several origins of a prefix seen
  * from different peers (MOAS) joined by `_`, and within an origin an AS
- * set joined by `,` (`64500_64501,64502`).  IPv4 prefixes go into the
- * prefix trie of plugins/common/prefix.h (longest match); IPv6 lines are
- * checked and skipped.  A line that does not parse is an error naming the
+ * set joined by `,` (`64500_64501,64502`).  IPv4 and IPv6 prefixes go
+ * into two prefix tries of plugins/common/prefix.h (longest match), so
+ * routeviews-rv2 and -rv6 files (or both concatenated) serve.  A line that does not parse is an error naming the
  * file and line: a routing table read in part would enrich silently
  * wrong. */
 #include "config.h"
@@ -47,7 +47,7 @@ pfx2as_origins (const char *s, gsize n, gint64 *first)
 }
 
 Pfx2asLine
-enrich_pfx2as_line (const char *line, gsize len, guint32 *addr, guint *plen, gint64 *asn,
+enrich_pfx2as_line (const char *line, gsize len, guint32 *addr, guint8 addr6[16], guint *plen, gint64 *asn,
                     const char **origins, gsize *origins_len, const char **why)
 {
   const char *p = line, *end = line + len;
@@ -115,12 +115,23 @@ enrich_pfx2as_line (const char *line, gsize len, guint32 *addr, guint *plen, gin
   buf[fl[0]] = '\0';
   if (v6)
     {
-      guint8 a6[16];
+      guint8 a6[16], net[16];
       if (inet_pton (AF_INET6, buf, a6) != 1)
         {
           *why = "the prefix is not an IPv6 address";
           return PFX2AS_BAD;
         }
+      dp_ip6_mask (a6, l, net);
+      if (memcmp (a6, net, 16) != 0)
+        {
+          *why = "the prefix has bits set past its length";
+          return PFX2AS_BAD;
+        }
+      memcpy (addr6, net, 16);
+      *plen = l;
+      *asn = first;
+      *origins = f[2];
+      *origins_len = fl[2];
       return PFX2AS_V6;
     }
   guint32 a;
@@ -148,6 +159,7 @@ enrich_pfx2as_clear (EnrichPfx2as *p)
   g_clear_pointer (&p->jump_node, g_free);
   g_clear_pointer (&p->jump_best, g_free);
   prefix_clear (&p->trie);
+  prefix_clear (&p->trie6);
   g_clear_pointer (&p->asn, g_array_unref);
   g_clear_pointer (&p->origins, g_ptr_array_unref);
 }
@@ -178,6 +190,7 @@ enrich_pfx2as_read (EnrichPfx2as *p, const char *path, GStringChunk *strings, GE
   if (p)
     {
       prefix_init (&p->trie);
+      prefix_init (&p->trie6);
       p->asn = g_array_new (FALSE, FALSE, sizeof (gint64));
       p->origins = g_ptr_array_new ();
     }
@@ -187,16 +200,15 @@ enrich_pfx2as_read (EnrichPfx2as *p, const char *path, GStringChunk *strings, GE
   while ((line = dp_line_reader_next (r, &len)) != NULL)
     {
       guint32 addr = 0;
+      guint8 addr6[16];
       guint plen = 0;
       gint64 asn = 0;
       const char *origins = NULL, *why = NULL;
       gsize origins_len = 0;
-      switch (enrich_pfx2as_line (line, len, &addr, &plen, &asn, &origins, &origins_len, &why))
+      Pfx2asLine kind = enrich_pfx2as_line (line, len, &addr, addr6, &plen, &asn, &origins, &origins_len, &why);
+      switch (kind)
         {
         case PFX2AS_BLANK:
-          break;
-        case PFX2AS_V6:
-          v6++;
           break;
         case PFX2AS_BAD:
           {
@@ -211,10 +223,15 @@ enrich_pfx2as_read (EnrichPfx2as *p, const char *path, GStringChunk *strings, GE
             return FALSE;
           }
         case PFX2AS_V4:
-          v4++;
+        case PFX2AS_V6:
+          if (kind == PFX2AS_V4)
+            v4++;
+          else
+            v6++;
           if (p == NULL)
             break;
-          if (prefix_insert (&p->trie, addr, plen, (gint64) p->asn->len) >= 0)
+          if ((kind == PFX2AS_V4 ? prefix_insert (&p->trie, addr, plen, (gint64) p->asn->len)
+                                 : prefix6_insert (&p->trie6, addr6, plen, (gint64) p->asn->len)) >= 0)
             {
               p->duplicates++;   /* the first line of a prefix wins */
               break;
@@ -227,17 +244,11 @@ enrich_pfx2as_read (EnrichPfx2as *p, const char *path, GStringChunk *strings, GE
     }
   if (dp_line_reader_error (r, error))
     return FALSE;
-  if (v4 == 0)
+  if (v4 + v6 == 0)
     {
-      if (v6)
-        g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                     "%s: no IPv4 prefix, only %" G_GUINT64_FORMAT " IPv6 ones (an IPv6 prefix-to-AS file, "
-                     "routeviews-rv6?): darkpipe's addresses are IPv4; use the IPv4 file (routeviews-rv2)",
-                     path, v6);
-      else
-        g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_EMPTY,
-                     "%s: no prefix in %" G_GUINT64_FORMAT " lines (an empty pfx2as file?)", path,
-                     dp_line_reader_line (r));
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_EMPTY,
+                   "%s: no prefix in %" G_GUINT64_FORMAT " lines (an empty pfx2as file?)", path,
+                   dp_line_reader_line (r));
       return FALSE;
     }
   if (p)
@@ -260,6 +271,17 @@ enrich_pfx2as_lookup (const EnrichPfx2as *p, guint32 addr, EnrichInfo *info)
       if (n != 0 && nodes[n].value >= 0)
         i = nodes[n].value;
     }
+  if (i < 0)
+    return FALSE;
+  info->asn = g_array_index (p->asn, gint64, i);
+  info->as_origins = g_ptr_array_index (p->origins, i);
+  return TRUE;
+}
+
+gboolean
+enrich_pfx2as_lookup6 (const EnrichPfx2as *p, const guint8 addr6[16], EnrichInfo *info)
+{
+  gint64 i = prefix6_lookup (&p->trie6, addr6);
   if (i < 0)
     return FALSE;
   info->asn = g_array_index (p->asn, gint64, i);

@@ -54,12 +54,30 @@ typedef struct {
 
 /* What is known of @addr, through the cache. */
 static gboolean
-enrich_lookup (Enrich *s, guint32 addr, EnrichInfo *info, GError **error)
+enrich_lookup (Enrich *s, const DpNameMap *names, guint32 addr, EnrichInfo *info, GError **error)
 {
   memset (info, 0, sizeof *info);
   if ((addr >> 28) == 0xf)
     {
-      s->pseudonyms++;
+      /* 240.0.0.0/4 keys a name map: an IPv6 address (a prefix stands for
+       * its network), else a pseudonym.  Not cached: keys of different
+       * maps may be equal. */
+      const guint8 *a6 = dp_name_map_lookup_ip6 (names, addr, NULL);
+      if (a6 == NULL)
+        {
+          s->pseudonyms++;
+          return TRUE;
+        }
+      s->addresses++;
+      s->lookups++;
+      if (s->have_pfx)
+        enrich_pfx2as_lookup6 (&s->pfx, a6, info);
+      if (s->asn_db && !enrich_mmdb_lookup (s->asn_db, 0, a6, TRUE, FALSE, s->strings, info, error))
+        return FALSE;
+      if (s->country_db && !enrich_mmdb_lookup (s->country_db, 0, a6, FALSE, TRUE, s->strings, info, error))
+        return FALSE;
+      s->with_asn += info->asn != 0;
+      s->with_country += info->country != NULL;
       return TRUE;
     }
   s->addresses++;
@@ -71,9 +89,9 @@ enrich_lookup (Enrich *s, guint32 addr, EnrichInfo *info, GError **error)
       s->lookups++;
       if (s->have_pfx)
         enrich_pfx2as_lookup (&s->pfx, addr, info);
-      if (s->asn_db && !enrich_mmdb_lookup (s->asn_db, addr, TRUE, FALSE, s->strings, info, error))
+      if (s->asn_db && !enrich_mmdb_lookup (s->asn_db, addr, NULL, TRUE, FALSE, s->strings, info, error))
         return FALSE;
-      if (s->country_db && !enrich_mmdb_lookup (s->country_db, addr, FALSE, TRUE, s->strings, info, error))
+      if (s->country_db && !enrich_mmdb_lookup (s->country_db, addr, NULL, FALSE, TRUE, s->strings, info, error))
         return FALSE;
       if (slot)
         *slot = (EnrichSlot) { addr, TRUE, *info };
@@ -109,7 +127,7 @@ static gboolean
 enrich_fill (Enrich *s, DpTable *t, guint first, guint row, guint32 addr, GError **error)
 {
   EnrichInfo info;
-  if (!enrich_lookup (s, addr, &info, error))
+  if (!enrich_lookup (s, t->names, addr, &info, error))
     return FALSE;
   dp_table_set_i64 (t, first + COL_ASN, row, info.asn);
   dp_table_set_str (t, first + COL_AS_ORG, row, info.as_org);
@@ -454,7 +472,8 @@ DP_PLUGIN_DEFINE (enrich,
          "out on `sources`.\n\n"
          "Databases (at least one):\n"
          "- `pfx2as`: CAIDA's routeviews prefix-to-AS file (`prefix<TAB>length<TAB>origins`, plain or "
-         "gzip), longest-prefix match over its IPv4 prefixes (`/0` to `/32`); IPv6 lines are skipped. The "
+         "gzip), longest-prefix match over its IPv4 prefixes (`/0` to `/32`) and IPv6 ones (routeviews-rv2 "
+         "and -rv6 files, or both in one). The "
          "origin field may list several origins of the prefix (MOAS, joined by `_`: `64500_64501`) or an "
          "AS set (joined by `,`: `64500,64501`): `asn` is then the first AS written and `as_origins` the "
          "field as the file writes it (it is filled on every pfx2as match, `64500` for one origin), so a "
@@ -470,12 +489,13 @@ DP_PLUGIN_DEFINE (enrich,
          "libmaxminddb-dev) has the same options and refuses `asn_db`/`country_db` at `darkpipe check`, "
          "saying so.\n\n"
          "What is not known stays empty: `asn` 0 (AS 0 is reserved, RFC 7607) and null strings (empty in "
-         "CSV). Addresses in 240.0.0.0/4 (reserved, never routed; darkpipe's pseudonyms of named "
-         "sources live there) are never looked up and get nothing (counted as `pseudonyms`). Lookups "
-         "are cached per address (`cache_size`).\n\n"
+         "CSV). IPv6 addresses (keys of the table's name map) are looked up by their 128 bits, an "
+         "IPv6 prefix (the taxonomy's `ipv6_prefix`) by its network address; an IPv4-only MaxMind DB "
+         "has nothing for them. Pseudonyms (the other keys in 240.0.0.0/4) are never looked up and get "
+         "nothing (counted as `pseudonyms`). IPv4 lookups are cached per address (`cache_size`).\n\n"
          "At `darkpipe check` every database must open and be whole: a missing or unreadable file, a "
          "pfx2as line that does not parse (the message names file and line; a routing table read in "
-         "part would enrich silently wrong), a pfx2as file without IPv4 prefixes, a file that is no "
+         "part would enrich silently wrong), a pfx2as file without any prefix, a file that is no "
          "MaxMind DB or is truncated, an IPv6 MaxMind DB without IPv4 networks are errors. The pfx2as "
          "file is read once there and again when the run starts. A corrupt record met during the run "
          "stops it with a message naming the file, the address and the data offset. Counters: "
