@@ -272,3 +272,7 @@ tests_test_darkvec_csv_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
 # the command line's conventions (issue #14)
 TESTS += tests/test-cli.sh
 EXTRA_DIST += tests/test-cli.sh
+
+# the decoder against tshark on captures scapy makes at test time (issue #17 item 5)
+TESTS += tests/test-decode-tshark.sh
+EXTRA_DIST += tests/test-decode-tshark.sh tests/decode-tshark.py
