@@ -291,3 +291,7 @@ TESTS += tests/test-cli.sh
 EXTRA_DIST += tests/test-cli.sh
 TESTS += tests/test-completion.sh tests/test-man.sh
 EXTRA_DIST += tests/test-completion.sh tests/test-man.sh
+
+# the decoder against tshark on captures scapy makes at test time (issue #17 item 5)
+TESTS += tests/test-decode-tshark.sh
+EXTRA_DIST += tests/test-decode-tshark.sh tests/decode-tshark.py
