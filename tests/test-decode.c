@@ -346,6 +346,23 @@ test_ipv6_fragments (void)
   g_assert_cmpuint (p->frag[1], ==, 2);
   g_assert_cmpuint (p->l4[1], ==, 0);
   g_assert_cmpuint (p->dport[1], ==, 0);
+  /* a later fragment ends the header chain: its data is not a header even
+   * when it looks like one, and the fragment header's next header is the
+   * protocol (as tshark has it) */
+  g_autoptr (GByteArray) opts = g_byte_array_new ();
+  put_ip6 (opts, 44, 8 + 16);
+  put_frag6 (opts, 60, 2, FALSE, 7);
+  put8 (opts, 17); put8 (opts, 0); put_zeros (opts, 14);   /* looks like destination options */
+  g_autoptr (GByteArray) long_opts = g_byte_array_new ();
+  put_ip6 (long_opts, 44, 8 + 8);
+  put_frag6 (long_opts, 51, 2, TRUE, 7);
+  put8 (long_opts, 6); put8 (long_opts, 200); put_zeros (long_opts, 6);   /* an "AH" far too long */
+  g_assert_cmpint (decode (DP_LINK_RAW, opts->data, opts->len, p, &l4s), ==, DP_DECODE_OK);
+  g_assert_cmpint (decode (DP_LINK_RAW, long_opts->data, long_opts->len, p, &l4s), ==, DP_DECODE_OK);
+  g_assert_cmpuint (p->proto[2], ==, 60);
+  g_assert_cmpuint (p->l4[2], ==, 0);
+  g_assert_cmpuint (p->proto[3], ==, 51);
+  g_assert_cmpuint (p->frag[3], ==, 2 | DP_FRAG_MF);
 }
 
 static void
