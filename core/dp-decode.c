@@ -154,9 +154,9 @@ decode_link (int linktype, const guint8 *frame, guint32 caplen, guint32 *ip_off,
 
 /* Transport fields of one packet, filled only as far as the bytes allow. */
 typedef struct {
-  guint16 sport, dport;
+  guint16 sport, dport, win;
   guint32 seq;
-  guint8 flags, icmp_type, icmp_code, l4;
+  guint8 flags, optlen, icmp_type, icmp_code, l4;
 } DecodeL4;
 
 /* Decodes the L4 header in [off, end).  The minimum header sizes (TCP 20,
@@ -192,6 +192,11 @@ decode_l4 (guint8 proto, guint8 icmp_proto, const guint8 *frame, guint32 off, gu
     {
       l4->seq = decode_be32 (h + 4);
       l4->flags = h[13];
+      l4->win = decode_be16 (h + 14);
+      /* the declared option length, whether or not the options were
+       * captured; a data offset below 5 is no header length at all */
+      guint doff = h[12] >> 4;
+      l4->optlen = doff > 5 ? (guint8) ((doff - 5) * 4) : 0;
       l4->l4 |= DP_L4_TCP;
     }
 }
@@ -467,6 +472,8 @@ dp_decode_frame_flags (int linktype, guint flags, const guint8 *frame, guint32 c
   out->ip_len[row] = ipf.ip_len;
   out->frag[row] = ipf.frag;
   out->l4[row] = l4.l4;
+  out->tcp_win[row] = l4.win;
+  out->tcp_optlen[row] = l4.optlen;
   if (l4_short)
     *l4_short = d.short_l4;
   return DP_DECODE_OK;

@@ -282,13 +282,13 @@ FIELDS = ["frame.number", "frame.time_epoch", "frame.protocols",
           "ipv6.src", "ipv6.dst", "ipv6.nxt", "ipv6.hlim", "ipv6.plen",
           "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "ipv6.fraghdr.ident",
           "ipv6.hopopts.nxt", "ipv6.dstopts.nxt", "ipv6.routing.nxt", "ipv6.fraghdr.nxt", "ah.next_header",
-          "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq",
+          "tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq", "tcp.window_size_value", "tcp.hdr_len",
           "udp.srcport", "udp.dstport", "icmp.type", "icmp.code", "icmpv6.type", "icmpv6.code"]
 EXT_NXT = {"ipv6.hopopts": "ipv6.hopopts.nxt", "ipv6.dstopts": "ipv6.dstopts.nxt",
            "ipv6.routing": "ipv6.routing.nxt", "ipv6.fraghdr": "ipv6.fraghdr.nxt", "ah": "ah.next_header"}
 IPL = ("ip", "ipv6")
 COLUMNS = ["ts", "src", "dst", "proto", "sport", "dport", "tcp_flags", "tcp_seq", "ip_id",
-           "icmp_type", "icmp_code", "ttl", "ip_len", "mf", "frag_offset"]
+           "icmp_type", "icmp_code", "ttl", "ip_len", "mf", "frag_offset", "tcp_win", "tcp_optlen"]
 
 
 def tshark_frames(path):
@@ -391,7 +391,8 @@ def expected_row(fr, tunnels):
     if l4 == "tcp":
         # tcp.flags has 12 bits; the decoder keeps the flag byte (CWR..FIN)
         row.update(sport=field("tcp.srcport", k), dport=field("tcp.dstport", k),
-                   tcp_flags=str(num(field("tcp.flags", k)) & 0xff), tcp_seq=field("tcp.seq", k))
+                   tcp_flags=str(num(field("tcp.flags", k)) & 0xff), tcp_seq=field("tcp.seq", k),
+                   tcp_win=field("tcp.window_size_value", k), tcp_optlen=str(num(field("tcp.hdr_len", k)) - 20))
     elif l4 == "udp":
         row.update(sport=field("udp.srcport", k), dport=field("udp.dstport", k))
     elif l4 == icmp:

@@ -310,6 +310,8 @@ test_csv_sink_round_trip (void)
                       DP_TEST_IP (198, 51, 100, 1), 6, 40000, 23, 0x12);
   p->tcp_seq[0] = 3325256705u;
   p->ip_id[0] = 54321;
+  p->tcp_win[0] = 1025;
+  p->tcp_optlen[0] = 4;
   dp_test_add_packet (p, DP_TEST_SEC (1619827201), DP_TEST_IP (10, 0, 0, 1), DP_TEST_IP (10, 0, 0, 2), 17, 53, 5353, 0);
   dp_test_add_packet (p, DP_TEST_SEC (1619827202) + 1, DP_TEST_IP (10, 0, 0, 3), DP_TEST_IP (10, 0, 0, 4), 1, 3, 13, 0);
   guint r = dp_test_add_packet (p, DP_TEST_SEC (1619827203), DP_TEST_IP (10, 0, 0, 5), DP_TEST_IP (10, 0, 0, 6), 17, 0, 0, 0);
@@ -347,7 +349,33 @@ test_csv_sink_round_trip (void)
       g_assert_cmpuint (q->ttl[i], ==, p->ttl[i]);
       g_assert_cmpuint (q->ip_len[i], ==, p->ip_len[i]);
       g_assert_cmphex (q->frag[i], ==, p->frag[i]);
+      g_assert_cmpuint (q->tcp_win[i], ==, p->tcp_win[i]);
+      g_assert_cmpuint (q->tcp_optlen[i], ==, p->tcp_optlen[i]);
     }
+  g_assert_cmpuint (q->tcp_win[0], ==, 1025);
+}
+
+/* A TCP window past 16 bits, option bytes past 40 or not whole 4-byte
+ * words: bad lines, the good one kept. */
+static void
+test_bad_tcp_window_options (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "w.csv", NULL);
+  const char text[] =
+    "ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,tcp_win,tcp_optlen\n"
+    "1,10.0.0.1,10.0.0.2,6,1,2,2,7,65535,40\n"
+    "2,10.0.0.1,10.0.0.2,6,1,2,2,7,65536,0\n"
+    "3,10.0.0.1,10.0.0.2,6,1,2,2,7,1024,44\n"
+    "4,10.0.0.1,10.0.0.2,6,1,2,2,7,1024,6\n";
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_autoptr (DpHarness) h = run_file (path, NULL);
+  g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
+  g_assert_cmpuint (p->n_rows, ==, 1);
+  g_assert_cmpuint (p->tcp_win[0], ==, 65535);
+  g_assert_cmpuint (p->tcp_optlen[0], ==, 40);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 3);
+  dp_test_rmtree (dir);
 }
 
 static void
@@ -385,5 +413,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/darkvec_csv/nul-and-cr", test_nul_and_cr);
   g_test_add_func ("/plugin/darkvec_csv/csv-sink-round-trip", test_csv_sink_round_trip);
   g_test_add_func ("/plugin/darkvec_csv/truncated-gzip", test_truncated_gzip);
+  g_test_add_func ("/plugin/darkvec_csv/bad-tcp-window-options", test_bad_tcp_window_options);
   return g_test_run ();
 }

@@ -26,7 +26,7 @@ enum { PCAP_OUT_RAW = 0, PCAP_OUT_ETHERNET = 1 };
 enum { PCAP_OUT_US = 0, PCAP_OUT_NS = 1 };
 
 #define PCAP_OUT_SNAPLEN 65535u
-#define PCAP_OUT_MAX_RECORD (16 + 14 + 40 + 8 + 20)
+#define PCAP_OUT_MAX_RECORD (16 + 14 + 40 + 8 + 60)
 
 typedef struct {
   const PcapOutConfig *cfg;
@@ -129,18 +129,23 @@ pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, g
     case 6:
       if (!(l4 & (DP_L4_PORTS | DP_L4_TCP)))
         return 0;
-      memset (p, 0, 20);
-      pcap_out_be16 (p, b->sport[i]);
-      pcap_out_be16 (p + 2, b->dport[i]);
-      pcap_out_be32 (p + 4, b->tcp_seq[i]);
-      p[12] = 5 << 4;
-      p[13] = b->tcp_flags[i];
-      pcap_out_be16 (p + 14, 1024);   /* window */
-      /* the segment's length is the IP payload's; the bytes not written
-       * (options, payload) count as zeros */
-      pcap_out_be16 (p + 16, pcap_out_checksum_from (pcap_out_pseudo (b, i, a, pcap_out_l4_length (b, i, ip_hdr, 20)),
-                                                     p, 20));
-      return 20;
+      {
+        /* the options' length kept (their content is not): NOPs */
+        guint hl = 20 + (MIN (b->tcp_optlen[i], 40u) & ~3u);
+        memset (p, 0, 20);
+        memset (p + 20, 1, hl - 20);
+        pcap_out_be16 (p, b->sport[i]);
+        pcap_out_be16 (p + 2, b->dport[i]);
+        pcap_out_be32 (p + 4, b->tcp_seq[i]);
+        p[12] = (guint8) ((hl / 4) << 4);
+        p[13] = b->tcp_flags[i];
+        pcap_out_be16 (p + 14, b->tcp_win[i]);
+        /* the segment's length is the IP payload's; the bytes not written
+         * (payload) count as zeros */
+        pcap_out_be16 (p + 16, pcap_out_checksum_from (pcap_out_pseudo (b, i, a, pcap_out_l4_length (b, i, ip_hdr, hl)),
+                                                       p, hl));
+        return hl;
+      }
     case 17:
       if (!(l4 & DP_L4_PORTS))
         return 0;

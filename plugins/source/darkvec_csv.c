@@ -14,7 +14,7 @@
 enum {
   C_TS, C_ETHTYPE, C_SRC_IP, C_SRC_PORT, C_DST_IP, C_DST_PORT, C_PROTO, C_PCK_LEN,
   C_TCP_FLAGS, C_MIRAI, C_TCP_SEQ, C_TTL, C_IP_ID, C_ICMP_TYPE, C_ICMP_CODE, C_MF,
-  C_FRAG_OFFSET, C_COUNT
+  C_FRAG_OFFSET, C_TCP_WIN, C_TCP_OPTLEN, C_COUNT
 };
 
 /* The DarkVec names, then the names the csv sink writes packets with, so
@@ -27,9 +27,10 @@ static const struct { const char *name; int col; } darkvec_csv_names[] = {
   { "src", C_SRC_IP }, { "dst", C_DST_IP }, { "sport", C_SRC_PORT }, { "dport", C_DST_PORT },
   { "ip_len", C_PCK_LEN }, { "ip_id", C_IP_ID }, { "icmp_type", C_ICMP_TYPE },
   { "icmp_code", C_ICMP_CODE }, { "mf", C_MF }, { "frag_offset", C_FRAG_OFFSET },
+  { "tcp_win", C_TCP_WIN }, { "tcp_optlen", C_TCP_OPTLEN },
 };
 
-/* well past any known layout (22 names above); a wider header is refused */
+/* well past any known layout (24 names above); a wider header is refused */
 #define DARKVEC_CSV_MAX_COLS 64
 
 typedef struct {
@@ -158,14 +159,18 @@ darkvec_csv_opt (const State *st, char **f, int c, guint64 max, guint64 *v, gboo
 static const char *
 darkvec_csv_l4 (const State *st, char **f, Row *row)
 {
-  guint64 sport, dport, flags, seq;
-  gboolean has_s, has_d, has_f, has_q;
+  guint64 sport, dport, flags, seq, win, optlen;
+  gboolean has_s, has_d, has_f, has_q, has_w;
   if (!darkvec_csv_opt (st, f, C_SRC_PORT, 65535, &sport, &has_s)
       || !darkvec_csv_opt (st, f, C_DST_PORT, 65535, &dport, &has_d))
     return "bad src_port or dst_port";
   if (!darkvec_csv_opt (st, f, C_TCP_FLAGS, 0xfff, &flags, &has_f)
       || !darkvec_csv_opt (st, f, C_TCP_SEQ, G_MAXUINT32, &seq, &has_q))
     return "bad tcp_flags or tcp_seq";
+  /* option bytes come in 4-byte words, at most 40 */
+  if (!darkvec_csv_opt (st, f, C_TCP_WIN, 65535, &win, &has_w)
+      || !darkvec_csv_opt (st, f, C_TCP_OPTLEN, 40, &optlen, &has_w) || optlen % 4 != 0)
+    return "bad tcp_win or tcp_optlen";
   /* a trace without a src_port column still says where packets went,
    * which is what DarkVec's port tokens need */
   if (st->col[C_SRC_PORT] < 0)
@@ -180,6 +185,8 @@ darkvec_csv_l4 (const State *st, char **f, Row *row)
     {
       row->tcp_flags = (guint8) (flags & 0xff);
       row->tcp_seq = (guint32) seq;
+      row->tcp_win = (guint16) win;
+      row->tcp_optlen = (guint8) optlen;
       row->l4 |= DP_L4_TCP;
     }
   return NULL;
@@ -362,7 +369,7 @@ DP_PLUGIN_DEFINE (darkvec_csv,
          "gets source port 0 (its destination ports still count). ICMP type and code "
          "are not in the DarkVec format. The packet rows the csv sink writes (ts, src, dst, "
          "proto, sport, dport, tcp_flags, tcp_seq, ip_id, icmp_type, icmp_code, ttl, "
-         "ip_len, mf, frag_offset) read back without loss. Lines of other ethertypes are counted as non-ipv4, "
+         "ip_len, mf, frag_offset, tcp_win, tcp_optlen) read back without loss. Lines of other ethertypes are counted as non-ipv4, "
          "malformed lines as bad-line (with file and line number); a file whose first "
          "line is not such a header is an error.",
   .outputs = darkvec_csv_outputs,

@@ -28,7 +28,7 @@ struct _ReportSources {
 static gboolean
 src_is_pattern_col (const DpColumn *c)
 {
-  static const char *const not_patterns[] = { "window_start", "packets", "probes", "mirai", "zmap", "masscan" };
+  static const char *const not_patterns[] = { "window_start", "packets", "probes", "mirai", "zmap", "masscan", "zmap41" };
   if (c->type != DP_COL_INT64)
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (not_patterns); i++)
