@@ -431,6 +431,48 @@ decode_ip (Decoder *d, guint32 ip, guint32 bound, guint ver, DecodeIp *ipf, Deco
     }
 }
 
+/* Writes the decoded packet as a new row of @out. */
+DECODE_INLINE void
+decode_emit (DpPackets *out, gint64 ts_ns, const DecodeIp *ipf, const DecodeL4 *l4)
+{
+  /* the common case without a call: the caller sizes batches ahead */
+  guint row = out->n_rows < out->capacity ? out->n_rows++ : dp_packets_append (out);
+  out->ts[row] = ts_ns;
+  out->src[row] = ipf->src;
+  out->dst[row] = ipf->dst;
+  out->sport[row] = l4->sport;
+  out->dport[row] = l4->dport;
+  out->proto[row] = ipf->proto;
+  out->tcp_flags[row] = l4->flags;
+  out->tcp_seq[row] = l4->seq;
+  out->ip_id[row] = ipf->ip_id;
+  out->icmp_type[row] = l4->icmp_type;
+  out->icmp_code[row] = l4->icmp_code;
+  out->ttl[row] = ipf->ttl;
+  out->ip_len[row] = ipf->ip_len;
+  out->frag[row] = ipf->frag;
+  out->l4[row] = l4->l4;
+  out->tcp_win[row] = l4->win;
+  out->tcp_optlen[row] = l4->optlen;
+}
+
+/* Everything but IPv4 without tunnels: IPv6, tunnels, bad versions. */
+G_GNUC_NO_INLINE static DpDecodeResult
+decode_frame_general (guint flags, const guint8 *frame, guint32 caplen, guint32 ip, guint ver,
+                      gint64 ts_ns, DpPackets *out, gboolean *l4_short)
+{
+  Decoder d = { .frame = frame, .flags = flags, .out = out };
+  DecodeIp ipf;
+  DecodeL4 l4 = { 0 };
+  DpDecodeResult r = decode_ip (&d, ip, caplen, ver, &ipf, &l4);
+  if (r != DP_DECODE_OK)
+    return r;
+  decode_emit (out, ts_ns, &ipf, &l4);
+  if (l4_short)
+    *l4_short = d.short_l4;
+  return DP_DECODE_OK;
+}
+
 DpDecodeResult
 dp_decode_frame_flags (int linktype, guint flags, const guint8 *frame, guint32 caplen,
                        gint64 ts_ns, DpPackets *out, gboolean *l4_short)
@@ -442,38 +484,17 @@ dp_decode_frame_flags (int linktype, guint flags, const guint8 *frame, guint32 c
   DpDecodeResult r = decode_link (linktype, frame, caplen, &ip, &ver);
   if (r != DP_DECODE_OK)
     return r;
-  Decoder d = { .frame = frame, .flags = flags, .out = out };
+  if (G_UNLIKELY (flags != 0 || !decode_has (caplen, ip, 1) || (frame[ip] >> 4) != 4 || ver == 6))
+    return decode_frame_general (flags, frame, caplen, ip, ver, ts_ns, out, l4_short);
+  /* IPv4 without tunnels: the locals below never leave this function, so
+   * they live in registers (flags is 0: no tunnel test is compiled in) */
+  Decoder d = { .frame = frame, .flags = 0, .out = out };
   DecodeIp ipf;
   DecodeL4 l4 = { 0 };
-  if (G_LIKELY (flags == 0 && decode_has (caplen, ip, 1) && (frame[ip] >> 4) == 4 && ver != 6))
-    {
-      d.flags = 0;   /* a constant here: the tunnel test leaves the inlined path */
-      r = decode_ipv4 (&d, ip, caplen, &ipf, &l4);
-    }
-  else
-    r = decode_ip (&d, ip, caplen, ver, &ipf, &l4);
+  r = decode_ipv4 (&d, ip, caplen, &ipf, &l4);
   if (r != DP_DECODE_OK)
     return r;
-
-  /* the common case without a call: the caller sizes batches ahead */
-  guint row = out->n_rows < out->capacity ? out->n_rows++ : dp_packets_append (out);
-  out->ts[row] = ts_ns;
-  out->src[row] = ipf.src;
-  out->dst[row] = ipf.dst;
-  out->sport[row] = l4.sport;
-  out->dport[row] = l4.dport;
-  out->proto[row] = ipf.proto;
-  out->tcp_flags[row] = l4.flags;
-  out->tcp_seq[row] = l4.seq;
-  out->ip_id[row] = ipf.ip_id;
-  out->icmp_type[row] = l4.icmp_type;
-  out->icmp_code[row] = l4.icmp_code;
-  out->ttl[row] = ipf.ttl;
-  out->ip_len[row] = ipf.ip_len;
-  out->frag[row] = ipf.frag;
-  out->l4[row] = l4.l4;
-  out->tcp_win[row] = l4.win;
-  out->tcp_optlen[row] = l4.optlen;
+  decode_emit (out, ts_ns, &ipf, &l4);
   if (l4_short)
     *l4_short = d.short_l4;
   return DP_DECODE_OK;
