@@ -65,6 +65,10 @@ jsonl_columns (State *st, const DpTable *t, GError **error)
   return TRUE;
 }
 
+/* The largest integer every JSON reader that parses numbers as doubles
+ * keeps exact. */
+#define JSONL_EXACT G_GINT64_CONSTANT (9007199254740992)
+
 static void
 jsonl_cell (State *st, const DpTable *t, guint c, guint r)
 {
@@ -74,6 +78,14 @@ jsonl_cell (State *st, const DpTable *t, guint c, guint r)
     g_string_append (b, "null");
   else if (col->type == DP_COL_STRING && col->str[r] == NULL)
     g_string_append (b, "null");
+  else if (col->type == DP_COL_INT64 && (col->i64[r] > JSONL_EXACT || col->i64[r] < -JSONL_EXACT))
+    {
+      /* past 2^53 a double (jq, JavaScript, pandas' JSON reader) rounds:
+       * such integers (nanosecond times, always) go as strings, exact */
+      g_string_append_c (b, '"');
+      dp_table_format_cell (t, c, r, b);
+      g_string_append_c (b, '"');
+    }
   else if (col->type == DP_COL_INT64 || col->type == DP_COL_DOUBLE)
     dp_table_format_cell (t, c, r, b);
   else
@@ -200,7 +212,9 @@ DP_PLUGIN_DEFINE (jsonl,
   .summary = "Writes tables or packets as JSON Lines (optionally gzip), atomically.",
   .version = "1.0",
   .doc = "One JSON object per row, keyed by column name: integers and doubles as "
-         "numbers (NaN and infinities as null), addresses and strings as strings, a "
+         "numbers (NaN and infinities as null), but integers beyond ±2^53 as strings of their "
+         "digits, which jq, JavaScript and pandas would round as numbers (nanosecond times "
+         "such as first_ns always are: `tonumber` in jq, int() in Python read them back), addresses and strings as strings, a "
          "missing string as null. Several tables on the input are appended when their "
          "columns (names and types) match, else the run fails. A packet stream gives one "
          "object per packet with the keys ts, src, dst, proto, sport, dport, tcp_flags, "
