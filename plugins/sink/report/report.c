@@ -418,43 +418,63 @@ report_kpi (GString *h, const char *value, const char *label)
   g_string_append (h, "</div></div>\n");
 }
 
-/* Time span and packets: from the stream when wired, else the taxonomy's windows. */
-static void
-report_span (Report *r, gint64 *t0, gint64 *t1, double *packets)
+/* What was observed: the packets, the time the bins with data cover (not
+ * the first-to-last span: captures days apart leave gaps), in how many
+ * stretches, over what span.  From the stream when wired, else the
+ * taxonomy's windows.  FALSE when neither arrived. */
+typedef struct {
+  double packets;      /* NAN: unknown */
+  double covered, span;
+  guint stretches;
+} ReportObserved;
+
+static gint
+report_cmp_i64p (gconstpointer a, gconstpointer b)
 {
-  *t0 = G_MAXINT64, *t1 = G_MININT64, *packets = NAN;
+  gint64 x = **(const gint64 *const *) a, y = **(const gint64 *const *) b;
+  return x < y ? -1 : x > y;
+}
+
+static gboolean
+report_observed (Report *r, ReportObserved *o)
+{
+  o->packets = NAN;
   if (r->traffic.packets > 0)
     {
-      *t0 = r->traffic.ts_min / 1000000000;
-      *t1 = r->traffic.ts_max / 1000000000;
-      *packets = (double) r->traffic.packets;
-      return;
+      double bin = r->cfg->bin_ns / 1e9;
+      g_autoptr (GPtrArray) keys = report_hash_keys (r->traffic.bins);
+      g_ptr_array_sort (keys, report_cmp_i64p);
+      g_autofree double *starts = g_new (double, keys->len + 1);
+      for (guint i = 0; i < keys->len; i++)
+        starts[i] = *(const gint64 *) g_ptr_array_index (keys, i) * bin;
+      o->packets = (double) r->traffic.packets;
+      o->covered = report_time_cover (starts, keys->len, bin, &o->stretches);
+      o->span = (r->traffic.ts_max - r->traffic.ts_min) / 1e9;
+      return TRUE;
     }
   GPtrArray *sum = report_inputs (r, REPORT_IN_TAX_SUMMARY);
+  g_autoptr (GArray) windows = NULL;
+  double window;
+  if (sum == NULL)
+    return FALSE;
   double total = 0;
-  gint64 gap = G_MAXINT64, prev = G_MININT64;
-  for (guint i = 0; sum && i < sum->len; i++)
+  for (guint i = 0; i < sum->len; i++)
     {
       const DpTable *t = report_table (r, REPORT_IN_TAX_SUMMARY, i);
-      gint cw = report_col (t, "window_start", DP_COL_INT64), cp = report_col (t, "pattern", DP_COL_STRING);
-      gint cn = report_col (t, "packets", DP_COL_INT64);
-      for (guint row = 0; cw >= 0 && row < t->n_rows; row++)
-        {
-          gint64 w = t->cols[cw].i64[row];
-          if (prev != G_MININT64 && w != prev)
-            gap = MIN (gap, w > prev ? w - prev : prev - w);
-          prev = w;
-          *t0 = MIN (*t0, w);
-          *t1 = MAX (*t1, w);
-          if (cp >= 0 && cn >= 0 && g_strcmp0 (t->cols[cp].str[row], "all") == 0)
-            total += (double) t->cols[cn].i64[row];
-        }
+      gint cp = report_col (t, "pattern", DP_COL_STRING), cn = report_col (t, "packets", DP_COL_INT64);
+      for (guint row = 0; cp >= 0 && cn >= 0 && row < t->n_rows; row++)
+        if (g_strcmp0 (t->cols[cp].str[row], "all") == 0)
+          total += (double) t->cols[cn].i64[row];
     }
-  if (sum)
-    *packets = total;
-  /* the last window lasts as long as the gap between windows (one hour when alone) */
-  if (*t0 <= *t1)
-    *t1 += gap == G_MAXINT64 ? 3600 : gap;
+  o->packets = total;
+  if (!report_tax_windows (r, &windows, &window))
+    return FALSE;
+  g_autofree double *starts = g_new (double, windows->len + 1);
+  for (guint i = 0; i < windows->len; i++)
+    starts[i] = (double) g_array_index (windows, gint64, i);
+  o->covered = report_time_cover (starts, windows->len, window, &o->stretches);
+  o->span = starts[windows->len - 1] + window - starts[0];
+  return TRUE;
 }
 
 /* Distinct values of an ip/int column over the tables of @port (-1: none). */
@@ -508,16 +528,17 @@ static void
 report_kpis (Report *r, GString *h)
 {
   char buf[32], buf2[32];
-  gint64 t0, t1;
-  double packets;
-  report_span (r, &t0, &t1, &packets);
+  ReportObserved o = { 0 };
+  gboolean seen = report_observed (r, &o);
   g_string_append (h, "<div class=\"kpis\">\n");
-  if (!isnan (packets))
-    report_kpi (h, report_fmt_si (packets, buf), "packets");
-  if (t0 <= t1)
+  if (!isnan (o.packets))
+    report_kpi (h, report_fmt_si (o.packets, buf), "packets");
+  if (seen)
     {
-      g_autofree char *span = g_strdup_printf ("%.1f h", (t1 - t0) / 3600.0);
-      report_kpi (h, span, "observed");
+      g_autofree char *label = o.stretches > 1
+        ? g_strdup_printf ("observed, in %u stretches over %s", o.stretches, report_fmt_duration (o.span, buf2))
+        : g_strdup ("observed");
+      report_kpi (h, report_fmt_duration (o.covered, buf), label);
     }
   report_kpi_counts (r, h);
   GPtrArray *reps = report_inputs (r, REPORT_IN_REPORT);
@@ -748,7 +769,15 @@ DP_PLUGIN_DEFINE (report,
          "The header names the pipeline (its `pipeline:` name and file) and what its sources read "
          "(their `path`/`paths`, or the seed of a generator), and gives the headline numbers, a few "
          "findings in words (busiest pattern, packet peak, hardest classes per method, most cohesive "
-         "cluster) and the stages upstream of the report with their rows, times and memory. Long runs are drawn with windows merged into at most 168 columns. "
+         "cluster) and the stages upstream of the report with their rows, times and memory.\n\n"
+         "Time charts have a real time axis (UTC): a bar or cell sits at its window's time and spans its "
+         "length, stretches without data are grey bands named in their tooltip, ticks fall on whole hours "
+         "or days and a date labels every day change. \"observed\" is the time the windows (or `bin`s of "
+         "the packet stream) with data cover, with the number of stretches and the span when there are "
+         "gaps. The window length is the taxonomy stage's `window` option (else the shortest step between "
+         "windows). Runs longer than 168 windows merge k windows' time per column (sources: the mean of "
+         "the windows present in it, packets: the sum), so distant windows stay apart. Count axes step by whole "
+         "numbers, and means are never rounded to 0.\n\n"
          "Every mark has a tooltip (SVG title) with its exact value. With `svg_dir`, each figure is "
          "also written as a standalone SVG file named after its id (e.g. `taxonomy-sources.svg`).",
   .inputs = report_inputs_desc, .n_inputs = G_N_ELEMENTS (report_inputs_desc),
