@@ -1250,6 +1250,60 @@ test_packets_gaps (void)
   g_assert_true (html_has (html, "<div class=\"v\">4.0 h</div><div class=\"l\">observed, in 3 stretches over 10.0 d</div>"));
 }
 
+/* ------------------------------------------------------------------ */
+/* addresses of 240.0.0.0/4 are entries of each table's own name map */
+
+static DpTable *
+v6_sources (DpNameMap *m, const char *const *addrs, guint n, gint64 window)
+{
+  DpTable *t = dp_table_new ("sources");
+  dp_table_set_names (t, m);
+  guint cw = dp_table_add_column (t, "window_start", DP_COL_INT64), cs = dp_table_add_column (t, "src", DP_COL_IPV4);
+  guint cn = dp_table_add_column (t, "packets", DP_COL_INT64), ck = dp_table_add_column (t, "small_syn", DP_COL_INT64);
+  for (guint i = 0; i < n; i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_i64 (t, cw, r, window);
+      dp_table_set_ip (t, cs, r, dp_name_map_intern (m, addrs[i]));
+      dp_table_set_i64 (t, cn, r, 10 * (i + 1));
+      dp_table_set_i64 (t, ck, r, 1);
+    }
+  return t;
+}
+
+static void
+test_sources_name_maps (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\ntop_n: 10");
+  g_autoptr (DpNameMap) m1 = dp_name_map_new (), m2 = dp_name_map_new ();
+  /* the first key of each map: 2001:db8::1 in one, 2001:db8::2 in the
+   * other; 2001:db8::1 is in both windows under two keys; a pseudonym of
+   * the second map, and a class-E address in a table without a map whose
+   * value is the first key of both maps */
+  const char *const w1[] = { "2001:db8::1" }, *const w2[] = { "2001:db8::2", "2001:db8::1", "src_ipaddr7" };
+  push_ok (h, P_SOURCES, v6_sources (m1, w1, 1, T0));
+  push_ok (h, P_SOURCES, v6_sources (m2, w2, 3, T0 + 3600));
+  g_assert_cmpuint (dp_name_map_intern (m1, "2001:db8::1"), ==, dp_name_map_intern (m2, "2001:db8::2"));
+  DpTable *plain = dp_table_new ("sources");
+  guint cw = dp_table_add_column (plain, "window_start", DP_COL_INT64), cs = dp_table_add_column (plain, "src", DP_COL_IPV4);
+  guint cn = dp_table_add_column (plain, "packets", DP_COL_INT64), ck = dp_table_add_column (plain, "small_syn", DP_COL_INT64);
+  guint r = dp_table_append_row (plain);
+  dp_table_set_i64 (plain, cw, r, T0);
+  dp_table_set_ip (plain, cs, r, DP_NAME_BASE);   /* the key of 2001:db8::1 in m1 */
+  dp_table_set_i64 (plain, cn, r, 5);
+  dp_table_set_i64 (plain, ck, r, 1);
+  push_ok (h, P_SOURCES, plain);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  /* four sources: ::1 (2 windows, 10 + 20 packets), ::2, the pseudonym, 240.0.0.0 */
+  g_assert_true (html_has (html, "<div class=\"v\">4</div><div class=\"l\">sources seen</div>"));
+  g_assert_true (html_has (html, "<td>2001:db8::1</td><td class=\"num\">2</td><td class=\"num\">2</td><td class=\"num\">30</td>"));
+  g_assert_true (html_has (html, "<td>2001:db8::2</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">10</td>"));
+  g_assert_true (html_has (html, "<td>src_ipaddr7</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">30</td>"));
+  g_assert_true (html_has (html, "<td>240.0.0.0</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">5</td>"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1279,5 +1333,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/axis-cover-formats", test_axis_cover_formats);
   g_test_add_func ("/plugin/report/taxonomy-gaps", test_taxonomy_gaps);
   g_test_add_func ("/plugin/report/packets-gaps", test_packets_gaps);
+  g_test_add_func ("/plugin/report/sources-name-maps", test_sources_name_maps);
   return g_test_run ();
 }

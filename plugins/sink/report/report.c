@@ -477,8 +477,22 @@ report_observed (Report *r, ReportObserved *o)
   return TRUE;
 }
 
-/* Distinct values of an ip/int column over the tables of @port (-1: none). */
-static gint64
+guint32
+report_address_key (DpNameMap *names, const DpTable *t, guint32 addr)
+{
+  if (addr < DP_NAME_BASE)
+    return addr;
+  /* a key of 240.0.0.0/4 means what the table's map says (an IPv6 address
+   * or a pseudonym), else it is itself; either way its text decides */
+  char buf[64];
+  const char *text = dp_name_map_lookup (t->names, addr);
+  return dp_name_map_intern (names, text ? text : dp_ipv4_format (addr, NULL, buf));
+}
+
+/* Distinct values of an ip/int column over the tables of @port (-1: none).
+ * Addresses count by what they stand for: equal keys of 240.0.0.0/4 from
+ * two tables' name maps may be two different IPv6 addresses. */
+gint64
 report_distinct (Report *r, ReportInputPort port, const char *col)
 {
   GPtrArray *in = report_inputs (r, port);
@@ -486,6 +500,7 @@ report_distinct (Report *r, ReportInputPort port, const char *col)
     return -1;
   DpHash seen;
   dp_hash_init (&seen, 1024);
+  g_autoptr (DpNameMap) names = dp_name_map_new ();
   gboolean any = FALSE;
   for (guint i = 0; i < in->len; i++)
     {
@@ -495,7 +510,8 @@ report_distinct (Report *r, ReportInputPort port, const char *col)
         continue;
       any = TRUE;
       for (guint row = 0; row < t->n_rows; row++)
-        dp_hash_upsert (&seen, t->cols[c].type == DP_COL_IPV4 ? t->cols[c].ip[row] : (guint64) t->cols[c].i64[row] & ~(1ull << 63), NULL);
+        dp_hash_upsert (&seen, t->cols[c].type == DP_COL_IPV4 ? report_address_key (names, t, t->cols[c].ip[row])
+                                                              : (guint64) t->cols[c].i64[row] & ~(1ull << 63), NULL);
     }
   gint64 n = any ? (gint64) seen.n : -1;
   dp_hash_clear (&seen);

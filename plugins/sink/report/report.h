@@ -93,6 +93,16 @@ GHashTable *report_label_index (const DpTable *t, guint key_col, gboolean skip_e
 /** A cell as a double (int64 or double columns; NAN otherwise). */
 double report_cell_num (const DpTable *t, gint col, guint row);
 
+/** The key of address @addr of table @t that means the same address in
+ * every table: an address below 240.0.0.0 as it is, a key of 240.0.0.0/4
+ * (an entry of @t's name map: an IPv6 address or a pseudonym; or itself
+ * when the map lacks it) the key of its text in @names, which the caller
+ * keeps for printing (dp_ipv4_format). */
+guint32 report_address_key (DpNameMap *names, const DpTable *t, guint32 addr);
+/** Distinct values of an ipv4 or int64 column @col over the tables of
+ * @port, addresses by what they stand for; -1 when no table has it. */
+gint64 report_distinct (Report *r, ReportInputPort port, const char *col);
+
 /** (transfer container) the keys of @h. */
 GPtrArray *report_hash_keys (GHashTable *h);
 
