@@ -9,7 +9,8 @@
 #include "dp-test.h"
 #include "report.h"   /* the axis helpers, compiled into this test */
 
-enum { P_SUMMARY, P_EVENTS, P_SOURCES, P_REPORT, P_PRED, P_COMPARISON, P_CLUSTERS, P_PROFILE, P_SIL, P_EMB, P_LABELS, P_PACKETS };
+enum { P_SUMMARY, P_EVENTS, P_SOURCES, P_REPORT, P_PRED, P_COMPARISON, P_CLUSTERS, P_PROFILE, P_SIL, P_EMB, P_LABELS, P_PACKETS,
+       P_ENRICHED };
 
 /* ------------------------------------------------------------------ */
 /* A parsed document: every element with its attributes and the text of
@@ -1304,6 +1305,75 @@ test_sources_name_maps (void)
   g_assert_true (html_has (html, "<td>240.0.0.0</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">5</td>"));
 }
 
+/* ------------------------------------------------------------------ */
+/* where the sources are: the enrich stage's columns */
+
+typedef struct { const char *src; gint64 packets, asn; const char *org, *country; } NetRow;
+
+/* A table like enrich.sources; @src is an IPv4 address or a token of @m. */
+static DpTable *
+enriched_table (DpNameMap *m, const NetRow *rows, guint n)
+{
+  DpTable *t = dp_table_new ("sources");
+  dp_table_set_names (t, m);
+  guint cs = dp_table_add_column (t, "src", DP_COL_IPV4), cn = dp_table_add_column (t, "packets", DP_COL_INT64);
+  guint ca = dp_table_add_column (t, "asn", DP_COL_INT64), co = dp_table_add_column (t, "as_org", DP_COL_STRING);
+  guint cc = dp_table_add_column (t, "country", DP_COL_STRING);
+  dp_table_add_column (t, "as_origins", DP_COL_STRING);
+  for (guint i = 0; i < n; i++)
+    {
+      guint r = dp_table_append_row (t);
+      guint32 ip;
+      dp_table_set_ip (t, cs, r, dp_ipv4_parse (rows[i].src, &ip) ? ip : dp_name_map_intern (m, rows[i].src));
+      dp_table_set_i64 (t, cn, r, rows[i].packets);
+      dp_table_set_i64 (t, ca, r, rows[i].asn);
+      dp_table_set_str (t, co, r, rows[i].org);
+      dp_table_set_str (t, cc, r, rows[i].country);
+    }
+  return t;
+}
+
+static void
+test_networks (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\ntop_networks: 1");
+  g_autoptr (DpNameMap) m1 = dp_name_map_new (), m2 = dp_name_map_new ();
+  /* six sources, 982 packets; 1.0.0.1 twice (one source, 120 packets);
+   * the IPv6 source and the pseudonym have the same key in two maps */
+  const NetRow a[] = {
+    { "1.0.0.1", 100, 13335, "Cloudflare", "US" }, { "1.0.0.2", 50, 13335, "Cloudflare", "US" },
+    { "2.0.0.1", 300, 4134, "CHINANET", "CN" }, { "3.0.0.1", 500, 0, NULL, NULL },
+    { "2001:db8::1", 5, 64500, NULL, "DE" },
+  };
+  const NetRow b[] = { { "src_ipaddr3", 7, 0, NULL, NULL }, { "1.0.0.1", 20, 13335, "Cloudflare", "US" } };
+  push_ok (h, P_ENRICHED, enriched_table (m1, a, G_N_ELEMENTS (a)));
+  push_ok (h, P_ENRICHED, enriched_table (m2, b, G_N_ELEMENTS (b)));
+  g_assert_cmpuint (dp_name_map_intern (m1, "2001:db8::1"), ==, dp_name_map_intern (m2, "src_ipaddr3"));
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_nonnull (doc_find_id (d, "networks-countries"));
+  g_assert_nonnull (doc_find_id (d, "networks-ases"));
+  /* shares of 6 sources and 982 packets; top_networks: 1 shows US (most
+   * sources) and CN (most packets), then unknown and the pseudonyms */
+  g_assert_nonnull (doc_find_title (d, "rect", "US — share of the sources: 33.3"));
+  g_assert_nonnull (doc_find_title (d, "rect", "US — share of the packets: 17.3"));
+  g_assert_nonnull (doc_find_title (d, "rect", "CN — share of the packets: 30.5"));
+  g_assert_nonnull (doc_find_title (d, "rect", "unknown — share of the packets: 50.9"));
+  g_assert_nonnull (doc_find_title (d, "rect", "pseudonyms (not looked up) — share of the sources: 16.7"));
+  g_assert_null (doc_find_title (d, "rect", "DE — share of the sources: 16.7"));
+  g_assert_nonnull (doc_find_title (d, "rect", "AS13335 Cloudflare — share of the sources: 33.3"));
+  g_assert_nonnull (doc_find_title (d, "rect", "AS4134 CHINANET — share of the packets: 30.5"));
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  g_assert_true (html_has (html, "<tr><td>US</td><td class=\"num\">2</td><td class=\"num\">33.3%</td>"
+                                 "<td class=\"num\">170</td><td class=\"num\">17.3%</td></tr>"));
+  g_assert_true (html_has (html, "<tr><td class=\"muted\">unknown</td><td class=\"num\">1</td><td class=\"num\">16.7%</td>"
+                                 "<td class=\"num\">500</td><td class=\"num\">50.9%</td></tr>"));
+  g_assert_true (html_has (html, "<td colspan=\"5\" class=\"muted\">2 more</td>"));
+  g_assert_true (html_has (html, "<li>By country, US has the most sources (33.3%), CN the most packets (30.5%); "
+                                 "AS-wise, AS13335 Cloudflare has the most sources (33.3%), AS4134 CHINANET the most "
+                                 "packets (30.5%).</li>"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1334,5 +1404,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/taxonomy-gaps", test_taxonomy_gaps);
   g_test_add_func ("/plugin/report/packets-gaps", test_packets_gaps);
   g_test_add_func ("/plugin/report/sources-name-maps", test_sources_name_maps);
+  g_test_add_func ("/plugin/report/networks", test_networks);
   return g_test_run ();
 }

@@ -29,6 +29,8 @@ static const DpOptionDesc report_options[] = {
                    "Clusters shown in the cluster charts (the largest ones)."),
   DP_OPTION_RANGE ("bin", DP_OPT_DURATION, "1h", ReportConfig, bin_ns, 1, 3.16224e7,
                    "Time bin of the packets-per-protocol chart (when packets are wired)."),
+  DP_OPTION_RANGE ("top_networks", DP_OPT_UINT, "12", ReportConfig, top_networks, 1, 1000,
+                   "Countries and autonomous systems shown by name (the most sources; when enriched is wired)."),
 };
 
 static const DpColumnDesc report_summary_columns[] = {
@@ -83,6 +85,14 @@ static const DpColumnDesc report_label_columns[] = {
   { "token", DP_COL_STRING, DP_COLUMN_OPTIONAL },
 };
 
+static const DpColumnDesc report_enriched_columns[] = {
+  { "src", DP_COL_IPV4, 0 },
+  { "packets", DP_COL_INT64, DP_COLUMN_OPTIONAL },
+  { "asn", DP_COL_INT64, 0 },
+  { "as_org", DP_COL_STRING, DP_COLUMN_OPTIONAL },
+  { "country", DP_COL_STRING, DP_COLUMN_OPTIONAL },
+};
+
 static const DpPortDesc report_inputs_desc[REPORT_N_INPUTS] = {
   { "taxonomy_summary", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
     "taxonomy.summary: sources and packets per window and pattern.", DP_PORT_COLUMNS (report_summary_columns) },
@@ -108,6 +118,9 @@ static const DpPortDesc report_inputs_desc[REPORT_N_INPUTS] = {
     "Ground truth: ip (or token) and label (labels, synth_telescope.ground_truth).", DP_PORT_COLUMNS (report_label_columns) },
   { "packets", DP_TYPE_PACKETS, DP_PORT_OPTIONAL,
     "The packet stream, counted per time bin and protocol (cheap)." },
+  { "enriched", DP_TYPE_TABLE, DP_PORT_OPTIONAL | DP_PORT_MULTI,
+    "Sources with their AS and country (enrich.sources, or enriched taxonomy.sources): top countries and ASes "
+    "by sources and packets.", DP_PORT_COLUMNS (report_enriched_columns) },
 };
 
 /* ------------------------------------------------------------------ */
@@ -654,6 +667,7 @@ static const char report_css[] =
 
 static const struct { const char *id, *title, *lead; } report_sections[] = {
   { "taxonomy", "What the telescope saw", "Traffic patterns of the darknet taxonomy (Liu &amp; Fukuda) per time window." },
+  { "networks", "Where the sources are", "Countries and autonomous systems of the sources (from the enrich stage)." },
   { "methods", "Who is who: classification", "k-NN classification of the labelled senders, per method." },
   { "embedding", "The embedding", "The sources' vectors projected on their first two principal components." },
   { "clusters", "Who acts together: clusters", "Clusters of the sources, their cohesion and the ports they reach." },
@@ -753,6 +767,7 @@ report_finish (DpStage *stage, void *state, GError **error)
 {
   Report *r = state;
   report_charts_taxonomy (r);
+  report_charts_networks (r);
   report_charts_methods (r);
   report_charts_embedding (r);
   report_charts_clusters (r);
@@ -778,7 +793,8 @@ DP_PLUGIN_DEFINE (report,
   .doc = "Draws what a run found on one HTML page that opens offline (inline SVG and CSS, no scripts): "
          "the taxonomy over time (sources per pattern family, a pattern x window heat map, packets per "
          "protocol, top sources and ports per pattern), the methods (the comparison table, F1 per class, "
-         "confusion matrices), the embedding (PCA projection coloured by ground truth) and the clusters "
+         "confusion matrices), where the sources are (top countries and autonomous systems by sources and packets, "
+         "from an `enrich` stage), the embedding (PCA projection coloured by ground truth) and the clusters "
          "(sizes, silhouettes, a cluster x top-port heat map, the most cohesive clusters).\n\n"
          "Every input port is optional: a chart appears only when its tables arrived. Multi ports "
          "(`report`, `predictions`) take one table per method, named after the stage that sent it. "

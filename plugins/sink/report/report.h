@@ -16,6 +16,7 @@ typedef struct {
   guint64 max_clusters;
   guint64 top_clusters;
   gint64 bin_ns;
+  guint64 top_networks;
 } ReportConfig;
 
 /* Input ports, in the descriptor's order. */
@@ -32,6 +33,7 @@ typedef enum {
   REPORT_IN_EMBEDDING,
   REPORT_IN_LABELS,
   REPORT_IN_PACKETS,
+  REPORT_IN_ENRICHED,
   REPORT_N_INPUTS
 } ReportInputPort;
 
@@ -112,6 +114,8 @@ void report_charts_methods (Report *r);
 void report_charts_embedding (Report *r);
 void report_charts_clusters (Report *r);
 void report_charts_taxonomy_sources (Report *r);
+/** Countries and ASes of the sources (the enriched input). */
+void report_charts_networks (Report *r);
 /** (transfer full, *@windows) the distinct window starts of the taxonomy
  * summaries (gint64 seconds, sorted) and the seconds one window lasts;
  * FALSE when no window arrived. */
