@@ -1372,6 +1372,13 @@ test_networks (void)
   g_assert_true (html_has (html, "<li>By country, US has the most sources (33.3%), CN the most packets (30.5%); "
                                  "AS-wise, AS13335 Cloudflare has the most sources (33.3%), AS4134 CHINANET the most "
                                  "packets (30.5%).</li>"));
+  /* a run without country_db: the country column is there, all null: no country figure */
+  g_autoptr (DpHarness) h2 = report_new ("path: r.html");
+  const NetRow c[] = { { "1.0.0.1", 1, 13335, NULL, NULL }, { "1.0.0.2", 1, 0, NULL, NULL } };
+  push_ok (h2, P_ENRICHED, enriched_table (m1, c, G_N_ELEMENTS (c)));
+  g_autoptr (Doc) d2 = finish_parse (h2, "r.html");
+  g_assert_null (doc_find_id (d2, "networks-countries"));
+  g_assert_nonnull (doc_find_title (d2, "rect", "AS13335 — share of the sources: 50.0"));
 }
 
 int

@@ -34,6 +34,12 @@ typedef struct {
   guint64 packets;
 } NetAgg;
 
+static gboolean
+net_is_apart (const char *name)
+{
+  return strcmp (name, NET_UNKNOWN) == 0 || strcmp (name, NET_PSEUDONYMS) == 0;
+}
+
 static const char *
 net_as_name (NetAgg *a, gint64 asn, const char *org)
 {
@@ -52,8 +58,6 @@ net_add_table (NetAgg *a, const DpTable *t)
   gint cn = report_col (t, "packets", DP_COL_INT64);
   if (cs < 0 || (ca < 0 && cc < 0))
     return;
-  a->any_as |= ca >= 0;
-  a->any_country |= cc >= 0;
   for (guint row = 0; row < t->n_rows; row++)
     {
       guint32 addr = t->cols[cs].ip[row];
@@ -71,6 +75,10 @@ net_add_table (NetAgg *a, const DpTable *t)
             .as = pseudonym ? NET_PSEUDONYMS : net_as_name (a, ca >= 0 ? t->cols[ca].i64[row] : 0,
                                                              co >= 0 ? t->cols[co].str[row] : NULL),
           };
+          /* a figure needs one source the databases knew (a table without
+           * country_db has the column, all null) */
+          a->any_country |= !net_is_apart (s.country);
+          a->any_as |= !net_is_apart (s.as);
           *slot = a->sources->len;
           g_array_append_val (a->sources, s);
         }
@@ -89,12 +97,6 @@ net_cmp_sources (gconstpointer x, gconstpointer y)
   if (a->packets != b->packets)
     return a->packets > b->packets ? -1 : 1;
   return strcmp (a->name, b->name);
-}
-
-static gboolean
-net_is_apart (const char *name)
-{
-  return strcmp (name, NET_UNKNOWN) == 0 || strcmp (name, NET_PSEUDONYMS) == 0;
 }
 
 /* (transfer full) the groups of field @as (else country), most sources
