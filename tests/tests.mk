@@ -273,8 +273,9 @@ TESTS += tests/test-taxonomy-ipv6
 tests_test_taxonomy_ipv6_SOURCES = tests/test-taxonomy-ipv6.c tests/pcap-frames.h
 tests_test_taxonomy_ipv6_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_taxonomy_ipv6_LDADD = $(TEST_LIBS)
-tests_test_report_SOURCES = tests/test-report.c
-tests_test_report_CFLAGS = $(TEST_CC_FLAGS)
+# the report's axis helpers and drawing primitives are also tested directly
+tests_test_report_SOURCES = tests/test-report.c plugins/sink/report/axis.c plugins/sink/report/svg.c
+tests_test_report_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/sink/report
 tests_test_report_LDADD = $(TEST_LIBS)
 tests_test_anonymize_SOURCES = tests/test-anonymize.c
 tests_test_anonymize_CFLAGS = $(TEST_CC_FLAGS)
