@@ -293,6 +293,10 @@ EXTRA_DIST += tests/test-cli.sh
 TESTS += tests/test-completion.sh tests/test-man.sh
 EXTRA_DIST += tests/test-completion.sh tests/test-man.sh
 
+# IPv6 through the shipped pipelines (issue #17 item 4)
+TESTS += tests/test-ipv6-pipeline.sh
+EXTRA_DIST += tests/test-ipv6-pipeline.sh tests/ipv6-telescope.py
+
 # the decoder against tshark on captures scapy makes at test time (issue #17 item 5)
 TESTS += tests/test-decode-tshark.sh
 EXTRA_DIST += tests/test-decode-tshark.sh tests/decode-tshark.py
