@@ -165,7 +165,16 @@ dp_outfile_write (DpOutFile *f, const void *data, gsize len)
       outfile_flush (f);
       return;
     }
-  g_string_append_len (f->buf, data, (gssize) len);
+  /* the buffer was sized for OUT_BUF_SIZE plus a record: copy straight in
+   * (g_string_append_len is a call and checks more than a record needs) */
+  if (f->buf->len + len < f->buf->allocated_len)
+    {
+      memcpy (f->buf->str + f->buf->len, data, len);
+      f->buf->len += len;
+      f->buf->str[f->buf->len] = '\0';
+    }
+  else
+    g_string_append_len (f->buf, data, (gssize) len);
   if (f->buf->len >= OUT_BUF_SIZE)
     outfile_flush (f);
 }
