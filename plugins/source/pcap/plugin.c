@@ -794,7 +794,7 @@ static const DpOptionDesc pcap_options[] = {
   DP_OPTION_RANGE ("flush_interval", DP_OPT_DURATION, "1s", PcapConfig, flush_interval, 0.001, 3600,
                    "Live capture: push a partly filled batch after this long, so a quiet link holds no packets back."),
   DP_OPTION_RANGE ("stats_interval", DP_OPT_DURATION, "1m", PcapConfig, stats_interval, 0, 366 * 86400.0,
-                   "Live capture: log the kernel's received and dropped counts this often (0: only at the end)."),
+                   "Live capture: log the kernel's received and dropped counts this often (0s: only at the end)."),
 };
 
 DP_PLUGIN_DEFINE (pcap,
