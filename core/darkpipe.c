@@ -20,14 +20,17 @@ static DpContext *signal_ctx;
 /* the signal that interrupted the run: the exit status is 128 + it, as a
  * shell reports a process killed by it (130 for Ctrl-C) */
 static volatile sig_atomic_t signal_seen;
+/* ... and it ended a live capture's input (the run then completes) rather
+ * than cancelling the run */
+static volatile sig_atomic_t signal_ended_input;
 
 static void
 on_signal (int sig)
 {
   if (signal_seen == 0)
     signal_seen = sig;
-  if (signal_ctx)
-    dp_context_cancel (signal_ctx);
+  if (signal_ctx && dp_context_interrupt (signal_ctx))
+    signal_ended_input = 1;
   /* a second signal ends the process the ordinary way */
   signal (sig, SIG_DFL);
 }
@@ -129,7 +132,15 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
       return interrupted ? 128 + (signal_seen ? signal_seen : SIGINT) : EXIT_RUNTIME;
     }
   if (!o->quiet)
-    fprintf (stderr, "darkpipe: results in %s/\n", dp_pipeline_output_dir (p));
+    fprintf (stderr, "darkpipe: %sresults in %s/\n",
+             signal_ended_input ? (signal_seen == SIGTERM ? "capture ended by SIGTERM; "
+                                                          : "capture ended by SIGINT; ") : "",
+             dp_pipeline_output_dir (p));
+  /* a live capture stopped by a signal wrote all its outputs: SIGTERM is
+   * how a service manager stops it (0); Ctrl-C is still an interruption,
+   * 130, as a shell reports it */
+  if (signal_ended_input && signal_seen != SIGTERM)
+    return 128 + signal_seen;
   return EXIT_OK;
 }
 
@@ -412,7 +423,8 @@ static const char usage[] =
   "  help [COMMAND]     this help, or a command's (also COMMAND --help)\n"
   "  anonymize --new-key FILE   write a new random key for the anonymize plugin (mode 0600)\n"
   "\n"
-  "exit status: 0 ok, 1 runtime failure, 2 usage or pipeline error, 130 (143) interrupted by SIGINT (SIGTERM)\n";
+  "exit status: 0 ok, 1 runtime failure, 2 usage or pipeline error, 130 (143) interrupted by SIGINT (SIGTERM);\n"
+  "a live capture stopped by SIGINT writes its outputs and exits 130, by SIGTERM 0\n";
 
 static gboolean
 parse_opts (int *argc, char ***argv, Opts *o, GError **error)
@@ -587,7 +599,9 @@ command_help (const char *cmd)
              "  --sequential     one stage at a time, each threaded stage with all N threads\n"
              "  --output-dir DIR where relative outputs go (overrides the pipeline's output_dir)\n"
              "  --quiet, -q      no progress bar and no summary; errors are still printed\n"
-             "exit status: 0 ok, 1 runtime failure, 2 pipeline or usage error, 130 SIGINT, 143 SIGTERM\n" },
+             "exit status: 0 ok, 1 runtime failure, 2 pipeline or usage error, 130 SIGINT, 143 SIGTERM;\n"
+             "a live capture (pcap interface:) ends its input on a signal and writes every output:\n"
+             "then 130 for SIGINT, 0 for SIGTERM\n" },
     { "check", "usage: darkpipe check PIPELINE [--set STAGE.OPTION=VALUE]... [--plugin-dir DIR]...\n"
                "Loads a pipeline and reports every problem with its position, reading no data: the YAML,\n"
                "options, wiring and table columns, input files, and each plugin's own checks.\n"

@@ -52,6 +52,12 @@ DP_API void dp_context_set_output_dir (DpContext *ctx, const char *dir);
  * async-signal-safe and may be called from any thread.  The flag is never
  * cleared: the context stays cancelled. */
 DP_API void dp_context_cancel (DpContext *ctx);
+/** What a SIGINT/SIGTERM handler calls.  While a stage reads live input
+ * (dp_stage_set_live), ends that input: the live sources stop, every
+ * stage finishes and the run writes its outputs and succeeds; returns
+ * TRUE.  Otherwise calls dp_context_cancel and returns FALSE.  Only reads
+ * and sets atomic flags: async-signal-safe, any thread. */
+DP_API gboolean dp_context_interrupt (DpContext *ctx);
 /** The descriptor of plugin @name (not NULL), loading it on demand from
  * the search path.  Returns (transfer none) a descriptor owned by the
  * plugin, valid until dp_context_free; or NULL with @error: DP_PLUGIN_ERROR

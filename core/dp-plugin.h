@@ -277,6 +277,16 @@ DP_API guint dp_stage_threads_max (const DpStage *stage);
  * stop soon.  Streaming code gets the same news from dp_stage_push().
  * Any thread (an atomic read). */
 DP_API gboolean dp_stage_cancelled (const DpStage *stage);
+/** A source whose input has no end of its own (a network interface)
+ * says so as its run() starts: while run() goes on, an interruption
+ * (dp_context_interrupt, which the command calls on SIGINT/SIGTERM) ends
+ * that input instead of cancelling the run, so that every stage then
+ * finishes and writes its output.  The mark ends when run() returns. */
+DP_API void dp_stage_set_live (DpStage *stage);
+/** TRUE once the run was asked to end its live input (see
+ * dp_stage_set_live): a live source then stops reading, pushes what it
+ * holds and returns TRUE from run().  Any thread (an atomic read). */
+DP_API gboolean dp_stage_input_stopped (const DpStage *stage);
 /** In check(): sets @error (DP_CONFIG_ERROR, @code; @error may be NULL)
  * and notes that it is about option @option (nullable: the stage as a
  * whole), whose position in the pipeline file then heads the message.

@@ -34,6 +34,8 @@ struct _DpContext {
   gboolean sequential;        /* one stage at a time, whatever the threads */
   gint cancelled;             /* atomic: set by signal handler path */
   gint failed;                /* atomic: a stage failed; stop sources */
+  gint live_sources;          /* atomic: sources in a live run() (dp_stage_set_live) */
+  gint input_stopped;         /* atomic: dp_context_interrupt ended the live input */
   GMutex log_lock;
   gint64 last_progress_us;
   GPtrArray *stages;          /* every live DpStage (not owned), for peer stats */
@@ -69,6 +71,7 @@ struct _DpStage {
   gint64 peak_rss_kb;
   guint64 progress_done, progress_total;
   gint harness_cancelled;     /* atomic: dp_harness_cancel */
+  gboolean live;              /* dp_stage_set_live: counted in ctx->live_sources */
   GPtrArray *upstreams;       /* DpStage* feeding this one (not owned) */
   guint index;                /* topological position in the run */
   DpFanout **fanout;          /* per output port, NULL: not a fan-out */

@@ -76,6 +76,18 @@ void dp_context_set_progress (DpContext *ctx, gboolean progress) { ctx->progress
 void dp_context_set_sequential (DpContext *ctx, gboolean sequential) { ctx->sequential = sequential; }
 void dp_context_cancel (DpContext *ctx) { g_atomic_int_set (&ctx->cancelled, 1); }
 
+gboolean
+dp_context_interrupt (DpContext *ctx)
+{
+  if (g_atomic_int_get (&ctx->live_sources) > 0)
+    {
+      g_atomic_int_set (&ctx->input_stopped, 1);
+      return TRUE;
+    }
+  dp_context_cancel (ctx);
+  return FALSE;
+}
+
 void
 dp_context_set_output_dir (DpContext *ctx, const char *dir)
 {

@@ -72,6 +72,8 @@ dp_stage_free_internal (DpStage *s)
 {
   if (s == NULL)
     return;
+  if (s->live && s->ctx)
+    g_atomic_int_add (&s->ctx->live_sources, -1);
   if (s->desc->finalize && s->state)
     s->desc->finalize (s->state);
   s->state = NULL;
@@ -237,6 +239,10 @@ dp_stage_call_run (DpStage *s, GError **error)
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok = s->desc->run (s, s->state, error);
   s->time_us += g_get_monotonic_time () - t0;
+  /* its input ended: an interruption now cancels the run again */
+  if (s->live && s->ctx)
+    g_atomic_int_add (&s->ctx->live_sources, -1);
+  s->live = FALSE;
   peak_end (s);
   if (!ok)
     return stage_failed (s, "run", error);
@@ -482,6 +488,22 @@ dp_stage_cancelled (const DpStage *s)
   if (g_atomic_int_get (&s->harness_cancelled))
     return TRUE;
   return s->ctx && (g_atomic_int_get (&s->ctx->cancelled) || g_atomic_int_get (&s->ctx->failed));
+}
+
+void
+dp_stage_set_live (DpStage *s)
+{
+  if (s->live)
+    return;
+  s->live = TRUE;
+  if (s->ctx)
+    g_atomic_int_inc (&s->ctx->live_sources);
+}
+
+gboolean
+dp_stage_input_stopped (const DpStage *s)
+{
+  return s->ctx && g_atomic_int_get (&s->ctx->input_stopped);
 }
 
 static void

@@ -15,6 +15,16 @@ typedef struct {
   char *filter;
   gint64 batch_rows;
   int tunnels;        /* PCAP_TUNNELS_* */
+  /* live capture (live.c) */
+  char *interface;
+  gint64 snaplen;
+  guint64 buffer_size;
+  gboolean promisc;
+  gboolean immediate;
+  gint64 duration;        /* ns; 0: until stopped */
+  guint64 count;          /* 0: no limit */
+  gint64 flush_interval;  /* ns */
+  gint64 stats_interval;  /* ns; 0: no periodic line */
 } PcapConfig;
 
 enum { PCAP_TUNNELS_NONE, PCAP_TUNNELS_IP, PCAP_TUNNELS_GRE, PCAP_TUNNELS_ALL };
@@ -78,6 +88,7 @@ typedef struct {
   gboolean ng;
   GArray *ifaces;     /* PcapIface */
   const char *filter;
+  gboolean iface;     /* a live interface (path names it): packets have no offset */
 } PcapReader;
 
 /* One pcapng interface of the current section. */
@@ -103,9 +114,14 @@ gboolean pcap_bad_packet (DpStage *stage, Pcap *self, const PcapReader *r, DpDec
 gboolean pcap_bad_timestamp (DpStage *stage, const PcapReader *r, const struct pcap_pkthdr *hdr,
                              GError **error);
 gboolean pcap_read_failed (DpStage *stage, const PcapReader *r, const char *msg, GError **error);
+void pcap_flush_counts (DpStage *stage, Pcap *self);
 gboolean pcap_block_fill (PcapReader *r, gsize need);
 PcapNext pcap_block_short (PcapReader *r, const char *what, gsize skip, gsize need);
 PcapNext pcap_block_too_long (PcapReader *r, guint32 caplen);
+
+/* live.c: capture from a network interface */
+gboolean pcap_live_check (DpStage *stage, const PcapConfig *cfg, GError **error);
+gboolean pcap_live_run (DpStage *stage, Pcap *self, GError **error);
 
 /* pcapng.c: the pcapng walk */
 gboolean pcap_ng_open (PcapReader *r, char *why, gsize why_len);

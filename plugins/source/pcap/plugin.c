@@ -385,6 +385,8 @@ pcap_file_compare (gconstpointer a, gconstpointer b)
 char *
 pcap_where (const PcapReader *r)
 {
+  if (r->iface)
+    return g_strdup_printf ("packet %" G_GUINT64_FORMAT, r->n_read);
   if (r->classic)
     return g_strdup_printf ("byte %" G_GUINT64_FORMAT "%s", r->rec_start,
                             r->gzip ? " (uncompressed)" : "");
@@ -425,8 +427,8 @@ G_GNUC_NO_INLINE gboolean
 pcap_bad_timestamp (DpStage *stage, const PcapReader *r, const struct pcap_pkthdr *hdr,
                     GError **error)
 {
-  g_autofree char *where = g_strdup_printf ("packet %" G_GUINT64_FORMAT " (byte offset %" G_GUINT64_FORMAT ")",
-                                            r->n_read, r->rec_start);
+  g_autofree char *where = r->iface ? pcap_where (r)
+    : g_strdup_printf ("packet %" G_GUINT64_FORMAT " (byte offset %" G_GUINT64_FORMAT ")", r->n_read, r->rec_start);
   if (hdr->ts.tv_usec < 0 || hdr->ts.tv_usec >= 1000000000)
     return dp_stage_data_error (stage, error, "bad-timestamp",
                                 "%s: %s: timestamp fraction %" G_GINT64_FORMAT " ns is not below one second",
@@ -599,7 +601,7 @@ pcap_read_batch_block (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *bat
 }
 
 
-static void
+void
 pcap_flush_counts (DpStage *stage, Pcap *self)
 {
   if (self->n_non_ip)
@@ -732,9 +734,19 @@ static gboolean
 pcap_source_check (DpStage *stage, const void *config, GError **error)
 {
   const PcapConfig *cfg = config;
-  if (cfg->path == NULL && (cfg->paths == NULL || cfg->paths[0] == NULL))
+  if (cfg->interface)
+    {
+      if (!pcap_live_check (stage, cfg, error))
+        return FALSE;
+    }
+  else if (cfg->path == NULL && (cfg->paths == NULL || cfg->paths[0] == NULL))
     return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_REQUIRED, NULL,
-                                  "set 'path' or 'paths' to the capture file(s) to read");
+                                  "set 'path' or 'paths' to the capture file(s) to read, "
+                                  "or 'interface' to capture live");
+  else if (cfg->count || cfg->duration)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, cfg->count ? "count" : "duration",
+                                  "'%s' limits a live capture: it needs 'interface'",
+                                  cfg->count ? "count" : "duration");
   if (!pcap_check_filter (cfg->filter, error))
     {
       dp_stage_check_option (stage, "filter");
@@ -748,6 +760,8 @@ pcap_source_init (DpStage *stage, const void *config, void **state, GError **err
 {
   Pcap *self = pcap_new (config);
   *state = self;
+  if (self->cfg->interface)
+    return TRUE;   /* opened as the run starts (live.c) */
   /* the core saw the files at load time: they may have gone since */
   return pcap_collect_files (self, error);
 }
@@ -756,6 +770,8 @@ static gboolean
 pcap_source_run (DpStage *stage, void *state, GError **error)
 {
   Pcap *self = state;
+  if (self->cfg->interface)
+    return pcap_live_run (stage, self, error);
   if (!pcap_probe_files (stage, self, error))
     return FALSE;
   g_array_sort (self->files, pcap_file_compare);
@@ -781,13 +797,31 @@ static const DpOptionDesc pcap_options[] = {
   DP_OPTION_FLAGS ("paths", DP_OPT_STRLIST, NULL, PcapConfig, paths, DP_OPT_INPUT,
              "Several capture files or glob patterns, read in order of their first timestamp."),
   DP_OPTION ("filter", DP_OPT_STRING, NULL, PcapConfig, filter,
-             "BPF filter expression (tcpdump syntax) applied before decoding."),
+             "BPF filter expression (tcpdump syntax) applied before decoding (live: in the kernel)."),
   DP_OPTION_RANGE ("batch_rows", DP_OPT_INT, "16384", PcapConfig, batch_rows, 1024, 65536,
                    "Rows per packets batch."),
   DP_OPTION_ENUM ("tunnels", "none", PcapConfig, tunnels, pcap_tunnel_choices,
                   "Tunnels to look through, so that rows describe the inner packet: none; ip "
                   "(IPv4 and IPv6 in IPv4 or IPv6: protocols 4 and 41); gre (GRE version 0 carrying "
                   "IP, Ethernet or ERSPAN type II); all."),
+  DP_OPTION ("interface", DP_OPT_STRING, NULL, PcapConfig, interface,
+             "Network interface to capture from, live (instead of path/paths; `any` for all); needs CAP_NET_RAW."),
+  DP_OPTION_RANGE ("snaplen", DP_OPT_INT, "262144", PcapConfig, snaplen, 64, 262144,
+                   "Live capture: bytes kept of each frame (the decoder reads headers only: 256 keeps every header whole)."),
+  DP_OPTION_RANGE ("buffer_size", DP_OPT_SIZE, "32M", PcapConfig, buffer_size, 65536, 2147483647.0,
+                   "Live capture: the kernel's buffer for packets not yet read (larger rides out bursts)."),
+  DP_OPTION ("promisc", DP_OPT_BOOL, "true", PcapConfig, promisc,
+             "Live capture: put the interface in promiscuous mode (see traffic to every address, as on a span port)."),
+  DP_OPTION ("immediate", DP_OPT_BOOL, "false", PcapConfig, immediate,
+             "Live capture: hand over each packet at once instead of in buffered blocks (lower latency, more CPU)."),
+  DP_OPTION_RANGE ("duration", DP_OPT_DURATION, NULL, PcapConfig, duration, 0, 366 * 86400.0,
+                   "Live capture: stop after this long (unset: until SIGINT/SIGTERM or count)."),
+  DP_OPTION_RANGE ("count", DP_OPT_UINT, NULL, PcapConfig, count, 0, 1e18,
+                   "Live capture: stop after this many packets captured, as tcpdump -c counts them (unset: no limit)."),
+  DP_OPTION_RANGE ("flush_interval", DP_OPT_DURATION, "1s", PcapConfig, flush_interval, 0.001, 3600,
+                   "Live capture: push a partly filled batch after this long, so a quiet link holds no packets back."),
+  DP_OPTION_RANGE ("stats_interval", DP_OPT_DURATION, "1m", PcapConfig, stats_interval, 0, 366 * 86400.0,
+                   "Live capture: log the kernel's received and dropped counts this often (0s: only at the end)."),
 };
 
 DP_PLUGIN_DEFINE (pcap,
@@ -813,7 +847,16 @@ DP_PLUGIN_DEFINE (pcap,
          "length are kept without L4 fields and counted as `l4-short`. Set `path` or "
          "`paths` (or both); several files are read one after the other, ordered by their "
          "first timestamp; a pipe (FIFO), or `-` for the standard input (`path: '-'` in YAML, `--set "
-         "capture.path=-`: `tcpdump -w - | darkpipe run …`), is read once as a stream, before the files.",
+         "capture.path=-`: `tcpdump -w - | darkpipe run …`), is read once as a stream, before the files. "
+         "Set `interface` instead to capture live from a network interface (root or CAP_NET_RAW; "
+         "docs/live-capture.md): the BPF `filter` runs in the kernel, timestamps are in nanoseconds "
+         "where the platform gives them, a partly filled batch is pushed every `flush_interval`; the "
+         "capture ends after `count` packets or `duration`, or on SIGINT/SIGTERM, and then every "
+         "stage finishes and writes its output (exit 130 for SIGINT, 0 for SIGTERM). The kernel's "
+         "counts from pcap_stats end in the summary as `received`, `dropped-kernel` and "
+         "`dropped-interface`, with a warning whenever drops grew (checked every `stats_interval`); "
+         "an interface that fails or goes away mid-capture ends it as `capture-failed`, keeping "
+         "the packets before.",
   .outputs = pcap_outputs,
   .n_outputs = DP_N_ELEMENTS (pcap_outputs),
   .options = pcap_options,
