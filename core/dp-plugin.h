@@ -320,6 +320,10 @@ DP_API gboolean dp_stage_data_error (DpStage *stage, GError **error, const char 
 /** Writes an informational line to the run log (stderr unless --quiet),
  * control characters escaped.  Serialised with the other stages' lines. */
 DP_API void dp_stage_info (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/** Writes "darkpipe: warning: STAGE: message" to stderr even with --quiet:
+ * for what an operator must see although the run goes on (data dropped as
+ * late, say).  Control characters escaped; serialised as dp_stage_info. */
+DP_API void dp_stage_warning (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 /** (transfer none) the context the stage runs in; never NULL (the
  * harness has one too).  Valid for the stage's life. */

@@ -578,9 +578,9 @@ dp_stage_clear_progress_line (DpContext *ctx)
 }
 
 static void
-stage_log (DpStage *s, const char *prefix, const char *msg)
+stage_log_always (DpStage *s, const char *prefix, const char *msg, gboolean always)
 {
-  if (s->ctx && s->ctx->quiet)
+  if (s->ctx && s->ctx->quiet && !always)
     return;
   if (s->ctx)
     g_mutex_lock (&s->ctx->log_lock);
@@ -590,6 +590,12 @@ stage_log (DpStage *s, const char *prefix, const char *msg)
   fprintf (stderr, "darkpipe: %s%s: %s\n", prefix, s->name, safe);
   if (s->ctx)
     g_mutex_unlock (&s->ctx->log_lock);
+}
+
+static void
+stage_log (DpStage *s, const char *prefix, const char *msg)
+{
+  stage_log_always (s, prefix, msg, FALSE);
 }
 
 #define DP_ERRORS_SHOWN 5
@@ -618,14 +624,29 @@ dp_stage_data_error (DpStage *s, GError **error, const char *category, const cha
   return TRUE;
 }
 
+static void
+stage_logv (DpStage *s, const char *prefix, gboolean always, const char *format, va_list ap)
+{
+  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  stage_log_always (s, prefix, msg, always);
+}
+
 void
 dp_stage_info (DpStage *s, const char *format, ...)
 {
   va_list ap;
   va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  stage_logv (s, "", FALSE, format, ap);
   va_end (ap);
-  stage_log (s, "", msg);
+}
+
+void
+dp_stage_warning (DpStage *s, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  stage_logv (s, "warning: ", TRUE, format, ap);
+  va_end (ap);
 }
 
 gboolean

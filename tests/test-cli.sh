@@ -63,6 +63,17 @@ if "$D" run taxonomy -q --set capture.plugin=darkvec_csv --set capture.path=in/p
 else
   bad "--set stage.plugin / paths"; sed 's/^/# /' err
 fi
+# two sensors of the same hours: merged by time, nothing is late; read one
+# after the other, the second one's packets are late: a warning, even -q
+printf 'pipeline: mk2\noutput_dir: in\nstages:\n  s: {plugin: synth_telescope, seed: 3, duration: 2h, packets: 5000}\n  cap: {plugin: pcap_out, input: s, path: d.pcap}\n' > mk2.yaml
+"$D" run mk2.yaml -q
+if "$D" taxonomy -r in/c.pcap -r in/d.pcap -q -o merged 2>err && ! grep -q "warning" err \
+   && "$D" taxonomy -r in/c.pcap -r in/d.pcap --set capture.order=sequential -q -o seq 2>err2 \
+   && grep -q "warning: tax: [0-9]* packets came more than the slack .* were dropped (late-dropped)" err2; then
+  ok "overlapping captures are merged by time; read in sequence, the late packets are a warning even with -q"
+else
+  bad "merge of overlapping captures / late warning"; sed 's/^/# /' err err2
+fi
 # the quick form: an installed pipeline's name and -r
 cp in/c.pcap "in/it's, odd.pcap"
 if "$D" taxonomy -r "in/it's, odd.pcap" -q -o quick 2>err && diff -r file quick >/dev/null \

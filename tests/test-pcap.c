@@ -745,6 +745,68 @@ test_mixed (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, where));
 }
 
+/* Two sensors' captures of the same seconds, each in time order: merged
+ * by timestamp (every packet, in order), or one after the other with
+ * order: sequential.  A third file that starts later joins when the merge
+ * reaches it; IPv6 addresses get one key whichever file they came from. */
+static void
+test_merge (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr (GByteArray) a = pcap_file_new (DP_LINK_ETHERNET, FALSE);
+  g_autoptr (GByteArray) b = pcap_file_new (DP_LINK_ETHERNET, TRUE);   /* ns, another format */
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_autoptr (GByteArray) fa = frame_tcp ((guint16) i, 80, i, 0x02);
+      pcap_file_add (a, FALSE, DP_TEST_SEC (100) + (gint64) i * 2000000, fa->data, fa->len);
+      g_autoptr (GByteArray) fb = g_byte_array_new ();
+      put_ether (fb, 0x86dd);
+      put_ip6 (fb, 6, 20);
+      put_tcp (fb, (guint16) i, 443, i, 0x02);
+      pcap_file_add (b, TRUE, DP_TEST_SEC (100) + (gint64) i * 2000000 + 1000000, fb->data, fb->len);
+    }
+  g_autoptr (GByteArray) c = pcap_file_new (DP_LINK_ETHERNET, FALSE);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr (GByteArray) fc = g_byte_array_new ();
+      put_ether (fc, 0x86dd);
+      put_ip6 (fc, 17, 8);
+      put_udp (fc, 53, 53);
+      pcap_file_add (c, FALSE, DP_TEST_SEC (103) + (gint64) i * 500000000, fc->data, fc->len);
+    }
+  g_autofree char *pa = write_file (f, "sensor-a.pcap", a);
+  g_autofree char *pb = write_gzip (f, "sensor-b.pcap.gz", b);
+  g_autofree char *pc = write_file (f, "later.pcap", c);
+  g_autofree char *yaml = g_strdup_printf ("paths: [%s, %s, %s]\nbatch_rows: 1024", pc, pb, pa);
+  g_autoptr (DpPackets) p = NULL;
+  g_autoptr (DpHarness) h = dp_test_run_pcap (yaml, &p);
+  g_assert_cmpuint (p->n_rows, ==, 6010);
+  guint v6 = 0, v6_later = 0;
+  for (guint i = 1; i < p->n_rows; i++)
+    g_assert_cmpint (p->ts[i - 1], <=, p->ts[i]);
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      v6 += p->dport[i] == 443;
+      v6_later += p->dport[i] == 53;
+      if (p->dport[i] == 443 || p->dport[i] == 53)
+        {
+          char buf[64];
+          g_assert_cmpstr (dp_ipv4_format (p->src[i], p->names, buf), ==, FRAME6_SRC_TEXT);
+          g_assert_cmphex (p->src[i], ==, p->src[1]);   /* one key for the address in both files */
+        }
+    }
+  g_assert_cmpuint (v6, ==, 3000);
+  g_assert_cmpuint (v6_later, ==, 10);
+  /* sequential: a's packets, then b's (first timestamps 100.000 and 100.001 s) */
+  g_autofree char *yaml2 = g_strdup_printf ("paths: [%s, %s]\norder: sequential", pb, pa);
+  g_autoptr (DpPackets) q = NULL;
+  g_autoptr (DpHarness) h2 = dp_test_run_pcap (yaml2, &q);
+  g_assert_cmpuint (q->n_rows, ==, 6000);
+  g_assert_cmpuint (q->dport[2999], ==, 80);
+  g_assert_cmpuint (q->dport[3000], ==, 443);
+  g_assert_cmpint (q->ts[3000], <, q->ts[2999]);
+}
+
 /* Files are read in the order of their first timestamps, whatever the
  * order of the option or the glob. */
 static void
@@ -1333,6 +1395,7 @@ main (int argc, char **argv)
   ADD ("/plugin/pcap/empty", test_empty);
   ADD ("/plugin/pcap/mixed", test_mixed);
   ADD ("/plugin/pcap/order-and-glob", test_order_and_glob);
+  ADD ("/plugin/pcap/merge", test_merge);
   ADD ("/plugin/pcap/filter", test_filter);
   ADD ("/plugin/pcap/cancel", test_cancel);
   ADD ("/plugin/pcap/pipeline", test_pipeline);

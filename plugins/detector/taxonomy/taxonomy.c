@@ -543,6 +543,12 @@ taxonomy_finish (DpStage *stage, void *state, GError **error)
 {
   Taxonomy *self = state;
   taxonomy_close_below (stage, self, G_MAXINT64);
+  /* packets lost for the tables: said even with --quiet */
+  if (self->n_late > 0)
+    dp_stage_warning (stage, "%" G_GUINT64_FORMAT " packets came more than the slack (%g s) after a newer one, "
+                      "when their window was already written, and were dropped (late-dropped): give "
+                      "captures that overlap in time to one pcap source, which merges them by time, or "
+                      "raise slack", self->n_late, (double) self->cfg.slack_ns / 1e9);
   if (self->pushed == 0)
     {
       /* no packet: one empty table per port, so consumers see the columns */

@@ -15,6 +15,7 @@ typedef struct {
   char *filter;
   gint64 batch_rows;
   int tunnels;        /* PCAP_TUNNELS_* */
+  int order;          /* PCAP_ORDER_* */
   /* live capture (live.c) */
   char *interface;
   gint64 snaplen;
@@ -28,6 +29,7 @@ typedef struct {
 } PcapConfig;
 
 enum { PCAP_TUNNELS_NONE, PCAP_TUNNELS_IP, PCAP_TUNNELS_GRE, PCAP_TUNNELS_ALL };
+enum { PCAP_ORDER_MERGE, PCAP_ORDER_SEQUENTIAL };
 
 typedef struct {
   char *path;
@@ -108,6 +110,12 @@ typedef enum { PCAP_NEXT_OK, PCAP_NEXT_EOF, PCAP_NEXT_BAD } PcapNext;
 
 /* plugin.c */
 void pcap_ifaces_clear (PcapReader *r);
+gboolean pcap_reader_open (DpStage *stage, const PcapConfig *cfg, const char *path, gboolean stream,
+                           PcapReader *r, GError **error);
+void pcap_reader_close (PcapReader *r);
+gboolean pcap_file_start (DpStage *stage, Pcap *self, const PcapFile *f, PcapReader *r, GError **error);
+PcapReadStatus pcap_file_read (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch, GError **error);
+guint64 pcap_file_position (const PcapReader *r, const PcapFile *f);
 char *pcap_where (const PcapReader *r);
 gboolean pcap_bad_packet (DpStage *stage, Pcap *self, const PcapReader *r, DpDecodeResult res,
                           const struct pcap_pkthdr *hdr, GError **error);
@@ -118,6 +126,9 @@ void pcap_flush_counts (DpStage *stage, Pcap *self);
 gboolean pcap_block_fill (PcapReader *r, gsize need);
 PcapNext pcap_block_short (PcapReader *r, const char *what, gsize skip, gsize need);
 PcapNext pcap_block_too_long (PcapReader *r, guint32 caplen);
+
+/* merge.c: several files as one timeline */
+gboolean pcap_merge_files (DpStage *stage, Pcap *self, guint first, DpPackets **batch, GError **error);
 
 /* live.c: capture from a network interface */
 gboolean pcap_live_check (DpStage *stage, const PcapConfig *cfg, GError **error);

@@ -46,7 +46,7 @@ pcap_ifaces_clear (PcapReader *r)
     g_array_set_size (r->ifaces, 0);
 }
 
-static void
+void
 pcap_reader_close (PcapReader *r)
 {
   if (r->has_prog)
@@ -284,7 +284,7 @@ pcap_bad_file (DpStage *stage, const char *path, const char *why, GError **error
 
 /* Opens @path into @r.  Returns FALSE only on a hard error; a file that is
  * skipped leaves r->live FALSE. */
-static gboolean
+gboolean
 pcap_reader_open (DpStage *stage, const PcapConfig *cfg, const char *path, gboolean stream,
                   PcapReader *r, GError **error)
 {
@@ -662,36 +662,62 @@ pcap_probe_files (DpStage *stage, Pcap *self, GError **error)
   return TRUE;
 }
 
+/* Opens file @f for reading records: FALSE on a hard error; a file that
+ * is skipped leaves r->live FALSE. */
+gboolean
+pcap_file_start (DpStage *stage, Pcap *self, const PcapFile *f, PcapReader *r, GError **error)
+{
+  if (!pcap_reader_open (stage, self->cfg, f->path, f->stream, r, error))
+    return FALSE;
+  if (!r->live)
+    return TRUE;
+  dp_stage_provenance_add_file (stage, f->path);
+  if (r->classic)
+    {
+      /* the walk takes over libpcap's FILE, just past the file header */
+      pcap_block_format (r);
+      r->buf = g_malloc (PCAP_BLOCK);
+    }
+  return TRUE;
+}
+
+/* Decodes records of @r into @batch until it is full or the file ends. */
+PcapReadStatus
+pcap_file_read (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch, GError **error)
+{
+  PcapReadStatus st = r->ng ? pcap_read_batch_ng (stage, self, r, batch, error)
+                            : pcap_read_batch_block (stage, self, r, batch, error);
+  pcap_flush_counts (stage, self);
+  return st;
+}
+
+/* How far into file @f reader @r is, in bytes (0 when unknown). */
+guint64
+pcap_file_position (const PcapReader *r, const PcapFile *f)
+{
+  /* a gzip stream has no position on disk to report; the walk reads
+   * ahead of its records, so its own offset is the exact one */
+  long pos = r->gzip ? -1 : r->buf ? (long) r->offset : ftell (pcap_file (r->p));
+  return pos > 0 ? MIN ((guint64) pos, f->size) : 0;
+}
+
 /* Reads one file, pushing full batches; the partial last batch stays in
  * *batch so that the next file continues it. */
 static gboolean
 pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch, GError **error)
 {
   PcapReader r;
-  if (!pcap_reader_open (stage, self->cfg, f->path, f->stream, &r, error))
+  if (!pcap_file_start (stage, self, f, &r, error))
     return FALSE;
   if (!r.live)
     return TRUE;
-  dp_stage_provenance_add_file (stage, f->path);
-  if (r.classic)
-    {
-      /* the walk takes over libpcap's FILE, just past the file header */
-      pcap_block_format (&r);
-      r.buf = g_malloc (PCAP_BLOCK);
-    }
   PcapReadStatus st = PCAP_READ_FULL;
   while (st == PCAP_READ_FULL && self->flow == DP_FLOW_OK)
     {
-      st = r.ng ? pcap_read_batch_ng (stage, self, &r, *batch, error)
-                : pcap_read_batch_block (stage, self, &r, *batch, error);
-      pcap_flush_counts (stage, self);
+      st = pcap_file_read (stage, self, &r, *batch, error);
       if ((*batch)->n_rows == (*batch)->capacity)
         self->flow = dp_stage_push_packets (stage, 0, batch);
-      /* a gzip stream has no position on disk to report; the walk reads
-       * ahead of its records, so its own offset is the exact one */
-      long pos = r.gzip ? -1 : r.buf ? (long) r.offset : ftell (pcap_file (r.p));
-      guint64 in_file = pos > 0 ? MIN ((guint64) pos, f->size) : 0;
-      dp_stage_progress (stage, self->done_bytes + in_file, self->total_bytes);
+      dp_stage_progress (stage, self->done_bytes + pcap_file_position (&r, f), self->total_bytes);
     }
   pcap_reader_close (&r);
   self->done_bytes += f->size;
@@ -776,9 +802,20 @@ pcap_source_run (DpStage *stage, void *state, GError **error)
     return FALSE;
   g_array_sort (self->files, pcap_file_compare);
   g_autoptr (DpPackets) batch = dp_packets_new ((guint) self->cfg->batch_rows);
-  for (guint i = 0; i < self->files->len && self->flow == DP_FLOW_OK; i++)
-    if (!pcap_read_file (stage, self, &g_array_index (self->files, PcapFile, i), &batch, error))
-      return FALSE;
+  /* streams first, as they come; then the files, merged by time unless
+   * order: sequential */
+  guint first_file = 0;
+  for (; first_file < self->files->len && self->flow == DP_FLOW_OK; first_file++)
+    {
+      const PcapFile *f = &g_array_index (self->files, PcapFile, first_file);
+      if (!f->stream && self->cfg->order == PCAP_ORDER_MERGE)
+        break;
+      if (!pcap_read_file (stage, self, f, &batch, error))
+        return FALSE;
+    }
+  if (first_file < self->files->len && self->flow == DP_FLOW_OK
+      && !pcap_merge_files (stage, self, first_file, &batch, error))
+    return FALSE;
   if (batch->n_rows > 0 && self->flow == DP_FLOW_OK)
     self->flow = dp_stage_push (stage, 0, g_steal_pointer (&batch));
   dp_stage_progress (stage, self->total_bytes, self->total_bytes);
@@ -790,12 +827,18 @@ static const DpPortDesc pcap_outputs[] = {
 };
 
 static const char *const pcap_tunnel_choices[] = { "none", "ip", "gre", "all", NULL };
+static const char *const pcap_order_choices[] = { "merge", "sequential", NULL };
 
 static const DpOptionDesc pcap_options[] = {
   DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, PcapConfig, path, DP_OPT_INPUT,
              "Capture file to read (a glob pattern is expanded)."),
   DP_OPTION_FLAGS ("paths", DP_OPT_STRLIST, NULL, PcapConfig, paths, DP_OPT_INPUT,
-             "Several capture files or glob patterns, read in order of their first timestamp."),
+             "Several capture files or glob patterns (several sensors, or one sensor's rotated files)."),
+  DP_OPTION_ENUM ("order", "merge", PcapConfig, order, pcap_order_choices,
+                  "Several files: merge (their packets interleaved by timestamp, as mergecap does; files "
+                  "are opened as the merged time reaches their first packet, so a day of hourly files "
+                  "keeps one or two open) or sequential (one file after the other, in order of their "
+                  "first timestamps)."),
   DP_OPTION ("filter", DP_OPT_STRING, NULL, PcapConfig, filter,
              "BPF filter expression (tcpdump syntax) applied before decoding (live: in the kernel)."),
   DP_OPTION_RANGE ("batch_rows", DP_OPT_INT, "16384", PcapConfig, batch_rows, 1024, 65536,
@@ -845,8 +888,9 @@ DP_PLUGIN_DEFINE (pcap,
          "interface, across any number of interfaces and sections (either byte order); the "
          "packets of an interface of another link type are counted as `unsupported-link`. Packets whose TCP/UDP/ICMP header is cut by the snap "
          "length are kept without L4 fields and counted as `l4-short`. Set `path` or "
-         "`paths` (or both); several files are read one after the other, ordered by their "
-         "first timestamp; a pipe (FIFO), or `-` for the standard input (`path: '-'` in YAML, `--set "
+         "`paths` (or both); several files are merged by timestamp into one timeline (`order: merge`, "
+         "the default: two sensors' captures of the same hours stay in time order), or read one "
+         "after the other in order of their first timestamps (`order: sequential`); a pipe (FIFO), or `-` for the standard input (`path: '-'` in YAML, `--set "
          "capture.path=-`: `tcpdump -w - | darkpipe run …`), is read once as a stream, before the files. "
          "Set `interface` instead to capture live from a network interface (root or CAP_NET_RAW; "
          "docs/live-capture.md): the BPF `filter` runs in the kernel, timestamps are in nanoseconds "
