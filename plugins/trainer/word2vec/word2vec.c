@@ -633,7 +633,10 @@ word2vec_embedding (const Word2vecConfig *c, const W2vModel *m, GError **error)
       v = word2vec_new_vocab (m->vocab);
       for (guint i = 0; i < m->n; i++)
         if (m->last_day[i] == m->day)
-          v->counts[dp_vocab_add (v, m->vocab->keys[i])] = m->counts[i];
+          {
+            guint id = dp_vocab_add (v, m->vocab->keys[i]);   /* may move v->counts */
+            v->counts[id] = m->counts[i];
+          }
       n = v->n;
     }
   else
