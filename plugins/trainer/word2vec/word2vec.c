@@ -496,7 +496,19 @@ word2vec_rounds (Word2vec *w, const W2vModel *prev, GError **error)
     }
   if (w->config->rounds != WORD2VEC_ROUNDS_DAILY)
     {
-      Word2vecRound r = { 0, c->n_sentences, dp_floor_div (c->sentence_time[c->n_sentences - 1], WORD2VEC_DAY_NS) };
+      /* the day that holds most of the tokens: a capture rotated a little
+       * after midnight still counts as the day it is about */
+      Word2vecRound r = { 0, c->n_sentences, 0 };
+      guint64 best = 0, run = 0;
+      for (guint64 s = 0; s < c->n_sentences; s++)
+        {
+          gint64 day = dp_floor_div (c->sentence_time[s], WORD2VEC_DAY_NS);
+          if (s == 0 || day != dp_floor_div (c->sentence_time[s - 1], WORD2VEC_DAY_NS))
+            run = 0;
+          run += c->offsets[s + 1] - c->offsets[s];
+          if (run > best || s == 0)
+            best = run, r.day = day;
+        }
       g_array_append_val (rounds, r);
       return rounds;
     }
@@ -664,6 +676,7 @@ word2vec_finish (DpStage *stage, void *state, GError **error)
     return FALSE;
   if (model && c->model_dir && w->corpus->sentence_time && rounds->len > 0
       && g_array_index (rounds, Word2vecRound, 0).day <= model->day && model->rounds > 0)
+    /* (a whole-corpus round's day is the one with most of its tokens) */
     {
       g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (model->day * 86400);
       g_autofree char *ymd = t ? g_date_time_format (t, "%Y-%m-%d") : NULL;
