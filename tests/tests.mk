@@ -84,6 +84,8 @@ tests_plugins_tmarker_la_LDFLAGS = $(TEST_PLUGIN_LINK)
 # branches at the same time give what one thread gives (issue #13 item 2)
 TESTS += tests/test-concurrency.sh
 EXTRA_DIST += tests/test-concurrency.sh
+TESTS += tests/test-daily.sh
+EXTRA_DIST += tests/test-daily.sh
 
 # the public ABI: exported symbols and struct layouts against committed lists
 check_PROGRAMS += tests/test-abi

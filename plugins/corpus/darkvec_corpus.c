@@ -699,6 +699,13 @@ darkvec_by_u64 (gconstpointer a, gconstpointer b)
   return x < y ? -1 : (x > y);
 }
 
+static gint
+darkvec_by_day (gconstpointer a, gconstpointer b)
+{
+  const DarkvecDay *x = a, *y = b;
+  return x->day < y->day ? -1 : (x->day > y->day);
+}
+
 static void
 darkvec_put (GByteArray *b, const void *data, guint len)
 {
@@ -718,6 +725,9 @@ darkvec_state_save (Darkvec *d, const char *path, GError **error)
   guint64 n_days = 0;
   guint n_at = b->len;
   darkvec_put (b, &n_days, 8);
+  /* days in order: the same state gives the same bytes, whichever run
+   * read or counted them */
+  g_array_sort (d->days, darkvec_by_day);
   for (guint i = 0; i < d->days->len; i++)
     {
       const DarkvecDay *x = &g_array_index (d->days, DarkvecDay, i);
