@@ -174,9 +174,29 @@ word2vec_translate (DpVocab *out, const DpVocab *init, guint64 key)
 }
 
 
+/* A token's identity across runs: its key, or for a word, a pseudonym or
+ * an IPv6 address (whose keys depend on what a run met first) a 64-bit
+ * hash (FNV-1a) of its text. */
+static guint64
+word2vec_identity (const DpVocab *v, guint64 key)
+{
+  const char *text = NULL;
+  guint64 val = DP_TOKEN_VALUE (key);
+  if (DP_TOKEN_KIND (key) == DP_TOK_WORD && v->words && val < v->words->len)
+    text = g_ptr_array_index (v->words, val);
+  else if (DP_TOKEN_KIND (key) == DP_TOK_IP && v->names)
+    text = dp_name_map_lookup (v->names, (guint32) val);
+  if (text == NULL)
+    return key;
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  for (const char *c = text; *c; c++)
+    h = (h ^ (guint8) *c) * G_GUINT64_CONSTANT (0x100000001b3);
+  return h;
+}
+
 typedef struct {
   const guint64 *counts;
-  const DpVocab *vocab;   /* ties by key when set, else by corpus id */
+  const DpVocab *vocab;   /* ties by identity when set, else by corpus id */
 } Word2vecSort;
 
 static gint
@@ -189,7 +209,8 @@ word2vec_by_count (gconstpointer a, gconstpointer b, gpointer data)
     return counts[x] > counts[y] ? -1 : 1;
   if (sort->vocab)
     {
-      guint64 kx = sort->vocab->keys[x], ky = sort->vocab->keys[y];
+      guint64 kx = word2vec_identity (sort->vocab, sort->vocab->keys[x]);
+      guint64 ky = word2vec_identity (sort->vocab, sort->vocab->keys[y]);
       if (kx != ky)
         return kx < ky ? -1 : 1;
     }
@@ -372,7 +393,10 @@ word2vec_init_vectors (Word2vec *w, W2vModel *next, const W2vModel *prev, const 
                   dim * sizeof (float));
           continue;
         }
-      guint64 s = word2vec_mix (w->config->seed ^ word2vec_mix (next->vocab->keys[i]));
+      /* across days (by_key), a pseudonym starts from its text, not from
+       * its key in this run's name map */
+      guint64 id = w->by_key ? word2vec_identity (next->vocab, next->vocab->keys[i]) : next->vocab->keys[i];
+      guint64 s = word2vec_mix (w->config->seed ^ word2vec_mix (id));
       for (guint k = 0; k < dim; k++)
         {
           s = word2vec_mix (s);
