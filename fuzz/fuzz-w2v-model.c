@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <zlib.h>
 #include <glib/gstdio.h>
 #include "fuzz.h"
 
@@ -55,7 +56,17 @@ dp_fuzz_w2v_model (const guint8 *data, size_t size)
       DP_FUZZ_CHECK (g_mkdtemp (dir) != NULL);
     }
   g_autofree char *path = g_build_filename (dir, "model.dpw2v", NULL);
-  DP_FUZZ_CHECK (g_file_set_contents (path, (const char *) data, (gssize) size, NULL));
+  /* half of the inputs get a true size field and checksum, so that the
+   * parser behind the checksum sees the mutated fields */
+  g_autofree guint8 *copy = g_memdup2 (data, size);
+  if (size >= 84 && (size & 2))
+    {
+      guint64 le = GUINT64_TO_LE ((guint64) size);
+      memcpy (copy + 64, &le, 8);
+      guint32 crc = GUINT32_TO_LE ((guint32) crc32 (crc32 (0, NULL, 0), copy, (uInt) (size - 4)));
+      memcpy (copy + size - 4, &crc, 4);
+    }
+  DP_FUZZ_CHECK (g_file_set_contents (path, (const char *) copy, (gssize) size, NULL));
   /* the seeds are 8-dimensional models; a size divisible by 7 meets the dimension check */
   GError *error = NULL;
   gboolean ok = fuzz_w2v_model_train (dir, size % 7 == 0 ? "4" : "8", &error);

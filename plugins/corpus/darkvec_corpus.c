@@ -822,6 +822,9 @@ darkvec_state_load (Darkvec *d, const char *path, GError **error)
       memcpy (&day, p + at, 8);
       memcpy (&n, p + at + 8, 8);
       at += 16;
+      /* days since 1970: +-10^7 keeps the window arithmetic from overflow */
+      if ((gint64) GUINT64_FROM_LE (day) < -10000000 || (gint64) GUINT64_FROM_LE (day) > 10000000)
+        return darkvec_state_bad (path, at - 16, "day out of range", error);
       gboolean skip = FALSE;
       for (guint k = 0; k < n_input; k++)
         skip |= g_array_index (d->days, DarkvecDay, k).day == (gint64) GUINT64_FROM_LE (day);

@@ -225,7 +225,7 @@ track_load (const char *path, TrackMembers *mb, GArray *old, char **day, gint64 
           continue;
         }
       gint64 num;
-      if (!g_ascii_string_to_signed (strcmp (line, "next") == 0 ? val : line, 10, 0, G_MAXINT64, &num, NULL)
+      if (!g_ascii_string_to_signed (strcmp (line, "next") == 0 ? val : line, 10, 0, G_MAXINT32, &num, NULL)
           || *val == '\0')
         {
           g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED,

@@ -32,6 +32,9 @@
 #include "w2v-train.h"
 
 #define HEADER 80
+/* days since 1970: +-10^7 (27,000 years) keeps every day arithmetic far
+ * from overflow */
+#define W2V_MAX_DAY G_GINT64_CONSTANT (10000000)
 static const char w2v_magic[8] = { 'D', 'P', 'W', '2', 'V', 'M', 'D', 'L' };
 
 W2vModel *
@@ -294,6 +297,12 @@ w2v_model_parse (const guint8 *data, gsize len, const char *name, GError **error
   m->words = w2v_u64 (data + 40);
   m->rng = w2v_u64 (data + 48);
   m->day = (gint64) w2v_u64 (data + 56);
+  if (m->day < -W2V_MAX_DAY || m->day > W2V_MAX_DAY)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED,
+                   "%s: byte 56: day %" G_GINT64_FORMAT " is out of range", name, m->day);
+      return NULL;
+    }
   gsize at = HEADER;
   g_autofree char *text = NULL;
   for (guint i = 0; i < m->n; i++)
@@ -302,6 +311,13 @@ w2v_model_parse (const guint8 *data, gsize len, const char *name, GError **error
         return w2v_short_body (name, at, error);
       guint64 count = w2v_u64 (data + at);
       gint64 last = (gint64) w2v_u64 (data + at + 8);
+      if (last < -W2V_MAX_DAY || last > W2V_MAX_DAY)
+        {
+          g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED,
+                       "%s: byte %" G_GSIZE_FORMAT ": token %u: day %" G_GINT64_FORMAT " is out of range",
+                       name, at + 8, i + 1, last);
+          return NULL;
+        }
       guint32 tl = w2v_u32 (data + at + 16);
       at += 20;
       if (tl == 0 || tl > 4096 || body - at < tl || memchr (data + at, '\0', tl) != NULL)
