@@ -45,7 +45,7 @@ else
 fi
 
 # the day's outputs: a summary row for day 3 and the transitions
-if grep -q "^2021-03-03," each/summary.csv && [ "$(head -1 each/transitions.csv)" = "day,cluster,track,previous,kind,size,previous_size,overlap" ]; then
+if grep -q "^2021-03-03," each/summary.csv && [ "$(head -1 each/transitions.csv)" = "day,cluster,track,previous,kind,size,previous_size,overlap,flag" ]; then
   ok 2 "summary.csv and transitions.csv of the third day"
 else
   bad 2 "summary.csv and transitions.csv of the third day"

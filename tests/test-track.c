@@ -119,6 +119,8 @@ test_planted (void)
               *k = track;
               g_hash_table_replace (next_names, k, g_strdup (cur));
             }
+          g_autofree char *flag = dp_test_cell_named (tr, "flag", r);
+          g_assert_cmpstr (flag, ==, strcmp (kind, "emerged") == 0 ? "new campaign" : "");
           if (strcmp (kind, "emerged") == 0)
             emerged_members += (guint) size;
         }

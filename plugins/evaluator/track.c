@@ -72,6 +72,7 @@ static const DpColumnDesc track_transition_columns[] = {
   { "size", DP_COL_INT64, 0 },
   { "previous_size", DP_COL_INT64, 0 },
   { "overlap", DP_COL_DOUBLE, 0 },
+  { "flag", DP_COL_STRING, 0 },
 };
 static const DpColumnDesc track_summary_columns[] = {
   { "day", DP_COL_STRING, 0 },
@@ -95,8 +96,8 @@ static const DpPortDesc track_inputs[] = {
 
 static const DpPortDesc track_outputs[] = {
   { "transitions", DP_TYPE_TABLE, 0,
-    "day, cluster (today's; -1 for a disappeared one), track, previous (track ids, ';'), kind, size, "
-    "previous_size, overlap (share of the previous cluster(s) found in this one).",
+    "day, cluster (today's; -1 for a disappeared one), track, previous (track id of the previous cluster), kind, size, "
+    "previous_size, overlap (share of the previous cluster found in this one), flag ('new campaign' on emerged rows).",
     DP_PORT_COLUMNS (track_transition_columns) },
   { "summary", DP_TYPE_TABLE, 0, "One row: day, clusters, and how many old clusters survived, were absorbed, split, "
     "disappeared, and how many new ones emerged.", DP_PORT_COLUMNS (track_summary_columns) },
@@ -286,6 +287,7 @@ track_row (TrackOut *o, gint64 cluster, gint64 track, const char *previous, int 
   dp_table_set_i64 (o->t, 5, r, (gint64) size);
   dp_table_set_i64 (o->t, 6, r, (gint64) prev_size);
   dp_table_set_f64 (o->t, 7, r, overlap);
+  dp_table_set_str (o->t, 8, r, kind == K_EMERGED ? "new campaign" : "");
 }
 
 static gint
