@@ -49,6 +49,7 @@ install_signals (DpContext *ctx)
 typedef struct {
   char **plugin_dirs;
   char **sets;
+  char **reads;          /* -r FILE: the input of the pipeline's 'capture' stage */
   gint threads;          /* THREADS_UNSET when --threads was not given */
   gboolean quiet;
   gboolean sequential;
@@ -63,6 +64,7 @@ opts_clear (Opts *o)
 {
   g_strfreev (o->plugin_dirs);
   g_strfreev (o->sets);
+  g_strfreev (o->reads);
   g_free (o->output_dir);
   g_free (o->markdown_dir);
 }
@@ -400,6 +402,9 @@ static const char usage[] =
   "                     [--output-dir DIR]\n"
   "                     run a pipeline (a .yaml file, or an installed pipeline's name)\n"
   "  check PIPELINE [--set ...]   validate a pipeline, read no data\n"
+  "  NAME -r FILE [-r FILE]... [run options]\n"
+  "                     run installed pipeline NAME on FILE(s) (- for stdin): -r sets its\n"
+  "                     'capture' stage's input, e.g. darkpipe taxonomy -r day.pcap -o out\n"
   "  demo [--set ...]   run the bundled demo pipeline (synthetic telescope)\n"
   "  plugins [NAME] [--json|--markdown [--output-dir DIR]]\n"
   "                     list plugins, or describe one\n"
@@ -416,6 +421,7 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
     { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->plugin_dirs, "Search plugins here first", "DIR" },
     /* taken as bytes and checked below, so a bad value is named */
     { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sets, "Override an option", "STAGE.OPTION=VALUE" },
+    { "read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->reads, "Input of the 'capture' stage (repeatable)", "FILE" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "Threads for the whole run (default 1)", "N" },
     { "sequential", 0, 0, G_OPTION_ARG_NONE, &o->sequential,
       "One stage at a time, each threaded stage with all N threads (less memory at once)", NULL },
@@ -434,6 +440,31 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
   g_option_context_set_help_enabled (oc, FALSE);
   if (!g_option_context_parse (oc, argc, argv, error))
     return FALSE;
+  if (o->reads)
+    {
+      /* -r F: capture.path=F; -r F -r G: capture.paths=['F', 'G'] (quoted:
+       * file names may hold commas or YAML syntax) */
+      GString *v = g_string_new (NULL);
+      guint n = g_strv_length (o->reads);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *q = NULL;
+          g_auto (GStrv) parts = g_strsplit (o->reads[i], "'", -1);
+          q = g_strjoinv ("''", parts);
+          g_string_append_printf (v, "%s'%s'", i ? ", " : "", q);
+        }
+      GStrvBuilder *b = g_strv_builder_new ();
+      for (char **s = o->sets; s && *s; s++)
+        g_strv_builder_add (b, *s);
+      g_autofree char *set = n == 1 && strcmp (o->reads[0], "-") == 0 ? g_strdup ("capture.path=-")
+                             : n == 1 ? g_strdup_printf ("capture.path=%s", v->str)
+                             : g_strdup_printf ("capture.paths=[%s]", v->str);
+      g_strv_builder_add (b, set);
+      g_string_free (v, TRUE);
+      g_strfreev (o->sets);
+      o->sets = g_strv_builder_end (b);
+      g_strv_builder_unref (b);
+    }
   for (char **s = o->sets; s && *s; s++)
     if (!g_utf8_validate (*s, -1, NULL))
       {
@@ -551,6 +582,7 @@ command_help (const char *cmd)
              "  --set S.O=V      override option O of stage S (repeatable; lists as [a,b]);\n"
              "                   S.plugin=NAME swaps the stage's plugin (e.g. capture.plugin=darkvec_csv),\n"
              "                   and setting one input option (path, paths) drops the file's others\n"
+             "  -r, --read FILE  input of the pipeline's 'capture' stage (repeatable; - is stdin)\n"
              "  --threads N      threads for the whole run (default 1); branches run at once\n"
              "  --sequential     one stage at a time, each threaded stage with all N threads\n"
              "  --output-dir DIR where relative outputs go (overrides the pipeline's output_dir)\n"
@@ -670,6 +702,17 @@ main (int argc, char **argv)
       if (o.markdown && o.output_dir)
         o.markdown_dir = g_strdup (o.output_dir);
       rc = cmd_plugins (argc == 3 ? argv[2] : NULL, &o);
+    }
+  else if (command_help (cmd) == NULL && o.reads && argc == 2 && strchr (cmd, '/') == NULL
+           && !g_str_has_suffix (cmd, ".yaml"))
+    {
+      /* the quick form: `darkpipe taxonomy -r x.pcap` runs an installed pipeline */
+      g_autofree char *path = pipeline_path (cmd);
+      if (path == NULL)
+        fprintf (stderr, "darkpipe: '%s' is neither a command nor an installed pipeline (darkpipe help "
+                 "run lists them)\n", cmd);
+      else
+        rc = cmd_run (path, &o, FALSE);
     }
   else if (command_help (cmd) == NULL)
     fprintf (stderr, "darkpipe: '%s' is not a command\n%s", cmd, usage);

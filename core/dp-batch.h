@@ -181,7 +181,7 @@ dp_floor_div (gint64 a, gint64 b)
 
 /* bits of DpPackets.l4: which transport fields are present */
 #define DP_L4_PORTS 0x01u  /* sport/dport valid (TCP/UDP header present) */
-#define DP_L4_TCP   0x02u  /* tcp_flags/tcp_seq valid */
+#define DP_L4_TCP   0x02u  /* tcp_flags/tcp_seq/tcp_win/tcp_optlen valid */
 #define DP_L4_ICMP  0x04u  /* icmp_type/icmp_code valid */
 
 typedef struct {
@@ -203,13 +203,16 @@ typedef struct {
   guint16 *ip_len;
   guint16 *frag;       /* DP_FRAG_MF | offset */
   guint8 *l4;          /* DP_L4_* bits */
+  guint16 *tcp_win;    /* TCP window field (unscaled); 0 without a TCP header */
+  guint8 *tcp_optlen;  /* TCP option bytes: data offset * 4 - 20 (0-40); 0 without */
   DpNameMap *names;    /* nullable; pseudonyms of src/dst */
 } DpPackets;
 
 /** Calls X (column) for every column of DpPackets, e.g. to copy a row. */
 #define DP_PACKET_COLUMNS(X) \
   X (ts) X (src) X (dst) X (sport) X (dport) X (proto) X (tcp_flags) X (tcp_seq) \
-  X (ip_id) X (icmp_type) X (icmp_code) X (ttl) X (ip_len) X (frag) X (l4)
+  X (ip_id) X (icmp_type) X (icmp_code) X (ttl) X (ip_len) X (frag) X (l4) X (tcp_win) \
+  X (tcp_optlen)
 
 /* The functions below that change a batch (append, set_*, add_*) are for
  * the batch its caller is building and has not pushed yet: not thread-safe,

@@ -36,6 +36,19 @@ outfile_open_direct (const char *path, gboolean *direct, GError **error)
 {
   struct stat st;
   *direct = FALSE;
+  if (strcmp (path, "-") == 0)
+    {
+      /* the standard output: a copy of the descriptor, written straight */
+      *direct = TRUE;
+      int fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 0);
+      if (fd < 0)
+        {
+          int e = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                       "the standard output: cannot use it: %s", g_strerror (e));
+        }
+      return fd;
+    }
   if (stat (path, &st) != 0 || S_ISREG (st.st_mode))
     return -1;
   if (S_ISDIR (st.st_mode))

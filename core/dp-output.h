@@ -19,8 +19,8 @@ typedef struct _DpOutFile DpOutFile;
 
 /** Opens a temp file next to @path (not NULL; copied), creating parent
  * directories.  A @path that exists and is not a regular file (a FIFO,
- * /dev/null) is opened and written directly instead; a directory is an
- * error (G_FILE_ERROR_ISDIR).  @gzip compresses through zlib.  Returns
+ * /dev/null) is opened and written directly instead, and so is "-", the
+ * standard output; a directory is an error (G_FILE_ERROR_ISDIR).  @gzip compresses through zlib.  Returns
  * (transfer full) the file, to end with dp_outfile_commit or
  * dp_outfile_abort, or NULL with @error (G_FILE_ERROR) on failure. */
 DP_API DpOutFile *dp_outfile_open (const char *path, gboolean gzip, GError **error);

@@ -165,6 +165,23 @@ check_input (DpPipeline *p, Spec *s, const DpOptionDesc *opt, const char *path)
         e == ENOENT ? "no such file" : e == EISDIR ? "is a directory, not a file to read" : g_strerror (e));
 }
 
+/* "-" as an output is the standard output: one stage may write there (the
+ * progress bar and the summary go to stderr), and only to a file, not to a
+ * folder of them. */
+static void
+check_stdout (DpPipeline *p, Spec *s, const DpOptionDesc *opt, const Spec **first)
+{
+  DpYamlNode *at = option_node (s, opt->name);
+  if (opt->flags & DP_OPT_DIR)
+    CDIAG (p, at ? at : s->key, s, DP_CONFIG_ERROR_TYPE,
+           "option '%s': '-' (the standard output) is one stream, not a folder", opt->name);
+  else if (*first)
+    CDIAG (p, at ? at : s->key, s, DP_CONFIG_ERROR_DUPLICATE_KEY,
+           "option '%s': stage '%s' already writes to the standard output ('-')", opt->name, (*first)->name);
+  else
+    *first = s;
+}
+
 void
 check_paths (DpPipeline *p)
 {
@@ -177,6 +194,7 @@ check_paths (DpPipeline *p)
   g_autofree char *outreal = physical_path (outdir);
   g_autoptr (GPtrArray) outs = g_ptr_array_new_with_free_func ((GDestroyNotify) path_use_free);
   g_autoptr (GPtrArray) ins = g_ptr_array_new_with_free_func ((GDestroyNotify) path_use_free);
+  const Spec *to_stdout = NULL;
   for (guint i = 0; i < p->specs->len; i++)
     {
       Spec *s = g_ptr_array_index (p->specs, i);
@@ -203,7 +221,9 @@ check_paths (DpPipeline *p)
                   CDIAG (p, at ? at : s->key, s, DP_CONFIG_ERROR_TYPE, "option '%s': empty path", opt->name);
                   continue;
                 }
-              if (opt->flags & DP_OPT_OUTPUT)
+              if ((opt->flags & DP_OPT_OUTPUT) && strcmp (vals[v], "-") == 0)
+                check_stdout (p, s, opt, &to_stdout);
+              else if (opt->flags & DP_OPT_OUTPUT)
                 g_ptr_array_add (outs, path_use_new (s, opt, vals[v], outdir));
               else
                 {

@@ -369,8 +369,9 @@ DP_API const char *dp_stage_pipeline_name (const DpStage *stage);
 DP_API const char *dp_stage_pipeline_file (const DpStage *stage);
 
 /** (transfer full, nullable) @path resolved for writing: a relative path
- * goes below the run's output directory, an absolute one stays; NULL for
- * a NULL @path.  Free with g_free. */
+ * goes below the run's output directory, an absolute one and "-" (the
+ * standard output, see dp_outfile_open) stay; NULL for a NULL @path.  Free
+ * with g_free. */
 DP_API char *dp_stage_output_path (const DpStage *stage, const char *path);
 
 G_END_DECLS

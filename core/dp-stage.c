@@ -744,7 +744,8 @@ dp_stage_output_path (const DpStage *s, const char *path)
 {
   if (path == NULL)
     return NULL;
-  if (g_path_is_absolute (path))
+  /* "-" is the standard output, wherever the outputs go */
+  if (g_path_is_absolute (path) || strcmp (path, "-") == 0)
     return g_strdup (path);
   return g_build_filename (dp_context_output_dir (s->ctx), path, NULL);
 }

@@ -70,3 +70,19 @@ dp_fuzz_run_source (DpHarness *h, gboolean fail_mode)
   DP_FUZZ_CHECK (ok == (error == NULL));
   g_clear_error (&error);
 }
+
+void
+dp_fuzz_file_refused (GError *error, const char *path)
+{
+  DP_FUZZ_CHECK (error != NULL && error->message != NULL);
+#ifndef DP_FUZZ_STATIC
+  if (g_error_matches (error, DP_PLUGIN_ERROR, DP_PLUGIN_ERROR_NOT_FOUND)
+      || g_error_matches (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_PLUGIN))
+    {
+      g_error_free (error);
+      return;
+    }
+#endif
+  DP_FUZZ_CHECK (strstr (error->message, path) != NULL);
+  g_error_free (error);
+}

@@ -49,10 +49,17 @@ int dp_fuzz_text_corpus (const guint8 *data, size_t size);
 int dp_fuzz_services (const guint8 *data, size_t size);
 int dp_fuzz_w2v_model (const guint8 *data, size_t size);
 int dp_fuzz_anonymize (const guint8 *data, size_t size);
+int dp_fuzz_enrich (const guint8 *data, size_t size);
 
 /** Writes @data to this process's scratch file for @tag and returns its
  * path (owned by the helper, the same for every call with one tag). */
 const char *dp_fuzz_write_temp (const char *tag, const guint8 *data, size_t size);
+
+/** A plugin that would not start on the file @path: checks that @error
+ * (taken: freed here) is a whole-file error whose message names @path, or,
+ * outside the static fuzz build, that the plugin is not in this build (a
+ * tree configured without its library). */
+void dp_fuzz_file_refused (GError *error, const char *path);
 
 /** Runs source plugin harness @h to completion and checks the contract
  * every source keeps on any input: FALSE comes with an error, and an

@@ -251,6 +251,20 @@ put("anonymize", "non-hex.aes", ("03:03:%sxz:%s::\n" % (k[:30], pd)).encode())
 put("anonymize", "two-lines.aes", ("03:03:%s:%s::%s\n03:03\n" % (k, pd, iv)).encode())
 put("anonymize", "fields.aes", b"03:03::::::\n")
 
+# enrich: CAIDA routeviews prefix-to-AS files (prefix, length, origins):
+# nested prefixes with /0 and /32, multi-origin (_) and AS-set (,) fields,
+# an IPv6 line, gzip, and near misses
+pfx = (b"0.0.0.0\t0\t64496\n10.0.0.0\t8\t64500\n10.1.0.0\t16\t64501\n10.1.2.0\t24\t64502_64503\n"
+       b"10.1.2.128\t25\t64505,64506\n10.1.2.3\t32\t64504\n10.1.2.255\t32\t64507_64508,64509\n"
+       b"192.0.2.0\t24\t4200000000\n2001:db8::\t32\t64496_64497\n")
+put("enrich", "nested.pfx2as", pfx)
+put("enrich", "nested.pfx2as.gz", gzip.compress(pfx, mtime=0))
+put("enrich", "spaces-comments.pfx2as", b"# routeviews-rv2\n\n1.0.0.0 24  13335\n1.0.4.0\t22\t38803\n")
+put("enrich", "ipv6-only.pfx2as", b"2001:db8::\t32\t64496\n2001:db8:1::\t48\t64497\n")
+put("enrich", "host-bits.pfx2as", b"10.0.0.0\t8\t64500\n10.0.0.1\t8\t64500\n")
+put("enrich", "bad-origin.pfx2as", b"10.0.0.0\t8\t64500_\n")
+put("enrich", "big-as.pfx2as", b"10.0.0.0\t8\t4294967296\n")
+put("enrich", "duplicate.pfx2as", b"10.0.0.0\t8\t64500\n10.0.0.0\t8\t64999\n")
 
 # word2vec model files (w2v-model.c's layout, version 1): small models of
 # dimension 8, one with a pseudonym and a word

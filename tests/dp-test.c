@@ -490,6 +490,8 @@ dp_test_assert_packets_equal (const DpPackets *a, const DpPackets *b)
       g_assert_cmpuint (a->ip_len[i], ==, b->ip_len[i]);
       g_assert_cmphex (a->frag[i], ==, b->frag[i]);
       g_assert_cmphex (a->l4[i], ==, b->l4[i]);
+      g_assert_cmpuint (a->tcp_win[i], ==, b->tcp_win[i]);
+      g_assert_cmpuint (a->tcp_optlen[i], ==, b->tcp_optlen[i]);
     }
 }
 
@@ -527,7 +529,8 @@ dp_test_tshark_rows (const char *path)
   static const char *const fields[] = {
     "frame.time_epoch", "ip.src", "ip.dst", "ip.proto", "ip.ttl", "ip.id",
     "ip.len", "ip.frag_offset", "ip.flags.mf", "tcp.srcport", "tcp.dstport", "tcp.flags",
-    "tcp.seq_raw", "udp.srcport", "udp.dstport", "icmp.type", "icmp.code", "ip.checksum.status" };
+    "tcp.seq_raw", "udp.srcport", "udp.dstport", "icmp.type", "icmp.code", "ip.checksum.status",
+    "tcp.window_size_value", "tcp.hdr_len" };
   G_STATIC_ASSERT (G_N_ELEMENTS (fields) == DP_T_N);
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   const char *head[] = { tshark, "-n", "-r", path, "-o", "ip.check_checksum:TRUE", "-o", "ip.defragment:FALSE",
@@ -594,6 +597,8 @@ dp_test_assert_tshark_row (const DpPackets *p, guint i, char **t)
       g_assert_cmpuint (p->dport[i], ==, tshark_num (t[DP_T_TDPORT]));
       g_assert_cmpuint (p->tcp_flags[i], ==, tshark_num (t[DP_T_FLAGS]));
       g_assert_cmpuint (p->tcp_seq[i], ==, tshark_num (t[DP_T_SEQ]));
+      g_assert_cmpuint (p->tcp_win[i], ==, tshark_num (t[DP_T_TWIN]));
+      g_assert_cmpuint (p->tcp_optlen[i] + 20u, ==, tshark_num (t[DP_T_THDR]));
     }
   else if (p->proto[i] == 17)
     {

@@ -141,7 +141,7 @@ DpPackets *dp_test_read_real (const char *file);
 /** Fields of dp_test_tshark_rows, in this order. */
 enum { DP_T_TIME, DP_T_SRC, DP_T_DST, DP_T_PROTO, DP_T_TTL, DP_T_ID, DP_T_LEN, DP_T_FRAG, DP_T_MF,
        DP_T_TSPORT, DP_T_TDPORT, DP_T_FLAGS, DP_T_SEQ, DP_T_USPORT, DP_T_UDPORT, DP_T_ITYPE,
-       DP_T_ICODE, DP_T_CKSUM, DP_T_N };
+       DP_T_ICODE, DP_T_CKSUM, DP_T_TWIN, DP_T_THDR, DP_T_N };
 /** tshark's lines for capture @path (one GStrv per frame), or NULL after
  * g_test_skip() when $TSHARK is not set. */
 GPtrArray *dp_test_tshark_rows (const char *path);

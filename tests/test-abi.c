@@ -59,7 +59,8 @@ layout (void)
   F (DpPackets, src); F (DpPackets, dst); F (DpPackets, sport); F (DpPackets, dport);
   F (DpPackets, proto); F (DpPackets, tcp_flags); F (DpPackets, tcp_seq); F (DpPackets, ip_id);
   F (DpPackets, icmp_type); F (DpPackets, icmp_code); F (DpPackets, ttl); F (DpPackets, ip_len);
-  F (DpPackets, frag); F (DpPackets, l4); F (DpPackets, names);
+  F (DpPackets, frag); F (DpPackets, l4); F (DpPackets, tcp_win);
+  F (DpPackets, tcp_optlen); F (DpPackets, names);
   S (DpColumn);
   F (DpColumn, name); F (DpColumn, type); F (DpColumn, i64); F (DpColumn, data);
   S (DpTable);

@@ -356,6 +356,441 @@ test_cache_consistent (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* IPv6: addresses as keys of the name map */
+
+typedef struct {
+  guint8 in[N_VEC][16], out[N_VEC][16];
+  char *key;
+} Vectors6;
+
+static void
+read_addrs6 (const char *path, guint8 (*a)[16])
+{
+  g_autofree char *text = dp_test_read_file (path, NULL);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint n = 0;
+  for (guint i = 0; lines[i]; i++)
+    {
+      if (lines[i][0] == '\0')
+        continue;
+      g_assert_cmpuint (n, <, N_VEC);
+      g_assert_true (dp_ip6_parse (lines[i], a[n]));
+      n++;
+    }
+  g_assert_cmpuint (n, ==, N_VEC);
+}
+
+/* cryptopANT's IPv6 vectors, or NULL (test skipped) */
+static Vectors6 *
+vectors6 (void)
+{
+  if (!have_plugin ())
+    return NULL;
+  g_autofree char *in = dp_test_shared ("data/anon/cryptopant_ip6s");
+  if (in == NULL)
+    return NULL;
+  g_autofree char *out = dp_test_shared ("data/anon/cryptopant_ip6s.anon.aes");
+  Vectors6 *v = g_new0 (Vectors6, 1);
+  read_addrs6 (in, v->in);
+  read_addrs6 (out, v->out);
+  v->key = dp_test_shared ("data/anon/cryptopant_keyfile.aes");
+  return v;
+}
+
+static void
+vectors6_free (Vectors6 *v)
+{
+  g_free (v->key);
+  g_free (v);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Vectors6, vectors6_free)
+
+static guint32
+key6 (DpNameMap *m, const guint8 a[16], guint plen)
+{
+  guint32 k = 0;
+  g_assert_true (dp_name_map_intern_ip6 (m, a, plen, &k));
+  return k;
+}
+
+/* The 16 bytes behind @key in @m, which must be an IPv6 entry of @plen. */
+static const guint8 *
+bytes6 (const DpNameMap *m, guint32 key, guint plen)
+{
+  guint pl = 0;
+  const guint8 *b = dp_name_map_lookup_ip6 (m, key, &pl);
+  g_assert_nonnull (b);
+  g_assert_cmpuint (pl, ==, plen);
+  return b;
+}
+
+static void
+assert_ip6 (const guint8 *got, const guint8 *want)
+{
+  char a[64], b[64];
+  if (memcmp (got, want, 16) != 0)
+    g_assert_cmpstr (dp_ip6_format (got, 128, a), ==, dp_ip6_format (want, 128, b));
+}
+
+/* Packets from in[i] to in[(i + 1) % n] (IPv6 keys of @m), in @n_batches. */
+static GPtrArray *
+packets6 (DpNameMap *m, guint8 (*a)[16], guint n, guint n_batches)
+{
+  guint32 *k = g_new (guint32, n);
+  for (guint i = 0; i < n; i++)
+    k[i] = key6 (m, a[i], 128);
+  GPtrArray *batches = g_ptr_array_new_with_free_func (dp_batch_unref);
+  for (guint b = 0; b < n_batches; b++)
+    {
+      DpPackets *p = dp_packets_new (n);
+      for (guint i = b * n / n_batches; i < (b + 1) * n / n_batches; i++)
+        {
+          guint r = dp_test_add_packet (p, DP_TEST_SEC (1000 + i), k[i], k[(i + 1) % n], 6, 1000, 23, 0x02);
+          p->ttl[r] = (guint8) i;
+        }
+      dp_packets_set_names (p, m);
+      g_ptr_array_add (batches, p);
+    }
+  g_free (k);
+  return batches;
+}
+
+/* Runs anonymize with @yaml over @batches; returns its output batches. */
+static GPtrArray *
+run_batches (const char *yaml, GPtrArray *batches, DpHarness **hout)
+{
+  GError *error = NULL;
+  DpHarness *h = dp_harness_new ("anonymize", yaml, &error);
+  g_assert_no_error (error);
+  for (guint b = 0; b < batches->len; b++)
+    {
+      g_assert_true (dp_harness_push (h, 0, batches->pdata[b], &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  GPtrArray *out = g_ptr_array_ref (dp_harness_outputs (h, 0));
+  g_assert_cmpuint (out->len, ==, batches->len);
+  *hout = h;
+  return out;
+}
+
+/* Every IPv6 vector bit for bit, as src and dst, over several batches
+ * (one output map: a key becomes the same key in every batch), with and
+ * without ipv6_pass_bits, and back with reverse. */
+static void
+test_ip6_vectors (void)
+{
+  g_autoptr (Vectors6) v = vectors6 ();
+  if (v == NULL)
+    return;
+  static const guint ps[] = { 0, 20, 64, 127, 128 };
+  for (guint k = 0; k < G_N_ELEMENTS (ps); k++)
+    {
+      guint p = ps[k];
+      g_autoptr (DpNameMap) m = dp_name_map_new ();
+      g_autoptr (GPtrArray) in = packets6 (m, v->in, N_VEC, 3);
+      guint in_size = dp_name_map_size (m);
+      g_autofree char *yaml = g_strdup_printf ("key_file: %s\nipv6_pass_bits: %u", v->key, p);
+      DpHarness *h;
+      g_autoptr (GPtrArray) out = run_batches (yaml, in, &h);
+      g_assert_cmpuint (dp_name_map_size (m), ==, in_size);   /* the input's map is not written */
+      DpNameMap *om = ((DpPackets *) out->pdata[0])->names;
+      g_assert_nonnull (om);
+      g_assert_true (om != m);
+      g_autoptr (GHashTable) key_of = g_hash_table_new (NULL, NULL);
+      guint i = 0, changed = 0;
+      for (guint b = 0; b < out->len; b++)
+        {
+          const DpPackets *o = out->pdata[b], *ib = in->pdata[b];
+          g_assert_true (o->names == om);
+          for (guint r = 0; r < o->n_rows; r++, i++)
+            {
+              guint8 want[16], want2[16];
+              for (guint j = 0; j < 16; j++)
+                {
+                  guint8 keep = (guint8) (p >= 8 * (j + 1) ? 0xff : p <= 8 * j ? 0 : 0xff00u >> (p - 8 * j));
+                  want[j] = (guint8) ((v->in[i][j] & keep) | (v->out[i][j] & ~keep));
+                  want2[j] = (guint8) ((v->in[(i + 1) % N_VEC][j] & keep) | (v->out[(i + 1) % N_VEC][j] & ~keep));
+                }
+              assert_ip6 (bytes6 (om, o->src[r], 128), want);
+              assert_ip6 (bytes6 (om, o->dst[r], 128), want2);
+              changed += memcmp (want, v->in[i], 16) != 0;
+              g_assert_cmpuint (o->ttl[r], ==, ib->ttl[r]);
+              /* the same address, the same key, whatever the batch */
+              const guint32 pairs[2][2] = { { ib->src[r], o->src[r] }, { ib->dst[r], o->dst[r] } };
+              for (guint q = 0; q < 2; q++)
+                {
+                  gpointer prev;
+                  if (g_hash_table_lookup_extended (key_of, GUINT_TO_POINTER (pairs[q][0]), NULL, &prev))
+                    g_assert_cmphex (GPOINTER_TO_UINT (prev), ==, pairs[q][1]);
+                  g_hash_table_insert (key_of, GUINT_TO_POINTER (pairs[q][0]), GUINT_TO_POINTER (pairs[q][1]));
+                }
+            }
+        }
+      g_assert_cmpuint (i, ==, N_VEC);
+      if (p < 64)
+        g_assert_cmpuint (changed, ==, N_VEC);
+      if (p == 128)
+        g_assert_cmpuint (changed, ==, 0);
+      /* each distinct address computed once, though it comes as src and dst */
+      g_assert_cmpuint (dp_harness_counter (h, "ipv6-computed"), ==, in_size);
+      /* and back */
+      g_autofree char *ry = g_strdup_printf ("%s\nreverse: true", yaml);
+      DpHarness *hr;
+      g_autoptr (GPtrArray) back = run_batches (ry, out, &hr);
+      i = 0;
+      for (guint b = 0; b < back->len; b++)
+        {
+          const DpPackets *o = back->pdata[b];
+          for (guint r = 0; r < o->n_rows; r++, i++)
+            {
+              assert_ip6 (bytes6 (o->names, o->src[r], 128), v->in[i]);
+              assert_ip6 (bytes6 (o->names, o->dst[r], 128), v->in[(i + 1) % N_VEC]);
+            }
+        }
+      dp_harness_free (hr);
+      dp_harness_free (h);
+    }
+}
+
+/* A key of our own, random addresses in shared prefixes and prefix
+ * entries: prefix lengths kept, a bijection, prefixes as addresses cut,
+ * pseudonyms and IPv4 untouched, `addresses: src` leaves dst in clear,
+ * and back again. */
+static guint
+common_bits6 (const guint8 *a, const guint8 *b)
+{
+  for (guint i = 0; i < 128; i++)
+    if (((a[i / 8] ^ b[i / 8]) >> (7 - i % 8)) & 1)
+      return i;
+  return 128;
+}
+
+static void
+test_ip6_prefixes (void)
+{
+  if (!have_plugin ())
+    return;
+  g_autofree char *key = g_build_filename (tmpdir, "k6.aes", NULL);
+  g_assert_true (g_file_set_contents (key, "03:03:000102030405060708090a0b0c0d0e0f:"
+                                      "101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f::\n", -1, NULL));
+  g_chmod (key, 0600);
+  enum { N = 3000 };
+  g_autoptr (GRand) rnd = g_rand_new_with_seed (17);
+  guint8 (*a)[16] = g_malloc ((gsize) N * 16);
+  guint *plen = g_new (guint, N);
+  for (guint i = 0; i < N; i++)
+    {
+      for (guint j = 0; j < 16; j++)
+        a[i][j] = (guint8) g_rand_int (rnd);
+      /* most share a random prefix with the one before */
+      if (i > 0 && i % 7 != 0)
+        {
+          guint keep = g_rand_int_range (rnd, 0, 129);
+          guint8 m[16];
+          dp_ip6_mask (a[i - 1], keep, m);
+          for (guint j = 0; j < 16; j++)
+            {
+              guint8 km = (guint8) (keep >= 8 * (j + 1) ? 0xff : keep <= 8 * j ? 0 : 0xff00u >> (keep - 8 * j));
+              a[i][j] = (guint8) (m[j] | (a[i][j] & ~km));
+            }
+        }
+      plen[i] = i % 5 == 0 ? (guint) g_rand_int_range (rnd, 0, 128) : 128;
+      if (plen[i] < 128)
+        dp_ip6_mask (a[i], plen[i], a[i]);
+    }
+  g_autoptr (DpNameMap) m = dp_name_map_new ();
+  g_autoptr (DpPackets) in = dp_packets_new (N);
+  for (guint i = 0; i < N; i++)
+    {
+      /* dst: the address, an IPv4 address or a pseudonym in turn */
+      guint32 d = i % 3 == 0 ? DP_TEST_IP (20, i % 256, 3, 4) : i % 3 == 1 ? key6 (m, a[i], plen[i])
+                : dp_name_map_intern (m, i % 2 ? "src_ipaddr12" : "dst_ipaddr7");
+      dp_test_add_packet (in, DP_TEST_SEC (i), key6 (m, a[i], plen[i]), d, 17, 53, 53, 0);
+    }
+  /* a class E address that the map never gave out */
+  in->dst[N - 1] = 0xfffffff0u;
+  dp_packets_set_names (in, m);
+  g_autofree char *yaml = g_strdup_printf ("key_file: %s", key);
+  g_autoptr (DpPackets) o = run_packets (yaml, in, NULL);
+  g_autofree char *ysrc = g_strdup_printf ("key_file: %s\naddresses: src", key);
+  g_autoptr (DpPackets) os = run_packets (ysrc, in, NULL);
+  g_autoptr (GHashTable) outs = g_hash_table_new (g_str_hash, g_str_equal);
+  guint changed = 0, empty = 0;
+  for (guint i = 0; i < N; i++)
+    {
+      const guint8 *x = bytes6 (o->names, o->src[i], plen[i]);
+      changed += plen[i] > 0 && memcmp (x, a[i], 16) != 0;
+      empty += plen[i] == 0;
+      if (plen[i] == 0)
+        assert_ip6 (x, a[i]);   /* ::/0 has no bits to scramble */
+      g_hash_table_add (outs, (gpointer) dp_name_map_lookup (o->names, o->src[i]));
+      if (i > 0 && plen[i] == 128 && plen[i - 1] == 128)
+        g_assert_cmpuint (common_bits6 (x, bytes6 (o->names, o->src[i - 1], 128)), ==, common_bits6 (a[i], a[i - 1]));
+      /* a prefix is the address cut: its bits are those of any address in it */
+      if (i > 0 && plen[i] < 128 && plen[i - 1] == 128 && common_bits6 (a[i], a[i - 1]) >= plen[i])
+        {
+          guint8 cut[16];
+          dp_ip6_mask (bytes6 (o->names, o->src[i - 1], 128), plen[i], cut);
+          assert_ip6 (x, cut);
+        }
+      if (i % 3 == 1)
+        g_assert_cmphex (o->dst[i], ==, o->src[i]);
+      else if (i % 3 == 2 && i != N - 1)
+        g_assert_cmpstr (dp_name_map_lookup (o->names, o->dst[i]), ==, i % 2 ? "src_ipaddr12" : "dst_ipaddr7");
+      /* addresses: src: the same src as both, dst as it came */
+      g_assert_cmpstr (dp_name_map_lookup (os->names, os->src[i]), ==, dp_name_map_lookup (o->names, o->src[i]));
+      if (i % 3 == 1)
+        assert_ip6 (bytes6 (os->names, os->dst[i], plen[i]), a[i]);
+      else if (i % 3 == 0)
+        g_assert_cmphex (os->dst[i], ==, in->dst[i]);
+    }
+  g_assert_cmphex (o->dst[N - 1], ==, 0xfffffff0u);
+  g_assert_cmpuint (changed, >=, N - empty - N / 100);
+  /* distinct in, distinct out */
+  g_autoptr (GHashTable) ins = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < N; i++)
+    g_hash_table_add (ins, GUINT_TO_POINTER (in->src[i]));
+  g_assert_cmpuint (g_hash_table_size (outs), ==, g_hash_table_size (ins));
+  /* the IPv4 addresses as without any IPv6 */
+  g_autoptr (DpPackets) v4 = packets_of (in->dst, in->dst, N);
+  g_autoptr (DpPackets) o4 = run_packets (yaml, v4, NULL);
+  for (guint i = 0; i < N; i += 3)
+    if (i != N - 1)
+      g_assert_cmphex (o->dst[i], ==, o4->dst[i]);
+  /* and back */
+  g_autofree char *ry = g_strdup_printf ("key_file: %s\nreverse: true", key);
+  g_autoptr (DpPackets) back = run_packets (ry, o, NULL);
+  for (guint i = 0; i < N; i++)
+    {
+      assert_ip6 (bytes6 (back->names, back->src[i], plen[i]), a[i]);
+      if (i % 3 == 0)
+        g_assert_cmphex (back->dst[i], ==, in->dst[i]);
+      else
+        g_assert_cmpstr (dp_name_map_lookup (back->names, back->dst[i]), ==, dp_name_map_lookup (m, in->dst[i]));
+    }
+  g_free (a);
+  g_free (plen);
+}
+
+/* A /64 IPv6 telescope: the network as Crypto-PAn, host bits remapped
+ * (a bijection that reverses, not Crypto-PAn's), or zeroed. */
+static void
+test_ip6_telescope (void)
+{
+  g_autoptr (Vectors6) v = vectors6 ();
+  if (v == NULL)
+    return;
+  enum { T = 512 };
+  guint8 (*a)[16] = g_malloc ((gsize) (T + N_VEC) * 16);
+  g_autoptr (GRand) rnd = g_rand_new_with_seed (5);
+  for (guint i = 0; i < T; i++)
+    {
+      g_assert_true (dp_ip6_parse ("2001:db8:1:2::", a[i]));
+      for (guint j = 8; j < 16; j++)
+        a[i][j] = (guint8) (j < 14 && i % 2 ? 0 : g_rand_int (rnd));   /* half of them near ::0 */
+    }
+  memcpy (a[T], v->in, sizeof v->in);
+  g_autoptr (DpNameMap) m = dp_name_map_new ();
+  g_autoptr (GPtrArray) in = packets6 (m, a, T + N_VEC, 1);
+  g_autofree char *plain = g_strdup_printf ("key_file: %s", v->key);
+  g_autofree char *remap = g_strdup_printf ("key_file: %s\ntelescope: [2001:db8:1:2::/64, 198.51.100.0/24]", v->key);
+  DpHarness *h;
+  g_autoptr (GPtrArray) cp = run_batches (plain, in, &h);
+  dp_harness_free (h);
+  g_autoptr (GPtrArray) out = run_batches (remap, in, &h);
+  g_assert_cmpuint (dp_harness_counter (h, "telescope-addresses"), ==, T);
+  dp_harness_free (h);
+  const DpPackets *c = cp->pdata[0], *o = out->pdata[0];
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint same = 0;
+  for (guint i = 0; i < T + N_VEC; i++)
+    {
+      const guint8 *x = bytes6 (o->names, o->src[i], 128), *y = bytes6 (c->names, c->src[i], 128);
+      if (i >= T)
+        {
+          assert_ip6 (x, v->out[i - T]);   /* outside the telescope: Crypto-PAn */
+          continue;
+        }
+      g_assert_cmpint (memcmp (x, y, 8), ==, 0);   /* the network's 64 bits as Crypto-PAn */
+      g_assert_true (g_hash_table_add (seen, (gpointer) dp_name_map_lookup (o->names, o->src[i])));
+      same += memcmp (x, y, 16) == 0;
+    }
+  g_assert_cmpuint (same, <, 4);
+  g_autofree char *ry = g_strdup_printf ("%s\nreverse: true", remap);
+  g_autoptr (GPtrArray) back = run_batches (ry, out, &h);
+  dp_harness_free (h);
+  const DpPackets *b = back->pdata[0];
+  for (guint i = 0; i < T + N_VEC; i++)
+    assert_ip6 (bytes6 (b->names, b->src[i], 128), a[i]);
+  g_autofree char *zero = g_strdup_printf ("%s\ntelescope_host: zero", remap);
+  g_autoptr (GPtrArray) z = run_batches (zero, in, &h);
+  dp_harness_free (h);
+  const DpPackets *zp = z->pdata[0];
+  for (guint i = 0; i < T; i++)
+    {
+      guint8 want[16];
+      dp_ip6_mask (bytes6 (c->names, c->src[i], 128), 64, want);
+      assert_ip6 (bytes6 (zp->names, zp->src[i], 128), want);
+    }
+  g_autofree char *bad = g_strdup_printf ("key_file: %s\ntelescope: ['2001:db8::1/64']", v->key);
+  dp_test_bad_option ("anonymize", bad, DP_CONFIG_ERROR_TYPE);
+  g_autofree char *bad2 = g_strdup_printf ("key_file: %s\ntelescope: ['2001:db8::/129']", v->key);
+  dp_test_bad_option ("anonymize", bad2, DP_CONFIG_ERROR_TYPE);
+  dp_test_bad_option ("anonymize", "key_file: x\nipv6_pass_bits: 129", DP_CONFIG_ERROR_RANGE);
+  g_free (a);
+}
+
+/* Tables: IPv6 keys of address columns and IPv6 text cells. */
+static void
+test_ip6_table (void)
+{
+  g_autoptr (Vectors6) v = vectors6 ();
+  if (v == NULL)
+    return;
+  g_autoptr (DpNameMap) m = dp_name_map_new ();
+  g_autoptr (DpTable) t = dp_table_new ("labels");
+  guint ci = dp_table_add_column (t, "ip", DP_COL_IPV4);
+  guint cl = dp_table_add_column (t, "label", DP_COL_STRING);
+  guint cp = dp_table_add_column (t, "prefix", DP_COL_INT64);
+  guint co = dp_table_add_column (t, "other", DP_COL_IPV4);
+  for (guint i = 0; i < 200; i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_ip (t, ci, r, key6 (m, v->in[i], 128));
+      char buf[64];
+      dp_table_set_str (t, cl, r, i % 2 ? dp_ip6_format (v->in[i], 128, buf) : "scanner");
+      dp_table_set_i64 (t, cp, r, 24);   /* no mask for keys: their entry has its length */
+      dp_table_set_ip (t, co, r, i % 4 ? key6 (m, v->in[i], 128) : dp_name_map_intern (m, "p1"));
+    }
+  dp_table_set_names (t, m);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      GError *error = NULL;
+      g_autofree char *yaml = g_strdup_printf ("key_file: %s%s", v->key, pass ? "\ncolumns: [ip]" : "");
+      g_autoptr (DpHarness) h = dp_harness_new ("anonymize", yaml, &error);
+      g_assert_no_error (error);
+      g_assert_true (dp_harness_push (h, 0, t, &error));
+      g_assert_true (dp_harness_finish (h, &error));
+      g_assert_no_error (error);
+      const DpTable *o = dp_harness_output (h, "tables");
+      g_assert_nonnull (o->names);
+      for (guint i = 0; i < 200; i++)
+        {
+          char buf[64];
+          assert_ip6 (bytes6 (o->names, o->cols[ci].ip[i], 128), v->out[i]);
+          g_assert_cmpstr (o->cols[cl].str[i], ==, i % 2 == 0 ? "scanner"
+                           : dp_ip6_format (pass ? v->in[i] : v->out[i], 128, buf));
+          if (i % 4)
+            assert_ip6 (bytes6 (o->names, o->cols[co].ip[i], 128), pass ? v->in[i] : v->out[i]);
+          else
+            g_assert_cmpstr (dp_name_map_lookup (o->names, o->cols[co].ip[i]), ==, "p1");
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* key files */
 
 static void
@@ -683,6 +1118,10 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/anonymize/which-addresses", test_which_addresses);
   g_test_add_func ("/plugin/anonymize/telescope", test_telescope);
   g_test_add_func ("/plugin/anonymize/cache-consistent", test_cache_consistent);
+  g_test_add_func ("/plugin/anonymize/ip6-vectors", test_ip6_vectors);
+  g_test_add_func ("/plugin/anonymize/ip6-prefixes", test_ip6_prefixes);
+  g_test_add_func ("/plugin/anonymize/ip6-telescope", test_ip6_telescope);
+  g_test_add_func ("/plugin/anonymize/ip6-table", test_ip6_table);
   g_test_add_func ("/plugin/anonymize/key-errors", test_key_errors);
   g_test_add_func ("/plugin/anonymize/table", test_table);
   g_test_add_func ("/plugin/anonymize/new-key", test_new_key);

@@ -63,6 +63,25 @@ if "$D" run taxonomy -q --set capture.plugin=darkvec_csv --set capture.path=in/p
 else
   bad "--set stage.plugin / paths"; sed 's/^/# /' err
 fi
+# the quick form: an installed pipeline's name and -r
+cp in/c.pcap "in/it's, odd.pcap"
+if "$D" taxonomy -r "in/it's, odd.pcap" -q -o quick 2>err && diff -r file quick >/dev/null \
+   && "$D" taxonomy -r - -q -o quickin < in/c.pcap 2>>err && diff -r file quickin >/dev/null \
+   && "$D" run taxonomy -r in/c.pcap -q -o runr 2>>err && diff -r file runr >/dev/null; then
+  ok "darkpipe NAME -r FILE runs the installed pipeline on FILE (or stdin), as run --set does"
+else
+  bad "darkpipe NAME -r FILE"; sed 's/^/# /' err
+fi
+t "a quick form of no installed pipeline is named" 2 "" "'nosuch' is neither a command nor an installed pipeline" -- nosuch -r x.pcap
+# "-" as a sink's path is the standard output
+if "$D" run taxonomy -q --set capture.path=in/c.pcap --set summary.path=- -o so > so.csv 2>err \
+   && cmp -s so.csv file/summary.csv && [ ! -e so/- ] && [ -e so/events.csv ]; then
+  ok "path: - writes a sink's table to the standard output"
+else
+  bad "path: - for a sink"; sed 's/^/# /' err
+fi
+t "two sinks on the standard output are refused" 2 "" "already writes to the standard output" -- check taxonomy --set capture.path=/dev/null --set summary.path=- --set events.path=-
+t "a database cannot go to the standard output" 2 "" "a database is a file, not a stream" -- check taxonomy --set capture.path=/dev/null --set database.path=-
 t "a swapped plugin without an option of the stage is named" 2 "" "stage 'tax' (labels): unknown option 'window'" -- check taxonomy --set tax.plugin=labels --set capture.path=/dev/null
 # a run whose source could read nothing at all exits 1, naming what it skipped
 "$D" run taxonomy --set capture.path=bad.pcap -o nothing >out 2>err; rc=$?

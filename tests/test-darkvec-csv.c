@@ -97,7 +97,7 @@ test_sample (void)
 }
 
 static void
-test_two_days_one_map (void)
+test_two_days_per_file (void)
 {
   g_autofree char *d1 = dp_test_shared ("data/darkvec/darknet01_20210501.csv.gz");
   g_autofree char *d2 = d1 ? dp_test_shared ("data/darkvec/darknet01_20210502.csv.gz") : NULL;
@@ -112,8 +112,34 @@ test_two_days_one_map (void)
   GPtrArray *outs = dp_harness_outputs (h, 0);
   DpPackets *last = outs->pdata[outs->len - 1];
   g_assert_true (last->names == ((DpPackets *) outs->pdata[0])->names);
-  g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[0]), ==, "src_ipaddr0");
-  g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[3000]), !=, NULL);
+  /* the traces number pseudonyms per file: each keeps its day's name, and
+   * no key is a source of both days */
+  g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[0]), ==, "src_ipaddr0@darknet01_20210501");
+  g_assert_true (g_str_has_suffix (dp_name_map_lookup (p->names, p->src[3000]), "@darknet01_20210502"));
+  g_autoptr (GHashTable) day1 = g_hash_table_new (g_direct_hash, g_direct_equal);
+  for (guint i = 0; i < 3000; i++)
+    g_hash_table_add (day1, GUINT_TO_POINTER (p->src[i]));
+  guint both = 0;
+  for (guint i = 3000; i < 6000; i++)
+    both += g_hash_table_contains (day1, GUINT_TO_POINTER (p->src[i]));
+  g_assert_cmpuint (both, ==, 0);
+  /* shared: one token is one source across the files */
+  g_autofree char *yaml2 = g_strdup_printf ("paths: ['%s', '%s']\npseudonyms: shared", d1, d2);
+  g_autoptr (DpHarness) h2 = run_yaml (yaml2);
+  g_autoptr (DpPackets) q = dp_harness_packets (h2, "packets");
+  g_assert_cmpstr (dp_name_map_lookup (q->names, q->src[0]), ==, "src_ipaddr0");
+  g_autoptr (GHashTable) qday1 = g_hash_table_new (g_direct_hash, g_direct_equal);
+  for (guint i = 0; i < 3000; i++)
+    g_hash_table_add (qday1, GUINT_TO_POINTER (q->src[i]));
+  both = 0;
+  for (guint i = 3000; i < 6000; i++)
+    both += g_hash_table_contains (qday1, GUINT_TO_POINTER (q->src[i]));
+  g_assert_cmpuint (both, >, 0);
+  /* one file: its pseudonyms as written */
+  g_autofree char *yaml3 = g_strdup_printf ("path: '%s'", d2);
+  g_autoptr (DpHarness) h3 = run_yaml (yaml3);
+  g_autoptr (DpPackets) r = dp_harness_packets (h3, "packets");
+  g_assert_null (strchr (dp_name_map_lookup (r->names, r->src[0]), '@'));
 }
 
 typedef struct {
@@ -200,7 +226,7 @@ test_layouts (void)
   g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
   g_assert_cmpuint (p->n_rows, ==, 3);
   g_assert_cmpint (p->ts[0], ==, G_GINT64_CONSTANT (1250000000));
-  g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[0]), ==, "scanner_a");
+  g_assert_cmpstr (dp_name_map_lookup (p->names, p->src[0]), ==, "scanner_a@a");   /* two files: the pseudonyms of a.csv */
   g_assert_cmphex (p->dst[0], ==, DP_TEST_IP (10, 0, 0, 1));
   g_assert_cmpuint (p->dport[0], ==, 22);
   g_assert_cmpuint (p->sport[0], ==, 0);     /* no src_port column: 0 */
@@ -310,6 +336,8 @@ test_csv_sink_round_trip (void)
                       DP_TEST_IP (198, 51, 100, 1), 6, 40000, 23, 0x12);
   p->tcp_seq[0] = 3325256705u;
   p->ip_id[0] = 54321;
+  p->tcp_win[0] = 1025;
+  p->tcp_optlen[0] = 4;
   dp_test_add_packet (p, DP_TEST_SEC (1619827201), DP_TEST_IP (10, 0, 0, 1), DP_TEST_IP (10, 0, 0, 2), 17, 53, 5353, 0);
   dp_test_add_packet (p, DP_TEST_SEC (1619827202) + 1, DP_TEST_IP (10, 0, 0, 3), DP_TEST_IP (10, 0, 0, 4), 1, 3, 13, 0);
   guint r = dp_test_add_packet (p, DP_TEST_SEC (1619827203), DP_TEST_IP (10, 0, 0, 5), DP_TEST_IP (10, 0, 0, 6), 17, 0, 0, 0);
@@ -347,7 +375,33 @@ test_csv_sink_round_trip (void)
       g_assert_cmpuint (q->ttl[i], ==, p->ttl[i]);
       g_assert_cmpuint (q->ip_len[i], ==, p->ip_len[i]);
       g_assert_cmphex (q->frag[i], ==, p->frag[i]);
+      g_assert_cmpuint (q->tcp_win[i], ==, p->tcp_win[i]);
+      g_assert_cmpuint (q->tcp_optlen[i], ==, p->tcp_optlen[i]);
     }
+  g_assert_cmpuint (q->tcp_win[0], ==, 1025);
+}
+
+/* A TCP window past 16 bits, option bytes past 40 or not whole 4-byte
+ * words: bad lines, the good one kept. */
+static void
+test_bad_tcp_window_options (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "w.csv", NULL);
+  const char text[] =
+    "ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,tcp_win,tcp_optlen\n"
+    "1,10.0.0.1,10.0.0.2,6,1,2,2,7,65535,40\n"
+    "2,10.0.0.1,10.0.0.2,6,1,2,2,7,65536,0\n"
+    "3,10.0.0.1,10.0.0.2,6,1,2,2,7,1024,44\n"
+    "4,10.0.0.1,10.0.0.2,6,1,2,2,7,1024,6\n";
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_autoptr (DpHarness) h = run_file (path, NULL);
+  g_autoptr (DpPackets) p = dp_harness_packets (h, "packets");
+  g_assert_cmpuint (p->n_rows, ==, 1);
+  g_assert_cmpuint (p->tcp_win[0], ==, 65535);
+  g_assert_cmpuint (p->tcp_optlen[0], ==, 40);
+  g_assert_cmpuint (dp_harness_counter (h, "bad-line"), ==, 3);
+  dp_test_rmtree (dir);
 }
 
 static void
@@ -376,7 +430,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugin/darkvec_csv/bad-options", test_bad_options);
   g_test_add_func ("/plugin/darkvec_csv/sample", test_sample);
-  g_test_add_func ("/plugin/darkvec_csv/two-days-one-map", test_two_days_one_map);
+  g_test_add_func ("/plugin/darkvec_csv/two-days-per-file", test_two_days_per_file);
   g_test_add_func ("/plugin/darkvec_csv/packets-log", test_packets_log);
   g_test_add_func ("/plugin/darkvec_csv/on-error-fail", test_on_error_fail);
   g_test_add_func ("/plugin/darkvec_csv/layouts", test_layouts);
@@ -385,5 +439,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/darkvec_csv/nul-and-cr", test_nul_and_cr);
   g_test_add_func ("/plugin/darkvec_csv/csv-sink-round-trip", test_csv_sink_round_trip);
   g_test_add_func ("/plugin/darkvec_csv/truncated-gzip", test_truncated_gzip);
+  g_test_add_func ("/plugin/darkvec_csv/bad-tcp-window-options", test_bad_tcp_window_options);
   return g_test_run ();
 }

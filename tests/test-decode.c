@@ -33,6 +33,8 @@ assert_tcp_row (const DpPackets *p, guint i)
   g_assert_cmpuint (p->ip_len[i], ==, 40);
   g_assert_cmpuint (p->frag[i], ==, 0);
   g_assert_cmpuint (p->l4[i], ==, DP_L4_PORTS | DP_L4_TCP);
+  g_assert_cmpuint (p->tcp_win[i], ==, 1024);     /* put_tcp's window, no options */
+  g_assert_cmpuint (p->tcp_optlen[i], ==, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -167,6 +169,8 @@ assert_tcp6_row (const DpPackets *p, guint i)
   g_assert_cmpuint (p->ttl[i], ==, 61);
   g_assert_cmpuint (p->frag[i], ==, 0);
   g_assert_cmpuint (p->l4[i], ==, DP_L4_PORTS | DP_L4_TCP);
+  g_assert_cmpuint (p->tcp_win[i], ==, 1024);
+  g_assert_cmpuint (p->tcp_optlen[i], ==, 0);
   guint plen;
   const guint8 *a = dp_name_map_lookup_ip6 (p->names, p->src[i], &plen);
   g_assert_nonnull (a);
@@ -346,6 +350,23 @@ test_ipv6_fragments (void)
   g_assert_cmpuint (p->frag[1], ==, 2);
   g_assert_cmpuint (p->l4[1], ==, 0);
   g_assert_cmpuint (p->dport[1], ==, 0);
+  /* a later fragment ends the header chain: its data is not a header even
+   * when it looks like one, and the fragment header's next header is the
+   * protocol (as tshark has it) */
+  g_autoptr (GByteArray) opts = g_byte_array_new ();
+  put_ip6 (opts, 44, 8 + 16);
+  put_frag6 (opts, 60, 2, FALSE, 7);
+  put8 (opts, 17); put8 (opts, 0); put_zeros (opts, 14);   /* looks like destination options */
+  g_autoptr (GByteArray) long_opts = g_byte_array_new ();
+  put_ip6 (long_opts, 44, 8 + 8);
+  put_frag6 (long_opts, 51, 2, TRUE, 7);
+  put8 (long_opts, 6); put8 (long_opts, 200); put_zeros (long_opts, 6);   /* an "AH" far too long */
+  g_assert_cmpint (decode (DP_LINK_RAW, opts->data, opts->len, p, &l4s), ==, DP_DECODE_OK);
+  g_assert_cmpint (decode (DP_LINK_RAW, long_opts->data, long_opts->len, p, &l4s), ==, DP_DECODE_OK);
+  g_assert_cmpuint (p->proto[2], ==, 60);
+  g_assert_cmpuint (p->l4[2], ==, 0);
+  g_assert_cmpuint (p->proto[3], ==, 51);
+  g_assert_cmpuint (p->frag[3], ==, 2 | DP_FRAG_MF);
 }
 
 static void
@@ -545,6 +566,77 @@ test_every_truncation (void)
     }
 }
 
+/* A TCP SYN with @optlen option bytes (MSS, then NOPs, as a sender pads)
+ * and window @win, after the IP header the caller wrote. */
+static void
+put_tcp_opts (GByteArray *b, guint16 win, guint optlen)
+{
+  put16 (b, 40000);
+  put16 (b, 443);
+  put32 (b, 0xdeadbeef);
+  put32 (b, 0);
+  put8 (b, (guint8) ((5 + optlen / 4) << 4));
+  put8 (b, 0x02);
+  put16 (b, win);
+  put32 (b, 0);
+  for (guint i = 0; i < optlen; i++)
+    put8 (b, i == 0 ? 2 : i == 1 ? 4 : i == 2 ? 0x05 : i == 3 ? 0xb4 : 1);
+}
+
+/* The TCP window and option length, over IPv4 and IPv6, whole or with the
+ * options cut by the snap length (the declared length stands); zero for
+ * a row without a TCP header, also in a batch refilled after a TCP row. */
+static void
+test_tcp_window_options (void)
+{
+  const guint optlens[] = { 0, 4, 12, 20, 24, 40 };
+  for (guint v6 = 0; v6 < 2; v6++)
+    for (guint k = 0; k < G_N_ELEMENTS (optlens); k++)
+      {
+        guint ol = optlens[k];
+        guint16 win = (guint16) (65535 - 7 * k);
+        g_autoptr (GByteArray) b = g_byte_array_new ();
+        if (v6)
+          put_ip6 (b, 6, 20 + ol);
+        else
+          put_ip (b, 6, 0, 20 + ol, 0);
+        guint hdr = b->len;
+        put_tcp_opts (b, win, ol);
+        g_autoptr (DpPackets) p = dp_packets_new (4);
+        gboolean l4s = TRUE;
+        g_assert_cmpint (decode (DP_LINK_RAW, b->data, b->len, p, &l4s), ==, DP_DECODE_OK);
+        g_assert_false (l4s);
+        /* the fixed header only: the options are cut off */
+        g_assert_cmpint (decode (DP_LINK_RAW, b->data, hdr + 20, p, &l4s), ==, DP_DECODE_OK);
+        g_assert_cmpuint (p->n_rows, ==, 2);
+        for (guint i = 0; i < 2; i++)
+          {
+            g_assert_cmpuint (p->l4[i], ==, DP_L4_PORTS | DP_L4_TCP);
+            g_assert_cmpuint (p->tcp_win[i], ==, win);
+            g_assert_cmpuint (p->tcp_optlen[i], ==, ol);
+          }
+        /* refilled: a UDP row takes the place of the TCP one */
+        p->n_rows = 0;
+        g_autoptr (GByteArray) u = g_byte_array_new ();
+        if (v6)
+          put_ip6 (u, 17, 8);
+        else
+          put_ip (u, 17, 0, 8, 0);
+        put_udp (u, 53, 53);
+        g_assert_cmpint (decode (DP_LINK_RAW, u->data, u->len, p, &l4s), ==, DP_DECODE_OK);
+        g_assert_cmpuint (p->tcp_win[0], ==, 0);
+        g_assert_cmpuint (p->tcp_optlen[0], ==, 0);
+      }
+  /* a data offset below 5 declares no header length: no options */
+  g_autoptr (GByteArray) b = frame_tcp (40000, 443, 0xdeadbeef, 0x02);
+  b->data[14 + 20 + 12] = 3 << 4;
+  g_autoptr (DpPackets) p = dp_packets_new (4);
+  gboolean l4s;
+  g_assert_cmpint (decode (DP_LINK_ETHERNET, b->data, b->len, p, &l4s), ==, DP_DECODE_OK);
+  g_assert_cmpuint (p->tcp_optlen[0], ==, 0);
+  g_assert_cmpuint (p->tcp_win[0], ==, 1024);
+}
+
 static void
 test_ip_options (void)
 {
@@ -681,6 +773,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/decode/ethernet-tcp", test_ethernet_tcp);
   g_test_add_func ("/decode/vlan", test_vlan);
+  g_test_add_func ("/decode/tcp-window-options", test_tcp_window_options);
   g_test_add_func ("/decode/links", test_links);
   g_test_add_func ("/decode/not-ip", test_not_ip);
   g_test_add_func ("/decode/ipv6-links", test_ipv6_links);

@@ -34,6 +34,7 @@ static const FuzzTarget fuzz_targets[] = {
   { "w2v_model", dp_fuzz_w2v_model },
   { "pipeline", dp_fuzz_pipeline },
   { "anonymize", dp_fuzz_anonymize },
+  { "enrich", dp_fuzz_enrich },
 };
 
 /* Runs @t over every file of @dir; returns how many there were. */

@@ -7,8 +7,10 @@
 #include <math.h>
 #include <string.h>
 #include "dp-test.h"
+#include "report.h"   /* the axis helpers, compiled into this test */
 
-enum { P_SUMMARY, P_EVENTS, P_SOURCES, P_REPORT, P_PRED, P_COMPARISON, P_CLUSTERS, P_PROFILE, P_SIL, P_EMB, P_LABELS, P_PACKETS };
+enum { P_SUMMARY, P_EVENTS, P_SOURCES, P_REPORT, P_PRED, P_COMPARISON, P_CLUSTERS, P_PROFILE, P_SIL, P_EMB, P_LABELS, P_PACKETS,
+       P_ENRICHED };
 
 /* ------------------------------------------------------------------ */
 /* A parsed document: every element with its attributes and the text of
@@ -258,20 +260,16 @@ test_bad_options (void)
 
 #define T0 G_GINT64_CONSTANT (1614556800)   /* 2021-03-01 00:00 UTC */
 
+typedef struct { gint64 w; const char *pat; gint64 src, keys, pkt; } SumRow;
+
 static DpTable *
-make_summary (void)
+summary_table (const SumRow *rows, guint n)
 {
-  static const struct { gint64 w; const char *pat; gint64 src, keys, pkt; } rows[] = {
-    { T0, "net_scan_tcp_light", 630, 696, 11989 }, { T0, "small_syn", 530, 530, 1161 },
-    { T0, "port_scan_tcp_light", 0, 0, 0 }, { T0, "all", 1160, 1226, 15335 },
-    { T0 + 3600, "net_scan_tcp_light", 12, 12, 100 }, { T0 + 3600, "small_syn", 7, 7, 9 },
-    { T0 + 3600, "port_scan_tcp_light", 0, 0, 0 }, { T0 + 3600, "all", 19, 19, 109 },
-  };
   DpTable *t = dp_table_new ("summary");
   guint cw = dp_table_add_column (t, "window_start", DP_COL_INT64), cp = dp_table_add_column (t, "pattern", DP_COL_STRING);
   guint cs = dp_table_add_column (t, "sources", DP_COL_INT64), ck = dp_table_add_column (t, "keys", DP_COL_INT64);
   guint cn = dp_table_add_column (t, "packets", DP_COL_INT64);
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+  for (guint i = 0; i < n; i++)
     {
       guint r = dp_table_append_row (t);
       dp_table_set_i64 (t, cw, r, rows[i].w);
@@ -281,6 +279,18 @@ make_summary (void)
       dp_table_set_i64 (t, cn, r, rows[i].pkt);
     }
   return t;
+}
+
+static DpTable *
+make_summary (void)
+{
+  static const SumRow rows[] = {
+    { T0, "net_scan_tcp_light", 630, 696, 11989 }, { T0, "small_syn", 530, 530, 1161 },
+    { T0, "port_scan_tcp_light", 0, 0, 0 }, { T0, "all", 1160, 1226, 15335 },
+    { T0 + 3600, "net_scan_tcp_light", 12, 12, 100 }, { T0 + 3600, "small_syn", 7, 7, 9 },
+    { T0 + 3600, "port_scan_tcp_light", 0, 0, 0 }, { T0 + 3600, "all", 19, 19, 109 },
+  };
+  return summary_table (rows, G_N_ELEMENTS (rows));
 }
 
 static void
@@ -1004,6 +1014,373 @@ test_missing_columns (void)
   dp_batch_unref (t);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* the axes as numbers (axis.c, called directly) */
+
+static void
+test_axis_steps (void)
+{
+  /* counts: whole steps only (a 1-2-5 step of 2 over 5 ticks would be 0.5) */
+  g_assert_cmpfloat (report_axis_step (2, 5, FALSE), ==, 0.5);
+  g_assert_cmpfloat (report_axis_step (2, 5, TRUE), ==, 1);
+  g_assert_cmpfloat (report_axis_step (0.3, 5, TRUE), ==, 1);
+  g_assert_cmpfloat (report_axis_step (1160, 5, TRUE), ==, 500);
+  g_assert_cmpfloat (report_axis_top (1160, 5, TRUE), ==, 1500);
+  g_assert_cmpfloat (report_axis_top (3, 5, TRUE), ==, 3);
+  g_assert_cmpfloat (report_axis_top (0, 5, TRUE), ==, 1);
+  for (double max = 0.1; max < 1e6; max *= 1.37)
+    {
+      double step = report_axis_step (max, 5, TRUE), top = report_axis_top (max, 5, TRUE);
+      g_assert_cmpfloat (step, >=, 1);
+      g_assert_cmpfloat (step, ==, floor (step));
+      g_assert_cmpfloat (top, >=, max);
+      g_assert_cmpfloat (fmod (top, step), ==, 0);
+      g_assert_cmpfloat (top / step, <=, 10);
+    }
+}
+
+/* The UTC calendar of @t by the C library, for comparison. */
+static void
+utc_text (double t, const char *format, char out[static 32])
+{
+  time_t tt = (time_t) t;
+  struct tm tm;
+  gmtime_r (&tt, &tm);
+  strftime (out, 32, format, &tm);
+}
+
+static void
+test_axis_time_marks (void)
+{
+  /* 20:00 to 04:00 the next day on 868 px: hourly ticks, the date of the
+   * start and of the day change */
+  double t0 = T0 - 4 * 3600, t1 = T0 + 4 * 3600;
+  g_autoptr (GArray) m = report_time_marks (t0, t1, 868);
+  guint ticks = 0, dates = 0;
+  for (guint i = 0; i < m->len; i++)
+    {
+      const ReportTimeMark *k = &g_array_index (m, ReportTimeMark, i);
+      char want[32];
+      g_assert_cmpfloat (k->t, >=, t0);
+      g_assert_cmpfloat (k->t, <=, t1);
+      if (k->date)
+        {
+          utc_text (k->t, "%Y-%m-%d", want);
+          g_assert_true (k->t == t0 || fmod (k->t, 86400) == 0);
+          dates++;
+        }
+      else
+        {
+          utc_text (k->t, "%H:%M", want);
+          g_assert_cmpfloat (fmod (k->t, 3600), ==, 0);
+          ticks++;
+        }
+      g_assert_cmpstr (k->label, ==, want);
+    }
+  g_assert_cmpuint (ticks, ==, 9);
+  g_assert_cmpuint (dates, ==, 2);
+  g_assert_cmpstr (g_array_index (m, ReportTimeMark, m->len - 1).label, ==, "2021-03-01");
+  g_assert_cmpstr (g_array_index (m, ReportTimeMark, m->len - 2).label, ==, "2021-02-28");
+
+  /* three bursts over 20 days: ticks at midnights, labelled by date, at
+   * most one per 80 px, no second row */
+  g_autoptr (GArray) w = report_time_marks (T0 + 6 * 3600, T0 + 20 * 86400 + 9 * 3600, 868);
+  g_assert_cmpuint (w->len, >, 1);
+  g_assert_cmpuint (w->len, <=, 868 / 80 + 1);
+  for (guint i = 0; i < w->len; i++)
+    {
+      const ReportTimeMark *k = &g_array_index (w, ReportTimeMark, i);
+      char want[32];
+      utc_text (k->t, "%Y-%m-%d", want);
+      g_assert_false (k->date);
+      g_assert_cmpfloat (fmod (k->t, 86400), ==, 0);
+      g_assert_cmpstr (k->label, ==, want);
+    }
+  g_autoptr (GArray) none = report_time_marks (T0, T0, 868);
+  g_assert_cmpuint (none->len, ==, 0);
+  for (double span = 10; span < 4e8; span *= 3.1)
+    g_assert_cmpfloat (span / report_time_step (span, 10), <=, 10);
+}
+
+static void
+test_axis_cover_formats (void)
+{
+  /* three bursts: 2 h, 1 h, 2 h, the last two 3 and 14 days later */
+  const double starts[] = { T0, T0 + 3600, T0 + 3 * 86400, T0 + 14 * 86400, T0 + 14 * 86400 + 3600 };
+  guint stretches = 0;
+  g_assert_cmpfloat (report_time_cover (starts, G_N_ELEMENTS (starts), 3600, &stretches), ==, 5 * 3600);
+  g_assert_cmpuint (stretches, ==, 3);
+  g_assert_cmpfloat (report_time_cover (starts, 1, 3600, &stretches), ==, 3600);
+  g_assert_cmpuint (stretches, ==, 1);
+  g_assert_cmpfloat (report_time_cover (starts, 0, 3600, &stretches), ==, 0);
+  g_assert_cmpuint (stretches, ==, 0);
+  char buf[32];
+  /* small means are never rounded to 0 */
+  g_assert_cmpstr (report_fmt_mean (0.2, buf), ==, "0.20");
+  g_assert_cmpstr (report_fmt_mean (0.004, buf), ==, "<0.01");
+  g_assert_cmpstr (report_fmt_mean (0, buf), ==, "0");
+  g_assert_cmpstr (report_fmt_mean (321, buf), ==, "321");
+  g_assert_cmpstr (report_fmt_mean (12.25, buf), ==, "12.2");
+  g_assert_cmpstr (report_fmt_duration (2 * 3600, buf), ==, "2.0 h");
+  g_assert_cmpstr (report_fmt_duration (20.25 * 86400, buf), ==, "20.2 d");
+}
+
+/* ------------------------------------------------------------------ */
+/* time charts on input with gaps: three bursts days apart */
+
+/* The <text> contents of figure @id. */
+static GPtrArray *
+figure_texts (Doc *d, const char *id)
+{
+  GPtrArray *texts = g_ptr_array_new ();
+  gboolean in = FALSE;
+  for (guint i = 0; i < d->all->len; i++)
+    {
+      Elem *e = g_ptr_array_index (d->all, i);
+      if (strcmp (e->name, "figure") == 0)
+        in = g_strcmp0 (g_hash_table_lookup (e->attrs, "id"), id) == 0;
+      else if (in && strcmp (e->name, "text") == 0)
+        g_ptr_array_add (texts, e->text->str);
+    }
+  return texts;
+}
+
+static gboolean
+texts_have (GPtrArray *texts, const char *text)
+{
+  return g_ptr_array_find_with_equal_func (texts, text, g_str_equal, NULL);
+}
+
+/* windows at T0 and T0+1h, T0+3d, T0+6d+2h; net_scan 2 sources once, small_syn 1 */
+static DpTable *
+make_gappy_summary (void)
+{
+  static const SumRow rows[] = {
+    { T0, "net_scan_tcp_light", 2, 2, 20 }, { T0, "all", 2, 2, 20 },
+    { T0 + 3600, "net_scan_tcp_light", 0, 0, 0 }, { T0 + 3600, "small_syn", 1, 1, 1 }, { T0 + 3600, "all", 1, 1, 1 },
+    { T0 + 3 * 86400, "net_scan_tcp_light", 0, 0, 0 }, { T0 + 3 * 86400, "all", 0, 0, 3 },
+    { T0 + 6 * 86400 + 7200, "net_scan_tcp_light", 0, 0, 0 }, { T0 + 6 * 86400 + 7200, "small_syn", 1, 1, 2 },
+    { T0 + 6 * 86400 + 7200, "all", 1, 1, 2 },
+  };
+  return summary_table (rows, G_N_ELEMENTS (rows));
+}
+
+/* x of the rect titled @title */
+static double
+rect_x (Doc *d, const char *title)
+{
+  Elem *e = doc_find_title (d, "rect", title);
+  if (e == NULL)
+    g_test_message ("no rect titled %s", title);
+  return attr_num (e, "x");
+}
+
+static void
+test_taxonomy_gaps (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  push_ok (h, P_SUMMARY, make_gappy_summary ());
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  /* bars at their time: x proportional to the window's start (side by
+   * side, the three bursts would sit at 0, 1/3 and 2/3 of the way) */
+  double xa = rect_x (d, "2021-03-01 00:00 UTC — network scans: 2 sources");
+  double xb = rect_x (d, "2021-03-01 01:00 UTC — small events: 1 sources");
+  double xc = rect_x (d, "2021-03-07 02:00 UTC — small events: 1 sources");
+  double pa = rect_x (d, "2021-03-01 00:00 UTC: 20 packets"), pb = rect_x (d, "2021-03-04 00:00 UTC: 3 packets");
+  double pc = rect_x (d, "2021-03-07 02:00 UTC: 2 packets");
+  double span = 6 * 86400 + 7200;
+  g_assert_cmpfloat_with_epsilon ((xb - xa) / (xc - xa), 3600 / span, 1e-3);
+  g_assert_cmpfloat_with_epsilon ((pb - pa) / (pc - pa), 3 * 86400 / span, 1e-3);
+  /* the heat map's cells too */
+  double ha = rect_x (d, "net_scan_tcp_light → 2021-03-01 00:00 UTC: 2 sources");
+  double hb = rect_x (d, "net_scan_tcp_light → 2021-03-04 00:00 UTC: 0 sources");
+  double hc = rect_x (d, "net_scan_tcp_light → 2021-03-07 02:00 UTC: 0 sources");
+  g_assert_cmpfloat_with_epsilon ((hb - ha) / (hc - ha), 3 * 86400 / span, 1e-3);
+  /* the gaps are drawn and named */
+  g_assert_nonnull (doc_find_title (d, "rect", "no data from 2021-03-01 02:00 to 2021-03-04 00:00 UTC (2.9 d)"));
+  g_assert_nonnull (doc_find_title (d, "rect", "no data from 2021-03-04 01:00 to 2021-03-07 02:00 UTC (3.0 d)"));
+  /* each day change is labelled with its date, in every time chart */
+  const char *const ids[] = { "taxonomy-sources", "taxonomy-heat", "taxonomy-packets" };
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr (GPtrArray) texts = figure_texts (d, ids[i]);
+      for (gint64 day = 1; day <= 7; day++)
+        {
+          char want[32];
+          utc_text ((double) (T0 + (day - 1) * 86400), "%Y-%m-%d", want);
+          if (!texts_have (texts, want))
+            g_test_message ("%s: no label %s", ids[i], want);
+          g_assert_true (texts_have (texts, want));
+        }
+      /* counts: whole-number ticks only (the tallest stack is 2 sources, 20 packets) */
+      for (guint k = 0; k < texts->len; k++)
+        g_assert_null (strchr (g_ptr_array_index (texts, k), '.'));
+    }
+  g_autoptr (GPtrArray) bars = figure_texts (d, "taxonomy-sources");
+  g_assert_true (texts_have (bars, "1") && texts_have (bars, "2") && !texts_have (bars, "0.5"));
+  /* observed: 4 one-hour windows, not the 146 h from first to last */
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  g_assert_true (html_has (html, "<div class=\"v\">4.0 h</div><div class=\"l\">observed, in 3 stretches over 6.1 d</div>"));
+  /* the mean of net_scan over the 4 windows with data, not rounded to 0 */
+  g_assert_true (html_has (html, "<li>Busiest pattern: net_scan_tcp_light, with 0.50 sources per window on average.</li>"));
+}
+
+/* the packet stream in three bursts: bins at their time, covered hours observed */
+static void
+test_packets_gaps (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html");
+  DpPackets *p = dp_packets_new (8);
+  gint64 t0 = T0 * G_GINT64_CONSTANT (1000000000);
+  const gint64 at[] = { 10, 20, 3 * 86400 + 5, 3 * 86400 + 3700, 10 * 86400 + 7 };
+  for (guint i = 0; i < G_N_ELEMENTS (at); i++)
+    dp_test_add_packet (p, t0 + DP_TEST_SEC (at[i]), DP_TEST_IP (10, 0, 0, 1), DP_TEST_IP (192, 0, 2, 1), 6, 1000, 23, 2);
+  push_ok (h, P_PACKETS, p);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  double xa = rect_x (d, "2021-03-01 00:00 UTC — TCP: 2 packets");
+  double xb = rect_x (d, "2021-03-04 00:00 UTC — TCP: 1 packets");
+  double xb2 = rect_x (d, "2021-03-04 01:00 UTC — TCP: 1 packets");
+  double xc = rect_x (d, "2021-03-11 00:00 UTC — TCP: 1 packets");
+  g_assert_cmpfloat_with_epsilon ((xb - xa) / (xc - xa), 3.0 / 10, 1e-3);
+  g_assert_cmpfloat_with_epsilon ((xb2 - xa) / (xc - xa), (3 * 24 + 1.0) / (10 * 24), 1e-3);
+  g_assert_nonnull (doc_find_title (d, "rect", "no data from 2021-03-04 02:00 to 2021-03-11 00:00 UTC (6.9 d)"));
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  g_assert_true (html_has (html, "<div class=\"v\">4.0 h</div><div class=\"l\">observed, in 3 stretches over 10.0 d</div>"));
+}
+
+/* ------------------------------------------------------------------ */
+/* addresses of 240.0.0.0/4 are entries of each table's own name map */
+
+static DpTable *
+v6_sources (DpNameMap *m, const char *const *addrs, guint n, gint64 window)
+{
+  DpTable *t = dp_table_new ("sources");
+  dp_table_set_names (t, m);
+  guint cw = dp_table_add_column (t, "window_start", DP_COL_INT64), cs = dp_table_add_column (t, "src", DP_COL_IPV4);
+  guint cn = dp_table_add_column (t, "packets", DP_COL_INT64), ck = dp_table_add_column (t, "small_syn", DP_COL_INT64);
+  for (guint i = 0; i < n; i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_i64 (t, cw, r, window);
+      dp_table_set_ip (t, cs, r, dp_name_map_intern (m, addrs[i]));
+      dp_table_set_i64 (t, cn, r, 10 * (i + 1));
+      dp_table_set_i64 (t, ck, r, 1);
+    }
+  return t;
+}
+
+static void
+test_sources_name_maps (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\ntop_n: 10");
+  g_autoptr (DpNameMap) m1 = dp_name_map_new (), m2 = dp_name_map_new ();
+  /* the first key of each map: 2001:db8::1 in one, 2001:db8::2 in the
+   * other; 2001:db8::1 is in both windows under two keys; a pseudonym of
+   * the second map, and a class-E address in a table without a map whose
+   * value is the first key of both maps */
+  const char *const w1[] = { "2001:db8::1" }, *const w2[] = { "2001:db8::2", "2001:db8::1", "src_ipaddr7" };
+  push_ok (h, P_SOURCES, v6_sources (m1, w1, 1, T0));
+  push_ok (h, P_SOURCES, v6_sources (m2, w2, 3, T0 + 3600));
+  g_assert_cmpuint (dp_name_map_intern (m1, "2001:db8::1"), ==, dp_name_map_intern (m2, "2001:db8::2"));
+  DpTable *plain = dp_table_new ("sources");
+  guint cw = dp_table_add_column (plain, "window_start", DP_COL_INT64), cs = dp_table_add_column (plain, "src", DP_COL_IPV4);
+  guint cn = dp_table_add_column (plain, "packets", DP_COL_INT64), ck = dp_table_add_column (plain, "small_syn", DP_COL_INT64);
+  guint r = dp_table_append_row (plain);
+  dp_table_set_i64 (plain, cw, r, T0);
+  dp_table_set_ip (plain, cs, r, DP_NAME_BASE);   /* the key of 2001:db8::1 in m1 */
+  dp_table_set_i64 (plain, cn, r, 5);
+  dp_table_set_i64 (plain, ck, r, 1);
+  push_ok (h, P_SOURCES, plain);
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  /* four sources: ::1 (2 windows, 10 + 20 packets), ::2, the pseudonym, 240.0.0.0 */
+  g_assert_true (html_has (html, "<div class=\"v\">4</div><div class=\"l\">sources seen</div>"));
+  g_assert_true (html_has (html, "<td>2001:db8::1</td><td class=\"num\">2</td><td class=\"num\">2</td><td class=\"num\">30</td>"));
+  g_assert_true (html_has (html, "<td>2001:db8::2</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">10</td>"));
+  g_assert_true (html_has (html, "<td>src_ipaddr7</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">30</td>"));
+  g_assert_true (html_has (html, "<td>240.0.0.0</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">5</td>"));
+}
+
+/* ------------------------------------------------------------------ */
+/* where the sources are: the enrich stage's columns */
+
+typedef struct { const char *src; gint64 packets, asn; const char *org, *country; } NetRow;
+
+/* A table like enrich.sources; @src is an IPv4 address or a token of @m. */
+static DpTable *
+enriched_table (DpNameMap *m, const NetRow *rows, guint n)
+{
+  DpTable *t = dp_table_new ("sources");
+  dp_table_set_names (t, m);
+  guint cs = dp_table_add_column (t, "src", DP_COL_IPV4), cn = dp_table_add_column (t, "packets", DP_COL_INT64);
+  guint ca = dp_table_add_column (t, "asn", DP_COL_INT64), co = dp_table_add_column (t, "as_org", DP_COL_STRING);
+  guint cc = dp_table_add_column (t, "country", DP_COL_STRING);
+  dp_table_add_column (t, "as_origins", DP_COL_STRING);
+  for (guint i = 0; i < n; i++)
+    {
+      guint r = dp_table_append_row (t);
+      guint32 ip;
+      dp_table_set_ip (t, cs, r, dp_ipv4_parse (rows[i].src, &ip) ? ip : dp_name_map_intern (m, rows[i].src));
+      dp_table_set_i64 (t, cn, r, rows[i].packets);
+      dp_table_set_i64 (t, ca, r, rows[i].asn);
+      dp_table_set_str (t, co, r, rows[i].org);
+      dp_table_set_str (t, cc, r, rows[i].country);
+    }
+  return t;
+}
+
+static void
+test_networks (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\ntop_networks: 1");
+  g_autoptr (DpNameMap) m1 = dp_name_map_new (), m2 = dp_name_map_new ();
+  /* six sources, 982 packets; 1.0.0.1 twice (one source, 120 packets);
+   * the IPv6 source and the pseudonym have the same key in two maps */
+  const NetRow a[] = {
+    { "1.0.0.1", 100, 13335, "Cloudflare", "US" }, { "1.0.0.2", 50, 13335, "Cloudflare", "US" },
+    { "2.0.0.1", 300, 4134, "CHINANET", "CN" }, { "3.0.0.1", 500, 0, NULL, NULL },
+    { "2001:db8::1", 5, 64500, NULL, "DE" },
+  };
+  const NetRow b[] = { { "src_ipaddr3", 7, 0, NULL, NULL }, { "1.0.0.1", 20, 13335, "Cloudflare", "US" } };
+  push_ok (h, P_ENRICHED, enriched_table (m1, a, G_N_ELEMENTS (a)));
+  push_ok (h, P_ENRICHED, enriched_table (m2, b, G_N_ELEMENTS (b)));
+  g_assert_cmpuint (dp_name_map_intern (m1, "2001:db8::1"), ==, dp_name_map_intern (m2, "src_ipaddr3"));
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_nonnull (doc_find_id (d, "networks-countries"));
+  g_assert_nonnull (doc_find_id (d, "networks-ases"));
+  /* shares of 6 sources and 982 packets; top_networks: 1 shows US (most
+   * sources) and CN (most packets), then unknown and the pseudonyms */
+  g_assert_nonnull (doc_find_title (d, "rect", "US — share of the sources: 33.3"));
+  g_assert_nonnull (doc_find_title (d, "rect", "US — share of the packets: 17.3"));
+  g_assert_nonnull (doc_find_title (d, "rect", "CN — share of the packets: 30.5"));
+  g_assert_nonnull (doc_find_title (d, "rect", "unknown — share of the packets: 50.9"));
+  g_assert_nonnull (doc_find_title (d, "rect", "pseudonyms (not looked up) — share of the sources: 16.7"));
+  g_assert_null (doc_find_title (d, "rect", "DE — share of the sources: 16.7"));
+  g_assert_nonnull (doc_find_title (d, "rect", "AS13335 Cloudflare — share of the sources: 33.3"));
+  g_assert_nonnull (doc_find_title (d, "rect", "AS4134 CHINANET — share of the packets: 30.5"));
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  g_assert_true (html_has (html, "<tr><td>US</td><td class=\"num\">2</td><td class=\"num\">33.3%</td>"
+                                 "<td class=\"num\">170</td><td class=\"num\">17.3%</td></tr>"));
+  g_assert_true (html_has (html, "<tr><td class=\"muted\">unknown</td><td class=\"num\">1</td><td class=\"num\">16.7%</td>"
+                                 "<td class=\"num\">500</td><td class=\"num\">50.9%</td></tr>"));
+  g_assert_true (html_has (html, "<td colspan=\"5\" class=\"muted\">2 more</td>"));
+  g_assert_true (html_has (html, "<li>By country, US has the most sources (33.3%), CN the most packets (30.5%); "
+                                 "AS-wise, AS13335 Cloudflare has the most sources (33.3%), AS4134 CHINANET the most "
+                                 "packets (30.5%).</li>"));
+  /* a run without country_db: the country column is there, all null: no country figure */
+  g_autoptr (DpHarness) h2 = report_new ("path: r.html");
+  const NetRow c[] = { { "1.0.0.1", 1, 13335, NULL, NULL }, { "1.0.0.2", 1, 0, NULL, NULL } };
+  push_ok (h2, P_ENRICHED, enriched_table (m1, c, G_N_ELEMENTS (c)));
+  g_autoptr (Doc) d2 = finish_parse (h2, "r.html");
+  g_assert_null (doc_find_id (d2, "networks-countries"));
+  g_assert_nonnull (doc_find_title (d2, "rect", "AS13335 — share of the sources: 50.0"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1028,5 +1405,12 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/report/findings", test_findings);
   g_test_add_func ("/plugin/report/unwritable", test_unwritable);
   g_test_add_func ("/plugin/report/missing-columns", test_missing_columns);
+  g_test_add_func ("/plugin/report/axis-steps", test_axis_steps);
+  g_test_add_func ("/plugin/report/axis-time-marks", test_axis_time_marks);
+  g_test_add_func ("/plugin/report/axis-cover-formats", test_axis_cover_formats);
+  g_test_add_func ("/plugin/report/taxonomy-gaps", test_taxonomy_gaps);
+  g_test_add_func ("/plugin/report/packets-gaps", test_packets_gaps);
+  g_test_add_func ("/plugin/report/sources-name-maps", test_sources_name_maps);
+  g_test_add_func ("/plugin/report/networks", test_networks);
   return g_test_run ();
 }

@@ -153,7 +153,8 @@ same_packets (const DpPackets *a, const DpPackets *b)
 #define SAME(c) (memcmp (a->c, b->c, n * sizeof (*a->c)) == 0)
   return SAME (ts) && SAME (src) && SAME (dst) && SAME (sport) && SAME (dport) && SAME (proto)
          && SAME (tcp_flags) && SAME (tcp_seq) && SAME (ip_id) && SAME (icmp_type)
-         && SAME (icmp_code) && SAME (ttl) && SAME (ip_len) && SAME (frag) && SAME (l4);
+         && SAME (icmp_code) && SAME (ttl) && SAME (ip_len) && SAME (frag) && SAME (l4)
+         && SAME (tcp_win) && SAME (tcp_optlen);
 #undef SAME
 }
 

@@ -84,7 +84,8 @@ tables_text (DpHarness *h, guint port, gboolean v6)
             {
               const DpColumn *col = &t->cols[c];
               if (strcmp (col->name, "mirai") == 0 || strcmp (col->name, "zmap") == 0
-                  || strcmp (col->name, "masscan") == 0 || strcmp (col->name, "tool") == 0)
+                  || strcmp (col->name, "masscan") == 0 || strcmp (col->name, "zmap41") == 0
+                  || strcmp (col->name, "tool") == 0)
                 continue;
               if (col->type == DP_COL_IPV4)
                 {
@@ -280,8 +281,9 @@ test_icmp6 (void)
     g_assert_cmpint (ev->cols[cproto].i64[i], ==, 58);
 }
 
-/* Mirai, zmap and masscan read IPv4 fields; an IPv6 SYN matching them by
- * accident of its numbers counts for none. */
+/* The fingerprints are IPv4 rules (ZMap 4.1's traits were read from its
+ * IPv4 SYN module); an IPv6 SYN matching them by accident of its numbers,
+ * or built like a ZMap 4.1 IPv4 SYN, counts for none. */
 static void
 test_no_ipv4_fingerprints (void)
 {
@@ -295,10 +297,15 @@ test_no_ipv4_fingerprints (void)
   r = dp_test_add_packet (p, MS (1), s, d, 6, 40000, 24, 0x02);
   p->ip_id[r] = (guint16) ((d ^ 24u ^ 7u) & 0xffff);   /* masscan */
   p->tcp_seq[r] = 7;
+  r = dp_test_add_packet (p, MS (2), s, d, 6, 40000, 25, 0x02);
+  p->tcp_win[r] = 65535;                       /* zmap41 */
+  p->tcp_optlen[r] = 12;
+  p->ip_id[r] = 1;
   g_autoptr (DpHarness) h = dp_test_run ("taxonomy", NULL, p, NULL);
   g_assert_cmpint (label (h, s, "mirai"), ==, 0);
   g_assert_cmpint (label (h, s, "zmap"), ==, 0);
   g_assert_cmpint (label (h, s, "masscan"), ==, 0);
+  g_assert_cmpint (label (h, s, "zmap41"), ==, 0);
 }
 
 /* Three addresses of one /64, each probing two ports: three small sources,

@@ -188,8 +188,8 @@ test_defaults_empty (void)
       for (guint c = 0; c < 4; c++)
         g_assert_cmpint (dp_table_find_column (t, some_cols[k][c]), >=, 0);
     }
-  /* the 23 patterns + window_start, src, packets, probes, mirai, zmap, masscan, tool */
-  g_assert_cmpuint (tax_table (h, "sources")->n_cols, ==, 23 + 8);
+  /* the 23 patterns + window_start, src, packets, probes, mirai, zmap, masscan, zmap41, tool */
+  g_assert_cmpuint (tax_table (h, "sources")->n_cols, ==, 23 + 9);
 }
 
 static void
@@ -595,6 +595,180 @@ test_fingerprints (void)
   g_assert_cmpstr (t2->cols[tax_col (t2, "tool")].str[tax_source_row (t2, DST (100))], ==, "zmap");
 }
 
+/* One TCP SYN probe from @src to @dst, as a tool's packet builder fills
+ * the fields the fingerprints read; the TTL is the initial one less @hops. */
+static guint
+fp_syn (DpPackets *p, guint32 src, guint32 dst, guint16 sport, guint16 dport, guint32 seq,
+        guint16 id, guint8 ttl0, guint hops, guint16 win, guint8 optlen)
+{
+  guint r = dp_test_add_packet (p, MS (dst & 0xff), src, dst, 6, sport, dport, SYN);
+  p->tcp_seq[r] = seq;
+  p->ip_id[r] = id;
+  p->ttl[r] = (guint8) (ttl0 - hops);
+  p->tcp_win[r] = win;
+  p->tcp_optlen[r] = optlen;
+  p->ip_len[r] = (guint16) (40 + optlen);
+  return r;
+}
+
+/* The tools' builders, one per version, each sending 10 SYNs from @src to
+ * DST (1..10); @g draws what the tool draws at random. */
+typedef void (*FpBuilder) (DpPackets *p, guint32 src, GRand *g);
+
+/* Mirai (jgamblin/Mirai-Source-Code, mirai/bot/scanner.c, 2016): TTL 64,
+ * IP id random per packet, window random once per bot, no options, source
+ * port random >= 1024 once per bot, seq = destination, port 23 or 2323. */
+static void
+fp_mirai (DpPackets *p, guint32 src, GRand *g)
+{
+  guint16 win = (guint16) g_rand_int (g), sport = (guint16) g_rand_int_range (g, 1024, 65536);
+  for (guint i = 1; i <= 10; i++)
+    fp_syn (p, src, DST (i), sport, i % 10 == 0 ? 2323 : 23, DST (i),
+            (guint16) g_rand_int (g), 64, 12, win, 0);
+}
+
+/* masscan, first template (robertdavidgraham/masscan src/templ-pkt.c at
+ * 00e3471, 2013): TTL 255, window 0, no options, IP id = dst ^ dport ^ seq. */
+static void
+fp_masscan_2013 (DpPackets *p, guint32 src, GRand *g)
+{
+  for (guint i = 1; i <= 10; i++)
+    {
+      guint32 seq = g_rand_int (g), dst = DST (i);
+      fp_syn (p, src, dst, 0xfedc, 80, seq, (guint16) ((dst ^ 80u ^ seq) & 0xffffu), 255, 3, 0, 0);
+    }
+}
+
+/* masscan 1.3 (src/templ-pkt.c with templ-opts.h): TTL 255, window bytes
+ * 0x04 0x01, MSS 1460 (4 option bytes), the same IP id rule. */
+static void
+fp_masscan_13 (DpPackets *p, guint32 src, GRand *g)
+{
+  for (guint i = 1; i <= 10; i++)
+    {
+      guint32 seq = g_rand_int (g), dst = DST (i);
+      guint16 dport = (guint16) g_rand_int_range (g, 1, 65536);
+      fp_syn (p, src, dst, 61000, dport, seq, (guint16) ((dst ^ dport ^ seq) & 0xffffu), 255, 3, 1025, 4);
+    }
+}
+
+/* ZMap 1.x-2.1.1 (zmap/zmap src/probe_modules/packet.c at e573fd2):
+ * IP id 54321, TTL 255 (MAXTTL), window 65535, no options. */
+static void
+fp_zmap_2 (DpPackets *p, guint32 src, GRand *g)
+{
+  for (guint i = 1; i <= 10; i++)
+    fp_syn (p, src, DST (i), (guint16) g_rand_int_range (g, 32768, 61001), 443, g_rand_int (g),
+            54321, 255, 7, 65535, 0);
+}
+
+/* ZMap 3.0-4.0 (packet.c at 0bfe937: set_mss_option, PR #673): IP id
+ * 54321, TTL 255, window 65535, MSS 1460 (4 option bytes). */
+static void
+fp_zmap_30 (DpPackets *p, guint32 src, GRand *g)
+{
+  for (guint i = 1; i <= 10; i++)
+    fp_syn (p, src, DST (i), (guint16) g_rand_int_range (g, 32768, 61001), 443, g_rand_int (g),
+            54321, 255, 7, 65535, 4);
+}
+
+/* ZMap 4.1.0 (CHANGELOG 4.1.0, PR #798 random IP id, PR #799 option sets,
+ * linux the default): TTL 255, window 65535, MSS, SACK, timestamps, NOP,
+ * window scale (20 option bytes). */
+static void
+fp_zmap_410 (DpPackets *p, guint32 src, GRand *g)
+{
+  for (guint i = 1; i <= 10; i++)
+    {
+      guint16 id = (guint16) g_rand_int (g);
+      id += id == 54321;
+      fp_syn (p, src, DST (i), (guint16) g_rand_int_range (g, 32768, 61001), 443, g_rand_int (g),
+              id, 255, 7, 65535, 20);
+    }
+}
+
+/* ZMap 4.1.1 and later (CHANGELOG 4.1.1, PR #850 TTL 64, PR #855 windows
+ * options the default; module_tcp_synscan.c header lengths 24/32/40/44 for
+ * smallest-probes/windows/linux/bsd): TTL 64, window 65535, random IP id;
+ * the four option sets in turn, windows (12 bytes) on most. */
+static void
+fp_zmap_411 (DpPackets *p, guint32 src, GRand *g)
+{
+  static const guint8 optlens[] = { 12, 12, 12, 12, 12, 12, 12, 4, 20, 24 };
+  for (guint i = 1; i <= 10; i++)
+    {
+      guint16 id = (guint16) g_rand_int (g);
+      id += id == 54321;
+      fp_syn (p, src, DST (i), (guint16) g_rand_int_range (g, 32768, 61001), 80, g_rand_int (g),
+              id, 64, 9, 65535, optlens[i - 1]);
+    }
+}
+
+/* Near misses, none a scanner fingerprint.  Linux 5.x connect(): TTL 64,
+ * window 64240, MSS, SACK, timestamps, NOP, window scale (20 bytes). */
+static void
+fp_linux (DpPackets *p, guint32 src, GRand *g)
+{
+  for (guint i = 1; i <= 10; i++)
+    fp_syn (p, src, DST (i), (guint16) g_rand_int_range (g, 32768, 61001), 22, g_rand_int (g),
+            (guint16) g_rand_int (g), 64, 9, 64240, 20);
+}
+
+/* nmap -sS (as in the real capture sgr_nmap_tcp_syn_sweep_port80): TTL
+ * 37-59, window 1024, MSS only (4 bytes), random IP id. */
+static void
+fp_nmap (DpPackets *p, guint32 src, GRand *g)
+{
+  for (guint i = 1; i <= 10; i++)
+    fp_syn (p, src, DST (i), 40000, 80, g_rand_int (g), (guint16) g_rand_int (g),
+            (guint8) g_rand_int_range (g, 37, 60), 0, 1024, 4);
+}
+
+/* Windows 10/11 and an older Windows with window 65535: TTL 128, MSS, NOP,
+ * window scale, NOP, NOP, SACK (12 bytes), the ZMap windows set's length. */
+static void
+fp_windows (DpPackets *p, guint32 src, GRand *g)
+{
+  for (guint i = 1; i <= 10; i++)
+    fp_syn (p, src, DST (i), 50000, 445, g_rand_int (g), (guint16) g_rand_int (g), 128, 10,
+            i % 2 ? 64240 : 65535, 12);
+}
+
+/* Each tool version's probes match exactly its fingerprint, all 10, and
+ * name the tool; the near misses match none. */
+static void
+test_fingerprint_versions (void)
+{
+  static const struct { FpBuilder build; const char *fp; } cases[] = {
+    { fp_mirai, "mirai" }, { fp_masscan_2013, "masscan" }, { fp_masscan_13, "masscan" },
+    { fp_zmap_2, "zmap" }, { fp_zmap_30, "zmap" }, { fp_zmap_410, "zmap41" },
+    { fp_zmap_411, "zmap41" }, { fp_linux, NULL }, { fp_nmap, NULL }, { fp_windows, NULL },
+  };
+  static const char *const fps[] = { "mirai", "zmap", "masscan", "zmap41" };
+  g_autoptr (GRand) g = g_rand_new_with_seed (41);
+  g_autoptr (DpPackets) p = dp_packets_new (256);
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    cases[c].build (p, DP_TEST_IP (203, 0, 113, 1 + c), g);
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  DpTable *t = tax_table (h, "sources");
+  guint ct = tax_col (t, "tool");
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      guint r = tax_source_row (t, DP_TEST_IP (203, 0, 113, 1 + c));
+      g_test_message ("case %u (%s)", c, cases[c].fp ? cases[c].fp : "none");
+      g_assert_cmpint (tax_i64 (t, "probes", r), ==, 10);
+      for (guint k = 0; k < G_N_ELEMENTS (fps); k++)
+        g_assert_cmpint (tax_i64 (t, fps[k], r), ==,
+                         cases[c].fp && strcmp (cases[c].fp, fps[k]) == 0 ? 10 : 0);
+      g_assert_cmpstr (t->cols[ct].str[r], ==, cases[c].fp ? cases[c].fp : "");
+    }
+  /* the events carry the new column too: the 4.1.1 source's network scan
+   * of port 80 over the 10 destinations */
+  guint r = tax_event (h, "net_scan_tcp_light", DP_TEST_IP (203, 0, 113, 7));
+  g_assert_cmpint (tax_i64 (tax_table (h, "events"), "zmap41", r), ==, 10);
+  g_assert_cmpint (tax_i64 (tax_table (h, "events"), "zmap", r), ==, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* windows */
 
@@ -837,6 +1011,7 @@ test_real_masscan_tcp (void)
       /* masscan's own RSTs: 4 of them, backscatter in both modes */
       g_assert_cmpint (tax_label (h, s, "backscatter_tcp"), ==, 1);
       g_assert_cmpint (tax_label (h, s, "masscan"), ==, 1001);
+      g_assert_cmpint (tax_label (h, s, "mirai") + tax_label (h, s, "zmap") + tax_label (h, s, "zmap41"), ==, 0);
       DpTable *t = tax_table (h, "sources");
       g_assert_cmpstr (t->cols[tax_col (t, "tool")].str[tax_source_row (t, s)], ==, "masscan");
     }
@@ -867,7 +1042,11 @@ test_real_nmap (void)
       if (!h)
         return;
       g_test_message ("%s", cases[i].file);
-      g_assert_cmpint (tax_label (h, tax_top_source (h), cases[i].label), >=, 1);
+      guint32 top = tax_top_source (h);
+      g_assert_cmpint (tax_label (h, top, cases[i].label), >=, 1);
+      /* nmap is none of the fingerprinted tools */
+      g_assert_cmpint (tax_label (h, top, "mirai") + tax_label (h, top, "zmap")
+                       + tax_label (h, top, "masscan") + tax_label (h, top, "zmap41"), ==, 0);
     }
 }
 
@@ -981,6 +1160,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/taxonomy/other", test_other);
   g_test_add_func ("/plugin/taxonomy/multi-label", test_multi_label);
   g_test_add_func ("/plugin/taxonomy/fingerprints", test_fingerprints);
+  g_test_add_func ("/plugin/taxonomy/fingerprint-versions", test_fingerprint_versions);
   g_test_add_func ("/plugin/taxonomy/window-split", test_window_split);
   g_test_add_func ("/plugin/taxonomy/window-late", test_window_late);
   g_test_add_func ("/plugin/taxonomy/window-unordered", test_window_unordered_batches);

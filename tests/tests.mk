@@ -110,6 +110,7 @@ PLUGIN_TESTS = \
 	tests/test-dante-corpus \
 	tests/test-darkvec-corpus \
 	tests/test-embedding-mean \
+	tests/test-enrich \
 	tests/test-ip2vec-corpus \
 	tests/test-jsonl \
 	tests/test-kmeans \
@@ -175,6 +176,14 @@ tests_test_dante_corpus_LDADD = $(TEST_LIBS)
 tests_test_embedding_mean_SOURCES = tests/test-embedding-mean.c
 tests_test_embedding_mean_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_embedding_mean_LDADD = $(TEST_LIBS)
+# the enrich plugin builds its MaxMind DB files with the Perl writer
+# (libmaxmind-db-writer-perl) and compares with mmdblookup (mmdb-bin)
+tests_test_enrich_SOURCES = tests/test-enrich.c
+tests_test_enrich_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_enrich_LDADD = $(TEST_LIBS)
+EXTRA_DIST += tests/enrich-mmdb.pl tests/test-enrich-pipeline.sh
+# the pipeline of docs/enrich.md, run as the page writes it
+TESTS += tests/test-enrich-pipeline.sh
 tests_test_ip2vec_corpus_SOURCES = tests/test-ip2vec-corpus.c
 tests_test_ip2vec_corpus_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_ip2vec_corpus_LDADD = $(TEST_LIBS)
@@ -270,8 +279,9 @@ TESTS += tests/test-taxonomy-ipv6
 tests_test_taxonomy_ipv6_SOURCES = tests/test-taxonomy-ipv6.c tests/pcap-frames.h
 tests_test_taxonomy_ipv6_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_taxonomy_ipv6_LDADD = $(TEST_LIBS)
-tests_test_report_SOURCES = tests/test-report.c
-tests_test_report_CFLAGS = $(TEST_CC_FLAGS)
+# the report's axis helpers and drawing primitives are also tested directly
+tests_test_report_SOURCES = tests/test-report.c plugins/sink/report/axis.c plugins/sink/report/svg.c
+tests_test_report_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/sink/report
 tests_test_report_LDADD = $(TEST_LIBS)
 tests_test_anonymize_SOURCES = tests/test-anonymize.c
 tests_test_anonymize_CFLAGS = $(TEST_CC_FLAGS)
@@ -286,3 +296,13 @@ tests_test_darkvec_csv_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
 # the command line's conventions (issue #14)
 TESTS += tests/test-cli.sh
 EXTRA_DIST += tests/test-cli.sh
+TESTS += tests/test-completion.sh tests/test-man.sh
+EXTRA_DIST += tests/test-completion.sh tests/test-man.sh
+
+# IPv6 through the shipped pipelines (issue #17 item 4)
+TESTS += tests/test-ipv6-pipeline.sh
+EXTRA_DIST += tests/test-ipv6-pipeline.sh tests/ipv6-telescope.py
+
+# the decoder against tshark on captures scapy makes at test time (issue #17 item 5)
+TESTS += tests/test-decode-tshark.sh
+EXTRA_DIST += tests/test-decode-tshark.sh tests/decode-tshark.py

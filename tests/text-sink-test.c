@@ -62,6 +62,8 @@ make_packets (void)
                                 DP_TEST_IP (198, 124, 152, 15), 6, 51406, 697, 0x02);
   p->tcp_seq[r] = 4000000000u;
   p->ip_id[r] = 54321;
+  p->tcp_win[r] = 65535;
+  p->tcp_optlen[r] = 12;
   r = dp_test_add_packet (p, DP_TEST_SEC (1566411408), DP_TEST_IP (10, 0, 0, 1), DP_TEST_IP (10, 0, 0, 2), 17, 0, 0, 0);
   p->l4[r] = 0;                /* a later fragment: no ports */
   p->frag[r] = DP_FRAG_MF | 185;

@@ -65,6 +65,10 @@ jsonl_columns (State *st, const DpTable *t, GError **error)
   return TRUE;
 }
 
+/* The largest integer every JSON reader that parses numbers as doubles
+ * keeps exact. */
+#define JSONL_EXACT G_GINT64_CONSTANT (9007199254740992)
+
 static void
 jsonl_cell (State *st, const DpTable *t, guint c, guint r)
 {
@@ -74,6 +78,14 @@ jsonl_cell (State *st, const DpTable *t, guint c, guint r)
     g_string_append (b, "null");
   else if (col->type == DP_COL_STRING && col->str[r] == NULL)
     g_string_append (b, "null");
+  else if (col->type == DP_COL_INT64 && (col->i64[r] > JSONL_EXACT || col->i64[r] < -JSONL_EXACT))
+    {
+      /* past 2^53 a double (jq, JavaScript, pandas' JSON reader) rounds:
+       * such integers (nanosecond times, always) go as strings, exact */
+      g_string_append_c (b, '"');
+      dp_table_format_cell (t, c, r, b);
+      g_string_append_c (b, '"');
+    }
   else if (col->type == DP_COL_INT64 || col->type == DP_COL_DOUBLE)
     dp_table_format_cell (t, c, r, b);
   else
@@ -157,6 +169,8 @@ jsonl_packet (void *self, const DpPackets *p, guint r)
   jsonl_field (b, ",\"ip_len\":", TRUE, p->ip_len[r]);
   g_string_append (b, (p->frag[r] & DP_FRAG_MF) ? ",\"mf\":true" : ",\"mf\":false");
   jsonl_field (b, ",\"frag_offset\":", TRUE, p->frag[r] & DP_FRAG_OFFSET_MASK);
+  jsonl_field (b, ",\"tcp_win\":", l4 & DP_L4_TCP, p->tcp_win[r]);
+  jsonl_field (b, ",\"tcp_optlen\":", l4 & DP_L4_TCP, p->tcp_optlen[r]);
   g_string_append (b, "}\n");
 }
 
@@ -198,12 +212,14 @@ DP_PLUGIN_DEFINE (jsonl,
   .summary = "Writes tables or packets as JSON Lines (optionally gzip), atomically.",
   .version = "1.0",
   .doc = "One JSON object per row, keyed by column name: integers and doubles as "
-         "numbers (NaN and infinities as null), addresses and strings as strings, a "
+         "numbers (NaN and infinities as null), but integers beyond ±2^53 as strings of their "
+         "digits, which jq, JavaScript and pandas would round as numbers (nanosecond times "
+         "such as first_ns always are: `tonumber` in jq, int() in Python read them back), addresses and strings as strings, a "
          "missing string as null. Several tables on the input are appended when their "
          "columns (names and types) match, else the run fails. A packet stream gives one "
          "object per packet with the keys ts, src, dst, proto, sport, dport, tcp_flags, "
          "tcp_seq, ip_id, icmp_type, icmp_code, ttl, ip_len, mf (boolean), frag_offset "
-         "(8-byte units); ts is a number of epoch seconds with 9 decimals (exact in the "
+         "(8-byte units), tcp_win (the TCP window field), tcp_optlen (TCP option bytes); ts is a number of epoch seconds with 9 decimals (exact in the "
          "text; a double reader keeps about microseconds) or, with `ts_format: iso`, an "
          "ISO 8601 UTC string. Fields a packet does not have are null. Addresses print "
          "as their pseudonym when the batch has one. The file appears only when the run "

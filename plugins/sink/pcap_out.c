@@ -1,10 +1,12 @@
 /* pcap_out.c — writes a packets stream as a classic pcap file.
  *
  * The columns hold headers only, so each record carries a synthesised IPv4
- * header and the L4 header the row has (checksums computed from the
- * columns, so anonymised addresses give valid ones), and no payload:
+ * or IPv6 header and the L4 header the row has (checksums computed from
+ * the columns, so anonymised addresses give valid ones), and no payload:
  * the record's original length is the IP total length, which tcpdump and
- * tshark show as a frame cut by the snap length. */
+ * tshark show as a frame cut by the snap length.  A row is IPv6 when its
+ * src and dst are IPv6 entries of the batch's name map (keys in
+ * 240.0.0.0/4, docs/architecture.md). */
 #include "config.h"
 
 #include <string.h>
@@ -24,7 +26,7 @@ enum { PCAP_OUT_RAW = 0, PCAP_OUT_ETHERNET = 1 };
 enum { PCAP_OUT_US = 0, PCAP_OUT_NS = 1 };
 
 #define PCAP_OUT_SNAPLEN 65535u
-#define PCAP_OUT_MAX_RECORD (16 + 14 + 20 + 20)
+#define PCAP_OUT_MAX_RECORD (16 + 14 + 40 + 8 + 60)
 
 typedef struct {
   const PcapOutConfig *cfg;
@@ -32,6 +34,7 @@ typedef struct {
   guint link_len;     /* bytes of link header before IP */
   guint64 rows;     /* written */
   guint64 seen;     /* received */
+  guint64 rows6;    /* of them IPv6 */
 } PcapOut;
 
 static inline void
@@ -66,12 +69,23 @@ pcap_out_checksum (const guint8 *p, guint len)
   return pcap_out_checksum_from (0, p, len);
 }
 
-/* Sum of the TCP/UDP pseudo-header: addresses, protocol, L4 length. */
+/* The addresses of a row: IPv4 (a6/b6 NULL) or IPv6. */
+typedef struct {
+  const guint8 *src6, *dst6;
+} PcapOutAddrs;
+
+/* Sum of the TCP/UDP (and ICMPv6) pseudo-header: addresses, protocol, L4
+ * length (RFC 768/793 for IPv4, RFC 8200 section 8.1 for IPv6). */
 static guint32
-pcap_out_pseudo (const DpPackets *b, guint i, guint l4_len)
+pcap_out_pseudo (const DpPackets *b, guint i, const PcapOutAddrs *a, guint l4_len)
 {
-  return (b->src[i] >> 16) + (b->src[i] & 0xffff) + (b->dst[i] >> 16) + (b->dst[i] & 0xffff)
-         + b->proto[i] + l4_len;
+  if (a->src6 == NULL)
+    return (b->src[i] >> 16) + (b->src[i] & 0xffff) + (b->dst[i] >> 16) + (b->dst[i] & 0xffff)
+           + b->proto[i] + l4_len;
+  guint32 sum = b->proto[i] + (l4_len >> 16) + (l4_len & 0xffff);
+  for (guint k = 0; k < 16; k += 2)
+    sum += (guint32) (a->src6[k] << 8 | a->src6[k + 1]) + (guint32) (a->dst6[k] << 8 | a->dst6[k + 1]);
+  return sum;
 }
 
 static void
@@ -93,18 +107,19 @@ pcap_out_write_header (PcapOut *self)
 }
 
 /* Length of the L4 segment of row @i per its IP header (total length
- * less 20), at least the @hdr bytes written: the IP header's total length
- * is MAX (ip_len, headers written) too. */
+ * less the @ip_hdr bytes of IP headers), at least the @hdr bytes written:
+ * the IP header's total length is MAX (ip_len, headers written) too. */
 static guint
-pcap_out_l4_length (const DpPackets *b, guint i, guint hdr)
+pcap_out_l4_length (const DpPackets *b, guint i, guint ip_hdr, guint hdr)
 {
-  return MAX ((gint) b->ip_len[i] - 20, (gint) hdr);
+  return MAX ((gint) b->ip_len[i] - (gint) ip_hdr, (gint) hdr);
 }
 
-/* Writes the L4 header of row @i at @p (checksums over the pseudo-header
- * included, so rewritten addresses stay consistent); returns its length. */
+/* Writes the L4 header of row @i at @p, after @ip_hdr bytes of IP headers
+ * (checksums over the pseudo-header included, so rewritten addresses stay
+ * consistent); returns its length. */
 static guint
-pcap_out_l4 (const DpPackets *b, guint i, guint8 *p)
+pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, guint8 *p)
 {
   if ((b->frag[i] & DP_FRAG_OFFSET_MASK) != 0)
     return 0;   /* a non-first fragment has no L4 header */
@@ -114,62 +129,96 @@ pcap_out_l4 (const DpPackets *b, guint i, guint8 *p)
     case 6:
       if (!(l4 & (DP_L4_PORTS | DP_L4_TCP)))
         return 0;
-      memset (p, 0, 20);
-      pcap_out_be16 (p, b->sport[i]);
-      pcap_out_be16 (p + 2, b->dport[i]);
-      pcap_out_be32 (p + 4, b->tcp_seq[i]);
-      p[12] = 5 << 4;
-      p[13] = b->tcp_flags[i];
-      pcap_out_be16 (p + 14, 1024);   /* window */
-      /* the segment's length is the IP payload's; the bytes not written
-       * (options, payload) count as zeros */
-      pcap_out_be16 (p + 16, pcap_out_checksum_from (pcap_out_pseudo (b, i, pcap_out_l4_length (b, i, 20)), p, 20));
-      return 20;
+      {
+        /* the options' length kept (their content is not): NOPs */
+        guint hl = 20 + (MIN (b->tcp_optlen[i], 40u) & ~3u);
+        memset (p, 0, 20);
+        memset (p + 20, 1, hl - 20);
+        pcap_out_be16 (p, b->sport[i]);
+        pcap_out_be16 (p + 2, b->dport[i]);
+        pcap_out_be32 (p + 4, b->tcp_seq[i]);
+        p[12] = (guint8) ((hl / 4) << 4);
+        p[13] = b->tcp_flags[i];
+        pcap_out_be16 (p + 14, b->tcp_win[i]);
+        /* the segment's length is the IP payload's; the bytes not written
+         * (payload) count as zeros */
+        pcap_out_be16 (p + 16, pcap_out_checksum_from (pcap_out_pseudo (b, i, a, pcap_out_l4_length (b, i, ip_hdr, hl)),
+                                                       p, hl));
+        return hl;
+      }
     case 17:
       if (!(l4 & DP_L4_PORTS))
         return 0;
       {
-        guint16 ulen = (guint16) pcap_out_l4_length (b, i, 8);
+        guint16 ulen = (guint16) MIN (pcap_out_l4_length (b, i, ip_hdr, 8), 65535u);
         pcap_out_be16 (p, b->sport[i]);
         pcap_out_be16 (p + 2, b->dport[i]);
         pcap_out_be16 (p + 4, ulen);
         pcap_out_be16 (p + 6, 0);
-        guint16 sum = pcap_out_checksum_from (pcap_out_pseudo (b, i, ulen), p, 8);
+        guint16 sum = pcap_out_checksum_from (pcap_out_pseudo (b, i, a, ulen), p, 8);
         pcap_out_be16 (p + 6, sum ? sum : 0xffff);   /* 0 would mean "no checksum" */
         return 8;
       }
     case 1:
-      if (!(l4 & DP_L4_ICMP))
+      if (!(l4 & DP_L4_ICMP) || a->src6)
         return 0;
       memset (p, 0, 8);
       p[0] = b->icmp_type[i];
       p[1] = b->icmp_code[i];
       pcap_out_be16 (p + 2, pcap_out_checksum (p, 8));
       return 8;
+    case 58:
+      /* ICMPv6: its checksum covers the pseudo-header too */
+      if (!(l4 & DP_L4_ICMP) || a->src6 == NULL)
+        return 0;
+      memset (p, 0, 8);
+      p[0] = b->icmp_type[i];
+      p[1] = b->icmp_code[i];
+      pcap_out_be16 (p + 2, pcap_out_checksum_from (pcap_out_pseudo (b, i, a, pcap_out_l4_length (b, i, ip_hdr, 8)),
+                                                    p, 8));
+      return 8;
     default:
       return 0;
     }
 }
 
-/* Builds one record (header + frame) for row @i in @rec; returns its size. */
+/* The IPv6 header (and a fragment header when the row is a fragment) of
+ * row @i at @ip; returns the length of the IP headers and sets *@tot_len. */
 static guint
-pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, guint8 *rec)
+pcap_out_ip6 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *ip, guint16 *tot_len)
 {
-  guint8 *frame = rec + 16;
-  guint8 *ip = frame + self->link_len;
-  if (self->link_len)
+  gboolean frag = DP_FRAG_IS_FRAGMENT (b->frag[i]);
+  guint ip_hdr = frag ? 48 : 40;
+  guint l4_len = pcap_out_l4 (b, i, a, ip_hdr, ip + ip_hdr);
+  guint hdr_len = ip_hdr + l4_len;
+  *tot_len = (guint16) MAX ((guint) b->ip_len[i], hdr_len);
+  pcap_out_be32 (ip, 0x60000000u);   /* version 6, no traffic class, no flow label */
+  pcap_out_be16 (ip + 4, (guint16) (*tot_len - 40));
+  ip[6] = frag ? 44 : b->proto[i];
+  ip[7] = b->ttl[i];   /* hop limit */
+  memcpy (ip + 8, a->src6, 16);
+  memcpy (ip + 24, a->dst6, 16);
+  if (frag)
     {
-      memset (frame, 0, 12);
-      frame[0] = 0x02;   /* locally administered, so no real vendor shows */
-      frame[6] = 0x02;
-      pcap_out_be16 (frame + 12, 0x0800);
+      /* RFC 8200 4.5: next header, reserved, offset (8-byte units) << 3 | M, identification */
+      ip[40] = b->proto[i];
+      ip[41] = 0;
+      pcap_out_be16 (ip + 42, (guint16) ((b->frag[i] & DP_FRAG_OFFSET_MASK) << 3 | !!(b->frag[i] & DP_FRAG_MF)));
+      pcap_out_be32 (ip + 44, b->ip_id[i]);
     }
-  guint l4_len = pcap_out_l4 (b, i, ip + 20);
+  return hdr_len;
+}
+
+/* The IPv4 header of row @i at @ip, as pcap_out_ip6. */
+static guint
+pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *ip, guint16 *tot_len)
+{
+  guint l4_len = pcap_out_l4 (b, i, a, 20, ip + 20);
   guint hdr_len = 20 + l4_len;
-  guint16 tot_len = (guint16) MAX ((guint) b->ip_len[i], hdr_len);
+  *tot_len = (guint16) MAX ((guint) b->ip_len[i], hdr_len);
   ip[0] = 0x45;
   ip[1] = 0;
-  pcap_out_be16 (ip + 2, tot_len);
+  pcap_out_be16 (ip + 2, *tot_len);
   pcap_out_be16 (ip + 4, b->ip_id[i]);
   pcap_out_be16 (ip + 6, b->frag[i] & (DP_FRAG_MF | DP_FRAG_OFFSET_MASK));
   ip[8] = b->ttl[i];
@@ -178,7 +227,24 @@ pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, guint8 *rec)
   pcap_out_be32 (ip + 12, b->src[i]);
   pcap_out_be32 (ip + 16, b->dst[i]);
   pcap_out_be16 (ip + 10, pcap_out_checksum (ip, 20));
+  return hdr_len;
+}
 
+/* Builds one record (header + frame) for row @i in @rec; returns its size. */
+static guint
+pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *rec)
+{
+  guint8 *frame = rec + 16;
+  guint8 *ip = frame + self->link_len;
+  if (self->link_len)
+    {
+      memset (frame, 0, 12);
+      frame[0] = 0x02;   /* locally administered, so no real vendor shows */
+      frame[6] = 0x02;
+      pcap_out_be16 (frame + 12, a->src6 ? 0x86dd : 0x0800);
+    }
+  guint16 tot_len;
+  guint hdr_len = a->src6 ? pcap_out_ip6 (b, i, a, ip, &tot_len) : pcap_out_ip4 (b, i, a, ip, &tot_len);
   gint64 ts = b->ts[i];
   gint64 sec = ts / G_GINT64_CONSTANT (1000000000), ns = ts % G_GINT64_CONSTANT (1000000000);
   if (ns < 0)
@@ -215,8 +281,25 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstre
             return DP_FLOW_ERROR;
           continue;
         }
-      dp_outfile_write (self->out, rec, pcap_out_record (self, b, i, rec));
+      /* an IPv6 entry of the name map: an IPv6 row, whose two addresses
+       * must both be (the decoder never makes one of each) */
+      guint ps = 128, pd = 128;
+      PcapOutAddrs a = { dp_name_map_lookup_ip6 (b->names, b->src[i], &ps),
+                         dp_name_map_lookup_ip6 (b->names, b->dst[i], &pd) };
+      if (G_UNLIKELY ((a.src6 == NULL) != (a.dst6 == NULL) || ps != 128 || pd != 128))
+        {
+          char x[64], y[64];
+          if (!dp_stage_data_error (stage, error, "mixed-address-family",
+                                    "packet %" G_GUINT64_FORMAT ": %s to %s: %s; not written", self->seen,
+                                    dp_ipv4_format (b->src[i], b->names, x), dp_ipv4_format (b->dst[i], b->names, y),
+                                    ps != 128 || pd != 128 ? "an IPv6 prefix is not an address"
+                                    : "one IPv4 and one IPv6 address"))
+            return DP_FLOW_ERROR;
+          continue;
+        }
+      dp_outfile_write (self->out, rec, pcap_out_record (self, b, i, &a, rec));
       self->rows++;
+      self->rows6 += a.src6 != NULL;
     }
   return DP_FLOW_OK;
 }
@@ -229,6 +312,8 @@ pcap_out_finish (DpStage *stage, void *state, GError **error)
   if (!dp_outfile_commit (g_steal_pointer (&self->out), error))
     return FALSE;
   dp_stage_info (stage, "wrote %" G_GUINT64_FORMAT " packets to %s", self->rows, path);
+  if (self->rows6)
+    dp_stage_count (stage, "ipv6-packets", self->rows6);
   return TRUE;
 }
 
@@ -263,18 +348,24 @@ static const DpOptionDesc pcap_out_options[] = {
   DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, PcapOutConfig, path, DP_OPT_REQUIRED | DP_OPT_OUTPUT,
                       "Output pcap file (relative paths go below the output directory)."),
   DP_OPTION_ENUM ("linktype", "raw", PcapOutConfig, linktype, pcap_out_linktypes,
-                  "Link layer of the records: raw IPv4 (LINKTYPE_RAW) or Ethernet."),
+                  "Link layer of the records: raw IP (LINKTYPE_RAW, IPv4 and IPv6) or Ethernet."),
   DP_OPTION_ENUM ("ts_precision", "us", PcapOutConfig, ts_precision, pcap_out_precisions,
                   "Timestamp precision: microseconds (the classic magic) or nanoseconds."),
 };
 
 DP_PLUGIN_DEFINE (pcap_out,
   .kind = DP_KIND_SINK,
-  .summary = "Writes packets as a classic pcap file with synthesised IPv4 headers",
+  .summary = "Writes packets as a classic pcap file with synthesised IPv4 or IPv6 headers",
   .version = "1.0",
   .doc = "Each row becomes one record: an IPv4 header and, when the row has one, a TCP, UDP or "
-         "ICMP header built from the columns; no payload. Checksums are computed from the columns "
-         "(TCP and UDP over the pseudo-header, the bytes not written counted as zeros), so "
+         "ICMP header built from the columns; no payload. A row whose src and dst are IPv6 "
+         "entries of the batch's name map becomes an IPv6 packet (ethertype 0x86dd on Ethernet): "
+         "hop limit from `ttl`, next header from `proto`, a fragment header when `frag` says the "
+         "row is a fragment (offset, M flag, identification from `ip_id`), ICMPv6 (proto 58) with "
+         "its type and code; counted as `ipv6-packets`. A row with one IPv4 and one IPv6 address, "
+         "or an IPv6 prefix as address, is not written and counted as `mixed-address-family`. "
+         "Checksums are computed from the columns "
+         "(TCP, UDP and ICMPv6 over the pseudo-header, the bytes not written counted as zeros), so "
          "rewritten addresses (`anonymize`) give valid ones: tshark verifies every checksum of a "
          "record that ends at its headers, and marks the others, cut by the snap length, "
          "unverified. The record's "

@@ -386,6 +386,10 @@ static gboolean
 sqlite_check (DpStage *stage, const void *config, GError **error)
 {
   const Config *cfg = config;
+  if (cfg->path && strcmp (cfg->path, "-") == 0)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_TYPE, "path",
+                                  "a database is a file, not a stream: '-' (the standard output) "
+                                  "cannot hold one");
   return db_config_check (stage, &cfg->db, error);
 }
 

@@ -14,7 +14,7 @@
 enum {
   C_TS, C_ETHTYPE, C_SRC_IP, C_SRC_PORT, C_DST_IP, C_DST_PORT, C_PROTO, C_PCK_LEN,
   C_TCP_FLAGS, C_MIRAI, C_TCP_SEQ, C_TTL, C_IP_ID, C_ICMP_TYPE, C_ICMP_CODE, C_MF,
-  C_FRAG_OFFSET, C_COUNT
+  C_FRAG_OFFSET, C_TCP_WIN, C_TCP_OPTLEN, C_COUNT
 };
 
 /* The DarkVec names, then the names the csv sink writes packets with, so
@@ -27,22 +27,30 @@ static const struct { const char *name; int col; } darkvec_csv_names[] = {
   { "src", C_SRC_IP }, { "dst", C_DST_IP }, { "sport", C_SRC_PORT }, { "dport", C_DST_PORT },
   { "ip_len", C_PCK_LEN }, { "ip_id", C_IP_ID }, { "icmp_type", C_ICMP_TYPE },
   { "icmp_code", C_ICMP_CODE }, { "mf", C_MF }, { "frag_offset", C_FRAG_OFFSET },
+  { "tcp_win", C_TCP_WIN }, { "tcp_optlen", C_TCP_OPTLEN },
 };
 
-/* well past any known layout (22 names above); a wider header is refused */
+/* well past any known layout (24 names above); a wider header is refused */
 #define DARKVEC_CSV_MAX_COLS 64
 
 typedef struct {
   char *path;
   char **paths;
   guint64 batch_rows;
+  int pseudonyms;      /* DARKVEC_CSV_PER_FILE, DARKVEC_CSV_SHARED */
 } Config;
+
+enum { DARKVEC_CSV_PER_FILE, DARKVEC_CSV_SHARED };
+static const char *const darkvec_csv_pseudonym_choices[] = { "per-file", "shared", NULL };
 
 typedef struct {
   DpStage *stage;
   GPtrArray *files;
   guint batch_rows;
   DpNameMap *names;
+  GHashTable *tags;    /* path -> "@stem" its pseudonyms carry (per-file, several files) */
+  const char *cur_path;
+  const char *cur_tag; /* of cur_path; NULL: pseudonyms as written */
   DpPackets *batch;
   DpFlow flow;         /* what the last push returned */
   guint64 mirai;
@@ -61,6 +69,11 @@ static const DpOptionDesc darkvec_csv_options[] = {
              "Input traces or globs, read in the order given (after path)."),
   DP_OPTION_RANGE ("batch_rows", DP_OPT_UINT, "16384", Config, batch_rows, 1, 1048576,
                    "Packets per emitted batch."),
+  DP_OPTION_ENUM ("pseudonyms", "per-file", Config, pseudonyms, darkvec_csv_pseudonym_choices,
+                  "per-file: the traces number their pseudonyms per file (src_ipaddr1 is another "
+                  "source each day), so with several files a pseudonym carries its file's name "
+                  "(src_ipaddr1@day2, the file name without its extensions); shared: the same "
+                  "pseudonym is the same source in every file."),
 };
 
 static const DpPortDesc darkvec_csv_outputs[] = {
@@ -97,15 +110,59 @@ darkvec_csv_proto (const char *s, guint8 *proto)
   return FALSE;
 }
 
-/* A dotted quad stays itself; anything else is a pseudonym. */
+/* A dotted quad stays itself, and IPv6 text is an IPv6 address; anything
+ * else is a pseudonym, of its file when the files number them apart. */
 static gboolean
 darkvec_csv_addr (State *st, const char *s, guint32 *addr)
 {
   if (darkvec_csv_missing (s))
     return FALSE;
-  if (!dp_ipv4_parse (s, addr))
-    *addr = dp_name_map_intern (st->names, s);
+  if (dp_ipv4_parse (s, addr))
+    return TRUE;
+  guint8 a6[16];
+  if (st->cur_tag == NULL || dp_ip6_parse (s, a6))
+    {
+      *addr = dp_name_map_intern (st->names, s);
+      return TRUE;
+    }
+  char buf[256];
+  if (g_snprintf (buf, sizeof buf, "%s%s", s, st->cur_tag) < (int) sizeof buf)
+    *addr = dp_name_map_intern (st->names, buf);
+  else
+    {
+      g_autofree char *long_name = g_strconcat (s, st->cur_tag, NULL);
+      *addr = dp_name_map_intern (st->names, long_name);
+    }
   return TRUE;
+}
+
+/* "@stem" for each file (its name without directory and extensions, "#N"
+ * added when two files share one), when pseudonyms are per file and there
+ * are several files. */
+static GHashTable *
+darkvec_csv_tags (const GPtrArray *files)
+{
+  GHashTable *tags = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  if (files->len < 2)
+    return tags;
+  g_autoptr (GHashTable) used = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = files->pdata[i];
+      g_autofree char *base = g_path_get_basename (path);
+      char *dot = strchr (base[0] == '.' ? base + 1 : base, '.');
+      if (dot)
+        *dot = '\0';
+      char *tag = g_strdup_printf ("@%s", base);
+      if (g_hash_table_contains (used, tag))
+        {
+          g_free (tag);
+          tag = g_strdup_printf ("@%s#%u", base, i + 1);
+        }
+      g_hash_table_add (used, tag);
+      g_hash_table_insert (tags, (gpointer) path, tag);
+    }
+  return tags;
 }
 
 /* ------------------------------------------------------------------ */
@@ -158,14 +215,18 @@ darkvec_csv_opt (const State *st, char **f, int c, guint64 max, guint64 *v, gboo
 static const char *
 darkvec_csv_l4 (const State *st, char **f, Row *row)
 {
-  guint64 sport, dport, flags, seq;
-  gboolean has_s, has_d, has_f, has_q;
+  guint64 sport, dport, flags, seq, win, optlen;
+  gboolean has_s, has_d, has_f, has_q, has_w;
   if (!darkvec_csv_opt (st, f, C_SRC_PORT, 65535, &sport, &has_s)
       || !darkvec_csv_opt (st, f, C_DST_PORT, 65535, &dport, &has_d))
     return "bad src_port or dst_port";
   if (!darkvec_csv_opt (st, f, C_TCP_FLAGS, 0xfff, &flags, &has_f)
       || !darkvec_csv_opt (st, f, C_TCP_SEQ, G_MAXUINT32, &seq, &has_q))
     return "bad tcp_flags or tcp_seq";
+  /* option bytes come in 4-byte words, at most 40 */
+  if (!darkvec_csv_opt (st, f, C_TCP_WIN, 65535, &win, &has_w)
+      || !darkvec_csv_opt (st, f, C_TCP_OPTLEN, 40, &optlen, &has_w) || optlen % 4 != 0)
+    return "bad tcp_win or tcp_optlen";
   /* a trace without a src_port column still says where packets went,
    * which is what DarkVec's port tokens need */
   if (st->col[C_SRC_PORT] < 0)
@@ -180,6 +241,8 @@ darkvec_csv_l4 (const State *st, char **f, Row *row)
     {
       row->tcp_flags = (guint8) (flags & 0xff);
       row->tcp_seq = (guint32) seq;
+      row->tcp_win = (guint16) win;
+      row->tcp_optlen = (guint8) optlen;
       row->l4 |= DP_L4_TCP;
     }
   return NULL;
@@ -284,6 +347,11 @@ darkvec_csv_line (void *state, DpLineReader *r, char *line, gsize len, GError **
   char *f[DARKVEC_CSV_MAX_COLS];
   gboolean non_ipv4 = FALSE;
   const char *why = "wrong number of fields";
+  if (dp_line_reader_path (r) != st->cur_path)
+    {
+      st->cur_path = dp_line_reader_path (r);
+      st->cur_tag = g_hash_table_lookup (st->tags, st->cur_path);
+    }
   if (dp_line_reader_line (r) == 1)
     return darkvec_csv_header (st, r, line, len, error);
   if (*line == '\0')
@@ -335,7 +403,11 @@ darkvec_csv_init (DpStage *stage, const void *config, void **state, GError **err
   st->batch_rows = (guint) c->batch_rows;
   st->names = dp_name_map_new ();
   st->files = text_source_files (c->path, c->paths, error);
-  return st->files != NULL;
+  if (st->files == NULL)
+    return FALSE;
+  st->tags = c->pseudonyms == DARKVEC_CSV_PER_FILE ? darkvec_csv_tags (st->files)
+                                                   : g_hash_table_new (g_str_hash, g_str_equal);
+  return TRUE;
 }
 
 static void
@@ -343,6 +415,7 @@ darkvec_csv_finalize (void *state)
 {
   State *st = state;
   g_clear_pointer (&st->batch, dp_batch_unref);
+  g_clear_pointer (&st->tags, g_hash_table_unref);
   g_clear_pointer (&st->files, g_ptr_array_unref);
   g_clear_pointer (&st->names, dp_name_map_unref);
   g_free (st);
@@ -356,13 +429,15 @@ DP_PLUGIN_DEFINE (darkvec_csv,
          "dst_port, proto, pck_len, tcp_flags, mirai, tcp_seq, ttl; others are ignored) "
          "and decides the delimiter: comma, else tab, else spaces. `-` is a missing value. "
          "ts is epoch seconds, converted to ns from its digits. Addresses that are not "
-         "dotted quads (the samples' `src_ipaddr12`) are pseudonyms kept in the batches' "
-         "name map, so sinks print them back. Packets with mirai = 1 are counted in the "
+         "dotted quads or IPv6 text (the samples' `src_ipaddr12`) are pseudonyms kept in the batches' "
+         "name map, so sinks print them back; the public traces number them per file, so with "
+         "several files they carry their file's name (`src_ipaddr12@darknet01_20210501`; "
+         "option `pseudonyms`), and a ground truth for such a run names them so too. Packets with mirai = 1 are counted in the "
          "`mirai` counter. pck_len goes to ip_len. A trace without a src_port column "
          "gets source port 0 (its destination ports still count). ICMP type and code "
          "are not in the DarkVec format. The packet rows the csv sink writes (ts, src, dst, "
          "proto, sport, dport, tcp_flags, tcp_seq, ip_id, icmp_type, icmp_code, ttl, "
-         "ip_len, mf, frag_offset) read back without loss. Lines of other ethertypes are counted as non-ipv4, "
+         "ip_len, mf, frag_offset, tcp_win, tcp_optlen) read back without loss. Lines of other ethertypes are counted as non-ipv4, "
          "malformed lines as bad-line (with file and line number); a file whose first "
          "line is not such a header is an error.",
   .outputs = darkvec_csv_outputs,

@@ -13,8 +13,8 @@
 typedef struct {
   gint64 ts;
   guint32 src, dst, tcp_seq;
-  guint16 sport, dport, ip_id, ip_len, frag;
-  guint8 proto, tcp_flags, icmp_type, icmp_code, ttl, l4;
+  guint16 sport, dport, ip_id, ip_len, frag, tcp_win;
+  guint8 proto, tcp_flags, icmp_type, icmp_code, ttl, l4, tcp_optlen;
 } TextSourceRow;
 
 /* Writes every column: a batch refilled in place by dp_stage_push_packets
@@ -38,6 +38,8 @@ text_source_store (DpPackets *p, const TextSourceRow *row)
   p->ip_len[r] = row->ip_len;
   p->frag[r] = row->frag;
   p->l4[r] = row->l4;
+  p->tcp_win[r] = row->tcp_win;
+  p->tcp_optlen[r] = row->tcp_optlen;
 }
 
 /* Decimal, or hex after 0x (tshark and DarkVec traces print flags both

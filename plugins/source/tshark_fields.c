@@ -505,7 +505,8 @@ DP_PLUGIN_DEFINE (tshark_fields,
          "Booleans may be 0/1 or True/False; flags hex of any width or decimal. A field "
          "with several values (an ICMP error quoting a header) gives its first, outer "
          "value, and transport fields count only for the outer protocol. Empty fields are "
-         "missing. tshark gives no IP id or TCP sequence number: they are 0. Lines of "
+         "missing. These fields give no IP id, TCP sequence number, raw TCP window or "
+         "TCP header length: they are 0 (tcp.window_size may be scaled). Lines of "
          "other protocols are counted as non-ipv4, malformed lines as bad-line.",
   .outputs = tshark_fields_outputs,
   .n_outputs = G_N_ELEMENTS (tshark_fields_outputs),

@@ -5,7 +5,7 @@
 
 #include "taxonomy.h"
 
-static const char *const taxonomy_fp_names[TAX_N_FP] = { "mirai", "zmap", "masscan" };
+static const char *const taxonomy_fp_names[TAX_N_FP] = { "mirai", "zmap", "masscan", "zmap41" };
 
 /* Column numbers, in the order the tables are built. */
 enum { SRC_WIN, SRC_SRC, SRC_PKT, SRC_PAT, SRC_PROBES = SRC_PAT + TAX_N_PATTERNS, SRC_FP,

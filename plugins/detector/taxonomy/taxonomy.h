@@ -50,20 +50,25 @@ enum {
   TAX_A_SYN = 1u << 1,     /* TCP SYN alone */
   TAX_A_BS = 1u << 2,      /* backscatter: TCP SA/A/R/RA, UDP sport, ICMP reply/error */
   TAX_A_FRAG = 1u << 3,
+  /* scanner fingerprints (docs/taxonomy.md has the tools' rules and versions) */
   TAX_A_MIRAI = 1u << 4,
-  TAX_A_ZMAP = 1u << 5,
+  TAX_A_ZMAP = 1u << 5,     /* ZMap before 4.1: IP id 54321 */
   TAX_A_MASSCAN = 1u << 6,
+  TAX_A_ZMAP41 = 1u << 7,   /* ZMap 4.1 and later: window, options, TTL of its SYNs */
 };
-enum { TAX_FP_MIRAI = 0, TAX_FP_ZMAP, TAX_FP_MASSCAN, TAX_N_FP };
+enum { TAX_FP_MIRAI = 0, TAX_FP_ZMAP, TAX_FP_MASSCAN, TAX_FP_ZMAP41, TAX_N_FP };
 
 /* One aggregate: a cache line.  The same layout serves the base table of
  * distinct (src, dst, class|port) triples and the (src, dst, class) and
  * (src, class|port) tables derived from it when a window closes. */
 typedef struct {
   guint32 src, dst, b, n_pkt;
-  guint32 n_scan, n_syn, n_bs, n_frag;
+  guint32 n_scan, n_syn, n_bs;
+  union {
+    guint32 n_frag;       /* base table: fragments (read from the triples only) */
+    guint32 n_distinct;   /* derived tables: distinct ports (pairs) or destinations */
+  };
   guint32 fp[TAX_N_FP];
-  guint32 n_distinct;   /* derived tables: distinct ports (pairs) or destinations */
   gint64 first, last;
 } TaxAgg;
 
@@ -169,7 +174,7 @@ taxonomy_agg_merge (TaxAgg *to, const TaxAgg *from)
   to->n_scan += from->n_scan;
   to->n_syn += from->n_syn;
   to->n_bs += from->n_bs;
-  to->n_frag += from->n_frag;
+  /* not n_frag: in a derived table its place holds n_distinct */
   for (guint k = 0; k < TAX_N_FP; k++)
     to->fp[k] += from->fp[k];
 }

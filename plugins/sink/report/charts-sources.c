@@ -20,15 +20,15 @@ struct _ReportSources {
   GPtrArray *patterns;    /* pattern column names (owned) */
   GArray *agg;            /* SrcAgg */
   GArray *keys;           /* guint64, agg->len x patterns->len */
-  DpHash ix;              /* address -> index into agg */
+  DpHash ix;              /* address (report_address_key) -> index into agg */
   GStringChunk *strings;
-  DpNameMap *names;
+  DpNameMap *names;       /* the report's own: every table's IPv6 and pseudonyms by their text */
 };
 
 static gboolean
 src_is_pattern_col (const DpColumn *c)
 {
-  static const char *const not_patterns[] = { "window_start", "packets", "probes", "mirai", "zmap", "masscan" };
+  static const char *const not_patterns[] = { "window_start", "packets", "probes", "mirai", "zmap", "masscan", "zmap41" };
   if (c->type != DP_COL_INT64)
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (not_patterns); i++)
@@ -49,6 +49,7 @@ src_new (const DpTable *first)
   st->keys = g_array_new (FALSE, TRUE, sizeof (guint64));
   dp_hash_init (&st->ix, 1024);
   st->strings = g_string_chunk_new (256);
+  st->names = dp_name_map_new ();
   return st;
 }
 
@@ -66,15 +67,16 @@ report_sources_add (Report *r, const DpTable *t)
   g_autofree gint *pc = g_new (gint, np + 1);
   for (guint p = 0; p < np; p++)
     pc[p] = report_col (t, g_ptr_array_index (st->patterns, p), DP_COL_INT64);
-  if (st->names == NULL && t->names)
-    st->names = dp_name_map_ref (t->names);
   for (guint row = 0; row < t->n_rows; row++)
     {
+      /* per-window tables may come with different name maps (two sources,
+       * two runs): a source is the address its key stands for */
+      guint32 src = report_address_key (st->names, t, t->cols[cs].ip[row]);
       gboolean fresh;
-      guint64 *slot = dp_hash_upsert (&st->ix, t->cols[cs].ip[row], &fresh);
+      guint64 *slot = dp_hash_upsert (&st->ix, src, &fresh);
       if (fresh)
         {
-          SrcAgg a = { .src = t->cols[cs].ip[row] };
+          SrcAgg a = { .src = src };
           *slot = st->agg->len;
           g_array_append_val (st->agg, a);
           g_array_set_size (st->keys, st->keys->len + np);
@@ -274,8 +276,7 @@ report_sources_free (Report *r)
       g_array_unref (r->sources->keys);
       dp_hash_clear (&r->sources->ix);
       g_string_chunk_free (r->sources->strings);
-      if (r->sources->names)
-        dp_name_map_unref (r->sources->names);
+      dp_name_map_unref (r->sources->names);
       g_clear_pointer (&r->sources, g_free);
     }
   if (r->events)

@@ -29,6 +29,8 @@ static const DpOptionDesc report_options[] = {
                    "Clusters shown in the cluster charts (the largest ones)."),
   DP_OPTION_RANGE ("bin", DP_OPT_DURATION, "1h", ReportConfig, bin_ns, 1, 3.16224e7,
                    "Time bin of the packets-per-protocol chart (when packets are wired)."),
+  DP_OPTION_RANGE ("top_networks", DP_OPT_UINT, "12", ReportConfig, top_networks, 1, 1000,
+                   "Countries and autonomous systems shown by name (the most sources; when enriched is wired)."),
 };
 
 static const DpColumnDesc report_summary_columns[] = {
@@ -83,6 +85,14 @@ static const DpColumnDesc report_label_columns[] = {
   { "token", DP_COL_STRING, DP_COLUMN_OPTIONAL },
 };
 
+static const DpColumnDesc report_enriched_columns[] = {
+  { "src", DP_COL_IPV4, 0 },
+  { "packets", DP_COL_INT64, DP_COLUMN_OPTIONAL },
+  { "asn", DP_COL_INT64, 0 },
+  { "as_org", DP_COL_STRING, DP_COLUMN_OPTIONAL },
+  { "country", DP_COL_STRING, DP_COLUMN_OPTIONAL },
+};
+
 static const DpPortDesc report_inputs_desc[REPORT_N_INPUTS] = {
   { "taxonomy_summary", DP_TYPE_TABLE, DP_PORT_OPTIONAL,
     "taxonomy.summary: sources and packets per window and pattern.", DP_PORT_COLUMNS (report_summary_columns) },
@@ -108,6 +118,9 @@ static const DpPortDesc report_inputs_desc[REPORT_N_INPUTS] = {
     "Ground truth: ip (or token) and label (labels, synth_telescope.ground_truth).", DP_PORT_COLUMNS (report_label_columns) },
   { "packets", DP_TYPE_PACKETS, DP_PORT_OPTIONAL,
     "The packet stream, counted per time bin and protocol (cheap)." },
+  { "enriched", DP_TYPE_TABLE, DP_PORT_OPTIONAL | DP_PORT_MULTI,
+    "Sources with their AS and country (enrich.sources, or enriched taxonomy.sources): top countries and ASes "
+    "by sources and packets.", DP_PORT_COLUMNS (report_enriched_columns) },
 };
 
 /* ------------------------------------------------------------------ */
@@ -418,47 +431,81 @@ report_kpi (GString *h, const char *value, const char *label)
   g_string_append (h, "</div></div>\n");
 }
 
-/* Time span and packets: from the stream when wired, else the taxonomy's windows. */
-static void
-report_span (Report *r, gint64 *t0, gint64 *t1, double *packets)
+/* What was observed: the packets, the time the bins with data cover (not
+ * the first-to-last span: captures days apart leave gaps), in how many
+ * stretches, over what span.  From the stream when wired, else the
+ * taxonomy's windows.  FALSE when neither arrived. */
+typedef struct {
+  double packets;      /* NAN: unknown */
+  double covered, span;
+  guint stretches;
+} ReportObserved;
+
+static gint
+report_cmp_i64p (gconstpointer a, gconstpointer b)
 {
-  *t0 = G_MAXINT64, *t1 = G_MININT64, *packets = NAN;
-  if (r->traffic.packets > 0)
-    {
-      *t0 = r->traffic.ts_min / 1000000000;
-      *t1 = r->traffic.ts_max / 1000000000;
-      *packets = (double) r->traffic.packets;
-      return;
-    }
-  GPtrArray *sum = report_inputs (r, REPORT_IN_TAX_SUMMARY);
-  double total = 0;
-  gint64 gap = G_MAXINT64, prev = G_MININT64;
-  for (guint i = 0; sum && i < sum->len; i++)
-    {
-      const DpTable *t = report_table (r, REPORT_IN_TAX_SUMMARY, i);
-      gint cw = report_col (t, "window_start", DP_COL_INT64), cp = report_col (t, "pattern", DP_COL_STRING);
-      gint cn = report_col (t, "packets", DP_COL_INT64);
-      for (guint row = 0; cw >= 0 && row < t->n_rows; row++)
-        {
-          gint64 w = t->cols[cw].i64[row];
-          if (prev != G_MININT64 && w != prev)
-            gap = MIN (gap, w > prev ? w - prev : prev - w);
-          prev = w;
-          *t0 = MIN (*t0, w);
-          *t1 = MAX (*t1, w);
-          if (cp >= 0 && cn >= 0 && g_strcmp0 (t->cols[cp].str[row], "all") == 0)
-            total += (double) t->cols[cn].i64[row];
-        }
-    }
-  if (sum)
-    *packets = total;
-  /* the last window lasts as long as the gap between windows (one hour when alone) */
-  if (*t0 <= *t1)
-    *t1 += gap == G_MAXINT64 ? 3600 : gap;
+  gint64 x = **(const gint64 *const *) a, y = **(const gint64 *const *) b;
+  return x < y ? -1 : x > y;
 }
 
-/* Distinct values of an ip/int column over the tables of @port (-1: none). */
-static gint64
+static gboolean
+report_observed (Report *r, ReportObserved *o)
+{
+  o->packets = NAN;
+  if (r->traffic.packets > 0)
+    {
+      double bin = r->cfg->bin_ns / 1e9;
+      g_autoptr (GPtrArray) keys = report_hash_keys (r->traffic.bins);
+      g_ptr_array_sort (keys, report_cmp_i64p);
+      g_autofree double *starts = g_new (double, keys->len + 1);
+      for (guint i = 0; i < keys->len; i++)
+        starts[i] = *(const gint64 *) g_ptr_array_index (keys, i) * bin;
+      o->packets = (double) r->traffic.packets;
+      o->covered = report_time_cover (starts, keys->len, bin, &o->stretches);
+      o->span = (r->traffic.ts_max - r->traffic.ts_min) / 1e9;
+      return TRUE;
+    }
+  GPtrArray *sum = report_inputs (r, REPORT_IN_TAX_SUMMARY);
+  g_autoptr (GArray) windows = NULL;
+  double window;
+  if (sum == NULL)
+    return FALSE;
+  double total = 0;
+  for (guint i = 0; i < sum->len; i++)
+    {
+      const DpTable *t = report_table (r, REPORT_IN_TAX_SUMMARY, i);
+      gint cp = report_col (t, "pattern", DP_COL_STRING), cn = report_col (t, "packets", DP_COL_INT64);
+      for (guint row = 0; cp >= 0 && cn >= 0 && row < t->n_rows; row++)
+        if (g_strcmp0 (t->cols[cp].str[row], "all") == 0)
+          total += (double) t->cols[cn].i64[row];
+    }
+  o->packets = total;
+  if (!report_tax_windows (r, &windows, &window))
+    return FALSE;
+  g_autofree double *starts = g_new (double, windows->len + 1);
+  for (guint i = 0; i < windows->len; i++)
+    starts[i] = (double) g_array_index (windows, gint64, i);
+  o->covered = report_time_cover (starts, windows->len, window, &o->stretches);
+  o->span = starts[windows->len - 1] + window - starts[0];
+  return TRUE;
+}
+
+guint32
+report_address_key (DpNameMap *names, const DpTable *t, guint32 addr)
+{
+  if (addr < DP_NAME_BASE)
+    return addr;
+  /* a key of 240.0.0.0/4 means what the table's map says (an IPv6 address
+   * or a pseudonym), else it is itself; either way its text decides */
+  char buf[64];
+  const char *text = dp_name_map_lookup (t->names, addr);
+  return dp_name_map_intern (names, text ? text : dp_ipv4_format (addr, NULL, buf));
+}
+
+/* Distinct values of an ip/int column over the tables of @port (-1: none).
+ * Addresses count by what they stand for: equal keys of 240.0.0.0/4 from
+ * two tables' name maps may be two different IPv6 addresses. */
+gint64
 report_distinct (Report *r, ReportInputPort port, const char *col)
 {
   GPtrArray *in = report_inputs (r, port);
@@ -466,6 +513,7 @@ report_distinct (Report *r, ReportInputPort port, const char *col)
     return -1;
   DpHash seen;
   dp_hash_init (&seen, 1024);
+  g_autoptr (DpNameMap) names = dp_name_map_new ();
   gboolean any = FALSE;
   for (guint i = 0; i < in->len; i++)
     {
@@ -475,7 +523,8 @@ report_distinct (Report *r, ReportInputPort port, const char *col)
         continue;
       any = TRUE;
       for (guint row = 0; row < t->n_rows; row++)
-        dp_hash_upsert (&seen, t->cols[c].type == DP_COL_IPV4 ? t->cols[c].ip[row] : (guint64) t->cols[c].i64[row] & ~(1ull << 63), NULL);
+        dp_hash_upsert (&seen, t->cols[c].type == DP_COL_IPV4 ? report_address_key (names, t, t->cols[c].ip[row])
+                                                              : (guint64) t->cols[c].i64[row] & ~(1ull << 63), NULL);
     }
   gint64 n = any ? (gint64) seen.n : -1;
   dp_hash_clear (&seen);
@@ -508,16 +557,17 @@ static void
 report_kpis (Report *r, GString *h)
 {
   char buf[32], buf2[32];
-  gint64 t0, t1;
-  double packets;
-  report_span (r, &t0, &t1, &packets);
+  ReportObserved o = { 0 };
+  gboolean seen = report_observed (r, &o);
   g_string_append (h, "<div class=\"kpis\">\n");
-  if (!isnan (packets))
-    report_kpi (h, report_fmt_si (packets, buf), "packets");
-  if (t0 <= t1)
+  if (!isnan (o.packets))
+    report_kpi (h, report_fmt_si (o.packets, buf), "packets");
+  if (seen)
     {
-      g_autofree char *span = g_strdup_printf ("%.1f h", (t1 - t0) / 3600.0);
-      report_kpi (h, span, "observed");
+      g_autofree char *label = o.stretches > 1
+        ? g_strdup_printf ("observed, in %u stretches over %s", o.stretches, report_fmt_duration (o.span, buf2))
+        : g_strdup ("observed");
+      report_kpi (h, report_fmt_duration (o.covered, buf), label);
     }
   report_kpi_counts (r, h);
   GPtrArray *reps = report_inputs (r, REPORT_IN_REPORT);
@@ -617,6 +667,7 @@ static const char report_css[] =
 
 static const struct { const char *id, *title, *lead; } report_sections[] = {
   { "taxonomy", "What the telescope saw", "Traffic patterns of the darknet taxonomy (Liu &amp; Fukuda) per time window." },
+  { "networks", "Where the sources are", "Countries and autonomous systems of the sources (from the enrich stage)." },
   { "methods", "Who is who: classification", "k-NN classification of the labelled senders, per method." },
   { "embedding", "The embedding", "The sources' vectors projected on their first two principal components." },
   { "clusters", "Who acts together: clusters", "Clusters of the sources, their cohesion and the ports they reach." },
@@ -716,6 +767,7 @@ report_finish (DpStage *stage, void *state, GError **error)
 {
   Report *r = state;
   report_charts_taxonomy (r);
+  report_charts_networks (r);
   report_charts_methods (r);
   report_charts_embedding (r);
   report_charts_clusters (r);
@@ -741,14 +793,23 @@ DP_PLUGIN_DEFINE (report,
   .doc = "Draws what a run found on one HTML page that opens offline (inline SVG and CSS, no scripts): "
          "the taxonomy over time (sources per pattern family, a pattern x window heat map, packets per "
          "protocol, top sources and ports per pattern), the methods (the comparison table, F1 per class, "
-         "confusion matrices), the embedding (PCA projection coloured by ground truth) and the clusters "
+         "confusion matrices), where the sources are (top countries and autonomous systems by sources and packets, "
+         "from an `enrich` stage), the embedding (PCA projection coloured by ground truth) and the clusters "
          "(sizes, silhouettes, a cluster x top-port heat map, the most cohesive clusters).\n\n"
          "Every input port is optional: a chart appears only when its tables arrived. Multi ports "
          "(`report`, `predictions`) take one table per method, named after the stage that sent it. "
          "The header names the pipeline (its `pipeline:` name and file) and what its sources read "
          "(their `path`/`paths`, or the seed of a generator), and gives the headline numbers, a few "
          "findings in words (busiest pattern, packet peak, hardest classes per method, most cohesive "
-         "cluster) and the stages upstream of the report with their rows, times and memory. Long runs are drawn with windows merged into at most 168 columns. "
+         "cluster) and the stages upstream of the report with their rows, times and memory.\n\n"
+         "Time charts have a real time axis (UTC): a bar or cell sits at its window's time and spans its "
+         "length, stretches without data are grey bands named in their tooltip, ticks fall on whole hours "
+         "or days and a date labels every day change. \"observed\" is the time the windows (or `bin`s of "
+         "the packet stream) with data cover, with the number of stretches and the span when there are "
+         "gaps. The window length is the taxonomy stage's `window` option (else the shortest step between "
+         "windows). Runs longer than 168 windows merge k windows' time per column (sources: the mean of "
+         "the windows present in it, packets: the sum), so distant windows stay apart. Count axes step by whole "
+         "numbers, and means are never rounded to 0.\n\n"
          "Every mark has a tooltip (SVG title) with its exact value. With `svg_dir`, each figure is "
          "also written as a standalone SVG file named after its id (e.g. `taxonomy-sources.svg`).",
   .inputs = report_inputs_desc, .n_inputs = G_N_ELEMENTS (report_inputs_desc),

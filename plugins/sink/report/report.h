@@ -16,6 +16,7 @@ typedef struct {
   guint64 max_clusters;
   guint64 top_clusters;
   gint64 bin_ns;
+  guint64 top_networks;
 } ReportConfig;
 
 /* Input ports, in the descriptor's order. */
@@ -32,6 +33,7 @@ typedef enum {
   REPORT_IN_EMBEDDING,
   REPORT_IN_LABELS,
   REPORT_IN_PACKETS,
+  REPORT_IN_ENRICHED,
   REPORT_N_INPUTS
 } ReportInputPort;
 
@@ -93,6 +95,16 @@ GHashTable *report_label_index (const DpTable *t, guint key_col, gboolean skip_e
 /** A cell as a double (int64 or double columns; NAN otherwise). */
 double report_cell_num (const DpTable *t, gint col, guint row);
 
+/** The key of address @addr of table @t that means the same address in
+ * every table: an address below 240.0.0.0 as it is, a key of 240.0.0.0/4
+ * (an entry of @t's name map: an IPv6 address or a pseudonym; or itself
+ * when the map lacks it) the key of its text in @names, which the caller
+ * keeps for printing (dp_ipv4_format). */
+guint32 report_address_key (DpNameMap *names, const DpTable *t, guint32 addr);
+/** Distinct values of an ipv4 or int64 column @col over the tables of
+ * @port, addresses by what they stand for; -1 when no table has it. */
+gint64 report_distinct (Report *r, ReportInputPort port, const char *col);
+
 /** (transfer container) the keys of @h. */
 GPtrArray *report_hash_keys (GHashTable *h);
 
@@ -102,6 +114,12 @@ void report_charts_methods (Report *r);
 void report_charts_embedding (Report *r);
 void report_charts_clusters (Report *r);
 void report_charts_taxonomy_sources (Report *r);
+/** Countries and ASes of the sources (the enriched input). */
+void report_charts_networks (Report *r);
+/** (transfer full, *@windows) the distinct window starts of the taxonomy
+ * summaries (gint64 seconds, sorted) and the seconds one window lasts;
+ * FALSE when no window arrived. */
+gboolean report_tax_windows (Report *r, GArray **windows, double *window);
 /** Index of the pattern family of a taxonomy pattern name (its colour in the palette). */
 guint report_tax_family (const char *pattern);
 /* charts-sources.c: the per-window taxonomy tables are folded in on arrival */
@@ -137,6 +155,42 @@ const char *report_fmt_ratio (double v, int digits, char buf[static 32]);
 /** Sequential colour (light to dark blue) for t in [0, 1]. */
 const char *report_ramp (double t, char buf[static 8]);
 
+/* axis.c: the axes as numbers */
+
+/** A 1-2-5 step giving about @n ticks from 0 to @max; with @integer (a
+ * count) at least 1 and whole. */
+double report_axis_step (double max, guint n, gboolean integer);
+/** The top of an axis from 0 with report_axis_step's step: the first
+ * multiple of the step at or above @max (1 when @max is not positive). */
+double report_axis_top (double max, guint n, gboolean integer);
+/** The time step (seconds: 1 s .. 30 min, hours dividing a day, 1, 2, 7,
+ * 14 ... days) giving at most @max_ticks ticks over @span seconds. */
+double report_time_step (double span, guint max_ticks);
+
+typedef struct {
+  double t;          /* seconds since the epoch, UTC */
+  gboolean date;     /* a date in the second row (a day change, or the start); else a tick */
+  char label[32];    /* "06:00", or "2021-03-01" for dates and for ticks of a day or more */
+} ReportTimeMark;
+
+/** (transfer full) The marks of a time axis over [@t0, @t1] seconds drawn
+ * @width_px wide: ticks at whole multiples of a step about 80 px apart,
+ * labelled with the time of day (or the date when the step is a day or
+ * more), then, for steps below a day, a date mark at every midnight UTC
+ * and at @t0 when the first midnight is not close.  Ticks first, each
+ * group in time order.  Empty when @t1 <= @t0. */
+GArray *report_time_marks (double t0, double t1, double width_px);
+/** A mean as text: never "0" for a value that is not zero ("<0.01"),
+ * whole numbers without decimals, 2 decimals below 10, k/M above 1000. */
+const char *report_fmt_mean (double v, char buf[static 32]);
+/** Seconds covered by @n bins starting at @starts (increasing), each
+ * @width seconds long (a bin ends early where the next starts before its
+ * end), and in *@stretches (nullable) the runs of bins without a gap of
+ * half a bin or more between them. */
+double report_time_cover (const double *starts, guint n, double width, guint *stretches);
+/** 42 -> "42 s", 5400 -> "1.5 h", 3 days -> "3.0 d". */
+const char *report_fmt_duration (double seconds, char buf[static 32]);
+
 typedef struct {
   guint n_x, n_series;
   const char *const *x_labels;   /* short axis labels (NULL: none) */
@@ -147,6 +201,11 @@ typedef struct {
   const char *x_title, *y_title;
   const char *unit;              /* in tooltips: "630 sources" */
   guint label_every;             /* x label on every k-th bar (0: auto) */
+  /* A real time axis (x_times not NULL): bar x starts at x_times[x]
+   * (seconds, UTC, increasing) and spans x_width seconds on an axis from
+   * t0 to t1; stretches without bars are drawn as gaps. */
+  const double *x_times;
+  double x_width, t0, t1;
 } ReportBars;
 
 /** Stacked vertical bars (one series: plain bars).  Sets *w, *h. */
@@ -164,6 +223,7 @@ typedef struct {
   gboolean value_labels;         /* print the value at the end of each bar */
   const char *const *colours;    /* NULL: palette; one per series */
   gboolean colour_sign;          /* one series: negative bars vermillion */
+  gboolean counts;               /* values are counts: whole-number ticks, k/M in labels */
 } ReportHBars;
 
 /** Horizontal grouped bars. */
@@ -184,6 +244,9 @@ typedef struct {
   guint cell_w, cell_h;          /* 0: defaults */
   gboolean rotate_cols;          /* column labels at 45° */
   guint label_every;             /* column label on every k-th column (0: all) */
+  /* A real time axis, as in ReportBars: column c at col_times[c]. */
+  const double *col_times;
+  double col_width, t0, t1;
 } ReportHeat;
 
 void report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h);

@@ -137,16 +137,6 @@ report_ramp (double t, char buf[static 8])
   return buf;
 }
 
-/* A 1-2-5 step giving about @n ticks up to @max. */
-static double
-report_nice_step (double max, guint n)
-{
-  if (!(max > 0))
-    return 1;
-  double raw = max / n, mag = pow (10, floor (log10 (raw))), f = raw / mag;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
-}
-
 static void
 report_text (GString *s, double x, double y, const char *anchor, const char *extra, const char *text)
 {
@@ -182,15 +172,15 @@ report_legend (GString *s, double x0, double y0, double width, guint n, const ch
   return n ? y - y0 + 18 : 0;
 }
 
-/* Horizontal grid lines with value labels on the left. */
+/* Horizontal grid lines every @step up to @vmax, value labels on the left. */
 static void
-report_y_axis (GString *s, double x0, double x1, double y_top, double y_bottom, double vmax, const char *title)
+report_y_axis (GString *s, double x0, double x1, double y_top, double y_bottom, double vmax, double step,
+               const char *title)
 {
-  double step = report_nice_step (vmax, 5);
   char buf[32];
-  for (double v = 0; v <= vmax * 1.0001; v += step)
+  for (guint i = 0; i * step <= vmax * 1.0001; i++)
     {
-      double y = y_bottom - (y_bottom - y_top) * v / vmax;
+      double v = i * step, y = y_bottom - (y_bottom - y_top) * v / vmax;
       g_string_append_printf (s, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
                               x0, x1, y, y, v == 0 ? REPORT_AXIS : REPORT_GRID);
       report_text (s, x0 - 6, y + 4, "end", "fill=\"#666666\"", report_fmt_si (v, buf));
@@ -203,6 +193,71 @@ report_y_axis (GString *s, double x0, double x1, double y_top, double y_bottom, 
     }
 }
 
+/* x of time @t on a time axis from @t0 to @t1 drawn from @left, @width wide. */
+static double
+report_time_x (double t, double t0, double t1, double left, double width)
+{
+  return left + width * (t - t0) / (t1 - t0);
+}
+
+/* Ticks and labels of a time axis under a plot (@top to @bottom): times of
+ * day in a first row, dates at day changes in a second row with a dashed
+ * line across the plot.  Returns the height used below @bottom. */
+static double
+report_time_axis (GString *s, double left, double width, double top, double bottom, double t0, double t1)
+{
+  g_autoptr (GArray) marks = report_time_marks (t0, t1, width);
+  gboolean dates = FALSE;
+  for (guint i = 0; i < marks->len; i++)
+    {
+      const ReportTimeMark *m = &g_array_index (marks, ReportTimeMark, i);
+      double x = report_time_x (m->t, t0, t1, left, width);
+      /* a label that would run off the figure moves left to fit */
+      double half = 3.4 * strlen (m->label);
+      if (!m->date)
+        {
+          g_string_append_printf (s, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+                                  x, x, bottom, bottom + 4, REPORT_AXIS);
+          report_text (s, MIN (x, REPORT_W - 2 - half), bottom + 17, "middle", "fill=\"#666666\"", m->label);
+          continue;
+        }
+      dates = TRUE;
+      if (m->t > t0)
+        g_string_append_printf (s, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                                "stroke-dasharray=\"3 3\"/>\n", x, x, top, bottom + 22, REPORT_AXIS);
+      report_text (s, MIN (x + 3, REPORT_W - 2 - 2 * half), bottom + 33, NULL,
+                   "fill=\"#444444\" font-weight=\"600\" font-size=\"11\"", m->label);
+    }
+  return dates ? 38 : 22;
+}
+
+/* Grey bands over the stretches of [t0, t1] that no item (@times, each
+ * @span seconds, increasing) covers, each with its dates in a tooltip. */
+static void
+report_time_gaps (GString *s, double left, double width, double top, double bottom, double t0, double t1,
+                  const double *times, guint n, double span)
+{
+  char d[32];
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      double g0 = times[i] + span, g1 = times[i + 1];
+      if (g1 - g0 < span * 0.5)
+        continue;
+      double x0 = report_time_x (g0, t0, t1, left, width), x1 = report_time_x (g1, t0, t1, left, width);
+      g_autoptr (GDateTime) da = g_date_time_new_from_unix_utc ((gint64) floor (g0));
+      g_autoptr (GDateTime) db = g_date_time_new_from_unix_utc ((gint64) floor (g1));
+      g_autofree char *ta = da ? g_date_time_format (da, "%Y-%m-%d %H:%M") : g_strdup ("?");
+      g_autofree char *tb = db ? g_date_time_format (db, "%Y-%m-%d %H:%M") : g_strdup ("?");
+      g_string_append_printf (s, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"#f1f1f1\">"
+                              "<title>", x0, top, MAX (x1 - x0, 0.5), bottom - top);
+      report_esc_printf (s, "no data from %s to %s UTC (%s)", ta, tb, report_fmt_duration (g1 - g0, d));
+      g_string_append (s, "</title></rect>\n");
+      if (x1 - x0 >= 44)
+        report_text (s, (x0 + x1) / 2, top + 14, "middle", "fill=\"#9a9a9a\" font-size=\"11\"", "no data");
+    }
+}
+
+/* The tallest stack (0 when none). */
 static double
 report_bars_max (const ReportBars *b)
 {
@@ -217,7 +272,15 @@ report_bars_max (const ReportBars *b)
         }
       vmax = MAX (vmax, sum);
     }
-  return vmax > 0 ? report_nice_step (vmax, 5) * ceil (vmax / report_nice_step (vmax, 5)) : 1;
+  return vmax;
+}
+
+/* A count as text: whole ones with thousands separators, means (a long
+ * run's merged windows) with their decimals, never rounded to 0. */
+static const char *
+report_fmt_count (double v, char buf[static 32])
+{
+  return v == floor (v) && fabs (v) < 9e15 ? report_fmt_int ((gint64) v, buf) : report_fmt_mean (v, buf);
 }
 
 static void
@@ -231,11 +294,29 @@ report_bar_rect (GString *s, const ReportBars *b, guint k, guint x, double bx, d
                           bx, y, bw, h, colour);
   g_string_append (s, "<title>");
   if (b->n_series > 1)
-    report_esc_printf (s, "%s — %s: %s %s", tip, b->series[k], report_fmt_int ((gint64) llround (v), num),
-                       b->unit ? b->unit : "");
+    report_esc_printf (s, "%s — %s: %s %s", tip, b->series[k], report_fmt_count (v, num), b->unit ? b->unit : "");
   else
-    report_esc_printf (s, "%s: %s %s", tip, report_fmt_int ((gint64) llround (v), num), b->unit ? b->unit : "");
+    report_esc_printf (s, "%s: %s %s", tip, report_fmt_count (v, num), b->unit ? b->unit : "");
   g_string_append (s, "</title></rect>\n");
+}
+
+/* x and width of bar @x: its slot side by side, or its time span. */
+static void
+report_bar_place (const ReportBars *b, guint x, double left, double plot_w, double *bx, double *bw)
+{
+  if (b->x_times == NULL)
+    {
+      double slot = b->n_x ? plot_w / b->n_x : plot_w;
+      *bw = slot > 6 ? slot * 0.82 : slot;
+      *bx = left + x * slot + (slot - *bw) / 2;
+      return;
+    }
+  double x0 = report_time_x (b->x_times[x], b->t0, b->t1, left, plot_w);
+  double x1 = report_time_x (b->x_times[x] + b->x_width, b->t0, b->t1, left, plot_w);
+  /* a thin gap between neighbours when there is room; never narrower than 1.5 px */
+  double w = x1 - x0 > 6 ? (x1 - x0) * 0.86 : x1 - x0;
+  *bw = MAX (w, 1.5);
+  *bx = x0 + (x1 - x0 - *bw) / 2;
 }
 
 void
@@ -244,13 +325,17 @@ report_svg_bars (GString *s, const ReportBars *b, guint *w, guint *h)
   const double left = 76, right = 16, plot_h = 260;
   double top = 8 + (b->n_series > 1 ? report_legend (s, left, 18, REPORT_W - left - right, b->n_series, b->series, b->colours) : 0) + 12;
   double bottom = top + plot_h, plot_w = REPORT_W - left - right;
-  double vmax = report_bars_max (b);
-  report_y_axis (s, left, REPORT_W - right, top, bottom, vmax, b->y_title);
-  double slot = b->n_x ? plot_w / b->n_x : plot_w, bw = slot > 6 ? slot * 0.82 : slot;
+  /* every bar chart counts something: whole-number steps */
+  double max = report_bars_max (b), step = report_axis_step (max, 5, TRUE), vmax = report_axis_top (max, 5, TRUE);
+  gboolean timed = b->x_times && b->t1 > b->t0;
+  if (timed)
+    report_time_gaps (s, left, plot_w, top, bottom, b->t0, b->t1, b->x_times, b->n_x, b->x_width);
+  report_y_axis (s, left, REPORT_W - right, top, bottom, vmax, step, b->y_title);
   guint every = b->label_every ? b->label_every : MAX (1u, (guint) ceil (b->n_x / 12.0));
   for (guint x = 0; x < b->n_x; x++)
     {
-      double bx = left + x * slot + (slot - bw) / 2, y = bottom;
+      double bx, bw, y = bottom;
+      report_bar_place (b, x, left, plot_w, &bx, &bw);
       for (guint k = 0; k < b->n_series; k++)
         {
           double v = b->values[(gsize) k * b->n_x + x];
@@ -260,17 +345,18 @@ report_svg_bars (GString *s, const ReportBars *b, guint *w, guint *h)
           y -= hh;
           report_bar_rect (s, b, k, x, bx, bw, y, hh);
         }
-      if (b->x_labels && x % every == 0)
+      if (!timed && b->x_labels && x % every == 0)
         {
           g_string_append_printf (s, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
                                   bx + bw / 2, bx + bw / 2, bottom, bottom + 4, REPORT_AXIS);
           report_text (s, bx + bw / 2, bottom + 17, "middle", "fill=\"#666666\"", b->x_labels[x]);
         }
     }
+  double below = timed ? report_time_axis (s, left, plot_w, top, bottom, b->t0, b->t1) : 22;
   if (b->x_title)
-    report_text (s, left + plot_w / 2, bottom + 40, "middle", "fill=\"#555555\"", b->x_title);
+    report_text (s, left + plot_w / 2, bottom + below + 18, "middle", "fill=\"#555555\"", b->x_title);
   *w = REPORT_W;
-  *h = (guint) ceil (bottom + 50);
+  *h = (guint) ceil (bottom + below + 28);
 }
 
 /* ------------------------------------------------------------------ */
@@ -289,14 +375,14 @@ report_hbar_one (GString *s, const ReportHBars *b, guint k, guint c, double x0, 
   double len = fabs (v) * scale;
   g_string_append_printf (s, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>",
                           xa, y, MAX (len, 0.5), bh, colour);
+  const char *text = b->counts ? report_fmt_count (v, num) : report_fmt_ratio (v, b->digits, num);
   if (b->n_series > 1)
-    report_esc_printf (s, "%s — %s: %s", b->cats[c], b->series[k], report_fmt_ratio (v, b->digits, num));
+    report_esc_printf (s, "%s — %s: %s", b->cats[c], b->series[k], text);
   else
-    report_esc_printf (s, "%s: %s", b->cats[c], report_fmt_ratio (v, b->digits, num));
+    report_esc_printf (s, "%s: %s", b->cats[c], text);
   g_string_append (s, "</title></rect>\n");
   if (b->value_labels)
-    report_text (s, xa + len + 4, y + bh / 2 + 4, NULL, "font-size=\"10\" fill=\"#555555\"",
-                 report_fmt_ratio (v, b->digits, num));
+    report_text (s, xa + len + 4, y + bh / 2 + 4, NULL, "font-size=\"10\" fill=\"#555555\"", text);
 }
 
 void
@@ -311,14 +397,14 @@ report_svg_hbars (GString *s, const ReportHBars *b, guint *w, guint *h)
   double plot_w = REPORT_W - left - right, span = b->vmax - MIN (b->vmin, 0.0);
   double scale = span > 0 ? plot_w / span : 1, bottom = top + group * b->n_cat;
   char num[32];
-  double step = report_nice_step (span, 5);
+  double step = report_axis_step (span, 5, b->counts);
   for (double v = ceil (MIN (b->vmin, 0.0) / step) * step; v <= b->vmax + step * 1e-6; v += step)
     {
       double x = left + scale * (v - MIN (b->vmin, 0.0));
       g_string_append_printf (s, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
                               x, x, top - 4, bottom, fabs (v) < step * 1e-6 ? REPORT_AXIS : REPORT_GRID);
       report_text (s, x, top - 8, "middle", "fill=\"#666666\" font-size=\"11\"",
-                   report_fmt_ratio (v, step < 0.1 ? 2 : step < 1 ? 1 : 0, num));
+                   b->counts ? report_fmt_si (v, num) : report_fmt_ratio (v, step < 0.1 ? 2 : step < 1 ? 1 : 0, num));
     }
   for (guint c = 0; c < b->n_cat; c++)
     {
@@ -403,16 +489,17 @@ report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h)
   if (hm->row_title)
     left = MAX (left, MIN (16 + 7.0 * report_text_len (hm->row_title), 280.0));
   double avail = REPORT_W - left - (hm->rotate_cols ? 60 : 16);   /* rotated names lean right */
+  gboolean timed = hm->col_times && hm->t1 > hm->t0;
   double cw = hm->cell_w ? hm->cell_w : MIN (48.0, hm->n_cols ? avail / hm->n_cols : avail);
   double ch = hm->cell_h ? hm->cell_h : 20;
-  double head = hm->rotate_cols ? 12 + 5.6 * MIN (longest_col, 24u) : 24;
+  double head = timed ? 0 : hm->rotate_cols ? 12 + 5.6 * MIN (longest_col, 24u) : 24;
   double top = 44 + head, vmax = 0;
   for (gsize i = 0; i < (gsize) hm->n_rows * hm->n_cols; i++)
     if (isfinite (hm->values[i]))
       vmax = MAX (vmax, hm->values[i]);
   report_heat_legend (s, hm, left, 12, vmax);
   guint every = hm->label_every ? hm->label_every : 1;
-  for (guint c = 0; c < hm->n_cols; c += every)
+  for (guint c = 0; !timed && c < hm->n_cols; c += every)
     {
       double x = left + cw * c + cw / 2;
       if (hm->rotate_cols)
@@ -423,18 +510,32 @@ report_svg_heat (GString *s, const ReportHeat *hm, guint *w, guint *h)
       else
         report_text (s, x, top - 6, "middle", "font-size=\"11\" fill=\"#555555\"", hm->cols[c]);
     }
+  double bottom = top + ch * hm->n_rows, width = timed ? avail : cw * hm->n_cols;
+  if (timed)
+    report_time_gaps (s, left, avail, top, bottom, hm->t0, hm->t1, hm->col_times, hm->n_cols, hm->col_width);
   for (guint r = 0; r < hm->n_rows; r++)
     {
       double y = top + ch * r;
       report_text (s, left - 6, y + ch / 2 + 4, "end", "font-size=\"11\"", hm->rows[r]);
       for (guint c = 0; c < hm->n_cols; c++)
-        report_heat_cell (s, hm, r, c, left + cw * c, y, cw, ch, vmax);
+        {
+          if (!timed)
+            {
+              report_heat_cell (s, hm, r, c, left + cw * c, y, cw, ch, vmax);
+              continue;
+            }
+          /* cells at their time; one pixel apart only where they are wide */
+          double x0 = report_time_x (hm->col_times[c], hm->t0, hm->t1, left, avail);
+          double px = report_time_x (hm->col_times[c] + hm->col_width, hm->t0, hm->t1, left, avail) - x0;
+          report_heat_cell (s, hm, r, c, x0, y, px > 3 ? px : MAX (px, 1.5) + 1, ch, vmax);
+        }
     }
-  double bottom = top + ch * hm->n_rows;
+  double below = timed ? report_time_axis (s, left, avail, top, bottom, hm->t0, hm->t1) : 0;
   if (hm->col_title)
-    report_text (s, left + cw * hm->n_cols / 2, bottom + 22, "middle", "fill=\"#555555\"", hm->col_title);
+    report_text (s, left + width / 2, bottom + below + 22, "middle", "fill=\"#555555\"", hm->col_title);
   if (hm->row_title)
     report_text (s, 8, top - 6, NULL, "fill=\"#555555\" font-weight=\"600\"", hm->row_title);
+  bottom += below;
   *w = REPORT_W;
   *h = (guint) ceil (bottom + 34);
 }

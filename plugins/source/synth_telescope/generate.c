@@ -258,6 +258,11 @@ synth_telescope_probe (SynthRow *row, guint32 key, SynthStyle style, SynthRng *r
       row->seq = (guint32) synth_next (r);
       row->seq ^= row->seq == row->dst ? 1u : 0u;
       row->ip_len = style == SYNTH_STYLE_OS ? 60 : 44;
+      /* an OS stack (Linux: MSS, SACK, timestamps, NOP, window scale),
+       * ZMap 3.0-4.0 (window 65535, MSS only), masscan 1.3 (window 1024,
+       * MSS only); docs/taxonomy.md has the sources */
+      row->win = style == SYNTH_STYLE_OS ? 64240 : style == SYNTH_STYLE_ZMAP ? 65535 : 1024;
+      row->optlen = style == SYNTH_STYLE_OS ? 20 : 4;
     }
   else if (row->proto == 17)
     {
@@ -294,6 +299,8 @@ synth_telescope_backscatter (SynthRow *row, const SynthEpisode *ep, guint8 proto
       row->sport = ep->sport;
       row->dport = (guint16) synth_range (r, 1024, 65535);
       row->ip_len = row->flags == RST ? 40 : 44;
+      row->win = row->flags == RST ? 0 : 29200;
+      row->optlen = row->flags == RST ? 0 : 4;
     }
   else if (proto == 17)
     {
@@ -382,6 +389,10 @@ synth_telescope_fill (const SynthWorld *w, const SynthPop *pop, const SynthEpiso
       synth_telescope_probe (row, synth_telescope_pick_port (pop, r), SYNTH_STYLE_OS, r);
       row->seq = row->dst;
       row->ip_len = 40;
+      /* Mirai: no options, a window drawn once per bot (here from the
+       * source port, so the random stream stays as it was) */
+      row->optlen = 0;
+      row->win = (guint16) ((row->sport * 2654435761u) >> 16);
       break;
     case SYNTH_GEN_ROUND:
       s = synth_telescope_fill_round (w, pop, ep, i, r, row);

@@ -170,6 +170,8 @@ synth_telescope_copy (DpPackets *p, const SynthRow *row)
   p->ip_len[i] = row->ip_len;
   p->frag[i] = row->frag;
   p->l4[i] = row->l4;
+  p->tcp_win[i] = row->win;
+  p->tcp_optlen[i] = row->optlen;
 }
 
 static DpTable *

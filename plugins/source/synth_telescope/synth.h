@@ -114,8 +114,8 @@ typedef struct {
 typedef struct {
   gint64 ts;             /* microseconds */
   guint32 src, dst, seq;
-  guint16 sport, dport, ip_id, ip_len, frag;
-  guint8 proto, flags, icmp_type, icmp_code, ttl, l4;
+  guint16 sport, dport, ip_id, ip_len, frag, win;
+  guint8 proto, flags, icmp_type, icmp_code, ttl, l4, optlen;
 } SynthRow;
 
 typedef struct {

@@ -1,6 +1,9 @@
-/* plugin.c — the anonymize plugin: prefix-preserving anonymisation of IPv4 addresses
- * (Crypto-PAn with AES-128, compatible with cryptopANT's key files and
- * output), for packets and for tables with address columns.
+/* plugin.c — the anonymize plugin: prefix-preserving anonymisation of IPv4 and IPv6
+ * addresses (Crypto-PAn with AES-128, compatible with cryptopANT's key
+ * files and output), for packets and for tables with address columns.
+ * IPv6 addresses are keys of the batches' name map: the 128-bit scrambler
+ * is in ip6.c, the keys' translation into the stage's output map below
+ * (anon_keys).
  *
  * Crypto-PAn (Xu, Fan, Ammar, Moon, ICNP 2002): output bit i is input bit
  * i XOR one bit of AES_K (block_i), where block_i holds the address's i
@@ -35,59 +38,13 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "anonymize.h"
 
 /* ------------------------------------------------------------------ */
-/* Options */
+/* The scrambler (the state is in anonymize.h) */
 
-enum { ANON_BOTH = 0, ANON_SRC, ANON_DST };
-enum { ANON_HOST_REMAP = 0, ANON_HOST_ZERO, ANON_HOST_SCRAMBLE };
-
-typedef struct {
-  char *key_file;
-  int addresses;
-  guint64 pass_bits;
-  char **telescope;
-  int telescope_host;
-  gboolean reverse;
-  guint64 cache_size;
-  char **columns;
-  gboolean text_addresses;
-} AnonConfig;
-
-/* ------------------------------------------------------------------ */
-/* The scrambler */
-
-#define ANON_MISS_BATCH 64          /* addresses per EVP call */
 #define ANON_CLASS_E 32
-
-typedef struct {
-  guint32 addr, prefix, host_bits;
-} AnonNet;
-
-typedef struct {
-  guint32 key, val;
-} AnonSlot;
-
-typedef struct {
-  const AnonConfig *cfg;
-  EVP_CIPHER_CTX *ctx;
-  guint8 pad[16];         /* pad bytes 0..15: bytes 4..15 complete every block */
-  guint32 pad_word;       /* pad bytes 0..3 as a little-endian word */
-  guint pass_bits;
-  AnonSlot *cache;        /* direct-mapped: slot = hash (addr) & mask */
-  guint32 cache_mask;
-  guint32 *net16;         /* leading 16 output bits per /16 << 16 | 1, 0 unknown */
-  AnonNet *nets;          /* the telescope's prefixes */
-  guint n_nets;
-  guint8 *blocks, *out;   /* ANON_MISS_BATCH * 32 blocks */
-  DpPackets *out_batch;   /* refilled in place by dp_stage_push_packets */
-  guint64 addresses, misses, blocks_done, telescope_hits, text_cells;
-  GPtrArray *column_names;
-  gboolean crypto_failed; /* libcrypto refused an encryption: no result goes out */
-} Anon;
 
 static inline guint
 anon_class_bits (guint32 a)
@@ -108,7 +65,7 @@ anon_block (const Anon *s, guint32 a, guint i, guint8 *b)
   b[3] = (guint8) (w >> 24);
 }
 
-static void
+void
 anon_encrypt (Anon *s, const guint8 *in, guint8 *out, guint n_blocks)
 {
   int len = 0;
@@ -275,9 +232,10 @@ anon_slot (guint32 a, guint32 mask)
   return (guint32) ((a * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)) >> 32) & mask;
 }
 
-/* Anonymises @n addresses of @col in place (a column of a copy). */
+/* Anonymises @n addresses of @col in place (a column of a copy), but for
+ * the keys of the name map (240.0.0.0 + [0, @n_keys)). */
 static void
-anon_column (Anon *s, guint32 *col, guint n)
+anon_column (Anon *s, guint32 *col, guint n, guint n_keys)
 {
   guint pending_row[ANON_MISS_BATCH];
   guint32 pending_in[ANON_MISS_BATCH], pending_out[ANON_MISS_BATCH];
@@ -287,6 +245,10 @@ anon_column (Anon *s, guint32 *col, guint n)
       if (r < n)
         {
           guint32 a = col[r];
+          /* keys of the name map are anon_keys's (other class E
+           * addresses pass whole, as in cryptopANT) */
+          if (a - DP_NAME_BASE < n_keys)
+            continue;
           if (s->cache)
             {
               const AnonSlot *sl = &s->cache[anon_slot (a, s->cache_mask)];
@@ -333,6 +295,131 @@ anon_column (Anon *s, guint32 *col, guint n)
 }
 
 /* ------------------------------------------------------------------ */
+/* IPv6 addresses and pseudonyms: keys of the name map
+ *
+ * An IPv6 address travels as a key in 240.0.0.0/4 of its batch's name map
+ * (docs/architecture.md).  The stage gives its output batches and tables
+ * one name map of its own, shared by all of them: an input entry that is
+ * an IPv6 address or prefix becomes the key of its anonymised address
+ * there, a pseudonym the key of the same token.  The input's map is not
+ * written: it holds the addresses in clear, and other branches of the
+ * pipeline share it.  Each input map met gets a table from its entries to
+ * the output keys, so a key always becomes the same key, whatever batch
+ * it comes in; two inputs with the same address meet at one output key.
+ * Each entry is computed once (the table is the IPv6 address cache). */
+
+static AnonKeys *
+anon_keys_of (Anon *s, DpNameMap *in)
+{
+  for (guint k = 0; k < s->n_keys; k++)
+    if (s->keys[k].in == in)
+      return &s->keys[k];
+  s->keys = g_renew (AnonKeys, s->keys, s->n_keys + 1);
+  AnonKeys *ks = &s->keys[s->n_keys++];
+  *ks = (AnonKeys) { dp_name_map_ref (in), { NULL, NULL }, 0 };
+  if (s->out_names == NULL)
+    s->out_names = dp_name_map_new ();
+  return ks;
+}
+
+static gboolean
+anon_intern6 (Anon *s, const guint8 a[16], guint plen, guint32 *key, GError **error)
+{
+  if (dp_name_map_intern_ip6 (s->out_names, a, plen, key))
+    return TRUE;
+  g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+               "the output name map is full (2^28 - 1 entries): the IPv6 address cannot be given a key");
+  return FALSE;
+}
+
+/* The anonymised form of one IPv6 address or prefix (text cells and
+ * reverse runs: one at a time). */
+static void
+anon6_one (Anon *s, const guint8 in[16], guint plen, guint8 out[16])
+{
+  if (s->cfg->reverse)
+    {
+      anon6_reverse (s, in, plen, out);
+      return;
+    }
+  anon6_scramble_many (s, (const guint8 (*)[16]) in, &plen, (guint8 (*)[16]) out, 1);
+  anon6_forward (s, in, plen, out);
+}
+
+/* Sets the rows of @col whose value in @orig (@n rows) is a key of @in
+ * below 240.0.0.0 + @size to keys of the stage's output map: IPv6 entries
+ * anonymised (@anon) or copied as they are (addresses that `addresses`
+ * or `columns` leave alone), pseudonyms copied.  Other rows are not
+ * touched (anon_column's). */
+static gboolean
+anon_keys (Anon *s, DpNameMap *in, guint size, const guint32 *orig, guint32 *col, guint n, gboolean anon,
+           GError **error)
+{
+  AnonKeys *ks = anon_keys_of (s, in);
+  if (ks->n_to < size)
+    {
+      guint grow = MAX (size, MIN (2 * ks->n_to, (guint) 0x0fffffff));
+      for (guint k = 0; k < 2; k++)
+        {
+          ks->to[k] = g_renew (guint32, ks->to[k], grow);
+          memset (ks->to[k] + ks->n_to, 0, (grow - ks->n_to) * sizeof (guint32));
+        }
+      ks->n_to = grow;
+    }
+  guint32 *to = ks->to[anon ? 1 : 0];
+  guint8 pin[ANON6_BATCH][16], pout[ANON6_BATCH][16];
+  guint plen[ANON6_BATCH], pidx[ANON6_BATCH], np = 0;
+  for (guint r = 0; r <= n; r++)
+    {
+      if (r < n)
+        {
+          guint32 a = orig[r];
+          if (a - DP_NAME_BASE >= size || to[a - DP_NAME_BASE] != 0)
+            continue;
+          guint i = a - DP_NAME_BASE, pl;
+          const guint8 *a6 = dp_name_map_lookup_ip6 (in, a, &pl);
+          if (a6 == NULL)
+            {
+              to[i] = dp_name_map_intern (s->out_names, dp_name_map_lookup (in, a));
+              s->names_done++;
+              continue;
+            }
+          if (!anon || s->cfg->reverse)
+            {
+              guint8 b[16];
+              if (anon)
+                anon6_reverse (s, a6, pl, b);
+              if (!anon_intern6 (s, anon ? b : a6, pl, &to[i], error))
+                return FALSE;
+              s->ip6_done += anon;
+              continue;
+            }
+          to[i] = 1;   /* pending: not a key of any map */
+          memcpy (pin[np], a6, 16);
+          plen[np] = pl;
+          pidx[np++] = i;
+          if (np < ANON6_BATCH)
+            continue;
+        }
+      if (np == 0)
+        continue;
+      anon6_scramble_many (s, (const guint8 (*)[16]) pin, plen, pout, np);
+      for (guint k = 0; k < np; k++)
+        {
+          anon6_forward (s, pin[k], plen[k], pout[k]);
+          if (!anon_intern6 (s, pout[k], plen[k], &to[pidx[k]], error))
+            return FALSE;
+        }
+      s->ip6_done += np;
+      np = 0;
+    }
+  for (guint r = 0; r < n; r++)
+    if (orig[r] - DP_NAME_BASE < size)
+      col[r] = to[orig[r] - DP_NAME_BASE];
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
 /* Batches */
 
 /* Copies @in into the stage's output batch (reused when no consumer kept
@@ -352,11 +439,17 @@ anon_packets (DpStage *stage, Anon *s, const DpPackets *in, GError **error)
   DP_PACKET_COLUMNS (ANON_COPY)
 #undef ANON_COPY
   out->n_rows = n;
-  dp_packets_set_names (out, in->names);
-  if (s->cfg->addresses != ANON_DST)
-    anon_column (s, out->src, n);
-  if (s->cfg->addresses != ANON_SRC)
-    anon_column (s, out->dst, n);
+  gboolean src = s->cfg->addresses != ANON_DST, dst = s->cfg->addresses != ANON_SRC;
+  /* the keys that the batch's name map had given out when it came */
+  guint n_keys = dp_name_map_size (in->names);
+  if (src)
+    anon_column (s, out->src, n, n_keys);
+  if (dst)
+    anon_column (s, out->dst, n, n_keys);
+  if (in->names && (!anon_keys (s, in->names, n_keys, in->src, out->src, n, src, error)
+                    || !anon_keys (s, in->names, n_keys, in->dst, out->dst, n, dst, error)))
+    return DP_FLOW_ERROR;
+  dp_packets_set_names (out, in->names ? s->out_names : NULL);
   if (anon_failed (s, error))
     return DP_FLOW_ERROR;
   return dp_stage_push_packets (stage, 0, &s->out_batch);
@@ -399,7 +492,11 @@ anon_table (Anon *s, DpStage *stage, const DpTable *in, GError **error)
   for (guint r = 0; r < in->n_rows; r++)
     dp_table_append_row (out);
   if (in->names)
-    dp_table_set_names (out, in->names);
+    {
+      anon_keys_of (s, in->names);
+      dp_table_set_names (out, s->out_names);
+    }
+  guint n_keys = dp_name_map_size (in->names);
   gint pc = dp_table_find_column (in, "prefix");
   if (pc >= 0 && in->cols[pc].type != DP_COL_INT64)
     pc = -1;
@@ -415,11 +512,20 @@ anon_table (Anon *s, DpStage *stage, const DpTable *in, GError **error)
               /* a cell that is an address (Maltrail labels some ranges by
                * one) would publish it in clear */
               guint32 a;
+              guint8 a6[16], o6[16];
+              guint pl;
               char buf[64];
               if (ic->str[r] && anon_table_wants (s, ic) && dp_ipv4_parse (ic->str[r], &a))
                 {
-                  anon_column (s, &a, 1);
+                  anon_column (s, &a, 1, 0);
                   dp_table_set_str (out, c, r, dp_ipv4_format (a, NULL, buf));
+                  s->text_cells++;
+                }
+              else if (ic->str[r] && anon_table_wants (s, ic) && dp_ip6_parse_prefix (ic->str[r], a6, &pl))
+                {
+                  /* IPv6 text, an address or a prefix a::/len */
+                  anon6_one (s, a6, pl, o6);
+                  dp_table_set_str (out, c, r, dp_ip6_format (o6, pl, buf));
                   s->text_cells++;
                 }
               else
@@ -437,15 +543,24 @@ anon_table (Anon *s, DpStage *stage, const DpTable *in, GError **error)
         case DP_COL_IPV4:
           if (in->n_rows)
             memcpy (oc->ip, ic->ip, in->n_rows * sizeof (guint32));
-          if (!anon_table_wants (s, ic))
-            break;
-          /* pseudonyms (names in 240.0.0.0/4) pass unchanged: class E is kept whole */
-          anon_column (s, oc->ip, in->n_rows);
-          for (guint r = 0; pc >= 0 && strcmp (ic->name, "ip") == 0 && r < in->n_rows; r++)
+          if (anon_table_wants (s, ic))
             {
-              gint64 p = in->cols[pc].i64[r];
-              if (p >= 0 && p < 32)
-                oc->ip[r] &= p == 0 ? 0 : (guint32) (G_MAXUINT32 << (32 - p));
+              anon_column (s, oc->ip, in->n_rows, n_keys);
+              /* an IPv4 network: not a name-map key, whose entry has its own prefix */
+              for (guint r = 0; pc >= 0 && strcmp (ic->name, "ip") == 0 && r < in->n_rows; r++)
+                {
+                  gint64 p = in->cols[pc].i64[r];
+                  if (p >= 0 && p < 32 && ic->ip[r] - DP_NAME_BASE >= n_keys)
+                    oc->ip[r] &= p == 0 ? 0 : (guint32) (G_MAXUINT32 << (32 - p));
+                }
+            }
+          /* IPv6 entries anonymised, pseudonyms (and the addresses of
+           * columns left alone) copied into the output's map */
+          if (in->names
+              && !anon_keys (s, in->names, n_keys, ic->ip, oc->ip, in->n_rows, anon_table_wants (s, ic), error))
+            {
+              dp_batch_unref (out);
+              return NULL;
             }
           break;
         }
@@ -495,8 +610,10 @@ anon_check (DpStage *stage, const void *config, GError **error)
   for (char **t = cfg->telescope; t && *t; t++)
     {
       DpCidr c;
+      guint8 a6[16];
+      guint pl;
       g_autoptr (GError) e = NULL;
-      if (!dp_parse_cidr (*t, &c, &e))
+      if (strchr (*t, ':') ? !anon6_parse_net (*t, a6, &pl, &e) : !dp_parse_cidr (*t, &c, &e))
         return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_TYPE, "telescope", "option 'telescope': %s",
                                       e->message);
     }
@@ -519,7 +636,11 @@ anon_finish (DpStage *stage, void *state, GError **error)
   dp_stage_count (stage, "addresses", s->addresses);
   dp_stage_count (stage, "computed", s->misses);
   dp_stage_count (stage, "aes-blocks", s->blocks_done);
-  if (s->n_nets)
+  if (s->ip6_done)
+    dp_stage_count (stage, "ipv6-computed", s->ip6_done);
+  if (s->names_done)
+    dp_stage_count (stage, "pseudonyms", s->names_done);
+  if (s->n_nets || s->n_nets6)
     dp_stage_count (stage, "telescope-addresses", s->telescope_hits);
   if (s->text_cells)
     dp_stage_count (stage, "text-addresses", s->text_cells);
@@ -537,6 +658,17 @@ anon_finalize (void *state)
   g_free (s->cache);
   g_free (s->net16);
   g_free (s->nets);
+  g_free (s->nets6);
+  g_free (s->net64);
+  for (guint k = 0; k < s->n_keys; k++)
+    {
+      dp_name_map_unref (s->keys[k].in);
+      g_free (s->keys[k].to[0]);
+      g_free (s->keys[k].to[1]);
+    }
+  g_free (s->keys);
+  dp_name_map_unref (s->out_names);
+  OPENSSL_cleanse (s->pad6, sizeof s->pad6);
   g_free (s->blocks);
   g_free (s->out);
   g_clear_pointer (&s->out_batch, dp_batch_unref);
@@ -556,6 +688,14 @@ anon_init (DpStage *stage, const void *config, void **state, GError **error)
     {
       DpCidr c;
       GError *e = NULL;
+      if (strchr (*t, ':'))
+        {
+          if (anon6_telescope_add (s, *t, &e))
+            continue;
+          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE, "option 'telescope': %s", e->message);
+          g_error_free (e);
+          return FALSE;
+        }
       if (!dp_parse_cidr (*t, &c, &e))
         {
           g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE, "option 'telescope': %s", e->message);
@@ -565,7 +705,7 @@ anon_init (DpStage *stage, const void *config, void **state, GError **error)
       s->nets = g_renew (AnonNet, s->nets, s->n_nets + 1);
       s->nets[s->n_nets++] = (AnonNet) { c.addr, c.prefix, 32u - c.prefix };
     }
-  if (cfg->reverse && s->n_nets && cfg->telescope_host == ANON_HOST_ZERO)
+  if (cfg->reverse && (s->n_nets || s->n_nets6) && cfg->telescope_host == ANON_HOST_ZERO)
     {
       g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_CHOICE, "option 'telescope_host': zero cannot be "
                    "reversed (the telescope's host bits are gone); reverse data made with remap or scramble");
@@ -585,6 +725,7 @@ anon_init (DpStage *stage, const void *config, void **state, GError **error)
       return FALSE;
     }
   memcpy (s->pad, k.pad, 16);
+  anon6_init (s, &k);
   s->pad_word = (guint32) k.pad[0] | (guint32) k.pad[1] << 8 | (guint32) k.pad[2] << 16 | (guint32) k.pad[3] << 24;
   s->ctx = EVP_CIPHER_CTX_new ();
   gboolean ok = s->ctx && EVP_EncryptInit_ex (s->ctx, EVP_aes_128_ecb (), NULL, k.key, NULL)
@@ -634,9 +775,11 @@ static const DpOptionDesc anon_options[] = {
   DP_OPTION_ENUM ("addresses", "both", AnonConfig, addresses, anon_addresses,
                   "Which addresses of packets to anonymise."),
   DP_OPTION_RANGE ("pass_bits", DP_OPT_UINT, "0", AnonConfig, pass_bits, 0, 32,
-                   "Leading bits passed unchanged (the old class bits, 1 to 4, are always kept; 240.0.0.0/4 is kept whole)."),
+                   "Leading bits of IPv4 addresses passed unchanged (the old class bits, 1 to 4, are always kept; 240.0.0.0/4 is kept whole)."),
+  DP_OPTION_RANGE ("ipv6_pass_bits", DP_OPT_UINT, "0", AnonConfig, ipv6_pass_bits, 0, 128,
+                   "Leading bits of IPv6 addresses passed unchanged (no class bits are kept for IPv6)."),
   DP_OPTION ("telescope", DP_OPT_STRLIST, NULL, AnonConfig, telescope,
-             "The sensor's own prefixes (CIDR): their host bits are remapped or zeroed, per telescope_host."),
+             "The sensor's own prefixes (IPv4 or IPv6 CIDR): their host bits are remapped or zeroed, per telescope_host."),
   DP_OPTION_ENUM ("telescope_host", "remap", AnonConfig, telescope_host, anon_hosts,
                   "Host bits of telescope addresses: remap (keyed permutation, not prefix-preserving), zero, or scramble like any address."),
   DP_OPTION ("reverse", DP_OPT_BOOL, "false", AnonConfig, reverse,
@@ -650,7 +793,7 @@ static const DpOptionDesc anon_options[] = {
 };
 
 static const DpPortDesc anon_inputs[] = {
-  { "input", DP_TYPE_ANY, DP_PORT_MULTI, "Packets, or tables with address (ipv4) columns." },
+  { "input", DP_TYPE_ANY, DP_PORT_MULTI, "Packets, or tables with address (ipv4) columns; IPv6 addresses as name-map keys." },
 };
 
 static const DpPortDesc anon_outputs[] = {
@@ -660,28 +803,38 @@ static const DpPortDesc anon_outputs[] = {
 
 DP_PLUGIN_DEFINE (anonymize,
   .kind = DP_KIND_TRANSFORM,
-  .summary = "Prefix-preserving anonymisation of IPv4 addresses (Crypto-PAn, AES-128, cryptopANT-compatible)",
+  .summary = "Prefix-preserving anonymisation of IPv4 and IPv6 addresses (Crypto-PAn, AES-128, cryptopANT-compatible)",
   .version = "1.0",
   .doc = "Scrambles addresses with Crypto-PAn (Xu et al., ICNP 2002) using AES-128 from OpenSSL's "
          "libcrypto (AES-NI through EVP). Two addresses that share a k-bit prefix share a k-bit prefix "
          "afterwards; the key holder can invert the mapping (`reverse: true`). The key file and the "
          "output are those of cryptopANT (`scramble_ips`) with an AES key file: the plugin reproduces "
-         "its 1000 IPv4 test vectors bit for bit. As there, the leading bits of the old address class "
-         "(A 1, B 2, C 3, D 4) are kept and 240.0.0.0/4 passes unchanged (the DarkVec pseudonyms live "
-         "there). Make a key with `darkpipe anonymize --new-key FILE` (mode 0600, never printed).\n\n"
-         "`telescope` names the sensor's own prefixes. Their network bits are scrambled like any "
+         "its 1000 IPv4 and 1000 IPv6 test vectors bit for bit. As there, the leading bits of the old "
+         "IPv4 address class (A 1, B 2, C 3, D 4) are kept and `pass_bits` keeps more; IPv6 keeps no "
+         "class bits, `ipv6_pass_bits` keeps leading bits of IPv6 addresses (IPv4's `pass_bits` counts "
+         "bits of a 32-bit address and does not apply to them). Make a key with "
+         "`darkpipe anonymize --new-key FILE` (mode 0600, never printed).\n\n"
+         "IPv6 addresses travel as keys in 240.0.0.0/4 of the batches' name map. The stage gives "
+         "everything it outputs one name map of its own: an IPv6 entry (address, or prefix a::/len, "
+         "whose bits past len stay zero) becomes the key of its anonymised address there, a pseudonym "
+         "(DarkVec's names) the key of the same token; the input's map, which holds the addresses in "
+         "clear, is not passed on. A key becomes the same output key in every batch and table of the "
+         "run, and each entry is computed once. Other class E values pass unchanged.\n\n"
+         "`telescope` names the sensor's own prefixes, IPv4 or IPv6. Their network bits are scrambled like any "
          "address, but their host bits are, with `telescope_host: remap`, replaced by a keyed "
          "permutation that is not prefix-preserving (distinct destinations stay distinct; the "
          "sensor's layout, which a probe sent to a known address would reveal, does not show), or "
-         "zeroed (`zero`).\n\n"
+         "zeroed (`zero`). IPv6 prefix entries (aggregates, not addresses) are not remapped.\n\n"
          "Packets come out on `packets` as a copy with `src`/`dst` replaced (per `addresses`); tables "
          "on `tables` with their address columns replaced (all, or `columns`). A table with an int64 "
          "`prefix` column (CIDR entries of `labels`) keeps network addresses in its `ip` column: bits "
          "past the prefix are cleared again. Text cells that are a whole address (Maltrail labels "
-         "some ranges by an address, `13.249.87.125`) are anonymised too (`text_addresses`, counted "
+         "some ranges by an address, `13.249.87.125`) are anonymised too, and IPv6 text (an address or "
+         "a prefix) likewise (`text_addresses`, counted "
          "as `text-addresses`); an address inside longer text is not. Counters: `addresses` (anonymised), `computed` (cache misses, "
          "each address computed), `aes-blocks` (AES blocks encrypted), `telescope-addresses` (of the "
-         "computed ones, those in `telescope`).\n\n"
+         "computed ones, those in `telescope`), `ipv6-computed` (IPv6 entries anonymised), "
+         "`pseudonyms` (pseudonym entries carried over).\n\n"
          "What this does not hide: timing, packet sizes, TTLs, ports, TCP sequence numbers, IP ids "
          "and flags pass unchanged, and they fingerprint senders and tools; prefix preservation "
          "leaks the structure of the address space (how many senders share a /24), which "
