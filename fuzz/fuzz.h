@@ -47,6 +47,7 @@ int dp_fuzz_pipeline (const guint8 *data, size_t size);
 int dp_fuzz_options (const guint8 *data, size_t size);
 int dp_fuzz_text_corpus (const guint8 *data, size_t size);
 int dp_fuzz_services (const guint8 *data, size_t size);
+int dp_fuzz_w2v_model (const guint8 *data, size_t size);
 int dp_fuzz_anonymize (const guint8 *data, size_t size);
 int dp_fuzz_enrich (const guint8 *data, size_t size);
 

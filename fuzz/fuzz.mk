@@ -7,9 +7,9 @@ check_PROGRAMS += tests/test-fuzz-regressions
 TESTS += tests/test-fuzz-regressions
 tests_test_fuzz_regressions_SOURCES = tests/test-fuzz-regressions.c \
 	fuzz/fuzz.h fuzz/fuzz-common.c fuzz/fuzz-decode.c fuzz/fuzz-sources.c fuzz/fuzz-pipeline.c \
-	fuzz/fuzz-options.c fuzz/fuzz-services.c fuzz/fuzz-anonymize.c fuzz/fuzz-enrich.c
-tests_test_fuzz_regressions_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/fuzz
-tests_test_fuzz_regressions_LDADD = $(TEST_LIBS)
+	fuzz/fuzz-options.c fuzz/fuzz-services.c fuzz/fuzz-anonymize.c fuzz/fuzz-enrich.c fuzz/fuzz-w2v-model.c
+tests_test_fuzz_regressions_CFLAGS = $(TEST_CC_FLAGS) $(ZLIB_CFLAGS) -I$(top_srcdir)/fuzz
+tests_test_fuzz_regressions_LDADD = $(TEST_LIBS) $(ZLIB_LIBS)
 
 # every error code and bad-record category is documented in docs/errors.md
 TESTS += tests/test-errors-doc.sh

@@ -265,3 +265,25 @@ put("enrich", "host-bits.pfx2as", b"10.0.0.0\t8\t64500\n10.0.0.1\t8\t64500\n")
 put("enrich", "bad-origin.pfx2as", b"10.0.0.0\t8\t64500_\n")
 put("enrich", "big-as.pfx2as", b"10.0.0.0\t8\t4294967296\n")
 put("enrich", "duplicate.pfx2as", b"10.0.0.0\t8\t64500\n10.0.0.0\t8\t64999\n")
+
+# word2vec model files (w2v-model.c's layout, version 1): small models of
+# dimension 8, one with a pseudonym and a word
+def w2v_model(tokens, dim=8, day=18700, rounds=1):
+    import zlib
+    body = b""
+    for i, t in enumerate(tokens):
+        text = t.encode()
+        body += struct.pack("<QqI", 10 + i, day - i, len(text)) + text
+    for m in range(2):
+        for i in range(len(tokens)):
+            body += struct.pack("<%df" % dim, *[((i * dim + k) % 7 - 3) / (8.0 + m) for k in range(dim)])
+    size = 80 + len(body) + 4
+    head = b"DPW2VMDL" + struct.pack("<IIII", 1, 1, dim, 0) + struct.pack(
+        "<QQQQqQQ", len(tokens), rounds, 1000, 0x9e3779b97f4a7c15, day, size, 0)
+    data = head + body
+    return data + struct.pack("<I", zlib.crc32(data) & 0xffffffff)
+
+
+put("w2v_model", "three.dpw2v", w2v_model(["10.0.0.1", "10.0.0.2", "192.0.2.7"]))
+put("w2v_model", "names.dpw2v", w2v_model(["10.0.0.3", "src_ipaddr7", "23/tcp", "hello", "2001:db8::1"]))
+put("w2v_model", "empty.dpw2v", w2v_model([], rounds=0))

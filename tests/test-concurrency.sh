@@ -54,6 +54,9 @@ sets_for () {
     # the method pipelines with their evaluation branch on
     darkvec|darkvec-single|darkvec-auto|dante|ip2vec)
       echo "--set=capture.path=$tmp/in/capture.pcap --set=truth.path=$tmp/in/ground-truth.csv" ;;
+    # one day of the daily update, from an empty model directory
+    darkvec-daily)
+      echo "--set=capture.path=$tmp/in/capture.pcap --set=w2v.vector_size=16" ;;
     evaluate)
       echo "--set=vectors.path=$tmp/vec/embeddings.txt --set=truth.path=$tmp/in/ground-truth.csv" ;;
   esac

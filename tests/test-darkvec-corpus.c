@@ -288,6 +288,91 @@ test_services_file (void)
   dp_test_rmtree (dir);
 }
 
+/* window_days: source 1 sends 6 packets on day 0 and 5 on day 1, source 2
+ * 6 on day 0 and 5 on day 2, source 3 12 on day 3 (min_packets 10, a
+ * 2-day window).  Day 1 keeps 1 (11 over days 0-1), day 0 keeps none, day 2
+ * none (source 2: 5 over days 1-2), day 3 keeps 3. */
+static DpPackets *
+window_day (guint day)
+{
+  static const guint plan[][3] = { { 6, 6, 0 }, { 5, 0, 0 }, { 0, 5, 0 }, { 0, 0, 12 } };
+  DpPackets *p = dp_packets_new (64);
+  for (guint src = 0; src < 3; src++)
+    for (guint k = 0; k < plan[day][src]; k++)
+      dp_test_add_probe (p, H (day * 86400 + 3600 * (k % 3) + 10 * k + src), src + 1, 6, 23);
+  return p;
+}
+
+#define WINDOW_OPTS "languages: single\nmin_packets: 10\nwindow_days: 2\n"
+
+/* Sentences of @c, "day:tokens" each. */
+static char *
+corpus_days (const DpCorpus *c)
+{
+  GString *out = g_string_new (NULL);
+  for (guint64 s = 0; s < c->n_sentences; s++)
+    {
+      g_autofree char *toks = sentence (c, s);
+      g_string_append_printf (out, "%" G_GINT64_FORMAT ":%s\n", c->sentence_time[s] / DP_TEST_SEC (86400), toks);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_window_days (void)
+{
+  g_autoptr (DpPackets) all = dp_packets_new (64);
+  for (guint d = 0; d < 4; d++)
+    {
+      g_autoptr (DpPackets) p = window_day (d);
+      for (guint i = 0; i < p->n_rows; i++)
+        {
+          guint r = dp_packets_append (all);
+#define COPY(col) all->col[r] = p->col[i];
+          DP_PACKET_COLUMNS (COPY)
+#undef COPY
+        }
+    }
+  g_autoptr (DpCorpus) one = build (WINDOW_OPTS, all);
+  g_autofree char *got = corpus_days (one);
+  /* day 1: source 1's five packets (hours 0, 1, 2 of the day); day 3: source 3 */
+  g_assert_cmpstr (got, ==, "1:1 1\n1:1 1\n1:1\n3:3 3 3 3\n3:3 3 3 3\n3:3 3 3 3\n");
+  /* one run a day through the state file gives the same sentences */
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *state = g_build_filename (dir, "activity.state", NULL);
+  g_autofree char *opts = g_strdup_printf (WINDOW_OPTS "state_path: %s", state);
+  g_autoptr (GString) each = g_string_new (NULL);
+  for (guint d = 0; d < 4; d++)
+    {
+      g_autoptr (DpPackets) p = window_day (d);
+      g_autoptr (DpCorpus) c = build (opts, p);
+      g_autofree char *part = corpus_days (c);
+      g_string_append (each, part);
+    }
+  g_assert_cmpstr (each->str, ==, got);
+  /* a day run again replaces its counts, it does not add them */
+  g_autoptr (DpPackets) p3 = window_day (3);
+  g_autoptr (DpCorpus) again = build (opts, p3);
+  g_autofree char *again_s = corpus_days (again);
+  g_assert_cmpstr (again_s, ==, "3:3 3 3 3\n3:3 3 3 3\n3:3 3 3 3\n");
+  /* a damaged state file: a clear error naming it */
+  gsize len;
+  g_autofree char *bytes = dp_test_read_file (state, &len);
+  bytes[len / 2] ^= 1;
+  g_assert_true (g_file_set_contents (state, bytes, (gssize) len, NULL));
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("darkvec_corpus", opts, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpPackets) p0 = window_day (0);
+  dp_test_push (h, 0, p0);
+  g_assert_false (dp_harness_finish (h, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, state));
+  g_clear_error (&error);
+  dp_test_bad_option ("darkvec_corpus", "state_path: x.state", DP_CONFIG_ERROR_STRUCTURE);
+  dp_test_rmtree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -303,5 +388,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/darkvec_corpus/empty", test_empty);
   g_test_add_func ("/plugin/darkvec_corpus/bad-options", test_bad_options);
   g_test_add_func ("/plugin/darkvec_corpus/services-file", test_services_file);
+  g_test_add_func ("/plugin/darkvec_corpus/window-days", test_window_days);
   return g_test_run ();
 }

@@ -31,6 +31,7 @@ static const FuzzTarget fuzz_targets[] = {
   { "w2v_file", dp_fuzz_w2v_file },
   { "text_corpus", dp_fuzz_text_corpus },
   { "services", dp_fuzz_services },
+  { "w2v_model", dp_fuzz_w2v_model },
   { "pipeline", dp_fuzz_pipeline },
   { "anonymize", dp_fuzz_anonymize },
   { "enrich", dp_fuzz_enrich },

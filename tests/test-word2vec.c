@@ -336,6 +336,220 @@ test_incremental_bad_dim (void)
   g_clear_error (&error);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* daily model state (i-DarkVec) */
+
+#define DAYS 6
+#define DAY_NS G_GINT64_CONSTANT (86400000000000)
+#define DAY0 18700   /* 2021-03-14 */
+
+/* Day @d's token @i: 40 tokens a day, a window sliding by 5 a day, so each
+ * day brings 5 new tokens and 5 stop appearing. */
+static guint
+day_token (guint d, guint i)
+{
+  return 5 * d + i;
+}
+
+/* Appends day @d's sentences (times inside day DAY0 + d) to @c; tokens
+ * enter @c's vocabulary in a day-dependent order. */
+static gboolean daily_names;   /* tokens are pseudonyms (src_ipaddrN), interned as met */
+
+static guint64
+day_key (DpCorpus *c, guint t)
+{
+  if (!daily_names)
+    return tok (t);
+  g_autofree char *name = g_strdup_printf ("src_ipaddr%u", t);
+  return DP_TOKEN (DP_TOK_IP, dp_name_map_intern (c->vocab->names, name));
+}
+
+static void
+add_day (DpCorpus *c, guint d)
+{
+  g_autoptr (GRand) r = g_rand_new_with_seed (100 + d);
+  guint32 ids[30];
+  for (guint s = 0; s < 24; s++)
+    {
+      for (guint k = 0; k < G_N_ELEMENTS (ids); k++)
+        {
+          /* two interleaved groups (even and odd tokens) with skewed counts */
+          guint i = (guint) g_rand_int_range (r, 0, 20) * 2 + (s % 2);
+          i = MIN (i, (guint) g_rand_int_range (r, 0, 40)) | (s % 2);
+          ids[k] = dp_vocab_add (c->vocab, day_key (c, day_token (d, i)));
+        }
+      guint64 at = dp_corpus_add_sentence (c, ids, G_N_ELEMENTS (ids));
+      c->sentence_time[at] = (DAY0 + d) * DAY_NS + s * G_GINT64_CONSTANT (3600000000000);
+    }
+}
+
+static DpCorpus *
+days_corpus (guint from, guint to)
+{
+  g_autoptr (DpVocab) v = dp_vocab_new ();
+  if (daily_names)
+    {
+      g_autoptr (DpNameMap) names = dp_name_map_new ();
+      dp_vocab_set_names (v, names);
+    }
+  DpCorpus *c = dp_corpus_new (v, DP_CORPUS_SENTENCES);
+  dp_corpus_enable_metadata (c);
+  for (guint d = from; d < to; d++)
+    add_day (c, d);
+  return c;
+}
+
+#define DAILY_OPTS "vector_size: 12\nwindow: 3\nmin_count: 2\nsample: 0.01\nepochs: 2\nsg: true\n" \
+                   "seed: 7\nretire_days: 2\n"
+
+static DpEmbedding *
+train_daily (const char *extra, const char *dir, DpCorpus *c, GError **error)
+{
+  g_autofree char *opts = g_strdup_printf (DAILY_OPTS "model_dir: %s\n%s", dir, extra);
+  g_autoptr (DpHarness) h = dp_harness_new ("word2vec", opts, error);
+  g_assert_no_error (*error);
+  dp_harness_set_threads (h, 1);
+  g_assert_true (dp_harness_push (h, 0, c, error));
+  if (!dp_harness_finish (h, error))
+    return NULL;
+  DpEmbedding *e = dp_harness_output (h, "embedding");
+  g_assert_nonnull (e);
+  return dp_batch_ref (e);
+}
+
+static char *
+model_file (const char *dir)
+{
+  return g_build_filename (dir, "model.dpw2v", NULL);
+}
+
+/* Days 1..N one call a day (a new stage each time, the model through its
+ * file) give the same model file, byte for byte, as the same schedule in
+ * one run (rounds: daily over the N days). */
+static void
+daily_identity (gboolean names)
+{
+  daily_names = names;
+  g_autofree char *tmp = dp_test_tmpdir ();
+  g_autofree char *one = g_build_filename (tmp, "one", NULL);
+  g_autofree char *each = g_build_filename (tmp, "each", NULL);
+  GError *error = NULL;
+  g_autoptr (DpCorpus) all = days_corpus (0, DAYS);
+  g_autoptr (DpEmbedding) e1 = train_daily ("rounds: daily\n", one, all, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpEmbedding) e2 = NULL;
+  for (guint d = 0; d < DAYS; d++)
+    {
+      g_autoptr (DpCorpus) c = days_corpus (d, d + 1);
+      g_clear_pointer (&e2, dp_batch_unref);
+      e2 = train_daily ("", each, c, &error);
+      g_assert_no_error (error);
+    }
+  g_autofree char *f1 = model_file (one), *f2 = model_file (each);
+  gsize n1, n2;
+  g_autofree char *b1 = dp_test_read_file (f1, &n1);
+  g_autofree char *b2 = dp_test_read_file (f2, &n2);
+  g_assert_cmpuint (n1, >, 1000);
+  g_assert_cmpmem (b1, n1, b2, n2);
+  g_assert_cmpuint (e1->n, ==, e2->n);
+  g_assert_cmpmem (e1->vectors, (gsize) e1->n * e1->dim * 4, e2->vectors, (gsize) e2->n * e2->dim * 4);
+  daily_names = FALSE;
+  if (names)
+    {
+      dp_test_rmtree (tmp);
+      return;
+    }
+  /* retirement: the last day's model holds the tokens seen on days
+   * N-3..N-1 (retire_days 2) that passed min_count, none older */
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpint (dp_vocab_lookup (e1->vocab, tok (day_token (0, i))), <, 0);
+  g_assert_cmpint (dp_vocab_lookup (e1->vocab, tok (day_token (DAYS - 3, 0))), >=, 0);
+  /* a day trained twice is refused, naming the model */
+  g_autoptr (DpCorpus) again = days_corpus (DAYS - 1, DAYS);
+  g_assert_null (train_daily ("", each, again, &error));
+  g_assert_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "trained up to 2021-03-19"));
+  g_clear_error (&error);
+  dp_test_rmtree (tmp);
+}
+
+static void
+test_daily_identity (void)
+{
+  daily_identity (FALSE);
+}
+
+/* The same with pseudonyms, whose keys depend on the order a run met
+ * them: the one-run corpus and the day corpora intern them differently. */
+static void
+test_daily_identity_names (void)
+{
+  daily_identity (TRUE);
+}
+
+/* The saved state is the whole model: the output vectors carry over, so
+ * the next day differs from a restart from the input vectors only (the
+ * word2vec-file path, which resets them). */
+static void
+test_daily_keeps_output (void)
+{
+  g_autofree char *tmp = dp_test_tmpdir ();
+  GError *error = NULL;
+  g_autoptr (DpCorpus) d0 = days_corpus (0, 1);
+  g_autoptr (DpEmbedding) first = train_daily ("", tmp, d0, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpCorpus) d1 = days_corpus (1, 2);
+  g_autoptr (DpEmbedding) cont = train_daily ("", tmp, d1, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpEmbedding) restart = train (DAILY_OPTS, d1, first, 1);
+  g_assert_cmpuint (cont->n, ==, restart->n);
+  guint differ = 0;
+  for (guint i = 0; i < cont->n; i++)
+    differ += memcmp (row_of (cont, cont->vocab->keys[i]), row_of (restart, cont->vocab->keys[i]),
+                      cont->dim * 4) != 0;
+  g_assert_cmpuint (differ, >, cont->n / 2);
+  dp_test_rmtree (tmp);
+}
+
+/* Bad model files: a clear error naming the file, never a crash. */
+static void
+test_daily_bad_model (void)
+{
+  g_autofree char *tmp = dp_test_tmpdir ();
+  GError *error = NULL;
+  g_autoptr (DpCorpus) d0 = days_corpus (0, 1);
+  g_autoptr (DpEmbedding) first = train_daily ("", tmp, d0, &error);
+  g_assert_no_error (error);
+  g_autofree char *path = model_file (tmp);
+  gsize len;
+  g_autofree char *good = dp_test_read_file (path, &len);
+  g_autoptr (DpCorpus) d1 = days_corpus (1, 2);
+  struct { const char *what; gsize keep; gsize flip; guint8 version; gint code; const char *says; } cases[] = {
+    { "truncated", 100, 0, 0, DP_DATA_ERROR_TRUNCATED, "truncated" },
+    { "corrupt", 0, 200, 0, DP_DATA_ERROR_MALFORMED, "checksum mismatch" },
+    { "version", 0, 0, 2, DP_DATA_ERROR_FORMAT, "version 2" },
+    { "other", 7, 0, 0, DP_DATA_ERROR_FORMAT, "not a darkpipe word2vec model" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *bad = g_memdup2 (good, len);
+      gsize n = cases[i].keep ? cases[i].keep : len;
+      if (cases[i].flip)
+        bad[cases[i].flip] ^= 0x40;
+      if (cases[i].version)
+        bad[8] = (char) cases[i].version;
+      g_assert_true (g_file_set_contents (path, bad, (gssize) n, NULL));
+      g_assert_null (train_daily ("", tmp, d1, &error));
+      g_assert_error (error, DP_DATA_ERROR, cases[i].code);
+      g_test_message ("%s: %s", cases[i].what, error->message);
+      g_assert_nonnull (strstr (error->message, path));
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+      g_clear_error (&error);
+    }
+  dp_test_rmtree (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -353,5 +567,9 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/word2vec/incremental-path", test_incremental_path);
   g_test_add_func ("/plugin/word2vec/incremental-port", test_incremental_port);
   g_test_add_func ("/plugin/word2vec/incremental-bad-dim", test_incremental_bad_dim);
+  g_test_add_func ("/plugin/word2vec/daily-identity", test_daily_identity);
+  g_test_add_func ("/plugin/word2vec/daily-identity-names", test_daily_identity_names);
+  g_test_add_func ("/plugin/word2vec/daily-keeps-output", test_daily_keeps_output);
+  g_test_add_func ("/plugin/word2vec/daily-bad-model", test_daily_bad_model);
   return g_test_run ();
 }

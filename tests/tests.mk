@@ -84,6 +84,8 @@ tests_plugins_tmarker_la_LDFLAGS = $(TEST_PLUGIN_LINK)
 # branches at the same time give what one thread gives (issue #13 item 2)
 TESTS += tests/test-concurrency.sh
 EXTRA_DIST += tests/test-concurrency.sh
+TESTS += tests/test-daily.sh
+EXTRA_DIST += tests/test-daily.sh
 
 # the public ABI: exported symbols and struct layouts against committed lists
 check_PROGRAMS += tests/test-abi
@@ -102,6 +104,7 @@ EXTRA_DIST += tests/test-api-docs.sh
 # NAME (underscores become dashes); shared helpers live in dp-test.c.
 PLUGIN_TESTS = \
 	tests/test-cluster-profile \
+	tests/test-track \
 	tests/test-compare \
 	tests/test-csv \
 	tests/test-dante-corpus \
@@ -152,6 +155,9 @@ tests_test_zscore_LDADD = $(TEST_LIBS)
 tests_test_cluster_profile_SOURCES = tests/test-cluster-profile.c
 tests_test_cluster_profile_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_cluster_profile_LDADD = $(TEST_LIBS)
+tests_test_track_SOURCES = tests/test-track.c
+tests_test_track_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_track_LDADD = $(TEST_LIBS)
 tests_test_kmeans_SOURCES = tests/test-kmeans.c
 tests_test_kmeans_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_kmeans_LDADD = $(TEST_LIBS)

@@ -6,9 +6,9 @@ EXTRA_DIST += plugins/corpus/corpus-common.h
 plugin_LTLIBRARIES += plugins/corpus/darkvec_corpus.la
 plugins_corpus_darkvec_corpus_la_SOURCES = plugins/corpus/darkvec_corpus.c
 plugins_corpus_darkvec_corpus_la_CPPFLAGS = $(AM_CPPFLAGS) -DDARKVEC_SERVICES_FILE=\"$(pkgdatadir)/services.txt\"
-plugins_corpus_darkvec_corpus_la_CFLAGS = $(AM_CFLAGS)
+plugins_corpus_darkvec_corpus_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 plugins_corpus_darkvec_corpus_la_LDFLAGS = $(PLUGIN_LINK)
-plugins_corpus_darkvec_corpus_la_LIBADD = $(PLUGIN_LIBS)
+plugins_corpus_darkvec_corpus_la_LIBADD = $(PLUGIN_LIBS) $(ZLIB_LIBS)
 # own directory variable: dist_pkgdata_DATA is not declared in Makefile.am,
 # and '+=' on it fails while '=' could clash with another fragment
 darkvecdatadir = $(pkgdatadir)
@@ -26,5 +26,5 @@ plugins_corpus_dante_corpus_la_CFLAGS = $(AM_CFLAGS)
 plugins_corpus_dante_corpus_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_corpus_dante_corpus_la_LIBADD = $(PLUGIN_LIBS)
 
-dist_pipeline_DATA += pipelines/darkvec.yaml pipelines/darkvec-auto.yaml pipelines/darkvec-single.yaml \
+dist_pipeline_DATA += pipelines/darkvec.yaml pipelines/darkvec-auto.yaml pipelines/darkvec-single.yaml pipelines/darkvec-daily.yaml \
 	pipelines/ip2vec.yaml pipelines/dante.yaml

@@ -15,6 +15,7 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include "darkpipe.h"
 #include "corpus-common.h"
 
@@ -37,7 +38,16 @@ typedef struct {
   guint64 max_sentence;
   guint64 overlap;
   char *text_path;
+  guint64 window_days;
+  char *state_path;
 } DarkvecConfig;
+
+/* One day's packets per source (window_days). */
+typedef struct {
+  gint64 day;            /* days since 1970 in the buckets' time zone */
+  DpHash counts;         /* source -> packets */
+  gboolean from_state;   /* read from state_path, not seen in this input */
+} DarkvecDay;
 
 typedef struct {
   gint64 number;       /* bucket index: floor(local time / bucket) */
@@ -64,7 +74,13 @@ typedef struct {
   guint icmp_lang;
   DpNameMap *names;
   guint64 packets;
+  GArray *days;              /* DarkvecDay, window_days > 0 */
+  guint day_at;              /* index of the last day counted */
+  DpHash window;             /* source -> packets over the window ending on window_day */
+  gint64 window_day;
 } Darkvec;
+
+#define DARKVEC_DAY_NS G_GINT64_CONSTANT (86400000000000)
 
 static const char *const darkvec_languages[] = { "services", "auto", "single", "hybrid", NULL };
 static const char *const darkvec_long[] = { "truncate", "split", NULL };
@@ -92,6 +108,10 @@ static const DpOptionDesc darkvec_corpus_options[] = {
              "Tokens shared by consecutive windows of a split sentence (use the trainer's window)."),
   DP_OPTION_FLAGS ("text_path", DP_OPT_PATH, NULL, DarkvecConfig, text_path, DP_OPT_OUTPUT,
              "Also write the corpus as text, one sentence per line, for other tools."),
+  DP_OPTION_RANGE ("window_days", DP_OPT_UINT, "0", DarkvecConfig, window_days, 0, 3660,
+                   "When above 0, a bucket of day D keeps the sources with min_packets over days D-window_days+1..D (i-DarkVec's sliding filter) instead of over the whole input."),
+  DP_OPTION_FLAGS ("state_path", DP_OPT_PATH, NULL, DarkvecConfig, state_path, DP_OPT_OUTPUT,
+             "With window_days: per-source packets of the last days, read when there and written back, so one run a day filters as one run over all days."),
 };
 
 static const DpPortDesc darkvec_corpus_inputs[] = {
@@ -268,6 +288,9 @@ darkvec_corpus_check (DpStage *stage, const void *config, GError **error)
     return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_RANGE, "overlap",
                                   "overlap (%" G_GUINT64_FORMAT ") must be below max_sentence (%" G_GUINT64_FORMAT ")",
                                   c->overlap, c->max_sentence);
+  if (c->state_path && c->window_days == 0)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "state_path",
+                                  "state_path needs window_days");
   if (c->timezone && g_ascii_strcasecmp (c->timezone, "UTC") != 0)
     {
       GTimeZone *tz = g_time_zone_new_identifier (c->timezone);
@@ -293,6 +316,7 @@ darkvec_corpus_init (DpStage *stage, const void *config, void **state, GError **
   dp_hash_init (&d->src_packets, 1024);
   dp_hash_init (&d->pp_packets, 256);
   dp_hash_init (&d->services, 256);
+  d->days = g_array_new (FALSE, FALSE, sizeof (DarkvecDay));
   if (c->timezone && g_ascii_strcasecmp (c->timezone, "UTC") != 0)
     {
       d->tz = g_time_zone_new_identifier (c->timezone);
@@ -360,6 +384,24 @@ darkvec_bucket_append (DarkvecBucket *b, guint32 src, guint32 pp, guint32 pos)
   b->n++;
 }
 
+static DarkvecDay *
+darkvec_day (Darkvec *d, gint64 day)
+{
+  if (d->day_at < d->days->len && g_array_index (d->days, DarkvecDay, d->day_at).day == day)
+    return &g_array_index (d->days, DarkvecDay, d->day_at);
+  for (guint i = 0; i < d->days->len; i++)
+    if (g_array_index (d->days, DarkvecDay, i).day == day)
+      {
+        d->day_at = i;
+        return &g_array_index (d->days, DarkvecDay, i);
+      }
+  DarkvecDay n = { .day = day };
+  dp_hash_init (&n.counts, 1024);
+  g_array_append_val (d->days, n);
+  d->day_at = d->days->len - 1;
+  return &g_array_index (d->days, DarkvecDay, d->day_at);
+}
+
 static DpFlow
 darkvec_corpus_process (DpStage *stage, void *state, guint port, const char *upstream, DpBatch *batch, GError **error)
 {
@@ -379,6 +421,8 @@ darkvec_corpus_process (DpStage *stage, void *state, guint port, const char *ups
       guint32 pos = (guint32) MIN ((double) into / (double) len * 4294967296.0, 4294967295.0);
       guint32 pp = darkvec_pp (p, i);
       darkvec_bucket_append (b, p->src[i], pp, pos);
+      if (d->config->window_days > 0)
+        (*dp_hash_upsert (&darkvec_day (d, dp_floor_div (local, DARKVEC_DAY_NS))->counts, p->src[i], NULL))++;
       (*dp_hash_upsert (&d->src_packets, p->src[i], NULL))++;
       (*dp_hash_upsert (&d->pp_packets, pp, NULL))++;
     }
@@ -547,7 +591,9 @@ darkvec_emit_bucket (Darkvec *d, DarkvecLangs *l, DarkvecBucket *b, DpCorpus *c,
   for (guint k = 0; k < b->n; k++)
     {
       guint r = order[k];
-      if (*dp_hash_find (&d->src_packets, b->src[r]) < d->config->min_packets)
+      const guint64 *n = d->config->window_days > 0 ? dp_hash_find (&d->window, b->src[r])
+                                                     : dp_hash_find (&d->src_packets, b->src[r]);
+      if (n == NULL || *n < d->config->min_packets)
         continue;
       guint32 id = dp_vocab_add (c->vocab, DP_TOKEN (DP_TOK_IP, b->src[r]));
       guint64 v = *dp_hash_find (&l->of, b->pp[r]);
@@ -574,6 +620,26 @@ darkvec_by_number (gconstpointer a, gconstpointer b)
   return x->number < y->number ? -1 : (x->number > y->number);
 }
 
+/* d->window: packets per source over the window_days days ending on @day. */
+static void
+darkvec_window (Darkvec *d, gint64 day)
+{
+  if (d->window.keys && d->window_day == day)
+    return;
+  dp_hash_clear (&d->window);
+  dp_hash_init (&d->window, 1024);
+  d->window_day = day;
+  for (guint i = 0; i < d->days->len; i++)
+    {
+      const DarkvecDay *x = &g_array_index (d->days, DarkvecDay, i);
+      if (x->day > day || x->day <= day - (gint64) d->config->window_days)
+        continue;
+      for (gsize k = 0; k <= x->counts.mask; k++)
+        if (x->counts.keys[k] != DP_HASH_EMPTY)
+          *dp_hash_upsert (&d->window, x->counts.keys[k], NULL) += x->counts.vals[k];
+    }
+}
+
 static DpCorpus *
 darkvec_build (Darkvec *d, DarkvecLangs *l)
 {
@@ -587,7 +653,12 @@ darkvec_build (Darkvec *d, DarkvecLangs *l)
   for (guint i = 0; i < l->names->len; i++)
     seqs[i] = g_array_new (FALSE, FALSE, sizeof (guint32));
   for (guint i = 0; i < d->buckets->len; i++)
-    darkvec_emit_bucket (d, l, &g_array_index (d->buckets, DarkvecBucket, i), c, seqs);
+    {
+      DarkvecBucket *b = &g_array_index (d->buckets, DarkvecBucket, i);
+      if (d->config->window_days > 0)
+        darkvec_window (d, dp_floor_div (b->number * d->config->bucket, DARKVEC_DAY_NS));
+      darkvec_emit_bucket (d, l, b, c, seqs);
+    }
   for (guint i = 0; i < l->names->len; i++)
     g_array_unref (seqs[i]);
   g_free (seqs);
@@ -610,10 +681,205 @@ darkvec_report (DpStage *stage, const Darkvec *d, const DarkvecLangs *l, const D
                  d->packets, kept, d->src_packets.n, c->n_sentences, c->n_tokens, msg->str);
 }
 
+/* ------------------------------------------------------------------ */
+/* state_path: the last window_days days of per-source packets.
+ *
+ * Layout (little-endian): magic "DPACTDAY", version (4) = 1, reserved (4),
+ * days (8); per day: day (8, signed), sources (8), then per source:
+ * address (4), packets (4, saturated), name length (2) and the name of a
+ * pseudonym or IPv6 address (0 for a plain IPv4 address); then the CRC-32
+ * (zlib) of every byte before it. */
+
+static const char darkvec_state_magic[8] = { 'D', 'P', 'A', 'C', 'T', 'D', 'A', 'Y' };
+
+static gint
+darkvec_by_u64 (gconstpointer a, gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+  return x < y ? -1 : (x > y);
+}
+
+static gint
+darkvec_by_day (gconstpointer a, gconstpointer b)
+{
+  const DarkvecDay *x = a, *y = b;
+  return x->day < y->day ? -1 : (x->day > y->day);
+}
+
+static void
+darkvec_put (GByteArray *b, const void *data, guint len)
+{
+  g_byte_array_append (b, data, len);
+}
+
+static gboolean
+darkvec_state_save (Darkvec *d, const char *path, GError **error)
+{
+  gint64 last = G_MININT64;
+  for (guint i = 0; i < d->days->len; i++)
+    last = MAX (last, g_array_index (d->days, DarkvecDay, i).day);
+  g_autoptr (GByteArray) b = g_byte_array_new ();
+  darkvec_put (b, darkvec_state_magic, 8);
+  guint32 v32[2] = { GUINT32_TO_LE (1), 0 };
+  darkvec_put (b, v32, 8);
+  guint64 n_days = 0;
+  guint n_at = b->len;
+  darkvec_put (b, &n_days, 8);
+  /* days in order: the same state gives the same bytes, whichever run
+   * read or counted them */
+  g_array_sort (d->days, darkvec_by_day);
+  for (guint i = 0; i < d->days->len; i++)
+    {
+      const DarkvecDay *x = &g_array_index (d->days, DarkvecDay, i);
+      if (x->day <= last - (gint64) d->config->window_days)
+        continue;
+      n_days++;
+      guint64 day = GUINT64_TO_LE ((guint64) x->day), n = GUINT64_TO_LE (x->counts.n);
+      darkvec_put (b, &day, 8);
+      darkvec_put (b, &n, 8);
+      /* sources in address order: the same state gives the same bytes */
+      g_autoptr (GArray) keys = g_array_sized_new (FALSE, FALSE, sizeof (guint64), (guint) x->counts.n);
+      for (gsize k = 0; k <= x->counts.mask; k++)
+        if (x->counts.keys[k] != DP_HASH_EMPTY)
+          g_array_append_val (keys, x->counts.keys[k]);
+      g_array_sort (keys, darkvec_by_u64);
+      for (guint k = 0; k < keys->len; k++)
+        {
+          guint64 src = g_array_index (keys, guint64, k);
+          const char *name = d->names ? dp_name_map_lookup (d->names, (guint32) src) : NULL;
+          guint16 nl = name ? (guint16) MIN (strlen (name), 65535u) : 0;
+          guint32 rec[2] = { GUINT32_TO_LE ((guint32) src),
+                             GUINT32_TO_LE ((guint32) MIN (*dp_hash_find (&x->counts, src), G_MAXUINT32)) };
+          guint16 nl_le = GUINT16_TO_LE (nl);
+          darkvec_put (b, rec, 8);
+          darkvec_put (b, &nl_le, 2);
+          if (nl)
+            darkvec_put (b, name, nl);
+        }
+    }
+  n_days = GUINT64_TO_LE (n_days);
+  memcpy (b->data + n_at, &n_days, 8);
+  guint32 crc = GUINT32_TO_LE ((guint32) crc32 (crc32 (0, NULL, 0), b->data, b->len));
+  darkvec_put (b, &crc, 4);
+  DpOutFile *f = dp_outfile_open (path, FALSE, error);
+  if (f == NULL)
+    return FALSE;
+  dp_outfile_write (f, b->data, b->len);
+  return dp_outfile_commit (f, error);
+}
+
+static gboolean
+darkvec_state_bad (const char *path, gsize at, const char *what, GError **error)
+{
+  g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_MALFORMED, "%s: byte %" G_GSIZE_FORMAT ": %s", path, at, what);
+  return FALSE;
+}
+
+/* Reads the state's days into d->days, except days this input has (the
+ * input's count replaces them: a day run again is not counted twice). */
+static gboolean
+darkvec_state_load (Darkvec *d, const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (!g_file_get_contents (path, &data, &len, error))
+    return FALSE;
+  const guint8 *p = (const guint8 *) data;
+  if (len < 8 || memcmp (p, darkvec_state_magic, 8) != 0)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: not a darkvec_corpus state file (no DPACTDAY magic)", path);
+      return FALSE;
+    }
+  if (len < 28)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_TRUNCATED, "%s: truncated (%" G_GSIZE_FORMAT " bytes)", path, len);
+      return FALSE;
+    }
+  guint32 version, crc;
+  memcpy (&version, p + 8, 4);
+  if (GUINT32_FROM_LE (version) != 1)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT, "%s: state file version %u; this darkpipe reads version 1",
+                   path, GUINT32_FROM_LE (version));
+      return FALSE;
+    }
+  memcpy (&crc, p + len - 4, 4);
+  if (GUINT32_FROM_LE (crc) != (guint32) crc32 (crc32 (0, NULL, 0), p, (uInt) (len - 4)))
+    return darkvec_state_bad (path, len - 4, "checksum mismatch: the file is corrupt or truncated", error);
+  gsize end = len - 4, at = 24;
+  guint64 n_days;
+  memcpy (&n_days, p + 16, 8);
+  n_days = GUINT64_FROM_LE (n_days);
+  guint n_input = d->days->len;
+  for (guint64 i = 0; i < n_days; i++)
+    {
+      if (end - at < 16)
+        return darkvec_state_bad (path, at, "day header past the end", error);
+      guint64 day, n;
+      memcpy (&day, p + at, 8);
+      memcpy (&n, p + at + 8, 8);
+      at += 16;
+      /* days since 1970: +-10^7 keeps the window arithmetic from overflow */
+      if ((gint64) GUINT64_FROM_LE (day) < -10000000 || (gint64) GUINT64_FROM_LE (day) > 10000000)
+        return darkvec_state_bad (path, at - 16, "day out of range", error);
+      gboolean skip = FALSE;
+      for (guint k = 0; k < n_input; k++)
+        skip |= g_array_index (d->days, DarkvecDay, k).day == (gint64) GUINT64_FROM_LE (day);
+      n = GUINT64_FROM_LE (n);
+      if (n > (end - at) / 10)
+        return darkvec_state_bad (path, at, "more sources than bytes", error);
+      DarkvecDay x = { .day = (gint64) GUINT64_FROM_LE (day), .from_state = TRUE };
+      dp_hash_init (&x.counts, skip ? 1 : n + 1);
+      for (guint64 k = 0; k < n; k++)
+        {
+          if (end - at < 10)
+            {
+              dp_hash_clear (&x.counts);
+              return darkvec_state_bad (path, at, "source past the end", error);
+            }
+          guint32 rec[2];
+          guint16 nl;
+          memcpy (rec, p + at, 8);
+          memcpy (&nl, p + at + 8, 2);
+          at += 10;
+          nl = GUINT16_FROM_LE (nl);
+          guint32 src = GUINT32_FROM_LE (rec[0]);
+          if (end - at < nl)
+            {
+              dp_hash_clear (&x.counts);
+              return darkvec_state_bad (path, at, "name past the end", error);
+            }
+          if (nl)
+            {
+              g_autofree char *name = g_strndup ((const char *) p + at, nl);
+              if (d->names == NULL)
+                d->names = dp_name_map_new ();
+              src = dp_name_map_intern (d->names, name);
+              at += nl;
+            }
+          if (!skip)
+            *dp_hash_upsert (&x.counts, src, NULL) += GUINT32_FROM_LE (rec[1]);
+        }
+      if (skip)
+        dp_hash_clear (&x.counts);
+      else
+        g_array_append_val (d->days, x);
+    }
+  if (at != end)
+    return darkvec_state_bad (path, at, "bytes after the last day", error);
+  return TRUE;
+}
+
 static gboolean
 darkvec_corpus_finish (DpStage *stage, void *state, GError **error)
 {
   Darkvec *d = state;
+  g_autofree char *state_path = d->config->state_path ? dp_stage_output_path (stage, d->config->state_path) : NULL;
+  if (state_path && !darkvec_state_load (d, state_path, error))
+    return FALSE;
   DarkvecLangs l = { 0 };
   darkvec_langs_build (d, &l);
   g_autoptr (DpCorpus) c = darkvec_build (d, &l);
@@ -625,6 +891,8 @@ darkvec_corpus_finish (DpStage *stage, void *state, GError **error)
       if (!dp_corpus_write_text (c, path, error))
         return FALSE;
     }
+  if (state_path && !darkvec_state_save (d, state_path, error))
+    return FALSE;
   dp_stage_push (stage, 0, g_steal_pointer (&c));
   return TRUE;
 }
@@ -650,6 +918,11 @@ darkvec_corpus_finalize (void *state)
   dp_hash_clear (&d->src_packets);
   dp_hash_clear (&d->pp_packets);
   dp_hash_clear (&d->services);
+  dp_hash_clear (&d->window);
+  for (guint i = 0; d->days && i < d->days->len; i++)
+    dp_hash_clear (&g_array_index (d->days, DarkvecDay, i).counts);
+  if (d->days)
+    g_array_unref (d->days);
   dp_name_map_unref (d->names);
   g_free (d);
 }

@@ -26,3 +26,9 @@ plugins_evaluator_compare_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_evaluator_compare_la_LIBADD = $(PLUGIN_LIBS)
 
 dist_pipeline_DATA += pipelines/evaluate.yaml pipelines/compare.yaml
+
+plugin_LTLIBRARIES += plugins/evaluator/track.la
+plugins_evaluator_track_la_SOURCES = plugins/evaluator/track.c
+plugins_evaluator_track_la_CFLAGS = $(AM_CFLAGS)
+plugins_evaluator_track_la_LDFLAGS = $(PLUGIN_LINK)
+plugins_evaluator_track_la_LIBADD = plugins/common/libeval.la $(PLUGIN_LIBS)

@@ -8,10 +8,12 @@ plugins_trainer_word2vec_la_SOURCES = \
 	plugins/trainer/word2vec/word2vec.c \
 	plugins/trainer/word2vec/w2v-train.c \
 	plugins/trainer/word2vec/w2v-train.h \
+	plugins/trainer/word2vec/w2v-model.c \
+	plugins/trainer/word2vec/w2v-model.h \
 	plugins/sink/w2v-common.h
-plugins_trainer_word2vec_la_CFLAGS = $(AM_CFLAGS) $(W2V_FAST_CFLAGS)
+plugins_trainer_word2vec_la_CFLAGS = $(AM_CFLAGS) $(W2V_FAST_CFLAGS) $(ZLIB_CFLAGS)
 plugins_trainer_word2vec_la_LDFLAGS = $(PLUGIN_LINK)
-plugins_trainer_word2vec_la_LIBADD = $(PLUGIN_LIBS)
+plugins_trainer_word2vec_la_LIBADD = $(PLUGIN_LIBS) $(ZLIB_LIBS)
 
 plugin_LTLIBRARIES += plugins/trainer/port_baseline.la
 plugins_trainer_port_baseline_la_SOURCES = plugins/trainer/port_baseline.c

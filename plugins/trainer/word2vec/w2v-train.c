@@ -476,7 +476,7 @@ word2vec_job (Word2vecWorker *w, guint64 chunk, guint64 epoch)
 {
   Word2vecModel *m = w->m;
   const DpCorpus *corpus = m->corpus;
-  w->rng = word2vec_mix (m->config->seed ^ word2vec_mix (epoch * m->n_chunks + chunk + 1)) | 1;
+  w->rng = word2vec_mix (m->seed ^ word2vec_mix (epoch * m->n_chunks + chunk + 1)) | 1;
   gint64 pending = 0;
   for (guint64 s = m->chunks[chunk]; s < m->chunks[chunk + 1]; s++)
     {
@@ -595,22 +595,22 @@ word2vec_make_chunks (Word2vecModel *m)
 {
   const DpCorpus *c = m->corpus;
   GArray *starts = g_array_new (FALSE, FALSE, sizeof (guint64));
-  guint64 zero = 0, acc = 0;
-  g_array_append_val (starts, zero);
+  guint64 first = m->s_begin, acc = 0;
+  g_array_append_val (starts, first);
   m->max_sentence = 0;
-  for (guint64 s = 0; s < c->n_sentences; s++)
+  for (guint64 s = m->s_begin; s < m->s_end; s++)
     {
       guint64 len = c->offsets[s + 1] - c->offsets[s];
       m->max_sentence = MAX (m->max_sentence, len);
       acc += len;
-      if (acc >= JOB_WORDS && s + 1 < c->n_sentences)
+      if (acc >= JOB_WORDS && s + 1 < m->s_end)
         {
           guint64 next = s + 1;
           g_array_append_val (starts, next);
           acc = 0;
         }
     }
-  guint64 end = c->n_sentences;
+  guint64 end = m->s_end;
   g_array_append_val (starts, end);
   m->n_chunks = starts->len - 1;
   m->chunks = (guint64 *) g_array_free (starts, FALSE);
@@ -624,15 +624,18 @@ word2vec_model_prepare (Word2vecModel *m)
       double x = (i / (double) SIGMOID_SIZE * 2 - 1) * MAX_EXP;
       m->sigmoid[i] = (float) (1.0 / (1.0 + exp (-x)));
     }
+  if (m->s_begin == 0 && m->s_end == 0)
+    m->s_end = m->corpus->n_sentences;
   word2vec_make_chunks (m);
-  m->total_words = m->corpus->n_tokens * (guint64) m->config->epochs;
+  guint64 tokens = m->corpus->offsets[m->s_end] - m->corpus->offsets[m->s_begin];
+  m->total_words = tokens * (guint64) m->config->epochs;
 }
 
 guint
 word2vec_model_train (Word2vecModel *m, guint max_threads,
                       guint (*tick) (Word2vecModel *m, gpointer data), gpointer data)
 {
-  if (m->n == 0 || m->n_chunks == 0 || m->corpus->n_sentences == 0)
+  if (m->n == 0 || m->n_chunks == 0 || m->s_end <= m->s_begin)
     return 0;
   Word2vecCrew crew = { .max = MAX (max_threads, 1u), .running = 1 };
   crew.workers = g_new (Word2vecWorker, crew.max);

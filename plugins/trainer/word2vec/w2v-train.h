@@ -22,9 +22,16 @@ typedef struct {
   gint64 share_negatives;
   char *init_path;
   int saturation;             /* WORD2VEC_SAT_CLIP (word2vec.c) or WORD2VEC_SAT_SKIP (gensim 4) */
+  char *model_dir;
+  gboolean snapshots;
+  int rounds;                 /* WORD2VEC_ROUNDS_* */
+  gint64 retire_days;
+  int emit;                   /* WORD2VEC_EMIT_* */
 } Word2vecConfig;
 
 enum { WORD2VEC_SAT_CLIP = 0, WORD2VEC_SAT_SKIP = 1 };
+enum { WORD2VEC_ROUNDS_WHOLE = 0, WORD2VEC_ROUNDS_DAILY = 1 };
+enum { WORD2VEC_EMIT_ALL = 0, WORD2VEC_EMIT_ACTIVE = 1 };
 
 /* One (probability, alias) cell of Walker's alias table: 8 bytes, so a
  * 200k-token vocabulary's sampler (1.6 MB) stays in the L2/L3 cache, unlike
@@ -37,6 +44,8 @@ typedef struct {
 typedef struct {
   const Word2vecConfig *config;
   const DpCorpus *corpus;
+  guint64 s_begin, s_end;   /* the sentences trained: [s_begin, s_end) (0, 0: all) */
+  guint64 seed;             /* seeds every job's generator */
   guint n;                  /* training vocabulary */
   guint dim;
   guint stride;             /* dim rounded up to 8 floats; the pad stays 0 */
@@ -49,7 +58,7 @@ typedef struct {
   guint64 *chunks;          /* first sentence of each job, n_chunks + 1 */
   guint64 n_chunks;
   guint64 max_sentence;
-  guint64 total_words;      /* corpus tokens x epochs: the alpha schedule's length */
+  guint64 total_words;      /* corpus tokens (of the range) x epochs: the alpha schedule's length */
   /* shared progress, updated atomically by the workers */
   gint64 next_job;
   gint64 words_done;

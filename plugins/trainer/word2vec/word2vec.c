@@ -3,11 +3,16 @@
  * w2v-train.c; this file builds the training vocabulary, the sampling tables
  * and the initial vectors, and wraps the result as an embedding.
  *
- * Incremental training (i-DarkVec): an initial embedding (init_path or the
- * `init` port) keeps its tokens and vectors, in its order, and the corpus's
- * new tokens that pass min_count are appended.  A word2vec file holds only
- * the input vectors, so the output (negative-sampling) vectors restart at
- * zero, unlike gensim's in-memory build_vocab(update=True).
+ * Incremental training (i-DarkVec): with `model_dir` the whole model
+ * (input and output vectors, vocabulary with cumulative counts and the day
+ * each token was last seen, rounds and words trained, the generator state)
+ * is read from DIR/model.dpw2v when there and written back atomically
+ * after training (w2v-model.c has the format).  Each round (a run, or a
+ * UTC day of the corpus with `rounds: daily`) keeps the model's tokens in
+ * its order, drops those unseen for more than `retire_days` days, and
+ * appends the round's new tokens that pass min_count.  An initial embedding
+ * (init_path or the `init` port) holds input vectors only, so from it the
+ * output vectors restart at zero.
  */
 #include "config.h"
 #include <math.h>
@@ -15,13 +20,18 @@
 #include <string.h>
 #include "darkpipe.h"
 #include "w2v-train.h"
+#include "w2v-model.h"
 #include "../../sink/w2v-common.h"
 
 typedef struct {
   const Word2vecConfig *config;
   DpCorpus *corpus;
   DpEmbedding *init;
+  gboolean by_key;   /* a round's new tokens: ties by key (not corpus id) */
 } Word2vec;
+
+static const char *const word2vec_rounds_choices[] = { "whole", "daily", NULL };
+static const char *const word2vec_emit_choices[] = { "all", "active", NULL };
 
 static const char *const word2vec_saturation_choices[] = { "clip", "skip", NULL };
 
@@ -58,6 +68,16 @@ static const DpOptionDesc word2vec_options[] = {
              "A word2vec file to continue training from (i-DarkVec's incremental update)."),
   DP_OPTION_ENUM ("saturation", "clip", Word2vecConfig, saturation, word2vec_saturation_choices,
                   "A dot product past +-6 on the wrong side: clip (push at full rate, word2vec.c) or skip the update (gensim 4; stable on DANTE's repetitive port sequences)."),
+  DP_OPTION_FLAGS ("model_dir", DP_OPT_PATH, NULL, Word2vecConfig, model_dir, DP_OPT_OUTPUT | DP_OPT_DIR,
+             "Directory of the whole model (model.dpw2v): continued when there, written back after training (i-DarkVec's daily update)."),
+  DP_OPTION ("snapshots", DP_OPT_BOOL, "false", Word2vecConfig, snapshots,
+             "With model_dir, also keep each day's model as model-YYYY-MM-DD.dpw2v."),
+  DP_OPTION_ENUM ("rounds", "whole", Word2vecConfig, rounds, word2vec_rounds_choices,
+                  "Train the corpus as one round, or one round per UTC day of its sentence times, in order (a replay of daily updates)."),
+  DP_OPTION_RANGE ("retire_days", DP_OPT_INT, "0", Word2vecConfig, retire_days, 0, 100000,
+                   "Tokens of the model unseen for more than this many days leave it (0: never)."),
+  DP_OPTION_ENUM ("emit", "all", Word2vecConfig, emit, word2vec_emit_choices,
+                  "Vectors pushed: every token of the model, or only those of the last round's corpus."),
 };
 
 static const DpPortDesc word2vec_inputs[] = {
@@ -81,6 +101,12 @@ word2vec_check (DpStage *stage, const void *config, GError **error)
   if (c->init_path && dp_stage_input_connected (stage, 1))
     return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "init_path",
                                   "both init_path and the init port are given; use one");
+  if (c->model_dir && (c->init_path || dp_stage_input_connected (stage, 1)))
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "model_dir",
+                                  "model_dir continues its own model; drop init_path and the init port");
+  if (c->snapshots && c->model_dir == NULL)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "snapshots",
+                                  "snapshots needs model_dir");
   return TRUE;
 }
 
@@ -112,16 +138,6 @@ word2vec_process (DpStage *stage, void *state, guint port, const char *upstream,
 
 /* ------------------------------------------------------------------ */
 /* vocabulary */
-
-static guint64 *
-word2vec_count (const DpCorpus *c)
-{
-  guint64 *counts = g_new0 (guint64, MAX (c->vocab->n, 1u));
-  for (guint64 i = 0; i < c->n_tokens; i++)
-    if (c->tokens[i] < c->vocab->n)
-      counts[c->tokens[i]]++;
-  return counts;
-}
 
 /* The output vocabulary starts with the corpus's words in their order, so a
  * corpus word keeps its key. */
@@ -157,51 +173,109 @@ word2vec_translate (DpVocab *out, const DpVocab *init, guint64 key)
   return DP_TOKEN (DP_TOK_IP, dp_name_map_intern (out->names, pseudonym));
 }
 
+
+/* A token's identity across runs: its key, or for a word, a pseudonym or
+ * an IPv6 address (whose keys depend on what a run met first) a 64-bit
+ * hash (FNV-1a) of its text. */
+static guint64
+word2vec_identity (const DpVocab *v, guint64 key)
+{
+  const char *text = NULL;
+  guint64 val = DP_TOKEN_VALUE (key);
+  if (DP_TOKEN_KIND (key) == DP_TOK_WORD && v->words && val < v->words->len)
+    text = g_ptr_array_index (v->words, val);
+  else if (DP_TOKEN_KIND (key) == DP_TOK_IP && v->names)
+    text = dp_name_map_lookup (v->names, (guint32) val);
+  if (text == NULL)
+    return key;
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+  for (const char *c = text; *c; c++)
+    h = (h ^ (guint8) *c) * G_GUINT64_CONSTANT (0x100000001b3);
+  return h;
+}
+
 typedef struct {
   const guint64 *counts;
+  const DpVocab *vocab;   /* ties by identity when set, else by corpus id */
 } Word2vecSort;
 
 static gint
 word2vec_by_count (gconstpointer a, gconstpointer b, gpointer data)
 {
-  const guint64 *counts = ((const Word2vecSort *) data)->counts;
+  const Word2vecSort *sort = data;
+  const guint64 *counts = sort->counts;
   guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
   if (counts[x] != counts[y])
     return counts[x] > counts[y] ? -1 : 1;
+  if (sort->vocab)
+    {
+      guint64 kx = word2vec_identity (sort->vocab, sort->vocab->keys[x]);
+      guint64 ky = word2vec_identity (sort->vocab, sort->vocab->keys[y]);
+      if (kx != ky)
+        return kx < ky ? -1 : 1;
+    }
   return x < y ? -1 : (x > y);
 }
 
-/* Fills model->map and returns the output vocabulary; *init_rows gets, per
- * training id, the row of the initial embedding or WORD2VEC_NONE. */
-static DpVocab *
-word2vec_build_vocab (Word2vec *w, Word2vecModel *m, GArray **init_rows)
+/* One round: the sentences [s_begin, s_end) of the corpus, on day @day. */
+typedef struct {
+  guint64 s_begin, s_end;
+  gint64 day;
+} Word2vecRound;
+
+/* The next model's vocabulary: the previous model's tokens in its order
+ * (less those retired), then the round's new tokens that pass min_count,
+ * most frequent first.  Fills m->map; *rows gets, per token, its row in
+ * @prev or WORD2VEC_NONE; *retired how many were dropped. */
+static W2vModel *
+word2vec_next_model (Word2vec *w, Word2vecModel *m, const W2vModel *prev, const Word2vecRound *r,
+                     GArray **rows, guint *retired, GError **error)
 {
-  const DpVocab *cv = w->corpus->vocab;
-  g_autofree guint64 *counts = word2vec_count (w->corpus);
-  DpVocab *out = word2vec_new_vocab (cv);
+  const Word2vecConfig *c = w->config;
+  const DpCorpus *corpus = w->corpus;
+  const DpVocab *cv = corpus->vocab;
+  g_autofree guint64 *counts = g_new0 (guint64, MAX (cv->n, 1u));
+  for (guint64 i = corpus->offsets[r->s_begin]; i < corpus->offsets[r->s_end]; i++)
+    if (corpus->tokens[i] < cv->n)
+      counts[corpus->tokens[i]]++;
+  g_autoptr (DpVocab) out = word2vec_new_vocab (cv);
   m->map = g_new (guint32, MAX (cv->n, 1u));
   memset (m->map, 0xff, MAX (cv->n, 1u) * sizeof (guint32));
-  *init_rows = g_array_new (FALSE, FALSE, sizeof (guint32));
-  for (guint r = 0; w->init && r < w->init->n; r++)
+  *rows = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GArray) total = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (GArray) seen = g_array_new (FALSE, FALSE, sizeof (gint64));
+  *retired = 0;
+  for (guint p = 0; prev && p < prev->n; p++)
     {
-      guint64 key = word2vec_translate (out, w->init->vocab, w->init->vocab->keys[r]);
+      /* words and pseudonyms are re-interned: their keys mean something
+       * only in their own vocabulary or name map */
+      guint64 key = word2vec_translate (out, prev->vocab, prev->vocab->keys[p]);
+      gint64 cid = dp_vocab_lookup (cv, key);
+      gboolean here = cid >= 0 && counts[cid] > 0;
+      if (!here && c->retire_days > 0 && prev->rounds > 0 && r->day - prev->last_day[p] > c->retire_days)
+        {
+          (*retired)++;
+          continue;
+        }
       if (dp_vocab_lookup (out, key) >= 0)
         continue;
       guint id = dp_vocab_add (out, key);
-      g_array_append_val (*init_rows, r);
-      gint64 cid = dp_vocab_lookup (cv, key);
+      g_array_append_val (*rows, p);
       if (cid >= 0)
-        {
-          m->map[cid] = id;
-          out->counts[id] = counts[cid];
-        }
+        m->map[cid] = id;
+      guint64 t = prev->counts[p] + (cid >= 0 ? counts[cid] : 0);
+      gint64 day = here ? r->day : prev->last_day[p];
+      g_array_append_val (total, t);
+      g_array_append_val (seen, day);
     }
   g_autoptr (GArray) fresh = g_array_new (FALSE, FALSE, sizeof (guint32));
   for (guint32 cid = 0; cid < cv->n; cid++)
-    if (m->map[cid] == WORD2VEC_NONE && counts[cid] > 0
-        && counts[cid] >= (guint64) w->config->min_count)
+    if (m->map[cid] == WORD2VEC_NONE && counts[cid] > 0 && counts[cid] >= (guint64) c->min_count)
       g_array_append_val (fresh, cid);
-  Word2vecSort sort = { counts };
+  /* ties by key when the model carries over days: a corpus's ids depend on
+   * what else it holds, so one run over days 1..N and N runs of one day
+   * would order a day's new tokens differently */
+  Word2vecSort sort = { counts, w->by_key ? cv : NULL };
   g_array_sort_with_data (fresh, word2vec_by_count, &sort);
   guint32 none = WORD2VEC_NONE;
   for (guint i = 0; i < fresh->len; i++)
@@ -209,10 +283,19 @@ word2vec_build_vocab (Word2vec *w, Word2vecModel *m, GArray **init_rows)
       guint32 cid = g_array_index (fresh, guint32, i);
       guint id = dp_vocab_add (out, cv->keys[cid]);
       m->map[cid] = id;
-      out->counts[id] = counts[cid];
-      g_array_append_val (*init_rows, none);
+      g_array_append_val (*rows, none);
+      g_array_append_val (total, counts[cid]);
+      g_array_append_val (seen, r->day);
     }
-  return out;
+  W2vModel *next = w2v_model_new (out, out->n, (guint) c->vector_size, error);
+  if (next == NULL)
+    return NULL;
+  for (guint i = 0; i < out->n; i++)
+    {
+      next->counts[i] = out->counts[i] = g_array_index (total, guint64, i);
+      next->last_day[i] = g_array_index (seen, gint64, i);
+    }
+  return next;
 }
 
 /* ------------------------------------------------------------------ */
@@ -289,33 +372,31 @@ word2vec_build_alias (Word2vecModel *m, const guint64 *counts)
  * (gensim 3 and word2vec.c used half that), drawn from a generator seeded by
  * (seed, token key), so a token's start does not depend on the vocabulary
  * order or size. */
-static gboolean
-word2vec_init_vectors (Word2vec *w, Word2vecModel *m, const DpVocab *out, const GArray *init_rows,
-                       GError **error)
+
+/* Rows of the previous model are copied (input and output vectors); each
+ * fresh row is uniform in [-1/dim, 1/dim) like gensim 4's prep_vectors
+ * (gensim 3 and word2vec.c used half that), drawn from a generator seeded
+ * by (seed, token key), so a token's start does not depend on the
+ * vocabulary order or size; its output vector starts at 0. */
+static void
+word2vec_init_vectors (Word2vec *w, W2vModel *next, const W2vModel *prev, const GArray *rows)
 {
-  const guint dim = m->dim;
-  /* the size follows from the vocabulary and vector_size: a model too big
-   * for the machine is the user's to resize, not a crash */
-  m->syn0 = word2vec_alloc ((gsize) m->n * m->stride);
-  m->syn1 = m->syn0 ? word2vec_alloc ((gsize) m->n * m->stride) : NULL;
-  if (m->syn1 == NULL)
+  const guint dim = next->dim;
+  for (guint i = 0; i < next->n; i++)
     {
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
-                   "not enough memory for the model: 2 x %u tokens x %u floats (%.1f GB); "
-                   "lower vector_size or raise min_count", m->n, m->stride,
-                   2.0 * m->n * m->stride * sizeof (float) / 1e9);
-      return FALSE;
-    }
-  for (guint i = 0; i < m->n; i++)
-    {
-      float *row = m->syn0 + (gsize) i * m->stride;
-      guint32 r = g_array_index (init_rows, guint32, i);
+      float *row = next->syn0 + (gsize) i * next->stride;
+      guint32 r = g_array_index (rows, guint32, i);
       if (r != WORD2VEC_NONE)
         {
-          memcpy (row, w->init->vectors + (gsize) r * dim, dim * sizeof (float));
+          memcpy (row, prev->syn0 + (gsize) r * prev->stride, dim * sizeof (float));
+          memcpy (next->syn1 + (gsize) i * next->stride, prev->syn1 + (gsize) r * prev->stride,
+                  dim * sizeof (float));
           continue;
         }
-      guint64 s = word2vec_mix (w->config->seed ^ word2vec_mix (out->keys[i]));
+      /* across days (by_key), a pseudonym starts from its text, not from
+       * its key in this run's name map */
+      guint64 id = w->by_key ? word2vec_identity (next->vocab, next->vocab->keys[i]) : next->vocab->keys[i];
+      guint64 s = word2vec_mix (w->config->seed ^ word2vec_mix (id));
       for (guint k = 0; k < dim; k++)
         {
           s = word2vec_mix (s);
@@ -323,7 +404,6 @@ word2vec_init_vectors (Word2vec *w, Word2vecModel *m, const DpVocab *out, const 
           row[k] = (2.0f * u - 1.0f) / (float) dim;
         }
     }
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -350,10 +430,38 @@ word2vec_tick (Word2vecModel *m, gpointer data)
   return dp_stage_cancelled (t->stage) ? 0 : dp_stage_threads (t->stage);
 }
 
+
+/* The previous model: the model directory's file, or an initial embedding
+ * (input vectors only: its output vectors start at 0), or none. */
 static gboolean
-word2vec_load_init (DpStage *stage, Word2vec *w, GError **error)
+word2vec_load_prev (DpStage *stage, Word2vec *w, W2vModel **prev, GError **error)
 {
   const Word2vecConfig *c = w->config;
+  *prev = NULL;
+  if (c->model_dir)
+    {
+      g_autofree char *dir = dp_stage_output_path (stage, c->model_dir);
+      g_autofree char *path = g_build_filename (dir, W2V_MODEL_NAME, NULL);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          dp_stage_info (stage, "%s: no model yet, starting one", path);
+          return TRUE;
+        }
+      *prev = w2v_model_load (path, error);
+      if (*prev == NULL)
+        return FALSE;
+      if ((gint64) (*prev)->dim != c->vector_size)
+        {
+          g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                       "%s: the model has dimension %u but vector_size is %" G_GINT64_FORMAT,
+                       path, (*prev)->dim, c->vector_size);
+          g_clear_pointer (prev, w2v_model_free);
+          return FALSE;
+        }
+      dp_stage_info (stage, "%s: %u tokens, %" G_GUINT64_FORMAT " rounds, last day %" G_GINT64_FORMAT,
+                     path, (*prev)->n, (*prev)->rounds, (*prev)->day);
+      return TRUE;
+    }
   if (c->init_path)
     {
       if (w->init)
@@ -366,7 +474,9 @@ word2vec_load_init (DpStage *stage, Word2vec *w, GError **error)
       if (w->init == NULL)
         return FALSE;
     }
-  if (w->init && w->init->n > 0 && (gint64) w->init->dim != c->vector_size)
+  if (w->init == NULL || w->init->n == 0)
+    return TRUE;
+  if ((gint64) w->init->dim != c->vector_size)
     {
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
                    "initial vectors%s%s have dimension %u but vector_size is %" G_GINT64_FORMAT,
@@ -374,7 +484,77 @@ word2vec_load_init (DpStage *stage, Word2vec *w, GError **error)
                    w->init->dim, c->vector_size);
       return FALSE;
     }
+  W2vModel *m = w2v_model_new (w->init->vocab, w->init->n, w->init->dim, error);
+  if (m == NULL)
+    return FALSE;
+  for (guint i = 0; i < m->n; i++)
+    memcpy (m->syn0 + (gsize) i * m->stride, w->init->vectors + (gsize) i * m->dim, m->dim * sizeof (float));
+  m->rng = c->seed;
+  *prev = m;
   return TRUE;
+}
+
+#define WORD2VEC_DAY_NS G_GINT64_CONSTANT (86400000000000)
+
+/* The rounds: one per UTC day of the sentences' times (rounds: daily), or
+ * one over the whole corpus on the day of its last sentence. */
+static GArray *
+word2vec_rounds (Word2vec *w, const W2vModel *prev, GError **error)
+{
+  const DpCorpus *c = w->corpus;
+  GArray *rounds = g_array_new (FALSE, FALSE, sizeof (Word2vecRound));
+  if (c->n_sentences == 0)
+    return rounds;
+  if (c->sentence_time == NULL)
+    {
+      if (w->config->rounds == WORD2VEC_ROUNDS_DAILY)
+        {
+          g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                       "rounds: daily needs sentence times in the corpus (darkvec_corpus gives them)");
+          g_array_unref (rounds);
+          return NULL;
+        }
+      Word2vecRound r = { 0, c->n_sentences, prev ? prev->day + 1 : 0 };
+      g_array_append_val (rounds, r);
+      return rounds;
+    }
+  if (w->config->rounds != WORD2VEC_ROUNDS_DAILY)
+    {
+      /* the day that holds most of the tokens: a capture rotated a little
+       * after midnight still counts as the day it is about */
+      Word2vecRound r = { 0, c->n_sentences, 0 };
+      guint64 best = 0, run = 0;
+      for (guint64 s = 0; s < c->n_sentences; s++)
+        {
+          gint64 day = dp_floor_div (c->sentence_time[s], WORD2VEC_DAY_NS);
+          if (s == 0 || day != dp_floor_div (c->sentence_time[s - 1], WORD2VEC_DAY_NS))
+            run = 0;
+          run += c->offsets[s + 1] - c->offsets[s];
+          if (run > best || s == 0)
+            best = run, r.day = day;
+        }
+      g_array_append_val (rounds, r);
+      return rounds;
+    }
+  guint64 start = 0;
+  for (guint64 s = 1; s <= c->n_sentences; s++)
+    {
+      gint64 day = dp_floor_div (c->sentence_time[start], WORD2VEC_DAY_NS);
+      if (s < c->n_sentences && dp_floor_div (c->sentence_time[s], WORD2VEC_DAY_NS) == day)
+        continue;
+      if (rounds->len > 0 && g_array_index (rounds, Word2vecRound, rounds->len - 1).day >= day)
+        {
+          g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                       "rounds: daily needs the corpus in time order (sentence %" G_GUINT64_FORMAT
+                       " goes back to an earlier day)", start + 1);
+          g_array_unref (rounds);
+          return NULL;
+        }
+      Word2vecRound r = { start, s, day };
+      g_array_append_val (rounds, r);
+      start = s;
+    }
+  return rounds;
 }
 
 static void
@@ -384,8 +564,124 @@ word2vec_model_clear (Word2vecModel *m)
   g_free (m->keep);
   g_free (m->alias);
   g_free (m->chunks);
-  free (m->syn0);
-  free (m->syn1);
+}
+
+/* Trains one round on top of @prev (NULL: a new model).  Returns the next
+ * model (transfer full), or NULL with @error; *stopped on cancellation. */
+static W2vModel *
+word2vec_round (DpStage *stage, Word2vec *w, const W2vModel *prev, const Word2vecRound *r,
+                gboolean *stopped, GError **error)
+{
+  const Word2vecConfig *c = w->config;
+  Word2vecModel m = { .config = c, .corpus = w->corpus, .dim = (guint) c->vector_size,
+                      .stride = ((guint) c->vector_size + 7) & ~7u,
+                      .s_begin = r->s_begin, .s_end = r->s_end,
+                      .seed = prev ? prev->rng : c->seed };
+  g_autoptr (GArray) rows = NULL;
+  guint retired = 0;
+  g_autoptr (W2vModel) next = word2vec_next_model (w, &m, prev, r, &rows, &retired, error);
+  if (next == NULL)
+    {
+      word2vec_model_clear (&m);
+      return NULL;
+    }
+  m.n = next->n;
+  m.syn0 = next->syn0;
+  m.syn1 = next->syn1;
+  word2vec_build_keep (&m, next->counts);
+  word2vec_build_alias (&m, next->counts);
+  word2vec_init_vectors (w, next, prev, rows);
+  word2vec_model_prepare (&m);
+  Word2vecTick tick = { stage, 0 };
+  gint64 t0 = g_get_monotonic_time ();
+  guint threads = word2vec_model_train (&m, dp_stage_threads_max (stage), word2vec_tick, &tick);
+  double secs = MAX ((g_get_monotonic_time () - t0) / 1e6, 1e-9);
+  *stopped = m.stop != 0;
+  dp_stage_progress (stage, m.total_words, m.total_words);
+  guint64 tokens = w->corpus->offsets[r->s_end] - w->corpus->offsets[r->s_begin];
+  g_autoptr (GString) day = g_string_new (NULL);
+  if (w->corpus->sentence_time)
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (r->day * 86400);
+      g_autofree char *ymd = t ? g_date_time_format (t, "%Y-%m-%d") : NULL;
+      g_string_printf (day, "day %s: ", ymd ? ymd : "?");
+    }
+  dp_stage_info (stage, "%s%u tokens (%u new, %u retired) x %u dims, %" G_GUINT64_FORMAT " corpus tokens x %"
+                 G_GINT64_FORMAT " epochs in %.2f s: %.0f words/s (%.0f trained words/s), %u thread%s",
+                 day->str, m.n, m.n - (prev ? prev->n - retired : 0), retired, m.dim, tokens, c->epochs, secs,
+                 m.total_words / secs, m.trained_words / secs, threads, threads == 1 ? "" : "s");
+  dp_stage_count (stage, "trained-words", (guint64) m.trained_words);
+  dp_stage_count (stage, "retired-tokens", retired);
+  next->sg = c->sg;
+  next->rounds = (prev ? prev->rounds : 0) + 1;
+  next->words = (prev ? prev->words : 0) + m.total_words;
+  next->rng = word2vec_mix (m.seed);
+  next->day = r->day;
+  word2vec_model_clear (&m);
+  return g_steal_pointer (&next);
+}
+
+/* A learning rate too high for the corpus drives vectors to infinity and
+ * NaN; such a model is no result (one pass, cheap against training). */
+static gboolean
+word2vec_check_finite (const W2vModel *m, double alpha, GError **error)
+{
+  for (guint i = 0; i < m->n; i++)
+    for (guint k = 0; k < m->dim; k++)
+      if (!isfinite (m->syn0[(gsize) i * m->stride + k]))
+        {
+          g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+                       "training diverged: vector %u of %u is not finite (alpha %g is too "
+                       "high for this corpus; lower alpha, e.g. to 0.025)", i + 1, m->n, alpha);
+          return FALSE;
+        }
+  return TRUE;
+}
+
+static gboolean
+word2vec_save (DpStage *stage, const Word2vecConfig *c, const W2vModel *m, GError **error)
+{
+  g_autofree char *dir = dp_stage_output_path (stage, c->model_dir);
+  g_autofree char *path = g_build_filename (dir, W2V_MODEL_NAME, NULL);
+  if (!w2v_model_save (m, path, error))
+    return FALSE;
+  if (c->snapshots)
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (m->day * 86400);
+      g_autofree char *ymd = t ? g_date_time_format (t, "%Y-%m-%d") : g_strdup_printf ("%" G_GINT64_FORMAT, m->day);
+      g_autofree char *base = g_strdup_printf ("model-%s.dpw2v", ymd);
+      g_autofree char *snap = g_build_filename (dir, base, NULL);
+      if (!w2v_model_save (m, snap, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The embedding pushed: every token of the model, or (emit: active) those
+ * of the last round's corpus. */
+static DpEmbedding *
+word2vec_embedding (const Word2vecConfig *c, const W2vModel *m, GError **error)
+{
+  g_autoptr (DpVocab) v = m->vocab;
+  guint n = m->n;
+  if (c->emit == WORD2VEC_EMIT_ACTIVE)
+    {
+      v = word2vec_new_vocab (m->vocab);
+      for (guint i = 0; i < m->n; i++)
+        if (m->last_day[i] == m->day)
+          {
+            guint id = dp_vocab_add (v, m->vocab->keys[i]);   /* may move v->counts */
+            v->counts[id] = m->counts[i];
+          }
+      n = v->n;
+    }
+  else
+    dp_vocab_ref (v);
+  DpEmbedding *e = dp_embedding_try_new (v, n, m->dim, error);
+  for (guint i = 0, r = 0; e && i < m->n; i++)
+    if (c->emit != WORD2VEC_EMIT_ACTIVE || m->last_day[i] == m->day)
+      memcpy (e->vectors + (gsize) r++ * m->dim, m->syn0 + (gsize) i * m->stride, m->dim * sizeof (float));
+  return e;
 }
 
 static gboolean
@@ -395,57 +691,54 @@ word2vec_finish (DpStage *stage, void *state, GError **error)
   const Word2vecConfig *c = w->config;
   if (w->corpus == NULL)
     return TRUE;
-  if (!word2vec_load_init (stage, w, error))
+  w->by_key = c->model_dir != NULL || c->rounds == WORD2VEC_ROUNDS_DAILY;
+  g_autoptr (W2vModel) model = NULL;
+  if (!word2vec_load_prev (stage, w, &model, error))
     return FALSE;
-  Word2vecModel m = { .config = c, .corpus = w->corpus, .dim = (guint) c->vector_size,
-                      .stride = ((guint) c->vector_size + 7) & ~7u };
-  g_autoptr (GArray) init_rows = NULL;
-  g_autoptr (DpVocab) vocab = word2vec_build_vocab (w, &m, &init_rows);
-  m.n = vocab->n;
-  word2vec_build_keep (&m, vocab->counts);
-  word2vec_build_alias (&m, vocab->counts);
-  if (!word2vec_init_vectors (w, &m, vocab, init_rows, error))
+  g_autoptr (GArray) rounds = word2vec_rounds (w, model, error);
+  if (rounds == NULL)
+    return FALSE;
+  if (model && c->model_dir && w->corpus->sentence_time && rounds->len > 0
+      && g_array_index (rounds, Word2vecRound, 0).day <= model->day && model->rounds > 0)
+    /* (a whole-corpus round's day is the one with most of its tokens) */
     {
-      word2vec_model_clear (&m);
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (model->day * 86400);
+      g_autofree char *ymd = t ? g_date_time_format (t, "%Y-%m-%d") : NULL;
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: the model is trained up to %s; this corpus starts on that day or before "
+                   "(train each day once, in order; move the model away to start again)",
+                   c->model_dir, ymd ? ymd : "?");
       return FALSE;
     }
-  word2vec_model_prepare (&m);
-  Word2vecTick tick = { stage, 0 };
-  gint64 t0 = g_get_monotonic_time ();
-  guint threads = word2vec_model_train (&m, dp_stage_threads_max (stage), word2vec_tick, &tick);
-  double secs = MAX ((g_get_monotonic_time () - t0) / 1e6, 1e-9);
-  gboolean stopped = m.stop != 0;
-  dp_stage_progress (stage, m.total_words, m.total_words);
-  dp_stage_info (stage, "%u tokens x %u dims, %" G_GUINT64_FORMAT " corpus tokens x %" G_GINT64_FORMAT
-                 " epochs in %.2f s: %.0f words/s (%.0f trained words/s), %u thread%s",
-                 m.n, m.dim, w->corpus->n_tokens, c->epochs, secs, m.total_words / secs,
-                 m.trained_words / secs, threads, threads == 1 ? "" : "s");
-  dp_stage_count (stage, "trained-words", (guint64) m.trained_words);
-  /* the output vectors are done with: their memory goes before the copy */
-  free (m.syn1);
-  m.syn1 = NULL;
-  g_autoptr (DpEmbedding) e = dp_embedding_try_new (vocab, m.n, m.dim, error);
-  for (guint i = 0; e && i < m.n; i++)
-    memcpy (e->vectors + (gsize) i * m.dim, m.syn0 + (gsize) i * m.stride, m.dim * sizeof (float));
-  word2vec_model_clear (&m);
-  if (e == NULL)
-    return FALSE;
-  if (stopped)
+  for (guint i = 0; i < rounds->len; i++)
     {
-      dp_stage_info (stage, "interrupted: no embedding");
+      gboolean stopped = FALSE;
+      W2vModel *next = word2vec_round (stage, w, model, &g_array_index (rounds, Word2vecRound, i), &stopped, error);
+      if (next == NULL)
+        return FALSE;
+      w2v_model_free (model);
+      model = next;
+      if (stopped)
+        {
+          dp_stage_info (stage, "interrupted: no embedding");
+          return TRUE;
+        }
+      if (!word2vec_check_finite (model, c->alpha, error))
+        return FALSE;
+    }
+  if (model == NULL)
+    {
+      /* nothing to train on: an empty embedding, as before */
+      g_autoptr (DpVocab) v = word2vec_new_vocab (w->corpus->vocab);
+      dp_stage_push (stage, 0, dp_embedding_new (v, 0, (guint) c->vector_size));
       return TRUE;
     }
-  /* a learning rate too high for the corpus drives vectors to infinity
-   * and NaN; such a model is no result (one pass, cheap against training) */
-  for (gsize at = 0; at < (gsize) e->n * e->dim; at++)
-    if (!isfinite (e->vectors[at]))
-      {
-        g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
-                     "training diverged: vector %" G_GSIZE_FORMAT " of %u is not finite (alpha %g is too "
-                     "high for this corpus; lower alpha, e.g. to 0.025)", at / e->dim + 1, e->n, c->alpha);
-        return FALSE;
-      }
-  dp_stage_push (stage, 0, g_steal_pointer (&e));
+  if (c->model_dir && rounds->len > 0 && !word2vec_save (stage, c, model, error))
+    return FALSE;
+  DpEmbedding *e = word2vec_embedding (c, model, error);
+  if (e == NULL)
+    return FALSE;
+  dp_stage_push (stage, 0, e);
   return TRUE;
 }
 
@@ -475,7 +768,10 @@ DP_PLUGIN_DEFINE (word2vec,
          "an alias table (exact unigram^ns_exponent) instead of a cumulative table; a dot "
          "product beyond +-6 gives the saturated gradient (as word2vec.c) where gensim "
          "skips the update; initial vectors are seeded per (seed, token), not per word "
-         "string; sentences are not cut at 10,000 tokens (cut them in the corpus builder).",
+         "string; sentences are not cut at 10,000 tokens (cut them in the corpus builder).  "
+         "Daily incremental training (i-DarkVec): `model_dir` keeps the whole model between runs "
+         "(docs/darkvec-daily.md); one run a day, or `rounds: daily` to replay several days in one run, "
+         "give byte-identical models with `threads: 1`.",
   .inputs = word2vec_inputs,
   .n_inputs = DP_N_ELEMENTS (word2vec_inputs),
   .outputs = word2vec_outputs,
