@@ -347,7 +347,8 @@ darkvec_csv_line (void *state, DpLineReader *r, char *line, gsize len, GError **
   char *f[DARKVEC_CSV_MAX_COLS];
   gboolean non_ipv4 = FALSE;
   const char *why = "wrong number of fields";
-  if (dp_line_reader_path (r) != st->cur_path)
+  /* a new file starts at line 1 (its reader may sit where the last one did) */
+  if (dp_line_reader_line (r) == 1 || dp_line_reader_path (r) != st->cur_path)
     {
       st->cur_path = dp_line_reader_path (r);
       st->cur_tag = g_hash_table_lookup (st->tags, st->cur_path);
