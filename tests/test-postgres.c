@@ -622,6 +622,121 @@ test_same_as_csv (void)
   db_done (&db);
 }
 
+/* Packets of every kind: TCP (a sequence number above 2^31, the largest
+ * window), UDP, ICMP, TCP from an IPv6 source (a name-map entry), and a
+ * GRE fragment with no transport fields at all. */
+static DpPackets *
+packet_kinds (void)
+{
+  DpPackets *p = dp_packets_new (16);
+  g_autoptr (DpNameMap) m = dp_name_map_new ();
+  dp_packets_set_names (p, m);
+  const gint64 t0 = DP_TEST_SEC (1566411407) + 841604123;
+  const struct { gint64 dt; guint32 src; guint8 proto; guint16 sport, dport; } k[] = {
+    { 0, DP_TEST_IP (192, 0, 2, 1), 6, 40000, 23 },
+    { 1, DP_TEST_IP (192, 0, 2, 2), 17, 53, 33434 },
+    { 999, DP_TEST_IP (203, 0, 113, 5), 1, 3, 1 },
+    { DP_TEST_SEC (2), 0, 6, 1234, 445 },
+    { DP_TEST_SEC (3) + 7, DP_TEST_IP (192, 0, 2, 3), 47, 0, 0 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (k); i++)
+    {
+      guint32 src = k[i].src ? k[i].src : dp_name_map_intern (m, "2001:db8::1");
+      guint r = dp_test_add_packet (p, t0 + k[i].dt, src, DP_TEST_IP (198, 51, 100, 7 + i), k[i].proto, k[i].sport,
+                                    k[i].dport, 0x12);
+      p->ip_id[r] = (guint16) (54321 + i);
+      p->ttl[r] = (guint8) (250 - i);
+    }
+  p->tcp_seq[0] = 0xfffffff0u;
+  p->tcp_win[0] = 65535;
+  p->tcp_optlen[0] = 20;
+  p->frag[4] = DP_FRAG_MF | 185;
+  return p;
+}
+
+/* A packet stream (two batches, a transaction each) reads back as the csv
+ * sink's rows: ts as timestamptz + ts_nsec, addresses as inet (IPv6
+ * too), NULL where the csv cell is empty, in typed columns. */
+static void
+test_packets (void)
+{
+  if (!need_server ())
+    return;
+  Db db;
+  db_fresh (&db);
+  g_autoptr (DpPackets) p = packet_kinds ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) csv = dp_harness_new ("csv", "{path: p.csv}", &error);
+  g_assert_no_error (error);
+  dp_test_push (csv, 0, p);
+  dp_test_finish (csv);
+  g_autofree char *text = dp_test_read_output (csv, "p.csv");
+
+  g_autoptr (DpHarness) h = sink_new (&db, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpPackets) a = dp_packets_slice (p, 0, 3), b = dp_packets_slice (p, 3, p->n_rows - 3);
+  dp_test_push (h, 0, a);
+  dp_test_push (h, 0, b);
+  dp_test_finish (h);
+  g_assert_cmpuint (dp_harness_counter (h, "transactions"), ==, 2);
+  g_assert_cmpuint (dp_harness_counter (h, "rows-written"), ==, p->n_rows);
+
+  PGresult *r = db_query (db.c,
+                          "select string_agg (column_name || ' ' || data_type, ', ' order by ordinal_position) "
+                          "from information_schema.columns where table_schema = current_schema () "
+                          "and table_name = 'packets'");
+  g_assert_cmpstr (PQgetvalue (r, 0, 0), ==,
+                   "ts timestamp with time zone, ts_nsec smallint, src inet, src_name text, dst inet, dst_name text, "
+                   "proto smallint, sport integer, dport integer, tcp_flags smallint, tcp_seq bigint, "
+                   "ip_id integer, icmp_type smallint, icmp_code smallint, ttl smallint, ip_len integer, "
+                   "mf smallint, frag_offset smallint, tcp_win integer, tcp_optlen smallint");
+  PQclear (r);
+
+  static const char *const fields[] = { "proto", "sport", "dport", "tcp_flags", "tcp_seq", "ip_id", "icmp_type",
+                                        "icmp_code", "ttl", "ip_len", "mf", "frag_offset", "tcp_win", "tcp_optlen" };
+  g_autoptr (GString) sql = g_string_new (
+    "select ((extract (epoch from ts) * 1000000)::bigint * 1000 + ts_nsec)::text, "
+    "coalesce (src_name, host (src)), coalesce (dst_name, host (dst))");
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_string_append_printf (sql, ", %s::text", fields[i]);
+  g_string_append (sql, " from packets order by ts, ts_nsec");
+  r = db_query (db.c, sql->str);
+  const char *t = text;
+  g_autoptr (GPtrArray) header = dp_test_csv_record (&t);
+  g_assert_cmpuint (header->len, ==, 3 + G_N_ELEMENTS (fields));
+  int row = 0;
+  guint nulls = 0;
+  for (; *t; row++)
+    {
+      g_autoptr (GPtrArray) rec = dp_test_csv_record (&t);
+      g_assert_cmpint (row, <, PQntuples (r));
+      g_assert_cmpuint (rec->len, ==, header->len);
+      for (guint c = 0; c < rec->len; c++)
+        {
+          g_autoptr (GString) cell = g_string_new (rec->pdata[c]);
+          if (c == 0)   /* epoch seconds with 9 decimals: the ns */
+            g_string_replace (cell, ".", "", 1);
+          if (PQgetisnull (r, row, (int) c))
+            {
+              g_assert_cmpstr (cell->str, ==, "");
+              nulls++;
+            }
+          else
+            g_assert_cmpstr (PQgetvalue (r, row, (int) c), ==, cell->str);
+        }
+    }
+  g_assert_cmpint (row, ==, PQntuples (r));
+  PQclear (r);
+  /* TCP: the 2 ICMP fields (twice); UDP: 4 TCP and 2 ICMP; ICMP: 2 ports
+   * and 4 TCP; GRE: 2 ports, 4 TCP and 2 ICMP */
+  g_assert_cmpuint (nulls, ==, 2 * 2 + 6 + 6 + 8);
+  g_assert_cmpint (db_int (db.c, "select count (*) from packets where family (src) = 6 and src_name is null "
+                                 "and src << '2001:db8::/32'::inet"), ==, 1);
+  g_assert_cmpint (db_int (db.c, "select count (*) from packets where sport is null and tcp_seq is null"), ==, 2);
+  g_assert_cmpint (db_int (db.c, "select tcp_seq from packets where dport = 23"), ==, 0xfffffff0u);
+  db_done (&db);
+}
+
 /* A window commits when the next one starts, or at once after the
  * table that ends windows; transaction: run commits at the end only. */
 static void
@@ -987,6 +1102,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/postgres/types", test_types);
   g_test_add_func ("/plugin/postgres/ipv6", test_ipv6);
   g_test_add_func ("/plugin/postgres/same-as-csv", test_same_as_csv);
+  g_test_add_func ("/plugin/postgres/packets", test_packets);
   g_test_add_func ("/plugin/postgres/windows", test_windows);
   g_test_add_func ("/plugin/postgres/killed", test_killed);
   g_test_add_func ("/plugin/postgres/reconnect", test_reconnect);
