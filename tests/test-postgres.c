@@ -3,16 +3,20 @@
  * unprivileged user nobody when run as root, a Unix socket there and no
  * TCP), writes tables and reads them back through libpq: every column
  * type, the SQL types, windows and transactions (a backend killed in the
- * middle of a COPY), reconnection, a refused row, upsert, modes, a
- * schema mismatch, a refused connection, the same content as the csv and
- * sqlite sinks, and the example queries of docs/databases.md.  It stops
- * the server at the end (a watchdog process stops it when the test dies)
- * and skips, saying why, when no server can be started. */
+ * middle of a COPY), reconnection, a refused row, a full disk (a
+ * tablespace on a 1 MB tmpfs, as root), upsert, modes, a schema mismatch,
+ * a refused connection, the same content as the csv and sqlite sinks
+ * (tables and packet streams), and the example queries of
+ * docs/databases.md.  It stops the server at the end (a watchdog process
+ * stops it when the test dies) and skips, saying why, when no server can
+ * be started. */
 #include "config.h"
 
 #include <math.h>
+#include <errno.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -128,8 +132,9 @@ pg_start (void)
   /* the watchdog stops the server and removes the directory when its
    * stdin closes: at the end of main, or when the test dies */
   g_autofree char *script = g_strdup_printf (
-    "cat >/dev/null; %s '%s' -D '%s' stop -m immediate >/dev/null 2>&1; rm -rf '%s'",
-    getuid () == 0 ? "runuser -u nobody --" : "", pg_ctl, data, pg_dir);
+    "cat >/dev/null; %s '%s' -D '%s' stop -m immediate >/dev/null 2>&1; umount -l '%s/tiny' 2>/dev/null; "
+    "rm -rf '%s'",
+    getuid () == 0 ? "runuser -u nobody --" : "", pg_ctl, data, pg_dir, pg_dir);
   char *wd_argv[] = { "/bin/sh", "-c", script, NULL };
   GError *error = NULL;
   if (!g_spawn_async_with_pipes (NULL, wd_argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pg_watchdog_pid,
@@ -885,6 +890,75 @@ test_refused_row (void)
   db_done (&db);
 }
 
+/* The disk runs out: table t sits in a tablespace on a 1 MB tmpfs (the
+ * server's own files elsewhere); window 1 (3 rows) fits, window 2 (about
+ * 2.4 MB) does not.  The run fails with the server's message naming the
+ * table, window 1 is there whole and nothing of window 2.  Needs root to
+ * mount; the mount goes at the end (and by the watchdog when the test
+ * dies). */
+static void
+test_disk_full (void)
+{
+  if (!need_server ())
+    return;
+  if (getuid () != 0)
+    {
+      g_test_skip ("mounting a 1 MB tmpfs for a full tablespace needs root");
+      return;
+    }
+  g_autofree char *dir = g_build_filename (pg_dir, "tiny", NULL);
+  struct passwd *pw = getpwnam ("nobody");
+  g_assert_nonnull (pw);
+  g_autofree char *opts = g_strdup_printf ("size=1m,mode=0700,uid=%u,gid=%u", (guint) pw->pw_uid, (guint) pw->pw_gid);
+  if (g_mkdir (dir, 0700) != 0 || mount ("tmpfs", dir, "tmpfs", 0, opts) != 0)
+    {
+      g_autofree char *why = g_strdup_printf ("cannot mount a 1 MB tmpfs on %s: %s", dir, g_strerror (errno));
+      g_rmdir (dir);
+      g_test_skip (why);
+      return;
+    }
+  Db db;
+  db_fresh (&db);
+  g_autofree char *ts = g_strdup_printf ("create tablespace tiny location '%s'", dir);
+  db_exec (db.c, ts);
+  db_exec (db.c, "create table t (window_start timestamptz, v text, n bigint) tablespace tiny");
+
+  g_autoptr (DpTable) w1 = window_table ("t", 1, 3, 0);
+  g_autoptr (DpTable) w2 = dp_table_new ("t");
+  dp_table_add_column (w2, "window_start", DP_COL_INT64);
+  dp_table_add_column (w2, "v", DP_COL_STRING);
+  dp_table_add_column (w2, "n", DP_COL_INT64);
+  char v[401];
+  for (guint r = 0; r < 6000; r++)
+    {
+      guint row = dp_table_append_row (w2);
+      for (guint i = 0; i < 400; i++)
+        v[i] = (char) ('a' + (r * 7919u + i * 31u) % 26);
+      v[400] = '\0';
+      dp_table_set_i64 (w2, 0, row, 2);
+      dp_table_set_str (w2, 1, row, v);
+      dp_table_set_i64 (w2, 2, row, r);
+    }
+  DpTable *tables[] = { w1, w2, NULL };
+  g_autofree char *msg = NULL;
+  gboolean ok = run_sink (&db, "reconnect: 0s", tables, &msg);
+  gint64 rows = db_int (db.c, "select count(*) from t");
+  gint64 w1_rows = db_int (db.c, "select count(*) from t where window_start = to_timestamp (1)");
+  db_exec (db.c, "drop table t");
+  db_exec (db.c, "drop tablespace tiny");
+  db_done (&db);
+  if (umount (dir) != 0)
+    g_error ("cannot unmount %s: %s", dir, g_strerror (errno));
+  g_rmdir (dir);
+
+  g_assert_false (ok);
+  g_test_message ("%s", msg);
+  g_assert_nonnull (strstr (msg, "table 't'"));
+  g_assert_nonnull (strstr (msg, "No space left on device"));
+  g_assert_cmpint (rows, ==, 3);
+  g_assert_cmpint (w1_rows, ==, 3);
+}
+
 /* upsert: a second run over an overlapping key range updates the rows it
  * has and adds the others; without keys it is refused at check time. */
 static void
@@ -1107,6 +1181,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/postgres/killed", test_killed);
   g_test_add_func ("/plugin/postgres/reconnect", test_reconnect);
   g_test_add_func ("/plugin/postgres/refused-row", test_refused_row);
+  g_test_add_func ("/plugin/postgres/disk-full", test_disk_full);
   g_test_add_func ("/plugin/postgres/upsert", test_upsert);
   g_test_add_func ("/plugin/postgres/modes", test_modes);
   g_test_add_func ("/plugin/postgres/mismatch", test_mismatch);

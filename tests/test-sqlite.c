@@ -290,6 +290,9 @@ test_packets (void)
   g_assert_cmpint (db_int (db, "select count (*) from packets where typeof (ts) = 'integer' and typeof (src) = 'text'"
                               " and typeof (proto) = 'integer'"), ==, 5);
   g_assert_cmpint (db_int (db, "select mf * 10000 + frag_offset from packets where proto = 47"), ==, 10185);
+  /* the default indexes that fit: src */
+  g_assert_cmpint (db_int (db, "select count (*) from sqlite_master where type = 'index' and tbl_name = 'packets'"), ==, 1);
+  g_assert_cmpint (db_int (db, "select count (*) from sqlite_master where name = 'packets_src'"), ==, 1);
   sqlite3_close (db);
 
   /* renamed, and next to a table: a run of tables and packets */
