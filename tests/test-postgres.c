@@ -3,16 +3,20 @@
  * unprivileged user nobody when run as root, a Unix socket there and no
  * TCP), writes tables and reads them back through libpq: every column
  * type, the SQL types, windows and transactions (a backend killed in the
- * middle of a COPY), reconnection, a refused row, upsert, modes, a
- * schema mismatch, a refused connection, the same content as the csv and
- * sqlite sinks, and the example queries of docs/databases.md.  It stops
- * the server at the end (a watchdog process stops it when the test dies)
- * and skips, saying why, when no server can be started. */
+ * middle of a COPY), reconnection, a refused row, a full disk (a
+ * tablespace on a 1 MB tmpfs, as root), upsert, modes, a schema mismatch,
+ * a refused connection, the same content as the csv and sqlite sinks
+ * (tables and packet streams), and the example queries of
+ * docs/databases.md.  It stops the server at the end (a watchdog process
+ * stops it when the test dies) and skips, saying why, when no server can
+ * be started. */
 #include "config.h"
 
 #include <math.h>
+#include <errno.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
@@ -128,8 +132,9 @@ pg_start (void)
   /* the watchdog stops the server and removes the directory when its
    * stdin closes: at the end of main, or when the test dies */
   g_autofree char *script = g_strdup_printf (
-    "cat >/dev/null; %s '%s' -D '%s' stop -m immediate >/dev/null 2>&1; rm -rf '%s'",
-    getuid () == 0 ? "runuser -u nobody --" : "", pg_ctl, data, pg_dir);
+    "cat >/dev/null; %s '%s' -D '%s' stop -m immediate >/dev/null 2>&1; umount -l '%s/tiny' 2>/dev/null; "
+    "rm -rf '%s'",
+    getuid () == 0 ? "runuser -u nobody --" : "", pg_ctl, data, pg_dir, pg_dir);
   char *wd_argv[] = { "/bin/sh", "-c", script, NULL };
   GError *error = NULL;
   if (!g_spawn_async_with_pipes (NULL, wd_argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pg_watchdog_pid,
@@ -622,6 +627,121 @@ test_same_as_csv (void)
   db_done (&db);
 }
 
+/* Packets of every kind: TCP (a sequence number above 2^31, the largest
+ * window), UDP, ICMP, TCP from an IPv6 source (a name-map entry), and a
+ * GRE fragment with no transport fields at all. */
+static DpPackets *
+packet_kinds (void)
+{
+  DpPackets *p = dp_packets_new (16);
+  g_autoptr (DpNameMap) m = dp_name_map_new ();
+  dp_packets_set_names (p, m);
+  const gint64 t0 = DP_TEST_SEC (1566411407) + 841604123;
+  const struct { gint64 dt; guint32 src; guint8 proto; guint16 sport, dport; } k[] = {
+    { 0, DP_TEST_IP (192, 0, 2, 1), 6, 40000, 23 },
+    { 1, DP_TEST_IP (192, 0, 2, 2), 17, 53, 33434 },
+    { 999, DP_TEST_IP (203, 0, 113, 5), 1, 3, 1 },
+    { DP_TEST_SEC (2), 0, 6, 1234, 445 },
+    { DP_TEST_SEC (3) + 7, DP_TEST_IP (192, 0, 2, 3), 47, 0, 0 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (k); i++)
+    {
+      guint32 src = k[i].src ? k[i].src : dp_name_map_intern (m, "2001:db8::1");
+      guint r = dp_test_add_packet (p, t0 + k[i].dt, src, DP_TEST_IP (198, 51, 100, 7 + i), k[i].proto, k[i].sport,
+                                    k[i].dport, 0x12);
+      p->ip_id[r] = (guint16) (54321 + i);
+      p->ttl[r] = (guint8) (250 - i);
+    }
+  p->tcp_seq[0] = 0xfffffff0u;
+  p->tcp_win[0] = 65535;
+  p->tcp_optlen[0] = 20;
+  p->frag[4] = DP_FRAG_MF | 185;
+  return p;
+}
+
+/* A packet stream (two batches, a transaction each) reads back as the csv
+ * sink's rows: ts as timestamptz + ts_nsec, addresses as inet (IPv6
+ * too), NULL where the csv cell is empty, in typed columns. */
+static void
+test_packets (void)
+{
+  if (!need_server ())
+    return;
+  Db db;
+  db_fresh (&db);
+  g_autoptr (DpPackets) p = packet_kinds ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) csv = dp_harness_new ("csv", "{path: p.csv}", &error);
+  g_assert_no_error (error);
+  dp_test_push (csv, 0, p);
+  dp_test_finish (csv);
+  g_autofree char *text = dp_test_read_output (csv, "p.csv");
+
+  g_autoptr (DpHarness) h = sink_new (&db, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpPackets) a = dp_packets_slice (p, 0, 3), b = dp_packets_slice (p, 3, p->n_rows - 3);
+  dp_test_push (h, 0, a);
+  dp_test_push (h, 0, b);
+  dp_test_finish (h);
+  g_assert_cmpuint (dp_harness_counter (h, "transactions"), ==, 2);
+  g_assert_cmpuint (dp_harness_counter (h, "rows-written"), ==, p->n_rows);
+
+  PGresult *r = db_query (db.c,
+                          "select string_agg (column_name || ' ' || data_type, ', ' order by ordinal_position) "
+                          "from information_schema.columns where table_schema = current_schema () "
+                          "and table_name = 'packets'");
+  g_assert_cmpstr (PQgetvalue (r, 0, 0), ==,
+                   "ts timestamp with time zone, ts_nsec smallint, src inet, src_name text, dst inet, dst_name text, "
+                   "proto smallint, sport integer, dport integer, tcp_flags smallint, tcp_seq bigint, "
+                   "ip_id integer, icmp_type smallint, icmp_code smallint, ttl smallint, ip_len integer, "
+                   "mf smallint, frag_offset smallint, tcp_win integer, tcp_optlen smallint");
+  PQclear (r);
+
+  static const char *const fields[] = { "proto", "sport", "dport", "tcp_flags", "tcp_seq", "ip_id", "icmp_type",
+                                        "icmp_code", "ttl", "ip_len", "mf", "frag_offset", "tcp_win", "tcp_optlen" };
+  g_autoptr (GString) sql = g_string_new (
+    "select ((extract (epoch from ts) * 1000000)::bigint * 1000 + ts_nsec)::text, "
+    "coalesce (src_name, host (src)), coalesce (dst_name, host (dst))");
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_string_append_printf (sql, ", %s::text", fields[i]);
+  g_string_append (sql, " from packets order by ts, ts_nsec");
+  r = db_query (db.c, sql->str);
+  const char *t = text;
+  g_autoptr (GPtrArray) header = dp_test_csv_record (&t);
+  g_assert_cmpuint (header->len, ==, 3 + G_N_ELEMENTS (fields));
+  int row = 0;
+  guint nulls = 0;
+  for (; *t; row++)
+    {
+      g_autoptr (GPtrArray) rec = dp_test_csv_record (&t);
+      g_assert_cmpint (row, <, PQntuples (r));
+      g_assert_cmpuint (rec->len, ==, header->len);
+      for (guint c = 0; c < rec->len; c++)
+        {
+          g_autoptr (GString) cell = g_string_new (rec->pdata[c]);
+          if (c == 0)   /* epoch seconds with 9 decimals: the ns */
+            g_string_replace (cell, ".", "", 1);
+          if (PQgetisnull (r, row, (int) c))
+            {
+              g_assert_cmpstr (cell->str, ==, "");
+              nulls++;
+            }
+          else
+            g_assert_cmpstr (PQgetvalue (r, row, (int) c), ==, cell->str);
+        }
+    }
+  g_assert_cmpint (row, ==, PQntuples (r));
+  PQclear (r);
+  /* TCP: the 2 ICMP fields (twice); UDP: 4 TCP and 2 ICMP; ICMP: 2 ports
+   * and 4 TCP; GRE: 2 ports, 4 TCP and 2 ICMP */
+  g_assert_cmpuint (nulls, ==, 2 * 2 + 6 + 6 + 8);
+  g_assert_cmpint (db_int (db.c, "select count (*) from packets where family (src) = 6 and src_name is null "
+                                 "and src << '2001:db8::/32'::inet"), ==, 1);
+  g_assert_cmpint (db_int (db.c, "select count (*) from packets where sport is null and tcp_seq is null"), ==, 2);
+  g_assert_cmpint (db_int (db.c, "select tcp_seq from packets where dport = 23"), ==, 0xfffffff0u);
+  db_done (&db);
+}
+
 /* A window commits when the next one starts, or at once after the
  * table that ends windows; transaction: run commits at the end only. */
 static void
@@ -768,6 +888,75 @@ test_refused_row (void)
   assert_window2_fails (&db, 1, NULL, "table 't', row 7 (window_start=2): cannot insert it",
                         "violates check constraint");
   db_done (&db);
+}
+
+/* The disk runs out: table t sits in a tablespace on a 1 MB tmpfs (the
+ * server's own files elsewhere); window 1 (3 rows) fits, window 2 (about
+ * 2.4 MB) does not.  The run fails with the server's message naming the
+ * table, window 1 is there whole and nothing of window 2.  Needs root to
+ * mount; the mount goes at the end (and by the watchdog when the test
+ * dies). */
+static void
+test_disk_full (void)
+{
+  if (!need_server ())
+    return;
+  if (getuid () != 0)
+    {
+      g_test_skip ("mounting a 1 MB tmpfs for a full tablespace needs root");
+      return;
+    }
+  g_autofree char *dir = g_build_filename (pg_dir, "tiny", NULL);
+  struct passwd *pw = getpwnam ("nobody");
+  g_assert_nonnull (pw);
+  g_autofree char *opts = g_strdup_printf ("size=1m,mode=0700,uid=%u,gid=%u", (guint) pw->pw_uid, (guint) pw->pw_gid);
+  if (g_mkdir (dir, 0700) != 0 || mount ("tmpfs", dir, "tmpfs", 0, opts) != 0)
+    {
+      g_autofree char *why = g_strdup_printf ("cannot mount a 1 MB tmpfs on %s: %s", dir, g_strerror (errno));
+      g_rmdir (dir);
+      g_test_skip (why);
+      return;
+    }
+  Db db;
+  db_fresh (&db);
+  g_autofree char *ts = g_strdup_printf ("create tablespace tiny location '%s'", dir);
+  db_exec (db.c, ts);
+  db_exec (db.c, "create table t (window_start timestamptz, v text, n bigint) tablespace tiny");
+
+  g_autoptr (DpTable) w1 = window_table ("t", 1, 3, 0);
+  g_autoptr (DpTable) w2 = dp_table_new ("t");
+  dp_table_add_column (w2, "window_start", DP_COL_INT64);
+  dp_table_add_column (w2, "v", DP_COL_STRING);
+  dp_table_add_column (w2, "n", DP_COL_INT64);
+  char v[401];
+  for (guint r = 0; r < 6000; r++)
+    {
+      guint row = dp_table_append_row (w2);
+      for (guint i = 0; i < 400; i++)
+        v[i] = (char) ('a' + (r * 7919u + i * 31u) % 26);
+      v[400] = '\0';
+      dp_table_set_i64 (w2, 0, row, 2);
+      dp_table_set_str (w2, 1, row, v);
+      dp_table_set_i64 (w2, 2, row, r);
+    }
+  DpTable *tables[] = { w1, w2, NULL };
+  g_autofree char *msg = NULL;
+  gboolean ok = run_sink (&db, "reconnect: 0s", tables, &msg);
+  gint64 rows = db_int (db.c, "select count(*) from t");
+  gint64 w1_rows = db_int (db.c, "select count(*) from t where window_start = to_timestamp (1)");
+  db_exec (db.c, "drop table t");
+  db_exec (db.c, "drop tablespace tiny");
+  db_done (&db);
+  if (umount (dir) != 0)
+    g_error ("cannot unmount %s: %s", dir, g_strerror (errno));
+  g_rmdir (dir);
+
+  g_assert_false (ok);
+  g_test_message ("%s", msg);
+  g_assert_nonnull (strstr (msg, "table 't'"));
+  g_assert_nonnull (strstr (msg, "No space left on device"));
+  g_assert_cmpint (rows, ==, 3);
+  g_assert_cmpint (w1_rows, ==, 3);
 }
 
 /* upsert: a second run over an overlapping key range updates the rows it
@@ -987,10 +1176,12 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/postgres/types", test_types);
   g_test_add_func ("/plugin/postgres/ipv6", test_ipv6);
   g_test_add_func ("/plugin/postgres/same-as-csv", test_same_as_csv);
+  g_test_add_func ("/plugin/postgres/packets", test_packets);
   g_test_add_func ("/plugin/postgres/windows", test_windows);
   g_test_add_func ("/plugin/postgres/killed", test_killed);
   g_test_add_func ("/plugin/postgres/reconnect", test_reconnect);
   g_test_add_func ("/plugin/postgres/refused-row", test_refused_row);
+  g_test_add_func ("/plugin/postgres/disk-full", test_disk_full);
   g_test_add_func ("/plugin/postgres/upsert", test_upsert);
   g_test_add_func ("/plugin/postgres/modes", test_modes);
   g_test_add_func ("/plugin/postgres/mismatch", test_mismatch);

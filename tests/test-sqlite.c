@@ -156,6 +156,56 @@ test_types (void)
   dp_test_rmtree (dir);
 }
 
+/* The rows of @sql in @db hold the cells of the csv text @text (header
+ * and all); a packet time (ts, csv's epoch seconds with 9 decimals) is
+ * the integer of its nanoseconds.  Returns the number of rows. */
+static guint
+assert_rows_as_csv (sqlite3 *db, const char *sql, const char *text)
+{
+  sqlite3_stmt *q = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &q, NULL), ==, SQLITE_OK);
+  const char *p = text;
+  g_autoptr (GPtrArray) header = dp_test_csv_record (&p);
+  g_assert_cmpint (sqlite3_column_count (q), ==, (int) header->len);
+  for (guint c = 0; c < header->len; c++)
+    g_assert_cmpstr (sqlite3_column_name (q, (int) c), ==, header->pdata[c]);
+  guint rows = 0;
+  while (*p)
+    {
+      g_autoptr (GPtrArray) rec = dp_test_csv_record (&p);
+      g_assert_cmpint (sqlite3_step (q), ==, SQLITE_ROW);
+      g_assert_cmpuint (rec->len, ==, header->len);
+      for (guint c = 0; c < rec->len; c++)
+        {
+          const char *cell = rec->pdata[c];
+          switch (sqlite3_column_type (q, (int) c))
+            {
+            case SQLITE_NULL:   /* a NULL string, a NaN, a field the packet lacks */
+              g_assert_true (cell[0] == '\0' || g_ascii_strcasecmp (cell, "nan") == 0);
+              break;
+            case SQLITE_INTEGER:
+              {
+                g_autoptr (GString) digits = g_string_new (cell);
+                if (strcmp (header->pdata[c], "ts") == 0)   /* seconds.nanoseconds */
+                  g_string_replace (digits, ".", "", 1);
+                g_assert_cmpstr (digits->str, !=, "");
+                g_assert_cmpint (g_ascii_strtoll (digits->str, NULL, 10), ==, sqlite3_column_int64 (q, (int) c));
+                break;
+              }
+            case SQLITE_FLOAT:
+              g_assert_true (g_ascii_strtod (cell, NULL) == sqlite3_column_double (q, (int) c));
+              break;
+            default:
+              g_assert_cmpstr (cell, ==, (const char *) sqlite3_column_text (q, (int) c));
+            }
+        }
+      rows++;
+    }
+  g_assert_cmpint (sqlite3_step (q), ==, SQLITE_DONE);
+  sqlite3_finalize (q);
+  return rows;
+}
+
 /* The csv sink and the sqlite sink given one table hold the same rows. */
 static void
 test_same_as_csv (void)
@@ -173,44 +223,97 @@ test_same_as_csv (void)
   DpTable *tables[] = { t, NULL };
   g_assert_true (run_sink (path, NULL, tables, NULL));
   sqlite3 *db = db_open (path);
-  sqlite3_stmt *q = NULL;
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "select * from mixed order by rowid", -1, &q, NULL), ==, SQLITE_OK);
-
-  const char *p = text;
-  g_autoptr (GPtrArray) header = dp_test_csv_record (&p);
-  g_assert_cmpint (sqlite3_column_count (q), ==, (int) header->len);
-  for (guint c = 0; c < header->len; c++)
-    g_assert_cmpstr (sqlite3_column_name (q, (int) c), ==, header->pdata[c]);
-  guint rows = 0;
-  while (*p)
-    {
-      g_autoptr (GPtrArray) rec = dp_test_csv_record (&p);
-      g_assert_cmpint (sqlite3_step (q), ==, SQLITE_ROW);
-      g_assert_cmpuint (rec->len, ==, header->len);
-      for (guint c = 0; c < rec->len; c++)
-        {
-          const char *cell = rec->pdata[c];
-          switch (sqlite3_column_type (q, (int) c))
-            {
-            case SQLITE_NULL:   /* a NULL string, or a NaN */
-              g_assert_true (cell[0] == '\0' || g_ascii_strcasecmp (cell, "nan") == 0);
-              break;
-            case SQLITE_INTEGER:
-              g_assert_cmpint (g_ascii_strtoll (cell, NULL, 10), ==, sqlite3_column_int64 (q, (int) c));
-              break;
-            case SQLITE_FLOAT:
-              g_assert_true (g_ascii_strtod (cell, NULL) == sqlite3_column_double (q, (int) c));
-              break;
-            default:
-              g_assert_cmpstr (cell, ==, (const char *) sqlite3_column_text (q, (int) c));
-            }
-        }
-      rows++;
-    }
-  g_assert_cmpint (sqlite3_step (q), ==, SQLITE_DONE);
-  g_assert_cmpuint (rows, ==, t->n_rows);
-  sqlite3_finalize (q);
+  g_assert_cmpuint (assert_rows_as_csv (db, "select * from mixed order by rowid", text), ==, t->n_rows);
   sqlite3_close (db);
+  dp_test_rmtree (dir);
+}
+
+/* Packets of every kind: TCP (a sequence number above 2^31, the largest
+ * window), UDP, ICMP, TCP from an IPv6 source (a name-map entry), and a
+ * GRE fragment with no transport fields at all. */
+static DpPackets *
+packet_kinds (void)
+{
+  DpPackets *p = dp_packets_new (16);
+  g_autoptr (DpNameMap) m = dp_name_map_new ();
+  dp_packets_set_names (p, m);
+  gint64 t0 = DP_TEST_SEC (1566411407) + 841604123;
+  guint r = dp_test_add_packet (p, t0, DP_TEST_IP (192, 0, 2, 1), DP_TEST_IP (198, 51, 100, 7), 6, 40000, 23, 0xc2);
+  p->tcp_seq[r] = 0xfffffff0u;
+  p->tcp_win[r] = 65535;
+  p->tcp_optlen[r] = 20;
+  p->ip_id[r] = 54321;
+  p->ttl[r] = 250;
+  p->ip_len[r] = 60;
+  dp_test_add_packet (p, t0 + 1, DP_TEST_IP (192, 0, 2, 2), DP_TEST_IP (198, 51, 100, 8), 17, 53, 33434, 0);
+  dp_test_add_packet (p, t0 + 1000, DP_TEST_IP (203, 0, 113, 5), DP_TEST_IP (198, 51, 100, 7), 1, 8, 0, 0);
+  dp_test_add_packet (p, t0 + DP_TEST_SEC (2), dp_name_map_intern (m, "2001:db8::1"), DP_TEST_IP (198, 51, 100, 9),
+                      6, 1234, 445, 0x12);
+  r = dp_test_add_packet (p, t0 + DP_TEST_SEC (3), DP_TEST_IP (192, 0, 2, 3), DP_TEST_IP (198, 51, 100, 10), 47, 0, 0,
+                          0);
+  p->frag[r] = DP_FRAG_MF | 185;
+  g_assert_cmpuint (p->l4[r], ==, 0);
+  return p;
+}
+
+/* A packet stream, in two batches, reads back as the csv sink's rows:
+ * ts in integer ns, addresses as csv prints them, NULL where the csv cell
+ * is empty; renamed by tables. */
+static void
+test_packets (void)
+{
+  g_autoptr (DpPackets) p = packet_kinds ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (DpHarness) csv = dp_harness_new ("csv", "{path: p.csv}", &error);
+  g_assert_no_error (error);
+  dp_test_push (csv, 0, p);
+  dp_test_finish (csv);
+  g_autofree char *text = dp_test_read_output (csv, "p.csv");
+
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "t.db", NULL);
+  g_autofree char *yaml = yaml_path (path, NULL);
+  g_autoptr (DpHarness) h = dp_harness_new ("sqlite", yaml, &error);
+  g_assert_no_error (error);
+  g_autoptr (DpPackets) a = dp_packets_slice (p, 0, 2), b = dp_packets_slice (p, 2, p->n_rows - 2);
+  dp_test_push (h, 0, a);
+  dp_test_push (h, 0, b);
+  dp_test_finish (h);
+  sqlite3 *db = db_open (path);
+  g_assert_cmpuint (assert_rows_as_csv (db, "select * from packets order by ts", text), ==, p->n_rows);
+  /* the cells the packets lack are NULL, the others typed */
+  g_assert_cmpint (db_int (db, "select count (*) from packets where sport is null and dport is null"), ==, 2);
+  g_assert_cmpint (db_int (db, "select count (*) from packets where tcp_seq is null and tcp_win is null"), ==, 3);
+  g_assert_cmpint (db_int (db, "select count (*) from packets where icmp_type is null"), ==, 4);
+  g_assert_cmpint (db_int (db, "select tcp_seq from packets where dport = 23"), ==, 0xfffffff0u);
+  g_assert_cmpint (db_int (db, "select count (*) from packets where src = '2001:db8::1' and dport = 445"), ==, 1);
+  g_assert_cmpint (db_int (db, "select count (*) from packets where typeof (ts) = 'integer' and typeof (src) = 'text'"
+                              " and typeof (proto) = 'integer'"), ==, 5);
+  g_assert_cmpint (db_int (db, "select mf * 10000 + frag_offset from packets where proto = 47"), ==, 10185);
+  /* the default indexes that fit: src */
+  g_assert_cmpint (db_int (db, "select count (*) from sqlite_master where type = 'index' and tbl_name = 'packets'"), ==, 1);
+  g_assert_cmpint (db_int (db, "select count (*) from sqlite_master where name = 'packets_src'"), ==, 1);
+  sqlite3_close (db);
+
+  /* renamed, and next to a table: a run of tables and packets */
+  g_autofree char *path2 = g_build_filename (dir, "r.db", NULL);
+  g_autoptr (DpTable) t = window_table ("w", 60, 2);
+  g_autofree char *yaml2 = yaml_path (path2, "tables: [packets=raw_packets]");
+  g_autoptr (DpHarness) h2 = dp_harness_new ("sqlite", yaml2, &error);
+  g_assert_no_error (error);
+  dp_test_push (h2, 0, t);
+  dp_test_push (h2, 0, p);
+  dp_test_finish (h2);
+  g_assert_cmpint (file_int (path2, "select count (*) from raw_packets"), ==, p->n_rows);
+  g_assert_cmpint (file_int (path2, "select count (*) from w"), ==, 2);
+
+  /* packets into the table of a table: refused, naming it */
+  g_autofree char *yaml3 = yaml_path (path2, "tables: [packets=w]");
+  g_autoptr (DpHarness) h3 = dp_harness_new ("sqlite", yaml3, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_push (h3, 0, p, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "table 'w'"));
   dp_test_rmtree (dir);
 }
 
@@ -616,6 +719,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugin/sqlite/types", test_types);
   g_test_add_func ("/plugin/sqlite/same-as-csv", test_same_as_csv);
+  g_test_add_func ("/plugin/sqlite/packets", test_packets);
   g_test_add_func ("/plugin/sqlite/transactions", test_transactions);
   g_test_add_func ("/plugin/sqlite/modes", test_modes);
   g_test_add_func ("/plugin/sqlite/windows", test_windows);

@@ -42,11 +42,80 @@ db_config_clear (DbConfig *cfg)
   g_clear_pointer (&cfg->window_ends, g_free);
 }
 
+const char *const db_packet_columns[DB_PKT_N] = {
+  "ts", "src", "dst", "proto", "sport", "dport", "tcp_flags", "tcp_seq", "ip_id", "icmp_type",
+  "icmp_code", "ttl", "ip_len", "mf", "frag_offset", "tcp_win", "tcp_optlen",
+};
+
+const guint64 db_packet_max[DB_PKT_N] = {
+  [DB_PKT_TS] = G_MAXINT64, [DB_PKT_SRC] = G_MAXUINT32, [DB_PKT_DST] = G_MAXUINT32,
+  [DB_PKT_PROTO] = 255, [DB_PKT_SPORT] = 65535, [DB_PKT_DPORT] = 65535, [DB_PKT_TCP_FLAGS] = 255,
+  [DB_PKT_TCP_SEQ] = G_MAXUINT32, [DB_PKT_IP_ID] = 65535, [DB_PKT_ICMP_TYPE] = 255,
+  [DB_PKT_ICMP_CODE] = 255, [DB_PKT_TTL] = 255, [DB_PKT_IP_LEN] = 65535, [DB_PKT_MF] = 1,
+  [DB_PKT_FRAG_OFFSET] = DP_FRAG_OFFSET_MASK, [DB_PKT_TCP_WIN] = 65535, [DB_PKT_TCP_OPTLEN] = 255,
+};
+
+gboolean
+db_packet_field (const DpPackets *p, guint r, guint col, gint64 *v)
+{
+  guint l4 = p->l4[r];
+  gboolean ports = (l4 & DP_L4_PORTS) != 0, tcp = (l4 & DP_L4_TCP) != 0, icmp = (l4 & DP_L4_ICMP) != 0;
+  switch (col)
+    {
+    case DB_PKT_TS: *v = p->ts[r]; return TRUE;
+    case DB_PKT_SRC: *v = p->src[r]; return TRUE;
+    case DB_PKT_DST: *v = p->dst[r]; return TRUE;
+    case DB_PKT_PROTO: *v = p->proto[r]; return TRUE;
+    case DB_PKT_SPORT: *v = p->sport[r]; return ports;
+    case DB_PKT_DPORT: *v = p->dport[r]; return ports;
+    case DB_PKT_TCP_FLAGS: *v = p->tcp_flags[r]; return tcp;
+    case DB_PKT_TCP_SEQ: *v = p->tcp_seq[r]; return tcp;
+    case DB_PKT_IP_ID: *v = p->ip_id[r]; return TRUE;
+    case DB_PKT_ICMP_TYPE: *v = p->icmp_type[r]; return icmp;
+    case DB_PKT_ICMP_CODE: *v = p->icmp_code[r]; return icmp;
+    case DB_PKT_TTL: *v = p->ttl[r]; return TRUE;
+    case DB_PKT_IP_LEN: *v = p->ip_len[r]; return TRUE;
+    case DB_PKT_MF: *v = (p->frag[r] & DP_FRAG_MF) != 0; return TRUE;
+    case DB_PKT_FRAG_OFFSET: *v = p->frag[r] & DP_FRAG_OFFSET_MASK; return TRUE;
+    case DB_PKT_TCP_WIN: *v = p->tcp_win[r]; return tcp;
+    case DB_PKT_TCP_OPTLEN: *v = p->tcp_optlen[r]; return tcp;
+    default: *v = 0; return FALSE;
+    }
+}
+
+gboolean
+db_batch_check (const DpBatch *b, const char *where, const char *plugin, GError **error)
+{
+  if (b->type == DP_TYPE_TABLE || b->type == DP_TYPE_PACKETS)
+    return TRUE;
+  g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT, "%s: %s writes tables and packet streams, not %s",
+               where, plugin, dp_batch_type_name (b->type));
+  return FALSE;
+}
+
+guint
+db_batch_rows (const DpBatch *b)
+{
+  return b->type == DP_TYPE_PACKETS ? ((const DpPackets *) b)->n_rows : ((const DpTable *) b)->n_rows;
+}
+
 void
-db_columns_init (DbColumns *c, const DpTable *t)
+db_columns_init (DbColumns *c, const DpBatch *b)
 {
   c->names = g_ptr_array_new_with_free_func (g_free);
   c->types = g_array_new (FALSE, FALSE, sizeof (DpColType));
+  c->packets = b->type == DP_TYPE_PACKETS;
+  if (c->packets)
+    {
+      for (guint i = 0; i < DB_PKT_N; i++)
+        {
+          DpColType type = i == DB_PKT_SRC || i == DB_PKT_DST ? DP_COL_IPV4 : DP_COL_INT64;
+          g_ptr_array_add (c->names, g_strdup (db_packet_columns[i]));
+          g_array_append_val (c->types, type);
+        }
+      return;
+    }
+  const DpTable *t = (const DpTable *) b;
   for (guint i = 0; i < t->n_cols; i++)
     {
       g_ptr_array_add (c->names, g_strdup (t->cols[i].name));
@@ -62,8 +131,18 @@ db_columns_clear (DbColumns *c)
 }
 
 gboolean
-db_columns_check (const DbColumns *c, const char *where, const char *name, const DpTable *t, GError **error)
+db_columns_check (const DbColumns *c, const char *where, const char *name, const DpBatch *b, GError **error)
 {
+  gboolean packets = b->type == DP_TYPE_PACKETS;
+  if (packets || c->packets)
+    {
+      if (packets != c->packets)
+        g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                     "%s: table '%s': %s into the table made for %s (rename one of them with tables)", where,
+                     name, packets ? "a packet stream" : "a table", packets ? "a table" : "a packet stream");
+      return packets == c->packets;
+    }
+  const DpTable *t = (const DpTable *) b;
   gboolean same = t->n_cols == c->names->len;
   for (guint i = 0; same && i < t->n_cols; i++)
     same = strcmp (t->cols[i].name, c->names->pdata[i]) == 0
@@ -79,6 +158,24 @@ db_columns_check (const DbColumns *c, const char *where, const char *name, const
                    where, name, want->str, c->names->len);
     }
   return same;
+}
+
+gint
+db_columns_find (const DbColumns *c, const char *name)
+{
+  for (guint i = 0; i < c->names->len; i++)
+    if (strcmp (c->names->pdata[i], name) == 0)
+      return (gint) i;
+  return -1;
+}
+
+gboolean
+db_columns_has (const DbColumns *c, char *const *cols)
+{
+  for (guint i = 0; cols[i]; i++)
+    if (db_columns_find (c, cols[i]) < 0)
+      return FALSE;
+  return TRUE;
 }
 
 /* "a+b+c": every part non-empty */
@@ -147,15 +244,6 @@ db_index_columns (const char *entry)
   return g_strsplit (entry, "+", -1);
 }
 
-gboolean
-db_table_has_columns (const DpTable *t, char *const *cols)
-{
-  for (guint i = 0; cols[i]; i++)
-    if (dp_table_find_column (t, cols[i]) < 0)
-      return FALSE;
-  return TRUE;
-}
-
 DbRenames *
 db_renames_new (const DbConfig *cfg)
 {
@@ -169,9 +257,8 @@ db_renames_new (const DbConfig *cfg)
 }
 
 const char *
-db_renames_lookup (DbRenames *renames, const char *upstream, const DpTable *t)
+db_renames_lookup (DbRenames *renames, const char *upstream, const char *tname)
 {
-  const char *tname = t->name ? t->name : "table";
   g_autofree char *both = g_strdup_printf ("%s.%s", upstream ? upstream : "", tname);
   const char *to = g_hash_table_lookup (renames, both);
   if (!to && upstream)
@@ -186,7 +273,7 @@ db_renames_lookup (DbRenames *renames, const char *upstream, const DpTable *t)
 /* Rows of the open transaction, kept to write them again after the sink
  * recovered a lost connection. */
 typedef struct {
-  DpTable *t;
+  DpBatch *b;
   char *name;
   guint from, to;
 } Segment;
@@ -209,7 +296,7 @@ static void
 segment_clear (gpointer p)
 {
   Segment *s = p;
-  dp_batch_unref (s->t);
+  dp_batch_unref (s->b);
   g_free (s->name);
 }
 
@@ -273,7 +360,7 @@ replay (DbDriver *d, GError **error)
       for (i = 0; i < d->pending->len; i++)
         {
           Segment *s = &g_array_index (d->pending, Segment, i);
-          if (!d->f.write (d->sink, s->name, s->t, s->from, s->to, error))
+          if (!d->f.write (d->sink, s->name, s->b, s->from, s->to, error))
             break;
           d->rows_open += s->to - s->from;
         }
@@ -288,11 +375,11 @@ replay (DbDriver *d, GError **error)
 }
 
 static gboolean
-write_rows (DbDriver *d, const char *name, const DpTable *t, guint from, guint to, GError **error)
+write_rows (DbDriver *d, const char *name, const DpBatch *b, guint from, guint to, GError **error)
 {
   if (d->keep)
     {
-      Segment s = { dp_batch_ref ((gpointer) t), g_strdup (name), from, to };
+      Segment s = { dp_batch_ref ((gpointer) b), g_strdup (name), from, to };
       g_array_append_val (d->pending, s);
     }
   if (!d->open)
@@ -302,7 +389,7 @@ write_rows (DbDriver *d, const char *name, const DpTable *t, guint from, guint t
         return replay (d, error);
       d->open = TRUE;
     }
-  if (!d->f.write (d->sink, name, t, from, to, error))
+  if (!d->f.write (d->sink, name, b, from, to, error))
     return replay (d, error);
   d->rows_open += to - from;
   return TRUE;
@@ -326,18 +413,28 @@ commit (DbDriver *d, GError **error)
 }
 
 gboolean
-db_driver_push (DbDriver *d, const char *upstream, const DpTable *t, GError **error)
+db_driver_push (DbDriver *d, const char *upstream, const DpBatch *b, GError **error)
 {
-  const char *name = db_renames_lookup (d->renames, upstream, t);
+  if (b->type == DP_TYPE_PACKETS)
+    {
+      /* a batch of packets: a transaction of its own, or part of the run's */
+      const char *name = db_renames_lookup (d->renames, upstream, DB_PACKETS_TABLE);
+      guint n = db_batch_rows (b);
+      if (d->txn == DB_TXN_RUN)
+        return write_rows (d, name, b, 0, n, error);
+      return commit (d, error) && write_rows (d, name, b, 0, n, error) && commit (d, error);
+    }
+  const DpTable *t = (const DpTable *) b;
+  const char *name = db_renames_lookup (d->renames, upstream, t->name ? t->name : "table");
   gint wcol = d->txn == DB_TXN_WINDOW ? dp_table_find_column (t, d->window) : -1;
   if (wcol >= 0 && t->cols[wcol].type != DP_COL_INT64)
     wcol = -1;
   if (d->txn == DB_TXN_RUN)
-    return write_rows (d, name, t, 0, t->n_rows, error);
+    return write_rows (d, name, b, 0, t->n_rows, error);
   if (wcol < 0)   /* batch mode, or a table that has no window */
-    return commit (d, error) && write_rows (d, name, t, 0, t->n_rows, error) && commit (d, error);
+    return commit (d, error) && write_rows (d, name, b, 0, t->n_rows, error) && commit (d, error);
   const gint64 *w = t->cols[wcol].i64;
-  if (t->n_rows == 0 && !write_rows (d, name, t, 0, 0, error))   /* creates the table */
+  if (t->n_rows == 0 && !write_rows (d, name, b, 0, 0, error))   /* creates the table */
     return FALSE;
   for (guint from = 0, to; from < t->n_rows; from = to)
     {
@@ -345,7 +442,7 @@ db_driver_push (DbDriver *d, const char *upstream, const DpTable *t, GError **er
         ;
       if (d->have_window && w[from] != d->current && !commit (d, error))
         return FALSE;
-      if (!write_rows (d, name, t, from, to, error))
+      if (!write_rows (d, name, b, from, to, error))
         return FALSE;
       d->have_window = TRUE;
       d->current = w[from];

@@ -11,7 +11,12 @@
  * window arrives or at the end of the run.  A table without the window
  * column closes the open window and is written in a transaction of its
  * own.  `transaction: run` makes the whole run one transaction,
- * `transaction: batch` each table pushed one (the old behaviour). */
+ * `transaction: batch` each table pushed one (the old behaviour).
+ *
+ * A packet stream is written as the SQL table `packets` (renamed by
+ * `tables` like a table), with the csv sink's columns; each packet batch
+ * is a transaction of its own (like a table without the window column),
+ * or part of the run's one with `transaction: run`. */
 #pragma once
 
 #include <stddef.h>
@@ -65,17 +70,47 @@ typedef struct {
 void db_config_copy (DbConfig *to, const DbConfig *from);
 void db_config_clear (DbConfig *cfg);
 
+/* The columns of a packet stream, in the csv sink's order. */
+enum {
+  DB_PKT_TS, DB_PKT_SRC, DB_PKT_DST, DB_PKT_PROTO, DB_PKT_SPORT, DB_PKT_DPORT, DB_PKT_TCP_FLAGS,
+  DB_PKT_TCP_SEQ, DB_PKT_IP_ID, DB_PKT_ICMP_TYPE, DB_PKT_ICMP_CODE, DB_PKT_TTL, DB_PKT_IP_LEN,
+  DB_PKT_MF, DB_PKT_FRAG_OFFSET, DB_PKT_TCP_WIN, DB_PKT_TCP_OPTLEN, DB_PKT_N
+};
+#define DB_PACKETS_TABLE "packets"
+extern const char *const db_packet_columns[DB_PKT_N];
+/* the largest value of each field (1, 255, 8191, 65535, 2^32-1; the
+ * time's is G_MAXINT64), for a sink to pick its SQL type */
+extern const guint64 db_packet_max[DB_PKT_N];
+/* Field @col of packet @r of @p into *v (src and dst: the 32-bit address
+ * of the name map's key); FALSE when the packet does not have it, as the
+ * csv sink leaves the cell empty: ports without DP_L4_PORTS, TCP fields
+ * without DP_L4_TCP, ICMP fields without DP_L4_ICMP. */
+gboolean db_packet_field (const DpPackets *p, guint r, guint col, gint64 *v);
+
+/* "%s: %s writes tables and packet streams, not …" for another batch type */
+gboolean db_batch_check (const DpBatch *b, const char *where, const char *plugin, GError **error);
+/* rows of a table or a packet batch */
+guint db_batch_rows (const DpBatch *b);
+
 /* The darkpipe columns of a table's first batch, which later batches
- * into the same SQL table must have (names and types, in order). */
+ * into the same SQL table must have (names and types, in order); for a
+ * packet stream db_packet_columns, int64 but src and dst ipv4. */
 typedef struct {
   GPtrArray *names;
   GArray *types;         /* DpColType */
+  gboolean packets;
 } DbColumns;
-void db_columns_init (DbColumns *c, const DpTable *t);
+/* @b: a DpTable or DpPackets */
+void db_columns_init (DbColumns *c, const DpBatch *b);
 void db_columns_clear (DbColumns *c);
-/* FALSE with @error naming @where and SQL table @name when @t differs */
-gboolean db_columns_check (const DbColumns *c, const char *where, const char *name, const DpTable *t,
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DbColumns, db_columns_clear)
+/* FALSE with @error naming @where and SQL table @name when @b differs */
+gboolean db_columns_check (const DbColumns *c, const char *where, const char *name, const DpBatch *b,
                            GError **error);
+/* index of column @name, or -1 */
+gint db_columns_find (const DbColumns *c, const char *name);
+/* TRUE when @c has every column of @cols. */
+gboolean db_columns_has (const DbColumns *c, char *const *cols);
 
 /* check(): the lists are well formed, upsert has keys. */
 gboolean db_config_check (DpStage *stage, const DbConfig *cfg, GError **error);
@@ -89,14 +124,12 @@ void db_append_ident (GString *b, const char *s);
 char **db_config_key (const DbConfig *cfg, const char *name);
 /* (transfer full) the columns of index entry @entry ("a" or "a+b"). */
 char **db_index_columns (const char *entry);
-/* TRUE when @t has every column of @cols. */
-gboolean db_table_has_columns (const DpTable *t, char *const *cols);
 
-/* The SQL name of table @t from @upstream: a rename, else its own name;
- * (transfer none) owned by @renames or @t. */
+/* The SQL name of table @tname from @upstream: a rename, else @tname;
+ * (transfer none) owned by @renames or the caller. */
 typedef GHashTable DbRenames;
 DbRenames *db_renames_new (const DbConfig *cfg);
-const char *db_renames_lookup (DbRenames *renames, const char *upstream, const DpTable *t);
+const char *db_renames_lookup (DbRenames *renames, const char *upstream, const char *tname);
 
 /* ------------------------------------------------------------------ */
 /* The transaction driver. */
@@ -107,8 +140,9 @@ typedef struct {
   gboolean (*begin) (void *sink, GError **error);
   gboolean (*commit) (void *sink, GError **error);
   void (*rollback) (void *sink);
-  /* rows [@from, @to) of @t into SQL table @name, inside a transaction */
-  gboolean (*write) (void *sink, const char *name, const DpTable *t, guint from, guint to, GError **error);
+  /* rows [@from, @to) of @b (a DpTable or DpPackets) into SQL table
+   * @name, inside a transaction */
+  gboolean (*write) (void *sink, const char *name, const DpBatch *b, guint from, guint to, GError **error);
   /* optional: after a failed begin, write or commit (*error), try to get
    * a working connection back; TRUE when the open transaction's rows
    * should be written again (the driver then clears *error), FALSE to
@@ -118,8 +152,9 @@ typedef struct {
 
 /* A driver for @sink; @cfg is read now (copied). */
 DbDriver *db_driver_new (const DbConfig *cfg, const DbDriverFuncs *funcs, void *sink);
-/* A table from @upstream: written in the transactions of its windows. */
-gboolean db_driver_push (DbDriver *d, const char *upstream, const DpTable *t, GError **error);
+/* A table from @upstream, written in the transactions of its windows, or
+ * a packet batch (checked by db_batch_check before). */
+gboolean db_driver_push (DbDriver *d, const char *upstream, const DpBatch *b, GError **error);
 /* The end of the run: commits what is open. */
 gboolean db_driver_finish (DbDriver *d, GError **error);
 /* Rows committed so far. */

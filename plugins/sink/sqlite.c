@@ -5,7 +5,10 @@
  * window (db-sink.c: the taxonomy's sources, events and summary of one
  * window commit together), through a prepared insert.  The database is
  * written in place in WAL mode; a failed transaction is rolled back and
- * leaves what earlier ones committed. */
+ * leaves what earlier ones committed.  A packet stream goes to the table
+ * `packets` (db-sink.h), a transaction per batch: ts INTEGER (ns),
+ * addresses TEXT as the csv sink prints them, the other fields INTEGER
+ * and NULL where the packet does not have them. */
 #include "config.h"
 
 #include <errno.h>
@@ -26,7 +29,7 @@ static const DpOptionDesc sqlite_options[] = {
 };
 
 static const DpPortDesc sqlite_inputs[] = {
-  { "input", DP_TYPE_TABLE, DP_PORT_MULTI, "Tables, from one or several upstreams." },
+  { "input", DP_TYPE_ANY, DP_PORT_MULTI, "Tables or packet streams, from one or several upstreams." },
 };
 
 /* One SQL table written by this run. */
@@ -89,17 +92,24 @@ exec (State *st, const char *sql, const char *table, const char *what, GError **
   return TRUE;
 }
 
-static void
-describe_columns (GString *b, const DpTable *t)
+static inline DpColType
+col_type (const DbColumns *cols, guint c)
 {
-  for (guint c = 0; c < t->n_cols; c++)
-    g_string_append_printf (b, "%s%s %s", c ? ", " : "", t->cols[c].name, sql_type (t->cols[c].type));
+  return g_array_index (cols->types, DpColType, c);
+}
+
+static void
+describe_columns (GString *b, const DbColumns *cols)
+{
+  for (guint c = 0; c < cols->names->len; c++)
+    g_string_append_printf (b, "%s%s %s", c ? ", " : "", (char *) cols->names->pdata[c],
+                            sql_type (col_type (cols, c)));
 }
 
 /* An existing SQL table must have the table's columns, names and types,
  * in order.  *exists tells whether there is one. */
 static gboolean
-check_existing (State *st, const char *name, const DpTable *t, gboolean *exists, GError **error)
+check_existing (State *st, const char *name, const DbColumns *t, gboolean *exists, GError **error)
 {
   g_string_assign (st->sql, "PRAGMA table_info(");
   db_append_ident (st->sql, name);
@@ -116,15 +126,15 @@ check_existing (State *st, const char *name, const DpTable *t, gboolean *exists,
       const char *col = (const char *) sqlite3_column_text (q, 1);
       const char *type = (const char *) sqlite3_column_text (q, 2);
       g_string_append_printf (have, "%s%s %s", n ? ", " : "", col ? col : "", type ? type : "");
-      same = same && n < t->n_cols && col && strcmp (col, t->cols[n].name) == 0 && type
-             && g_ascii_strcasecmp (type, sql_type (t->cols[n].type)) == 0;
+      same = same && n < t->names->len && col && strcmp (col, t->names->pdata[n]) == 0 && type
+             && g_ascii_strcasecmp (type, sql_type (col_type (t, n))) == 0;
       n++;
     }
   sqlite3_finalize (q);
   if (rc != SQLITE_DONE)
     return sql_fail (st, error, name, "cannot read its columns");
   *exists = n > 0;
-  if (n > 0 && (!same || n != t->n_cols))
+  if (n > 0 && (!same || n != t->names->len))
     {
       g_autoptr (GString) want = g_string_new (NULL);
       describe_columns (want, t);
@@ -160,10 +170,10 @@ make_index (State *st, const char *name, const char *index, char *const *cols, g
 /* mode upsert: a unique index on the table's key, and the insert in
  * st->sql made one that updates the row of a key that is there. */
 static gboolean
-upsert_clause (State *st, const char *name, const DpTable *t, GError **error)
+upsert_clause (State *st, const char *name, const DbColumns *t, GError **error)
 {
   g_auto (GStrv) key = db_config_key (&st->cfg, name);
-  if (!key || !db_table_has_columns (t, key))
+  if (!key || !db_columns_has (t, key))
     {
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
                    "%s: table '%s': mode upsert needs its key columns (keys: [%s=COLUMN+COLUMN])",
@@ -183,14 +193,15 @@ upsert_clause (State *st, const char *name, const DpTable *t, GError **error)
     }
   g_string_append (st->sql, ") DO ");
   gboolean any = FALSE;
-  for (guint c = 0; c < t->n_cols; c++)
+  for (guint c = 0; c < t->names->len; c++)
     {
-      if (g_strv_contains ((const char *const *) key, t->cols[c].name))
+      const char *col = t->names->pdata[c];
+      if (g_strv_contains ((const char *const *) key, col))
         continue;
       g_string_append (st->sql, any ? ", " : "UPDATE SET ");
-      db_append_ident (st->sql, t->cols[c].name);
+      db_append_ident (st->sql, col);
       g_string_append (st->sql, " = excluded.");
-      db_append_ident (st->sql, t->cols[c].name);
+      db_append_ident (st->sql, col);
       any = TRUE;
     }
   if (!any)
@@ -202,14 +213,17 @@ upsert_clause (State *st, const char *name, const DpTable *t, GError **error)
  * it and its indexes if needed, prepare the insert.  Inside the window's
  * transaction, so a failure leaves the database as it was. */
 static SqlTable *
-open_table (State *st, const char *name, const DpTable *t, GError **error)
+open_table (State *st, const char *name, const DpBatch *b, GError **error)
 {
-  if (t->n_cols == 0)
+  if (b->type == DP_TYPE_TABLE && ((const DpTable *) b)->n_cols == 0)
     {
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT, "%s: table '%s' has no columns",
                    st->path, name);
       return NULL;
     }
+  g_auto (DbColumns) cols = { 0 };
+  db_columns_init (&cols, b);
+  const DbColumns *t = &cols;
   if (st->cfg.mode == DB_MODE_REPLACE)
     {
       g_string_assign (st->sql, "DROP TABLE IF EXISTS ");
@@ -225,12 +239,12 @@ open_table (State *st, const char *name, const DpTable *t, GError **error)
       g_string_assign (st->sql, "CREATE TABLE ");
       db_append_ident (st->sql, name);
       g_string_append (st->sql, " (");
-      for (guint c = 0; c < t->n_cols; c++)
+      for (guint c = 0; c < t->names->len; c++)
         {
           if (c > 0)
             g_string_append (st->sql, ", ");
-          db_append_ident (st->sql, t->cols[c].name);
-          g_string_append_printf (st->sql, " %s", sql_type (t->cols[c].type));
+          db_append_ident (st->sql, t->names->pdata[c]);
+          g_string_append_printf (st->sql, " %s", sql_type (col_type (t, c)));
         }
       g_string_append_c (st->sql, ')');
       if (!exec (st, st->sql->str, name, "cannot create it", error))
@@ -238,18 +252,18 @@ open_table (State *st, const char *name, const DpTable *t, GError **error)
     }
   for (guint i = 0; st->cfg.indexes && st->cfg.indexes[i]; i++)
     {
-      g_auto (GStrv) cols = db_index_columns (st->cfg.indexes[i]);
-      if (!db_table_has_columns (t, cols))
+      g_auto (GStrv) icols = db_index_columns (st->cfg.indexes[i]);
+      if (!db_columns_has (t, icols))
         continue;
-      g_autofree char *joined = g_strjoinv ("_", cols);
+      g_autofree char *joined = g_strjoinv ("_", icols);
       g_autofree char *index = g_strdup_printf ("%s_%s", name, joined);
-      if (!make_index (st, name, index, cols, FALSE, error))
+      if (!make_index (st, name, index, icols, FALSE, error))
         return NULL;
     }
   g_string_assign (st->sql, "INSERT INTO ");
   db_append_ident (st->sql, name);
   g_string_append (st->sql, " VALUES (");
-  for (guint c = 0; c < t->n_cols; c++)
+  for (guint c = 0; c < t->names->len; c++)
     g_string_append (st->sql, c ? ", ?" : "?");
   g_string_append_c (st->sql, ')');
   if (st->cfg.mode == DB_MODE_UPSERT && !upsert_clause (st, name, t, error))
@@ -263,8 +277,22 @@ open_table (State *st, const char *name, const DpTable *t, GError **error)
   SqlTable *s = g_new0 (SqlTable, 1);
   s->name = g_strdup (name);
   s->insert = insert;
-  db_columns_init (&s->cols, t);
+  s->cols = cols;
+  cols = (DbColumns) { 0 };
   return s;
+}
+
+/* The insert of row @row (1-based in the table, @label its "COL=VALUE")
+ * failed: the error, and the statement reset for the next run. */
+static gboolean
+insert_failed (State *st, SqlTable *s, guint64 row, const char *label, GError **error)
+{
+  g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
+               "%s: table '%s', row %" G_GUINT64_FORMAT " (%s): cannot insert it: %s",
+               st->path, s->name, row, label, sqlite3_errmsg (st->db));
+  sqlite3_reset (s->insert);
+  sqlite3_clear_bindings (s->insert);
+  return FALSE;
 }
 
 static gboolean
@@ -303,14 +331,41 @@ insert_rows (State *st, SqlTable *s, const DpTable *t, guint from, guint to, GEr
         goto fail;
       continue;
     fail:
-      g_string_truncate (st->cell, 0);
+      g_string_printf (st->cell, "%s=", t->cols[0].name);
       dp_table_format_cell (t, 0, r, st->cell);
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED,
-                   "%s: table '%s', row %" G_GUINT64_FORMAT " (%s=%s): cannot insert it: %s",
-                   st->path, s->name, s->rows + (r - from) + 1, t->cols[0].name, st->cell->str, sqlite3_errmsg (st->db));
+      return insert_failed (st, s, s->rows + (r - from) + 1, st->cell->str, error);
+    }
+  sqlite3_reset (q);
+  sqlite3_clear_bindings (q);
+  return TRUE;
+}
+
+/* Packets [@from, @to) of @p: NULL for a field the packet does not have. */
+static gboolean
+insert_packets (State *st, SqlTable *s, const DpPackets *p, guint from, guint to, GError **error)
+{
+  sqlite3_stmt *q = s->insert;
+  char addr[64];
+  for (guint r = from; r < to; r++)
+    {
       sqlite3_reset (q);
-      sqlite3_clear_bindings (q);
-      return FALSE;
+      int rc = SQLITE_OK;
+      for (guint c = 0; c < DB_PKT_N && rc == SQLITE_OK; c++)
+        {
+          gint64 v;
+          if (!db_packet_field (p, r, c, &v))
+            rc = sqlite3_bind_null (q, (int) c + 1);
+          else if (c == DB_PKT_SRC || c == DB_PKT_DST)   /* as the csv sink prints it */
+            rc = sqlite3_bind_text (q, (int) c + 1, dp_ipv4_format ((guint32) v, p->names, addr), -1,
+                                    SQLITE_TRANSIENT);
+          else
+            rc = sqlite3_bind_int64 (q, (int) c + 1, v);
+        }
+      if (rc != SQLITE_OK || sqlite3_step (q) != SQLITE_DONE)
+        {
+          g_string_printf (st->cell, "ts=%" G_GINT64_FORMAT, p->ts[r]);
+          return insert_failed (st, s, s->rows + (r - from) + 1, st->cell->str, error);
+        }
     }
   sqlite3_reset (q);
   sqlite3_clear_bindings (q);
@@ -343,19 +398,20 @@ sqlite_rollback (void *sink)
 }
 
 static gboolean
-sqlite_write (void *sink, const char *name, const DpTable *t, guint from, guint to, GError **error)
+sqlite_write (void *sink, const char *name, const DpBatch *b, guint from, guint to, GError **error)
 {
   State *st = sink;
   SqlTable *s = g_hash_table_lookup (st->tables, name);
-  if (s && !db_columns_check (&s->cols, st->path, s->name, t, error))
+  if (s && !db_columns_check (&s->cols, st->path, s->name, b, error))
     return FALSE;
   if (!s)
     {
-      if (!(s = open_table (st, name, t, error)))
+      if (!(s = open_table (st, name, b, error)))
         return FALSE;
       g_hash_table_insert (st->tables, s->name, s);
     }
-  if (!insert_rows (st, s, t, from, to, error))
+  if (b->type == DP_TYPE_PACKETS ? !insert_packets (st, s, (const DpPackets *) b, from, to, error)
+                                 : !insert_rows (st, s, (const DpTable *) b, from, to, error))
     return FALSE;
   s->rows += to - from;
   return TRUE;
@@ -367,7 +423,9 @@ static DpFlow
 sqlite_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
   State *st = state;
-  return db_driver_push (st->driver, upstream, (const DpTable *) batch, error) ? DP_FLOW_OK : DP_FLOW_ERROR;
+  return db_batch_check (batch, st->path, "sqlite", error) && db_driver_push (st->driver, upstream, batch, error)
+           ? DP_FLOW_OK
+           : DP_FLOW_ERROR;
 }
 
 static gboolean
@@ -465,8 +523,8 @@ sqlite_finalize (void *state)
 
 DP_PLUGIN_DEFINE (sqlite,
   .kind = DP_KIND_SINK,
-  .summary = "Writes tables into one SQLite database, one transaction per window.",
-  .version = "1.1",
+  .summary = "Writes tables and packet streams into one SQLite database, one transaction per window.",
+  .version = "1.2",
   .doc = "Each table that arrives goes to the SQL table of its name (`tables` renames: "
          "`summary=taxonomy_summary`, `clusters.summary=cluster_summary`), created at its "
          "first batch with columns int64 → INTEGER, double → REAL (a NaN becomes NULL), "
@@ -475,7 +533,12 @@ DP_PLUGIN_DEFINE (sqlite,
          "through a prepared insert (`mode: upsert`: one that updates the row of a key "
          "declared in `keys`), one transaction per window (`transaction`, `window`, "
          "`window_ends`: the taxonomy's sources, events and summary of one window commit "
-         "together, right after the summary), in the database whole or not at all. The "
+         "together, right after the summary), in the database whole or not at all. A packet "
+         "stream goes to the table `packets` (renamed by `tables`), one transaction per batch "
+         "(`transaction: run`: the run's one), with the csv sink's columns: ts INTEGER (ns "
+         "since the epoch), src and dst TEXT as csv prints them (dotted, IPv6 or pseudonym), "
+         "the other fields INTEGER, NULL where the packet does not have the field (ports "
+         "without a TCP/UDP header, TCP fields without TCP, ICMP fields without ICMP). The "
          "database is written in place in WAL mode (`synchronous=NORMAL`), so readers see "
          "whole windows; when a window fails (a file that is not a database, a full disk, "
          "an existing table whose columns differ, a row a constraint refuses) its "

@@ -66,12 +66,119 @@ time_us (gint64 v, PgUnit unit, gint64 *us)
   return !__builtin_sub_overflow (*us, PG_EPOCH_US, us);
 }
 
+/* "COLUMN=VALUE" of the first column of row @r (a packet: its ts in ns) */
 static void
-row_label (PgSink *st, const DpTable *t, guint r, GString *out)
+row_label (PgSink *st, const DpBatch *b, guint r, GString *out)
 {
+  if (b->type == DP_TYPE_PACKETS)
+    {
+      g_string_printf (out, "ts=%" G_GINT64_FORMAT, ((const DpPackets *) b)->ts[r]);
+      return;
+    }
+  const DpTable *t = (const DpTable *) b;
   g_string_truncate (st->cell, 0);
   dp_table_format_cell (t, 0, r, st->cell);
   g_string_printf (out, "%s=%s", t->cols[0].name, st->cell->str);
+}
+
+/* Address @addr of darkpipe column @src, row @r of @b, as an inet: an IPv6
+ * entry of the name map is a real address, which inet takes; a pseudonym
+ * needs the table's NAME_name column. */
+static gboolean
+put_inet (PgSink *st, const PgTable *s, const DpBatch *b, const DpNameMap *names, guint src, guint32 addr, guint r,
+          GError **error)
+{
+  GString *buf = st->buf;
+  guint plen;
+  const guint8 *a6 = dp_name_map_lookup_ip6 (names, addr, &plen);
+  if (a6)
+    {
+      put32 (buf, 20);
+      g_string_append_c (buf, PGSQL_AF_INET6);
+      g_string_append_c (buf, (char) plen);   /* bits: a prefix keeps its length */
+      g_string_append_c (buf, 0);
+      g_string_append_c (buf, 16);
+      g_string_append_len (buf, (const char *) a6, 16);
+      return TRUE;
+    }
+  put32 (buf, 8);
+  g_string_append_c (buf, PGSQL_AF_INET);
+  g_string_append_c (buf, 32);   /* bits */
+  g_string_append_c (buf, 0);    /* not cidr */
+  g_string_append_c (buf, 4);
+  put32 (buf, addr);
+  if (names && s->name_col[src] < 0 && dp_name_map_lookup (names, addr))
+    {
+      const char *col = s->dp_cols.names->pdata[src];
+      g_autoptr (GString) where = g_string_new (NULL);
+      row_label (st, b, r, where);
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: table '%s', row %" G_GUINT64_FORMAT " (%s): column %s holds a pseudonym, "
+                   "but the table was made for real addresses (no %s_name column); write "
+                   "pseudonymised input into another table",
+                   st->where, s->name, s->rows + s->rows_open + 1, where->str, col, col);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* the pseudonym of @addr, NULL for a real address (IPv4 or IPv6) */
+static const char *
+addr_name (const DpNameMap *names, guint32 addr)
+{
+  return dp_name_map_lookup_ip6 (names, addr, NULL) ? NULL : dp_name_map_lookup (names, addr);
+}
+
+/* the nanoseconds below the microsecond of @ns */
+static inline guint16
+nsec (gint64 ns)
+{
+  return (guint16) (ns - dp_floor_div (ns, 1000) * 1000);
+}
+
+/* Packet @r of @p into the COPY buffer: NULL for a field it lacks. */
+static gboolean
+encode_packet (PgSink *st, const PgTable *s, const DpPackets *p, guint r, GError **error)
+{
+  GString *b = st->buf;
+  put16 (b, (guint16) s->cols->len);
+  for (guint c = 0; c < s->cols->len; c++)
+    {
+      const PgCol *col = &g_array_index (s->cols, PgCol, c);
+      gint64 v;
+      if (!db_packet_field (p, r, col->src, &v))
+        {
+          put32 (b, (guint32) -1);
+          continue;
+        }
+      switch (col->type)
+        {
+        case PG_INET:
+          if (!put_inet (st, s, &p->base, p->names, col->src, (guint32) v, r, error))
+            return FALSE;
+          break;
+        case PG_TEXT:
+          put_text (b, addr_name (p->names, (guint32) v));
+          break;
+        case PG_TSTZ:
+          put32 (b, 8);
+          put64 (b, (guint64) (dp_floor_div (v, 1000) - PG_EPOCH_US));
+          break;
+        case PG_INT2:
+          put32 (b, 2);
+          put16 (b, col->role == PG_ROLE_NSEC ? nsec (v) : (guint16) v);
+          break;
+        case PG_INT4:
+          put32 (b, 4);
+          put32 (b, (guint32) v);
+          break;
+        default:
+          put32 (b, 8);
+          put64 (b, (guint64) v);
+          break;
+        }
+    }
+  return TRUE;
 }
 
 /* Row @r of @t into the COPY buffer; FALSE with @error when a value has
@@ -100,44 +207,12 @@ encode_row (PgSink *st, const PgTable *s, const DpTable *t, guint r, GError **er
             break;
           }
         case PG_INET:
-          {
-            /* an IPv6 entry of the name map is a real address: inet takes it */
-            guint plen;
-            const guint8 *a6 = dp_name_map_lookup_ip6 (t->names, dc->ip[r], &plen);
-            if (a6)
-              {
-                put32 (b, 20);
-                g_string_append_c (b, PGSQL_AF_INET6);
-                g_string_append_c (b, (char) plen);   /* bits: a prefix keeps its length */
-                g_string_append_c (b, 0);
-                g_string_append_c (b, 16);
-                g_string_append_len (b, (const char *) a6, 16);
-                break;
-              }
-          }
-          put32 (b, 8);
-          g_string_append_c (b, PGSQL_AF_INET);
-          g_string_append_c (b, 32);   /* bits */
-          g_string_append_c (b, 0);    /* not cidr */
-          g_string_append_c (b, 4);
-          put32 (b, dc->ip[r]);
-          if (t->names && s->name_col[col->src] < 0 && dp_name_map_lookup (t->names, dc->ip[r]))
-            {
-              g_autoptr (GString) where = g_string_new (NULL);
-              row_label (st, t, r, where);
-              g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                           "%s: table '%s', row %" G_GUINT64_FORMAT " (%s): column %s holds a pseudonym, "
-                           "but the table was made for real addresses (no %s_name column); write "
-                           "pseudonymised input into another table",
-                           st->where, s->name, s->rows + s->rows_open + 1, where->str, dc->name, dc->name);
-              return FALSE;
-            }
+          if (!put_inet (st, s, &t->base, t->names, col->src, dc->ip[r], r, error))
+            return FALSE;
           break;
         case PG_TEXT:
           /* the name column holds pseudonyms; an IPv6 address is in the inet */
-          put_text (b, col->role != PG_ROLE_NAME ? dc->str[r]
-                       : dp_name_map_lookup_ip6 (t->names, dc->ip[r], NULL) ? NULL
-                       : dp_name_map_lookup (t->names, dc->ip[r]));
+          put_text (b, col->role != PG_ROLE_NAME ? dc->str[r] : addr_name (t->names, dc->ip[r]));
           break;
         case PG_TSTZ:
           {
@@ -145,7 +220,7 @@ encode_row (PgSink *st, const PgTable *s, const DpTable *t, guint r, GError **er
             if (!time_us (dc->i64[r], col->unit, &us))
               {
                 g_autoptr (GString) where = g_string_new (NULL);
-                row_label (st, t, r, where);
+                row_label (st, &t->base, r, where);
                 g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
                              "%s: table '%s', row %" G_GUINT64_FORMAT " (%s): %s = %" G_GINT64_FORMAT
                              " is out of the range of a time",
@@ -158,8 +233,10 @@ encode_row (PgSink *st, const PgTable *s, const DpTable *t, guint r, GError **er
           }
         case PG_INT2:
           put32 (b, 2);
-          put16 (b, (guint16) (dc->i64[r] - dp_floor_div (dc->i64[r], 1000) * 1000));
+          put16 (b, nsec (dc->i64[r]));
           break;
+        case PG_INT4:   /* only in packet tables */
+          g_assert_not_reached ();
         }
     }
   return TRUE;
@@ -210,7 +287,7 @@ copy_result (PgSink *st)
 }
 
 gboolean
-pg_copy_rows (PgSink *st, PgTable *s, const DpTable *t, guint from, guint to, GError **error)
+pg_copy_rows (PgSink *st, PgTable *s, const DpBatch *t, guint from, guint to, GError **error)
 {
   if (from == to)
     return TRUE;
@@ -231,7 +308,8 @@ pg_copy_rows (PgSink *st, PgTable *s, const DpTable *t, guint from, guint to, GE
   GError *local = NULL;
   for (guint r = from; r < to && sent; r++)
     {
-      if (!encode_row (st, s, t, r, &local))
+      if (t->type == DP_TYPE_PACKETS ? !encode_packet (st, s, (const DpPackets *) t, r, &local)
+                                     : !encode_row (st, s, (const DpTable *) t, r, &local))
         break;
       if (st->buf->len >= COPY_CHUNK)
         sent = flush (st);

@@ -12,6 +12,7 @@ static const char *const pg_type_names[] = {
   [PG_TEXT] = "text",
   [PG_TSTZ] = "timestamp with time zone",
   [PG_INT2] = "smallint",
+  [PG_INT4] = "integer",
 };
 
 static void
@@ -45,10 +46,43 @@ pg_table_free (gpointer p)
  * timestamptz, and an ns time gets NAME_nsec smallint beside it), double
  * -> double precision, ipv4 -> inet (and NAME_name text with the
  * pseudonyms when the table has a name map), string -> text. */
-PgTable *
-pg_table_new (PgSink *st, const char *name, const DpTable *t, GError **error)
+/* A packet stream: ts timestamptz and ts_nsec, the addresses inet (and
+ * their names), the other fields in the smallest integer type that holds
+ * them (smallint is signed: up to 32767). */
+static void
+packet_columns (PgTable *s, const DpPackets *p)
 {
-  if (t->n_cols == 0)
+  s->name_col = g_new (gint, DB_PKT_N);
+  for (guint c = 0; c < DB_PKT_N; c++)
+    {
+      const char *name = db_packet_columns[c];
+      s->name_col[c] = -1;
+      if (c == DB_PKT_TS)
+        {
+          add_col (s, name, PG_TSTZ, PG_ROLE_VALUE, c, PG_UNIT_NS);
+          add_col (s, "ts_nsec", PG_INT2, PG_ROLE_NSEC, c, PG_UNIT_NS);
+        }
+      else if (c == DB_PKT_SRC || c == DB_PKT_DST)
+        {
+          add_col (s, name, PG_INET, PG_ROLE_VALUE, c, PG_UNIT_NONE);
+          if (p->names)
+            {
+              g_autofree char *n = g_strdup_printf ("%s_name", name);
+              s->name_col[c] = (gint) s->cols->len;
+              add_col (s, n, PG_TEXT, PG_ROLE_NAME, c, PG_UNIT_NONE);
+            }
+        }
+      else
+        add_col (s, name, db_packet_max[c] <= G_MAXINT16 ? PG_INT2 : db_packet_max[c] <= G_MAXINT32 ? PG_INT4 : PG_BIGINT,
+                 PG_ROLE_VALUE, c, PG_UNIT_NONE);
+    }
+}
+
+PgTable *
+pg_table_new (PgSink *st, const char *name, const DpBatch *b, GError **error)
+{
+  const DpTable *t = (const DpTable *) b;
+  if (b->type == DP_TYPE_TABLE && t->n_cols == 0)
     {
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT, "%s: table '%s' has no columns", st->where, name);
       return NULL;
@@ -57,8 +91,13 @@ pg_table_new (PgSink *st, const char *name, const DpTable *t, GError **error)
   s->name = g_strdup (name);
   s->cols = g_array_new (FALSE, FALSE, sizeof (PgCol));
   g_array_set_clear_func (s->cols, pg_col_clear);
+  db_columns_init (&s->dp_cols, b);
+  if (b->type == DP_TYPE_PACKETS)
+    {
+      packet_columns (s, (const DpPackets *) b);
+      return s;
+    }
   s->name_col = g_new (gint, t->n_cols);
-  db_columns_init (&s->dp_cols, t);
   for (guint c = 0; c < t->n_cols; c++)
     {
       const DpColumn *col = &t->cols[c];
@@ -163,12 +202,12 @@ check_existing (PgSink *st, PgTable *s, gboolean *exists, GError **error)
 /* The SQL columns of the darkpipe columns @cols ("a+b"), into @b, comma
  * separated: a time with its nanoseconds, an address with its name. */
 static void
-append_sql_columns (GString *b, const PgTable *s, const DpTable *t, char *const *cols)
+append_sql_columns (GString *b, const PgTable *s, char *const *cols)
 {
   gboolean first = TRUE;
   for (guint i = 0; cols[i]; i++)
     {
-      guint src = (guint) dp_table_find_column (t, cols[i]);
+      guint src = (guint) db_columns_find (&s->dp_cols, cols[i]);
       for (guint c = 0; c < s->cols->len; c++)
         {
           const PgCol *col = &g_array_index (s->cols, PgCol, c);
@@ -183,12 +222,12 @@ append_sql_columns (GString *b, const PgTable *s, const DpTable *t, char *const 
 }
 
 static gboolean
-make_indexes (PgSink *st, PgTable *s, const DpTable *t, GError **error)
+make_indexes (PgSink *st, PgTable *s, GError **error)
 {
   for (guint i = 0; st->cfg.indexes && st->cfg.indexes[i]; i++)
     {
       g_auto (GStrv) cols = db_index_columns (st->cfg.indexes[i]);
-      if (!db_table_has_columns (t, cols))
+      if (!db_columns_has (&s->dp_cols, cols))
         continue;
       g_autofree char *joined = g_strjoinv ("_", cols);
       g_autofree char *index = g_strdup_printf ("%s_%s", s->name, joined);
@@ -214,10 +253,10 @@ make_indexes (PgSink *st, PgTable *s, const DpTable *t, GError **error)
 /* Upsert: a unique index on the key, a temporary table to copy into and
  * the statement that merges it into the table. */
 static gboolean
-prepare_upsert (PgSink *st, PgTable *s, const DpTable *t, GError **error)
+prepare_upsert (PgSink *st, PgTable *s, GError **error)
 {
   g_auto (GStrv) key = db_config_key (&st->cfg, s->name);
-  if (!key || !db_table_has_columns (t, key))
+  if (!key || !db_columns_has (&s->dp_cols, key))
     {
       g_autofree char *k = key ? g_strjoinv ("+", key) : NULL;
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
@@ -232,7 +271,7 @@ prepare_upsert (PgSink *st, PgTable *s, const DpTable *t, GError **error)
   g_string_append (st->sql, " ON ");
   db_append_ident (st->sql, s->name);
   g_string_append (st->sql, " (");
-  append_sql_columns (st->sql, s, t, key);
+  append_sql_columns (st->sql, s, key);
   g_string_append_c (st->sql, ')');
   if (!pg_exec (st, st->sql->str, s->name, "cannot create the unique index of its key", error))
     return FALSE;
@@ -244,13 +283,13 @@ prepare_upsert (PgSink *st, PgTable *s, const DpTable *t, GError **error)
   g_string_append (b, " SELECT * FROM ");
   db_append_ident (b, s->stage);
   g_string_append (b, " ON CONFLICT (");
-  append_sql_columns (b, s, t, key);
+  append_sql_columns (b, s, key);
   g_string_append (b, ") DO ");
   gboolean any = FALSE;
   for (guint c = 0; c < s->cols->len; c++)
     {
       const PgCol *col = &g_array_index (s->cols, PgCol, c);
-      if (g_strv_contains ((const char *const *) key, t->cols[col->src].name))
+      if (g_strv_contains ((const char *const *) key, s->dp_cols.names->pdata[col->src]))
         continue;
       g_string_append (b, any ? ", " : "UPDATE SET ");
       db_append_ident (b, col->name);
@@ -272,7 +311,7 @@ prepare_upsert (PgSink *st, PgTable *s, const DpTable *t, GError **error)
  * for upsert the temporary table.  Inside the open transaction, so a
  * failure leaves the database as it was. */
 gboolean
-pg_table_open (PgSink *st, PgTable *s, const DpTable *t, GError **error)
+pg_table_open (PgSink *st, PgTable *s, GError **error)
 {
   if (!s->ready)
     {
@@ -304,9 +343,9 @@ pg_table_open (PgSink *st, PgTable *s, const DpTable *t, GError **error)
           if (!pg_exec (st, st->sql->str, s->name, "cannot create it", error))
             return FALSE;
         }
-      if (!make_indexes (st, s, t, error))
+      if (!make_indexes (st, s, error))
         return FALSE;
-      if (st->cfg.mode == DB_MODE_UPSERT && !prepare_upsert (st, s, t, error))
+      if (st->cfg.mode == DB_MODE_UPSERT && !prepare_upsert (st, s, error))
         return FALSE;
       g_autoptr (GString) b = g_string_new ("COPY ");
       db_append_ident (b, st->cfg.mode == DB_MODE_UPSERT ? s->stage : s->name);

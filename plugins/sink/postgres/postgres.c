@@ -8,7 +8,8 @@
  * binary COPY (pg-copy.c), one transaction per window (db-sink.c), so a
  * lost connection or a refused row leaves earlier windows and nothing of
  * the failed one.  A lost connection is re-established with back-off for
- * `reconnect`, and the open window written again. */
+ * `reconnect`, and the open window written again.  A packet stream goes
+ * to the table `packets` (db-sink.h), one transaction per batch. */
 #include "config.h"
 
 #include <string.h>
@@ -36,7 +37,7 @@ static const DpOptionDesc postgres_options[] = {
 };
 
 static const DpPortDesc postgres_inputs[] = {
-  { "input", DP_TYPE_TABLE, DP_PORT_MULTI, "Tables, from one or several upstreams." },
+  { "input", DP_TYPE_ANY, DP_PORT_MULTI, "Tables or packet streams, from one or several upstreams." },
 };
 
 /* ------------------------------------------------------------------ */
@@ -181,19 +182,19 @@ pg_rollback (void *sink)
 }
 
 static gboolean
-pg_write (void *sink, const char *name, const DpTable *t, guint from, guint to, GError **error)
+pg_write (void *sink, const char *name, const DpBatch *b, guint from, guint to, GError **error)
 {
   PgSink *st = sink;
   PgTable *s = g_hash_table_lookup (st->tables, name);
   if (!s)
     {
-      if (!(s = pg_table_new (st, name, t, error)))
+      if (!(s = pg_table_new (st, name, b, error)))
         return FALSE;
       g_hash_table_insert (st->tables, s->name, s);
     }
-  else if (!db_columns_check (&s->dp_cols, st->where, s->name, t, error))
+  else if (!db_columns_check (&s->dp_cols, st->where, s->name, b, error))
     return FALSE;
-  if (!pg_table_open (st, s, t, error) || !pg_copy_rows (st, s, t, from, to, error))
+  if (!pg_table_open (st, s, error) || !pg_copy_rows (st, s, b, from, to, error))
     return FALSE;
   if (st->cfg.mode == DB_MODE_UPSERT && to > from
       && !pg_exec (st, s->merge_sql, s->name, "cannot merge the rows into it (upsert)", error))
@@ -254,7 +255,9 @@ static DpFlow
 postgres_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
   PgSink *st = state;
-  return db_driver_push (st->driver, upstream, (const DpTable *) batch, error) ? DP_FLOW_OK : DP_FLOW_ERROR;
+  return db_batch_check (batch, st->where, "postgres", error) && db_driver_push (st->driver, upstream, batch, error)
+           ? DP_FLOW_OK
+           : DP_FLOW_ERROR;
 }
 
 static gboolean
@@ -381,8 +384,8 @@ postgres_finalize (void *state)
 
 DP_PLUGIN_DEFINE (postgres,
   .kind = DP_KIND_SINK,
-  .summary = "Writes tables into PostgreSQL through binary COPY, one transaction per window.",
-  .version = "1.0",
+  .summary = "Writes tables and packet streams into PostgreSQL through binary COPY, one transaction per window.",
+  .version = "1.1",
   .doc = "Connects with `conninfo` (a libpq connection string or URI) or the standard `PG*` "
          "environment variables; a password in the pipeline is refused (`~/.pgpass`, `passfile=`, "
          "`PGPASSFILE`). Each table that arrives goes to the SQL table of its name (`tables` renames, "
@@ -397,7 +400,14 @@ DP_PLUGIN_DEFINE (postgres,
          "window and nothing of the failed one; the run then fails with the server's message naming "
          "the table and row. A lost connection is re-established for `reconnect` with back-off and the "
          "open window written again. `mode: upsert` merges rows on a declared key (`keys`) for re-runs "
-         "of the same hours. Indexes: `indexes`. Example queries: `docs/databases.md`.",
+         "of the same hours. Indexes: `indexes`. A packet stream goes to the table `packets` (renamed by "
+         "`tables`), one transaction per batch (`transaction: run`: the run's one), with the csv sink's "
+         "columns: `ts timestamptz` and `ts_nsec smallint`, `src`/`dst inet` (IPv4, or the IPv6 "
+         "address of the name map; `src_name`/`dst_name text` for pseudonymised input), `proto`, "
+         "`tcp_flags`, `icmp_type`, `icmp_code`, `ttl`, `mf`, `frag_offset`, `tcp_optlen smallint`, "
+         "`sport`, `dport`, `ip_id`, `ip_len`, `tcp_win integer`, `tcp_seq bigint`, NULL where the "
+         "packet does not have the field (ports without a TCP/UDP header, TCP fields without TCP, ICMP "
+         "fields without ICMP). Example queries: `docs/databases.md`.",
   .inputs = postgres_inputs,
   .n_inputs = G_N_ELEMENTS (postgres_inputs),
   .options = postgres_options,

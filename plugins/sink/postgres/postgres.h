@@ -8,7 +8,7 @@
 #include "../db-sink.h"
 
 /* PostgreSQL types a darkpipe column maps to */
-typedef enum { PG_BIGINT, PG_FLOAT8, PG_INET, PG_TEXT, PG_TSTZ, PG_INT2 } PgType;
+typedef enum { PG_BIGINT, PG_FLOAT8, PG_INET, PG_TEXT, PG_TSTZ, PG_INT2, PG_INT4 } PgType;
 /* what an SQL column holds of its darkpipe column */
 typedef enum {
   PG_ROLE_VALUE,    /* the value (a time as timestamptz) */
@@ -22,7 +22,7 @@ typedef struct {
   char *name;
   PgType type;
   PgRole role;
-  guint src;        /* column of the DpTable */
+  guint src;        /* column of the DpTable, or DB_PKT_* of a packet stream */
   PgUnit unit;
 } PgCol;
 
@@ -59,12 +59,13 @@ typedef struct {
 } PgSink;
 
 /* pg-table.c */
-PgTable *pg_table_new (PgSink *st, const char *name, const DpTable *t, GError **error);
+/* @b: the first DpTable or DpPackets written to SQL table @name */
+PgTable *pg_table_new (PgSink *st, const char *name, const DpBatch *b, GError **error);
 void pg_table_free (gpointer p);
-gboolean pg_table_open (PgSink *st, PgTable *s, const DpTable *t, GError **error);
+gboolean pg_table_open (PgSink *st, PgTable *s, GError **error);
 
 /* pg-copy.c */
-gboolean pg_copy_rows (PgSink *st, PgTable *s, const DpTable *t, guint from, guint to, GError **error);
+gboolean pg_copy_rows (PgSink *st, PgTable *s, const DpBatch *b, guint from, guint to, GError **error);
 
 /* postgres.c */
 /* runs @sql (no result rows wanted); FALSE with @error naming @table */
