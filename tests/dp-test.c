@@ -665,6 +665,18 @@ dp_test_csv_record (const char **p)
 DpHarness *
 dp_test_taxonomy_day (const char *day)
 {
+  g_autoptr (DpPackets) p = dp_test_taxonomy_day_packets (day);
+  GError *error = NULL;
+  DpHarness *tax = dp_harness_new ("taxonomy", NULL, &error);
+  g_assert_no_error (error);
+  dp_test_push (tax, 0, p);
+  dp_test_finish (tax);
+  return tax;
+}
+
+DpPackets *
+dp_test_taxonomy_day_packets (const char *day)
+{
   g_autofree char *iso = g_strdup_printf ("%sT10:05:00Z", day);
   g_autoptr (GDateTime) at = g_date_time_new_from_iso8601 (iso, NULL);
   g_assert_nonnull (at);
@@ -677,12 +689,7 @@ dp_test_taxonomy_day (const char *day)
     dp_test_add_probe (p, base + 3600 * G_GINT64_CONSTANT (1000000000) + (gint64) i * 1000000, 2, 6,
                        (guint16) (2000 + i % 60));
   dp_test_add_probe (p, base + 65 * 60 * G_GINT64_CONSTANT (1000000000), 3, 6, 23);
-  GError *error = NULL;
-  DpHarness *tax = dp_harness_new ("taxonomy", NULL, &error);
-  g_assert_no_error (error);
-  dp_test_push (tax, 0, p);
-  dp_test_finish (tax);
-  return tax;
+  return g_steal_pointer (&p);
 }
 
 GPtrArray *

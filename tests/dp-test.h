@@ -171,6 +171,8 @@ GPtrArray *dp_test_csv_record (const char **p);
  * 11:05, 10.0.0.3 knocks once on port 23 at 10:10 and again at 11:10.
  * Returns the finished harness, whose outputs hold the tables. */
 DpHarness *dp_test_taxonomy_day (const char *day);
+/** The packets dp_test_taxonomy_day classifies (transfer full). */
+DpPackets *dp_test_taxonomy_day_packets (const char *day);
 /** The blocks of docs/databases.md fenced with ```@lang, with every
  * @from replaced by @to. */
 GPtrArray *dp_test_doc_blocks (const char *lang, const char *from, const char *to);

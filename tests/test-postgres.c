@@ -1140,6 +1140,9 @@ test_doc_queries (void)
   g_autoptr (DpHarness) h = sink_new (&db, TAX_TABLES, &error);
   g_assert_no_error (error);
   push_by_window (h, tax, tax_ports, G_N_ELEMENTS (tax_ports));
+  /* the day's packets too, for the queries that list ports */
+  g_autoptr (DpPackets) packets = dp_test_taxonomy_day_packets (DAY);
+  dp_test_push (h, 0, packets);
   dp_test_finish (h);
   g_autoptr (GPtrArray) queries = dp_test_doc_blocks ("postgresql", "current_date - 1", "date '" DAY "'");
   g_assert_cmpuint (queries->len, >=, 4);
@@ -1158,6 +1161,16 @@ test_doc_queries (void)
           g_assert_cmpstr (PQgetvalue (r, 0, 0), ==, "10.0.0.1");
           g_assert_cmpstr (PQgetvalue (r, 0, 2), ==, "60");
           g_assert_cmpstr (PQgetvalue (r, 0, 3), ==, "300");
+        }
+      if (i == 1)   /* and their ports, from the packets: 1000 to 1059 */
+        {
+          g_assert_cmpint (PQntuples (r), ==, 1);
+          g_assert_cmpstr (PQgetvalue (r, 0, 0), ==, "10.0.0.1");
+          g_autoptr (GString) want = g_string_new ("{");
+          for (guint k = 0; k < 60; k++)
+            g_string_append_printf (want, "%s%u", k ? "," : "", 1000 + k);
+          g_string_append_c (want, '}');
+          g_assert_cmpstr (PQgetvalue (r, 0, 2), ==, want->str);
         }
       PQclear (r);
     }
