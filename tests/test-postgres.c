@@ -1144,6 +1144,29 @@ test_doc_queries (void)
   g_autoptr (DpPackets) packets = dp_test_taxonomy_day_packets (DAY);
   dp_test_push (h, 0, packets);
   dp_test_finish (h);
+  /* and the sources as enrich gives them, for the query per country: the
+   * day's three sources, two in NL, one without a country */
+  g_autoptr (DpHarness) he = sink_new (&db, "tables: [sources=taxonomy_sources_enriched]", &error);
+  g_assert_no_error (error);
+  g_autoptr (DpTable) enriched = dp_table_new ("sources");
+  guint cw = dp_table_add_column (enriched, "window_start", DP_COL_INT64);
+  guint cs = dp_table_add_column (enriched, "src", DP_COL_IPV4);
+  guint cc = dp_table_add_column (enriched, "country", DP_COL_STRING);
+  GPtrArray *per_window = dp_harness_outputs (tax, (guint) dp_harness_output_port (tax, "sources"));
+  for (guint k = 0; k < per_window->len; k++)
+    {
+      const DpTable *srcs = per_window->pdata[k];
+      gint sw = dp_table_find_column (srcs, "window_start"), ss = dp_table_find_column (srcs, "src");
+      for (guint r = 0; r < srcs->n_rows; r++)
+        {
+          guint o = dp_table_append_row (enriched);
+          dp_table_set_i64 (enriched, cw, o, srcs->cols[sw].i64[r]);
+          dp_table_set_ip (enriched, cs, o, srcs->cols[ss].ip[r]);
+          dp_table_set_str (enriched, cc, o, srcs->cols[ss].ip[r] == DP_TEST_IP (10, 0, 0, 3) ? NULL : "NL");
+        }
+    }
+  dp_test_push (he, 0, enriched);
+  dp_test_finish (he);
   g_autoptr (GPtrArray) queries = dp_test_doc_blocks ("postgresql", "current_date - 1", "date '" DAY "'");
   g_assert_cmpuint (queries->len, >=, 4);
   db_exec (db.c, "set time zone 'UTC'");
@@ -1161,6 +1184,14 @@ test_doc_queries (void)
           g_assert_cmpstr (PQgetvalue (r, 0, 0), ==, "10.0.0.1");
           g_assert_cmpstr (PQgetvalue (r, 0, 2), ==, "60");
           g_assert_cmpstr (PQgetvalue (r, 0, 3), ==, "300");
+        }
+      if (strstr (queries->pdata[i], "taxonomy_sources_enriched"))   /* per country */
+        {
+          g_assert_cmpint (PQntuples (r), ==, 2);
+          g_assert_cmpstr (PQgetvalue (r, 0, 1), ==, "NL");
+          g_assert_cmpstr (PQgetvalue (r, 0, 2), ==, "2");
+          g_assert_cmpstr (PQgetvalue (r, 1, 1), ==, "unknown");
+          g_assert_cmpstr (PQgetvalue (r, 1, 2), ==, "1");
         }
       if (i == 1)   /* and their ports, from the packets: 1000 to 1059 */
         {
