@@ -9,6 +9,8 @@
  * blocks and the output share one name map, so IPv6 keys agree. */
 #include "config.h"
 
+#include <string.h>
+
 #include "pcap.h"
 
 #define PCAP_MERGE_ROWS 4096u
@@ -120,9 +122,19 @@ pcap_merge_files (DpStage *stage, Pcap *self, guint first, DpPackets **batch, GE
       if (best == NULL)
         break;
       DpPackets *out = *batch;
-      guint o = out->n_rows < out->capacity ? out->n_rows++ : dp_packets_append (out);
-      guint i = best->pos++;
-#define PCAP_MERGE_COPY(c) out->c[o] = best->rows->c[i];
+      /* one file open, and all its decoded rows before the next file
+       * starts: the rows go over as a block (the common case of files that
+       * do not overlap); else the earliest row alone */
+      guint take = 1;
+      if (m.open->len == 1 && (f == NULL || f->first_ts > best->rows->ts[best->rows->n_rows - 1]))
+        take = MIN (best->rows->n_rows - best->pos, out->capacity - out->n_rows);
+      /* a full batch was pushed (and emptied or replaced) below: room here */
+      g_assert (out->n_rows + take <= out->capacity);
+      guint o = out->n_rows;
+      out->n_rows += take;
+      guint i = best->pos;
+      best->pos += take;
+#define PCAP_MERGE_COPY(c) memcpy (out->c + o, best->rows->c + i, take * sizeof *out->c);
       DP_PACKET_COLUMNS (PCAP_MERGE_COPY)
 #undef PCAP_MERGE_COPY
       if (out->n_rows == out->capacity)
@@ -136,7 +148,7 @@ pcap_merge_files (DpStage *stage, Pcap *self, guint first, DpPackets **batch, GE
             }
           dp_stage_progress (stage, MIN (pos, self->total_bytes), self->total_bytes);
         }
-      merged++;
+      merged += take;
       if (best->pos == best->rows->n_rows)
         {
           ok = merge_fill (&m, best, error);

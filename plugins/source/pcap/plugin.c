@@ -813,7 +813,11 @@ pcap_source_run (DpStage *stage, void *state, GError **error)
       if (!pcap_read_file (stage, self, f, &batch, error))
         return FALSE;
     }
-  if (first_file < self->files->len && self->flow == DP_FLOW_OK
+  /* one file needs no merge: it is decoded straight into the batches */
+  if (first_file + 1 == self->files->len && self->flow == DP_FLOW_OK
+      && !pcap_read_file (stage, self, &g_array_index (self->files, PcapFile, first_file), &batch, error))
+    return FALSE;
+  if (first_file + 1 < self->files->len && self->flow == DP_FLOW_OK
       && !pcap_merge_files (stage, self, first_file, &batch, error))
     return FALSE;
   if (batch->n_rows > 0 && self->flow == DP_FLOW_OK)
