@@ -196,7 +196,7 @@ decode_l4 (guint8 proto, guint8 icmp_proto, const guint8 *frame, guint32 off, gu
       /* the declared option length, whether or not the options were
        * captured; a data offset below 5 is no header length at all */
       guint doff = h[12] >> 4;
-      l4->optlen = doff > 5 ? (guint8) ((doff - 5) * 4) : 0;
+      l4->optlen = (guint8) ((MAX (doff, 5u) - 5) * 4);
       l4->l4 |= DP_L4_TCP;
     }
 }
@@ -480,18 +480,32 @@ dp_decode_frame_flags (int linktype, guint flags, const guint8 *frame, guint32 c
   if (l4_short)
     *l4_short = FALSE;
   guint32 ip = 0;
-  guint ver;
-  DpDecodeResult r = decode_link (linktype, frame, caplen, &ip, &ver);
-  if (r != DP_DECODE_OK)
-    return r;
-  if (G_UNLIKELY (flags != 0 || !decode_has (caplen, ip, 1) || (frame[ip] >> 4) != 4 || ver == 6))
-    return decode_frame_general (flags, frame, caplen, ip, ver, ts_ns, out, l4_short);
+  /* IPv4 on Ethernet (untagged) or raw IP, without tunnels: by far the most
+   * common frames, found without the link layer's general walk */
+  gboolean fast = FALSE;
+  if (G_LIKELY (flags == 0))
+    {
+      if (linktype == DP_LINK_ETHERNET && caplen > 14 && decode_be16 (frame + 12) == DECODE_ETHERTYPE_IPV4)
+        ip = 14, fast = TRUE;
+      else if (linktype == DP_LINK_RAW && caplen > 0)
+        fast = TRUE;
+      fast = fast && (frame[ip] >> 4) == 4;
+    }
+  if (!fast)
+    {
+      guint ver;
+      DpDecodeResult r = decode_link (linktype, frame, caplen, &ip, &ver);
+      if (r != DP_DECODE_OK)
+        return r;
+      if (G_UNLIKELY (flags != 0 || !decode_has (caplen, ip, 1) || (frame[ip] >> 4) != 4 || ver == 6))
+        return decode_frame_general (flags, frame, caplen, ip, ver, ts_ns, out, l4_short);
+    }
   /* IPv4 without tunnels: the locals below never leave this function, so
    * they live in registers (flags is 0: no tunnel test is compiled in) */
   Decoder d = { .frame = frame, .flags = 0, .out = out };
   DecodeIp ipf;
   DecodeL4 l4 = { 0 };
-  r = decode_ipv4 (&d, ip, caplen, &ipf, &l4);
+  DpDecodeResult r = decode_ipv4 (&d, ip, caplen, &ipf, &l4);
   if (r != DP_DECODE_OK)
     return r;
   decode_emit (out, ts_ns, &ipf, &l4);
