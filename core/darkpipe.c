@@ -53,6 +53,9 @@ typedef struct {
   char **plugin_dirs;
   char **sets;
   char **reads;          /* -r FILE: the input of the pipeline's 'capture' stage */
+  char *interface;       /* -i IFACE: capture.interface */
+  char *bpf;             /* -f EXPR: capture.filter */
+  char *labels;          /* --labels FILE: truth.path */
   gint threads;          /* THREADS_UNSET when --threads was not given */
   gboolean quiet;
   gboolean sequential;
@@ -68,6 +71,9 @@ opts_clear (Opts *o)
   g_strfreev (o->plugin_dirs);
   g_strfreev (o->sets);
   g_strfreev (o->reads);
+  g_free (o->interface);
+  g_free (o->bpf);
+  g_free (o->labels);
   g_free (o->output_dir);
   g_free (o->markdown_dir);
 }
@@ -413,9 +419,10 @@ static const char usage[] =
   "                     [--output-dir DIR]\n"
   "                     run a pipeline (a .yaml file, or an installed pipeline's name)\n"
   "  check PIPELINE [--set ...]   validate a pipeline, read no data\n"
-  "  NAME -r FILE [-r FILE]... [run options]\n"
-  "                     run installed pipeline NAME on FILE(s) (- for stdin): -r sets its\n"
-  "                     'capture' stage's input, e.g. darkpipe taxonomy -r day.pcap -o out\n"
+  "  NAME -r FILE [-r FILE]... | -i IFACE [-f BPF] [--labels FILE] [run options]\n"
+  "                     run installed pipeline NAME on FILE(s) (- for stdin) or live on IFACE:\n"
+  "                     -r/-i/-f set its 'capture' stage, --labels its 'truth' (ground truth),\n"
+  "                     e.g. darkpipe taxonomy -r day.pcap -o out\n"
   "  demo [--set ...]   run the bundled demo pipeline (synthetic telescope)\n"
   "  plugins [NAME] [--json|--markdown [--output-dir DIR]]\n"
   "                     list plugins, or describe one\n"
@@ -434,6 +441,9 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
     /* taken as bytes and checked below, so a bad value is named */
     { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sets, "Override an option", "STAGE.OPTION=VALUE" },
     { "read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->reads, "Input of the 'capture' stage (repeatable)", "FILE" },
+    { "interface", 'i', 0, G_OPTION_ARG_STRING, &o->interface, "Live capture: the 'capture' stage's interface", "IFACE" },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING, &o->bpf, "BPF filter of the 'capture' stage", "EXPR" },
+    { "labels", 0, 0, G_OPTION_ARG_FILENAME, &o->labels, "Ground truth: the 'truth' stage's path", "FILE" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "Threads for the whole run (default 1)", "N" },
     { "sequential", 0, 0, G_OPTION_ARG_NONE, &o->sequential,
       "One stage at a time, each threaded stage with all N threads (less memory at once)", NULL },
@@ -452,6 +462,23 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
   g_option_context_set_help_enabled (oc, FALSE);
   if (!g_option_context_parse (oc, argc, argv, error))
     return FALSE;
+  /* -i, -f, --labels: options of the shipped pipelines' capture and truth
+   * stages, as --set would give them (quoted: YAML syntax in a filter) */
+  const struct { const char *value, *key; } quick[] = {
+    { o->interface, "capture.interface" }, { o->bpf, "capture.filter" }, { o->labels, "truth.path" },
+  };
+  for (guint q = 0; q < G_N_ELEMENTS (quick); q++)
+    {
+      if (quick[q].value == NULL)
+        continue;
+      g_auto (GStrv) parts = g_strsplit (quick[q].value, "'", -1);
+      g_autofree char *quoted = g_strjoinv ("''", parts);
+      g_autofree char *set = g_strdup_printf ("%s='%s'", quick[q].key, quoted);
+      guint n = o->sets ? g_strv_length (o->sets) : 0;
+      o->sets = g_renew (char *, o->sets, n + 2);
+      o->sets[n] = g_steal_pointer (&set);
+      o->sets[n + 1] = NULL;
+    }
   if (o->reads)
     {
       /* -r F: capture.path=F; -r F -r G: capture.paths=['F', 'G'] (quoted:
@@ -595,6 +622,9 @@ command_help (const char *cmd)
              "                   S.plugin=NAME swaps the stage's plugin (e.g. capture.plugin=darkvec_csv),\n"
              "                   and setting one input option (path, paths) drops the file's others\n"
              "  -r, --read FILE  input of the pipeline's 'capture' stage (repeatable; - is stdin)\n"
+             "  -i, --interface IFACE  capture live on IFACE instead (the 'capture' stage)\n"
+             "  -f, --filter BPF the 'capture' stage's BPF filter\n"
+             "  --labels FILE    ground truth of the 'truth' stage: evaluate in the same run\n"
              "  --threads N      threads for the whole run (default 1); branches run at once\n"
              "  --sequential     one stage at a time, each threaded stage with all N threads\n"
              "  --output-dir DIR where relative outputs go (overrides the pipeline's output_dir)\n"
@@ -717,7 +747,7 @@ main (int argc, char **argv)
         o.markdown_dir = g_strdup (o.output_dir);
       rc = cmd_plugins (argc == 3 ? argv[2] : NULL, &o);
     }
-  else if (command_help (cmd) == NULL && o.reads && argc == 2 && strchr (cmd, '/') == NULL
+  else if (command_help (cmd) == NULL && (o.reads || o.interface) && argc == 2 && strchr (cmd, '/') == NULL
            && !g_str_has_suffix (cmd, ".yaml"))
     {
       /* the quick form: `darkpipe taxonomy -r x.pcap` runs an installed pipeline */

@@ -83,6 +83,16 @@ if "$D" taxonomy -r "in/it's, odd.pcap" -q -o quick 2>err && diff -r file quick 
 else
   bad "darkpipe NAME -r FILE"; sed 's/^/# /' err
 fi
+if "$D" taxonomy -r in/c.pcap -f 'tcp and not port 23' -q -o qf 2>err \
+   && "$D" run taxonomy --set capture.path=in/c.pcap --set "capture.filter=tcp and not port 23" -q -o sf 2>>err \
+   && diff -r qf sf >/dev/null && ! diff -r qf file >/dev/null; then
+  ok "-f sets the capture stage's filter"
+else
+  bad "-f"; sed 's/^/# /' err
+fi
+t "-i names the capture stage's interface (an unknown one is refused at check)" 2 "" "no network interface 'nosuch0'" -- taxonomy -i nosuch0
+"$D" check darkvec -r in/c.pcap --labels /dev/null >out 2>err; rc=$?
+if [ $rc -eq 0 ] && ! grep -q "optional 'truth'" err; then ok "--labels turns the truth stage on"; else bad "--labels (exit $rc)"; sed 's/^/# /' err; fi
 t "a quick form of no installed pipeline is named" 2 "" "'nosuch' is neither a command nor an installed pipeline" -- nosuch -r x.pcap
 # "-" as a sink's path is the standard output
 if "$D" run taxonomy -q --set capture.path=in/c.pcap --set summary.path=- -o so > so.csv 2>err \

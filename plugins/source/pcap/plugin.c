@@ -851,7 +851,7 @@ static const DpOptionDesc pcap_options[] = {
                   "Tunnels to look through, so that rows describe the inner packet: none; ip "
                   "(IPv4 and IPv6 in IPv4 or IPv6: protocols 4 and 41); gre (GRE version 0 carrying "
                   "IP, Ethernet or ERSPAN type II); all."),
-  DP_OPTION ("interface", DP_OPT_STRING, NULL, PcapConfig, interface,
+  DP_OPTION_FLAGS ("interface", DP_OPT_STRING, NULL, PcapConfig, interface, DP_OPT_INPUT,
              "Network interface to capture from, live (instead of path/paths; `any` for all); needs CAP_NET_RAW."),
   DP_OPTION_RANGE ("snaplen", DP_OPT_INT, "262144", PcapConfig, snaplen, 64, 262144,
                    "Live capture: bytes kept of each frame (the decoder reads headers only: 256 keeps every header whole)."),
