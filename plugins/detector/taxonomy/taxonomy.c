@@ -825,7 +825,13 @@ static const char taxonomy_doc[] =
   "emitted once a packet later than its end + slack arrives, the rest at the end: sources and "
   "events in address order, as tables of at most 65536 rows (a window of spoofed traffic can "
   "hold millions of sources), then one summary table.  Per-source times of small_syn, "
-  "backscatter and ip_fragment events span the keys holding those packets.";
+  "backscatter and ip_fragment events span the keys holding those packets.\n\n"
+  "State across runs: with state_path a run ends without emitting the windows still open, "
+  "saving them to that file, and the next run with the same state_path resumes them, so "
+  "captures processed piece by piece in separate runs give the tables of one run over all "
+  "of them; state_final: true in the last run of a series emits everything and removes the "
+  "file.  IPv6 addresses and pseudonyms are then kept in the taxonomy's own name map "
+  "(docs/taxonomy.md has the file format and the limits).";
 
 DP_PLUGIN_DEFINE (taxonomy,
   .kind = DP_KIND_DETECTOR,
