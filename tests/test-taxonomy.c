@@ -1225,7 +1225,8 @@ state_key6 (DpNameMap *m, guint32 a)
 }
 
 /* Rows [from, to) as packets; with @names, every third source and its
- * destinations as IPv6 keys of @names. */
+ * destinations as IPv6 keys of @names, and every third source as a
+ * pseudonym. */
 static DpPackets *
 state_packets (const GArray *rows, guint from, guint to, DpNameMap *names)
 {
@@ -1240,6 +1241,12 @@ state_packets (const GArray *rows, guint from, guint to, DpNameMap *names)
         {
           src = state_key6 (names, src);
           dst = state_key6 (names, dst);
+        }
+      else if (names && (src & 0xff) % 3 == 1)
+        {
+          /* a pseudonym, as darkvec_csv names sources */
+          g_autofree char *token = g_strdup_printf ("scanner%u", src & 0xff);
+          src = dp_name_map_intern (names, token);
         }
       guint k = dp_test_add_packet (p, r->ts, src, dst, r->proto, r->sport, r->dport, r->flags);
       if (names && src >= DP_NAME_BASE && r->proto == 1)
@@ -1301,11 +1308,12 @@ state_texts_free (GString **text)
 
 /* The capture cut into pieces of @piece_s seconds of arrival time, one run
  * each with state_path (the last with state_final), gives the tables of
- * one run over all of it, byte for byte, whichever the cut: hourly pieces
+ * one run over all of it (with state_path and state_final, and when
+ * @plain without), byte for byte, whichever the cut: hourly pieces
  * (windows straddle them through the slack), pieces shorter than a window,
  * IPv6 sources named differently by each run's map, prefixes. */
 static void
-state_check_split (gint64 piece_s, gboolean v6, const char *extra)
+state_check_split (gint64 piece_s, gboolean v6, const char *extra, gboolean plain)
 {
   g_autoptr (GArray) rows = state_workload ();
   g_autofree char *dir = dp_test_tmpdir ();
@@ -1313,8 +1321,24 @@ state_check_split (gint64 piece_s, gboolean v6, const char *extra)
   GString *one[3] = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
   GString *split[3] = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
   guint64 late_one = 0, late_split = 0, restored = 0, unused = 0;
-  state_run (extra, rows, 0, rows->len, v6, one, &late_one, &unused);
+  /* one run with a fresh state_path and state_final: its own name map,
+   * which names sources in the order the taxonomy meets them */
+  g_autofree char *one_path = g_build_filename (dir, "one.state", NULL);
+  g_autofree char *one_opts = g_strdup_printf ("%s\nstate_path: %s\nstate_final: true", extra, one_path);
+  state_run (one_opts, rows, 0, rows->len, v6, one, &late_one, &unused);
   g_assert_cmpuint (unused, ==, 0);
+  g_assert_false (g_file_test (one_path, G_FILE_TEST_EXISTS));
+  if (plain)
+    {
+      /* the same as a run without state_path, when the batches' maps
+       * list the names in the order the taxonomy meets them */
+      GString *bare[3] = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
+      guint64 late_bare = 0;
+      state_run (extra, rows, 0, rows->len, v6, bare, &late_bare, &unused);
+      for (guint k = 0; k < 3; k++)
+        g_assert_cmpstr (bare[k]->str, ==, one[k]->str);
+      state_texts_free (bare);
+    }
   guint n_runs = 0;
   for (guint from = 0, to; from < rows->len; from = to)
     {
@@ -1339,7 +1363,10 @@ state_check_split (gint64 piece_s, gboolean v6, const char *extra)
       g_assert_cmpstr (split[k]->str, ==, one[k]->str);
     }
   if (v6)
-    g_assert_nonnull (strstr (one[0]->str, "2001:db8:"));
+    {
+      g_assert_nonnull (strstr (one[0]->str, "2001:db8:"));
+      g_assert_nonnull (strstr (one[0]->str, ",scanner"));
+    }
   state_texts_free (one);
   state_texts_free (split);
   dp_test_rmtree (dir);
@@ -1348,21 +1375,23 @@ state_check_split (gint64 piece_s, gboolean v6, const char *extra)
 static void
 test_state_hourly (void)
 {
-  state_check_split (3600, FALSE, "");
+  state_check_split (3600, FALSE, "", TRUE);
 }
 
 static void
 test_state_short_pieces (void)
 {
-  state_check_split (1500, FALSE, "compat: reference");
+  state_check_split (1500, FALSE, "compat: reference", TRUE);
 }
 
 static void
 test_state_ipv6 (void)
 {
-  state_check_split (3600, TRUE, "");
-  state_check_split (1100, TRUE, "");
-  state_check_split (3600, TRUE, "ipv6_prefix: 64");
+  state_check_split (3600, TRUE, "", TRUE);
+  state_check_split (1100, TRUE, "", TRUE);
+  /* prefixes: a run without state_path names them in its batches' map
+   * after the names the batch brought (docs/taxonomy.md) */
+  state_check_split (3600, TRUE, "ipv6_prefix: 64", FALSE);
 }
 
 /* A state file that is damaged, of another version or of other options is
