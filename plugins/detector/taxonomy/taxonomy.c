@@ -681,6 +681,11 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
           self->next_close_ts = clock.next_close_ts;
           self->max_ts = clock.max_ts;
           self->any_ts = clock.any_ts;
+          /* slack may change between runs: the next close as this run's
+           * slack puts it (the saved value when it did not change) */
+          if (clock.any_ts)
+            self->next_close_ts = taxonomy_sat_add (taxonomy_sat_mul (self->closed_below + 1, self->cfg.window_ns),
+                                                    self->cfg.slack_ns);
           dp_stage_count (stage, "windows-restored", self->open->len);
         }
     }
