@@ -1140,6 +1140,310 @@ test_pipeline_yaml (void)
   dp_test_rmtree (dir);
 }
 
+/* ------------------------------------------------------------------ */
+/* state across runs */
+
+/* Traffic over 4 hours from 40 sources (scans, one-flows, small events,
+ * backscatter, pings), with packets up to 55 s older than a newer one
+ * (accepted within the default slack of 60 s, across window and piece
+ * boundaries) and a few 200 s older (late-dropped), in arrival order.
+ * With @v6, every third source and its destinations are IPv6 addresses,
+ * keys of @names, interned in row order as a decoder would. */
+typedef struct {
+  gint64 arrival;
+  gint64 ts;
+  guint32 src, dst;
+  guint8 proto;
+  guint16 sport, dport;
+  guint8 flags;
+} StateRow;
+
+static int
+cmp_arrival (gconstpointer a, gconstpointer b)
+{
+  const StateRow *x = a, *y = b;
+  return (x->arrival > y->arrival) - (x->arrival < y->arrival);
+}
+
+static GArray *
+state_workload (void)
+{
+  GRand *rand = g_rand_new_with_seed (1414);
+  GArray *rows = g_array_new (FALSE, FALSE, sizeof (StateRow));
+  static const guint8 flags[] = { SYN, SYN, SYN, SYNACK, ACK, 0x04, 0x01 };
+  for (guint i = 0; i < 6000; i++)
+    {
+      StateRow r = { 0 };
+      /* a third of the packets within 90 s of an hour boundary */
+      if (i % 3 == 0)
+        r.arrival = TS (3600 * g_rand_int_range (rand, 1, 4) + g_rand_int_range (rand, -90, 90))
+                    + g_rand_int_range (rand, 0, 1000000000);
+      else
+        r.arrival = TS (g_rand_int_range (rand, 0, 4 * 3600)) + g_rand_int_range (rand, 0, 1000000000);
+      guint s = (guint) g_rand_int_range (rand, 0, 40);
+      r.src = DP_TEST_IP (198, 18, 0, s);
+      guint kind = s % 5;
+      r.dst = DST (kind == 0 ? g_rand_int_range (rand, 1, 60) : g_rand_int_range (rand, 1, 4));
+      r.proto = kind == 3 ? 17 : kind == 4 ? 1 : 6;
+      r.sport = r.proto == 1 ? 8 : 40000;
+      r.dport = (guint16) (kind == 1 ? 1000 + g_rand_int_range (rand, 0, 20) : 23);
+      if (r.proto == 1)
+        r.dport = 0;
+      r.flags = r.proto == 6 ? flags[g_rand_int_range (rand, 0, G_N_ELEMENTS (flags))] : 0;
+      g_array_append_val (rows, r);
+    }
+  /* first in their piece whatever the cut (a multiple of 100 s): a packet
+   * of a window that an earlier run closed, before any newer packet */
+  for (guint k = 1; k < 4 * 36; k++)
+    {
+      StateRow r = { TS (100 * k), 0, SRC, DST (1), 6, 40000, 23, SYN };
+      g_array_append_val (rows, r);
+    }
+  g_array_sort (rows, cmp_arrival);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      StateRow *r = &g_array_index (rows, StateRow, i);
+      guint32 x = g_rand_int (rand) % 100;
+      if (r->src == SRC)
+        r->ts = r->arrival - DP_TEST_SEC (1000);
+      else
+        r->ts = r->arrival - (x < 10 ? g_rand_int_range (rand, 0, 55) * G_GINT64_CONSTANT (1000000000)
+                            : x == 10 ? DP_TEST_SEC (200) : 0);
+    }
+  g_rand_free (rand);
+  return rows;
+}
+
+static guint32
+state_key6 (DpNameMap *m, guint32 a)
+{
+  guint8 b[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, (guint8) (a & 7) };
+  b[12] = (guint8) (a >> 24); b[13] = (guint8) (a >> 16); b[14] = (guint8) (a >> 8); b[15] = (guint8) a;
+  guint32 k;
+  g_assert_true (dp_name_map_intern_ip6 (m, b, 128, &k));
+  return k;
+}
+
+/* Rows [from, to) as packets; with @names, every third source and its
+ * destinations as IPv6 keys of @names, and every third source as a
+ * pseudonym. */
+static DpPackets *
+state_packets (const GArray *rows, guint from, guint to, DpNameMap *names)
+{
+  DpPackets *p = dp_packets_new (MAX (to - from, 1));
+  if (names)
+    dp_packets_set_names (p, names);
+  for (guint i = from; i < to; i++)
+    {
+      const StateRow *r = &g_array_index (rows, StateRow, i);
+      guint32 src = r->src, dst = r->dst;
+      if (names && (src & 0xff) % 3 == 0)
+        {
+          src = state_key6 (names, src);
+          dst = state_key6 (names, dst);
+        }
+      else if (names && (src & 0xff) % 3 == 1)
+        {
+          /* a pseudonym, as darkvec_csv names sources */
+          g_autofree char *token = g_strdup_printf ("scanner%u", src & 0xff);
+          src = dp_name_map_intern (names, token);
+        }
+      guint k = dp_test_add_packet (p, r->ts, src, dst, r->proto, r->sport, r->dport, r->flags);
+      if (names && src >= DP_NAME_BASE && r->proto == 1)
+        {
+          p->proto[k] = 58;
+          p->icmp_type[k] = 128;
+        }
+    }
+  return p;
+}
+
+/* Appends every row of every table of each port, as text, to @text[port]. */
+static void
+state_collect (DpHarness *h, GString **text)
+{
+  for (guint port = 0; port < 3; port++)
+    {
+      GPtrArray *outs = dp_harness_outputs (h, port);
+      for (guint k = 0; k < outs->len; k++)
+        {
+          const DpTable *t = g_ptr_array_index (outs, k);
+          for (guint r = 0; r < t->n_rows; r++)
+            {
+              for (guint c = 0; c < t->n_cols; c++)
+                {
+                  dp_table_format_cell (t, c, r, text[port]);
+                  g_string_append_c (text[port], c + 1 < t->n_cols ? ',' : '\n');
+                }
+            }
+        }
+    }
+}
+
+/* Runs the taxonomy on rows [from, to) in batches of 500, each run with its
+ * own name map (@v6) as each run's decoder has. */
+static void
+state_run (const char *opts, const GArray *rows, guint from, guint to, gboolean v6, GString **text,
+           guint64 *late, guint64 *restored)
+{
+  g_autoptr (DpHarness) h = tax_new (opts);
+  g_autoptr (DpNameMap) names = v6 ? dp_name_map_new () : NULL;
+  for (guint i = from; i < to; i += 500)
+    {
+      g_autoptr (DpPackets) p = state_packets (rows, i, MIN (i + 500, to), names);
+      tax_push (h, p);
+    }
+  tax_finish (h);
+  state_collect (h, text);
+  *late += dp_harness_counter (h, "late-dropped");
+  *restored += dp_harness_counter (h, "windows-restored");
+}
+
+static void
+state_texts_free (GString **text)
+{
+  for (guint k = 0; k < 3; k++)
+    g_string_free (text[k], TRUE);
+}
+
+/* The capture cut into pieces of @piece_s seconds of arrival time, one run
+ * each with state_path (the last with state_final), gives the tables of
+ * one run over all of it (with state_path and state_final, and when
+ * @plain without), byte for byte, whichever the cut: hourly pieces
+ * (windows straddle them through the slack), pieces shorter than a window,
+ * IPv6 sources named differently by each run's map, prefixes. */
+static void
+state_check_split (gint64 piece_s, gboolean v6, const char *extra, gboolean plain)
+{
+  g_autoptr (GArray) rows = state_workload ();
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "taxonomy.state", NULL);
+  GString *one[3] = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
+  GString *split[3] = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
+  guint64 late_one = 0, late_split = 0, restored = 0, unused = 0;
+  /* one run with a fresh state_path and state_final: its own name map,
+   * which names sources in the order the taxonomy meets them */
+  g_autofree char *one_path = g_build_filename (dir, "one.state", NULL);
+  g_autofree char *one_opts = g_strdup_printf ("%s\nstate_path: %s\nstate_final: true", extra, one_path);
+  state_run (one_opts, rows, 0, rows->len, v6, one, &late_one, &unused);
+  g_assert_cmpuint (unused, ==, 0);
+  g_assert_false (g_file_test (one_path, G_FILE_TEST_EXISTS));
+  if (plain)
+    {
+      /* the same as a run without state_path, when the batches' maps
+       * list the names in the order the taxonomy meets them */
+      GString *bare[3] = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
+      guint64 late_bare = 0;
+      state_run (extra, rows, 0, rows->len, v6, bare, &late_bare, &unused);
+      for (guint k = 0; k < 3; k++)
+        g_assert_cmpstr (bare[k]->str, ==, one[k]->str);
+      state_texts_free (bare);
+    }
+  guint n_runs = 0;
+  for (guint from = 0, to; from < rows->len; from = to)
+    {
+      const StateRow *r = &g_array_index (rows, StateRow, from);
+      gint64 end = TS (0) + (dp_floor_div (r->arrival - TS (0), DP_TEST_SEC (piece_s)) + 1) * DP_TEST_SEC (piece_s);
+      for (to = from; to < rows->len && g_array_index (rows, StateRow, to).arrival < end; to++)
+        ;
+      g_autofree char *opts = g_strdup_printf ("%s\nstate_path: %s\nstate_final: %s", extra, path,
+                                               to == rows->len ? "true" : "false");
+      state_run (opts, rows, from, to, v6, split, &late_split, &restored);
+      g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS) == (to < rows->len));
+      n_runs++;
+    }
+  g_assert_cmpuint (n_runs, >=, 4);
+  /* every run but the first restored open windows */
+  g_assert_cmpuint (restored, >=, n_runs - 1);
+  g_assert_cmpuint (late_one, >, 0);
+  g_assert_cmpuint (late_split, ==, late_one);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_assert_cmpuint (one[k]->len, >, 1000);
+      g_assert_cmpstr (split[k]->str, ==, one[k]->str);
+    }
+  if (v6)
+    {
+      g_assert_nonnull (strstr (one[0]->str, "2001:db8:"));
+      g_assert_nonnull (strstr (one[0]->str, ",scanner"));
+    }
+  state_texts_free (one);
+  state_texts_free (split);
+  dp_test_rmtree (dir);
+}
+
+static void
+test_state_hourly (void)
+{
+  state_check_split (3600, FALSE, "", TRUE);
+}
+
+static void
+test_state_short_pieces (void)
+{
+  state_check_split (1500, FALSE, "compat: reference", TRUE);
+}
+
+static void
+test_state_ipv6 (void)
+{
+  state_check_split (3600, TRUE, "", TRUE);
+  state_check_split (1100, TRUE, "", TRUE);
+  /* prefixes: a run without state_path names them in its batches' map
+   * after the names the batch brought (docs/taxonomy.md) */
+  state_check_split (3600, TRUE, "ipv6_prefix: 64", FALSE);
+}
+
+/* A state file that is damaged, of another version or of other options is
+ * an error naming it, at start; state_final needs state_path. */
+static void
+test_state_bad (void)
+{
+  g_autoptr (GArray) rows = state_workload ();
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "taxonomy.state", NULL);
+  g_autofree char *opts = g_strdup_printf ("state_path: %s", path);
+  GString *text[3] = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
+  guint64 late = 0, restored = 0;
+  state_run (opts, rows, 0, 1000, TRUE, text, &late, &restored);
+  g_autofree char *good = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (path, &good, &len, NULL));
+  g_assert_cmpuint (len, >, 100);
+  struct { gsize at; guint8 xor; gssize cut; const char *opts, *msg; } cases[] = {
+    { 40, 0x01, -1, NULL, "checksum mismatch" },
+    { 0, 0, (gssize) len - 7, NULL, "checksum mismatch" },
+    { 8, 0x02, -1, NULL, "version 3" },
+    { 1, 0x20, -1, NULL, "no taxonomy state header" },
+    { 0, 0, 5, NULL, "no taxonomy state header" },
+    { 0, 0, -1, "window: 2h", "other window" },
+    { 0, 0, -1, "compat: reference", "other window" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *bad = g_memdup2 (good, len);
+      bad[cases[i].at] ^= cases[i].xor;
+      g_assert_true (g_file_set_contents (path, bad, cases[i].cut >= 0 ? cases[i].cut : (gssize) len, NULL));
+      g_autofree char *o = g_strdup_printf ("%s\n%s", opts, cases[i].opts ? cases[i].opts : "");
+      g_autoptr (GError) err = NULL;
+      DpHarness *h = dp_harness_new ("taxonomy", o, &err);
+      g_assert_null (h);
+      g_assert_nonnull (err);
+      g_assert_nonnull (strstr (err->message, path));
+      if (!strstr (err->message, cases[i].msg))
+        g_error ("case %u: %s", i, err->message);
+    }
+  /* the good file restores */
+  g_assert_true (g_file_set_contents (path, good, (gssize) len, NULL));
+  g_autofree char *fin = g_strdup_printf ("%s\nstate_final: true", opts);
+  state_run (fin, rows, 1000, 2000, TRUE, text, &late, &restored);
+  g_assert_cmpuint (restored, >, 0);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  dp_test_bad_option ("taxonomy", "state_final: true", DP_CONFIG_ERROR_STRUCTURE);
+  state_texts_free (text);
+  dp_test_rmtree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1171,5 +1475,9 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/taxonomy/real-nmap", test_real_nmap);
   g_test_add_func ("/plugin/taxonomy/real-darkvec", test_real_darkvec);
   g_test_add_func ("/plugin/taxonomy/pipeline-yaml", test_pipeline_yaml);
+  g_test_add_func ("/plugin/taxonomy/state-hourly", test_state_hourly);
+  g_test_add_func ("/plugin/taxonomy/state-short-pieces", test_state_short_pieces);
+  g_test_add_func ("/plugin/taxonomy/state-ipv6", test_state_ipv6);
+  g_test_add_func ("/plugin/taxonomy/state-bad", test_state_bad);
   return g_test_run ();
 }

@@ -9,8 +9,10 @@
  * in docs/taxonomy.md. */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <glib/gstdio.h>
 
 #include "taxonomy.h"
 
@@ -36,9 +38,15 @@ typedef struct {
   guint32 *key_b;
   guint64 *hash;
   guint8 *attr;
-  guint32 *src6;           /* ipv6_prefix < 128: the source key of each row */
+  guint32 *src6;           /* ipv6_prefix < 128 or state_path: the source key of each row */
+  guint32 *dst6;           /* state_path: the destination key of each row */
   guint scratch_rows;
   GHashTable *prefix_of;   /* IPv6 address key -> its prefix key */
+  /* state_path: name keys of the batches' map (xlat_map) -> keys of the
+   * taxonomy's own map (names), which the state restores in the saved
+   * order; one table for sources (by prefix), one for destinations */
+  DpNameMap *xlat_map;
+  GHashTable *xlat_src, *xlat_dst;
 } Taxonomy;
 
 const char *const taxonomy_pattern_names[TAX_N_PATTERNS] = {
@@ -321,8 +329,10 @@ taxonomy_scratch_reserve (Taxonomy *self, guint n)
   self->key_b = g_renew (guint32, self->key_b, n);
   self->hash = g_renew (guint64, self->hash, n);
   self->attr = g_renew (guint8, self->attr, n);
-  if (self->cfg.ipv6_prefix < 128)
+  if (self->cfg.ipv6_prefix < 128 || self->cfg.state_path)
     self->src6 = g_renew (guint32, self->src6, n);
+  if (self->cfg.state_path)
+    self->dst6 = g_renew (guint32, self->dst6, n);
   self->scratch_rows = n;
 }
 
@@ -438,7 +448,8 @@ taxonomy_update (TaxAgg *e, gint64 ts, guint8 a)
  * prefetches in two steps in that window: the index slot of the row
  * TAXONOMY_PREFETCH ahead, the entry of the row half as far ahead. */
 static void
-taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const guint32 *src)
+taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const guint32 *src,
+                    const guint32 *dst)
 {
   const gint64 W = self->cfg.window_ns;
   TaxWindow *w = NULL;
@@ -472,7 +483,7 @@ taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const gu
           taxonomy_table_prefetch_slot (&w->t, self->hash[i + TAXONOMY_PREFETCH]);
           taxonomy_table_prefetch_entry (&w->t, self->hash[i + TAXONOMY_PREFETCH / 2]);
         }
-      TaxAgg *e = taxonomy_table_upsert (&w->t, src[i], p->dst[i], self->key_b[i], self->hash[i]);
+      TaxAgg *e = taxonomy_table_upsert (&w->t, src[i], dst[i], self->key_b[i], self->hash[i]);
       taxonomy_update (e, ts, self->attr[i]);
       w->n_pkt++;
     }
@@ -509,6 +520,50 @@ taxonomy_prefix_sources (Taxonomy *self, const DpPackets *p)
     }
 }
 
+/* The own map's key of batch key @a (of map @from): the same address (an
+ * IPv6 source by its prefix) or token; @a itself when the own map is full
+ * or @a is no name. */
+static guint32
+taxonomy_xlat (Taxonomy *self, GHashTable *cache, const DpNameMap *from, guint32 a, guint prefix)
+{
+  if (a < DP_NAME_BASE)
+    return a;
+  gpointer hit;
+  if (g_hash_table_lookup_extended (cache, GUINT_TO_POINTER (a), NULL, &hit))
+    return GPOINTER_TO_UINT (hit);
+  guint plen = 128;
+  const guint8 *a6 = dp_name_map_lookup_ip6 (from, a, &plen);
+  const char *tok = a6 ? NULL : dp_name_map_lookup (from, a);
+  guint32 k = a;
+  if (a6 && !dp_name_map_intern_ip6 (self->names, a6, MIN (plen, prefix), &k))
+    k = a;
+  else if (tok)
+    k = dp_name_map_intern (self->names, tok);
+  g_hash_table_insert (cache, GUINT_TO_POINTER (a), GUINT_TO_POINTER (k));
+  return k;
+}
+
+/* state_path: every name key of the batch as a key of the own map, rows
+ * in order, the source before the destination: the keys come in the order
+ * the taxonomy first met the names, run after run. */
+static void
+taxonomy_xlat_batch (Taxonomy *self, const DpPackets *p)
+{
+  if (self->xlat_map != p->names)
+    {
+      /* another map (another source's, or the next run's): other keys */
+      g_clear_pointer (&self->xlat_map, dp_name_map_unref);
+      self->xlat_map = dp_name_map_ref (p->names);
+      g_hash_table_remove_all (self->xlat_src);
+      g_hash_table_remove_all (self->xlat_dst);
+    }
+  for (guint i = 0; i < p->n_rows; i++)
+    {
+      self->src6[i] = taxonomy_xlat (self, self->xlat_src, p->names, p->src[i], (guint) self->cfg.ipv6_prefix);
+      self->dst6[i] = taxonomy_xlat (self, self->xlat_dst, p->names, p->dst[i], 128);
+    }
+}
+
 static DpFlow
 taxonomy_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
@@ -517,8 +572,14 @@ taxonomy_process (DpStage *stage, void *state, guint in_port, const char *upstre
   if (p->names && !self->names)
     self->names = dp_name_map_ref (p->names);
   taxonomy_scratch_reserve (self, p->n_rows);
-  const guint32 *src = p->src;
-  if (self->src6 && p->names)
+  const guint32 *src = p->src, *dst = p->dst;
+  if (self->cfg.state_path && p->names)
+    {
+      taxonomy_xlat_batch (self, p);
+      src = self->src6;
+      dst = self->dst6;
+    }
+  else if (self->src6 && p->names)
     {
       taxonomy_prefix_sources (self, p);
       src = self->src6;
@@ -526,10 +587,10 @@ taxonomy_process (DpStage *stage, void *state, guint in_port, const char *upstre
   for (guint i = 0; i < p->n_rows; i++)
     {
       self->key_b[i] = taxonomy_classify (self, p, i, &self->attr[i]);
-      self->hash[i] = taxonomy_hash (src[i], p->dst[i], self->key_b[i]);
+      self->hash[i] = taxonomy_hash (src[i], dst[i], self->key_b[i]);
     }
   guint64 late_before = self->n_late;
-  taxonomy_aggregate (stage, self, p, src);
+  taxonomy_aggregate (stage, self, p, src, dst);
   if (self->n_late > late_before)
     dp_stage_count (stage, "late-dropped", self->n_late - late_before);
   if (self->fatal != DP_FLOW_OK)
@@ -542,7 +603,23 @@ static gboolean
 taxonomy_finish (DpStage *stage, void *state, GError **error)
 {
   Taxonomy *self = state;
-  taxonomy_close_below (stage, self, G_MAXINT64);
+  const char *path = self->cfg.state_path;
+  if (path && !self->cfg.state_final)
+    {
+      /* the open windows may still get packets from the next run: saved,
+       * not emitted */
+      TaxClock clock = { self->closed_below, self->next_close_ts, self->max_ts, self->any_ts };
+      if (!taxonomy_state_save (path, &self->cfg, &clock, self->open, self->names, error))
+        return FALSE;
+      dp_stage_count (stage, "windows-saved", self->open->len);
+    }
+  else
+    {
+      taxonomy_close_below (stage, self, G_MAXINT64);
+      /* the series ends here: the next run starts afresh */
+      if (path && g_unlink (path) != 0 && errno != ENOENT)
+        dp_stage_warning (stage, "%s: could not remove the state file: %s", path, g_strerror (errno));
+    }
   /* packets lost for the tables: said even with --quiet */
   if (self->n_late > 0)
     dp_stage_warning (stage, "%" G_GUINT64_FORMAT " packets came more than the slack (%g s) after a newer one, "
@@ -561,6 +638,18 @@ taxonomy_finish (DpStage *stage, void *state, GError **error)
   return TRUE;
 }
 
+static void taxonomy_finalize (void *state);
+
+static gboolean
+taxonomy_check (DpStage *stage, const void *config, GError **error)
+{
+  const TaxonomyConfig *c = config;
+  if (c->state_final && !c->state_path)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "state_final",
+                                  "state_final needs state_path");
+  return TRUE;
+}
+
 static gboolean
 taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
 {
@@ -573,6 +662,33 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
   self->closed_below = G_MININT64;
   self->next_close_ts = G_MININT64;
   taxonomy_build_flag_attr (self);
+  if (self->cfg.state_path)
+    {
+      self->names = dp_name_map_new ();
+      self->xlat_src = g_hash_table_new (g_direct_hash, g_direct_equal);
+      self->xlat_dst = g_hash_table_new (g_direct_hash, g_direct_equal);
+      TaxClock clock = { 0 };
+      gboolean found;
+      if (!taxonomy_state_load (self->cfg.state_path, &self->cfg, &clock, self->open, self->names,
+                                &found, error))
+        {
+          taxonomy_finalize (self);
+          return FALSE;
+        }
+      if (found)
+        {
+          self->closed_below = clock.closed_below;
+          self->next_close_ts = clock.next_close_ts;
+          self->max_ts = clock.max_ts;
+          self->any_ts = clock.any_ts;
+          /* slack may change between runs: the next close as this run's
+           * slack puts it (the saved value when it did not change) */
+          if (clock.any_ts)
+            self->next_close_ts = taxonomy_sat_add (taxonomy_sat_mul (self->closed_below + 1, self->cfg.window_ns),
+                                                    self->cfg.slack_ns);
+          dp_stage_count (stage, "windows-restored", self->open->len);
+        }
+    }
   *state = self;
   return TRUE;
 }
@@ -595,6 +711,10 @@ taxonomy_finalize (void *state)
   g_free (self->hash);
   g_free (self->attr);
   g_free (self->src6);
+  g_free (self->dst6);
+  g_clear_pointer (&self->xlat_map, dp_name_map_unref);
+  g_clear_pointer (&self->xlat_src, g_hash_table_destroy);
+  g_clear_pointer (&self->xlat_dst, g_hash_table_destroy);
   if (self->prefix_of)
     g_hash_table_destroy (self->prefix_of);
   g_free (self);
@@ -628,6 +748,12 @@ static const DpOptionDesc taxonomy_options[] = {
   DP_OPTION_RANGE ("ipv6_prefix", DP_OPT_INT, "128", TaxonomyConfig, ipv6_prefix, 1, 128,
                    "IPv6 sources are aggregated by this prefix length (64 or 48: scanners rotate addresses "
                    "within a prefix); 128 keeps addresses. Tables then name the prefix (2001:db8:1:2::/64)."),
+  DP_OPTION_FLAGS ("state_path", DP_OPT_PATH, NULL, TaxonomyConfig, state_path, DP_OPT_OUTPUT,
+                   "A file holding the windows still open at the end of a run, read at the start of the next "
+                   "one and written back (atomically), so hourly captures in hourly runs give the tables of "
+                   "one run over all of them; a missing file starts afresh."),
+  DP_OPTION ("state_final", DP_OPT_BOOL, "false", TaxonomyConfig, state_final,
+             "With state_path: the last run of a series: emits every open window at the end and removes the state file."),
 };
 
 static const DpPortDesc taxonomy_inputs[] = {
@@ -704,7 +830,13 @@ static const char taxonomy_doc[] =
   "emitted once a packet later than its end + slack arrives, the rest at the end: sources and "
   "events in address order, as tables of at most 65536 rows (a window of spoofed traffic can "
   "hold millions of sources), then one summary table.  Per-source times of small_syn, "
-  "backscatter and ip_fragment events span the keys holding those packets.";
+  "backscatter and ip_fragment events span the keys holding those packets.\n\n"
+  "State across runs: with state_path a run ends without emitting the windows still open, "
+  "saving them to that file, and the next run with the same state_path resumes them, so "
+  "captures processed piece by piece in separate runs give the tables of one run over all "
+  "of them; state_final: true in the last run of a series emits everything and removes the "
+  "file.  IPv6 addresses and pseudonyms are then kept in the taxonomy's own name map "
+  "(docs/taxonomy.md has the file format and the limits).";
 
 DP_PLUGIN_DEFINE (taxonomy,
   .kind = DP_KIND_DETECTOR,
@@ -718,6 +850,7 @@ DP_PLUGIN_DEFINE (taxonomy,
   .options = taxonomy_options,
   .n_options = DP_N_ELEMENTS (taxonomy_options),
   .config_size = sizeof (TaxonomyConfig),
+  .check = taxonomy_check,
   .init = taxonomy_init,
   .process = taxonomy_process,
   .finish = taxonomy_finish,

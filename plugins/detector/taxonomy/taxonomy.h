@@ -18,6 +18,8 @@ typedef struct {
   int compat;
   double tool_share;
   gint64 ipv6_prefix;
+  char *state_path;     /* the open windows across runs, or NULL */
+  gboolean state_final;
 } TaxonomyConfig;
 
 /* The patterns, in the column order of the reference notebook's matrix. */
@@ -185,6 +187,25 @@ typedef struct {
   TaxTable t;
   guint64 n_pkt;
 } TaxWindow;
+
+/* ---- state across runs (taxonomy-state.c) ---- */
+
+/* Where the stream is: what decides which windows are open. */
+typedef struct {
+  gint64 closed_below, next_close_ts, max_ts;
+  gboolean any_ts;
+} TaxClock;
+
+/** Writes the open windows (TaxWindow *, by index), @clock and the texts
+ * of the name keys they use (from @names) to @path, atomically. */
+gboolean taxonomy_state_save (const char *path, const TaxonomyConfig *cfg, const TaxClock *clock,
+                              GPtrArray *open, DpNameMap *names, GError **error);
+/** Reads @path into @clock and @open (empty, freeing TaxWindow * on its
+ * own), interning its name keys into @names in their saved order.  A
+ * missing file: TRUE with *@found FALSE.  An unreadable, damaged, other
+ * version or other configuration file: FALSE with @error naming it. */
+gboolean taxonomy_state_load (const char *path, const TaxonomyConfig *cfg, TaxClock *clock,
+                              GPtrArray *open, DpNameMap *names, gboolean *found, GError **error);
 
 /* ---- window close (taxonomy-close.c) ---- */
 
