@@ -74,6 +74,23 @@ if "$D" taxonomy -r in/c.pcap -r in/d.pcap -q -o merged 2>err && ! grep -q "warn
 else
   bad "merge of overlapping captures / late warning"; sed 's/^/# /' err err2
 fi
+# rotation: one file per hour, atomically; together they are the one file
+if "$D" taxonomy -r in/c.pcap -q -o rot --set summary.rotate=1h --set 'summary.path=summary-%Y%m%d-%H.csv' 2>err \
+   && n_files=$(ls rot/summary-*.csv | wc -l) && [ "$n_files" -ge 2 ] \
+   && { head -1 file/summary.csv; for f in rot/summary-*.csv; do tail -n +2 "$f"; done; } | cmp -s - file/summary.csv \
+   && [ -z "$(ls -A rot | grep tmp)" ]; then
+  ok "rotate: $n_files hourly files whose rows are the single file's"
+else
+  bad "rotate"; sed 's/^/# /' err
+fi
+printf 'pipeline: mkrot\noutput_dir: rotp\nstages:\n  s: {plugin: synth_telescope, seed: 2, duration: 2h, packets: 5000}\n  rows: {plugin: csv, input: s.packets, path: "p-%%d%%H%%M.csv", rotate: 30m}\n' > mkrot.yaml
+if "$D" run mkrot.yaml -q 2>err && [ "$(ls rotp/p-*.csv | wc -l)" -ge 4 ] \
+   && { head -1 in/p.csv; for f in rotp/p-*.csv; do tail -n +2 "$f"; done; } | cmp -s - in/p.csv; then
+  ok "rotate: packet rows by their time, half-hourly files that are the single file"
+else
+  bad "rotate of packets"; sed 's/^/# /' err
+fi
+t "rotate needs a template in the path" 2 "" "strftime template" -- check taxonomy --set capture.path=/dev/null --set summary.rotate=1h
 # the quick form: an installed pipeline's name and -r
 cp in/c.pcap "in/it's, odd.pcap"
 if "$D" taxonomy -r "in/it's, odd.pcap" -q -o quick 2>err && diff -r file quick >/dev/null \

@@ -63,8 +63,11 @@ csv_write_table (void *self, const DpTable *t, GError **error)
   gboolean first;
   if (!text_sink_columns (&st->sink, t, &first, error))
     return FALSE;
-  if (first)
-    csv_write_header (st, t);
+  if (st->sink.need_header)
+    {
+      csv_write_header (st, t);
+      st->sink.need_header = FALSE;
+    }
   for (guint r = 0; r < t->n_rows; r++)
     {
       for (guint c = 0; c < t->n_cols; c++)
@@ -152,13 +155,18 @@ csv_finish (DpStage *stage, void *state, GError **error)
 }
 
 static gboolean
+csv_check (DpStage *stage, const void *config, GError **error)
+{
+  return text_sink_check (stage, config, error);
+}
+
+static gboolean
 csv_init (DpStage *stage, const void *config, void **state, GError **error)
 {
   State *st = g_new0 (State, 1);
   *state = st;
-  text_sink_setup (&st->sink, stage, "csv", config);
   st->sink.packets_header = csv_packet_columns;
-  return TRUE;
+  return text_sink_setup (&st->sink, stage, "csv", config, error);
 }
 
 static void
@@ -189,6 +197,7 @@ DP_PLUGIN_DEFINE (csv,
   .options = csv_options,
   .n_options = G_N_ELEMENTS (csv_options),
   .config_size = sizeof (TextSinkConfig),
+  .check = csv_check,
   .init = csv_init,
   .process = csv_process,
   .finish = csv_finish,

@@ -189,13 +189,18 @@ jsonl_finish (DpStage *stage, void *state, GError **error)
 }
 
 static gboolean
+jsonl_check (DpStage *stage, const void *config, GError **error)
+{
+  return text_sink_check (stage, config, error);
+}
+
+static gboolean
 jsonl_init (DpStage *stage, const void *config, void **state, GError **error)
 {
   State *st = g_new0 (State, 1);
   *state = st;
-  text_sink_setup (&st->sink, stage, "jsonl", config);
   st->keys = g_ptr_array_new_with_free_func (g_free);
-  return TRUE;
+  return text_sink_setup (&st->sink, stage, "jsonl", config, error);
 }
 
 static void
@@ -229,6 +234,7 @@ DP_PLUGIN_DEFINE (jsonl,
   .options = jsonl_options,
   .n_options = G_N_ELEMENTS (jsonl_options),
   .config_size = sizeof (TextSinkConfig),
+  .check = jsonl_check,
   .init = jsonl_init,
   .process = jsonl_process,
   .finish = jsonl_finish,

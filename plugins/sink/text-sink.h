@@ -18,6 +18,7 @@ typedef struct {
   char *path;
   gboolean gzip;
   int ts_format;
+  gint64 rotate;         /* ns; 0: one file */
 } TextSinkConfig;
 
 #define TEXT_SINK_OPTIONS(ts_doc) \
@@ -25,7 +26,13 @@ typedef struct {
                       "Output file; a relative path goes below the run's output directory."), \
   DP_OPTION ("gzip", DP_OPT_BOOL, "false", TextSinkConfig, gzip, \
              "Compress with gzip (also done when the path ends in .gz)."), \
-  DP_OPTION_ENUM ("ts_format", "epoch", TextSinkConfig, ts_format, text_sink_ts_choices, (ts_doc))
+  DP_OPTION_ENUM ("ts_format", "epoch", TextSinkConfig, ts_format, text_sink_ts_choices, (ts_doc)), \
+  DP_OPTION_RANGE ("rotate", DP_OPT_DURATION, NULL, TextSinkConfig, rotate, 0, 366 * 86400.0, \
+                   "Write one file per period of this length (UTC, aligned to the epoch; e.g. 1h): path is " \
+                   "then a strftime template of the period's start (sources-%Y%m%d-%H.csv), each file " \
+                   "written atomically when the next period begins. A table's period is its window_start " \
+                   "(seconds) or ts (ns) column, all its rows in one period; packets go by their time. " \
+                   "Rows must come in time order (the taxonomy emits its windows so).")
 
 #define TEXT_SINK_FLUSH_BYTES 65536
 
@@ -45,10 +52,27 @@ typedef struct {
   guint64 rows;
   gint64 iso_sec;        /* the second whose text is in iso_text */
   char iso_text[32];
+  gboolean need_header;  /* the open file has no header yet */
+  gint64 rotate_ns;      /* 0: one file */
+  gint64 period;         /* of the open file, rotating */
+  guint64 files;         /* files written, rotating */
 } TextSink;
 
-static inline void
-text_sink_setup (TextSink *s, DpStage *stage, const char *plugin, const TextSinkConfig *cfg)
+/* The sinks' check: a rotating sink's path must name the period. */
+static inline gboolean
+text_sink_check (DpStage *stage, const TextSinkConfig *cfg, GError **error)
+{
+  if (cfg->rotate > 0 && cfg->path && strchr (cfg->path, '%') == NULL)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_TYPE, "path",
+                                  "with rotate, path is a strftime template of each period's start "
+                                  "(e.g. sources-%%Y%%m%%d-%%H.csv); '%s' would name every period alike",
+                                  cfg->path);
+  return TRUE;
+}
+
+/* FALSE with @error for a rotating sink whose path names no period. */
+static inline gboolean
+text_sink_setup (TextSink *s, DpStage *stage, const char *plugin, const TextSinkConfig *cfg, GError **error)
 {
   s->plugin = plugin;
   s->path = dp_stage_output_path (stage, cfg->path);
@@ -60,6 +84,9 @@ text_sink_setup (TextSink *s, DpStage *stage, const char *plugin, const TextSink
   s->col_types = g_array_new (FALSE, FALSE, sizeof (DpColType));
   s->buf = g_string_sized_new (TEXT_SINK_FLUSH_BYTES + 1024);
   s->cell = g_string_new (NULL);
+  s->rotate_ns = cfg->rotate;
+  s->period = G_MININT64;
+  return text_sink_check (stage, cfg, error);
 }
 
 /* Safe on a half-set-up sink; removes an uncommitted temp file. */
@@ -74,6 +101,22 @@ text_sink_clear (TextSink *s)
     g_string_free (g_steal_pointer (&s->buf), TRUE);
   if (s->cell)
     g_string_free (g_steal_pointer (&s->cell), TRUE);
+}
+
+/* Opens @path as the output: its header (the packets' columns, or the
+ * first table's) goes in before its first row. */
+static inline gboolean
+text_sink_open (TextSink *s, const char *path, GError **error)
+{
+  if ((s->out = dp_outfile_open (path, s->gzip, error)) == NULL)
+    return FALSE;
+  s->need_header = TRUE;
+  if (s->kind == DP_TYPE_PACKETS && s->packets_header)
+    {
+      g_string_append (s->buf, s->packets_header);
+      s->need_header = FALSE;
+    }
+  return TRUE;
 }
 
 /* Opens the output on the first batch; a sink holds tables or packets,
@@ -93,11 +136,10 @@ text_sink_begin (TextSink *s, const DpBatch *batch, GError **error)
                    "%s: the input mixes tables and packets", s->path);
       return FALSE;
     }
-  if (s->out == NULL && (s->out = dp_outfile_open (s->path, s->gzip, error)) == NULL)
-    return FALSE;
-  if (s->kind == DP_TYPE_NONE && batch->type == DP_TYPE_PACKETS && s->packets_header)
-    g_string_append (s->buf, s->packets_header);
   s->kind = batch->type;
+  /* one file: opened at the first batch; rotating: at each period */
+  if (s->rotate_ns == 0 && s->out == NULL)
+    return text_sink_open (s, s->path, error);
   return TRUE;
 }
 
@@ -149,6 +191,79 @@ typedef void (*TextSinkPacketFunc) (void *self, const DpPackets *p, guint row);
 
 /* One batch: a table through @table, a packet stream row by row through
  * @packet.  On failure the temp file is removed at once. */
+/* Rotating: makes the file of @period (ns since the epoch / rotate) the
+ * output, committing the last one when the period moved on. */
+static inline gboolean
+text_sink_period (TextSink *s, gint64 period, GError **error)
+{
+  if (s->out && period == s->period)
+    return TRUE;
+  if (s->out && period < s->period)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: rotate: rows of an earlier period came after the file of a later one was "
+                   "begun; rotation needs rows in time order", s->path);
+      return FALSE;
+    }
+  if (s->out)
+    {
+      text_sink_flush (s);
+      if (!dp_outfile_commit (g_steal_pointer (&s->out), error))
+        return FALSE;
+      s->files++;
+    }
+  gint64 start_s = dp_floor_div (period * s->rotate_ns, 1000000000);
+  time_t t = (time_t) start_s;
+  struct tm tm;
+  char name[4096];
+  if (gmtime_r (&t, &tm) == NULL || strftime (name, sizeof name, s->path, &tm) == 0)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: rotate: no file name for the period starting at %" G_GINT64_FORMAT " s", s->path, start_s);
+      return FALSE;
+    }
+  s->period = period;
+  return text_sink_open (s, name, error);
+}
+
+/* The rotation period of table @t: its window_start (s) or ts (ns), all rows
+ * alike; FALSE with @error when it has neither or spans periods.  An empty
+ * table has none (*@has FALSE). */
+static inline gboolean
+text_sink_table_period (const TextSink *s, const DpTable *t, gint64 *period, gboolean *has, GError **error)
+{
+  *has = FALSE;
+  gint c = dp_table_find_column (t, "window_start");
+  gint64 unit = 1000000000;
+  if (c < 0 || t->cols[c].type != DP_COL_INT64)
+    {
+      c = dp_table_find_column (t, "ts");
+      unit = 1;
+    }
+  if (c < 0 || t->cols[c].type != DP_COL_INT64)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: rotate: table '%s' has no window_start (s) or ts (ns) column to place it in time",
+                   s->path, t->name ? t->name : "");
+      return FALSE;
+    }
+  gint64 step = s->rotate_ns / unit > 0 ? s->rotate_ns / unit : 1;
+  for (guint r = 0; r < t->n_rows; r++)
+    {
+      gint64 p = dp_floor_div (t->cols[c].i64[r], step);
+      if (*has && p != *period)
+        {
+          g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                       "%s: rotate: the rows of table '%s' span several periods; rotate by a period "
+                       "the table's windows fit in", s->path, t->name ? t->name : "");
+          return FALSE;
+        }
+      *period = p;
+      *has = TRUE;
+    }
+  return TRUE;
+}
+
 static inline gboolean
 text_sink_process (TextSink *s, const DpBatch *batch, TextSinkTableFunc table,
                    TextSinkPacketFunc packet, void *self, GError **error)
@@ -156,18 +271,28 @@ text_sink_process (TextSink *s, const DpBatch *batch, TextSinkTableFunc table,
   gboolean ok = text_sink_begin (s, batch, error);
   if (ok && batch->type == DP_TYPE_TABLE)
     {
-      ok = table (self, (const DpTable *) batch, error);
-      s->rows += ok ? ((const DpTable *) batch)->n_rows : 0;
+      const DpTable *t = (const DpTable *) batch;
+      gint64 period = 0;
+      gboolean has = TRUE;
+      if (s->rotate_ns > 0)
+        ok = text_sink_table_period (s, t, &period, &has, error) && (!has || text_sink_period (s, period, error));
+      if (ok && has)
+        ok = table (self, t, error);
+      s->rows += ok ? t->n_rows : 0;
     }
   else if (ok)
     {
       const DpPackets *p = (const DpPackets *) batch;
-      for (guint r = 0; r < p->n_rows; r++)
+      for (guint r = 0; ok && r < p->n_rows; r++)
         {
+          if (s->rotate_ns > 0)
+            ok = text_sink_period (s, dp_floor_div (p->ts[r], s->rotate_ns), error);
+          if (!ok)
+            break;
           packet (self, p, r);
           text_sink_row_done (s);
         }
-      s->rows += p->n_rows;
+      s->rows += ok ? p->n_rows : 0;
     }
   if (!ok)
     g_clear_pointer (&s->out, dp_outfile_abort);
@@ -179,12 +304,19 @@ text_sink_process (TextSink *s, const DpBatch *batch, TextSinkTableFunc table,
 static inline gboolean
 text_sink_finish (TextSink *s, DpStage *stage, GError **error)
 {
-  if (s->out == NULL && (s->out = dp_outfile_open (s->path, s->gzip, error)) == NULL)
+  /* rotating: the last period's file, if any row came */
+  if (s->out == NULL && s->rotate_ns == 0 && (s->out = dp_outfile_open (s->path, s->gzip, error)) == NULL)
     return FALSE;
-  text_sink_flush (s);
-  if (!dp_outfile_commit (g_steal_pointer (&s->out), error))
-    return FALSE;
+  if (s->out)
+    {
+      text_sink_flush (s);
+      if (!dp_outfile_commit (g_steal_pointer (&s->out), error))
+        return FALSE;
+      s->files++;
+    }
   dp_stage_count (stage, "rows-written", s->rows);
+  if (s->rotate_ns > 0)
+    dp_stage_count (stage, "files-written", s->files);
   return TRUE;
 }
 
