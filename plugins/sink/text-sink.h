@@ -191,6 +191,17 @@ typedef void (*TextSinkPacketFunc) (void *self, const DpPackets *p, guint row);
 
 /* One batch: a table through @table, a packet stream row by row through
  * @packet.  On failure the temp file is removed at once. */
+/* Writes what is buffered and puts the open file in place. */
+static inline gboolean
+text_sink_commit (TextSink *s, GError **error)
+{
+  text_sink_flush (s);
+  if (!dp_outfile_commit (g_steal_pointer (&s->out), error))
+    return FALSE;
+  s->files++;
+  return TRUE;
+}
+
 /* Rotating: makes the file of @period (ns since the epoch / rotate) the
  * output, committing the last one when the period moved on. */
 static inline gboolean
@@ -205,13 +216,8 @@ text_sink_period (TextSink *s, gint64 period, GError **error)
                    "begun; rotation needs rows in time order", s->path);
       return FALSE;
     }
-  if (s->out)
-    {
-      text_sink_flush (s);
-      if (!dp_outfile_commit (g_steal_pointer (&s->out), error))
-        return FALSE;
-      s->files++;
-    }
+  if (s->out && !text_sink_commit (s, error))
+    return FALSE;
   gint64 start_s = dp_floor_div (period * s->rotate_ns, 1000000000);
   time_t t = (time_t) start_s;
   struct tm tm;
@@ -307,13 +313,8 @@ text_sink_finish (TextSink *s, DpStage *stage, GError **error)
   /* rotating: the last period's file, if any row came */
   if (s->out == NULL && s->rotate_ns == 0 && (s->out = dp_outfile_open (s->path, s->gzip, error)) == NULL)
     return FALSE;
-  if (s->out)
-    {
-      text_sink_flush (s);
-      if (!dp_outfile_commit (g_steal_pointer (&s->out), error))
-        return FALSE;
-      s->files++;
-    }
+  if (s->out && !text_sink_commit (s, error))
+    return FALSE;
   dp_stage_count (stage, "rows-written", s->rows);
   if (s->rotate_ns > 0)
     dp_stage_count (stage, "files-written", s->files);
