@@ -84,7 +84,7 @@ typedef struct {
 
 /* Sum of the TCP/UDP (and ICMPv6) pseudo-header: addresses, protocol, L4
  * length (RFC 768/793 for IPv4, RFC 8200 section 8.1 for IPv6). */
-static guint32
+static inline guint32
 pcap_out_pseudo (const DpPackets *b, guint i, const PcapOutAddrs *a, guint l4_len)
 {
   if (a->src6 == NULL)
@@ -129,7 +129,7 @@ pcap_out_l4_length (const DpPackets *b, guint i, guint ip_hdr, guint hdr)
  * words taken from the columns, not read back from the bytes.  May write
  * up to 60 bytes at @p whatever the length returned. */
 static inline guint
-pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, guint8 *p)
+pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, guint8 *restrict p)
 {
   if ((b->frag[i] & DP_FRAG_OFFSET_MASK) != 0)
     return 0;   /* a non-first fragment has no L4 header */
@@ -230,7 +230,7 @@ pcap_out_ip6 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *ip, gu
 /* The IPv4 header of row @i at @ip, as pcap_out_ip6; its checksum from
  * the words' values. */
 static inline guint
-pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *ip, guint16 *tot_len)
+pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restrict ip, guint16 *tot_len)
 {
   guint l4_len = pcap_out_l4 (b, i, a, 20, ip + 20);
   guint hdr_len = 20 + l4_len;
@@ -253,7 +253,7 @@ pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *ip, gu
 
 /* Builds one record (header + frame) for row @i in @rec; returns its size. */
 static inline guint
-pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *rec)
+pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restrict rec)
 {
   guint8 *frame = rec + 16;
   guint8 *ip = frame + self->link_len;
