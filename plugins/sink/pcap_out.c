@@ -128,7 +128,7 @@ pcap_out_l4_length (const DpPackets *b, guint i, guint ip_hdr, guint hdr)
  * consistent); returns its length.  The checksums are sums of the header's
  * words taken from the columns, not read back from the bytes.  May write
  * up to 60 bytes at @p whatever the length returned. */
-static inline guint
+static inline __attribute__ ((always_inline)) guint
 pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, guint8 *restrict p)
 {
   if ((b->frag[i] & DP_FRAG_OFFSET_MASK) != 0)
