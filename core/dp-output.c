@@ -179,6 +179,33 @@ dp_outfile_write (DpOutFile *f, const void *data, gsize len)
     outfile_flush (f);
 }
 
+guint8 *
+dp_outfile_reserve (DpOutFile *f, gsize len)
+{
+  if (f->buf->len + len >= f->buf->allocated_len)
+    {
+      outfile_flush (f);
+      if (len >= f->buf->allocated_len)
+        {
+          /* grow (the NUL GString keeps needs one byte more) */
+          g_string_set_size (f->buf, len);
+          g_string_truncate (f->buf, 0);
+        }
+    }
+  return (guint8 *) f->buf->str + f->buf->len;
+}
+
+void
+dp_outfile_advance (DpOutFile *f, gsize len)
+{
+  g_assert (f->buf->len + len < f->buf->allocated_len);
+  f->bytes += len;
+  f->buf->len += len;
+  f->buf->str[f->buf->len] = '\0';
+  if (f->buf->len >= OUT_BUF_SIZE)
+    outfile_flush (f);
+}
+
 void
 dp_outfile_puts (DpOutFile *f, const char *s)
 {

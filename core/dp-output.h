@@ -28,6 +28,16 @@ DP_API DpOutFile *dp_outfile_open (const char *path, gboolean gzip, GError **err
  * NULL).  Nothing is returned: the first error is remembered and reported
  * by dp_outfile_commit, and later writes to the disk are skipped. */
 DP_API void dp_outfile_write (DpOutFile *f, const void *data, gsize len);
+/** Room for up to @len bytes at the end of @f's buffer (not NULL), for a
+ * writer that builds its records in place instead of copying them in with
+ * dp_outfile_write.  Returns (transfer none) where to write; nothing is
+ * added to @f until dp_outfile_advance says how many of those bytes were
+ * written.  The pointer is valid until the next call on @f. */
+DP_API guint8 *dp_outfile_reserve (DpOutFile *f, gsize len);
+/** Adds the first @len bytes written at the pointer the last
+ * dp_outfile_reserve on @f (not NULL) returned; @len is at most what was
+ * reserved.  Errors as dp_outfile_write. */
+DP_API void dp_outfile_advance (DpOutFile *f, gsize len);
 /** The same for the string @s (not NULL), without its NUL. */
 DP_API void dp_outfile_puts (DpOutFile *f, const char *s);
 /** The same for printf-style text. */

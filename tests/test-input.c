@@ -252,6 +252,47 @@ fifo_reader (gpointer p)
   return NULL;
 }
 
+/* records built in place (dp_outfile_reserve / dp_outfile_advance), mixed
+ * with copied ones, reach the file in order: reservations larger than
+ * the buffer, smaller advances than reserved, and gzip */
+static void
+test_output_reserve (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autoptr (GByteArray) text = make_text (3000000);
+  for (guint gz = 0; gz < 2; gz++)
+    {
+      g_autofree char *path = g_build_filename (dir, gz ? "out.gz" : "out", NULL);
+      GError *error = NULL;
+      DpOutFile *f = dp_outfile_open (path, gz, &error);
+      g_assert_no_error (error);
+      gsize at = 0, step = 1;
+      for (guint k = 0; at < text->len; k++)
+        {
+          gsize n = MIN (step, text->len - at);
+          if (k % 3 == 0)
+            dp_outfile_write (f, text->data + at, n);
+          else
+            {
+              /* reserve more than is used; the spare room is scribbled on */
+              guint8 *p = dp_outfile_reserve (f, n + 100);
+              memset (p, 'x', n + 100);
+              memcpy (p, text->data + at, n);
+              dp_outfile_advance (f, n);
+            }
+          at += n;
+          g_assert_cmpuint (dp_outfile_bytes (f), ==, at);
+          step = step * 3 + 7 > 700000 ? 1 : step * 3 + 7;
+        }
+      g_assert_true (dp_outfile_commit (f, &error));
+      g_assert_no_error (error);
+      int err = -1;
+      g_autoptr (GByteArray) back = read_file_all (path, &err);
+      g_assert_cmpint (err, ==, 0);
+      assert_same (back, text);
+    }
+}
+
 /* an output aimed at a FIFO is written into it, and the FIFO stays a FIFO
  * (the atomic rename would have put a regular file in its place, as it did
  * to /dev/null); a directory is refused (issue #21 item 2) */
@@ -424,6 +465,7 @@ main (int argc, char **argv)
   g_test_add_func ("/input/gzip-cut", test_gzip_cut);
   g_test_add_func ("/input/gzip-members", test_gzip_members);
   g_test_add_func ("/input/directory", test_directory);
+  g_test_add_func ("/output/reserve", test_output_reserve);
   g_test_add_func ("/output/fifo", test_output_fifo);
   g_test_add_func ("/output/chardev", test_output_chardev);
   g_test_add_func ("/input/pcap-gzip-damage", test_pcap_gzip_damage);

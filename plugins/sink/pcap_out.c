@@ -27,6 +27,7 @@ enum { PCAP_OUT_US = 0, PCAP_OUT_NS = 1 };
 
 #define PCAP_OUT_SNAPLEN 65535u
 #define PCAP_OUT_MAX_RECORD (16 + 14 + 40 + 8 + 60)
+#define PCAP_OUT_CHUNK 256   /* rows per reservation in the output buffer */
 
 typedef struct {
   const PcapOutConfig *cfg;
@@ -51,32 +52,29 @@ pcap_out_be32 (guint8 *p, guint32 v)
   pcap_out_be16 (p + 2, (guint16) v);
 }
 
-/* RFC 1071 ones' complement sum over an even number of bytes, added to
- * @sum (a pseudo-header's). */
-static inline guint16
-pcap_out_checksum_from (guint32 sum, const guint8 *p, guint len)
+static inline void
+pcap_out_st16 (guint8 *p, guint16 v)
 {
-  /* 32-bit big-endian words into 64 bits: the ones' complement sum of the
-   * 16-bit words is the same once folded (RFC 1071 2(B)), half the steps */
-  guint64 acc = sum;
-  guint i = 0;
-  for (; i + 4 <= len; i += 4)
-    {
-      guint32 w;
-      memcpy (&w, p + i, 4);
-      acc += GUINT32_FROM_BE (w);
-    }
-  if (i + 2 <= len)
-    acc += (guint32) (p[i] << 8 | p[i + 1]);
-  while (acc >> 16)
-    acc = (acc & 0xffff) + (acc >> 16);
-  return (guint16) ~acc;
+  v = GUINT16_TO_BE (v);
+  memcpy (p, &v, 2);
 }
 
-static guint16
-pcap_out_checksum (const guint8 *p, guint len)
+static inline void
+pcap_out_st32 (guint8 *p, guint32 v)
 {
-  return pcap_out_checksum_from (0, p, len);
+  v = GUINT32_TO_BE (v);
+  memcpy (p, &v, 4);
+}
+
+/* The checksum field for a ones' complement sum of 16-bit words taken as
+ * a plain integer @sum (RFC 1071: folding the carries gives the same sum
+ * as adding the words with end-around carry). */
+static inline guint16
+pcap_out_fold (guint64 sum)
+{
+  while (sum >> 16)
+    sum = (sum & 0xffff) + (sum >> 16);
+  return (guint16) ~sum;
 }
 
 /* The addresses of a row: IPv4 (a6/b6 NULL) or IPv6. */
@@ -86,7 +84,7 @@ typedef struct {
 
 /* Sum of the TCP/UDP (and ICMPv6) pseudo-header: addresses, protocol, L4
  * length (RFC 768/793 for IPv4, RFC 8200 section 8.1 for IPv6). */
-static guint32
+static inline guint32
 pcap_out_pseudo (const DpPackets *b, guint i, const PcapOutAddrs *a, guint l4_len)
 {
   if (a->src6 == NULL)
@@ -127,9 +125,11 @@ pcap_out_l4_length (const DpPackets *b, guint i, guint ip_hdr, guint hdr)
 
 /* Writes the L4 header of row @i at @p, after @ip_hdr bytes of IP headers
  * (checksums over the pseudo-header included, so rewritten addresses stay
- * consistent); returns its length. */
-static guint
-pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, guint8 *p)
+ * consistent); returns its length.  The checksums are sums of the header's
+ * words taken from the columns, not read back from the bytes.  May write
+ * up to 60 bytes at @p whatever the length returned. */
+static inline __attribute__ ((always_inline)) guint
+pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, guint8 *restrict p)
 {
   if ((b->frag[i] & DP_FRAG_OFFSET_MASK) != 0)
     return 0;   /* a non-first fragment has no L4 header */
@@ -142,19 +142,22 @@ pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, g
       {
         /* the options' length kept (their content is not): NOPs */
         guint hl = 20 + (MIN (b->tcp_optlen[i], 40u) & ~3u);
+        guint16 sport = b->sport[i], dport = b->dport[i], win = b->tcp_win[i];
+        guint32 seq = b->tcp_seq[i];
+        guint16 off_flags = (guint16) ((hl / 4) << 12 | b->tcp_flags[i]);
         memset (p, 0, 20);
-        memset (p + 20, 1, hl - 20);
-        pcap_out_be16 (p, b->sport[i]);
-        pcap_out_be16 (p + 2, b->dport[i]);
-        pcap_out_be32 (p + 4, b->tcp_seq[i]);
-        p[12] = (guint8) ((hl / 4) << 4);
-        p[13] = b->tcp_flags[i];
-        pcap_out_be16 (p + 14, b->tcp_win[i]);
+        memset (p + 20, 1, 40);   /* the room for options: NOPs, hl - 20 of them kept */
+        pcap_out_st16 (p, sport);
+        pcap_out_st16 (p + 2, dport);
+        pcap_out_st32 (p + 4, seq);
+        pcap_out_st16 (p + 12, off_flags);
+        pcap_out_st16 (p + 14, win);
         /* the segment's length is the IP payload's; the bytes not written
-         * (payload) count as zeros */
-        /* the NOPs add (hl - 20) / 2 words of 0x0101 to the sum */
-        guint32 sum = pcap_out_pseudo (b, i, a, pcap_out_l4_length (b, i, ip_hdr, hl)) + (hl - 20) / 2 * 0x0101u;
-        pcap_out_be16 (p + 16, pcap_out_checksum_from (sum, p, 20));
+         * (payload) count as zeros; the NOPs add (hl - 20) / 2 words of
+         * 0x0101 to the sum */
+        guint64 sum = (guint64) pcap_out_pseudo (b, i, a, pcap_out_l4_length (b, i, ip_hdr, hl))
+                      + (hl - 20) / 2 * 0x0101u + sport + dport + (seq >> 16) + (seq & 0xffff) + off_flags + win;
+        pcap_out_st16 (p + 16, pcap_out_fold (sum));
         return hl;
       }
     case 17:
@@ -162,32 +165,36 @@ pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, g
         return 0;
       {
         guint16 ulen = (guint16) MIN (pcap_out_l4_length (b, i, ip_hdr, 8), 65535u);
-        pcap_out_be16 (p, b->sport[i]);
-        pcap_out_be16 (p + 2, b->dport[i]);
-        pcap_out_be16 (p + 4, ulen);
-        pcap_out_be16 (p + 6, 0);
-        guint16 sum = pcap_out_checksum_from (pcap_out_pseudo (b, i, a, ulen), p, 8);
-        pcap_out_be16 (p + 6, sum ? sum : 0xffff);   /* 0 would mean "no checksum" */
+        guint16 sport = b->sport[i], dport = b->dport[i];
+        pcap_out_st16 (p, sport);
+        pcap_out_st16 (p + 2, dport);
+        pcap_out_st16 (p + 4, ulen);
+        guint16 sum = pcap_out_fold ((guint64) pcap_out_pseudo (b, i, a, ulen) + sport + dport + ulen);
+        pcap_out_st16 (p + 6, sum ? sum : 0xffff);   /* 0 would mean "no checksum" */
         return 8;
       }
     case 1:
       if (!(l4 & DP_L4_ICMP) || a->src6)
         return 0;
-      memset (p, 0, 8);
-      p[0] = b->icmp_type[i];
-      p[1] = b->icmp_code[i];
-      pcap_out_be16 (p + 2, pcap_out_checksum (p, 8));
-      return 8;
+      {
+        guint16 tc = (guint16) (b->icmp_type[i] << 8 | b->icmp_code[i]);
+        memset (p, 0, 8);
+        pcap_out_st16 (p, tc);
+        pcap_out_st16 (p + 2, pcap_out_fold (tc));
+        return 8;
+      }
     case 58:
       /* ICMPv6: its checksum covers the pseudo-header too */
       if (!(l4 & DP_L4_ICMP) || a->src6 == NULL)
         return 0;
-      memset (p, 0, 8);
-      p[0] = b->icmp_type[i];
-      p[1] = b->icmp_code[i];
-      pcap_out_be16 (p + 2, pcap_out_checksum_from (pcap_out_pseudo (b, i, a, pcap_out_l4_length (b, i, ip_hdr, 8)),
-                                                    p, 8));
-      return 8;
+      {
+        guint16 tc = (guint16) (b->icmp_type[i] << 8 | b->icmp_code[i]);
+        memset (p, 0, 8);
+        pcap_out_st16 (p, tc);
+        pcap_out_st16 (p + 2, pcap_out_fold ((guint64) pcap_out_pseudo (b, i, a, pcap_out_l4_length (b, i, ip_hdr, 8))
+                                             + tc));
+        return 8;
+      }
     default:
       return 0;
     }
@@ -220,38 +227,41 @@ pcap_out_ip6 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *ip, gu
   return hdr_len;
 }
 
-/* The IPv4 header of row @i at @ip, as pcap_out_ip6. */
-static guint
-pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *ip, guint16 *tot_len)
+/* The IPv4 header of row @i at @ip, as pcap_out_ip6; its checksum from
+ * the words' values. */
+static inline guint
+pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restrict ip, guint16 *tot_len)
 {
   guint l4_len = pcap_out_l4 (b, i, a, 20, ip + 20);
   guint hdr_len = 20 + l4_len;
-  *tot_len = (guint16) MAX ((guint) b->ip_len[i], hdr_len);
-  ip[0] = 0x45;
-  ip[1] = 0;
-  pcap_out_be16 (ip + 2, *tot_len);
-  pcap_out_be16 (ip + 4, b->ip_id[i]);
-  pcap_out_be16 (ip + 6, b->frag[i] & (DP_FRAG_MF | DP_FRAG_OFFSET_MASK));
-  ip[8] = b->ttl[i];
-  ip[9] = b->proto[i];
-  pcap_out_be16 (ip + 10, 0);
-  pcap_out_be32 (ip + 12, b->src[i]);
-  pcap_out_be32 (ip + 16, b->dst[i]);
-  pcap_out_be16 (ip + 10, pcap_out_checksum (ip, 20));
+  guint16 len = (guint16) MAX ((guint) b->ip_len[i], hdr_len);
+  guint16 id = b->ip_id[i], frag = b->frag[i] & (DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
+  guint16 ttl_proto = (guint16) (b->ttl[i] << 8 | b->proto[i]);
+  guint32 src = b->src[i], dst = b->dst[i];
+  *tot_len = len;
+  pcap_out_st16 (ip, 0x4500);   /* version 4, 20 bytes, no TOS */
+  pcap_out_st16 (ip + 2, len);
+  pcap_out_st16 (ip + 4, id);
+  pcap_out_st16 (ip + 6, frag);
+  pcap_out_st16 (ip + 8, ttl_proto);
+  pcap_out_st32 (ip + 12, src);
+  pcap_out_st32 (ip + 16, dst);
+  pcap_out_st16 (ip + 10, pcap_out_fold ((guint64) 0x4500 + len + id + frag + ttl_proto + (src >> 16) + (src & 0xffff)
+                                         + (dst >> 16) + (dst & 0xffff)));
   return hdr_len;
 }
 
 /* Builds one record (header + frame) for row @i in @rec; returns its size. */
-static guint
-pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *rec)
+static inline guint
+pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restrict rec)
 {
   guint8 *frame = rec + 16;
   guint8 *ip = frame + self->link_len;
   if (self->link_len)
     {
-      memset (frame, 0, 12);
-      frame[0] = 0x02;   /* locally administered, so no real vendor shows */
-      frame[6] = 0x02;
+      /* locally administered addresses, so no real vendor shows */
+      static const guint8 macs[12] = { 0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0 };
+      memcpy (frame, macs, 12);
       pcap_out_be16 (frame + 12, a->src6 ? 0x86dd : 0x0800);
     }
   guint16 tot_len;
@@ -275,11 +285,20 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstre
 {
   PcapOut *self = state;
   const DpPackets *b = (const DpPackets *) batch;
-  guint8 rec[PCAP_OUT_MAX_RECORD];
   /* classic pcap holds unsigned 32-bit seconds: 1970-01-01 to 2106-02-07 */
   const gint64 max_ns = (gint64) G_MAXUINT32 * G_GINT64_CONSTANT (1000000000) + 999999999;
+  /* records are built in the output's buffer, PCAP_OUT_CHUNK rows' room
+   * reserved at a time */
+  guint8 *chunk = NULL, *rec = NULL, *end = NULL;
   for (guint i = 0; i < b->n_rows; i++)
     {
+      if (G_UNLIKELY ((gsize) (end - rec) < PCAP_OUT_MAX_RECORD))
+        {
+          if (rec)
+            dp_outfile_advance (self->out, (gsize) (rec - chunk));
+          chunk = rec = dp_outfile_reserve (self->out, PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD);
+          end = rec + PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD;
+        }
       self->seen++;
       if (G_UNLIKELY (b->ts[i] < 0 || b->ts[i] > max_ns))
         {
@@ -289,14 +308,22 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstre
                                     "packet %" G_GUINT64_FORMAT ": time %s is outside what a classic pcap "
                                     "file holds (1970-01-01 to 2106-02-07); not written",
                                     self->seen, when))
-            return DP_FLOW_ERROR;
+            {
+              dp_outfile_advance (self->out, (gsize) (rec - chunk));
+              return DP_FLOW_ERROR;
+            }
           continue;
         }
       /* an IPv6 entry of the name map: an IPv6 row, whose two addresses
        * must both be (the decoder never makes one of each) */
       guint ps = 128, pd = 128;
-      PcapOutAddrs a = { dp_name_map_lookup_ip6 (b->names, b->src[i], &ps),
-                         dp_name_map_lookup_ip6 (b->names, b->dst[i], &pd) };
+      PcapOutAddrs a = { NULL, NULL };
+      if (G_UNLIKELY (b->src[i] >= DP_NAME_BASE || b->dst[i] >= DP_NAME_BASE))
+        {
+          /* (the map holds no key below 240.0.0.0: the lookups are skipped) */
+          a.src6 = dp_name_map_lookup_ip6 (b->names, b->src[i], &ps);
+          a.dst6 = dp_name_map_lookup_ip6 (b->names, b->dst[i], &pd);
+        }
       if (G_UNLIKELY ((a.src6 == NULL) != (a.dst6 == NULL) || ps != 128 || pd != 128))
         {
           char x[64], y[64];
@@ -305,13 +332,18 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstre
                                     dp_ipv4_format (b->src[i], b->names, x), dp_ipv4_format (b->dst[i], b->names, y),
                                     ps != 128 || pd != 128 ? "an IPv6 prefix is not an address"
                                     : "one IPv4 and one IPv6 address"))
-            return DP_FLOW_ERROR;
+            {
+              dp_outfile_advance (self->out, (gsize) (rec - chunk));
+              return DP_FLOW_ERROR;
+            }
           continue;
         }
-      dp_outfile_write (self->out, rec, pcap_out_record (self, b, i, &a, rec));
+      rec += pcap_out_record (self, b, i, &a, rec);
       self->rows++;
       self->rows6 += a.src6 != NULL;
     }
+  if (rec)
+    dp_outfile_advance (self->out, (gsize) (rec - chunk));
   return DP_FLOW_OK;
 }
 

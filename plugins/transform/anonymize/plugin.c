@@ -226,6 +226,8 @@ anon_reverse_one (Anon *s, guint32 y)
   return anon_unscramble (s, y);
 }
 
+#define ANON_PREFETCH 16   /* rows ahead */
+
 static inline guint32
 anon_slot (guint32 a, guint32 mask)
 {
@@ -245,6 +247,10 @@ anon_column (Anon *s, guint32 *col, guint n, guint n_keys)
       if (r < n)
         {
           guint32 a = col[r];
+          /* a large cache is mostly out of the CPU's caches: ask for the
+           * slot of an address a few rows ahead while this one is done */
+          if (s->cache && r + ANON_PREFETCH < n)
+            __builtin_prefetch (&s->cache[anon_slot (col[r + ANON_PREFETCH], s->cache_mask)]);
           /* keys of the name map are anon_keys's (other class E
            * addresses pass whole, as in cryptopANT) */
           if (a - DP_NAME_BASE < n_keys)
