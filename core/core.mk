@@ -1,6 +1,8 @@
 # core: libdarkpipe and the darkpipe command
 libdarkpipe_la_SOURCES = \
 	core/dp-batch.c \
+	core/dp-names.c \
+	core/dp-overrides.c \
 	core/dp-error.c \
 	core/dp-output.c \
 	core/dp-outgroup.c \

@@ -54,6 +54,18 @@ spec_at (DpPipeline *p, guint rank)
   return g_ptr_array_index (p->specs, g_array_index (p->order, guint, rank));
 }
 
+/* dp-pipeline.c, shared with dp-overrides.c */
+gboolean apply_options_full (DpPipeline *p, Spec *spec, DpStage *stage, DpYamlNode *map, GError **error);
+GHashTable *given_keys (DpYamlNode *map);
+const DpOptionDesc *first_missing (DpStage *stage, GHashTable *given);
+Spec *find_spec (DpPipeline *p, const char *name, guint *index);
+
+/* dp-overrides.c: --set before the stages are built (which ones it used
+ * up), then after; optional stages that are off are dropped */
+gboolean *preload_overrides (DpPipeline *p, const char *const *overrides);
+void apply_overrides (DpPipeline *p, const char *const *overrides, const gboolean *used);
+void drop_off_stages (DpPipeline *p);
+
 /* dp-paths.c: every input exists, no output overwrites an input or
  * another output or leaves the output directory */
 void check_paths (DpPipeline *p);

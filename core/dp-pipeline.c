@@ -171,7 +171,7 @@ apply_plugin_option (DpStage *stage, DpYamlNode *k, DpYamlNode *v, GError **erro
 /* Applies every option key of @map (a stage mapping or a harness snippet).
  * Without a pipeline @p (harness) it stops at the first problem; with one,
  * each problem becomes a diagnostic and the rest is still checked. */
-static gboolean
+gboolean
 apply_options_full (DpPipeline *p, Spec *spec, DpStage *stage, DpYamlNode *map, GError **error)
 {
   if (map->type != DP_YAML_MAP)
@@ -220,7 +220,7 @@ dp_stage_apply_options (DpStage *stage, DpYamlNode *map, const char *file, GErro
 }
 
 /* Required options still unset (NULL strings, or never given). */
-static const DpOptionDesc *
+const DpOptionDesc *
 first_missing (DpStage *stage, GHashTable *given)
 {
   const DpPluginDesc *d = stage->desc;
@@ -264,7 +264,7 @@ spec_free (Spec *s)
   g_free (s);
 }
 
-static GHashTable *
+GHashTable *
 given_keys (DpYamlNode *map)
 {
   GHashTable *h = g_hash_table_new (g_str_hash, g_str_equal);
@@ -341,7 +341,7 @@ load_stage (DpPipeline *p, DpYamlNode *key, DpYamlNode *node)
   return s;
 }
 
-static Spec *
+Spec *
 find_spec (DpPipeline *p, const char *name, guint *index)
 {
   for (guint i = 0; i < p->specs->len; i++)
@@ -355,192 +355,6 @@ find_spec (DpPipeline *p, const char *name, guint *index)
         }
     }
   return NULL;
-}
-
-/* Applies the --set overrides to the built stages, but those @used
- * (nullable) says preload_override used up. */
-static void
-apply_overrides (DpPipeline *p, const char *const *overrides, const gboolean *used)
-{
-  for (guint i = 0; overrides && overrides[i]; i++)
-    {
-      if (used && used[i])
-        continue;
-      const char *eq = strchr (overrides[i], '=');
-      const char *dot = eq ? memchr (overrides[i], '.', (gsize) (eq - overrides[i])) : NULL;
-      if (dot == NULL)
-        {
-          CDIAG (p, NULL, NULL, DP_CONFIG_ERROR_STRUCTURE,
-                 "--set '%s': expected stage.option=value", overrides[i]);
-          continue;
-        }
-      g_autofree char *stage = g_strndup (overrides[i], (gsize) (dot - overrides[i]));
-      g_autofree char *key = g_strndup (dot + 1, (gsize) (eq - dot - 1));
-      Spec *s = find_spec (p, stage, NULL);
-      if (s == NULL)
-        {
-          CDIAG (p, NULL, NULL, DP_CONFIG_ERROR_UNKNOWN_STAGE, "--set '%s': no stage '%s'", overrides[i], stage);
-          continue;
-        }
-      if (s->stage == NULL)
-        continue;
-      /* reuse the YAML path so --set values obey the same rules */
-      /* "-" (the standard input) would read as a YAML list entry */
-      g_autofree char *snippet = strcmp (eq + 1, "-") == 0 ? g_strdup_printf ("%s: '-'", key)
-                                                           : g_strdup_printf ("%s: %s", key, eq + 1);
-      g_autoptr (DpYamlNode) map = dp_yaml_parse ("--set", snippet, strlen (snippet), NULL);
-      if (map == NULL || map->type != DP_YAML_MAP)
-        {
-          CDIAG (p, NULL, s, DP_CONFIG_ERROR_TYPE, "--set '%s': value does not parse", overrides[i]);
-          continue;
-        }
-      if (strcmp (key, "input") == 0 || strcmp (key, "plugin") == 0)
-        {
-          /* a plugin swap was used up before the stages were built */
-          CDIAG (p, NULL, s, DP_CONFIG_ERROR_UNKNOWN_KEY, "--set cannot change '%s'", key);
-          continue;
-        }
-      if (strcmp (key, "optional") == 0)
-        {
-          if (!dp_parse_bool (eq + 1, &s->optional))
-            CDIAG (p, NULL, s, DP_CONFIG_ERROR_TYPE, "--set '%s': 'optional' must be true or false", overrides[i]);
-          continue;
-        }
-      guint n_before = p->diags->len;
-      apply_options_full (p, s, s->stage, map, NULL);
-      for (guint d = n_before; d < p->diags->len; d++)
-        {
-          DpDiagnostic *dg = g_ptr_array_index (p->diags, d);
-          g_autofree char *old = dg->message;
-          dg->message = g_strdup_printf ("--set %s: %s", overrides[i], strstr (old, "stage '") ? strstr (old, "stage '") : old);
-          dg->line = dg->col = 0;
-        }
-      /* remember it was given, for required non-string options */
-      g_ptr_array_add (s->node->items, dp_yaml_parse ("--set", key, strlen (key), NULL));
-      DpYamlNode *dummy = g_new0 (DpYamlNode, 1);
-      dummy->type = DP_YAML_SCALAR;
-      dummy->value = g_strdup (eq + 1);
-      g_ptr_array_add (s->node->items, dummy);
-    }
-}
-
-/* What --set changes before the stages are built: `stage.plugin=NAME`
- * replaces the stage's plugin (its other options stay and must suit the new
- * plugin), and setting one of the plugin's input options (`paths` on a
- * stage that says `path:`) drops the pipeline's other input options of that
- * stage, so a command line can swap the input whatever form the file used.
- * Returns TRUE for an override it used up (a plugin swap). */
-static gboolean
-preload_override (DpPipeline *p, DpYamlNode *stages, const char *stage, const char *key,
-                  const char *value)
-{
-  DpYamlNode *node = stages && stages->type == DP_YAML_MAP ? dp_yaml_map_get (stages, stage) : NULL;
-  if (node == NULL || node->type != DP_YAML_MAP)
-    return FALSE;   /* apply_overrides says what is wrong */
-  DpYamlNode *plugin = dp_yaml_map_get (node, "plugin");
-  if (plugin == NULL || plugin->type != DP_YAML_SCALAR)
-    return FALSE;
-  if (strcmp (key, "plugin") == 0)
-    {
-      g_free (plugin->value);
-      plugin->value = g_strdup (value);
-      return TRUE;
-    }
-  DpPlugin *pl = dp_context_get_plugin (p->ctx, plugin->value, NULL);
-  const DpOptionDesc *opt = pl ? dp_option_find (pl->desc, key) : NULL;
-  if (opt == NULL || !(opt->flags & DP_OPT_INPUT))
-    return FALSE;
-  for (guint i = 0; i < dp_yaml_map_size (node);)
-    {
-      DpYamlNode *k = dp_yaml_map_key (node, i);
-      const DpOptionDesc *o = k->type == DP_YAML_SCALAR ? dp_option_find (pl->desc, k->value) : NULL;
-      if (o && o != opt && (o->flags & DP_OPT_INPUT))
-        {
-          g_ptr_array_remove_range (node->items, 2 * i, 2);
-          continue;
-        }
-      i++;
-    }
-  return FALSE;
-}
-
-/* ------------------------------------------------------------------ */
-/* optional stages */
-
-/* TRUE when @ref (an `input:` value: "stage", "stage.port", a list of
- * them, or a mapping of ports to either) names a stage marked in @off. */
-static gboolean
-reads_from_off (DpPipeline *p, DpYamlNode *ref, const gboolean *off)
-{
-  if (ref == NULL)
-    return FALSE;
-  if (ref->type == DP_YAML_SCALAR)
-    {
-      const char *dot = strchr (ref->value, '.');
-      g_autofree char *up = dot ? g_strndup (ref->value, (gsize) (dot - ref->value)) : g_strdup (ref->value);
-      guint i;
-      return find_spec (p, up, &i) != NULL && off[i];
-    }
-  if (ref->type == DP_YAML_SEQ)
-    {
-      for (guint i = 0; i < ref->items->len; i++)
-        if (reads_from_off (p, g_ptr_array_index (ref->items, i), off))
-          return TRUE;
-      return FALSE;
-    }
-  if (ref->type == DP_YAML_MAP)
-    for (guint i = 0; i < dp_yaml_map_size (ref); i++)
-      if (reads_from_off (p, dp_yaml_map_value (ref, i), off))
-        return TRUE;
-  return FALSE;
-}
-
-/* A stage marked `optional: true` whose required options are not all given
- * is off, and so is every stage that reads from a stage that is off (on
- * any input, optional ports included: a classifier without its labels is
- * not the same stage).  Stages that are off are dropped before the wiring,
- * so their missing options and paths are not errors; their options were
- * still parsed, so a misspelt one is.  Their names go to p->off. */
-static void
-drop_off_stages (DpPipeline *p)
-{
-  guint n = p->specs->len;
-  g_autofree gboolean *off = g_new0 (gboolean, MAX (n, 1u));
-  g_autofree const DpOptionDesc **why = g_new0 (const DpOptionDesc *, MAX (n, 1u));
-  for (guint i = 0; i < n; i++)
-    {
-      Spec *s = g_ptr_array_index (p->specs, i);
-      if (!s->optional || s->stage == NULL || s->stage->config == NULL)
-        continue;
-      g_autoptr (GHashTable) given = given_keys (s->node);
-      why[i] = first_missing (s->stage, given);
-      off[i] = why[i] != NULL;
-    }
-  for (gboolean more = TRUE; more;)
-    {
-      more = FALSE;
-      for (guint i = 0; i < n; i++)
-        if (!off[i] && reads_from_off (p, ((Spec *) g_ptr_array_index (p->specs, i))->input, off))
-          off[i] = more = TRUE;
-    }
-  g_autoptr (GString) roots = g_string_new (NULL);
-  g_autoptr (GString) fed = g_string_new (NULL);
-  for (guint i = 0; i < n; i++)
-    if (off[i])
-      {
-        Spec *s = g_ptr_array_index (p->specs, i);
-        g_ptr_array_add (p->off, g_strdup (s->name));
-        if (why[i])
-          g_string_append_printf (roots, "%s'%s' (no '%s')", roots->len ? ", " : "", s->name, why[i]->name);
-        else
-          g_string_append_printf (fed, "%s%s", fed->len ? ", " : "", s->name);
-      }
-  for (guint i = n; i-- > 0;)
-    if (off[i])
-      g_ptr_array_remove_index (p->specs, i);
-  if (p->off->len > 0 && !p->ctx->quiet)
-    fprintf (stderr, "darkpipe: %s: optional %s off%s%s\n", p->file, roots->str,
-             fed->len ? ", and what reads from it: " : "", fed->str);
 }
 
 static gboolean
@@ -992,18 +806,7 @@ dp_pipeline_load_text (DpContext *ctx, const char *name, const char *text,
   v = scalar_child (p, p->root, "allow_outside_output_dir", NULL);
   if (v && !dp_parse_bool (v->value, &p->allow_outside))
     CDIAG (p, v, NULL, DP_CONFIG_ERROR_TYPE, "'allow_outside_output_dir' must be true or false, not '%s'", v->value);
-  guint n_over = overrides ? g_strv_length ((char **) overrides) : 0;
-  g_autofree gboolean *used = g_new0 (gboolean, n_over + 1);
-  for (guint i = 0; i < n_over; i++)
-    {
-      const char *eq = strchr (overrides[i], '=');
-      const char *dot = eq ? memchr (overrides[i], '.', (gsize) (eq - overrides[i])) : NULL;
-      if (dot == NULL)
-        continue;
-      g_autofree char *stage = g_strndup (overrides[i], (gsize) (dot - overrides[i]));
-      g_autofree char *key = g_strndup (dot + 1, (gsize) (eq - dot - 1));
-      used[i] = preload_override (p, dp_yaml_map_get (p->root, "stages"), stage, key, eq + 1);
-    }
+  g_autofree gboolean *used = preload_overrides (p, overrides);
   if (load_stages (p, dp_yaml_map_get (p->root, "stages")))
     {
       apply_overrides (p, overrides, used);
