@@ -3,7 +3,7 @@
 # telescope.  Their tests: tests/tests.mk.
 plugin_LTLIBRARIES += plugins/source/pcap.la
 plugins_source_pcap_la_SOURCES = plugins/source/pcap/plugin.c plugins/source/pcap/pcapng.c \
-	plugins/source/pcap/live.c plugins/source/pcap/merge.c plugins/source/pcap/pcap.h
+	plugins/source/pcap/live.c plugins/source/pcap/files.c plugins/source/pcap/merge.c plugins/source/pcap/pcap.h
 plugins_source_pcap_la_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 plugins_source_pcap_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_source_pcap_la_LIBADD = $(PLUGIN_LIBS) $(PCAP_LIBS)

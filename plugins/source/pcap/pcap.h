@@ -127,6 +127,11 @@ gboolean pcap_block_fill (PcapReader *r, gsize need);
 PcapNext pcap_block_short (PcapReader *r, const char *what, gsize skip, gsize need);
 PcapNext pcap_block_too_long (PcapReader *r, guint32 caplen);
 
+/* files.c: the input files */
+gboolean pcap_collect_files (Pcap *self, GError **error);
+gint pcap_file_compare (gconstpointer a, gconstpointer b);
+gboolean pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch, GError **error);
+
 /* merge.c: several files as one timeline */
 gboolean pcap_merge_files (DpStage *stage, Pcap *self, guint first, DpPackets **batch, GError **error);
 
