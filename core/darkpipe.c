@@ -433,6 +433,26 @@ static const char usage[] =
   "exit status: 0 ok, 1 runtime failure, 2 usage or pipeline error, 130 (143) interrupted by SIGINT (SIGTERM);\n"
   "a live capture stopped by SIGINT writes its outputs and exits 130, by SIGTERM 0\n";
 
+/* @s as a single-quoted YAML scalar (transfer full): file names and
+ * filters may hold commas, colons or brackets. */
+static char *
+yaml_quoted (const char *s)
+{
+  g_auto (GStrv) parts = g_strsplit (s, "'", -1);
+  g_autofree char *doubled = g_strjoinv ("''", parts);
+  return g_strdup_printf ("'%s'", doubled);
+}
+
+/* Appends the override @set (transfer full) to o->sets. */
+static void
+opts_add_set (Opts *o, char *set)
+{
+  guint n = o->sets ? g_strv_length (o->sets) : 0;
+  o->sets = g_renew (char *, o->sets, n + 2);
+  o->sets[n] = set;
+  o->sets[n + 1] = NULL;
+}
+
 static gboolean
 parse_opts (int *argc, char ***argv, Opts *o, GError **error)
 {
@@ -463,46 +483,30 @@ parse_opts (int *argc, char ***argv, Opts *o, GError **error)
   if (!g_option_context_parse (oc, argc, argv, error))
     return FALSE;
   /* -i, -f, --labels: options of the shipped pipelines' capture and truth
-   * stages, as --set would give them (quoted: YAML syntax in a filter) */
+   * stages, as --set would give them */
   const struct { const char *value, *key; } quick[] = {
     { o->interface, "capture.interface" }, { o->bpf, "capture.filter" }, { o->labels, "truth.path" },
   };
   for (guint q = 0; q < G_N_ELEMENTS (quick); q++)
-    {
-      if (quick[q].value == NULL)
-        continue;
-      g_auto (GStrv) parts = g_strsplit (quick[q].value, "'", -1);
-      g_autofree char *quoted = g_strjoinv ("''", parts);
-      g_autofree char *set = g_strdup_printf ("%s='%s'", quick[q].key, quoted);
-      guint n = o->sets ? g_strv_length (o->sets) : 0;
-      o->sets = g_renew (char *, o->sets, n + 2);
-      o->sets[n] = g_steal_pointer (&set);
-      o->sets[n + 1] = NULL;
-    }
+    if (quick[q].value)
+      {
+        g_autofree char *v = yaml_quoted (quick[q].value);
+        opts_add_set (o, g_strdup_printf ("%s=%s", quick[q].key, v));
+      }
   if (o->reads)
     {
-      /* -r F: capture.path=F; -r F -r G: capture.paths=['F', 'G'] (quoted:
-       * file names may hold commas or YAML syntax) */
+      /* -r F: capture.path=F; -r F -r G: capture.paths=['F', 'G'] */
       GString *v = g_string_new (NULL);
       guint n = g_strv_length (o->reads);
       for (guint i = 0; i < n; i++)
         {
-          g_autofree char *q = NULL;
-          g_auto (GStrv) parts = g_strsplit (o->reads[i], "'", -1);
-          q = g_strjoinv ("''", parts);
-          g_string_append_printf (v, "%s'%s'", i ? ", " : "", q);
+          g_autofree char *q = yaml_quoted (o->reads[i]);
+          g_string_append_printf (v, "%s%s", i ? ", " : "", q);
         }
-      GStrvBuilder *b = g_strv_builder_new ();
-      for (char **s = o->sets; s && *s; s++)
-        g_strv_builder_add (b, *s);
-      g_autofree char *set = n == 1 && strcmp (o->reads[0], "-") == 0 ? g_strdup ("capture.path=-")
-                             : n == 1 ? g_strdup_printf ("capture.path=%s", v->str)
-                             : g_strdup_printf ("capture.paths=[%s]", v->str);
-      g_strv_builder_add (b, set);
+      opts_add_set (o, n == 1 && strcmp (o->reads[0], "-") == 0 ? g_strdup ("capture.path=-")
+                       : n == 1 ? g_strdup_printf ("capture.path=%s", v->str)
+                       : g_strdup_printf ("capture.paths=[%s]", v->str));
       g_string_free (v, TRUE);
-      g_strfreev (o->sets);
-      o->sets = g_strv_builder_end (b);
-      g_strv_builder_unref (b);
     }
   for (char **s = o->sets; s && *s; s++)
     if (!g_utf8_validate (*s, -1, NULL))

@@ -21,7 +21,6 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <glob.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "pcap.h"
