@@ -79,7 +79,8 @@ sqlite3=${SQLITE3:-$(command -v sqlite3 || true)}
 normalise () {
   case "$1" in
     */comparison.csv) cut -d, -f1-6 "$1" ;;   # method..f1 columns; seconds, peak_mb vary
-    *.html) sed -E 's/[0-9]+\.[0-9]+ s|[0-9.]+ MB//g' "$1" ;;
+    # (and the minute the page was written: the two runs may straddle one)
+    *.html) sed -E 's/[0-9]+\.[0-9]+ s|[0-9.]+ MB|written [0-9-]+ [0-9:]+ UTC//g' "$1" ;;
     # a database's pages depend on the order its transactions came in (the
     # upstreams of a sink run at once): its content, sorted, is compared
     *.db) if [ -n "$sqlite3" ]; then "$sqlite3" "$1" .dump | LC_ALL=C sort
@@ -106,6 +107,8 @@ for y in "$S"/pipelines/*.yaml; do
   for f in $files; do
     if ! cmp -s <(normalise "$tmp/seq-$name/$f") <(normalise "$tmp/par-$name/$f"); then
       diffs="$diffs $f"
+      # what differs, for the log (the test's output is kept by make check)
+      diff <(normalise "$tmp/seq-$name/$f") <(normalise "$tmp/par-$name/$f") | head -20 | sed 's/^/# /'
     fi
   done
   # printed tables: the comparison's last two columns are seconds and MB
