@@ -456,6 +456,58 @@ decode_emit (DpPackets *out, gint64 ts_ns, const DecodeIp *ipf, const DecodeL4 *
   out->tcp_optlen[row] = l4->optlen;
 }
 
+/* The common IPv4 packet, straight into a new row of @out: a 20-byte
+ * header, the first (or only) fragment, and a TCP, UDP or ICMP header
+ * captured whole, in a batch with room and no IPv6 addresses (so no class
+ * E test).  Writes what decode_ipv4 and decode_emit would, without their
+ * intermediate structures; FALSE (nothing written) for any other packet,
+ * which the general walk then decodes. */
+DECODE_INLINE gboolean
+decode_ipv4_common (const guint8 *h, guint32 avail, gint64 ts_ns, DpPackets *out)
+{
+  if (G_UNLIKELY (avail < 28 || h[0] != 0x45 || out->names != NULL || out->n_rows >= out->capacity))
+    return FALSE;
+  guint16 tot_len = decode_be16 (h + 2), frag = decode_be16 (h + 6);
+  guint8 proto = h[9];
+  guint32 end = MIN (avail, (guint32) tot_len);
+  guint32 need = proto == 6 ? 40 : proto == 17 || proto == 1 ? 28 : G_MAXUINT32;
+  if (G_UNLIKELY ((frag & DP_FRAG_OFFSET_MASK) != 0 || end < need))
+    return FALSE;
+  const guint8 *l = h + 20;
+  guint row = out->n_rows++;
+  out->ts[row] = ts_ns;
+  out->src[row] = decode_be32 (h + 12);
+  out->dst[row] = decode_be32 (h + 16);
+  out->proto[row] = proto;
+  out->ip_id[row] = decode_be16 (h + 4);
+  out->ttl[row] = h[8];
+  out->ip_len[row] = tot_len;
+  out->frag[row] = frag & (DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
+  gboolean icmp = proto == 1, tcp = proto == 6;
+  out->sport[row] = icmp ? 0 : decode_be16 (l);
+  out->dport[row] = icmp ? 0 : decode_be16 (l + 2);
+  out->icmp_type[row] = icmp ? l[0] : 0;
+  out->icmp_code[row] = icmp ? l[1] : 0;
+  out->l4[row] = icmp ? DP_L4_ICMP : tcp ? DP_L4_PORTS | DP_L4_TCP : DP_L4_PORTS;
+  if (tcp)
+    {
+      /* option bytes: the data offset in bytes less 20 (none below 5 words) */
+      guint doff4 = (l[12] >> 2) & 0x3cu;
+      out->tcp_seq[row] = decode_be32 (l + 4);
+      out->tcp_flags[row] = l[13];
+      out->tcp_win[row] = decode_be16 (l + 14);
+      out->tcp_optlen[row] = (guint8) (doff4 > 20 ? doff4 - 20 : 0);
+    }
+  else
+    {
+      out->tcp_seq[row] = 0;
+      out->tcp_flags[row] = 0;
+      out->tcp_win[row] = 0;
+      out->tcp_optlen[row] = 0;
+    }
+  return TRUE;
+}
+
 /* Everything but IPv4 without tunnels: IPv6, tunnels, bad versions. */
 G_GNUC_NO_INLINE static DpDecodeResult
 decode_frame_general (guint flags, const guint8 *frame, guint32 caplen, guint32 ip, guint ver,
@@ -487,9 +539,13 @@ dp_decode_frame_flags (int linktype, guint flags, const guint8 *frame, guint32 c
     {
       if (linktype == DP_LINK_ETHERNET && caplen > 14 && decode_be16 (frame + 12) == DECODE_ETHERTYPE_IPV4)
         ip = 14, fast = TRUE;
-      else if (linktype == DP_LINK_RAW && caplen > 0)
+      /* raw IP: libpcap reports LINKTYPE_RAW files as DLT_RAW, 12 on Linux */
+      else if ((linktype == DP_LINK_RAW_DLT || linktype == DP_LINK_RAW || linktype == DP_LINK_RAW_DLT2
+                || linktype == DP_LINK_IPV4) && caplen > 0)
         fast = TRUE;
       fast = fast && (frame[ip] >> 4) == 4;
+      if (fast && decode_ipv4_common (frame + ip, caplen - ip, ts_ns, out))
+        return DP_DECODE_OK;
     }
   if (!fast)
     {
