@@ -566,7 +566,7 @@ DP_PLUGIN_DEFINE (track,
          "campaign: its members go to `new_campaigns` with their day, track id and flag, to profile with "
          "`cluster_profile` and its `carry` option).  "
          "Clusters keep a track id across days.  One run a day: `state_path` keeps the previous "
-         "day's clusters (members as text).  The defaults are assumptions (docs/darkvec-daily.md).",
+         "day's clusters (members as text).  The defaults are ours: the project's reference has no NovTrack or MONIC numbers (docs/darkvec-daily.md says where each comes from).",
   .inputs = track_inputs,
   .n_inputs = DP_N_ELEMENTS (track_inputs),
   .outputs = track_outputs,
