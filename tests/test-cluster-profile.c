@@ -54,11 +54,52 @@ test_cluster_profile_edges (void)
     dp_test_bad_option ("cluster_profile", yaml[i], codes[i]);
 }
 
+/* The side inputs' errors: a carried column the clusters table lacks, a
+ * table on `taxonomy` that is not taxonomy.sources, an enriched table
+ * without asn or country; carry naming a profile column or one twice. */
+static void
+test_cluster_profile_side_errors (void)
+{
+  const guint32 ips[] = { IP (1), IP (2) };
+  const gint64 cl[] = { 4, 4 };
+  g_autoptr (DpTable) c = dp_test_clusters (2, ips, cl);
+  g_autoptr (DpPackets) p = dp_test_port_traffic ();
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("cluster_profile", "carry: [day]", &error);
+  g_assert_no_error (error);
+  dp_test_push (h, 0, c);
+  dp_test_push (h, 1, p);
+  g_assert_false (dp_harness_finish (h, &error));
+  g_assert_nonnull (strstr (error->message, "no column 'day'"));
+  g_clear_error (&error);
+  /* a table with src and probes but no pattern layout (probes before packets) */
+  g_autoptr (DpTable) bad = dp_table_new ("sources");
+  dp_table_add_column (bad, "src", DP_COL_IPV4);
+  dp_table_add_column (bad, "probes", DP_COL_INT64);
+  dp_table_add_column (bad, "packets", DP_COL_INT64);
+  g_autoptr (DpHarness) h2 = dp_harness_new ("cluster_profile", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_push (h2, 2, bad, &error));
+  g_assert_nonnull (strstr (error->message, "not a taxonomy.sources table"));
+  g_clear_error (&error);
+  g_autoptr (DpTable) who = dp_table_new ("sources");
+  dp_table_add_column (who, "src", DP_COL_IPV4);
+  dp_table_add_column (who, "packets", DP_COL_INT64);
+  g_autoptr (DpHarness) h3 = dp_harness_new ("cluster_profile", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (dp_harness_push (h3, 3, who, &error));
+  g_assert_nonnull (strstr (error->message, "asn or a text country"));
+  g_clear_error (&error);
+  dp_test_bad_option ("cluster_profile", "carry: [members]", DP_CONFIG_ERROR_RANGE);
+  dp_test_bad_option ("cluster_profile", "carry: [day, day]", DP_CONFIG_ERROR_RANGE);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugin/cluster_profile/hand", test_cluster_profile_hand);
   g_test_add_func ("/plugin/cluster_profile/edges", test_cluster_profile_edges);
+  g_test_add_func ("/plugin/cluster_profile/side-errors", test_cluster_profile_side_errors);
   return g_test_run ();
 }

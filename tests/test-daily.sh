@@ -12,7 +12,7 @@ command -v editcap >/dev/null || { echo "1..0 # SKIP editcap (tshark) not instal
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-echo "1..4"
+echo "1..5"
 fail=0
 ok () { echo "ok $1 - $2"; }
 bad () { echo "not ok $1 - $2"; fail=1; }
@@ -71,4 +71,22 @@ if [ $rc -eq 1 ] && grep -q "model.dpw2v: truncated" trunc.err && cmp -s act.bef
 else
   cat trunc.err; bad 4 "a truncated model (exit $rc)"
 fi
+# the new campaigns of each day: in the database (appended day after day,
+# nothing from the two refused runs above) as one 'new campaign' row per
+# emerged cluster, and in the report
+if command -v sqlite3 >/dev/null; then
+  q () { sqlite3 each/daily.db "$1"; }
+  emerged=$(q "select group_concat(day || ':' || emerged, ' ') from (select day, emerged from daily_summary order by day)")
+  rows=$(q "select group_concat(day || ':' || n, ' ') from (select day, count(*) as n from new_campaigns group by day order by day)")
+  flags=$(q "select count(*) from new_campaigns where flag <> 'new campaign' or patterns = '' or top_ports = ''")
+  if [ "$emerged" = "$rows" ] && [ "$(q 'select count(distinct day) from new_campaigns')" = 3 ] && [ "$flags" = 0 ] \
+     && grep -q 'id="new-campaigns"' each/report.html && grep -q '<span class="tag">new campaign</span>' each/report.html; then
+    ok 5 "new campaigns: one flagged row per emerged cluster each day in daily.db ($rows), with ports and patterns; in report.html"
+  else
+    bad 5 "new campaigns in daily.db and report.html (emerged per day: $emerged; rows: $rows; unflagged or empty: $flags)"
+  fi
+else
+  echo "ok 5 # SKIP sqlite3 not installed"
+fi
+
 exit $fail

@@ -10,7 +10,7 @@
 #include "report.h"   /* the axis helpers, compiled into this test */
 
 enum { P_SUMMARY, P_EVENTS, P_SOURCES, P_REPORT, P_PRED, P_COMPARISON, P_CLUSTERS, P_PROFILE, P_SIL, P_EMB, P_LABELS, P_PACKETS,
-       P_ENRICHED };
+       P_ENRICHED, P_CAMPAIGNS };
 
 /* ------------------------------------------------------------------ */
 /* A parsed document: every element with its attributes and the text of
@@ -1381,11 +1381,93 @@ test_networks (void)
   g_assert_nonnull (doc_find_title (d2, "rect", "AS13335 — share of the sources: 50.0"));
 }
 
+/* The day's new campaigns: one flagged row each, largest first, the
+ * shares as percentages, columns nobody filled left out, and a finding
+ * naming the largest; max_clusters caps the rows. */
+static DpTable *
+campaign_table (guint n_rows)
+{
+  DpTable *t = dp_table_new ("profile");
+  const char *ints[] = { "cluster", "members", "senders", "packets" };
+  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
+    dp_table_add_column (t, ints[i], DP_COL_INT64);
+  const char *strs[] = { "top_ports", "patterns", "fingerprints", "asns", "countries", "day" };
+  for (guint i = 0; i < G_N_ELEMENTS (strs); i++)
+    dp_table_add_column (t, strs[i], DP_COL_STRING);
+  dp_table_add_column (t, "track", DP_COL_INT64);
+  dp_table_add_column (t, "flag", DP_COL_STRING);
+  const struct { gint64 cluster, members; const char *ports, *pats, *fps, *asns; gint64 track; } rows[] = {
+    { 3, 12, "53/udp:0.67;123/udp:0.33", "net_scan_udp_heavy:1", "", "64506:1", 7 },
+    { 5, 25, "23/tcp:0.75;2323/tcp:0.25", "net_scan_tcp_light:1", "mirai:0.996", "64505:0.8;64500:0.2", 6 },
+    { 8, 4, "445/tcp:1", "small_syn:0.5", "zmap:0.001", "", 9 },
+  };
+  for (guint i = 0; i < MIN (n_rows, G_N_ELEMENTS (rows)); i++)
+    {
+      guint r = dp_table_append_row (t);
+      dp_table_set_i64 (t, 0, r, rows[i].cluster);
+      dp_table_set_i64 (t, 1, r, rows[i].members);
+      dp_table_set_i64 (t, 2, r, rows[i].members);
+      dp_table_set_i64 (t, 3, r, 10 * rows[i].members);
+      dp_table_set_str (t, 4, r, rows[i].ports);
+      dp_table_set_str (t, 5, r, rows[i].pats);
+      dp_table_set_str (t, 6, r, rows[i].fps);
+      dp_table_set_str (t, 7, r, rows[i].asns);
+      dp_table_set_str (t, 8, r, "");
+      dp_table_set_str (t, 9, r, "2021-03-02");
+      dp_table_set_i64 (t, 10, r, rows[i].track);
+      dp_table_set_str (t, 11, r, "new campaign");
+    }
+  return t;
+}
+
+static void
+test_campaigns (void)
+{
+  g_autoptr (DpHarness) h = report_new ("path: r.html\nmax_clusters: 2");
+  push_ok (h, P_CAMPAIGNS, campaign_table (3));
+  g_autoptr (Doc) d = finish_parse (h, "r.html");
+  g_assert_nonnull (doc_find_id (d, "new-campaigns"));
+  g_autofree char *path = g_build_filename (dp_harness_output_dir (h), "r.html", NULL);
+  g_autofree char *html = dp_test_read_file (path, NULL);
+  /* largest first: track 6 (25 sources) then track 7; track 9 is past max_clusters */
+  const char *first = strstr (html, "<td class=\"num\">6</td>"), *second = strstr (html, "<td class=\"num\">7</td>");
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
+  g_assert_true (first < second);
+  g_assert_null (strstr (html, "<td class=\"num\">9</td>"));
+  g_assert_true (html_has (html, "and 1 smaller ones"));
+  g_assert_true (html_has (html, "<span class=\"tag\">new campaign</span>"));
+  g_assert_true (html_has (html, "<td>23/tcp 75%, 2323/tcp 25%</td><td>net_scan_tcp_light 100%</td>"
+                                 "<td>mirai 100%</td><td>64505 80%, 64500 20%</td></tr>"));
+  g_assert_false (html_has (html, "zmap"));
+  /* nobody has a country: no countries column */
+  g_assert_false (html_has (html, "<th>countries</th>"));
+  g_assert_true (html_has (html, "<li>3 new campaigns (clusters that continue none of the previous day&#39;s); the "
+                                 "largest, track 6, has 25 sources; ports 23/tcp 75%, 2323/tcp 25%; patterns "
+                                 "net_scan_tcp_light 100%; fingerprints mirai 100%.</li>"));
+  /* all three, and a share below half a percent */
+  g_autoptr (DpHarness) h2 = report_new ("path: r.html");
+  push_ok (h2, P_CAMPAIGNS, campaign_table (3));
+  g_autoptr (Doc) d2 = finish_parse (h2, "r.html");
+  g_autofree char *path2 = g_build_filename (dp_harness_output_dir (h2), "r.html", NULL);
+  g_autofree char *html2 = dp_test_read_file (path2, NULL);
+  g_assert_true (html_has (html2, "<td>445/tcp 100%</td><td>small_syn 50%</td><td>zmap &lt;1%</td><td></td></tr>"));
+  /* no new campaign: said so */
+  g_autoptr (DpHarness) h3 = report_new ("path: r.html");
+  push_ok (h3, P_CAMPAIGNS, campaign_table (0));
+  g_autoptr (Doc) d3 = finish_parse (h3, "r.html");
+  g_autofree char *path3 = g_build_filename (dp_harness_output_dir (h3), "r.html", NULL);
+  g_autofree char *html3 = dp_test_read_file (path3, NULL);
+  g_assert_true (html_has (html3, "no new campaign today"));
+  g_assert_true (html_has (html3, "<li>No new campaign"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugin/report/defaults", test_defaults);
+  g_test_add_func ("/plugin/report/campaigns", test_campaigns);
   g_test_add_func ("/plugin/report/bad-options", test_bad_options);
   g_test_add_func ("/plugin/report/taxonomy-summary", test_taxonomy_summary);
   g_test_add_func ("/plugin/report/taxonomy-long", test_taxonomy_long);

@@ -176,6 +176,175 @@ test_planted (void)
   dp_test_rmtree (dir);
 }
 
+/* ------------------------------------------------------------------ */
+/* New campaigns with their profile: the planted days with traffic.  Each
+ * /24 behaves as planted below (two ports, each to its own destinations,
+ * so no destination sees two ports); the taxonomy, enrich (a pfx2as file
+ * with one AS per /24) and cluster_profile run on the day's packets, as
+ * pipelines/darkvec-daily.yaml wires them, and every emerged cluster's
+ * profile must name its campaign's ports, pattern, fingerprint and AS. */
+
+typedef struct {
+  guint8 proto;
+  guint16 port[2];
+  guint dsts[2];        /* distinct destinations per port */
+  guint per_dst;        /* packets to each destination */
+  gboolean mirai;       /* TCP sequence number = destination (Mirai's scanner) */
+  const char *pattern;  /* what Liu & Fukuda's rules make of it (N1 = 5 destinations, M = 3 packets per target) */
+} Behaviour;
+
+static const Behaviour behaviours[] = {
+  /* net 0 (A) */ { 6, { 445, 139 }, { 10, 5 }, 4, FALSE, "net_scan_tcp_heavy" },
+  /* net 1 (B) */ { 6, { 22, 2222 }, { 8, 5 }, 1, FALSE, "net_scan_tcp_light" },
+  /* net 2 (C) */ { 17, { 5060, 5061 }, { 6, 5 }, 1, FALSE, "net_scan_udp_light" },
+  /* net 3 (D) */ { 6, { 3389, 3390 }, { 12, 5 }, 5, FALSE, "net_scan_tcp_heavy" },
+  /* net 4 (E) */ { 6, { 1433, 1434 }, { 10, 5 }, 1, FALSE, "net_scan_tcp_light" },
+  /* net 5 (F) */ { 6, { 23, 2323 }, { 15, 5 }, 1, TRUE, "net_scan_tcp_light" },
+  /* net 6 (G) */ { 17, { 53, 123 }, { 10, 5 }, 4, FALSE, "net_scan_udp_heavy" },
+};
+
+/* The day's packets: every member of every planted cluster, in the hour
+ * from 10:00 UTC of day @d (2021-03-01 + d). */
+static DpPackets *
+day_packets (guint d)
+{
+  DpPackets *p = dp_packets_new (4096);
+  const gint64 t0 = DP_TEST_SEC (1614592800 + 86400 * (gint64) d);   /* 2021-03-01T10:00:00Z */
+  guint n = 0;
+  for (guint c = 0; c < MAX_CL && days[d].cl[c].name; c++)
+    for (guint nets = 0; nets < 2; nets++)
+      {
+        /* BC's members are B's and C's */
+        guint net = nets == 0 ? days[d].cl[c].net : 2;
+        guint lo = nets == 0 ? days[d].cl[c].lo : 0, hi = nets == 0 ? days[d].cl[c].hi : 19;
+        if (nets == 1 && strcmp (days[d].cl[c].name, "BC") != 0)
+          continue;
+        const Behaviour *b = &behaviours[net];
+        for (guint m = lo; m <= hi; m++)
+          for (guint k = 0; k < 2; k++)
+            for (guint j = 0; j < b->dsts[k]; j++)
+              for (guint x = 0; x < b->per_dst; x++)
+                {
+                  guint32 dst = DP_TEST_IP (192, 0, 2 + k, j + 1);
+                  guint r = dp_test_add_packet (p, t0 + DP_TEST_SEC (n++ % 3000), DP_TEST_IP (10, 0, net, m), dst,
+                                                b->proto, 40000, b->port[k], 0x02);
+                  p->tcp_seq[r] = b->mirai ? dst : 12345;
+                  p->ip_id[r] = 7;
+                  p->tcp_win[r] = 1024;
+                }
+      }
+  return p;
+}
+
+/* "23/tcp:0.75;2323/tcp:0.25", as cluster_profile writes shares */
+static char *
+planted_ports (const Behaviour *b)
+{
+  double total = b->dsts[0] + b->dsts[1];
+  char a[G_ASCII_DTOSTR_BUF_SIZE], c[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *proto = b->proto == 6 ? "tcp" : "udp";
+  return g_strdup_printf ("%u/%s:%s;%u/%s:%s", b->port[0], proto, g_ascii_formatd (a, sizeof a, "%.2g", b->dsts[0] / total),
+                          b->port[1], proto, g_ascii_formatd (c, sizeof c, "%.2g", b->dsts[1] / total));
+}
+
+static gpointer
+run_output (const char *plugin, const char *opts, gpointer in, const char *port)
+{
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new (plugin, opts, &error);
+  g_assert_no_error (error);
+  dp_test_push (h, 0, in);
+  dp_test_finish (h);
+  gpointer out = dp_harness_output (h, port);
+  g_assert_nonnull (out);
+  return dp_batch_ref (out);
+}
+
+static void
+test_campaign_profile (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *state = g_build_filename (dir, "track.state", NULL);
+  g_autofree char *pfx = g_build_filename (dir, "as.pfx2as", NULL);
+  g_autoptr (GString) routes = g_string_new ("10.0.0.0\t8\t64999\n");
+  for (guint net = 0; net < G_N_ELEMENTS (behaviours); net++)
+    g_string_append_printf (routes, "10.0.%u.0\t24\t%u\n", net, 64500 + net);
+  g_assert_true (g_file_set_contents (pfx, routes->str, -1, NULL));
+  g_autofree char *enrich_opts = g_strdup_printf ("pfx2as: %s", pfx);
+  g_print ("# %-4s %-6s %-6s %-32s %-22s %-10s %s\n", "day", "track", "planted", "top_ports", "patterns", "fingerprints",
+           "asns");
+  guint profiled = 0;
+  for (guint d = 0; d < G_N_ELEMENTS (days); d++)
+    {
+      g_autoptr (DpPackets) pk = day_packets (d);
+      g_autoptr (DpTable) tax = run_output ("taxonomy", "window: 1h", pk, "sources");
+      g_autoptr (DpTable) who = run_output ("enrich", enrich_opts, pk, "sources");
+      g_autofree char *opts = g_strdup_printf ("state_path: %s\nday: %s", state, days[d].day);
+      GError *error = NULL;
+      g_autoptr (DpHarness) tr = dp_harness_new ("track", opts, &error);
+      g_assert_no_error (error);
+      g_autoptr (DpTable) in = day_table (&days[d]);
+      dp_test_push (tr, 0, in);
+      dp_test_finish (tr);
+      DpTable *fresh = dp_harness_output (tr, "new_campaigns");
+      DpTable *trans = dp_harness_output (tr, "transitions");
+      g_autoptr (DpHarness) pr = dp_harness_new ("cluster_profile", "top_ports: 5\ncarry: [day, track, flag]", &error);
+      g_assert_no_error (error);
+      dp_test_push (pr, 0, fresh);
+      dp_test_push (pr, 1, pk);
+      dp_test_push (pr, 2, tax);
+      dp_test_push (pr, 3, who);
+      dp_test_finish (pr);
+      DpTable *prof = dp_harness_output (pr, "profile");
+      /* one profile row per emerged cluster of the day */
+      guint emerged = 0;
+      for (guint r = 0; r < trans->n_rows; r++)
+        {
+          g_autofree char *kind = dp_test_cell_named (trans, "kind", r);
+          emerged += strcmp (kind, "emerged") == 0;
+        }
+      g_assert_cmpuint (prof->n_rows, ==, emerged);
+      for (guint r = 0; r < prof->n_rows; r++)
+        {
+          gint64 cluster = prof->cols[dp_table_find_column (prof, "cluster")].i64[r];
+          const char *name = name_of_cluster (&days[d], cluster);
+          const Planted *pl = NULL;
+          for (guint c = 0; c < MAX_CL && days[d].cl[c].name; c++)
+            if (strcmp (days[d].cl[c].name, name) == 0)
+              pl = &days[d].cl[c];
+          g_assert_nonnull (pl);
+          const Behaviour *b = &behaviours[pl->net];
+          g_autofree char *ports = dp_test_cell_named (prof, "top_ports", r);
+          g_autofree char *pats = dp_test_cell_named (prof, "patterns", r);
+          g_autofree char *fps = dp_test_cell_named (prof, "fingerprints", r);
+          g_autofree char *asns = dp_test_cell_named (prof, "asns", r);
+          g_autofree char *day = dp_test_cell_named (prof, "day", r);
+          g_autofree char *flag = dp_test_cell_named (prof, "flag", r);
+          gint64 track = prof->cols[dp_table_find_column (prof, "track")].i64[r];
+          g_print ("# %-4s %-6" G_GINT64_FORMAT " %-6s %-32s %-22s %-10s %s\n", day, track, name, ports, pats, fps, asns);
+          g_autofree char *want_ports = planted_ports (b);
+          g_autofree char *want_pat = g_strdup_printf ("%s:1", b->pattern);
+          g_autofree char *want_as = g_strdup_printf ("%u:1", 64500 + pl->net);
+          g_assert_cmpstr (ports, ==, want_ports);
+          g_assert_cmpstr (pats, ==, want_pat);
+          g_assert_cmpstr (fps, ==, b->mirai ? "mirai:1" : "");
+          g_assert_cmpstr (asns, ==, want_as);
+          g_assert_cmpstr (day, ==, days[d].day);
+          g_assert_cmpstr (flag, ==, "new campaign");
+          /* the track id of the emerged row in the transitions */
+          gboolean found = FALSE;
+          for (guint t = 0; t < trans->n_rows; t++)
+            found |= trans->cols[dp_table_find_column (trans, "cluster")].i64[t] == cluster
+                     && trans->cols[dp_table_find_column (trans, "track")].i64[t] == track;
+          g_assert_true (found);
+          profiled++;
+        }
+    }
+  /* five on day 1, F on day 2, G on day 3 */
+  g_assert_cmpuint (profiled, ==, 7);
+  dp_test_rmtree (dir);
+}
+
 /* A state file that is not one: a clear error naming it and its line. */
 static void
 test_bad_state (void)
@@ -212,5 +381,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugin/track/planted", test_planted);
   g_test_add_func ("/plugin/track/bad-state", test_bad_state);
+  g_test_add_func ("/plugin/track/campaign-profile", test_campaign_profile);
   return g_test_run ();
 }

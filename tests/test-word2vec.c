@@ -253,6 +253,69 @@ test_planted_pairs (void)
   check_planted (BASE_OPTS "sg: true", c, 1);
 }
 
+/* The label-0 pairs drawn by one training: (pairs, misses). */
+static void
+label0_counts (const char *options, DpCorpus *c, guint64 *pairs, guint64 *misses)
+{
+  GError *error = NULL;
+  g_autoptr (DpHarness) h = dp_harness_new ("word2vec", options, &error);
+  g_assert_no_error (error);
+  g_assert_true (dp_harness_push (h, 0, c, &error));
+  g_assert_true (dp_harness_finish (h, &error));
+  g_assert_no_error (error);
+  *pairs = dp_harness_counter (h, "label0-pairs");
+  *misses = dp_harness_counter (h, "label0-misses");
+}
+
+/* The IP2VEC authors' label-0 pairs (pair_negatives).  On the planted
+ * pairs, half the random (target, context) draws cross the groups, so
+ * `pairs` always finds one, about share x pairs x epochs of them, and the
+ * groups still separate.  On N pairs of distinct tokens a random target
+ * and context make a positive pair with chance 1/N: `positives` (the
+ * authors' code) then misses all 64 tries with chance (1 - 1/N)^64,
+ * `pairs` never. */
+static void
+test_pair_negatives (void)
+{
+  g_autoptr (DpCorpus) c = planted_pairs (8000, 5);
+  check_planted (BASE_OPTS "sg: true\npair_negatives: pairs", c, 1);
+  guint64 got, miss;
+  label0_counts (BASE_OPTS "sg: true\npair_negatives: pairs\npair_negative_share: 0.1", c, &got, &miss);
+  double want = 0.1 * 8000 * 5, sd = sqrt (want * 0.9);
+  g_test_message ("planted, pairs: %" G_GUINT64_FORMAT " label-0 pairs (expected %.0f), %" G_GUINT64_FORMAT " misses",
+                  got, want, miss);
+  g_assert_cmpfloat (fabs ((double) got - want), <, 5 * sd);
+  g_assert_cmpuint (miss, ==, 0);
+  /* no label-0 pair with the default */
+  label0_counts (BASE_OPTS "sg: true", c, &got, &miss);
+  g_assert_cmpuint (got + miss, ==, 0);
+
+  const guint n = 400;
+  g_autoptr (DpVocab) v = dp_vocab_new ();
+  for (guint i = 0; i < 2 * n; i++)
+    dp_vocab_add (v, DP_TOKEN (DP_TOK_IP, DP_TEST_IP (10, 1, i / 256, i % 256)));
+  g_autoptr (DpCorpus) u = dp_corpus_new (v, DP_CORPUS_PAIRS);
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 pair[2] = { i, n + i };
+      dp_corpus_add_sentence (u, pair, 2);
+    }
+  const char *opts = "vector_size: 8\nmin_count: 0\nepochs: 20\npair_negative_share: 1\nsg: true\n";
+  g_autofree char *pos = g_strconcat (opts, "pair_negatives: positives", NULL);
+  label0_counts (pos, u, &got, &miss);
+  double draws = (double) (got + miss), p_miss = pow (1 - 1.0 / n, 64);
+  g_test_message ("distinct pairs, positives: %" G_GUINT64_FORMAT " label-0 pairs, %" G_GUINT64_FORMAT
+                  " misses (expected share of misses %.3f)", got, miss, p_miss);
+  g_assert_cmpfloat (draws, ==, (double) n * 20);
+  g_assert_cmpfloat (fabs ((double) miss - draws * p_miss), <, 5 * sqrt (draws * p_miss * (1 - p_miss)));
+  g_autofree char *neg = g_strconcat (opts, "pair_negatives: pairs", NULL);
+  label0_counts (neg, u, &got, &miss);
+  g_assert_cmpuint (miss, ==, 0);
+  g_assert_cmpuint (got, ==, n * 20);
+  dp_test_bad_option ("word2vec", "pair_negatives: random", DP_CONFIG_ERROR_CHOICE);
+  dp_test_bad_option ("word2vec", "pair_negative_share: 1.5", DP_CONFIG_ERROR_RANGE);
+}
+
 /* Token 10.0.0.100 appears exactly twice. */
 static void
 test_min_count (void)
@@ -563,6 +626,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/word2vec/planted-cbow", test_planted_cbow);
   g_test_add_func ("/plugin/word2vec/planted-threads", test_planted_threads);
   g_test_add_func ("/plugin/word2vec/planted-pairs", test_planted_pairs);
+  g_test_add_func ("/plugin/word2vec/pair-negatives", test_pair_negatives);
   g_test_add_func ("/plugin/word2vec/min-count", test_min_count);
   g_test_add_func ("/plugin/word2vec/incremental-path", test_incremental_path);
   g_test_add_func ("/plugin/word2vec/incremental-port", test_incremental_port);

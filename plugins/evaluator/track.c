@@ -84,8 +84,10 @@ static const DpColumnDesc track_summary_columns[] = {
   { "emerged", DP_COL_INT64, 0 },
 };
 static const DpColumnDesc track_new_columns[] = {
-  { "token", DP_COL_STRING, 0 },
   { "cluster", DP_COL_INT64, 0 },
+  { "day", DP_COL_STRING, 0 },
+  { "track", DP_COL_INT64, 0 },
+  { "flag", DP_COL_STRING, 0 },
 };
 
 static const DpPortDesc track_inputs[] = {
@@ -102,7 +104,8 @@ static const DpPortDesc track_outputs[] = {
   { "summary", DP_TYPE_TABLE, 0, "One row: day, clusters, and how many old clusters survived, were absorbed, split, "
     "disappeared, and how many new ones emerged.", DP_PORT_COLUMNS (track_summary_columns) },
   { "new_campaigns", DP_TYPE_TABLE, 0,
-    "token, cluster: the members of the emerged clusters (new campaigns), to profile with cluster_profile.",
+    "The members of the emerged clusters (new campaigns): the input's key column (ip or token), cluster, day, "
+    "track and flag ('new campaign'), to profile with cluster_profile (carry: [day, track, flag]).",
     DP_PORT_COLUMNS (track_new_columns) },
 };
 
@@ -420,6 +423,46 @@ track_match (const TrackConfig *cfg, GArray *old, GArray *cur, guint n_members, 
     }
 }
 
+/* The rows of @t (the day's clusters) whose cluster emerged in @tr, with
+ * @t's key column as it is (so an ip column stays one, for enrich), and
+ * the day, track id and flag of the cluster. */
+static DpTable *
+track_new_campaigns (const DpTable *t, guint kc, gint cc, const DpTable *tr, const char *day)
+{
+  DpTable *fresh = dp_table_new ("new_campaigns");
+  guint ck = dp_table_add_column (fresh, t->cols[kc].name, t->cols[kc].type);
+  if (t->names)
+    dp_table_set_names (fresh, t->names);
+  for (guint i = 0; i < G_N_ELEMENTS (track_new_columns); i++)
+    dp_table_add_column (fresh, track_new_columns[i].name, track_new_columns[i].type);
+  g_autoptr (GHashTable) emerged = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  for (guint r = 0; r < tr->n_rows; r++)
+    if (strcmp (tr->cols[4].str[r], track_kinds[K_EMERGED]) == 0)
+      g_hash_table_insert (emerged, g_memdup2 (&tr->cols[1].i64[r], sizeof (gint64)),
+                           GUINT_TO_POINTER (r + 1));
+  g_autoptr (GString) text = g_string_new (NULL);
+  for (guint r = 0; r < t->n_rows; r++)
+    {
+      guint tr_row = GPOINTER_TO_UINT (g_hash_table_lookup (emerged, &t->cols[cc].i64[r]));
+      if (tr_row == 0)
+        continue;
+      guint rr = dp_table_append_row (fresh);
+      if (t->cols[kc].type == DP_COL_IPV4)
+        dp_table_set_ip (fresh, ck, rr, t->cols[kc].ip[r]);
+      else
+        {
+          g_string_truncate (text, 0);
+          dp_table_format_cell (t, kc, r, text);
+          dp_table_set_str (fresh, ck, rr, text->str);
+        }
+      dp_table_set_i64 (fresh, ck + 1, rr, t->cols[cc].i64[r]);
+      dp_table_set_str (fresh, ck + 2, rr, day);
+      dp_table_set_i64 (fresh, ck + 3, rr, tr->cols[2].i64[tr_row - 1]);
+      dp_table_set_str (fresh, ck + 4, rr, "new campaign");
+    }
+  return fresh;
+}
+
 static gboolean
 track_finish (DpStage *stage, void *state, GError **error)
 {
@@ -474,26 +517,7 @@ track_finish (DpStage *stage, void *state, GError **error)
       dp_table_set_i64 (sum, 1, r, cur->len);
       for (guint k = 0; k < K_N; k++)
         dp_table_set_i64 (sum, 2 + k, r, (gint64) o.counts[k]);
-      DpTable *fresh = dp_table_new ("new_campaigns");
-      dp_table_add_column (fresh, "token", DP_COL_STRING);
-      dp_table_add_column (fresh, "cluster", DP_COL_INT64);
-      for (guint r2 = 0; r2 < o.t->n_rows; r2++)
-        if (strcmp (o.t->cols[4].str[r2], "emerged") == 0)
-          {
-            gint64 id = o.t->cols[1].i64[r2];
-            for (guint j = 0; j < cur->len; j++)
-              {
-                const TrackCluster *y = &g_array_index (cur, TrackCluster, j);
-                if (y->id != id)
-                  continue;
-                for (guint k = 0; k < y->members->len; k++)
-                  {
-                    guint rr = dp_table_append_row (fresh);
-                    dp_table_set_str (fresh, 0, rr, g_ptr_array_index (mb.names, g_array_index (y->members, guint32, k)));
-                    dp_table_set_i64 (fresh, 1, rr, id);
-                  }
-              }
-          }
+      DpTable *fresh = track_new_campaigns (t, (guint) kc, cc, o.t, day);
       dp_stage_info (stage, "%s: %u clusters (previous day %s: %u): %" G_GUINT64_FORMAT " survived, %" G_GUINT64_FORMAT
                      " absorbed, %" G_GUINT64_FORMAT " split, %" G_GUINT64_FORMAT " disappeared, %" G_GUINT64_FORMAT
                      " emerged (new campaigns)", day, cur->len, prev_day ? prev_day : "none", old->len,
@@ -539,9 +563,10 @@ DP_PLUGIN_DEFINE (track,
          "*absorbed* when Y continues other old clusters too; X *split* when no cluster holds "
          "`match` of it but the clusters holding at least `split` each together hold `match`; X "
          "*disappeared* otherwise; a new cluster that continues nothing *emerged* (a new "
-         "campaign: its members go to `new_campaigns`, to profile with `cluster_profile`).  "
+         "campaign: its members go to `new_campaigns` with their day, track id and flag, to profile with "
+         "`cluster_profile` and its `carry` option).  "
          "Clusters keep a track id across days.  One run a day: `state_path` keeps the previous "
-         "day's clusters (members as text).  The defaults are assumptions (docs/darkvec-daily.md).",
+         "day's clusters (members as text).  The defaults are ours: the project's reference has no NovTrack or MONIC numbers (docs/darkvec-daily.md says where each comes from).",
   .inputs = track_inputs,
   .n_inputs = DP_N_ELEMENTS (track_inputs),
   .outputs = track_outputs,

@@ -66,7 +66,8 @@ plugin_LTLIBRARIES += plugins/sink/report.la
 plugins_sink_report_la_SOURCES = plugins/sink/report/report.c plugins/sink/report/report.h \
 	plugins/sink/report/svg.c plugins/sink/report/axis.c plugins/sink/report/charts-taxonomy.c plugins/sink/report/charts-sources.c \
 	plugins/sink/report/charts-methods.c plugins/sink/report/charts-embedding.c \
-	plugins/sink/report/charts-clusters.c plugins/sink/report/charts-networks.c
+	plugins/sink/report/charts-clusters.c plugins/sink/report/charts-networks.c \
+	plugins/sink/report/charts-campaigns.c
 plugins_sink_report_la_CFLAGS = $(AM_CFLAGS)
 plugins_sink_report_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_sink_report_la_LIBADD = $(PLUGIN_LIBS)

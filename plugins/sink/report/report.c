@@ -26,7 +26,7 @@ static const DpOptionDesc report_options[] = {
   DP_OPTION_RANGE ("max_points", DP_OPT_UINT, "6000", ReportConfig, max_points, 10, 1e6,
                    "Most points drawn in the embedding projection (labelled sources first, then a regular sample)."),
   DP_OPTION_RANGE ("max_clusters", DP_OPT_UINT, "30", ReportConfig, max_clusters, 1, 1000,
-                   "Clusters shown in the cluster charts (the largest ones)."),
+                   "Clusters shown in the cluster charts and new campaigns listed (the largest ones)."),
   DP_OPTION_RANGE ("bin", DP_OPT_DURATION, "1h", ReportConfig, bin_ns, 1, 3.16224e7,
                    "Time bin of the packets-per-protocol chart (when packets are wired)."),
   DP_OPTION_RANGE ("top_networks", DP_OPT_UINT, "12", ReportConfig, top_networks, 1, 1000,
@@ -85,6 +85,12 @@ static const DpColumnDesc report_label_columns[] = {
   { "token", DP_COL_STRING, DP_COLUMN_OPTIONAL },
 };
 
+static const DpColumnDesc report_campaign_columns[] = {
+  { "cluster", DP_COL_INT64, 0 },
+  { "members", DP_COL_INT64, DP_COLUMN_OPTIONAL },
+  { "top_ports", DP_COL_STRING, DP_COLUMN_OPTIONAL },
+};
+
 static const DpColumnDesc report_enriched_columns[] = {
   { "src", DP_COL_IPV4, 0 },
   { "packets", DP_COL_INT64, DP_COLUMN_OPTIONAL },
@@ -121,6 +127,10 @@ static const DpPortDesc report_inputs_desc[REPORT_N_INPUTS] = {
   { "enriched", DP_TYPE_TABLE, DP_PORT_OPTIONAL | DP_PORT_MULTI,
     "Sources with their AS and country (enrich.sources, or enriched taxonomy.sources): top countries and ASes "
     "by sources and packets.", DP_PORT_COLUMNS (report_enriched_columns) },
+  { "new_campaigns", DP_TYPE_TABLE, DP_PORT_OPTIONAL | DP_PORT_MULTI,
+    "cluster_profile of track.new_campaigns (carry: [day, track, flag]): the day's emerged clusters, one "
+    "'new campaign' row each with its ports, patterns, fingerprints and networks.",
+    DP_PORT_COLUMNS (report_campaign_columns) },
 };
 
 /* ------------------------------------------------------------------ */
@@ -666,6 +676,7 @@ static const char report_css[] =
   "@media (max-width:700px){main{padding:14px}h1{font-size:24px}}\n";
 
 static const struct { const char *id, *title, *lead; } report_sections[] = {
+  { "campaigns", "New today", "Campaigns that started today: clusters that continue none of the previous day's." },
   { "taxonomy", "What the telescope saw", "Traffic patterns of the darknet taxonomy (Liu &amp; Fukuda) per time window." },
   { "networks", "Where the sources are", "Countries and autonomous systems of the sources (from the enrich stage)." },
   { "methods", "Who is who: classification", "k-NN classification of the labelled senders, per method." },
@@ -766,6 +777,7 @@ static gboolean
 report_finish (DpStage *stage, void *state, GError **error)
 {
   Report *r = state;
+  report_charts_campaigns (r);
   report_charts_taxonomy (r);
   report_charts_networks (r);
   report_charts_methods (r);
@@ -795,7 +807,9 @@ DP_PLUGIN_DEFINE (report,
          "protocol, top sources and ports per pattern), the methods (the comparison table, F1 per class, "
          "confusion matrices), where the sources are (top countries and autonomous systems by sources and packets, "
          "from an `enrich` stage), the embedding (PCA projection coloured by ground truth) and the clusters "
-         "(sizes, silhouettes, a cluster x top-port heat map, the most cohesive clusters).\n\n"
+         "(sizes, silhouettes, a cluster x top-port heat map, the most cohesive clusters), and first of all "
+         "the day's new campaigns when `new_campaigns` is wired (the profile of a `track` stage's emerged "
+         "clusters: one row flagged 'new campaign' each, largest first).\n\n"
          "Every input port is optional: a chart appears only when its tables arrived. Multi ports "
          "(`report`, `predictions`) take one table per method, named after the stage that sent it. "
          "The header names the pipeline (its `pipeline:` name and file) and what its sources read "

@@ -34,6 +34,7 @@ typedef enum {
   REPORT_IN_LABELS,
   REPORT_IN_PACKETS,
   REPORT_IN_ENRICHED,
+  REPORT_IN_NEW_CAMPAIGNS,
   REPORT_N_INPUTS
 } ReportInputPort;
 
@@ -114,6 +115,8 @@ void report_charts_methods (Report *r);
 void report_charts_embedding (Report *r);
 void report_charts_clusters (Report *r);
 void report_charts_taxonomy_sources (Report *r);
+/** The day's new campaigns (the new_campaigns input), flagged rows. */
+void report_charts_campaigns (Report *r);
 /** Countries and ASes of the sources (the enriched input). */
 void report_charts_networks (Report *r);
 /** (transfer full, *@windows) the distinct window starts of the taxonomy

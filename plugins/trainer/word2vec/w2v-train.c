@@ -43,6 +43,7 @@ struct _Word2vecWorker {
   Word2vecKernel sgns;     /* skip-gram, several inputs */
   Word2vecKernel pair;     /* skip-gram, one input */
   guint index;
+  float first_label;    /* label of outs[0] in the one-input kernel: 1, or 0 for a label-0 pair */
   guint64 rng;
   guint32 *sen;         /* the filtered sentence */
   guint32 *ctx;         /* context ids of one centre */
@@ -255,7 +256,7 @@ word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
       else
         word2vec_dot2 (in, m, w->outs + k0, nk, nb, f);
       for (guint j = 0; j < nk; j++)
-        gks[k0 + j] = word2vec_gradient (m, f[j], k0 + j == 0 ? 1.0f : 0.0f, alpha);
+        gks[k0 + j] = word2vec_gradient (m, f[j], k0 + j == 0 ? w->first_label : 0.0f, alpha);
     }
   for (guint t = 0; t < nb; t++)
     old[t] = in[t];
@@ -425,15 +426,76 @@ word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alp
     }
 }
 
+/* The IP2VEC authors' label-0 pair (darkvec-method.md §11): the target of
+ * one random pair of the range and the context of another, redrawn until
+ * it is not a positive pair (pair_negatives: pairs) or until it is one
+ * (positives, as their code's `in clist` test did), at most 64 draws.
+ * FALSE when none was found. */
+#define WORD2VEC_LABEL0_TRIES 64
+
+static gboolean
+word2vec_label0_pair (Word2vecWorker *w, guint32 *target, guint32 *context)
+{
+  const Word2vecModel *m = w->m;
+  const DpCorpus *corpus = m->corpus;
+  const guint64 n = m->s_end - m->s_begin;
+  const gboolean want_positive = m->config->pair_negatives == WORD2VEC_PAIRNEG_POSITIVES;
+  for (guint t = 0; t < WORD2VEC_LABEL0_TRIES; t++)
+    {
+      guint64 a = m->s_begin + word2vec_next (&w->rng) % n, b = m->s_begin + word2vec_next (&w->rng) % n;
+      guint64 la = corpus->offsets[a + 1] - corpus->offsets[a], lb = corpus->offsets[b + 1] - corpus->offsets[b];
+      if (la < 1 || lb < 2)
+        continue;
+      guint32 tg = m->map[corpus->tokens[corpus->offsets[a]]];
+      guint32 cx = m->map[corpus->tokens[corpus->offsets[b] + 1 + word2vec_next (&w->rng) % (lb - 1)]];
+      if (tg == WORD2VEC_NONE || cx == WORD2VEC_NONE)
+        continue;
+      gboolean positive = dp_hash_find (&m->positives, ((guint64) tg << 32) | cx) != NULL;
+      if (positive == want_positive)
+        {
+          *target = tg;
+          *context = cx;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* DP_CORPUS_PAIRS: the first token is the target, each further token a
- * context it must predict against fresh negatives. */
+ * context it must predict against fresh negatives; or, with the IP2VEC
+ * authors' sampling, each pair alone (label 1) and, for a share of them,
+ * one label-0 pair. */
 static void
 word2vec_pairs (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
 {
+  Word2vecModel *m = w->m;
+  if (!m->have_positives)
+    {
+      for (guint64 j = 1; j < len; j++)
+        {
+          guint n_outs = word2vec_draw_negatives (w, sen[j]);
+          w->pair (w, sen, 1, n_outs, alpha);
+        }
+      return;
+    }
+  const guint64 share = (guint64) (m->config->pair_negative_share * 4294967296.0);
   for (guint64 j = 1; j < len; j++)
     {
-      guint n_outs = word2vec_draw_negatives (w, sen[j]);
-      w->pair (w, sen, 1, n_outs, alpha);
+      w->outs[0] = sen[j];
+      w->pair (w, sen, 1, 1, alpha);
+      if ((word2vec_next (&w->rng) & 0xffffffffu) >= share)
+        continue;
+      guint32 pair[2];
+      if (!word2vec_label0_pair (w, &pair[0], &pair[1]))
+        {
+          __atomic_fetch_add (&m->label0_misses, 1, __ATOMIC_RELAXED);
+          continue;
+        }
+      w->outs[0] = pair[1];
+      w->first_label = 0.0f;
+      w->pair (w, pair, 1, 1, alpha);
+      w->first_label = 1.0f;
+      __atomic_fetch_add (&m->label0_pairs, 1, __ATOMIC_RELAXED);
     }
 }
 
@@ -552,6 +614,7 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   memset (w, 0, sizeof *w);
   w->m = m;
   w->index = index;
+  w->first_label = 1.0f;
   w->sgns = word2vec_sgns_base;
   w->pair = word2vec_pair_base;
   w->kernel = c->sg ? word2vec_sgns_base : word2vec_cbow_base;
@@ -629,6 +692,30 @@ word2vec_model_prepare (Word2vecModel *m)
   word2vec_make_chunks (m);
   guint64 tokens = m->corpus->offsets[m->s_end] - m->corpus->offsets[m->s_begin];
   m->total_words = tokens * (guint64) m->config->epochs;
+  m->have_positives = m->corpus->mode == DP_CORPUS_PAIRS && m->config->pair_negatives != WORD2VEC_PAIRNEG_UNIGRAM
+                      && m->s_end > m->s_begin;
+  if (m->have_positives)
+    {
+      const DpCorpus *c = m->corpus;
+      dp_hash_init (&m->positives, (gsize) (m->s_end - m->s_begin) + 16);
+      for (guint64 s = m->s_begin; s < m->s_end; s++)
+        {
+          guint32 tg = c->offsets[s + 1] > c->offsets[s] ? m->map[c->tokens[c->offsets[s]]] : WORD2VEC_NONE;
+          if (tg == WORD2VEC_NONE)
+            continue;
+          for (guint64 p = c->offsets[s] + 1; p < c->offsets[s + 1]; p++)
+            if (m->map[c->tokens[p]] != WORD2VEC_NONE)
+              dp_hash_upsert (&m->positives, ((guint64) tg << 32) | m->map[c->tokens[p]], NULL);
+        }
+    }
+}
+
+void
+word2vec_model_release (Word2vecModel *m)
+{
+  if (m->have_positives)
+    dp_hash_clear (&m->positives);
+  m->have_positives = FALSE;
 }
 
 guint

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include "darkpipe.h"
+#include "dp-hash.h"
 
 typedef struct {
   gboolean sg;
@@ -27,11 +28,18 @@ typedef struct {
   int rounds;                 /* WORD2VEC_ROUNDS_* */
   gint64 retire_days;
   int emit;                   /* WORD2VEC_EMIT_* */
+  int pair_negatives;         /* WORD2VEC_PAIRNEG_* */
+  double pair_negative_share;
 } Word2vecConfig;
 
 enum { WORD2VEC_SAT_CLIP = 0, WORD2VEC_SAT_SKIP = 1 };
 enum { WORD2VEC_ROUNDS_WHOLE = 0, WORD2VEC_ROUNDS_DAILY = 1 };
 enum { WORD2VEC_EMIT_ALL = 0, WORD2VEC_EMIT_ACTIVE = 1 };
+/* Negatives of a pairs corpus: `negative` draws from the unigram^ns_exponent
+ * table per pair (word2vec's), or the IP2VEC authors' label-0 pairs, a
+ * target of one random pair with the context of another: kept when that
+ * pair is not a positive (their intent) or only when it is (their code). */
+enum { WORD2VEC_PAIRNEG_UNIGRAM = 0, WORD2VEC_PAIRNEG_PAIRS = 1, WORD2VEC_PAIRNEG_POSITIVES = 2 };
 
 /* One (probability, alias) cell of Walker's alias table: 8 bytes, so a
  * 200k-token vocabulary's sampler (1.6 MB) stays in the L2/L3 cache, unlike
@@ -64,6 +72,12 @@ typedef struct {
   gint64 words_done;
   gint64 trained_words;
   gint stop;
+  /* pair_negatives pairs/positives: the positive pairs of the range, as
+   * target << 32 | context training ids (a set: values unused) */
+  DpHash positives;
+  gboolean have_positives;
+  gint64 label0_pairs;      /* label-0 pairs trained (atomically) */
+  gint64 label0_misses;     /* draws that found no pair to keep */
 } Word2vecModel;
 
 #define WORD2VEC_NONE G_MAXUINT32
@@ -71,6 +85,8 @@ typedef struct {
 /** 64-byte aligned, zeroed, NULL when memory is short; free() it. */
 float *word2vec_alloc (gsize n_floats);
 void word2vec_model_prepare (Word2vecModel *m);
+/** Frees what word2vec_model_prepare allocated beyond the chunks. */
+void word2vec_model_release (Word2vecModel *m);
 /** Trains @m with up to @max_threads workers; worker 0 runs in the calling
  * thread and calls @tick between jobs (progress, cancellation), which says
  * how many workers may run now: 0 stops, more than run starts others.

@@ -32,6 +32,7 @@ typedef struct {
 
 static const char *const word2vec_rounds_choices[] = { "whole", "daily", NULL };
 static const char *const word2vec_emit_choices[] = { "all", "active", NULL };
+static const char *const word2vec_pairneg_choices[] = { "unigram", "pairs", "positives", NULL };
 
 static const char *const word2vec_saturation_choices[] = { "clip", "skip", NULL };
 
@@ -78,6 +79,12 @@ static const DpOptionDesc word2vec_options[] = {
                    "Tokens of the model unseen for more than this many days leave it (0: never)."),
   DP_OPTION_ENUM ("emit", "all", Word2vecConfig, emit, word2vec_emit_choices,
                   "Vectors pushed: every token of the model, or only those of the last round's corpus."),
+  DP_OPTION_ENUM ("pair_negatives", "unigram", Word2vecConfig, pair_negatives, word2vec_pairneg_choices,
+                  "Pairs corpus: unigram: `negative` draws per pair from the unigram table; pairs: the IP2VEC authors' "
+                  "label-0 pairs (a random pair's target with another's context, not a positive pair); positives: the "
+                  "same kept only when it is a positive pair, as their code did (docs/compare.md)."),
+  DP_OPTION_RANGE ("pair_negative_share", DP_OPT_DOUBLE, "0.1", Word2vecConfig, pair_negative_share, 0, 1,
+                   "With pair_negatives pairs or positives: label-0 pairs per positive pair (the authors: 10%)."),
 };
 
 static const DpPortDesc word2vec_inputs[] = {
@@ -560,6 +567,7 @@ word2vec_rounds (Word2vec *w, const W2vModel *prev, GError **error)
 static void
 word2vec_model_clear (Word2vecModel *m)
 {
+  word2vec_model_release (m);
   g_free (m->map);
   g_free (m->keep);
   g_free (m->alias);
@@ -612,6 +620,11 @@ word2vec_round (DpStage *stage, Word2vec *w, const W2vModel *prev, const Word2ve
                  m.total_words / secs, m.trained_words / secs, threads, threads == 1 ? "" : "s");
   dp_stage_count (stage, "trained-words", (guint64) m.trained_words);
   dp_stage_count (stage, "retired-tokens", retired);
+  if (m.have_positives)
+    {
+      dp_stage_count (stage, "label0-pairs", (guint64) m.label0_pairs);
+      dp_stage_count (stage, "label0-misses", (guint64) m.label0_misses);
+    }
   next->sg = c->sg;
   next->rounds = (prev ? prev->rounds : 0) + 1;
   next->words = (prev ? prev->words : 0) + m.total_words;
