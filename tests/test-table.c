@@ -1,5 +1,5 @@
 /* test-table.c — DpTable cells as text: doubles print as the shortest
- * decimal that reads back to the same value. */
+ * decimal that reads back to the same value, integers as printf does. */
 #include "config.h"
 
 #include <math.h>
@@ -51,10 +51,34 @@ test_double_format (void)
     }
 }
 
+/* Integers print as printf's %lld does, at every length and both ends. */
+static void
+test_int_format (void)
+{
+  g_autoptr (DpTable) t = dp_table_new ("ints");
+  guint x = dp_table_add_column (t, "x", DP_COL_INT64);
+  g_autoptr (GString) s = g_string_new ("prefix,");
+  gint64 fixed[] = { 0, 9, 10, 99, 100, 101, 999, 1000, -1, -9, -10, -99, -100, G_MAXINT64, G_MININT64,
+                     G_MININT64 + 1, 1000000000000000000, -999999999999999999 };
+  for (guint i = 0; i < G_N_ELEMENTS (fixed) + 20000; i++)
+    {
+      gint64 v = i < G_N_ELEMENTS (fixed) ? fixed[i]
+                 : (gint64) (((guint64) g_test_rand_int () << 32) | (guint32) g_test_rand_int ())
+                     >> g_test_rand_int_range (0, 63);
+      guint row = dp_table_append_row (t);
+      dp_table_set_i64 (t, x, row, v);
+      g_string_truncate (s, 7);
+      dp_table_format_cell (t, x, row, s);
+      g_autofree char *want = g_strdup_printf ("prefix,%" G_GINT64_FORMAT, v);
+      g_assert_cmpstr (s->str, ==, want);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/table/double-format", test_double_format);
+  g_test_add_func ("/core/table/int-format", test_int_format);
   return g_test_run ();
 }
