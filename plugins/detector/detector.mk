@@ -5,6 +5,7 @@ plugins_detector_taxonomy_la_SOURCES = \
 	plugins/detector/taxonomy/taxonomy.c \
 	plugins/detector/taxonomy/taxonomy-close.c \
 	plugins/detector/taxonomy/taxonomy-emit.c \
+	plugins/detector/taxonomy/taxonomy-lists.c \
 	plugins/detector/taxonomy/taxonomy-state.c \
 	plugins/detector/taxonomy/taxonomy.h
 plugins_detector_taxonomy_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)

@@ -754,6 +754,16 @@ static const DpOptionDesc taxonomy_options[] = {
                    "one run over all of them; a missing file starts afresh."),
   DP_OPTION ("state_final", DP_OPT_BOOL, "false", TaxonomyConfig, state_final,
              "With state_path: the last run of a series: emits every open window at the end and removes the state file."),
+  DP_OPTION_RANGE ("event_ports", DP_OPT_UINT, "64", TaxonomyConfig, event_ports, 0, 65536,
+                   "The events' targets column lists the ports of each port-scan key, the smallest this many "
+                   "(\"22,23,80,443,+12\": 12 more not listed); 0: none."),
+  DP_OPTION_RANGE ("event_dsts", DP_OPT_UINT, "64", TaxonomyConfig, event_dsts, 0, 1e9,
+                   "The events' targets column lists the destinations of each net-scan key (TCP, UDP and "
+                   "ICMP echo), the lowest this many in address order, \",+N\" for the rest; 0: none."),
+  DP_OPTION ("tz", DP_OPT_STRING, "UTC", TaxonomyConfig, tz,
+             "Time zone the windows are aligned in (UTC, Europe/Rome, +02:00): windows start at multiples "
+             "of window on that zone's wall clock, so 1d windows are its local days (23 or 25 hours at a "
+             "daylight-saving change)."),
 };
 
 static const DpPortDesc taxonomy_inputs[] = {
@@ -761,25 +771,27 @@ static const DpPortDesc taxonomy_inputs[] = {
 };
 
 static const DpColumnDesc taxonomy_source_columns[] = {
-  { "window_start", DP_COL_INT64, 0 },
+  { "window_start", DP_COL_INT64, DP_COLUMN_TIME },
   { "src", DP_COL_IPV4, 0 },
   { "packets", DP_COL_INT64, 0 },
   { "probes", DP_COL_INT64, 0 },
   { "tool", DP_COL_STRING, 0 },
 };
 static const DpColumnDesc taxonomy_event_columns[] = {
-  { "window_start", DP_COL_INT64, 0 },
+  { "window_start", DP_COL_INT64, DP_COLUMN_TIME },
   { "pattern", DP_COL_STRING, 0 },
   { "src", DP_COL_IPV4, 0 },
-  { "proto", DP_COL_INT64, 0 },
-  { "dst", DP_COL_IPV4, 0 },
-  { "dport", DP_COL_INT64, 0 },
-  { "first_ns", DP_COL_INT64, 0 },
-  { "last_ns", DP_COL_INT64, 0 },
+  { "proto", DP_COL_INT64, DP_COLUMN_NULLABLE },
+  { "proto_name", DP_COL_STRING, DP_COLUMN_NULLABLE },
+  { "dst", DP_COL_IPV4, DP_COLUMN_NULLABLE },
+  { "dport", DP_COL_INT64, DP_COLUMN_NULLABLE },
+  { "first_ts", DP_COL_INT64, DP_COLUMN_TIME },
+  { "last_ts", DP_COL_INT64, DP_COLUMN_TIME },
   { "duration", DP_COL_DOUBLE, 0 },
+  { "targets", DP_COL_STRING, DP_COLUMN_NULLABLE },
 };
 static const DpColumnDesc taxonomy_summary_columns[] = {
-  { "window_start", DP_COL_INT64, 0 },
+  { "window_start", DP_COL_INT64, DP_COLUMN_TIME },
   { "pattern", DP_COL_STRING, 0 },
   { "sources", DP_COL_INT64, 0 },
   { "keys", DP_COL_INT64, 0 },
