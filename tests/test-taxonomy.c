@@ -841,6 +841,112 @@ tax_window_table (DpHarness *h, const char *port, guint k)
   return g_ptr_array_index (outs, k);
 }
 
+/* ns since the epoch of a wall-clock time in Europe/Rome, as GLib's own
+ * local-time arithmetic puts it (the oracle of the tz tests) */
+static gint64
+rome_ns (int y, int mo, int d, int h, int mi)
+{
+  g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("Europe/Rome");
+  g_assert_nonnull (tz);
+  g_autoptr (GDateTime) t = g_date_time_new (tz, y, mo, d, h, mi, 0);
+  return DP_TEST_SEC (g_date_time_to_unix (t));
+}
+
+static gint64
+utc_ns (int y, int mo, int d, int h, int mi)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_utc (y, mo, d, h, mi, 0);
+  return DP_TEST_SEC (g_date_time_to_unix (t));
+}
+
+/* The window_start and packets of every window of the sources output
+ * (the arrays emptied first). */
+static void
+tax_windows (DpHarness *h, GArray *starts, GArray *packets)
+{
+  g_array_set_size (starts, 0);
+  g_array_set_size (packets, 0);
+  GPtrArray *outs = dp_harness_outputs (h, (guint) dp_harness_output_port (h, "sources"));
+  for (guint k = 0; k < outs->len; k++)
+    {
+      DpTable *t = g_ptr_array_index (outs, k);
+      for (guint r = 0; r < t->n_rows; r++)
+        {
+          gint64 w = tax_i64 (t, "window_start", r), n = tax_i64 (t, "packets", r);
+          g_array_append_val (starts, w);
+          g_array_append_val (packets, n);
+        }
+    }
+}
+
+/* Days in Europe/Rome around the spring change (2021-03-28 has 23 hours),
+ * hours around the autumn one (02:00-03:00 comes twice on 2021-10-31):
+ * windows start on the zone's wall clock, the repeated hour joins the
+ * first, and a clock set back drops nothing. */
+static void
+test_tz_dst (void)
+{
+  /* spring, 1d windows: one source per packet, so a row per window and packet */
+  g_autoptr (DpPackets) p = dp_packets_new (8);
+  tax_tcp (p, utc_ns (2021, 3, 27, 22, 30), SRC, DST (1), 23, SYN);   /* 23:30 on the 27th */
+  tax_tcp (p, utc_ns (2021, 3, 27, 23, 30), SRC, DST (1), 23, SYN);   /* 00:30 on the 28th */
+  tax_tcp (p, utc_ns (2021, 3, 28, 21, 30), SRC, DST (1), 23, SYN);   /* 23:30 CEST on the 28th */
+  tax_tcp (p, utc_ns (2021, 3, 28, 22, 30), SRC, DST (1), 23, SYN);   /* 00:30 on the 29th */
+  g_autoptr (DpHarness) h = tax_run ("paper", "window: 1d\ntz: Europe/Rome", p);
+  g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GArray) packets = g_array_new (FALSE, FALSE, sizeof (gint64));
+  tax_windows (h, starts, packets);
+  const gint64 want[] = { rome_ns (2021, 3, 27, 0, 0), rome_ns (2021, 3, 28, 0, 0), rome_ns (2021, 3, 29, 0, 0) };
+  const gint64 want_n[] = { 1, 2, 1 };
+  g_assert_cmpuint (starts->len, ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_assert_cmpint (g_array_index (starts, gint64, k), ==, want[k]);
+      g_assert_cmpint (g_array_index (packets, gint64, k), ==, want_n[k]);
+    }
+  /* the 28th is 23 hours long there */
+  g_assert_cmpint (want[2] - want[1], ==, DP_TEST_SEC (23 * 3600));
+  /* the same packets in UTC days: 27th, 27th, 28th, 28th */
+  g_autoptr (DpHarness) hu = tax_run ("paper", "window: 1d", p);
+  tax_windows (hu, starts, packets);
+  g_assert_cmpuint (starts->len, ==, 2);
+  g_assert_cmpint (g_array_index (starts, gint64, 0), ==, utc_ns (2021, 3, 27, 0, 0));
+
+  /* autumn, 1h windows: 02:30 CEST, 02:30 CET (the repeated hour), 03:30 CET */
+  g_autoptr (DpPackets) a = dp_packets_new (8);
+  tax_tcp (a, utc_ns (2021, 10, 31, 0, 30), SRC, DST (1), 23, SYN);
+  tax_tcp (a, utc_ns (2021, 10, 31, 1, 30), SRC, DST (1), 23, SYN);
+  tax_tcp (a, utc_ns (2021, 10, 31, 2, 30), SRC, DST (1), 23, SYN);
+  g_autoptr (DpHarness) ha = tax_run ("paper", "tz: Europe/Rome", a);
+  tax_windows (ha, starts, packets);
+  g_assert_cmpuint (starts->len, ==, 2);
+  /* 02:00 CEST: the first instant of wall-clock 02:00 that day */
+  g_assert_cmpint (g_array_index (starts, gint64, 0), ==, utc_ns (2021, 10, 31, 0, 0));
+  g_assert_cmpint (g_array_index (packets, gint64, 0), ==, 2);
+  g_assert_cmpint (g_array_index (starts, gint64, 1), ==, rome_ns (2021, 10, 31, 3, 0));
+  g_assert_cmpint (g_array_index (packets, gint64, 1), ==, 1);
+
+  /* 15-minute windows across the change: every packet counted, none late */
+  g_autoptr (DpPackets) q = dp_packets_new (32);
+  for (guint i = 0; i < 18; i++)
+    tax_tcp (q, utc_ns (2021, 10, 30, 23, 0) + DP_TEST_SEC (600) * i, SRC, DST (1), 23, SYN);
+  g_autoptr (DpHarness) hq = tax_run ("paper", "window: 15m\ntz: Europe/Rome", q);
+  tax_windows (hq, starts, packets);
+  gint64 total = 0;
+  for (guint k = 0; k < packets->len; k++)
+    {
+      total += g_array_index (packets, gint64, k);
+      if (k > 0)
+        g_assert_cmpint (g_array_index (starts, gint64, k), >, g_array_index (starts, gint64, k - 1));
+    }
+  g_assert_cmpint (total, ==, 18);
+  g_assert_cmpuint (dp_harness_counter (hq, "late-dropped"), ==, 0);
+
+  /* an unknown zone, and a zone with state_path, are refused at check time */
+  dp_test_bad_option ("taxonomy", "{tz: Mars/Olympus}", DP_CONFIG_ERROR_TYPE);
+  dp_test_bad_option ("taxonomy", "{tz: Europe/Rome, state_path: /tmp/x.state}", DP_CONFIG_ERROR_STRUCTURE);
+}
+
 static void
 test_window_split (void)
 {
@@ -1514,6 +1620,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/taxonomy/port-scan-boundaries", test_port_scan_boundaries);
   g_test_add_func ("/plugin/taxonomy/port-scan-event", test_port_scan_event);
   g_test_add_func ("/plugin/taxonomy/event-targets", test_event_targets);
+  g_test_add_func ("/plugin/taxonomy/tz-dst", test_tz_dst);
   g_test_add_func ("/plugin/taxonomy/port-scan-single-port", test_port_scan_single_port);
   g_test_add_func ("/plugin/taxonomy/scan-ratio", test_scan_ratio);
   g_test_add_func ("/plugin/taxonomy/flag-mask", test_flag_mask);

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "taxonomy.h"
+#include "../../common/tz.h"
 
 typedef struct {
   TaxonomyConfig cfg;
@@ -34,6 +35,7 @@ typedef struct {
   guint stopped;           /* bit per output port: its consumers want no more */
   DpFlow fatal;            /* an ending flow value a push returned, else OK */
   DpNameMap *names;
+  TzZone zone;             /* tz: the wall clock the windows are aligned on */
   /* per-batch scratch, grown with the batches, never per packet */
   guint32 *key_b;
   guint64 *hash;
@@ -215,6 +217,21 @@ taxonomy_sat_mul (gint64 a, gint64 b)
   return r;
 }
 
+/* The window of @ts: multiples of window on the wall clock of tz (UTC:
+ * since the epoch). */
+static gint64
+taxonomy_index_of (Taxonomy *self, gint64 ts)
+{
+  return dp_floor_div (tz_zone_local (&self->zone, ts), self->cfg.window_ns);
+}
+
+/* Where window @index starts (ns since the epoch, saturated). */
+static gint64
+taxonomy_start_of (Taxonomy *self, gint64 index)
+{
+  return tz_zone_utc (&self->zone, taxonomy_sat_mul (index, self->cfg.window_ns));
+}
+
 static void
 taxonomy_window_free (gpointer data)
 {
@@ -263,7 +280,7 @@ taxonomy_close_below (DpStage *stage, Taxonomy *self, gint64 below)
       if (w->index >= below)
         break;
       g_ptr_array_steal_index (self->open, 0);
-      taxonomy_window_emit (stage, self, &w->t, taxonomy_sat_mul (w->index, self->cfg.window_ns));
+      taxonomy_window_emit (stage, self, &w->t, taxonomy_start_of (self, w->index));
       taxonomy_window_recycle (self, w);
     }
   if (below > self->closed_below)
@@ -278,10 +295,9 @@ taxonomy_advance (DpStage *stage, Taxonomy *self, gint64 ts)
   gint64 lag;
   if (__builtin_sub_overflow (ts, cfg->slack_ns, &lag))
     lag = G_MININT64;
-  gint64 below = dp_floor_div (lag, cfg->window_ns);
+  gint64 below = taxonomy_index_of (self, lag);
   taxonomy_close_below (stage, self, below);
-  self->next_close_ts = taxonomy_sat_add (taxonomy_sat_mul (self->closed_below + 1, cfg->window_ns),
-                                          cfg->slack_ns);
+  self->next_close_ts = taxonomy_sat_add (taxonomy_start_of (self, self->closed_below + 1), cfg->slack_ns);
 }
 
 /* The open window of @index (created when new), or NULL when it closed. */
@@ -451,7 +467,6 @@ static void
 taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const guint32 *src,
                     const guint32 *dst)
 {
-  const gint64 W = self->cfg.window_ns;
   TaxWindow *w = NULL;
   gint64 w_start = 0, w_end = 0;
   for (guint i = 0; i < p->n_rows; i++)
@@ -469,14 +484,14 @@ taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const gu
         }
       if (G_UNLIKELY (w == NULL || ts < w_start || ts >= w_end))
         {
-          w = taxonomy_window_get (self, dp_floor_div (ts, W));
+          w = taxonomy_window_get (self, taxonomy_index_of (self, ts));
           if (w == NULL)
             {
               self->n_late++;
               continue;
             }
-          w_start = taxonomy_sat_mul (w->index, W);
-          w_end = taxonomy_sat_add (w_start, W);
+          w_start = taxonomy_start_of (self, w->index);
+          w_end = taxonomy_start_of (self, w->index + 1);
         }
       if (G_LIKELY (i + TAXONOMY_PREFETCH < p->n_rows))
         {
@@ -647,6 +662,13 @@ taxonomy_check (DpStage *stage, const void *config, GError **error)
   if (c->state_final && !c->state_path)
     return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "state_final",
                                   "state_final needs state_path");
+  if (!tz_zone_check (stage, "tz", c->tz, error))
+    return FALSE;
+  /* the state file holds window numbers, which a zone would change unseen */
+  if (c->state_path && c->tz && g_ascii_strcasecmp (c->tz, "UTC") != 0)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "tz",
+                                  "tz '%s' cannot be combined with state_path yet (the state keeps UTC "
+                                  "windows); use tz: UTC or no state_path", c->tz);
   return TRUE;
 }
 
@@ -662,6 +684,11 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
   self->closed_below = G_MININT64;
   self->next_close_ts = G_MININT64;
   taxonomy_build_flag_attr (self);
+  if (!tz_zone_open (&self->zone, "tz", self->cfg.tz, error))
+    {
+      taxonomy_finalize (self);
+      return FALSE;
+    }
   if (self->cfg.state_path)
     {
       self->names = dp_name_map_new ();
@@ -684,7 +711,7 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
           /* slack may change between runs: the next close as this run's
            * slack puts it (the saved value when it did not change) */
           if (clock.any_ts)
-            self->next_close_ts = taxonomy_sat_add (taxonomy_sat_mul (self->closed_below + 1, self->cfg.window_ns),
+            self->next_close_ts = taxonomy_sat_add (taxonomy_start_of (self, self->closed_below + 1),
                                                     self->cfg.slack_ns);
           dp_stage_count (stage, "windows-restored", self->open->len);
         }
@@ -717,6 +744,7 @@ taxonomy_finalize (void *state)
   g_clear_pointer (&self->xlat_dst, g_hash_table_destroy);
   if (self->prefix_of)
     g_hash_table_destroy (self->prefix_of);
+  tz_zone_clear (&self->zone);
   g_free (self);
 }
 
@@ -726,7 +754,7 @@ static const char *const taxonomy_compat_choices[] = { "paper", "reference", NUL
 
 static const DpOptionDesc taxonomy_options[] = {
   DP_OPTION_RANGE ("window", DP_OPT_DURATION, "1h", TaxonomyConfig, window_ns, 1, 1e8,
-                   "Length of the time windows, aligned to UTC (the paper's time bin; the reference used 1 hour)."),
+                   "Length of the time windows, multiples of it from 1970-01-01 00:00 on the wall clock of tz (UTC by default; the paper's time bin; the reference used 1 hour)."),
   DP_OPTION_RANGE ("slack", DP_OPT_DURATION, "60s", TaxonomyConfig, slack_ns, 0, 1e8,
                    "How long after its end a window still accepts late packets before it is emitted; later packets are counted as late-dropped."),
   DP_OPTION_RANGE ("n1", DP_OPT_INT, "5", TaxonomyConfig, n1, 1, 1e9,
