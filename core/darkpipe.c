@@ -191,8 +191,10 @@ describe_ports_json (GString *s, const DpPortDesc *ports, guint n)
               json_str (s, ports[i].columns[c].name);
               g_string_append (s, ",\"type\":");
               json_str (s, dp_col_type_name (ports[i].columns[c].type));
-              g_string_append_printf (s, ",\"optional\":%s}",
-                                      ports[i].columns[c].flags & DP_COLUMN_OPTIONAL ? "true" : "false");
+              guint f = ports[i].columns[c].flags;
+              g_string_append_printf (s, ",\"optional\":%s,\"time\":%s,\"nullable\":%s}",
+                                      f & DP_COLUMN_OPTIONAL ? "true" : "false", f & DP_COLUMN_TIME ? "true" : "false",
+                                      f & DP_COLUMN_NULLABLE ? "true" : "false");
             }
           g_string_append_c (s, ']');
         }
@@ -268,9 +270,11 @@ md_ports (GString *s, const char *title, const DpPortDesc *ports, guint n)
                               ports[i].flags & DP_PORT_MULTI ? " (several upstreams)" : "");
       /* the declared schema: checked when the pipeline is loaded */
       for (guint c = 0; c < ports[i].n_columns; c++)
-        g_string_append_printf (s, "%s`%s` %s%s", c ? ", " : " Columns: ", ports[i].columns[c].name,
-                                dp_col_type_name (ports[i].columns[c].type),
-                                ports[i].columns[c].flags & DP_COLUMN_OPTIONAL ? " (if there)" : "");
+        g_string_append_printf (s, "%s`%s` %s%s%s", c ? ", " : " Columns: ", ports[i].columns[c].name,
+                                ports[i].columns[c].flags & DP_COLUMN_TIME ? "time (int64 ns)"
+                                  : dp_col_type_name (ports[i].columns[c].type),
+                                ports[i].columns[c].flags & DP_COLUMN_OPTIONAL ? " (if there)" : "",
+                                ports[i].columns[c].flags & DP_COLUMN_NULLABLE ? " (may be null)" : "");
       g_string_append (s, ports[i].n_columns ? ". |\n" : " |\n");
     }
   g_string_append_c (s, '\n');

@@ -147,6 +147,7 @@ table_free (DpBatch *b)
     {
       g_free (t->cols[c].name);
       g_free (t->cols[c].data);
+      g_free (t->cols[c].nulls);
     }
   g_free (t->cols);
   g_free (t->name);
@@ -168,14 +169,65 @@ dp_table_new (const char *name)
 }
 
 guint
-dp_table_add_column (DpTable *t, const char *name, DpColType type)
+dp_table_add_column_flags (DpTable *t, const char *name, DpColType type, guint flags)
 {
+  flags &= DP_COLUMN_TIME | DP_COLUMN_NULLABLE;
+  if ((flags & DP_COLUMN_TIME) && type != DP_COL_INT64)
+    {
+      g_critical ("dp_table_add_column_flags: time column '%s' is not int64", name);
+      flags &= ~DP_COLUMN_TIME;
+    }
   t->cols = g_renew (DpColumn, t->cols, t->n_cols + 1);
   DpColumn *c = &t->cols[t->n_cols];
   c->name = g_strdup (name);
   c->type = type;
+  c->flags = flags;
   c->data = g_malloc0 (MAX (t->capacity, 1u) * col_elem_size (type));
+  c->nulls = NULL;
   return t->n_cols++;
+}
+
+guint
+dp_table_add_column (DpTable *t, const char *name, DpColType type)
+{
+  return dp_table_add_column_flags (t, name, type, 0);
+}
+
+/* bytes of a null bitmap for @rows rows */
+static gsize
+nulls_size (guint rows)
+{
+  return ((gsize) rows + 7) / 8;
+}
+
+void
+dp_table_set_null (DpTable *t, guint col, guint row)
+{
+  g_return_if_fail (col < t->n_cols && row < t->n_rows);
+  DpColumn *c = &t->cols[col];
+  if (c->nulls == NULL)
+    c->nulls = g_malloc0 (nulls_size (t->capacity));
+  c->nulls[row >> 3] |= (guint8) (1u << (row & 7));
+  c->flags |= DP_COLUMN_NULLABLE;
+  memset ((char *) c->data + (gsize) row * col_elem_size (c->type), 0, col_elem_size (c->type));
+}
+
+/* A cell that gets a value is not null any more. */
+static inline void
+clear_null (DpColumn *c, guint row)
+{
+  if (c->nulls)
+    c->nulls[row >> 3] &= (guint8) ~(1u << (row & 7));
+}
+
+void
+dp_table_copy_nulls (DpTable *t, guint col, const DpTable *src, guint src_col)
+{
+  g_return_if_fail (col < t->n_cols && src_col < src->n_cols);
+  guint n = MIN (t->n_rows, src->n_rows);
+  for (guint r = 0; r < n; r++)
+    if (src->cols[src_col].nulls && (src->cols[src_col].nulls[r >> 3] & (1u << (r & 7))))
+      dp_table_set_null (t, col, r);
 }
 
 gint
@@ -198,6 +250,12 @@ dp_table_append_row (DpTable *t)
           gsize es = col_elem_size (t->cols[c].type);
           t->cols[c].data = g_realloc (t->cols[c].data, cap * es);
           memset ((char *) t->cols[c].data + (gsize) t->capacity * es, 0, (gsize) (cap - t->capacity) * es);
+          if (t->cols[c].nulls)
+            {
+              gsize had = nulls_size (t->capacity), want = nulls_size (cap);
+              t->cols[c].nulls = g_realloc (t->cols[c].nulls, want);
+              memset (t->cols[c].nulls + had, 0, want - had);
+            }
         }
       t->capacity = cap;
     }
@@ -209,6 +267,7 @@ dp_table_set_i64 (DpTable *t, guint col, guint row, gint64 v)
 {
   g_return_if_fail (col < t->n_cols && row < t->n_rows && t->cols[col].type == DP_COL_INT64);
   t->cols[col].i64[row] = v;
+  clear_null (&t->cols[col], row);
 }
 
 void
@@ -216,6 +275,7 @@ dp_table_set_f64 (DpTable *t, guint col, guint row, double v)
 {
   g_return_if_fail (col < t->n_cols && row < t->n_rows && t->cols[col].type == DP_COL_DOUBLE);
   t->cols[col].f64[row] = v;
+  clear_null (&t->cols[col], row);
 }
 
 void
@@ -223,6 +283,7 @@ dp_table_set_ip (DpTable *t, guint col, guint row, guint32 v)
 {
   g_return_if_fail (col < t->n_cols && row < t->n_rows && t->cols[col].type == DP_COL_IPV4);
   t->cols[col].ip[row] = v;
+  clear_null (&t->cols[col], row);
 }
 
 void
@@ -230,6 +291,8 @@ dp_table_set_str (DpTable *t, guint col, guint row, const char *v)
 {
   g_return_if_fail (col < t->n_cols && row < t->n_rows && t->cols[col].type == DP_COL_STRING);
   t->cols[col].str[row] = v ? g_string_chunk_insert_const (t->strings, v) : NULL;
+  if (v)
+    clear_null (&t->cols[col], row);
 }
 
 void
@@ -349,6 +412,8 @@ void
 dp_table_format_cell (const DpTable *t, guint col, guint row, GString *out)
 {
   const DpColumn *c = &t->cols[col];
+  if (c->nulls && (c->nulls[row >> 3] & (1u << (row & 7))))
+    return;
   switch (c->type)
     {
     case DP_COL_INT64:
@@ -521,6 +586,33 @@ dp_proto_name (guint8 proto)
     case 17: return "udp";
     case 47: return "gre";
     default: return NULL;
+    }
+}
+
+const char *
+dp_proto_label (guint8 proto, char buf[static 4])
+{
+  /* the lower-case keywords of IANA's protocol numbers registry */
+  switch (proto)
+    {
+    case 1: return "icmp";
+    case 2: return "igmp";
+    case 4: return "ipip";
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 33: return "dccp";
+    case 41: return "ipv6";
+    case 47: return "gre";
+    case 50: return "esp";
+    case 51: return "ah";
+    case 58: return "icmpv6";
+    case 89: return "ospf";
+    case 103: return "pim";
+    case 132: return "sctp";
+    case 136: return "udplite";
+    default:
+      g_snprintf (buf, 4, "%u", proto);
+      return buf;
     }
 }
 

@@ -251,9 +251,17 @@ typedef enum {
 /** (transfer none) "int64", "double", "ipv4" or "string"; thread-safe. */
 DP_API const char *dp_col_type_name (DpColType type);
 
+/* Bits of DpColumn.flags, also declared in a port's DpColumnDesc.flags
+ * (dp-plugin.h), which adds DP_COLUMN_OPTIONAL (0x1). */
+#define DP_COLUMN_TIME     0x2u  /* an int64 column of times: nanoseconds since
+                                  * the epoch, UTC (sinks print them as ts_format says) */
+#define DP_COLUMN_NULLABLE 0x4u  /* cells may be null ("not part of the key"):
+                                  * see dp_table_set_null / dp_table_is_null */
+
 typedef struct {
   char *name;
   DpColType type;
+  guint flags;         /* DP_COLUMN_TIME, DP_COLUMN_NULLABLE */
   union {
     gint64 *i64;
     double *f64;
@@ -261,6 +269,9 @@ typedef struct {
     const char **str;  /* strings live in the table's string chunk */
     void *data;
   };
+  guint8 *nulls;       /* nullable: bit (r & 7) of byte r >> 3 set when row r is
+                        * null (its value is 0); NULL when no cell is null.  A
+                        * NULL string is null too. */
 } DpColumn;
 
 typedef struct {
@@ -281,6 +292,35 @@ DP_API DpTable *dp_table_new (const char *name);
 /** Adds a column named @name (copied, not NULL) of @type to @t; rows that
  * exist get 0 / NULL in it.  Returns its index. */
 DP_API guint dp_table_add_column (DpTable *t, const char *name, DpColType type);
+/** As dp_table_add_column, with @flags (DP_COLUMN_TIME, DP_COLUMN_NULLABLE;
+ * other bits are dropped) on the column.  A DP_COLUMN_TIME column must be
+ * DP_COL_INT64 (else a critical warning and the flag is dropped).
+ * Returns its index. */
+DP_API guint dp_table_add_column_flags (DpTable *t, const char *name, DpColType type, guint flags);
+/** Makes cell (@col, @row) of @t (both must exist) null: no value, written
+ * as an empty cell, JSON null or SQL NULL by the sinks.  Its stored value
+ * becomes 0 (NULL for a string), and the column gets DP_COLUMN_NULLABLE.
+ * A later dp_table_set_* on the cell gives it a value again.  For the
+ * table its caller is building (not thread-safe). */
+DP_API void dp_table_set_null (DpTable *t, guint col, guint row);
+/** Copies the null cells of column @src_col of @src into column @col of
+ * @t, for the rows both tables have (transforms that copy a table's
+ * columns keep its nulls so); flags of @src_col's column are not copied
+ * (dp_table_add_column_flags does that).  Only reads @src. */
+DP_API void dp_table_copy_nulls (DpTable *t, guint col, const DpTable *src, guint src_col);
+
+/** TRUE when cell (@col, @row) of @t (both must exist, not checked) is
+ * null: marked by dp_table_set_null, or a NULL string.  Inline, only reads
+ * @t: thread-safe on a pushed table. */
+static inline gboolean
+dp_table_is_null (const DpTable *t, guint col, guint row)
+{
+  const DpColumn *c = &t->cols[col];
+  if (c->nulls && (c->nulls[row >> 3] & (1u << (row & 7))))
+    return TRUE;
+  return c->type == DP_COL_STRING && c->str[row] == NULL;
+}
+
 /** Index of the first column named @name (not NULL) in @t, or -1.  Only
  * reads @t. */
 DP_API gint dp_table_find_column (const DpTable *t, const char *name);
@@ -288,20 +328,22 @@ DP_API gint dp_table_find_column (const DpTable *t, const char *name);
 DP_API guint dp_table_append_row (DpTable *t);
 /** Sets cell (@col, @row) of @t, which must exist and have the type the
  * name says (DP_COL_INT64, DP_COL_DOUBLE, DP_COL_IPV4); else a critical
- * warning and nothing is written. */
+ * warning and nothing is written.  A null cell gets the value (not null
+ * any more). */
 DP_API void dp_table_set_i64 (DpTable *t, guint col, guint row, gint64 v);
 DP_API void dp_table_set_f64 (DpTable *t, guint col, guint row, double v);
 DP_API void dp_table_set_ip (DpTable *t, guint col, guint row, guint32 v);
 /** The same for a DP_COL_STRING cell: @v (transfer none, nullable) is
  * copied into the table's string storage (equal strings are stored once);
- * NULL stays NULL. */
+ * NULL makes the cell null. */
 DP_API void dp_table_set_str (DpTable *t, guint col, guint row, const char *v);
 /** Sets the name map used to print IPV4 columns (transfer none: @t takes
  * its own reference and drops the old one); @names may be NULL. */
 DP_API void dp_table_set_names (DpTable *t, DpNameMap *names);
-/** Appends cell (@col, @row) of @t as text to @out (not NULL): integers,
- * doubles as the shortest decimal that reads back the same, addresses as
- * dotted quads or pseudonyms, strings as they are (nothing for NULL).
+/** Appends cell (@col, @row) of @t as text to @out (not NULL): integers
+ * (times too: nanoseconds), doubles as the shortest decimal that reads
+ * back the same, addresses as dotted quads or pseudonyms, strings as they
+ * are; nothing for a null cell (dp_table_is_null).
  * @col and @row must exist (not checked).  Only reads @t. */
 DP_API void dp_table_format_cell (const DpTable *t, guint col, guint row, GString *out);
 
@@ -377,6 +419,13 @@ DP_API gboolean dp_vocab_parse_token (DpVocab *v, const char *text, guint64 *key
 /** "icmp", "tcp", "udp" or "gre" for IP protocol @proto, else NULL.
  * Returns (transfer none) a static string.  Thread-safe. */
 DP_API const char *dp_proto_name (guint8 proto);
+/** A label for IP protocol @proto as tables print it beside the number:
+ * the IANA keyword of the common ones ("icmp", "igmp", "ipip", "tcp",
+ * "udp", "dccp", "ipv6", "gre", "esp", "ah", "icmpv6", "ospf", "pim",
+ * "sctp", "udplite"), else the decimal number written into @buf (not
+ * NULL, 4 bytes).  Returns (transfer none) a static string or @buf.
+ * Thread-safe. */
+DP_API const char *dp_proto_label (guint8 proto, char buf[static 4]);
 
 /* ------------------------------------------------------------------ */
 /* corpus: vocabulary + sentences in CSR form. */

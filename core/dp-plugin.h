@@ -50,8 +50,11 @@ G_BEGIN_DECLS
  * function to the library does not bump it; changing one does.
  *   1: the first release
  *   2: flow values (process returns DpFlow and gets its upstream's name,
- *      dp_stage_push returns DpFlow), the check callback */
-#define DP_ABI_VERSION 3u
+ *      dp_stage_push returns DpFlow), the check callback
+ *   3: IPv6 addresses as name-map keys, new decode results
+ *   4: table columns carry flags (DP_COLUMN_TIME, DP_COLUMN_NULLABLE) and
+ *      a bitmap of null cells (DpColumn grew) */
+#define DP_ABI_VERSION 4u
 
 /* What a consumer says to its producer, returned by process() and by
  * dp_stage_push().  Negative values end the run. */
@@ -98,7 +101,10 @@ DP_API const char *dp_plugin_kind_name (DpPluginKind kind);
 typedef struct {
   const char *name;
   DpColType type;
-  guint flags;
+  guint flags;         /* DP_COLUMN_OPTIONAL; on an output also DP_COLUMN_TIME and
+                        * DP_COLUMN_NULLABLE (dp-batch.h), which the tables'
+                        * columns carry (documentation: the loader checks names
+                        * and types only) */
 } DpColumnDesc;
 
 #define DP_COLUMN_OPTIONAL 0x1u

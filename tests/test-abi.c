@@ -62,7 +62,8 @@ layout (void)
   F (DpPackets, frag); F (DpPackets, l4); F (DpPackets, tcp_win);
   F (DpPackets, tcp_optlen); F (DpPackets, names);
   S (DpColumn);
-  F (DpColumn, name); F (DpColumn, type); F (DpColumn, i64); F (DpColumn, data);
+  F (DpColumn, name); F (DpColumn, type); F (DpColumn, flags); F (DpColumn, i64); F (DpColumn, data);
+  F (DpColumn, nulls);
   S (DpTable);
   F (DpTable, base); F (DpTable, name); F (DpTable, n_rows); F (DpTable, n_cols);
   F (DpTable, capacity); F (DpTable, cols); F (DpTable, strings); F (DpTable, names);
@@ -91,6 +92,7 @@ layout (void)
   E (DP_KIND_SOURCE); E (DP_KIND_DETECTOR); E (DP_KIND_CORPUS); E (DP_KIND_TRAINER);
   E (DP_KIND_CLUSTERER); E (DP_KIND_SINK); E (DP_KIND_COUNT_);
   E (DP_PORT_OPTIONAL); E (DP_PORT_MULTI); E (DP_PLUGIN_THREADED); E (DP_COLUMN_OPTIONAL);
+  E (DP_COLUMN_TIME); E (DP_COLUMN_NULLABLE);
   E (DP_OPT_BOOL); E (DP_OPT_INT); E (DP_OPT_UINT); E (DP_OPT_DOUBLE); E (DP_OPT_STRING);
   E (DP_OPT_PATH); E (DP_OPT_ENUM); E (DP_OPT_DURATION); E (DP_OPT_SIZE); E (DP_OPT_CIDR);
   E (DP_OPT_STRLIST); E (DP_OPT_TYPE_COUNT_);

@@ -30,6 +30,12 @@ static const TextSinkGolden golden = {
   .empty_table = "window,label\n",
   .empty_packets = "ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,ip_id,"
                    "icmp_type,icmp_code,ttl,ip_len,mf,frag_offset,tcp_win,tcp_optlen\n",
+  .times = {
+    "t,port,dst\n1614592800.000000000,22,10.0.0.1\n-1.500000000,,\n1614592800.123456789,0,0.0.0.0\n",
+    "t,port,dst\n1614592800000000000,22,10.0.0.1\n-1500000000,,\n1614592800123456789,0,0.0.0.0\n",
+    "t,port,dst\n2021-03-01T10:00:00.000000000Z,22,10.0.0.1\n1969-12-31T23:59:58.500000000Z,,\n"
+    "2021-03-01T10:00:00.123456789Z,0,0.0.0.0\n",
+  },
 };
 
 int

@@ -34,6 +34,18 @@ static const TextSinkGolden golden = {
   .appended = "{\"window\":1,\"label\":\"x\"}\n{\"window\":2,\"label\":\"x\"}\n",
   .empty_table = "",
   .empty_packets = "",
+  .times = {
+    "{\"t\":1614592800.000000000,\"port\":22,\"dst\":\"10.0.0.1\"}\n"
+    "{\"t\":-1.500000000,\"port\":null,\"dst\":null}\n"
+    "{\"t\":1614592800.123456789,\"port\":0,\"dst\":\"0.0.0.0\"}\n",
+    /* past 2^53 as strings of digits (exact in jq and pandas), below as numbers */
+    "{\"t\":\"1614592800000000000\",\"port\":22,\"dst\":\"10.0.0.1\"}\n"
+    "{\"t\":-1500000000,\"port\":null,\"dst\":null}\n"
+    "{\"t\":\"1614592800123456789\",\"port\":0,\"dst\":\"0.0.0.0\"}\n",
+    "{\"t\":\"2021-03-01T10:00:00.000000000Z\",\"port\":22,\"dst\":\"10.0.0.1\"}\n"
+    "{\"t\":\"1969-12-31T23:59:58.500000000Z\",\"port\":null,\"dst\":null}\n"
+    "{\"t\":\"2021-03-01T10:00:00.123456789Z\",\"port\":0,\"dst\":\"0.0.0.0\"}\n",
+  },
 };
 
 /* Integers a double keeps exact are numbers; beyond 2^53 (nanosecond

@@ -304,8 +304,10 @@ append_as_csv (GString *b, const DpTable *t, guint c)
       g_string_append_c (id, *p);
     }
   const char *name = t->cols[c].name;
-  gboolean ns = g_str_has_suffix (name, "_ns") || strcmp (name, "ts") == 0;
-  gboolean sec = strcmp (name, "window_start") == 0;
+  /* a declared time is ns; undeclared ones as the option times says by default */
+  gboolean declared = (t->cols[c].flags & DP_COLUMN_TIME) != 0;
+  gboolean ns = declared || g_str_has_suffix (name, "_ns") || strcmp (name, "ts") == 0;
+  gboolean sec = !declared && strcmp (name, "window_start") == 0;
   switch (t->cols[c].type)
     {
     case DP_COL_INT64:
@@ -337,7 +339,7 @@ static void
 assert_same_as_csv (const Db *db, const DpTable *t, const char *sqlname, const char *order)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (DpHarness) csv = dp_harness_new ("csv", "{path: t.csv}", &error);
+  g_autoptr (DpHarness) csv = dp_harness_new ("csv", "{path: t.csv, ts_format: epoch_ns}", &error);
   g_assert_no_error (error);
   dp_test_push (csv, 0, (gpointer) t);
   dp_test_finish (csv);
@@ -562,7 +564,7 @@ test_same_as_csv (void)
       g_autoptr (DpTable) all = dp_table_new (tax_ports[k]);
       const DpTable *first = out->pdata[0];
       for (guint c = 0; c < first->n_cols; c++)
-        dp_table_add_column (all, first->cols[c].name, first->cols[c].type);
+        dp_table_add_column_flags (all, first->cols[c].name, first->cols[c].type, first->cols[c].flags);
       for (guint i = 0; i < out->len; i++)
         {
           const DpTable *o = out->pdata[i];
@@ -577,6 +579,9 @@ test_same_as_csv (void)
                   case DP_COL_IPV4: dp_table_set_ip (all, c, row, o->cols[c].ip[r]); break;
                   default: dp_table_set_str (all, c, row, o->cols[c].str[r]); break;
                   }
+              for (guint c = 0; c < o->n_cols; c++)
+                if (dp_table_is_null (o, c, r))
+                  dp_table_set_null (all, c, row);
             }
         }
       g_assert_cmpuint (all->n_rows, >, 0);
@@ -1149,7 +1154,7 @@ test_doc_queries (void)
   g_autoptr (DpHarness) he = sink_new (&db, "tables: [sources=taxonomy_sources_enriched]", &error);
   g_assert_no_error (error);
   g_autoptr (DpTable) enriched = dp_table_new ("sources");
-  guint cw = dp_table_add_column (enriched, "window_start", DP_COL_INT64);
+  guint cw = dp_table_add_column_flags (enriched, "window_start", DP_COL_INT64, DP_COLUMN_TIME);
   guint cs = dp_table_add_column (enriched, "src", DP_COL_IPV4);
   guint cc = dp_table_add_column (enriched, "country", DP_COL_STRING);
   GPtrArray *per_window = dp_harness_outputs (tax, (guint) dp_harness_output_port (tax, "sources"));

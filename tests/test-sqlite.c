@@ -639,6 +639,76 @@ taxonomy_db (const char *path)
   dp_test_finish (h);
 }
 
+/* A table "k" with a time column t, a nullable key column d (null in row
+ * 1) and a value v = @v. */
+static DpTable *
+times_table (gint64 v)
+{
+  DpTable *t = dp_table_new ("k");
+  guint ct = dp_table_add_column_flags (t, "t", DP_COL_INT64, DP_COLUMN_TIME);
+  guint cd = dp_table_add_column_flags (t, "d", DP_COL_INT64, DP_COLUMN_NULLABLE);
+  guint cv = dp_table_add_column (t, "v", DP_COL_INT64);
+  for (guint r = 0; r < 2; r++)
+    {
+      dp_table_append_row (t);
+      dp_table_set_i64 (t, ct, r, G_GINT64_CONSTANT (1614592800123456789));
+      dp_table_set_i64 (t, cd, r, 7);
+      dp_table_set_i64 (t, cv, r, v);
+    }
+  dp_table_set_null (t, cd, 1);
+  return t;
+}
+
+/* Time columns as ts_format says, NULL for null cells, and an upsert key
+ * with a NULL in it replaces its row on a re-run. */
+static void
+test_times_and_nulls (void)
+{
+  g_autofree char *dir = dp_test_tmpdir ();
+  static const struct { const char *fmt, *type, *text; } cases[] = {
+    { "epoch_ns", "INTEGER", "1614592800123456789" },
+    { "iso", "TEXT", "2021-03-01T10:00:00.123456789Z" },
+    { "epoch", "REAL", NULL },   /* a double: compared as a number */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s.db", dir, cases[i].fmt);
+      g_autofree char *extra = g_strdup_printf ("ts_format: %s", cases[i].fmt);
+      g_autoptr (DpTable) t = times_table (1);
+      DpTable *tables[] = { t, NULL };
+      g_assert_true (run_sink (path, extra, tables, NULL));
+      sqlite3 *db = db_open (path);
+      sqlite3_stmt *q = NULL;
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "select typeof(t), t, d is null from k order by rowid", -1, &q, NULL),
+                       ==, SQLITE_OK);
+      for (guint r = 0; r < 2; r++)
+        {
+          g_assert_cmpint (sqlite3_step (q), ==, SQLITE_ROW);
+          g_autofree char *want_type = g_ascii_strdown (cases[i].type, -1);
+          g_assert_cmpstr ((const char *) sqlite3_column_text (q, 0), ==, want_type);
+          if (i < 2)
+            g_assert_cmpstr ((const char *) sqlite3_column_text (q, 1), ==, cases[i].text);
+          else
+            g_assert_cmpfloat_with_epsilon (sqlite3_column_double (q, 1), 1614592800.123456789, 1e-6);
+          g_assert_cmpint (sqlite3_column_int (q, 2), ==, r == 1);
+        }
+      sqlite3_finalize (q);
+      if (i == 1)   /* SQLite's date functions read the text */
+        g_assert_cmpint (db_int (db, "select strftime('%H', t) from k limit 1"), ==, 10);
+      sqlite3_close (db);
+    }
+  /* upsert on t+d: the row whose d is NULL is one key too */
+  g_autofree char *path = g_build_filename (dir, "upsert.db", NULL);
+  g_autoptr (DpTable) run1 = times_table (1);
+  g_autoptr (DpTable) run2 = times_table (2);
+  DpTable *t1[] = { run1, NULL }, *t2[] = { run2, NULL };
+  g_assert_true (run_sink (path, "mode: upsert, keys: [t+d]", t1, NULL));
+  g_assert_true (run_sink (path, "mode: upsert, keys: [t+d]", t2, NULL));
+  g_assert_cmpint (file_int (path, "select count(*) from k"), ==, 2);
+  g_assert_cmpint (file_int (path, "select sum(v) from k"), ==, 4);
+  dp_test_rmtree (dir);
+}
+
 static void
 test_doc_queries (void)
 {
@@ -730,6 +800,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/sqlite/renames", test_renames);
   g_test_add_func ("/plugin/sqlite/bad-rename", test_bad_rename);
   g_test_add_func ("/plugin/sqlite/doc-queries", test_doc_queries);
+  g_test_add_func ("/plugin/sqlite/times-and-nulls", test_times_and_nulls);
   g_test_add_func ("/plugin/sqlite/shell", test_shell);
   return g_test_run ();
 }

@@ -101,6 +101,14 @@ tables_text (DpHarness *h, guint port, gboolean v6)
                 }
               else if (strcmp (col->name, "proto") == 0 && v6 && col->i64[r] == 58)
                 g_string_append_printf (s, "proto=1 ");
+              else if (strcmp (col->name, "targets") == 0)
+                {
+                  /* IPv6 destinations sort by key, not as the IPv4 ones: their number */
+                  g_auto (GStrv) items = col->str[r] ? g_strsplit (col->str[r], ",", -1) : NULL;
+                  g_string_append_printf (s, "targets=%u ", items ? g_strv_length (items) : 0);
+                }
+              else if (strcmp (col->name, "proto_name") == 0 && v6 && g_strcmp0 (col->str[r], "icmpv6") == 0)
+                g_string_append_printf (s, "proto_name=icmp ");
               else
                 {
                   g_string_append_printf (s, "%s=", col->name);

@@ -274,13 +274,30 @@ test_port_scan_event (void)
   DpTable *ev = tax_table (h, "events");
   guint r = tax_event (h, "port_scan_tcp_heavy", SRC);
   g_assert_cmpuint (ev->cols[tax_col (ev, "dst")].ip[r], ==, DST (1));
-  g_assert_cmpint (tax_i64 (ev, "dport", r), ==, -1);
+  g_assert_false (dp_table_is_null (ev, tax_col (ev, "dst"), r));
+  /* the port is not part of a port scan's key: null, not -1 */
+  g_assert_true (dp_table_is_null (ev, tax_col (ev, "dport"), r));
   g_assert_cmpint (tax_i64 (ev, "proto", r), ==, 6);
+  g_assert_cmpstr (ev->cols[tax_col (ev, "proto_name")].str[r], ==, "tcp");
   g_assert_cmpint (tax_i64 (ev, "packets", r), ==, 20);
   g_assert_cmpint (tax_i64 (ev, "n_dst", r), ==, 1);
   g_assert_cmpint (tax_i64 (ev, "n_dport", r), ==, 5);
-  g_assert_cmpint (tax_i64 (ev, "first_ns", r), ==, TS (0));
-  g_assert_cmpint (tax_i64 (ev, "last_ns", r), ==, MS (19));
+  g_assert_cmpint (tax_i64 (ev, "first_ts", r), ==, TS (0));
+  g_assert_cmpint (tax_i64 (ev, "last_ts", r), ==, MS (19));
+  /* the ports of the key, all five (default cap 64) */
+  g_assert_cmpstr (ev->cols[tax_col (ev, "targets")].str[r], ==, "1000,1001,1002,1003,1004");
+  /* times are declared as such, in every table */
+  static const char *const time_cols[][2] = {
+    { "events", "window_start" }, { "events", "first_ts" }, { "events", "last_ts" },
+    { "sources", "window_start" }, { "summary", "window_start" },
+  };
+  for (guint k = 0; k < G_N_ELEMENTS (time_cols); k++)
+    {
+      DpTable *t = tax_table (h, time_cols[k][0]);
+      g_assert_true (t->cols[tax_col (t, time_cols[k][1])].flags & DP_COLUMN_TIME);
+    }
+  g_assert_false (ev->cols[tax_col (ev, "packets")].flags & DP_COLUMN_TIME);
+  g_assert_cmpint (tax_i64 (ev, "window_start", r), ==, TS (0));
   g_assert_cmpfloat_with_epsilon (ev->cols[tax_col (ev, "duration")].f64[r], 0.019, 1e-9);
   DpTable *sum = tax_table (h, "summary");
   guint cp = tax_col (sum, "pattern");
@@ -388,11 +405,55 @@ test_net_scan_event (void)
   g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
   DpTable *ev = tax_table (h, "events");
   guint r = tax_event (h, "net_scan_udp_light", SRC);
-  g_assert_cmpuint (ev->cols[tax_col (ev, "dst")].ip[r], ==, 0);
+  /* the destination is not part of a net scan's key: null, not 0.0.0.0 */
+  g_assert_true (dp_table_is_null (ev, tax_col (ev, "dst"), r));
+  g_assert_false (dp_table_is_null (ev, tax_col (ev, "dport"), r));
   g_assert_cmpint (tax_i64 (ev, "dport", r), ==, 23);
+  g_assert_cmpstr (ev->cols[tax_col (ev, "proto_name")].str[r], ==, "udp");
+  /* its six destinations in address order */
+  g_autoptr (GString) want = g_string_new (NULL);
+  for (guint i = 1; i <= 6; i++)
+    g_string_append_printf (want, "%s10.0.0.%u", i > 1 ? "," : "", i);
+  g_assert_cmpstr (ev->cols[tax_col (ev, "targets")].str[r], ==, want->str);
   g_assert_cmpint (tax_i64 (ev, "n_dst", r), ==, 6);
   g_assert_cmpint (tax_i64 (ev, "n_dport", r), ==, 1);
   g_assert_cmpint (tax_i64 (ev, "packets", r), ==, 6);
+}
+
+/* The targets column: capped lists, off, ICMP net scans; keys without a
+ * protocol or destination have null cells. */
+static void
+test_event_targets (void)
+{
+  g_autoptr (DpPackets) ps = tax_port_scan (20, 40, 6);
+  g_autoptr (DpHarness) h = tax_run ("paper", "event_ports: 3", ps);
+  DpTable *ev = tax_table (h, "events");
+  guint r = tax_event (h, "port_scan_tcp_light", SRC);
+  g_assert_cmpstr (ev->cols[tax_col (ev, "targets")].str[r], ==, "1000,1001,1002,+17");
+  g_autoptr (DpHarness) off = tax_run ("paper", "event_ports: 0", ps);
+  ev = tax_table (off, "events");
+  r = tax_event (off, "port_scan_tcp_light", SRC);
+  g_assert_true (dp_table_is_null (ev, tax_col (ev, "targets"), r));
+
+  g_autoptr (DpPackets) ns = tax_net_scan (6, 6, 1);
+  g_autoptr (DpHarness) hi = tax_run ("paper", "event_dsts: 2", ns);
+  ev = tax_table (hi, "events");
+  r = tax_event (hi, "net_scan_icmp_light", SRC);
+  g_assert_cmpstr (ev->cols[tax_col (ev, "targets")].str[r], ==, "10.0.0.1,10.0.0.2,+4");
+  g_assert_cmpstr (ev->cols[tax_col (ev, "proto_name")].str[r], ==, "icmp");
+  g_assert_true (dp_table_is_null (ev, tax_col (ev, "dst"), r));
+  g_assert_true (dp_table_is_null (ev, tax_col (ev, "dport"), r));
+
+  /* GRE: an "other" event, whose key is the source alone */
+  g_autoptr (DpPackets) gre = dp_packets_new (4);
+  dp_test_add_packet (gre, TS (1), SRC, DST (1), 47, 0, 0, 0);
+  g_autoptr (DpHarness) hg = tax_run ("paper", NULL, gre);
+  ev = tax_table (hg, "events");
+  r = tax_event (hg, "other", SRC);
+  static const char *const nulls[] = { "proto", "proto_name", "dst", "dport", "targets" };
+  for (guint k = 0; k < G_N_ELEMENTS (nulls); k++)
+    g_assert_true (dp_table_is_null (ev, tax_col (ev, nulls[k]), r));
+  g_assert_false (dp_table_is_null (ev, tax_col (ev, "src"), r));
 }
 
 /* ------------------------------------------------------------------ */
@@ -780,6 +841,112 @@ tax_window_table (DpHarness *h, const char *port, guint k)
   return g_ptr_array_index (outs, k);
 }
 
+/* ns since the epoch of a wall-clock time in Europe/Rome, as GLib's own
+ * local-time arithmetic puts it (the oracle of the tz tests) */
+static gint64
+rome_ns (int y, int mo, int d, int h, int mi)
+{
+  g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("Europe/Rome");
+  g_assert_nonnull (tz);
+  g_autoptr (GDateTime) t = g_date_time_new (tz, y, mo, d, h, mi, 0);
+  return DP_TEST_SEC (g_date_time_to_unix (t));
+}
+
+static gint64
+utc_ns (int y, int mo, int d, int h, int mi)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_utc (y, mo, d, h, mi, 0);
+  return DP_TEST_SEC (g_date_time_to_unix (t));
+}
+
+/* The window_start and packets of every window of the sources output
+ * (the arrays emptied first). */
+static void
+tax_windows (DpHarness *h, GArray *starts, GArray *packets)
+{
+  g_array_set_size (starts, 0);
+  g_array_set_size (packets, 0);
+  GPtrArray *outs = dp_harness_outputs (h, (guint) dp_harness_output_port (h, "sources"));
+  for (guint k = 0; k < outs->len; k++)
+    {
+      DpTable *t = g_ptr_array_index (outs, k);
+      for (guint r = 0; r < t->n_rows; r++)
+        {
+          gint64 w = tax_i64 (t, "window_start", r), n = tax_i64 (t, "packets", r);
+          g_array_append_val (starts, w);
+          g_array_append_val (packets, n);
+        }
+    }
+}
+
+/* Days in Europe/Rome around the spring change (2021-03-28 has 23 hours),
+ * hours around the autumn one (02:00-03:00 comes twice on 2021-10-31):
+ * windows start on the zone's wall clock, the repeated hour joins the
+ * first, and a clock set back drops nothing. */
+static void
+test_tz_dst (void)
+{
+  /* spring, 1d windows: one source per packet, so a row per window and packet */
+  g_autoptr (DpPackets) p = dp_packets_new (8);
+  tax_tcp (p, utc_ns (2021, 3, 27, 22, 30), SRC, DST (1), 23, SYN);   /* 23:30 on the 27th */
+  tax_tcp (p, utc_ns (2021, 3, 27, 23, 30), SRC, DST (1), 23, SYN);   /* 00:30 on the 28th */
+  tax_tcp (p, utc_ns (2021, 3, 28, 21, 30), SRC, DST (1), 23, SYN);   /* 23:30 CEST on the 28th */
+  tax_tcp (p, utc_ns (2021, 3, 28, 22, 30), SRC, DST (1), 23, SYN);   /* 00:30 on the 29th */
+  g_autoptr (DpHarness) h = tax_run ("paper", "window: 1d\ntz: Europe/Rome", p);
+  g_autoptr (GArray) starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GArray) packets = g_array_new (FALSE, FALSE, sizeof (gint64));
+  tax_windows (h, starts, packets);
+  const gint64 want[] = { rome_ns (2021, 3, 27, 0, 0), rome_ns (2021, 3, 28, 0, 0), rome_ns (2021, 3, 29, 0, 0) };
+  const gint64 want_n[] = { 1, 2, 1 };
+  g_assert_cmpuint (starts->len, ==, 3);
+  for (guint k = 0; k < 3; k++)
+    {
+      g_assert_cmpint (g_array_index (starts, gint64, k), ==, want[k]);
+      g_assert_cmpint (g_array_index (packets, gint64, k), ==, want_n[k]);
+    }
+  /* the 28th is 23 hours long there */
+  g_assert_cmpint (want[2] - want[1], ==, DP_TEST_SEC (23 * 3600));
+  /* the same packets in UTC days: 27th, 27th, 28th, 28th */
+  g_autoptr (DpHarness) hu = tax_run ("paper", "window: 1d", p);
+  tax_windows (hu, starts, packets);
+  g_assert_cmpuint (starts->len, ==, 2);
+  g_assert_cmpint (g_array_index (starts, gint64, 0), ==, utc_ns (2021, 3, 27, 0, 0));
+
+  /* autumn, 1h windows: 02:30 CEST, 02:30 CET (the repeated hour), 03:30 CET */
+  g_autoptr (DpPackets) a = dp_packets_new (8);
+  tax_tcp (a, utc_ns (2021, 10, 31, 0, 30), SRC, DST (1), 23, SYN);
+  tax_tcp (a, utc_ns (2021, 10, 31, 1, 30), SRC, DST (1), 23, SYN);
+  tax_tcp (a, utc_ns (2021, 10, 31, 2, 30), SRC, DST (1), 23, SYN);
+  g_autoptr (DpHarness) ha = tax_run ("paper", "tz: Europe/Rome", a);
+  tax_windows (ha, starts, packets);
+  g_assert_cmpuint (starts->len, ==, 2);
+  /* 02:00 CEST: the first instant of wall-clock 02:00 that day */
+  g_assert_cmpint (g_array_index (starts, gint64, 0), ==, utc_ns (2021, 10, 31, 0, 0));
+  g_assert_cmpint (g_array_index (packets, gint64, 0), ==, 2);
+  g_assert_cmpint (g_array_index (starts, gint64, 1), ==, rome_ns (2021, 10, 31, 3, 0));
+  g_assert_cmpint (g_array_index (packets, gint64, 1), ==, 1);
+
+  /* 15-minute windows across the change: every packet counted, none late */
+  g_autoptr (DpPackets) q = dp_packets_new (32);
+  for (guint i = 0; i < 18; i++)
+    tax_tcp (q, utc_ns (2021, 10, 30, 23, 0) + DP_TEST_SEC (600) * i, SRC, DST (1), 23, SYN);
+  g_autoptr (DpHarness) hq = tax_run ("paper", "window: 15m\ntz: Europe/Rome", q);
+  tax_windows (hq, starts, packets);
+  gint64 total = 0;
+  for (guint k = 0; k < packets->len; k++)
+    {
+      total += g_array_index (packets, gint64, k);
+      if (k > 0)
+        g_assert_cmpint (g_array_index (starts, gint64, k), >, g_array_index (starts, gint64, k - 1));
+    }
+  g_assert_cmpint (total, ==, 18);
+  g_assert_cmpuint (dp_harness_counter (hq, "late-dropped"), ==, 0);
+
+  /* an unknown zone, and a zone with state_path, are refused at check time */
+  dp_test_bad_option ("taxonomy", "{tz: Mars/Olympus}", DP_CONFIG_ERROR_TYPE);
+  dp_test_bad_option ("taxonomy", "{tz: Europe/Rome, state_path: /tmp/x.state}", DP_CONFIG_ERROR_STRUCTURE);
+}
+
 static void
 test_window_split (void)
 {
@@ -794,7 +961,7 @@ test_window_split (void)
     {
       DpTable *t = tax_window_table (h, "sources", k);
       g_assert_cmpuint (t->n_rows, ==, 1);
-      g_assert_cmpint (tax_i64 (t, "window_start", 0), ==, T0 + 3600 * (gint64) k);
+      g_assert_cmpint (tax_i64 (t, "window_start", 0), ==, TS (3600 * (gint64) k));
       g_assert_cmpint (tax_i64 (t, "packets", 0), ==, k == 0 ? 4 : 2);
       /* 6 destinations in one hour would be a network scan; split, they are small */
       g_assert_cmpint (tax_i64 (t, "small_syn", 0), ==, 1);
@@ -830,7 +997,7 @@ test_window_late (void)
   DpTable *w0 = tax_window_table (h, "sources", 0), *w1 = tax_window_table (h, "sources", 1);
   g_assert_cmpint (tax_i64 (w0, "packets", 0), ==, 2);
   g_assert_cmpint (tax_i64 (w1, "packets", 0), ==, 3);
-  g_assert_cmpint (tax_i64 (w1, "window_start", 0), ==, T0 + 3600);
+  g_assert_cmpint (tax_i64 (w1, "window_start", 0), ==, TS (3600));
 }
 
 static void
@@ -891,7 +1058,7 @@ test_window_many_sources (void)
           guint32 src = t->cols[tax_col (t, "src")].ip[r];
           g_assert_cmpint ((gint64) src, >, prev);
           prev = src;
-          g_assert_cmpint (tax_i64 (t, "window_start", r), ==, T0);
+          g_assert_cmpint (tax_i64 (t, "window_start", r), ==, TS (0));
           small += tax_i64 (t, "small_syn", r);
           if (src == SRC)
             g_assert_cmpint (tax_i64 (t, "net_scan_tcp_light", r), ==, 1);
@@ -1127,7 +1294,7 @@ test_pipeline_yaml (void)
   static const char *const files[] = { "sources.csv", "events.csv", "summary.csv" };
   static const char *const expect[] = {
     "172.31.15.102,1005,0,1,",                                          /* light port scan */
-    "port_scan_tcp_light,172.31.15.102,6,198.124.152.15,-1,1005,1,1001,",
+    "port_scan_tcp_light,172.31.15.102,6,tcp,198.124.152.15,,1005,1,1001,",  /* no port: empty */
     "port_scan_tcp_light,1,1,1005",
   };
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
@@ -1452,6 +1619,8 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/taxonomy/bad-options", test_bad_options);
   g_test_add_func ("/plugin/taxonomy/port-scan-boundaries", test_port_scan_boundaries);
   g_test_add_func ("/plugin/taxonomy/port-scan-event", test_port_scan_event);
+  g_test_add_func ("/plugin/taxonomy/event-targets", test_event_targets);
+  g_test_add_func ("/plugin/taxonomy/tz-dst", test_tz_dst);
   g_test_add_func ("/plugin/taxonomy/port-scan-single-port", test_port_scan_single_port);
   g_test_add_func ("/plugin/taxonomy/scan-ratio", test_scan_ratio);
   g_test_add_func ("/plugin/taxonomy/flag-mask", test_flag_mask);

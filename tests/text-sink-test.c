@@ -51,6 +51,41 @@ text_sink_table_golden (gconstpointer data)
   g_assert_cmpuint (dp_harness_counter (h, "rows-written"), ==, 5);
 }
 
+/* Time columns in every ts_format; null cells beside real zeros. */
+static void
+text_sink_times (gconstpointer data)
+{
+  const TextSinkGolden *g = data;
+  static const char *const formats[] = { "epoch", "epoch_ns", "iso" };
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_autofree char *opts = g_strdup_printf ("path: t.out\nts_format: %s", formats[f]);
+      g_autoptr (DpHarness) h = dp_test_harness (g->plugin, opts);
+      g_autoptr (DpTable) t = dp_table_new ("times");
+      guint ct = dp_table_add_column_flags (t, "t", DP_COL_INT64, DP_COLUMN_TIME);
+      guint cp = dp_table_add_column_flags (t, "port", DP_COL_INT64, DP_COLUMN_NULLABLE);
+      guint cd = dp_table_add_column (t, "dst", DP_COL_IPV4);
+      static const gint64 tv[] = { G_GINT64_CONSTANT (1614592800000000000), G_GINT64_CONSTANT (-1500000000),
+                                   G_GINT64_CONSTANT (1614592800123456789) };
+      for (guint r = 0; r < 3; r++)
+        {
+          dp_table_append_row (t);
+          dp_table_set_i64 (t, ct, r, tv[r]);
+          dp_table_set_i64 (t, cp, r, r == 0 ? 22 : 0);
+          dp_table_set_ip (t, cd, r, r == 0 ? DP_TEST_IP (10, 0, 0, 1) : 0);
+        }
+      dp_table_set_null (t, cp, 1);
+      dp_table_set_null (t, cd, 1);
+      g_assert_true (t->cols[cd].flags & DP_COLUMN_NULLABLE);
+      dp_test_push (h, 0, t);
+      dp_test_finish (h);
+      g_autofree char *text = dp_test_read_output (h, "t.out");
+      g_assert_cmpstr (text, ==, g->times[f]);
+    }
+  /* an unknown format is refused at check time, naming the choices */
+  dp_test_bad_option (g->plugin, "{path: t.out, ts_format: rfc3339}", DP_CONFIG_ERROR_CHOICE);
+}
+
 static DpPackets *
 make_packets (void)
 {
@@ -303,6 +338,7 @@ text_sink_add_tests (const TextSinkGolden *g)
   add (g, "table-golden", text_sink_table_golden);
   add (g, "packets-golden", text_sink_packets_golden);
   add (g, "packets-iso", text_sink_packets_iso);
+  add (g, "times-and-nulls", text_sink_times);
   add (g, "gzip", text_sink_gzip);
   add (g, "atomic", text_sink_atomic);
   add (g, "unwritable", text_sink_unwritable);

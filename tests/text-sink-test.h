@@ -21,6 +21,11 @@ typedef struct {
   /* a table without rows; packets without rows */
   const char *empty_table;
   const char *empty_packets;
+  /* the times table: t a time column (2021-03-01 10:00 UTC, -1.5 s, and
+   * 10:00 plus 123456789 ns), port int64 and dst ipv4 with a null cell in
+   * the second row (and 0 / 0.0.0.0, real values, in the third), written
+   * with ts_format epoch, epoch_ns and iso */
+  const char *times[3];
 } TextSinkGolden;
 
 /* Adds the shared tests as /plugin/PLUGIN/NAME, with @g (kept) as data. */

@@ -8,7 +8,7 @@ plugins_corpus_darkvec_corpus_la_SOURCES = plugins/corpus/darkvec_corpus.c
 plugins_corpus_darkvec_corpus_la_CPPFLAGS = $(AM_CPPFLAGS) -DDARKVEC_SERVICES_FILE=\"$(pkgdatadir)/services.txt\"
 plugins_corpus_darkvec_corpus_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 plugins_corpus_darkvec_corpus_la_LDFLAGS = $(PLUGIN_LINK)
-plugins_corpus_darkvec_corpus_la_LIBADD = $(PLUGIN_LIBS) $(ZLIB_LIBS)
+plugins_corpus_darkvec_corpus_la_LIBADD = plugins/common/libtz.la $(PLUGIN_LIBS) $(ZLIB_LIBS)
 # own directory variable: dist_pkgdata_DATA is not declared in Makefile.am,
 # and '+=' on it fails while '=' could clash with another fragment
 darkvecdatadir = $(pkgdatadir)

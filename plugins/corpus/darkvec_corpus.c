@@ -18,6 +18,7 @@
 #include <zlib.h>
 #include "darkpipe.h"
 #include "corpus-common.h"
+#include "../common/tz.h"
 
 #ifndef DARKVEC_SERVICES_FILE
 #define DARKVEC_SERVICES_FILE "/usr/share/darkpipe/services.txt"
@@ -61,9 +62,7 @@ typedef struct {
 
 typedef struct {
   const DarkvecConfig *config;
-  GTimeZone *tz;             /* NULL for UTC */
-  gint64 tz_hour;            /* cache: the hour whose offset is tz_offset */
-  gint64 tz_offset;          /* ns */
+  TzZone tz;                 /* the buckets' time zone */
   DpHash bucket_index;       /* bucket number -> index into buckets */
   GArray *buckets;           /* DarkvecBucket */
   DpHash src_packets;        /* source -> packets */
@@ -291,16 +290,7 @@ darkvec_corpus_check (DpStage *stage, const void *config, GError **error)
   if (c->state_path && c->window_days == 0)
     return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "state_path",
                                   "state_path needs window_days");
-  if (c->timezone && g_ascii_strcasecmp (c->timezone, "UTC") != 0)
-    {
-      GTimeZone *tz = g_time_zone_new_identifier (c->timezone);
-      if (tz == NULL)
-        return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_TYPE, "timezone",
-                                      "timezone: unknown time zone '%s' (e.g. UTC, Europe/Rome, +02:00)",
-                                      c->timezone);
-      g_time_zone_unref (tz);
-    }
-  return TRUE;
+  return tz_zone_check (stage, "timezone", c->timezone, error);
 }
 
 static gboolean
@@ -317,36 +307,19 @@ darkvec_corpus_init (DpStage *stage, const void *config, void **state, GError **
   dp_hash_init (&d->pp_packets, 256);
   dp_hash_init (&d->services, 256);
   d->days = g_array_new (FALSE, FALSE, sizeof (DarkvecDay));
-  if (c->timezone && g_ascii_strcasecmp (c->timezone, "UTC") != 0)
-    {
-      d->tz = g_time_zone_new_identifier (c->timezone);
-      if (d->tz == NULL)   /* check() saw it: the zone database changed since */
-        {
-          g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_TYPE, "timezone: '%s' is gone", c->timezone);
-          return FALSE;
-        }
-      d->tz_hour = G_MININT64;
-    }
+  /* check() saw the zone: the zone database may have changed since */
+  if (!tz_zone_open (&d->tz, "timezone", c->timezone, error))
+    return FALSE;
   if (c->languages == LANG_SERVICES || c->languages == LANG_HYBRID)
     return darkvec_load_services (d, error);
   return TRUE;
 }
 
-/* UTC offset (ns) at @ts; zones change offset at most on the hour. */
+/* UTC offset (ns) of the buckets' zone at @ts. */
 static gint64
 darkvec_offset (Darkvec *d, gint64 ts)
 {
-  if (d->tz == NULL)
-    return 0;
-  gint64 hour = dp_floor_div (ts, G_GINT64_CONSTANT (3600000000000));
-  if (hour != d->tz_hour)
-    {
-      gint64 secs = hour * 3600;
-      gint iv = g_time_zone_find_interval (d->tz, G_TIME_TYPE_UNIVERSAL, secs);
-      d->tz_offset = iv < 0 ? 0 : (gint64) g_time_zone_get_offset (d->tz, iv) * 1000000000;
-      d->tz_hour = hour;
-    }
-  return d->tz_offset;
+  return tz_zone_offset (&d->tz, ts);
 }
 
 static DarkvecBucket *
@@ -901,8 +874,7 @@ static void
 darkvec_corpus_finalize (void *state)
 {
   Darkvec *d = state;
-  if (d->tz)
-    g_time_zone_unref (d->tz);
+  tz_zone_clear (&d->tz);
   for (guint i = 0; d->buckets && i < d->buckets->len; i++)
     {
       DarkvecBucket *b = &g_array_index (d->buckets, DarkvecBucket, i);

@@ -14,7 +14,8 @@ typedef struct {
 } State;
 
 static const DpOptionDesc csv_options[] = {
-  TEXT_SINK_OPTIONS ("Packet time as epoch seconds with 9 decimals or as ISO 8601 UTC with ns."),
+  TEXT_SINK_OPTIONS ("Every time (a packet's ts, a table's time columns): epoch: seconds with 9 decimals; "
+                     "epoch_ns: integer nanoseconds; iso: RFC 3339 UTC with ns (2021-03-01T10:00:00.000000000Z)."),
 };
 
 static const DpPortDesc csv_inputs[] = {
@@ -76,7 +77,11 @@ csv_write_table (void *self, const DpTable *t, GError **error)
             g_string_append_c (st->sink.buf, ',');
           /* numbers and dotted addresses never need quotes: straight in */
           DpColType type = t->cols[c].type;
-          if (type == DP_COL_STRING || (type == DP_COL_IPV4 && t->names))
+          if (dp_table_is_null (t, c, r))
+            continue;   /* an empty cell */
+          if (t->cols[c].flags & DP_COLUMN_TIME)
+            text_sink_ts (&st->sink, st->sink.buf, t->cols[c].i64[r]);
+          else if (type == DP_COL_STRING || (type == DP_COL_IPV4 && t->names))
             {
               g_string_truncate (st->sink.cell, 0);
               dp_table_format_cell (t, c, r, st->sink.cell);
@@ -182,12 +187,15 @@ DP_PLUGIN_DEFINE (csv,
   .summary = "Writes tables or packets as CSV (optionally gzip), atomically.",
   .version = "1.0",
   .doc = "A table is written as a header and its rows; cells with a comma, quote or "
-         "line break are quoted (RFC 4180). Several tables on the input are appended "
+         "line break are quoted (RFC 4180). Time columns (those a plugin declares as times: "
+         "the taxonomy's window_start, first_ts, last_ts) are written as `ts_format` says: "
+         "epoch seconds with 9 decimals (the default), integer nanoseconds (`epoch_ns`) or "
+         "RFC 3339 UTC with nanoseconds (`iso`). A null cell (the taxonomy's \"not part of the "
+         "key\", a missing string) is empty. Several tables on the input are appended "
          "under one header when their columns (names and types) match, else the run "
          "fails. A packet stream is written one row per packet with the columns "
          "`ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,ip_id,icmp_type,icmp_code,"
-         "ttl,ip_len,mf,frag_offset,tcp_win,tcp_optlen`: ts as epoch seconds with 9 "
-         "decimals (or ISO 8601 UTC with `ts_format: iso`), addresses dotted or as their "
+         "ttl,ip_len,mf,frag_offset,tcp_win,tcp_optlen`: ts as `ts_format` says, addresses dotted or as their "
          "pseudonym, frag_offset in 8-byte units, tcp_win the TCP window field, tcp_optlen "
          "the TCP option bytes (data offset * 4 - 20), and empty cells for fields the packet does not "
          "have (ports without a TCP/UDP header, TCP fields without TCP, ICMP fields without ICMP). The file "

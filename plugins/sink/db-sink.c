@@ -104,22 +104,27 @@ db_columns_init (DbColumns *c, const DpBatch *b)
 {
   c->names = g_ptr_array_new_with_free_func (g_free);
   c->types = g_array_new (FALSE, FALSE, sizeof (DpColType));
+  c->flags = g_array_new (FALSE, FALSE, sizeof (guint));
   c->packets = b->type == DP_TYPE_PACKETS;
   if (c->packets)
     {
       for (guint i = 0; i < DB_PKT_N; i++)
         {
           DpColType type = i == DB_PKT_SRC || i == DB_PKT_DST ? DP_COL_IPV4 : DP_COL_INT64;
+          guint flags = i == DB_PKT_TS ? DP_COLUMN_TIME : 0;
           g_ptr_array_add (c->names, g_strdup (db_packet_columns[i]));
           g_array_append_val (c->types, type);
+          g_array_append_val (c->flags, flags);
         }
       return;
     }
   const DpTable *t = (const DpTable *) b;
   for (guint i = 0; i < t->n_cols; i++)
     {
+      guint flags = t->cols[i].flags;
       g_ptr_array_add (c->names, g_strdup (t->cols[i].name));
       g_array_append_val (c->types, t->cols[i].type);
+      g_array_append_val (c->flags, flags);
     }
 }
 
@@ -128,6 +133,7 @@ db_columns_clear (DbColumns *c)
 {
   g_clear_pointer (&c->names, g_ptr_array_unref);
   g_clear_pointer (&c->types, g_array_unref);
+  g_clear_pointer (&c->flags, g_array_unref);
 }
 
 gboolean
@@ -146,7 +152,8 @@ db_columns_check (const DbColumns *c, const char *where, const char *name, const
   gboolean same = t->n_cols == c->names->len;
   for (guint i = 0; same && i < t->n_cols; i++)
     same = strcmp (t->cols[i].name, c->names->pdata[i]) == 0
-           && t->cols[i].type == g_array_index (c->types, DpColType, i);
+           && t->cols[i].type == g_array_index (c->types, DpColType, i)
+           && ((t->cols[i].flags ^ g_array_index (c->flags, guint, i)) & DP_COLUMN_TIME) == 0;
   if (!same)
     {
       g_autoptr (GString) want = g_string_new (NULL);

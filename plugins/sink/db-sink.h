@@ -98,6 +98,7 @@ guint db_batch_rows (const DpBatch *b);
 typedef struct {
   GPtrArray *names;
   GArray *types;         /* DpColType */
+  GArray *flags;         /* guint: DP_COLUMN_TIME (a packet's ts), DP_COLUMN_NULLABLE */
   gboolean packets;
 } DbColumns;
 /* @b: a DpTable or DpPackets */

@@ -13,7 +13,9 @@ typedef struct {
 } State;
 
 static const DpOptionDesc jsonl_options[] = {
-  TEXT_SINK_OPTIONS ("Packet time as a number of epoch seconds with 9 decimals or an ISO 8601 UTC string."),
+  TEXT_SINK_OPTIONS ("Every time (a packet's ts, a table's time columns): epoch: a number of seconds with 9 "
+                     "decimals; epoch_ns: integer nanoseconds (a string of digits past 2^53); iso: an RFC 3339 "
+                     "UTC string with ns (\"2021-03-01T10:00:00.000000000Z\")."),
 };
 
 static const DpPortDesc jsonl_inputs[] = {
@@ -74,10 +76,18 @@ jsonl_cell (State *st, const DpTable *t, guint c, guint r)
 {
   const DpColumn *col = &t->cols[c];
   GString *b = st->sink.buf;
-  if (col->type == DP_COL_DOUBLE && !isfinite (col->f64[r]))
+  if (dp_table_is_null (t, c, r) || (col->type == DP_COL_DOUBLE && !isfinite (col->f64[r])))
     g_string_append (b, "null");
-  else if (col->type == DP_COL_STRING && col->str[r] == NULL)
-    g_string_append (b, "null");
+  else if ((col->flags & DP_COLUMN_TIME) && st->sink.ts_format != TS_FORMAT_EPOCH_NS)
+    {
+      /* seconds with 9 decimals: a number; iso: a string */
+      gboolean iso = st->sink.ts_format == TS_FORMAT_ISO;
+      if (iso)
+        g_string_append_c (b, '"');
+      text_sink_ts (&st->sink, b, col->i64[r]);
+      if (iso)
+        g_string_append_c (b, '"');
+    }
   else if (col->type == DP_COL_INT64 && (col->i64[r] > JSONL_EXACT || col->i64[r] < -JSONL_EXACT))
     {
       /* past 2^53 a double (jq, JavaScript, pandas' JSON reader) rounds:
@@ -150,10 +160,13 @@ jsonl_packet (void *self, const DpPackets *p, guint r)
   State *st = self;
   GString *b = st->sink.buf;
   guint8 l4 = p->l4[r];
-  gboolean iso = st->sink.ts_format == TEXT_SINK_TS_ISO;
-  g_string_append (b, iso ? "{\"ts\":\"" : "{\"ts\":");
+  /* iso, and epoch_ns past 2^53 (every time since 1970-04-15), as strings */
+  gboolean quoted = st->sink.ts_format == TS_FORMAT_ISO
+                    || (st->sink.ts_format == TS_FORMAT_EPOCH_NS
+                        && (p->ts[r] > JSONL_EXACT || p->ts[r] < -JSONL_EXACT));
+  g_string_append (b, quoted ? "{\"ts\":\"" : "{\"ts\":");
   text_sink_ts (&st->sink, b, p->ts[r]);
-  g_string_append (b, iso ? "\",\"src\":" : ",\"src\":");
+  g_string_append (b, quoted ? "\",\"src\":" : ",\"src\":");
   jsonl_addr (b, p->src[r], p->names);
   g_string_append (b, ",\"dst\":");
   jsonl_addr (b, p->dst[r], p->names);
@@ -218,15 +231,20 @@ DP_PLUGIN_DEFINE (jsonl,
   .version = "1.0",
   .doc = "One JSON object per row, keyed by column name: integers and doubles as "
          "numbers (NaN and infinities as null), but integers beyond ±2^53 as strings of their "
-         "digits, which jq, JavaScript and pandas would round as numbers (nanosecond times "
-         "such as first_ns always are: `tonumber` in jq, int() in Python read them back), addresses and strings as strings, a "
-         "missing string as null. Several tables on the input are appended when their "
+         "digits, which jq, JavaScript and pandas would round as numbers (`tonumber` in jq, "
+         "int() in Python read them back), addresses and strings as strings, a null cell (the "
+         "taxonomy's \"not part of the key\", a missing string) as null. Time columns (those a "
+         "plugin declares as times: the taxonomy's window_start, first_ts, last_ts) follow "
+         "`ts_format`: `epoch` a number of seconds with 9 decimals (exact in the text; a double "
+         "reader keeps about a microsecond), `epoch_ns` the integer nanoseconds (a string of "
+         "digits, as every time after April 1970 is past 2^53: exact in jq and pandas), `iso` an "
+         "RFC 3339 UTC string with nanoseconds (`2021-03-01T10:00:00.000000000Z`, which "
+         "pandas.to_datetime reads exactly). Several tables on the input are appended when their "
          "columns (names and types) match, else the run fails. A packet stream gives one "
          "object per packet with the keys ts, src, dst, proto, sport, dport, tcp_flags, "
          "tcp_seq, ip_id, icmp_type, icmp_code, ttl, ip_len, mf (boolean), frag_offset "
-         "(8-byte units), tcp_win (the TCP window field), tcp_optlen (TCP option bytes); ts is a number of epoch seconds with 9 decimals (exact in the "
-         "text; a double reader keeps about microseconds) or, with `ts_format: iso`, an "
-         "ISO 8601 UTC string. Fields a packet does not have are null. Addresses print "
+         "(8-byte units), tcp_win (the TCP window field), tcp_optlen (TCP option bytes); ts as `ts_format` says, "
+         "like a time column. Fields a packet does not have are null. Addresses print "
          "as their pseudonym when the batch has one. The file appears only when the run "
          "finishes well.",
   .inputs = jsonl_inputs,

@@ -3,7 +3,7 @@
 # jsonl share, w2v-common.h the word2vec formats (read by w2v_file and
 # word2vec too).  Their tests: tests/tests.mk.
 plugin_LTLIBRARIES += plugins/sink/csv.la
-plugins_sink_csv_la_SOURCES = plugins/sink/csv.c plugins/sink/text-sink.h
+plugins_sink_csv_la_SOURCES = plugins/sink/csv.c plugins/sink/text-sink.h plugins/sink/ts-format.h
 plugins_sink_csv_la_CFLAGS = $(AM_CFLAGS)
 plugins_sink_csv_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_sink_csv_la_LIBADD = $(PLUGIN_LIBS)
@@ -12,7 +12,7 @@ plugins_sink_csv_la_LIBADD = $(PLUGIN_LIBS)
 # no libsqlite3-dev) it is not built and its tests skip
 if HAVE_SQLITE
 plugin_LTLIBRARIES += plugins/sink/sqlite.la
-plugins_sink_sqlite_la_SOURCES = plugins/sink/sqlite.c plugins/sink/db-sink.h
+plugins_sink_sqlite_la_SOURCES = plugins/sink/sqlite.c plugins/sink/db-sink.h plugins/sink/ts-format.h
 plugins_sink_sqlite_la_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 plugins_sink_sqlite_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_sink_sqlite_la_LIBADD = plugins/sink/libdbsink.la $(PLUGIN_LIBS) $(SQLITE_LIBS)
@@ -35,7 +35,7 @@ plugins_sink_postgres_la_LIBADD = plugins/sink/libdbsink.la $(PLUGIN_LIBS) $(PQ_
 endif
 
 plugin_LTLIBRARIES += plugins/sink/jsonl.la
-plugins_sink_jsonl_la_SOURCES = plugins/sink/jsonl.c plugins/sink/text-sink.h
+plugins_sink_jsonl_la_SOURCES = plugins/sink/jsonl.c plugins/sink/text-sink.h plugins/sink/ts-format.h
 plugins_sink_jsonl_la_CFLAGS = $(AM_CFLAGS)
 plugins_sink_jsonl_la_LDFLAGS = $(PLUGIN_LINK)
 plugins_sink_jsonl_la_LIBADD = $(PLUGIN_LIBS)

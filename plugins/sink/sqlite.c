@@ -6,7 +6,7 @@
  * window commit together), through a prepared insert.  The database is
  * written in place in WAL mode; a failed transaction is rolled back and
  * leaves what earlier ones committed.  A packet stream goes to the table
- * `packets` (db-sink.h), a transaction per batch: ts INTEGER (ns),
+ * `packets` (db-sink.h), a transaction per batch: ts a time (INTEGER ns unless ts_format says otherwise),
  * addresses TEXT as the csv sink prints them, the other fields INTEGER
  * and NULL where the packet does not have them. */
 #include "config.h"
@@ -16,15 +16,22 @@
 #include <sqlite3.h>
 #include "darkpipe.h"
 #include "db-sink.h"
+#include "ts-format.h"
 
 typedef struct {
   char *path;
+  int ts_format;
   DbConfig db;
 } Config;
 
 static const DpOptionDesc sqlite_options[] = {
   DP_OPTION_FLAGS ("path", DP_OPT_PATH, NULL, Config, path, DP_OPT_REQUIRED | DP_OPT_OUTPUT,
                    "Database file; a relative path goes below the run's output directory."),
+  DP_OPTION_ENUM ("ts_format", "epoch_ns", Config, ts_format, ts_format_choices,
+                  "Every time (a packet's ts, a table's time columns): epoch_ns: INTEGER nanoseconds since "
+                  "the epoch; epoch: REAL seconds (about a microsecond kept); iso: TEXT, RFC 3339 UTC with ns "
+                  "(2021-03-01T10:00:00.000000000Z), which SQLite's date functions read and which sorts "
+                  "as time does."),
   DB_SINK_OPTIONS (Config, "window_start,src,ip,pattern"),
 };
 
@@ -42,6 +49,7 @@ typedef struct {
 
 typedef struct {
   char *path;
+  int ts_format;         /* TS_FORMAT_* */
   DbConfig cfg;          /* a copy of the shared options */
   DbDriver *driver;
   sqlite3 *db;
@@ -62,9 +70,12 @@ sql_table_free (gpointer p)
 
 /* ------------------------------------------------------------------ */
 
+/* The SQL type of a column; a time's follows ts_format (@ts_format). */
 static const char *
-sql_type (DpColType type)
+sql_type (DpColType type, guint flags, int ts_format)
 {
+  if ((flags & DP_COLUMN_TIME) && ts_format != TS_FORMAT_EPOCH_NS)
+    return ts_format == TS_FORMAT_EPOCH ? "REAL" : "TEXT";
   switch (type)
     {
     case DP_COL_INT64: return "INTEGER";
@@ -92,18 +103,35 @@ exec (State *st, const char *sql, const char *table, const char *what, GError **
   return TRUE;
 }
 
-static inline DpColType
-col_type (const DbColumns *cols, guint c)
+/* the SQL type of column @c of @cols */
+static inline const char *
+col_sql_type (const State *st, const DbColumns *cols, guint c)
 {
-  return g_array_index (cols->types, DpColType, c);
+  return sql_type (g_array_index (cols->types, DpColType, c), g_array_index (cols->flags, guint, c), st->ts_format);
 }
 
 static void
-describe_columns (GString *b, const DbColumns *cols)
+describe_columns (const State *st, GString *b, const DbColumns *cols)
 {
   for (guint c = 0; c < cols->names->len; c++)
     g_string_append_printf (b, "%s%s %s", c ? ", " : "", (char *) cols->names->pdata[c],
-                            sql_type (col_type (cols, c)));
+                            col_sql_type (st, cols, c));
+}
+
+/* Binds time @ts as ts_format says to parameter @i of @q. */
+static int
+bind_time (const State *st, sqlite3_stmt *q, int i, gint64 ts)
+{
+  char buf[48];
+  switch (st->ts_format)
+    {
+    case TS_FORMAT_EPOCH:
+      return sqlite3_bind_double (q, i, (double) ts / 1e9);
+    case TS_FORMAT_ISO:
+      return sqlite3_bind_text (q, i, ts_format_text (ts, TS_FORMAT_ISO, buf), -1, SQLITE_TRANSIENT);
+    default:
+      return sqlite3_bind_int64 (q, i, ts);
+    }
 }
 
 /* An existing SQL table must have the table's columns, names and types,
@@ -127,7 +155,7 @@ check_existing (State *st, const char *name, const DbColumns *t, gboolean *exist
       const char *type = (const char *) sqlite3_column_text (q, 2);
       g_string_append_printf (have, "%s%s %s", n ? ", " : "", col ? col : "", type ? type : "");
       same = same && n < t->names->len && col && strcmp (col, t->names->pdata[n]) == 0 && type
-             && g_ascii_strcasecmp (type, sql_type (col_type (t, n))) == 0;
+             && g_ascii_strcasecmp (type, col_sql_type (st, t, n)) == 0;
       n++;
     }
   sqlite3_finalize (q);
@@ -137,7 +165,7 @@ check_existing (State *st, const char *name, const DbColumns *t, gboolean *exist
   if (n > 0 && (!same || n != t->names->len))
     {
       g_autoptr (GString) want = g_string_new (NULL);
-      describe_columns (want, t);
+      describe_columns (st, want, t);
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
                    "%s: table '%s' exists with other columns (%s) than the input's (%s); "
                    "use mode: replace, another name (tables) or another database",
@@ -147,21 +175,40 @@ check_existing (State *st, const char *name, const DbColumns *t, gboolean *exist
   return TRUE;
 }
 
-/* CREATE [UNIQUE] INDEX IF NOT EXISTS @index ON @name (@cols) */
+/* The terms of @cols for a unique key: a column that may hold NULL (the
+ * taxonomy's "not part of the key") as coalesce(col, x''), so that NULLs
+ * are equal in it (SQLite's unique indexes hold NULLs distinct) and a
+ * re-run replaces such rows too; the upsert's conflict target says the
+ * same.  @t NULL: plain columns. */
+static void
+key_terms (GString *b, char *const *cols, const DbColumns *t)
+{
+  for (guint k = 0; cols[k]; k++)
+    {
+      gint c = t ? db_columns_find (t, cols[k]) : -1;
+      gboolean nullable = c >= 0 && (g_array_index (t->flags, guint, c) & DP_COLUMN_NULLABLE);
+      if (k)
+        g_string_append (b, ", ");
+      if (nullable)
+        g_string_append (b, "coalesce(");
+      db_append_ident (b, cols[k]);
+      if (nullable)
+        g_string_append (b, ", x'')");
+    }
+}
+
+/* CREATE [UNIQUE] INDEX IF NOT EXISTS @index ON @name (@cols); a unique
+ * one over key_terms of @t */
 static gboolean
-make_index (State *st, const char *name, const char *index, char *const *cols, gboolean unique, GError **error)
+make_index (State *st, const char *name, const char *index, char *const *cols, gboolean unique,
+            const DbColumns *t, GError **error)
 {
   g_autoptr (GString) b = g_string_new (unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ");
   db_append_ident (b, index);
   g_string_append (b, " ON ");
   db_append_ident (b, name);
   g_string_append (b, " (");
-  for (guint k = 0; cols[k]; k++)
-    {
-      if (k)
-        g_string_append (b, ", ");
-      db_append_ident (b, cols[k]);
-    }
+  key_terms (b, cols, unique ? t : NULL);
   g_string_append_c (b, ')');
   return exec (st, b->str, name, unique ? "cannot create the unique index of its key" : "cannot create an index",
                error);
@@ -182,15 +229,10 @@ upsert_clause (State *st, const char *name, const DbColumns *t, GError **error)
     }
   g_autofree char *joined = g_strjoinv ("_", key);
   g_autofree char *index = g_strdup_printf ("%s_key_%s", name, joined);
-  if (!make_index (st, name, index, key, TRUE, error))
+  if (!make_index (st, name, index, key, TRUE, t, error))
     return FALSE;
   g_string_append (st->sql, " ON CONFLICT (");
-  for (guint k = 0; key[k]; k++)
-    {
-      if (k)
-        g_string_append (st->sql, ", ");
-      db_append_ident (st->sql, key[k]);
-    }
+  key_terms (st->sql, key, t);
   g_string_append (st->sql, ") DO ");
   gboolean any = FALSE;
   for (guint c = 0; c < t->names->len; c++)
@@ -244,7 +286,7 @@ open_table (State *st, const char *name, const DpBatch *b, GError **error)
           if (c > 0)
             g_string_append (st->sql, ", ");
           db_append_ident (st->sql, t->names->pdata[c]);
-          g_string_append_printf (st->sql, " %s", sql_type (col_type (t, c)));
+          g_string_append_printf (st->sql, " %s", col_sql_type (st, t, c));
         }
       g_string_append_c (st->sql, ')');
       if (!exec (st, st->sql->str, name, "cannot create it", error))
@@ -257,7 +299,7 @@ open_table (State *st, const char *name, const DpBatch *b, GError **error)
         continue;
       g_autofree char *joined = g_strjoinv ("_", icols);
       g_autofree char *index = g_strdup_printf ("%s_%s", name, joined);
-      if (!make_index (st, name, index, icols, FALSE, error))
+      if (!make_index (st, name, index, icols, FALSE, NULL, error))
         return NULL;
     }
   g_string_assign (st->sql, "INSERT INTO ");
@@ -306,6 +348,19 @@ insert_rows (State *st, SqlTable *s, const DpTable *t, guint from, guint to, GEr
         {
           const DpColumn *col = &t->cols[c];
           int rc;
+          if (dp_table_is_null (t, c, r))
+            {
+              rc = sqlite3_bind_null (q, (int) c + 1);
+              if (rc != SQLITE_OK)
+                goto fail;
+              continue;
+            }
+          if (col->flags & DP_COLUMN_TIME)
+            {
+              if ((rc = bind_time (st, q, (int) c + 1, col->i64[r])) != SQLITE_OK)
+                goto fail;
+              continue;
+            }
           switch (col->type)
             {
             case DP_COL_INT64:
@@ -355,6 +410,8 @@ insert_packets (State *st, SqlTable *s, const DpPackets *p, guint from, guint to
           gint64 v;
           if (!db_packet_field (p, r, c, &v))
             rc = sqlite3_bind_null (q, (int) c + 1);
+          else if (c == DB_PKT_TS)
+            rc = bind_time (st, q, (int) c + 1, v);
           else if (c == DB_PKT_SRC || c == DB_PKT_DST)   /* as the csv sink prints it */
             rc = sqlite3_bind_text (q, (int) c + 1, dp_ipv4_format ((guint32) v, p->names, addr), -1,
                                     SQLITE_TRANSIENT);
@@ -458,6 +515,7 @@ sqlite_init (DpStage *stage, const void *config, void **state, GError **error)
   State *st = g_new0 (State, 1);
   *state = st;
   st->path = dp_stage_output_path (stage, cfg->path);
+  st->ts_format = cfg->ts_format;
   db_config_copy (&st->cfg, &cfg->db);
   st->driver = db_driver_new (&st->cfg, &sqlite_funcs, st);
   st->tables = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, sql_table_free);
@@ -528,15 +586,16 @@ DP_PLUGIN_DEFINE (sqlite,
   .doc = "Each table that arrives goes to the SQL table of its name (`tables` renames: "
          "`summary=taxonomy_summary`, `clusters.summary=cluster_summary`), created at its "
          "first batch with columns int64 → INTEGER, double → REAL (a NaN becomes NULL), "
-         "ipv4 → TEXT (dotted quad or pseudonym, as in csv) and string → TEXT (NULL stays "
-         "NULL), and an index for each of the `indexes` whose columns it has. Rows go "
+         "ipv4 → TEXT (dotted quad or pseudonym, as in csv) and string → TEXT, a time column "
+         "(the taxonomy's window_start, first_ts, last_ts) as `ts_format` says (INTEGER ns by "
+         "default, TEXT RFC 3339 with `iso`), a null cell (the taxonomy's \"not part of the "
+         "key\", a missing string) NULL, and an index for each of the `indexes` whose columns it has. Rows go "
          "through a prepared insert (`mode: upsert`: one that updates the row of a key "
          "declared in `keys`), one transaction per window (`transaction`, `window`, "
          "`window_ends`: the taxonomy's sources, events and summary of one window commit "
          "together, right after the summary), in the database whole or not at all. A packet "
          "stream goes to the table `packets` (renamed by `tables`), one transaction per batch "
-         "(`transaction: run`: the run's one), with the csv sink's columns: ts INTEGER (ns "
-         "since the epoch), src and dst TEXT as csv prints them (dotted, IPv6 or pseudonym), "
+         "(`transaction: run`: the run's one), with the csv sink's columns: ts as a time column, src and dst TEXT as csv prints them (dotted, IPv6 or pseudonym), "
          "the other fields INTEGER, NULL where the packet does not have the field (ports "
          "without a TCP/UDP header, TCP fields without TCP, ICMP fields without ICMP). The "
          "database is written in place in WAL mode (`synchronous=NORMAL`), so readers see "

@@ -8,10 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include "darkpipe.h"
+#include "ts-format.h"
 
-enum { TEXT_SINK_TS_EPOCH, TEXT_SINK_TS_ISO };
 
-static const char *const text_sink_ts_choices[] = { "epoch", "iso", NULL };  /* TEXT_SINK_TS_* */
 
 /* The options both sinks have; each says in @ts_doc what its times look like. */
 typedef struct {
@@ -26,12 +25,12 @@ typedef struct {
                       "Output file; a relative path goes below the run's output directory."), \
   DP_OPTION ("gzip", DP_OPT_BOOL, "false", TextSinkConfig, gzip, \
              "Compress with gzip (also done when the path ends in .gz)."), \
-  DP_OPTION_ENUM ("ts_format", "epoch", TextSinkConfig, ts_format, text_sink_ts_choices, (ts_doc)), \
+  DP_OPTION_ENUM ("ts_format", "epoch", TextSinkConfig, ts_format, ts_format_choices, (ts_doc)), \
   DP_OPTION_RANGE ("rotate", DP_OPT_DURATION, NULL, TextSinkConfig, rotate, 0, 366 * 86400.0, \
                    "Write one file per period of this length (UTC, aligned to the epoch; e.g. 1h): path is " \
                    "then a strftime template of the period's start (sources-%Y%m%d-%H.csv), each file " \
                    "written atomically when the next period begins. A table's period is its window_start " \
-                   "(seconds) or ts (ns) column, all its rows in one period; packets go by their time. " \
+                   "(or its first time column), all its rows in one period; packets go by their time. " \
                    "Rows must come in time order (the taxonomy emits its windows so).")
 
 #define TEXT_SINK_FLUSH_BYTES 65536
@@ -232,30 +231,49 @@ text_sink_period (TextSink *s, gint64 period, GError **error)
   return text_sink_open (s, name, error);
 }
 
-/* The rotation period of table @t: its window_start (s) or ts (ns), all rows
- * alike; FALSE with @error when it has neither or spans periods.  An empty
- * table has none (*@has FALSE). */
+/* The column that places table @t in time: window_start when it is a time
+ * column, else its first time column; a table of a plugin that declares
+ * none may still have window_start (int64 s) or ts (int64 ns).  -1 when
+ * there is none; *@unit the ns of one step of its values. */
+static inline gint
+text_sink_time_column (const DpTable *t, gint64 *unit)
+{
+  gint c = dp_table_find_column (t, "window_start");
+  *unit = 1;
+  if (c >= 0 && (t->cols[c].flags & DP_COLUMN_TIME))
+    return c;
+  for (guint i = 0; i < t->n_cols; i++)
+    if (t->cols[i].flags & DP_COLUMN_TIME)
+      return (gint) i;
+  *unit = 1000000000;
+  if (c >= 0 && t->cols[c].type == DP_COL_INT64)
+    return c;
+  *unit = 1;
+  c = dp_table_find_column (t, "ts");
+  return c >= 0 && t->cols[c].type == DP_COL_INT64 ? c : -1;
+}
+
+/* The rotation period of table @t (text_sink_time_column), all rows
+ * alike; FALSE with @error when it has no such column or spans periods.
+ * An empty table has none (*@has FALSE). */
 static inline gboolean
 text_sink_table_period (const TextSink *s, const DpTable *t, gint64 *period, gboolean *has, GError **error)
 {
   *has = FALSE;
-  gint c = dp_table_find_column (t, "window_start");
-  gint64 unit = 1000000000;
-  if (c < 0 || t->cols[c].type != DP_COL_INT64)
-    {
-      c = dp_table_find_column (t, "ts");
-      unit = 1;
-    }
-  if (c < 0 || t->cols[c].type != DP_COL_INT64)
+  gint64 unit;
+  gint c = text_sink_time_column (t, &unit);
+  if (c < 0)
     {
       g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
-                   "%s: rotate: table '%s' has no window_start (s) or ts (ns) column to place it in time",
+                   "%s: rotate: table '%s' has no time column (nor window_start or ts) to place it in time",
                    s->path, t->name ? t->name : "");
       return FALSE;
     }
   gint64 step = s->rotate_ns / unit > 0 ? s->rotate_ns / unit : 1;
   for (guint r = 0; r < t->n_rows; r++)
     {
+      if (dp_table_is_null (t, (guint) c, r))
+        continue;
       gint64 p = dp_floor_div (t->cols[c].i64[r], step);
       if (*has && p != *period)
         {
@@ -367,25 +385,31 @@ text_sink_addr (guint32 addr, const DpNameMap *names, char buf[static 64])
   return buf;
 }
 
-/* Epoch seconds with 9 decimals ("1566411407.841604000", exact), or ISO
- * 8601 UTC with ns ("2019-08-21T18:16:47.841604000Z"). */
+/* Epoch seconds with 9 decimals ("1566411407.841604000", exact), the
+ * integer nanoseconds ("1566411407841604000"), or RFC 3339 UTC with ns
+ * ("2019-08-21T18:16:47.841604000Z"), as ts_format says. */
 static inline void
 text_sink_ts (TextSink *s, GString *b, gint64 ts)
 {
-  gint64 sec = ts / 1000000000, ns = ts % 1000000000;
-  if (ns < 0)
+  if (s->ts_format == TS_FORMAT_EPOCH_NS)
     {
-      sec--;
-      ns += 1000000000;
+      if (ts < 0)
+        {
+          g_string_append_c (b, '-');
+          text_sink_uint (b, (guint64) 0 - (guint64) ts);
+        }
+      else
+        text_sink_uint (b, (guint64) ts);
+      return;
     }
-  if (s->ts_format == TEXT_SINK_TS_ISO)
+  gint64 sec, ns;
+  ts_format_split (ts, &sec, &ns);
+  if (s->ts_format == TS_FORMAT_ISO)
     {
+      /* rows of one second share its text */
       if (sec != s->iso_sec)
         {
-          time_t t = (time_t) sec;
-          struct tm tm;
-          gmtime_r (&t, &tm);
-          strftime (s->iso_text, sizeof s->iso_text, "%Y-%m-%dT%H:%M:%S", &tm);
+          ts_format_iso_seconds (sec, s->iso_text);
           s->iso_sec = sec;
         }
       g_string_append (b, s->iso_text);

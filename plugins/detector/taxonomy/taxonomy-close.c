@@ -36,7 +36,7 @@ taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start
 {
   memset (c, 0, sizeof *c);
   c->cfg = cfg;
-  c->win = taxonomy_window_sec (window_start_ns);
+  c->win = window_start_ns;
   c->stage = stage;
   c->names = names;
   c->pairs = pairs;
@@ -57,8 +57,9 @@ taxonomy_cat_add (TaxCat *cat, const TaxAgg *e, guint32 n, gboolean probes)
       cat->fp[k] += e->fp[k];
 }
 
+/* @dst < 0 and @dport < 0: not part of the key, nor @proto 0 */
 static void
-taxonomy_event_push (TaxClose *c, TaxSource *s, TaxPattern pattern, guint8 proto, guint32 dst,
+taxonomy_event_push (TaxClose *c, TaxSource *s, TaxPattern pattern, guint8 proto, gint64 dst,
                      gint32 dport, guint32 n_dst, guint32 n_dport, guint32 n_pkt,
                      const guint32 *fp, gint64 first, gint64 last)
 {
@@ -66,7 +67,8 @@ taxonomy_event_push (TaxClose *c, TaxSource *s, TaxPattern pattern, guint8 proto
   if (proto == 1 && dp_name_map_lookup_ip6 (c->names, s->src, NULL))
     proto = 58;
   TaxEvent ev = {
-    .src = s->src, .dst = dst, .dport = dport, .pattern = pattern, .proto = proto,
+    .src = s->src, .dst = dst < 0 ? 0 : (guint32) dst, .dport = dport, .pattern = pattern, .proto = proto,
+    .key = (dst >= 0 ? TAX_EV_DST : 0) | (proto != 0 ? TAX_EV_PROTO : 0),
     .n_pkt = n_pkt, .n_dst = n_dst, .n_dport = n_dport, .first = first, .last = last,
   };
   memcpy (ev.fp, fp, sizeof ev.fp);
@@ -76,7 +78,7 @@ taxonomy_event_push (TaxClose *c, TaxSource *s, TaxPattern pattern, guint8 proto
 
 static void
 taxonomy_event_from_agg (TaxClose *c, TaxSource *s, TaxPattern pattern, guint8 proto, const TaxAgg *e,
-                         guint32 dst, gint32 dport, guint32 n_dst, guint32 n_dport)
+                         gint64 dst, gint32 dport, guint32 n_dst, guint32 n_dport)
 {
   taxonomy_event_push (c, s, pattern, proto, dst, dport, n_dst, n_dport, e->n_pkt, e->fp, e->first, e->last);
 }
@@ -84,7 +86,7 @@ taxonomy_event_from_agg (TaxClose *c, TaxSource *s, TaxPattern pattern, guint8 p
 static void
 taxonomy_event_from_cat (TaxClose *c, TaxSource *s, TaxPattern pattern, guint8 proto, const TaxCat *cat)
 {
-  taxonomy_event_push (c, s, pattern, proto, 0, -1, cat->n_dst, cat->n_dport, cat->n_pkt, cat->fp,
+  taxonomy_event_push (c, s, pattern, proto, -1, -1, cat->n_dst, cat->n_dport, cat->n_pkt, cat->fp,
                        cat->first, cat->last);
 }
 
@@ -293,7 +295,7 @@ taxonomy_pass_port (TaxClose *c, TaxSource *s, const TaxAgg *q)
   gboolean heavy = taxonomy_heavy (cfg, q->n_pkt, n_dst);
   TaxPattern pat = tcp ? (heavy ? TAX_NS_TCP_HEAVY : TAX_NS_TCP_LIGHT)
                        : (heavy ? TAX_NS_UDP_HEAVY : TAX_NS_UDP_LIGHT);
-  taxonomy_event_from_agg (c, s, pat, tcp ? 6 : 17, q, 0, taxonomy_dport (port), n_dst,
+  taxonomy_event_from_agg (c, s, pat, tcp ? 6 : 17, q, -1, taxonomy_dport (port), n_dst,
                            port != TAX_PORT_NULL);
 }
 
@@ -446,6 +448,7 @@ taxonomy_source_done (TaxClose *c, const TaxSource *s)
       taxonomy_out_add_event (&c->events, c->win, e);
       c->pat_keys[e->pattern]++;
       c->pat_pkt[e->pattern] += e->n_pkt;
+      g_free (e->list);
     }
   c->n_events += ev->len;
   g_array_set_size (ev, 0);
@@ -484,6 +487,8 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
   for (gsize i = 0; i < c->ports->n; i++)
     taxonomy_pass_port (c, s, &c->ports->entries[i]);
   taxonomy_decide_source (c, s);
+  if (c->cfg->event_ports > 0 || c->cfg->event_dsts > 0)
+    taxonomy_event_lists (c, triples, key, from, to);
 }
 
 void

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "taxonomy.h"
+#include "../../common/tz.h"
 
 typedef struct {
   TaxonomyConfig cfg;
@@ -34,6 +35,7 @@ typedef struct {
   guint stopped;           /* bit per output port: its consumers want no more */
   DpFlow fatal;            /* an ending flow value a push returned, else OK */
   DpNameMap *names;
+  TzZone zone;             /* tz: the wall clock the windows are aligned on */
   /* per-batch scratch, grown with the batches, never per packet */
   guint32 *key_b;
   guint64 *hash;
@@ -215,6 +217,21 @@ taxonomy_sat_mul (gint64 a, gint64 b)
   return r;
 }
 
+/* The window of @ts: multiples of window on the wall clock of tz (UTC:
+ * since the epoch). */
+static gint64
+taxonomy_index_of (Taxonomy *self, gint64 ts)
+{
+  return dp_floor_div (tz_zone_local (&self->zone, ts), self->cfg.window_ns);
+}
+
+/* Where window @index starts (ns since the epoch, saturated). */
+static gint64
+taxonomy_start_of (Taxonomy *self, gint64 index)
+{
+  return tz_zone_utc (&self->zone, taxonomy_sat_mul (index, self->cfg.window_ns));
+}
+
 static void
 taxonomy_window_free (gpointer data)
 {
@@ -263,7 +280,7 @@ taxonomy_close_below (DpStage *stage, Taxonomy *self, gint64 below)
       if (w->index >= below)
         break;
       g_ptr_array_steal_index (self->open, 0);
-      taxonomy_window_emit (stage, self, &w->t, taxonomy_sat_mul (w->index, self->cfg.window_ns));
+      taxonomy_window_emit (stage, self, &w->t, taxonomy_start_of (self, w->index));
       taxonomy_window_recycle (self, w);
     }
   if (below > self->closed_below)
@@ -278,10 +295,9 @@ taxonomy_advance (DpStage *stage, Taxonomy *self, gint64 ts)
   gint64 lag;
   if (__builtin_sub_overflow (ts, cfg->slack_ns, &lag))
     lag = G_MININT64;
-  gint64 below = dp_floor_div (lag, cfg->window_ns);
+  gint64 below = taxonomy_index_of (self, lag);
   taxonomy_close_below (stage, self, below);
-  self->next_close_ts = taxonomy_sat_add (taxonomy_sat_mul (self->closed_below + 1, cfg->window_ns),
-                                          cfg->slack_ns);
+  self->next_close_ts = taxonomy_sat_add (taxonomy_start_of (self, self->closed_below + 1), cfg->slack_ns);
 }
 
 /* The open window of @index (created when new), or NULL when it closed. */
@@ -451,7 +467,6 @@ static void
 taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const guint32 *src,
                     const guint32 *dst)
 {
-  const gint64 W = self->cfg.window_ns;
   TaxWindow *w = NULL;
   gint64 w_start = 0, w_end = 0;
   for (guint i = 0; i < p->n_rows; i++)
@@ -469,14 +484,14 @@ taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const gu
         }
       if (G_UNLIKELY (w == NULL || ts < w_start || ts >= w_end))
         {
-          w = taxonomy_window_get (self, dp_floor_div (ts, W));
+          w = taxonomy_window_get (self, taxonomy_index_of (self, ts));
           if (w == NULL)
             {
               self->n_late++;
               continue;
             }
-          w_start = taxonomy_sat_mul (w->index, W);
-          w_end = taxonomy_sat_add (w_start, W);
+          w_start = taxonomy_start_of (self, w->index);
+          w_end = taxonomy_start_of (self, w->index + 1);
         }
       if (G_LIKELY (i + TAXONOMY_PREFETCH < p->n_rows))
         {
@@ -647,6 +662,13 @@ taxonomy_check (DpStage *stage, const void *config, GError **error)
   if (c->state_final && !c->state_path)
     return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "state_final",
                                   "state_final needs state_path");
+  if (!tz_zone_check (stage, "tz", c->tz, error))
+    return FALSE;
+  /* the state file holds window numbers, which a zone would change unseen */
+  if (c->state_path && c->tz && g_ascii_strcasecmp (c->tz, "UTC") != 0)
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "tz",
+                                  "tz '%s' cannot be combined with state_path yet (the state keeps UTC "
+                                  "windows); use tz: UTC or no state_path", c->tz);
   return TRUE;
 }
 
@@ -662,6 +684,11 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
   self->closed_below = G_MININT64;
   self->next_close_ts = G_MININT64;
   taxonomy_build_flag_attr (self);
+  if (!tz_zone_open (&self->zone, "tz", self->cfg.tz, error))
+    {
+      taxonomy_finalize (self);
+      return FALSE;
+    }
   if (self->cfg.state_path)
     {
       self->names = dp_name_map_new ();
@@ -684,7 +711,7 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
           /* slack may change between runs: the next close as this run's
            * slack puts it (the saved value when it did not change) */
           if (clock.any_ts)
-            self->next_close_ts = taxonomy_sat_add (taxonomy_sat_mul (self->closed_below + 1, self->cfg.window_ns),
+            self->next_close_ts = taxonomy_sat_add (taxonomy_start_of (self, self->closed_below + 1),
                                                     self->cfg.slack_ns);
           dp_stage_count (stage, "windows-restored", self->open->len);
         }
@@ -717,6 +744,7 @@ taxonomy_finalize (void *state)
   g_clear_pointer (&self->xlat_dst, g_hash_table_destroy);
   if (self->prefix_of)
     g_hash_table_destroy (self->prefix_of);
+  tz_zone_clear (&self->zone);
   g_free (self);
 }
 
@@ -726,7 +754,7 @@ static const char *const taxonomy_compat_choices[] = { "paper", "reference", NUL
 
 static const DpOptionDesc taxonomy_options[] = {
   DP_OPTION_RANGE ("window", DP_OPT_DURATION, "1h", TaxonomyConfig, window_ns, 1, 1e8,
-                   "Length of the time windows, aligned to UTC (the paper's time bin; the reference used 1 hour)."),
+                   "Length of the time windows, multiples of it from 1970-01-01 00:00 on the wall clock of tz (UTC by default; the paper's time bin; the reference used 1 hour)."),
   DP_OPTION_RANGE ("slack", DP_OPT_DURATION, "60s", TaxonomyConfig, slack_ns, 0, 1e8,
                    "How long after its end a window still accepts late packets before it is emitted; later packets are counted as late-dropped."),
   DP_OPTION_RANGE ("n1", DP_OPT_INT, "5", TaxonomyConfig, n1, 1, 1e9,
@@ -754,6 +782,16 @@ static const DpOptionDesc taxonomy_options[] = {
                    "one run over all of them; a missing file starts afresh."),
   DP_OPTION ("state_final", DP_OPT_BOOL, "false", TaxonomyConfig, state_final,
              "With state_path: the last run of a series: emits every open window at the end and removes the state file."),
+  DP_OPTION_RANGE ("event_ports", DP_OPT_UINT, "64", TaxonomyConfig, event_ports, 0, 65536,
+                   "The events' targets column lists the ports of each port-scan key, the smallest this many "
+                   "(\"22,23,80,443,+12\": 12 more not listed); 0: none."),
+  DP_OPTION_RANGE ("event_dsts", DP_OPT_UINT, "64", TaxonomyConfig, event_dsts, 0, 1e9,
+                   "The events' targets column lists the destinations of each net-scan key (TCP, UDP and "
+                   "ICMP echo), the lowest this many in address order, \",+N\" for the rest; 0: none."),
+  DP_OPTION ("tz", DP_OPT_STRING, "UTC", TaxonomyConfig, tz,
+             "Time zone the windows are aligned in (UTC, Europe/Rome, +02:00): windows start at multiples "
+             "of window on that zone's wall clock, so 1d windows are its local days (23 or 25 hours at a "
+             "daylight-saving change)."),
 };
 
 static const DpPortDesc taxonomy_inputs[] = {
@@ -761,25 +799,27 @@ static const DpPortDesc taxonomy_inputs[] = {
 };
 
 static const DpColumnDesc taxonomy_source_columns[] = {
-  { "window_start", DP_COL_INT64, 0 },
+  { "window_start", DP_COL_INT64, DP_COLUMN_TIME },
   { "src", DP_COL_IPV4, 0 },
   { "packets", DP_COL_INT64, 0 },
   { "probes", DP_COL_INT64, 0 },
   { "tool", DP_COL_STRING, 0 },
 };
 static const DpColumnDesc taxonomy_event_columns[] = {
-  { "window_start", DP_COL_INT64, 0 },
+  { "window_start", DP_COL_INT64, DP_COLUMN_TIME },
   { "pattern", DP_COL_STRING, 0 },
   { "src", DP_COL_IPV4, 0 },
-  { "proto", DP_COL_INT64, 0 },
-  { "dst", DP_COL_IPV4, 0 },
-  { "dport", DP_COL_INT64, 0 },
-  { "first_ns", DP_COL_INT64, 0 },
-  { "last_ns", DP_COL_INT64, 0 },
+  { "proto", DP_COL_INT64, DP_COLUMN_NULLABLE },
+  { "proto_name", DP_COL_STRING, DP_COLUMN_NULLABLE },
+  { "dst", DP_COL_IPV4, DP_COLUMN_NULLABLE },
+  { "dport", DP_COL_INT64, DP_COLUMN_NULLABLE },
+  { "first_ts", DP_COL_INT64, DP_COLUMN_TIME },
+  { "last_ts", DP_COL_INT64, DP_COLUMN_TIME },
   { "duration", DP_COL_DOUBLE, 0 },
+  { "targets", DP_COL_STRING, DP_COLUMN_NULLABLE },
 };
 static const DpColumnDesc taxonomy_summary_columns[] = {
-  { "window_start", DP_COL_INT64, 0 },
+  { "window_start", DP_COL_INT64, DP_COLUMN_TIME },
   { "pattern", DP_COL_STRING, 0 },
   { "sources", DP_COL_INT64, 0 },
   { "keys", DP_COL_INT64, 0 },

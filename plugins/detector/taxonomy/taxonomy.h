@@ -20,6 +20,9 @@ typedef struct {
   gint64 ipv6_prefix;
   char *state_path;     /* the open windows across runs, or NULL */
   gboolean state_final;
+  guint64 event_ports;  /* ports listed per port-scan event (0: none) */
+  guint64 event_dsts;   /* destinations listed per net-scan event (0: none) */
+  char *tz;             /* time zone the windows are aligned in */
 } TaxonomyConfig;
 
 /* The patterns, in the column order of the reference notebook's matrix. */
@@ -234,13 +237,17 @@ typedef struct {
   guint32 count[TAX_N_PATTERNS];  /* matching keys per pattern */
 } TaxSource;
 
+/* bits of TaxEvent.key: the parts of the key besides the source */
+enum { TAX_EV_DST = 1u, TAX_EV_PROTO = 2u };
+
 typedef struct {
-  guint32 src, dst;
+  guint32 src, dst;    /* dst 0 when not part of the key */
   gint32 dport;        /* -1 when the port is not part of the key */
-  guint8 pattern, proto;
+  guint8 pattern, proto, key;
   guint32 n_pkt, n_dst, n_dport;
   guint32 fp[TAX_N_FP];
   gint64 first, last;
+  char *list;          /* event_ports / event_dsts: the key's ports or destinations, or NULL */
 } TaxEvent;
 
 /* An output table being filled row by row, with the strings its rows share
@@ -271,7 +278,7 @@ void taxonomy_scratch_clear (TaxScratch *k);
  * and their rows appended to the output tables, pushed as they fill. */
 typedef struct {
   const TaxonomyConfig *cfg;
-  gint64 win;          /* window start, epoch seconds (the tables' window_start) */
+  gint64 win;          /* window start, ns since the epoch (the tables' window_start) */
   DpStage *stage;
   DpNameMap *names;
   TaxTable *pairs;     /* (src, dst, class) of one source; borrowed, reset per source */
@@ -291,13 +298,16 @@ typedef struct {
 void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
                           DpStage *stage, DpNameMap *names, TaxTable *pairs, TaxTable *ports,
                           TaxScratch *scratch);
+/** Fills the list of each port-scan and net-scan event of the source just
+ * decided (its triples: @key[@from, @to) into @triples), as event_ports and
+ * event_dsts ask (taxonomy-lists.c). */
+void taxonomy_event_lists (TaxClose *c, const TaxTable *triples, const guint64 *key, gsize from, gsize to);
 /** Decides every pattern from the window's base table (left as it is),
  * pushing the sources and events tables (in chunks), then the summary. */
 void taxonomy_close_run (TaxClose *c, const TaxTable *triples);
 
 /* ---- output tables (taxonomy-emit.c) ---- */
 
-gint64 taxonomy_window_sec (gint64 window_start_ns);
 void taxonomy_out_sources (TaxOut *o, DpNameMap *names);
 void taxonomy_out_events (TaxOut *o, DpNameMap *names);
 void taxonomy_out_add_source (TaxOut *o, const TaxonomyConfig *cfg, gint64 win, const TaxSource *s);

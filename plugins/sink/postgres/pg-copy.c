@@ -192,6 +192,12 @@ encode_row (PgSink *st, const PgTable *s, const DpTable *t, guint r, GError **er
     {
       const PgCol *col = &g_array_index (s->cols, PgCol, c);
       const DpColumn *dc = &t->cols[col->src];
+      if (dp_table_is_null (t, col->src, r))
+        {
+          /* a null cell: NULL in the value and in its _nsec or _name column */
+          put32 (b, (guint32) -1);
+          continue;
+        }
       switch (col->type)
         {
         case PG_BIGINT:

@@ -42,7 +42,7 @@ pg_table_free (gpointer p)
   g_free (s);
 }
 
-/* The columns of @t: int64 -> bigint (a time column named in `times` ->
+/* The columns of @t: int64 -> bigint (a time column, declared or named in `times`, ->
  * timestamptz, and an ns time gets NAME_nsec smallint beside it), double
  * -> double precision, ipv4 -> inet (and NAME_name text with the
  * pseudonyms when the table has a name map), string -> text. */
@@ -106,7 +106,9 @@ pg_table_new (PgSink *st, const char *name, const DpBatch *b, GError **error)
         {
         case DP_COL_INT64:
           {
-            gint unit = GPOINTER_TO_INT (g_hash_table_lookup (st->units, col->name)) - 1;
+            /* a declared time column is ns; `times` names those of other plugins */
+            gint unit = col->flags & DP_COLUMN_TIME ? PG_UNIT_NS
+                                                    : GPOINTER_TO_INT (g_hash_table_lookup (st->units, col->name)) - 1;
             if (unit == PG_UNIT_NONE)
               add_col (s, col->name, PG_BIGINT, PG_ROLE_VALUE, c, PG_UNIT_NONE);
             else
@@ -273,6 +275,17 @@ prepare_upsert (PgSink *st, PgTable *s, GError **error)
   g_string_append (st->sql, " (");
   append_sql_columns (st->sql, s, key);
   g_string_append_c (st->sql, ')');
+  /* a key column may be NULL (the taxonomy's "not part of the key"): NULLs
+   * must be equal in the key for a re-run to replace those rows
+   * (PostgreSQL 15 and later; older servers keep such rows twice) */
+  gboolean nullable = FALSE;
+  for (guint k = 0; key[k]; k++)
+    {
+      gint c = db_columns_find (&s->dp_cols, key[k]);
+      nullable |= c >= 0 && (g_array_index (s->dp_cols.flags, guint, c) & DP_COLUMN_NULLABLE);
+    }
+  if (nullable && PQserverVersion (st->conn) >= 150000)
+    g_string_append (st->sql, " NULLS NOT DISTINCT");
   if (!pg_exec (st, st->sql->str, s->name, "cannot create the unique index of its key", error))
     return FALSE;
 

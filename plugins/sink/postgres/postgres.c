@@ -31,8 +31,11 @@ static const DpOptionDesc postgres_options[] = {
                    "How long to try to get a lost connection back (waits from 0.1 s doubling to 10 s) "
                    "before the run fails; the open window is written again (0: fail at once)."),
   DP_OPTION ("times", DP_OPT_STRLIST, "window_start=s,first_ns=ns,last_ns=ns,ts=ns", Config, times,
-             "int64 columns that are times since the epoch, as COLUMN=UNIT (s, ms, us, ns): "
-             "timestamptz, with COLUMN_nsec (the nanoseconds below the microsecond) for ns."),
+             "Further int64 columns that are times since the epoch, as COLUMN=UNIT (s, ms, us, ns), for "
+             "tables whose plugin does not declare its times (the default names those of tables written "
+             "before times were declared; a declared time column, such as the taxonomy's window_start, "
+             "first_ts and last_ts, is always ns): timestamptz, with COLUMN_nsec (the nanoseconds below "
+             "the microsecond) for ns."),
   DB_SINK_OPTIONS (Config, "window_start,src+window_start,pattern+window_start,ip"),
 };
 
@@ -390,10 +393,11 @@ DP_PLUGIN_DEFINE (postgres,
          "environment variables; a password in the pipeline is refused (`~/.pgpass`, `passfile=`, "
          "`PGPASSFILE`). Each table that arrives goes to the SQL table of its name (`tables` renames, "
          "as in the sqlite sink), created at its first rows with typed columns: int64 → `bigint`, a "
-         "time column (`times`) → `timestamptz` (an ns time keeps its last three digits in "
+         "time column (declared as a time by its plugin, such as the taxonomy's window_start, first_ts "
+         "and last_ts, or named in `times`) → `timestamptz` (an ns time keeps its last three digits in "
          "`COLUMN_nsec smallint`), double → `double precision` (NaN and infinities kept), ipv4 → `inet` "
          "(and `COLUMN_name text` holding the pseudonyms when the input is pseudonymised), string → "
-         "`text`; a table that exists must have exactly these columns, else the run fails naming both "
+         "`text`, and a null cell (the taxonomy's \"not part of the key\") NULL; a table that exists must have exactly these columns, else the run fails naming both "
          "lists. Rows go through `COPY … FROM STDIN (FORMAT binary)`, one transaction per window "
          "(`transaction`, `window`, `window_ends`: the taxonomy's sources, events and summary of one "
          "window commit together), so a crash, a lost connection or a refused row leaves every earlier "

@@ -250,8 +250,10 @@ report_events_add (Report *r, const DpTable *t)
       const char *pat = t->cols[cp].str[row];
       guint proto = (guint) t->cols[cpr].i64[row] & 0xff;
       gboolean ported = proto == 6 || proto == 17;
-      /* keys of source-level patterns carry no port (-1) or no protocol */
-      if (pat == NULL || proto == 0 || (ported && t->cols[cd].i64[row] < 0))
+      /* keys of source-level patterns carry no port or no protocol (null;
+       * -1 and 0 from tables of older runs) */
+      gboolean no_port = dp_table_is_null (t, (guint) cd, row) || t->cols[cd].i64[row] < 0;
+      if (pat == NULL || proto == 0 || dp_table_is_null (t, (guint) cpr, row) || (ported && no_port))
         continue;
       guint pi = src_event_pattern (g, pat);
       guint32 pp = proto << 16 | (ported ? ((guint) t->cols[cd].i64[row] & 0xffff) : 0);

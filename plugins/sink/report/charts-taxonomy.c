@@ -71,6 +71,14 @@ tax_window_index (const TaxGrid *g, gint64 w)
 }
 
 /* First pass: the distinct windows and patterns. */
+/* window_start of row @row in epoch seconds: a time column holds ns */
+static gint64
+tax_window_sec (const DpTable *t, gint cw, guint row)
+{
+  gint64 v = t->cols[cw].i64[row];
+  return t->cols[cw].flags & DP_COLUMN_TIME ? dp_floor_div (v, 1000000000) : v;
+}
+
 static void
 tax_grid_axes (TaxGrid *g, Report *r)
 {
@@ -84,7 +92,7 @@ tax_grid_axes (TaxGrid *g, Report *r)
       gint cw = report_col (t, "window_start", DP_COL_INT64), cp = report_col (t, "pattern", DP_COL_STRING);
       for (guint row = 0; cw >= 0 && cp >= 0 && row < t->n_rows; row++)
         {
-          gint64 w = t->cols[cw].i64[row];
+          gint64 w = tax_window_sec (t, cw, row);
           const char *pat = t->cols[cp].str[row];
           if (!g_hash_table_contains (seen_w, &w))
             {
@@ -116,7 +124,7 @@ tax_grid_build (TaxGrid *g, Report *r)
       gint cs = dp_table_find_column (t, "sources"), cn = dp_table_find_column (t, "packets");
       for (guint row = 0; cw >= 0 && cp >= 0 && row < t->n_rows; row++)
         {
-          guint w = tax_window_index (g, t->cols[cw].i64[row]);
+          guint w = tax_window_index (g, tax_window_sec (t, cw, row));
           const char *pat = t->cols[cp].str[row];
           guint p;
           if (pat && strcmp (pat, "all") == 0)

@@ -494,7 +494,7 @@ anon_table (Anon *s, DpStage *stage, const DpTable *in, GError **error)
     }
   DpTable *out = dp_table_new (in->name);
   for (guint c = 0; c < in->n_cols; c++)
-    dp_table_add_column (out, in->cols[c].name, in->cols[c].type);
+    dp_table_add_column_flags (out, in->cols[c].name, in->cols[c].type, in->cols[c].flags);
   for (guint r = 0; r < in->n_rows; r++)
     dp_table_append_row (out);
   if (in->names)
@@ -570,6 +570,9 @@ anon_table (Anon *s, DpStage *stage, const DpTable *in, GError **error)
             }
           break;
         }
+      /* a null cell stays null (a null address is 0, which the
+       * scrambling above may have turned into another) */
+      dp_table_copy_nulls (out, c, in, c);
     }
   return out;
 }

@@ -183,7 +183,7 @@ enrich_table (Enrich *s, const DpTable *in, GError **error)
     return NULL;
   g_autoptr (DpTable) out = dp_table_new (in->name);
   for (guint c = 0; c < in->n_cols; c++)
-    dp_table_add_column (out, in->cols[c].name, in->cols[c].type);
+    dp_table_add_column_flags (out, in->cols[c].name, in->cols[c].type, in->cols[c].flags);
   for (guint r = 0; r < in->n_rows; r++)
     dp_table_append_row (out);
   if (in->names)
@@ -197,6 +197,7 @@ enrich_table (Enrich *s, const DpTable *in, GError **error)
       else if (in->n_rows)
         memcpy (out->cols[c].data, ic->data,
                 in->n_rows * (ic->type == DP_COL_IPV4 ? sizeof (guint32) : sizeof (gint64)));
+      dp_table_copy_nulls (out, c, in, c);
     }
   gboolean prefixed = cols->len > 1 || s->cfg->column_prefix;
   for (guint k = 0; k < cols->len; k++)

@@ -1,0 +1,133 @@
+/* taxonomy-lists.c — the ports of each port-scan key and the destinations
+ * of each net-scan key, as the events table's `targets` column lists them
+ * (event_ports, event_dsts), so "which ports did this source scan in that
+ * hour?" needs no second pipeline.
+ *
+ * The text is the smallest values in increasing order (ports as numbers,
+ * destinations as the tables print them: IPv4 addresses in order, then
+ * IPv6 addresses in order, then pseudonyms in text order), separated by
+ * commas; when more than the cap were seen, a last item "+N" says how many
+ * were left out: "22,23,80,443,+12".  An item never starts with '+'
+ * otherwise, so splitting on ',' reads it back. */
+#include "config.h"
+
+#include "taxonomy.h"
+
+/* What a triple contributes to: the (dst, class) of a port scan, the
+ * class|port of a net scan.  Two key spaces apart by the top bit. */
+#define TAX_LIST_PAIR (G_GUINT64_CONSTANT (1) << 62)
+
+static guint
+taxonomy_list_cls (guint8 proto)
+{
+  return proto == 6 ? TAX_CLS_TCP : proto == 17 ? TAX_CLS_UDP : TAX_CLS_ICMP;
+}
+
+static int
+taxonomy_u32_cmp (gconstpointer a, gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  return (x > y) - (x < y);
+}
+
+/* Address order that does not depend on the name map's keys (which each
+ * run hands out in its own order): IPv4 addresses by value, then IPv6
+ * addresses by their bytes, then pseudonyms by their text. */
+static int
+taxonomy_addr_cmp (gconstpointer a, gconstpointer b, gpointer data)
+{
+  const DpNameMap *names = data;
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+  const guint8 *x6 = dp_name_map_lookup_ip6 (names, x, NULL), *y6 = dp_name_map_lookup_ip6 (names, y, NULL);
+  const char *xn = x6 ? NULL : dp_name_map_lookup (names, x), *yn = y6 ? NULL : dp_name_map_lookup (names, y);
+  int cx = x6 ? 1 : xn ? 2 : 0, cy = y6 ? 1 : yn ? 2 : 0;
+  if (cx != cy)
+    return cx - cy;
+  if (cx == 1)
+    return memcmp (x6, y6, 16);
+  if (cx == 2)
+    return strcmp (xn, yn);
+  return (x > y) - (x < y);
+}
+
+/* The list text of @values (sorted here), at most @cap of them. */
+static char *
+taxonomy_list_text (GArray *values, guint64 cap, gboolean addresses, DpNameMap *names)
+{
+  if (addresses)
+    g_array_sort_with_data (values, taxonomy_addr_cmp, names);
+  else
+    g_array_sort (values, taxonomy_u32_cmp);
+  GString *b = g_string_new (NULL);
+  char buf[64];
+  guint n = values->len;
+  for (guint i = 0; i < n && i < cap; i++)
+    {
+      guint32 v = g_array_index (values, guint32, i);
+      if (i)
+        g_string_append_c (b, ',');
+      if (addresses)
+        g_string_append (b, dp_ipv4_format (v, names, buf));
+      else
+        g_string_append_printf (b, "%u", v);
+    }
+  if (n > cap)
+    g_string_append_printf (b, ",+%" G_GUINT64_FORMAT, (guint64) n - cap);
+  return g_string_free (b, FALSE);
+}
+
+void
+taxonomy_event_lists (TaxClose *c, const TaxTable *triples, const guint64 *key, gsize from, gsize to)
+{
+  const TaxonomyConfig *cfg = c->cfg;
+  GArray *ev = c->k->events;
+  DpHash index;                 /* key of the list -> event number */
+  gboolean any = FALSE;
+  dp_hash_init (&index, 16);
+  for (guint i = 0; i < ev->len; i++)
+    {
+      const TaxEvent *e = &g_array_index (ev, TaxEvent, i);
+      guint64 k;
+      if (e->pattern <= TAX_PS_UDP_LIGHT && cfg->event_ports > 0)
+        k = TAX_LIST_PAIR | (guint64) taxonomy_list_cls (e->proto) << 32 | e->dst;
+      else if (e->pattern >= TAX_NS_TCP_HEAVY && e->pattern <= TAX_NS_UDP_LIGHT && cfg->event_dsts > 0)
+        k = TAX_KEY_B (taxonomy_list_cls (e->proto), e->dport < 0 ? TAX_PORT_NULL : (guint32) e->dport);
+      else if ((e->pattern == TAX_NS_ICMP_HEAVY || e->pattern == TAX_NS_ICMP_LIGHT) && cfg->event_dsts > 0)
+        k = TAX_KEY_B (TAX_CLS_ICMP, TAX_ICMP_ECHO);
+      else
+        continue;
+      *dp_hash_upsert (&index, k, NULL) = i;
+      any = TRUE;
+    }
+  if (!any)
+    {
+      dp_hash_clear (&index);
+      return;
+    }
+  g_autoptr (GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < ev->len; i++)
+    g_ptr_array_add (values, g_array_new (FALSE, FALSE, sizeof (guint32)));
+  for (gsize k = from; k < to; k++)
+    {
+      const TaxAgg *t = &triples->entries[(guint32) key[k]];
+      guint cls = TAX_KEY_CLS (t->b);
+      guint32 port = TAX_KEY_PORT (t->b);
+      const guint64 *slot;
+      /* a port scan's ports: the triples of its (dst, class) with a port */
+      if ((cls == TAX_CLS_TCP || cls == TAX_CLS_UDP) && port != TAX_PORT_NULL
+          && (slot = dp_hash_find (&index, TAX_LIST_PAIR | (guint64) cls << 32 | t->dst)) != NULL)
+        g_array_append_val (g_ptr_array_index (values, (guint) *slot), port);
+      /* a net scan's destinations: the triples of its class|port */
+      if ((slot = dp_hash_find (&index, t->b)) != NULL)
+        g_array_append_val (g_ptr_array_index (values, (guint) *slot), t->dst);
+    }
+  for (gsize i = 0; i <= index.mask; i++)
+    if (index.keys[i] != DP_HASH_EMPTY)
+      {
+        TaxEvent *e = &g_array_index (ev, TaxEvent, (guint) index.vals[i]);
+        gboolean pair = (index.keys[i] & TAX_LIST_PAIR) != 0;
+        e->list = taxonomy_list_text (g_ptr_array_index (values, (guint) index.vals[i]),
+                                      pair ? cfg->event_ports : cfg->event_dsts, !pair, c->names);
+      }
+  dp_hash_clear (&index);
+}
