@@ -13,14 +13,17 @@ libdarkpipe_la_SOURCES = \
 	core/dp-pipeline.c \
 	core/dp-paths.c \
 	core/dp-run.c \
+	core/dp-ranks.c \
+	core/dp-comm.c \
+	core/dp-comm.h \
 	core/dp-pipeline-private.h \
 	core/dp-stage.c \
 	core/dp-sched.c \
 	core/dp-harness.c \
 	core/dp-private.h \
 	core/dp-yaml.h
-libdarkpipe_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(ZLIB_CFLAGS) -fvisibility=hidden -DG_LOG_DOMAIN=\"darkpipe\"
-libdarkpipe_la_LIBADD = $(GLIB_LIBS) $(YAML_LIBS) $(ZLIB_LIBS) -lm
+libdarkpipe_la_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(ZLIB_CFLAGS) $(MPI_CFLAGS) -fvisibility=hidden -DG_LOG_DOMAIN=\"darkpipe\"
+libdarkpipe_la_LIBADD = $(GLIB_LIBS) $(YAML_LIBS) $(ZLIB_LIBS) $(MPI_LIBS) -lm
 libdarkpipe_la_LDFLAGS = -no-undefined -version-info 0:0:0
 
 dpinclude_HEADERS += \

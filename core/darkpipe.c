@@ -87,7 +87,10 @@ make_context (Opts *o)
   dp_context_set_threads (ctx, o->threads != THREADS_UNSET ? (guint) o->threads : 1);
   dp_context_set_quiet (ctx, o->quiet);
   dp_context_set_sequential (ctx, o->sequential);
-  dp_context_set_progress (ctx, !o->quiet && isatty (STDERR_FILENO));
+  /* under MPI rank 0 speaks for the job: the other ranks print only the
+   * warnings about their share of the input */
+  gboolean speaker = dp_context_rank (ctx) == 0;
+  dp_context_set_progress (ctx, speaker && !o->quiet && isatty (STDERR_FILENO));
   if (o->output_dir)
     dp_context_set_output_dir (ctx, o->output_dir);
   return ctx;
@@ -125,9 +128,15 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
   GError *error = NULL;
   gboolean ok = dp_pipeline_run (p, &error);
   signal_ctx = NULL;
+  gboolean speaker = dp_context_rank (ctx) == 0;
   /* --quiet: the error alone, without the table */
-  if (!o->quiet)
+  if (!o->quiet && speaker)
     dp_pipeline_print_summary (p, stderr);
+  if (!ok && !speaker)
+    {
+      g_error_free (error);
+      return EXIT_RUNTIME;
+    }
   if (!ok)
     {
       g_autofree char *safe = dp_escape_controls (error->message, TRUE);
@@ -137,7 +146,7 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
       g_error_free (error);
       return interrupted ? 128 + (signal_seen ? signal_seen : SIGINT) : EXIT_RUNTIME;
     }
-  if (!o->quiet)
+  if (!o->quiet && speaker)
     fprintf (stderr, "darkpipe: %sresults in %s/\n",
              signal_ended_input ? (signal_seen == SIGTERM ? "capture ended by SIGTERM; "
                                                           : "capture ended by SIGINT; ") : "",

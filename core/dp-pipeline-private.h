@@ -70,4 +70,7 @@ void drop_off_stages (DpPipeline *p);
  * another output or leaves the output directory */
 void check_paths (DpPipeline *p);
 
+/* dp-ranks.c: the run under MPI with several ranks */
+gboolean dp_pipeline_run_ranks (DpPipeline *p, GError **error);
+
 G_END_DECLS

@@ -39,6 +39,11 @@ DP_API void dp_context_set_threads (DpContext *ctx, guint threads);
 DP_API void dp_context_set_quiet (DpContext *ctx, gboolean quiet);
 /** TRUE: draw a progress bar on stderr while the run goes. */
 DP_API void dp_context_set_progress (DpContext *ctx, gboolean progress);
+/** This process's rank in an MPI job started by a launcher (0 without
+ * one; docs/scale-out.md), and the number of ranks (1 without one).  Only
+ * rank 0 writes outputs and prints the run's summary.  @ctx not NULL. */
+DP_API guint dp_context_rank (const DpContext *ctx);
+DP_API guint dp_context_n_ranks (const DpContext *ctx);
 /** One stage at a time even with several threads (the threaded stages
  * then get them all): what darkpipe did before branches ran at once, and
  * less memory at one time. */

@@ -91,6 +91,18 @@ DP_API const char *dp_plugin_kind_name (DpPluginKind kind);
 /* Port flags */
 #define DP_PORT_OPTIONAL 0x1u  /* an input that may stay unconnected */
 #define DP_PORT_MULTI    0x2u  /* an input that accepts several upstreams */
+/* Output ports of a DP_PLUGIN_PER_SOURCE plugin: how rank 0 merges the
+ * tables of the ranks into what one process pushes (MPI only). */
+#define DP_PORT_MERGE_ORDERED 0x4u /* rows are in order of their first column
+                                    * (int64), then of their first ipv4 column
+                                    * (address order: IPv4, then names as the
+                                    * input first met them); each value pair
+                                    * comes from one rank, whose rows of it stay
+                                    * together */
+#define DP_PORT_MERGE_SUM 0x8u     /* rows with equal first (int64) and second
+                                    * columns are one row, their other int64
+                                    * columns summed; one table per first-column
+                                    * value, rows in first-seen order */
 
 /* A column of a table port: on an output, one the tables always have; on
  * an input, one the plugin reads (needed unless DP_COLUMN_OPTIONAL).  The
@@ -184,6 +196,31 @@ typedef struct _DpContext DpContext;
 #define DP_PLUGIN_THREADED 0x1u   /* finish() uses dp_stage_threads() threads: the
                                    * scheduler grants it several of the run's
                                    * threads (and may grant more while it runs) */
+/* What a plugin does under MPI (`mpirun -np N darkpipe run`, N > 1; see
+ * docs/scale-out.md).  A pipeline runs there only when every stage is one
+ * of: a source with DP_PLUGIN_SPLITS_INPUT; a stage fed by sources only,
+ * with DP_PLUGIN_PER_SOURCE; a sink fed by per-source stages' ports that
+ * carry a DP_PORT_MERGE_* flag.  Any other stage is refused at start,
+ * naming it. */
+#define DP_PLUGIN_SPLITS_INPUT 0x2u /* a source that, with dp_stage_n_ranks() = n > 1,
+                                   * reads its records in blocks of batch-size
+                                   * records (its `batch_rows` option), decodes
+                                   * block b only on rank b mod n, and pushes
+                                   * each block it decodes as exactly one batch
+                                   * (possibly empty), in order: record order is
+                                   * the order one process would push them in */
+#define DP_PLUGIN_PER_SOURCE 0x4u  /* process() keeps state per source address
+                                   * only: under MPI each rank runs it on the
+                                   * packets of the sources it owns (routed by a
+                                   * hash of the source address), and rank 0
+                                   * merges its table outputs */
+#define DP_PLUGIN_EVENT_TIME 0x8u  /* with PER_SOURCE: its duration options
+                                   * `window` and `slack` say when a packet is
+                                   * late: when its window (ts / window) ends
+                                   * more than slack before the newest packet
+                                   * so far; under MPI the core drops those in
+                                   * the one-process order, before routing,
+                                   * counting them as `late-dropped` */
 
 typedef struct {
   guint32 abi_version;
@@ -331,6 +368,14 @@ DP_API void dp_stage_info (DpStage *stage, const char *format, ...) G_GNUC_PRINT
  * late, say).  Control characters escaped; serialised as dp_stage_info. */
 DP_API void dp_stage_warning (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
+/** This process's rank in an MPI job (0 .. dp_stage_n_ranks() - 1); 0 in
+ * one process and under the test harness.  Any thread. */
+DP_API guint dp_stage_rank (const DpStage *stage);
+/** How many ranks the job has: the N of `mpirun -np N`, 1 without a
+ * launcher (darkpipe then never initialises MPI).  A source with
+ * DP_PLUGIN_SPLITS_INPUT reads its share with it; other plugins need not
+ * look.  Any thread. */
+DP_API guint dp_stage_n_ranks (const DpStage *stage);
 /** (transfer none) the context the stage runs in; never NULL (the
  * harness has one too).  Valid for the stage's life. */
 DP_API DpContext *dp_stage_context (const DpStage *stage);

@@ -3,6 +3,7 @@
 
 #include <gmodule.h>
 #include "darkpipe.h"
+#include "dp-comm.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,7 @@ struct _DpContext {
   gboolean finishing;         /* pushes go to the consumers' inboxes (dp-sched.c) */
   GMutex peak_lock;           /* the peak-memory intervals of running stages */
   GPtrArray *peak_active;     /* DpStage* measuring now */
+  const DpComm *comm;         /* the job's ranks (dp-comm.h); one process: 0 of 1 */
 };
 
 typedef struct {

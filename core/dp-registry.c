@@ -15,6 +15,7 @@
 
 #include "dp-options.h"
 #include "dp-pipeline.h"
+#include "dp-comm.h"
 #include "dp-private.h"
 
 /* configure names the plugin directory and darkpipe.pc after its own copy */
@@ -42,6 +43,8 @@ dp_context_new (void)
   g_mutex_init (&ctx->log_lock);
   g_mutex_init (&ctx->peak_lock);
   ctx->peak_active = g_ptr_array_new ();
+  /* under a launcher: MPI starts here (dp-comm.h) */
+  ctx->comm = dp_comm_world ();
   return ctx;
 }
 
@@ -73,6 +76,8 @@ dp_context_add_plugin_dir (DpContext *ctx, const char *dir)
 void dp_context_set_threads (DpContext *ctx, guint threads) { ctx->threads = MAX (threads, 1u); }
 void dp_context_set_quiet (DpContext *ctx, gboolean quiet) { ctx->quiet = quiet; }
 void dp_context_set_progress (DpContext *ctx, gboolean progress) { ctx->progress = progress; }
+guint dp_context_rank (const DpContext *ctx) { return ctx->comm ? ctx->comm->rank : 0; }
+guint dp_context_n_ranks (const DpContext *ctx) { return ctx->comm ? ctx->comm->size : 1; }
 void dp_context_set_sequential (DpContext *ctx, gboolean sequential) { ctx->sequential = sequential; }
 void dp_context_cancel (DpContext *ctx) { g_atomic_int_set (&ctx->cancelled, 1); }
 

@@ -119,6 +119,16 @@ dp_pipeline_run (DpPipeline *p, GError **error)
   p->run_start_us = t0;
   if (p->ctx->output_dir == NULL)
     p->ctx->output_dir = g_strdup (p->output_dir);
+  if (p->ctx->comm && p->ctx->comm->size > 1)
+    {
+      gboolean ok = dp_pipeline_run_ranks (p, error);
+      if (ok)
+        {
+          dp_stage_clear_progress_line (p->ctx);
+          p->run_us = g_get_monotonic_time () - t0;
+        }
+      return ok;
+    }
   for (guint r = 0; r < p->order->len; r++)
     {
       Spec *s = spec_at (p, r);

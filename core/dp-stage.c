@@ -792,3 +792,15 @@ dp_stage_output_path (const DpStage *s, const char *path)
     return g_strdup (path);
   return g_build_filename (dp_context_output_dir (s->ctx), path, NULL);
 }
+
+guint
+dp_stage_rank (const DpStage *s)
+{
+  return s->ctx && s->ctx->comm ? s->ctx->comm->rank : 0;
+}
+
+guint
+dp_stage_n_ranks (const DpStage *s)
+{
+  return s->ctx && s->ctx->comm ? s->ctx->comm->size : 1;
+}

@@ -86,6 +86,10 @@ TESTS += tests/test-concurrency.sh
 EXTRA_DIST += tests/test-concurrency.sh
 TESTS += tests/test-daily.sh
 EXTRA_DIST += tests/test-daily.sh
+# mpirun -np 1..4 of the taxonomy: the tables of one process (issue #15);
+# skipped without --with-mpi
+TESTS += tests/test-mpi.sh
+EXTRA_DIST += tests/test-mpi.sh
 
 # the public ABI: exported symbols and struct layouts against committed lists
 check_PROGRAMS += tests/test-abi

@@ -669,6 +669,13 @@ taxonomy_check (DpStage *stage, const void *config, GError **error)
     return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "tz",
                                   "tz '%s' cannot be combined with state_path yet (the state keeps UTC "
                                   "windows); use tz: UTC or no state_path", c->tz);
+  /* under MPI: the state file is one process's; a prefix's key order
+   * depends on the batches one process saw */
+  if (dp_stage_n_ranks (stage) > 1 && (c->state_path || c->ipv6_prefix < 128))
+    return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE,
+                                  c->state_path ? "state_path" : "ipv6_prefix",
+                                  "%s does not work under MPI yet (%u ranks): run in one process",
+                                  c->state_path ? "state_path" : "ipv6_prefix below 128", dp_stage_n_ranks (stage));
   return TRUE;
 }
 
@@ -827,9 +834,9 @@ static const DpColumnDesc taxonomy_summary_columns[] = {
 };
 
 static const DpPortDesc taxonomy_outputs[] = {
-  { "sources", DP_TYPE_TABLE, 0, "One row per (window, source): matched keys per pattern, fingerprint counts.", DP_PORT_COLUMNS (taxonomy_source_columns) },
-  { "events", DP_TYPE_TABLE, 0, "One row per matching key: pattern, source, key, packets, spread and times.", DP_PORT_COLUMNS (taxonomy_event_columns) },
-  { "summary", DP_TYPE_TABLE, 0, "Per window and pattern: sources, keys and packets.", DP_PORT_COLUMNS (taxonomy_summary_columns) },
+  { "sources", DP_TYPE_TABLE, DP_PORT_MERGE_ORDERED, "One row per (window, source): matched keys per pattern, fingerprint counts.", DP_PORT_COLUMNS (taxonomy_source_columns) },
+  { "events", DP_TYPE_TABLE, DP_PORT_MERGE_ORDERED, "One row per matching key: pattern, source, key, packets, spread and times.", DP_PORT_COLUMNS (taxonomy_event_columns) },
+  { "summary", DP_TYPE_TABLE, DP_PORT_MERGE_SUM, "Per window and pattern: sources, keys and packets.", DP_PORT_COLUMNS (taxonomy_summary_columns) },
 };
 
 static const char taxonomy_doc[] =
@@ -894,4 +901,5 @@ DP_PLUGIN_DEFINE (taxonomy,
   .init = taxonomy_init,
   .process = taxonomy_process,
   .finish = taxonomy_finish,
-  .finalize = taxonomy_finalize)
+  .finalize = taxonomy_finalize,
+  .flags = DP_PLUGIN_PER_SOURCE | DP_PLUGIN_EVENT_TIME)

@@ -126,8 +126,12 @@ pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch
   while (st == PCAP_READ_FULL && self->flow == DP_FLOW_OK)
     {
       st = pcap_file_read (stage, self, &r, *batch, error);
-      if ((*batch)->n_rows == (*batch)->capacity)
-        self->flow = dp_stage_push_packets (stage, 0, batch);
+      /* under MPI one push per block of this rank's, even an empty one */
+      if ((*batch)->n_rows == (*batch)->capacity || self->split_end)
+        {
+          self->split_end = FALSE;
+          self->flow = dp_stage_push_packets (stage, 0, batch);
+        }
       dp_stage_progress (stage, self->done_bytes + pcap_file_position (&r, f), self->total_bytes);
     }
   pcap_reader_close (&r);

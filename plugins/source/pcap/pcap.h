@@ -48,6 +48,12 @@ typedef struct {
   guint64 n_non_ip;
   guint64 n_l4_short;
   DpFlow flow;        /* what the last push returned */
+  /* under MPI (split_n > 1 ranks): block b of split_block records, in the
+   * order one process reads them, is decoded by rank b mod split_n only */
+  guint split_n, split_rank;
+  guint64 split_block;
+  guint64 split_rec;  /* records met so far, all ranks' */
+  gboolean split_end; /* the record just taken ended one of this rank's blocks */
 } Pcap;
 
 /* Classic records are read in blocks of this size.  A record never
@@ -151,6 +157,21 @@ pcap_get32 (const guint8 *p, gboolean swapped)
   guint32 v;
   memcpy (&v, p, 4);
   return swapped ? GUINT32_SWAP_LE_BE (v) : v;
+}
+
+/* Under MPI: counts one more record and says whether this rank decodes
+ * it (always TRUE in one process). */
+static inline gboolean
+pcap_split_mine (Pcap *self)
+{
+  if (G_LIKELY (self->split_n <= 1))
+    return TRUE;
+  guint64 i = self->split_rec++;
+  if ((i / self->split_block) % self->split_n != self->split_rank)
+    return FALSE;
+  /* the last record of the block: the batch goes out after it */
+  self->split_end = (i + 1) % self->split_block == 0;
+  return TRUE;
 }
 
 /* One record: filter, timestamp, decode into @batch.  FALSE stops the

@@ -309,11 +309,15 @@ pcap_read_batch_ng (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch,
           return pcap_read_failed (stage, r, r->msg, error) ? PCAP_READ_EOF : PCAP_READ_ERROR;
         }
       r->n_read++;
+      if (G_UNLIKELY (!pcap_split_mine (self)))
+        continue;
       PcapIface *ifc = &g_array_index (r->ifaces, PcapIface, id);
       if (G_UNLIKELY (!ifc->supported))
         {
           if (!pcap_ng_unsupported (stage, r, ifc, id, error))
             return PCAP_READ_ERROR;
+          if (G_UNLIKELY (self->split_end))
+            return PCAP_READ_FULL;
           continue;
         }
       if (G_UNLIKELY (!ifc->compiled) && !pcap_ng_compile (r, ifc, id, error))
@@ -321,6 +325,8 @@ pcap_read_batch_ng (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *batch,
       if (!pcap_take (stage, self, r, ifc->linktype, ifc->has_prog ? &ifc->prog : NULL, &hdr, data,
                       batch, error))
         return PCAP_READ_ERROR;
+      if (G_UNLIKELY (self->split_end))
+        return PCAP_READ_FULL;
     }
   return PCAP_READ_FULL;
 }

@@ -490,9 +490,13 @@ pcap_read_batch_block (DpStage *stage, Pcap *self, PcapReader *r, DpPackets *bat
           return pcap_read_failed (stage, r, r->msg, error) ? PCAP_READ_EOF : PCAP_READ_ERROR;
         }
       r->n_read++;
+      if (G_UNLIKELY (!pcap_split_mine (self)))
+        continue;
       if (!pcap_take (stage, self, r, r->linktype, r->has_prog ? &r->prog : NULL, &hdr, data, batch,
                       error))
         return PCAP_READ_ERROR;
+      if (G_UNLIKELY (self->split_end))
+        return PCAP_READ_FULL;
     }
   return PCAP_READ_FULL;
 }
@@ -636,6 +640,10 @@ pcap_source_check (DpStage *stage, const void *config, GError **error)
   const PcapConfig *cfg = config;
   if (cfg->interface)
     {
+      if (dp_stage_n_ranks (stage) > 1)
+        return dp_stage_config_error (stage, error, DP_CONFIG_ERROR_STRUCTURE, "interface",
+                                      "a live capture does not run under MPI (%u ranks): run it in one process",
+                                      dp_stage_n_ranks (stage));
       if (!pcap_live_check (stage, cfg, error))
         return FALSE;
     }
@@ -655,6 +663,35 @@ pcap_source_check (DpStage *stage, const void *config, GError **error)
   return TRUE;
 }
 
+/* Under MPI every rank walks every record and decodes its blocks
+ * (docs/scale-out.md): for files read start to end in one order. */
+static gboolean
+pcap_split_init (DpStage *stage, Pcap *self, GError **error)
+{
+  self->split_n = dp_stage_n_ranks (stage);
+  self->split_rank = dp_stage_rank (stage);
+  self->split_block = (guint64) self->cfg->batch_rows;
+  if (self->split_n <= 1)
+    return TRUE;
+  for (guint i = 0; i < self->files->len; i++)
+    if (g_array_index (self->files, PcapFile, i).stream)
+      {
+        g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_STRUCTURE,
+                     "%s: a pipe or the standard input cannot be read by %u ranks (under MPI every rank reads "
+                     "the records): give a file", g_array_index (self->files, PcapFile, i).path, self->split_n);
+        return FALSE;
+      }
+  if (self->files->len > 1 && self->cfg->order == PCAP_ORDER_MERGE)
+    {
+      g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_STRUCTURE,
+                   "%u files merged by time do not split across %u ranks yet: set order: sequential (files "
+                   "that do not overlap in time give the same packets) or give one file",
+                   self->files->len, self->split_n);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 pcap_source_init (DpStage *stage, const void *config, void **state, GError **error)
 {
@@ -663,7 +700,9 @@ pcap_source_init (DpStage *stage, const void *config, void **state, GError **err
   if (self->cfg->interface)
     return TRUE;   /* opened as the run starts (live.c) */
   /* the core saw the files at load time: they may have gone since */
-  return pcap_collect_files (self, error);
+  if (!pcap_collect_files (self, error))
+    return FALSE;
+  return pcap_split_init (stage, self, error);
 }
 
 static gboolean
@@ -694,7 +733,10 @@ pcap_source_run (DpStage *stage, void *state, GError **error)
   if (first_file + 1 < self->files->len && self->flow == DP_FLOW_OK
       && !pcap_merge_files (stage, self, first_file, &batch, error))
     return FALSE;
-  if (batch->n_rows > 0 && self->flow == DP_FLOW_OK)
+  /* under MPI: this rank's last block, unless it ended with a push */
+  gboolean split_left = self->split_n > 1 && self->split_rec % self->split_block != 0
+                        && ((self->split_rec - 1) / self->split_block) % self->split_n == self->split_rank;
+  if ((self->split_n > 1 ? split_left : batch->n_rows > 0) && self->flow == DP_FLOW_OK)
     self->flow = dp_stage_push (stage, 0, g_steal_pointer (&batch));
   dp_stage_progress (stage, self->total_bytes, self->total_bytes);
   return TRUE;
@@ -787,4 +829,5 @@ DP_PLUGIN_DEFINE (pcap,
   .check = pcap_source_check,
   .init = pcap_source_init,
   .run = pcap_source_run,
-  .finalize = pcap_source_finalize)
+  .finalize = pcap_source_finalize,
+  .flags = DP_PLUGIN_SPLITS_INPUT)
