@@ -694,6 +694,11 @@ pack_table (GByteArray *b, const DpTable *t)
       PUT (b, guint32, (guint32) strlen (col->name));
       put (b, col->name, strlen (col->name));
       PUT (b, guint8, (guint8) col->type);
+      /* the column's flags (time, nullable) and its null cells */
+      PUT (b, guint32, col->flags);
+      PUT (b, guint8, (guint8) (col->nulls != NULL));
+      if (col->nulls)
+        put (b, col->nulls, ((gsize) t->n_rows + 7) / 8);
       switch (col->type)
         {
         case DP_COL_INT64: put (b, col->i64, (gsize) t->n_rows * 8); break;
@@ -742,9 +747,17 @@ unpack_table (Reader *r, DpNameMap *names)
           r->bad = TRUE;
           break;
         }
+      guint32 cflags = TAKE (r, guint32, 0);
+      guint8 has_nulls = TAKE (r, guint8, 0);
+      const guint8 *nulls = has_nulls ? take (r, ((gsize) n_rows + 7) / 8) : NULL;
+      if (r->bad)
+        break;
       g_autofree char *cname = g_strndup (cn, cl);
-      guint k = dp_table_add_column (t, cname, (DpColType) type);
+      guint k = dp_table_add_column_flags (t, cname, (DpColType) type, cflags);
       DpColumn *col = &t->cols[k];
+      for (guint i = 0; nulls && i < n_rows; i++)
+        if (nulls[i >> 3] & (1u << (i & 7)))
+          dp_table_set_null (t, k, i);
       if (type == DP_COL_STRING)
         for (guint i = 0; i < n_rows && !r->bad; i++)
           {
@@ -885,7 +898,7 @@ table_like (const DpTable *like)
   DpTable *t = dp_table_new (like->name);
   dp_table_set_names (t, like->names);
   for (guint c = 0; c < like->n_cols; c++)
-    dp_table_add_column (t, like->cols[c].name, like->cols[c].type);
+    dp_table_add_column_flags (t, like->cols[c].name, like->cols[c].type, like->cols[c].flags);
   return t;
 }
 
@@ -901,6 +914,9 @@ copy_row (DpTable *to, const DpTable *from, guint row)
       case DP_COL_IPV4: to->cols[c].ip[i] = from->cols[c].ip[row]; break;
       case DP_COL_STRING: dp_table_set_str (to, c, i, from->cols[c].str[row]); break;
       }
+  for (guint c = 0; c < from->n_cols; c++)
+    if (from->cols[c].nulls && dp_table_is_null (from, c, row))
+      dp_table_set_null (to, c, i);
 }
 
 static gboolean
@@ -909,7 +925,10 @@ same_columns (const DpTable *a, const DpTable *b)
   if (a->n_cols != b->n_cols)
     return FALSE;
   for (guint c = 0; c < a->n_cols; c++)
-    if (a->cols[c].type != b->cols[c].type || strcmp (a->cols[c].name, b->cols[c].name) != 0)
+    /* (nullable may come with a rank's first null cell: not compared) */
+    if (a->cols[c].type != b->cols[c].type
+        || (a->cols[c].flags & DP_COLUMN_TIME) != (b->cols[c].flags & DP_COLUMN_TIME)
+        || strcmp (a->cols[c].name, b->cols[c].name) != 0)
       return FALSE;
   return TRUE;
 }
