@@ -290,7 +290,12 @@ void
 dp_table_set_str (DpTable *t, guint col, guint row, const char *v)
 {
   g_return_if_fail (col < t->n_cols && row < t->n_rows && t->cols[col].type == DP_COL_STRING);
-  t->cols[col].str[row] = v ? g_string_chunk_insert_const (t->strings, v) : NULL;
+  /* equal short strings (labels, patterns, names) stored once; long ones
+   * (lists of ports or addresses) are seldom equal, and hashing each cost
+   * more than storing it twice */
+  t->cols[col].str[row] = v == NULL ? NULL
+                          : strlen (v) < 64 ? g_string_chunk_insert_const (t->strings, v)
+                                            : g_string_chunk_insert (t->strings, v);
   if (v)
     clear_null (&t->cols[col], row);
 }

@@ -334,8 +334,8 @@ DP_API void dp_table_set_i64 (DpTable *t, guint col, guint row, gint64 v);
 DP_API void dp_table_set_f64 (DpTable *t, guint col, guint row, double v);
 DP_API void dp_table_set_ip (DpTable *t, guint col, guint row, guint32 v);
 /** The same for a DP_COL_STRING cell: @v (transfer none, nullable) is
- * copied into the table's string storage (equal strings are stored once);
- * NULL makes the cell null. */
+ * copied into the table's string storage (equal strings shorter than 64
+ * bytes are stored once); NULL makes the cell null. */
 DP_API void dp_table_set_str (DpTable *t, guint col, guint row, const char *v);
 /** Sets the name map used to print IPV4 columns (transfer none: @t takes
  * its own reference and drops the old one); @names may be NULL. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <arpa/inet.h>
 #include "dp-test.h"
 
 /* RFC 5952 section 4 examples and the corner cases around them. */
@@ -227,6 +228,20 @@ test_vocab_tokens (void)
   g_assert_cmpuint (DP_TOKEN_KIND (kp), ==, DP_TOK_IP);
 }
 
+/* IPv4 addresses print as inet_ntop prints them. */
+static void
+test_ipv4_format (void)
+{
+  char buf[64], want[INET_ADDRSTRLEN];
+  for (guint i = 0; i < 100000; i++)
+    {
+      guint32 a = i == 0 ? 0 : i == 1 ? G_MAXUINT32 : i == 2 ? 0x010a6400u : (guint32) g_test_rand_int ();
+      guint32 be = g_htonl (a);
+      g_assert_nonnull (inet_ntop (AF_INET, &be, want, sizeof want));
+      g_assert_cmpstr (dp_ipv4_format (a, NULL, buf), ==, want);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -237,5 +252,6 @@ main (int argc, char **argv)
   g_test_add_func ("/core/names/many", test_map_many);
   g_test_add_func ("/core/names/concurrent", test_map_concurrent);
   g_test_add_func ("/core/names/vocab-tokens", test_vocab_tokens);
+  g_test_add_func ("/core/names/ipv4-format", test_ipv4_format);
   return g_test_run ();
 }

@@ -32,9 +32,10 @@ taxonomy_u32_cmp (gconstpointer a, gconstpointer b)
 
 /* Address order that does not depend on the name map's keys (which each
  * run hands out in its own order): IPv4 addresses by value, then IPv6
- * addresses by their bytes, then pseudonyms by their text. */
+ * addresses by their bytes, then pseudonyms by their text.  Only for keys
+ * of the name map: plain IPv4 addresses are ordered by value before. */
 static int
-taxonomy_addr_cmp (gconstpointer a, gconstpointer b, gpointer data)
+taxonomy_named_cmp (gconstpointer a, gconstpointer b, gpointer data)
 {
   const DpNameMap *names = data;
   guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
@@ -50,29 +51,101 @@ taxonomy_addr_cmp (gconstpointer a, gconstpointer b, gpointer data)
   return (x > y) - (x < y);
 }
 
-/* The list text of @values (sorted here), at most @cap of them. */
+/* Moves the @k smallest of the @n values at @v to its front, in
+ * increasing order: a max-heap of k over one pass (lists are capped at a
+ * few dozen items, while a net scan's key can hold a /16's addresses). */
+static void
+taxonomy_smallest (guint32 *v, guint n, guint k)
+{
+  if (k >= n)
+    {
+      qsort (v, n, sizeof *v, taxonomy_u32_cmp);
+      return;
+    }
+  if (k == 0)
+    return;
+  /* heapify v[0..k) as a max-heap */
+  for (guint i = k / 2; i-- > 0;)
+    for (guint j = i;;)
+      {
+        guint l = 2 * j + 1, m = j;
+        if (l < k && v[l] > v[m])
+          m = l;
+        if (l + 1 < k && v[l + 1] > v[m])
+          m = l + 1;
+        if (m == j)
+          break;
+        guint32 t = v[j]; v[j] = v[m]; v[m] = t;
+        j = m;
+      }
+  for (guint i = k; i < n; i++)
+    if (v[i] < v[0])
+      {
+        v[0] = v[i];
+        for (guint j = 0;;)
+          {
+            guint l = 2 * j + 1, m = j;
+            if (l < k && v[l] > v[m])
+              m = l;
+            if (l + 1 < k && v[l + 1] > v[m])
+              m = l + 1;
+            if (m == j)
+              break;
+            guint32 t = v[j]; v[j] = v[m]; v[m] = t;
+            j = m;
+          }
+      }
+  qsort (v, k, sizeof *v, taxonomy_u32_cmp);
+}
+
+static void
+taxonomy_list_number (GString *b, guint64 v)
+{
+  char tmp[24], *p = tmp + sizeof tmp;
+  do
+    *--p = (char) ('0' + v % 10);
+  while ((v /= 10) != 0);
+  g_string_append_len (b, p, tmp + sizeof tmp - p);
+}
+
+/* The list text of @values (reordered here), at most @cap of them. */
 static char *
 taxonomy_list_text (GArray *values, guint64 cap, gboolean addresses, DpNameMap *names)
 {
-  if (addresses)
-    g_array_sort_with_data (values, taxonomy_addr_cmp, names);
+  guint32 *v = (guint32 *) (void *) values->data;
+  guint n = values->len, shown = (guint) MIN ((guint64) n, cap);
+  if (addresses && names != NULL)
+    {
+      /* plain IPv4 addresses first, by value; keys of the name map after
+       * them, in their own order, when the cap reaches them */
+      guint plain = 0;
+      for (guint i = 0; i < n; i++)
+        if (v[i] < DP_NAME_BASE)
+          {
+            guint32 t = v[plain]; v[plain++] = v[i]; v[i] = t;
+          }
+      taxonomy_smallest (v, plain, MIN (plain, shown));
+      if (plain < shown)
+        g_qsort_with_data (v + plain, (gint) (n - plain), sizeof *v, taxonomy_named_cmp, names);
+    }
   else
-    g_array_sort (values, taxonomy_u32_cmp);
+    taxonomy_smallest (v, n, shown);
   GString *b = g_string_new (NULL);
   char buf[64];
-  guint n = values->len;
-  for (guint i = 0; i < n && i < cap; i++)
+  for (guint i = 0; i < shown; i++)
     {
-      guint32 v = g_array_index (values, guint32, i);
       if (i)
         g_string_append_c (b, ',');
       if (addresses)
-        g_string_append (b, dp_ipv4_format (v, names, buf));
+        g_string_append (b, dp_ipv4_format (v[i], names, buf));
       else
-        g_string_append_printf (b, "%u", v);
+        taxonomy_list_number (b, v[i]);
     }
   if (n > cap)
-    g_string_append_printf (b, ",+%" G_GUINT64_FORMAT, (guint64) n - cap);
+    {
+      g_string_append (b, ",+");
+      taxonomy_list_number (b, (guint64) n - cap);
+    }
   return g_string_free (b, FALSE);
 }
 
