@@ -51,51 +51,44 @@ taxonomy_named_cmp (gconstpointer a, gconstpointer b, gpointer data)
   return (x > y) - (x < y);
 }
 
+/* Restores the max-heap v[0..k) below position @j. */
+static void
+taxonomy_sift_down (guint32 *v, guint k, guint j)
+{
+  for (;;)
+    {
+      guint l = 2 * j + 1, m = j;
+      if (l < k && v[l] > v[m])
+        m = l;
+      if (l + 1 < k && v[l + 1] > v[m])
+        m = l + 1;
+      if (m == j)
+        return;
+      guint32 t = v[j];
+      v[j] = v[m];
+      v[m] = t;
+      j = m;
+    }
+}
+
 /* Moves the @k smallest of the @n values at @v to its front, in
  * increasing order: a max-heap of k over one pass (lists are capped at a
  * few dozen items, while a net scan's key can hold a /16's addresses). */
 static void
 taxonomy_smallest (guint32 *v, guint n, guint k)
 {
-  if (k >= n)
+  if (k < n && k > 0)
     {
-      qsort (v, n, sizeof *v, taxonomy_u32_cmp);
-      return;
-    }
-  if (k == 0)
-    return;
-  /* heapify v[0..k) as a max-heap */
-  for (guint i = k / 2; i-- > 0;)
-    for (guint j = i;;)
-      {
-        guint l = 2 * j + 1, m = j;
-        if (l < k && v[l] > v[m])
-          m = l;
-        if (l + 1 < k && v[l + 1] > v[m])
-          m = l + 1;
-        if (m == j)
-          break;
-        guint32 t = v[j]; v[j] = v[m]; v[m] = t;
-        j = m;
-      }
-  for (guint i = k; i < n; i++)
-    if (v[i] < v[0])
-      {
-        v[0] = v[i];
-        for (guint j = 0;;)
+      for (guint i = k / 2; i-- > 0;)
+        taxonomy_sift_down (v, k, i);
+      for (guint i = k; i < n; i++)
+        if (v[i] < v[0])
           {
-            guint l = 2 * j + 1, m = j;
-            if (l < k && v[l] > v[m])
-              m = l;
-            if (l + 1 < k && v[l + 1] > v[m])
-              m = l + 1;
-            if (m == j)
-              break;
-            guint32 t = v[j]; v[j] = v[m]; v[m] = t;
-            j = m;
+            v[0] = v[i];
+            taxonomy_sift_down (v, k, 0);
           }
-      }
-  qsort (v, k, sizeof *v, taxonomy_u32_cmp);
+    }
+  qsort (v, MIN (k, n), sizeof *v, taxonomy_u32_cmp);
 }
 
 static void
