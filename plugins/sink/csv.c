@@ -109,7 +109,7 @@ static void
 csv_append_addr (GString *b, guint32 addr, const DpNameMap *names)
 {
   char tmp[64];
-  const char *s = text_sink_addr (addr, names, tmp);
+  const char *s = dp_ipv4_format (addr, names, tmp);
   g_string_append_c (b, ',');
   /* a dotted quad (written into tmp) never needs quotes; a pseudonym may */
   if (s == tmp)

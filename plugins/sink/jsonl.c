@@ -133,7 +133,7 @@ static void
 jsonl_addr (GString *b, guint32 addr, const DpNameMap *names)
 {
   char tmp[64];
-  const char *s = text_sink_addr (addr, names, tmp);
+  const char *s = dp_ipv4_format (addr, names, tmp);
   if (s != tmp)
     {
       jsonl_string (b, s);

@@ -51,6 +51,9 @@ typedef struct {
   guint64 rows;
   gint64 iso_sec;        /* the second whose text is in iso_text */
   char iso_text[32];
+  gint64 last_ts;        /* the time whose text is in last_text (last_len 0: none) */
+  char last_text[48];
+  gsize last_len;
   gboolean need_header;  /* the open file has no header yet */
   gint64 rotate_ns;      /* 0: one file */
   gint64 period;         /* of the open file, rotating */
@@ -343,13 +346,11 @@ text_sink_finish (TextSink *s, DpStage *stage, GError **error)
 static inline void
 text_sink_uint (GString *b, guint64 v)
 {
-  char tmp[24];
-  int n = 0;
+  char tmp[24], *p = tmp + sizeof tmp;
   do
-    tmp[n++] = (char) ('0' + v % 10);
+    *--p = (char) ('0' + v % 10);
   while ((v /= 10) != 0);
-  while (n > 0)
-    g_string_append_c (b, tmp[--n]);
+  g_string_append_len (b, p, tmp + sizeof tmp - p);
 }
 
 /* The 9 digits of @ns after a '.' (plus @suffix), without printf. */
@@ -364,32 +365,11 @@ text_sink_fraction (GString *b, gint64 ns, const char *suffix)
   g_string_append (b, suffix);
 }
 
-/* dp_ipv4_format without printf for real addresses (the common case). */
-static inline const char *
-text_sink_addr (guint32 addr, const DpNameMap *names, char buf[static 64])
-{
-  const char *name = dp_name_map_lookup (names, addr);
-  char *p = buf;
-  if (name)
-    return name;
-  for (int shift = 24; shift >= 0; shift -= 8)
-    {
-      guint v = (addr >> shift) & 255;
-      if (v >= 100)
-        *p++ = (char) ('0' + v / 100);
-      if (v >= 10)
-        *p++ = (char) ('0' + v / 10 % 10);
-      *p++ = (char) ('0' + v % 10);
-      *p++ = shift ? '.' : '\0';
-    }
-  return buf;
-}
-
 /* Epoch seconds with 9 decimals ("1566411407.841604000", exact), the
  * integer nanoseconds ("1566411407841604000"), or RFC 3339 UTC with ns
  * ("2019-08-21T18:16:47.841604000Z"), as ts_format says. */
 static inline void
-text_sink_ts (TextSink *s, GString *b, gint64 ts)
+text_sink_ts_format (TextSink *s, GString *b, gint64 ts)
 {
   if (s->ts_format == TS_FORMAT_EPOCH_NS)
     {
@@ -425,4 +405,26 @@ text_sink_ts (TextSink *s, GString *b, gint64 ts)
     }
   text_sink_uint (b, (guint64) sec);
   text_sink_fraction (b, ns, "");
+}
+
+/* text_sink_ts_format, remembering the last time's text: the rows of a
+ * window's table share its start, and formatting it again for each row
+ * was a twentieth of a taxonomy run. */
+static inline void
+text_sink_ts (TextSink *s, GString *b, gint64 ts)
+{
+  if (ts == s->last_ts && s->last_len > 0)
+    {
+      g_string_append_len (b, s->last_text, (gssize) s->last_len);
+      return;
+    }
+  gsize at = b->len;
+  text_sink_ts_format (s, b, ts);
+  gsize n = b->len - at;
+  if (n <= sizeof s->last_text)
+    {
+      memcpy (s->last_text, b->str + at, n);
+      s->last_len = n;
+      s->last_ts = ts;
+    }
 }
