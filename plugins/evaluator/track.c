@@ -50,10 +50,10 @@ enum { K_SURVIVED, K_ABSORBED, K_SPLIT, K_DISAPPEARED, K_EMERGED, K_N };
 static const char *const track_kinds[K_N] = { "survived", "absorbed", "split", "disappeared", "emerged" };
 
 static const DpOptionDesc track_options[] = {
-  DP_OPTION_RANGE ("match", DP_OPT_DOUBLE, "0.5", TrackConfig, match, 0.01, 1,
-                   "Share of an old cluster's members a new cluster must hold to continue it (MONIC's tau)."),
-  DP_OPTION_RANGE ("split", DP_OPT_DOUBLE, "0.1", TrackConfig, split, 0.01, 1,
-                   "Share a part must hold to count in a split (MONIC's tau_split)."),
+  DP_OPTION_RANGE ("match", DP_OPT_DOUBLE, "0.65", TrackConfig, match, 0.01, 1,
+                   "Share of an old cluster's members a new cluster must hold to continue it (MONIC's tau; NovTrack's tau0 = 0.65)."),
+  DP_OPTION_RANGE ("split", DP_OPT_DOUBLE, "0.3", TrackConfig, split, 0.01, 1,
+                   "Share a part must hold to count in a split (MONIC's tau_split; NovTrack's tau1 = 0.3)."),
   DP_OPTION_FLAGS ("state_path", DP_OPT_PATH, NULL, TrackConfig, state_path, DP_OPT_OUTPUT,
              "The previous day's clusters, read when there and replaced by today's (one run a day)."),
   DP_OPTION ("day", DP_OPT_STRING, NULL, TrackConfig, day,
