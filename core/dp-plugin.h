@@ -197,11 +197,13 @@ typedef struct _DpContext DpContext;
                                    * scheduler grants it several of the run's
                                    * threads (and may grant more while it runs) */
 /* What a plugin does under MPI (`mpirun -np N darkpipe run`, N > 1; see
- * docs/scale-out.md).  A pipeline runs there only when every stage is one
- * of: a source with DP_PLUGIN_SPLITS_INPUT; a stage fed by sources only,
- * with DP_PLUGIN_PER_SOURCE; a sink fed by per-source stages' ports that
- * carry a DP_PORT_MERGE_* flag.  Any other stage is refused at start,
- * naming it. */
+ * docs/scale-out.md).  Sources with DP_PLUGIN_SPLITS_INPUT run on every
+ * rank, other sources on rank 0; stages fed by sources only with
+ * DP_PLUGIN_PER_SOURCE on the sources each rank owns; stages with
+ * DP_PLUGIN_COLLECTIVE finish on every rank; everything else on rank 0
+ * (fed every packet in one process's order, and the per-source stages'
+ * ports that carry a DP_PORT_MERGE_* flag, merged; a port without one is
+ * refused at start). */
 #define DP_PLUGIN_SPLITS_INPUT 0x2u /* a source that, with dp_stage_n_ranks() = n > 1,
                                    * reads its records in blocks of batch-size
                                    * records (its `batch_rows` option), decodes
