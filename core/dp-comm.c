@@ -104,6 +104,20 @@ dp_comm_allreduce_sum (const DpComm *c, guint64 *v, guint n)
 }
 
 void
+dp_comm_allreduce_sum_f32 (const DpComm *c, float *v, gsize n)
+{
+#ifdef HAVE_MPI
+  if (c->mpi)
+    for (gsize at = 0; at < n;)
+      {
+        gsize piece = MIN (n - at, (gsize) 1 << 28);
+        MPI_Allreduce (MPI_IN_PLACE, v + at, (int) piece, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        at += piece;
+      }
+#endif
+}
+
+void
 dp_comm_alltoallv (const DpComm *c, GByteArray *const *send, GByteArray **recv)
 {
 #ifdef HAVE_MPI

@@ -39,6 +39,9 @@ void dp_comm_barrier (const DpComm *c);
 void dp_comm_allgather_i64 (const DpComm *c, gint64 mine, gint64 *all);
 /** Sums @n counters of every rank into each rank's @v. */
 void dp_comm_allreduce_sum (const DpComm *c, guint64 *v, guint n);
+/** Sums @n floats of every rank into each rank's @v (any @n: sent in
+ * pieces MPI can count). */
+void dp_comm_allreduce_sum_f32 (const DpComm *c, float *v, gsize n);
 /** Each rank sends send[d] to rank d and gets recv[s] from rank s (both
  * arrays of c->size; recv's byte arrays are created, owned by the caller).
  * The sizes are exchanged first, so the buffers may differ in size. */

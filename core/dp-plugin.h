@@ -197,11 +197,13 @@ typedef struct _DpContext DpContext;
                                    * scheduler grants it several of the run's
                                    * threads (and may grant more while it runs) */
 /* What a plugin does under MPI (`mpirun -np N darkpipe run`, N > 1; see
- * docs/scale-out.md).  A pipeline runs there only when every stage is one
- * of: a source with DP_PLUGIN_SPLITS_INPUT; a stage fed by sources only,
- * with DP_PLUGIN_PER_SOURCE; a sink fed by per-source stages' ports that
- * carry a DP_PORT_MERGE_* flag.  Any other stage is refused at start,
- * naming it. */
+ * docs/scale-out.md).  Sources with DP_PLUGIN_SPLITS_INPUT run on every
+ * rank, other sources on rank 0; stages fed by sources only with
+ * DP_PLUGIN_PER_SOURCE on the sources each rank owns; stages with
+ * DP_PLUGIN_COLLECTIVE finish on every rank; everything else on rank 0
+ * (fed every packet in one process's order, and the per-source stages'
+ * ports that carry a DP_PORT_MERGE_* flag, merged; a port without one is
+ * refused at start). */
 #define DP_PLUGIN_SPLITS_INPUT 0x2u /* a source that, with dp_stage_n_ranks() = n > 1,
                                    * reads its records in blocks of batch-size
                                    * records (its `batch_rows` option), decodes
@@ -214,6 +216,11 @@ typedef struct _DpContext DpContext;
                                    * packets of the sources it owns (routed by a
                                    * hash of the source address), and rank 0
                                    * merges its table outputs */
+#define DP_PLUGIN_COLLECTIVE 0x10u /* finish() runs on every rank, in the same
+                                   * order, and shares its work through the
+                                   * dp_stage_ranks_* collectives; its inputs
+                                   * reach it on rank 0 only, and only rank 0's
+                                   * pushes are delivered (word2vec, kNN) */
 #define DP_PLUGIN_EVENT_TIME 0x8u  /* with PER_SOURCE: its duration options
                                    * `window` and `slack` say when a packet is
                                    * late: when its window (ts / window) ends
@@ -361,7 +368,8 @@ DP_API gboolean dp_stage_data_error (DpStage *stage, GError **error, const char 
                                      const char *format, ...) G_GNUC_PRINTF (4, 5);
 
 /** Writes an informational line to the run log (stderr unless --quiet),
- * control characters escaped.  Serialised with the other stages' lines. */
+ * control characters escaped; under MPI only rank 0's (it speaks for the
+ * job).  Serialised with the other stages' lines. */
 DP_API void dp_stage_info (DpStage *stage, const char *format, ...) G_GNUC_PRINTF (2, 3);
 /** Writes "darkpipe: warning: STAGE: message" to stderr even with --quiet:
  * for what an operator must see although the run goes on (data dropped as
@@ -376,6 +384,22 @@ DP_API guint dp_stage_rank (const DpStage *stage);
  * DP_PLUGIN_SPLITS_INPUT reads its share with it; other plugins need not
  * look.  Any thread. */
 DP_API guint dp_stage_n_ranks (const DpStage *stage);
+/* The collectives of a DP_PLUGIN_COLLECTIVE stage's finish(): every rank
+ * calls the same ones in the same order, from the thread that runs
+ * finish().  In one process each is a copy or nothing. */
+/** Rank 0's bytes to every rank: on rank 0 *@bytes (transfer none) is what
+ * it shares, or NULL when it failed (the others then fail too); on the
+ * other ranks *@bytes is replaced by a copy (transfer full; unref it).
+ * Returns FALSE, on every rank, when rank 0 shared NULL, with @error set on
+ * the ranks other than 0 (rank 0 reports its own failure). */
+DP_API gboolean dp_stage_ranks_share (DpStage *stage, GBytes **bytes, GError **error);
+/** Sums the @n floats at @v (not NULL unless @n is 0) of every rank into
+ * each rank's @v (an all-reduce). */
+DP_API void dp_stage_ranks_sum (DpStage *stage, float *v, gsize n);
+/** Every rank's @mine (transfer none, not NULL) to rank 0: there it returns
+ * (transfer full) an array of dp_stage_n_ranks() byte buffers in rank
+ * order (free it with g_ptr_array_unref); NULL on the other ranks. */
+DP_API GPtrArray *dp_stage_ranks_gather (DpStage *stage, GBytes *mine);
 /** (transfer none) the context the stage runs in; never NULL (the
  * harness has one too).  Valid for the stage's life. */
 DP_API DpContext *dp_stage_context (const DpStage *stage);

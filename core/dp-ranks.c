@@ -28,7 +28,13 @@
 #include "dp-options.h"
 #include "dp-pipeline-private.h"
 
-typedef enum { ROLE_SOURCE, ROLE_PER_SOURCE, ROLE_SINK } Role;
+/* What a stage is across ranks: a source (on every rank when it splits
+ * its input, else on rank 0, the other ranks taking part in its rounds
+ * with nothing), a per-source stage (every rank, its owned sources), a
+ * rank-0 stage (fed with every packet, in one process's order, or with
+ * merged tables and rank-0 results), or a collective stage (finish on
+ * every rank, inputs on rank 0). */
+typedef enum { ROLE_SOURCE, ROLE_PER_SOURCE, ROLE_ROOT, ROLE_COLLECTIVE } Role;
 
 /* A round's state of one rank, as the all-gather carries it. */
 enum { XS_ACTIVE = 0, XS_DONE = 1, XS_FAILED = 2 };
@@ -36,7 +42,9 @@ enum { XS_ACTIVE = 0, XS_DONE = 1, XS_FAILED = 2 };
 typedef struct {
   DpStage *stage;            /* the internal stage between source and consumer */
   DpStage *source, *to;
+  guint source_port;
   const DpComm *comm;
+  gboolean gather;           /* every packet to rank 0 (else to its source's owner) */
   gboolean event_time;
   gint64 window_ns, slack_ns;
   gint64 newest;             /* newest timestamp of all rounds so far (G_MININT64: none) */
@@ -56,7 +64,8 @@ typedef struct {
   Role *roles;
   guint n;
   GPtrArray *exchanges;      /* Exchange *, in link order */
-  GArray *sink_wires;        /* SinkWire: per-source stage ports into sinks (linked on rank 0) */
+  GArray *sink_wires;        /* SinkWire: per-source stage ports into rank-0 stages (linked on rank 0) */
+  gboolean *root_source;     /* per stage: a source that runs on rank 0 only */
 } Ranks;
 
 typedef struct {
@@ -394,7 +403,7 @@ exchange_round (Exchange *x, const DpPackets *p, gboolean failed, GError **error
               x->late++;
               continue;
             }
-          guint d = owner_of (p->names, p->src[i], n);
+          guint d = x->gather ? 0 : owner_of (p->names, p->src[i], n);
           g_array_append_val (rows[d], i);
         }
     }
@@ -510,10 +519,17 @@ role_of (Ranks *k, DpStage *st)
 }
 
 static gboolean
+mergeable (const DpStage *up, guint port)
+{
+  return (up->desc->outputs[port].flags & (DP_PORT_MERGE_ORDERED | DP_PORT_MERGE_SUM)) != 0;
+}
+
+static gboolean
 ranks_plan (Ranks *k, GError **error)
 {
   DpPipeline *p = k->p;
   k->roles = g_new0 (Role, MAX (k->n, 1u));
+  k->root_source = g_new0 (gboolean, MAX (k->n, 1u));
   for (guint r = 0; r < k->n; r++)
     {
       DpStage *st = k->stages[r];
@@ -521,32 +537,39 @@ ranks_plan (Ranks *k, GError **error)
       gsize flags = st->desc->flags;
       if (st->desc->kind == DP_KIND_SOURCE)
         {
-          if (!(flags & DP_PLUGIN_SPLITS_INPUT))
-            return refuse (k, st, "the source cannot split its input across ranks", error);
           k->roles[r] = ROLE_SOURCE;
+          k->root_source[r] = !(flags & DP_PLUGIN_SPLITS_INPUT);
           continue;
         }
       if (s->links->len == 0)
         return refuse (k, st, "it has no input", error);
-      Role up0 = role_of (k, ((Spec *) g_ptr_array_index (p->specs, g_array_index (s->links, Wire, 0).from))->stage);
-      if (up0 == ROLE_SOURCE && (flags & DP_PLUGIN_PER_SOURCE))
-        k->roles[r] = ROLE_PER_SOURCE;
-      else if (up0 == ROLE_PER_SOURCE && st->desc->kind == DP_KIND_SINK)
-        k->roles[r] = ROLE_SINK;
-      else if (up0 == ROLE_SOURCE)
-        return refuse (k, st, "it needs all packets, not those of the sources one rank owns", error);
-      else
-        return refuse (k, st, "it reads results that the ranks would have to merge first", error);
+      gboolean from_sources = TRUE;
       for (guint l = 0; l < s->links->len; l++)
         {
           Wire *w = &g_array_index (s->links, Wire, l);
           DpStage *up = ((Spec *) g_ptr_array_index (p->specs, w->from))->stage;
-          Role ur = role_of (k, up);
-          if (k->roles[r] == ROLE_PER_SOURCE && ur != ROLE_SOURCE)
-            return refuse (k, st, "it reads both packets and other results", error);
-          if (k->roles[r] == ROLE_SINK
-              && (ur != ROLE_PER_SOURCE || !(up->desc->outputs[w->out_port].flags & (DP_PORT_MERGE_ORDERED | DP_PORT_MERGE_SUM))))
-            return refuse (k, st, "its input is no table the ranks know how to merge", error);
+          from_sources &= role_of (k, up) == ROLE_SOURCE && up->desc->outputs[w->out_port].type == DP_TYPE_PACKETS;
+        }
+      if ((flags & DP_PLUGIN_PER_SOURCE) && from_sources)
+        k->roles[r] = ROLE_PER_SOURCE;
+      else if (flags & DP_PLUGIN_COLLECTIVE)
+        k->roles[r] = ROLE_COLLECTIVE;
+      else
+        k->roles[r] = ROLE_ROOT;
+      for (guint l = 0; l < s->links->len && k->roles[r] != ROLE_PER_SOURCE; l++)
+        {
+          Wire *w = &g_array_index (s->links, Wire, l);
+          guint from = 0;
+          for (guint u = 0; u < k->n; u++)
+            if (g_array_index (p->order, guint, u) == w->from)
+              from = u;
+          DpStage *up = k->stages[from];
+          Role ur = k->roles[from];
+          if (ur == ROLE_PER_SOURCE && !mergeable (up, w->out_port))
+            return refuse (k, st, "it reads an output of a per-source stage that the ranks do not know how to merge",
+                           error);
+          if (ur == ROLE_SOURCE && !k->root_source[from] && up->desc->outputs[w->out_port].type != DP_TYPE_PACKETS)
+            return refuse (k, st, "it reads a split source's output that is no packets", error);
         }
       if (k->roles[r] == ROLE_PER_SOURCE && (flags & DP_PLUGIN_EVENT_TIME)
           && (option_ns (st, "window") <= 0 || option_ns (st, "slack") < 0))
@@ -555,13 +578,43 @@ ranks_plan (Ranks *k, GError **error)
   return TRUE;
 }
 
-/* Links the stages as the roles want: exchanges between sources and
- * per-source stages, per-source outputs captured (their sinks are linked
- * on rank 0 after the merge). */
+static Exchange *
+exchange_new (Ranks *k, DpStage *up, guint port, DpStage *to, gboolean gather)
+{
+  DpPipeline *p = k->p;
+  Exchange *x = g_new0 (Exchange, 1);
+  g_autofree char *name = g_strdup_printf ("%s>%s", up->name, gather ? "rank0" : to->name);
+  x->stage = dp_stage_new_internal (p->ctx, name, &exchange_desc);
+  x->stage->state = x;
+  x->source = up;
+  x->source_port = port;
+  x->to = to;
+  x->comm = k->comm;
+  x->gather = gather;
+  /* a rank-0 stage sees the stream one process would: its own clock */
+  x->event_time = !gather && (to->desc->flags & DP_PLUGIN_EVENT_TIME) != 0;
+  x->window_ns = option_ns (to, "window");
+  x->slack_ns = option_ns (to, "slack");
+  x->newest = G_MININT64;
+  x->failed_rank = -1;
+  x->names = dp_name_map_new ();
+  x->seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  x->name_log = g_byte_array_new ();
+  g_ptr_array_add (k->exchanges, x);
+  dp_stage_link (up, port, x->stage, 0);
+  return x;
+}
+
+/* Links the stages as the roles want: exchanges between sources and the
+ * stages reading their packets (by source owner to per-source stages, all
+ * to rank 0 for the others, one such per source port), per-source outputs
+ * captured (their rank-0 readers are linked on rank 0 after the merge),
+ * everything else on rank 0 only. */
 static void
 ranks_link (Ranks *k)
 {
   DpPipeline *p = k->p;
+  gboolean root = k->comm->rank == 0;
   k->exchanges = g_ptr_array_new_with_free_func (exchange_free);
   k->sink_wires = g_array_new (FALSE, FALSE, sizeof (SinkWire));
   for (guint r = 0; r < k->n; r++)
@@ -578,30 +631,36 @@ ranks_link (Ranks *k)
         {
           Wire *w = &g_array_index (s->links, Wire, l);
           DpStage *up = ((Spec *) g_ptr_array_index (p->specs, w->from))->stage;
-          if (k->roles[r] == ROLE_SINK)
+          Role ur = role_of (k, up);
+          if (ur == ROLE_PER_SOURCE)
             {
               SinkWire sw = { up, st, w->out_port, w->in_port };
               g_array_append_val (k->sink_wires, sw);
               continue;
             }
-          Exchange *x = g_new0 (Exchange, 1);
-          g_autofree char *name = g_strdup_printf ("%s>%s", up->name, st->name);
-          x->stage = dp_stage_new_internal (p->ctx, name, &exchange_desc);
-          x->stage->state = x;
-          x->source = up;
-          x->to = st;
-          x->comm = k->comm;
-          x->event_time = (st->desc->flags & DP_PLUGIN_EVENT_TIME) != 0;
-          x->window_ns = option_ns (st, "window");
-          x->slack_ns = option_ns (st, "slack");
-          x->newest = G_MININT64;
-          x->failed_rank = -1;
-          x->names = dp_name_map_new ();
-          x->seen = g_hash_table_new (g_direct_hash, g_direct_equal);
-          x->name_log = g_byte_array_new ();
-          g_ptr_array_add (k->exchanges, x);
-          dp_stage_link (up, w->out_port, x->stage, 0);
-          dp_stage_link (x->stage, 0, st, w->in_port);
+          if (ur != ROLE_SOURCE || up->desc->outputs[w->out_port].type != DP_TYPE_PACKETS)
+            {
+              if (root)
+                dp_stage_link (up, w->out_port, st, w->in_port);
+              continue;
+            }
+          if (k->roles[r] == ROLE_PER_SOURCE)
+            {
+              Exchange *x = exchange_new (k, up, w->out_port, st, FALSE);
+              dp_stage_link (x->stage, 0, st, w->in_port);
+              continue;
+            }
+          Exchange *x = NULL;
+          for (guint i = 0; i < k->exchanges->len && x == NULL; i++)
+            {
+              Exchange *y = g_ptr_array_index (k->exchanges, i);
+              if (y->gather && y->source == up && y->source_port == w->out_port)
+                x = y;
+            }
+          if (x == NULL)
+            x = exchange_new (k, up, w->out_port, st, TRUE);
+          if (root)
+            dp_stage_link (x->stage, 0, st, w->in_port);
         }
     }
 }
@@ -656,7 +715,9 @@ ranks_stream (Ranks *k, GError **error)
       DpStage *st = k->stages[r];
       if (k->roles[r] != ROLE_SOURCE)
         continue;
-      if (own == NULL && dp_stage_call_run (st, &own))
+      if (k->root_source[r] && k->comm->rank != 0)
+        ;   /* rank 0 reads it; this rank takes part in its rounds */
+      else if (own == NULL && dp_stage_call_run (st, &own))
         own_error (k, &own);
       drain (k, st, own != NULL);
     }
@@ -1213,8 +1274,13 @@ ranks_reduce (Ranks *k)
       for (guint r = 0; r < k->n && !rd.bad; r++)
         {
           DpStage *st = k->stages[r];
-          st->rows_in += TAKE (&rd, guint64, 0);
-          st->rows_out += TAKE (&rd, guint64, 0);
+          guint64 in = TAKE (&rd, guint64, 0), out = TAKE (&rd, guint64, 0);
+          /* a collective stage's rows are rank 0's (the others' pushes go nowhere) */
+          if (s == 0 || k->roles[r] != ROLE_COLLECTIVE)
+            {
+              st->rows_in += in;
+              st->rows_out += out;
+            }
           gint64 us = TAKE (&rd, gint64, 0), kb = TAKE (&rd, gint64, 0);
           st->time_us = MAX (st->time_us, us);
           st->peak_rss_kb = MAX (st->peak_rss_kb, kb);
@@ -1246,6 +1312,33 @@ ranks_reduce (Ranks *k)
     }
 }
 
+/* The rank-0 and collective stages' finish, in one process's order: rank
+ * 0 finishes both, the other ranks the collective ones; before each
+ * collective one the ranks agree (rank 0 may have failed meanwhile). */
+static gboolean
+ranks_finish (Ranks *k, GError **error)
+{
+  gboolean root = k->comm->rank == 0, mine = TRUE;
+  for (guint r = 0; r < k->n; r++)
+    {
+      DpStage *st = k->stages[r];
+      if (k->roles[r] == ROLE_COLLECTIVE)
+        {
+          if (!ranks_agree (k->comm, mine, error))
+            return FALSE;
+          mine = dp_stage_call_finish (st, error) && !own_error (k, error);
+        }
+      else if (k->roles[r] == ROLE_ROOT && root && mine)
+        mine = dp_stage_call_finish (st, error) && !own_error (k, error);
+      if (mine && dp_stage_cancelled (st))
+        {
+          g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "interrupted while finishing stage '%s'", st->name);
+          mine = FALSE;
+        }
+    }
+  return ranks_agree (k->comm, mine, error);
+}
+
 gboolean
 dp_pipeline_run_ranks (DpPipeline *p, GError **error)
 {
@@ -1258,13 +1351,14 @@ dp_pipeline_run_ranks (DpPipeline *p, GError **error)
   if (!ranks_plan (&k, error))
     {
       g_free (k.roles);
+      g_free (k.root_source);
       return FALSE;
     }
   /* no worker pool: collectives are called from this thread only */
   ranks_link (&k);
   gboolean ok = TRUE;
   for (guint r = 0; r < k.n && ok; r++)
-    if (k.roles[r] != ROLE_SINK || k.comm->rank == 0)
+    if (k.roles[r] != ROLE_ROOT || k.comm->rank == 0)
       ok = dp_stage_call_init (stages[r], error);
   ok = ranks_agree (k.comm, ok, error) && ranks_stream (&k, error);
   /* the per-source stages close their windows */
@@ -1277,13 +1371,7 @@ dp_pipeline_run_ranks (DpPipeline *p, GError **error)
       ok = ranks_agree (k.comm, mine, error);
     }
   if (ok)
-    {
-      gboolean mine = ranks_merge (&k, error);
-      for (guint r = 0; r < k.n && mine && k.comm->rank == 0; r++)
-        if (k.roles[r] == ROLE_SINK)
-          mine = dp_stage_call_finish (stages[r], error) && !own_error (&k, error);
-      ok = ranks_agree (k.comm, mine, error);
-    }
+    ok = ranks_agree (k.comm, ranks_merge (&k, error), error) && ranks_finish (&k, error);
   if (ok)
     ranks_reduce (&k);
   for (guint r = 0; r < k.n; r++)
@@ -1298,5 +1386,6 @@ dp_pipeline_run_ranks (DpPipeline *p, GError **error)
   g_ptr_array_unref (k.exchanges);
   g_array_unref (k.sink_wires);
   g_free (k.roles);
+  g_free (k.root_source);
   return ok;
 }

@@ -634,6 +634,9 @@ stage_logv (DpStage *s, const char *prefix, gboolean always, const char *format,
 void
 dp_stage_info (DpStage *s, const char *format, ...)
 {
+  /* under MPI rank 0 speaks for the job */
+  if (dp_stage_rank (s) != 0)
+    return;
   va_list ap;
   va_start (ap, format);
   stage_logv (s, "", FALSE, format, ap);
@@ -803,4 +806,65 @@ guint
 dp_stage_n_ranks (const DpStage *s)
 {
   return s->ctx && s->ctx->comm ? s->ctx->comm->size : 1;
+}
+
+/* The stage's communicator when it has other ranks, else NULL. */
+static const DpComm *
+stage_comm (const DpStage *s)
+{
+  return s->ctx && s->ctx->comm && s->ctx->comm->size > 1 ? s->ctx->comm : NULL;
+}
+
+gboolean
+dp_stage_ranks_share (DpStage *s, GBytes **bytes, GError **error)
+{
+  const DpComm *c = stage_comm (s);
+  if (c == NULL)
+    return *bytes != NULL;
+  /* the length first, G_MAXUINT64 for a failure */
+  gsize len = c->rank == 0 && *bytes ? g_bytes_get_size (*bytes) : 0;
+  guint64 flag[1] = { c->rank == 0 && *bytes == NULL ? 1 : 0 };
+  dp_comm_allreduce_sum (c, flag, 1);
+  if (flag[0])
+    {
+      if (c->rank != 0)
+        g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "stage '%s': rank 0 failed", s->name);
+      return FALSE;
+    }
+  guint8 *buf = c->rank == 0 ? (guint8 *) g_bytes_get_data (*bytes, NULL) : NULL;
+  dp_comm_bcast (c, &buf, &len);
+  if (c->rank != 0)
+    *bytes = g_bytes_new_take (buf, len);
+  return TRUE;
+}
+
+void
+dp_stage_ranks_sum (DpStage *s, float *v, gsize n)
+{
+  const DpComm *c = stage_comm (s);
+  if (c)
+    dp_comm_allreduce_sum_f32 (c, v, n);
+}
+
+GPtrArray *
+dp_stage_ranks_gather (DpStage *s, GBytes *mine)
+{
+  const DpComm *c = stage_comm (s);
+  guint n = c ? c->size : 1;
+  gsize len = 0;
+  gconstpointer data = g_bytes_get_data (mine, &len);
+  g_autofree GByteArray **all = g_new0 (GByteArray *, n);
+  if (c)
+    dp_comm_gather (c, data, len, all);
+  else
+    {
+      all[0] = g_byte_array_new ();
+      g_byte_array_append (all[0], data, (guint) len);
+    }
+  if (c && c->rank != 0)
+    return NULL;
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  for (guint r = 0; r < n; r++)
+    g_ptr_array_add (out, g_byte_array_free_to_bytes (all[r]));
+  return out;
 }

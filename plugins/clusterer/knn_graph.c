@@ -160,6 +160,9 @@ knn_graph_finish (DpStage *stage, void *state, GError **error)
 {
   KnnGraph *s = state;
   const KnnGraphConfig *c = s->cfg;
+  /* under MPI the other ranks search their share of rank 0's rows */
+  if (dp_stage_rank (stage) != 0)
+    return knn_search_follow (stage, dp_stage_threads (stage), error);
   g_autoptr (DpVocab) empty = dp_vocab_new ();
   if (s->emb == NULL)
     s->emb = dp_embedding_new (empty, 0, 1);
@@ -173,7 +176,7 @@ knn_graph_finish (DpStage *stage, void *state, GError **error)
   g_autofree guint32 *idx = g_new (guint32, (gsize) MAX (n, 1u) * k);
   g_autofree float *sim = g_new (float, (gsize) MAX (n, 1u) * k);
   KnnParams p = { k, (guint) c->block_rows, dp_stage_threads (stage), stage };
-  gboolean ok = knn_search (x, n, x, n, self, s->emb->dim, &p, idx, sim);
+  gboolean ok = knn_search_ranks (stage, x, n, x, n, self, s->emb->dim, &p, idx, sim);
   free (x);
   if (!ok)
     return TRUE;   /* cancelled: push nothing */
@@ -232,7 +235,7 @@ DP_PLUGIN_DEFINE (knn_graph,
   .options = knn_graph_options, .n_options = DP_N_ELEMENTS (knn_graph_options),
   .config_size = sizeof (KnnGraphConfig),
   .check = knn_graph_check,
-  .flags = DP_PLUGIN_THREADED,
+  .flags = DP_PLUGIN_THREADED | DP_PLUGIN_COLLECTIVE,
   .init = knn_graph_init,
   .process = knn_graph_process,
   .finish = knn_graph_finish,

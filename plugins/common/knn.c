@@ -50,14 +50,22 @@ knn_standardize (float *x, guint n, guint dim)
       x[(gsize) i * dim + d] = (float) ((x[(gsize) i * dim + d] - mean[d]) * sq[d]);
 }
 
+/* @n x @dim floats, 64-byte aligned (free with free()). */
+static float *
+knn_alloc_rows (gsize n, gsize dim)
+{
+  gsize bytes = MAX (n * dim * sizeof (float), 64u);
+  bytes = (bytes + 63) & ~(gsize) 63;
+  float *x = aligned_alloc (64, bytes);
+  g_assert (x != NULL);
+  return x;
+}
+
 float *
 knn_prepare (const float *vectors, guint dim, const guint32 *rows, guint n,
                 gboolean standardize, guint *n_zero)
 {
-  gsize bytes = MAX ((gsize) n * dim * sizeof (float), 64u);
-  bytes = (bytes + 63) & ~(gsize) 63;
-  float *x = aligned_alloc (64, bytes);
-  g_assert (x != NULL);
+  float *x = knn_alloc_rows (n, dim);
   for (guint i = 0; i < n; i++)
     {
       guint32 r = rows ? rows[i] : i;
@@ -443,4 +451,126 @@ knn_search (const float *base, guint nb, const float *query, guint nq,
       g_free (workers[t].ids);
     }
   return !g_atomic_int_get (&job.stop);
+}
+
+/* ------------------------------------------------------------------ */
+/* under MPI: query rows split across ranks */
+
+typedef struct {
+  guint64 nb, nq, dim, k, block, same, has_self;
+} KnnProblem;
+
+/* The query rows of rank @r of @n: [*lo, *hi), whole blocks of one
+ * process's search, so each block product is the one it computes. */
+static void
+knn_share_of (guint nq, guint block, guint r, guint n, guint *lo, guint *hi)
+{
+  guint64 blocks = ((guint64) nq + block - 1) / block;
+  *lo = (guint) MIN ((guint64) nq, blocks * r / n * block);
+  *hi = (guint) MIN ((guint64) nq, blocks * (r + 1) / n * block);
+}
+
+/* This rank's share searched, its results as bytes: a stop flag, then the
+ * indices and similarities. */
+static GBytes *
+knn_search_share (const float *base, guint nb, const float *query, guint nq, const guint32 *self,
+                  guint dim, const KnnParams *p, guint rank, guint n)
+{
+  guint lo, hi;
+  knn_share_of (nq, p->block, rank, n, &lo, &hi);
+  gsize cells = (gsize) (hi - lo) * p->k;
+  GByteArray *b = g_byte_array_sized_new ((guint) (1 + cells * 8));
+  g_byte_array_set_size (b, (guint) (1 + cells * 8));
+  guint32 *idx = g_new (guint32, MAX (cells, 1u));
+  float *sim = g_new (float, MAX (cells, 1u));
+  gboolean ok = knn_search (base, nb, query + (gsize) lo * dim, hi - lo, self ? self + lo : NULL, dim, p, idx, sim);
+  b->data[0] = !ok;
+  memcpy (b->data + 1, idx, cells * 4);
+  memcpy (b->data + 1 + cells * 4, sim, cells * 4);
+  g_free (idx);
+  g_free (sim);
+  return g_byte_array_free_to_bytes (b);
+}
+
+gboolean
+knn_search_ranks (DpStage *stage, const float *base, guint nb, const float *query, guint nq,
+                  const guint32 *self, guint dim, const KnnParams *p,
+                  guint32 *out_idx, float *out_sim)
+{
+  guint n = stage ? dp_stage_n_ranks (stage) : 1;
+  if (n <= 1)
+    return knn_search (base, nb, query, nq, self, dim, p, out_idx, out_sim);
+  KnnProblem h = { nb, nq, dim, p->k, p->block, query == base, self != NULL };
+  GByteArray *b = g_byte_array_new ();
+  g_byte_array_append (b, (const guint8 *) &h, sizeof h);
+  g_byte_array_append (b, (const guint8 *) base, (guint) ((gsize) nb * dim * 4));
+  if (query != base)
+    g_byte_array_append (b, (const guint8 *) query, (guint) ((gsize) nq * dim * 4));
+  if (self)
+    g_byte_array_append (b, (const guint8 *) self, (guint) ((gsize) nq * 4));
+  GBytes *problem = g_byte_array_free_to_bytes (b);
+  GBytes *shared = problem;
+  dp_stage_ranks_share (stage, &shared, NULL);
+  g_bytes_unref (problem);
+  g_autoptr (GBytes) mine = knn_search_share (base, nb, query, nq, self, dim, p, 0, n);
+  g_autoptr (GPtrArray) all = dp_stage_ranks_gather (stage, mine);
+  gboolean ok = TRUE;
+  for (guint r = 0; r < n; r++)
+    {
+      guint lo, hi;
+      knn_share_of (nq, p->block, r, n, &lo, &hi);
+      gsize cells = (gsize) (hi - lo) * p->k, len = 0;
+      const guint8 *d = g_bytes_get_data (g_ptr_array_index (all, r), &len);
+      if (len != 1 + cells * 8)
+        g_error ("knn: rank %u sent %" G_GSIZE_FORMAT " bytes of results, not %" G_GSIZE_FORMAT " (a bug)",
+                 r, len, 1 + cells * 8);
+      ok &= d[0] == 0;
+      memcpy (out_idx + (gsize) lo * p->k, d + 1, cells * 4);
+      memcpy (out_sim + (gsize) lo * p->k, d + 1 + cells * 4, cells * 4);
+    }
+  return ok;
+}
+
+void
+knn_search_ranks_fail (DpStage *stage)
+{
+  GBytes *none = NULL;
+  if (stage && dp_stage_n_ranks (stage) > 1)
+    dp_stage_ranks_share (stage, &none, NULL);
+}
+
+gboolean
+knn_search_follow (DpStage *stage, guint threads, GError **error)
+{
+  GBytes *shared = NULL;
+  if (!dp_stage_ranks_share (stage, &shared, error))
+    return FALSE;
+  gsize len = 0;
+  const guint8 *d = g_bytes_get_data (shared, &len);
+  KnnProblem h;
+  memcpy (&h, d, MIN (len, sizeof h));
+  gsize want = sizeof h + (h.nb + (h.same ? 0 : h.nq)) * h.dim * 4 + (h.has_self ? h.nq * 4 : 0);
+  if (len < sizeof h || len != want || h.k == 0 || h.block == 0)
+    g_error ("knn: rank 0 shared %" G_GSIZE_FORMAT " bytes of a problem (a bug)", len);
+  /* aligned copies, as knn_prepare makes them */
+  float *base = knn_alloc_rows (h.nb, h.dim);
+  memcpy (base, d + sizeof h, h.nb * h.dim * 4);
+  float *query = base;
+  if (!h.same)
+    {
+      query = knn_alloc_rows (h.nq, h.dim);
+      memcpy (query, d + sizeof h + h.nb * h.dim * 4, h.nq * h.dim * 4);
+    }
+  g_autofree guint32 *self = NULL;
+  if (h.has_self)
+    self = g_memdup2 (d + len - h.nq * 4, h.nq * 4);
+  KnnParams p = { (guint) h.k, (guint) h.block, MAX (threads, 1u), stage };
+  g_autoptr (GBytes) mine = knn_search_share (base, (guint) h.nb, query, (guint) h.nq, self, (guint) h.dim, &p,
+                                              dp_stage_rank (stage), dp_stage_n_ranks (stage));
+  g_bytes_unref (shared);
+  if (query != base)
+    free (query);
+  free (base);
+  g_autoptr (GPtrArray) none = dp_stage_ranks_gather (stage, mine);
+  return TRUE;
 }

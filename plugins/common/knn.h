@@ -47,6 +47,23 @@ gboolean knn_search (const float *base, guint nb, const float *query, guint nq,
                         const guint32 *self, guint dim, const KnnParams *p,
                         guint32 *out_idx, float *out_sim);
 
+/** knn_search across the ranks of an MPI job (one process: knn_search):
+ * rank 0 calls it with the whole problem, which it shares with the other
+ * ranks (@base == @query for a self-join is kept), each rank searches a
+ * contiguous share of the query rows, and rank 0 gathers the results into
+ * @out_idx and @out_sim.  The other ranks call knn_search_follow at the
+ * same point of their finish().  Returns FALSE when a rank was cancelled. */
+gboolean knn_search_ranks (DpStage *stage, const float *base, guint nb, const float *query, guint nq,
+                           const guint32 *self, guint dim, const KnnParams *p,
+                           guint32 *out_idx, float *out_sim);
+/** On rank 0, instead of knn_search_ranks when it failed before its search:
+ * the other ranks' knn_search_follow return FALSE. */
+void knn_search_ranks_fail (DpStage *stage);
+/** On ranks other than 0: their share of rank 0's knn_search_ranks (with
+ * rank 0's k and block; the threads of @threads).  FALSE with @error when
+ * rank 0 failed (knn_search_ranks_fail); TRUE otherwise. */
+gboolean knn_search_follow (DpStage *stage, guint threads, GError **error);
+
 /** Cosine distance from a similarity of unit vectors, clipped to [0, 2]
  * as scikit-learn does. */
 static inline double

@@ -264,8 +264,8 @@ knn_classify_search (KnnClassify *s, DpStage *stage, const guint32 *rows, const 
   res->idx = g_new (guint32, (gsize) MAX (nq, 1u) * kk);
   res->sim = g_new (float, (gsize) MAX (nq, 1u) * kk);
   KnnParams p = { kk, (guint) c->block_rows, dp_stage_threads (stage), stage };
-  gboolean ok = knn_search (base, nb, query, nq, c->loo == LOO_FIRST ? NULL : self, s->emb->dim,
-                               &p, res->idx, res->sim);
+  gboolean ok = knn_search_ranks (stage, base, nb, query, nq, c->loo == LOO_FIRST ? NULL : self, s->emb->dim,
+                                  &p, res->idx, res->sim);
   for (guint q = 0; q < nq && kk > res->k; q++)
     {
       memmove (res->idx + (gsize) q * res->k, res->idx + (gsize) q * kk + 1, res->k * sizeof (guint32));
@@ -429,6 +429,9 @@ knn_classify_finish (DpStage *stage, void *state, GError **error)
 {
   KnnClassify *s = state;
   const KnnClassifyConfig *c = s->cfg;
+  /* under MPI the other ranks search their share of rank 0's queries */
+  if (dp_stage_rank (stage) != 0)
+    return knn_search_follow (stage, dp_stage_threads (stage), error);
   g_autoptr (DpVocab) empty = dp_vocab_new ();
   if (s->emb == NULL)
     s->emb = dp_embedding_new (empty, 0, 1);
@@ -441,6 +444,7 @@ knn_classify_finish (DpStage *stage, void *state, GError **error)
   KnnResult res = { 0 };
   if (!knn_classify_join (stage, s, rows, n, &cls, lab, error))
     {
+      knn_search_ranks_fail (stage);
       knn_classify_classes_clear (&cls);
       return FALSE;
     }
@@ -545,7 +549,7 @@ DP_PLUGIN_DEFINE (knn_classify,
   .outputs = knn_classify_outputs, .n_outputs = DP_N_ELEMENTS (knn_classify_outputs),
   .options = knn_classify_options, .n_options = DP_N_ELEMENTS (knn_classify_options),
   .config_size = sizeof (KnnClassifyConfig),
-  .flags = DP_PLUGIN_THREADED,
+  .flags = DP_PLUGIN_THREADED | DP_PLUGIN_COLLECTIVE,
   .init = knn_classify_init,
   .process = knn_classify_process,
   .finish = knn_classify_finish,

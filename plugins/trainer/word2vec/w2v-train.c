@@ -24,7 +24,6 @@
 
 #define SIGMOID_SIZE 1024
 #define MAX_EXP 6.0f
-#define JOB_WORDS 10000
 
 /* target_clones dispatches "arch=" clones on the CPU model, not its
  * features (an AMD EPYC got the default clone), so the AVX2+FMA copies are
@@ -543,7 +542,8 @@ word2vec_job (Word2vecWorker *w, guint64 chunk, guint64 epoch)
   for (guint64 s = m->chunks[chunk]; s < m->chunks[chunk + 1]; s++)
     {
       guint64 raw = corpus->offsets[s + 1] - corpus->offsets[s];
-      float alpha = word2vec_alpha (m, __atomic_load_n (&m->words_done, __ATOMIC_RELAXED) + pending);
+      gint64 done = __atomic_load_n (&m->words_done, __ATOMIC_RELAXED) + pending;
+      float alpha = word2vec_alpha (m, m->words_base + (m->words_scale ? m->words_scale : 1) * done);
       guint64 len = word2vec_filter (w, s);
       if (corpus->mode == DP_CORPUS_PAIRS)
         word2vec_pairs (w, w->sen, len, alpha);
@@ -572,7 +572,8 @@ word2vec_worker_run (gpointer data)
 {
   Word2vecWorker *w = data;
   Word2vecModel *m = w->m;
-  gint64 n_jobs = (gint64) (m->n_chunks * (guint64) m->config->epochs);
+  gint64 n_jobs = m->job_end ? m->job_end : (gint64) (m->n_chunks * (guint64) m->config->epochs);
+  gint64 stride = m->job_stride ? m->job_stride : 1;
   for (;;)
     {
       if (__atomic_load_n (&m->stop, __ATOMIC_RELAXED))
@@ -587,7 +588,7 @@ word2vec_worker_run (gpointer data)
             }
           word2vec_crew_grow (w->crew, want);
         }
-      gint64 job = __atomic_fetch_add (&m->next_job, 1, __ATOMIC_RELAXED);
+      gint64 job = m->job_first + __atomic_fetch_add (&m->next_job, 1, __ATOMIC_RELAXED) * stride;
       if (job >= n_jobs)
         break;
       word2vec_job (w, (guint64) job % m->n_chunks, (guint64) job / m->n_chunks);
@@ -666,7 +667,7 @@ word2vec_make_chunks (Word2vecModel *m)
       guint64 len = c->offsets[s + 1] - c->offsets[s];
       m->max_sentence = MAX (m->max_sentence, len);
       acc += len;
-      if (acc >= JOB_WORDS && s + 1 < m->s_end)
+      if (acc >= WORD2VEC_JOB_WORDS && s + 1 < m->s_end)
         {
           guint64 next = s + 1;
           g_array_append_val (starts, next);

@@ -30,11 +30,17 @@ typedef struct {
   int emit;                   /* WORD2VEC_EMIT_* */
   int pair_negatives;         /* WORD2VEC_PAIRNEG_* */
   double pair_negative_share;
+  guint64 sync_words;         /* under MPI: corpus tokens of all ranks between model averagings */
+  int sync;                   /* WORD2VEC_SYNC_*: how the ranks' models are combined */
 } Word2vecConfig;
+
+/* Corpus tokens of one job (a chunk of sentences). */
+#define WORD2VEC_JOB_WORDS 10000
 
 enum { WORD2VEC_SAT_CLIP = 0, WORD2VEC_SAT_SKIP = 1 };
 enum { WORD2VEC_ROUNDS_WHOLE = 0, WORD2VEC_ROUNDS_DAILY = 1 };
 enum { WORD2VEC_EMIT_ALL = 0, WORD2VEC_EMIT_ACTIVE = 1 };
+enum { WORD2VEC_SYNC_UPDATES = 0, WORD2VEC_SYNC_AVERAGE = 1 };
 /* Negatives of a pairs corpus: `negative` draws from the unigram^ns_exponent
  * table per pair (word2vec's), or the IP2VEC authors' label-0 pairs, a
  * target of one random pair with the context of another: kept when that
@@ -67,6 +73,14 @@ typedef struct {
   guint64 n_chunks;
   guint64 max_sentence;
   guint64 total_words;      /* corpus tokens (of the range) x epochs: the alpha schedule's length */
+  /* the jobs (epoch x n_chunks + chunk) one call of word2vec_model_train
+   * runs: job_first, job_first + job_stride, ... below job_end (0, 1 and
+   * every job unless set: under MPI a rank's share of one period) */
+  gint64 job_first, job_stride, job_end;
+  /* the alpha schedule's progress: words_base + words_scale x words_done
+   * (0 and 1 in one process; under MPI the words of every rank before this
+   * period, and the rank count: pWord2Vec's estimate of the global count) */
+  gint64 words_base, words_scale;
   /* shared progress, updated atomically by the workers */
   gint64 next_job;
   gint64 words_done;
