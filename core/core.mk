@@ -41,7 +41,7 @@ dpinclude_HEADERS += \
 	core/dp-api.h
 
 bin_PROGRAMS += darkpipe
-darkpipe_SOURCES = core/darkpipe.c
+darkpipe_SOURCES = core/darkpipe.c core/darkpipe-cli.c core/darkpipe-cli.h
 darkpipe_CFLAGS = $(AM_CFLAGS) -DG_LOG_DOMAIN=\"darkpipe\"
 darkpipe_LDADD = libdarkpipe.la $(GLIB_LIBS)
 

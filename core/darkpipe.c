@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "darkpipe-cli.h"
 #include "dp-options.h"
 #include "dp-pipeline.h"
 #include "dp-private.h"
@@ -47,23 +48,9 @@ install_signals (DpContext *ctx)
   sigaction (SIGTERM, &sa, NULL);
 }
 
-#define THREADS_UNSET G_MININT
+#define THREADS_UNSET DP_CLI_THREADS_UNSET
 
-typedef struct {
-  char **plugin_dirs;
-  char **sets;
-  char **reads;          /* -r FILE: the input of the pipeline's 'capture' stage */
-  char *interface;       /* -i IFACE: capture.interface */
-  char *bpf;             /* -f EXPR: capture.filter */
-  char *labels;          /* --labels FILE: truth.path */
-  gint threads;          /* THREADS_UNSET when --threads was not given */
-  gboolean quiet;
-  gboolean sequential;
-  gboolean version, help;
-  char *output_dir;
-  gboolean json, markdown;
-  char *markdown_dir;
-} Opts;
+typedef DpCliArgs Opts;
 
 static void
 opts_clear (Opts *o)
@@ -424,28 +411,6 @@ cmd_plugins (const char *only, Opts *o)
 
 /* ------------------------------------------------------------------ */
 
-static const char usage[] =
-  "usage: darkpipe [--plugin-dir DIR]... COMMAND [ARGS]\n"
-  "\n"
-  "commands:\n"
-  "  run PIPELINE [--set stage.option=value]... [--threads N] [--sequential] [--quiet]\n"
-  "                     [--output-dir DIR]\n"
-  "                     run a pipeline (a .yaml file, or an installed pipeline's name)\n"
-  "  check PIPELINE [--set ...]   validate a pipeline, read no data\n"
-  "  NAME -r FILE [-r FILE]... | -i IFACE [-f BPF] [--labels FILE] [run options]\n"
-  "                     run installed pipeline NAME on FILE(s) (- for stdin) or live on IFACE:\n"
-  "                     -r/-i/-f set its 'capture' stage, --labels its 'truth' (ground truth),\n"
-  "                     e.g. darkpipe taxonomy -r day.pcap -o out\n"
-  "  demo [--set ...]   run the bundled demo pipeline (synthetic telescope)\n"
-  "  plugins [NAME] [--json|--markdown [--output-dir DIR]]\n"
-  "                     list plugins, or describe one\n"
-  "  version            print the version (also --version)\n"
-  "  help [COMMAND]     this help, or a command's (also COMMAND --help)\n"
-  "  anonymize --new-key FILE   write a new random key for the anonymize plugin (mode 0600)\n"
-  "\n"
-  "exit status: 0 ok, 1 runtime failure, 2 usage or pipeline error, 130 (143) interrupted by SIGINT (SIGTERM);\n"
-  "a live capture stopped by SIGINT writes its outputs and exits 130, by SIGTERM 0\n";
-
 /* @s as a single-quoted YAML scalar (transfer full): file names and
  * filters may hold commas, colons or brackets. */
 static char *
@@ -469,25 +434,8 @@ opts_add_set (Opts *o, char *set)
 static gboolean
 parse_opts (int *argc, char ***argv, Opts *o, GError **error)
 {
-  GOptionEntry entries[] = {
-    { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->plugin_dirs, "Search plugins here first", "DIR" },
-    /* taken as bytes and checked below, so a bad value is named */
-    { "set", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->sets, "Override an option", "STAGE.OPTION=VALUE" },
-    { "read", 'r', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->reads, "Input of the 'capture' stage (repeatable)", "FILE" },
-    { "interface", 'i', 0, G_OPTION_ARG_STRING, &o->interface, "Live capture: the 'capture' stage's interface", "IFACE" },
-    { "filter", 'f', 0, G_OPTION_ARG_STRING, &o->bpf, "BPF filter of the 'capture' stage", "EXPR" },
-    { "labels", 0, 0, G_OPTION_ARG_FILENAME, &o->labels, "Ground truth: the 'truth' stage's path", "FILE" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &o->threads, "Threads for the whole run (default 1)", "N" },
-    { "sequential", 0, 0, G_OPTION_ARG_NONE, &o->sequential,
-      "One stage at a time, each threaded stage with all N threads (less memory at once)", NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress, no summary (errors still)", NULL },
-    { "version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version", NULL },
-    { "help", 'h', 0, G_OPTION_ARG_NONE, &o->help, "This help, or a command's (COMMAND --help)", NULL },
-    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &o->output_dir, "Output directory (overrides the pipeline's)", "DIR" },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "plugins: JSON", NULL },
-    { "markdown", 0, 0, G_OPTION_ARG_NONE, &o->markdown, "plugins: Markdown reference", NULL },
-    { NULL }
-  };
+  g_autofree GOptionEntry *entries = dp_cli_entries (o);
+  g_autofree char *usage = dp_cli_usage ();
   g_autoptr (GOptionContext) oc = g_option_context_new ("COMMAND [ARGS]");
   g_option_context_set_summary (oc, usage);
   g_option_context_add_main_entries (oc, entries, NULL);
@@ -628,62 +576,23 @@ cmp_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-static const char *
-command_help (const char *cmd)
-{
-  static const struct { const char *name, *text; } helps[] = {
-    { "run", "usage: darkpipe run PIPELINE [--set STAGE.OPTION=VALUE]... [--threads N] [--sequential]\n"
-             "                    [--output-dir DIR] [--quiet] [--plugin-dir DIR]...\n"
-             "Runs a pipeline: a .yaml file, or the name of an installed pipeline.\n"
-             "  --set S.O=V      override option O of stage S (repeatable; lists as [a,b]);\n"
-             "                   S.plugin=NAME swaps the stage's plugin (e.g. capture.plugin=darkvec_csv),\n"
-             "                   and setting one input option (path, paths) drops the file's others\n"
-             "  -r, --read FILE  input of the pipeline's 'capture' stage (repeatable; - is stdin)\n"
-             "  -i, --interface IFACE  capture live on IFACE instead (the 'capture' stage)\n"
-             "  -f, --filter BPF the 'capture' stage's BPF filter\n"
-             "  --labels FILE    ground truth of the 'truth' stage: evaluate in the same run\n"
-             "  --threads N      threads for the whole run (default 1); branches run at once\n"
-             "  --sequential     one stage at a time, each threaded stage with all N threads\n"
-             "  --output-dir DIR where relative outputs go (overrides the pipeline's output_dir)\n"
-             "  --quiet, -q      no progress bar and no summary; errors are still printed\n"
-             "exit status: 0 ok, 1 runtime failure, 2 pipeline or usage error, 130 SIGINT, 143 SIGTERM;\n"
-             "a live capture (pcap interface:) ends its input on a signal and writes every output:\n"
-             "then 130 for SIGINT, 0 for SIGTERM\n" },
-    { "check", "usage: darkpipe check PIPELINE [--set STAGE.OPTION=VALUE]... [--plugin-dir DIR]...\n"
-               "Loads a pipeline and reports every problem with its position, reading no data: the YAML,\n"
-               "options, wiring and table columns, input files, and each plugin's own checks.\n"
-               "exit status: 0 valid, 2 not\n" },
-    { "demo", "usage: darkpipe demo [--set STAGE.OPTION=VALUE]... [--threads N] [--output-dir DIR]\n"
-              "Runs the bundled demo: two days of a synthetic /24 telescope, taxonomy, DarkVec,\n"
-              "7-NN, clusters, one HTML report in out/demo/.\n" },
-    { "plugins", "usage: darkpipe plugins [NAME] [--json | --markdown [--output-dir DIR]] [--plugin-dir DIR]...\n"
-                 "Lists the plugins on the search path, or describes one (ports, columns, options).\n" },
-    { "version", "usage: darkpipe version  (or darkpipe --version)\n" },
-    { "anonymize", "usage: darkpipe anonymize --new-key FILE\n"
-                   "Writes a new random key for the anonymize plugin (cryptopANT format, mode 0600).\n" },
-    { "help", "usage: darkpipe help [COMMAND]  (or darkpipe COMMAND --help)\n" },
-  };
-  for (guint i = 0; cmd && i < G_N_ELEMENTS (helps); i++)
-    if (strcmp (helps[i].name, cmd) == 0)
-      return helps[i].text;
-  return NULL;
-}
-
 /* darkpipe help [COMMAND], darkpipe [COMMAND] --help: on stdout, exit 0. */
 static int
 print_help (const char *cmd)
 {
+  g_autofree char *usage = dp_cli_usage ();
   if (cmd == NULL)
     {
       fputs (usage, stdout);
       return EXIT_OK;
     }
-  const char *text = command_help (cmd);
-  if (text == NULL)
+  const DpCliCommand *c = dp_cli_command (cmd);
+  if (c == NULL)
     {
       fprintf (stderr, "darkpipe: '%s' is not a command\n%s", cmd, usage);
       return EXIT_USAGE;
     }
+  g_autofree char *text = dp_cli_command_help (c);
   fputs (text, stdout);
   if (strcmp (cmd, "run") == 0 || strcmp (cmd, "check") == 0)
     {
@@ -709,6 +618,7 @@ main (int argc, char **argv)
 {
   Opts o = { .threads = THREADS_UNSET };
   GError *error = NULL;
+  g_autofree char *usage = dp_cli_usage ();
   if (argc > 1 && strcmp (argv[1], "anonymize") == 0)
     return cmd_anonymize_new_key (argc, argv);
   if (!parse_opts (&argc, &argv, &o, &error))
@@ -730,6 +640,12 @@ main (int argc, char **argv)
   if (o.version || (cmd && strcmp (cmd, "version") == 0 && argc == 2))
     {
       printf ("darkpipe %s (plugin ABI %u)\n", PACKAGE_VERSION, DP_ABI_VERSION);
+      rc = EXIT_OK;
+    }
+  else if (o.help_man)
+    {
+      g_autofree char *man = dp_cli_man (PACKAGE_VERSION);
+      fputs (man, stdout);
       rc = EXIT_OK;
     }
   else if (o.help)
@@ -764,7 +680,7 @@ main (int argc, char **argv)
         o.markdown_dir = g_strdup (o.output_dir);
       rc = cmd_plugins (argc == 3 ? argv[2] : NULL, &o);
     }
-  else if (command_help (cmd) == NULL && (o.reads || o.interface) && argc == 2 && strchr (cmd, '/') == NULL
+  else if (dp_cli_command (cmd) == NULL && (o.reads || o.interface) && argc == 2 && strchr (cmd, '/') == NULL
            && !g_str_has_suffix (cmd, ".yaml"))
     {
       /* the quick form: `darkpipe taxonomy -r x.pcap` runs an installed pipeline */
@@ -775,10 +691,13 @@ main (int argc, char **argv)
       else
         rc = cmd_run (path, &o, FALSE);
     }
-  else if (command_help (cmd) == NULL)
+  else if (dp_cli_command (cmd) == NULL)
     fprintf (stderr, "darkpipe: '%s' is not a command\n%s", cmd, usage);
   else
-    fprintf (stderr, "darkpipe: bad arguments for %s\n%s", cmd, command_help (cmd));
+    {
+      g_autofree char *help = dp_cli_command_help (dp_cli_command (cmd));
+      fprintf (stderr, "darkpipe: bad arguments for %s\n%s", cmd, help);
+    }
   opts_clear (&o);
   return rc;
 }

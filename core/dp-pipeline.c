@@ -163,8 +163,20 @@ apply_plugin_option (DpStage *stage, DpYamlNode *k, DpYamlNode *v, GError **erro
   for (guint o = 0; o < d->n_options; o++)
     g_ptr_array_add (names, (gpointer) d->options[o].name);
   g_autofree char *near = dp_did_you_mean (k->value, (const char *const *) names->pdata, names->len);
-  g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY,
-               "unknown option '%s'%s; allowed: %s", k->value, near, allowed);
+  /* a series of runs that expects this stage to resume is told it cannot */
+  static const char *const state_keys[] = { "state", "state_path", "state_final", "state_dir", NULL };
+  gboolean stateful = FALSE;
+  for (guint o = 0; o < d->n_options; o++)
+    stateful = stateful || g_str_has_prefix (d->options[o].name, "state");
+  if (!stateful && g_strv_contains (state_keys, k->value))
+    g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY,
+                 "unknown option '%s': plugin %s carries no state between runs through it (what it "
+                 "writes covers one run's input; docs/state.md lists the stages that carry state, and "
+                 "how); allowed: %s",
+                 k->value, d->name, allowed);
+  else
+    g_set_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY,
+                 "unknown option '%s'%s; allowed: %s", k->value, near, allowed);
   return FALSE;
 }
 

@@ -301,6 +301,31 @@ test_optional_stages (void)
   dp_test_rmtree (dir);
 }
 
+/* A stage that keeps no state between runs refuses state_path by name,
+ * so a series of runs cannot silently differ from one run; a stage with
+ * state options gets the ordinary unknown-option message for a typo. */
+static void
+test_state_refused (void)
+{
+  GError *error = NULL;
+  const char *const stateless[] = { "dante_corpus", "zscore", "ip2vec_corpus" };
+  for (guint i = 0; i < G_N_ELEMENTS (stateless); i++)
+    {
+      DpHarness *h = dp_harness_new (stateless[i], "state_path: x.state", &error);
+      g_assert_null (h);
+      g_assert_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY);
+      g_assert_nonnull (strstr (error->message, "carries no state between runs"));
+      g_assert_nonnull (strstr (error->message, stateless[i]));
+      g_clear_error (&error);
+    }
+  DpHarness *h = dp_harness_new ("taxonomy", "state_pth: x.state", &error);
+  g_assert_null (h);
+  g_assert_error (error, DP_CONFIG_ERROR, DP_CONFIG_ERROR_UNKNOWN_KEY);
+  g_assert_null (strstr (error->message, "carries no state"));
+  g_assert_nonnull (strstr (error->message, "state_path"));
+  g_clear_error (&error);
+}
+
 static void
 test_run_failure_stops (void)
 {
@@ -636,6 +661,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/pipeline/state-refused", test_state_refused);
   g_test_add_func ("/pipeline/syntax-error", test_syntax);
   g_test_add_func ("/pipeline/yaml-limits", test_yaml_limits);
   g_test_add_func ("/pipeline/all-problems-at-once", test_all_at_once);
