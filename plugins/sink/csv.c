@@ -66,8 +66,16 @@ csv_write_table (void *self, const DpTable *t, GError **error)
     return FALSE;
   if (st->sink.need_header)
     {
+      gsize at = st->sink.buf->len;
       csv_write_header (st, t);
       st->sink.need_header = FALSE;
+      if (st->sink.resume)
+        {
+          /* a file continued: its header must be this one, its rows go first */
+          g_autofree char *head = g_strndup (st->sink.buf->str + at, st->sink.buf->len - at - 1);
+          if (!text_sink_resume_rows (&st->sink, head, error))
+            return FALSE;
+        }
     }
   for (guint r = 0; r < t->n_rows; r++)
     {
@@ -171,6 +179,7 @@ csv_init (DpStage *stage, const void *config, void **state, GError **error)
   State *st = g_new0 (State, 1);
   *state = st;
   st->sink.packets_header = csv_packet_columns;
+  st->sink.header_line = TRUE;
   return text_sink_setup (&st->sink, stage, "csv", config, error);
 }
 

@@ -31,7 +31,8 @@ typedef struct {
                    "then a strftime template of the period's start (sources-%Y%m%d-%H.csv), each file " \
                    "written atomically when the next period begins. A table's period is its window_start " \
                    "(or its first time column), all its rows in one period; packets go by their time. " \
-                   "Rows must come in time order (the taxonomy emits its windows so).")
+                   "Rows must come in time order (the taxonomy emits its windows so). When the file of " \
+                   "a run's first period exists (a run resumed mid-period), it is continued, its rows kept.")
 
 #define TEXT_SINK_FLUSH_BYTES 65536
 
@@ -58,6 +59,10 @@ typedef struct {
   gint64 rotate_ns;      /* 0: one file */
   gint64 period;         /* of the open file, rotating */
   guint64 files;         /* files written, rotating */
+  DpStage *stage;        /* for warnings */
+  gboolean header_line;  /* the format starts a file with a header line (csv) */
+  FILE *resume;          /* rotating: the existing file of the first period, past its header line */
+  char *resume_header;   /* and that line */
 } TextSink;
 
 /* The sinks' check: a rotating sink's path must name the period. */
@@ -87,6 +92,7 @@ text_sink_setup (TextSink *s, DpStage *stage, const char *plugin, const TextSink
   s->buf = g_string_sized_new (TEXT_SINK_FLUSH_BYTES + 1024);
   s->cell = g_string_new (NULL);
   s->rotate_ns = cfg->rotate;
+  s->stage = stage;
   s->period = G_MININT64;
   return text_sink_check (stage, cfg, error);
 }
@@ -97,6 +103,8 @@ text_sink_clear (TextSink *s)
 {
   g_clear_pointer (&s->out, dp_outfile_abort);
   g_clear_pointer (&s->path, g_free);
+  g_clear_pointer (&s->resume, fclose);
+  g_clear_pointer (&s->resume_header, g_free);
   g_clear_pointer (&s->col_names, g_ptr_array_unref);
   g_clear_pointer (&s->col_types, g_array_unref);
   if (s->buf)
@@ -204,6 +212,70 @@ text_sink_commit (TextSink *s, GError **error)
   return TRUE;
 }
 
+/* Copies the rest of the existing file being continued into the output,
+ * after what is buffered (the header); FALSE with @error when the header
+ * the output starts with (@header, NULL for formats without one) is not
+ * the existing file's, or the file cannot be read. */
+static inline gboolean
+text_sink_resume_rows (TextSink *s, const char *header, GError **error)
+{
+  if (s->resume == NULL)
+    return TRUE;
+  if (header && g_strcmp0 (header, s->resume_header) != 0)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FORMAT,
+                   "%s: rotate: this period's file exists with other columns (%s); it was left as it is",
+                   dp_outfile_path (s->out), s->resume_header ? s->resume_header : "no header");
+      return FALSE;
+    }
+  dp_outfile_write (s->out, s->buf->str, s->buf->len);
+  g_string_truncate (s->buf, 0);
+  char chunk[65536];
+  gsize n;
+  while ((n = fread (chunk, 1, sizeof chunk, s->resume)) > 0)
+    dp_outfile_write (s->out, chunk, n);
+  gboolean bad = ferror (s->resume) != 0;
+  g_clear_pointer (&s->resume, fclose);
+  g_clear_pointer (&s->resume_header, g_free);
+  if (bad)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "%s: rotate: cannot read the existing file of this period",
+                   dp_outfile_path (s->out));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The first period of a run may have a file already: a run that resumes
+ * mid-period (taxonomy state, hourly input) continues it, its rows kept
+ * before this run's, rather than replace it.  Opens it for
+ * text_sink_resume_rows. */
+static inline gboolean
+text_sink_resume_open (TextSink *s, const char *name, GError **error)
+{
+  g_autoptr (GError) err = NULL;
+  gboolean gz;
+  FILE *fp = dp_open_input (name, &gz, &err);
+  if (fp == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "%s: rotate: this period's file exists but cannot be "
+                   "read to continue it: %s", name, err->message);
+      return FALSE;
+    }
+  if (s->header_line)
+    {
+      g_autoptr (GString) line = g_string_new (NULL);
+      int c;
+      while ((c = fgetc (fp)) != EOF && c != '\n')
+        g_string_append_c (line, (char) c);
+      s->resume_header = g_string_free (g_steal_pointer (&line), FALSE);
+    }
+  s->resume = fp;
+  dp_stage_warning (s->stage, "%s: the file of this run's first period exists: it is continued, its rows "
+                    "kept before this run's (a run resumed mid-period; remove it to write the period anew)", name);
+  return TRUE;
+}
+
 /* Rotating: makes the file of @period (ns since the epoch / rotate) the
  * output, committing the last one when the period moved on. */
 static inline gboolean
@@ -231,7 +303,18 @@ text_sink_period (TextSink *s, gint64 period, GError **error)
       return FALSE;
     }
   s->period = period;
-  return text_sink_open (s, name, error);
+  gboolean resume = s->files == 0 && g_file_test (name, G_FILE_TEST_IS_REGULAR);
+  if (!text_sink_open (s, name, error) || (resume && !text_sink_resume_open (s, name, error)))
+    return FALSE;
+  /* packets: the header is in the buffer already */
+  if (resume && s->kind == DP_TYPE_PACKETS)
+    {
+      g_autofree char *head = s->packets_header ? g_strndup (s->packets_header, strcspn (s->packets_header, "\n")) : NULL;
+      return text_sink_resume_rows (s, head, error);
+    }
+  if (resume && !s->header_line)
+    return text_sink_resume_rows (s, NULL, error);
+  return TRUE;
 }
 
 /* The column that places table @t in time: window_start when it is a time
