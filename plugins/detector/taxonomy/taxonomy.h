@@ -247,7 +247,8 @@ typedef struct {
   guint32 n_pkt, n_dst, n_dport;
   guint32 fp[TAX_N_FP];
   gint64 first, last;
-  char *list;          /* event_ports / event_dsts: the key's ports or destinations, or NULL */
+  const char *list;    /* event_ports / event_dsts: the key's ports or destinations (in
+                        * TaxScratch.text, until the next source), or NULL */
 } TaxEvent;
 
 /* An output table being filled row by row, with the strings its rows share
@@ -269,7 +270,21 @@ typedef struct {
   guint64 *keys, *keys_tmp;  /* per triple: src << 32 | its entry number, sorted */
   gsize keys_cap;
   GArray *events;      /* TaxEvent: the events of the source being decided */
+  /* the source's target lists (taxonomy-lists.c), without a lookup per
+   * triple: the pair and port entry of each of its triples (in key order;
+   * TAX_NO_EVENT: none), the listed event of each pair and port entry */
+  guint32 *pair_of, *port_of;
+  gsize of_cap;
+  guint32 *pair_ev, *port_ev;
+  gsize ev_cap;
+  guint32 echo_ev;     /* the ICMP net-scan event of the source */
+  guint32 *vals;       /* the lists' values, list after list */
+  guint32 *start;      /* per event: where its values start in vals */
+  gsize vals_cap, start_cap;
+  GString *text;       /* the lists' texts, NUL after each */
 } TaxScratch;
+
+#define TAX_NO_EVENT G_MAXUINT32
 
 void taxonomy_scratch_init (TaxScratch *k);
 void taxonomy_scratch_clear (TaxScratch *k);
