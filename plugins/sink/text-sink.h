@@ -343,13 +343,11 @@ text_sink_finish (TextSink *s, DpStage *stage, GError **error)
 static inline void
 text_sink_uint (GString *b, guint64 v)
 {
-  char tmp[24];
-  int n = 0;
+  char tmp[24], *p = tmp + sizeof tmp;
   do
-    tmp[n++] = (char) ('0' + v % 10);
+    *--p = (char) ('0' + v % 10);
   while ((v /= 10) != 0);
-  while (n > 0)
-    g_string_append_c (b, tmp[--n]);
+  g_string_append_len (b, p, tmp + sizeof tmp - p);
 }
 
 /* The 9 digits of @ns after a '.' (plus @suffix), without printf. */
@@ -423,6 +421,14 @@ text_sink_ts (TextSink *s, GString *b, gint64 ts)
       sec = -sec - (ns > 0);
       ns = ns > 0 ? 1000000000 - ns : 0;
     }
-  text_sink_uint (b, (guint64) sec);
-  text_sink_fraction (b, ns, "");
+  /* seconds and fraction written back to front, appended at once */
+  char tmp[32], *p = tmp + sizeof tmp;
+  for (int i = 0; i < 9; i++, ns /= 10)
+    *--p = (char) ('0' + ns % 10);
+  *--p = '.';
+  guint64 u = (guint64) sec;
+  do
+    *--p = (char) ('0' + u % 10);
+  while ((u /= 10) != 0);
+  g_string_append_len (b, p, tmp + sizeof tmp - p);
 }
