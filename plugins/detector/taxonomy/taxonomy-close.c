@@ -26,8 +26,9 @@ void
 taxonomy_scratch_clear (TaxScratch *k)
 {
   g_clear_pointer (&k->events, g_array_unref);
-  g_clear_pointer (&k->keys, g_aligned_free);
-  g_clear_pointer (&k->keys_tmp, g_aligned_free);
+  taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
+  taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
+  k->keys = k->keys_tmp = NULL;
   g_clear_pointer (&k->pair_of, g_free);
   g_clear_pointer (&k->port_of, g_free);
   g_clear_pointer (&k->pair_ev, g_free);
@@ -158,8 +159,8 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
   const gsize n = triples->n, R = 1u << TAXONOMY_RADIX_BITS;
   if (n > k->keys_cap)
     {
-      g_aligned_free (k->keys);
-      g_aligned_free (k->keys_tmp);
+      taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
+      taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
       k->keys_cap = MAX (n, k->keys_cap + k->keys_cap / 2);
       k->keys = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
       k->keys_tmp = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));

@@ -79,17 +79,22 @@ typedef struct {
 
 G_STATIC_ASSERT (sizeof (TaxAgg) == 64);
 
-/* Open addressing over a compact index (8 bytes a slot: 32 bits of hash as
- * a tag, entry number + 1) into a dense array of entries in insertion
- * order.  The triple key is 81 bits, too wide for DpHash's 64-bit keys; the
- * index stays small enough to be mostly cached, the close reads the entries
- * front to back with no empty slots, and a reset only clears the index. */
+/* Open addressing over a compact index (8 bytes a slot: the table's
+ * generation, 16 bits of hash as a tag, entry number + 1) into a dense
+ * array of entries in insertion order.  The triple key is 81 bits, too wide
+ * for DpHash's 64-bit keys; the index stays small enough to be mostly
+ * cached, the close reads the entries front to back with no empty slots.
+ * A slot of another generation is empty, so a reset clears nothing: it
+ * moves to the next generation (the index is zeroed once in 65535 resets),
+ * and tables reused window after window, source after source, are never
+ * written twice over. */
 typedef struct {
-  guint64 *slots;      /* 0 = empty, else tag << 32 | (entry + 1) */
+  guint64 *slots;      /* gen << 48 | tag << 32 | (entry + 1); another gen: empty */
   gsize slots_cap;     /* allocated; the index in use is mask + 1 of them */
   gsize mask;
   TaxAgg *entries;     /* 64-byte aligned */
   gsize n, cap;
+  guint64 gen;         /* 1 to 65535, already shifted: gen << 48 */
 } TaxTable;
 
 static inline guint64
@@ -99,9 +104,11 @@ taxonomy_hash (guint32 src, guint32 dst, guint32 b)
                       + (guint64) b * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
 }
 
-/** Memory for a large array hit at random: 64-byte aligned, on transparent
- * huge pages from 2 MiB up.  Free with g_aligned_free(). */
+/** Zeroed memory for a large array hit at random: 64-byte aligned, from
+ * 2 MiB up fresh pages of its own (zero already: not written here) on
+ * transparent huge pages.  Free with taxonomy_big_free() and the same size. */
 void *taxonomy_big_alloc (gsize bytes);
+void taxonomy_big_free (void *p, gsize bytes);
 void taxonomy_table_init (TaxTable *t, gsize capacity_hint);
 void taxonomy_table_clear (TaxTable *t);
 void taxonomy_table_grow_index (TaxTable *t);
@@ -112,7 +119,8 @@ void taxonomy_table_reset (TaxTable *t);
  * that needs: per-source tables are reset once per source. */
 void taxonomy_table_reset_for (TaxTable *t, gsize n_keys);
 
-#define TAX_SLOT_TAG(h) ((h) & G_GUINT64_CONSTANT (0xffffffff00000000))
+#define TAX_SLOT_GEN(s) ((s) & G_GUINT64_CONSTANT (0xffff000000000000))
+#define TAX_SLOT_TAG(h) ((h) & G_GUINT64_CONSTANT (0x0000ffff00000000))
 
 /** The entry of the key (hash @h), a zeroed one holding the key when
  * absent.  Valid until the next upsert. */
@@ -122,11 +130,11 @@ taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64
   if (G_UNLIKELY ((t->n + 1) * 2 > t->mask + 1))
     taxonomy_table_grow_index (t);
   gsize i = h & t->mask;
-  guint64 tag = TAX_SLOT_TAG (h);
+  guint64 tag = t->gen | TAX_SLOT_TAG (h);
   for (;;)
     {
       guint64 s = t->slots[i];
-      if (s == 0)
+      if (TAX_SLOT_GEN (s) != t->gen)
         {
           if (G_UNLIKELY (t->n == t->cap))
             taxonomy_table_grow_entries (t);
@@ -141,7 +149,7 @@ taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64
           t->slots[i] = tag | ++t->n;
           return e;
         }
-      if (TAX_SLOT_TAG (s) == tag)
+      if ((s & G_GUINT64_CONSTANT (0xffffffff00000000)) == tag)
         {
           TaxAgg *e = &t->entries[(guint32) s - 1];
           if (e->src == src && e->dst == dst && e->b == b)
@@ -163,7 +171,7 @@ static inline void
 taxonomy_table_prefetch_entry (const TaxTable *t, guint64 h)
 {
   guint64 s = t->slots[h & t->mask];
-  if (s)
+  if (TAX_SLOT_GEN (s) == t->gen)
     __builtin_prefetch (&t->entries[(guint32) s - 1], 1, 1);
 }
 
