@@ -31,6 +31,8 @@ taxonomy_scratch_clear (TaxScratch *k)
   k->keys = k->keys_tmp = NULL;
   g_clear_pointer (&k->pair_of, g_free);
   g_clear_pointer (&k->port_of, g_free);
+  g_clear_pointer (&k->b_of, g_free);
+  g_clear_pointer (&k->dst_of, g_free);
   g_clear_pointer (&k->pair_ev, g_free);
   g_clear_pointer (&k->port_ev, g_free);
   g_clear_pointer (&k->vals, g_free);
@@ -48,6 +50,8 @@ taxonomy_scratch_reserve_source (TaxScratch *k, gsize n)
   gsize cap = MAX (n, k->of_cap * 2);
   k->pair_of = g_renew (guint32, k->pair_of, cap);
   k->port_of = g_renew (guint32, k->port_of, cap);
+  k->b_of = g_renew (guint32, k->b_of, cap);
+  k->dst_of = g_renew (guint32, k->dst_of, cap);
   k->pair_ev = g_renew (guint32, k->pair_ev, cap);
   k->port_ev = g_renew (guint32, k->port_ev, cap);
   k->of_cap = cap;
@@ -249,6 +253,8 @@ taxonomy_pass_triple (TaxClose *c, TaxSource *s, const TaxAgg *e, gsize j)
 {
   guint cls = TAX_KEY_CLS (e->b);
   guint32 port = TAX_KEY_PORT (e->b);
+  c->k->b_of[j] = e->b;
+  c->k->dst_of[j] = e->dst;
   s->n_pkt += e->n_pkt;
   for (guint k = 0; k < TAX_N_FP; k++)
     s->fp[k] += e->fp[k];
@@ -534,7 +540,7 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
     taxonomy_pass_port (c, s, i);
   taxonomy_decide_source (c, s);
   if (c->cfg->event_ports > 0 || c->cfg->event_dsts > 0)
-    taxonomy_event_lists (c, triples, key, from, to);
+    taxonomy_event_lists (c, to - from);
 }
 
 void

@@ -54,35 +54,48 @@ taxonomy_sift_down (guint32 *v, guint k, guint j)
     }
 }
 
+/* At most this many values are sorted by insertion: fewer mispredicted
+ * branches than a heap's on short lists, the default cap's length. */
+#define TAXONOMY_SORT_SMALL 64
+
 /* Moves the @k smallest of the @n values at @v to its front, in
- * increasing order: a max-heap of k over one pass (lists are capped at a
- * few dozen items, while a net scan's key can hold a /16's addresses),
- * then sorted in place by taking the heap's top off k times. */
+ * increasing order: when there are more, a max-heap of k over one pass
+ * (lists are capped at a few dozen items, while a net scan's key can hold
+ * a /16's addresses); then sorted, by insertion when short, else by taking
+ * the heap's top off k times. */
 static void
 taxonomy_smallest (guint32 *v, guint n, guint k)
 {
   k = MIN (k, n);
-  if (k < 2)
+  if (k < n || k > TAXONOMY_SORT_SMALL)
     {
-      for (guint i = 1; i < n && k == 1; i++)
+      for (guint i = k / 2; i-- > 0;)
+        taxonomy_sift_down (v, k, i);
+      for (guint i = k; i < n; i++)
         if (v[i] < v[0])
-          v[0] = v[i];
+          {
+            v[0] = v[i];
+            taxonomy_sift_down (v, k, 0);
+          }
+    }
+  if (k > TAXONOMY_SORT_SMALL)
+    {
+      for (guint m = k - 1; m > 0; m--)
+        {
+          guint32 t = v[0];
+          v[0] = v[m];
+          v[m] = t;
+          taxonomy_sift_down (v, m, 0);
+        }
       return;
     }
-  for (guint i = k / 2; i-- > 0;)
-    taxonomy_sift_down (v, k, i);
-  for (guint i = k; i < n; i++)
-    if (v[i] < v[0])
-      {
-        v[0] = v[i];
-        taxonomy_sift_down (v, k, 0);
-      }
-  for (guint m = k - 1; m > 0; m--)
+  for (guint i = 1; i < k; i++)
     {
-      guint32 t = v[0];
-      v[0] = v[m];
-      v[m] = t;
-      taxonomy_sift_down (v, m, 0);
+      guint32 x = v[i];
+      guint j = i;
+      for (; j > 0 && v[j - 1] > x; j--)
+        v[j] = v[j - 1];
+      v[j] = x;
     }
 }
 
@@ -168,7 +181,7 @@ taxonomy_list_text (GString *b, guint32 *v, guint n, guint64 cap, gboolean addre
 }
 
 void
-taxonomy_event_lists (TaxClose *c, const TaxTable *triples, const guint64 *key, gsize from, gsize to)
+taxonomy_event_lists (TaxClose *c, gsize n)
 {
   const TaxonomyConfig *cfg = c->cfg;
   TaxScratch *k = c->k;
@@ -191,13 +204,13 @@ taxonomy_event_lists (TaxClose *c, const TaxTable *triples, const guint64 *key, 
     }
   guint32 *start = k->start;
   memset (start, 0, (ev->len + 1) * sizeof *start);
-  for (gsize j = 0; j < to - from; j++)
+  for (gsize j = 0; j < n; j++)
     {
-      const TaxAgg *t = &triples->entries[(guint32) key[from + j]];
+      guint32 b = k->b_of[j];
       guint32 pe = k->pair_of[j] == TAX_NO_EVENT ? TAX_NO_EVENT : k->pair_ev[k->pair_of[j]];
-      guint32 qe = k->port_of[j] == TAX_NO_EVENT ? (t->b == echo_b ? k->echo_ev : TAX_NO_EVENT)
+      guint32 qe = k->port_of[j] == TAX_NO_EVENT ? (b == echo_b ? k->echo_ev : TAX_NO_EVENT)
                                                  : k->port_ev[k->port_of[j]];
-      if (pe != TAX_NO_EVENT && TAX_KEY_PORT (t->b) != TAX_PORT_NULL)
+      if (pe != TAX_NO_EVENT && TAX_KEY_PORT (b) != TAX_PORT_NULL)
         start[pe + 1]++;
       if (qe != TAX_NO_EVENT)
         start[qe + 1]++;
@@ -211,17 +224,16 @@ taxonomy_event_lists (TaxClose *c, const TaxTable *triples, const guint64 *key, 
       k->vals = g_renew (guint32, k->vals, k->vals_cap);
     }
   /* start[i] moves to the end of list i - 1 while placing */
-  for (gsize j = 0; j < to - from; j++)
+  for (gsize j = 0; j < n; j++)
     {
-      const TaxAgg *t = &triples->entries[(guint32) key[from + j]];
-      guint32 port = TAX_KEY_PORT (t->b);
+      guint32 b = k->b_of[j], port = TAX_KEY_PORT (b);
       guint32 pe = k->pair_of[j] == TAX_NO_EVENT ? TAX_NO_EVENT : k->pair_ev[k->pair_of[j]];
-      guint32 qe = k->port_of[j] == TAX_NO_EVENT ? (t->b == echo_b ? k->echo_ev : TAX_NO_EVENT)
+      guint32 qe = k->port_of[j] == TAX_NO_EVENT ? (b == echo_b ? k->echo_ev : TAX_NO_EVENT)
                                                  : k->port_ev[k->port_of[j]];
       if (pe != TAX_NO_EVENT && port != TAX_PORT_NULL)
         k->vals[start[pe]++] = port;
       if (qe != TAX_NO_EVENT)
-        k->vals[start[qe]++] = t->dst;
+        k->vals[start[qe]++] = k->dst_of[j];
     }
   /* now start[i] is the end of list i, the end of list i - 1 (or 0) its
    * start; it becomes where list i's text starts (or TAX_NO_EVENT).  A

@@ -282,6 +282,7 @@ typedef struct {
    * triple: the pair and port entry of each of its triples (in key order;
    * TAX_NO_EVENT: none), the listed event of each pair and port entry */
   guint32 *pair_of, *port_of;
+  guint32 *b_of, *dst_of;  /* and its class|port and destination (read once, in cache) */
   gsize of_cap;
   guint32 *pair_ev, *port_ev;
   gsize ev_cap;
@@ -322,9 +323,9 @@ void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_
                           DpStage *stage, DpNameMap *names, TaxTable *pairs, TaxTable *ports,
                           TaxScratch *scratch);
 /** Fills the list of each port-scan and net-scan event of the source just
- * decided (its triples: @key[@from, @to) into @triples), as event_ports and
+ * decided (its @n triples as noted in the scratch), as event_ports and
  * event_dsts ask (taxonomy-lists.c). */
-void taxonomy_event_lists (TaxClose *c, const TaxTable *triples, const guint64 *key, gsize from, gsize to);
+void taxonomy_event_lists (TaxClose *c, gsize n);
 /** Decides every pattern from the window's base table (left as it is),
  * pushing the sources and events tables (in chunks), then the summary. */
 void taxonomy_close_run (TaxClose *c, const TaxTable *triples);
