@@ -7,6 +7,7 @@
  * (taxonomy-close.c), and the window's three tables are pushed at once
  * (taxonomy-emit.c).  The decisions on the reference notebook's quirks are
  * in docs/taxonomy.md. */
+#define _GNU_SOURCE   /* mremap */
 #include "config.h"
 
 #include <errno.h>
@@ -173,10 +174,27 @@ taxonomy_table_reset_for (TaxTable *t, gsize n_keys)
 void
 taxonomy_table_grow_entries (TaxTable *t)
 {
-  gsize cap = MAX (t->cap * 2, 512u);
+  gsize cap = MAX (t->cap * 2, 512u), had = t->cap * sizeof (TaxAgg);
+#ifdef MREMAP_MAYMOVE
+  if (had >= TAXONOMY_HUGE)
+    {
+      /* a mapping of its own: its pages move, nothing is copied, and
+       * only the new half is fresh */
+      void *e = mremap (t->entries, taxonomy_huge_round (had), taxonomy_huge_round (cap * sizeof (TaxAgg)),
+                        MREMAP_MAYMOVE);
+      if (e == MAP_FAILED)
+        g_error ("taxonomy: out of memory (%" G_GSIZE_FORMAT " bytes)", cap * sizeof (TaxAgg));
+#ifdef MADV_HUGEPAGE
+      madvise (e, taxonomy_huge_round (cap * sizeof (TaxAgg)), MADV_HUGEPAGE);
+#endif
+      t->entries = e;
+      t->cap = cap;
+      return;
+    }
+#endif
   TaxAgg *e = taxonomy_big_alloc (cap * sizeof (TaxAgg));
   memcpy (e, t->entries, t->n * sizeof (TaxAgg));
-  taxonomy_big_free (t->entries, t->cap * sizeof (TaxAgg));
+  taxonomy_big_free (t->entries, had);
   t->entries = e;
   t->cap = cap;
 }
