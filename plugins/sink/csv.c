@@ -35,13 +35,15 @@ csv_append_quoted (GString *b, const char *s, gsize len)
       g_string_append_len (b, s, (gssize) len);
       return;
     }
+  /* a quote is doubled: the text up to and with it, then one more */
+  const char *end = s + len, *q;
   g_string_append_c (b, '"');
-  for (gsize i = 0; i < len; i++)
+  for (; (q = memchr (s, '"', (gsize) (end - s))) != NULL; s = q + 1)
     {
-      if (s[i] == '"')
-        g_string_append_c (b, '"');
-      g_string_append_c (b, s[i]);
+      g_string_append_len (b, s, q - s + 1);
+      g_string_append_c (b, '"');
     }
+  g_string_append_len (b, s, end - s);
   g_string_append_c (b, '"');
 }
 
@@ -89,7 +91,13 @@ csv_write_table (void *self, const DpTable *t, GError **error)
             continue;   /* an empty cell */
           if (t->cols[c].flags & DP_COLUMN_TIME)
             text_sink_ts (&st->sink, st->sink.buf, t->cols[c].i64[r]);
-          else if (type == DP_COL_STRING || (type == DP_COL_IPV4 && t->names))
+          else if (type == DP_COL_STRING)
+            {
+              const char *v = t->cols[c].str[r];
+              if (v)
+                csv_append_quoted (st->sink.buf, v, strlen (v));
+            }
+          else if (type == DP_COL_IPV4 && t->names)
             {
               g_string_truncate (st->sink.cell, 0);
               dp_table_format_cell (t, c, r, st->sink.cell);

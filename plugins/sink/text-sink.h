@@ -486,8 +486,16 @@ text_sink_ts_format (TextSink *s, GString *b, gint64 ts)
       sec = -sec - (ns > 0);
       ns = ns > 0 ? 1000000000 - ns : 0;
     }
-  text_sink_uint (b, (guint64) sec);
-  text_sink_fraction (b, ns, "");
+  /* seconds and fraction written back to front, appended at once */
+  char tmp[32], *p = tmp + sizeof tmp;
+  for (int i = 0; i < 9; i++, ns /= 10)
+    *--p = (char) ('0' + ns % 10);
+  *--p = '.';
+  guint64 u = (guint64) sec;
+  do
+    *--p = (char) ('0' + u % 10);
+  while ((u /= 10) != 0);
+  g_string_append_len (b, p, tmp + sizeof tmp - p);
 }
 
 /* text_sink_ts_format, remembering the last time's text: the rows of a

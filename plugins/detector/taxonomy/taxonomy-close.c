@@ -19,14 +19,42 @@ taxonomy_scratch_init (TaxScratch *k)
 {
   memset (k, 0, sizeof *k);
   k->events = g_array_new (FALSE, FALSE, sizeof (TaxEvent));
+  k->text = g_string_new (NULL);
 }
 
 void
 taxonomy_scratch_clear (TaxScratch *k)
 {
   g_clear_pointer (&k->events, g_array_unref);
-  g_clear_pointer (&k->keys, g_aligned_free);
-  g_clear_pointer (&k->keys_tmp, g_aligned_free);
+  taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
+  taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
+  k->keys = k->keys_tmp = NULL;
+  g_clear_pointer (&k->pair_of, g_free);
+  g_clear_pointer (&k->port_of, g_free);
+  g_clear_pointer (&k->b_of, g_free);
+  g_clear_pointer (&k->dst_of, g_free);
+  g_clear_pointer (&k->pair_ev, g_free);
+  g_clear_pointer (&k->port_ev, g_free);
+  g_clear_pointer (&k->vals, g_free);
+  g_clear_pointer (&k->start, g_free);
+  if (k->text)
+    g_string_free (g_steal_pointer (&k->text), TRUE);
+}
+
+/* Room for the per-triple and per-entry arrays of a source of @n triples. */
+static void
+taxonomy_scratch_reserve_source (TaxScratch *k, gsize n)
+{
+  if (n <= k->of_cap)
+    return;
+  gsize cap = MAX (n, k->of_cap * 2);
+  k->pair_of = g_renew (guint32, k->pair_of, cap);
+  k->port_of = g_renew (guint32, k->port_of, cap);
+  k->b_of = g_renew (guint32, k->b_of, cap);
+  k->dst_of = g_renew (guint32, k->dst_of, cap);
+  k->pair_ev = g_renew (guint32, k->pair_ev, cap);
+  k->port_ev = g_renew (guint32, k->port_ev, cap);
+  k->of_cap = cap;
 }
 
 void
@@ -112,12 +140,14 @@ taxonomy_heavy (const TaxonomyConfig *cfg, guint32 n_pkt, guint32 n_targets)
   return (double) n_pkt / (double) n_targets > cfg->m;
 }
 
-static void
+/* Returns the entry number @e went into. */
+static guint32
 taxonomy_merge_into (TaxTable *t, const TaxAgg *e, guint32 dst, guint32 b, guint64 h, gboolean distinct)
 {
   TaxAgg *d = taxonomy_table_upsert (t, e->src, dst, b, h);
   taxonomy_agg_merge (d, e);
   d->n_distinct += distinct;
+  return (guint32) (d - t->entries);
 }
 
 #define TAXONOMY_RADIX_BITS 11
@@ -133,8 +163,8 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
   const gsize n = triples->n, R = 1u << TAXONOMY_RADIX_BITS;
   if (n > k->keys_cap)
     {
-      g_aligned_free (k->keys);
-      g_aligned_free (k->keys_tmp);
+      taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
+      taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
       k->keys_cap = MAX (n, k->keys_cap + k->keys_cap / 2);
       k->keys = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
       k->keys_tmp = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
@@ -173,7 +203,7 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
 /* Adds triple @e to its (src, class|port) key.  A source's triples come in
  * packet order, and a scanner sweeps one port over many addresses: the key
  * of the previous triple is the likely one. */
-static void
+static guint32
 taxonomy_port_merge (TaxClose *c, const TaxAgg *e)
 {
   TaxAgg *d;
@@ -187,24 +217,26 @@ taxonomy_port_merge (TaxClose *c, const TaxAgg *e)
     }
   taxonomy_agg_merge (d, e);
   d->n_distinct++;
+  return (guint32) c->last_port - 1;
 }
 
-/* Adds triple @e to its (src, dst, class) pair. */
-static void
+/* Adds triple @e to its (src, dst, class) pair; returns the pair's entry number. */
+static guint32
 taxonomy_pair_add (TaxClose *c, const TaxAgg *e, guint cls, gboolean distinct)
 {
   guint32 b = TAX_KEY_B (cls, 0);
-  taxonomy_merge_into (c->pairs, e, e->dst, b, taxonomy_hash (e->src, e->dst, b), distinct);
+  return taxonomy_merge_into (c->pairs, e, e->dst, b, taxonomy_hash (e->src, e->dst, b), distinct);
 }
 
+/* @j: the triple's number in the source (its pair and port are noted there). */
 static void
-taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, guint cls, guint32 port)
+taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, guint cls, guint32 port, gsize j)
 {
   const TaxonomyConfig *cfg = c->cfg;
   gboolean tcp = cls == TAX_CLS_TCP;
   taxonomy_cat_add (&s->cat[tcp ? TAX_CAT_ALL_TCP : TAX_CAT_ALL_UDP], e, e->n_pkt, FALSE);
-  taxonomy_pair_add (c, e, cls, port != TAX_PORT_NULL);
-  taxonomy_port_merge (c, e);
+  c->k->pair_of[j] = taxonomy_pair_add (c, e, cls, port != TAX_PORT_NULL);
+  c->k->port_of[j] = taxonomy_port_merge (c, e);
   if (e->n_pkt > (guint64) cfg->n3)
     taxonomy_event_from_agg (c, s, tcp ? TAX_ONE_FLOW_TCP : TAX_ONE_FLOW_UDP, tcp ? 6 : 17, e,
                              e->dst, taxonomy_dport (port), 1, port != TAX_PORT_NULL);
@@ -217,21 +249,27 @@ taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, guint cls, 
 }
 
 static void
-taxonomy_pass_triple (TaxClose *c, TaxSource *s, const TaxAgg *e)
+taxonomy_pass_triple (TaxClose *c, TaxSource *s, const TaxAgg *e, gsize j)
 {
   guint cls = TAX_KEY_CLS (e->b);
   guint32 port = TAX_KEY_PORT (e->b);
+  c->k->b_of[j] = e->b;
+  c->k->dst_of[j] = e->dst;
   s->n_pkt += e->n_pkt;
   for (guint k = 0; k < TAX_N_FP; k++)
     s->fp[k] += e->fp[k];
   if (e->n_frag)
     taxonomy_cat_add (&s->cat[TAX_CAT_FRAG], e, e->n_frag, FALSE);
   if (cls == TAX_CLS_TCP || cls == TAX_CLS_UDP)
-    taxonomy_pass_triple_l4 (c, s, e, cls, port);
-  else if (cls == TAX_CLS_ICMP)
+    {
+      taxonomy_pass_triple_l4 (c, s, e, cls, port, j);
+      return;
+    }
+  c->k->port_of[j] = TAX_NO_EVENT;
+  if (cls == TAX_CLS_ICMP)
     {
       taxonomy_cat_add (&s->cat[TAX_CAT_ALL_ICMP], e, e->n_pkt, FALSE);
-      taxonomy_pair_add (c, e, cls, FALSE);
+      c->k->pair_of[j] = taxonomy_pair_add (c, e, cls, FALSE);
       if (port == TAX_ICMP_ECHO)
         {
           /* one triple per destination: the echo destinations are distinct */
@@ -244,16 +282,20 @@ taxonomy_pass_triple (TaxClose *c, TaxSource *s, const TaxAgg *e)
     }
   else
     {
+      c->k->pair_of[j] = TAX_NO_EVENT;
       guint cat = port == 6 ? TAX_CAT_ALL_TCP : port == 17 ? TAX_CAT_ALL_UDP
                   : port == 1 ? TAX_CAT_ALL_ICMP : TAX_CAT_ALL_OTHER;
       taxonomy_cat_add (&s->cat[cat], e, e->n_pkt, FALSE);
     }
 }
 
+/* Pair entry @i: a port scan?  Its event number is noted for the lists. */
 static void
-taxonomy_pair_decide (TaxClose *c, TaxSource *s, const TaxAgg *p)
+taxonomy_pair_decide (TaxClose *c, TaxSource *s, gsize i)
 {
   const TaxonomyConfig *cfg = c->cfg;
+  const TaxAgg *p = &c->pairs->entries[i];
+  c->k->pair_ev[i] = TAX_NO_EVENT;
   guint cls = TAX_KEY_CLS (p->b);
   if (cls == TAX_CLS_ICMP)
     {
@@ -272,13 +314,18 @@ taxonomy_pair_decide (TaxClose *c, TaxSource *s, const TaxAgg *p)
   gboolean heavy = taxonomy_heavy (cfg, p->n_pkt, n_dport);
   TaxPattern pat = tcp ? (heavy ? TAX_PS_TCP_HEAVY : TAX_PS_TCP_LIGHT)
                        : (heavy ? TAX_PS_UDP_HEAVY : TAX_PS_UDP_LIGHT);
+  if (cfg->event_ports > 0)
+    c->k->pair_ev[i] = c->k->events->len;
   taxonomy_event_from_agg (c, s, pat, tcp ? 6 : 17, p, p->dst, -1, 1, n_dport);
 }
 
+/* Port entry @i: a net scan?  Its event number is noted for the lists. */
 static void
-taxonomy_pass_port (TaxClose *c, TaxSource *s, const TaxAgg *q)
+taxonomy_pass_port (TaxClose *c, TaxSource *s, gsize i)
 {
   const TaxonomyConfig *cfg = c->cfg;
+  const TaxAgg *q = &c->ports->entries[i];
+  c->k->port_ev[i] = TAX_NO_EVENT;
   gboolean tcp = TAX_KEY_CLS (q->b) == TAX_CLS_TCP;
   guint32 port = TAX_KEY_PORT (q->b);
   if (port != TAX_PORT_NULL)
@@ -295,6 +342,8 @@ taxonomy_pass_port (TaxClose *c, TaxSource *s, const TaxAgg *q)
   gboolean heavy = taxonomy_heavy (cfg, q->n_pkt, n_dst);
   TaxPattern pat = tcp ? (heavy ? TAX_NS_TCP_HEAVY : TAX_NS_TCP_LIGHT)
                        : (heavy ? TAX_NS_UDP_HEAVY : TAX_NS_UDP_LIGHT);
+  if (cfg->event_dsts > 0)
+    c->k->port_ev[i] = c->k->events->len;
   taxonomy_event_from_agg (c, s, pat, tcp ? 6 : 17, q, -1, taxonomy_dport (port), n_dst,
                            port != TAX_PORT_NULL);
 }
@@ -366,6 +415,9 @@ taxonomy_decide_source (TaxClose *c, TaxSource *s)
 {
   const TaxonomyConfig *cfg = c->cfg;
   const TaxCat *echo = &s->cat[TAX_CAT_ECHO];
+  c->k->echo_ev = TAX_NO_EVENT;
+  if (echo->n_dst >= (guint64) cfg->n1 && cfg->event_dsts > 0)
+    c->k->echo_ev = c->k->events->len;
   if (echo->n_dst >= (guint64) cfg->n1)
     taxonomy_event_from_cat (c, s, taxonomy_heavy (cfg, echo->n_pkt, echo->n_dst)
                              ? TAX_NS_ICMP_HEAVY : TAX_NS_ICMP_LIGHT, 1, echo);
@@ -448,7 +500,6 @@ taxonomy_source_done (TaxClose *c, const TaxSource *s)
       taxonomy_out_add_event (&c->events, c->win, e);
       c->pat_keys[e->pattern]++;
       c->pat_pkt[e->pattern] += e->n_pkt;
-      g_free (e->list);
     }
   c->n_events += ev->len;
   g_array_set_size (ev, 0);
@@ -475,20 +526,21 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
   taxonomy_table_reset_for (c->pairs, to - from);
   taxonomy_table_reset_for (c->ports, to - from);
+  taxonomy_scratch_reserve_source (c->k, to - from);
   c->last_port = 0;
   for (gsize k = from; k < to; k++)
     {
       if (k + D < n)
         __builtin_prefetch (&e[(guint32) key[k + D]], 0, 1);
-      taxonomy_pass_triple (c, s, &e[(guint32) key[k]]);
+      taxonomy_pass_triple (c, s, &e[(guint32) key[k]], k - from);
     }
   for (gsize i = 0; i < c->pairs->n; i++)
-    taxonomy_pair_decide (c, s, &c->pairs->entries[i]);
+    taxonomy_pair_decide (c, s, i);
   for (gsize i = 0; i < c->ports->n; i++)
-    taxonomy_pass_port (c, s, &c->ports->entries[i]);
+    taxonomy_pass_port (c, s, i);
   taxonomy_decide_source (c, s);
   if (c->cfg->event_ports > 0 || c->cfg->event_dsts > 0)
-    taxonomy_event_lists (c, triples, key, from, to);
+    taxonomy_event_lists (c, to - from);
 }
 
 void

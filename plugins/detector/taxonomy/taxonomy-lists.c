@@ -13,23 +13,6 @@
 
 #include "taxonomy.h"
 
-/* What a triple contributes to: the (dst, class) of a port scan, the
- * class|port of a net scan.  Two key spaces apart by the top bit. */
-#define TAX_LIST_PAIR (G_GUINT64_CONSTANT (1) << 62)
-
-static guint
-taxonomy_list_cls (guint8 proto)
-{
-  return proto == 6 ? TAX_CLS_TCP : proto == 17 ? TAX_CLS_UDP : TAX_CLS_ICMP;
-}
-
-static int
-taxonomy_u32_cmp (gconstpointer a, gconstpointer b)
-{
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  return (x > y) - (x < y);
-}
-
 /* Address order that does not depend on the name map's keys (which each
  * run hands out in its own order): IPv4 addresses by value, then IPv6
  * addresses by their bytes, then pseudonyms by their text.  Only for keys
@@ -71,13 +54,20 @@ taxonomy_sift_down (guint32 *v, guint k, guint j)
     }
 }
 
+/* At most this many values are sorted by insertion: fewer mispredicted
+ * branches than a heap's on short lists, the default cap's length. */
+#define TAXONOMY_SORT_SMALL 64
+
 /* Moves the @k smallest of the @n values at @v to its front, in
- * increasing order: a max-heap of k over one pass (lists are capped at a
- * few dozen items, while a net scan's key can hold a /16's addresses). */
+ * increasing order: when there are more, a max-heap of k over one pass
+ * (lists are capped at a few dozen items, while a net scan's key can hold
+ * a /16's addresses); then sorted, by insertion when short, else by taking
+ * the heap's top off k times. */
 static void
 taxonomy_smallest (guint32 *v, guint n, guint k)
 {
-  if (k < n && k > 0)
+  k = MIN (k, n);
+  if (k < n || k > TAXONOMY_SORT_SMALL)
     {
       for (guint i = k / 2; i-- > 0;)
         taxonomy_sift_down (v, k, i);
@@ -88,30 +78,68 @@ taxonomy_smallest (guint32 *v, guint n, guint k)
             taxonomy_sift_down (v, k, 0);
           }
     }
-  qsort (v, MIN (k, n), sizeof *v, taxonomy_u32_cmp);
+  if (k > TAXONOMY_SORT_SMALL)
+    {
+      for (guint m = k - 1; m > 0; m--)
+        {
+          guint32 t = v[0];
+          v[0] = v[m];
+          v[m] = t;
+          taxonomy_sift_down (v, m, 0);
+        }
+      return;
+    }
+  for (guint i = 1; i < k; i++)
+    {
+      guint32 x = v[i];
+      guint j = i;
+      for (; j > 0 && v[j - 1] > x; j--)
+        v[j] = v[j - 1];
+      v[j] = x;
+    }
 }
 
-static void
-taxonomy_list_number (GString *b, guint64 v)
+/* Writes @v in decimal at @p; returns the end. */
+static inline char *
+taxonomy_put_number (char *p, guint64 v)
 {
-  char tmp[24], *p = tmp + sizeof tmp;
+  char tmp[24], *q = tmp + sizeof tmp;
   do
-    *--p = (char) ('0' + v % 10);
+    *--q = (char) ('0' + v % 10);
   while ((v /= 10) != 0);
-  g_string_append_len (b, p, tmp + sizeof tmp - p);
+  gsize len = (gsize) (tmp + sizeof tmp - q);
+  memcpy (p, q, len);
+  return p + len;
 }
 
-/* The list text of @values (reordered here), at most @cap of them. */
-static char *
-taxonomy_list_text (GArray *values, guint64 cap, gboolean addresses, DpNameMap *names)
+/* Writes the dotted quad of @a at @p; returns the end. */
+static inline char *
+taxonomy_put_ipv4 (char *p, guint32 a)
 {
-  guint32 *v = (guint32 *) (void *) values->data;
-  guint n = values->len, shown = (guint) MIN ((guint64) n, cap);
+  for (int shift = 24; shift >= 0; shift -= 8)
+    {
+      guint v = (a >> shift) & 255;
+      if (v >= 100)
+        *p++ = (char) ('0' + v / 100);
+      if (v >= 10)
+        *p++ = (char) ('0' + v / 10 % 10);
+      *p++ = (char) ('0' + v % 10);
+      *p++ = '.';
+    }
+  return p - 1;
+}
+
+/* Appends the list text of the @n values at @v (reordered here), at most
+ * @cap of them, and a NUL to @b. */
+static void
+taxonomy_list_text (GString *b, guint32 *v, guint n, guint64 cap, gboolean addresses, DpNameMap *names)
+{
+  guint shown = (guint) MIN ((guint64) n, cap), plain = n;
   if (addresses && names != NULL)
     {
       /* plain IPv4 addresses first, by value; keys of the name map after
        * them, in their own order, when the cap reaches them */
-      guint plain = 0;
+      plain = 0;
       for (guint i = 0; i < n; i++)
         if (v[i] < DP_NAME_BASE)
           {
@@ -123,77 +151,110 @@ taxonomy_list_text (GArray *values, guint64 cap, gboolean addresses, DpNameMap *
     }
   else
     taxonomy_smallest (v, n, shown);
-  GString *b = g_string_new (NULL);
+  /* the plain items straight into the string: at most 16 bytes each */
+  guint direct = MIN (plain, shown);
+  gsize len = b->len;
+  g_string_set_size (b, len + (gsize) direct * 16 + 32);
+  char *p = b->str + len;
+  for (guint i = 0; i < direct; i++)
+    {
+      if (i)
+        *p++ = ',';
+      p = addresses ? taxonomy_put_ipv4 (p, v[i]) : taxonomy_put_number (p, v[i]);
+    }
+  g_string_truncate (b, (gsize) (p - b->str));
   char buf[64];
-  for (guint i = 0; i < shown; i++)
+  for (guint i = direct; i < shown; i++)
     {
       if (i)
         g_string_append_c (b, ',');
-      if (addresses)
-        g_string_append (b, dp_ipv4_format (v[i], names, buf));
-      else
-        taxonomy_list_number (b, v[i]);
+      g_string_append (b, dp_ipv4_format (v[i], names, buf));
     }
   if (n > cap)
     {
-      g_string_append (b, ",+");
-      taxonomy_list_number (b, (guint64) n - cap);
+      char tail[32];
+      tail[0] = ',';
+      tail[1] = '+';
+      g_string_append_len (b, tail, taxonomy_put_number (tail + 2, (guint64) n - cap) - tail);
     }
-  return g_string_free (b, FALSE);
+  g_string_append_c (b, '\0');
 }
 
 void
-taxonomy_event_lists (TaxClose *c, const TaxTable *triples, const guint64 *key, gsize from, gsize to)
+taxonomy_event_lists (TaxClose *c, gsize n)
 {
   const TaxonomyConfig *cfg = c->cfg;
-  GArray *ev = c->k->events;
-  DpHash index;                 /* key of the list -> event number */
-  gboolean any = FALSE;
-  dp_hash_init (&index, 16);
-  for (guint i = 0; i < ev->len; i++)
-    {
-      const TaxEvent *e = &g_array_index (ev, TaxEvent, i);
-      guint64 k;
-      if (e->pattern <= TAX_PS_UDP_LIGHT && cfg->event_ports > 0)
-        k = TAX_LIST_PAIR | (guint64) taxonomy_list_cls (e->proto) << 32 | e->dst;
-      else if (e->pattern >= TAX_NS_TCP_HEAVY && e->pattern <= TAX_NS_UDP_LIGHT && cfg->event_dsts > 0)
-        k = TAX_KEY_B (taxonomy_list_cls (e->proto), e->dport < 0 ? TAX_PORT_NULL : (guint32) e->dport);
-      else if ((e->pattern == TAX_NS_ICMP_HEAVY || e->pattern == TAX_NS_ICMP_LIGHT) && cfg->event_dsts > 0)
-        k = TAX_KEY_B (TAX_CLS_ICMP, TAX_ICMP_ECHO);
-      else
-        continue;
-      *dp_hash_upsert (&index, k, NULL) = i;
-      any = TRUE;
-    }
+  TaxScratch *k = c->k;
+  GArray *ev = k->events;
+  const guint32 echo_b = TAX_KEY_B (TAX_CLS_ICMP, TAX_ICMP_ECHO);
+  gboolean any = k->echo_ev != TAX_NO_EVENT;
+  for (gsize i = 0; i < c->pairs->n && !any; i++)
+    any = k->pair_ev[i] != TAX_NO_EVENT;
+  for (gsize i = 0; i < c->ports->n && !any; i++)
+    any = k->port_ev[i] != TAX_NO_EVENT;
   if (!any)
+    return;
+  /* the values of each listed event, event after event: counted, then
+   * placed (a triple gives a port to its pair's list and a destination
+   * to its port's) */
+  if (ev->len + 1 > k->start_cap)
     {
-      dp_hash_clear (&index);
-      return;
+      k->start_cap = MAX (ev->len + 1, k->start_cap * 2);
+      k->start = g_renew (guint32, k->start, k->start_cap);
     }
-  g_autoptr (GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  guint32 *start = k->start;
+  memset (start, 0, (ev->len + 1) * sizeof *start);
+  for (gsize j = 0; j < n; j++)
+    {
+      guint32 b = k->b_of[j];
+      guint32 pe = k->pair_of[j] == TAX_NO_EVENT ? TAX_NO_EVENT : k->pair_ev[k->pair_of[j]];
+      guint32 qe = k->port_of[j] == TAX_NO_EVENT ? (b == echo_b ? k->echo_ev : TAX_NO_EVENT)
+                                                 : k->port_ev[k->port_of[j]];
+      if (pe != TAX_NO_EVENT && TAX_KEY_PORT (b) != TAX_PORT_NULL)
+        start[pe + 1]++;
+      if (qe != TAX_NO_EVENT)
+        start[qe + 1]++;
+    }
   for (guint i = 0; i < ev->len; i++)
-    g_ptr_array_add (values, g_array_new (FALSE, FALSE, sizeof (guint32)));
-  for (gsize k = from; k < to; k++)
+    start[i + 1] += start[i];
+  gsize total = start[ev->len];
+  if (total > k->vals_cap)
     {
-      const TaxAgg *t = &triples->entries[(guint32) key[k]];
-      guint cls = TAX_KEY_CLS (t->b);
-      guint32 port = TAX_KEY_PORT (t->b);
-      const guint64 *slot;
-      /* a port scan's ports: the triples of its (dst, class) with a port */
-      if ((cls == TAX_CLS_TCP || cls == TAX_CLS_UDP) && port != TAX_PORT_NULL
-          && (slot = dp_hash_find (&index, TAX_LIST_PAIR | (guint64) cls << 32 | t->dst)) != NULL)
-        g_array_append_val (g_ptr_array_index (values, (guint) *slot), port);
-      /* a net scan's destinations: the triples of its class|port */
-      if ((slot = dp_hash_find (&index, t->b)) != NULL)
-        g_array_append_val (g_ptr_array_index (values, (guint) *slot), t->dst);
+      k->vals_cap = MAX (total, k->vals_cap * 2);
+      k->vals = g_renew (guint32, k->vals, k->vals_cap);
     }
-  for (gsize i = 0; i <= index.mask; i++)
-    if (index.keys[i] != DP_HASH_EMPTY)
-      {
-        TaxEvent *e = &g_array_index (ev, TaxEvent, (guint) index.vals[i]);
-        gboolean pair = (index.keys[i] & TAX_LIST_PAIR) != 0;
-        e->list = taxonomy_list_text (g_ptr_array_index (values, (guint) index.vals[i]),
-                                      pair ? cfg->event_ports : cfg->event_dsts, !pair, c->names);
-      }
-  dp_hash_clear (&index);
+  /* start[i] moves to the end of list i - 1 while placing */
+  for (gsize j = 0; j < n; j++)
+    {
+      guint32 b = k->b_of[j], port = TAX_KEY_PORT (b);
+      guint32 pe = k->pair_of[j] == TAX_NO_EVENT ? TAX_NO_EVENT : k->pair_ev[k->pair_of[j]];
+      guint32 qe = k->port_of[j] == TAX_NO_EVENT ? (b == echo_b ? k->echo_ev : TAX_NO_EVENT)
+                                                 : k->port_ev[k->port_of[j]];
+      if (pe != TAX_NO_EVENT && port != TAX_PORT_NULL)
+        k->vals[start[pe]++] = port;
+      if (qe != TAX_NO_EVENT)
+        k->vals[start[qe]++] = k->dst_of[j];
+    }
+  /* now start[i] is the end of list i, the end of list i - 1 (or 0) its
+   * start; it becomes where list i's text starts (or TAX_NO_EVENT).  A
+   * listed event always has values: n1 and n2 are at least 1 */
+  GString *text = k->text;
+  g_string_truncate (text, 0);
+  guint32 b = 0;
+  for (guint i = 0; i < ev->len; i++)
+    {
+      guint32 e = start[i];
+      start[i] = TAX_NO_EVENT;
+      if (e > b)
+        {
+          gboolean ports = g_array_index (ev, TaxEvent, i).pattern <= TAX_PS_UDP_LIGHT;
+          start[i] = (guint32) text->len;
+          taxonomy_list_text (text, k->vals + b, e - b, ports ? cfg->event_ports : cfg->event_dsts,
+                              !ports, c->names);
+        }
+      b = e;
+    }
+  for (guint i = 0; i < ev->len; i++)
+    if (start[i] != TAX_NO_EVENT)
+      g_array_index (ev, TaxEvent, i).list = text->str + start[i];
 }

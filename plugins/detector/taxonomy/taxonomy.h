@@ -79,17 +79,22 @@ typedef struct {
 
 G_STATIC_ASSERT (sizeof (TaxAgg) == 64);
 
-/* Open addressing over a compact index (8 bytes a slot: 32 bits of hash as
- * a tag, entry number + 1) into a dense array of entries in insertion
- * order.  The triple key is 81 bits, too wide for DpHash's 64-bit keys; the
- * index stays small enough to be mostly cached, the close reads the entries
- * front to back with no empty slots, and a reset only clears the index. */
+/* Open addressing over a compact index (8 bytes a slot: the table's
+ * generation, 16 bits of hash as a tag, entry number + 1) into a dense
+ * array of entries in insertion order.  The triple key is 81 bits, too wide
+ * for DpHash's 64-bit keys; the index stays small enough to be mostly
+ * cached, the close reads the entries front to back with no empty slots.
+ * A slot of another generation is empty, so a reset clears nothing: it
+ * moves to the next generation (the index is zeroed once in 65535 resets),
+ * and tables reused window after window, source after source, are never
+ * written twice over. */
 typedef struct {
-  guint64 *slots;      /* 0 = empty, else tag << 32 | (entry + 1) */
+  guint64 *slots;      /* gen << 48 | tag << 32 | (entry + 1); another gen: empty */
   gsize slots_cap;     /* allocated; the index in use is mask + 1 of them */
   gsize mask;
   TaxAgg *entries;     /* 64-byte aligned */
   gsize n, cap;
+  guint64 gen;         /* 1 to 65535, already shifted: gen << 48 */
 } TaxTable;
 
 static inline guint64
@@ -99,9 +104,11 @@ taxonomy_hash (guint32 src, guint32 dst, guint32 b)
                       + (guint64) b * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
 }
 
-/** Memory for a large array hit at random: 64-byte aligned, on transparent
- * huge pages from 2 MiB up.  Free with g_aligned_free(). */
+/** Zeroed memory for a large array hit at random: 64-byte aligned, from
+ * 2 MiB up fresh pages of its own (zero already: not written here) on
+ * transparent huge pages.  Free with taxonomy_big_free() and the same size. */
 void *taxonomy_big_alloc (gsize bytes);
+void taxonomy_big_free (void *p, gsize bytes);
 void taxonomy_table_init (TaxTable *t, gsize capacity_hint);
 void taxonomy_table_clear (TaxTable *t);
 void taxonomy_table_grow_index (TaxTable *t);
@@ -112,7 +119,8 @@ void taxonomy_table_reset (TaxTable *t);
  * that needs: per-source tables are reset once per source. */
 void taxonomy_table_reset_for (TaxTable *t, gsize n_keys);
 
-#define TAX_SLOT_TAG(h) ((h) & G_GUINT64_CONSTANT (0xffffffff00000000))
+#define TAX_SLOT_GEN(s) ((s) & G_GUINT64_CONSTANT (0xffff000000000000))
+#define TAX_SLOT_TAG(h) ((h) & G_GUINT64_CONSTANT (0x0000ffff00000000))
 
 /** The entry of the key (hash @h), a zeroed one holding the key when
  * absent.  Valid until the next upsert. */
@@ -122,11 +130,11 @@ taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64
   if (G_UNLIKELY ((t->n + 1) * 2 > t->mask + 1))
     taxonomy_table_grow_index (t);
   gsize i = h & t->mask;
-  guint64 tag = TAX_SLOT_TAG (h);
+  guint64 tag = t->gen | TAX_SLOT_TAG (h);
   for (;;)
     {
       guint64 s = t->slots[i];
-      if (s == 0)
+      if (TAX_SLOT_GEN (s) != t->gen)
         {
           if (G_UNLIKELY (t->n == t->cap))
             taxonomy_table_grow_entries (t);
@@ -141,7 +149,7 @@ taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64
           t->slots[i] = tag | ++t->n;
           return e;
         }
-      if (TAX_SLOT_TAG (s) == tag)
+      if ((s & G_GUINT64_CONSTANT (0xffffffff00000000)) == tag)
         {
           TaxAgg *e = &t->entries[(guint32) s - 1];
           if (e->src == src && e->dst == dst && e->b == b)
@@ -163,7 +171,7 @@ static inline void
 taxonomy_table_prefetch_entry (const TaxTable *t, guint64 h)
 {
   guint64 s = t->slots[h & t->mask];
-  if (s)
+  if (TAX_SLOT_GEN (s) == t->gen)
     __builtin_prefetch (&t->entries[(guint32) s - 1], 1, 1);
 }
 
@@ -247,7 +255,8 @@ typedef struct {
   guint32 n_pkt, n_dst, n_dport;
   guint32 fp[TAX_N_FP];
   gint64 first, last;
-  char *list;          /* event_ports / event_dsts: the key's ports or destinations, or NULL */
+  const char *list;    /* event_ports / event_dsts: the key's ports or destinations (in
+                        * TaxScratch.text, until the next source), or NULL */
 } TaxEvent;
 
 /* An output table being filled row by row, with the strings its rows share
@@ -269,7 +278,22 @@ typedef struct {
   guint64 *keys, *keys_tmp;  /* per triple: src << 32 | its entry number, sorted */
   gsize keys_cap;
   GArray *events;      /* TaxEvent: the events of the source being decided */
+  /* the source's target lists (taxonomy-lists.c), without a lookup per
+   * triple: the pair and port entry of each of its triples (in key order;
+   * TAX_NO_EVENT: none), the listed event of each pair and port entry */
+  guint32 *pair_of, *port_of;
+  guint32 *b_of, *dst_of;  /* and its class|port and destination (read once, in cache) */
+  gsize of_cap;
+  guint32 *pair_ev, *port_ev;
+  gsize ev_cap;
+  guint32 echo_ev;     /* the ICMP net-scan event of the source */
+  guint32 *vals;       /* the lists' values, list after list */
+  guint32 *start;      /* per event: where its values start in vals */
+  gsize vals_cap, start_cap;
+  GString *text;       /* the lists' texts, NUL after each */
 } TaxScratch;
+
+#define TAX_NO_EVENT G_MAXUINT32
 
 void taxonomy_scratch_init (TaxScratch *k);
 void taxonomy_scratch_clear (TaxScratch *k);
@@ -299,9 +323,9 @@ void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_
                           DpStage *stage, DpNameMap *names, TaxTable *pairs, TaxTable *ports,
                           TaxScratch *scratch);
 /** Fills the list of each port-scan and net-scan event of the source just
- * decided (its triples: @key[@from, @to) into @triples), as event_ports and
+ * decided (its @n triples as noted in the scratch), as event_ports and
  * event_dsts ask (taxonomy-lists.c). */
-void taxonomy_event_lists (TaxClose *c, const TaxTable *triples, const guint64 *key, gsize from, gsize to);
+void taxonomy_event_lists (TaxClose *c, gsize n);
 /** Decides every pattern from the window's base table (left as it is),
  * pushing the sources and events tables (in chunks), then the summary. */
 void taxonomy_close_run (TaxClose *c, const TaxTable *triples);
