@@ -72,8 +72,11 @@ pcap_out_st32 (guint8 *p, guint32 v)
 static inline guint16
 pcap_out_fold (guint64 sum)
 {
-  while (sum >> 16)
-    sum = (sum & 0xffff) + (sum >> 16);
+  /* the sums here are below 2^32 (a few dozen words): three folds, no
+   * loop, end in 16 bits */
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
   return (guint16) ~sum;
 }
 
@@ -117,7 +120,7 @@ pcap_out_write_header (PcapOut *self)
 /* Length of the L4 segment of row @i per its IP header (total length
  * less the @ip_hdr bytes of IP headers), at least the @hdr bytes written:
  * the IP header's total length is MAX (ip_len, headers written) too. */
-static guint
+static inline guint
 pcap_out_l4_length (const DpPackets *b, guint i, guint ip_hdr, guint hdr)
 {
   return MAX ((gint) b->ip_len[i] - (gint) ip_hdr, (gint) hdr);
@@ -202,7 +205,7 @@ pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, g
 
 /* The IPv6 header (and a fragment header when the row is a fragment) of
  * row @i at @ip; returns the length of the IP headers and sets *@tot_len. */
-static guint
+static inline __attribute__ ((always_inline)) guint
 pcap_out_ip6 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *ip, guint16 *tot_len)
 {
   gboolean frag = DP_FRAG_IS_FRAGMENT (b->frag[i]);
@@ -251,13 +254,15 @@ pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restri
   return hdr_len;
 }
 
-/* Builds one record (header + frame) for row @i in @rec; returns its size. */
+/* Builds one record (header + frame) for row @i in @rec, after a link
+ * header of @link_len bytes, its time in ns (@ns) or us; returns its size. */
 static inline guint
-pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restrict rec)
+pcap_out_record (guint link_len, gboolean ns_precision, const DpPackets *b, guint i, const PcapOutAddrs *a,
+                 guint8 *restrict rec)
 {
   guint8 *frame = rec + 16;
-  guint8 *ip = frame + self->link_len;
-  if (self->link_len)
+  guint8 *ip = frame + link_len;
+  if (link_len)
     {
       /* locally administered addresses, so no real vendor shows */
       static const guint8 macs[12] = { 0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0 };
@@ -272,19 +277,25 @@ pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, const PcapOut
     sec--, ns += 1000000000;
   guint32 rh[4] = {
     (guint32) sec,
-    (guint32) (self->cfg->ts_precision == PCAP_OUT_NS ? ns : ns / 1000),
-    self->link_len + hdr_len,
-    self->link_len + tot_len,
+    (guint32) (ns_precision ? ns : ns / 1000),
+    link_len + hdr_len,
+    link_len + tot_len,
   };
   memcpy (rec, rh, sizeof rh);
-  return 16 + self->link_len + hdr_len;
+  return 16 + link_len + hdr_len;
 }
 
 static DpFlow
 pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
   PcapOut *self = state;
-  const DpPackets *b = (const DpPackets *) batch;
+  /* the columns' pointers in a local copy, which the bytes stored through
+   * the record pointer cannot alias: they stay in registers instead of
+   * being loaded again after each store */
+  const DpPackets cols = *(const DpPackets *) batch, *b = &cols;
+  guint64 seen = self->seen, rows = self->rows, rows6 = self->rows6;
+  const guint link_len = self->link_len;
+  const gboolean ns_precision = self->cfg->ts_precision == PCAP_OUT_NS;
   /* classic pcap holds unsigned 32-bit seconds: 1970-01-01 to 2106-02-07 */
   const gint64 max_ns = (gint64) G_MAXUINT32 * G_GINT64_CONSTANT (1000000000) + 999999999;
   /* records are built in the output's buffer, PCAP_OUT_CHUNK rows' room
@@ -299,7 +310,7 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstre
           chunk = rec = dp_outfile_reserve (self->out, PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD);
           end = rec + PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD;
         }
-      self->seen++;
+      seen++;
       if (G_UNLIKELY (b->ts[i] < 0 || b->ts[i] > max_ns))
         {
           g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (b->ts[i] / G_GINT64_CONSTANT (1000000000));
@@ -307,9 +318,12 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstre
           if (!dp_stage_data_error (stage, error, "bad-timestamp",
                                     "packet %" G_GUINT64_FORMAT ": time %s is outside what a classic pcap "
                                     "file holds (1970-01-01 to 2106-02-07); not written",
-                                    self->seen, when))
+                                    seen, when))
             {
               dp_outfile_advance (self->out, (gsize) (rec - chunk));
+              self->seen = seen;
+              self->rows = rows;
+              self->rows6 = rows6;
               return DP_FLOW_ERROR;
             }
           continue;
@@ -328,22 +342,28 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstre
         {
           char x[64], y[64];
           if (!dp_stage_data_error (stage, error, "mixed-address-family",
-                                    "packet %" G_GUINT64_FORMAT ": %s to %s: %s; not written", self->seen,
+                                    "packet %" G_GUINT64_FORMAT ": %s to %s: %s; not written", seen,
                                     dp_ipv4_format (b->src[i], b->names, x), dp_ipv4_format (b->dst[i], b->names, y),
                                     ps != 128 || pd != 128 ? "an IPv6 prefix is not an address"
                                     : "one IPv4 and one IPv6 address"))
             {
               dp_outfile_advance (self->out, (gsize) (rec - chunk));
+              self->seen = seen;
+              self->rows = rows;
+              self->rows6 = rows6;
               return DP_FLOW_ERROR;
             }
           continue;
         }
-      rec += pcap_out_record (self, b, i, &a, rec);
-      self->rows++;
-      self->rows6 += a.src6 != NULL;
+      rec += pcap_out_record (link_len, ns_precision, b, i, &a, rec);
+      rows++;
+      rows6 += a.src6 != NULL;
     }
   if (rec)
     dp_outfile_advance (self->out, (gsize) (rec - chunk));
+  self->seen = seen;
+  self->rows = rows;
+  self->rows6 = rows6;
   return DP_FLOW_OK;
 }
 
