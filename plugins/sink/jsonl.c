@@ -167,6 +167,7 @@ jsonl_packet (void *self, const DpPackets *p, guint r)
   jsonl_field (b, ",\"icmp_code\":", l4 & DP_L4_ICMP, p->icmp_code[r]);
   jsonl_field (b, ",\"ttl\":", TRUE, p->ttl[r]);
   jsonl_field (b, ",\"ip_len\":", TRUE, p->ip_len[r]);
+  g_string_append (b, (p->frag[r] & DP_FRAG_DF) ? ",\"df\":true" : ",\"df\":false");
   g_string_append (b, (p->frag[r] & DP_FRAG_MF) ? ",\"mf\":true" : ",\"mf\":false");
   jsonl_field (b, ",\"frag_offset\":", TRUE, p->frag[r] & DP_FRAG_OFFSET_MASK);
   jsonl_field (b, ",\"tcp_win\":", l4 & DP_L4_TCP, p->tcp_win[r]);
@@ -223,7 +224,7 @@ DP_PLUGIN_DEFINE (jsonl,
          "missing string as null. Several tables on the input are appended when their "
          "columns (names and types) match, else the run fails. A packet stream gives one "
          "object per packet with the keys ts, src, dst, proto, sport, dport, tcp_flags, "
-         "tcp_seq, ip_id, icmp_type, icmp_code, ttl, ip_len, mf (boolean), frag_offset "
+         "tcp_seq, ip_id, icmp_type, icmp_code, ttl, ip_len, df and mf (booleans: IPv4's don't-fragment and more-fragments flags), frag_offset "
          "(8-byte units), tcp_win (the TCP window field), tcp_optlen (TCP option bytes); ts is a number of epoch seconds with 9 decimals (exact in the "
          "text; a double reader keeps about microseconds) or, with `ts_format: iso`, an "
          "ISO 8601 UTC string. Fields a packet does not have are null. Addresses print "

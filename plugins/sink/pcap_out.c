@@ -238,7 +238,7 @@ pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restri
   guint l4_len = pcap_out_l4 (b, i, a, 20, ip + 20);
   guint hdr_len = 20 + l4_len;
   guint16 len = (guint16) MAX ((guint) b->ip_len[i], hdr_len);
-  guint16 id = b->ip_id[i], frag = b->frag[i] & (DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
+  guint16 id = b->ip_id[i], frag = b->frag[i] & (DP_FRAG_DF | DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
   guint16 ttl_proto = (guint16) (b->ttl[i] << 8 | b->proto[i]);
   guint32 src = b->src[i], dst = b->dst[i];
   *tot_len = len;
