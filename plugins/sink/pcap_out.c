@@ -254,6 +254,68 @@ pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restri
   return hdr_len;
 }
 
+/* The record header's time fields of @ts (ns, in classic pcap's range). */
+static inline void
+pcap_out_time (gint64 ts, gboolean ns_precision, guint32 *sec, guint32 *frac)
+{
+  gint64 s = ts / G_GINT64_CONSTANT (1000000000), ns = ts % G_GINT64_CONSTANT (1000000000);
+  if (ns < 0)
+    s--, ns += 1000000000;
+  *sec = (guint32) s;
+  *frac = (guint32) (ns_precision ? ns : ns / 1000);
+}
+
+/* The ones' complement checksum field of a sum of 32-bit words (RFC 1071:
+ * the same as of their 16-bit halves), the sum below 2^35. */
+static inline guint16
+pcap_out_fold32 (guint64 sum)
+{
+  return pcap_out_fold ((sum & 0xffffffffu) + (sum >> 32));
+}
+
+/* The common row (IPv4, a TCP header, not a later fragment), as
+ * pcap_out_record writes it, from 32-bit words built in registers. */
+static inline guint
+pcap_out_tcp4 (guint link_len, gboolean ns_precision, const DpPackets *b, guint i, guint8 *restrict rec)
+{
+  guint8 *ip = rec + 16 + link_len, *tcp = ip + 20;
+  guint hl = 20 + (MIN (b->tcp_optlen[i], 40u) & ~3u);
+  guint32 len = MAX ((guint32) b->ip_len[i], 20 + hl);
+  guint32 src = b->src[i], dst = b->dst[i], seq = b->tcp_seq[i];
+  guint32 w0 = 0x45000000u | len;
+  guint32 w1 = (guint32) b->ip_id[i] << 16 | (b->frag[i] & (DP_FRAG_DF | DP_FRAG_MF | DP_FRAG_OFFSET_MASK));
+  guint32 w2 = (guint32) b->ttl[i] << 24 | 6u << 16;
+  w2 |= pcap_out_fold32 ((guint64) w0 + w1 + w2 + src + dst);
+  guint32 ports = (guint32) b->sport[i] << 16 | b->dport[i];
+  guint32 offwin = ((guint32) (hl / 4) << 12 | b->tcp_flags[i]) << 16 | b->tcp_win[i];
+  /* pseudo-header (addresses, protocol, segment length), the header's
+   * words, the NOPs (hl - 20 bytes of 0x01) */
+  guint32 tsum = (guint32) pcap_out_fold32 ((guint64) src + dst + (6u << 16 | (len - 20)) + ports + seq + offwin
+                                            + (hl - 20) / 4 * G_GUINT64_CONSTANT (0x01010101)) << 16;
+  if (link_len)
+    {
+      static const guint8 eth[14] = { 0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0, 0x08, 0x00 };
+      memcpy (rec + 16, eth, 14);
+    }
+  pcap_out_st32 (ip, w0);
+  pcap_out_st32 (ip + 4, w1);
+  pcap_out_st32 (ip + 8, w2);
+  pcap_out_st32 (ip + 12, src);
+  pcap_out_st32 (ip + 16, dst);
+  pcap_out_st32 (tcp, ports);
+  pcap_out_st32 (tcp + 4, seq);
+  pcap_out_st32 (tcp + 8, 0);
+  pcap_out_st32 (tcp + 12, offwin);
+  pcap_out_st32 (tcp + 16, tsum);
+  memset (tcp + 20, 1, 40);   /* NOPs: hl - 20 of them are in the record */
+  guint32 rh[4];
+  pcap_out_time (b->ts[i], ns_precision, &rh[0], &rh[1]);
+  rh[2] = link_len + 20 + hl;
+  rh[3] = link_len + len;
+  memcpy (rec, rh, sizeof rh);
+  return 16 + link_len + 20 + hl;
+}
+
 /* Builds one record (header + frame) for row @i in @rec, after a link
  * header of @link_len bytes, its time in ns (@ns) or us; returns its size. */
 static inline guint
@@ -271,16 +333,10 @@ pcap_out_record (guint link_len, gboolean ns_precision, const DpPackets *b, guin
     }
   guint16 tot_len;
   guint hdr_len = a->src6 ? pcap_out_ip6 (b, i, a, ip, &tot_len) : pcap_out_ip4 (b, i, a, ip, &tot_len);
-  gint64 ts = b->ts[i];
-  gint64 sec = ts / G_GINT64_CONSTANT (1000000000), ns = ts % G_GINT64_CONSTANT (1000000000);
-  if (ns < 0)
-    sec--, ns += 1000000000;
-  guint32 rh[4] = {
-    (guint32) sec,
-    (guint32) (ns_precision ? ns : ns / 1000),
-    link_len + hdr_len,
-    link_len + tot_len,
-  };
+  guint32 rh[4];
+  pcap_out_time (b->ts[i], ns_precision, &rh[0], &rh[1]);
+  rh[2] = link_len + hdr_len;
+  rh[3] = link_len + tot_len;
   memcpy (rec, rh, sizeof rh);
   return 16 + link_len + hdr_len;
 }
@@ -311,6 +367,16 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstre
           end = rec + PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD;
         }
       seen++;
+      /* the common row: IPv4 addresses (no name-map keys), a time classic
+       * pcap holds, a TCP header, not a later fragment */
+      if (G_LIKELY ((guint64) b->ts[i] <= (guint64) max_ns && b->src[i] < DP_NAME_BASE && b->dst[i] < DP_NAME_BASE
+                    && b->proto[i] == 6 && (b->l4[i] & (DP_L4_PORTS | DP_L4_TCP)) == (DP_L4_PORTS | DP_L4_TCP)
+                    && (b->frag[i] & DP_FRAG_OFFSET_MASK) == 0))
+        {
+          rec += pcap_out_tcp4 (link_len, ns_precision, b, i, rec);
+          rows++;
+          continue;
+        }
       if (G_UNLIKELY (b->ts[i] < 0 || b->ts[i] > max_ns))
         {
           g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (b->ts[i] / G_GINT64_CONSTANT (1000000000));
