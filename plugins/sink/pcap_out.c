@@ -28,6 +28,8 @@ enum { PCAP_OUT_US = 0, PCAP_OUT_NS = 1 };
 #define PCAP_OUT_SNAPLEN 65535u
 #define PCAP_OUT_MAX_RECORD (16 + 14 + 40 + 8 + 60)
 #define PCAP_OUT_CHUNK 256   /* rows per reservation in the output buffer */
+/* classic pcap holds unsigned 32-bit seconds: 1970-01-01 to 2106-02-07 */
+#define PCAP_OUT_MAX_NS ((gint64) G_MAXUINT32 * G_GINT64_CONSTANT (1000000000) + 999999999)
 
 typedef struct {
   const PcapOutConfig *cfg;
@@ -341,6 +343,56 @@ pcap_out_record (guint link_len, gboolean ns_precision, const DpPackets *b, guin
   return 16 + link_len + hdr_len;
 }
 
+/* Where a process call is: the record being built, the counts. */
+typedef struct {
+  guint8 *rec;
+  guint64 seen, rows, rows6;
+} PcapOutAt;
+
+/* Any row but the common one (pcap_out_tcp4's): checked (time range,
+ * address families) and written by the general builders, or counted and
+ * skipped; FALSE when the stage stops on the error.  Out of line, so that
+ * the loop over the common rows keeps its columns in registers. */
+static G_GNUC_NO_INLINE gboolean
+pcap_out_other_row (DpStage *stage, const PcapOut *self, const DpPackets *b, guint i, PcapOutAt *at,
+                    GError **error)
+{
+  const guint link_len = self->link_len;
+  const gboolean ns_precision = self->cfg->ts_precision == PCAP_OUT_NS;
+  if (G_UNLIKELY (b->ts[i] < 0 || b->ts[i] > PCAP_OUT_MAX_NS))
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (b->ts[i] / G_GINT64_CONSTANT (1000000000));
+      g_autofree char *when = t ? g_date_time_format_iso8601 (t) : g_strdup_printf ("%" G_GINT64_FORMAT " ns", b->ts[i]);
+      return dp_stage_data_error (stage, error, "bad-timestamp",
+                                  "packet %" G_GUINT64_FORMAT ": time %s is outside what a classic pcap "
+                                  "file holds (1970-01-01 to 2106-02-07); not written",
+                                  at->seen, when);
+    }
+  /* an IPv6 entry of the name map: an IPv6 row, whose two addresses
+   * must both be (the decoder never makes one of each) */
+  guint ps = 128, pd = 128;
+  PcapOutAddrs a = { NULL, NULL };
+  if (G_UNLIKELY (b->src[i] >= DP_NAME_BASE || b->dst[i] >= DP_NAME_BASE))
+    {
+      /* (the map holds no key below 240.0.0.0: the lookups are skipped) */
+      a.src6 = dp_name_map_lookup_ip6 (b->names, b->src[i], &ps);
+      a.dst6 = dp_name_map_lookup_ip6 (b->names, b->dst[i], &pd);
+    }
+  if (G_UNLIKELY ((a.src6 == NULL) != (a.dst6 == NULL) || ps != 128 || pd != 128))
+    {
+      char x[64], y[64];
+      return dp_stage_data_error (stage, error, "mixed-address-family",
+                                  "packet %" G_GUINT64_FORMAT ": %s to %s: %s; not written", at->seen,
+                                  dp_ipv4_format (b->src[i], b->names, x), dp_ipv4_format (b->dst[i], b->names, y),
+                                  ps != 128 || pd != 128 ? "an IPv6 prefix is not an address"
+                                  : "one IPv4 and one IPv6 address");
+    }
+  at->rec += pcap_out_record (link_len, ns_precision, b, i, &a, at->rec);
+  at->rows++;
+  at->rows6 += a.src6 != NULL;
+  return TRUE;
+}
+
 static DpFlow
 pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
@@ -349,88 +401,45 @@ pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstre
    * the record pointer cannot alias: they stay in registers instead of
    * being loaded again after each store */
   const DpPackets cols = *(const DpPackets *) batch, *b = &cols;
-  guint64 seen = self->seen, rows = self->rows, rows6 = self->rows6;
   const guint link_len = self->link_len;
   const gboolean ns_precision = self->cfg->ts_precision == PCAP_OUT_NS;
-  /* classic pcap holds unsigned 32-bit seconds: 1970-01-01 to 2106-02-07 */
-  const gint64 max_ns = (gint64) G_MAXUINT32 * G_GINT64_CONSTANT (1000000000) + 999999999;
+  PcapOutAt at = { NULL, self->seen, self->rows, self->rows6 };
   /* records are built in the output's buffer, PCAP_OUT_CHUNK rows' room
    * reserved at a time */
-  guint8 *chunk = NULL, *rec = NULL, *end = NULL;
+  guint8 *chunk = NULL, *end = NULL;
+  DpFlow flow = DP_FLOW_OK;
   for (guint i = 0; i < b->n_rows; i++)
     {
-      if (G_UNLIKELY ((gsize) (end - rec) < PCAP_OUT_MAX_RECORD))
+      if (G_UNLIKELY ((gsize) (end - at.rec) < PCAP_OUT_MAX_RECORD))
         {
-          if (rec)
-            dp_outfile_advance (self->out, (gsize) (rec - chunk));
-          chunk = rec = dp_outfile_reserve (self->out, PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD);
-          end = rec + PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD;
+          if (at.rec)
+            dp_outfile_advance (self->out, (gsize) (at.rec - chunk));
+          chunk = at.rec = dp_outfile_reserve (self->out, PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD);
+          end = at.rec + PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD;
         }
-      seen++;
+      at.seen++;
       /* the common row: IPv4 addresses (no name-map keys), a time classic
        * pcap holds, a TCP header, not a later fragment */
-      if (G_LIKELY ((guint64) b->ts[i] <= (guint64) max_ns && b->src[i] < DP_NAME_BASE && b->dst[i] < DP_NAME_BASE
-                    && b->proto[i] == 6 && (b->l4[i] & (DP_L4_PORTS | DP_L4_TCP)) == (DP_L4_PORTS | DP_L4_TCP)
+      if (G_LIKELY ((guint64) b->ts[i] <= (guint64) PCAP_OUT_MAX_NS && b->src[i] < DP_NAME_BASE
+                    && b->dst[i] < DP_NAME_BASE && b->proto[i] == 6
+                    && (b->l4[i] & (DP_L4_PORTS | DP_L4_TCP)) == (DP_L4_PORTS | DP_L4_TCP)
                     && (b->frag[i] & DP_FRAG_OFFSET_MASK) == 0))
         {
-          rec += pcap_out_tcp4 (link_len, ns_precision, b, i, rec);
-          rows++;
-          continue;
+          at.rec += pcap_out_tcp4 (link_len, ns_precision, b, i, at.rec);
+          at.rows++;
         }
-      if (G_UNLIKELY (b->ts[i] < 0 || b->ts[i] > max_ns))
+      else if (!pcap_out_other_row (stage, self, b, i, &at, error))
         {
-          g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (b->ts[i] / G_GINT64_CONSTANT (1000000000));
-          g_autofree char *when = t ? g_date_time_format_iso8601 (t) : g_strdup_printf ("%" G_GINT64_FORMAT " ns", b->ts[i]);
-          if (!dp_stage_data_error (stage, error, "bad-timestamp",
-                                    "packet %" G_GUINT64_FORMAT ": time %s is outside what a classic pcap "
-                                    "file holds (1970-01-01 to 2106-02-07); not written",
-                                    seen, when))
-            {
-              dp_outfile_advance (self->out, (gsize) (rec - chunk));
-              self->seen = seen;
-              self->rows = rows;
-              self->rows6 = rows6;
-              return DP_FLOW_ERROR;
-            }
-          continue;
+          flow = DP_FLOW_ERROR;
+          break;
         }
-      /* an IPv6 entry of the name map: an IPv6 row, whose two addresses
-       * must both be (the decoder never makes one of each) */
-      guint ps = 128, pd = 128;
-      PcapOutAddrs a = { NULL, NULL };
-      if (G_UNLIKELY (b->src[i] >= DP_NAME_BASE || b->dst[i] >= DP_NAME_BASE))
-        {
-          /* (the map holds no key below 240.0.0.0: the lookups are skipped) */
-          a.src6 = dp_name_map_lookup_ip6 (b->names, b->src[i], &ps);
-          a.dst6 = dp_name_map_lookup_ip6 (b->names, b->dst[i], &pd);
-        }
-      if (G_UNLIKELY ((a.src6 == NULL) != (a.dst6 == NULL) || ps != 128 || pd != 128))
-        {
-          char x[64], y[64];
-          if (!dp_stage_data_error (stage, error, "mixed-address-family",
-                                    "packet %" G_GUINT64_FORMAT ": %s to %s: %s; not written", seen,
-                                    dp_ipv4_format (b->src[i], b->names, x), dp_ipv4_format (b->dst[i], b->names, y),
-                                    ps != 128 || pd != 128 ? "an IPv6 prefix is not an address"
-                                    : "one IPv4 and one IPv6 address"))
-            {
-              dp_outfile_advance (self->out, (gsize) (rec - chunk));
-              self->seen = seen;
-              self->rows = rows;
-              self->rows6 = rows6;
-              return DP_FLOW_ERROR;
-            }
-          continue;
-        }
-      rec += pcap_out_record (link_len, ns_precision, b, i, &a, rec);
-      rows++;
-      rows6 += a.src6 != NULL;
     }
-  if (rec)
-    dp_outfile_advance (self->out, (gsize) (rec - chunk));
-  self->seen = seen;
-  self->rows = rows;
-  self->rows6 = rows6;
-  return DP_FLOW_OK;
+  if (at.rec)
+    dp_outfile_advance (self->out, (gsize) (at.rec - chunk));
+  self->seen = at.seen;
+  self->rows = at.rows;
+  self->rows6 = at.rows6;
+  return flow;
 }
 
 static gboolean
