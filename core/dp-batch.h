@@ -174,7 +174,10 @@ dp_floor_div (gint64 a, gint64 b)
 
 #define DP_PACKETS_DEFAULT_ROWS 16384
 
-/* bits of DpPackets.frag: the IPv4 MF flag and the 13-bit offset (8-byte units) */
+/* bits of DpPackets.frag: the IPv4 DF and MF flags and the 13-bit offset
+ * (8-byte units), where they are in the header's flags/offset word; DF
+ * does not make a fragment (test with DP_FRAG_IS_FRAGMENT, not frag != 0) */
+#define DP_FRAG_DF 0x4000u
 #define DP_FRAG_MF 0x2000u
 #define DP_FRAG_OFFSET_MASK 0x1fffu
 #define DP_FRAG_IS_FRAGMENT(f) (((f) & (DP_FRAG_MF | DP_FRAG_OFFSET_MASK)) != 0)
@@ -201,7 +204,7 @@ typedef struct {
   guint8 *icmp_code;
   guint8 *ttl;
   guint16 *ip_len;
-  guint16 *frag;       /* DP_FRAG_MF | offset */
+  guint16 *frag;       /* DP_FRAG_DF | DP_FRAG_MF | offset */
   guint8 *l4;          /* DP_L4_* bits */
   guint16 *tcp_win;    /* TCP window field (unscaled); 0 without a TCP header */
   guint8 *tcp_optlen;  /* TCP option bytes: data offset * 4 - 20 (0-40); 0 without */

@@ -306,7 +306,7 @@ decode_ipv4 (Decoder *d, guint32 ip, guint32 bound, DecodeIp *ipf, DecodeL4 *l4)
   if (!decode_has (bound, ip, ihl))
     return DP_DECODE_SHORT;   /* options cut off by the snap length */
 
-  ipf->frag = decode_be16 (h + 6) & (DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
+  ipf->frag = decode_be16 (h + 6) & (DP_FRAG_DF | DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
   ipf->proto = h[9];
   ipf->src = decode_be32 (h + 12);
   ipf->dst = decode_be32 (h + 16);
@@ -319,7 +319,7 @@ decode_ipv4 (Decoder *d, guint32 ip, guint32 bound, DecodeIp *ipf, DecodeL4 *l4)
       /* trailing link padding is not part of the datagram */
       guint32 end = MIN (bound, ip + (guint32) tot_len);
       DpDecodeResult r;
-      if (d->flags != 0 && ipf->frag == 0 && decode_tunnel (d, FALSE, ipf->proto, ip + ihl, end, ipf, l4, &r))
+      if (d->flags != 0 && !DP_FRAG_IS_FRAGMENT (ipf->frag) && decode_tunnel (d, FALSE, ipf->proto, ip + ihl, end, ipf, l4, &r))
         return r;
       decode_l4 (ipf->proto, 1, d->frame, ip + ihl, end, l4, &d->short_l4);
     }
@@ -394,7 +394,7 @@ decode_ipv6 (Decoder *d, guint32 ip, guint32 bound, DecodeIp *ipf, DecodeL4 *l4)
   if ((frag & DP_FRAG_OFFSET_MASK) == 0)
     {
       DpDecodeResult r;
-      if (d->flags != 0 && frag == 0 && decode_tunnel (d, TRUE, nh, off, end, ipf, l4, &r))
+      if (d->flags != 0 && !DP_FRAG_IS_FRAGMENT (frag) && decode_tunnel (d, TRUE, nh, off, end, ipf, l4, &r))
         return r;
       decode_l4 (nh, 58, d->frame, off, end, l4, &d->short_l4);
     }
@@ -482,7 +482,7 @@ decode_ipv4_common (const guint8 *h, guint32 avail, gint64 ts_ns, DpPackets *out
   out->ip_id[row] = decode_be16 (h + 4);
   out->ttl[row] = h[8];
   out->ip_len[row] = tot_len;
-  out->frag[row] = frag & (DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
+  out->frag[row] = frag & (DP_FRAG_DF | DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
   gboolean icmp = proto == 1, tcp = proto == 6;
   out->sport[row] = icmp ? 0 : decode_be16 (l);
   out->dport[row] = icmp ? 0 : decode_be16 (l + 2);

@@ -20,12 +20,22 @@ struct _DpOutFile {
   char *tmp_path;
   int fd;
   gzFile gz;
-  GString *buf;
+  GString *buf;        /* being filled by the caller */
   guint64 bytes;
-  int saved_errno;     /* first write error */
+  int saved_errno;     /* first write error (the writer's, once it runs) */
+  /* the writer thread, started when the file outgrows one buffer: it
+   * writes (or deflates) one full buffer while the caller fills the other,
+   * so the kernel's copy into the page cache — tmpfs allocates pages as
+   * it goes — and zlib no longer stop the stage that produces the data */
+  GThread *writer;
+  GMutex lock;
+  GCond cond;
+  GString *pending;    /* handed to the writer, NULL when it is idle */
+  GString *spare;      /* the other buffer, once the writer gave it back */
+  gboolean quit;
 };
 
-#define OUT_BUF_SIZE (256 * 1024)
+#define OUT_BUF_SIZE (1024 * 1024)
 
 /* A target that exists and is not a regular file (a FIFO, /dev/null, a
  * terminal) is written straight to: a rename would replace the device or
@@ -116,16 +126,18 @@ dp_outfile_open (const char *path, gboolean gzip, GError **error)
   return f;
 }
 
+/* Writes @buf out (the caller's thread before the writer starts and after
+ * it stopped, the writer's while it runs: never both) and empties it. */
 static void
-outfile_flush (DpOutFile *f)
+outfile_write_out (DpOutFile *f, GString *buf)
 {
-  if (f->buf->len == 0)
+  if (buf->len == 0)
     return;
   if (f->saved_errno == 0)
     {
       if (f->gz)
         {
-          if (gzwrite (f->gz, f->buf->str, (unsigned) f->buf->len) != (int) f->buf->len)
+          if (gzwrite (f->gz, buf->str, (unsigned) buf->len) != (int) buf->len)
             {
               int zerr;
               gzerror (f->gz, &zerr);
@@ -134,8 +146,8 @@ outfile_flush (DpOutFile *f)
         }
       else
         {
-          const char *p = f->buf->str;
-          gsize left = f->buf->len;
+          const char *p = buf->str;
+          gsize left = buf->len;
           while (left > 0)
             {
               ssize_t w = write (f->fd, p, left);
@@ -151,7 +163,97 @@ outfile_flush (DpOutFile *f)
             }
         }
     }
-  g_string_truncate (f->buf, 0);
+  g_string_truncate (buf, 0);
+}
+
+static gpointer
+outfile_writer (gpointer data)
+{
+  DpOutFile *f = data;
+  g_mutex_lock (&f->lock);
+  for (;;)
+    {
+      while (f->pending == NULL && !f->quit)
+        g_cond_wait (&f->cond, &f->lock);
+      if (f->pending == NULL)
+        break;
+      GString *buf = f->pending;
+      g_mutex_unlock (&f->lock);
+      outfile_write_out (f, buf);
+      g_mutex_lock (&f->lock);
+      f->spare = buf;
+      f->pending = NULL;
+      g_cond_broadcast (&f->cond);
+    }
+  g_mutex_unlock (&f->lock);
+  return NULL;
+}
+
+/* Waits until the writer has no buffer; returns the free one. */
+static GString *
+outfile_wait_idle (DpOutFile *f)
+{
+  g_mutex_lock (&f->lock);
+  while (f->pending != NULL)
+    g_cond_wait (&f->cond, &f->lock);
+  GString *spare = g_steal_pointer (&f->spare);
+  g_mutex_unlock (&f->lock);
+  return spare;
+}
+
+/* The full buffer goes to the writer (started on the first one: a file
+ * that fits in one buffer costs no thread) and the caller goes on with the
+ * other. */
+static void
+outfile_flush (DpOutFile *f)
+{
+  if (f->buf->len == 0)
+    return;
+  if (f->writer == NULL)
+    {
+      g_mutex_init (&f->lock);
+      g_cond_init (&f->cond);
+      f->writer = g_thread_try_new ("dp-outfile", outfile_writer, f, NULL);
+      if (f->writer == NULL)
+        {
+          /* no thread to be had: written here, as before */
+          g_mutex_clear (&f->lock);
+          g_cond_clear (&f->cond);
+          outfile_write_out (f, f->buf);
+          return;
+        }
+      f->spare = g_string_sized_new (f->buf->allocated_len);
+    }
+  GString *next = outfile_wait_idle (f);
+  if (next->allocated_len < f->buf->allocated_len)
+    {
+      /* the caller grew its buffer (a reservation larger than it) */
+      g_string_set_size (next, f->buf->allocated_len - 1);
+      g_string_truncate (next, 0);
+    }
+  g_mutex_lock (&f->lock);
+  f->pending = f->buf;
+  g_cond_broadcast (&f->cond);
+  g_mutex_unlock (&f->lock);
+  f->buf = next;
+}
+
+/* Stops the writer after its last buffer; what the caller holds is then
+ * written here. */
+static void
+outfile_stop_writer (DpOutFile *f)
+{
+  if (f->writer == NULL)
+    return;
+  g_mutex_lock (&f->lock);
+  f->quit = TRUE;
+  g_cond_broadcast (&f->cond);
+  g_mutex_unlock (&f->lock);
+  g_thread_join (g_steal_pointer (&f->writer));
+  g_mutex_clear (&f->lock);
+  g_cond_clear (&f->cond);
+  if (f->spare)
+    g_string_free (g_steal_pointer (&f->spare), TRUE);
 }
 
 void
@@ -240,6 +342,7 @@ dp_outfile_path (const DpOutFile *f)
 static void
 outfile_free (DpOutFile *f)
 {
+  outfile_stop_writer (f);
   if (f->gz)
     gzclose (f->gz);
   if (f->fd >= 0)
@@ -253,7 +356,8 @@ outfile_free (DpOutFile *f)
 gboolean
 dp_outfile_commit (DpOutFile *f, GError **error)
 {
-  outfile_flush (f);
+  outfile_stop_writer (f);
+  outfile_write_out (f, f->buf);
   if (f->gz)
     {
       int r = gzclose (f->gz);
@@ -288,6 +392,7 @@ dp_outfile_abort (DpOutFile *f)
 {
   if (f == NULL)
     return;
+  outfile_stop_writer (f);
   if (f->gz)
     {
       gzclose (f->gz);

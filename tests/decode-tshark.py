@@ -279,6 +279,7 @@ def write_captures():
 
 FIELDS = ["frame.number", "frame.time_epoch", "frame.protocols",
           "ip.src", "ip.dst", "ip.proto", "ip.ttl", "ip.id", "ip.len", "ip.frag_offset", "ip.flags.mf",
+          "ip.flags.df",
           "ipv6.src", "ipv6.dst", "ipv6.nxt", "ipv6.hlim", "ipv6.plen",
           "ipv6.fraghdr.offset", "ipv6.fraghdr.more", "ipv6.fraghdr.ident",
           "ipv6.hopopts.nxt", "ipv6.dstopts.nxt", "ipv6.routing.nxt", "ipv6.fraghdr.nxt", "ah.next_header",
@@ -288,7 +289,7 @@ EXT_NXT = {"ipv6.hopopts": "ipv6.hopopts.nxt", "ipv6.dstopts": "ipv6.dstopts.nxt
            "ipv6.routing": "ipv6.routing.nxt", "ipv6.fraghdr": "ipv6.fraghdr.nxt", "ah": "ah.next_header"}
 IPL = ("ip", "ipv6")
 COLUMNS = ["ts", "src", "dst", "proto", "sport", "dport", "tcp_flags", "tcp_seq", "ip_id",
-           "icmp_type", "icmp_code", "ttl", "ip_len", "mf", "frag_offset", "tcp_win", "tcp_optlen"]
+           "icmp_type", "icmp_code", "ttl", "ip_len", "df", "mf", "frag_offset", "tcp_win", "tcp_optlen"]
 
 
 def tshark_frames(path):
@@ -375,13 +376,14 @@ def expected_row(fr, tunnels):
     if layers[j] == "ip":
         row.update(src=field("ip.src", j), dst=field("ip.dst", j), proto=field("ip.proto", j),
                    ttl=field("ip.ttl", j), ip_id=field("ip.id", j), ip_len=field("ip.len", j),
-                   mf=field("ip.flags.mf", j), frag_offset=field("ip.frag_offset", j))
+                   df=field("ip.flags.df", j), mf=field("ip.flags.mf", j),
+                   frag_offset=field("ip.frag_offset", j))
         icmp = "icmp"
     else:
         proto = field(EXT_NXT[layers[exts[-1]]], exts[-1]) if exts else field("ipv6.nxt", j)
         row.update(src=field("ipv6.src", j), dst=field("ipv6.dst", j), proto=proto,
                    ttl=field("ipv6.hlim", j), ip_len=str(40 + num(field("ipv6.plen", j))),
-                   ip_id="0", mf="0", frag_offset="0")
+                   ip_id="0", df="0", mf="0", frag_offset="0")
         for e in exts:
             if layers[e] == "ipv6.fraghdr":
                 row.update(ip_id=str(num(field("ipv6.fraghdr.ident", e)) & 0xffff),

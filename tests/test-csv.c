@@ -14,12 +14,12 @@ static const char golden_table[] =
   "5,inf,255.255.255.255,tab\there\001\n";
 
 static const char golden_packets[] =
-  "ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,ip_id,icmp_type,icmp_code,ttl,ip_len,mf,frag_offset,"
+  "ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,ip_id,icmp_type,icmp_code,ttl,ip_len,df,mf,frag_offset,"
   "tcp_win,tcp_optlen\n"
-  "1566411407.841604000,src_ipaddr12,198.124.152.15,6,51406,697,2,4000000000,54321,,,64,40,0,0,"
+  "1566411407.841604000,src_ipaddr12,198.124.152.15,6,51406,697,2,4000000000,54321,,,64,40,1,0,0,"
   "65535,12\n"
-  "1566411408.000000000,10.0.0.1,10.0.0.2,17,,,,,0,,,64,1500,1,185,,\n"
-  "0.000000001,10.0.0.3,10.0.0.4,1,,,,,0,3,13,255,40,0,0,,\n";
+  "1566411408.000000000,10.0.0.1,10.0.0.2,17,,,,,0,,,64,1500,0,1,185,,\n"
+  "0.000000001,10.0.0.3,10.0.0.4,1,,,,,0,3,13,255,40,0,0,0,,\n";
 
 static const TextSinkGolden golden = {
   .plugin = "csv",
@@ -29,7 +29,7 @@ static const TextSinkGolden golden = {
   .appended = "window,label\n1,x\n2,x\n",
   .empty_table = "window,label\n",
   .empty_packets = "ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,ip_id,"
-                   "icmp_type,icmp_code,ttl,ip_len,mf,frag_offset,tcp_win,tcp_optlen\n",
+                   "icmp_type,icmp_code,ttl,ip_len,df,mf,frag_offset,tcp_win,tcp_optlen\n",
   .times = {
     "t,port,dst\n1614592800.000000000,22,10.0.0.1\n-1.500000000,,\n1614592800.123456789,0,0.0.0.0\n",
     "t,port,dst\n1614592800000000000,22,10.0.0.1\n-1500000000,,\n1614592800123456789,0,0.0.0.0\n",

@@ -259,7 +259,7 @@ static void
 test_output_reserve (void)
 {
   g_autofree char *dir = dp_test_tmpdir ();
-  g_autoptr (GByteArray) text = make_text (3000000);
+  g_autoptr (GByteArray) text = make_text (7000000);
   for (guint gz = 0; gz < 2; gz++)
     {
       g_autofree char *path = g_build_filename (dir, gz ? "out.gz" : "out", NULL);
@@ -282,7 +282,9 @@ test_output_reserve (void)
             }
           at += n;
           g_assert_cmpuint (dp_outfile_bytes (f), ==, at);
-          step = step * 3 + 7 > 700000 ? 1 : step * 3 + 7;
+          /* up to 2.6 MB: larger than the 1 MiB buffers the writer
+           * thread swaps */
+          step = step * 3 + 7 > 2600000 ? 1 : step * 3 + 7;
         }
       g_assert_true (dp_outfile_commit (f, &error));
       g_assert_no_error (error);
@@ -291,6 +293,40 @@ test_output_reserve (void)
       g_assert_cmpint (err, ==, 0);
       assert_same (back, text);
     }
+}
+
+/* a write error met by the writer thread (the output outgrew its buffer)
+ * fails the commit with the error, plain and gzip; an abort while the
+ * writer runs stops it and leaves nothing behind */
+static void
+test_output_full (void)
+{
+  if (access ("/dev/full", W_OK) != 0)
+    {
+      g_test_skip ("no /dev/full");
+      return;
+    }
+  g_autoptr (GByteArray) text = make_text (5000000);
+  for (guint gz = 0; gz < 2; gz++)
+    {
+      GError *error = NULL;
+      DpOutFile *f = dp_outfile_open ("/dev/full", gz, &error);
+      g_assert_no_error (error);
+      for (guint at = 0; at < text->len; at += 100000)
+        dp_outfile_write (f, text->data + at, MIN (100000u, text->len - at));
+      g_assert_false (dp_outfile_commit (f, &error));
+      g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC);
+      g_error_free (error);
+    }
+  g_autofree char *dir = dp_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "aborted", NULL);
+  DpOutFile *f = dp_outfile_open (path, FALSE, NULL);
+  g_assert_nonnull (f);
+  dp_outfile_write (f, text->data, text->len);
+  dp_outfile_abort (f);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_assert_null (g_dir_read_name (d));
+  dp_test_rmtree (dir);
 }
 
 /* an output aimed at a FIFO is written into it, and the FIFO stays a FIFO
@@ -467,6 +503,7 @@ main (int argc, char **argv)
   g_test_add_func ("/input/directory", test_directory);
   g_test_add_func ("/output/reserve", test_output_reserve);
   g_test_add_func ("/output/fifo", test_output_fifo);
+  g_test_add_func ("/output/write-error", test_output_full);
   g_test_add_func ("/output/chardev", test_output_chardev);
   g_test_add_func ("/input/pcap-gzip-damage", test_pcap_gzip_damage);
   return g_test_run ();

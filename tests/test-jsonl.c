@@ -15,15 +15,15 @@ static const char golden_table[] =
 static const char golden_packets[] =
   "{\"ts\":1566411407.841604000,\"src\":\"src_ipaddr12\",\"dst\":\"198.124.152.15\",\"proto\":6,"
   "\"sport\":51406,\"dport\":697,\"tcp_flags\":2,\"tcp_seq\":4000000000,\"ip_id\":54321,"
-  "\"icmp_type\":null,\"icmp_code\":null,\"ttl\":64,\"ip_len\":40,\"mf\":false,\"frag_offset\":0,"
+  "\"icmp_type\":null,\"icmp_code\":null,\"ttl\":64,\"ip_len\":40,\"df\":true,\"mf\":false,\"frag_offset\":0,"
   "\"tcp_win\":65535,\"tcp_optlen\":12}\n"
   "{\"ts\":1566411408.000000000,\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"proto\":17,"
   "\"sport\":null,\"dport\":null,\"tcp_flags\":null,\"tcp_seq\":null,\"ip_id\":0,"
-  "\"icmp_type\":null,\"icmp_code\":null,\"ttl\":64,\"ip_len\":1500,\"mf\":true,\"frag_offset\":185,"
+  "\"icmp_type\":null,\"icmp_code\":null,\"ttl\":64,\"ip_len\":1500,\"df\":false,\"mf\":true,\"frag_offset\":185,"
   "\"tcp_win\":null,\"tcp_optlen\":null}\n"
   "{\"ts\":0.000000001,\"src\":\"10.0.0.3\",\"dst\":\"10.0.0.4\",\"proto\":1,"
   "\"sport\":null,\"dport\":null,\"tcp_flags\":null,\"tcp_seq\":null,\"ip_id\":0,"
-  "\"icmp_type\":3,\"icmp_code\":13,\"ttl\":255,\"ip_len\":40,\"mf\":false,\"frag_offset\":0,"
+  "\"icmp_type\":3,\"icmp_code\":13,\"ttl\":255,\"ip_len\":40,\"df\":false,\"mf\":false,\"frag_offset\":0,"
   "\"tcp_win\":null,\"tcp_optlen\":null}\n";
 
 static const TextSinkGolden golden = {

@@ -29,7 +29,8 @@ write_pcap_out (const Fixture *f, const DpPackets *p, const char *name, const ch
 }
 
 /* Synthetic rows that exercise every column: TCP, UDP, ICMP, a first and a
- * later fragment, nanosecond timestamps. */
+ * later fragment, the DF flag (on the TCP and GRE rows: what the fast and
+ * the general decoding walk read back), nanosecond timestamps. */
 static DpPackets *
 synthetic_rows (void)
 {
@@ -37,7 +38,7 @@ synthetic_rows (void)
   gint64 t = DP_TEST_SEC (1700000000) + 123456789;
   guint r = dp_test_add_packet (p, t, FRAME_SRC, FRAME_DST, 6, 1234, 80, 0xc2);
   p->tcp_seq[r] = 0xfeedface; p->ip_id[r] = 77; p->ttl[r] = 240; p->ip_len[r] = 1500;
-  p->tcp_win[r] = 65535; p->tcp_optlen[r] = 20;
+  p->tcp_win[r] = 65535; p->tcp_optlen[r] = 20; p->frag[r] = DP_FRAG_DF;
   r = dp_test_add_packet (p, t + 1, FRAME_DST, FRAME_SRC, 17, 53, 5353, 0);
   p->ip_len[r] = 28;
   r = dp_test_add_packet (p, t + 2, 1, 0xffffffffu, 1, 3, 13, 0);
@@ -47,7 +48,7 @@ synthetic_rows (void)
   r = dp_test_add_packet (p, t + 4, 2, 3, 17, 0, 0, 0);
   p->frag[r] = 185; p->l4[r] = 0; p->ip_len[r] = 100;
   r = dp_test_add_packet (p, t + 5, 4, 5, 47, 0, 0, 0);   /* GRE: no L4 fields */
-  p->ip_len[r] = 64;
+  p->ip_len[r] = 64; p->frag[r] = DP_FRAG_DF;
   return p;
 }
 

@@ -660,6 +660,7 @@ packet_kinds (void)
   p->tcp_seq[0] = 0xfffffff0u;
   p->tcp_win[0] = 65535;
   p->tcp_optlen[0] = 20;
+  p->frag[0] = DP_FRAG_DF;
   p->frag[4] = DP_FRAG_MF | 185;
   return p;
 }
@@ -699,11 +700,11 @@ test_packets (void)
                    "ts timestamp with time zone, ts_nsec smallint, src inet, src_name text, dst inet, dst_name text, "
                    "proto smallint, sport integer, dport integer, tcp_flags smallint, tcp_seq bigint, "
                    "ip_id integer, icmp_type smallint, icmp_code smallint, ttl smallint, ip_len integer, "
-                   "mf smallint, frag_offset smallint, tcp_win integer, tcp_optlen smallint");
+                   "df smallint, mf smallint, frag_offset smallint, tcp_win integer, tcp_optlen smallint");
   PQclear (r);
 
   static const char *const fields[] = { "proto", "sport", "dport", "tcp_flags", "tcp_seq", "ip_id", "icmp_type",
-                                        "icmp_code", "ttl", "ip_len", "mf", "frag_offset", "tcp_win", "tcp_optlen" };
+                                        "icmp_code", "ttl", "ip_len", "df", "mf", "frag_offset", "tcp_win", "tcp_optlen" };
   g_autoptr (GString) sql = g_string_new (
     "select ((extract (epoch from ts) * 1000000)::bigint * 1000 + ts_nsec)::text, "
     "coalesce (src_name, host (src)), coalesce (dst_name, host (dst))");

@@ -775,6 +775,20 @@ fp_linux (DpPackets *p, guint32 src, GRand *g)
             (guint16) g_rand_int (g), 64, 9, 64240, 20);
 }
 
+/* FreeBSD / macOS connect(): TTL 64, window 65535, 20 option bytes as
+ * ZMap 4.1.0's linux set, but DF set, as these stacks do (path MTU
+ * discovery) and ZMap never does. */
+static void
+fp_bsd (DpPackets *p, guint32 src, GRand *g)
+{
+  for (guint i = 1; i <= 10; i++)
+    {
+      guint r = fp_syn (p, src, DST (i), (guint16) g_rand_int_range (g, 49152, 65536), 443, g_rand_int (g),
+                        (guint16) g_rand_int (g), 64, 9, 65535, 20);
+      p->frag[r] = DP_FRAG_DF;
+    }
+}
+
 /* nmap -sS (as in the real capture sgr_nmap_tcp_syn_sweep_port80): TTL
  * 37-59, window 1024, MSS only (4 bytes), random IP id. */
 static void
@@ -804,6 +818,7 @@ test_fingerprint_versions (void)
     { fp_mirai, "mirai" }, { fp_masscan_2013, "masscan" }, { fp_masscan_13, "masscan" },
     { fp_zmap_2, "zmap" }, { fp_zmap_30, "zmap" }, { fp_zmap_410, "zmap41" },
     { fp_zmap_411, "zmap41" }, { fp_linux, NULL }, { fp_nmap, NULL }, { fp_windows, NULL },
+    { fp_bsd, NULL },
   };
   static const char *const fps[] = { "mirai", "zmap", "masscan", "zmap41" };
   g_autoptr (GRand) g = g_rand_new_with_seed (41);
@@ -828,6 +843,141 @@ test_fingerprint_versions (void)
   guint r = tax_event (h, "net_scan_tcp_light", DP_TEST_IP (203, 0, 113, 7));
   g_assert_cmpint (tax_i64 (tax_table (h, "events"), "zmap41", r), ==, 10);
   g_assert_cmpint (tax_i64 (tax_table (h, "events"), "zmap", r), ==, 0);
+}
+
+/* ZMap's target order (Adrian et al., "Zippier ZMap", WOOT 2014; Mazel
+ * and Strullu 2019): the elements of the multiplicative group modulo p,
+ * x_{k+1} = x_k * g mod p for a random primitive root g (3^e with e prime
+ * to p - 1), element x standing for target x - 1, elements past the last
+ * target skipped.  @base is added to each target. */
+static guint64
+zmap_mulmod (guint64 a, guint64 b, guint64 p)
+{
+  return (guint64) ((unsigned __int128) a * b % p);
+}
+
+static guint64
+zmap_pow (guint64 x, guint64 e, guint64 p)
+{
+  guint64 r = 1;
+  for (; e; e >>= 1, x = zmap_mulmod (x, x, p))
+    if (e & 1)
+      r = zmap_mulmod (r, x, p);
+  return r;
+}
+
+/* A random generator of the group modulo @p (3 generates both groups used
+ * here; @factors: the primes of p - 1). */
+static guint64
+zmap_generator (guint64 p, const guint64 *factors, guint n_factors, GRand *g)
+{
+  for (;;)
+    {
+      guint64 e = ((guint64) g_rand_int (g) << 1 | 1) % (p - 1);
+      gboolean coprime = e > 1;
+      for (guint k = 0; k < n_factors; k++)
+        coprime = coprime && e % factors[k] != 0;
+      if (coprime)
+        return zmap_pow (3, e, p);
+    }
+}
+
+/* @n targets of a walk modulo @p over targets [0, @n_targets), from a
+ * random start, into @out; a start is drawn again until no target is in
+ * 224.0.0.0/3 (multicast and class E: darkpipe's name keys live there,
+ * and ZMap's blocklist leaves them out). */
+static void
+zmap_walk (guint64 p, guint64 gen, guint64 n_targets, guint32 base, guint n, guint32 *out, GRand *g)
+{
+  gboolean unicast;
+  do
+    {
+      unicast = TRUE;
+      guint64 x = 1 + (guint64) g_rand_int (g) % (p - 1);
+      for (guint k = 0; k < n; x = zmap_mulmod (x, gen, p))
+        if (x - 1 < n_targets)
+          {
+            out[k] = base + (guint32) (x - 1);
+            if (out[k++] >= DP_TEST_IP (224, 0, 0, 0))
+              unicast = FALSE;
+          }
+    }
+  while (!unicast);
+}
+
+/* ZMap 4.1 and later is told by its target order when nothing else tells:
+ * SYNs with a random IP id and no option set of its own (so the header
+ * traits do not match), walking the group over all of IPv4 (one probe
+ * lost), over one /16 (an allow-listed telescope prefix), and as two
+ * sender threads interleaved, are all recognised, every SYN of the source
+ * counted; the same destinations in a random order, and a walk that is
+ * not ZMap's (successive addresses), are not. */
+static void
+test_fingerprint_zmap_order (void)
+{
+  static const guint64 f32[] = { 2, 3, 5, 131, 364289 }, f16[] = { 2 };
+  const guint64 p32 = G_GUINT64_CONSTANT (4294967311), p16 = 65537;
+  g_autoptr (GRand) g = g_rand_new_with_seed (2019);
+  enum { N = 16 };
+  guint32 dst[6][N];
+  guint n[6] = { N, N, N, N, N, N };
+  /* 0: all of IPv4, the 6th probe lost */
+  zmap_walk (p32, zmap_generator (p32, f32, G_N_ELEMENTS (f32), g), G_GUINT64_CONSTANT (1) << 32, 0, N, dst[0], g);
+  memmove (&dst[0][5], &dst[0][6], (N - 6) * sizeof (guint32));
+  n[0] = N - 1;
+  /* 1: one /16 */
+  zmap_walk (p16, zmap_generator (p16, f16, 1, g), 65536, DP_TEST_IP (198, 51, 0, 0), N, dst[1], g);
+  /* 2: two threads, each its own walk, taking turns */
+  guint32 a[N / 2], b[N / 2];
+  guint64 gen = zmap_generator (p32, f32, G_N_ELEMENTS (f32), g);
+  zmap_walk (p32, gen, G_GUINT64_CONSTANT (1) << 32, 0, N / 2, a, g);
+  zmap_walk (p32, gen, G_GUINT64_CONSTANT (1) << 32, 0, N / 2, b, g);
+  for (guint k = 0; k < N / 2; k++)
+    dst[2][2 * k] = a[k], dst[2][2 * k + 1] = b[k];
+  /* 3, 4: cases 0 and 1 shuffled */
+  for (guint c = 3; c < 5; c++)
+    {
+      memcpy (dst[c], dst[c - 3], sizeof dst[c]);
+      n[c] = n[c - 3];
+      for (guint k = n[c] - 1; k > 0; k--)
+        {
+          guint j = (guint) g_rand_int_range (g, 0, (gint32) k + 1);
+          guint32 t = dst[c][k];
+          dst[c][k] = dst[c][j], dst[c][j] = t;
+        }
+    }
+  /* 5: a sweep, address after address */
+  for (guint k = 0; k < N; k++)
+    dst[5][k] = DP_TEST_IP (198, 51, 100, 1 + k);
+  static const gboolean zmap[6] = { TRUE, TRUE, TRUE, FALSE, FALSE, FALSE };
+
+  g_autoptr (DpPackets) p = dp_packets_new (256);
+  for (guint c = 0; c < 6; c++)
+    for (guint k = 0; k < n[c]; k++)
+      {
+        guint16 id = (guint16) g_rand_int (g);
+        id += id == 54321;
+        guint r = dp_test_add_packet (p, MS (k), DP_TEST_IP (203, 0, 113, 40 + c), dst[c][k], 6,
+                                      (guint16) g_rand_int_range (g, 32768, 61001), 443, SYN);
+        p->tcp_seq[r] = g_rand_int (g);
+        p->ip_id[r] = id;
+        p->ttl[r] = 57;
+        p->tcp_win[r] = 65535;
+        p->tcp_optlen[r] = 0;   /* none of ZMap 4.1's option sets */
+        p->ip_len[r] = 40;
+      }
+  g_autoptr (DpHarness) h = tax_run ("paper", NULL, p);
+  DpTable *t = tax_table (h, "sources");
+  guint ct = tax_col (t, "tool");
+  for (guint c = 0; c < 6; c++)
+    {
+      guint r = tax_source_row (t, DP_TEST_IP (203, 0, 113, 40 + c));
+      g_test_message ("case %u", c);
+      g_assert_cmpint (tax_i64 (t, "probes", r), ==, n[c]);
+      g_assert_cmpint (tax_i64 (t, "zmap41", r), ==, zmap[c] ? n[c] : 0);
+      g_assert_cmpint (tax_i64 (t, "zmap", r), ==, 0);
+      g_assert_cmpstr (t->cols[ct].str[r], ==, zmap[c] ? "zmap41" : "");
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -1634,6 +1784,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/taxonomy/multi-label", test_multi_label);
   g_test_add_func ("/plugin/taxonomy/fingerprints", test_fingerprints);
   g_test_add_func ("/plugin/taxonomy/fingerprint-versions", test_fingerprint_versions);
+  g_test_add_func ("/plugin/taxonomy/fingerprint-zmap-order", test_fingerprint_zmap_order);
   g_test_add_func ("/plugin/taxonomy/window-split", test_window_split);
   g_test_add_func ("/plugin/taxonomy/window-late", test_window_late);
   g_test_add_func ("/plugin/taxonomy/window-unordered", test_window_unordered_batches);

@@ -99,6 +99,7 @@ make_packets (void)
   p->ip_id[r] = 54321;
   p->tcp_win[r] = 65535;
   p->tcp_optlen[r] = 12;
+  p->frag[r] = DP_FRAG_DF;     /* not a fragment: df 1, mf 0, offset 0 */
   r = dp_test_add_packet (p, DP_TEST_SEC (1566411408), DP_TEST_IP (10, 0, 0, 1), DP_TEST_IP (10, 0, 0, 2), 17, 0, 0, 0);
   p->l4[r] = 0;                /* a later fragment: no ports */
   p->frag[r] = DP_FRAG_MF | 185;

@@ -23,7 +23,7 @@ static const DpPortDesc csv_inputs[] = {
 };
 
 static const char *const csv_packet_columns =
-  "ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,ip_id,icmp_type,icmp_code,ttl,ip_len,mf,frag_offset,tcp_win,tcp_optlen\n";
+  "ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,ip_id,icmp_type,icmp_code,ttl,ip_len,df,mf,frag_offset,tcp_win,tcp_optlen\n";
 
 /* ------------------------------------------------------------------ */
 
@@ -154,6 +154,7 @@ csv_packet_row (void *self, const DpPackets *p, guint r)
   csv_append_opt (b, icmp, p->icmp_code[r]);
   csv_append_opt (b, TRUE, p->ttl[r]);
   csv_append_opt (b, TRUE, p->ip_len[r]);
+  csv_append_opt (b, TRUE, (p->frag[r] & DP_FRAG_DF) != 0);
   csv_append_opt (b, TRUE, (p->frag[r] & DP_FRAG_MF) != 0);
   csv_append_opt (b, TRUE, p->frag[r] & DP_FRAG_OFFSET_MASK);
   csv_append_opt (b, tcp, p->tcp_win[r]);
@@ -212,7 +213,7 @@ DP_PLUGIN_DEFINE (csv,
          "under one header when their columns (names and types) match, else the run "
          "fails. A packet stream is written one row per packet with the columns "
          "`ts,src,dst,proto,sport,dport,tcp_flags,tcp_seq,ip_id,icmp_type,icmp_code,"
-         "ttl,ip_len,mf,frag_offset,tcp_win,tcp_optlen`: ts as `ts_format` says, addresses dotted or as their "
+         "ttl,ip_len,df,mf,frag_offset,tcp_win,tcp_optlen`: ts as `ts_format` says, addresses dotted or as their "
          "pseudonym, frag_offset in 8-byte units, tcp_win the TCP window field, tcp_optlen "
          "the TCP option bytes (data offset * 4 - 20), and empty cells for fields the packet does not "
          "have (ports without a TCP/UDP header, TCP fields without TCP, ICMP fields without ICMP). The file "

@@ -44,14 +44,14 @@ db_config_clear (DbConfig *cfg)
 
 const char *const db_packet_columns[DB_PKT_N] = {
   "ts", "src", "dst", "proto", "sport", "dport", "tcp_flags", "tcp_seq", "ip_id", "icmp_type",
-  "icmp_code", "ttl", "ip_len", "mf", "frag_offset", "tcp_win", "tcp_optlen",
+  "icmp_code", "ttl", "ip_len", "df", "mf", "frag_offset", "tcp_win", "tcp_optlen",
 };
 
 const guint64 db_packet_max[DB_PKT_N] = {
   [DB_PKT_TS] = G_MAXINT64, [DB_PKT_SRC] = G_MAXUINT32, [DB_PKT_DST] = G_MAXUINT32,
   [DB_PKT_PROTO] = 255, [DB_PKT_SPORT] = 65535, [DB_PKT_DPORT] = 65535, [DB_PKT_TCP_FLAGS] = 255,
   [DB_PKT_TCP_SEQ] = G_MAXUINT32, [DB_PKT_IP_ID] = 65535, [DB_PKT_ICMP_TYPE] = 255,
-  [DB_PKT_ICMP_CODE] = 255, [DB_PKT_TTL] = 255, [DB_PKT_IP_LEN] = 65535, [DB_PKT_MF] = 1,
+  [DB_PKT_ICMP_CODE] = 255, [DB_PKT_TTL] = 255, [DB_PKT_IP_LEN] = 65535, [DB_PKT_DF] = 1, [DB_PKT_MF] = 1,
   [DB_PKT_FRAG_OFFSET] = DP_FRAG_OFFSET_MASK, [DB_PKT_TCP_WIN] = 65535, [DB_PKT_TCP_OPTLEN] = 255,
 };
 
@@ -75,6 +75,7 @@ db_packet_field (const DpPackets *p, guint r, guint col, gint64 *v)
     case DB_PKT_ICMP_CODE: *v = p->icmp_code[r]; return icmp;
     case DB_PKT_TTL: *v = p->ttl[r]; return TRUE;
     case DB_PKT_IP_LEN: *v = p->ip_len[r]; return TRUE;
+    case DB_PKT_DF: *v = (p->frag[r] & DP_FRAG_DF) != 0; return TRUE;
     case DB_PKT_MF: *v = (p->frag[r] & DP_FRAG_MF) != 0; return TRUE;
     case DB_PKT_FRAG_OFFSET: *v = p->frag[r] & DP_FRAG_OFFSET_MASK; return TRUE;
     case DB_PKT_TCP_WIN: *v = p->tcp_win[r]; return tcp;

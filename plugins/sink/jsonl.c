@@ -180,6 +180,7 @@ jsonl_packet (void *self, const DpPackets *p, guint r)
   jsonl_field (b, ",\"icmp_code\":", l4 & DP_L4_ICMP, p->icmp_code[r]);
   jsonl_field (b, ",\"ttl\":", TRUE, p->ttl[r]);
   jsonl_field (b, ",\"ip_len\":", TRUE, p->ip_len[r]);
+  g_string_append (b, (p->frag[r] & DP_FRAG_DF) ? ",\"df\":true" : ",\"df\":false");
   g_string_append (b, (p->frag[r] & DP_FRAG_MF) ? ",\"mf\":true" : ",\"mf\":false");
   jsonl_field (b, ",\"frag_offset\":", TRUE, p->frag[r] & DP_FRAG_OFFSET_MASK);
   jsonl_field (b, ",\"tcp_win\":", l4 & DP_L4_TCP, p->tcp_win[r]);
@@ -242,7 +243,7 @@ DP_PLUGIN_DEFINE (jsonl,
          "pandas.to_datetime reads exactly). Several tables on the input are appended when their "
          "columns (names and types) match, else the run fails. A packet stream gives one "
          "object per packet with the keys ts, src, dst, proto, sport, dport, tcp_flags, "
-         "tcp_seq, ip_id, icmp_type, icmp_code, ttl, ip_len, mf (boolean), frag_offset "
+         "tcp_seq, ip_id, icmp_type, icmp_code, ttl, ip_len, df and mf (booleans: IPv4's don't-fragment and more-fragments flags), frag_offset "
          "(8-byte units), tcp_win (the TCP window field), tcp_optlen (TCP option bytes); ts as `ts_format` says, "
          "like a time column. Fields a packet does not have are null. Addresses print "
          "as their pseudonym when the batch has one. The file appears only when the run "

@@ -28,6 +28,8 @@ enum { PCAP_OUT_US = 0, PCAP_OUT_NS = 1 };
 #define PCAP_OUT_SNAPLEN 65535u
 #define PCAP_OUT_MAX_RECORD (16 + 14 + 40 + 8 + 60)
 #define PCAP_OUT_CHUNK 256   /* rows per reservation in the output buffer */
+/* classic pcap holds unsigned 32-bit seconds: 1970-01-01 to 2106-02-07 */
+#define PCAP_OUT_MAX_NS ((gint64) G_MAXUINT32 * G_GINT64_CONSTANT (1000000000) + 999999999)
 
 typedef struct {
   const PcapOutConfig *cfg;
@@ -72,8 +74,11 @@ pcap_out_st32 (guint8 *p, guint32 v)
 static inline guint16
 pcap_out_fold (guint64 sum)
 {
-  while (sum >> 16)
-    sum = (sum & 0xffff) + (sum >> 16);
+  /* the sums here are below 2^32 (a few dozen words): three folds, no
+   * loop, end in 16 bits */
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
   return (guint16) ~sum;
 }
 
@@ -117,7 +122,7 @@ pcap_out_write_header (PcapOut *self)
 /* Length of the L4 segment of row @i per its IP header (total length
  * less the @ip_hdr bytes of IP headers), at least the @hdr bytes written:
  * the IP header's total length is MAX (ip_len, headers written) too. */
-static guint
+static inline guint
 pcap_out_l4_length (const DpPackets *b, guint i, guint ip_hdr, guint hdr)
 {
   return MAX ((gint) b->ip_len[i] - (gint) ip_hdr, (gint) hdr);
@@ -202,7 +207,7 @@ pcap_out_l4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint ip_hdr, g
 
 /* The IPv6 header (and a fragment header when the row is a fragment) of
  * row @i at @ip; returns the length of the IP headers and sets *@tot_len. */
-static guint
+static inline __attribute__ ((always_inline)) guint
 pcap_out_ip6 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *ip, guint16 *tot_len)
 {
   gboolean frag = DP_FRAG_IS_FRAGMENT (b->frag[i]);
@@ -235,7 +240,7 @@ pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restri
   guint l4_len = pcap_out_l4 (b, i, a, 20, ip + 20);
   guint hdr_len = 20 + l4_len;
   guint16 len = (guint16) MAX ((guint) b->ip_len[i], hdr_len);
-  guint16 id = b->ip_id[i], frag = b->frag[i] & (DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
+  guint16 id = b->ip_id[i], frag = b->frag[i] & (DP_FRAG_DF | DP_FRAG_MF | DP_FRAG_OFFSET_MASK);
   guint16 ttl_proto = (guint16) (b->ttl[i] << 8 | b->proto[i]);
   guint32 src = b->src[i], dst = b->dst[i];
   *tot_len = len;
@@ -251,13 +256,77 @@ pcap_out_ip4 (const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restri
   return hdr_len;
 }
 
-/* Builds one record (header + frame) for row @i in @rec; returns its size. */
+/* The record header's time fields of @ts (ns, in classic pcap's range). */
+static inline void
+pcap_out_time (gint64 ts, gboolean ns_precision, guint32 *sec, guint32 *frac)
+{
+  gint64 s = ts / G_GINT64_CONSTANT (1000000000), ns = ts % G_GINT64_CONSTANT (1000000000);
+  if (ns < 0)
+    s--, ns += 1000000000;
+  *sec = (guint32) s;
+  *frac = (guint32) (ns_precision ? ns : ns / 1000);
+}
+
+/* The ones' complement checksum field of a sum of 32-bit words (RFC 1071:
+ * the same as of their 16-bit halves), the sum below 2^35. */
+static inline guint16
+pcap_out_fold32 (guint64 sum)
+{
+  return pcap_out_fold ((sum & 0xffffffffu) + (sum >> 32));
+}
+
+/* The common row (IPv4, a TCP header, not a later fragment), as
+ * pcap_out_record writes it, from 32-bit words built in registers. */
 static inline guint
-pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, const PcapOutAddrs *a, guint8 *restrict rec)
+pcap_out_tcp4 (guint link_len, gboolean ns_precision, const DpPackets *b, guint i, guint8 *restrict rec)
+{
+  guint8 *ip = rec + 16 + link_len, *tcp = ip + 20;
+  guint hl = 20 + (MIN (b->tcp_optlen[i], 40u) & ~3u);
+  guint32 len = MAX ((guint32) b->ip_len[i], 20 + hl);
+  guint32 src = b->src[i], dst = b->dst[i], seq = b->tcp_seq[i];
+  guint32 w0 = 0x45000000u | len;
+  guint32 w1 = (guint32) b->ip_id[i] << 16 | (b->frag[i] & (DP_FRAG_DF | DP_FRAG_MF | DP_FRAG_OFFSET_MASK));
+  guint32 w2 = (guint32) b->ttl[i] << 24 | 6u << 16;
+  w2 |= pcap_out_fold32 ((guint64) w0 + w1 + w2 + src + dst);
+  guint32 ports = (guint32) b->sport[i] << 16 | b->dport[i];
+  guint32 offwin = ((guint32) (hl / 4) << 12 | b->tcp_flags[i]) << 16 | b->tcp_win[i];
+  /* pseudo-header (addresses, protocol, segment length), the header's
+   * words, the NOPs (hl - 20 bytes of 0x01) */
+  guint32 tsum = (guint32) pcap_out_fold32 ((guint64) src + dst + (6u << 16 | (len - 20)) + ports + seq + offwin
+                                            + (hl - 20) / 4 * G_GUINT64_CONSTANT (0x01010101)) << 16;
+  if (link_len)
+    {
+      static const guint8 eth[14] = { 0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0, 0x08, 0x00 };
+      memcpy (rec + 16, eth, 14);
+    }
+  pcap_out_st32 (ip, w0);
+  pcap_out_st32 (ip + 4, w1);
+  pcap_out_st32 (ip + 8, w2);
+  pcap_out_st32 (ip + 12, src);
+  pcap_out_st32 (ip + 16, dst);
+  pcap_out_st32 (tcp, ports);
+  pcap_out_st32 (tcp + 4, seq);
+  pcap_out_st32 (tcp + 8, 0);
+  pcap_out_st32 (tcp + 12, offwin);
+  pcap_out_st32 (tcp + 16, tsum);
+  memset (tcp + 20, 1, 40);   /* NOPs: hl - 20 of them are in the record */
+  guint32 rh[4];
+  pcap_out_time (b->ts[i], ns_precision, &rh[0], &rh[1]);
+  rh[2] = link_len + 20 + hl;
+  rh[3] = link_len + len;
+  memcpy (rec, rh, sizeof rh);
+  return 16 + link_len + 20 + hl;
+}
+
+/* Builds one record (header + frame) for row @i in @rec, after a link
+ * header of @link_len bytes, its time in ns (@ns) or us; returns its size. */
+static inline guint
+pcap_out_record (guint link_len, gboolean ns_precision, const DpPackets *b, guint i, const PcapOutAddrs *a,
+                 guint8 *restrict rec)
 {
   guint8 *frame = rec + 16;
-  guint8 *ip = frame + self->link_len;
-  if (self->link_len)
+  guint8 *ip = frame + link_len;
+  if (link_len)
     {
       /* locally administered addresses, so no real vendor shows */
       static const guint8 macs[12] = { 0x02, 0, 0, 0, 0, 0, 0x02, 0, 0, 0, 0, 0 };
@@ -266,85 +335,111 @@ pcap_out_record (const PcapOut *self, const DpPackets *b, guint i, const PcapOut
     }
   guint16 tot_len;
   guint hdr_len = a->src6 ? pcap_out_ip6 (b, i, a, ip, &tot_len) : pcap_out_ip4 (b, i, a, ip, &tot_len);
-  gint64 ts = b->ts[i];
-  gint64 sec = ts / G_GINT64_CONSTANT (1000000000), ns = ts % G_GINT64_CONSTANT (1000000000);
-  if (ns < 0)
-    sec--, ns += 1000000000;
-  guint32 rh[4] = {
-    (guint32) sec,
-    (guint32) (self->cfg->ts_precision == PCAP_OUT_NS ? ns : ns / 1000),
-    self->link_len + hdr_len,
-    self->link_len + tot_len,
-  };
+  guint32 rh[4];
+  pcap_out_time (b->ts[i], ns_precision, &rh[0], &rh[1]);
+  rh[2] = link_len + hdr_len;
+  rh[3] = link_len + tot_len;
   memcpy (rec, rh, sizeof rh);
-  return 16 + self->link_len + hdr_len;
+  return 16 + link_len + hdr_len;
+}
+
+/* Where a process call is: the record being built, the counts. */
+typedef struct {
+  guint8 *rec;
+  guint64 seen, rows, rows6;
+} PcapOutAt;
+
+/* Any row but the common one (pcap_out_tcp4's): checked (time range,
+ * address families) and written by the general builders, or counted and
+ * skipped; FALSE when the stage stops on the error.  Out of line, so that
+ * the loop over the common rows keeps its columns in registers. */
+static G_GNUC_NO_INLINE gboolean
+pcap_out_other_row (DpStage *stage, const PcapOut *self, const DpPackets *b, guint i, PcapOutAt *at,
+                    GError **error)
+{
+  const guint link_len = self->link_len;
+  const gboolean ns_precision = self->cfg->ts_precision == PCAP_OUT_NS;
+  if (G_UNLIKELY (b->ts[i] < 0 || b->ts[i] > PCAP_OUT_MAX_NS))
+    {
+      g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (b->ts[i] / G_GINT64_CONSTANT (1000000000));
+      g_autofree char *when = t ? g_date_time_format_iso8601 (t) : g_strdup_printf ("%" G_GINT64_FORMAT " ns", b->ts[i]);
+      return dp_stage_data_error (stage, error, "bad-timestamp",
+                                  "packet %" G_GUINT64_FORMAT ": time %s is outside what a classic pcap "
+                                  "file holds (1970-01-01 to 2106-02-07); not written",
+                                  at->seen, when);
+    }
+  /* an IPv6 entry of the name map: an IPv6 row, whose two addresses
+   * must both be (the decoder never makes one of each) */
+  guint ps = 128, pd = 128;
+  PcapOutAddrs a = { NULL, NULL };
+  if (G_UNLIKELY (b->src[i] >= DP_NAME_BASE || b->dst[i] >= DP_NAME_BASE))
+    {
+      /* (the map holds no key below 240.0.0.0: the lookups are skipped) */
+      a.src6 = dp_name_map_lookup_ip6 (b->names, b->src[i], &ps);
+      a.dst6 = dp_name_map_lookup_ip6 (b->names, b->dst[i], &pd);
+    }
+  if (G_UNLIKELY ((a.src6 == NULL) != (a.dst6 == NULL) || ps != 128 || pd != 128))
+    {
+      char x[64], y[64];
+      return dp_stage_data_error (stage, error, "mixed-address-family",
+                                  "packet %" G_GUINT64_FORMAT ": %s to %s: %s; not written", at->seen,
+                                  dp_ipv4_format (b->src[i], b->names, x), dp_ipv4_format (b->dst[i], b->names, y),
+                                  ps != 128 || pd != 128 ? "an IPv6 prefix is not an address"
+                                  : "one IPv4 and one IPv6 address");
+    }
+  at->rec += pcap_out_record (link_len, ns_precision, b, i, &a, at->rec);
+  at->rows++;
+  at->rows6 += a.src6 != NULL;
+  return TRUE;
 }
 
 static DpFlow
 pcap_out_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch, GError **error)
 {
   PcapOut *self = state;
-  const DpPackets *b = (const DpPackets *) batch;
-  /* classic pcap holds unsigned 32-bit seconds: 1970-01-01 to 2106-02-07 */
-  const gint64 max_ns = (gint64) G_MAXUINT32 * G_GINT64_CONSTANT (1000000000) + 999999999;
+  /* the columns' pointers in a local copy, which the bytes stored through
+   * the record pointer cannot alias: they stay in registers instead of
+   * being loaded again after each store */
+  const DpPackets cols = *(const DpPackets *) batch, *b = &cols;
+  const guint link_len = self->link_len;
+  const gboolean ns_precision = self->cfg->ts_precision == PCAP_OUT_NS;
+  PcapOutAt at = { NULL, self->seen, self->rows, self->rows6 };
   /* records are built in the output's buffer, PCAP_OUT_CHUNK rows' room
    * reserved at a time */
-  guint8 *chunk = NULL, *rec = NULL, *end = NULL;
+  guint8 *chunk = NULL, *end = NULL;
+  DpFlow flow = DP_FLOW_OK;
   for (guint i = 0; i < b->n_rows; i++)
     {
-      if (G_UNLIKELY ((gsize) (end - rec) < PCAP_OUT_MAX_RECORD))
+      if (G_UNLIKELY ((gsize) (end - at.rec) < PCAP_OUT_MAX_RECORD))
         {
-          if (rec)
-            dp_outfile_advance (self->out, (gsize) (rec - chunk));
-          chunk = rec = dp_outfile_reserve (self->out, PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD);
-          end = rec + PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD;
+          if (at.rec)
+            dp_outfile_advance (self->out, (gsize) (at.rec - chunk));
+          chunk = at.rec = dp_outfile_reserve (self->out, PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD);
+          end = at.rec + PCAP_OUT_CHUNK * PCAP_OUT_MAX_RECORD;
         }
-      self->seen++;
-      if (G_UNLIKELY (b->ts[i] < 0 || b->ts[i] > max_ns))
+      at.seen++;
+      /* the common row: IPv4 addresses (no name-map keys), a time classic
+       * pcap holds, a TCP header, not a later fragment */
+      if (G_LIKELY ((guint64) b->ts[i] <= (guint64) PCAP_OUT_MAX_NS && b->src[i] < DP_NAME_BASE
+                    && b->dst[i] < DP_NAME_BASE && b->proto[i] == 6
+                    && (b->l4[i] & (DP_L4_PORTS | DP_L4_TCP)) == (DP_L4_PORTS | DP_L4_TCP)
+                    && (b->frag[i] & DP_FRAG_OFFSET_MASK) == 0))
         {
-          g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (b->ts[i] / G_GINT64_CONSTANT (1000000000));
-          g_autofree char *when = t ? g_date_time_format_iso8601 (t) : g_strdup_printf ("%" G_GINT64_FORMAT " ns", b->ts[i]);
-          if (!dp_stage_data_error (stage, error, "bad-timestamp",
-                                    "packet %" G_GUINT64_FORMAT ": time %s is outside what a classic pcap "
-                                    "file holds (1970-01-01 to 2106-02-07); not written",
-                                    self->seen, when))
-            {
-              dp_outfile_advance (self->out, (gsize) (rec - chunk));
-              return DP_FLOW_ERROR;
-            }
-          continue;
+          at.rec += pcap_out_tcp4 (link_len, ns_precision, b, i, at.rec);
+          at.rows++;
         }
-      /* an IPv6 entry of the name map: an IPv6 row, whose two addresses
-       * must both be (the decoder never makes one of each) */
-      guint ps = 128, pd = 128;
-      PcapOutAddrs a = { NULL, NULL };
-      if (G_UNLIKELY (b->src[i] >= DP_NAME_BASE || b->dst[i] >= DP_NAME_BASE))
+      else if (!pcap_out_other_row (stage, self, b, i, &at, error))
         {
-          /* (the map holds no key below 240.0.0.0: the lookups are skipped) */
-          a.src6 = dp_name_map_lookup_ip6 (b->names, b->src[i], &ps);
-          a.dst6 = dp_name_map_lookup_ip6 (b->names, b->dst[i], &pd);
+          flow = DP_FLOW_ERROR;
+          break;
         }
-      if (G_UNLIKELY ((a.src6 == NULL) != (a.dst6 == NULL) || ps != 128 || pd != 128))
-        {
-          char x[64], y[64];
-          if (!dp_stage_data_error (stage, error, "mixed-address-family",
-                                    "packet %" G_GUINT64_FORMAT ": %s to %s: %s; not written", self->seen,
-                                    dp_ipv4_format (b->src[i], b->names, x), dp_ipv4_format (b->dst[i], b->names, y),
-                                    ps != 128 || pd != 128 ? "an IPv6 prefix is not an address"
-                                    : "one IPv4 and one IPv6 address"))
-            {
-              dp_outfile_advance (self->out, (gsize) (rec - chunk));
-              return DP_FLOW_ERROR;
-            }
-          continue;
-        }
-      rec += pcap_out_record (self, b, i, &a, rec);
-      self->rows++;
-      self->rows6 += a.src6 != NULL;
     }
-  if (rec)
-    dp_outfile_advance (self->out, (gsize) (rec - chunk));
-  return DP_FLOW_OK;
+  if (at.rec)
+    dp_outfile_advance (self->out, (gsize) (at.rec - chunk));
+  self->seen = at.seen;
+  self->rows = at.rows;
+  self->rows6 = at.rows6;
+  return flow;
 }
 
 static gboolean

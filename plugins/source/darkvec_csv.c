@@ -13,7 +13,7 @@
 
 enum {
   C_TS, C_ETHTYPE, C_SRC_IP, C_SRC_PORT, C_DST_IP, C_DST_PORT, C_PROTO, C_PCK_LEN,
-  C_TCP_FLAGS, C_MIRAI, C_TCP_SEQ, C_TTL, C_IP_ID, C_ICMP_TYPE, C_ICMP_CODE, C_MF,
+  C_TCP_FLAGS, C_MIRAI, C_TCP_SEQ, C_TTL, C_IP_ID, C_ICMP_TYPE, C_ICMP_CODE, C_DF, C_MF,
   C_FRAG_OFFSET, C_TCP_WIN, C_TCP_OPTLEN, C_COUNT
 };
 
@@ -26,7 +26,7 @@ static const struct { const char *name; int col; } darkvec_csv_names[] = {
   { "tcp_seq", C_TCP_SEQ }, { "ttl", C_TTL },
   { "src", C_SRC_IP }, { "dst", C_DST_IP }, { "sport", C_SRC_PORT }, { "dport", C_DST_PORT },
   { "ip_len", C_PCK_LEN }, { "ip_id", C_IP_ID }, { "icmp_type", C_ICMP_TYPE },
-  { "icmp_code", C_ICMP_CODE }, { "mf", C_MF }, { "frag_offset", C_FRAG_OFFSET },
+  { "icmp_code", C_ICMP_CODE }, { "df", C_DF }, { "mf", C_MF }, { "frag_offset", C_FRAG_OFFSET },
   { "tcp_win", C_TCP_WIN }, { "tcp_optlen", C_TCP_OPTLEN },
 };
 
@@ -252,17 +252,18 @@ darkvec_csv_l4 (const State *st, char **f, Row *row)
 static const char *
 darkvec_csv_extra (const State *st, char **f, Row *row)
 {
-  guint64 id, mf, off, type, code;
+  guint64 id, df, mf, off, type, code;
   gboolean has, has_type;
   if (!darkvec_csv_opt (st, f, C_IP_ID, 65535, &id, &has)
+      || !darkvec_csv_opt (st, f, C_DF, 1, &df, &has)
       || !darkvec_csv_opt (st, f, C_MF, 1, &mf, &has)
       || !darkvec_csv_opt (st, f, C_FRAG_OFFSET, DP_FRAG_OFFSET_MASK, &off, &has))
-    return "bad ip_id, mf or frag_offset";
+    return "bad ip_id, df, mf or frag_offset";
   if (!darkvec_csv_opt (st, f, C_ICMP_TYPE, 255, &type, &has_type)
       || !darkvec_csv_opt (st, f, C_ICMP_CODE, 255, &code, &has))
     return "bad icmp_type or icmp_code";
   row->ip_id = (guint16) id;
-  row->frag = (guint16) (off | (mf ? DP_FRAG_MF : 0));
+  row->frag = (guint16) (off | (mf ? DP_FRAG_MF : 0) | (df ? DP_FRAG_DF : 0));
   if (row->proto == 1 && has_type)
     {
       row->icmp_type = (guint8) type;
@@ -438,7 +439,7 @@ DP_PLUGIN_DEFINE (darkvec_csv,
          "gets source port 0 (its destination ports still count). ICMP type and code "
          "are not in the DarkVec format. The packet rows the csv sink writes (ts, src, dst, "
          "proto, sport, dport, tcp_flags, tcp_seq, ip_id, icmp_type, icmp_code, ttl, "
-         "ip_len, mf, frag_offset, tcp_win, tcp_optlen) read back without loss. Lines of other ethertypes are counted as non-ipv4, "
+         "ip_len, df, mf, frag_offset, tcp_win, tcp_optlen) read back without loss. Lines of other ethertypes are counted as non-ipv4, "
          "malformed lines as bad-line (with file and line number); a file whose first "
          "line is not such a header is an error.",
   .outputs = darkvec_csv_outputs,

@@ -318,17 +318,17 @@ tshark_fields_l4 (char **f, Row *row)
 static const char *
 tshark_fields_ip (State *st, char **f, Row *row)
 {
-  guint64 proto, len, ttl, frag, dummy;
-  gboolean has, mf = FALSE;
+  guint64 proto, len, ttl, frag, flags, dummy;
+  gboolean has, has_flags, mf = FALSE;
   if (!tshark_fields_opt_uint (f, F_IP_PROTO, 255, &proto, &has) || !has)
     return "bad or missing ip.proto";
   if (!tshark_fields_opt_uint (f, F_IP_LEN, 65535, &len, &has)
       || !tshark_fields_opt_uint (f, F_IP_TTL, 255, &ttl, &has))
     return "bad ip.len or ip.ttl";
-  /* frame.len, ip.flags, tcp.len and tcp.window_size are not kept, but a
-   * line where they are not numbers is not tshark output */
+  /* frame.len, tcp.len and tcp.window_size are not kept, but a line where
+   * they are not numbers is not tshark output */
   if (!tshark_fields_opt_uint (f, F_FRAME_LEN, G_MAXUINT32, &dummy, &has)
-      || !tshark_fields_opt_uint (f, F_IP_FLAGS, G_MAXUINT32, &dummy, &has)
+      || !tshark_fields_opt_uint (f, F_IP_FLAGS, G_MAXUINT32, &flags, &has_flags)
       || !tshark_fields_opt_uint (f, F_TCP_LEN, G_MAXUINT32, &dummy, &has)
       || !tshark_fields_opt_uint (f, F_TCP_WIN, G_MAXUINT32, &dummy, &has))
     return "bad frame.len, ip.flags, tcp.len or tcp.window_size";
@@ -348,7 +348,13 @@ tshark_fields_ip (State *st, char **f, Row *row)
   row->proto = (guint8) proto;
   row->ip_len = (guint16) len;
   row->ttl = (guint8) ttl;
-  row->frag = (guint16) (frag | (mf ? DP_FRAG_MF : 0));
+  /* ip.flags gives DF: tshark 4 prints the three flag bits as a number
+   * (0x02 for DF: the field's mask 0xe0 shifted out; checked with 4.0.17
+   * on the masscan capture); the byte (0x40) or the 16-bit word (0x4000)
+   * of other versions are read too */
+  gboolean df = has_flags && (flags <= 7 ? (flags & 2) != 0 : flags <= 0xff ? (flags & 0x40) != 0
+                                                                            : (flags & 0x4000) != 0);
+  row->frag = (guint16) (frag | (mf ? DP_FRAG_MF : 0) | (df ? DP_FRAG_DF : 0));
   return NULL;
 }
 
@@ -494,7 +500,8 @@ DP_PLUGIN_DEFINE (tshark_fields,
          "tcp.dstport, tcp.srcport, tcp.flags, tcp.flags.ack, tcp.flags.cwr, tcp.flags.fin, "
          "tcp.flags.ecn (ece), tcp.flags.ns (ae), tcp.flags.push, tcp.flags.syn, "
          "tcp.flags.urg, tcp.flags.reset, tcp.len, tcp.window_size, udp.srcport, "
-         "udp.dstport, in this order.\n\n"
+         "udp.dstport, in this order. ip.flags gives the don't-fragment bit of `frag` "
+         "(tshark 4 prints DF as 0x02; 0x40 and 0x4000 are read as DF too).\n\n"
          "frame.time may be tshark's default (`Feb 28, 2019 00:00:02.023742000 JST`: the "
          "zone word is ignored and the `timezone` option says what the clock meant), ISO "
          "8601 as newer tshark prints it (an explicit `Z` or offset wins over the option), "

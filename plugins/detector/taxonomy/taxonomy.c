@@ -438,14 +438,15 @@ taxonomy_bs_icmp6 (guint type, guint code)
 }
 
 /* ZMap 4.1 and later, by what its TCP SYN probes keep (docs/taxonomy.md):
- * window 65535; the option set of one of its OS styles, 4 (MSS only,
+ * no DF (ZMap's IP header leaves the flags 0; the BSD and macOS stacks
+ * whose SYNs look alike set it); window 65535; the option set of one of its OS styles, 4 (MSS only,
  * smallest-probes), 12 (windows, the default since 4.1.1), 20 (linux, the
  * 4.1.0 default) or 24 bytes (bsd); TTL 64 (4.1.1 on) or 255 (4.1.0) less
  * the hops, so not in 65-128, where Windows stacks (TTL 128) are. */
 static inline gboolean
-taxonomy_zmap41 (guint16 win, guint8 optlen, guint8 ttl)
+taxonomy_zmap41 (guint16 frag, guint16 win, guint8 optlen, guint8 ttl)
 {
-  return win == 65535 && (optlen == 4 || optlen == 12 || optlen == 20 || optlen == 24)
+  return !(frag & DP_FRAG_DF) && win == 65535 && (optlen == 4 || optlen == 12 || optlen == 20 || optlen == 24)
          && (ttl <= 64 || ttl > 128);
 }
 
@@ -467,7 +468,7 @@ taxonomy_classify (const Taxonomy *self, const DpPackets *p, guint i, guint8 *at
           guint16 id = p->ip_id[i];
           a |= (seq == dst ? TAX_A_MIRAI : 0) | (id == 54321 ? TAX_A_ZMAP : 0)
                | (id == ((dst ^ p->dport[i] ^ seq) & 0xffffu) ? TAX_A_MASSCAN : 0)
-               | (id != 54321 && taxonomy_zmap41 (p->tcp_win[i], p->tcp_optlen[i], p->ttl[i])
+               | (id != 54321 && taxonomy_zmap41 (p->frag[i], p->tcp_win[i], p->tcp_optlen[i], p->ttl[i])
                   ? TAX_A_ZMAP41 : 0);
         }
       b = TAX_KEY_B (TAX_CLS_TCP, p->dport[i]);
@@ -927,8 +928,9 @@ static const char taxonomy_doc[] =
   "the tool versions it matches (docs/taxonomy.md has the sources): mirai, Mirai 2016 and the "
   "variants that kept its scanner (TCP seq = destination); zmap, ZMap 1.0 to 4.0 (IP id 54321, "
   "any probe); masscan, every version to 1.3 (IP id = (dst ^ dport ^ seq) & 0xffff, TCP); "
-  "zmap41, ZMap 4.1 and later, whose IP id is random (TCP SYN with window 65535, 4, 12, 20 or "
-  "24 option bytes, TTL up to 64 or above 128, IP id not 54321).  "
+  "zmap41, ZMap 4.1 and later, whose IP id is random (TCP SYN without DF, window 65535, 4, 12, "
+  "20 or 24 option bytes, TTL up to 64 or above 128, IP id not 54321; or any SYNs of a source "
+  "whose first destinations in the window walk ZMap's cyclic-group order).  "
   "The tool column names the tool matched by at least tool_share of the source's probes.\n\n"
   "IPv6 sources get every pattern: ICMPv6 echo request (128) is the ping of net_scan_icmp and "
   "small_ping; ICMPv6 echo reply, destination unreachable, packet too big and hop limit exceeded "

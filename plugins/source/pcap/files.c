@@ -122,6 +122,9 @@ pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch
     return FALSE;
   if (!r.live)
     return TRUE;
+  /* one file at a time: a thread reads its next block ahead (the merge,
+   * with every file open at once, reads without) */
+  r.readahead = TRUE;
   PcapReadStatus st = PCAP_READ_FULL;
   while (st == PCAP_READ_FULL && self->flow == DP_FLOW_OK)
     {

@@ -83,10 +83,23 @@ typedef struct {
   gboolean has_prog;
   /* the classic block walk (buf NULL: libpcap reads the records) */
   FILE *fp;           /* libpcap's, just past the file header */
-  guint8 *buf;
+  guint8 *buf;        /* the data, inside base[cur] */
   gsize buf_pos, buf_len;
   gboolean at_end;    /* fread has nothing more */
   int read_errno;     /* and stopped on this error (0: end of file) */
+  /* read-ahead (when readahead is set, one file read at a time): a thread
+   * reads the next block into the other buffer while this one is walked;
+   * each buffer is 2 PCAP_BLOCK, its block read into the second half, the
+   * walk's unread tail copied in front of it at the swap */
+  gboolean readahead;
+  guint8 *base[2];
+  guint cur;
+  GThread *reader;
+  GMutex lock;
+  GCond cond;
+  gboolean want, ready, quit;   /* base[!cur] asked for, read; stop */
+  gsize next_got;
+  int next_errno;
   gboolean swapped;
   PcapLengths lengths;
   guint32 snapshot;

@@ -45,9 +45,27 @@ pcap_ifaces_clear (PcapReader *r)
     g_array_set_size (r->ifaces, 0);
 }
 
+/* Stops the read-ahead thread (before the FILE it reads is closed). */
+static void
+pcap_readahead_stop (PcapReader *r)
+{
+  if (r->reader == NULL)
+    return;
+  g_mutex_lock (&r->lock);
+  r->quit = TRUE;
+  g_cond_broadcast (&r->cond);
+  g_mutex_unlock (&r->lock);
+  g_thread_join (g_steal_pointer (&r->reader));
+  g_mutex_clear (&r->lock);
+  g_cond_clear (&r->cond);
+}
+
+static void pcap_block_alloc (PcapReader *r);
+
 void
 pcap_reader_close (PcapReader *r)
 {
+  pcap_readahead_stop (r);
   if (r->has_prog)
     pcap_freecode (&r->prog);
   if (r->p)
@@ -57,7 +75,8 @@ pcap_reader_close (PcapReader *r)
   pcap_ifaces_clear (r);
   if (r->ifaces)
     g_array_unref (r->ifaces);
-  g_free (r->buf);
+  g_free (r->base[0]);
+  g_free (r->base[1]);
   memset (r, 0, sizeof *r);
 }
 
@@ -231,7 +250,7 @@ pcap_reader_open (DpStage *stage, const PcapConfig *cfg, const char *path, gbool
       r->fp = fp;
       r->filter = cfg->filter && cfg->filter[0] ? cfg->filter : NULL;
       r->ifaces = g_array_new (FALSE, TRUE, sizeof (PcapIface));
-      r->buf = g_malloc (PCAP_BLOCK);
+      pcap_block_alloc (r);
       if (!pcap_ng_open (r, why, sizeof why))
         {
           pcap_reader_close (r);
@@ -369,6 +388,105 @@ pcap_block_format (PcapReader *r)
     r->lengths = PCAP_LENGTHS_MAYBE;
 }
 
+/* Up to @want bytes of the file into @dst: the bytes read, and *@err the
+ * error that stopped it short (0: the end of the file). */
+static gsize
+pcap_block_read (PcapReader *r, guint8 *dst, gsize want, int *err)
+{
+  errno = 0;
+  gsize got = fread (dst, 1, want, r->fp);
+  *err = 0;
+  if (got < want && ferror (r->fp))
+    *err = dp_input_errno (r->fp) ? dp_input_errno (r->fp) : errno ? errno : EIO;
+  return got;
+}
+
+static gpointer
+pcap_readahead (gpointer data)
+{
+  PcapReader *r = data;
+  g_mutex_lock (&r->lock);
+  for (;;)
+    {
+      while (!r->want && !r->quit)
+        g_cond_wait (&r->cond, &r->lock);
+      if (r->quit)
+        break;
+      guint8 *dst = r->base[!r->cur] + PCAP_BLOCK;
+      g_mutex_unlock (&r->lock);
+      int err;
+      gsize got = pcap_block_read (r, dst, PCAP_BLOCK, &err);
+      g_mutex_lock (&r->lock);
+      r->next_got = got;
+      r->next_errno = err;
+      r->want = FALSE;
+      r->ready = TRUE;
+      g_cond_broadcast (&r->cond);
+    }
+  g_mutex_unlock (&r->lock);
+  return NULL;
+}
+
+/* The block buffer, empty. */
+static void
+pcap_block_alloc (PcapReader *r)
+{
+  r->base[0] = g_malloc (2 * PCAP_BLOCK);
+  r->cur = 0;
+  r->buf = r->base[0] + PCAP_BLOCK;
+  r->buf_pos = r->buf_len = 0;
+}
+
+/* The read-ahead's fill: takes the block the thread read (asking for it
+ * first when none was), puts the unread tail in front of it and asks for
+ * the next one.  FALSE: no thread to be had (the caller reads itself). */
+static gboolean
+pcap_block_swap (PcapReader *r)
+{
+  if (r->reader == NULL)
+    {
+      r->base[1] = g_malloc (2 * PCAP_BLOCK);
+      g_mutex_init (&r->lock);
+      g_cond_init (&r->cond);
+      r->want = TRUE;
+      r->reader = g_thread_try_new ("dp-pcap-read", pcap_readahead, r, NULL);
+      if (r->reader == NULL)
+        {
+          g_mutex_clear (&r->lock);
+          g_cond_clear (&r->cond);
+          r->readahead = FALSE;
+          return FALSE;
+        }
+    }
+  g_mutex_lock (&r->lock);
+  while (!r->ready)
+    g_cond_wait (&r->cond, &r->lock);
+  r->ready = FALSE;
+  gsize got = r->next_got;
+  int err = r->next_errno;
+  g_mutex_unlock (&r->lock);
+  gsize tail = r->buf_len - r->buf_pos;
+  guint8 *next = r->base[!r->cur] + PCAP_BLOCK;
+  memcpy (next - tail, r->buf + r->buf_pos, tail);
+  r->buf = next - tail;
+  r->buf_pos = 0;
+  r->buf_len = tail + got;
+  g_mutex_lock (&r->lock);
+  r->cur = !r->cur;
+  if (got < PCAP_BLOCK)
+    {
+      r->at_end = TRUE;
+      r->read_errno = err;
+    }
+  else
+    {
+      r->want = TRUE;   /* into the buffer just left */
+      g_cond_broadcast (&r->cond);
+    }
+  g_mutex_unlock (&r->lock);
+  return TRUE;
+}
+
 /* Makes @need bytes from buf_pos readable, moving the unread tail to the
  * front and reading the rest of the block.  FALSE when the file ends (or
  * fails) first. */
@@ -380,17 +498,18 @@ pcap_block_fill (PcapReader *r, gsize need)
     return TRUE;
   if (r->at_end)
     return FALSE;
+  if (r->readahead && pcap_block_swap (r))
+    return r->buf_len >= need;
   memmove (r->buf, r->buf + r->buf_pos, tail);
   r->buf_pos = 0;
-  errno = 0;
   gsize want = PCAP_BLOCK - tail;
-  gsize got = fread (r->buf + tail, 1, want, r->fp);
+  int err;
+  gsize got = pcap_block_read (r, r->buf + tail, want, &err);
   r->buf_len = tail + got;
   if (got < want)
     {
       r->at_end = TRUE;
-      if (ferror (r->fp))
-        r->read_errno = dp_input_errno (r->fp) ? dp_input_errno (r->fp) : errno ? errno : EIO;
+      r->read_errno = err;
     }
   return r->buf_len >= need;
 }
@@ -577,7 +696,7 @@ pcap_file_start (DpStage *stage, Pcap *self, const PcapFile *f, PcapReader *r, G
     {
       /* the walk takes over libpcap's FILE, just past the file header */
       pcap_block_format (r);
-      r->buf = g_malloc (PCAP_BLOCK);
+      pcap_block_alloc (r);
     }
   return TRUE;
 }
