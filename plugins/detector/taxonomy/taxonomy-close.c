@@ -646,12 +646,17 @@ taxonomy_cyclic (const guint32 *dst, guint n)
       low[k] = (guint64) (dst[k] & 0xffffu) + 1;
       one16 = one16 && (dst[k] >> 16) == (dst[0] >> 16);
     }
-  taxonomy_invmod_all (whole, n, TAX_CYCLIC_P32, inv);
-  for (guint lag = 1; lag <= TAX_CYCLIC_LAGS; lag++)
-    if (taxonomy_cyclic_lag (whole, inv, n, lag, TAX_CYCLIC_P32))
-      return TRUE;
+  /* destinations all in one /16 (a /16 telescope, or a scan of one) can
+   * only be consecutive in the /16's group: a scan of all IPv4 reaches a
+   * /16 once every 65,536 probes or so, never in small powers of g */
   if (!one16)
-    return FALSE;
+    {
+      taxonomy_invmod_all (whole, n, TAX_CYCLIC_P32, inv);
+      for (guint lag = 1; lag <= TAX_CYCLIC_LAGS; lag++)
+        if (taxonomy_cyclic_lag (whole, inv, n, lag, TAX_CYCLIC_P32))
+          return TRUE;
+      return FALSE;
+    }
   taxonomy_invmod_all (low, n, TAX_CYCLIC_P16, inv);
   for (guint lag = 1; lag <= TAX_CYCLIC_LAGS; lag++)
     if (taxonomy_cyclic_lag (low, inv, n, lag, TAX_CYCLIC_P16))
@@ -690,7 +695,13 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
   /* a source that walks ZMap's permutation: its SYN probes are ZMap 4.1's
    * (the versions whose IP id no longer tells) unless they carry the
    * older fingerprint */
-  if (n_walk >= TAX_CYCLIC_MIN + 1 && s->fp[TAX_FP_ZMAP] == 0 && taxonomy_cyclic (walk, n_walk))
+  /* (not for a source whose SYNs another fingerprint explains already:
+   * Mirai's and masscan's are exact, and they are most of a telescope's
+   * SYN senders; the test costs a few microseconds a source) */
+  const TaxCat *syn_cat = &s->cat[TAX_CAT_SYN];
+  gboolean explained = syn_cat->fp[TAX_FP_MIRAI] + syn_cat->fp[TAX_FP_MASSCAN] + syn_cat->fp[TAX_FP_ZMAP41]
+                       >= syn_cat->n_pkt;
+  if (n_walk >= TAX_CYCLIC_MIN + 1 && s->fp[TAX_FP_ZMAP] == 0 && !explained && taxonomy_cyclic (walk, n_walk))
     {
       TaxCat *syn = &s->cat[TAX_CAT_SYN];
       s->fp[TAX_FP_ZMAP41] += syn->n_pkt - syn->fp[TAX_FP_ZMAP41];
