@@ -2,14 +2,16 @@
  * sampling, Hogwild over jobs of ~10k corpus tokens.
  *
  * Skip-gram follows gensim's orientation: each context word's input vector
- * predicts the centre word's output vector.  By default every (centre,
- * context) pair gets its own negatives, as in gensim, but where gensim makes
- * one BLAS call per vector operation on unpadded rows, the rows here are
- * padded to whole 8-float vectors and the loops are vector code (AVX2+FMA
- * when the CPU has it), and negatives come from an alias table.  With
- * share_negatives > 1 a group of context words shares one draw (Intel's
- * pWord2Vec "HogBatch"): the centre's 1 + negative output rows stay in L1
- * while the group's input rows stream through them.
+ * predicts the centre word's output vector.  Where gensim makes one BLAS
+ * call per vector operation on unpadded rows, the rows here are padded to
+ * whole 8-float vectors and the loops are vector code (AVX2+FMA when the CPU
+ * has it), and negatives come from an alias table.  By default
+ * (share_negatives 0) a centre's whole window shares one draw of negatives
+ * and its pairs train in turn against the 1 + negative output rows kept in
+ * L1 (word2vec_seq_body: each pair a full step, as gensim's); with
+ * share_update: batch the group is one step instead (Intel's pWord2Vec
+ * "HogBatch", word2vec_sgns_body); share_negatives 1 gives every pair its
+ * own draw as gensim does (word2vec_pair_body).
  *
  * Determinism: each job (epoch, chunk) seeds its own generator from the seed,
  * so one thread is bit-reproducible and more threads differ only by Hogwild
