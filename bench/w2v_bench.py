@@ -19,6 +19,15 @@
   w2v_bench.py same TEXT BINARY
       loads both files with gensim (binary=False / True) and checks that they
       hold the same tokens and vectors (within 1e-6).  JSON line.
+  w2v_bench.py flops CORPUS --window 25 --size 50 --negative 5 --min-count 10
+      the skip-gram flops of one epoch over CORPUS (sample 0), as bench/word2vec
+      counts them: every (centre, context) pair, with word2vec's shrunk
+      windows (reach uniform in 1..window) and the sentence ends, takes
+      (1 + negative) x 3 length-`size` multiply-adds (the dot product, the
+      input's error, the output row's move) and one more for the input's
+      move: (6 (1 + negative) + 2) x size flops.  Tokens under min_count are
+      dropped before windowing, as both trainers do.  Prints JSON: pairs,
+      tokens, flops per corpus token and per epoch.
   w2v_bench.py preprocess IN OUT
       gensim.utils.simple_preprocess per line (what gensim's own tests do
       with lee_background.cor).
@@ -50,6 +59,29 @@ def cmd_gensim(a):
     train_s = t2 - t1
     print(json.dumps({"train_s": train_s, "wall_s": time.time() - t0, "vocab": len(m.wv),
                       "words": words * a.epochs, "words_per_s": words * a.epochs / train_s}))
+
+
+def cmd_flops(a):
+    from collections import Counter
+    sentences = [line.split() for line in open(a.corpus)]
+    counts = Counter(t for s in sentences for t in s)
+    W = a.window
+    # expected contexts of position i in a sentence of n kept tokens, the
+    # reach r drawn uniformly from 1..W: E[min(i, r) + min(n - 1 - i, r)]
+    def side(d):  # E[min(d, r)]
+        if d >= W:
+            return (W + 1) / 2.0
+        return (d * (d + 1) / 2.0 + d * (W - d)) / W
+    pairs = 0.0
+    tokens = 0
+    for s in sentences:
+        tokens += len(s)
+        n = sum(1 for t in s if counts[t] >= a.min_count)
+        pairs += sum(side(i) + side(n - 1 - i) for i in range(n))
+    per_pair = (6 * (1 + a.negative) + 2) * a.size
+    print(json.dumps({"pairs": pairs, "tokens": tokens, "flops_per_pair": per_pair,
+                      "flops_per_token": pairs * per_pair / max(tokens, 1),
+                      "flops_per_epoch": pairs * per_pair}))
 
 
 def load_vectors(path):
@@ -145,12 +177,16 @@ def main():
     sm = sub.add_parser("same")
     sm.add_argument("text")
     sm.add_argument("binary")
+    fl = sub.add_parser("flops")
+    fl.add_argument("corpus")
+    for name, default in [("window", 5), ("size", 100), ("negative", 5), ("min_count", 5)]:
+        fl.add_argument("--" + name.replace("_", "-"), dest=name, type=int, default=default)
     pp = sub.add_parser("preprocess")
     pp.add_argument("inp")
     pp.add_argument("out")
     a = p.parse_args()
     {"gensim": cmd_gensim, "knn": cmd_knn, "pairs": cmd_pairs, "same": cmd_same,
-     "preprocess": cmd_preprocess}[a.cmd](a)
+     "flops": cmd_flops, "preprocess": cmd_preprocess}[a.cmd](a)
 
 
 if __name__ == "__main__":

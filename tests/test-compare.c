@@ -256,7 +256,8 @@ test_dante_settings (void)
   g_assert_cmpstr (g_hash_table_lookup (w2v, "window"), ==, "25");
   g_assert_cmpstr (g_hash_table_lookup (w2v, "saturation"), ==, "skip");
   g_assert_cmpstr (g_hash_table_lookup (w2v, "share_negatives"), ==, "0");
-  g_assert_cmpuint (g_hash_table_size (w2v), ==, 10);
+  g_assert_cmpstr (g_hash_table_lookup (w2v, "share_update"), ==, "batch");
+  g_assert_cmpuint (g_hash_table_size (w2v), ==, 11);
 }
 
 /* ------------------------------------------------------------------ */

@@ -2,14 +2,16 @@
  * sampling, Hogwild over jobs of ~10k corpus tokens.
  *
  * Skip-gram follows gensim's orientation: each context word's input vector
- * predicts the centre word's output vector.  By default every (centre,
- * context) pair gets its own negatives, as in gensim, but where gensim makes
- * one BLAS call per vector operation on unpadded rows, the rows here are
- * padded to whole 8-float vectors and the loops are vector code (AVX2+FMA
- * when the CPU has it), and negatives come from an alias table.  With
- * share_negatives > 1 a group of context words shares one draw (Intel's
- * pWord2Vec "HogBatch"): the centre's 1 + negative output rows stay in L1
- * while the group's input rows stream through them.
+ * predicts the centre word's output vector.  Where gensim makes one BLAS
+ * call per vector operation on unpadded rows, the rows here are padded to
+ * whole 8-float vectors and the loops are vector code (AVX2+FMA when the CPU
+ * has it), and negatives come from an alias table.  By default
+ * (share_negatives 0) a centre's whole window shares one draw of negatives
+ * and its pairs train in turn against the 1 + negative output rows kept in
+ * L1 (word2vec_seq_body: each pair a full step, as gensim's); with
+ * share_update: batch the group is one step instead (Intel's pWord2Vec
+ * "HogBatch", word2vec_sgns_body); share_negatives 1 gives every pair its
+ * own draw as gensim does (word2vec_pair_body).
  *
  * Determinism: each job (epoch, chunk) seeds its own generator from the seed,
  * so one thread is bit-reproducible and more threads differ only by Hogwild
@@ -24,6 +26,8 @@
 
 #define SIGMOID_SIZE 1024
 #define MAX_EXP 6.0f
+/* 1 + negative (the option's range, 1..100) */
+#define WORD2VEC_MAX_OUTS 101
 
 /* target_clones dispatches "arch=" clones on the CPU model, not its
  * features (an AMD EPYC got the default clone), so the AVX2+FMA copies are
@@ -41,6 +45,7 @@ struct _Word2vecWorker {
   Word2vecKernel kernel;   /* skip-gram or CBOW, for this CPU */
   Word2vecKernel sgns;     /* skip-gram, several inputs */
   Word2vecKernel pair;     /* skip-gram, one input */
+  Word2vecKernel seq;      /* skip-gram, several inputs in turn, one draw */
   guint index;
   float first_label;    /* label of outs[0] in the one-input kernel: 1, or 0 for a label-0 pair */
   guint64 rng;
@@ -49,7 +54,8 @@ struct _Word2vecWorker {
   guint32 *outs;        /* centre (or context) + negatives */
   guint32 *outs_buf[2]; /* outs points to [0], or in turn to both (draw-ahead) */
   float *g;             /* ctx x outs gradients */
-  float *ograd;         /* outs x dim accumulated output gradients */
+  float *ograd;         /* outs x dim accumulated output gradients (seq: the moved output rows) */
+  float *orig;          /* seq: the output rows as read */
   float *neu1, *neu1e;  /* CBOW; neu1e also the one-input kernel's error */
   guint (*tick) (Word2vecModel *m, gpointer data);
   gpointer tick_data;
@@ -131,18 +137,20 @@ word2vec_axpy (Word2vecV8 *restrict y, float a, const Word2vecV8 *restrict x, gu
     y[t] += a * x[t];
 }
 
-#define ROW(mat, id) ((Word2vecV8 *) ((mat) + (gsize) (id) * m->stride))
+/* A row of the input (syn0) or output (syn1) vectors (w: the worker). */
+#define ROW0(id) ((Word2vecV8 *) (w->m->syn0 + (gsize) (id) * w->m->stride))
+#define ROW1(id) ((Word2vecV8 *) (w->m->syn1 + (gsize) (id) * w->m->stride))
 
 /* Dots of one input with up to 4 output rows: four independent
  * accumulators, so the adds do not wait on each other's latency. */
 WORD2VEC_INLINE void
-word2vec_dot4 (const Word2vecV8 *restrict in, const Word2vecModel *m, const guint32 *outs,
+word2vec_dot4 (const Word2vecV8 *restrict in, const Word2vecWorker *w, const guint32 *outs,
                guint nk, guint nb, float f[4])
 {
-  const Word2vecV8 *o0 = ROW (m->syn1, outs[0]);
-  const Word2vecV8 *o1 = ROW (m->syn1, outs[nk > 1 ? 1 : 0]);
-  const Word2vecV8 *o2 = ROW (m->syn1, outs[nk > 2 ? 2 : 0]);
-  const Word2vecV8 *o3 = ROW (m->syn1, outs[nk > 3 ? 3 : 0]);
+  const Word2vecV8 *o0 = ROW1 (outs[0]);
+  const Word2vecV8 *o1 = ROW1 (outs[nk > 1 ? 1 : 0]);
+  const Word2vecV8 *o2 = ROW1 (outs[nk > 2 ? 2 : 0]);
+  const Word2vecV8 *o3 = ROW1 (outs[nk > 3 ? 3 : 0]);
   Word2vecV8 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
   for (guint t = 0; t < nb; t++)
     {
@@ -160,11 +168,11 @@ word2vec_dot4 (const Word2vecV8 *restrict in, const Word2vecModel *m, const guin
 
 /* The same for one or two output rows (the tail of 1 + negative). */
 WORD2VEC_INLINE void
-word2vec_dot2 (const Word2vecV8 *restrict in, const Word2vecModel *m, const guint32 *outs,
+word2vec_dot2 (const Word2vecV8 *restrict in, const Word2vecWorker *w, const guint32 *outs,
                guint nk, guint nb, float f[2])
 {
-  const Word2vecV8 *o0 = ROW (m->syn1, outs[0]);
-  const Word2vecV8 *o1 = ROW (m->syn1, outs[nk > 1 ? 1 : 0]);
+  const Word2vecV8 *o0 = ROW1 (outs[0]);
+  const Word2vecV8 *o1 = ROW1 (outs[nk > 1 ? 1 : 0]);
   Word2vecV8 a0 = { 0 }, a1 = { 0 };
   for (guint t = 0; t < nb; t++)
     {
@@ -188,15 +196,15 @@ word2vec_sgns_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
   memset (ograd, 0, (gsize) n_outs * m->stride * sizeof (float));
   for (guint i = 0; i < n_ctx; i++)
     {
-      const Word2vecV8 *restrict in = ROW (m->syn0, ctx[i]);
+      const Word2vecV8 *restrict in = ROW0 (ctx[i]);
       float f[4];
       for (guint k0 = 0; k0 < n_outs; k0 += 4)
         {
           guint nk = MIN (4u, n_outs - k0);
           if (nk > 2)
-            word2vec_dot4 (in, m, w->outs + k0, nk, nb, f);
+            word2vec_dot4 (in, w, w->outs + k0, nk, nb, f);
           else
-            word2vec_dot2 (in, m, w->outs + k0, nk, nb, f);
+            word2vec_dot2 (in, w, w->outs + k0, nk, nb, f);
           for (guint j = 0; j < nk; j++)
             {
               guint k = k0 + j;
@@ -208,22 +216,22 @@ word2vec_sgns_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
     }
   for (guint i = 0; i < n_ctx; i++)
     {
-      Word2vecV8 *restrict in = ROW (m->syn0, ctx[i]);
+      Word2vecV8 *restrict in = ROW0 (ctx[i]);
       const float *gi = g + i * n_outs;
       guint k = 0;
       /* two outputs per pass over the input row: half the loads and stores */
       for (; k + 1 < n_outs; k += 2)
         {
-          const Word2vecV8 *o0 = ROW (m->syn1, w->outs[k]), *o1 = ROW (m->syn1, w->outs[k + 1]);
+          const Word2vecV8 *o0 = ROW1 (w->outs[k]), *o1 = ROW1 (w->outs[k + 1]);
           float g0 = gi[k], g1 = gi[k + 1];
           for (guint t = 0; t < nb; t++)
             in[t] += g0 * o0[t] + g1 * o1[t];
         }
       if (k < n_outs)
-        word2vec_axpy (in, gi[k], ROW (m->syn1, w->outs[k]), nb);
+        word2vec_axpy (in, gi[k], ROW1 (w->outs[k]), nb);
     }
   for (guint k = 0; k < n_outs; k++)
-    word2vec_axpy (ROW (m->syn1, w->outs[k]), 1.0f, ograd + (gsize) k * nb, nb);
+    word2vec_axpy (ROW1 (w->outs[k]), 1.0f, ograd + (gsize) k * nb, nb);
 }
 
 /* One input (a single pair, gensim's unit of work): the input's error sums
@@ -241,7 +249,7 @@ word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
 {
   Word2vecModel *m = w->m;
   const guint nb = m->stride / 8;
-  Word2vecV8 *restrict in = ROW (m->syn0, ctx[0]);
+  Word2vecV8 *restrict in = ROW0 (ctx[0]);
   Word2vecV8 *restrict e = (Word2vecV8 *) w->neu1e;
   Word2vecV8 *restrict old = (Word2vecV8 *) w->neu1;
   float *restrict gks = w->g;
@@ -251,9 +259,9 @@ word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
       guint nk = MIN (4u, n_outs - k0);
       float f[4];
       if (nk > 2)
-        word2vec_dot4 (in, m, w->outs + k0, nk, nb, f);
+        word2vec_dot4 (in, w, w->outs + k0, nk, nb, f);
       else
-        word2vec_dot2 (in, m, w->outs + k0, nk, nb, f);
+        word2vec_dot2 (in, w, w->outs + k0, nk, nb, f);
       for (guint j = 0; j < nk; j++)
         gks[k0 + j] = word2vec_gradient (m, f[j], k0 + j == 0 ? w->first_label : 0.0f, alpha);
     }
@@ -262,7 +270,7 @@ word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
   for (guint k = 0; k < n_outs; k++)
     {
       float gk = gks[k];
-      Word2vecV8 *restrict out = ROW (m->syn1, w->outs[k]);
+      Word2vecV8 *restrict out = ROW1 (w->outs[k]);
       for (guint t = 0; t < nb; t++)
         e[t] += gk * out[t];
     }
@@ -270,7 +278,7 @@ word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
   for (guint k = 0; k < n_outs; k++)
     {
       float gk = gks[k];
-      Word2vecV8 *restrict out = ROW (m->syn1, w->outs[k]);
+      Word2vecV8 *restrict out = ROW1 (w->outs[k]);
       for (guint t = 0; t < nb; t++)
         out[t] += gk * old[t];
     }
@@ -287,6 +295,134 @@ __attribute__ ((target ("avx2,fma"))) static void
 word2vec_pair_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
 {
   word2vec_pair_body (w, ctx, n_ctx, n_outs, alpha);
+}
+#endif
+
+/* One pass of the sequential kernel over output rows k0..k0+K (K a
+ * constant once inlined, so the rows' lanes, the input's, the next
+ * input's and the K dot accumulators stay in registers): the input's error
+ * from the rows as they were (added to e, or starting it at k0 = 0), the
+ * rows moved by the input, and the next input's dots with the moved rows. */
+WORD2VEC_INLINE void
+word2vec_seq_block (Word2vecV8 *loc, Word2vecV8 *restrict e, const Word2vecV8 *restrict in,
+                    const Word2vecV8 *restrict next, guint nb, guint k0, const guint K,
+                    const float *gk, float *f)
+{
+  /* the gradients in registers: a store to a row may alias any float */
+  float g[4];
+  Word2vecV8 *o[4];
+#pragma GCC unroll 4
+  for (guint j = 0; j < K; j++)
+    {
+      g[j] = gk[k0 + j];
+      o[j] = loc + (gsize) (k0 + j) * nb;
+    }
+  Word2vecV8 acc[4] = { { 0 } };
+  if (next)
+    for (guint t = 0; t < nb; t++)
+      {
+        const Word2vecV8 x = in[t], y = next[t];
+        Word2vecV8 err = k0 == 0 ? (Word2vecV8) { 0 } : e[t];
+#pragma GCC unroll 4
+        for (guint j = 0; j < K; j++)
+          {
+            const Word2vecV8 v = o[j][t];
+            err += g[j] * v;
+            const Word2vecV8 moved = v + g[j] * x;
+            o[j][t] = moved;
+            acc[j] += y * moved;
+          }
+        e[t] = err;
+      }
+  else
+    for (guint t = 0; t < nb; t++)
+      {
+        const Word2vecV8 x = in[t];
+        Word2vecV8 err = k0 == 0 ? (Word2vecV8) { 0 } : e[t];
+#pragma GCC unroll 4
+        for (guint j = 0; j < K; j++)
+          {
+            const Word2vecV8 v = o[j][t];
+            err += g[j] * v;
+            o[j][t] = v + g[j] * x;
+          }
+        e[t] = err;
+      }
+  if (next)
+#pragma GCC unroll 4
+    for (guint j = 0; j < K; j++)
+      f[k0 + j] = ((acc[j][0] + acc[j][4]) + (acc[j][1] + acc[j][5]))
+                  + ((acc[j][2] + acc[j][6]) + (acc[j][3] + acc[j][7]));
+}
+
+/* Contexts ctx[0..n_ctx) of one centre, in turn, against one shared draw
+ * of outputs (the centre and its negatives), each pair a full SGD step as
+ * in word2vec_pair_body: pair i+1 sees the output rows pair i moved, so
+ * unlike the batch kernel above nothing is stale.  The output rows are
+ * copied into the worker's L1 buffer for the group and only their change
+ * is added back at the end, so another thread's writes to them meanwhile
+ * are kept, and a negative drawn twice simply moves twice.  The output
+ * rows are read once per pair: one pass gives the input's error (with the
+ * old row), moves the row and takes the next context's dot product with
+ * the moved row. */
+WORD2VEC_INLINE void
+word2vec_seq_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  Word2vecModel *m = w->m;
+  const guint nb = m->stride / 8;
+  Word2vecV8 *restrict loc = (Word2vecV8 *) w->ograd;
+  Word2vecV8 *restrict orig = (Word2vecV8 *) w->orig;
+  Word2vecV8 *restrict e = (Word2vecV8 *) w->neu1e;
+  float f[WORD2VEC_MAX_OUTS], gk[WORD2VEC_MAX_OUTS];
+  for (guint k = 0; k < n_outs; k++)
+    {
+      const Word2vecV8 *row = ROW1 (w->outs[k]);
+      for (guint t = 0; t < nb; t++)
+        loc[(gsize) k * nb + t] = orig[(gsize) k * nb + t] = row[t];
+    }
+  gboolean have_f = FALSE;
+  for (guint i = 0; i < n_ctx; i++)
+    {
+      Word2vecV8 *restrict in = ROW0 (ctx[i]);
+      if (!have_f)
+        for (guint k = 0; k < n_outs; k++)
+          f[k] = word2vec_dot (in, loc + (gsize) k * nb, nb);
+      for (guint k = 0; k < n_outs; k++)
+        gk[k] = word2vec_gradient (m, f[k], k == 0 ? w->first_label : 0.0f, alpha);
+      /* the next context's dot products ride on this pass unless it is the
+       * same row, which must first take this pair's error */
+      const Word2vecV8 *restrict next = i + 1 < n_ctx && ctx[i + 1] != ctx[i] ? ROW0 (ctx[i + 1]) : NULL;
+      for (guint k0 = 0; k0 < n_outs; k0 += 4)
+        switch (MIN (4u, n_outs - k0))
+          {
+          case 4: word2vec_seq_block (loc, e, in, next, nb, k0, 4, gk, f); break;
+          case 3: word2vec_seq_block (loc, e, in, next, nb, k0, 3, gk, f); break;
+          case 2: word2vec_seq_block (loc, e, in, next, nb, k0, 2, gk, f); break;
+          default: word2vec_seq_block (loc, e, in, next, nb, k0, 1, gk, f); break;
+          }
+      have_f = next != NULL;
+      for (guint t = 0; t < nb; t++)
+        in[t] += e[t];
+    }
+  for (guint k = 0; k < n_outs; k++)
+    {
+      Word2vecV8 *row = ROW1 (w->outs[k]);
+      for (guint t = 0; t < nb; t++)
+        row[t] += loc[(gsize) k * nb + t] - orig[(gsize) k * nb + t];
+    }
+}
+
+static void
+word2vec_seq_base (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  word2vec_seq_body (w, ctx, n_ctx, n_outs, alpha);
+}
+
+#ifdef WORD2VEC_X86
+__attribute__ ((target ("avx2,fma"))) static void
+word2vec_seq_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+{
+  word2vec_seq_body (w, ctx, n_ctx, n_outs, alpha);
 }
 #endif
 
@@ -318,7 +454,7 @@ word2vec_draw_into (Word2vecWorker *w, guint32 *outs, guint32 positive)
         {
           /* the row is a random one, likely out of L1/L2: start loading it
            * while the other negatives are drawn */
-          const char *row = (const char *) (w->m->syn1 + (gsize) neg * w->m->stride);
+          const char *row = (const char *) ROW1 (neg);
           for (guint b = 0; b < w->m->stride * sizeof (float); b += 64)
             __builtin_prefetch (row + b, 1, 3);
           outs[n++] = neg;
@@ -340,7 +476,7 @@ word2vec_draw_negatives (Word2vecWorker *w, guint32 positive)
 static void
 word2vec_sg_groups (Word2vecWorker *w, guint32 centre, guint n_ctx, guint group, float alpha)
 {
-  Word2vecKernel k = group == 1 ? w->pair : w->sgns;
+  Word2vecKernel k = group == 1 ? w->pair : w->m->config->share_update == WORD2VEC_SHARE_BATCH ? w->sgns : w->seq;
   guint32 *cur = w->outs_buf[0], *next = w->outs_buf[1];
   guint n_cur = word2vec_draw_into (w, cur, centre);
   for (guint j = 0; j < n_ctx; j += group)
@@ -366,13 +502,13 @@ word2vec_cbow_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
   memset (neu1, 0, m->stride * sizeof (float));
   memset (neu1e, 0, m->stride * sizeof (float));
   for (guint i = 0; i < n_ctx; i++)
-    word2vec_axpy (neu1, 1.0f, ROW (m->syn0, ctx[i]), nb);
+    word2vec_axpy (neu1, 1.0f, ROW0 (ctx[i]), nb);
   if (m->config->cbow_mean)
     for (guint t = 0; t < nb; t++)
       neu1[t] /= (float) n_ctx;
   for (guint k = 0; k < n_outs; k++)
     {
-      Word2vecV8 *restrict out = ROW (m->syn1, w->outs[k]);
+      Word2vecV8 *restrict out = ROW1 (w->outs[k]);
       float f = word2vec_dot (neu1, out, nb);
       float gk = word2vec_gradient (m, f, k == 0 ? 1.0f : 0.0f, alpha);
       word2vec_axpy (neu1e, gk, out, nb);
@@ -382,7 +518,7 @@ word2vec_cbow_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_
    * it is divided among them */
   float scale = m->config->cbow_mean ? 1.0f : 1.0f / (float) n_ctx;
   for (guint i = 0; i < n_ctx; i++)
-    word2vec_axpy (ROW (m->syn0, ctx[i]), scale, neu1e, nb);
+    word2vec_axpy (ROW0 (ctx[i]), scale, neu1e, nb);
 }
 
 static void
@@ -557,6 +693,7 @@ word2vec_job (Word2vecWorker *w, guint64 chunk, guint64 epoch)
 
 static gpointer word2vec_worker_run (gpointer data);
 
+
 /* Worker 0 starts the workers the stage may run now and has not started:
  * jobs come from one counter, so a worker that joins mid-way just takes
  * the next ones. */
@@ -618,6 +755,7 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   w->first_label = 1.0f;
   w->sgns = word2vec_sgns_base;
   w->pair = word2vec_pair_base;
+  w->seq = word2vec_seq_base;
   w->kernel = c->sg ? word2vec_sgns_base : word2vec_cbow_base;
 #ifdef WORD2VEC_X86
   __builtin_cpu_init ();
@@ -625,6 +763,7 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
     {
       w->sgns = word2vec_sgns_avx2;
       w->pair = word2vec_pair_avx2;
+      w->seq = word2vec_seq_avx2;
       w->kernel = c->sg ? word2vec_sgns_avx2 : word2vec_cbow_avx2;
     }
 #endif
@@ -636,6 +775,7 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   w->g = g_new (float, n_ctx * n_outs);
   /* a few rows each: out of memory here is GLib's abort, as for g_new */
   w->ograd = g_aligned_alloc0 (n_outs * m->stride, sizeof (float), 64);
+  w->orig = g_aligned_alloc0 (n_outs * m->stride, sizeof (float), 64);
   w->neu1 = g_aligned_alloc0 (m->stride, sizeof (float), 64);
   w->neu1e = g_aligned_alloc0 (m->stride, sizeof (float), 64);
 }
@@ -649,11 +789,12 @@ word2vec_worker_clear (Word2vecWorker *w)
   g_free (w->outs_buf[1]);
   g_free (w->g);
   g_aligned_free (w->ograd);
+  g_aligned_free (w->orig);
   g_aligned_free (w->neu1);
   g_aligned_free (w->neu1e);
 }
 
-/* Jobs of about JOB_WORDS corpus tokens, cut at sentence ends. */
+/* Jobs of about WORD2VEC_JOB_WORDS corpus tokens, cut at sentence ends. */
 static void
 word2vec_make_chunks (Word2vecModel *m)
 {

@@ -21,6 +21,7 @@ typedef struct {
   gboolean cbow_mean;
   gboolean shrink_windows;
   gint64 share_negatives;
+  int share_update;           /* WORD2VEC_SHARE_* */
   char *init_path;
   int saturation;             /* WORD2VEC_SAT_CLIP (word2vec.c) or WORD2VEC_SAT_SKIP (gensim 4) */
   char *model_dir;
@@ -38,6 +39,11 @@ typedef struct {
 #define WORD2VEC_JOB_WORDS 10000
 
 enum { WORD2VEC_SAT_CLIP = 0, WORD2VEC_SAT_SKIP = 1 };
+/* Contexts sharing a draw of negatives (share_negatives != 1) train in
+ * turn, each pair a full step on rows the pair before moved, or as one
+ * batch step (pWord2Vec's HogBatch: every gradient from the rows as they
+ * were). */
+enum { WORD2VEC_SHARE_SEQUENTIAL = 0, WORD2VEC_SHARE_BATCH = 1 };
 enum { WORD2VEC_ROUNDS_WHOLE = 0, WORD2VEC_ROUNDS_DAILY = 1 };
 enum { WORD2VEC_EMIT_ALL = 0, WORD2VEC_EMIT_ACTIVE = 1 };
 enum { WORD2VEC_SYNC_UPDATES = 0, WORD2VEC_SYNC_AVERAGE = 1 };

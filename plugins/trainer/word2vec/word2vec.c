@@ -36,6 +36,7 @@ static const char *const word2vec_pairneg_choices[] = { "unigram", "pairs", "pos
 
 static const char *const word2vec_saturation_choices[] = { "clip", "skip", NULL };
 static const char *const word2vec_sync_choices[] = { "updates", "average", NULL };
+static const char *const word2vec_share_update_choices[] = { "sequential", "batch", NULL };
 
 static const DpOptionDesc word2vec_options[] = {
   DP_OPTION ("sg", DP_OPT_BOOL, "false", Word2vecConfig, sg,
@@ -64,8 +65,10 @@ static const DpOptionDesc word2vec_options[] = {
              "CBOW averages the context vectors (true) or sums them (false)."),
   DP_OPTION ("shrink_windows", DP_OPT_BOOL, "true", Word2vecConfig, shrink_windows,
              "Draw each word's effective window uniformly from 1..window, as word2vec does."),
-  DP_OPTION_RANGE ("share_negatives", DP_OPT_INT, "1", Word2vecConfig, share_negatives, 0, 10000,
-                   "Skip-gram: context words of a centre that share one draw of negatives (1: each pair its own, as gensim; 0: the whole window, fastest)."),
+  DP_OPTION_RANGE ("share_negatives", DP_OPT_INT, "0", Word2vecConfig, share_negatives, 0, 10000,
+                   "Skip-gram: context words of a centre that share one draw of negatives (0: the whole window, fastest; 1: each pair its own, as gensim)."),
+  DP_OPTION_ENUM ("share_update", "sequential", Word2vecConfig, share_update, word2vec_share_update_choices,
+                  "Contexts sharing negatives (share_negatives other than 1): train in turn, each pair a full step (sequential), or as one step from the rows as they were (batch, pWord2Vec's HogBatch)."),
   DP_OPTION_FLAGS ("init_path", DP_OPT_PATH, NULL, Word2vecConfig, init_path, DP_OPT_INPUT,
              "A word2vec file to continue training from (i-DarkVec's incremental update)."),
   DP_OPTION_ENUM ("saturation", "clip", Word2vecConfig, saturation, word2vec_saturation_choices,
@@ -957,10 +960,13 @@ DP_PLUGIN_DEFINE (word2vec,
          "used whole (the corpus builder decides how long ones are cut).  Threads work Hogwild on "
          "jobs of ~10k tokens; with `threads: 1` a seed reproduces the vectors bit for bit.  "
          "A pairs corpus trains each (target, context) pair against fresh negatives.  "
-         "`share_negatives` trades quality for speed: 0 draws a centre word's negatives "
-         "once for its whole window (pWord2Vec's HogBatch: about 2x faster again, but on "
-         "DarkVec corpora ~1 point lower 7-NN accuracy than gensim), 1 (default) gives each "
-         "pair its own as gensim does.  Other differences from gensim: negatives come from "
+         "`share_negatives: 0` (default) draws a centre word's negatives once for its whole "
+         "window and trains the window's pairs in turn against them (`share_update: sequential`, "
+         "each pair a full step: about 2x faster than per-pair draws, with gensim's 7-NN "
+         "accuracy on DarkVec corpora and its WordSim353 on lee, docs/darkvec-word2vec.md); "
+         "`share_update: batch` makes the window one step (pWord2Vec's HogBatch: ~1 point "
+         "lower 7-NN accuracy); `share_negatives: 1` gives each pair its own draw as gensim "
+         "does.  Other differences from gensim: negatives come from "
          "an alias table (exact unigram^ns_exponent) instead of a cumulative table; a dot "
          "product beyond +-6 gives the saturated gradient (as word2vec.c) where gensim "
          "skips the update; initial vectors are seeded per (seed, token), not per word "
