@@ -112,21 +112,16 @@ taxonomy_put_number (char *p, guint64 v)
   return p + len;
 }
 
-/* Writes the dotted quad of @a at @p; returns the end. */
+/* Writes the dotted quad of @a at @p (dp_ipv4_format's, no name map);
+ * returns the end. */
 static inline char *
 taxonomy_put_ipv4 (char *p, guint32 a)
 {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    {
-      guint v = (a >> shift) & 255;
-      if (v >= 100)
-        *p++ = (char) ('0' + v / 100);
-      if (v >= 10)
-        *p++ = (char) ('0' + v / 10 % 10);
-      *p++ = (char) ('0' + v % 10);
-      *p++ = '.';
-    }
-  return p - 1;
+  char buf[64];
+  const char *t = dp_ipv4_format (a, NULL, buf);
+  gsize len = strlen (t);
+  memcpy (p, t, len);
+  return p + len;
 }
 
 /* Appends the list text of the @n values at @v (reordered here), at most
