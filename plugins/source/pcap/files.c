@@ -126,7 +126,7 @@ pcap_read_file (DpStage *stage, Pcap *self, const PcapFile *f, DpPackets **batch
    * block ahead (the merge, with every file open at once, reads without).
    * Not a plain file's: from the page cache a read is a copy, and the
    * block read on the other core cost more to decode than it saved
-   * (ingest of 10 M packets: 4% more CPU and wall with it) */
+   * (ingest of 5 M packets: 4% more CPU and wall with it) */
   r.readahead = r.gzip || f->stream;
   PcapReadStatus st = PCAP_READ_FULL;
   while (st == PCAP_READ_FULL && self->flow == DP_FLOW_OK)
