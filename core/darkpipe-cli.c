@@ -2,7 +2,10 @@
  * it: the parser's entries, `darkpipe help`, `darkpipe help COMMAND` and
  * the man page darkpipe(1) (`darkpipe --help-man`, which `make man`
  * writes to man/darkpipe.1; tests/test-man.sh fails when that file is
- * stale).  A change to the command line is made here, once. */
+ * stale) and the words of the bash completion (`darkpipe --help-completion`,
+ * which `make completion` puts before completions/darkpipe-logic.bash;
+ * tests/test-completion.sh fails when completions/darkpipe is stale).  A
+ * change to the command line is made here, once. */
 #include "config.h"
 
 #include <stddef.h>
@@ -64,6 +67,8 @@ const DpCliOption dp_cli_options[] = {
     "Print the usage, or with a command that command's help, on the standard output." },
   { "help-man", 0, NULL, FALSE, G_OPTION_ARG_NONE, OFF (help_man), TRUE,
     "The man page darkpipe(1) as roff (for `make man`)", NULL },
+  { "help-completion", 0, NULL, FALSE, G_OPTION_ARG_NONE, OFF (help_completion), TRUE,
+    "The bash completion's words as shell (for `make completion`)", NULL },
 };
 const guint dp_cli_n_options = G_N_ELEMENTS (dp_cli_options);
 
@@ -72,7 +77,7 @@ static const char *const run_options[] = {
   "plugin-dir", NULL
 };
 static const char *const check_options[] = { "set", "read", "interface", "filter", "labels", "plugin-dir", NULL };
-static const char *const quick_options[] = { "filter", "labels", "threads", "output-dir", "quiet", "set", NULL };
+static const char *const quick_options[] = { "read", "interface", "filter", "labels", "threads", "output-dir", "quiet", "set", NULL };
 static const char *const demo_options[] = { "set", "threads", "output-dir", "quiet", NULL };
 static const char *const plugins_options[] = { "json", "markdown", "output-dir", "plugin-dir", NULL };
 
@@ -178,6 +183,12 @@ dp_cli_command (const char *name)
     if (strcmp (dp_cli_commands[i].name, name) == 0 && strcmp (name, "NAME") != 0)
       return &dp_cli_commands[i];
   return NULL;
+}
+
+static void
+dp_cli_gstring_free (GString *s)
+{
+  g_string_free (s, TRUE);
 }
 
 static const DpCliOption *
@@ -516,5 +527,137 @@ dp_cli_man (const char *version)
       g_string_append (out, ".fi\n.RE\n");
     }
   g_string_append (out, ".SH SEE ALSO\n.BR tcpdump (1),\n.BR tshark (1),\n.BR pcap (3PCAP)\n");
+  return g_string_free (out, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* the bash completion's words */
+
+/* What completes the value of an option whose placeholder is @arg. */
+static const char *
+cli_value_kind (const char *arg)
+{
+  if (g_strcmp0 (arg, "DIR") == 0)
+    return "dir";
+  if (g_strcmp0 (arg, "FILE") == 0)
+    return "file";
+  if (g_strcmp0 (arg, "IFACE") == 0)
+    return "iface";
+  if (g_strcmp0 (arg, "N") == 0)
+    return "count";
+  if (g_strcmp0 (arg, "STAGE.OPTION=VALUE") == 0)
+    return "set";
+  return "other";
+}
+
+/* Appends @word to the space-separated @list unless it is there. */
+static void
+cli_words_add (GString *list, const char *word)
+{
+  g_autofree char *padded = g_strdup_printf (" %s ", word);
+  g_autofree char *have = g_strdup_printf (" %s ", list->str);
+  if (strstr (have, padded) == NULL)
+    g_string_append_printf (list, "%s%s", list->len ? " " : "", word);
+}
+
+/* Appends @word to the list of value kind @kind in @kinds. */
+static void
+cli_kind_add (GHashTable *kinds, const char *kind, const char *word)
+{
+  GString *list = g_hash_table_lookup (kinds, kind);
+  if (list == NULL)
+    g_hash_table_insert (kinds, (char *) kind, list = g_string_new (NULL));
+  cli_words_add (list, word);
+}
+
+/* The option words of command @c: its options' long and short forms, and
+ * the `-x` words of its synopsis (the quick form's -r and -i, anonymize's
+ * --new-key), with the kind of value of those followed by a <PLACEHOLDER>. */
+static void
+cli_command_words (const DpCliCommand *c, GString *words, GHashTable *kinds)
+{
+  for (const char *const *o = c->options; o && *o; o++)
+    {
+      const DpCliOption *opt = cli_option (*o);
+      g_autofree char *l = g_strdup_printf ("--%s", opt->long_name);
+      cli_words_add (words, l);
+      if (opt->short_name)
+        {
+          char sh[3] = { '-', opt->short_name, 0 };
+          cli_words_add (words, sh);
+        }
+    }
+  g_auto (GStrv) tok = g_strsplit_set (c->args, " []|", -1);
+  for (guint i = 0; tok[i]; i++)
+    {
+      gsize n = strlen (tok[i]);
+      if (n < 3 || tok[i][0] != '`' || tok[i][1] != '-' || tok[i][n - 1] != '`')
+        continue;
+      g_autofree char *w = g_strndup (tok[i] + 1, n - 2);
+      cli_words_add (words, w);
+      /* the placeholder right after it, if any */
+      guint j = i + 1;
+      while (tok[j] && tok[j][0] == 0)
+        j++;
+      if (tok[j] && tok[j][0] == '<')
+        {
+          g_autofree char *bare = g_strndup (tok[j] + 1, strcspn (tok[j] + 1, ">"));
+          cli_kind_add (kinds, cli_value_kind (bare), w);
+        }
+    }
+}
+
+char *
+dp_cli_bash_completion (void)
+{
+  GString *out = g_string_new ("# Generated by `darkpipe --help-completion` from core/darkpipe-cli.c (the words) and\n"
+                               "# completions/darkpipe-logic.bash (the rest): edit those, then `make completion`.\n"
+                               "# bash completion for darkpipe                                 -*- shell-script -*-\n");
+  g_autoptr (GHashTable) kinds = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                        (GDestroyNotify) dp_cli_gstring_free);
+  GString *all = g_string_new (NULL), *cmds = g_string_new (NULL);
+  for (guint i = 0; i < dp_cli_n_options; i++)
+    {
+      const DpCliOption *o = &dp_cli_options[i];
+      if (o->hidden)
+        continue;
+      g_autofree char *l = g_strdup_printf ("--%s", o->long_name);
+      cli_words_add (all, l);
+      if (o->arg == NULL)
+        continue;
+      const char *kind = cli_value_kind (o->arg);
+      cli_kind_add (kinds, kind, l);
+      if (o->short_name)
+        {
+          char sh[3] = { '-', o->short_name, 0 };
+          cli_kind_add (kinds, kind, sh);
+        }
+    }
+  for (guint i = 0; i < dp_cli_n_commands; i++)
+    {
+      const DpCliCommand *c = &dp_cli_commands[i];
+      gboolean quick = strcmp (c->name, "NAME") == 0;
+      GString *words = g_string_new (NULL);
+      cli_command_words (c, words, kinds);
+      if (!quick)
+        cli_words_add (cmds, c->name);
+      g_string_append_printf (out, "_darkpipe_opts_%s='%s'\n", quick ? "quick" : c->name, words->str);
+      g_string_free (words, TRUE);
+    }
+  g_string_append_printf (out, "_darkpipe_commands='%s'\n_darkpipe_options='%s'\n", cmds->str, all->str);
+  /* every option that takes a value, then those of each kind */
+  static const char *const order[] = { "dir", "file", "iface", "count", "set", "other" };
+  GString *valued = g_string_new (NULL);
+  for (guint k = 0; k < G_N_ELEMENTS (order); k++)
+    {
+      GString *list = g_hash_table_lookup (kinds, order[k]);
+      g_string_append_printf (out, "_darkpipe_value_%s='%s'\n", order[k], list ? list->str : "");
+      if (list)
+        g_string_append_printf (valued, "%s%s", valued->len ? " " : "", list->str);
+    }
+  g_string_append_printf (out, "_darkpipe_valued='%s'\n", valued->str);
+  g_string_free (valued, TRUE);
+  g_string_free (all, TRUE);
+  g_string_free (cmds, TRUE);
   return g_string_free (out, FALSE);
 }

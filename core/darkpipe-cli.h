@@ -23,7 +23,7 @@ typedef struct {
   gint threads;          /* DP_CLI_THREADS_UNSET when --threads was not given */
   gboolean quiet;
   gboolean sequential;
-  gboolean version, help, help_man;
+  gboolean version, help, help_man, help_completion;
   char *output_dir;
   gboolean json, markdown;
   char *markdown_dir;
@@ -76,5 +76,11 @@ char *dp_cli_command_help (const DpCliCommand *c);
 
 /* (transfer full) the man page darkpipe(1), roff (man macros). */
 char *dp_cli_man (const char *version);
+
+/* (transfer full) the data part of the bash completion script: the
+ * commands, each command's option words and the kind of value each option
+ * takes, as shell assignments (`make completion` puts them before the
+ * script's logic, completions/darkpipe-logic.bash). */
+char *dp_cli_bash_completion (void);
 
 #endif

@@ -648,6 +648,12 @@ main (int argc, char **argv)
       fputs (man, stdout);
       rc = EXIT_OK;
     }
+  else if (o.help_completion)
+    {
+      g_autofree char *words = dp_cli_bash_completion ();
+      fputs (words, stdout);
+      rc = EXIT_OK;
+    }
   else if (o.help)
     rc = print_help (cmd);
   else if (o.threads != THREADS_UNSET && (o.threads < 1 || o.threads > 1024))

@@ -2,7 +2,8 @@
 # The bash completion script (completions/darkpipe) against the built
 # darkpipe: commands, installed pipelines, options, plugin names, and for
 # --set the stages of the pipeline on the line and their plugins' options.
-# TAP.
+# The script's words are generated from the command line's description
+# (darkpipe --help-completion): a stale script fails here.  TAP.
 set -u
 B=${DP_TOP_BUILDDIR:?}
 S=${DP_TOP_SRCDIR:?}
@@ -10,6 +11,13 @@ n=0
 failed=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
 bad () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+gen=$( { "$B/darkpipe" --help-completion && cat "$S/completions/darkpipe-logic.bash"; } )
+if [ "$gen" = "$(cat "$S/completions/darkpipe")" ]; then
+  ok "completions/darkpipe is what make completion makes"
+else
+  bad "completions/darkpipe is stale: run make completion"
+  diff <(printf '%s\n' "$gen") "$S/completions/darkpipe" | head -20 | sed 's/^/# /'
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
@@ -50,5 +58,23 @@ lacks "--set does not offer another plugin's options" out.window= -- check my.ya
 has "plugins gives plugin names" taxonomy -- plugins taxo
 has "help gives commands" check -- help ch
 has "the quick form takes -r" --read -- taxonomy --re
+has "the quick form takes -i" -i -- taxonomy -
+lacks "check does not offer run's --threads" --threads -- check taxonomy --th
+has "anonymize takes --new-key" --new-key -- anonymize --
+mkdir -p outdir
+has "--output-dir completes folders" outdir -- run taxonomy --output-dir out
+has "-o completes folders" outdir -- taxonomy -r x.pcap -o out
+has "-i completes interfaces" lo -- taxonomy -i l
+# a value is not the command: `--plugin-dir DIR run` still finds run
+has "the command after an option's value" --sequential -- --plugin-dir outdir run taxonomy --seq
+# every command and every option that the help names is completed
+for c in $("$B/darkpipe" help | sed -n '/^commands:/,/^$/s/^  \([a-z]\+\)\( .*\)\?$/\1/p'); do
+  has "command $c" "$c" -- "${c:0:2}"
+  # the options the command's help describes (its lines "  -x, --name ARG")
+  for o in $("$B/darkpipe" help "$c" | sed -n 's/^  \(-[a-zA-Z], \)\?\(--[a-z-]\+\).*/\2/p' | sort -u); do
+    [ "$o" = --help ] && continue
+    has "$c: option $o" "$o" -- "$c" "${o:0:4}"
+  done
+done
 echo "1..$n"
 exit $failed
