@@ -6,7 +6,7 @@
 # libmaxminddb, configure --with-maxminddb).  Their tests: tests/tests.mk.
 if HAVE_CRYPTO
 plugin_LTLIBRARIES += plugins/transform/anonymize.la
-plugins_transform_anonymize_la_SOURCES = plugins/transform/anonymize/plugin.c \
+plugins_transform_anonymize_la_SOURCES = plugins/transform/anonymize/plugin.c plugins/transform/anonymize/ip4.c \
 	plugins/transform/anonymize/keyfile.c plugins/transform/anonymize/ip6.c \
 	plugins/transform/anonymize/anonymize.h
 plugins_transform_anonymize_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)

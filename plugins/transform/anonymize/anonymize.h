@@ -101,6 +101,21 @@ typedef struct {
  * crypto_failed and zeroes @out. */
 void anon_encrypt (Anon *s, const guint8 *in, guint8 *out, guint n_blocks);
 
+/* ip4.c: the IPv4 Crypto-PAn of cryptopANT and its caches. */
+/* FALSE with an error once libcrypto failed (nothing computed is used). */
+gboolean anon_failed (const Anon *s, GError **error);
+/* Scrambles @n addresses of @in into @res (no cache, no telescope rule). */
+void anon_scramble_many (Anon *s, const guint32 *in, guint32 *res, guint n);
+/* The telescope prefix @a is in, NULL when none. */
+const AnonNet *anon_telescope (const Anon *s, guint32 a);
+/* The telescope rule applied to the scrambled address of one in @t. */
+guint32 anon_telescope_forward (Anon *s, const AnonNet *t, guint32 scrambled);
+/* One address, forward or back (reverse mode), without the cache. */
+guint32 anon_reverse_one (Anon *s, guint32 y);
+/* Anonymises @n addresses of @col in place through the caches, but for
+ * the keys of the name map (240.0.0.0 + [0, @n_keys)). */
+void anon_column (Anon *s, guint32 *col, guint n, guint n_keys);
+
 /* ip6.c: the IPv6 Crypto-PAn of cryptopANT (@plen 128: an address; less:
  * a prefix, whose bits past @plen stay zero), its inverse, and the
  * telescope's IPv6 host bits. */
