@@ -1,0 +1,267 @@
+/* louvain-level.c — one level of Louvain on one thread: the level-0 graph,
+ * the fast local moving, renumbering, aggregation, modularity. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "louvain.h"
+
+void
+louvain_graph_free (LvGraph *g)
+{
+  g_free (g->rowptr);
+  g_free (g->col);
+  g_free (g->w);
+  g_free (g->self);
+  g_free (g->k);
+  g_free (g);
+}
+
+/* Level 0 from the input: self entries folded apart, entries that are not
+ * positive weights or point outside the graph skipped (*skipped). */
+LvGraph *
+louvain_graph_from (const DpGraph *in, guint64 *skipped)
+{
+  LvGraph *g = g_new0 (LvGraph, 1);
+  g->n = in->n_nodes;
+  g->rowptr = g_new0 (guint64, (gsize) g->n + 1);
+  g->col = g_new (guint32, MAX (in->n_edges, 1u));
+  g->w = g_new (double, MAX (in->n_edges, 1u));
+  g->self = g_new0 (double, MAX (g->n, 1u));
+  g->k = g_new0 (double, MAX (g->n, 1u));
+  guint64 m = 0;
+  *skipped = 0;
+  for (guint i = 0; i < g->n; i++)
+    {
+      for (guint64 e = in->rowptr[i]; e < in->rowptr[i + 1] && e < in->n_edges; e++)
+        {
+          double w = in->weight[e];
+          guint32 j = in->col[e];
+          if (!(w > 0) || !isfinite (w) || j >= g->n)
+            {
+              (*skipped)++;
+              continue;
+            }
+          g->k[i] += w;
+          if (j == i)
+            g->self[i] += w;
+          else
+            {
+              g->col[m] = j;
+              g->w[m++] = w;
+            }
+        }
+      g->rowptr[i + 1] = m;
+    }
+  return g;
+}
+
+/* ------------------------------------------------------------------ */
+/* local moving */
+
+typedef struct {
+  guint32 *comm;
+  double *tot;       /* Σ k over each community */
+  double *nw;        /* scratch: weight from the node to each community */
+  guint32 *touched;
+  guint32 *queue;    /* circular */
+  guint8 *queued;
+} LvMove;
+
+static guint32
+louvain_best (const LvGraph *g, LvMove *mv, guint32 i, double gamma_m2)
+{
+  guint nt = 0;
+  for (guint64 e = g->rowptr[i]; e < g->rowptr[i + 1]; e++)
+    {
+      guint32 c = mv->comm[g->col[e]];
+      if (mv->nw[c] < 0)
+        {
+          mv->nw[c] = 0;
+          mv->touched[nt++] = c;
+        }
+      mv->nw[c] += g->w[e];
+    }
+  guint32 own = mv->comm[i];
+  double ki = g->k[i];
+  mv->tot[own] -= ki;
+  guint32 best = own;
+  double best_gain = (mv->nw[own] > 0 ? mv->nw[own] : 0) - ki * mv->tot[own] * gamma_m2;
+  for (guint t = 0; t < nt; t++)
+    {
+      guint32 c = mv->touched[t];
+      double gain = mv->nw[c] - ki * mv->tot[c] * gamma_m2;
+      /* strictly better only: a node never hops between equal choices */
+      if (gain > best_gain + 1e-12 * fabs (best_gain))
+        {
+          best = c;
+          best_gain = gain;
+        }
+    }
+  for (guint t = 0; t < nt; t++)
+    mv->nw[mv->touched[t]] = -1;
+  mv->tot[best] += ki;
+  return best;
+}
+
+static guint64
+louvain_move_queue (const LvGraph *g, LvMove *mv, double gamma, double m2, GRand *rand)
+{
+  guint n = g->n;
+  for (guint i = 0; i < n; i++)
+    {
+      mv->comm[i] = i;
+      mv->tot[i] = g->k[i];
+      mv->nw[i] = -1;
+      mv->queue[i] = i;
+      mv->queued[i] = 1;
+    }
+  for (guint i = n; i > 1; i--)
+    {
+      guint j = (guint) g_rand_int_range (rand, 0, (gint32) i);
+      guint32 t = mv->queue[i - 1];
+      mv->queue[i - 1] = mv->queue[j];
+      mv->queue[j] = t;
+    }
+  guint64 head = 0, len = n, moves = 0;
+  double gamma_m2 = m2 > 0 ? gamma / m2 : 0;
+  while (len > 0)
+    {
+      guint32 i = mv->queue[head];
+      head = (head + 1) % n;
+      len--;
+      mv->queued[i] = 0;
+      guint32 own = mv->comm[i], best = louvain_best (g, mv, i, gamma_m2);
+      if (best == own)
+        continue;
+      mv->comm[i] = best;
+      moves++;
+      for (guint64 e = g->rowptr[i]; e < g->rowptr[i + 1]; e++)
+        {
+          guint32 j = g->col[e];
+          if (!mv->queued[j] && mv->comm[j] != best)
+            {
+              mv->queue[(head + len) % n] = j;
+              len++;
+              mv->queued[j] = 1;
+            }
+        }
+    }
+  return moves;
+}
+
+guint64
+louvain_move (const LvGraph *g, guint32 *comm, double gamma, double m2, GRand *rand)
+{
+  gsize n = MAX (g->n, 1u);
+  LvMove mv = { comm, g_new (double, n), g_new (double, n), g_new (guint32, n), g_new (guint32, n), g_new (guint8, n) };
+  guint64 moves = louvain_move_queue (g, &mv, gamma, m2, rand);
+  g_free (mv.tot);
+  g_free (mv.nw);
+  g_free (mv.touched);
+  g_free (mv.queue);
+  g_free (mv.queued);
+  return moves;
+}
+
+/* ------------------------------------------------------------------ */
+/* aggregation */
+
+/* Renumbers @comm to 0..nc-1 in order of first appearance; returns nc. */
+guint
+louvain_renumber (guint32 *comm, guint n)
+{
+  g_autofree guint32 *map = g_new (guint32, MAX (n, 1u));
+  memset (map, 0xff, (gsize) n * sizeof (guint32));
+  guint nc = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      if (map[comm[i]] == G_MAXUINT32)
+        map[comm[i]] = nc++;
+      comm[i] = map[comm[i]];
+    }
+  return nc;
+}
+
+/* The graph of the communities: inner edges become self-loops. */
+LvGraph *
+louvain_aggregate (const LvGraph *g, const guint32 *comm, guint nc)
+{
+  g_autofree guint64 *start = g_new0 (guint64, (gsize) nc + 1);
+  g_autofree guint32 *members = g_new (guint32, MAX (g->n, 1u));
+  for (guint i = 0; i < g->n; i++)
+    start[comm[i] + 1]++;
+  for (guint c = 0; c < nc; c++)
+    start[c + 1] += start[c];
+  g_autofree guint64 *fill = g_memdup2 (start, (gsize) nc * sizeof (guint64));
+  for (guint i = 0; i < g->n; i++)
+    members[fill[comm[i]]++] = i;
+  LvGraph *a = g_new0 (LvGraph, 1);
+  a->n = nc;
+  a->rowptr = g_new0 (guint64, (gsize) nc + 1);
+  a->col = g_new (guint32, MAX (g->rowptr[g->n], 1u));
+  a->w = g_new (double, MAX (g->rowptr[g->n], 1u));
+  a->self = g_new0 (double, MAX (nc, 1u));
+  a->k = g_new0 (double, MAX (nc, 1u));
+  g_autofree double *acc = g_new (double, MAX (nc, 1u));
+  g_autofree guint32 *touched = g_new (guint32, MAX (nc, 1u));
+  for (guint c = 0; c < nc; c++)
+    acc[c] = -1;
+  guint64 m = 0;
+  for (guint c = 0; c < nc; c++)
+    {
+      guint nt = 0;
+      for (guint64 p = start[c]; p < start[c + 1]; p++)
+        {
+          guint32 i = members[p];
+          a->self[c] += g->self[i];
+          a->k[c] += g->k[i];
+          for (guint64 e = g->rowptr[i]; e < g->rowptr[i + 1]; e++)
+            {
+              guint32 d = comm[g->col[e]];
+              if (d == c)
+                a->self[c] += g->w[e];
+              else if (acc[d] < 0)
+                {
+                  acc[d] = g->w[e];
+                  touched[nt++] = d;
+                }
+              else
+                acc[d] += g->w[e];
+            }
+        }
+      for (guint t = 0; t < nt; t++)
+        {
+          a->col[m] = touched[t];
+          a->w[m++] = acc[touched[t]];
+          acc[touched[t]] = -1;
+        }
+      a->rowptr[c + 1] = m;
+    }
+  return a;
+}
+
+/* Q = Σ_c in_c / 2m − γ (tot_c / 2m)², in_c counting both directions. */
+double
+louvain_modularity (const LvGraph *g, const guint32 *comm, guint nc, double gamma)
+{
+  g_autofree double *in = g_new0 (double, MAX (nc, 1u));
+  g_autofree double *tot = g_new0 (double, MAX (nc, 1u));
+  double m2 = 0;
+  for (guint i = 0; i < g->n; i++)
+    {
+      m2 += g->k[i];
+      tot[comm[i]] += g->k[i];
+      in[comm[i]] += g->self[i];
+      for (guint64 e = g->rowptr[i]; e < g->rowptr[i + 1]; e++)
+        if (comm[g->col[e]] == comm[i])
+          in[comm[i]] += g->w[e];
+    }
+  if (m2 <= 0)
+    return 0;
+  double q = 0;
+  for (guint c = 0; c < nc; c++)
+    q += in[c] / m2 - gamma * (tot[c] / m2) * (tot[c] / m2);
+  return q;
+}
