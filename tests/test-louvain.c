@@ -258,6 +258,90 @@ test_louvain_options (void)
     dp_test_bad_option ("louvain", cases[i].yaml, cases[i].code);
 }
 
+/* A sparse planted partition: @groups groups of @size nodes, node ids
+ * shuffled (so a group is not a block of ids); each node draws @deg_in edges
+ * to members of its group and @deg_out to any node (repeats become
+ * parallel edges, whose weights add); weights uniform in [0.5, 1.5) when
+ * @weighted, else 1.  *@group_of (n entries) gets each node's group. */
+static DpGraph *
+make_sparse_planted (guint groups, guint size, guint deg_in, guint deg_out, gboolean weighted, guint32 seed,
+                     guint32 **group_of)
+{
+  guint n = groups * size;
+  g_autoptr (GRand) r = g_rand_new_with_seed (seed);
+  g_autofree guint32 *perm = g_new (guint32, n);
+  for (guint i = 0; i < n; i++)
+    perm[i] = i;
+  for (guint i = n; i > 1; i--)
+    {
+      guint j = (guint) g_rand_int_range (r, 0, (gint32) i);
+      guint32 t = perm[i - 1];
+      perm[i - 1] = perm[j];
+      perm[j] = t;
+    }
+  /* node perm[p] is in group p / size */
+  guint32 *group = g_new (guint32, n);
+  for (guint p = 0; p < n; p++)
+    group[perm[p]] = p / size;
+  g_autoptr (GArray) us = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) vs = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) ws = g_array_new (FALSE, FALSE, sizeof (float));
+  for (guint p = 0; p < n; p++)
+    for (guint d = 0; d < deg_in + deg_out; d++)
+      {
+        guint u = perm[p], v;
+        do
+          v = d < deg_in ? perm[(p / size) * size + (guint) g_rand_int_range (r, 0, (gint32) size)]
+                         : (guint) g_rand_int_range (r, 0, (gint32) n);
+        while (v == u);
+        float w = weighted ? (float) g_rand_double_range (r, 0.5, 1.5) : 1.0f;
+        g_array_append_val (us, u);
+        g_array_append_val (vs, v);
+        g_array_append_val (ws, w);
+      }
+  *group_of = group;
+  return make_graph (n, (guint *) us->data, (guint *) vs->data, (float *) ws->data, us->len);
+}
+
+/* The summary and every node's cluster, modularity to the last bit. */
+static char *
+result_text (DpHarness *h, guint n)
+{
+  GString *s = g_string_new (NULL);
+  g_string_append_printf (s, "levels %.0f\nn_clusters %.0f\nmodularity %a\n", summary_f64 (h, "levels"),
+                          summary_f64 (h, "n_clusters"), summary_f64 (h, "modularity"));
+  const gint64 *c = clusters_of (h, n);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "%" G_GINT64_FORMAT "%c", c[i], i % 25 == 24 || i + 1 == n ? '\n' : ' ');
+  return g_string_free (s, FALSE);
+}
+
+/* The graph of the golden file: 30 groups of 100, 3 edges in and 2 out per
+ * node, weighted: a partition that hangs on every choice of the moving. */
+static char *
+golden_run (void)
+{
+  g_autofree guint32 *group = NULL;
+  g_autoptr (DpGraph) g = make_sparse_planted (30, 100, 3, 2, TRUE, 21, &group);
+  g_autoptr (DpHarness) h = dp_test_harness ("louvain", "seed: 7");
+  dp_harness_set_threads (h, 1);
+  dp_test_push (h, 0, g);
+  dp_test_finish (h);
+  return result_text (h, 3000);
+}
+
+/* With one thread the result is the one of louvain 1.0 (before threads),
+ * byte for byte: tests/data/louvain/threads1.txt was written by that
+ * version (test-louvain --write-golden). */
+static void
+test_threads1_golden (void)
+{
+  g_autofree char *path = dp_test_data ("louvain/threads1.txt");
+  g_autofree char *want = dp_test_read_file (path, NULL);
+  g_autofree char *got = golden_run ();
+  g_assert_cmpstr (got, ==, want);
+}
+
 /* louvain on the graph knn_graph builds from points drawn around 6 directions in 8-d. */
 static void
 test_graph_louvain_chain (void)
@@ -282,6 +366,14 @@ test_graph_louvain_chain (void)
 int
 main (int argc, char **argv)
 {
+  if (argc == 3 && strcmp (argv[1], "--write-golden") == 0)
+    {
+      g_autofree char *text = golden_run ();
+      GError *error = NULL;
+      if (!g_file_set_contents (argv[2], text, -1, &error))
+        g_error ("%s", error->message);
+      return 0;
+    }
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/plugin/louvain/two-triangles", test_two_triangles);
   g_test_add_func ("/plugin/louvain/resolution", test_resolution);
@@ -293,5 +385,6 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/louvain/pseudonyms", test_pseudonyms);
   g_test_add_func ("/plugin/louvain/bad-options", test_louvain_options);
   g_test_add_func ("/plugin/louvain/knn-graph-chain", test_graph_louvain_chain);
+  g_test_add_func ("/plugin/louvain/threads1-golden", test_threads1_golden);
   return g_test_run ();
 }
