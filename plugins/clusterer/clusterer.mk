@@ -10,6 +10,7 @@ plugin_LTLIBRARIES += plugins/clusterer/louvain.la
 plugins_clusterer_louvain_la_SOURCES = \
 	plugins/clusterer/louvain/louvain.c \
 	plugins/clusterer/louvain/louvain-level.c \
+	plugins/clusterer/louvain/louvain-par.c \
 	plugins/clusterer/louvain/louvain.h
 plugins_clusterer_louvain_la_CFLAGS = $(AM_CFLAGS)
 plugins_clusterer_louvain_la_LDFLAGS = $(PLUGIN_LINK)

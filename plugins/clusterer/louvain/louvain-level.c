@@ -72,17 +72,7 @@ typedef struct {
 static guint32
 louvain_best (const LvGraph *g, LvMove *mv, guint32 i, double gamma_m2)
 {
-  guint nt = 0;
-  for (guint64 e = g->rowptr[i]; e < g->rowptr[i + 1]; e++)
-    {
-      guint32 c = mv->comm[g->col[e]];
-      if (mv->nw[c] < 0)
-        {
-          mv->nw[c] = 0;
-          mv->touched[nt++] = c;
-        }
-      mv->nw[c] += g->w[e];
-    }
+  guint nt = louvain_gather (g, mv->comm, i, mv->nw, mv->touched);
   guint32 own = mv->comm[i];
   double ki = g->k[i];
   mv->tot[own] -= ki;
@@ -105,6 +95,18 @@ louvain_best (const LvGraph *g, LvMove *mv, guint32 i, double gamma_m2)
   return best;
 }
 
+void
+louvain_shuffle (guint32 *a, guint n, GRand *rand)
+{
+  for (guint i = n; i > 1; i--)
+    {
+      guint j = (guint) g_rand_int_range (rand, 0, (gint32) i);
+      guint32 t = a[i - 1];
+      a[i - 1] = a[j];
+      a[j] = t;
+    }
+}
+
 static guint64
 louvain_move_queue (const LvGraph *g, LvMove *mv, double gamma, double m2, GRand *rand)
 {
@@ -117,13 +119,7 @@ louvain_move_queue (const LvGraph *g, LvMove *mv, double gamma, double m2, GRand
       mv->queue[i] = i;
       mv->queued[i] = 1;
     }
-  for (guint i = n; i > 1; i--)
-    {
-      guint j = (guint) g_rand_int_range (rand, 0, (gint32) i);
-      guint32 t = mv->queue[i - 1];
-      mv->queue[i - 1] = mv->queue[j];
-      mv->queue[j] = t;
-    }
+  louvain_shuffle (mv->queue, n, rand);
   guint64 head = 0, len = n, moves = 0;
   double gamma_m2 = m2 > 0 ? gamma / m2 : 0;
   while (len > 0)
@@ -184,37 +180,17 @@ louvain_renumber (guint32 *comm, guint n)
   return nc;
 }
 
-/* The graph of the communities: inner edges become self-loops. */
-LvGraph *
-louvain_aggregate (const LvGraph *g, const guint32 *comm, guint nc)
+guint64
+louvain_aggregate_rows (const LvGraph *g, const guint32 *comm, const LvMembers *mb, guint c0, guint c1,
+                        LvGraph *a, double *acc, guint32 *touched, guint64 base)
 {
-  g_autofree guint64 *start = g_new0 (guint64, (gsize) nc + 1);
-  g_autofree guint32 *members = g_new (guint32, MAX (g->n, 1u));
-  for (guint i = 0; i < g->n; i++)
-    start[comm[i] + 1]++;
-  for (guint c = 0; c < nc; c++)
-    start[c + 1] += start[c];
-  g_autofree guint64 *fill = g_memdup2 (start, (gsize) nc * sizeof (guint64));
-  for (guint i = 0; i < g->n; i++)
-    members[fill[comm[i]]++] = i;
-  LvGraph *a = g_new0 (LvGraph, 1);
-  a->n = nc;
-  a->rowptr = g_new0 (guint64, (gsize) nc + 1);
-  a->col = g_new (guint32, MAX (g->rowptr[g->n], 1u));
-  a->w = g_new (double, MAX (g->rowptr[g->n], 1u));
-  a->self = g_new0 (double, MAX (nc, 1u));
-  a->k = g_new0 (double, MAX (nc, 1u));
-  g_autofree double *acc = g_new (double, MAX (nc, 1u));
-  g_autofree guint32 *touched = g_new (guint32, MAX (nc, 1u));
-  for (guint c = 0; c < nc; c++)
-    acc[c] = -1;
-  guint64 m = 0;
-  for (guint c = 0; c < nc; c++)
+  guint64 m = base;
+  for (guint c = c0; c < c1; c++)
     {
       guint nt = 0;
-      for (guint64 p = start[c]; p < start[c + 1]; p++)
+      for (guint64 p = mb->start[c]; p < mb->start[c + 1]; p++)
         {
-          guint32 i = members[p];
+          guint32 i = mb->members[p];
           a->self[c] += g->self[i];
           a->k[c] += g->k[i];
           for (guint64 e = g->rowptr[i]; e < g->rowptr[i + 1]; e++)
@@ -239,6 +215,42 @@ louvain_aggregate (const LvGraph *g, const guint32 *comm, guint nc)
         }
       a->rowptr[c + 1] = m;
     }
+  return m;
+}
+
+LvGraph *
+louvain_aggregate (const LvGraph *g, const guint32 *comm, guint nc, guint threads)
+{
+  LvMembers mb = { g_new0 (guint64, (gsize) nc + 1), g_new (guint32, MAX (g->n, 1u)) };
+  for (guint i = 0; i < g->n; i++)
+    mb.start[comm[i] + 1]++;
+  for (guint c = 0; c < nc; c++)
+    mb.start[c + 1] += mb.start[c];
+  g_autofree guint64 *fill = g_memdup2 (mb.start, (gsize) nc * sizeof (guint64));
+  for (guint i = 0; i < g->n; i++)
+    mb.members[fill[comm[i]]++] = i;
+  LvGraph *a = g_new0 (LvGraph, 1);
+  a->n = nc;
+  a->rowptr = g_new0 (guint64, (gsize) nc + 1);
+  a->col = g_new (guint32, MAX (g->rowptr[g->n], 1u));
+  a->w = g_new (double, MAX (g->rowptr[g->n], 1u));
+  a->self = g_new0 (double, MAX (nc, 1u));
+  a->k = g_new0 (double, MAX (nc, 1u));
+  if (threads > 1)
+    louvain_aggregate_par (g, comm, &mb, a, threads);
+  else
+    {
+      g_autofree double *acc = g_new (double, MAX (nc, 1u));
+      g_autofree guint32 *touched = g_new (guint32, MAX (nc, 1u));
+      for (guint c = 0; c < nc; c++)
+        acc[c] = -1;
+      louvain_aggregate_rows (g, comm, &mb, 0, nc, a, acc, touched, 0);
+    }
+  g_free (mb.start);
+  g_free (mb.members);
+  /* room was made for every input entry; most merge */
+  a->col = g_renew (guint32, a->col, MAX (a->rowptr[nc], 1u));
+  a->w = g_renew (double, a->w, MAX (a->rowptr[nc], 1u));
   return a;
 }
 

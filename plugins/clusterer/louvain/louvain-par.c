@@ -1,0 +1,277 @@
+/* louvain-par.c — the local moving and the aggregation on several threads.
+ *
+ * The moving follows the asynchronous scheme of GVE-Louvain (Sahu,
+ * arXiv 2312.04876): all threads share the node → community array and the
+ * community totals, read them without locks and update the totals with
+ * atomic adds, so a thread may decide on a total that another thread is
+ * changing; the next visit of the node repairs such a choice.  What keeps
+ * it linear is Traag's queue, as on one thread: each thread starts with its
+ * share of the nodes in a random order and queues, in its own queue, the
+ * neighbours of a node it moved that are not in the node's new community.
+ * A node is in one queue at most: its state says whether it is idle,
+ * queued, being moved, or being moved and wanted again (a neighbour moved
+ * meanwhile), in which case its thread queues it once more.  A thread
+ * whose queue is empty is done; the level ends when all are. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "louvain.h"
+
+enum { LV_IDLE, LV_QUEUED, LV_BUSY, LV_AGAIN };
+
+typedef struct {
+  const LvGraph *g;
+  guint32 *comm;
+  double *tot;
+  guint8 *state;
+  double gamma_m2;
+} LvShared;
+
+typedef struct {
+  LvShared *sh;
+  guint32 *queue;     /* circular, room for every node */
+  guint64 head, len;
+  double *nw;
+  guint32 *touched;
+  guint64 moves;
+} LvWorker;
+
+static double
+louvain_load_f64 (const double *p)
+{
+  double v;
+  __atomic_load (p, &v, __ATOMIC_RELAXED);
+  return v;
+}
+
+static void
+louvain_add_f64 (double *p, double d)
+{
+  double old, sum;
+  __atomic_load (p, &old, __ATOMIC_RELAXED);
+  do
+    sum = old + d;
+  while (!__atomic_compare_exchange (p, &old, &sum, TRUE, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
+
+static void
+louvain_push (LvWorker *w, guint32 i, guint n)
+{
+  w->queue[(w->head + w->len) % n] = i;
+  w->len++;
+}
+
+/* Wants node @j visited (again): queues it here when idle, marks it when
+ * another thread is moving it; nothing when it is queued already. */
+static void
+louvain_want (LvWorker *w, guint32 j, guint n)
+{
+  guint8 *st = &w->sh->state[j];
+  guint8 s = __atomic_load_n (st, __ATOMIC_RELAXED);
+  for (;;)
+    {
+      guint8 to;
+      if (s == LV_IDLE)
+        to = LV_QUEUED;
+      else if (s == LV_BUSY)
+        to = LV_AGAIN;
+      else
+        return;
+      if (__atomic_compare_exchange_n (st, &s, to, FALSE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        {
+          if (to == LV_QUEUED)
+            louvain_push (w, j, n);
+          return;
+        }
+    }
+}
+
+/* The best community of node @i against the shared totals; the node's
+ * own total is read without the node in it. */
+static guint32
+louvain_best_shared (LvWorker *w, guint32 i)
+{
+  const LvShared *sh = w->sh;
+  const LvGraph *g = sh->g;
+  guint nt = louvain_gather (g, sh->comm, i, w->nw, w->touched);
+  guint32 own = __atomic_load_n (&sh->comm[i], __ATOMIC_RELAXED);
+  double ki = g->k[i];
+  guint32 best = own;
+  double best_gain = (w->nw[own] > 0 ? w->nw[own] : 0) - ki * (louvain_load_f64 (&sh->tot[own]) - ki) * sh->gamma_m2;
+  for (guint t = 0; t < nt; t++)
+    {
+      guint32 c = w->touched[t];
+      if (c == own)
+        continue;
+      double gain = w->nw[c] - ki * louvain_load_f64 (&sh->tot[c]) * sh->gamma_m2;
+      if (gain > best_gain + 1e-12 * fabs (best_gain))
+        {
+          best = c;
+          best_gain = gain;
+        }
+    }
+  for (guint t = 0; t < nt; t++)
+    w->nw[w->touched[t]] = -1;
+  return best;
+}
+
+static gpointer
+louvain_move_worker (gpointer data)
+{
+  LvWorker *w = data;
+  LvShared *sh = w->sh;
+  const LvGraph *g = sh->g;
+  guint n = g->n;
+  while (w->len > 0)
+    {
+      guint32 i = w->queue[w->head];
+      w->head = (w->head + 1) % n;
+      w->len--;
+      __atomic_store_n (&sh->state[i], LV_BUSY, __ATOMIC_RELEASE);
+      guint32 own = __atomic_load_n (&sh->comm[i], __ATOMIC_RELAXED);
+      guint32 best = louvain_best_shared (w, i);
+      if (best != own)
+        {
+          __atomic_store_n (&sh->comm[i], best, __ATOMIC_RELAXED);
+          louvain_add_f64 (&sh->tot[own], -g->k[i]);
+          louvain_add_f64 (&sh->tot[best], g->k[i]);
+          w->moves++;
+          for (guint64 e = g->rowptr[i]; e < g->rowptr[i + 1]; e++)
+            {
+              guint32 j = g->col[e];
+              if (__atomic_load_n (&sh->comm[j], __ATOMIC_RELAXED) != best)
+                louvain_want (w, j, n);
+            }
+        }
+      guint8 busy = LV_BUSY;
+      if (!__atomic_compare_exchange_n (&sh->state[i], &busy, LV_IDLE, FALSE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        {
+          /* LV_AGAIN: a neighbour moved while this node was decided */
+          __atomic_store_n (&sh->state[i], LV_QUEUED, __ATOMIC_RELAXED);
+          louvain_push (w, i, n);
+        }
+    }
+  return NULL;
+}
+
+/* Runs @fn on the @threads items of @items (each @size bytes): the first
+ * on this thread, the others on threads of their own. */
+static void
+louvain_run_threads (GThreadFunc fn, gpointer items, gsize size, guint threads)
+{
+  g_autofree GThread **th = g_new0 (GThread *, threads);
+  for (guint t = 1; t < threads; t++)
+    th[t] = g_thread_new ("louvain", fn, (char *) items + t * size);
+  fn (items);
+  for (guint t = 1; t < threads; t++)
+    g_thread_join (th[t]);
+}
+
+guint64
+louvain_move_par (const LvGraph *g, guint32 *comm, double gamma, double m2, GRand *rand, guint threads)
+{
+  guint n = g->n;
+  g_autofree double *tot = g_new (double, MAX (n, 1u));
+  g_autofree guint8 *state = g_new (guint8, MAX (n, 1u));
+  g_autofree guint32 *order = g_new (guint32, MAX (n, 1u));
+  for (guint i = 0; i < n; i++)
+    {
+      comm[i] = i;
+      tot[i] = g->k[i];
+      state[i] = LV_QUEUED;
+      order[i] = i;
+    }
+  louvain_shuffle (order, n, rand);
+  LvShared sh = { g, comm, tot, state, m2 > 0 ? gamma / m2 : 0 };
+  g_autofree LvWorker *w = g_new0 (LvWorker, threads);
+  for (guint t = 0; t < threads; t++)
+    {
+      guint lo = (guint) ((guint64) n * t / threads), hi = (guint) ((guint64) n * (t + 1) / threads);
+      w[t].sh = &sh;
+      w[t].queue = g_new (guint32, MAX (n, 1u));
+      memcpy (w[t].queue, order + lo, (gsize) (hi - lo) * sizeof (guint32));
+      w[t].len = hi - lo;
+      w[t].nw = g_new (double, MAX (n, 1u));
+      for (guint i = 0; i < n; i++)
+        w[t].nw[i] = -1;
+      w[t].touched = g_new (guint32, MAX (n, 1u));
+    }
+  louvain_run_threads (louvain_move_worker, w, sizeof *w, threads);
+  guint64 moves = 0;
+  for (guint t = 0; t < threads; t++)
+    {
+      moves += w[t].moves;
+      g_free (w[t].queue);
+      g_free (w[t].nw);
+      g_free (w[t].touched);
+    }
+  return moves;
+}
+
+/* ------------------------------------------------------------------ */
+/* aggregation */
+
+typedef struct {
+  const LvGraph *g;
+  const guint32 *comm;
+  const LvMembers *mb;
+  LvGraph *a;
+  guint c0, c1;
+  guint64 base, end;
+} LvAggPart;
+
+static gpointer
+louvain_aggregate_worker (gpointer data)
+{
+  LvAggPart *p = data;
+  guint nc = p->a->n;
+  g_autofree double *acc = g_new (double, MAX (nc, 1u));
+  g_autofree guint32 *touched = g_new (guint32, MAX (nc, 1u));
+  for (guint c = 0; c < nc; c++)
+    acc[c] = -1;
+  p->end = louvain_aggregate_rows (p->g, p->comm, p->mb, p->c0, p->c1, p->a, acc, touched, p->base);
+  return NULL;
+}
+
+/* Each part writes its rows from the first input entry of its members on:
+ * a community has no more entries than its members, so the parts cannot
+ * overlap; then the parts move down to follow each other. */
+void
+louvain_aggregate_par (const LvGraph *g, const guint32 *comm, const LvMembers *mb, LvGraph *a, guint threads)
+{
+  guint nc = a->n;
+  g_autofree guint64 *off = g_new (guint64, (gsize) nc + 1);   /* input entries before community c */
+  off[0] = 0;
+  for (guint c = 0; c < nc; c++)
+    {
+      guint64 e = 0;
+      for (guint64 p = mb->start[c]; p < mb->start[c + 1]; p++)
+        e += g->rowptr[mb->members[p] + 1] - g->rowptr[mb->members[p]];
+      off[c + 1] = off[c] + e;
+    }
+  g_autofree LvAggPart *parts = g_new0 (LvAggPart, threads);
+  guint c = 0;
+  for (guint t = 0; t < threads; t++)
+    {
+      guint64 until = t + 1 == threads ? off[nc] : off[nc] / threads * (t + 1);
+      parts[t] = (LvAggPart) { g, comm, mb, a, c, c, off[c], 0 };
+      while (c < nc && (off[c] < until || t + 1 == threads))
+        c++;
+      parts[t].c1 = c;
+    }
+  louvain_run_threads (louvain_aggregate_worker, parts, sizeof *parts, threads);
+  for (guint t = 1; t < threads; t++)
+    {
+      guint64 shift = parts[t].base - parts[t - 1].end;
+      if (shift > 0)
+        {
+          memmove (a->col + parts[t - 1].end, a->col + parts[t].base, (parts[t].end - parts[t].base) * sizeof *a->col);
+          memmove (a->w + parts[t - 1].end, a->w + parts[t].base, (parts[t].end - parts[t].base) * sizeof *a->w);
+          for (guint d = parts[t].c0; d < parts[t].c1; d++)
+            a->rowptr[d + 1] -= shift;
+        }
+      parts[t].end -= shift;
+    }
+}
