@@ -501,6 +501,50 @@ assert_graphs_equal (const LvGraph *a, const LvGraph *b)
   g_assert_cmpmem (a->k, a->n * sizeof (double), b->k, b->n * sizeof (double));
 }
 
+/* The level-0 graph built on 2, 3 or 7 threads is the one-thread graph bit
+ * for bit, with entries to skip (weights not positive or not finite,
+ * columns out of range) and self entries among them, and also when a row
+ * pointer goes back or past the entries. */
+static void
+test_graph_from_threads (void)
+{
+  g_autofree guint32 *group = NULL;
+  g_autoptr (DpGraph) in = make_sparse_planted (40, 50, 4, 3, TRUE, 5, &group);
+  g_autoptr (GRand) r = g_rand_new_with_seed (3);
+  for (guint e = 0; e < in->n_edges; e += 1 + (guint) g_rand_int_range (r, 0, 40))
+    switch (g_rand_int_range (r, 0, 5))
+      {
+      case 0: in->weight[e] = -1; break;
+      case 1: in->weight[e] = NAN; break;
+      case 2: in->col[e] = in->n_nodes + 3; break;
+      default: break;
+      }
+  /* self entries: each row's first entry points back to the row */
+  for (guint i = 0; i < in->n_nodes; i += 3)
+    if (in->rowptr[i] < in->rowptr[i + 1])
+      in->col[in->rowptr[i]] = i;
+  for (guint round = 0; round < 3; round++)
+    {
+      guint64 skipped1;
+      g_autoptr (LvGraph) g1 = louvain_graph_from (in, &skipped1);
+      if (round == 0)
+        g_assert_cmpuint (skipped1, >, 100);
+      const guint threads[] = { 2, 3, 7 };
+      for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+        {
+          guint64 skipped;
+          g_autoptr (LvGraph) gt = louvain_graph_from_par (in, &skipped, threads[t]);
+          g_assert_cmpuint (skipped, ==, skipped1);
+          assert_graphs_equal (g1, gt);
+        }
+      /* round 1: the last pointer past the entries; round 2: one going back too */
+      if (round == 0)
+        in->rowptr[in->n_nodes] += 5;
+      else
+        in->rowptr[in->n_nodes / 2] = in->rowptr[in->n_nodes / 2 - 1] - 1;
+    }
+}
+
 /* The plugin's level-0 graph of a weighted make_sparse_planted graph; *m2
  * gets its total weight 2m. */
 static LvGraph *
@@ -648,6 +692,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/louvain/threads1-golden", test_threads1_golden);
   g_test_add_func ("/plugin/louvain/threads2-planted", test_threads2_planted);
   g_test_add_func ("/plugin/louvain/threads-small-graph", test_threads_small_graph);
+  g_test_add_func ("/plugin/louvain/graph-from-threads", test_graph_from_threads);
   g_test_add_func ("/plugin/louvain/aggregate-threads", test_aggregate_threads);
   g_test_add_func ("/plugin/louvain/move-par-local-optimum", test_move_par_local_optimum);
   return g_test_run ();

@@ -18,27 +18,16 @@ louvain_graph_free (LvGraph *g)
   g_free (g);
 }
 
-/* Level 0 from the input: self entries folded apart, entries that are not
- * positive weights or point outside the graph skipped (*skipped). */
-LvGraph *
-louvain_graph_from (const DpGraph *in, guint64 *skipped)
+guint64
+louvain_graph_rows (const DpGraph *in, LvGraph *g, guint r0, guint r1, guint64 m, guint64 *skipped)
 {
-  LvGraph *g = g_new0 (LvGraph, 1);
-  g->n = in->n_nodes;
-  g->rowptr = g_new0 (guint64, (gsize) g->n + 1);
-  g->col = g_new (guint32, MAX (in->n_edges, 1u));
-  g->w = g_new (double, MAX (in->n_edges, 1u));
-  g->self = g_new0 (double, MAX (g->n, 1u));
-  g->k = g_new0 (double, MAX (g->n, 1u));
-  guint64 m = 0;
-  *skipped = 0;
-  for (guint i = 0; i < g->n; i++)
+  for (guint i = r0; i < r1; i++)
     {
       for (guint64 e = in->rowptr[i]; e < in->rowptr[i + 1] && e < in->n_edges; e++)
         {
           double w = in->weight[e];
           guint32 j = in->col[e];
-          if (!(w > 0) || !isfinite (w) || j >= g->n)
+          if (!louvain_entry_ok (w, j, g->n))
             {
               (*skipped)++;
               continue;
@@ -54,6 +43,28 @@ louvain_graph_from (const DpGraph *in, guint64 *skipped)
         }
       g->rowptr[i + 1] = m;
     }
+  return m;
+}
+
+LvGraph *
+louvain_graph_new_from (const DpGraph *in)
+{
+  LvGraph *g = g_new0 (LvGraph, 1);
+  g->n = in->n_nodes;
+  g->rowptr = g_new0 (guint64, (gsize) g->n + 1);
+  g->col = g_new (guint32, MAX (in->n_edges, 1u));
+  g->w = g_new (double, MAX (in->n_edges, 1u));
+  g->self = g_new0 (double, MAX (g->n, 1u));
+  g->k = g_new0 (double, MAX (g->n, 1u));
+  return g;
+}
+
+LvGraph *
+louvain_graph_from (const DpGraph *in, guint64 *skipped)
+{
+  LvGraph *g = louvain_graph_new_from (in);
+  *skipped = 0;
+  louvain_graph_rows (in, g, 0, g->n, 0, skipped);
   return g;
 }
 

@@ -31,7 +31,9 @@ typedef struct {
 
 typedef struct {
   LvShared *sh;
-  guint32 *queue;     /* circular, room for every node */
+  const guint32 *first;   /* the nodes to visit first, n_first of them */
+  guint n_first;
+  guint32 *queue;         /* circular, room for every node */
   guint64 head, len;
   double *nw;
   guint32 *touched;
@@ -124,6 +126,14 @@ louvain_move_worker (gpointer data)
   LvShared *sh = w->sh;
   const LvGraph *g = sh->g;
   guint n = g->n;
+  /* the scratch is made here, by each thread at once */
+  w->queue = g_new (guint32, MAX (n, 1u));
+  memcpy (w->queue, w->first, (gsize) w->n_first * sizeof (guint32));
+  w->len = w->n_first;
+  w->nw = g_new (double, MAX (n, 1u));
+  for (guint i = 0; i < n; i++)
+    w->nw[i] = -1;
+  w->touched = g_new (guint32, MAX (n, 1u));
   while (w->len > 0)
     {
       guint32 i = w->queue[w->head];
@@ -153,6 +163,9 @@ louvain_move_worker (gpointer data)
           louvain_push (w, i, n);
         }
     }
+  g_free (w->queue);
+  g_free (w->nw);
+  g_free (w->touched);
   return NULL;
 }
 
@@ -190,36 +203,126 @@ louvain_move_par (const LvGraph *g, guint32 *comm, double gamma, double m2, GRan
     {
       guint lo = (guint) ((guint64) n * t / threads), hi = (guint) ((guint64) n * (t + 1) / threads);
       w[t].sh = &sh;
-      w[t].queue = g_new (guint32, MAX (n, 1u));
-      memcpy (w[t].queue, order + lo, (gsize) (hi - lo) * sizeof (guint32));
-      w[t].len = hi - lo;
-      w[t].nw = g_new (double, MAX (n, 1u));
-      for (guint i = 0; i < n; i++)
-        w[t].nw[i] = -1;
-      w[t].touched = g_new (guint32, MAX (n, 1u));
+      w[t].first = order + lo;
+      w[t].n_first = hi - lo;
     }
   louvain_run_threads (louvain_move_worker, w, sizeof *w, threads);
   guint64 moves = 0;
   for (guint t = 0; t < threads; t++)
-    {
-      moves += w[t].moves;
-      g_free (w[t].queue);
-      g_free (w[t].nw);
-      g_free (w[t].touched);
-    }
+    moves += w[t].moves;
   return moves;
+}
+
+/* ------------------------------------------------------------------ */
+/* building graphs in parts */
+
+/* A part of a graph built on several threads: rows [r0, r1), written from
+ * entry @base on (room for as many entries as the part reads), ending at
+ * @end. */
+typedef struct {
+  guint r0, r1;
+  guint64 base, end;
+} LvPart;
+
+/* Splits rows 0..@n into @threads parts of about equal entries, @off[r]
+ * (monotone, n + 1 values) being the entries read before row r. */
+static void
+louvain_split (const guint64 *off, guint n, guint threads, LvPart *parts, gsize stride)
+{
+  guint r = 0;
+  for (guint t = 0; t < threads; t++)
+    {
+      LvPart *p = (LvPart *) ((char *) parts + t * stride);
+      guint64 until = off[n] / threads * (t + 1);
+      p->r0 = r;
+      p->base = off[r];
+      while (r < n && (off[r] < until || t + 1 == threads))
+        r++;
+      p->r1 = r;
+    }
+}
+
+/* Moves each part's entries down to follow the previous part's, fixing
+ * the row ends; returns the entries in all. */
+static guint64
+louvain_compact (LvGraph *a, LvPart *parts, gsize stride, guint threads)
+{
+  LvPart *prev = parts;
+  for (guint t = 1; t < threads; t++)
+    {
+      LvPart *p = (LvPart *) ((char *) parts + t * stride);
+      guint64 shift = p->base - prev->end;
+      if (shift > 0)
+        {
+          memmove (a->col + prev->end, a->col + p->base, (p->end - p->base) * sizeof *a->col);
+          memmove (a->w + prev->end, a->w + p->base, (p->end - p->base) * sizeof *a->w);
+          for (guint r = p->r0; r < p->r1; r++)
+            a->rowptr[r + 1] -= shift;
+          p->end -= shift;
+        }
+      prev = p;
+    }
+  return prev->end;
+}
+
+/* ------------------------------------------------------------------ */
+/* level 0 */
+
+typedef struct {
+  LvPart part;
+  const DpGraph *in;
+  LvGraph *g;
+  guint64 skipped;
+} LvFromPart;
+
+static gpointer
+louvain_from_worker (gpointer data)
+{
+  LvFromPart *p = data;
+  p->part.end = louvain_graph_rows (p->in, p->g, p->part.r0, p->part.r1, p->part.base, &p->skipped);
+  return NULL;
+}
+
+LvGraph *
+louvain_graph_from_par (const DpGraph *in, guint64 *skipped, guint threads)
+{
+  guint n = in->n_nodes;
+  /* the parts' rooms are their rows' entries: a row pointer that goes back
+   * would let them overlap (one thread reads such a graph safely) */
+  g_autofree guint64 *off = g_new (guint64, (gsize) n + 1);
+  for (guint i = 0; i <= n; i++)
+    {
+      off[i] = MIN (in->rowptr[i], in->n_edges);
+      if (i > 0 && off[i] < off[i - 1])
+        return louvain_graph_from (in, skipped);
+    }
+  LvGraph *g = louvain_graph_new_from (in);
+  g_autofree LvFromPart *parts = g_new0 (LvFromPart, threads);
+  louvain_split (off, n, threads, &parts[0].part, sizeof *parts);
+  /* row 0 of the first part may start past entry 0 */
+  parts[0].part.base = 0;
+  for (guint t = 0; t < threads; t++)
+    {
+      parts[t].in = in;
+      parts[t].g = g;
+    }
+  louvain_run_threads (louvain_from_worker, parts, sizeof *parts, threads);
+  louvain_compact (g, &parts[0].part, sizeof *parts, threads);
+  *skipped = 0;
+  for (guint t = 0; t < threads; t++)
+    *skipped += parts[t].skipped;
+  return g;
 }
 
 /* ------------------------------------------------------------------ */
 /* aggregation */
 
 typedef struct {
+  LvPart part;
   const LvGraph *g;
   const guint32 *comm;
   const LvMembers *mb;
   LvGraph *a;
-  guint c0, c1;
-  guint64 base, end;
 } LvAggPart;
 
 static gpointer
@@ -231,13 +334,13 @@ louvain_aggregate_worker (gpointer data)
   g_autofree guint32 *touched = g_new (guint32, MAX (nc, 1u));
   for (guint c = 0; c < nc; c++)
     acc[c] = -1;
-  p->end = louvain_aggregate_rows (p->g, p->comm, p->mb, p->c0, p->c1, p->a, acc, touched, p->base);
+  p->part.end = louvain_aggregate_rows (p->g, p->comm, p->mb, p->part.r0, p->part.r1, p->a, acc, touched,
+                                        p->part.base);
   return NULL;
 }
 
-/* Each part writes its rows from the first input entry of its members on:
- * a community has no more entries than its members, so the parts cannot
- * overlap; then the parts move down to follow each other. */
+/* A community has no more entries than its members, so each part writes
+ * its rows from its members' first input entry on. */
 void
 louvain_aggregate_par (const LvGraph *g, const guint32 *comm, const LvMembers *mb, LvGraph *a, guint threads)
 {
@@ -252,26 +355,14 @@ louvain_aggregate_par (const LvGraph *g, const guint32 *comm, const LvMembers *m
       off[c + 1] = off[c] + e;
     }
   g_autofree LvAggPart *parts = g_new0 (LvAggPart, threads);
-  guint c = 0;
+  louvain_split (off, nc, threads, &parts[0].part, sizeof *parts);
   for (guint t = 0; t < threads; t++)
     {
-      guint64 until = t + 1 == threads ? off[nc] : off[nc] / threads * (t + 1);
-      parts[t] = (LvAggPart) { g, comm, mb, a, c, c, off[c], 0 };
-      while (c < nc && (off[c] < until || t + 1 == threads))
-        c++;
-      parts[t].c1 = c;
+      parts[t].g = g;
+      parts[t].comm = comm;
+      parts[t].mb = mb;
+      parts[t].a = a;
     }
   louvain_run_threads (louvain_aggregate_worker, parts, sizeof *parts, threads);
-  for (guint t = 1; t < threads; t++)
-    {
-      guint64 shift = parts[t].base - parts[t - 1].end;
-      if (shift > 0)
-        {
-          memmove (a->col + parts[t - 1].end, a->col + parts[t].base, (parts[t].end - parts[t].base) * sizeof *a->col);
-          memmove (a->w + parts[t - 1].end, a->w + parts[t].base, (parts[t].end - parts[t].base) * sizeof *a->w);
-          for (guint d = parts[t].c0; d < parts[t].c1; d++)
-            a->rowptr[d + 1] -= shift;
-        }
-      parts[t].end -= shift;
-    }
+  louvain_compact (a, &parts[0].part, sizeof *parts, threads);
 }

@@ -172,7 +172,8 @@ louvain_finish (DpStage *stage, void *state, GError **error)
       return FALSE;
     }
   guint64 skipped;
-  g_autoptr (LvGraph) g = louvain_graph_from (in, &skipped);
+  guint threads = in->n_edges >= LOUVAIN_PAR_MIN_ENTRIES ? dp_stage_threads (stage) : 1;
+  g_autoptr (LvGraph) g = threads > 1 ? louvain_graph_from_par (in, &skipped, threads) : louvain_graph_from (in, &skipped);
   if (skipped)
     dp_stage_count (stage, "edges-skipped", skipped);
   g_autofree guint32 *part = g_new (guint32, MAX (g->n, 1u));

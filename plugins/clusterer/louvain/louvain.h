@@ -2,6 +2,8 @@
  * plugin: nothing here is exported. */
 #pragma once
 
+#include <math.h>
+
 #include "darkpipe.h"
 
 /* One level: a symmetric weighted graph without self-loops in the CSR;
@@ -18,9 +20,25 @@ typedef struct {
 void louvain_graph_free (LvGraph *g);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LvGraph, louvain_graph_free)
 
+/* Whether an input entry (weight @w, column @j) counts: a positive finite
+ * weight to one of the @n nodes. */
+static inline gboolean
+louvain_entry_ok (double w, guint32 j, guint n)
+{
+  return w > 0 && isfinite (w) && j < n;
+}
+
 /* Level 0 from the input: self entries folded apart, entries that are not
  * positive weights or point outside the graph skipped (*skipped). */
 LvGraph *louvain_graph_from (const DpGraph *in, guint64 *skipped);
+
+/* The level-0 graph of @in allocated, self and k zero, room for all of
+ * @in's entries. */
+LvGraph *louvain_graph_new_from (const DpGraph *in);
+
+/* louvain_graph_from's rows [@r0, @r1), their entries written from @m on;
+ * adds to *@skipped; returns the end of the last row. */
+guint64 louvain_graph_rows (const DpGraph *in, LvGraph *g, guint r0, guint r1, guint64 m, guint64 *skipped);
 
 /* Sums the weights from node @i to the communities of its neighbours:
  * nw[c] for the nt communities listed in touched[0..nt) (every other
@@ -76,6 +94,10 @@ guint64 louvain_aggregate_rows (const LvGraph *g, const guint32 *comm, const LvM
 /* Graphs with fewer CSR entries than this are moved on one thread: a
  * thread costs more than it saves there. */
 #define LOUVAIN_PAR_MIN_ENTRIES 32768
+
+/* louvain_graph_from on @threads (>= 2) threads, the same graph bit for
+ * bit. */
+LvGraph *louvain_graph_from_par (const DpGraph *in, guint64 *skipped, guint threads);
 
 /* Local moving on @threads (>= 2) threads at once: nodes are dealt out in
  * a random order; each thread moves its nodes against community totals
