@@ -1,17 +1,22 @@
 /* louvain-par.c — the local moving and the aggregation on several threads.
  *
- * The moving follows the asynchronous scheme of GVE-Louvain (Sahu,
- * arXiv 2312.04876): all threads share the node → community array and the
+ * The moving follows the asynchronous scheme of GVE-Louvain (Sahu 2023,
+ * "GVE-Louvain: fast Louvain algorithm for community detection in shared
+ * memory setting"): all threads share the node → community array and the
  * community totals, read them without locks and update the totals with
  * atomic adds, so a thread may decide on a total that another thread is
  * changing; the next visit of the node repairs such a choice.  What keeps
- * it linear is Traag's queue, as on one thread: each thread starts with its
- * share of the nodes in a random order and queues, in its own queue, the
- * neighbours of a node it moved that are not in the node's new community.
- * A node is in one queue at most: its state says whether it is idle,
- * queued, being moved, or being moved and wanted again (a neighbour moved
- * meanwhile), in which case its thread queues it once more.  A thread
- * whose queue is empty is done; the level ends when all are. */
+ * it linear is Traag's queue, as on one thread: only the neighbours of a
+ * node that moved, and are not in its new community, are visited again.
+ * The queue is shared in chunks: the nodes in the seeded random order, cut
+ * into chunks, then the chunks that the threads fill with the nodes they
+ * want visited again; a thread takes the next chunk (under a lock, once
+ * per chunk), and when none is there it visits the nodes of the chunk it
+ * is filling.  So the threads share the work to the end of the level,
+ * which ends when every thread waits for a chunk.  A node is in one chunk
+ * at most: its state says whether it is idle, queued, being moved, or
+ * being moved and wanted again (a neighbour moved meanwhile), in which
+ * case its thread queues it once more. */
 #include "config.h"
 
 #include <math.h>
@@ -21,20 +26,31 @@
 
 enum { LV_IDLE, LV_QUEUED, LV_BUSY, LV_AGAIN };
 
+/* nodes per chunk of the shared queue */
+#define LV_CHUNK 512
+
+typedef struct {
+  guint len;
+  guint32 node[LV_CHUNK];
+} LvChunk;
+
 typedef struct {
   const LvGraph *g;
   guint32 *comm;
   double *tot;
   guint8 *state;
   double gamma_m2;
+  guint threads;
+  GMutex lock;        /* guards the rest */
+  GCond wake;
+  GQueue chunks;      /* of LvChunk, full ones but for the last of the order */
+  guint waiting;      /* threads waiting for a chunk */
+  gboolean done;
 } LvShared;
 
 typedef struct {
   LvShared *sh;
-  const guint32 *first;   /* the nodes to visit first, n_first of them */
-  guint n_first;
-  guint32 *queue;         /* circular, room for every node */
-  guint64 head, len;
+  LvChunk *out;       /* the chunk this thread fills */
   double *nw;
   guint32 *touched;
   guint64 moves;
@@ -58,17 +74,57 @@ louvain_add_f64 (double *p, double d)
   while (!__atomic_compare_exchange (p, &old, &sum, TRUE, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 }
 
+/* Queues @i in this thread's chunk, handing the chunk over when full. */
 static void
-louvain_push (LvWorker *w, guint32 i, guint n)
+louvain_push (LvWorker *w, guint32 i)
 {
-  w->queue[(w->head + w->len) % n] = i;
-  w->len++;
+  w->out->node[w->out->len++] = i;
+  if (w->out->len < LV_CHUNK)
+    return;
+  LvShared *sh = w->sh;
+  g_mutex_lock (&sh->lock);
+  g_queue_push_tail (&sh->chunks, w->out);
+  if (sh->waiting)
+    g_cond_signal (&sh->wake);
+  g_mutex_unlock (&sh->lock);
+  w->out = g_new (LvChunk, 1);
+  w->out->len = 0;
+}
+
+/* The next chunk to visit: a shared one, else this thread's own; NULL
+ * when every thread waits for one (the level is over). */
+static LvChunk *
+louvain_next (LvWorker *w)
+{
+  LvShared *sh = w->sh;
+  g_mutex_lock (&sh->lock);
+  LvChunk *c;
+  while (!(c = g_queue_pop_head (&sh->chunks)))
+    {
+      if (w->out->len > 0)
+        {
+          c = w->out;
+          w->out = g_new (LvChunk, 1);
+          w->out->len = 0;
+          break;
+        }
+      if (sh->done || ++sh->waiting == sh->threads)
+        {
+          sh->done = TRUE;
+          g_cond_broadcast (&sh->wake);
+          break;
+        }
+      g_cond_wait (&sh->wake, &sh->lock);
+      sh->waiting--;
+    }
+  g_mutex_unlock (&sh->lock);
+  return c;
 }
 
 /* Wants node @j visited (again): queues it here when idle, marks it when
  * another thread is moving it; nothing when it is queued already. */
 static void
-louvain_want (LvWorker *w, guint32 j, guint n)
+louvain_want (LvWorker *w, guint32 j)
 {
   guint8 *st = &w->sh->state[j];
   guint8 s = __atomic_load_n (st, __ATOMIC_RELAXED);
@@ -84,7 +140,7 @@ louvain_want (LvWorker *w, guint32 j, guint n)
       if (__atomic_compare_exchange_n (st, &s, to, FALSE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
         {
           if (to == LV_QUEUED)
-            louvain_push (w, j, n);
+            louvain_push (w, j);
           return;
         }
     }
@@ -119,51 +175,58 @@ louvain_best_shared (LvWorker *w, guint32 i)
   return best;
 }
 
+/* Visits node @i: moves it to its best community, queues its neighbours
+ * when it moved, and queues it again when it is wanted again. */
+static void
+louvain_visit (LvWorker *w, guint32 i)
+{
+  LvShared *sh = w->sh;
+  const LvGraph *g = sh->g;
+  __atomic_store_n (&sh->state[i], LV_BUSY, __ATOMIC_RELEASE);
+  guint32 own = __atomic_load_n (&sh->comm[i], __ATOMIC_RELAXED);
+  guint32 best = louvain_best_shared (w, i);
+  if (best != own)
+    {
+      __atomic_store_n (&sh->comm[i], best, __ATOMIC_RELAXED);
+      louvain_add_f64 (&sh->tot[own], -g->k[i]);
+      louvain_add_f64 (&sh->tot[best], g->k[i]);
+      w->moves++;
+      for (guint64 e = g->rowptr[i]; e < g->rowptr[i + 1]; e++)
+        {
+          guint32 j = g->col[e];
+          if (__atomic_load_n (&sh->comm[j], __ATOMIC_RELAXED) != best)
+            louvain_want (w, j);
+        }
+    }
+  guint8 busy = LV_BUSY;
+  if (!__atomic_compare_exchange_n (&sh->state[i], &busy, LV_IDLE, FALSE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+    {
+      /* LV_AGAIN: a neighbour moved while this node was decided */
+      __atomic_store_n (&sh->state[i], LV_QUEUED, __ATOMIC_RELAXED);
+      louvain_push (w, i);
+    }
+}
+
 static gpointer
 louvain_move_worker (gpointer data)
 {
   LvWorker *w = data;
-  LvShared *sh = w->sh;
-  const LvGraph *g = sh->g;
-  guint n = g->n;
+  guint n = w->sh->g->n;
   /* the scratch is made here, by each thread at once */
-  w->queue = g_new (guint32, MAX (n, 1u));
-  memcpy (w->queue, w->first, (gsize) w->n_first * sizeof (guint32));
-  w->len = w->n_first;
   w->nw = g_new (double, MAX (n, 1u));
   for (guint i = 0; i < n; i++)
     w->nw[i] = -1;
   w->touched = g_new (guint32, MAX (n, 1u));
-  while (w->len > 0)
+  w->out = g_new (LvChunk, 1);
+  w->out->len = 0;
+  LvChunk *c;
+  while ((c = louvain_next (w)))
     {
-      guint32 i = w->queue[w->head];
-      w->head = (w->head + 1) % n;
-      w->len--;
-      __atomic_store_n (&sh->state[i], LV_BUSY, __ATOMIC_RELEASE);
-      guint32 own = __atomic_load_n (&sh->comm[i], __ATOMIC_RELAXED);
-      guint32 best = louvain_best_shared (w, i);
-      if (best != own)
-        {
-          __atomic_store_n (&sh->comm[i], best, __ATOMIC_RELAXED);
-          louvain_add_f64 (&sh->tot[own], -g->k[i]);
-          louvain_add_f64 (&sh->tot[best], g->k[i]);
-          w->moves++;
-          for (guint64 e = g->rowptr[i]; e < g->rowptr[i + 1]; e++)
-            {
-              guint32 j = g->col[e];
-              if (__atomic_load_n (&sh->comm[j], __ATOMIC_RELAXED) != best)
-                louvain_want (w, j, n);
-            }
-        }
-      guint8 busy = LV_BUSY;
-      if (!__atomic_compare_exchange_n (&sh->state[i], &busy, LV_IDLE, FALSE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-        {
-          /* LV_AGAIN: a neighbour moved while this node was decided */
-          __atomic_store_n (&sh->state[i], LV_QUEUED, __ATOMIC_RELAXED);
-          louvain_push (w, i, n);
-        }
+      for (guint p = 0; p < c->len; p++)
+        louvain_visit (w, c->node[p]);
+      g_free (c);
     }
-  g_free (w->queue);
+  g_free (w->out);
   g_free (w->nw);
   g_free (w->touched);
   return NULL;
@@ -197,19 +260,26 @@ louvain_move_par (const LvGraph *g, guint32 *comm, double gamma, double m2, GRan
       order[i] = i;
     }
   louvain_shuffle (order, n, rand);
-  LvShared sh = { g, comm, tot, state, m2 > 0 ? gamma / m2 : 0 };
+  LvShared sh = { g, comm, tot, state, m2 > 0 ? gamma / m2 : 0, threads };
+  g_mutex_init (&sh.lock);
+  g_cond_init (&sh.wake);
+  g_queue_init (&sh.chunks);
+  for (guint at = 0; at < n; at += LV_CHUNK)
+    {
+      LvChunk *c = g_new (LvChunk, 1);
+      c->len = MIN (n - at, LV_CHUNK);
+      memcpy (c->node, order + at, c->len * sizeof (guint32));
+      g_queue_push_tail (&sh.chunks, c);
+    }
   g_autofree LvWorker *w = g_new0 (LvWorker, threads);
   for (guint t = 0; t < threads; t++)
-    {
-      guint lo = (guint) ((guint64) n * t / threads), hi = (guint) ((guint64) n * (t + 1) / threads);
-      w[t].sh = &sh;
-      w[t].first = order + lo;
-      w[t].n_first = hi - lo;
-    }
+    w[t].sh = &sh;
   louvain_run_threads (louvain_move_worker, w, sizeof *w, threads);
   guint64 moves = 0;
   for (guint t = 0; t < threads; t++)
     moves += w[t].moves;
+  g_mutex_clear (&sh.lock);
+  g_cond_clear (&sh.wake);
   return moves;
 }
 
