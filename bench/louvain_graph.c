@@ -4,7 +4,11 @@
  * per run: "run THREADS SECONDS CPU_SECONDS MODULARITY CLUSTERS" (the CPU
  * time of the process over the run: on a shared machine the wall time of a
  * threaded run says little without it), then "peak_kb KB" (the process's
- * resident peak, graph included).
+ * resident peak, graph included).  With --probe S, first "cores X": the
+ * CPU seconds per second that two threads spinning for S seconds got, the
+ * cores this run could have used then (on a shared machine where each
+ * session gets its share, as with the kernel's autogroups, 2 threads can
+ * be no faster than 1 when this is 1 or less).
  *
  *   --mode random:  EDGES edges between uniformly drawn distinct nodes
  *                   (multi-edges kept), no community structure;
@@ -19,7 +23,7 @@
  *   louvain_graph (--mode random|planted --nodes N --edges M [--seed S]
  *                  [--mix MU] [--size-min A] [--size-max B] | --read PATH)
  *                 [--edge-file PATH] [--threads 1,2] [--rounds R]
- *                 [--options YAML] [--clusters-out PREFIX]
+ *                 [--options YAML] [--clusters-out PREFIX] [--probe S]
  * --edge-file writes the generated edges ("u v" lines, igraph's
  * Read_Edgelist); --clusters-out writes PREFIX.THREADS, each node's cluster
  * (a line per node) of the last run with that many threads. */
@@ -226,6 +230,27 @@ cpu_seconds (void)
   return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+static gpointer
+spin (gpointer data)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (*(double *) data * 1e6);
+  volatile guint64 x = 0;
+  while (g_get_monotonic_time () < end)
+    x++;
+  return NULL;
+}
+
+/* CPU seconds per second that two spinning threads get over @secs. */
+static double
+probe_cores (double secs)
+{
+  double cpu0 = cpu_seconds ();
+  GThread *t = g_thread_new ("spin", spin, &secs);
+  spin (&secs);
+  g_thread_join (t);
+  return (cpu_seconds () - cpu0) / secs;
+}
+
 static gboolean
 write_clusters (DpHarness *h, const char *prefix, guint threads)
 {
@@ -268,7 +293,7 @@ main (int argc, char **argv)
   g_autofree char *mode = NULL, *read = NULL, *edge_file = NULL, *threads = NULL, *options = NULL,
                   *clusters_out = NULL;
   gint64 nodes = 0, edges = 0, seed = 1, smin = 50, smax = 1950, rounds = 1;
-  double mix = 0.3;
+  double mix = 0.3, probe = 0;
   GOptionEntry entries[] = {
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "random or planted", "MODE" },
     { "read", 0, 0, G_OPTION_ARG_FILENAME, &read, "read the graph from this edge list", "PATH" },
@@ -283,6 +308,7 @@ main (int argc, char **argv)
     { "rounds", 0, 0, G_OPTION_ARG_INT64, &rounds, "runs of each thread count (0: only make the graph)", "R" },
     { "options", 0, 0, G_OPTION_ARG_STRING, &options, "louvain's options (YAML)", "YAML" },
     { "clusters-out", 0, 0, G_OPTION_ARG_FILENAME, &clusters_out, "write PREFIX.THREADS", "PREFIX" },
+    { "probe", 0, 0, G_OPTION_ARG_DOUBLE, &probe, "first measure the cores available over S seconds", "S" },
     { NULL }
   };
   GError *error = NULL;
@@ -326,6 +352,8 @@ main (int argc, char **argv)
   g_autoptr (DpGraph) g = rounds > 0 ? csr_of (&ed) : NULL;
   g_free (ed.key);
   g_free (ed.w);
+  if (probe > 0)
+    printf ("cores %.2f\n", probe_cores (probe));
   g_auto (GStrv) list = g_strsplit (threads ? threads : "1", ",", -1);
   for (gint64 round = 0; round < rounds; round++)
     for (guint t = 0; list[t]; t++)

@@ -95,7 +95,7 @@ def peer(a, worker, name):
 
 
 def table(a):
-    runs, ig, scores, peak, version = {}, [], {}, 0, "?"
+    runs, ig, scores, peak, version, cores = {}, [], {}, 0, "?", []
     ig_timeout = None
     with open(a.results) as f:
         for line in f:
@@ -111,6 +111,8 @@ def table(a):
                 scores[int(w[1].rsplit(".", 1)[1])] = float(w[2])
             elif w[0] == "peak_kb":
                 peak = max(peak, int(w[1]))
+            elif w[0] == "cores":
+                cores.append(float(w[1]))
     med = {t: statistics.median(r[0] for r in rs) for t, rs in runs.items()}
     print(f"{a.name}: {a.nodes} nodes, {a.edges} edges; {a.rounds} rounds, each darkpipe 1 thread,"
           f" 2 threads, then igraph; medians")
@@ -134,7 +136,10 @@ def table(a):
     print(f"  peak memory: darkpipe driver {peak / 1024:.0f} MB (graph included)"
           + (f", igraph {max(r[3] for r in ig) / 1024:.0f} MB" if ig else ""))
     if 1 in med and 2 in med:
-        print(f"  speed-up 2 threads / 1 thread: {med[1] / med[2]:.2f}x")
+        print(f"  speed-up 2 threads / 1 thread: {med[1] / med[2]:.2f}x"
+              + (f" (CPU s: {statistics.median(r[1] for r in runs[2]) / statistics.median(r[1] for r in runs[1]):.2f}x"
+                 f" one thread's; cores this run could use, by two spinning threads: "
+                 f"{', '.join(f'{c:.2f}' for c in cores)})" if cores else ""))
         gap = max(abs(q2[2] - q1[2]) for q1 in runs[1] for q2 in runs[2])
         print(f"  modularity, 2 threads against 1: largest gap {gap:.5f}"
               f" (goal <= 0.002: {'met' if gap <= 0.002 else 'not met'})")
