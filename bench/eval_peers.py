@@ -6,14 +6,11 @@
   knn       run scikit-learn (brute cosine) and FAISS (IndexFlatIP on unit
             vectors) on it, compare their neighbour sets with darkpipe's
             (knn_classify predictions CSV), print times and ratios
-  louvain   build the kNN graph from darkpipe's neighbour lists, run igraph's
-            community_multilevel and networkx's louvain_communities on it,
-            print modularity and time against darkpipe's
+  edges     write the kNN graph of darkpipe's neighbour lists as an edge
+            list ("u v w" lines) for bench/louvain
 """
 import argparse
 import csv
-import multiprocessing
-import os
 import sys
 import time
 
@@ -132,63 +129,14 @@ def build_graph(a):
     return g
 
 
-def nx_worker(edges, weights, n, seed, out):
-    import networkx as nx
-    G = nx.Graph()
-    G.add_nodes_from(range(n))
-    G.add_weighted_edges_from((u, v, w) for (u, v), w in zip(edges, weights))
-    t0 = time.perf_counter()
-    comms = nx.community.louvain_communities(G, weight="weight", resolution=1, seed=seed)
-    t = time.perf_counter() - t0
-    memb = [0] * n
-    for c, nodes in enumerate(comms):
-        for v in nodes:
-            memb[v] = c
-    out.put((t, memb))
-
-
-def louvain(a):
+def edges(a):
     g = build_graph(a)
-    n = g.vcount()
-    print(f"Louvain: kNN graph (k' = {a.k}, weight 1-|d|), {n} nodes, {g.ecount()} edges")
+    print(f"kNN graph (k' = {a.k}, weight 1-|d|) of darkpipe's neighbour lists: {g.vcount()} nodes, {g.ecount()} edges")
     if a.dp_edges and a.dp_edges != g.ecount():
-        print(f"  WARNING: darkpipe's graph has {a.dp_edges} edges")
-    memb = [0] * n
-    with open(a.clusters) as f:
-        for r in csv.DictReader(f):
-            p = r["ip"].split(".")
-            memb[int(p[1]) << 16 | int(p[2]) << 8 | int(p[3])] = int(r["cluster"])
-    q_dp = g.modularity(memb, weights="weight")
-    print(f"  darkpipe louvain: {a.dp_seconds:.2f} s, modularity {q_dp:.4f} (its own report {a.dp_modularity:.4f}),"
-          f" {len(set(memb))} clusters")
-    import igraph as ig
-    t0 = time.perf_counter()
-    c = g.community_multilevel(weights="weight")
-    t_ig = time.perf_counter() - t0
-    q_ig = g.modularity(c.membership, weights="weight")
-    print(f"  igraph {ig.__version__} community_multilevel: {t_ig:.2f} s, modularity {q_ig:.4f}, {len(c)} clusters")
-    print(f"  modularity darkpipe - igraph: {q_dp - q_ig:+.4f} (goal >= -0.005)")
-    print(f"  ratio igraph / darkpipe time: {t_ig / a.dp_seconds:.1f}x")
-    if a.nx_timeout <= 0:
-        print("  networkx skipped (--nx-timeout 0)")
-        return
-    out = multiprocessing.Queue()
-    el = g.get_edgelist()
-    p = multiprocessing.Process(target=nx_worker, args=(el, g.es["weight"], n, 15, out))
-    p.start()
-    import queue
-    try:
-        # get before join: the child cannot exit before its queue is drained
-        t_nx, m = out.get(timeout=a.nx_timeout)
-    except queue.Empty:
-        p.terminate()
-        p.join()
-        print(f"  networkx louvain_communities: stopped after {a.nx_timeout:.0f} s (> {a.nx_timeout / a.dp_seconds:.0f}x darkpipe)")
-        return
-    p.join()
-    import networkx as nx
-    print(f"  networkx {nx.__version__} louvain_communities: {t_nx:.2f} s, modularity"
-          f" {g.modularity(m, weights='weight'):.4f}; ratio networkx / darkpipe: {t_nx / a.dp_seconds:.1f}x")
+        print(f"  WARNING: darkpipe's knn_graph made {a.dp_edges} edges")
+    with open(a.out, "w") as f:
+        for (u, v), w in zip(g.get_edgelist(), g.es["weight"]):
+            f.write(f"{u} {v} {w!r}\n")
 
 
 def main():
@@ -201,21 +149,20 @@ def main():
     g.add_argument("--seed", type=int, default=7)
     g.add_argument("--spread", type=float, default=1.0, help="scales the cluster spreads (larger: less structure)")
     g.add_argument("--out", required=True)
-    for name in ("knn", "louvain"):
+    for name in ("knn", "edges"):
         s = sub.add_parser(name)
         s.add_argument("--emb", required=True)
         s.add_argument("--pred", required=True)
         s.add_argument("--k", type=int, default=10)
-        s.add_argument("--threads", type=int, default=2)
-        s.add_argument("--dp-seconds", type=float, required=True)
-    sub.choices["knn"].add_argument("--sklearn-queries", type=int, default=10000)
-    lv = sub.choices["louvain"]
-    lv.add_argument("--clusters", required=True)
-    lv.add_argument("--dp-modularity", type=float, default=float("nan"))
-    lv.add_argument("--dp-edges", type=int, default=0)
-    lv.add_argument("--nx-timeout", type=float, default=180)
+    kn = sub.choices["knn"]
+    kn.add_argument("--threads", type=int, default=2)
+    kn.add_argument("--dp-seconds", type=float, required=True)
+    kn.add_argument("--sklearn-queries", type=int, default=10000)
+    ed = sub.choices["edges"]
+    ed.add_argument("--out", required=True)
+    ed.add_argument("--dp-edges", type=int, default=0)
     a = ap.parse_args()
-    {"gen": gen, "knn": knn, "louvain": louvain}[a.cmd](a)
+    {"gen": gen, "knn": knn, "edges": edges}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -32,14 +32,14 @@ if ! $D run make.yaml --quiet >log 2>&1; then
   exit 1
 fi
 
-# the stage names of a pipeline's threaded plugins (word2vec, knn_*)
+# the stage names of a pipeline's threaded plugins (word2vec, knn_*, louvain)
 threaded_sets () {
   python3 - "$1" <<'PYEOF'
 import re, sys
 text = open(sys.argv[1]).read()
 stages = re.findall(r'^  ([A-Za-z0-9_-]+):\s*(?:\{\s*plugin:\s*([A-Za-z0-9_]+)|\n\s+plugin:\s*([A-Za-z0-9_]+))', text, re.M)
 for name, a, b in stages:
-    if (a or b) in ("word2vec", "knn_classify", "knn_graph"):
+    if (a or b) in ("word2vec", "knn_classify", "knn_graph", "louvain"):
         print("--set=%s.threads=1" % name)
 PYEOF
 }

@@ -194,8 +194,11 @@ tests_test_ip2vec_corpus_LDADD = $(TEST_LIBS)
 tests_test_knn_graph_SOURCES = tests/test-knn-graph.c
 tests_test_knn_graph_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_knn_graph_LDADD = $(TEST_LIBS)
-tests_test_louvain_SOURCES = tests/test-louvain.c
-tests_test_louvain_CFLAGS = $(TEST_CC_FLAGS)
+# the plugin's level code is compiled in: the threaded aggregation and
+# moving are tested against the one-thread code directly
+tests_test_louvain_SOURCES = tests/test-louvain.c plugins/clusterer/louvain/louvain-level.c \
+	plugins/clusterer/louvain/louvain-par.c
+tests_test_louvain_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/clusterer/louvain
 tests_test_louvain_LDADD = $(TEST_LIBS)
 tests_test_knn_classify_SOURCES = tests/test-knn-classify.c
 tests_test_knn_classify_CFLAGS = $(TEST_CC_FLAGS)
