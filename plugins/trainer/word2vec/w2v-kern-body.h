@@ -81,7 +81,7 @@ WORD2VEC_INLINE void
 word2vec_sgns_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
 {
   Word2vecModel *m = w->m;
-  const guint nb = m->stride / 8;
+  const guint nb = (m->dim + 7) / 8;
   Word2vecV8 *restrict ograd = (Word2vecV8 *) w->ograd;
   float *restrict g = w->g;
   memset (ograd, 0, (gsize) n_outs * m->stride * sizeof (float));
@@ -139,7 +139,7 @@ WORD2VEC_INLINE void
 word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
 {
   Word2vecModel *m = w->m;
-  const guint nb = m->stride / 8;
+  const guint nb = (m->dim + 7) / 8;
   Word2vecV8 *restrict in = ROW0 (ctx[0]);
   Word2vecV8 *restrict e = (Word2vecV8 *) w->neu1e;
   Word2vecV8 *restrict old = (Word2vecV8 *) w->neu1;
@@ -246,7 +246,7 @@ WORD2VEC_INLINE void
 word2vec_seq_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
 {
   Word2vecModel *m = w->m;
-  const guint nb = m->stride / 8;
+  const guint nb = (m->dim + 7) / 8;
   Word2vecV8 *restrict loc = (Word2vecV8 *) w->ograd;
   Word2vecV8 *restrict orig = (Word2vecV8 *) w->orig;
   Word2vecV8 *restrict e = (Word2vecV8 *) w->neu1e;
@@ -293,7 +293,7 @@ WORD2VEC_INLINE void
 word2vec_cbow_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
 {
   Word2vecModel *m = w->m;
-  const guint nb = m->stride / 8;
+  const guint nb = (m->dim + 7) / 8;
   Word2vecV8 *restrict neu1 = (Word2vecV8 *) w->neu1;
   Word2vecV8 *restrict neu1e = (Word2vecV8 *) w->neu1e;
   memset (neu1, 0, m->stride * sizeof (float));

@@ -76,10 +76,11 @@ word2vec_gradient (const Word2vecModel *m, float f, float label, float alpha)
   return (label - (f > 0 ? 1.0f : 0.0f)) * alpha;
 }
 
-/* Rows are padded to a multiple of 8 floats (the pad stays 0: it starts at 0
- * and every update is a combination of rows whose pad is 0), so the loops
- * below are whole 8-lane vectors: two SSE registers on any x86-64, one AVX
- * register with FMA in the clone picked on CPUs that have them. */
+/* Rows are padded to a multiple of 16 floats (word2vec_stride; the pad
+ * stays 0: it starts at 0 and every update is a combination of rows whose
+ * pad is 0), so the loops of w2v-kern-body.h are whole 8-lane vectors: two
+ * SSE registers on any x86-64, one AVX register with FMA in the copy picked
+ * on CPUs that have them. */
 typedef float Word2vecV8 __attribute__ ((vector_size (32)));
 
 /* A row of the input (syn0) or output (syn1) vectors (w: the worker). */
