@@ -12,8 +12,8 @@
 #define WORD2VEC_MAX_OUTS 101
 
 /* target_clones dispatches "arch=" clones on the CPU model, not its
- * features (an AMD EPYC got the default clone), so the AVX2+FMA copies are
- * picked by hand with __builtin_cpu_supports. */
+ * features (an AMD EPYC got the default clone), so the AVX2+FMA and
+ * AVX-512 copies are picked by hand with __builtin_cpu_supports. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define WORD2VEC_X86 1
 #endif
@@ -34,7 +34,18 @@ typedef struct {
 extern const Word2vecKernels word2vec_kernels_portable;
 #ifdef WORD2VEC_X86
 extern const Word2vecKernels word2vec_kernels_avx2;
+extern const Word2vecKernels word2vec_kernels_avx512;
 #endif
+
+/* Names the kernels to use (auto, portable, avx2, avx512): for tests and
+ * measurements (docs/darkvec-word2vec.md). */
+#define WORD2VEC_KERNELS_ENV "DARKPIPE_W2V_KERNELS"
+
+/* The kernels for @request (NULL, "" or "auto": the best this CPU runs; or
+ * a table's name).  A request that cannot be followed (unknown, or not for
+ * this CPU) gives the best ones and a message in *why (transfer full; NULL
+ * otherwise).  Any thread. */
+const Word2vecKernels *word2vec_kernels_choose (const char *request, char **why);
 
 struct _Word2vecWorker {
   Word2vecModel *m;
@@ -57,6 +68,12 @@ struct _Word2vecWorker {
   gpointer tick_data;
   struct _Word2vecCrew *crew;   /* worker 0: the others, to start more of them */
 };
+
+/* A worker of @m (prepared) running kernels @k, its buffers sized by the
+ * configuration's window, negative and vector_size and the longest
+ * sentence; word2vec_worker_clear frees them. */
+void word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, const Word2vecKernels *k, guint index);
+void word2vec_worker_clear (Word2vecWorker *w);
 
 /* Gradient of one (input, output) dot product @f for @label.  Inside
  * (-MAX_EXP, MAX_EXP) the tabulated sigmoid; on the right side of it there is

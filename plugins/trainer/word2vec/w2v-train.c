@@ -320,8 +320,85 @@ word2vec_alloc (gsize n_floats)
   return p;
 }
 
-static void
-word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
+/* The kernels of each instruction set, best first, and whether this CPU
+ * runs them. */
+static gboolean
+word2vec_cpu_has (const Word2vecKernels *k)
+{
+#ifdef WORD2VEC_X86
+  __builtin_cpu_init ();
+  if (k == &word2vec_kernels_avx512)
+    return __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
+           && __builtin_cpu_supports ("avx512dq") && __builtin_cpu_supports ("avx2")
+           && __builtin_cpu_supports ("fma");
+  if (k == &word2vec_kernels_avx2)
+    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+#endif
+  return k == &word2vec_kernels_portable;
+}
+
+static const Word2vecKernels *const word2vec_all_kernels[] = {
+#ifdef WORD2VEC_X86
+  &word2vec_kernels_avx512,
+  &word2vec_kernels_avx2,
+#endif
+  &word2vec_kernels_portable,
+};
+
+const Word2vecKernels *
+word2vec_kernels_choose (const char *request, char **why)
+{
+  const Word2vecKernels *best = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (word2vec_all_kernels) && best == NULL; i++)
+    if (word2vec_cpu_has (word2vec_all_kernels[i]))
+      best = word2vec_all_kernels[i];
+  *why = NULL;
+  if (request == NULL || *request == '\0' || strcmp (request, "auto") == 0)
+    return best;
+  for (guint i = 0; i < G_N_ELEMENTS (word2vec_all_kernels); i++)
+    if (strcmp (request, word2vec_all_kernels[i]->name) == 0)
+      {
+        if (word2vec_cpu_has (word2vec_all_kernels[i]))
+          return word2vec_all_kernels[i];
+        *why = g_strdup_printf ("%s=%s: this CPU cannot run them; using %s", WORD2VEC_KERNELS_ENV, request,
+                                best->name);
+        return best;
+      }
+  g_autoptr (GString) names = g_string_new ("auto");
+  for (guint i = 0; i < G_N_ELEMENTS (word2vec_all_kernels); i++)
+    g_string_append_printf (names, ", %s", word2vec_all_kernels[i]->name);
+  g_autofree char *shown = g_strescape (request, NULL);
+  *why = g_strdup_printf ("%s=\"%s\" is not one of %s; using %s", WORD2VEC_KERNELS_ENV, shown, names->str,
+                          best->name);
+  return best;
+}
+
+/* The kernels for WORD2VEC_KERNELS_ENV, with a warning on stderr once for
+ * each value that cannot be followed. */
+static const Word2vecKernels *
+word2vec_kernels_current (void)
+{
+  static GMutex lock;
+  static char *last_request;
+  static const Word2vecKernels *last;
+  g_mutex_lock (&lock);
+  const char *request = g_getenv (WORD2VEC_KERNELS_ENV);
+  if (last == NULL || g_strcmp0 (request, last_request) != 0)
+    {
+      g_autofree char *why = NULL;
+      last = word2vec_kernels_choose (request, &why);
+      g_free (last_request);
+      last_request = g_strdup (request);
+      if (why)
+        g_printerr ("darkpipe: warning: word2vec: %s\n", why);
+    }
+  const Word2vecKernels *k = last;
+  g_mutex_unlock (&lock);
+  return k;
+}
+
+void
+word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, const Word2vecKernels *k, guint index)
 {
   const Word2vecConfig *c = m->config;
   gsize n_outs = (gsize) c->negative + 1;
@@ -330,12 +407,6 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   w->m = m;
   w->index = index;
   w->first_label = 1.0f;
-  const Word2vecKernels *k = &word2vec_kernels_portable;
-#ifdef WORD2VEC_X86
-  __builtin_cpu_init ();
-  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    k = &word2vec_kernels_avx2;
-#endif
   w->sgns = k->sgns;
   w->pair = k->pair;
   w->seq = k->seq;
@@ -353,7 +424,7 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   w->neu1e = g_aligned_alloc0 (m->stride, sizeof (float), 64);
 }
 
-static void
+void
 word2vec_worker_clear (Word2vecWorker *w)
 {
   g_free (w->sen);
@@ -442,8 +513,9 @@ word2vec_model_train (Word2vecModel *m, guint max_threads,
   Word2vecCrew crew = { .max = MAX (max_threads, 1u), .running = 1 };
   crew.workers = g_new (Word2vecWorker, crew.max);
   crew.handles = g_new0 (GThread *, crew.max);
+  const Word2vecKernels *k = word2vec_kernels_current ();
   for (guint t = 0; t < crew.max; t++)
-    word2vec_worker_init (&crew.workers[t], m, t);
+    word2vec_worker_init (&crew.workers[t], m, k, t);
   crew.workers[0].tick = tick;
   crew.workers[0].tick_data = data;
   crew.workers[0].crew = &crew;
