@@ -49,107 +49,192 @@ w512_hsum8 (__m512 a0, __m512 a1, __m512 a2, __m512 a3, __m512 a4, __m512 a5, __
   return _mm512_castps512_ps256 (_mm512_permutexvar_ps (pick, s));
 }
 
-/* word2vec_gradient for f[0..n) into g[0..n): label first_label for
- * output 0, 0 for the others. */
-W512_INLINE void
-w512_gradients (const Word2vecModel *m, const float *f, float *g, guint n, float first_label, float alpha)
+/* word2vec_gradient of the 8 dot products @f (lanes @live; the others
+ * give 0), @label the labels. */
+W512_INLINE __m256
+w512_gradients (const Word2vecModel *m, __m256 f, __mmask8 live, __m256 label, float alpha)
 {
-  const __m512 zero = _mm512_setzero_ps (), one = _mm512_set1_ps (1.0f);
-  const __m512 lo = _mm512_set1_ps (-MAX_EXP), hi = _mm512_set1_ps (MAX_EXP);
-  const __m512 scale = _mm512_set1_ps (SIGMOID_SIZE / MAX_EXP / 2), rate = _mm512_set1_ps (alpha);
-  const gboolean clip = m->config->saturation != WORD2VEC_SAT_SKIP;
-  for (guint k0 = 0; k0 < n; k0 += 16)
+  const __m256 zero = _mm256_setzero_ps (), one = _mm256_set1_ps (1.0f);
+  const __m256 hi = _mm256_set1_ps (MAX_EXP), rate = _mm256_set1_ps (alpha);
+  __mmask8 inside = _mm256_mask_cmp_ps_mask (live, f, _mm256_set1_ps (-MAX_EXP), _CMP_GT_OQ)
+                    & _mm256_cmp_ps_mask (f, hi, _CMP_LT_OQ);
+  /* lanes outside are not read: their index may be anything */
+  __m256i idx = _mm256_cvttps_epi32 (_mm256_mul_ps (_mm256_add_ps (f, hi), _mm256_set1_ps (SIGMOID_SIZE / MAX_EXP / 2)));
+  __m256 sig = _mm256_mmask_i32gather_ps (zero, inside, idx, m->sigmoid, 4);
+  __m256 g = _mm256_maskz_mul_ps (inside, _mm256_sub_ps (label, sig), rate);
+  if (m->config->saturation != WORD2VEC_SAT_SKIP)
     {
-      __mmask16 live = n - k0 >= 16 ? (__mmask16) 0xffff : (__mmask16) ((1u << (n - k0)) - 1);
-      __m512 fv = _mm512_maskz_loadu_ps (live, f + k0);
-      __m512 label = k0 == 0 ? _mm512_maskz_mov_ps (1, _mm512_set1_ps (first_label)) : zero;
-      __mmask16 inside = _mm512_mask_cmp_ps_mask (live, fv, lo, _CMP_GT_OQ) & _mm512_cmp_ps_mask (fv, hi, _CMP_LT_OQ);
-      /* lanes outside are not read: their index may be anything */
-      __m512i idx = _mm512_cvttps_epi32 (_mm512_mul_ps (_mm512_add_ps (fv, hi), scale));
-      __m512 sig = _mm512_mask_i32gather_ps (zero, inside, idx, m->sigmoid, 4);
-      __m512 gv = _mm512_maskz_mul_ps (inside, _mm512_sub_ps (label, sig), rate);
-      if (clip)
-        {
-          /* saturated on either side (not NaN): the target is 1 or 0 */
-          __mmask16 sat = (__mmask16) (live & ~inside) & _mm512_cmp_ps_mask (fv, fv, _CMP_ORD_Q);
-          __m512 side = _mm512_maskz_mov_ps (_mm512_cmp_ps_mask (fv, zero, _CMP_GT_OQ), one);
-          gv = _mm512_mask_mul_ps (gv, sat, _mm512_sub_ps (label, side), rate);
-        }
-      _mm512_mask_storeu_ps (g + k0, live, gv);
+      /* saturated on either side (not NaN): the target is 1 or 0 */
+      __mmask8 sat = (__mmask8) (live & ~inside) & _mm256_cmp_ps_mask (f, f, _CMP_ORD_Q);
+      __m256 side = _mm256_maskz_mov_ps (_mm256_cmp_ps_mask (f, zero, _CMP_GT_OQ), one);
+      g = _mm256_mask_mul_ps (g, sat, _mm256_sub_ps (label, side), rate);
     }
+  return g;
 }
 
-/* f[k0..k0 + 8) = dots of the row @in (nb vectors) with the rows
- * loc + (k0 + j) x stride, j < K (the others 0). */
-W512_INLINE void
-w512_dots (const float *in, const float *loc, guint stride, guint nb, guint k0, guint K, float *f)
+/* The dots of the row @in (nb vectors) with the K rows at @o (stride
+ * apart), in lanes 0..K (the others 0). */
+W512_INLINE __m256
+w512_dots (const float *in, const float *o, guint stride, guint nb, const guint K)
 {
   __m512 acc[8];
-  const float *o[8];
+#pragma GCC unroll 8
   for (guint j = 0; j < 8; j++)
-    {
-      acc[j] = _mm512_setzero_ps ();
-      o[j] = loc + (gsize) (k0 + MIN (j, K - 1)) * stride;
-    }
+    acc[j] = _mm512_setzero_ps ();
   for (guint b = 0; b < nb; b++)
     {
       __m512 x = _mm512_load_ps (in + 16 * b);
-      for (guint j = 0; j < 8; j++)
-        acc[j] = _mm512_fmadd_ps (x, _mm512_load_ps (o[j] + 16 * b), acc[j]);
+#pragma GCC unroll 8
+      for (guint j = 0; j < K; j++)
+        acc[j] = _mm512_fmadd_ps (x, _mm512_load_ps (o + (gsize) j * stride + 16 * b), acc[j]);
     }
-  _mm256_storeu_ps (f + k0, w512_hsum8 (acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]));
+  return w512_hsum8 (acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]);
 }
 
-/* One pass of the sequential kernel over outputs k0..k0 + K of one pair
- * (K, has_next and last constants once inlined): the input's error from
- * the rows as they were (added to e, or starting it at k0 = 0), the rows
- * moved by the input, the next input's dots with the moved rows (into
- * f[k0..k0 + 8)) and, in the last group, the input row moved by its
- * error. */
-W512_INLINE void
-w512_seq_pass (float *loc, float *e, float *in, const float *next, guint stride, guint nb, guint k0,
-               const guint K, const gboolean has_next, const gboolean last, const float *g, float *f)
+/* One pass of the sequential kernel over K output rows at @o (stride
+ * apart) for one pair, @g their gradients (K, has_next, first and last
+ * constants once inlined): the input's error from the rows as they were
+ * (added to e, or starting it when first), the rows moved by the input,
+ * and, when last, the input row moved by its error.  Returns the next
+ * input's dots with the moved rows (lanes 0..K), taken as
+ *   next . (v + g x) = next . v + g (next . x):
+ * the dots with the rows as they were and the one dot of the two inputs
+ * do not wait for the gradients, so the pass need not either (the chain
+ * from one pair's gradients to the next's is one multiply-add, not a
+ * pass over the rows and a sum across lanes). */
+W512_INLINE __m256
+w512_seq_pass (float *o, float *e, float *in, const float *next, guint stride, guint nb, const guint K,
+               const gboolean has_next, const gboolean first, const gboolean last, __m256 g)
 {
-  __m512 gj[8], acc[8];
-  float *o[8];
+  __m512 gj[8], acc[8], both = _mm512_setzero_ps ();
+  const __m512 g16 = _mm512_castps256_ps512 (g);
 #pragma GCC unroll 8
-  for (guint j = 0; j < K; j++)
+  for (guint j = 0; j < 8; j++)
     {
-      gj[j] = _mm512_set1_ps (g[k0 + j]);
-      o[j] = loc + (gsize) (k0 + j) * stride;
+      gj[j] = _mm512_permutexvar_ps (_mm512_set1_epi32 ((int) j), g16);
       acc[j] = _mm512_setzero_ps ();
     }
   for (guint b = 0; b < nb; b++)
     {
       const __m512 x = _mm512_load_ps (in + 16 * b);
       const __m512 y = has_next ? _mm512_load_ps (next + 16 * b) : _mm512_setzero_ps ();
-      __m512 err = k0 == 0 ? _mm512_setzero_ps () : _mm512_load_ps (e + 16 * b);
+      __m512 err = first ? _mm512_setzero_ps () : _mm512_load_ps (e + 16 * b);
+      if (has_next)
+        both = _mm512_fmadd_ps (y, x, both);
 #pragma GCC unroll 8
       for (guint j = 0; j < K; j++)
         {
-          const __m512 v = _mm512_load_ps (o[j] + 16 * b);
+          float *row = o + (gsize) j * stride + 16 * b;
+          const __m512 v = _mm512_load_ps (row);
           err = _mm512_fmadd_ps (gj[j], v, err);
-          const __m512 moved = _mm512_fmadd_ps (gj[j], x, v);
-          _mm512_store_ps (o[j] + 16 * b, moved);
           if (has_next)
-            acc[j] = _mm512_fmadd_ps (y, moved, acc[j]);
+            acc[j] = _mm512_fmadd_ps (y, v, acc[j]);
+          _mm512_store_ps (row, _mm512_fmadd_ps (gj[j], x, v));
         }
       if (last)
         _mm512_store_ps (in + 16 * b, _mm512_add_ps (x, err));
       else
         _mm512_store_ps (e + 16 * b, err);
     }
-  if (has_next)
+  if (!has_next)
+    return _mm256_setzero_ps ();
+  __m256 dots, xy;
+  if (K < 8)
     {
-#pragma GCC unroll 8
-      for (guint j = K; j < 8; j++)
-        acc[j] = _mm512_setzero_ps ();
-      _mm256_storeu_ps (f + k0, w512_hsum8 (acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]));
+      /* the inputs' dot rides in lane 7 of the same sum */
+      dots = w512_hsum8 (acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], both);
+      xy = _mm256_permutexvar_ps (_mm256_set1_epi32 (7), dots);
     }
+  else
+    {
+      dots = w512_hsum8 (acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]);
+      xy = _mm256_set1_ps (_mm512_reduce_add_ps (both));
+    }
+  return _mm256_fmadd_ps (g, xy, dots);
 }
 
 #define W512_ROW0(id) (m->syn0 + (gsize) (id) * stride)
 #define W512_ROW1(id) (m->syn1 + (gsize) (id) * stride)
+#define W512_LIVE(K) ((__mmask8) ((1u << (K)) - 1))
+
+/* 1 + negative <= 8 outputs (the usual case): one group, the dots and
+ * gradients of a pair in registers from one pass to the next. */
+W512_INLINE void
+w512_seq_one_group (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, float alpha, float *loc, const guint K)
+{
+  Word2vecModel *m = w->m;
+  const guint stride = m->stride, nb = (m->dim + 15) / 16;
+  const __m256 label = _mm256_maskz_mov_ps (1, _mm256_set1_ps (w->first_label));
+  __m256 f = _mm256_setzero_ps ();
+  gboolean have_f = FALSE;
+  for (guint i = 0; i < n_ctx; i++)
+    {
+      float *in = W512_ROW0 (ctx[i]);
+      if (!have_f)
+        f = w512_dots (in, loc, stride, nb, K);
+      __m256 g = w512_gradients (m, f, W512_LIVE (K), label, alpha);
+      /* the next context's dot products ride on this pass unless it is the
+       * same row, which must first take this pair's error */
+      const float *next = i + 1 < n_ctx && ctx[i + 1] != ctx[i] ? W512_ROW0 (ctx[i + 1]) : NULL;
+      if (next)
+        f = w512_seq_pass (loc, NULL, in, next, stride, nb, K, TRUE, TRUE, TRUE, g);
+      else
+        w512_seq_pass (loc, NULL, in, NULL, stride, nb, K, FALSE, TRUE, TRUE, g);
+      have_f = next != NULL;
+    }
+}
+
+/* More outputs: groups of 8, the dots and gradients of each group kept in
+ * arrays between passes and the input's error in the worker's buffer. */
+W512_INLINE void
+w512_seq_groups (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha, float *loc)
+{
+  Word2vecModel *m = w->m;
+  const guint stride = m->stride, nb = (m->dim + 15) / 16;
+  const guint n_groups = (n_outs + 7) / 8;
+  __m256 f[(WORD2VEC_MAX_OUTS + 7) / 8];
+  float *e = w->neu1e;
+  gboolean have_f = FALSE;
+  for (guint i = 0; i < n_ctx; i++)
+    {
+      float *in = W512_ROW0 (ctx[i]);
+      const float *next = i + 1 < n_ctx && ctx[i + 1] != ctx[i] ? W512_ROW0 (ctx[i + 1]) : NULL;
+      for (guint q = 0; q < n_groups; q++)
+        {
+          float *o = loc + (gsize) q * 8 * stride;
+          const guint K = MIN (8u, n_outs - 8 * q);
+          const __m256 label = _mm256_maskz_mov_ps (q == 0 ? 1 : 0, _mm256_set1_ps (w->first_label));
+          if (!have_f)
+            f[q] = w512_dots (in, o, stride, nb, K);
+          __m256 g = w512_gradients (m, f[q], W512_LIVE (K), label, alpha);
+          const gboolean first = q == 0, last = q + 1 == n_groups;
+#define W512_PASS(KK)                                                                    \
+  do                                                                                     \
+    {                                                                                    \
+      if (next && first)                                                                 \
+        f[q] = w512_seq_pass (o, e, in, next, stride, nb, KK, TRUE, TRUE, FALSE, g);     \
+      else if (next && !last)                                                            \
+        f[q] = w512_seq_pass (o, e, in, next, stride, nb, KK, TRUE, FALSE, FALSE, g);    \
+      else if (next)                                                                     \
+        f[q] = w512_seq_pass (o, e, in, next, stride, nb, KK, TRUE, FALSE, TRUE, g);     \
+      else if (first)                                                                    \
+        w512_seq_pass (o, e, in, NULL, stride, nb, KK, FALSE, TRUE, FALSE, g);           \
+      else if (!last)                                                                    \
+        w512_seq_pass (o, e, in, NULL, stride, nb, KK, FALSE, FALSE, FALSE, g);          \
+      else                                                                               \
+        w512_seq_pass (o, e, in, NULL, stride, nb, KK, FALSE, FALSE, TRUE, g);           \
+    }                                                                                    \
+  while (0)
+          /* a group before the last has 8 outputs; the last has 1 to 8 */
+          if (K == 8)
+            W512_PASS (8);
+          else
+            W512_PASS (K);
+#undef W512_PASS
+        }
+      have_f = next != NULL;
+    }
+}
 
 /* word2vec_seq_body's contract (w2v-kern-body.h): contexts ctx[0..n_ctx)
  * in turn against outputs w->outs[0..n_outs), each pair a full step, the
@@ -160,10 +245,7 @@ word2vec_seq_avx512 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n
 {
   Word2vecModel *m = w->m;
   const guint stride = m->stride, nb = (m->dim + 15) / 16;
-  float *restrict loc = w->ograd, *restrict orig = w->orig, *restrict e = w->neu1e;
-  /* + 8: a group's dots are stored 8 at a time */
-  float f[WORD2VEC_MAX_OUTS + 8] __attribute__ ((aligned (64)));
-  float g[WORD2VEC_MAX_OUTS + 8] __attribute__ ((aligned (64)));
+  float *restrict loc = w->ograd, *restrict orig = w->orig;
   for (guint k = 0; k < n_outs; k++)
     {
       const float *row = W512_ROW1 (w->outs[k]);
@@ -174,37 +256,17 @@ word2vec_seq_avx512 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n
           _mm512_store_ps (orig + (gsize) k * stride + 16 * b, v);
         }
     }
-  gboolean have_f = FALSE;
-  for (guint i = 0; i < n_ctx; i++)
+  switch (n_outs)
     {
-      float *in = W512_ROW0 (ctx[i]);
-      if (!have_f)
-        for (guint k0 = 0; k0 < n_outs; k0 += 8)
-          w512_dots (in, loc, stride, nb, k0, MIN (8u, n_outs - k0), f);
-      w512_gradients (m, f, g, n_outs, w->first_label, alpha);
-      /* the next context's dot products ride on this pass unless it is the
-       * same row, which must first take this pair's error */
-      const float *next = i + 1 < n_ctx && ctx[i + 1] != ctx[i] ? W512_ROW0 (ctx[i + 1]) : NULL;
-      guint k0 = 0;
-      for (; n_outs - k0 > 8; k0 += 8)
-        if (next)
-          w512_seq_pass (loc, e, in, next, stride, nb, k0, 8, TRUE, FALSE, g, f);
-        else
-          w512_seq_pass (loc, e, in, next, stride, nb, k0, 8, FALSE, FALSE, g, f);
-#define W512_LAST(K)                                                         \
-  case K:                                                                    \
-    if (next)                                                                \
-      w512_seq_pass (loc, e, in, next, stride, nb, k0, K, TRUE, TRUE, g, f);  \
-    else                                                                     \
-      w512_seq_pass (loc, e, in, next, stride, nb, k0, K, FALSE, TRUE, g, f); \
-    break;
-      switch (n_outs - k0)
-        {
-          W512_LAST (1) W512_LAST (2) W512_LAST (3) W512_LAST (4)
-          W512_LAST (5) W512_LAST (6) W512_LAST (7) W512_LAST (8)
-        }
-#undef W512_LAST
-      have_f = next != NULL;
+    case 1: w512_seq_one_group (w, ctx, n_ctx, alpha, loc, 1); break;
+    case 2: w512_seq_one_group (w, ctx, n_ctx, alpha, loc, 2); break;
+    case 3: w512_seq_one_group (w, ctx, n_ctx, alpha, loc, 3); break;
+    case 4: w512_seq_one_group (w, ctx, n_ctx, alpha, loc, 4); break;
+    case 5: w512_seq_one_group (w, ctx, n_ctx, alpha, loc, 5); break;
+    case 6: w512_seq_one_group (w, ctx, n_ctx, alpha, loc, 6); break;
+    case 7: w512_seq_one_group (w, ctx, n_ctx, alpha, loc, 7); break;
+    case 8: w512_seq_one_group (w, ctx, n_ctx, alpha, loc, 8); break;
+    default: w512_seq_groups (w, ctx, n_ctx, n_outs, alpha, loc); break;
     }
   for (guint k = 0; k < n_outs; k++)
     {

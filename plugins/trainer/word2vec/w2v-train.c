@@ -112,19 +112,60 @@ word2vec_sg_groups (Word2vecWorker *w, guint32 centre, guint n_ctx, guint group,
   w->outs = w->outs_buf[0];
 }
 
+/* The contexts of centre @i of @sen (len tokens) into w->ctx, the reach
+ * drawn when windows shrink; returns how many. */
+static inline guint
+word2vec_window (Word2vecWorker *w, const guint32 *sen, guint64 len, gint64 i)
+{
+  const Word2vecConfig *c = w->m->config;
+  const gint64 window = c->window;
+  gint64 reach = c->shrink_windows ? window - word2vec_below (&w->rng, (guint32) window) : window;
+  gint64 lo = MAX (0, i - reach), hi = MIN ((gint64) len, i + reach + 1);
+  guint n_ctx = 0;
+  for (gint64 j = lo; j < hi; j++)
+    if (j != i)
+      w->ctx[n_ctx++] = sen[j];
+  return n_ctx;
+}
+
+/* Skip-gram with share_negatives 0: each centre's whole window against
+ * one draw.  The next centre's negatives are drawn (and their rows
+ * prefetched) before this centre's window trains, so that the random rows
+ * arrive while the kernel works. */
+static void
+word2vec_sentence_windows (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
+{
+  if (len < 2)
+    return;   /* no contexts */
+  Word2vecKernel k = w->m->config->share_update == WORD2VEC_SHARE_BATCH ? w->sgns : w->seq;
+  guint32 *cur = w->outs_buf[0], *next = w->outs_buf[1];
+  guint n_cur = word2vec_draw_into (w, cur, sen[0]);
+  for (gint64 i = 0; i < (gint64) len; i++)
+    {
+      guint n_ctx = word2vec_window (w, sen, len, i);
+      guint n_next = i + 1 < (gint64) len ? word2vec_draw_into (w, next, sen[i + 1]) : 0;
+      w->outs = cur;
+      k (w, w->ctx, n_ctx, n_cur, alpha);
+      guint32 *t = cur;
+      cur = next;
+      next = t;
+      n_cur = n_next;
+    }
+  w->outs = w->outs_buf[0];
+}
+
 static void
 word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
 {
   const Word2vecConfig *c = w->m->config;
-  const gint64 window = c->window;
+  if (c->sg && c->share_negatives == 0)
+    {
+      word2vec_sentence_windows (w, sen, len, alpha);
+      return;
+    }
   for (gint64 i = 0; i < (gint64) len; i++)
     {
-      gint64 reach = c->shrink_windows ? window - word2vec_below (&w->rng, (guint32) window) : window;
-      gint64 lo = MAX (0, i - reach), hi = MIN ((gint64) len, i + reach + 1);
-      guint n_ctx = 0;
-      for (gint64 j = lo; j < hi; j++)
-        if (j != i)
-          w->ctx[n_ctx++] = sen[j];
+      guint n_ctx = word2vec_window (w, sen, len, i);
       if (n_ctx == 0)
         continue;
       if (!c->sg)
@@ -133,8 +174,8 @@ word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alp
           continue;
         }
       /* groups of `share_negatives` contexts meet one draw of negatives
-       * (1: every pair its own, as gensim; 0: the whole window) */
-      word2vec_sg_groups (w, sen[i], n_ctx, c->share_negatives ? (guint) c->share_negatives : n_ctx, alpha);
+       * (1: every pair its own, as gensim) */
+      word2vec_sg_groups (w, sen[i], n_ctx, (guint) c->share_negatives, alpha);
     }
 }
 
