@@ -415,21 +415,28 @@ word2vec_kernels_choose (const char *request, char **why)
 }
 
 /* The kernels for WORD2VEC_KERNELS_ENV, with a warning on stderr once for
- * each value that cannot be followed. */
+ * each value that cannot be followed.  The last value is kept in a static
+ * buffer, not on the heap: the plugin may be unloaded and loaded again
+ * (a value too long for it is looked at every time). */
 static const Word2vecKernels *
 word2vec_kernels_current (void)
 {
   static GMutex lock;
-  static char *last_request;
+  static char last_request[64];
+  static gboolean last_set, last_null;
   static const Word2vecKernels *last;
   g_mutex_lock (&lock);
   const char *request = g_getenv (WORD2VEC_KERNELS_ENV);
-  if (last == NULL || g_strcmp0 (request, last_request) != 0)
+  gboolean same = last_set && (request == NULL ? last_null
+                                               : !last_null && strlen (request) < sizeof last_request
+                                                 && strcmp (request, last_request) == 0);
+  if (!same)
     {
       g_autofree char *why = NULL;
       last = word2vec_kernels_choose (request, &why);
-      g_free (last_request);
-      last_request = g_strdup (request);
+      last_set = TRUE;
+      last_null = request == NULL;
+      g_strlcpy (last_request, request ? request : "", sizeof last_request);
       if (why)
         g_printerr ("darkpipe: warning: word2vec: %s\n", why);
     }
