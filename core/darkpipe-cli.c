@@ -136,6 +136,9 @@ static const struct { const char *name, *brief, *text; } exits[] = {
 
 static const DpCliItem environment[] = {
   { "DARKPIPE_PLUGIN_PATH", "Colon-separated folders searched for plugins before the installed ones." },
+  { "DARKPIPE_W2V_KERNELS",
+    "The `word2vec` trainer's vector kernels: `auto` (the default: the best this CPU runs), `avx512`, `avx2` or "
+    "`portable`; for tests and measurements.  A name the CPU cannot run gives a warning and the automatic choice." },
   { "PGHOST, PGDATABASE, PGUSER, PGPASSFILE, ...",
     "The `postgres` sink's connection when its `conninfo` is empty." },
 };

@@ -295,12 +295,55 @@ test_planted_threads (void)
       g_assert_cmpfloat (within, >, 0.5);
       /* With both threads truly running at once, the per-pair kernel used
        * to collapse this 24-token vocabulary (between ~0.99); the order of
-       * its writes fixed that (w2v-train.c, word2vec_pair_body).  (Each
+       * its writes fixed that (w2v-kern-body.h, word2vec_pair_body).  (Each
        * worker training its own copy of the rows, merged after every
        * 10k-token job, collapsed it again in one run of four.)  On a
        * loaded machine the threads take turns and this passes either way. */
       g_assert_cmpfloat (within, >, between + 0.5);
     }
+}
+
+/* DARKPIPE_W2V_KERNELS picks the kernels: each copy this CPU runs learns
+ * the planted groups (one thread, each reproducible), the portable copy's
+ * model is not the vector copies' (no FMA), and a name that cannot be
+ * followed trains with the automatic choice. */
+static void
+test_kernels_env (void)
+{
+  static const char *const names[] = { "portable", "avx2", "avx512" };
+  const char *opts = BASE_OPTS "sg: true\nseed: 7";
+  g_autoptr (DpCorpus) c = planted_corpus (400, 20, 0, 3);
+  g_unsetenv ("DARKPIPE_W2V_KERNELS");
+  g_autoptr (DpEmbedding) chosen = train (opts, c, NULL, 1);
+  g_autoptr (DpEmbedding) portable = NULL;
+  guint vector_copies = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_setenv ("DARKPIPE_W2V_KERNELS", names[i], TRUE);
+      g_autoptr (DpEmbedding) a = train (opts, c, NULL, 1);
+      g_autoptr (DpEmbedding) b = train (opts, c, NULL, 1);
+      g_assert_cmpmem (a->vectors, a->n * a->dim * 4, b->vectors, b->n * b->dim * 4);
+      double within, between;
+      group_similarity (a, &within, &between);
+      g_test_message ("%s: within %.3f between %.3f", names[i], within, between);
+      g_assert_cmpfloat (within, >, between + 0.5);
+      if (i == 0)
+        portable = dp_batch_ref (a);
+#ifdef __x86_64__
+      else if ((i == 1 && __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+               || (i == 2 && __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
+                   && __builtin_cpu_supports ("avx512dq")))
+        {
+          g_assert_true (memcmp (a->vectors, portable->vectors, (gsize) a->n * a->dim * 4) != 0);
+          vector_copies++;
+        }
+#endif
+    }
+  g_test_message ("%u vector copies compared with the portable one", vector_copies);
+  g_setenv ("DARKPIPE_W2V_KERNELS", "sse9", TRUE);
+  g_autoptr (DpEmbedding) fallback = train (opts, c, NULL, 1);
+  g_unsetenv ("DARKPIPE_W2V_KERNELS");
+  g_assert_cmpmem (fallback->vectors, fallback->n * fallback->dim * 4, chosen->vectors, chosen->n * chosen->dim * 4);
 }
 
 static void
@@ -684,6 +727,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugin/word2vec/planted-cbow", test_planted_cbow);
   g_test_add_func ("/plugin/word2vec/planted-threads", test_planted_threads);
   g_test_add_func ("/plugin/word2vec/planted-pairs", test_planted_pairs);
+  g_test_add_func ("/plugin/word2vec/kernels-env", test_kernels_env);
   g_test_add_func ("/plugin/word2vec/pair-negatives", test_pair_negatives);
   g_test_add_func ("/plugin/word2vec/min-count", test_min_count);
   g_test_add_func ("/plugin/word2vec/incremental-path", test_incremental_path);

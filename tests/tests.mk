@@ -153,6 +153,17 @@ tests_test_w2v_file_LDADD = $(TEST_LIBS)
 tests_test_word2vec_SOURCES = tests/test-word2vec.c
 tests_test_word2vec_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_word2vec_LDADD = $(TEST_LIBS)
+# word2vec's kernels called directly: the test builds its own copy of the
+# trainer's sources (internal to the plugin), with the plugin's flags
+check_PROGRAMS += tests/test-w2v-kernels
+TESTS += tests/test-w2v-kernels
+tests_test_w2v_kernels_SOURCES = tests/test-w2v-kernels.c \
+	plugins/trainer/word2vec/w2v-train.c \
+	plugins/trainer/word2vec/w2v-kern-portable.c \
+	plugins/trainer/word2vec/w2v-kern-avx2.c \
+	plugins/trainer/word2vec/w2v-kern-avx512.c
+tests_test_w2v_kernels_CFLAGS = $(TEST_CC_FLAGS) $(W2V_FAST_CFLAGS) -I$(top_srcdir)/plugins/trainer/word2vec
+tests_test_w2v_kernels_LDADD = $(TEST_LIBS)
 tests_test_zscore_SOURCES = tests/test-zscore.c
 tests_test_zscore_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_zscore_LDADD = $(TEST_LIBS)

@@ -8,6 +8,11 @@ plugins_trainer_word2vec_la_SOURCES = \
 	plugins/trainer/word2vec/word2vec.c \
 	plugins/trainer/word2vec/w2v-train.c \
 	plugins/trainer/word2vec/w2v-train.h \
+	plugins/trainer/word2vec/w2v-kernels.h \
+	plugins/trainer/word2vec/w2v-kern-body.h \
+	plugins/trainer/word2vec/w2v-kern-portable.c \
+	plugins/trainer/word2vec/w2v-kern-avx2.c \
+	plugins/trainer/word2vec/w2v-kern-avx512.c \
 	plugins/trainer/word2vec/w2v-model.c \
 	plugins/trainer/word2vec/w2v-model.h \
 	plugins/sink/w2v-common.h

@@ -44,7 +44,7 @@ w2v_model_new (DpVocab *vocab, guint n, guint dim, GError **error)
   m->vocab = dp_vocab_ref (vocab);
   m->n = n;
   m->dim = dim;
-  m->stride = (dim + 7) & ~7u;
+  m->stride = word2vec_stride (dim);
   m->syn0 = word2vec_alloc ((gsize) n * m->stride);
   m->syn1 = m->syn0 ? word2vec_alloc ((gsize) n * m->stride) : NULL;
   m->last_day = g_try_new0 (gint64, MAX (n, 1u));

@@ -17,7 +17,7 @@ typedef struct {
   guint64 *counts;       /* per token: corpus count summed over the rounds */
   guint n;
   guint dim;
-  guint stride;          /* dim rounded up to 8 floats; the pad is 0 */
+  guint stride;          /* word2vec_stride (dim); the pad is 0 */
   float *syn0;           /* n x stride input vectors (64-byte aligned, free()) */
   float *syn1;           /* n x stride output vectors */
   gint64 *last_day;      /* per token: day of the last round whose corpus held it */

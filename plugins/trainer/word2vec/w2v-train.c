@@ -1,5 +1,7 @@
-/* w2v-train.c — word2vec's hot loops: skip-gram and CBOW with negative
- * sampling, Hogwild over jobs of ~10k corpus tokens.
+/* w2v-train.c — word2vec's training: skip-gram and CBOW with negative
+ * sampling, Hogwild over jobs of ~10k corpus tokens.  The vector kernels
+ * are in w2v-kern-body.h, one copy per instruction set (w2v-kern-*.c),
+ * picked here for the CPU.
  *
  * Skip-gram follows gensim's orientation: each context word's input vector
  * predicts the centre word's output vector.  Where gensim makes one BLAS
@@ -22,45 +24,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "w2v-train.h"
-
-#define SIGMOID_SIZE 1024
-#define MAX_EXP 6.0f
-/* 1 + negative (the option's range, 1..100) */
-#define WORD2VEC_MAX_OUTS 101
-
-/* target_clones dispatches "arch=" clones on the CPU model, not its
- * features (an AMD EPYC got the default clone), so the AVX2+FMA copies are
- * picked by hand with __builtin_cpu_supports. */
-#if defined(__x86_64__) && defined(__GNUC__)
-#define WORD2VEC_X86 1
-#endif
-#define WORD2VEC_INLINE static inline __attribute__ ((always_inline))
-
-typedef struct _Word2vecWorker Word2vecWorker;
-typedef void (*Word2vecKernel) (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha);
-
-struct _Word2vecWorker {
-  Word2vecModel *m;
-  Word2vecKernel kernel;   /* skip-gram or CBOW, for this CPU */
-  Word2vecKernel sgns;     /* skip-gram, several inputs */
-  Word2vecKernel pair;     /* skip-gram, one input */
-  Word2vecKernel seq;      /* skip-gram, several inputs in turn, one draw */
-  guint index;
-  float first_label;    /* label of outs[0] in the one-input kernel: 1, or 0 for a label-0 pair */
-  guint64 rng;
-  guint32 *sen;         /* the filtered sentence */
-  guint32 *ctx;         /* context ids of one centre */
-  guint32 *outs;        /* centre (or context) + negatives */
-  guint32 *outs_buf[2]; /* outs points to [0], or in turn to both (draw-ahead) */
-  float *g;             /* ctx x outs gradients */
-  float *ograd;         /* outs x dim accumulated output gradients (seq: the moved output rows) */
-  float *orig;          /* seq: the output rows as read */
-  float *neu1, *neu1e;  /* CBOW; neu1e also the one-input kernel's error */
-  guint (*tick) (Word2vecModel *m, gpointer data);
-  gpointer tick_data;
-  struct _Word2vecCrew *crew;   /* worker 0: the others, to start more of them */
-};
+#include "w2v-kernels.h"
 
 /* The workers of one training, started as the stage is granted threads. */
 typedef struct _Word2vecCrew {
@@ -95,350 +59,6 @@ word2vec_negative (const Word2vecModel *m, guint64 *s)
   Word2vecAlias a = m->alias[cell];
   return (guint32) r < a.threshold ? cell : a.alias;
 }
-
-/* Gradient of one (input, output) dot product @f for @label.  Inside
- * (-MAX_EXP, MAX_EXP) the tabulated sigmoid; on the right side of it there is
- * nothing to learn.  Saturated on the wrong side, `saturation: clip` pushes
- * with the full rate as word2vec.c does (it lets vectors that Hogwild races
- * drove together come apart again), `skip` leaves the pair alone as gensim 4
- * does (on DANTE's port sequences, where one port is the context and a
- * negative of itself many times in one window, clipping made vectors
- * overflow to NaN).  NaN never indexes the table: it fails every test. */
-WORD2VEC_INLINE float
-word2vec_gradient (const Word2vecModel *m, float f, float label, float alpha)
-{
-  if (f > -MAX_EXP && f < MAX_EXP)
-    return (label - m->sigmoid[(int) ((f + MAX_EXP) * (SIGMOID_SIZE / MAX_EXP / 2))]) * alpha;
-  if (f != f || m->config->saturation == WORD2VEC_SAT_SKIP)
-    return 0.0f;
-  return (label - (f > 0 ? 1.0f : 0.0f)) * alpha;
-}
-
-/* Rows are padded to a multiple of 8 floats (the pad stays 0: it starts at 0
- * and every update is a combination of rows whose pad is 0), so the loops
- * below are whole 8-lane vectors: two SSE registers on any x86-64, one AVX
- * register with FMA in the clone picked on CPUs that have them. */
-typedef float Word2vecV8 __attribute__ ((vector_size (32)));
-
-
-WORD2VEC_INLINE float
-word2vec_dot (const Word2vecV8 *restrict a, const Word2vecV8 *restrict b, guint blocks)
-{
-  Word2vecV8 acc = { 0 };
-  for (guint t = 0; t < blocks; t++)
-    acc += a[t] * b[t];
-  return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-}
-
-WORD2VEC_INLINE void
-word2vec_axpy (Word2vecV8 *restrict y, float a, const Word2vecV8 *restrict x, guint blocks)
-{
-  for (guint t = 0; t < blocks; t++)
-    y[t] += a * x[t];
-}
-
-/* A row of the input (syn0) or output (syn1) vectors (w: the worker). */
-#define ROW0(id) ((Word2vecV8 *) (w->m->syn0 + (gsize) (id) * w->m->stride))
-#define ROW1(id) ((Word2vecV8 *) (w->m->syn1 + (gsize) (id) * w->m->stride))
-
-/* Dots of one input with up to 4 output rows: four independent
- * accumulators, so the adds do not wait on each other's latency. */
-WORD2VEC_INLINE void
-word2vec_dot4 (const Word2vecV8 *restrict in, const Word2vecWorker *w, const guint32 *outs,
-               guint nk, guint nb, float f[4])
-{
-  const Word2vecV8 *o0 = ROW1 (outs[0]);
-  const Word2vecV8 *o1 = ROW1 (outs[nk > 1 ? 1 : 0]);
-  const Word2vecV8 *o2 = ROW1 (outs[nk > 2 ? 2 : 0]);
-  const Word2vecV8 *o3 = ROW1 (outs[nk > 3 ? 3 : 0]);
-  Word2vecV8 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
-  for (guint t = 0; t < nb; t++)
-    {
-      Word2vecV8 x = in[t];
-      a0 += x * o0[t];
-      a1 += x * o1[t];
-      a2 += x * o2[t];
-      a3 += x * o3[t];
-    }
-  Word2vecV8 acc[4] = { a0, a1, a2, a3 };
-  for (guint j = 0; j < 4; j++)
-    f[j] = ((acc[j][0] + acc[j][4]) + (acc[j][1] + acc[j][5]))
-           + ((acc[j][2] + acc[j][6]) + (acc[j][3] + acc[j][7]));
-}
-
-/* The same for one or two output rows (the tail of 1 + negative). */
-WORD2VEC_INLINE void
-word2vec_dot2 (const Word2vecV8 *restrict in, const Word2vecWorker *w, const guint32 *outs,
-               guint nk, guint nb, float f[2])
-{
-  const Word2vecV8 *o0 = ROW1 (outs[0]);
-  const Word2vecV8 *o1 = ROW1 (outs[nk > 1 ? 1 : 0]);
-  Word2vecV8 a0 = { 0 }, a1 = { 0 };
-  for (guint t = 0; t < nb; t++)
-    {
-      a0 += in[t] * o0[t];
-      a1 += in[t] * o1[t];
-    }
-  f[0] = ((a0[0] + a0[4]) + (a0[1] + a0[5])) + ((a0[2] + a0[6]) + (a0[3] + a0[7]));
-  f[1] = ((a1[0] + a1[4]) + (a1[1] + a1[5])) + ((a1[2] + a1[6]) + (a1[3] + a1[7]));
-}
-
-/* Inputs ctx[0..n_ctx) predict outs[0] (label 1) and outs[1..n_outs)
- * (label 0).  Output gradients use the inputs before their update, input
- * updates use the outputs before theirs, as in one SGD step on the batch. */
-WORD2VEC_INLINE void
-word2vec_sgns_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  Word2vecModel *m = w->m;
-  const guint nb = m->stride / 8;
-  Word2vecV8 *restrict ograd = (Word2vecV8 *) w->ograd;
-  float *restrict g = w->g;
-  memset (ograd, 0, (gsize) n_outs * m->stride * sizeof (float));
-  for (guint i = 0; i < n_ctx; i++)
-    {
-      const Word2vecV8 *restrict in = ROW0 (ctx[i]);
-      float f[4];
-      for (guint k0 = 0; k0 < n_outs; k0 += 4)
-        {
-          guint nk = MIN (4u, n_outs - k0);
-          if (nk > 2)
-            word2vec_dot4 (in, w, w->outs + k0, nk, nb, f);
-          else
-            word2vec_dot2 (in, w, w->outs + k0, nk, nb, f);
-          for (guint j = 0; j < nk; j++)
-            {
-              guint k = k0 + j;
-              float gk = word2vec_gradient (m, f[j], k == 0 ? 1.0f : 0.0f, alpha);
-              g[i * n_outs + k] = gk;
-              word2vec_axpy (ograd + (gsize) k * nb, gk, in, nb);
-            }
-        }
-    }
-  for (guint i = 0; i < n_ctx; i++)
-    {
-      Word2vecV8 *restrict in = ROW0 (ctx[i]);
-      const float *gi = g + i * n_outs;
-      guint k = 0;
-      /* two outputs per pass over the input row: half the loads and stores */
-      for (; k + 1 < n_outs; k += 2)
-        {
-          const Word2vecV8 *o0 = ROW1 (w->outs[k]), *o1 = ROW1 (w->outs[k + 1]);
-          float g0 = gi[k], g1 = gi[k + 1];
-          for (guint t = 0; t < nb; t++)
-            in[t] += g0 * o0[t] + g1 * o1[t];
-        }
-      if (k < n_outs)
-        word2vec_axpy (in, gi[k], ROW1 (w->outs[k]), nb);
-    }
-  for (guint k = 0; k < n_outs; k++)
-    word2vec_axpy (ROW1 (w->outs[k]), 1.0f, ograd + (gsize) k * nb, nb);
-}
-
-/* One input (a single pair, gensim's unit of work): the input's error sums
- * the outputs before their update, each output moves with the old input.
- * The input row is written before the output rows, as in the batch kernel
- * above.  gensim's order (each output written as soon as its gradient is
- * known, the input at the end) collapsed small vocabularies when two
- * threads truly ran at once: on the 24-token planted corpus every vector
- * drifted to one direction with 3x the norm (between-group cosine 0.99,
- * 12 runs of 12), while this order and the batch kernel keep the groups
- * apart (cosine ~0.0).  It costs one more pass over the output rows, which
- * are in L1 by then. */
-WORD2VEC_INLINE void
-word2vec_pair_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  Word2vecModel *m = w->m;
-  const guint nb = m->stride / 8;
-  Word2vecV8 *restrict in = ROW0 (ctx[0]);
-  Word2vecV8 *restrict e = (Word2vecV8 *) w->neu1e;
-  Word2vecV8 *restrict old = (Word2vecV8 *) w->neu1;
-  float *restrict gks = w->g;
-  memset (e, 0, m->stride * sizeof (float));
-  for (guint k0 = 0; k0 < n_outs; k0 += 4)
-    {
-      guint nk = MIN (4u, n_outs - k0);
-      float f[4];
-      if (nk > 2)
-        word2vec_dot4 (in, w, w->outs + k0, nk, nb, f);
-      else
-        word2vec_dot2 (in, w, w->outs + k0, nk, nb, f);
-      for (guint j = 0; j < nk; j++)
-        gks[k0 + j] = word2vec_gradient (m, f[j], k0 + j == 0 ? w->first_label : 0.0f, alpha);
-    }
-  for (guint t = 0; t < nb; t++)
-    old[t] = in[t];
-  for (guint k = 0; k < n_outs; k++)
-    {
-      float gk = gks[k];
-      Word2vecV8 *restrict out = ROW1 (w->outs[k]);
-      for (guint t = 0; t < nb; t++)
-        e[t] += gk * out[t];
-    }
-  word2vec_axpy (in, 1.0f, e, nb);
-  for (guint k = 0; k < n_outs; k++)
-    {
-      float gk = gks[k];
-      Word2vecV8 *restrict out = ROW1 (w->outs[k]);
-      for (guint t = 0; t < nb; t++)
-        out[t] += gk * old[t];
-    }
-}
-
-static void
-word2vec_pair_base (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  word2vec_pair_body (w, ctx, n_ctx, n_outs, alpha);
-}
-
-#ifdef WORD2VEC_X86
-__attribute__ ((target ("avx2,fma"))) static void
-word2vec_pair_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  word2vec_pair_body (w, ctx, n_ctx, n_outs, alpha);
-}
-#endif
-
-/* One pass of the sequential kernel over output rows k0..k0+K (K a
- * constant once inlined, so the rows' lanes, the input's, the next
- * input's and the K dot accumulators stay in registers): the input's error
- * from the rows as they were (added to e, or starting it at k0 = 0), the
- * rows moved by the input, and the next input's dots with the moved rows. */
-WORD2VEC_INLINE void
-word2vec_seq_block (Word2vecV8 *loc, Word2vecV8 *restrict e, const Word2vecV8 *restrict in,
-                    const Word2vecV8 *restrict next, guint nb, guint k0, const guint K,
-                    const float *gk, float *f)
-{
-  /* the gradients in registers: a store to a row may alias any float */
-  float g[4];
-  Word2vecV8 *o[4];
-#pragma GCC unroll 4
-  for (guint j = 0; j < K; j++)
-    {
-      g[j] = gk[k0 + j];
-      o[j] = loc + (gsize) (k0 + j) * nb;
-    }
-  Word2vecV8 acc[4] = { { 0 } };
-  if (next)
-    for (guint t = 0; t < nb; t++)
-      {
-        const Word2vecV8 x = in[t], y = next[t];
-        Word2vecV8 err = k0 == 0 ? (Word2vecV8) { 0 } : e[t];
-#pragma GCC unroll 4
-        for (guint j = 0; j < K; j++)
-          {
-            const Word2vecV8 v = o[j][t];
-            err += g[j] * v;
-            const Word2vecV8 moved = v + g[j] * x;
-            o[j][t] = moved;
-            acc[j] += y * moved;
-          }
-        e[t] = err;
-      }
-  else
-    for (guint t = 0; t < nb; t++)
-      {
-        const Word2vecV8 x = in[t];
-        Word2vecV8 err = k0 == 0 ? (Word2vecV8) { 0 } : e[t];
-#pragma GCC unroll 4
-        for (guint j = 0; j < K; j++)
-          {
-            const Word2vecV8 v = o[j][t];
-            err += g[j] * v;
-            o[j][t] = v + g[j] * x;
-          }
-        e[t] = err;
-      }
-  if (next)
-#pragma GCC unroll 4
-    for (guint j = 0; j < K; j++)
-      f[k0 + j] = ((acc[j][0] + acc[j][4]) + (acc[j][1] + acc[j][5]))
-                  + ((acc[j][2] + acc[j][6]) + (acc[j][3] + acc[j][7]));
-}
-
-/* Contexts ctx[0..n_ctx) of one centre, in turn, against one shared draw
- * of outputs (the centre and its negatives), each pair a full SGD step as
- * in word2vec_pair_body: pair i+1 sees the output rows pair i moved, so
- * unlike the batch kernel above nothing is stale.  The output rows are
- * copied into the worker's L1 buffer for the group and only their change
- * is added back at the end, so another thread's writes to them meanwhile
- * are kept, and a negative drawn twice simply moves twice.  The output
- * rows are read once per pair: one pass gives the input's error (with the
- * old row), moves the row and takes the next context's dot product with
- * the moved row. */
-WORD2VEC_INLINE void
-word2vec_seq_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  Word2vecModel *m = w->m;
-  const guint nb = m->stride / 8;
-  Word2vecV8 *restrict loc = (Word2vecV8 *) w->ograd;
-  Word2vecV8 *restrict orig = (Word2vecV8 *) w->orig;
-  Word2vecV8 *restrict e = (Word2vecV8 *) w->neu1e;
-  float f[WORD2VEC_MAX_OUTS], gk[WORD2VEC_MAX_OUTS];
-  for (guint k = 0; k < n_outs; k++)
-    {
-      const Word2vecV8 *row = ROW1 (w->outs[k]);
-      for (guint t = 0; t < nb; t++)
-        loc[(gsize) k * nb + t] = orig[(gsize) k * nb + t] = row[t];
-    }
-  gboolean have_f = FALSE;
-  for (guint i = 0; i < n_ctx; i++)
-    {
-      Word2vecV8 *restrict in = ROW0 (ctx[i]);
-      if (!have_f)
-        for (guint k = 0; k < n_outs; k++)
-          f[k] = word2vec_dot (in, loc + (gsize) k * nb, nb);
-      for (guint k = 0; k < n_outs; k++)
-        gk[k] = word2vec_gradient (m, f[k], k == 0 ? w->first_label : 0.0f, alpha);
-      /* the next context's dot products ride on this pass unless it is the
-       * same row, which must first take this pair's error */
-      const Word2vecV8 *restrict next = i + 1 < n_ctx && ctx[i + 1] != ctx[i] ? ROW0 (ctx[i + 1]) : NULL;
-      for (guint k0 = 0; k0 < n_outs; k0 += 4)
-        switch (MIN (4u, n_outs - k0))
-          {
-          case 4: word2vec_seq_block (loc, e, in, next, nb, k0, 4, gk, f); break;
-          case 3: word2vec_seq_block (loc, e, in, next, nb, k0, 3, gk, f); break;
-          case 2: word2vec_seq_block (loc, e, in, next, nb, k0, 2, gk, f); break;
-          default: word2vec_seq_block (loc, e, in, next, nb, k0, 1, gk, f); break;
-          }
-      have_f = next != NULL;
-      for (guint t = 0; t < nb; t++)
-        in[t] += e[t];
-    }
-  for (guint k = 0; k < n_outs; k++)
-    {
-      Word2vecV8 *row = ROW1 (w->outs[k]);
-      for (guint t = 0; t < nb; t++)
-        row[t] += loc[(gsize) k * nb + t] - orig[(gsize) k * nb + t];
-    }
-}
-
-static void
-word2vec_seq_base (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  word2vec_seq_body (w, ctx, n_ctx, n_outs, alpha);
-}
-
-#ifdef WORD2VEC_X86
-__attribute__ ((target ("avx2,fma"))) static void
-word2vec_seq_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  word2vec_seq_body (w, ctx, n_ctx, n_outs, alpha);
-}
-#endif
-
-static void
-word2vec_sgns_base (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  word2vec_sgns_body (w, ctx, n_ctx, n_outs, alpha);
-}
-
-#ifdef WORD2VEC_X86
-__attribute__ ((target ("avx2,fma"))) static void
-word2vec_sgns_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  word2vec_sgns_body (w, ctx, n_ctx, n_outs, alpha);
-}
-#endif
 
 /* Fills outs[1..] with negatives; a draw equal to the positive is skipped
  * (gensim does the same), so there may be fewer than `negative`. */
@@ -492,62 +112,60 @@ word2vec_sg_groups (Word2vecWorker *w, guint32 centre, guint n_ctx, guint group,
   w->outs = w->outs_buf[0];
 }
 
-WORD2VEC_INLINE void
-word2vec_cbow_body (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+/* The contexts of centre @i of @sen (len tokens) into w->ctx, the reach
+ * drawn when windows shrink; returns how many. */
+static inline guint
+word2vec_window (Word2vecWorker *w, const guint32 *sen, guint64 len, gint64 i)
 {
-  Word2vecModel *m = w->m;
-  const guint nb = m->stride / 8;
-  Word2vecV8 *restrict neu1 = (Word2vecV8 *) w->neu1;
-  Word2vecV8 *restrict neu1e = (Word2vecV8 *) w->neu1e;
-  memset (neu1, 0, m->stride * sizeof (float));
-  memset (neu1e, 0, m->stride * sizeof (float));
-  for (guint i = 0; i < n_ctx; i++)
-    word2vec_axpy (neu1, 1.0f, ROW0 (ctx[i]), nb);
-  if (m->config->cbow_mean)
-    for (guint t = 0; t < nb; t++)
-      neu1[t] /= (float) n_ctx;
-  for (guint k = 0; k < n_outs; k++)
-    {
-      Word2vecV8 *restrict out = ROW1 (w->outs[k]);
-      float f = word2vec_dot (neu1, out, nb);
-      float gk = word2vec_gradient (m, f, k == 0 ? 1.0f : 0.0f, alpha);
-      word2vec_axpy (neu1e, gk, out, nb);
-      word2vec_axpy (out, gk, neu1, nb);
-    }
-  /* gensim: with the mean the error goes whole to every input, with the sum
-   * it is divided among them */
-  float scale = m->config->cbow_mean ? 1.0f : 1.0f / (float) n_ctx;
-  for (guint i = 0; i < n_ctx; i++)
-    word2vec_axpy (ROW0 (ctx[i]), scale, neu1e, nb);
+  const Word2vecConfig *c = w->m->config;
+  const gint64 window = c->window;
+  gint64 reach = c->shrink_windows ? window - word2vec_below (&w->rng, (guint32) window) : window;
+  gint64 lo = MAX (0, i - reach), hi = MIN ((gint64) len, i + reach + 1);
+  guint n_ctx = 0;
+  for (gint64 j = lo; j < hi; j++)
+    if (j != i)
+      w->ctx[n_ctx++] = sen[j];
+  return n_ctx;
 }
 
+/* Skip-gram with share_negatives 0: each centre's whole window against
+ * one draw.  The next centre's negatives are drawn (and their rows
+ * prefetched) before this centre's window trains, so that the random rows
+ * arrive while the kernel works. */
 static void
-word2vec_cbow_base (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
+word2vec_sentence_windows (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
 {
-  word2vec_cbow_body (w, ctx, n_ctx, n_outs, alpha);
+  if (len < 2)
+    return;   /* no contexts */
+  Word2vecKernel k = w->m->config->share_update == WORD2VEC_SHARE_BATCH ? w->sgns : w->seq;
+  guint32 *cur = w->outs_buf[0], *next = w->outs_buf[1];
+  guint n_cur = word2vec_draw_into (w, cur, sen[0]);
+  for (gint64 i = 0; i < (gint64) len; i++)
+    {
+      guint n_ctx = word2vec_window (w, sen, len, i);
+      guint n_next = i + 1 < (gint64) len ? word2vec_draw_into (w, next, sen[i + 1]) : 0;
+      w->outs = cur;
+      k (w, w->ctx, n_ctx, n_cur, alpha);
+      guint32 *t = cur;
+      cur = next;
+      next = t;
+      n_cur = n_next;
+    }
+  w->outs = w->outs_buf[0];
 }
-
-#ifdef WORD2VEC_X86
-__attribute__ ((target ("avx2,fma"))) static void
-word2vec_cbow_avx2 (Word2vecWorker *w, const guint32 *ctx, guint n_ctx, guint n_outs, float alpha)
-{
-  word2vec_cbow_body (w, ctx, n_ctx, n_outs, alpha);
-}
-#endif
 
 static void
 word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alpha)
 {
   const Word2vecConfig *c = w->m->config;
-  const gint64 window = c->window;
+  if (c->sg && c->share_negatives == 0)
+    {
+      word2vec_sentence_windows (w, sen, len, alpha);
+      return;
+    }
   for (gint64 i = 0; i < (gint64) len; i++)
     {
-      gint64 reach = c->shrink_windows ? window - word2vec_below (&w->rng, (guint32) window) : window;
-      gint64 lo = MAX (0, i - reach), hi = MIN ((gint64) len, i + reach + 1);
-      guint n_ctx = 0;
-      for (gint64 j = lo; j < hi; j++)
-        if (j != i)
-          w->ctx[n_ctx++] = sen[j];
+      guint n_ctx = word2vec_window (w, sen, len, i);
       if (n_ctx == 0)
         continue;
       if (!c->sg)
@@ -556,8 +174,8 @@ word2vec_sentence (Word2vecWorker *w, const guint32 *sen, guint64 len, float alp
           continue;
         }
       /* groups of `share_negatives` contexts meet one draw of negatives
-       * (1: every pair its own, as gensim; 0: the whole window) */
-      word2vec_sg_groups (w, sen[i], n_ctx, c->share_negatives ? (guint) c->share_negatives : n_ctx, alpha);
+       * (1: every pair its own, as gensim) */
+      word2vec_sg_groups (w, sen[i], n_ctx, (guint) c->share_negatives, alpha);
     }
 }
 
@@ -743,8 +361,92 @@ word2vec_alloc (gsize n_floats)
   return p;
 }
 
-static void
-word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
+/* The kernels of each instruction set, best first, and whether this CPU
+ * runs them. */
+static gboolean
+word2vec_cpu_has (const Word2vecKernels *k)
+{
+#ifdef WORD2VEC_X86
+  __builtin_cpu_init ();
+  if (k == &word2vec_kernels_avx512)
+    return __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl")
+           && __builtin_cpu_supports ("avx512dq") && __builtin_cpu_supports ("avx2")
+           && __builtin_cpu_supports ("fma");
+  if (k == &word2vec_kernels_avx2)
+    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+#endif
+  return k == &word2vec_kernels_portable;
+}
+
+static const Word2vecKernels *const word2vec_all_kernels[] = {
+#ifdef WORD2VEC_X86
+  &word2vec_kernels_avx512,
+  &word2vec_kernels_avx2,
+#endif
+  &word2vec_kernels_portable,
+};
+
+const Word2vecKernels *
+word2vec_kernels_choose (const char *request, char **why)
+{
+  const Word2vecKernels *best = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (word2vec_all_kernels) && best == NULL; i++)
+    if (word2vec_cpu_has (word2vec_all_kernels[i]))
+      best = word2vec_all_kernels[i];
+  *why = NULL;
+  if (request == NULL || *request == '\0' || strcmp (request, "auto") == 0)
+    return best;
+  for (guint i = 0; i < G_N_ELEMENTS (word2vec_all_kernels); i++)
+    if (strcmp (request, word2vec_all_kernels[i]->name) == 0)
+      {
+        if (word2vec_cpu_has (word2vec_all_kernels[i]))
+          return word2vec_all_kernels[i];
+        *why = g_strdup_printf ("%s=%s: this CPU cannot run them; using %s", WORD2VEC_KERNELS_ENV, request,
+                                best->name);
+        return best;
+      }
+  g_autoptr (GString) names = g_string_new ("auto");
+  for (guint i = 0; i < G_N_ELEMENTS (word2vec_all_kernels); i++)
+    g_string_append_printf (names, ", %s", word2vec_all_kernels[i]->name);
+  g_autofree char *shown = g_strescape (request, NULL);
+  *why = g_strdup_printf ("%s=\"%s\" is not one of %s; using %s", WORD2VEC_KERNELS_ENV, shown, names->str,
+                          best->name);
+  return best;
+}
+
+/* The kernels for WORD2VEC_KERNELS_ENV, with a warning on stderr once for
+ * each value that cannot be followed.  The last value is kept in a static
+ * buffer, not on the heap: the plugin may be unloaded and loaded again
+ * (a value too long for it is looked at every time). */
+static const Word2vecKernels *
+word2vec_kernels_current (void)
+{
+  static GMutex lock;
+  static char last_request[64];
+  static gboolean last_set, last_null;
+  static const Word2vecKernels *last;
+  g_mutex_lock (&lock);
+  const char *request = g_getenv (WORD2VEC_KERNELS_ENV);
+  gboolean same = last_set && (request == NULL ? last_null
+                                               : !last_null && strlen (request) < sizeof last_request
+                                                 && strcmp (request, last_request) == 0);
+  if (!same)
+    {
+      g_autofree char *why = NULL;
+      last = word2vec_kernels_choose (request, &why);
+      last_set = TRUE;
+      last_null = request == NULL;
+      g_strlcpy (last_request, request ? request : "", sizeof last_request);
+      if (why)
+        g_printerr ("darkpipe: warning: word2vec: %s\n", why);
+    }
+  const Word2vecKernels *k = last;
+  g_mutex_unlock (&lock);
+  return k;
+}
+
+void
+word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, const Word2vecKernels *k, guint index)
 {
   const Word2vecConfig *c = m->config;
   gsize n_outs = (gsize) c->negative + 1;
@@ -753,20 +455,10 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   w->m = m;
   w->index = index;
   w->first_label = 1.0f;
-  w->sgns = word2vec_sgns_base;
-  w->pair = word2vec_pair_base;
-  w->seq = word2vec_seq_base;
-  w->kernel = c->sg ? word2vec_sgns_base : word2vec_cbow_base;
-#ifdef WORD2VEC_X86
-  __builtin_cpu_init ();
-  if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-    {
-      w->sgns = word2vec_sgns_avx2;
-      w->pair = word2vec_pair_avx2;
-      w->seq = word2vec_seq_avx2;
-      w->kernel = c->sg ? word2vec_sgns_avx2 : word2vec_cbow_avx2;
-    }
-#endif
+  w->sgns = k->sgns;
+  w->pair = k->pair;
+  w->seq = k->seq;
+  w->kernel = c->sg ? k->sgns : k->cbow;
   w->sen = g_new (guint32, MAX (m->max_sentence, 1u));
   w->ctx = g_new (guint32, n_ctx);
   w->outs_buf[0] = g_new (guint32, n_outs);
@@ -780,7 +472,7 @@ word2vec_worker_init (Word2vecWorker *w, Word2vecModel *m, guint index)
   w->neu1e = g_aligned_alloc0 (m->stride, sizeof (float), 64);
 }
 
-static void
+void
 word2vec_worker_clear (Word2vecWorker *w)
 {
   g_free (w->sen);
@@ -869,8 +561,9 @@ word2vec_model_train (Word2vecModel *m, guint max_threads,
   Word2vecCrew crew = { .max = MAX (max_threads, 1u), .running = 1 };
   crew.workers = g_new (Word2vecWorker, crew.max);
   crew.handles = g_new0 (GThread *, crew.max);
+  const Word2vecKernels *k = word2vec_kernels_current ();
   for (guint t = 0; t < crew.max; t++)
-    word2vec_worker_init (&crew.workers[t], m, t);
+    word2vec_worker_init (&crew.workers[t], m, k, t);
   crew.workers[0].tick = tick;
   crew.workers[0].tick_data = data;
   crew.workers[0].crew = &crew;

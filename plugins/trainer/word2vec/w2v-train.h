@@ -68,7 +68,7 @@ typedef struct {
   guint64 seed;             /* seeds every job's generator */
   guint n;                  /* training vocabulary */
   guint dim;
-  guint stride;             /* dim rounded up to 8 floats; the pad stays 0 */
+  guint stride;             /* word2vec_stride (dim); the pad stays 0 */
   float *syn0;              /* n x stride input vectors (the embedding) */
   float *syn1;              /* n x stride output vectors (negative sampling) */
   guint32 *map;             /* corpus token id -> training id, or G_MAXUINT32 */
@@ -101,6 +101,17 @@ typedef struct {
 } Word2vecModel;
 
 #define WORD2VEC_NONE G_MAXUINT32
+
+/* Floats from one row of syn0/syn1 to the next: @dim rounded up to 16, so
+ * every row starts a 64-byte cache line and is whole 16-float (AVX-512)
+ * vectors.  The same on every CPU, so a model's layout never depends on
+ * the instruction set its kernels use (MPI ranks add whole matrices); the
+ * 8-lane kernels loop over the (dim + 7) / 8 vectors that hold the row. */
+static inline guint
+word2vec_stride (guint dim)
+{
+  return (dim + 15) & ~15u;
+}
 
 /** 64-byte aligned, zeroed, NULL when memory is short; free() it. */
 float *word2vec_alloc (gsize n_floats);

@@ -749,7 +749,7 @@ word2vec_round (DpStage *stage, Word2vec *w, const W2vModel *prev, const Word2ve
 {
   const Word2vecConfig *c = w->config;
   Word2vecModel m = { .config = c, .corpus = w->corpus, .dim = (guint) c->vector_size,
-                      .stride = ((guint) c->vector_size + 7) & ~7u,
+                      .stride = word2vec_stride ((guint) c->vector_size),
                       .s_begin = r->s_begin, .s_end = r->s_end,
                       .seed = prev ? prev->rng : c->seed };
   g_autoptr (GArray) rows = NULL;
