@@ -86,6 +86,8 @@ word2vec_share_corpus (DpStage *stage, DpCorpus **corpus, GError **error)
   if (!dp_stage_ranks_share (stage, &shared, error))
     return FALSE;
   g_autoptr (GBytes) got = shared != mine ? shared : NULL;
+  if (dp_stage_rank (stage) == 0)
+    dp_stage_count (stage, "corpus-bytes", g_bytes_get_size (shared));
   if (g_bytes_get_size (shared) == 0)
     {
       g_clear_pointer (corpus, dp_batch_unref);
@@ -101,10 +103,12 @@ word2vec_share_corpus (DpStage *stage, DpCorpus **corpus, GError **error)
   return TRUE;
 }
 
-/* Every rank's jobs of each period of sync_words corpus tokens: rank r
- * runs jobs first + r, first + r + n, ...; then the ranks average their
- * models.  The learning rate follows the global word count: the words of
- * the periods before, plus this rank's words times the rank count. */
+/* Every rank's jobs of each period: sync_words corpus tokens a rank (whole
+ * jobs, at least one), rank r running jobs first + r, first + r + n, ...;
+ * then the ranks combine their models (docs/scale-out.md has why the
+ * period is counted per rank and why the models are averaged).  The
+ * learning rate follows the global word count: the words of the periods
+ * before, plus this rank's words times the rank count. */
 guint
 word2vec_train_ranks (DpStage *stage, Word2vecModel *m, guint (*tick) (Word2vecModel *m, gpointer data),
                       gpointer tick_data)
@@ -112,7 +116,7 @@ word2vec_train_ranks (DpStage *stage, Word2vecModel *m, guint (*tick) (Word2vecM
   const Word2vecConfig *c = m->config;
   guint n = dp_stage_n_ranks (stage), me = dp_stage_rank (stage);
   gint64 n_jobs = (gint64) (m->n_chunks * (guint64) c->epochs);
-  guint64 per_rank = MAX ((c->sync_words + (guint64) n * WORD2VEC_JOB_WORDS / 2) / ((guint64) n * WORD2VEC_JOB_WORDS), 1u);
+  guint64 per_rank = MAX ((c->sync_words + WORD2VEC_JOB_WORDS / 2) / WORD2VEC_JOB_WORDS, 1u);
   gint64 period = (gint64) (per_rank * n);
   gsize floats = (gsize) m->n * m->stride;
   float scale = 1.0f / (float) n;
@@ -175,6 +179,9 @@ word2vec_train_ranks (DpStage *stage, Word2vecModel *m, guint (*tick) (Word2vecM
   free (base0);
   free (base1);
   m->words_done = m->words_base;
+  /* what one rank puts into the all-reduces (the model's two matrices
+   * and the stop flag each time): the volume of bench/scale's model */
   dp_stage_count (stage, "model-averagings", me == 0 ? syncs : 0);
+  dp_stage_count (stage, "allreduce-bytes", me == 0 ? syncs * (2 * floats + 1) * sizeof (float) : 0);
   return threads;
 }
