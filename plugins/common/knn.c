@@ -255,7 +255,9 @@ typedef struct {
   const guint32 *self;
   const KnnParams *p;
   guint n_qblocks, n_bblocks;
-  gint next_task;         /* atomic */
+  const guint32 *tasks;   /* the tasks to run, in order (NULL: all of them) */
+  guint n_tasks;
+  gint next_task;         /* atomic, index into tasks */
   gint done;              /* atomic, block products finished */
   guint64 total;          /* block products in all */
   gint stop;              /* atomic */
@@ -287,6 +289,17 @@ knn_tick (KnnWorker *w, guint n)
   return !g_atomic_int_get (&job->stop);
 }
 
+/* The next task of the job (a block of query rows, or in a self-join a
+ * block of rows and the blocks right of it), or KNN_NONE when done. */
+static guint
+knn_next_task (KnnJob *job)
+{
+  gint i = g_atomic_int_add (&job->next_task, 1);
+  if ((guint) i >= job->n_tasks || g_atomic_int_get (&job->stop))
+    return KNN_NONE;
+  return job->tasks ? job->tasks[i] : (guint) i;
+}
+
 static gpointer
 knn_general_worker (gpointer data)
 {
@@ -296,10 +309,10 @@ knn_general_worker (gpointer data)
   g_autofree float *C = g_new (float, (gsize) bs * bs);
   for (;;)
     {
-      gint t = g_atomic_int_add (&job->next_task, 1);
-      if ((guint) t >= job->n_qblocks || g_atomic_int_get (&job->stop))
+      guint t = knn_next_task (job);
+      if (t == KNN_NONE)
         break;
-      guint q0 = (guint) t * bs, nq = MIN (bs, job->nq - q0);
+      guint q0 = t * bs, nq = MIN (bs, job->nq - q0);
       float *S = job->out_sim + (gsize) q0 * k;
       guint32 *ids = job->out_idx + (gsize) q0 * k;
       const guint32 *self = job->self ? job->self + q0 : NULL;
@@ -327,10 +340,10 @@ knn_symmetric_worker (gpointer data)
   for (;;)
     {
       /* row blocks in order: the first ones carry the most work */
-      gint t = g_atomic_int_add (&job->next_task, 1);
-      if ((guint) t >= job->n_bblocks || g_atomic_int_get (&job->stop))
+      guint t = knn_next_task (job);
+      if (t == KNN_NONE)
         break;
-      guint i0 = (guint) t * bs, ni = MIN (bs, job->nb - i0);
+      guint i0 = t * bs, ni = MIN (bs, job->nb - i0);
       const float *A = job->base + (gsize) i0 * job->dim;
       for (guint j0 = i0; j0 < job->nb; j0 += bs)
         {
@@ -340,7 +353,7 @@ knn_symmetric_worker (gpointer data)
           knn_scan_rows (C, nj, ni, nj, j0, NULL, diag, w->S + (gsize) i0 * k, w->ids + (gsize) i0 * k, k);
           knn_scan_cols (C, nj, ni, nj, i0, diag, w->S + (gsize) j0 * k, w->ids + (gsize) j0 * k, k, thr);
         }
-      if (!knn_tick (w, job->n_bblocks - (guint) t))
+      if (!knn_tick (w, job->n_bblocks - t))
         break;
     }
   return NULL;
@@ -359,21 +372,16 @@ knn_is_self_join (const float *base, guint nb, const float *query, guint nq, con
   return TRUE;
 }
 
+/* Merges the lists @ws, @wi of @n rows (k each) into @s, @ix: each
+ * candidate is in one list only and (similarity, index) orders them all,
+ * so the result does not depend on which lists come first. */
 static void
-knn_merge (KnnJob *job, KnnWorker *workers, guint n_workers)
+knn_merge_lists (float *s, guint32 *ix, const float *ws, const guint32 *wi, guint n, guint k)
 {
-  guint k = job->p->k;
-  for (guint t = 1; t < n_workers; t++)
-    for (guint i = 0; i < job->nq; i++)
-      {
-        float *s = job->out_sim + (gsize) i * k;
-        guint32 *ix = job->out_idx + (gsize) i * k;
-        const float *ws = workers[t].S + (gsize) i * k;
-        const guint32 *wi = workers[t].ids + (gsize) i * k;
-        for (guint r = 0; r < k && wi[r] != KNN_NONE; r++)
-          if (knn_better (ws[r], wi[r], s[k - 1], ix[k - 1]))
-            knn_insert (s, ix, k, ws[r], wi[r]);
-      }
+  for (guint i = 0; i < n; i++, s += k, ix += k, ws += k, wi += k)
+    for (guint r = 0; r < k && wi[r] != KNN_NONE; r++)
+      if (knn_better (ws[r], wi[r], s[k - 1], ix[k - 1]))
+        knn_insert (s, ix, k, ws[r], wi[r]);
 }
 
 /* OpenBLAS's own threads would fight ours, and its thread count is one
@@ -406,10 +414,13 @@ knn_run_workers (KnnWorker *workers, guint n_workers, GThreadFunc fn)
     g_thread_join (g_ptr_array_index (threads, t));
 }
 
-gboolean
-knn_search (const float *base, guint nb, const float *query, guint nq,
-               const guint32 *self, guint dim, const KnnParams *p,
-               guint32 *out_idx, float *out_sim)
+/* knn_search, in a self-join only the row blocks @tasks (@n_tasks of
+ * them; NULL: all): their rows' and columns' candidates are in the lists
+ * of every row then, to be merged with the other tasks'. */
+static gboolean
+knn_search_tasks (const float *base, guint nb, const float *query, guint nq, const guint32 *self,
+                  guint dim, const KnnParams *p, const guint32 *tasks, guint n_tasks,
+                  guint32 *out_idx, float *out_sim)
 {
   g_return_val_if_fail (p->k >= 1 && p->block >= 1, FALSE);
   KnnJob job = { .base = base, .query = query, .nb = nb, .nq = nq, .dim = dim, .self = self,
@@ -420,10 +431,17 @@ knn_search (const float *base, guint nb, const float *query, guint nq,
   if (nq == 0 || nb == 0 || dim == 0)
     return TRUE;
   gboolean sym = knn_is_self_join (base, nb, query, nq, self);
-  guint n_tasks = sym ? job.n_bblocks : job.n_qblocks;
-  guint n_workers = CLAMP (p->threads, 1u, MAX (n_tasks, 1u));
+  job.tasks = sym ? tasks : NULL;
+  job.n_tasks = job.tasks ? n_tasks : sym ? job.n_bblocks : job.n_qblocks;
+  guint n_workers = CLAMP (p->threads, 1u, MAX (job.n_tasks, 1u));
   job.total = sym ? (guint64) job.n_bblocks * (job.n_bblocks + 1) / 2
                   : (guint64) job.n_qblocks * job.n_bblocks;
+  if (job.tasks)
+    {
+      job.total = 0;
+      for (guint i = 0; i < n_tasks; i++)
+        job.total += job.n_bblocks - tasks[i];
+    }
   g_autofree KnnWorker *workers = g_new0 (KnnWorker, n_workers);
   for (guint t = 0; t < n_workers; t++)
     {
@@ -443,14 +461,21 @@ knn_search (const float *base, guint nb, const float *query, guint nq,
     }
   knn_blas_single ();
   knn_run_workers (workers, n_workers, sym ? knn_symmetric_worker : knn_general_worker);
-  if (sym)
-    knn_merge (&job, workers, n_workers);
   for (guint t = 1; t < n_workers && sym; t++)
     {
+      knn_merge_lists (out_sim, out_idx, workers[t].S, workers[t].ids, nq, p->k);
       g_free (workers[t].S);
       g_free (workers[t].ids);
     }
   return !g_atomic_int_get (&job.stop);
+}
+
+gboolean
+knn_search (const float *base, guint nb, const float *query, guint nq,
+            const guint32 *self, guint dim, const KnnParams *p,
+            guint32 *out_idx, float *out_sim)
+{
+  return knn_search_tasks (base, nb, query, nq, self, dim, p, NULL, 0, out_idx, out_sim);
 }
 
 /* ------------------------------------------------------------------ */
@@ -470,20 +495,63 @@ knn_share_of (guint nq, guint block, guint r, guint n, guint *lo, guint *hi)
   *hi = (guint) MIN ((guint64) nq, blocks * (r + 1) / n * block);
 }
 
+/* A self-join's row blocks of rank @r of @n (*count of them, never NULL):
+ * the tasks of one process's symmetric search, so each block product and
+ * which of its halves feeds which row are one process's, and the lists of
+ * the ranks merge into one process's result.  Task t carries n_blocks - t
+ * products: dealt in rounds of n, every other round backwards. */
+static guint32 *
+knn_self_tasks (guint n_blocks, guint r, guint n, guint *count)
+{
+  guint32 *tasks = g_new (guint32, n_blocks / n + 1);
+  *count = 0;
+  for (guint round = 0; (guint64) round * n < n_blocks; round++)
+    {
+      guint64 t = (guint64) round * n + (round % 2 ? n - 1 - r : r);
+      if (t < n_blocks)
+        tasks[(*count)++] = (guint32) t;
+    }
+  return tasks;
+}
+
+/* Rows whose results rank @r of @n sends: its share of the queries, or in
+ * a self-join every row (its lists, to be merged). */
+static void
+knn_rows_of (const KnnProblem *h, gboolean sym, guint r, guint n, guint *lo, guint *hi)
+{
+  if (sym)
+    {
+      *lo = 0;
+      *hi = (guint) h->nq;
+    }
+  else
+    knn_share_of ((guint) h->nq, (guint) h->block, r, n, lo, hi);
+}
+
 /* This rank's share searched, its results as bytes: a stop flag, then the
- * indices and similarities. */
+ * indices and similarities of knn_rows_of's rows. */
 static GBytes *
 knn_search_share (const float *base, guint nb, const float *query, guint nq, const guint32 *self,
                   guint dim, const KnnParams *p, guint rank, guint n)
 {
+  KnnProblem h = { nb, nq, dim, p->k, p->block, query == base, self != NULL };
+  gboolean sym = knn_is_self_join (base, nb, query, nq, self);
   guint lo, hi;
-  knn_share_of (nq, p->block, rank, n, &lo, &hi);
+  knn_rows_of (&h, sym, rank, n, &lo, &hi);
   gsize cells = (gsize) (hi - lo) * p->k;
   GByteArray *b = g_byte_array_sized_new ((guint) (1 + cells * 8));
   g_byte_array_set_size (b, (guint) (1 + cells * 8));
   guint32 *idx = g_new (guint32, MAX (cells, 1u));
   float *sim = g_new (float, MAX (cells, 1u));
-  gboolean ok = knn_search (base, nb, query + (gsize) lo * dim, hi - lo, self ? self + lo : NULL, dim, p, idx, sim);
+  gboolean ok;
+  if (sym)
+    {
+      guint n_tasks;
+      g_autofree guint32 *tasks = knn_self_tasks ((nb + p->block - 1) / p->block, rank, n, &n_tasks);
+      ok = knn_search_tasks (base, nb, query, nq, self, dim, p, tasks, n_tasks, idx, sim);
+    }
+  else
+    ok = knn_search (base, nb, query + (gsize) lo * dim, hi - lo, self ? self + lo : NULL, dim, p, idx, sim);
   b->data[0] = !ok;
   memcpy (b->data + 1, idx, cells * 4);
   memcpy (b->data + 1 + cells * 4, sim, cells * 4);
@@ -514,19 +582,30 @@ knn_search_ranks (DpStage *stage, const float *base, guint nb, const float *quer
   g_bytes_unref (problem);
   g_autoptr (GBytes) mine = knn_search_share (base, nb, query, nq, self, dim, p, 0, n);
   g_autoptr (GPtrArray) all = dp_stage_ranks_gather (stage, mine);
-  gboolean ok = TRUE;
+  gboolean sym = knn_is_self_join (base, nb, query, nq, self), ok = TRUE;
+  knn_reset (out_sim, out_idx, (gsize) nq * p->k);
   for (guint r = 0; r < n; r++)
     {
       guint lo, hi;
-      knn_share_of (nq, p->block, r, n, &lo, &hi);
+      knn_rows_of (&h, sym, r, n, &lo, &hi);
       gsize cells = (gsize) (hi - lo) * p->k, len = 0;
       const guint8 *d = g_bytes_get_data (g_ptr_array_index (all, r), &len);
       if (len != 1 + cells * 8)
         g_error ("knn: rank %u sent %" G_GSIZE_FORMAT " bytes of results, not %" G_GSIZE_FORMAT " (a bug)",
                  r, len, 1 + cells * 8);
       ok &= d[0] == 0;
-      memcpy (out_idx + (gsize) lo * p->k, d + 1, cells * 4);
-      memcpy (out_sim + (gsize) lo * p->k, d + 1 + cells * 4, cells * 4);
+      if (cells == 0)
+        continue;
+      /* (unaligned in the message: copied out first) */
+      g_autofree guint32 *idx = g_memdup2 (d + 1, cells * 4);
+      g_autofree float *sim = g_memdup2 (d + 1 + cells * 4, cells * 4);
+      if (sym)
+        knn_merge_lists (out_sim, out_idx, sim, idx, hi - lo, p->k);
+      else
+        {
+          memcpy (out_idx + (gsize) lo * p->k, idx, cells * 4);
+          memcpy (out_sim + (gsize) lo * p->k, sim, cells * 4);
+        }
     }
   return ok;
 }

@@ -50,8 +50,10 @@ gboolean knn_search (const float *base, guint nb, const float *query, guint nq,
 /** knn_search across the ranks of an MPI job (one process: knn_search):
  * rank 0 calls it with the whole problem, which it shares with the other
  * ranks (@base == @query for a self-join is kept), each rank searches a
- * contiguous share of the query rows, and rank 0 gathers the results into
- * @out_idx and @out_sim.  The other ranks call knn_search_follow at the
+ * contiguous share of whole blocks of query rows (a self-join: a share of
+ * one process's row blocks, with lists for every row), and rank 0 gathers
+ * (merges) the results into @out_idx and @out_sim: byte for byte one
+ * process's, whatever the rank and thread counts.  The other ranks call knn_search_follow at the
  * same point of their finish().  Returns FALSE when a rank was cancelled. */
 gboolean knn_search_ranks (DpStage *stage, const float *base, guint nb, const float *query, guint nq,
                            const guint32 *self, guint dim, const KnnParams *p,

@@ -15,6 +15,10 @@ plugins_trainer_word2vec_la_SOURCES = \
 	plugins/trainer/word2vec/w2v-kern-avx512.c \
 	plugins/trainer/word2vec/w2v-model.c \
 	plugins/trainer/word2vec/w2v-model.h \
+	plugins/trainer/word2vec/w2v-sync.c \
+	plugins/trainer/word2vec/w2v-sync.h \
+	plugins/trainer/word2vec/w2v-tables.c \
+	plugins/trainer/word2vec/w2v-tables.h \
 	plugins/sink/w2v-common.h
 plugins_trainer_word2vec_la_CFLAGS = $(AM_CFLAGS) $(W2V_FAST_CFLAGS) $(ZLIB_CFLAGS)
 plugins_trainer_word2vec_la_LDFLAGS = $(PLUGIN_LINK)

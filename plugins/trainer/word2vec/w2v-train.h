@@ -31,7 +31,7 @@ typedef struct {
   int emit;                   /* WORD2VEC_EMIT_* */
   int pair_negatives;         /* WORD2VEC_PAIRNEG_* */
   double pair_negative_share;
-  guint64 sync_words;         /* under MPI: corpus tokens of all ranks between model averagings */
+  guint64 sync_words;         /* under MPI: corpus tokens of each rank between model combinations */
   int sync;                   /* WORD2VEC_SYNC_*: how the ranks' models are combined */
 } Word2vecConfig;
 
