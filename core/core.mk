@@ -14,6 +14,11 @@ libdarkpipe_la_SOURCES = \
 	core/dp-paths.c \
 	core/dp-run.c \
 	core/dp-ranks.c \
+	core/dp-ranks-exchange.c \
+	core/dp-ranks-wire.c \
+	core/dp-ranks-merge.c \
+	core/dp-ranks-summary.c \
+	core/dp-ranks-private.h \
 	core/dp-comm.c \
 	core/dp-comm.h \
 	core/dp-pipeline-private.h \
