@@ -121,8 +121,11 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
     dp_pipeline_print_summary (p, stderr);
   if (!ok && !speaker)
     {
+      /* another rank of an MPI job: rank 0 reports, the status is this
+       * rank's (mpirun passes on the first non-zero one) */
+      gboolean interrupted = g_error_matches (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED);
       g_error_free (error);
-      return EXIT_RUNTIME;
+      return interrupted ? 128 + (signal_seen ? signal_seen : SIGINT) : EXIT_RUNTIME;
     }
   if (!ok)
     {

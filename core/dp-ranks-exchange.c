@@ -149,19 +149,25 @@ ranks_exchange_round (Exchange *x, const DpPackets *p, gboolean failed, GError *
   const DpComm *c = x->comm;
   guint n = c->size;
   if (x->over)
-    return x->failed_rank >= 0 ? DP_FLOW_ERROR : DP_FLOW_OK;
+    return x->failed_rank >= 0 || dp_comm_broken () ? DP_FLOW_ERROR : DP_FLOW_OK;
   gint64 newest = G_MININT64;
   for (guint i = 0; p && i < p->n_rows; i++)
     newest = MAX (newest, p->ts[i]);
-  g_autofree gint64 *state = g_new (gint64, n), *newest_of = g_new (gint64, n);
-  dp_comm_allgather_i64 (c, p ? XS_ACTIVE : failed ? XS_FAILED : XS_DONE, state);
-  dp_comm_allgather_i64 (c, newest, newest_of);
+  /* per rank: its state and its block's newest timestamp */
+  gint64 mine[RS_N] = { p ? XS_ACTIVE : failed ? XS_FAILED : XS_DONE, newest };
+  g_autofree gint64 *all = g_new (gint64, (gsize) n * RS_N);
+  if (!dp_comm_allgather_i64 (c, mine, RS_N, all))
+    {
+      x->over = TRUE;
+      g_set_error_literal (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED, "interrupted");
+      return DP_FLOW_ERROR;
+    }
   gboolean any_active = FALSE;
   for (guint r = 0; r < n; r++)
     {
-      if (state[r] == XS_FAILED && x->failed_rank < 0)
+      if (all[r * RS_N + RS_STATE] == XS_FAILED && x->failed_rank < 0)
         x->failed_rank = (gint) r;
-      any_active |= state[r] == XS_ACTIVE;
+      any_active |= all[r * RS_N + RS_STATE] == XS_ACTIVE;
     }
   if (x->failed_rank >= 0 || !any_active)
     {
@@ -174,9 +180,9 @@ ranks_exchange_round (Exchange *x, const DpPackets *p, gboolean failed, GError *
   /* the newest timestamp before this rank's block, in one process's order */
   gint64 before = x->newest;
   for (guint r = 0; r < c->rank; r++)
-    before = MAX (before, newest_of[r]);
+    before = MAX (before, all[r * RS_N + RS_NEWEST]);
   for (guint r = 0; r < n; r++)
-    x->newest = MAX (x->newest, newest_of[r]);
+    x->newest = MAX (x->newest, all[r * RS_N + RS_NEWEST]);
   g_autofree GArray **rows = g_new (GArray *, n);
   for (guint d = 0; d < n; d++)
     rows[d] = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -213,7 +219,14 @@ ranks_exchange_round (Exchange *x, const DpPackets *p, gboolean failed, GError *
         x->bytes_sent += send[d]->len;
       g_array_unref (rows[d]);
     }
-  dp_comm_alltoallv (c, send, recv);
+  if (!dp_comm_alltoallv (c, send, recv))
+    {
+      for (guint d = 0; d < n; d++)
+        g_byte_array_unref (send[d]);
+      x->over = TRUE;
+      g_set_error_literal (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED, "interrupted");
+      return DP_FLOW_ERROR;
+    }
   guint64 total = 0;
   for (guint s = 0; s < n; s++)
     {

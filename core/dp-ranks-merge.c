@@ -23,8 +23,9 @@ sighting_cmp (gconstpointer a, gconstpointer b)
 }
 
 /* The names every rank's sources met, in one process's order: interned
- * into @names first, so that keys compare as that process's would. */
-static void
+ * into @names first, so that keys compare as that process's would.  FALSE
+ * when interrupted. */
+static gboolean
 merged_names (Ranks *k, DpNameMap *names)
 {
   GByteArray *mine = g_byte_array_new ();
@@ -34,10 +35,10 @@ merged_names (Ranks *k, DpNameMap *names)
       put (mine, x->name_log->data, x->name_log->len);
     }
   g_autofree GByteArray **all = g_new0 (GByteArray *, k->comm->size);
-  dp_comm_gather (k->comm, mine->data, mine->len, all);
+  gboolean met = dp_comm_gather (k->comm, mine->data, mine->len, all);
   g_byte_array_unref (mine);
-  if (k->comm->rank != 0)
-    return;
+  if (!met || k->comm->rank != 0)
+    return met;
   GArray *seen = g_array_new (FALSE, FALSE, sizeof (Sighting));
   for (guint s = 0; s < k->comm->size; s++)
     {
@@ -71,6 +72,7 @@ merged_names (Ranks *k, DpNameMap *names)
   g_array_unref (seen);
   for (guint s = 0; s < k->comm->size; s++)
     g_byte_array_unref (all[s]);
+  return TRUE;
 }
 
 /* Rows of several tables (same columns) to be merged: table and row. */
@@ -268,7 +270,8 @@ ranks_merge (Ranks *k, GError **error)
 {
   const DpComm *c = k->comm;
   g_autoptr (DpNameMap) names = dp_name_map_new ();
-  merged_names (k, names);
+  if (!merged_names (k, names))
+    return ranks_interrupted (c, error);
   GByteArray *mine = g_byte_array_new ();
   for (guint r = 0; r < k->n; r++)
     {
@@ -296,8 +299,10 @@ ranks_merge (Ranks *k, GError **error)
         }
     }
   g_autofree GByteArray **all = g_new0 (GByteArray *, c->size);
-  dp_comm_gather (c, mine->data, mine->len, all);
+  gboolean met = dp_comm_gather (c, mine->data, mine->len, all);
   g_byte_array_unref (mine);
+  if (!met)
+    return ranks_interrupted (c, error);
   if (c->rank != 0)
     return TRUE;
   g_autofree Reader *rd = g_new (Reader, c->size);

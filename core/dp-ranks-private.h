@@ -21,6 +21,9 @@ typedef enum { ROLE_SOURCE, ROLE_PER_SOURCE, ROLE_ROOT, ROLE_COLLECTIVE } Role;
 
 /* A round's state of one rank, as the all-gather carries it. */
 enum { XS_ACTIVE = 0, XS_DONE = 1, XS_FAILED = 2 };
+/* What each rank says in a round's all-gather: its state, its block's
+ * newest timestamp. */
+enum { RS_STATE, RS_NEWEST, RS_N };
 
 typedef struct {
   DpStage *stage;            /* the internal stage between source and consumer */
@@ -98,6 +101,9 @@ take_into (Reader *r, void *v, gsize n)
 
 /* dp-ranks.c */
 gboolean ranks_agree (const DpComm *c, gboolean ok, GError **error);
+/* A wait for the other ranks that a signal ended: FALSE, with @error the
+ * interruption (on rank 0 naming the ranks it waited for). */
+gboolean ranks_interrupted (const DpComm *c, GError **error);
 gboolean ranks_own_error (Ranks *k, GError **error);
 
 /* dp-ranks-wire.c */

@@ -47,9 +47,9 @@ ranks_reduce (Ranks *k)
         }
     }
   g_autofree GByteArray **all = g_new0 (GByteArray *, c->size);
-  dp_comm_gather (c, mine->data, mine->len, all);
+  gboolean met = dp_comm_gather (c, mine->data, mine->len, all);
   g_byte_array_unref (mine);
-  if (c->rank != 0)
+  if (!met || c->rank != 0)
     return;
   for (guint r = 0; r < k->n; r++)
     {

@@ -29,14 +29,33 @@
 /* ------------------------------------------------------------------ */
 /* agreeing on failures */
 
+gboolean
+ranks_interrupted (const DpComm *c, GError **error)
+{
+  g_autofree char *who = dp_comm_waited_for (c);
+  /* what this rank was doing meanwhile (a read that gave up) is no news */
+  g_clear_error (error);
+  if (who)
+    g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED,
+                 "interrupted while waiting for %s, which did not answer (when a rank ends, mpirun "
+                 "stops the others: its message says which and why)", who);
+  else
+    g_set_error_literal (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED,
+                         "interrupted; no output of an unfinished stage was written");
+  return FALSE;
+}
+
 /* Every rank says whether it is well (@ok, else @error set); when one is
- * not, all return FALSE: rank 0 with the first failing rank's message,
- * the others with a short error (rank 0 reports). */
+ * not, all return FALSE: rank 0 with the first failing rank's message (an
+ * interruption stays one), the others with a short error (rank 0
+ * reports). */
 gboolean
 ranks_agree (const DpComm *c, gboolean ok, GError **error)
 {
   g_autofree gint64 *all = g_new (gint64, c->size);
-  dp_comm_allgather_i64 (c, ok ? 0 : 1, all);
+  gint64 state = ok ? 0 : error && g_error_matches (*error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED) ? 2 : 1;
+  if (!dp_comm_allgather_i64 (c, &state, 1, all))
+    return ranks_interrupted (c, error);
   gint first = -1;
   for (guint r = 0; r < c->size && first < 0; r++)
     if (all[r])
@@ -45,13 +64,14 @@ ranks_agree (const DpComm *c, gboolean ok, GError **error)
     return TRUE;
   const char *mine = !ok && error && *error ? (*error)->message : "";
   g_autofree GByteArray **msgs = g_new0 (GByteArray *, c->size);
-  dp_comm_gather (c, mine, strlen (mine) + 1, msgs);
+  if (!dp_comm_gather (c, mine, strlen (mine) + 1, msgs))
+    return ranks_interrupted (c, error);
   if (c->rank == 0)
     {
       g_autofree char *msg = g_strndup ((const char *) msgs[first]->data, msgs[first]->len);
       g_clear_error (error);
-      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "rank %d of %u: %s", first, c->size,
-                   *msg ? msg : "failed");
+      g_set_error (error, DP_DATA_ERROR, all[first] == 2 ? DP_DATA_ERROR_CANCELLED : DP_DATA_ERROR_FAILED,
+                   "rank %d of %u: %s", first, c->size, *msg ? msg : "failed");
       for (guint r = 0; r < c->size; r++)
         g_byte_array_unref (msgs[r]);
     }
@@ -288,7 +308,10 @@ ranks_finish (Ranks *k, GError **error)
         {
           if (!ranks_agree (k->comm, mine, error))
             return FALSE;
+          /* the plugin cannot be handed half a collective (dp-comm.h) */
+          dp_comm_set_interruptible (FALSE);
           mine = dp_stage_call_finish (st, error) && !ranks_own_error (k, error);
+          dp_comm_set_interruptible (TRUE);
         }
       else if (k->roles[r] == ROLE_ROOT && root && mine)
         mine = dp_stage_call_finish (st, error) && !ranks_own_error (k, error);

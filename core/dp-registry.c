@@ -90,6 +90,9 @@ dp_context_interrupt (DpContext *ctx)
       return TRUE;
     }
   dp_context_cancel (ctx);
+  /* under MPI: the waits for other ranks end (dp-comm.h) */
+  if (ctx->comm && ctx->comm->size > 1)
+    dp_comm_interrupt ();
   return FALSE;
 }
 
