@@ -60,8 +60,11 @@ DP_API void dp_context_cancel (DpContext *ctx);
 /** What a SIGINT/SIGTERM handler calls.  While a stage reads live input
  * (dp_stage_set_live), ends that input: the live sources stop, every
  * stage finishes and the run writes its outputs and succeeds; returns
- * TRUE.  Otherwise calls dp_context_cancel and returns FALSE.  Only reads
- * and sets atomic flags: async-signal-safe, any thread. */
+ * TRUE.  Otherwise calls dp_context_cancel and returns FALSE; as a rank of
+ * an MPI job it also ends the waits for other ranks and unlinks the
+ * temporary files of unfinished outputs (the launcher's SIGKILL may
+ * follow).  Only reads and sets atomic flags and unlinks: async-signal-safe,
+ * any thread. */
 DP_API gboolean dp_context_interrupt (DpContext *ctx);
 /** The descriptor of plugin @name (not NULL), loading it on demand from
  * the search path.  Returns (transfer none) a descriptor owned by the
