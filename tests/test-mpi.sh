@@ -6,23 +6,10 @@
 # the same ones); a rank that fails on its share of the input fails the
 # job with its message on rank 0's stderr and no output; a pipeline with a
 # stage that cannot run across ranks is refused, naming the stage.
-# Open MPI refuses root unless told: the OMPI_ALLOW_RUN_AS_ROOT pair below
-# (the same as mpirun --allow-run-as-root); --oversubscribe lets 4 ranks
-# share fewer cores.
+# (tests/mpi-env.sh: the skip, and Open MPI as root); --oversubscribe lets
+# 4 ranks share fewer cores.
 set -u
-B=${DP_TOP_BUILDDIR:?}
-S=${DP_TOP_SRCDIR:?}
-D="$B/darkpipe"
-# CI sets DP_REQUIRE_MPI=1: there a skip is a failure
-skip () {
-  if [ "${DP_REQUIRE_MPI:-0}" = 1 ]; then echo "Bail out! $1 (DP_REQUIRE_MPI=1)"; exit 1; fi
-  echo "1..0 # SKIP $1"; exit 0
-}
-grep -q '^#define HAVE_MPI 1' "$B/config.h" || skip "darkpipe was configured without MPI (--with-mpi)"
-MPIRUN=$(sed -n 's/^MPIRUN = //p' "$B/Makefile")
-[ -n "$MPIRUN" ] || MPIRUN=$(command -v mpirun)
-[ -n "$MPIRUN" ] || skip "no mpirun (apt-get install openmpi-bin)"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+. "${DP_TOP_SRCDIR:?}/tests/mpi-env.sh"
 # no network interface probing beyond loopback, quiet about missing hardware
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 run_np () { local n=$1; shift; timeout 300 "$MPIRUN" --oversubscribe -np "$n" "$D" "$@"; }
