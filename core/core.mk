@@ -13,6 +13,7 @@ libdarkpipe_la_SOURCES = \
 	core/dp-pipeline.c \
 	core/dp-paths.c \
 	core/dp-run.c \
+	core/dp-summary.c \
 	core/dp-ranks.c \
 	core/dp-ranks-exchange.c \
 	core/dp-ranks-wire.c \

@@ -62,6 +62,7 @@ opts_clear (Opts *o)
   g_free (o->bpf);
   g_free (o->labels);
   g_free (o->output_dir);
+  g_free (o->summary_json);
   g_free (o->markdown_dir);
 }
 
@@ -119,6 +120,21 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
   /* --quiet: the error alone, without the table */
   if (!o->quiet && speaker)
     dp_pipeline_print_summary (p, stderr);
+  if (!o->quiet && speaker && o->verbose)
+    dp_pipeline_print_ranks (p, stderr);
+  if (speaker && o->summary_json)
+    {
+      GError *werr = NULL;
+      if (!dp_pipeline_write_summary_json (p, o->summary_json, ok ? NULL : error, &werr))
+        {
+          g_autofree char *safe = dp_escape_controls (werr->message, TRUE);
+          fprintf (stderr, "darkpipe: error: --summary-json: %s\n", safe);
+          g_error_free (werr);
+          /* the run's own error, if any, comes next; else this is the failure */
+          if (ok)
+            return EXIT_RUNTIME;
+        }
+    }
   if (!ok && !speaker)
     {
       /* another rank of an MPI job: rank 0 reports, the status is this

@@ -135,6 +135,21 @@ DP_API gboolean dp_pipeline_run (DpPipeline *p, GError **error);
  * counters) to @out (not NULL).  From the thread that runs @p, after the
  * run. */
 DP_API void dp_pipeline_print_summary (DpPipeline *p, FILE *out);
+/** Prints each rank's figures of the run (packets read, routed to and from
+ * other ranks, bytes sent and received, seconds, seconds waiting for the
+ * other ranks, peak memory, host) to @out (not NULL): under MPI on rank 0
+ * every rank's once the job finished (else rank 0's), in one process one
+ * row.  Nothing before a run.  From the thread that runs @p, after the
+ * run. */
+DP_API void dp_pipeline_print_ranks (DpPipeline *p, FILE *out);
+/** Writes the summary of the run (the stages' figures and counters, the
+ * bytes exchanged per packet read, each rank's figures) as one JSON object
+ * to @path (not NULL; atomically, "-" the standard output).  @run_error
+ * (transfer none, nullable) is how the run failed.  Returns FALSE with
+ * @error when the file cannot be written.  From the thread that runs @p,
+ * after the run. */
+DP_API gboolean dp_pipeline_write_summary_json (DpPipeline *p, const char *path, const GError *run_error,
+                                                GError **error);
 /** Statistics of stage @name of @p (during or after a run) into *@out (not
  * NULL); FALSE, with *@out untouched, when there is no such stage.  The
  * figures are read without a lock. */

@@ -216,7 +216,10 @@ ranks_exchange_round (Exchange *x, const DpPackets *p, gboolean failed, GError *
           PUT (send[d], guint32, 0);    /* no names */
         }
       if (d != c->rank)
-        x->bytes_sent += send[d]->len;
+        {
+          x->bytes_sent += send[d]->len;
+          x->routed_out += rows[d]->len;
+        }
       g_array_unref (rows[d]);
     }
   if (!dp_comm_alltoallv (c, send, recv))
@@ -234,6 +237,8 @@ ranks_exchange_round (Exchange *x, const DpPackets *p, gboolean failed, GError *
       if (recv[s]->len >= 4)
         memcpy (&k, recv[s]->data, 4);
       total += k;
+      if (s != c->rank)
+        x->routed_in += k;
     }
   DpPackets *out = dp_packets_new ((guint) MAX (total, 16u));
   dp_packets_set_names (out, x->names);

@@ -41,6 +41,7 @@ typedef struct {
   GHashTable *seen;          /* names of the source's map logged already */
   GByteArray *name_log;      /* first sightings: round, rank, row, column, name */
   guint64 bytes_sent, late;
+  guint64 routed_out, routed_in;   /* packets to and from other ranks */
 } Exchange;
 
 typedef struct {
@@ -122,7 +123,9 @@ void ranks_exchange_free (gpointer data);
 /* dp-ranks-merge.c */
 gboolean ranks_merge (Ranks *k, GError **error);
 
-/* dp-ranks-summary.c */
+/* dp-ranks-summary.c: the stages' figures and each rank's (into
+ * k->p->ranks) on rank 0; after a failure, rank 0's own figures only */
 void ranks_reduce (Ranks *k);
+void ranks_figures_unreduced (Ranks *k);
 
 G_END_DECLS

@@ -1,18 +1,47 @@
 /* dp-ranks-summary.c — the job's figures on rank 0: every rank's rows,
- * counters, times and peak memory reduced into rank 0's stages. */
+ * counters, times and peak memory reduced into rank 0's stages, and each
+ * rank's own figures (dp-summary.c prints them). */
 #include "config.h"
 
 #include <string.h>
 
 #include "dp-ranks-private.h"
 
+/* This rank's figures, with its exchanges'. */
+static void
+ranks_figures (Ranks *k, DpRankFigures *f)
+{
+  dp_rank_figures_local (k->p, f);
+  for (guint i = 0; i < k->exchanges->len; i++)
+    {
+      Exchange *x = g_ptr_array_index (k->exchanges, i);
+      f->routed_out += x->routed_out;
+      f->routed_in += x->routed_in;
+      f->exchange_bytes += x->bytes_sent;
+    }
+}
+
+void
+ranks_figures_unreduced (Ranks *k)
+{
+  DpRankFigures f;
+  ranks_figures (k, &f);
+  k->p->ranks = g_array_new (FALSE, FALSE, sizeof (DpRankFigures));
+  g_array_append_val (k->p->ranks, f);
+  k->p->ranks_reduced = FALSE;
+}
+
 /* The figures of every rank into rank 0's stages: rows and counters
- * summed, time and peak memory the largest. */
+ * summed, time and peak memory the largest; each rank's own into
+ * k->p->ranks. */
 void
 ranks_reduce (Ranks *k)
 {
   const DpComm *c = k->comm;
   GByteArray *mine = g_byte_array_new ();
+  DpRankFigures own;
+  ranks_figures (k, &own);
+  put (mine, &own, sizeof own);
   for (guint r = 0; r < k->n; r++)
     {
       DpStage *st = k->stages[r];
@@ -49,8 +78,15 @@ ranks_reduce (Ranks *k)
   g_autofree GByteArray **all = g_new0 (GByteArray *, c->size);
   gboolean met = dp_comm_gather (c, mine->data, mine->len, all);
   g_byte_array_unref (mine);
-  if (!met || c->rank != 0)
+  if (!met)
+    {
+      ranks_figures_unreduced (k);
+      return;
+    }
+  if (c->rank != 0)
     return;
+  k->p->ranks = g_array_sized_new (FALSE, FALSE, sizeof (DpRankFigures), c->size);
+  k->p->ranks_reduced = TRUE;
   for (guint r = 0; r < k->n; r++)
     {
       DpStage *st = k->stages[r];
@@ -61,6 +97,10 @@ ranks_reduce (Ranks *k)
   for (guint s = 0; s < c->size; s++)
     {
       Reader rd = { all[s]->data, all[s]->data + all[s]->len, FALSE };
+      DpRankFigures f = { 0 };
+      take_into (&rd, &f, sizeof f);
+      f.host[sizeof f.host - 1] = 0;
+      g_array_append_val (k->p->ranks, f);
       for (guint r = 0; r < k->n && !rd.bad; r++)
         {
           DpStage *st = k->stages[r];

@@ -359,6 +359,8 @@ dp_pipeline_run_ranks (DpPipeline *p, GError **error)
     ok = ranks_agree (k.comm, ranks_merge (&k, error), error) && ranks_finish (&k, error);
   if (ok)
     ranks_reduce (&k);
+  else
+    ranks_figures_unreduced (&k);
   for (guint r = 0; r < k.n; r++)
     if (k.roles[r] == ROLE_PER_SOURCE && stages[r]->captured)
       {

@@ -16,7 +16,7 @@ run_np () { local n=$1; shift; timeout 300 "$MPIRUN" --oversubscribe -np "$n" "$
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-echo "1..10"
+echo "1..11"
 fail=0
 ok () { echo "ok $1 - $2"; }
 bad () { echo "not ok $1 - $2"; fail=1; }
@@ -34,12 +34,12 @@ done
 # the second capture's records after the first's: the same hours again
 { cat in/s4.pcap; tail -c +25 in/s5.pcap; } > in/both.pcap
 tax=(run "$S/pipelines/taxonomy.yaml" --set capture.path=in/both.pcap --set capture.batch_rows=1024)
-$D "${tax[@]}" --output-dir one 2>one.err || { cat one.err; echo "Bail out! one process failed"; exit 1; }
+$D "${tax[@]}" --output-dir one --summary-json one.json 2>one.err || { cat one.err; echo "Bail out! one process failed"; exit 1; }
 grep -q late-dropped one.err || { cat one.err; echo "Bail out! the capture has no late packets"; exit 1; }
 
 t=1
 for n in 1 2 3 4; do
-  if run_np "$n" "${tax[@]}" --output-dir "np$n" >"np$n.out" 2>"np$n.err"; then
+  if run_np "$n" "${tax[@]}" --output-dir "np$n" --summary-json "np$n.json" --verbose >"np$n.out" 2>"np$n.err"; then
     same=1
     for f in sources.csv events.csv summary.csv; do
       cmp -s "one/$f" "np$n/$f" || { echo "# np $n: $f differs"; same=0; }
@@ -64,6 +64,40 @@ else
 fi
 t=$((t + 1))
 
+# the JSON summary (--summary-json) and --verbose: each rank's figures; the
+# ranks' packets read add up to one process's, what they routed out to
+# what they routed in, the exchange's bytes a packet read are its bytes
+# over them, and the summary line and the table say the same
+if python3 - one.json np3.json np3.err <<'PY'
+import json, re, sys
+one, job = (json.load (open (f)) for f in sys.argv[1:3])
+err = open (sys.argv[3]).read ()
+def cap (s): return next (x for x in s["stages"] if x["plugin"] == "pcap")["rows_out"]
+ranks = job["per_rank"]
+assert job["ok"] and job["error"] is None and job["ranks"] == 3 and job["figures"] == "job", "header"
+assert [r["rank"] for r in ranks] == [0, 1, 2], "ranks"
+read = [r["packets_read"] for r in ranks]
+assert min (read) > 0 and sum (read) == cap (one) == cap (job), ("packets", read, cap (one))
+assert sum (r["routed_out"] for r in ranks) == sum (r["routed_in"] for r in ranks) > 0, "routed"
+ex = job["exchange"]
+assert ex["bytes"] == sum (r["exchange_bytes"] for r in ranks) > 0 and ex["packets_read"] == sum (read), "exchange"
+assert abs (ex["bytes_per_packet"] - ex["bytes"] / ex["packets_read"]) < 0.001, "bytes a packet"
+for r in ranks:
+    assert r["bytes_sent"] >= r["exchange_bytes"] and r["seconds"] >= r["wait_seconds"] >= 0 and r["peak_mb"] > 0, r
+assert one["ranks"] == 1 and one["per_rank"][0]["packets_read"] == cap (one) and one["exchange"]["bytes"] == 0, "one"
+line = re.search (r"^ranks: 3;.* ([0-9.]+) bytes a packet read$", err, re.M)
+assert line and abs (float (line.group (1)) - ex["bytes_per_packet"]) < 0.06, "summary line"
+rows = re.findall (r"^([0-2]) +([0-9]+) +([0-9]+) +([0-9]+) ", err, re.M)
+assert [(int (a), int (b)) for a, b, _, _ in rows] == [(r["rank"], r["packets_read"]) for r in ranks], rows
+print ("# %d packets read by the ranks (%s), %.1f bytes a packet exchanged" % (sum (read), read, ex["bytes_per_packet"]))
+PY
+then
+  ok $t "3 ranks: the JSON summary's and --verbose's per-rank figures add up to the job's"
+else
+  bad $t "3 ranks: the per-rank figures are wrong"
+fi
+t=$((t + 1))
+
 # a bad record in rank 1's block (records 1024-2047) with on_error: fail
 command -v python3 >/dev/null || { echo "Bail out! python3 is needed to damage a record"; exit 1; }
 cp in/both.pcap in/bad.pcap
@@ -85,11 +119,12 @@ stages:
   tax: {plugin: taxonomy, input: capture}
   sources: {plugin: csv, input: tax.sources, path: sources.csv}
 YAML
-if run_np 2 run fail.yaml >fail.out 2>fail.err; then
+if run_np 2 run fail.yaml --summary-json fail.json >fail.out 2>fail.err; then
   bad $t "a failing rank: the job succeeded"
 elif grep -q 'darkpipe: error: rank 1 of 2: .*bad.pcap' fail.err && [ ! -e failed/sources.csv ] \
-     && [ -z "$(ls -A failed 2>/dev/null)" ]; then
-  ok $t "a failing rank: non-zero exit, rank 1's message, no output"
+     && [ -z "$(ls -A failed 2>/dev/null)" ] \
+     && python3 -c 'import json, sys; j = json.load (open ("fail.json")); sys.exit (j["ok"] or "rank 1 of 2" not in j["error"])'; then
+  ok $t "a failing rank: non-zero exit, rank 1's message (also in the JSON summary), no output"
 else
   cat fail.err; ls -la failed 2>/dev/null; bad $t "a failing rank: message or output wrong"
 fi
