@@ -76,24 +76,65 @@ log_names (Exchange *x, const DpPackets *p)
       }
 }
 
-/* The rows of @p for one rank, their columns one after the other, then the
- * names their addresses use. */
-static void
-pack_rows (GByteArray *b, const DpPackets *p, const GArray *rows)
+/* The packet columns in DP_PACKET_COLUMNS's order, by name: bit PC_x of
+ * a column mask is column x. */
+enum {
+#define BIT(col) PC_##col,
+  DP_PACKET_COLUMNS (BIT)
+#undef BIT
+  PC_N
+};
+static const char *const packet_columns[] = {
+#define NAME(col) #col,
+  DP_PACKET_COLUMNS (NAME)
+#undef NAME
+};
+#define ALL_COLUMNS ((1u << PC_N) - 1)
+G_STATIC_ASSERT (PC_N < 32);
+
+guint32
+ranks_packet_columns (const DpStage *st, guint port)
 {
-  guint n = rows->len;
+  const DpPluginDesc *d = st->desc;
+  if (port >= d->n_inputs || d->inputs[port].n_columns == 0)
+    return ALL_COLUMNS;
+  /* a stage that passes packets on reads them for its consumers too */
+  for (guint o = 0; o < d->n_outputs; o++)
+    if (d->outputs[o].type == DP_TYPE_PACKETS || d->outputs[o].type == DP_TYPE_ANY)
+      return ALL_COLUMNS;
+  guint32 mask = 0;
+  for (guint i = 0; i < d->inputs[port].n_columns; i++)
+    {
+      guint c = 0;
+      while (c < PC_N && strcmp (packet_columns[c], d->inputs[port].columns[i].name) != 0)
+        c++;
+      if (c == PC_N)
+        return ALL_COLUMNS;   /* a name the core does not know: all, to be safe */
+      mask |= 1u << c;
+    }
+  return mask;
+}
+
+/* The rows of @p for one rank, their columns in @mask one after the
+ * other, then the names their addresses use. */
+static void
+pack_rows (GByteArray *b, const DpPackets *p, const GArray *rows, guint32 mask)
+{
+  guint n = rows->len, c = 0;
   const guint *idx = (const guint *) (gconstpointer) rows->data;
   PUT (b, guint32, n);
 #define PACK(col) \
-  for (guint k = 0; k < n; k++) put (b, &p->col[idx[k]], sizeof p->col[0]);
+  if (mask & (1u << c++)) \
+    for (guint k = 0; k < n; k++) put (b, &p->col[idx[k]], sizeof p->col[0]);
   DP_PACKET_COLUMNS (PACK)
 #undef PACK
   GHashTable *named = g_hash_table_new (g_direct_hash, g_direct_equal);
+  gboolean src = (mask & (1u << PC_src)) != 0, dst = (mask & (1u << PC_dst)) != 0;
   for (guint k = 0; k < n && p->names; k++)
     for (guint col = 0; col < 2; col++)
       {
         guint32 a = col ? p->dst[idx[k]] : p->src[idx[k]];
-        if (a >= DP_NAME_BASE)
+        if (a >= DP_NAME_BASE && (col ? dst : src))
           g_hash_table_add (named, GUINT_TO_POINTER (a));
       }
   ranks_put_names (b, p->names, named);
@@ -103,16 +144,18 @@ pack_rows (GByteArray *b, const DpPackets *p, const GArray *rows)
 /* Appends the rows packed by pack_rows to @out, their names as keys of
  * @out's map.  FALSE when the bytes are damaged. */
 static gboolean
-unpack_rows (DpPackets *out, const GByteArray *b)
+unpack_rows (DpPackets *out, const GByteArray *b, guint32 mask)
 {
   Reader r = { b->data, b->data + b->len, FALSE };
   guint32 n = TAKE (&r, guint32, 0);
-  guint first = out->n_rows;
+  guint first = out->n_rows, c = 0;
   for (guint k = 0; k < n; k++)
     dp_packets_append (out);
+  /* (the columns not in @mask stay zero: no consumer reads them) */
 #define UNPACK(col) \
-  { const void *v = take (&r, (gsize) n * sizeof out->col[0]); \
-    if (v) memcpy (&out->col[first], v, (gsize) n * sizeof out->col[0]); }
+  if (mask & (1u << c++)) \
+    { const void *v = take (&r, (gsize) n * sizeof out->col[0]); \
+      if (v) memcpy (&out->col[first], v, (gsize) n * sizeof out->col[0]); }
   DP_PACKET_COLUMNS (UNPACK)
 #undef UNPACK
   guint32 n_names = TAKE (&r, guint32, 0);
@@ -209,7 +252,7 @@ ranks_exchange_round (Exchange *x, const DpPackets *p, gboolean failed, GError *
     {
       send[d] = g_byte_array_new ();
       if (p)
-        pack_rows (send[d], p, rows[d]);
+        pack_rows (send[d], p, rows[d], x->columns);
       else
         {
           PUT (send[d], guint32, 0);    /* no rows */
@@ -245,7 +288,7 @@ ranks_exchange_round (Exchange *x, const DpPackets *p, gboolean failed, GError *
   gboolean ok = TRUE;
   for (guint s = 0; s < n; s++)
     {
-      ok = ok && unpack_rows (out, recv[s]);
+      ok = ok && unpack_rows (out, recv[s], x->columns);
       g_byte_array_unref (send[s]);
       g_byte_array_unref (recv[s]);
     }
@@ -307,7 +350,7 @@ ranks_option_ns (DpStage *st, const char *name)
 }
 
 Exchange *
-ranks_exchange_new (Ranks *k, DpStage *up, guint port, DpStage *to, gboolean gather)
+ranks_exchange_new (Ranks *k, DpStage *up, guint port, DpStage *to, guint in_port, gboolean gather)
 {
   DpPipeline *p = k->p;
   Exchange *x = g_new0 (Exchange, 1);
@@ -319,6 +362,8 @@ ranks_exchange_new (Ranks *k, DpStage *up, guint port, DpStage *to, gboolean gat
   x->to = to;
   x->comm = k->comm;
   x->gather = gather;
+  /* what its readers read (a gather exchange adds each as it is linked) */
+  x->columns = gather ? 0 : ranks_packet_columns (to, in_port);
   /* a rank-0 stage sees the stream one process would: its own clock */
   x->event_time = !gather && (to->desc->flags & DP_PLUGIN_EVENT_TIME) != 0;
   x->window_ns = ranks_option_ns (to, "window");

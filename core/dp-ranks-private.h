@@ -42,6 +42,7 @@ typedef struct {
   GByteArray *name_log;      /* first sightings: round, rank, row, column, name */
   guint64 bytes_sent, late;
   guint64 routed_out, routed_in;   /* packets to and from other ranks */
+  guint32 columns;           /* the packet columns sent: bit c is DP_PACKET_COLUMNS's c-th */
 } Exchange;
 
 typedef struct {
@@ -116,7 +117,11 @@ DpTable *ranks_unpack_table (Reader *r, DpNameMap *names);
 
 /* dp-ranks-exchange.c */
 gint64 ranks_option_ns (DpStage *st, const char *name);
-Exchange *ranks_exchange_new (Ranks *k, DpStage *up, guint port, DpStage *to, gboolean gather);
+Exchange *ranks_exchange_new (Ranks *k, DpStage *up, guint port, DpStage *to, guint in_port, gboolean gather);
+/* The packet columns stage @st reads on input @port (its port's columns),
+ * as a mask of DP_PACKET_COLUMNS's order: all when it does not say, names
+ * one the core does not know, or passes packets on. */
+guint32 ranks_packet_columns (const DpStage *st, guint port);
 DpFlow ranks_exchange_round (Exchange *x, const DpPackets *p, gboolean failed, GError **error);
 void ranks_exchange_free (gpointer data);
 

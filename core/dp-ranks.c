@@ -203,7 +203,7 @@ ranks_link (Ranks *k)
             }
           if (k->roles[r] == ROLE_PER_SOURCE)
             {
-              Exchange *x = ranks_exchange_new (k, up, w->out_port, st, FALSE);
+              Exchange *x = ranks_exchange_new (k, up, w->out_port, st, w->in_port, FALSE);
               dp_stage_link (x->stage, 0, st, w->in_port);
               continue;
             }
@@ -215,7 +215,8 @@ ranks_link (Ranks *k)
                 x = y;
             }
           if (x == NULL)
-            x = ranks_exchange_new (k, up, w->out_port, st, TRUE);
+            x = ranks_exchange_new (k, up, w->out_port, st, w->in_port, TRUE);
+          x->columns |= ranks_packet_columns (st, w->in_port);
           if (root)
             dp_stage_link (x->stage, 0, st, w->in_port);
         }
