@@ -7,12 +7,15 @@
 #include <signal.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifdef HAVE_MPI
 #include <mpi.h>
+#include <semaphore.h>
 #endif
 
 #include "dp-comm.h"
+#include "dp-private.h"
 
 static DpComm world = { 0, 1, FALSE };
 static gsize world_once;
@@ -36,10 +39,21 @@ dp_comm_launched (void)
   return FALSE;
 }
 
+#ifdef HAVE_MPI
+/* rank 0's watchdog (comm_watchdog): posted by dp_comm_interrupt */
+static sem_t comm_alarm;
+static gboolean comm_watched;
+static gint comm_exiting;
+#endif
+
 void
 dp_comm_interrupt (void)
 {
   comm_interrupted = 1;
+#ifdef HAVE_MPI
+  if (comm_watched)
+    sem_post (&comm_alarm);
+#endif
 }
 
 gboolean
@@ -96,6 +110,8 @@ static gboolean *comm_left;
 /* after an interruption rank 0 waits this long for the other ranks' notes
  * that they leave too: those that send none are the ones it names */
 #define GRACE_US 300000
+/* a rank that MPI reports lost waits this long for mpirun's SIGTERM */
+#define LOST_WAIT_US 3000000
 /* and the ranks that left wait this long at exit for rank 0 to say it is
  * done: once the first ranks of a job that mpirun ends have exited, it
  * kills the others at once (else one second after its SIGTERM), and rank
@@ -134,9 +150,35 @@ comm_part (void)
     }
 }
 
+/* Rank 0 after a signal: over TCP, Open MPI may not come back from a call
+ * once a rank is lost (it keeps trying to connect), so nothing would say
+ * why the rank ended.  If the process is still running WATCHDOG_US after
+ * the signal (mpirun's SIGKILL follows in a second), this thread says so,
+ * removes the temporary files and ends it. */
+#define WATCHDOG_US 700000
+
+static gpointer
+comm_watchdog (gpointer data)
+{
+  while (sem_wait (&comm_alarm) != 0)
+    ;
+  comm_nap (WATCHDOG_US);
+  if (g_atomic_int_get (&comm_exiting))
+    return NULL;
+  static const char msg[] = "darkpipe: interrupted, and MPI did not return within 0.7 s: a rank was lost (mpirun's "
+                            "message says which); no output of an unfinished stage was written\n";
+  if (write (STDERR_FILENO, msg, sizeof msg - 1) < 0)
+    {
+      /* no standard error: nothing else to tell */
+    }
+  dp_output_sweep_temporaries ();
+  _exit (1);
+}
+
 static void
 comm_finalize (void)
 {
+  g_atomic_int_set (&comm_exiting, 1);
   int done = 0;
   MPI_Finalized (&done);
   /* after an interrupted wait a finalize would wait for the ranks that
@@ -167,21 +209,25 @@ comm_nap (gint64 us)
   nanosleep (&ts, NULL);
 }
 
-/* Polls @req until it completes (TRUE), or until an interruption when
- * @stop_early (FALSE).  With @naps it sleeps between polls after the
- * first SPIN_US, else only once interrupted. */
-static gboolean
+typedef enum { POLL_DONE, POLL_INTERRUPTED, POLL_FAILED } Poll;
+
+/* Polls @req until it completes, until an interruption when @stop_early,
+ * or until MPI reports an error (a rank lost: a TCP connection broke).
+ * With @naps it sleeps between polls after the first SPIN_US, else only
+ * once interrupted. */
+static Poll
 comm_poll (MPI_Request *req, gboolean stop_early, gboolean naps)
 {
   gint64 t0 = g_get_monotonic_time ();
   for (;;)
     {
       int done = 0;
-      MPI_Test (req, &done, MPI_STATUS_IGNORE);
+      if (MPI_Test (req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+        return POLL_FAILED;
       if (done)
-        return TRUE;
+        return POLL_DONE;
       if (stop_early && comm_interrupted)
-        return FALSE;
+        return POLL_INTERRUPTED;
       gint64 waited = g_get_monotonic_time () - t0;
       if ((naps || comm_interrupted) && waited >= SPIN_US)
         comm_nap (CLAMP (waited / 8, NAP_MIN_US, NAP_MAX_US));
@@ -242,9 +288,14 @@ static gboolean
 comm_meet_once (const DpComm *c, gboolean naps)
 {
   MPI_Request req;
-  MPI_Ibarrier (meet_comm, &req);
-  if (comm_poll (&req, TRUE, naps))
+  Poll p = MPI_Ibarrier (meet_comm, &req) == MPI_SUCCESS ? comm_poll (&req, TRUE, naps) : POLL_FAILED;
+  if (p == POLL_DONE)
     return TRUE;
+  /* MPI lost a rank: mpirun ends the job, its SIGTERM follows (a second
+   * later); waiting for it lets the other ranks say they leave first */
+  for (gint64 until = g_get_monotonic_time () + LOST_WAIT_US;
+       p == POLL_FAILED && !comm_interrupted && g_get_monotonic_time () < until;)
+    comm_nap (1000);
   if (c->rank == 0)
     comm_note_missing (c);
   else
@@ -252,12 +303,19 @@ comm_meet_once (const DpComm *c, gboolean naps)
   if (comm_interruptible)
     return FALSE;
   /* a collective stage's step cannot end here (dp-comm.h): rank 0 says
-   * whom it waits for, and every rank waits on until mpirun ends it */
+   * whom it waits for, and every rank waits on until mpirun ends it, or
+   * ends itself when MPI lost a rank */
   g_autofree char *who = c->rank == 0 ? dp_comm_waited_for (c) : NULL;
   if (who)
     fprintf (stderr, "darkpipe: interrupted while waiting for %s, which did not answer (when a rank ends, mpirun "
              "stops the others: its message says which and why)\n", who);
-  return comm_poll (&req, FALSE, TRUE);
+  if (p == POLL_FAILED)
+    {
+      comm_broken = TRUE;
+      dp_output_sweep_temporaries ();
+      exit (1);
+    }
+  return comm_poll (&req, FALSE, TRUE) == POLL_DONE;
 }
 
 /* Every rank at the same point before a collective (dp-comm.h,
@@ -299,6 +357,11 @@ dp_comm_world (void)
           world.size = (guint) size;
           world.mpi = TRUE;
           atexit (comm_finalize);
+          if (world.rank == 0 && world.size > 1 && sem_init (&comm_alarm, 0, 0) == 0)
+            {
+              comm_watched = TRUE;
+              g_thread_unref (g_thread_new ("dp-watchdog", comm_watchdog, NULL));
+            }
         }
 #endif
       g_once_init_leave (&world_once, 1);
