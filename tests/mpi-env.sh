@@ -15,3 +15,15 @@ MPIRUN=$(sed -n 's/^MPIRUN = //p' "$B/Makefile")
 [ -n "$MPIRUN" ] || MPIRUN=$(command -v mpirun)
 [ -n "$MPIRUN" ] || skip "no mpirun (apt-get install openmpi-bin)"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# make_capture DIR NAME SEED: DIR/NAME, 6 hours of a synthetic telescope,
+# 30,000 packets (a Bail out! when it cannot be made)
+make_capture () {
+  cat >"$1.make.yaml" <<YAML
+pipeline: make
+output_dir: $1
+stages:
+  s: {plugin: synth_telescope, seed: $3, start: "2021-03-01T00:00:00Z", duration: 6h, packets: 30000}
+  cap: {plugin: pcap_out, input: s, path: $2}
+YAML
+  "$D" run "$1.make.yaml" --quiet || { echo "Bail out! cannot make the capture $1/$2"; exit 1; }
+}

@@ -35,14 +35,7 @@ fail=0
 ok () { echo "ok $1 - $2"; }
 bad () { echo "not ok $1 - $2"; fail=1; }
 
-cat > make.yaml <<YAML
-pipeline: make
-output_dir: $tmp/in
-stages:
-  s: {plugin: synth_telescope, seed: 4, start: "2021-03-01T00:00:00Z", duration: 6h, packets: 30000}
-  cap: {plugin: pcap_out, input: s, path: s.pcap}
-YAML
-$D run make.yaml --quiet || { echo "Bail out! cannot make the capture"; exit 1; }
+make_capture "$tmp/in" s.pcap 4
 mkfifo in/labels.fifo || { echo "Bail out! mkfifo"; exit 1; }
 cat > slow.yaml <<YAML
 pipeline: slow

@@ -21,16 +21,8 @@ fail=0
 ok () { echo "ok $1 - $2"; }
 bad () { echo "not ok $1 - $2"; fail=1; }
 
-for seed in 4 5; do
-  cat > make$seed.yaml <<YAML
-pipeline: make
-output_dir: $tmp/in
-stages:
-  s: {plugin: synth_telescope, seed: $seed, start: "2021-03-01T00:00:00Z", duration: 6h, packets: 30000}
-  cap: {plugin: pcap_out, input: s, path: s$seed.pcap}
-YAML
-  $D run make$seed.yaml --quiet || { echo "Bail out! cannot make the capture"; exit 1; }
-done
+make_capture "$tmp/in" s4.pcap 4
+make_capture "$tmp/in" s5.pcap 5
 # the second capture's records after the first's: the same hours again
 { cat in/s4.pcap; tail -c +25 in/s5.pcap; } > in/both.pcap
 tax=(run "$S/pipelines/taxonomy.yaml" --set capture.path=in/both.pcap --set capture.batch_rows=1024)

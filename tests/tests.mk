@@ -93,6 +93,9 @@ EXTRA_DIST += tests/test-mpi.sh tests/mpi-env.sh
 # a killed rank, Ctrl-C, waiting ranks that sleep (issue #15)
 TESTS += tests/test-mpi-faults.sh
 EXTRA_DIST += tests/test-mpi-faults.sh
+# four hosts in network namespaces over TCP (issue #15); root only
+TESTS += tests/test-mpi-hosts.sh
+EXTRA_DIST += tests/test-mpi-hosts.sh
 
 # the public ABI: exported symbols and struct layouts against committed lists
 check_PROGRAMS += tests/test-abi
