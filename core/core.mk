@@ -13,7 +13,13 @@ libdarkpipe_la_SOURCES = \
 	core/dp-pipeline.c \
 	core/dp-paths.c \
 	core/dp-run.c \
+	core/dp-summary.c \
 	core/dp-ranks.c \
+	core/dp-ranks-exchange.c \
+	core/dp-ranks-wire.c \
+	core/dp-ranks-merge.c \
+	core/dp-ranks-summary.c \
+	core/dp-ranks-private.h \
 	core/dp-comm.c \
 	core/dp-comm.h \
 	core/dp-pipeline-private.h \

@@ -50,6 +50,17 @@ const DpCliOption dp_cli_options[] = {
   { "quiet", 'q', NULL, FALSE, G_OPTION_ARG_NONE, OFF (quiet), FALSE,
     "No progress, no summary (errors still)",
     "No progress bar and no summary; warnings and errors are still printed." },
+  { "verbose", 'v', NULL, FALSE, G_OPTION_ARG_NONE, OFF (verbose), FALSE,
+    "The summary with each rank's figures (MPI)",
+    "After the summary, a table of each rank's figures under MPI (one row in one process): packets read, "
+    "packets routed to and from other ranks, bytes sent and received, seconds, seconds waiting for the "
+    "other ranks, peak memory, host." },
+  { "summary-json", 0, "FILE", FALSE, G_OPTION_ARG_FILENAME, OFF (summary_json), FALSE,
+    "Also write the summary as JSON to FILE",
+    "Also write the run's summary as JSON to <FILE> (atomically; `-` is the standard output), also when "
+    "the run fails: the stages' rows, seconds, peak memory and counters, the bytes the ranks exchanged per "
+    "packet read, and each rank's figures (see `--verbose`); `ok` and `error` say how the run ended.  "
+    "Under MPI rank 0 writes it." },
   { "json", 0, NULL, FALSE, G_OPTION_ARG_NONE, OFF (json), FALSE,
     "plugins: JSON",
     "`plugins`: the descriptions as JSON." },
@@ -74,11 +85,13 @@ const guint dp_cli_n_options = G_N_ELEMENTS (dp_cli_options);
 
 static const char *const run_options[] = {
   "set", "read", "interface", "filter", "labels", "threads", "sequential", "output-dir", "quiet",
-  "plugin-dir", NULL
+  "verbose", "summary-json", "plugin-dir", NULL
 };
 static const char *const check_options[] = { "set", "read", "interface", "filter", "labels", "plugin-dir", NULL };
-static const char *const quick_options[] = { "read", "interface", "filter", "labels", "threads", "output-dir", "quiet", "set", NULL };
-static const char *const demo_options[] = { "set", "threads", "output-dir", "quiet", NULL };
+static const char *const quick_options[] = {
+  "read", "interface", "filter", "labels", "threads", "output-dir", "quiet", "verbose", "summary-json", "set", NULL
+};
+static const char *const demo_options[] = { "set", "threads", "output-dir", "quiet", "verbose", "summary-json", NULL };
 static const char *const plugins_options[] = { "json", "markdown", "output-dir", "plugin-dir", NULL };
 
 const DpCliCommand dp_cli_commands[] = {

@@ -22,6 +22,8 @@ typedef struct {
   char *labels;          /* --labels FILE: truth.path */
   gint threads;          /* DP_CLI_THREADS_UNSET when --threads was not given */
   gboolean quiet;
+  gboolean verbose;      /* --verbose: each rank's figures after the summary */
+  char *summary_json;    /* --summary-json FILE */
   gboolean sequential;
   gboolean version, help, help_man, help_completion;
   char *output_dir;

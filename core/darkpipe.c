@@ -62,6 +62,7 @@ opts_clear (Opts *o)
   g_free (o->bpf);
   g_free (o->labels);
   g_free (o->output_dir);
+  g_free (o->summary_json);
   g_free (o->markdown_dir);
 }
 
@@ -119,10 +120,28 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
   /* --quiet: the error alone, without the table */
   if (!o->quiet && speaker)
     dp_pipeline_print_summary (p, stderr);
+  if (!o->quiet && speaker && o->verbose)
+    dp_pipeline_print_ranks (p, stderr);
+  if (speaker && o->summary_json)
+    {
+      GError *werr = NULL;
+      if (!dp_pipeline_write_summary_json (p, o->summary_json, ok ? NULL : error, &werr))
+        {
+          g_autofree char *safe = dp_escape_controls (werr->message, TRUE);
+          fprintf (stderr, "darkpipe: error: --summary-json: %s\n", safe);
+          g_error_free (werr);
+          /* the run's own error, if any, comes next; else this is the failure */
+          if (ok)
+            return EXIT_RUNTIME;
+        }
+    }
   if (!ok && !speaker)
     {
+      /* another rank of an MPI job: rank 0 reports, the status is this
+       * rank's (mpirun passes on the first non-zero one) */
+      gboolean interrupted = g_error_matches (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED);
       g_error_free (error);
-      return EXIT_RUNTIME;
+      return interrupted ? 128 + (signal_seen ? signal_seen : SIGINT) : EXIT_RUNTIME;
     }
   if (!ok)
     {
@@ -150,31 +169,15 @@ cmd_run (const char *path, Opts *o, gboolean check_only)
 /* plugins */
 
 static void
-json_str (GString *s, const char *v)
-{
-  g_string_append_c (s, '"');
-  for (const char *c = v ? v : ""; *c; c++)
-    {
-      if (*c == '"' || *c == '\\')
-        g_string_append_printf (s, "\\%c", *c);
-      else if ((unsigned char) *c < 0x20)
-        g_string_append_printf (s, "\\u%04x", *c);
-      else
-        g_string_append_c (s, *c);
-    }
-  g_string_append_c (s, '"');
-}
-
-static void
 describe_ports_json (GString *s, const DpPortDesc *ports, guint n)
 {
   g_string_append_c (s, '[');
   for (guint i = 0; i < n; i++)
     {
       g_string_append (s, i ? ",{\"name\":" : "{\"name\":");
-      json_str (s, ports[i].name);
+      dp_json_append_string (s, ports[i].name);
       g_string_append (s, ",\"type\":");
-      json_str (s, dp_batch_type_name (ports[i].type));
+      dp_json_append_string (s, dp_batch_type_name (ports[i].type));
       g_string_append_printf (s, ",\"optional\":%s,\"multi\":%s",
                               ports[i].flags & DP_PORT_OPTIONAL ? "true" : "false",
                               ports[i].flags & DP_PORT_MULTI ? "true" : "false");
@@ -184,9 +187,9 @@ describe_ports_json (GString *s, const DpPortDesc *ports, guint n)
           for (guint c = 0; c < ports[i].n_columns; c++)
             {
               g_string_append (s, c ? ",{\"name\":" : "{\"name\":");
-              json_str (s, ports[i].columns[c].name);
+              dp_json_append_string (s, ports[i].columns[c].name);
               g_string_append (s, ",\"type\":");
-              json_str (s, dp_col_type_name (ports[i].columns[c].type));
+              dp_json_append_string (s, dp_col_type_name (ports[i].columns[c].type));
               guint f = ports[i].columns[c].flags;
               g_string_append_printf (s, ",\"optional\":%s,\"time\":%s,\"nullable\":%s}",
                                       f & DP_COLUMN_OPTIONAL ? "true" : "false", f & DP_COLUMN_TIME ? "true" : "false",
@@ -203,13 +206,13 @@ static void
 describe_json (GString *s, const DpPluginDesc *d)
 {
   g_string_append (s, "{\"name\":");
-  json_str (s, d->name);
+  dp_json_append_string (s, d->name);
   g_string_append (s, ",\"kind\":");
-  json_str (s, dp_plugin_kind_name (d->kind));
+  dp_json_append_string (s, dp_plugin_kind_name (d->kind));
   g_string_append (s, ",\"version\":");
-  json_str (s, d->version);
+  dp_json_append_string (s, d->version);
   g_string_append (s, ",\"summary\":");
-  json_str (s, d->summary);
+  dp_json_append_string (s, d->summary);
   g_string_append (s, ",\"inputs\":");
   describe_ports_json (s, d->inputs, d->n_inputs);
   g_string_append (s, ",\"outputs\":");
@@ -219,12 +222,12 @@ describe_json (GString *s, const DpPluginDesc *d)
     {
       const DpOptionDesc *o = &d->options[i];
       g_string_append (s, i ? ",{\"name\":" : "{\"name\":");
-      json_str (s, o->name);
+      dp_json_append_string (s, o->name);
       g_string_append (s, ",\"type\":");
-      json_str (s, dp_opt_type_name (o->type));
+      dp_json_append_string (s, dp_opt_type_name (o->type));
       g_string_append (s, ",\"default\":");
       if (o->default_text)
-        json_str (s, o->default_text);
+        dp_json_append_string (s, o->default_text);
       else
         g_string_append (s, "null");
       g_string_append_printf (s, ",\"required\":%s", o->flags & DP_OPT_REQUIRED ? "true" : "false");
@@ -237,12 +240,12 @@ describe_json (GString *s, const DpPluginDesc *d)
             {
               if (c)
                 g_string_append_c (s, ',');
-              json_str (s, o->choices[c]);
+              dp_json_append_string (s, o->choices[c]);
             }
           g_string_append_c (s, ']');
         }
       g_string_append (s, ",\"doc\":");
-      json_str (s, o->doc);
+      dp_json_append_string (s, o->doc);
       g_string_append_c (s, '}');
     }
   g_string_append (s, "]}");

@@ -1,4 +1,4 @@
-/* dp-error.c — error domains, and text made safe for a terminal. */
+/* dp-error.c — error domains, and text made safe for a terminal or JSON. */
 #include "config.h"
 #include <string.h>
 #include "dp-error.h"
@@ -47,4 +47,28 @@ dp_escape_controls (const char *text, gboolean keep_newlines)
       p = next;
     }
   return g_string_free (out, FALSE);
+}
+
+void
+dp_json_append_string (GString *out, const char *text)
+{
+  if (text == NULL)
+    text = "";
+  g_autofree char *valid = g_utf8_validate (text, -1, NULL) ? NULL : g_utf8_make_valid (text, -1);
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) (valid ? valid : text); *p; p++)
+    switch (*p)
+      {
+      case '"': g_string_append (out, "\\\""); break;
+      case '\\': g_string_append (out, "\\\\"); break;
+      case '\n': g_string_append (out, "\\n"); break;
+      case '\r': g_string_append (out, "\\r"); break;
+      case '\t': g_string_append (out, "\\t"); break;
+      default:
+        if (*p < 0x20)
+          g_string_append_printf (out, "\\u%04x", *p);
+        else
+          g_string_append_c (out, (char) *p);
+      }
+  g_string_append_c (out, '"');
 }

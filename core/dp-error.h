@@ -66,5 +66,10 @@ typedef enum {
  * @text (transfer none) may be NULL, which gives NULL; else the result is
  * a new string to g_free.  Thread-safe (no state). */
 DP_API char *dp_escape_controls (const char *text, gboolean keep_newlines);
+/** Appends @text (transfer none; NULL counts as "") to @out (not NULL) as
+ * a JSON string: quoted, with '"', backslash and control characters
+ * escaped; invalid UTF-8 bytes become U+FFFD, so that every reader accepts
+ * it.  Thread-safe (no state). */
+DP_API void dp_json_append_string (GString *out, const char *text);
 
 G_END_DECLS

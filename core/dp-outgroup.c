@@ -12,12 +12,14 @@
 #include <glib/gstdio.h>
 
 #include "dp-outgroup.h"
+#include "dp-private.h"
 
 typedef struct {
   char *target;
   char *staged;     /* NULL when written straight to the target */
   DpOutFile *file;  /* until committed */
   gboolean done;    /* staged file complete */
+  int staged_slot;  /* the staged name in the sweep list (dp-private.h), or -1 */
 } Member;
 
 struct _DpOutGroup {
@@ -31,6 +33,7 @@ member_clear (Member *m)
     dp_outfile_abort (m->file);
   else if (m->done && m->staged)
     g_unlink (m->staged);
+  dp_output_temp_release (m->staged_slot);
   g_free (m->target);
   g_free (m->staged);
 }
@@ -68,6 +71,7 @@ dp_outgroup_open (DpOutGroup *group, const char *path, gboolean gzip, GError **e
         return NULL;
       }
   Member m = { 0 };
+  m.staged_slot = -1;
   m.target = g_strdup (path);
   struct stat st;
   gboolean exists = stat (path, &st) == 0;
@@ -84,6 +88,7 @@ dp_outgroup_open (DpOutGroup *group, const char *path, gboolean gzip, GError **e
       g_autofree char *dir = g_path_get_dirname (path);
       g_autofree char *base = g_path_get_basename (path);
       m.staged = g_strdup_printf ("%s/.%s.staged-%d-%u", dir, base, (int) getpid (), group->members->len);
+      m.staged_slot = dp_output_temp_hold (m.staged);
       GError *err = NULL;
       m.file = dp_outfile_open (m.staged, gzip, &err);
       if (m.file == NULL)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "dp-error.h"
 #include "dp-output.h"
 #include "dp-batch.h"
+#include "dp-private.h"
 
 struct _DpOutFile {
   char *path;
@@ -33,7 +35,65 @@ struct _DpOutFile {
   GString *pending;    /* handed to the writer, NULL when it is idle */
   GString *spare;      /* the other buffer, once the writer gave it back */
   gboolean quit;
+  int temp_slot;       /* tmp_path's entry in the sweep list, or -1 */
 };
+
+/* ------------------------------------------------------------------ */
+/* temporary names to remove when the process is made to end
+ *
+ * A rank of an MPI job that mpirun ends (another rank died, or mpirun got
+ * SIGINT) gets SIGTERM and, one second later, SIGKILL: it may not get to
+ * abort its open outputs.  So their temporary names are listed here while
+ * they exist, and dp_output_sweep_temporaries, called from the signal
+ * handler, unlinks them.  A fixed table of copies: the handler reads no
+ * memory that another thread may free. */
+
+#define TEMP_SLOTS 128
+enum { SLOT_FREE, SLOT_FILLING, SLOT_SET, SLOT_SWEEPING };
+static struct {
+  gint state;
+  char path[PATH_MAX];
+} temp_slots[TEMP_SLOTS];
+
+int
+dp_output_temp_hold (const char *path)
+{
+  if (strlen (path) >= PATH_MAX)
+    return -1;
+  for (int i = 0; i < TEMP_SLOTS; i++)
+    if (g_atomic_int_compare_and_exchange (&temp_slots[i].state, SLOT_FREE, SLOT_FILLING))
+      {
+        strcpy (temp_slots[i].path, path);
+        g_atomic_int_set (&temp_slots[i].state, SLOT_SET);
+        return i;
+      }
+  return -1;
+}
+
+void
+dp_output_temp_release (int slot)
+{
+  if (slot < 0)
+    return;
+  /* a handler on another thread may be unlinking it: a moment */
+  while (!g_atomic_int_compare_and_exchange (&temp_slots[slot].state, SLOT_SET, SLOT_FREE))
+    ;
+}
+
+/* set once a sweep ran: a rename that finds no file then says why */
+static volatile sig_atomic_t temp_swept;
+
+void
+dp_output_sweep_temporaries (void)
+{
+  temp_swept = 1;
+  for (int i = 0; i < TEMP_SLOTS; i++)
+    if (g_atomic_int_compare_and_exchange (&temp_slots[i].state, SLOT_SET, SLOT_SWEEPING))
+      {
+        unlink (temp_slots[i].path);
+        g_atomic_int_set (&temp_slots[i].state, SLOT_SET);
+      }
+}
 
 #define OUT_BUF_SIZE (1024 * 1024)
 
@@ -107,6 +167,7 @@ dp_outfile_open (const char *path, gboolean gzip, GError **error)
   DpOutFile *f = g_new0 (DpOutFile, 1);
   f->path = g_strdup (path);
   f->tmp_path = g_steal_pointer (&tmpl);
+  f->temp_slot = f->tmp_path ? dp_output_temp_hold (f->tmp_path) : -1;
   f->fd = fd;
   f->buf = g_string_sized_new (OUT_BUF_SIZE + 4096);
   if (gzip)
@@ -348,6 +409,8 @@ outfile_free (DpOutFile *f)
   if (f->fd >= 0)
     close (f->fd);
   g_string_free (f->buf, TRUE);
+  /* renamed or unlinked by now */
+  dp_output_temp_release (f->temp_slot);
   g_free (f->path);
   g_free (f->tmp_path);
   g_free (f);
@@ -372,6 +435,13 @@ dp_outfile_commit (DpOutFile *f, GError **error)
   f->fd = -1;
   if (f->saved_errno == 0 && f->tmp_path && g_rename (f->tmp_path, f->path) != 0)
     f->saved_errno = errno;
+  if (f->saved_errno == ENOENT && temp_swept)
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED, "%s: not written: the run was interrupted",
+                   f->path);
+      outfile_free (f);
+      return FALSE;
+    }
   if (f->saved_errno != 0)
     {
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (f->saved_errno),
@@ -442,7 +512,9 @@ in_raw (InStream *st, void *buf, size_t size)
   for (;;)
     {
       ssize_t r = read (st->fd, buf, size);
-      if (r >= 0 || errno != EINTR)
+      /* a rank of an MPI job that mpirun is ending stops waiting for a
+       * pipe (dp_context_interrupt) */
+      if (r >= 0 || errno != EINTR || dp_comm_interrupted ())
         return r;
     }
 }

@@ -25,6 +25,21 @@ typedef struct {
   guint out_port;
 } Wire;
 
+/* One rank's figures of a run (dp-summary.c): rank 0 holds every rank's
+ * after a job, a process its own. */
+typedef struct {
+  guint64 packets_read;      /* packets this rank's sources pushed */
+  guint64 routed_out;        /* packets its exchanges sent to other ranks */
+  guint64 routed_in;         /* ... and got from other ranks */
+  guint64 exchange_bytes;    /* bytes its exchanges sent to other ranks */
+  guint64 bytes_sent;        /* every collective's payload to other ranks */
+  guint64 bytes_received;
+  gint64 run_us;             /* the rank's run, start to end */
+  gint64 wait_us;            /* of which waiting for the other ranks */
+  gint64 peak_kb;            /* the process's peak resident memory */
+  char host[64];
+} DpRankFigures;
+
 struct _DpPipeline {
   DpContext *ctx;
   char *file;
@@ -38,6 +53,8 @@ struct _DpPipeline {
   GPtrArray *off;           /* names of the stages left out (optional ones and what they feed) */
   gint64 run_us;
   gint64 run_start_us;
+  GArray *ranks;            /* DpRankFigures in rank order, after a run (NULL before) */
+  gboolean ranks_reduced;   /* under MPI: the stages' figures are the job's, not rank 0's */
 };
 
 /* Appends a diagnostic at @at (nullable) about stage @s (nullable). */
@@ -72,5 +89,9 @@ void check_paths (DpPipeline *p);
 
 /* dp-ranks.c: the run under MPI with several ranks */
 gboolean dp_pipeline_run_ranks (DpPipeline *p, GError **error);
+
+/* dp-summary.c: this process's figures of the run so far (the exchanges'
+ * are left zero) */
+void dp_rank_figures_local (DpPipeline *p, DpRankFigures *f);
 
 G_END_DECLS

@@ -888,6 +888,8 @@ dp_pipeline_free (DpPipeline *p)
   if (p->off)
     g_ptr_array_unref (p->off);
   dp_yaml_free (p->root);
+  if (p->ranks)
+    g_array_unref (p->ranks);
   g_free (p->file);
   g_free (p->name);
   g_free (p->output_dir);

@@ -60,8 +60,11 @@ DP_API void dp_context_cancel (DpContext *ctx);
 /** What a SIGINT/SIGTERM handler calls.  While a stage reads live input
  * (dp_stage_set_live), ends that input: the live sources stop, every
  * stage finishes and the run writes its outputs and succeeds; returns
- * TRUE.  Otherwise calls dp_context_cancel and returns FALSE.  Only reads
- * and sets atomic flags: async-signal-safe, any thread. */
+ * TRUE.  Otherwise calls dp_context_cancel and returns FALSE; as a rank of
+ * an MPI job it also ends the waits for other ranks and unlinks the
+ * temporary files of unfinished outputs (the launcher's SIGKILL may
+ * follow).  Only reads and sets atomic flags and unlinks: async-signal-safe,
+ * any thread. */
 DP_API gboolean dp_context_interrupt (DpContext *ctx);
 /** The descriptor of plugin @name (not NULL), loading it on demand from
  * the search path.  Returns (transfer none) a descriptor owned by the
@@ -132,6 +135,21 @@ DP_API gboolean dp_pipeline_run (DpPipeline *p, GError **error);
  * counters) to @out (not NULL).  From the thread that runs @p, after the
  * run. */
 DP_API void dp_pipeline_print_summary (DpPipeline *p, FILE *out);
+/** Prints each rank's figures of the run (packets read, routed to and from
+ * other ranks, bytes sent and received, seconds, seconds waiting for the
+ * other ranks, peak memory, host) to @out (not NULL): under MPI on rank 0
+ * every rank's once the job finished (else rank 0's), in one process one
+ * row.  Nothing before a run.  From the thread that runs @p, after the
+ * run. */
+DP_API void dp_pipeline_print_ranks (DpPipeline *p, FILE *out);
+/** Writes the summary of the run (the stages' figures and counters, the
+ * bytes exchanged per packet read, each rank's figures) as one JSON object
+ * to @path (not NULL; atomically, "-" the standard output).  @run_error
+ * (transfer none, nullable) is how the run failed.  Returns FALSE with
+ * @error when the file cannot be written.  From the thread that runs @p,
+ * after the run. */
+DP_API gboolean dp_pipeline_write_summary_json (DpPipeline *p, const char *path, const GError *run_error,
+                                                GError **error);
 /** Statistics of stage @name of @p (during or after a run) into *@out (not
  * NULL); FALSE, with *@out untouched, when there is no such stage.  The
  * figures are read without a lock. */

@@ -109,7 +109,11 @@ DP_API const char *dp_plugin_kind_name (DpPluginKind kind);
  * loader refuses wiring an output to an input whose needed columns it does
  * not declare (when both sides declare theirs), and at run time a table
  * that arrives without a needed column is reported by name
- * (`missing-column`). */
+ * (`missing-column`).  On a packets input: the packet columns the plugin
+ * reads, by their DpPackets names (DP_PACKET_COLUMNS; the type is only
+ * documentation); under MPI only those are sent to the rank that runs it,
+ * the others arrive as zeros.  A plugin that passes packets on declares
+ * none (its consumers read them too). */
 typedef struct {
   const char *name;
   DpColType type;

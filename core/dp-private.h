@@ -126,6 +126,14 @@ typedef struct _DpYamlNode DpYamlNode;
 gboolean dp_stage_apply_options (DpStage *stage, DpYamlNode *map, const char *file, GError **error);
 gboolean dp_stage_check_required (DpStage *stage, GHashTable *given, const char *file, GError **error);
 
+/* dp-output.c: temporary names that a process made to end (a rank of an
+ * MPI job: SIGTERM, then SIGKILL) must not leave behind; hold returns a
+ * slot (-1: not listed), sweep unlinks every listed name and is
+ * async-signal-safe */
+int dp_output_temp_hold (const char *path);
+void dp_output_temp_release (int slot);
+void dp_output_sweep_temporaries (void);
+
 /* dp-registry.c */
 DpPlugin *dp_context_get_plugin (DpContext *ctx, const char *name, GError **error);
 

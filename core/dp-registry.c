@@ -90,6 +90,13 @@ dp_context_interrupt (DpContext *ctx)
       return TRUE;
     }
   dp_context_cancel (ctx);
+  /* under MPI: the waits for other ranks end, and no temporary file stays
+   * behind when mpirun's SIGKILL follows its SIGTERM (dp-comm.h) */
+  if (ctx->comm && ctx->comm->size > 1)
+    {
+      dp_comm_interrupt ();
+      dp_output_sweep_temporaries ();
+    }
   return FALSE;
 }
 

@@ -1,6 +1,6 @@
 /* dp-run.c — running a loaded pipeline: the sources stream, then every
- * stage finishes (one by one, or at once through dp-sched.c), and the
- * end-of-run summary. */
+ * stage finishes (one by one, or at once through dp-sched.c); under MPI
+ * across the ranks (dp-ranks.c).  The summary: dp-summary.c. */
 #include "config.h"
 
 #include <string.h>
@@ -112,23 +112,10 @@ pipeline_finish (DpPipeline *p, DpStage **stages, guint n, guint budget, GError 
   return !cancelled_error (p, "finishing", error);
 }
 
-gboolean
-dp_pipeline_run (DpPipeline *p, GError **error)
+/* The run in one process. */
+static gboolean
+pipeline_run_local (DpPipeline *p, GError **error)
 {
-  gint64 t0 = g_get_monotonic_time ();
-  p->run_start_us = t0;
-  if (p->ctx->output_dir == NULL)
-    p->ctx->output_dir = g_strdup (p->output_dir);
-  if (p->ctx->comm && p->ctx->comm->size > 1)
-    {
-      gboolean ok = dp_pipeline_run_ranks (p, error);
-      if (ok)
-        {
-          dp_stage_clear_progress_line (p->ctx);
-          p->run_us = g_get_monotonic_time () - t0;
-        }
-      return ok;
-    }
   for (guint r = 0; r < p->order->len; r++)
     {
       Spec *s = spec_at (p, r);
@@ -155,35 +142,31 @@ dp_pipeline_run (DpPipeline *p, GError **error)
     p->ctx->pool = dp_pool_new (budget - 1);
   gboolean ok = pipeline_stream (p, stages, n, error) && pipeline_finish (p, stages, n, together ? budget : 1, error);
   dp_pool_free (g_steal_pointer (&p->ctx->pool));
+  return ok;
+}
+
+gboolean
+dp_pipeline_run (DpPipeline *p, GError **error)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  p->run_start_us = t0;
+  if (p->ctx->output_dir == NULL)
+    p->ctx->output_dir = g_strdup (p->output_dir);
+  gboolean ok;
+  if (p->ctx->comm && p->ctx->comm->size > 1)
+    /* it sets p->ranks */
+    ok = dp_pipeline_run_ranks (p, error);
+  else
+    {
+      ok = pipeline_run_local (p, error);
+      DpRankFigures f;
+      dp_rank_figures_local (p, &f);
+      p->ranks = g_array_new (FALSE, FALSE, sizeof (DpRankFigures));
+      g_array_append_val (p->ranks, f);
+    }
   if (!ok)
     return FALSE;
   dp_stage_clear_progress_line (p->ctx);
   p->run_us = g_get_monotonic_time () - t0;
   return TRUE;
 }
-
-void
-dp_pipeline_print_summary (DpPipeline *p, FILE *out)
-{
-  dp_stage_clear_progress_line (p->ctx);
-  fprintf (out, "%-18s %-16s %12s %12s %9s %9s\n", "stage", "plugin", "rows in", "rows out", "seconds", "peak MB");
-  for (guint r = 0; r < p->order->len; r++)
-    {
-      DpStage *st = spec_at (p, r)->stage;
-      fprintf (out, "%-18s %-16s %12" G_GUINT64_FORMAT " %12" G_GUINT64_FORMAT " %9.3f %9.1f\n",
-               st->name, st->desc->name, st->rows_in, st->rows_out, st->time_us / 1e6,
-               st->peak_rss_kb / 1024.0);
-      for (guint i = 0; i < st->counters->len; i++)
-        {
-          DpCounter *c = &g_array_index (st->counters, DpCounter, i);
-          fprintf (out, "%-18s   %s: %" G_GUINT64_FORMAT "\n", "", c->name, c->value);
-        }
-    }
-  /* the high-water mark is reset per stage: the run's peak is the largest */
-  gint64 peak = dp_peak_rss_kb ();
-  for (guint r = 0; r < p->order->len; r++)
-    peak = MAX (peak, spec_at (p, r)->stage->peak_rss_kb);
-  gint64 us = p->run_us ? p->run_us : (p->run_start_us ? g_get_monotonic_time () - p->run_start_us : 0);
-  fprintf (out, "total %.3f s, peak memory %.1f MB\n", us / 1e6, peak / 1024.0);
-}
-

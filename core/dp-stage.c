@@ -824,15 +824,19 @@ dp_stage_ranks_share (DpStage *s, GBytes **bytes, GError **error)
   /* the length first, G_MAXUINT64 for a failure */
   gsize len = c->rank == 0 && *bytes ? g_bytes_get_size (*bytes) : 0;
   guint64 flag[1] = { c->rank == 0 && *bytes == NULL ? 1 : 0 };
-  dp_comm_allreduce_sum (c, flag, 1);
-  if (flag[0])
+  /* (a collective stage's waits are not interrupted: dp-comm.h) */
+  if (!dp_comm_allreduce_sum (c, flag, 1) || flag[0])
     {
       if (c->rank != 0)
         g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_FAILED, "stage '%s': rank 0 failed", s->name);
       return FALSE;
     }
   guint8 *buf = c->rank == 0 ? (guint8 *) g_bytes_get_data (*bytes, NULL) : NULL;
-  dp_comm_bcast (c, &buf, &len);
+  if (!dp_comm_bcast (c, &buf, &len))
+    {
+      g_set_error (error, DP_DATA_ERROR, DP_DATA_ERROR_CANCELLED, "stage '%s': interrupted", s->name);
+      return FALSE;
+    }
   if (c->rank != 0)
     *bytes = g_bytes_new_take (buf, len);
   return TRUE;
@@ -855,7 +859,13 @@ dp_stage_ranks_gather (DpStage *s, GBytes *mine)
   gconstpointer data = g_bytes_get_data (mine, &len);
   g_autofree GByteArray **all = g_new0 (GByteArray *, n);
   if (c)
-    dp_comm_gather (c, data, len, all);
+    {
+      /* a collective stage's waits are not interrupted (dp-comm.h): this
+       * fails only when called after an interruption, which the core does
+       * not do */
+      if (!dp_comm_gather (c, data, len, all))
+        g_error ("stage '%s': a gather after an interruption (a bug)", s->name);
+    }
   else
     {
       all[0] = g_byte_array_new ();

@@ -6,53 +6,32 @@
 # the same ones); a rank that fails on its share of the input fails the
 # job with its message on rank 0's stderr and no output; a pipeline with a
 # stage that cannot run across ranks is refused, naming the stage.
-# Open MPI refuses root unless told: the OMPI_ALLOW_RUN_AS_ROOT pair below
-# (the same as mpirun --allow-run-as-root); --oversubscribe lets 4 ranks
-# share fewer cores.
+# (tests/mpi-env.sh: the skip, and Open MPI as root); --oversubscribe lets
+# 4 ranks share fewer cores.
 set -u
-B=${DP_TOP_BUILDDIR:?}
-S=${DP_TOP_SRCDIR:?}
-D="$B/darkpipe"
-# CI sets DP_REQUIRE_MPI=1: there a skip is a failure
-skip () {
-  if [ "${DP_REQUIRE_MPI:-0}" = 1 ]; then echo "Bail out! $1 (DP_REQUIRE_MPI=1)"; exit 1; fi
-  echo "1..0 # SKIP $1"; exit 0
-}
-grep -q '^#define HAVE_MPI 1' "$B/config.h" || skip "darkpipe was configured without MPI (--with-mpi)"
-MPIRUN=$(sed -n 's/^MPIRUN = //p' "$B/Makefile")
-[ -n "$MPIRUN" ] || MPIRUN=$(command -v mpirun)
-[ -n "$MPIRUN" ] || skip "no mpirun (apt-get install openmpi-bin)"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+. "${DP_TOP_SRCDIR:?}/tests/mpi-env.sh"
 # no network interface probing beyond loopback, quiet about missing hardware
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 run_np () { local n=$1; shift; timeout 300 "$MPIRUN" --oversubscribe -np "$n" "$D" "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-echo "1..10"
+echo "1..11"
 fail=0
 ok () { echo "ok $1 - $2"; }
 bad () { echo "not ok $1 - $2"; fail=1; }
 
-for seed in 4 5; do
-  cat > make$seed.yaml <<YAML
-pipeline: make
-output_dir: $tmp/in
-stages:
-  s: {plugin: synth_telescope, seed: $seed, start: "2021-03-01T00:00:00Z", duration: 6h, packets: 30000}
-  cap: {plugin: pcap_out, input: s, path: s$seed.pcap}
-YAML
-  $D run make$seed.yaml --quiet || { echo "Bail out! cannot make the capture"; exit 1; }
-done
+make_capture "$tmp/in" s4.pcap 4
+make_capture "$tmp/in" s5.pcap 5
 # the second capture's records after the first's: the same hours again
 { cat in/s4.pcap; tail -c +25 in/s5.pcap; } > in/both.pcap
 tax=(run "$S/pipelines/taxonomy.yaml" --set capture.path=in/both.pcap --set capture.batch_rows=1024)
-$D "${tax[@]}" --output-dir one 2>one.err || { cat one.err; echo "Bail out! one process failed"; exit 1; }
+$D "${tax[@]}" --output-dir one --summary-json one.json 2>one.err || { cat one.err; echo "Bail out! one process failed"; exit 1; }
 grep -q late-dropped one.err || { cat one.err; echo "Bail out! the capture has no late packets"; exit 1; }
 
 t=1
 for n in 1 2 3 4; do
-  if run_np "$n" "${tax[@]}" --output-dir "np$n" >"np$n.out" 2>"np$n.err"; then
+  if run_np "$n" "${tax[@]}" --output-dir "np$n" --summary-json "np$n.json" --verbose >"np$n.out" 2>"np$n.err"; then
     same=1
     for f in sources.csv events.csv summary.csv; do
       cmp -s "one/$f" "np$n/$f" || { echo "# np $n: $f differs"; same=0; }
@@ -77,6 +56,40 @@ else
 fi
 t=$((t + 1))
 
+# the JSON summary (--summary-json) and --verbose: each rank's figures; the
+# ranks' packets read add up to one process's, what they routed out to
+# what they routed in, the exchange's bytes a packet read are its bytes
+# over them, and the summary line and the table say the same
+if python3 - one.json np3.json np3.err <<'PY'
+import json, re, sys
+one, job = (json.load (open (f)) for f in sys.argv[1:3])
+err = open (sys.argv[3]).read ()
+def cap (s): return next (x for x in s["stages"] if x["plugin"] == "pcap")["rows_out"]
+ranks = job["per_rank"]
+assert job["ok"] and job["error"] is None and job["ranks"] == 3 and job["figures"] == "job", "header"
+assert [r["rank"] for r in ranks] == [0, 1, 2], "ranks"
+read = [r["packets_read"] for r in ranks]
+assert min (read) > 0 and sum (read) == cap (one) == cap (job), ("packets", read, cap (one))
+assert sum (r["routed_out"] for r in ranks) == sum (r["routed_in"] for r in ranks) > 0, "routed"
+ex = job["exchange"]
+assert ex["bytes"] == sum (r["exchange_bytes"] for r in ranks) > 0 and ex["packets_read"] == sum (read), "exchange"
+assert abs (ex["bytes_per_packet"] - ex["bytes"] / ex["packets_read"]) < 0.001, "bytes a packet"
+for r in ranks:
+    assert r["bytes_sent"] >= r["exchange_bytes"] and r["seconds"] >= r["wait_seconds"] >= 0 and r["peak_mb"] > 0, r
+assert one["ranks"] == 1 and one["per_rank"][0]["packets_read"] == cap (one) and one["exchange"]["bytes"] == 0, "one"
+line = re.search (r"^ranks: 3;.* ([0-9.]+) bytes a packet read$", err, re.M)
+assert line and abs (float (line.group (1)) - ex["bytes_per_packet"]) < 0.06, "summary line"
+rows = re.findall (r"^([0-2]) +([0-9]+) +([0-9]+) +([0-9]+) ", err, re.M)
+assert [(int (a), int (b)) for a, b, _, _ in rows] == [(r["rank"], r["packets_read"]) for r in ranks], rows
+print ("# %d packets read by the ranks (%s), %.1f bytes a packet exchanged" % (sum (read), read, ex["bytes_per_packet"]))
+PY
+then
+  ok $t "3 ranks: the JSON summary's and --verbose's per-rank figures add up to the job's"
+else
+  bad $t "3 ranks: the per-rank figures are wrong"
+fi
+t=$((t + 1))
+
 # a bad record in rank 1's block (records 1024-2047) with on_error: fail
 command -v python3 >/dev/null || { echo "Bail out! python3 is needed to damage a record"; exit 1; }
 cp in/both.pcap in/bad.pcap
@@ -98,11 +111,12 @@ stages:
   tax: {plugin: taxonomy, input: capture}
   sources: {plugin: csv, input: tax.sources, path: sources.csv}
 YAML
-if run_np 2 run fail.yaml >fail.out 2>fail.err; then
+if run_np 2 run fail.yaml --summary-json fail.json >fail.out 2>fail.err; then
   bad $t "a failing rank: the job succeeded"
 elif grep -q 'darkpipe: error: rank 1 of 2: .*bad.pcap' fail.err && [ ! -e failed/sources.csv ] \
-     && [ -z "$(ls -A failed 2>/dev/null)" ]; then
-  ok $t "a failing rank: non-zero exit, rank 1's message, no output"
+     && [ -z "$(ls -A failed 2>/dev/null)" ] \
+     && python3 -c 'import json, sys; j = json.load (open ("fail.json")); sys.exit (j["ok"] or "rank 1 of 2" not in j["error"])'; then
+  ok $t "a failing rank: non-zero exit, rank 1's message (also in the JSON summary), no output"
 else
   cat fail.err; ls -la failed 2>/dev/null; bad $t "a failing rank: message or output wrong"
 fi
@@ -162,11 +176,19 @@ YAML
 $D run dv.yaml --output-dir dv1 2>dv1.err || { cat dv1.err; echo "Bail out! one process failed on DarkVec"; exit 1; }
 same=1
 for n in 2 3 4; do
-  run_np "$n" run dv.yaml --output-dir "dv$n" >"dv$n.out" 2>"dv$n.err" || { cat "dv$n.err"; same=0; continue; }
+  run_np "$n" run dv.yaml --output-dir "dv$n" --summary-json "dv$n.json" >"dv$n.out" 2>"dv$n.err" \
+    || { cat "dv$n.err"; same=0; continue; }
   cmp -s dv1/corpus.txt "dv$n/corpus.txt" || { echo "# np $n: the corpus differs"; same=0; }
 done
-[ -s dv1/corpus.txt ] && [ "$same" = 1 ] && ok $t "DarkVec: 2, 3 and 4 ranks build one process's corpus, byte for byte" \
-  || bad $t "DarkVec: the corpus differs or a run failed"
+# the corpus reads 5 packet columns (ts 8 bytes, src 4, proto 1, dport 2,
+# l4 1): only those travel to rank 0, 16 bytes a packet (all 17 would be 39)
+# plus a few bytes a round and destination
+per=$(python3 -c 'import json, sys
+r = json.load (open (sys.argv[1]))["per_rank"]
+print ("%.2f" % (sum (x["exchange_bytes"] for x in r) / sum (x["routed_out"] for x in r)))' dv4.json)
+[ -s dv1/corpus.txt ] && [ "$same" = 1 ] && awk -v b="$per" 'BEGIN { exit !(b >= 16 && b < 17) }' \
+  && ok $t "DarkVec: 2, 3 and 4 ranks build one process's corpus, byte for byte, from $per bytes a packet sent" \
+  || bad $t "DarkVec: the corpus differs, a run failed, or $per bytes a packet sent (16 expected)"
 t=$((t + 1))
 
 acc () { awk -F, '$1 == "accuracy" {print $4}' "$1"; }

@@ -89,7 +89,13 @@ EXTRA_DIST += tests/test-daily.sh
 # mpirun -np 1..4 of the taxonomy: the tables of one process (issue #15);
 # skipped without --with-mpi
 TESTS += tests/test-mpi.sh
-EXTRA_DIST += tests/test-mpi.sh
+EXTRA_DIST += tests/test-mpi.sh tests/mpi-env.sh
+# a killed rank, Ctrl-C, waiting ranks that sleep (issue #15)
+TESTS += tests/test-mpi-faults.sh
+EXTRA_DIST += tests/test-mpi-faults.sh
+# four hosts in network namespaces over TCP (issue #15); root only
+TESTS += tests/test-mpi-hosts.sh
+EXTRA_DIST += tests/test-mpi-hosts.sh
 
 # the public ABI: exported symbols and struct layouts against committed lists
 check_PROGRAMS += tests/test-abi

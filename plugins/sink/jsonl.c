@@ -24,32 +24,6 @@ static const DpPortDesc jsonl_inputs[] = {
 
 /* ------------------------------------------------------------------ */
 
-/* JSON text must be UTF-8: invalid bytes become U+FFFD rather than
- * producing a line no reader accepts. */
-static void
-jsonl_string (GString *b, const char *s)
-{
-  g_autofree char *valid = g_utf8_validate (s, -1, NULL) ? NULL : g_utf8_make_valid (s, -1);
-  g_string_append_c (b, '"');
-  for (const guchar *p = (const guchar *) (valid ? valid : s); *p; p++)
-    {
-      switch (*p)
-        {
-        case '"': g_string_append (b, "\\\""); break;
-        case '\\': g_string_append (b, "\\\\"); break;
-        case '\n': g_string_append (b, "\\n"); break;
-        case '\r': g_string_append (b, "\\r"); break;
-        case '\t': g_string_append (b, "\\t"); break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (b, "\\u%04x", *p);
-          else
-            g_string_append_c (b, (char) *p);
-        }
-    }
-  g_string_append_c (b, '"');
-}
-
 /* Keys are escaped once, from the first table. */
 static gboolean
 jsonl_columns (State *st, const DpTable *t, GError **error)
@@ -60,7 +34,7 @@ jsonl_columns (State *st, const DpTable *t, GError **error)
   for (guint c = 0; first && c < t->n_cols; c++)
     {
       GString *k = g_string_new (c ? "," : "{");
-      jsonl_string (k, t->cols[c].name);
+      dp_json_append_string (k, t->cols[c].name);
       g_string_append_c (k, ':');
       g_ptr_array_add (st->keys, g_string_free (k, FALSE));
     }
@@ -102,7 +76,7 @@ jsonl_cell (State *st, const DpTable *t, guint c, guint r)
     {
       g_string_truncate (st->sink.cell, 0);
       dp_table_format_cell (t, c, r, st->sink.cell);
-      jsonl_string (b, st->sink.cell->str);
+      dp_json_append_string (b, st->sink.cell->str);
     }
 }
 
@@ -136,7 +110,7 @@ jsonl_addr (GString *b, guint32 addr, const DpNameMap *names)
   const char *s = dp_ipv4_format (addr, names, tmp);
   if (s != tmp)
     {
-      jsonl_string (b, s);
+      dp_json_append_string (b, s);
       return;
     }
   g_string_append_c (b, '"');

@@ -52,8 +52,17 @@ static const DpOptionDesc darkvec_corpus_options[] = {
              "With window_days: per-source packets of the last days, read when there and written back, so one run a day filters as one run over all days."),
 };
 
+/* the packet columns it reads (under MPI only these reach rank 0) */
+static const DpColumnDesc darkvec_corpus_packet_columns[] = {
+  { "ts", DP_COL_INT64, DP_COLUMN_TIME },
+  { "src", DP_COL_IPV4, 0 },
+  { "proto", DP_COL_INT64, 0 },
+  { "dport", DP_COL_INT64, 0 },
+  { "l4", DP_COL_INT64, 0 },
+};
 static const DpPortDesc darkvec_corpus_inputs[] = {
-  { "packets", DP_TYPE_PACKETS, 0, "Packets in time order (per bucket, out-of-order ones are sorted)." },
+  { "packets", DP_TYPE_PACKETS, 0, "Packets in time order (per bucket, out-of-order ones are sorted).",
+    DP_PORT_COLUMNS (darkvec_corpus_packet_columns) },
 };
 static const DpPortDesc darkvec_corpus_outputs[] = {
   { "corpus", DP_TYPE_CORPUS, 0,
