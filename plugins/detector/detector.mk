@@ -3,6 +3,8 @@
 plugin_LTLIBRARIES += plugins/detector/taxonomy.la
 plugins_detector_taxonomy_la_SOURCES = \
 	plugins/detector/taxonomy/taxonomy.c \
+	plugins/detector/taxonomy/taxonomy-packet.c \
+	plugins/detector/taxonomy/taxonomy-table.c \
 	plugins/detector/taxonomy/taxonomy-close.c \
 	plugins/detector/taxonomy/taxonomy-emit.c \
 	plugins/detector/taxonomy/taxonomy-lists.c \

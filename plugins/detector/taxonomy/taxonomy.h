@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dp-hash.h"
+#include "../../common/tz.h"
 
 typedef enum { TAXONOMY_COMPAT_PAPER = 0, TAXONOMY_COMPAT_REFERENCE } TaxonomyCompat;
 
@@ -337,3 +338,55 @@ void taxonomy_out_events (TaxOut *o, DpNameMap *names);
 void taxonomy_out_add_source (TaxOut *o, const TaxonomyConfig *cfg, gint64 win, const TaxSource *s);
 void taxonomy_out_add_event (TaxOut *o, gint64 win, const TaxEvent *e);
 DpTable *taxonomy_emit_summary (const TaxClose *c);
+
+/* ---- the plugin's state (taxonomy.c: windows; taxonomy-packet.c: per packet) ---- */
+
+#define TAX_N_OUTPUTS 3   /* sources, events, summary */
+
+typedef struct {
+  TaxonomyConfig cfg;
+  guint8 flag_attr[256];   /* TCP flag byte -> TAX_A_SCAN|SYN|BS for this mode */
+  GPtrArray *open;         /* TaxWindow *, by increasing index */
+  /* Memory kept from window to window: a closed window's base table becomes
+   * the next one's, and the derived tables are reused (already mapped). */
+  TaxTable spare;
+  TaxTable pairs, ports;
+  TaxScratch scratch;
+  gint64 closed_below;     /* windows with a lower index are closed */
+  gint64 next_close_ts;    /* max_ts at which closed_below must move */
+  gint64 max_ts;
+  gboolean any_ts;
+  guint64 n_late;
+  guint pushed;            /* windows pushed so far */
+  guint stopped;           /* bit per output port: its consumers want no more */
+  DpFlow fatal;            /* an ending flow value a push returned, else OK */
+  DpNameMap *names;
+  TzZone zone;             /* tz: the wall clock the windows are aligned on */
+  /* per-batch scratch, grown with the batches, never per packet */
+  guint32 *key_b;
+  guint64 *hash;
+  guint8 *attr;
+  guint32 *src6;           /* ipv6_prefix < 128 or state_path: the source key of each row */
+  guint32 *dst6;           /* state_path: the destination key of each row */
+  guint scratch_rows;
+  GHashTable *prefix_of;   /* IPv6 address key -> its prefix key */
+  /* state_path: name keys of the batches' map (xlat_map) -> keys of the
+   * taxonomy's own map (names), which the state restores in the saved
+   * order; one table for sources (by prefix), one for destinations */
+  DpNameMap *xlat_map;
+  GHashTable *xlat_src, *xlat_dst;
+} Taxonomy;
+
+/** Fills the flag byte -> attribute table for the configured mode. */
+void taxonomy_build_flag_attr (Taxonomy *self);
+/** The window of @ts (its index). */
+gint64 taxonomy_index_of (Taxonomy *self, gint64 ts);
+/** Where window @index starts (ns since the epoch, saturated). */
+gint64 taxonomy_start_of (Taxonomy *self, gint64 index);
+/** The watermark moved to @ts: windows whose end + slack it passed close. */
+void taxonomy_advance (DpStage *stage, Taxonomy *self, gint64 ts);
+/** The open window of @index (created when new), or NULL when it closed. */
+TaxWindow *taxonomy_window_get (Taxonomy *self, gint64 index);
+/** The plugin's process callback: classifies and aggregates a batch. */
+DpFlow taxonomy_process (DpStage *stage, void *state, guint in_port, const char *upstream, DpBatch *batch,
+                         GError **error);
