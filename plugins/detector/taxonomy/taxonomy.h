@@ -327,6 +327,15 @@ void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_
  * decided (its @n triples as noted in the scratch), as event_ports and
  * event_dsts ask (taxonomy-lists.c). */
 void taxonomy_event_lists (TaxClose *c, gsize n);
+/* ZMap's cyclic order (taxonomy-cyclic.c): the test reads the first
+ * TAX_CYCLIC_MAX destinations and needs TAX_CYCLIC_MIN steps. */
+#define TAX_CYCLIC_MAX 24
+#define TAX_CYCLIC_MIN 5
+
+/** Whether destinations @dst[0..n) (n <= TAX_CYCLIC_MAX) walk ZMap's
+ * group, over all of IPv4 or within one /16. */
+gboolean taxonomy_cyclic (const guint32 *dst, guint n);
+
 /** Decides every pattern from the window's base table (left as it is),
  * pushing the sources and events tables (in chunks), then the summary. */
 void taxonomy_close_run (TaxClose *c, const TaxTable *triples);
