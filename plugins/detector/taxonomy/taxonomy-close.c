@@ -1,7 +1,8 @@
 /* taxonomy-close.c — what a window derives when it closes.
  *
- * The base table holds distinct (src, dst, class|port) triples.  Sorted by
- * source address, the triples of one source at a time yield its (src, dst,
+ * A partition of the window (taxonomy-parts.c) is made into its distinct
+ * (src, dst, class|port) triples, the base table.  Sorted by source
+ * address, the triples of one source at a time yield its (src, dst,
  * class) pairs (distinct ports = triples per pair) and its (src,
  * class|port) keys (distinct destinations = triples per key) in small
  * tables that stay in cache; those decide the scans and complete the
@@ -150,13 +151,12 @@ taxonomy_merge_into (TaxTable *t, const TaxAgg *e, guint32 dst, guint32 b, guint
   return (guint32) (d - t->entries);
 }
 
-#define TAXONOMY_RADIX_BITS 11
+#define TAXONOMY_RADIX_BITS 8
 
-/* The triples as src << 32 | entry number, sorted by source: an LSD radix
- * sort on the upper 32 bits (three passes of 11 bits), stable, so each
- * source's triples keep their packet order.  Sources come out in address
- * order whatever their number: a window of spoofed traffic may hold
- * millions. */
+/* The triples as src << 32 | entry number, sorted by source, stable, so
+ * each source's triples keep their packet order.  A partition's sources
+ * share their upper bits: an LSD radix sort (8-bit digits) over the bits
+ * where they differ only, none for a partition of one source. */
 static const guint64 *
 taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
 {
@@ -170,18 +170,25 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
       k->keys_tmp = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
     }
   guint64 *a = k->keys, *b = k->keys_tmp;
-  /* the three digits' counts in the pass that builds the keys */
-  guint32 pos[3][1u << TAXONOMY_RADIX_BITS];
-  memset (pos, 0, sizeof pos);
+  guint32 all = ~0u, any = 0;
   for (gsize i = 0; i < n; i++)
     {
       guint32 src = triples->entries[i].src;
       a[i] = (guint64) src << 32 | i;
-      pos[0][src & (R - 1)]++;
-      pos[1][(src >> TAXONOMY_RADIX_BITS) & (R - 1)]++;
-      pos[2][src >> (2 * TAXONOMY_RADIX_BITS)]++;
+      all &= src;
+      any |= src;
     }
-  for (guint d = 0; d < 3; d++)
+  guint32 differ = all ^ any;
+  if (differ == 0)
+    return a;
+  guint lo = (guint) __builtin_ctz (differ), hi = 32 - (guint) __builtin_clz (differ);
+  guint32 pos[4][1u << TAXONOMY_RADIX_BITS];
+  guint n_digits = (hi - lo + TAXONOMY_RADIX_BITS - 1) / TAXONOMY_RADIX_BITS;
+  memset (pos, 0, n_digits * sizeof pos[0]);
+  for (gsize i = 0; i < n; i++)
+    for (guint d = 0; d < n_digits; d++)
+      pos[d][(a[i] >> (32 + lo + d * TAXONOMY_RADIX_BITS)) & (R - 1)]++;
+  for (guint d = 0; d < n_digits; d++)
     {
       guint32 sum = 0;
       for (gsize v = 0; v < R; v++)
@@ -190,7 +197,7 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
           pos[d][v] = sum;
           sum += count;
         }
-      guint shift = 32 + d * TAXONOMY_RADIX_BITS;
+      guint shift = 32 + lo + d * TAXONOMY_RADIX_BITS;
       for (gsize i = 0; i < n; i++)
         b[pos[d][(a[i] >> shift) & (R - 1)]++] = a[i];
       guint64 *t = a;
@@ -567,12 +574,17 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
 }
 
 void
-taxonomy_close_run (TaxClose *c, const TaxTable *triples)
+taxonomy_close_begin (TaxClose *c)
+{
+  taxonomy_out_sources (&c->sources, c->names);
+  taxonomy_out_events (&c->events, c->names);
+}
+
+void
+taxonomy_close_part (TaxClose *c, const TaxTable *triples)
 {
   const gsize n = triples->n;
   const guint64 *key = taxonomy_sort_by_source (c->k, triples);
-  taxonomy_out_sources (&c->sources, c->names);
-  taxonomy_out_events (&c->events, c->names);
   for (gsize k = 0; k < MIN (n, TAXONOMY_CLOSE_PREFETCH); k++)
     __builtin_prefetch (&triples->entries[(guint32) key[k]], 0, 1);
   /* sources in address order, each with its events: the rows come out
@@ -587,7 +599,20 @@ taxonomy_close_run (TaxClose *c, const TaxTable *triples)
       taxonomy_pass_source (c, &c->s, triples, key, from, to);
       taxonomy_source_done (c, &c->s);
     }
+}
+
+void
+taxonomy_close_end (TaxClose *c)
+{
   taxonomy_out_push (c, &c->sources, 0, TRUE);
   taxonomy_out_push (c, &c->events, 1, TRUE);
   taxonomy_push (c, 2, taxonomy_emit_summary (c));
+}
+
+void
+taxonomy_close_run (TaxClose *c, const TaxTable *triples)
+{
+  taxonomy_close_begin (c);
+  taxonomy_close_part (c, triples);
+  taxonomy_close_end (c);
 }

@@ -1,6 +1,6 @@
 /* taxonomy-packet.c — the taxonomy's per-packet work: each packet is
- * classified once (class|port key, attribute bits) and updates one entry
- * of its window's table of distinct (src, dst, class|port) triples. */
+ * classified once (class|port key, attribute bits) and appended to its
+ * source's partition of its window (taxonomy-parts.c). */
 #include "config.h"
 
 #include <string.h>
@@ -52,9 +52,6 @@ taxonomy_scratch_reserve (Taxonomy *self, guint n)
 {
   if (n <= self->scratch_rows)
     return;
-  self->key_b = g_renew (guint32, self->key_b, n);
-  self->hash = g_renew (guint64, self->hash, n);
-  self->attr = g_renew (guint8, self->attr, n);
   if (self->cfg.ipv6_prefix < 128 || self->cfg.state_path)
     self->src6 = g_renew (guint32, self->src6, n);
   if (self->cfg.state_path)
@@ -149,31 +146,8 @@ taxonomy_classify (const Taxonomy *self, const DpPackets *p, guint i, guint8 *at
   return b;
 }
 
-static inline void
-taxonomy_update (TaxAgg *e, gint64 ts, guint8 a)
-{
-  if (e->n_pkt == 0)
-    e->first = e->last = ts;
-  else if (ts < e->first)
-    e->first = ts;
-  else if (ts > e->last)
-    e->last = ts;
-  e->n_pkt++;
-  e->n_scan += (a & TAX_A_SCAN) != 0;
-  e->n_syn += (a & TAX_A_SYN) != 0;
-  e->n_bs += (a & TAX_A_BS) != 0;
-  e->n_frag += (a & TAX_A_FRAG) != 0;
-  e->fp[TAX_FP_MIRAI] += (a & TAX_A_MIRAI) != 0;
-  e->fp[TAX_FP_ZMAP] += (a & TAX_A_ZMAP) != 0;
-  e->fp[TAX_FP_MASSCAN] += (a & TAX_A_MASSCAN) != 0;
-  e->fp[TAX_FP_ZMAP41] += (a & TAX_A_ZMAP41) != 0;
-}
-
-#define TAXONOMY_PREFETCH 16
-
-/* Rows in time order mostly share one window: the loop keeps its bounds and
- * prefetches in two steps in that window: the index slot of the row
- * TAXONOMY_PREFETCH ahead, the entry of the row half as far ahead. */
+/* Rows in time order mostly share one window: the loop keeps its bounds,
+ * and appends each row to its source's partition of that window. */
 static void
 taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const guint32 *src,
                     const guint32 *dst)
@@ -204,13 +178,23 @@ taxonomy_aggregate (DpStage *stage, Taxonomy *self, const DpPackets *p, const gu
           w_start = taxonomy_start_of (self, w->index);
           w_end = taxonomy_start_of (self, w->index + 1);
         }
-      if (G_LIKELY (i + TAXONOMY_PREFETCH < p->n_rows))
+      guint8 a;
+      guint32 b = taxonomy_classify (self, p, i, &a);
+      guint part = taxonomy_part_of (src[i]);
+      TaxPart *pt = &w->part[part];
+      guint32 n = pt->n_raw;
+      if (G_UNLIKELY ((n & (TAX_CHUNK_RECS - 1)) == 0))
         {
-          taxonomy_table_prefetch_slot (&w->t, self->hash[i + TAXONOMY_PREFETCH]);
-          taxonomy_table_prefetch_entry (&w->t, self->hash[i + TAXONOMY_PREFETCH / 2]);
+          taxonomy_part_grow (&self->pool, w, part, &self->triples);
+          n = pt->n_raw;
         }
-      TaxAgg *e = taxonomy_table_upsert (&w->t, src[i], dst[i], self->key_b[i], self->hash[i]);
-      taxonomy_update (e, ts, self->attr[i]);
+      TaxRec *r = &self->pool.recs[((gsize) pt->tail << TAX_CHUNK_BITS) + (n & (TAX_CHUNK_RECS - 1))];
+      r->src = src[i];
+      r->dst = dst[i];
+      r->b_attr = b | (guint32) a << 24;
+      r->ts_lo = (guint32) ts;
+      r->ts_hi = (guint32) ((guint64) ts >> 32);
+      pt->n_raw = n + 1;
       w->n_pkt++;
     }
 }
@@ -307,11 +291,6 @@ taxonomy_process (DpStage *stage, void *state, guint in_port, const char *upstre
     {
       taxonomy_prefix_sources (self, p);
       src = self->src6;
-    }
-  for (guint i = 0; i < p->n_rows; i++)
-    {
-      self->key_b[i] = taxonomy_classify (self, p, i, &self->attr[i]);
-      self->hash[i] = taxonomy_hash (src[i], dst[i], self->key_b[i]);
     }
   guint64 late_before = self->n_late;
   taxonomy_aggregate (stage, self, p, src, dst);

@@ -116,31 +116,35 @@ taxonomy_table_reset_for (TaxTable *t, gsize n_keys)
     taxonomy_table_grow_entries (t);
 }
 
-void
-taxonomy_table_grow_entries (TaxTable *t)
+void *
+taxonomy_big_grow (void *p, gsize had, gsize want)
 {
-  gsize cap = MAX (t->cap * 2, 512u), had = t->cap * sizeof (TaxAgg);
 #ifdef MREMAP_MAYMOVE
   if (had >= TAXONOMY_HUGE)
     {
       /* a mapping of its own: its pages move, nothing is copied, and
-       * only the new half is fresh */
-      void *e = mremap (t->entries, taxonomy_huge_round (had), taxonomy_huge_round (cap * sizeof (TaxAgg)),
-                        MREMAP_MAYMOVE);
-      if (e == MAP_FAILED)
-        g_error ("taxonomy: out of memory (%" G_GSIZE_FORMAT " bytes)", cap * sizeof (TaxAgg));
+       * only the new part is fresh */
+      void *m = mremap (p, taxonomy_huge_round (had), taxonomy_huge_round (want), MREMAP_MAYMOVE);
+      if (m == MAP_FAILED)
+        g_error ("taxonomy: out of memory (%" G_GSIZE_FORMAT " bytes)", want);
 #ifdef MADV_HUGEPAGE
-      madvise (e, taxonomy_huge_round (cap * sizeof (TaxAgg)), MADV_HUGEPAGE);
+      madvise (m, taxonomy_huge_round (want), MADV_HUGEPAGE);
 #endif
-      t->entries = e;
-      t->cap = cap;
-      return;
+      return m;
     }
 #endif
-  TaxAgg *e = taxonomy_big_alloc (cap * sizeof (TaxAgg));
-  memcpy (e, t->entries, t->n * sizeof (TaxAgg));
-  taxonomy_big_free (t->entries, had);
-  t->entries = e;
+  void *m = taxonomy_big_alloc (want);
+  if (p)
+    memcpy (m, p, had);
+  taxonomy_big_free (p, had);
+  return m;
+}
+
+void
+taxonomy_table_grow_entries (TaxTable *t)
+{
+  gsize cap = MAX (t->cap * 2, 512u);
+  t->entries = taxonomy_big_grow (t->entries, t->cap * sizeof (TaxAgg), cap * sizeof (TaxAgg));
   t->cap = cap;
 }
 

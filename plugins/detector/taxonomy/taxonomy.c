@@ -2,10 +2,11 @@
  * detector: the plugin descriptor, options and windowing (per-packet
  * aggregation: taxonomy-packet.c; the tables: taxonomy-table.c).
  *
- * One pass: each packet updates one entry of its window's table of distinct
- * (src, dst, class|port) triples; everything else (pairs, ports, per-source
- * categories, the rules) is derived from that table when the window closes
- * (taxonomy-close.c), and the window's three tables are pushed at once
+ * One pass: each packet is kept in its window, by source partition
+ * (taxonomy-parts.c); when the window closes, each partition in turn is
+ * made into its distinct (src, dst, class|port) triples, from which
+ * everything else (pairs, ports, per-source categories, the rules) is
+ * derived (taxonomy-close.c), the rows going to the window's tables
  * (taxonomy-emit.c).  The decisions on the reference notebook's quirks are
  * in docs/taxonomy.md. */
 #include "config.h"
@@ -58,35 +59,34 @@ taxonomy_start_of (Taxonomy *self, gint64 index)
   return tz_zone_utc (&self->zone, taxonomy_sat_mul (index, self->cfg.window_ns));
 }
 
-static void
-taxonomy_window_free (gpointer data)
-{
-  TaxWindow *w = data;
-  taxonomy_table_clear (&w->t);
-  g_free (w);
-}
-
-/* Keeps the larger of @w's table and the spare one for the next window. */
+/* Keeps @w, emptied, for the next window when there is no spare one. */
 static void
 taxonomy_window_recycle (Taxonomy *self, TaxWindow *w)
 {
-  if (self->spare.slots == NULL || self->spare.mask < w->t.mask)
+  if (self->spare == NULL)
     {
-      taxonomy_table_clear (&self->spare);
-      self->spare = w->t;
-      memset (&w->t, 0, sizeof w->t);
-      taxonomy_table_reset (&self->spare);
+      self->spare = w;
+      return;
     }
   taxonomy_window_free (w);
 }
 
+/* Decides and pushes @w partition by partition, emptying it. */
 static void
-taxonomy_window_emit (DpStage *stage, Taxonomy *self, const TaxTable *t, gint64 start_ns)
+taxonomy_window_emit (DpStage *stage, Taxonomy *self, TaxWindow *w, gint64 start_ns)
 {
   TaxClose c;
   taxonomy_close_init (&c, &self->cfg, start_ns, stage, self->names, &self->pairs, &self->ports,
                        &self->scratch);
-  taxonomy_close_run (&c, t);
+  taxonomy_close_begin (&c);
+  for (guint p = taxonomy_window_next_part (w, 0); p < TAX_N_PARTS; p = taxonomy_window_next_part (w, p + 1))
+    {
+      taxonomy_part_triples (&self->pool, w, p, &self->triples);
+      taxonomy_close_part (&c, &self->triples);
+      taxonomy_part_release (&self->pool, w, p);
+    }
+  taxonomy_close_end (&c);
+  w->n_pkt = 0;
   self->stopped |= c.stopped;
   if (self->fatal == DP_FLOW_OK)
     self->fatal = c.fatal;
@@ -106,7 +106,7 @@ taxonomy_close_below (DpStage *stage, Taxonomy *self, gint64 below)
       if (w->index >= below)
         break;
       g_ptr_array_steal_index (self->open, 0);
-      taxonomy_window_emit (stage, self, &w->t, taxonomy_start_of (self, w->index));
+      taxonomy_window_emit (stage, self, w, taxonomy_start_of (self, w->index));
       taxonomy_window_recycle (self, w);
     }
   if (below > self->closed_below)
@@ -141,21 +141,12 @@ taxonomy_window_get (Taxonomy *self, gint64 index)
       if (w->index > index)
         break;
     }
-  TaxWindow *w = g_new0 (TaxWindow, 1);
-  w->index = index;
-  if (self->spare.slots)
-    {
-      w->t = self->spare;
-      memset (&self->spare, 0, sizeof self->spare);
-    }
+  TaxWindow *w = self->spare;
+  self->spare = NULL;
+  if (w)
+    w->index = index;
   else
-    {
-      /* a new window is probably as busy as the open ones: skip the doublings */
-      gsize hint = 4096;
-      for (guint j = 0; j < self->open->len; j++)
-        hint = MAX (hint, ((TaxWindow *) g_ptr_array_index (self->open, j))->t.n);
-      taxonomy_table_init (&w->t, hint);
-    }
+    w = taxonomy_window_new (index);
   g_ptr_array_insert (self->open, (gint) k, w);
   return w;
 }
@@ -170,7 +161,7 @@ taxonomy_finish (DpStage *stage, void *state, GError **error)
       /* the open windows may still get packets from the next run: saved,
        * not emitted */
       TaxClock clock = { self->closed_below, self->next_close_ts, self->max_ts, self->any_ts };
-      if (!taxonomy_state_save (path, &self->cfg, &clock, self->open, self->names, error))
+      if (!taxonomy_state_save (path, &self->cfg, &clock, self->open, &self->pool, self->names, error))
         return FALSE;
       dp_stage_count (stage, "windows-saved", self->open->len);
     }
@@ -181,6 +172,8 @@ taxonomy_finish (DpStage *stage, void *state, GError **error)
       if (path && g_unlink (path) != 0 && errno != ENOENT)
         dp_stage_warning (stage, "%s: could not remove the state file: %s", path, g_strerror (errno));
     }
+  if (self->pool.n_compacted > 0)
+    dp_stage_count (stage, "partitions-compacted", self->pool.n_compacted);
   /* packets lost for the tables: said even with --quiet */
   if (self->n_late > 0)
     dp_stage_warning (stage, "%" G_GUINT64_FORMAT " packets came more than the slack (%g s) after a newer one, "
@@ -231,6 +224,8 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
   Taxonomy *self = g_new0 (Taxonomy, 1);
   self->cfg = *(const TaxonomyConfig *) config;
   self->open = g_ptr_array_new_with_free_func (taxonomy_window_free);
+  taxonomy_pool_init (&self->pool);
+  taxonomy_table_init (&self->triples, 4096);
   taxonomy_table_init (&self->pairs, 4096);
   taxonomy_table_init (&self->ports, 4096);
   taxonomy_scratch_init (&self->scratch);
@@ -281,15 +276,15 @@ taxonomy_finalize (void *state)
     return;
   if (self->open)
     g_ptr_array_unref (self->open);
-  taxonomy_table_clear (&self->spare);
+  if (self->spare)
+    taxonomy_window_free (self->spare);
+  taxonomy_pool_clear (&self->pool);
+  taxonomy_table_clear (&self->triples);
   taxonomy_table_clear (&self->pairs);
   taxonomy_table_clear (&self->ports);
   taxonomy_scratch_clear (&self->scratch);
   if (self->names)
     dp_name_map_unref (self->names);
-  g_free (self->key_b);
-  g_free (self->hash);
-  g_free (self->attr);
   g_free (self->src6);
   g_free (self->dst6);
   g_clear_pointer (&self->xlat_map, dp_name_map_unref);

@@ -65,8 +65,9 @@ enum {
 enum { TAX_FP_MIRAI = 0, TAX_FP_ZMAP, TAX_FP_MASSCAN, TAX_FP_ZMAP41, TAX_N_FP };
 
 /* One aggregate: a cache line.  The same layout serves the base table of
- * distinct (src, dst, class|port) triples and the (src, dst, class) and
- * (src, class|port) tables derived from it when a window closes. */
+ * distinct (src, dst, class|port) triples (of a partition of the window)
+ * and the (src, dst, class) and (src, class|port) tables derived from it
+ * when a window closes. */
 typedef struct {
   guint32 src, dst, b, n_pkt;
   guint32 n_scan, n_syn, n_bs;
@@ -110,6 +111,9 @@ taxonomy_hash (guint32 src, guint32 dst, guint32 b)
  * transparent huge pages.  Free with taxonomy_big_free() and the same size. */
 void *taxonomy_big_alloc (gsize bytes);
 void taxonomy_big_free (void *p, gsize bytes);
+/** @p (of @had bytes, from taxonomy_big_alloc()) grown to @want bytes,
+ * its contents kept, the rest zero; it may move. */
+void *taxonomy_big_grow (void *p, gsize had, gsize want);
 void taxonomy_table_init (TaxTable *t, gsize capacity_hint);
 void taxonomy_table_clear (TaxTable *t);
 void taxonomy_table_grow_index (TaxTable *t);
@@ -193,12 +197,124 @@ taxonomy_agg_merge (TaxAgg *to, const TaxAgg *from)
     to->fp[k] += from->fp[k];
 }
 
-/* One window's state while it is open: only the base table. */
+/** Adds every count of @from into @to (triples of one key). */
+static inline void
+taxonomy_agg_merge_all (TaxAgg *to, const TaxAgg *from)
+{
+  guint32 n_frag = to->n_frag + from->n_frag;
+  taxonomy_agg_merge (to, from);
+  to->n_frag = n_frag;
+}
+
+/** Counts a packet of time @ts and attribute bits @a into @e. */
+static inline void
+taxonomy_update (TaxAgg *e, gint64 ts, guint8 a)
+{
+  if (e->n_pkt == 0)
+    e->first = e->last = ts;
+  else if (ts < e->first)
+    e->first = ts;
+  else if (ts > e->last)
+    e->last = ts;
+  e->n_pkt++;
+  e->n_scan += (a & TAX_A_SCAN) != 0;
+  e->n_syn += (a & TAX_A_SYN) != 0;
+  e->n_bs += (a & TAX_A_BS) != 0;
+  e->n_frag += (a & TAX_A_FRAG) != 0;
+  e->fp[TAX_FP_MIRAI] += (a & TAX_A_MIRAI) != 0;
+  e->fp[TAX_FP_ZMAP] += (a & TAX_A_ZMAP) != 0;
+  e->fp[TAX_FP_MASSCAN] += (a & TAX_A_MASSCAN) != 0;
+  e->fp[TAX_FP_ZMAP41] += (a & TAX_A_ZMAP41) != 0;
+}
+
+/* ---- an open window: packets kept by source partition (taxonomy-parts.c) ----
+ *
+ * A packet is kept as it came, a 20-byte record, appended to the partition
+ * of its source: no lookup per packet, and the window's memory is written
+ * in a few thousand sequential streams, not read at random.  The triples
+ * are made when the window closes, one partition at a time, in a table
+ * small enough for the cache.  Partitions are ranges of source keys in
+ * increasing order (IPv4 /12s, then runs of 1024 name keys), so closing
+ * them in turn decides the sources in address order.  A partition whose
+ * records repeat triples (a flood) is compacted into triples as it grows,
+ * so memory stays proportional to distinct triples, not packets. */
+
+#define TAX_N_PARTS 4096u
+#define TAX_PARTS_V4 (DP_NAME_BASE >> 20)       /* 3840 IPv4 /12s, then name keys */
+#define TAX_CHUNK_BITS 6
+#define TAX_CHUNK_RECS (1u << TAX_CHUNK_BITS)   /* records per chunk (1280 bytes) */
+#define TAX_COMPACT_MIN 65536u                  /* records before a first compaction */
+
+static inline guint
+taxonomy_part_of (guint32 src)
+{
+  if (G_LIKELY (src < DP_NAME_BASE))
+    return src >> 20;
+  return TAX_PARTS_V4 + MIN ((src - DP_NAME_BASE) >> 10, TAX_N_PARTS - TAX_PARTS_V4 - 1);
+}
+
+/* A packet: its source, destination, class|port key with the attribute
+ * bits above it, and time (two halves: 20 bytes, 4-byte aligned). */
+typedef struct {
+  guint32 src, dst, b_attr;
+  guint32 ts_lo, ts_hi;
+} TaxRec;
+
+#define TAX_REC_B(r) ((r)->b_attr & 0xffffffu)
+#define TAX_REC_ATTR(r) ((guint8) ((r)->b_attr >> 24))
+#define TAX_REC_TS(r) ((gint64) (((guint64) (r)->ts_hi << 32) | (r)->ts_lo))
+
+/* The chunks of records of every window: chunk c is recs[c << TAX_CHUNK_BITS
+ * ...], next[c] the partition's chunk after it + 1 (or the next free one's
+ * + 1); freed chunks are reused by the windows that follow (memory already
+ * mapped). */
+typedef struct {
+  TaxRec *recs;
+  guint32 *next;
+  guint32 n, cap;      /* chunks handed out (free or not), allocated */
+  guint32 free;        /* first free chunk + 1, 0: none (chained by next) */
+  guint64 n_compacted; /* partitions compacted so far */
+} TaxPool;
+
+typedef struct {
+  guint32 head, tail;  /* its first and last chunk (when n_raw > 0) */
+  guint32 n_raw;       /* records in its chunks */
+  guint32 check_at;    /* a compaction is tried when n_raw reaches it (0: TAX_COMPACT_MIN) */
+} TaxPart;
+
+/* Triples a partition was compacted to (or restored from a state file). */
+typedef struct {
+  TaxAgg *e;
+  gsize n, cap;
+} TaxAggs;
+
+/* One window's state while it is open: its partitions. */
 typedef struct {
   gint64 index;        /* start = index * window_ns */
-  TaxTable t;
   guint64 n_pkt;
+  guint64 used[TAX_N_PARTS / 64];   /* bit per partition holding anything */
+  TaxAggs *aggs;       /* NULL, or per partition */
+  TaxPart part[TAX_N_PARTS];
 } TaxWindow;
+
+void taxonomy_pool_init (TaxPool *pool);
+void taxonomy_pool_clear (TaxPool *pool);
+TaxWindow *taxonomy_window_new (gint64 index);
+void taxonomy_window_free (gpointer w);
+/** Room for record n_raw of partition @p of @w: a chunk when the tail is
+ * full (trying a compaction first when due).  Out of line: once in 64. */
+void taxonomy_part_grow (TaxPool *pool, TaxWindow *w, guint p, TaxTable *scratch);
+/** The triples of partition @p into @t (emptied first), in the order
+ * their first packets came: compacted ones, then the records. */
+void taxonomy_part_triples (const TaxPool *pool, const TaxWindow *w, guint p, TaxTable *t);
+/** Empties partition @p, its chunks back to the pool. */
+void taxonomy_part_release (TaxPool *pool, TaxWindow *w, guint p);
+/** Adds the triples of @t (distinct) to @w, as compacted triples. */
+void taxonomy_window_adopt (TaxWindow *w, const TaxTable *t);
+/** Every triple of @w into @t (emptied first), partition by partition. */
+void taxonomy_window_triples (const TaxPool *pool, const TaxWindow *w, TaxTable *t, TaxTable *scratch);
+/** The next partition of @w in use from @p on, or TAX_N_PARTS. */
+guint taxonomy_window_next_part (const TaxWindow *w, guint p);
 
 /* ---- state across runs (taxonomy-state.c) ---- */
 
@@ -208,10 +324,11 @@ typedef struct {
   gboolean any_ts;
 } TaxClock;
 
-/** Writes the open windows (TaxWindow *, by index), @clock and the texts
- * of the name keys they use (from @names) to @path, atomically. */
+/** Writes the open windows (TaxWindow *, by index, their records in
+ * @pool), @clock and the texts of the name keys they use (from @names)
+ * to @path, atomically. */
 gboolean taxonomy_state_save (const char *path, const TaxonomyConfig *cfg, const TaxClock *clock,
-                              GPtrArray *open, DpNameMap *names, GError **error);
+                              GPtrArray *open, const TaxPool *pool, DpNameMap *names, GError **error);
 /** Reads @path into @clock and @open (empty, freeing TaxWindow * on its
  * own), interning its name keys into @names in their saved order.  A
  * missing file: TRUE with *@found FALSE.  An unreadable, damaged, other
@@ -336,8 +453,15 @@ void taxonomy_event_lists (TaxClose *c, gsize n);
  * group, over all of IPv4 or within one /16. */
 gboolean taxonomy_cyclic (const guint32 *dst, guint n);
 
-/** Decides every pattern from the window's base table (left as it is),
- * pushing the sources and events tables (in chunks), then the summary. */
+/** Starts the window's sources and events tables. */
+void taxonomy_close_begin (TaxClose *c);
+/** Decides every source of @triples (left as it is), which holds all the
+ * triples of its sources, all above the sources of earlier calls; the
+ * rows go to the tables, pushed as they fill. */
+void taxonomy_close_part (TaxClose *c, const TaxTable *triples);
+/** Pushes the rest of the sources and events tables, then the summary. */
+void taxonomy_close_end (TaxClose *c);
+/** The three of them for a window of @triples. */
 void taxonomy_close_run (TaxClose *c, const TaxTable *triples);
 
 /* ---- output tables (taxonomy-emit.c) ---- */
@@ -356,9 +480,11 @@ typedef struct {
   TaxonomyConfig cfg;
   guint8 flag_attr[256];   /* TCP flag byte -> TAX_A_SCAN|SYN|BS for this mode */
   GPtrArray *open;         /* TaxWindow *, by increasing index */
-  /* Memory kept from window to window: a closed window's base table becomes
-   * the next one's, and the derived tables are reused (already mapped). */
-  TaxTable spare;
+  /* Memory kept from window to window (already mapped): the records'
+   * chunks, a closed window's partitions, the close's tables. */
+  TaxPool pool;
+  TaxWindow *spare;
+  TaxTable triples;        /* the partition being closed or compacted */
   TaxTable pairs, ports;
   TaxScratch scratch;
   gint64 closed_below;     /* windows with a lower index are closed */
@@ -372,9 +498,6 @@ typedef struct {
   DpNameMap *names;
   TzZone zone;             /* tz: the wall clock the windows are aligned on */
   /* per-batch scratch, grown with the batches, never per packet */
-  guint32 *key_b;
-  guint64 *hash;
-  guint8 *attr;
   guint32 *src6;           /* ipv6_prefix < 128 or state_path: the source key of each row */
   guint32 *dst6;           /* state_path: the destination key of each row */
   guint scratch_rows;
