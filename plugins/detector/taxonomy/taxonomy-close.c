@@ -20,6 +20,7 @@ taxonomy_scratch_init (TaxScratch *k)
 {
   memset (k, 0, sizeof *k);
   k->events = g_array_new (FALSE, FALSE, sizeof (TaxEvent));
+  taxonomy_table_init (&k->srcs, 64);
   k->text = g_string_new (NULL);
 }
 
@@ -27,6 +28,8 @@ void
 taxonomy_scratch_clear (TaxScratch *k)
 {
   g_clear_pointer (&k->events, g_array_unref);
+  taxonomy_table_clear (&k->srcs);
+  g_clear_pointer (&k->src_keys, g_free);
   taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
   taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
   k->keys = k->keys_tmp = NULL;
@@ -35,6 +38,9 @@ taxonomy_scratch_clear (TaxScratch *k)
   g_clear_pointer (&k->b_of, g_free);
   g_clear_pointer (&k->dst_of, g_free);
   g_clear_pointer (&k->pair_ev, g_free);
+  g_clear_pointer (&k->pairs, g_free);
+  g_clear_pointer (&k->pair_slots, g_free);
+  g_clear_pointer (&k->pair_scan, g_free);
   g_clear_pointer (&k->port_ev, g_free);
   g_clear_pointer (&k->vals, g_free);
   g_clear_pointer (&k->start, g_free);
@@ -54,13 +60,20 @@ taxonomy_scratch_reserve_source (TaxScratch *k, gsize n)
   k->b_of = g_renew (guint32, k->b_of, cap);
   k->dst_of = g_renew (guint32, k->dst_of, cap);
   k->pair_ev = g_renew (guint32, k->pair_ev, cap);
+  k->pairs = g_renew (TaxPair, k->pairs, cap);
+  k->pair_scan = g_renew (guint32, k->pair_scan, cap);
+  /* the pairs' index: a power of two, at least twice the pairs */
+  gsize slots = 16;
+  while (slots < 2 * cap)
+    slots <<= 1;
+  k->pair_slots = g_renew (guint32, k->pair_slots, slots);
   k->port_ev = g_renew (guint32, k->port_ev, cap);
   k->of_cap = cap;
 }
 
 void
 taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
-                     DpStage *stage, DpNameMap *names, TaxTable *pairs, TaxTable *ports,
+                     DpStage *stage, DpNameMap *names, TaxTable *ports,
                      TaxScratch *scratch)
 {
   memset (c, 0, sizeof *c);
@@ -68,7 +81,6 @@ taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start
   c->win = window_start_ns;
   c->stage = stage;
   c->names = names;
-  c->pairs = pairs;
   c->ports = ports;
   c->k = scratch;
 }
@@ -128,11 +140,11 @@ taxonomy_dport (guint32 port)
 /* Scan-flag share: paper: matches / packets >= R.  Reference: packets /
  * matches >= R, undefined (never true) without a match. */
 static gboolean
-taxonomy_ratio_ok (const TaxonomyConfig *cfg, const TaxAgg *e)
+taxonomy_ratio_ok (const TaxonomyConfig *cfg, guint32 n_scan, guint32 n_pkt)
 {
   if (cfg->compat == TAXONOMY_COMPAT_REFERENCE)
-    return e->n_scan > 0 && (double) e->n_pkt / (double) e->n_scan >= cfg->r;
-  return e->n_pkt > 0 && (double) e->n_scan / (double) e->n_pkt >= cfg->r;
+    return n_scan > 0 && (double) n_pkt / (double) n_scan >= cfg->r;
+  return n_pkt > 0 && (double) n_scan / (double) n_pkt >= cfg->r;
 }
 
 static gboolean
@@ -141,45 +153,23 @@ taxonomy_heavy (const TaxonomyConfig *cfg, guint32 n_pkt, guint32 n_targets)
   return (double) n_pkt / (double) n_targets > cfg->m;
 }
 
-/* Returns the entry number @e went into. */
-static guint32
-taxonomy_merge_into (TaxTable *t, const TaxAgg *e, guint32 dst, guint32 b, guint64 h, gboolean distinct)
-{
-  TaxAgg *d = taxonomy_table_upsert (t, e->src, dst, b, h);
-  taxonomy_agg_merge (d, e);
-  d->n_distinct += distinct;
-  return (guint32) (d - t->entries);
-}
-
 #define TAXONOMY_RADIX_BITS 8
 
-/* The triples as src << 32 | entry number, sorted by source, stable, so
- * each source's triples keep their packet order.  A partition's sources
- * share their upper bits: an LSD radix sort (8-bit digits) over the bits
- * where they differ only, none for a partition of one source. */
-static const guint64 *
-taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
+/* Sorts @a[0..n) (src << 32 | anything) by source, stably, with @b as
+ * room: an LSD radix sort (8-bit digits) over the bits where the sources
+ * differ only.  Returns @a or @b, whichever holds the result. */
+static guint64 *
+taxonomy_radix_by_source (guint64 *a, guint64 *b, gsize n)
 {
-  const gsize n = triples->n, R = 1u << TAXONOMY_RADIX_BITS;
-  if (n > k->keys_cap)
-    {
-      taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
-      taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
-      k->keys_cap = MAX (n, k->keys_cap + k->keys_cap / 2);
-      k->keys = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
-      k->keys_tmp = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
-    }
-  guint64 *a = k->keys, *b = k->keys_tmp;
+  const gsize R = 1u << TAXONOMY_RADIX_BITS;
   guint32 all = ~0u, any = 0;
   for (gsize i = 0; i < n; i++)
     {
-      guint32 src = triples->entries[i].src;
-      a[i] = (guint64) src << 32 | i;
-      all &= src;
-      any |= src;
+      all &= (guint32) (a[i] >> 32);
+      any |= (guint32) (a[i] >> 32);
     }
   guint32 differ = all ^ any;
-  if (differ == 0)
+  if (n < 2 || differ == 0)
     return a;
   guint lo = (guint) __builtin_ctz (differ), hi = 32 - (guint) __builtin_clz (differ);
   guint32 pos[4][1u << TAXONOMY_RADIX_BITS];
@@ -207,6 +197,71 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
   return a;
 }
 
+/* The triples as src << 32 | entry number, sorted by source, stable, so
+ * each source's triples keep their packet order.  A partition holds few
+ * sources, in runs: they are counted in a small table, sorted, and the
+ * triples placed after them (a counting sort by source). */
+static const guint64 *
+taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
+{
+  const gsize n = triples->n;
+  if (n == 0)
+    return k->keys;
+  if (n > k->keys_cap)
+    {
+      taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
+      taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
+      k->keys_cap = MAX (n, k->keys_cap + k->keys_cap / 2);
+      k->keys = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
+      k->keys_tmp = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
+    }
+  const TaxAgg *e = triples->entries;
+  guint64 *key = k->keys;
+  guint32 *src_of = (guint32 *) k->keys_tmp;   /* per triple: its source's entry in k->srcs */
+  TaxTable *srcs = &k->srcs;
+  taxonomy_table_reset_for (srcs, n);
+  guint32 last = 0;
+  TaxAgg *d = NULL;
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 src = e[i].src;
+      if (d == NULL || src != last)
+        {
+          d = taxonomy_table_upsert (srcs, src, 0, 0, taxonomy_hash (src, 0, 0));
+          last = src;
+        }
+      d->n_pkt++;   /* here: triples */
+      src_of[i] = (guint32) (d - srcs->entries);
+    }
+  const gsize m = srcs->n;
+  if (m == 1)
+    {
+      for (gsize i = 0; i < n; i++)
+        key[i] = (guint64) e[i].src << 32 | i;
+      return key;
+    }
+  /* the sources in address order: where each one's triples start */
+  if (m > k->src_cap)
+    {
+      k->src_cap = MAX (m, k->src_cap * 2);
+      k->src_keys = g_renew (guint64, k->src_keys, 2 * k->src_cap);
+    }
+  for (gsize j = 0; j < m; j++)
+    k->src_keys[j] = (guint64) srcs->entries[j].src << 32 | j;
+  const guint64 *order = taxonomy_radix_by_source (k->src_keys, k->src_keys + k->src_cap, m);
+  guint32 at = 0;
+  for (gsize r = 0; r < m; r++)
+    {
+      TaxAgg *s = &srcs->entries[(guint32) order[r]];
+      guint32 count = s->n_pkt;
+      s->dst = at;   /* here: the next place of its triples */
+      at += count;
+    }
+  for (gsize i = 0; i < n; i++)
+    key[srcs->entries[src_of[i]].dst++] = (guint64) e[i].src << 32 | i;
+  return key;
+}
+
 /* Adds triple @e to its (src, class|port) key.  A source's triples come in
  * packet order, and a scanner sweeps one port over many addresses: the key
  * of the previous triple is the likely one. */
@@ -227,12 +282,46 @@ taxonomy_port_merge (TaxClose *c, const TaxAgg *e)
   return (guint32) c->last_port - 1;
 }
 
-/* Adds triple @e to its (src, dst, class) pair; returns the pair's entry number. */
-static guint32
-taxonomy_pair_add (TaxClose *c, const TaxAgg *e, guint cls, gboolean distinct)
+/* Empties the pair table for a source of @n triples. */
+static void
+taxonomy_pairs_reset (TaxScratch *k, gsize n)
 {
-  guint32 b = TAX_KEY_B (cls, 0);
-  return taxonomy_merge_into (c->pairs, e, e->dst, b, taxonomy_hash (e->src, e->dst, b), distinct);
+  guint bits = 4;
+  while (((gsize) 1 << bits) < 2 * n)
+    bits++;
+  k->pair_mask = ((gsize) 1 << bits) - 1;
+  k->pair_shift = 32 - bits;
+  memset (k->pair_slots, 0, (k->pair_mask + 1) * sizeof (guint32));
+  k->n_pairs = 0;
+}
+
+/* Adds triple @e to its (src, dst, class) pair; returns the pair's entry number. */
+static inline guint32
+taxonomy_pair_add (TaxScratch *k, const TaxAgg *e, guint cls, guint32 distinct)
+{
+  guint32 dst = e->dst;
+  gsize i = (guint32) ((dst ^ cls << 30) * 0x9e3779b1u) >> k->pair_shift;
+  for (;;)
+    {
+      guint32 s = k->pair_slots[i];
+      if (s == 0)
+        {
+          TaxPair *p = &k->pairs[k->n_pairs];
+          *p = (TaxPair) { .dst = dst, .cls = cls };
+          k->pair_slots[i] = ++k->n_pairs;
+          s = k->n_pairs;
+        }
+      TaxPair *p = &k->pairs[s - 1];
+      if (p->dst == dst && p->cls == cls)
+        {
+          p->n_distinct += distinct;
+          p->n_pkt += e->n_pkt;
+          p->n_scan += e->n_scan;
+          p->flags |= (e->n_syn ? TAX_PAIR_SYN : 0) | (e->n_bs ? TAX_PAIR_BS : 0);
+          return s - 1;
+        }
+      i = (i + 1) & k->pair_mask;
+    }
 }
 
 /* @j: the triple's number in the source (its pair and port are noted there). */
@@ -242,7 +331,7 @@ taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, guint cls, 
   const TaxonomyConfig *cfg = c->cfg;
   gboolean tcp = cls == TAX_CLS_TCP;
   taxonomy_cat_add (&s->cat[tcp ? TAX_CAT_ALL_TCP : TAX_CAT_ALL_UDP], e, e->n_pkt, FALSE);
-  c->k->pair_of[j] = taxonomy_pair_add (c, e, cls, port != TAX_PORT_NULL);
+  c->k->pair_of[j] = taxonomy_pair_add (c->k, e, cls, port != TAX_PORT_NULL);
   c->k->port_of[j] = taxonomy_port_merge (c, e);
   if (e->n_pkt > (guint64) cfg->n3)
     taxonomy_event_from_agg (c, s, tcp ? TAX_ONE_FLOW_TCP : TAX_ONE_FLOW_UDP, tcp ? 6 : 17, e,
@@ -276,7 +365,7 @@ taxonomy_pass_triple (TaxClose *c, TaxSource *s, const TaxAgg *e, gsize j)
   if (cls == TAX_CLS_ICMP)
     {
       taxonomy_cat_add (&s->cat[TAX_CAT_ALL_ICMP], e, e->n_pkt, FALSE);
-      c->k->pair_of[j] = taxonomy_pair_add (c, e, cls, FALSE);
+      c->k->pair_of[j] = taxonomy_pair_add (c->k, e, cls, FALSE);
       if (port == TAX_ICMP_ECHO)
         {
           /* one triple per destination: the echo destinations are distinct */
@@ -296,34 +385,60 @@ taxonomy_pass_triple (TaxClose *c, TaxSource *s, const TaxAgg *e, gsize j)
     }
 }
 
-/* Pair entry @i: a port scan?  Its event number is noted for the lists. */
-static void
+/* Pair entry @i: a port scan?  Its event number is noted for the lists
+ * and for its times and fingerprints (taxonomy_pair_events()); returns
+ * whether it is one. */
+static gboolean
 taxonomy_pair_decide (TaxClose *c, TaxSource *s, gsize i)
 {
   const TaxonomyConfig *cfg = c->cfg;
-  const TaxAgg *p = &c->pairs->entries[i];
-  c->k->pair_ev[i] = TAX_NO_EVENT;
-  guint cls = TAX_KEY_CLS (p->b);
+  const TaxPair *p = &c->k->pairs[i];
+  c->k->pair_ev[i] = c->k->pair_scan[i] = TAX_NO_EVENT;
+  guint cls = p->cls;
   if (cls == TAX_CLS_ICMP)
     {
-      s->cat[TAX_CAT_BS_ICMP].n_dst += p->n_bs > 0;
-      return;
+      s->cat[TAX_CAT_BS_ICMP].n_dst += (p->flags & TAX_PAIR_BS) != 0;
+      return FALSE;
     }
   gboolean tcp = cls == TAX_CLS_TCP;
   if (tcp)
-    s->cat[TAX_CAT_SYN].n_dst += p->n_syn > 0;
+    s->cat[TAX_CAT_SYN].n_dst += (p->flags & TAX_PAIR_SYN) != 0;
   else
     s->cat[TAX_CAT_UDP].n_dst++;
-  s->cat[tcp ? TAX_CAT_BS_TCP : TAX_CAT_BS_UDP].n_dst += p->n_bs > 0;
+  s->cat[tcp ? TAX_CAT_BS_TCP : TAX_CAT_BS_UDP].n_dst += (p->flags & TAX_PAIR_BS) != 0;
   guint32 n_dport = p->n_distinct;
-  if (n_dport < (guint64) cfg->n2 || (tcp && !taxonomy_ratio_ok (cfg, p)))
-    return;
+  if (n_dport < (guint64) cfg->n2 || (tcp && !taxonomy_ratio_ok (cfg, p->n_scan, p->n_pkt)))
+    return FALSE;
   gboolean heavy = taxonomy_heavy (cfg, p->n_pkt, n_dport);
   TaxPattern pat = tcp ? (heavy ? TAX_PS_TCP_HEAVY : TAX_PS_TCP_LIGHT)
                        : (heavy ? TAX_PS_UDP_HEAVY : TAX_PS_UDP_LIGHT);
+  c->k->pair_scan[i] = c->k->events->len;
   if (cfg->event_ports > 0)
     c->k->pair_ev[i] = c->k->events->len;
-  taxonomy_event_from_agg (c, s, pat, tcp ? 6 : 17, p, p->dst, -1, 1, n_dport);
+  static const guint32 no_fp[TAX_N_FP];
+  /* the times: from the triples, as the fingerprints */
+  taxonomy_event_push (c, s, pat, tcp ? 6 : 17, p->dst, -1, 1, n_dport, p->n_pkt, no_fp, G_MAXINT64, G_MININT64);
+  return TRUE;
+}
+
+/* The times and fingerprints of the port-scan events of the source's
+ * pairs: summed over its triples (@key[from..to) into @e). */
+static void
+taxonomy_pair_events (TaxClose *c, const TaxAgg *e, const guint64 *key, gsize from, gsize to)
+{
+  TaxScratch *k = c->k;
+  for (gsize j = from; j < to; j++)
+    {
+      guint32 i = k->pair_of[j - from];
+      if (i == TAX_NO_EVENT || k->pair_scan[i] == TAX_NO_EVENT)
+        continue;
+      const TaxAgg *t = &e[(guint32) key[j]];
+      TaxEvent *ev = &g_array_index (k->events, TaxEvent, k->pair_scan[i]);
+      ev->first = MIN (ev->first, t->first);
+      ev->last = MAX (ev->last, t->last);
+      for (guint f = 0; f < TAX_N_FP; f++)
+        ev->fp[f] += t->fp[f];
+    }
 }
 
 /* Port entry @i: a net scan?  Its event number is noted for the lists. */
@@ -344,7 +459,7 @@ taxonomy_pass_port (TaxClose *c, TaxSource *s, gsize i)
       s->cat[tcp ? TAX_CAT_BS_TCP : TAX_CAT_BS_UDP].n_dport += q->n_bs > 0;
     }
   guint32 n_dst = q->n_distinct;
-  if (n_dst < (guint64) cfg->n1 || (tcp && !taxonomy_ratio_ok (cfg, q)))
+  if (n_dst < (guint64) cfg->n1 || (tcp && !taxonomy_ratio_ok (cfg, q->n_scan, q->n_pkt)))
     return;
   gboolean heavy = taxonomy_heavy (cfg, q->n_pkt, n_dst);
   TaxPattern pat = tcp ? (heavy ? TAX_NS_TCP_HEAVY : TAX_NS_TCP_LIGHT)
@@ -531,9 +646,9 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
 {
   const TaxAgg *e = triples->entries;
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
-  taxonomy_table_reset_for (c->pairs, to - from);
-  taxonomy_table_reset_for (c->ports, to - from);
   taxonomy_scratch_reserve_source (c->k, to - from);
+  taxonomy_pairs_reset (c->k, to - from);
+  taxonomy_table_reset_for (c->ports, to - from);
   c->last_port = 0;
   guint32 walk[TAX_CYCLIC_MAX];
   guint n_walk = 0;
@@ -564,8 +679,11 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
       s->fp[TAX_FP_ZMAP41] += syn->n_pkt - syn->fp[TAX_FP_ZMAP41];
       syn->fp[TAX_FP_ZMAP41] = syn->n_pkt;
     }
-  for (gsize i = 0; i < c->pairs->n; i++)
-    taxonomy_pair_decide (c, s, i);
+  gboolean scans = FALSE;
+  for (gsize i = 0; i < c->k->n_pairs; i++)
+    scans |= taxonomy_pair_decide (c, s, i);
+  if (scans)
+    taxonomy_pair_events (c, e, key, from, to);
   for (gsize i = 0; i < c->ports->n; i++)
     taxonomy_pass_port (c, s, i);
   taxonomy_decide_source (c, s);

@@ -183,7 +183,7 @@ taxonomy_event_lists (TaxClose *c, gsize n)
   GArray *ev = k->events;
   const guint32 echo_b = TAX_KEY_B (TAX_CLS_ICMP, TAX_ICMP_ECHO);
   gboolean any = k->echo_ev != TAX_NO_EVENT;
-  for (gsize i = 0; i < c->pairs->n && !any; i++)
+  for (gsize i = 0; i < k->n_pairs && !any; i++)
     any = k->pair_ev[i] != TAX_NO_EVENT;
   for (gsize i = 0; i < c->ports->n && !any; i++)
     any = k->port_ev[i] != TAX_NO_EVENT;

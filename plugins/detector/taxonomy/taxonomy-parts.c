@@ -102,9 +102,16 @@ taxonomy_part_triples (const TaxPool *pool, const TaxWindow *w, guint p, TaxTabl
         }
       for (guint32 i = 0; i < n; i++)
         {
-          guint32 b = TAX_REC_B (&r[i]);
-          TaxAgg *e = taxonomy_table_upsert (t, r[i].src, r[i].dst, b, taxonomy_hash (r[i].src, r[i].dst, b));
-          taxonomy_update (e, TAX_REC_TS (&r[i]), TAX_REC_ATTR (&r[i]));
+          guint32 src = r[i].src, dst = r[i].dst, b = TAX_REC_B (&r[i]);
+          guint64 h = taxonomy_hash (src, dst, b);
+          gsize slot;
+          taxonomy_table_reserve (t);
+          TaxAgg *e = taxonomy_table_find (t, src, dst, b, h, &slot);
+          if (e)
+            taxonomy_update (e, TAX_REC_TS (&r[i]), TAX_REC_ATTR (&r[i]));
+          else
+            taxonomy_agg_of_packet (taxonomy_table_append (t, slot, h), src, dst, b, TAX_REC_TS (&r[i]),
+                                    TAX_REC_ATTR (&r[i]));
         }
       left -= n;
       c = pool->next[c] - 1;

@@ -315,6 +315,8 @@ taxonomy_state_load (const char *path, const TaxonomyConfig *cfg, TaxClock *cloc
           if (e->n_pkt != 0)
             r.bad = TRUE;   /* a key twice */
           e->n_pkt = get32 (&r);
+          if (e->n_pkt == 0)
+            r.bad = TRUE;   /* an entry counts a packet at least */
           e->n_scan = get32 (&r);
           e->n_syn = get32 (&r);
           e->n_bs = get32 (&r);

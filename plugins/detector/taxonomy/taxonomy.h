@@ -127,13 +127,12 @@ void taxonomy_table_reset_for (TaxTable *t, gsize n_keys);
 #define TAX_SLOT_GEN(s) ((s) & G_GUINT64_CONSTANT (0xffff000000000000))
 #define TAX_SLOT_TAG(h) ((h) & G_GUINT64_CONSTANT (0x0000ffff00000000))
 
-/** The entry of the key (hash @h), a zeroed one holding the key when
- * absent.  Valid until the next upsert. */
-static inline TaxAgg *
-taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64 h)
+/** The entry of the key (hash @h), or NULL when absent, *@slot then the
+ * empty slot where it goes (taxonomy_table_append()).  Call
+ * taxonomy_table_reserve() first. */
+G_ALWAYS_INLINE static inline TaxAgg *
+taxonomy_table_find (const TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64 h, gsize *slot)
 {
-  if (G_UNLIKELY ((t->n + 1) * 2 > t->mask + 1))
-    taxonomy_table_grow_index (t);
   gsize i = h & t->mask;
   guint64 tag = t->gen | TAX_SLOT_TAG (h);
   for (;;)
@@ -141,18 +140,8 @@ taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64
       guint64 s = t->slots[i];
       if (TAX_SLOT_GEN (s) != t->gen)
         {
-          if (G_UNLIKELY (t->n == t->cap))
-            taxonomy_table_grow_entries (t);
-          /* appends run ahead of the hardware prefetcher at one line each */
-          if (G_LIKELY (t->n + 8 < t->cap))
-            __builtin_prefetch (&t->entries[t->n + 8], 1, 3);
-          TaxAgg *e = &t->entries[t->n];
-          memset (e, 0, sizeof *e);
-          e->src = src;
-          e->dst = dst;
-          e->b = b;
-          t->slots[i] = tag | ++t->n;
-          return e;
+          *slot = i;
+          return NULL;
         }
       if ((s & G_GUINT64_CONSTANT (0xffffffff00000000)) == tag)
         {
@@ -164,20 +153,42 @@ taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64
     }
 }
 
-/** Prefetches the index slot of hash @h. */
-static inline void
-taxonomy_table_prefetch_slot (const TaxTable *t, guint64 h)
+/** Room in the index for one more key. */
+G_ALWAYS_INLINE static inline void
+taxonomy_table_reserve (TaxTable *t)
 {
-  __builtin_prefetch (&t->slots[h & t->mask], 0, 1);
+  if (G_UNLIKELY ((t->n + 1) * 2 > t->mask + 1))
+    taxonomy_table_grow_index (t);
 }
 
-/** Prefetches the entry the home slot of @h points to, if any. */
-static inline void
-taxonomy_table_prefetch_entry (const TaxTable *t, guint64 h)
+/** A new entry for the key of hash @h at empty @slot (from
+ * taxonomy_table_find()), its contents for the caller to write. */
+G_ALWAYS_INLINE static inline TaxAgg *
+taxonomy_table_append (TaxTable *t, gsize slot, guint64 h)
 {
-  guint64 s = t->slots[h & t->mask];
-  if (TAX_SLOT_GEN (s) == t->gen)
-    __builtin_prefetch (&t->entries[(guint32) s - 1], 1, 1);
+  if (G_UNLIKELY (t->n == t->cap))
+    taxonomy_table_grow_entries (t);
+  /* appends run ahead of the hardware prefetcher at one line each */
+  if (G_LIKELY (t->n + 8 < t->cap))
+    __builtin_prefetch (&t->entries[t->n + 8], 1, 3);
+  TaxAgg *e = &t->entries[t->n];
+  t->slots[slot] = t->gen | TAX_SLOT_TAG (h) | ++t->n;
+  return e;
+}
+
+/** The entry of the key (hash @h), a zeroed one holding the key when
+ * absent.  Valid until the next upsert. */
+G_ALWAYS_INLINE static inline TaxAgg *
+taxonomy_table_upsert (TaxTable *t, guint32 src, guint32 dst, guint32 b, guint64 h)
+{
+  taxonomy_table_reserve (t);
+  gsize slot;
+  TaxAgg *e = taxonomy_table_find (t, src, dst, b, h, &slot);
+  if (G_LIKELY (e != NULL))
+    return e;
+  e = taxonomy_table_append (t, slot, h);
+  *e = (TaxAgg) { .src = src, .dst = dst, .b = b };   /* two stores, not a memset call */
+  return e;
 }
 
 /** Adds the counts of @from into @to (a derived aggregate). */
@@ -204,6 +215,20 @@ taxonomy_agg_merge_all (TaxAgg *to, const TaxAgg *from)
   guint32 n_frag = to->n_frag + from->n_frag;
   taxonomy_agg_merge (to, from);
   to->n_frag = n_frag;
+}
+
+/** @e (uninitialised) made the aggregate of one packet of key (@src,
+ * @dst, @b), time @ts and attribute bits @a. */
+static inline void
+taxonomy_agg_of_packet (TaxAgg *e, guint32 src, guint32 dst, guint32 b, gint64 ts, guint8 a)
+{
+  *e = (TaxAgg) {
+    .src = src, .dst = dst, .b = b, .n_pkt = 1,
+    .n_scan = (a & TAX_A_SCAN) != 0, .n_syn = (a & TAX_A_SYN) != 0, .n_bs = (a & TAX_A_BS) != 0,
+    .n_frag = (a & TAX_A_FRAG) != 0,
+    .fp = { (a & TAX_A_MIRAI) != 0, (a & TAX_A_ZMAP) != 0, (a & TAX_A_MASSCAN) != 0, (a & TAX_A_ZMAP41) != 0 },
+    .first = ts, .last = ts,
+  };
 }
 
 /** Counts a packet of time @ts and attribute bits @a into @e. */
@@ -389,12 +414,27 @@ typedef struct {
  * the sources and events tables go out in chunks of this many rows. */
 #define TAX_CHUNK_ROWS 65536u
 
+/* A (src, dst, class) pair of the source being decided: what its rules
+ * read (its port-scan event's times and fingerprints are summed from the
+ * triples afterwards, for the few pairs that make one). */
+typedef struct {
+  guint32 dst, cls;
+  guint32 n_distinct;  /* distinct ports: triples with a port */
+  guint32 n_pkt, n_scan;
+  guint32 flags;       /* TAX_PAIR_SYN, TAX_PAIR_BS */
+} TaxPair;
+
+enum { TAX_PAIR_SYN = 1u, TAX_PAIR_BS = 2u };
+
 /* Close-time memory kept from window to window: fresh multi-megabyte
  * arrays every window cost a page fault and a zeroed page for every page
  * they touch. */
 typedef struct {
   guint64 *keys, *keys_tmp;  /* per triple: src << 32 | its entry number, sorted */
   gsize keys_cap;
+  TaxTable srcs;       /* the sources of the triples being sorted (n_pkt: triples) */
+  guint64 *src_keys;   /* their src << 32 | entry number, and as much room to sort them */
+  gsize src_cap;
   GArray *events;      /* TaxEvent: the events of the source being decided */
   /* the source's target lists (taxonomy-lists.c), without a lookup per
    * triple: the pair and port entry of each of its triples (in key order;
@@ -404,6 +444,13 @@ typedef struct {
   gsize of_cap;
   guint32 *pair_ev, *port_ev;
   gsize ev_cap;
+  /* the source's pairs: entries in insertion order, an open-addressing
+   * index of entry + 1 (0: empty) cleared per source, each pair's
+   * port-scan event (TAX_NO_EVENT: none) */
+  TaxPair *pairs;
+  guint32 *pair_slots, *pair_scan;
+  guint32 n_pairs, pair_shift;
+  gsize pair_mask;
   guint32 echo_ev;     /* the ICMP net-scan event of the source */
   guint32 *vals;       /* the lists' values, list after list */
   guint32 *start;      /* per event: where its values start in vals */
@@ -423,7 +470,6 @@ typedef struct {
   gint64 win;          /* window start, ns since the epoch (the tables' window_start) */
   DpStage *stage;
   DpNameMap *names;
-  TaxTable *pairs;     /* (src, dst, class) of one source; borrowed, reset per source */
   TaxTable *ports;     /* (src, class|port) of one source; borrowed, reset per source */
   TaxScratch *k;
   TaxSource s;         /* the source being decided */
@@ -438,7 +484,7 @@ typedef struct {
 } TaxClose;
 
 void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
-                          DpStage *stage, DpNameMap *names, TaxTable *pairs, TaxTable *ports,
+                          DpStage *stage, DpNameMap *names, TaxTable *ports,
                           TaxScratch *scratch);
 /** Fills the list of each port-scan and net-scan event of the source just
  * decided (its @n triples as noted in the scratch), as event_ports and
@@ -485,7 +531,7 @@ typedef struct {
   TaxPool pool;
   TaxWindow *spare;
   TaxTable triples;        /* the partition being closed or compacted */
-  TaxTable pairs, ports;
+  TaxTable ports;
   TaxScratch scratch;
   gint64 closed_below;     /* windows with a lower index are closed */
   gint64 next_close_ts;    /* max_ts at which closed_below must move */
