@@ -85,17 +85,29 @@ taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start
   c->k = scratch;
 }
 
-static void
+/* (the categories' times start at the far ends: taxonomy_source_start()) */
+G_ALWAYS_INLINE static inline void
 taxonomy_cat_add (TaxCat *cat, const TaxAgg *e, guint32 n, gboolean probes)
 {
-  if (cat->n_pkt == 0 || e->first < cat->first)
-    cat->first = e->first;
-  if (cat->n_pkt == 0 || e->last > cat->last)
-    cat->last = e->last;
+  cat->first = MIN (cat->first, e->first);
+  cat->last = MAX (cat->last, e->last);
   cat->n_pkt += n;
   if (probes)
     for (guint k = 0; k < TAX_N_FP; k++)
       cat->fp[k] += e->fp[k];
+}
+
+/* @s emptied for source @src: no packet yet in any category. */
+static void
+taxonomy_source_start (TaxSource *s, guint32 src)
+{
+  memset (s, 0, sizeof *s);
+  s->src = src;
+  for (guint k = 0; k < TAX_N_CATS; k++)
+    {
+      s->cat[k].first = G_MAXINT64;
+      s->cat[k].last = G_MININT64;
+    }
 }
 
 /* @dst < 0 and @dport < 0: not part of the key, nor @proto 0 */
@@ -154,10 +166,12 @@ taxonomy_heavy (const TaxonomyConfig *cfg, guint32 n_pkt, guint32 n_targets)
 }
 
 #define TAXONOMY_RADIX_BITS 8
+#define TAX_SRC_CACHE 64
 
 /* Sorts @a[0..n) (src << 32 | anything) by source, stably, with @b as
- * room: an LSD radix sort (8-bit digits) over the bits where the sources
- * differ only.  Returns @a or @b, whichever holds the result. */
+ * room: a few by insertion, more by an LSD radix sort (8-bit digits) over
+ * the bits where the sources differ only.  Returns @a or @b, whichever
+ * holds the result. */
 static guint64 *
 taxonomy_radix_by_source (guint64 *a, guint64 *b, gsize n)
 {
@@ -171,6 +185,19 @@ taxonomy_radix_by_source (guint64 *a, guint64 *b, gsize n)
   guint32 differ = all ^ any;
   if (n < 2 || differ == 0)
     return a;
+  if (n <= 32)
+    {
+      /* a few: by insertion (stable) */
+      for (gsize i = 1; i < n; i++)
+        {
+          guint64 x = a[i];
+          gsize j = i;
+          for (; j > 0 && (a[j - 1] >> 32) > (x >> 32); j--)
+            a[j] = a[j - 1];
+          a[j] = x;
+        }
+      return a;
+    }
   guint lo = (guint) __builtin_ctz (differ), hi = 32 - (guint) __builtin_clz (differ);
   guint32 pos[4][1u << TAXONOMY_RADIX_BITS];
   guint n_digits = (hi - lo + TAXONOMY_RADIX_BITS - 1) / TAXONOMY_RADIX_BITS;
@@ -220,18 +247,21 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
   guint32 *src_of = (guint32 *) k->keys_tmp;   /* per triple: its source's entry in k->srcs */
   TaxTable *srcs = &k->srcs;
   taxonomy_table_reset_for (srcs, n);
-  guint32 last = 0;
-  TaxAgg *d = NULL;
+  /* a source's entry is looked up in the table once, then found in a
+   * small direct-mapped cache of them (sources come interleaved) */
+  guint32 cache_src[TAX_SRC_CACHE], cache_at[TAX_SRC_CACHE];
+  memset (cache_at, 0, sizeof cache_at);
   for (gsize i = 0; i < n; i++)
     {
-      guint32 src = e[i].src;
-      if (d == NULL || src != last)
+      guint32 src = e[i].src, c = (src ^ src >> 7) & (TAX_SRC_CACHE - 1);
+      if (cache_at[c] == 0 || cache_src[c] != src)
         {
-          d = taxonomy_table_upsert (srcs, src, 0, 0, taxonomy_hash (src, 0, 0));
-          last = src;
+          TaxAgg *d = taxonomy_table_upsert (srcs, src, 0, 0, taxonomy_hash (src, 0, 0));
+          cache_src[c] = src;
+          cache_at[c] = (guint32) (d - srcs->entries) + 1;
         }
-      d->n_pkt++;   /* here: triples */
-      src_of[i] = (guint32) (d - srcs->entries);
+      srcs->entries[cache_at[c] - 1].n_pkt++;   /* here: triples */
+      src_of[i] = cache_at[c] - 1;
     }
   const gsize m = srcs->n;
   if (m == 1)
@@ -712,8 +742,7 @@ taxonomy_close_part (TaxClose *c, const TaxTable *triples)
       guint32 src = (guint32) (key[from] >> 32);
       for (to = from + 1; to < n && (guint32) (key[to] >> 32) == src; to++)
         ;
-      memset (&c->s, 0, sizeof c->s);
-      c->s.src = src;
+      taxonomy_source_start (&c->s, src);
       taxonomy_pass_source (c, &c->s, triples, key, from, to);
       taxonomy_source_done (c, &c->s);
     }
