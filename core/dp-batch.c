@@ -239,26 +239,48 @@ dp_table_find_column (const DpTable *t, const char *name)
   return -1;
 }
 
+/* Room for @cap rows (more than the table has), the new cells zero. */
+static void
+table_grow (DpTable *t, guint cap)
+{
+  for (guint c = 0; c < t->n_cols; c++)
+    {
+      gsize es = col_elem_size (t->cols[c].type);
+      if (t->n_rows == 0)
+        {
+          /* nothing to keep: zeroed memory as the allocator has it (fresh
+           * pages are zero already), not a copy and a memset */
+          g_free (t->cols[c].data);
+          t->cols[c].data = g_malloc0 ((gsize) cap * es);
+        }
+      else
+        {
+          t->cols[c].data = g_realloc (t->cols[c].data, (gsize) cap * es);
+          memset ((char *) t->cols[c].data + (gsize) t->capacity * es, 0, (gsize) (cap - t->capacity) * es);
+        }
+      if (t->cols[c].nulls)
+        {
+          gsize had = nulls_size (t->capacity), want = nulls_size (cap);
+          t->cols[c].nulls = g_realloc (t->cols[c].nulls, want);
+          memset (t->cols[c].nulls + had, 0, want - had);
+        }
+    }
+  t->capacity = cap;
+}
+
+void
+dp_table_reserve (DpTable *t, guint rows)
+{
+  g_return_if_fail (t != NULL);
+  if (rows > t->capacity)
+    table_grow (t, rows);
+}
+
 guint
 dp_table_append_row (DpTable *t)
 {
   if (t->n_rows == t->capacity)
-    {
-      guint cap = MAX (64u, t->capacity * 2);
-      for (guint c = 0; c < t->n_cols; c++)
-        {
-          gsize es = col_elem_size (t->cols[c].type);
-          t->cols[c].data = g_realloc (t->cols[c].data, cap * es);
-          memset ((char *) t->cols[c].data + (gsize) t->capacity * es, 0, (gsize) (cap - t->capacity) * es);
-          if (t->cols[c].nulls)
-            {
-              gsize had = nulls_size (t->capacity), want = nulls_size (cap);
-              t->cols[c].nulls = g_realloc (t->cols[c].nulls, want);
-              memset (t->cols[c].nulls + had, 0, want - had);
-            }
-        }
-      t->capacity = cap;
-    }
+    table_grow (t, MAX (64u, t->capacity * 2));
   return t->n_rows++;
 }
 

@@ -329,6 +329,11 @@ dp_table_is_null (const DpTable *t, guint col, guint row)
 DP_API gint dp_table_find_column (const DpTable *t, const char *name);
 /** Appends one zeroed row to @t and returns its index. */
 DP_API guint dp_table_append_row (DpTable *t);
+/** Makes room in @t (not NULL) for @rows rows in all, so that appending
+ * that many reallocates nothing (a producer that knows about how many
+ * rows it will write skips the doublings); no change when @t has room
+ * already.  Columns added later get the same room. */
+DP_API void dp_table_reserve (DpTable *t, guint rows);
 /** Sets cell (@col, @row) of @t, which must exist and have the type the
  * name says (DP_COL_INT64, DP_COL_DOUBLE, DP_COL_IPV4); else a critical
  * warning and nothing is written.  A null cell gets the value (not null

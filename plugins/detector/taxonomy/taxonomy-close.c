@@ -617,6 +617,16 @@ taxonomy_push (TaxClose *c, guint port, gpointer batch)
     c->fatal = f;
 }
 
+/* The rows a table of the window will likely get: as many as the last
+ * window had and a quarter more, less the @done ones of this window's,
+ * up to a chunk. */
+static guint
+taxonomy_expected_rows (guint64 last_window, guint64 done)
+{
+  guint64 want = last_window + last_window / 4;
+  return (guint) MIN (want > done ? want - done : 0, (guint64) TAX_CHUNK_ROWS);
+}
+
 /* Pushes the table of @o to output @port and, unless @last, starts the
  * next chunk; at the window's end an empty table goes out only when the
  * window pushed nothing else, so consumers always see its columns. */
@@ -634,9 +644,9 @@ taxonomy_out_push (TaxClose *c, TaxOut *o, guint port, gboolean last)
   if (last)
     return;
   if (port == 0)
-    taxonomy_out_sources (o, c->names);
+    taxonomy_out_sources (o, c->names, taxonomy_expected_rows (c->k->last_sources, c->n_sources));
   else
-    taxonomy_out_events (o, c->names);
+    taxonomy_out_events (o, c->names, taxonomy_expected_rows (c->k->last_events, c->n_events));
 }
 
 /* The source's events, sorted, into the events table; the source's row;
@@ -724,8 +734,8 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
 void
 taxonomy_close_begin (TaxClose *c)
 {
-  taxonomy_out_sources (&c->sources, c->names);
-  taxonomy_out_events (&c->events, c->names);
+  taxonomy_out_sources (&c->sources, c->names, taxonomy_expected_rows (c->k->last_sources, 0));
+  taxonomy_out_events (&c->events, c->names, taxonomy_expected_rows (c->k->last_events, 0));
 }
 
 void
@@ -751,6 +761,8 @@ taxonomy_close_part (TaxClose *c, const TaxTable *triples)
 void
 taxonomy_close_end (TaxClose *c)
 {
+  c->k->last_sources = c->n_sources;
+  c->k->last_events = c->n_events;
   taxonomy_out_push (c, &c->sources, 0, TRUE);
   taxonomy_out_push (c, &c->events, 1, TRUE);
   taxonomy_push (c, 2, taxonomy_emit_summary (c));

@@ -456,6 +456,7 @@ typedef struct {
   guint32 *start;      /* per event: where its values start in vals */
   gsize vals_cap, start_cap;
   GString *text;       /* the lists' texts, NUL after each */
+  guint64 last_sources, last_events;  /* rows of the last window's tables */
 } TaxScratch;
 
 #define TAX_NO_EVENT G_MAXUINT32
@@ -512,8 +513,9 @@ void taxonomy_close_run (TaxClose *c, const TaxTable *triples);
 
 /* ---- output tables (taxonomy-emit.c) ---- */
 
-void taxonomy_out_sources (TaxOut *o, DpNameMap *names);
-void taxonomy_out_events (TaxOut *o, DpNameMap *names);
+/** A sources (events) table, with room for @rows rows (dp_table_reserve()). */
+void taxonomy_out_sources (TaxOut *o, DpNameMap *names, guint rows);
+void taxonomy_out_events (TaxOut *o, DpNameMap *names, guint rows);
 void taxonomy_out_add_source (TaxOut *o, const TaxonomyConfig *cfg, gint64 win, const TaxSource *s);
 void taxonomy_out_add_event (TaxOut *o, gint64 win, const TaxEvent *e);
 DpTable *taxonomy_emit_summary (const TaxClose *c);
