@@ -7,6 +7,17 @@
 
 #include "taxonomy.h"
 
+/* bit k of a as counts[k] */
+#define TAX_C(a) { { (a) & 1, ((a) >> 1) & 1, ((a) >> 2) & 1, ((a) >> 3) & 1, \
+                     ((a) >> 4) & 1, ((a) >> 5) & 1, ((a) >> 6) & 1, ((a) >> 7) & 1 } }
+#define TAX_C4(a) TAX_C (a), TAX_C ((a) + 1), TAX_C ((a) + 2), TAX_C ((a) + 3)
+#define TAX_C16(a) TAX_C4 (a), TAX_C4 ((a) + 4), TAX_C4 ((a) + 8), TAX_C4 ((a) + 12)
+#define TAX_C64(a) TAX_C16 (a), TAX_C16 ((a) + 16), TAX_C16 ((a) + 32), TAX_C16 ((a) + 48)
+
+const TaxCounts taxonomy_attr_counts[256] = {
+  TAX_C64 (0), TAX_C64 (64), TAX_C64 (128), TAX_C64 (192),
+};
+
 void
 taxonomy_pool_init (TaxPool *pool)
 {

@@ -70,16 +70,31 @@ enum { TAX_FP_MIRAI = 0, TAX_FP_ZMAP, TAX_FP_MASSCAN, TAX_FP_ZMAP41, TAX_N_FP };
  * when a window closes. */
 typedef struct {
   guint32 src, dst, b, n_pkt;
-  guint32 n_scan, n_syn, n_bs;
   union {
-    guint32 n_frag;       /* base table: fragments (read from the triples only) */
-    guint32 n_distinct;   /* derived tables: distinct ports (pairs) or destinations */
+    struct {
+      guint32 n_scan, n_syn, n_bs;
+      union {
+        guint32 n_frag;       /* base table: fragments (read from the triples only) */
+        guint32 n_distinct;   /* derived tables: distinct ports (pairs) or destinations */
+      };
+      guint32 fp[TAX_N_FP];
+    };
+    guint32 counts[8];        /* the same: one per attribute bit, in the bits' order */
   };
-  guint32 fp[TAX_N_FP];
   gint64 first, last;
 } TaxAgg;
 
 G_STATIC_ASSERT (sizeof (TaxAgg) == 64);
+G_STATIC_ASSERT (TAX_A_SCAN == 1 && TAX_A_SYN == 2 && TAX_A_BS == 4 && TAX_A_FRAG == 8 && TAX_A_MIRAI == 16
+                 && TAX_A_ZMAP == 32 && TAX_A_MASSCAN == 64 && TAX_A_ZMAP41 == 128);
+G_STATIC_ASSERT (TAX_FP_MIRAI == 0 && TAX_FP_ZMAP == 1 && TAX_FP_MASSCAN == 2 && TAX_FP_ZMAP41 == 3);
+
+/* The counts one packet of attribute bits a adds: taxonomy_attr_counts[a]. */
+typedef struct {
+  guint32 v[8];
+} TaxCounts;
+
+extern const TaxCounts taxonomy_attr_counts[256];
 
 /* Open addressing over a compact index (8 bytes a slot: the table's
  * generation, 16 bits of hash as a tag, entry number + 1) into a dense
@@ -212,9 +227,8 @@ taxonomy_agg_merge (TaxAgg *to, const TaxAgg *from)
 static inline void
 taxonomy_agg_merge_all (TaxAgg *to, const TaxAgg *from)
 {
-  guint32 n_frag = to->n_frag + from->n_frag;
   taxonomy_agg_merge (to, from);
-  to->n_frag = n_frag;
+  to->n_frag += from->n_frag;
 }
 
 /** @e (uninitialised) made the aggregate of one packet of key (@src,
@@ -222,13 +236,12 @@ taxonomy_agg_merge_all (TaxAgg *to, const TaxAgg *from)
 static inline void
 taxonomy_agg_of_packet (TaxAgg *e, guint32 src, guint32 dst, guint32 b, gint64 ts, guint8 a)
 {
-  *e = (TaxAgg) {
-    .src = src, .dst = dst, .b = b, .n_pkt = 1,
-    .n_scan = (a & TAX_A_SCAN) != 0, .n_syn = (a & TAX_A_SYN) != 0, .n_bs = (a & TAX_A_BS) != 0,
-    .n_frag = (a & TAX_A_FRAG) != 0,
-    .fp = { (a & TAX_A_MIRAI) != 0, (a & TAX_A_ZMAP) != 0, (a & TAX_A_MASSCAN) != 0, (a & TAX_A_ZMAP41) != 0 },
-    .first = ts, .last = ts,
-  };
+  e->src = src;
+  e->dst = dst;
+  e->b = b;
+  e->n_pkt = 1;
+  memcpy (e->counts, taxonomy_attr_counts[a].v, sizeof e->counts);
+  e->first = e->last = ts;
 }
 
 /** Counts a packet of time @ts and attribute bits @a into @e. */
@@ -242,14 +255,8 @@ taxonomy_update (TaxAgg *e, gint64 ts, guint8 a)
   else if (ts > e->last)
     e->last = ts;
   e->n_pkt++;
-  e->n_scan += (a & TAX_A_SCAN) != 0;
-  e->n_syn += (a & TAX_A_SYN) != 0;
-  e->n_bs += (a & TAX_A_BS) != 0;
-  e->n_frag += (a & TAX_A_FRAG) != 0;
-  e->fp[TAX_FP_MIRAI] += (a & TAX_A_MIRAI) != 0;
-  e->fp[TAX_FP_ZMAP] += (a & TAX_A_ZMAP) != 0;
-  e->fp[TAX_FP_MASSCAN] += (a & TAX_A_MASSCAN) != 0;
-  e->fp[TAX_FP_ZMAP41] += (a & TAX_A_ZMAP41) != 0;
+  for (guint k = 0; k < 8; k++)
+    e->counts[k] += taxonomy_attr_counts[a].v[k];
 }
 
 /* ---- an open window: packets kept by source partition (taxonomy-parts.c) ----
