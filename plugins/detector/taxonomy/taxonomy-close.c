@@ -39,13 +39,41 @@ taxonomy_scratch_clear (TaxScratch *k)
   g_clear_pointer (&k->dst_of, g_free);
   g_clear_pointer (&k->pair_ev, g_free);
   g_clear_pointer (&k->pairs, g_free);
-  g_clear_pointer (&k->pair_slots, g_free);
   g_clear_pointer (&k->pair_scan, g_free);
+  g_clear_pointer (&k->ports, g_free);
+  g_clear_pointer (&k->pair_index.slots, g_free);
+  g_clear_pointer (&k->port_index.slots, g_free);
   g_clear_pointer (&k->port_ev, g_free);
   g_clear_pointer (&k->vals, g_free);
   g_clear_pointer (&k->start, g_free);
   if (k->text)
     g_string_free (g_steal_pointer (&k->text), TRUE);
+}
+
+/* Room in @x for @n keys. */
+static void
+taxonomy_index_reserve (TaxIndex *x, gsize n)
+{
+  gsize slots = 16;
+  while (slots < 2 * n)
+    slots <<= 1;
+  if (slots > x->cap)
+    {
+      x->slots = g_renew (guint32, x->slots, slots);
+      x->cap = slots;
+    }
+}
+
+/* Empties @x for at most @n keys (reserved). */
+static void
+taxonomy_index_reset (TaxIndex *x, gsize n)
+{
+  guint bits = 4;
+  while (((gsize) 1 << bits) < 2 * n)
+    bits++;
+  x->mask = ((gsize) 1 << bits) - 1;
+  x->shift = 32 - bits;
+  memset (x->slots, 0, (x->mask + 1) * sizeof (guint32));
 }
 
 /* Room for the per-triple and per-entry arrays of a source of @n triples. */
@@ -62,18 +90,16 @@ taxonomy_scratch_reserve_source (TaxScratch *k, gsize n)
   k->pair_ev = g_renew (guint32, k->pair_ev, cap);
   k->pairs = g_renew (TaxPair, k->pairs, cap);
   k->pair_scan = g_renew (guint32, k->pair_scan, cap);
-  /* the pairs' index: a power of two, at least twice the pairs */
-  gsize slots = 16;
-  while (slots < 2 * cap)
-    slots <<= 1;
-  k->pair_slots = g_renew (guint32, k->pair_slots, slots);
+  k->ports = g_renew (TaxAgg, k->ports, cap);
+  taxonomy_index_reserve (&k->pair_index, cap);
+  taxonomy_index_reserve (&k->port_index, cap);
   k->port_ev = g_renew (guint32, k->port_ev, cap);
   k->of_cap = cap;
 }
 
 void
 taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
-                     DpStage *stage, DpNameMap *names, TaxTable *ports,
+                     DpStage *stage, DpNameMap *names,
                      TaxScratch *scratch)
 {
   memset (c, 0, sizeof *c);
@@ -81,7 +107,6 @@ taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start
   c->win = window_start_ns;
   c->stage = stage;
   c->names = names;
-  c->ports = ports;
   c->k = scratch;
 }
 
@@ -298,31 +323,31 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
 static guint32
 taxonomy_port_merge (TaxClose *c, const TaxAgg *e)
 {
-  TaxAgg *d;
-  if (c->last_port && e->b == c->last_port_b)
-    d = &c->ports->entries[c->last_port - 1];
-  else
+  TaxScratch *k = c->k;
+  if (!c->last_port || e->b != c->last_port_b)
     {
-      d = taxonomy_table_upsert (c->ports, e->src, 0, e->b, taxonomy_hash (e->src, 0, e->b));
-      c->last_port_b = e->b;
-      c->last_port = (gsize) (d - c->ports->entries) + 1;
+      guint32 b = e->b;
+      gsize i = (guint32) (b * 0x9e3779b1u) >> k->port_index.shift;
+      guint32 s;
+      for (;; i = (i + 1) & k->port_index.mask)
+        {
+          s = k->port_index.slots[i];
+          if (s == 0)
+            {
+              k->ports[k->n_ports] = (TaxAgg) { .src = e->src, .b = b };
+              s = k->port_index.slots[i] = ++k->n_ports;
+              break;
+            }
+          if (k->ports[s - 1].b == b)
+            break;
+        }
+      c->last_port_b = b;
+      c->last_port = s;
     }
+  TaxAgg *d = &k->ports[c->last_port - 1];
   taxonomy_agg_merge (d, e);
   d->n_distinct++;
   return (guint32) c->last_port - 1;
-}
-
-/* Empties the pair table for a source of @n triples. */
-static void
-taxonomy_pairs_reset (TaxScratch *k, gsize n)
-{
-  guint bits = 4;
-  while (((gsize) 1 << bits) < 2 * n)
-    bits++;
-  k->pair_mask = ((gsize) 1 << bits) - 1;
-  k->pair_shift = 32 - bits;
-  memset (k->pair_slots, 0, (k->pair_mask + 1) * sizeof (guint32));
-  k->n_pairs = 0;
 }
 
 /* Adds triple @e to its (src, dst, class) pair; returns the pair's entry number. */
@@ -330,15 +355,15 @@ static inline guint32
 taxonomy_pair_add (TaxScratch *k, const TaxAgg *e, guint cls, guint32 distinct)
 {
   guint32 dst = e->dst;
-  gsize i = (guint32) ((dst ^ cls << 30) * 0x9e3779b1u) >> k->pair_shift;
+  gsize i = (guint32) ((dst ^ cls << 30) * 0x9e3779b1u) >> k->pair_index.shift;
   for (;;)
     {
-      guint32 s = k->pair_slots[i];
+      guint32 s = k->pair_index.slots[i];
       if (s == 0)
         {
           TaxPair *p = &k->pairs[k->n_pairs];
           *p = (TaxPair) { .dst = dst, .cls = cls };
-          k->pair_slots[i] = ++k->n_pairs;
+          k->pair_index.slots[i] = ++k->n_pairs;
           s = k->n_pairs;
         }
       TaxPair *p = &k->pairs[s - 1];
@@ -350,7 +375,7 @@ taxonomy_pair_add (TaxScratch *k, const TaxAgg *e, guint cls, guint32 distinct)
           p->flags |= (e->n_syn ? TAX_PAIR_SYN : 0) | (e->n_bs ? TAX_PAIR_BS : 0);
           return s - 1;
         }
-      i = (i + 1) & k->pair_mask;
+      i = (i + 1) & k->pair_index.mask;
     }
 }
 
@@ -476,7 +501,7 @@ static void
 taxonomy_pass_port (TaxClose *c, TaxSource *s, gsize i)
 {
   const TaxonomyConfig *cfg = c->cfg;
-  const TaxAgg *q = &c->ports->entries[i];
+  const TaxAgg *q = &c->k->ports[i];
   c->k->port_ev[i] = TAX_NO_EVENT;
   gboolean tcp = TAX_KEY_CLS (q->b) == TAX_CLS_TCP;
   guint32 port = TAX_KEY_PORT (q->b);
@@ -687,8 +712,9 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
   const TaxAgg *e = triples->entries;
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
   taxonomy_scratch_reserve_source (c->k, to - from);
-  taxonomy_pairs_reset (c->k, to - from);
-  taxonomy_table_reset_for (c->ports, to - from);
+  taxonomy_index_reset (&c->k->pair_index, to - from);
+  taxonomy_index_reset (&c->k->port_index, to - from);
+  c->k->n_pairs = c->k->n_ports = 0;
   c->last_port = 0;
   guint32 walk[TAX_CYCLIC_MAX];
   guint n_walk = 0;
@@ -724,7 +750,7 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
     scans |= taxonomy_pair_decide (c, s, i);
   if (scans)
     taxonomy_pair_events (c, e, key, from, to);
-  for (gsize i = 0; i < c->ports->n; i++)
+  for (gsize i = 0; i < c->k->n_ports; i++)
     taxonomy_pass_port (c, s, i);
   taxonomy_decide_source (c, s);
   if (c->cfg->event_ports > 0 || c->cfg->event_dsts > 0)

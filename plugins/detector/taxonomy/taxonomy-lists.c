@@ -185,7 +185,7 @@ taxonomy_event_lists (TaxClose *c, gsize n)
   gboolean any = k->echo_ev != TAX_NO_EVENT;
   for (gsize i = 0; i < k->n_pairs && !any; i++)
     any = k->pair_ev[i] != TAX_NO_EVENT;
-  for (gsize i = 0; i < c->ports->n && !any; i++)
+  for (gsize i = 0; i < k->n_ports && !any; i++)
     any = k->port_ev[i] != TAX_NO_EVENT;
   if (!any)
     return;

@@ -76,8 +76,7 @@ static void
 taxonomy_window_emit (DpStage *stage, Taxonomy *self, TaxWindow *w, gint64 start_ns)
 {
   TaxClose c;
-  taxonomy_close_init (&c, &self->cfg, start_ns, stage, self->names, &self->ports,
-                       &self->scratch);
+  taxonomy_close_init (&c, &self->cfg, start_ns, stage, self->names, &self->scratch);
   taxonomy_close_begin (&c);
   for (guint p = taxonomy_window_next_part (w, 0); p < TAX_N_PARTS; p = taxonomy_window_next_part (w, p + 1))
     {
@@ -185,8 +184,7 @@ taxonomy_finish (DpStage *stage, void *state, GError **error)
       /* no packet: one empty table per port, so consumers see the columns */
       TaxTable none = { 0 };
       TaxClose c;
-      taxonomy_close_init (&c, &self->cfg, 0, stage, self->names, &self->ports,
-                           &self->scratch);
+      taxonomy_close_init (&c, &self->cfg, 0, stage, self->names, &self->scratch);
       taxonomy_close_run (&c, &none);
     }
   return TRUE;
@@ -226,7 +224,6 @@ taxonomy_init (DpStage *stage, const void *config, void **state, GError **error)
   self->open = g_ptr_array_new_with_free_func (taxonomy_window_free);
   taxonomy_pool_init (&self->pool);
   taxonomy_table_init (&self->triples, 4096);
-  taxonomy_table_init (&self->ports, 4096);
   taxonomy_scratch_init (&self->scratch);
   self->closed_below = G_MININT64;
   self->next_close_ts = G_MININT64;
@@ -279,7 +276,6 @@ taxonomy_finalize (void *state)
     taxonomy_window_free (self->spare);
   taxonomy_pool_clear (&self->pool);
   taxonomy_table_clear (&self->triples);
-  taxonomy_table_clear (&self->ports);
   taxonomy_scratch_clear (&self->scratch);
   if (self->names)
     dp_name_map_unref (self->names);

@@ -433,6 +433,16 @@ typedef struct {
 
 enum { TAX_PAIR_SYN = 1u, TAX_PAIR_BS = 2u };
 
+/* An open-addressing index of one source's keys: entry number + 1 in
+ * each slot (0: empty), a power of two of them at least twice the keys,
+ * slots taken by the key's hash's top bits; cleared per source (a few
+ * bytes a key). */
+typedef struct {
+  guint32 *slots;
+  gsize cap, mask;
+  guint shift;
+} TaxIndex;
+
 /* Close-time memory kept from window to window: fresh multi-megabyte
  * arrays every window cost a page fault and a zeroed page for every page
  * they touch. */
@@ -451,13 +461,14 @@ typedef struct {
   gsize of_cap;
   guint32 *pair_ev, *port_ev;
   gsize ev_cap;
-  /* the source's pairs: entries in insertion order, an open-addressing
-   * index of entry + 1 (0: empty) cleared per source, each pair's
-   * port-scan event (TAX_NO_EVENT: none) */
+  /* the source's pairs and (src, class|port) keys, entries in insertion
+   * order, with their indexes; each pair's port-scan event (TAX_NO_EVENT:
+   * none) */
   TaxPair *pairs;
-  guint32 *pair_slots, *pair_scan;
-  guint32 n_pairs, pair_shift;
-  gsize pair_mask;
+  guint32 *pair_scan;
+  TaxAgg *ports;
+  guint32 n_pairs, n_ports;
+  TaxIndex pair_index, port_index;
   guint32 echo_ev;     /* the ICMP net-scan event of the source */
   guint32 *vals;       /* the lists' values, list after list */
   guint32 *start;      /* per event: where its values start in vals */
@@ -478,7 +489,6 @@ typedef struct {
   gint64 win;          /* window start, ns since the epoch (the tables' window_start) */
   DpStage *stage;
   DpNameMap *names;
-  TaxTable *ports;     /* (src, class|port) of one source; borrowed, reset per source */
   TaxScratch *k;
   TaxSource s;         /* the source being decided */
   guint32 last_port_b; /* the port key of this source merged last, at entry last_port - 1 */
@@ -492,7 +502,7 @@ typedef struct {
 } TaxClose;
 
 void taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
-                          DpStage *stage, DpNameMap *names, TaxTable *ports,
+                          DpStage *stage, DpNameMap *names,
                           TaxScratch *scratch);
 /** Fills the list of each port-scan and net-scan event of the source just
  * decided (its @n triples as noted in the scratch), as event_ports and
@@ -540,7 +550,6 @@ typedef struct {
   TaxPool pool;
   TaxWindow *spare;
   TaxTable triples;        /* the partition being closed or compacted */
-  TaxTable ports;
   TaxScratch scratch;
   gint64 closed_below;     /* windows with a lower index are closed */
   gint64 next_close_ts;    /* max_ts at which closed_below must move */
