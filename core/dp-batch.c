@@ -427,12 +427,8 @@ append_double (GString *out, double v)
 static void
 append_ipv4 (GString *out, guint32 a)
 {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    {
-      append_int64 (out, (a >> shift) & 255);
-      if (shift)
-        g_string_append_c (out, '.');
-    }
+  char buf[16];
+  g_string_append_len (out, buf, dp_ipv4_put (buf, a) - buf);
 }
 
 void

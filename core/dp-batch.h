@@ -132,6 +132,27 @@ DP_API gboolean dp_ip6_parse (const char *s, guint8 addr[16]);
  * *@prefix_len (128 without a prefix).  Thread-safe. */
 DP_API gboolean dp_ip6_parse_prefix (const char *s, guint8 addr[16], guint *prefix_len);
 
+/** Writes @addr (host order) as dotted quad at @p (room for 15 bytes; no
+ * NUL) and returns (transfer none) the end, in @p.  By hand, for tables
+ * that print hundreds of thousands of addresses (snprintf took 1,700
+ * instructions an address).  Thread-safe. */
+static inline char *
+dp_ipv4_put (char *p, guint32 addr)
+{
+  for (int shift = 24; shift >= 0; shift -= 8)
+    {
+      guint v = (addr >> shift) & 255;
+      if (v >= 100)
+        *p++ = (char) ('0' + v / 100);
+      if (v >= 10)
+        *p++ = (char) ('0' + v / 10 % 10);
+      *p++ = (char) ('0' + v % 10);
+      if (shift)
+        *p++ = '.';
+    }
+  return p;
+}
+
 /** Formats @addr (host order) as dotted quad, or as the token @names
  * (nullable) has for it (a pseudonym or IPv6 text).  @buf (not NULL) holds
  * 64 bytes and is written only when @names has no token.  Returns

@@ -112,18 +112,6 @@ taxonomy_put_number (char *p, guint64 v)
   return p + len;
 }
 
-/* Writes the dotted quad of @a at @p (dp_ipv4_format's, no name map);
- * returns the end. */
-static inline char *
-taxonomy_put_ipv4 (char *p, guint32 a)
-{
-  char buf[64];
-  const char *t = dp_ipv4_format (a, NULL, buf);
-  gsize len = strlen (t);
-  memcpy (p, t, len);
-  return p + len;
-}
-
 /* Appends the list text of the @n values at @v (reordered here), at most
  * @cap of them, and a NUL to @b. */
 static void
@@ -155,7 +143,7 @@ taxonomy_list_text (GString *b, guint32 *v, guint n, guint64 cap, gboolean addre
     {
       if (i)
         *p++ = ',';
-      p = addresses ? taxonomy_put_ipv4 (p, v[i]) : taxonomy_put_number (p, v[i]);
+      p = addresses ? dp_ipv4_put (p, v[i]) : taxonomy_put_number (p, v[i]);
     }
   g_string_truncate (b, (gsize) (p - b->str));
   char buf[64];
