@@ -126,6 +126,8 @@ taxonomy_cyclic (const guint32 *dst, guint n)
 {
   guint64 whole[TAX_CYCLIC_MAX], low[TAX_CYCLIC_MAX], inv[TAX_CYCLIC_MAX];
   gboolean one16 = TRUE;
+  if (n < TAX_CYCLIC_MIN + 1 || n > TAX_CYCLIC_MAX)
+    return FALSE;
   for (guint k = 0; k < n; k++)
     {
       whole[k] = (guint64) dst[k] + 1;

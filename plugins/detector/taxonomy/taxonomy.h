@@ -513,8 +513,9 @@ void taxonomy_event_lists (TaxClose *c, gsize n);
 #define TAX_CYCLIC_MAX 24
 #define TAX_CYCLIC_MIN 5
 
-/** Whether destinations @dst[0..n) (n <= TAX_CYCLIC_MAX) walk ZMap's
- * group, over all of IPv4 or within one /16. */
+/** Whether destinations @dst[0..n) walk ZMap's group, over all of IPv4 or
+ * within one /16 (FALSE for fewer than TAX_CYCLIC_MIN + 1 or more than
+ * TAX_CYCLIC_MAX of them). */
 gboolean taxonomy_cyclic (const guint32 *dst, guint n);
 
 /** Starts the window's sources and events tables. */
