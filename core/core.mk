@@ -1,6 +1,7 @@
 # core: libdarkpipe and the darkpipe command
 libdarkpipe_la_SOURCES = \
 	core/dp-batch.c \
+	core/dp-table.c \
 	core/dp-names.c \
 	core/dp-overrides.c \
 	core/dp-error.c \

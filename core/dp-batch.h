@@ -132,6 +132,27 @@ DP_API gboolean dp_ip6_parse (const char *s, guint8 addr[16]);
  * *@prefix_len (128 without a prefix).  Thread-safe. */
 DP_API gboolean dp_ip6_parse_prefix (const char *s, guint8 addr[16], guint *prefix_len);
 
+/** Writes @addr (host order) as dotted quad at @p (room for 15 bytes; no
+ * NUL) and returns (transfer none) the end, in @p.  By hand, for tables
+ * that print hundreds of thousands of addresses (snprintf took 1,700
+ * instructions an address).  Thread-safe. */
+static inline char *
+dp_ipv4_put (char *p, guint32 addr)
+{
+  for (int shift = 24; shift >= 0; shift -= 8)
+    {
+      guint v = (addr >> shift) & 255;
+      if (v >= 100)
+        *p++ = (char) ('0' + v / 100);
+      if (v >= 10)
+        *p++ = (char) ('0' + v / 10 % 10);
+      *p++ = (char) ('0' + v % 10);
+      if (shift)
+        *p++ = '.';
+    }
+  return p;
+}
+
 /** Formats @addr (host order) as dotted quad, or as the token @names
  * (nullable) has for it (a pseudonym or IPv6 text).  @buf (not NULL) holds
  * 64 bytes and is written only when @names has no token.  Returns
@@ -329,6 +350,11 @@ dp_table_is_null (const DpTable *t, guint col, guint row)
 DP_API gint dp_table_find_column (const DpTable *t, const char *name);
 /** Appends one zeroed row to @t and returns its index. */
 DP_API guint dp_table_append_row (DpTable *t);
+/** Makes room in @t (not NULL) for @rows rows in all, so that appending
+ * that many reallocates nothing (a producer that knows about how many
+ * rows it will write skips the doublings); no change when @t has room
+ * already.  Columns added later get the same room. */
+DP_API void dp_table_reserve (DpTable *t, guint rows);
 /** Sets cell (@col, @row) of @t, which must exist and have the type the
  * name says (DP_COL_INT64, DP_COL_DOUBLE, DP_COL_IPV4); else a critical
  * warning and nothing is written.  A null cell gets the value (not null

@@ -296,19 +296,7 @@ dp_ipv4_format (guint32 addr, const DpNameMap *names, char buf[static 64])
   const char *name = dp_name_map_lookup (names, addr);
   if (name)
     return name;
-  /* by hand: snprintf took 1,700 instructions an address, and tables
-   * print hundreds of thousands of them */
-  char *p = buf;
-  for (int shift = 24; shift >= 0; shift -= 8)
-    {
-      guint v = (addr >> shift) & 255;
-      if (v >= 100)
-        *p++ = (char) ('0' + v / 100);
-      if (v >= 10)
-        *p++ = (char) ('0' + v / 10 % 10);
-      *p++ = (char) ('0' + v % 10);
-      *p++ = shift ? '.' : '\0';
-    }
+  *dp_ipv4_put (buf, addr) = '\0';
   return buf;
 }
 

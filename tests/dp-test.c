@@ -315,6 +315,22 @@ dp_test_cell_named (const DpTable *t, const char *col, guint row)
   return dp_test_cell (t, (guint) c, row);
 }
 
+void
+dp_test_append_rows (DpHarness *h, guint port, GString *out)
+{
+  GPtrArray *outs = dp_harness_outputs (h, port);
+  for (guint k = 0; k < outs->len; k++)
+    {
+      const DpTable *t = g_ptr_array_index (outs, k);
+      for (guint r = 0; r < t->n_rows; r++)
+        for (guint c = 0; c < t->n_cols; c++)
+          {
+            dp_table_format_cell (t, c, r, out);
+            g_string_append_c (out, c + 1 < t->n_cols ? ',' : '\n');
+          }
+    }
+}
+
 DpEmbedding *
 dp_test_embedding (guint n, guint dim, const guint32 *ips, const float *v)
 {

@@ -81,6 +81,9 @@ char *dp_test_gunzip_file (const char *path);
 /** A table cell as text (dp_table_format_cell); by column index or name. */
 char *dp_test_cell (const DpTable *t, guint col, guint row);
 char *dp_test_cell_named (const DpTable *t, const char *col, guint row);
+/** Appends every row of every table @h output on @port to @out, cells as
+ * dp_table_format_cell writes them, separated by ',', a line per row. */
+void dp_test_append_rows (DpHarness *h, guint port, GString *out);
 /** An embedding of @n address tokens (@ips, or 10.0.0.1.. when NULL) with
  * the @n × @dim values @v. */
 DpEmbedding *dp_test_embedding (guint n, guint dim, const guint32 *ips, const float *v);

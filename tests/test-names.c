@@ -228,17 +228,28 @@ test_vocab_tokens (void)
   g_assert_cmpuint (DP_TOKEN_KIND (kp), ==, DP_TOK_IP);
 }
 
-/* IPv4 addresses print as inet_ntop prints them. */
+/* IPv4 addresses print as inet_ntop prints them: dp_ipv4_format,
+ * dp_ipv4_put (ending where the text does) and table cells. */
 static void
 test_ipv4_format (void)
 {
-  char buf[64], want[INET_ADDRSTRLEN];
+  char buf[64], want[INET_ADDRSTRLEN], put[16];
+  g_autoptr (DpTable) t = dp_table_new ("a");
+  guint c = dp_table_add_column (t, "a", DP_COL_IPV4);
+  dp_table_append_row (t);
+  g_autoptr (GString) cell = g_string_new (NULL);
   for (guint i = 0; i < 100000; i++)
     {
       guint32 a = i == 0 ? 0 : i == 1 ? G_MAXUINT32 : i == 2 ? 0x010a6400u : (guint32) g_test_rand_int ();
       guint32 be = g_htonl (a);
       g_assert_nonnull (inet_ntop (AF_INET, &be, want, sizeof want));
       g_assert_cmpstr (dp_ipv4_format (a, NULL, buf), ==, want);
+      g_assert_cmpint (dp_ipv4_put (put, a) - put, ==, (gssize) strlen (want));
+      g_assert_cmpmem (put, strlen (want), want, strlen (want));
+      t->cols[c].ip[0] = a;
+      g_string_truncate (cell, 0);
+      dp_table_format_cell (t, c, 0, cell);
+      g_assert_cmpstr (cell->str, ==, want);
     }
 }
 

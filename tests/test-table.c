@@ -74,10 +74,56 @@ test_int_format (void)
     }
 }
 
+/* dp_table_reserve: room for the rows at once (appending them moves no
+ * column), zero cells, values and nulls kept when it grows a table that
+ * has rows, room for a column added later, no change when there is room. */
+static void
+test_reserve (void)
+{
+  g_autoptr (DpTable) t = dp_table_new ("r");
+  guint a = dp_table_add_column (t, "a", DP_COL_INT64);
+  guint s = dp_table_add_column_flags (t, "s", DP_COL_INT64, DP_COLUMN_NULLABLE);
+  for (guint r = 0; r < 3; r++)
+    {
+      dp_table_append_row (t);
+      dp_table_set_i64 (t, a, r, 10 + r);
+    }
+  dp_table_set_null (t, s, 1);
+  dp_table_reserve (t, 5000);
+  g_assert_cmpuint (t->capacity, >=, 5000);
+  g_assert_cmpuint (t->n_rows, ==, 3);
+  guint b = dp_table_add_column (t, "b", DP_COL_IPV4);
+  const void *da = t->cols[a].data, *db = t->cols[b].data;
+  for (guint r = 3; r < 5000; r++)
+    {
+      g_assert_cmpuint (dp_table_append_row (t), ==, r);
+      g_assert_cmpint (t->cols[a].i64[r], ==, 0);
+      g_assert_cmpint (t->cols[s].i64[r], ==, 0);
+      g_assert_cmpuint (t->cols[b].ip[r], ==, 0);
+      g_assert_false (dp_table_is_null (t, s, r));
+    }
+  g_assert_true (t->cols[a].data == da && t->cols[b].data == db);
+  for (guint r = 0; r < 3; r++)
+    g_assert_cmpint (t->cols[a].i64[r], ==, 10 + r);
+  g_assert_true (dp_table_is_null (t, s, 1));
+  g_assert_false (dp_table_is_null (t, s, 0));
+  guint cap = t->capacity;
+  dp_table_reserve (t, 10);
+  g_assert_cmpuint (t->capacity, ==, cap);
+  g_assert_true (t->cols[a].data == da);
+  /* an empty table: its columns come zeroed */
+  g_autoptr (DpTable) e = dp_table_new ("e");
+  guint x = dp_table_add_column (e, "x", DP_COL_DOUBLE);
+  dp_table_reserve (e, 100000);
+  for (guint r = 0; r < 100000; r += 997)
+    g_assert_cmpfloat (e->cols[x].f64[r], ==, 0.0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/table/reserve", test_reserve);
   g_test_add_func ("/core/table/double-format", test_double_format);
   g_test_add_func ("/core/table/int-format", test_int_format);
   return g_test_run ();

@@ -1580,21 +1580,7 @@ static void
 state_collect (DpHarness *h, GString **text)
 {
   for (guint port = 0; port < 3; port++)
-    {
-      GPtrArray *outs = dp_harness_outputs (h, port);
-      for (guint k = 0; k < outs->len; k++)
-        {
-          const DpTable *t = g_ptr_array_index (outs, k);
-          for (guint r = 0; r < t->n_rows; r++)
-            {
-              for (guint c = 0; c < t->n_cols; c++)
-                {
-                  dp_table_format_cell (t, c, r, text[port]);
-                  g_string_append_c (text[port], c + 1 < t->n_cols ? ',' : '\n');
-                }
-            }
-        }
-    }
+    dp_test_append_rows (h, port, text[port]);
 }
 
 /* Runs the taxonomy on rows [from, to) in batches of 500, each run with its

@@ -298,11 +298,14 @@ tests_test_taxonomy_SOURCES = tests/test-taxonomy.c
 tests_test_taxonomy_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_taxonomy_LDADD = $(TEST_LIBS)
 
-check_PROGRAMS += tests/test-taxonomy-ipv6
-TESTS += tests/test-taxonomy-ipv6
+check_PROGRAMS += tests/test-taxonomy-ipv6 tests/test-taxonomy-parts
+TESTS += tests/test-taxonomy-ipv6 tests/test-taxonomy-parts
 tests_test_taxonomy_ipv6_SOURCES = tests/test-taxonomy-ipv6.c tests/pcap-frames.h
 tests_test_taxonomy_ipv6_CFLAGS = $(TEST_CC_FLAGS)
 tests_test_taxonomy_ipv6_LDADD = $(TEST_LIBS)
+tests_test_taxonomy_parts_SOURCES = tests/test-taxonomy-parts.c
+tests_test_taxonomy_parts_CFLAGS = $(TEST_CC_FLAGS)
+tests_test_taxonomy_parts_LDADD = $(TEST_LIBS)
 # the report's axis helpers and drawing primitives are also tested directly
 tests_test_report_SOURCES = tests/test-report.c plugins/sink/report/axis.c plugins/sink/report/svg.c
 tests_test_report_CFLAGS = $(TEST_CC_FLAGS) -I$(top_srcdir)/plugins/sink/report

@@ -3,7 +3,11 @@
 plugin_LTLIBRARIES += plugins/detector/taxonomy.la
 plugins_detector_taxonomy_la_SOURCES = \
 	plugins/detector/taxonomy/taxonomy.c \
+	plugins/detector/taxonomy/taxonomy-packet.c \
+	plugins/detector/taxonomy/taxonomy-table.c \
 	plugins/detector/taxonomy/taxonomy-close.c \
+	plugins/detector/taxonomy/taxonomy-cyclic.c \
+	plugins/detector/taxonomy/taxonomy-parts.c \
 	plugins/detector/taxonomy/taxonomy-emit.c \
 	plugins/detector/taxonomy/taxonomy-lists.c \
 	plugins/detector/taxonomy/taxonomy-state.c \

@@ -90,7 +90,7 @@ csv_write_table (void *self, const DpTable *t, GError **error)
           if (dp_table_is_null (t, c, r))
             continue;   /* an empty cell */
           if (t->cols[c].flags & DP_COLUMN_TIME)
-            text_sink_ts (&st->sink, st->sink.buf, t->cols[c].i64[r]);
+            text_sink_ts (&st->sink, st->sink.buf, t->cols[c].i64[r], c);
           else if (type == DP_COL_STRING)
             {
               const char *v = t->cols[c].str[r];
@@ -141,7 +141,7 @@ csv_packet_row (void *self, const DpPackets *p, guint r)
   GString *b = st->sink.buf;
   gboolean ports = p->l4[r] & DP_L4_PORTS, tcp = p->l4[r] & DP_L4_TCP;
   gboolean icmp = p->l4[r] & DP_L4_ICMP;
-  text_sink_ts (&st->sink, b, p->ts[r]);
+  text_sink_ts (&st->sink, b, p->ts[r], 0);
   csv_append_addr (b, p->src[r], p->names);
   csv_append_addr (b, p->dst[r], p->names);
   csv_append_opt (b, TRUE, p->proto[r]);

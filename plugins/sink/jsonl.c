@@ -58,7 +58,7 @@ jsonl_cell (State *st, const DpTable *t, guint c, guint r)
       gboolean iso = st->sink.ts_format == TS_FORMAT_ISO;
       if (iso)
         g_string_append_c (b, '"');
-      text_sink_ts (&st->sink, b, col->i64[r]);
+      text_sink_ts (&st->sink, b, col->i64[r], c);
       if (iso)
         g_string_append_c (b, '"');
     }
@@ -139,7 +139,7 @@ jsonl_packet (void *self, const DpPackets *p, guint r)
                     || (st->sink.ts_format == TS_FORMAT_EPOCH_NS
                         && (p->ts[r] > JSONL_EXACT || p->ts[r] < -JSONL_EXACT));
   g_string_append (b, quoted ? "{\"ts\":\"" : "{\"ts\":");
-  text_sink_ts (&st->sink, b, p->ts[r]);
+  text_sink_ts (&st->sink, b, p->ts[r], 0);
   g_string_append (b, quoted ? "\",\"src\":" : ",\"src\":");
   jsonl_addr (b, p->src[r], p->names);
   g_string_append (b, ",\"dst\":");

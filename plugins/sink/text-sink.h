@@ -36,6 +36,20 @@ typedef struct {
 
 #define TEXT_SINK_FLUSH_BYTES 65536
 
+/* The text of the last time written in one column: a window's table
+ * repeats its start on every row, and the events' first and last times
+ * mostly share their second with the row before (epoch: the second's
+ * digits are kept apart, only the fraction is written anew). */
+typedef struct {
+  gint64 ts;             /* whose text is in text (len 0: none) */
+  gint64 sec;            /* epoch: the second whose digits and '.' are in sec_text */
+  guint8 len, sec_len;
+  char text[46];
+  char sec_text[24];
+} TextSinkTsMemo;
+
+#define TEXT_SINK_TS_MEMOS 4   /* time columns with a memory of their own (by number, modulo) */
+
 typedef struct {
   const char *plugin;    /* for messages */
   char *path;            /* resolved below the output dir */
@@ -52,9 +66,7 @@ typedef struct {
   guint64 rows;
   gint64 iso_sec;        /* the second whose text is in iso_text */
   char iso_text[32];
-  gint64 last_ts;        /* the time whose text is in last_text (last_len 0: none) */
-  char last_text[48];
-  gsize last_len;
+  TextSinkTsMemo ts_memo[TEXT_SINK_TS_MEMOS];
   gboolean need_header;  /* the open file has no header yet */
   gint64 rotate_ns;      /* 0: one file */
   gint64 period;         /* of the open file, rotating */
@@ -87,6 +99,8 @@ text_sink_setup (TextSink *s, DpStage *stage, const char *plugin, const TextSink
   s->ts_format = cfg->ts_format;
   s->kind = DP_TYPE_NONE;
   s->iso_sec = G_MININT64;
+  for (guint k = 0; k < TEXT_SINK_TS_MEMOS; k++)
+    s->ts_memo[k].sec = G_MININT64;
   s->col_names = g_ptr_array_new_with_free_func (g_free);
   s->col_types = g_array_new (FALSE, FALSE, sizeof (DpColType));
   s->buf = g_string_sized_new (TEXT_SINK_FLUSH_BYTES + 1024);
@@ -498,24 +512,62 @@ text_sink_ts_format (TextSink *s, GString *b, gint64 ts)
   g_string_append_len (b, p, tmp + sizeof tmp - p);
 }
 
-/* text_sink_ts_format, remembering the last time's text: the rows of a
- * window's table share its start, and formatting it again for each row
- * was a twentieth of a taxonomy run. */
+/* The 9 digits of @ns (< 10^9) at @p, two at a time. */
 static inline void
-text_sink_ts (TextSink *s, GString *b, gint64 ts)
+text_sink_ns9 (char *p, guint32 ns)
 {
-  if (ts == s->last_ts && s->last_len > 0)
+  static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+  for (int i = 7; i >= 1; i -= 2, ns /= 100)
+    memcpy (p + i, pairs + 2 * (ns % 100), 2);
+  p[0] = (char) ('0' + ns);
+}
+
+/* text_sink_ts_format for time column @col (packets: 0), remembering the
+ * column's last text (TextSinkTsMemo): formatting a window's start again
+ * for each row was a twentieth of a taxonomy run, and its events' first
+ * and last times, each formatted whole, 3% of its instructions. */
+static inline void
+text_sink_ts (TextSink *s, GString *b, gint64 ts, guint col)
+{
+  TextSinkTsMemo *m = &s->ts_memo[col % TEXT_SINK_TS_MEMOS];
+  if (ts == m->ts && m->len > 0)
     {
-      g_string_append_len (b, s->last_text, (gssize) s->last_len);
+      g_string_append_len (b, m->text, m->len);
+      return;
+    }
+  if (s->ts_format == TS_FORMAT_EPOCH && ts >= 0)
+    {
+      gint64 sec = ts / 1000000000;
+      if (sec != m->sec)
+        {
+          char tmp[24], *p = tmp + sizeof tmp;
+          *--p = '.';
+          guint64 u = (guint64) sec;
+          do
+            *--p = (char) ('0' + u % 10);
+          while ((u /= 10) != 0);
+          m->sec_len = (guint8) (tmp + sizeof tmp - p);
+          memcpy (m->sec_text, p, m->sec_len);
+          m->sec = sec;
+        }
+      memcpy (m->text, m->sec_text, m->sec_len);
+      text_sink_ns9 (m->text + m->sec_len, (guint32) (ts - sec * 1000000000));
+      m->len = (guint8) (m->sec_len + 9);
+      m->ts = ts;
+      g_string_append_len (b, m->text, m->len);
       return;
     }
   gsize at = b->len;
   text_sink_ts_format (s, b, ts);
   gsize n = b->len - at;
-  if (n <= sizeof s->last_text)
+  m->len = 0;
+  if (n <= sizeof m->text)
     {
-      memcpy (s->last_text, b->str + at, n);
-      s->last_len = n;
-      s->last_ts = ts;
+      memcpy (m->text, b->str + at, n);
+      m->len = (guint8) n;
+      m->ts = ts;
     }
 }

@@ -1,7 +1,8 @@
 /* taxonomy-close.c — what a window derives when it closes.
  *
- * The base table holds distinct (src, dst, class|port) triples.  Sorted by
- * source address, the triples of one source at a time yield its (src, dst,
+ * A partition of the window (taxonomy-parts.c) is made into its distinct
+ * (src, dst, class|port) triples, the base table.  Sorted by source
+ * address, the triples of one source at a time yield its (src, dst,
  * class) pairs (distinct ports = triples per pair) and its (src,
  * class|port) keys (distinct destinations = triples per key) in small
  * tables that stay in cache; those decide the scans and complete the
@@ -19,6 +20,7 @@ taxonomy_scratch_init (TaxScratch *k)
 {
   memset (k, 0, sizeof *k);
   k->events = g_array_new (FALSE, FALSE, sizeof (TaxEvent));
+  taxonomy_table_init (&k->srcs, 64);
   k->text = g_string_new (NULL);
 }
 
@@ -26,6 +28,8 @@ void
 taxonomy_scratch_clear (TaxScratch *k)
 {
   g_clear_pointer (&k->events, g_array_unref);
+  taxonomy_table_clear (&k->srcs);
+  g_clear_pointer (&k->src_keys, g_free);
   taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
   taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
   k->keys = k->keys_tmp = NULL;
@@ -34,11 +38,42 @@ taxonomy_scratch_clear (TaxScratch *k)
   g_clear_pointer (&k->b_of, g_free);
   g_clear_pointer (&k->dst_of, g_free);
   g_clear_pointer (&k->pair_ev, g_free);
+  g_clear_pointer (&k->pairs, g_free);
+  g_clear_pointer (&k->pair_scan, g_free);
+  g_clear_pointer (&k->ports, g_free);
+  g_clear_pointer (&k->pair_index.slots, g_free);
+  g_clear_pointer (&k->port_index.slots, g_free);
   g_clear_pointer (&k->port_ev, g_free);
   g_clear_pointer (&k->vals, g_free);
   g_clear_pointer (&k->start, g_free);
   if (k->text)
     g_string_free (g_steal_pointer (&k->text), TRUE);
+}
+
+/* Room in @x for @n keys. */
+static void
+taxonomy_index_reserve (TaxIndex *x, gsize n)
+{
+  gsize slots = 16;
+  while (slots < 2 * n)
+    slots <<= 1;
+  if (slots > x->cap)
+    {
+      x->slots = g_renew (guint32, x->slots, slots);
+      x->cap = slots;
+    }
+}
+
+/* Empties @x for at most @n keys (reserved). */
+static void
+taxonomy_index_reset (TaxIndex *x, gsize n)
+{
+  guint bits = 4;
+  while (((gsize) 1 << bits) < 2 * n)
+    bits++;
+  x->mask = ((gsize) 1 << bits) - 1;
+  x->shift = 32 - bits;
+  memset (x->slots, 0, (x->mask + 1) * sizeof (guint32));
 }
 
 /* Room for the per-triple and per-entry arrays of a source of @n triples. */
@@ -53,13 +88,18 @@ taxonomy_scratch_reserve_source (TaxScratch *k, gsize n)
   k->b_of = g_renew (guint32, k->b_of, cap);
   k->dst_of = g_renew (guint32, k->dst_of, cap);
   k->pair_ev = g_renew (guint32, k->pair_ev, cap);
+  k->pairs = g_renew (TaxPair, k->pairs, cap);
+  k->pair_scan = g_renew (guint32, k->pair_scan, cap);
+  k->ports = g_renew (TaxAgg, k->ports, cap);
+  taxonomy_index_reserve (&k->pair_index, cap);
+  taxonomy_index_reserve (&k->port_index, cap);
   k->port_ev = g_renew (guint32, k->port_ev, cap);
   k->of_cap = cap;
 }
 
 void
 taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start_ns,
-                     DpStage *stage, DpNameMap *names, TaxTable *pairs, TaxTable *ports,
+                     DpStage *stage, DpNameMap *names,
                      TaxScratch *scratch)
 {
   memset (c, 0, sizeof *c);
@@ -67,22 +107,32 @@ taxonomy_close_init (TaxClose *c, const TaxonomyConfig *cfg, gint64 window_start
   c->win = window_start_ns;
   c->stage = stage;
   c->names = names;
-  c->pairs = pairs;
-  c->ports = ports;
   c->k = scratch;
 }
 
-static void
+/* (the categories' times start at the far ends: taxonomy_source_start()) */
+G_ALWAYS_INLINE static inline void
 taxonomy_cat_add (TaxCat *cat, const TaxAgg *e, guint32 n, gboolean probes)
 {
-  if (cat->n_pkt == 0 || e->first < cat->first)
-    cat->first = e->first;
-  if (cat->n_pkt == 0 || e->last > cat->last)
-    cat->last = e->last;
+  cat->first = MIN (cat->first, e->first);
+  cat->last = MAX (cat->last, e->last);
   cat->n_pkt += n;
   if (probes)
     for (guint k = 0; k < TAX_N_FP; k++)
       cat->fp[k] += e->fp[k];
+}
+
+/* @s emptied for source @src: no packet yet in any category. */
+static void
+taxonomy_source_start (TaxSource *s, guint32 src)
+{
+  memset (s, 0, sizeof *s);
+  s->src = src;
+  for (guint k = 0; k < TAX_N_CATS; k++)
+    {
+      s->cat[k].first = G_MAXINT64;
+      s->cat[k].last = G_MININT64;
+    }
 }
 
 /* @dst < 0 and @dport < 0: not part of the key, nor @proto 0 */
@@ -127,11 +177,11 @@ taxonomy_dport (guint32 port)
 /* Scan-flag share: paper: matches / packets >= R.  Reference: packets /
  * matches >= R, undefined (never true) without a match. */
 static gboolean
-taxonomy_ratio_ok (const TaxonomyConfig *cfg, const TaxAgg *e)
+taxonomy_ratio_ok (const TaxonomyConfig *cfg, guint32 n_scan, guint32 n_pkt)
 {
   if (cfg->compat == TAXONOMY_COMPAT_REFERENCE)
-    return e->n_scan > 0 && (double) e->n_pkt / (double) e->n_scan >= cfg->r;
-  return e->n_pkt > 0 && (double) e->n_scan / (double) e->n_pkt >= cfg->r;
+    return n_scan > 0 && (double) n_pkt / (double) n_scan >= cfg->r;
+  return n_pkt > 0 && (double) n_scan / (double) n_pkt >= cfg->r;
 }
 
 static gboolean
@@ -140,48 +190,47 @@ taxonomy_heavy (const TaxonomyConfig *cfg, guint32 n_pkt, guint32 n_targets)
   return (double) n_pkt / (double) n_targets > cfg->m;
 }
 
-/* Returns the entry number @e went into. */
-static guint32
-taxonomy_merge_into (TaxTable *t, const TaxAgg *e, guint32 dst, guint32 b, guint64 h, gboolean distinct)
-{
-  TaxAgg *d = taxonomy_table_upsert (t, e->src, dst, b, h);
-  taxonomy_agg_merge (d, e);
-  d->n_distinct += distinct;
-  return (guint32) (d - t->entries);
-}
+#define TAXONOMY_RADIX_BITS 8
+#define TAX_SRC_CACHE 64
 
-#define TAXONOMY_RADIX_BITS 11
-
-/* The triples as src << 32 | entry number, sorted by source: an LSD radix
- * sort on the upper 32 bits (three passes of 11 bits), stable, so each
- * source's triples keep their packet order.  Sources come out in address
- * order whatever their number: a window of spoofed traffic may hold
- * millions. */
-static const guint64 *
-taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
+/* Sorts @a[0..n) (src << 32 | anything) by source, stably, with @b as
+ * room: a few by insertion, more by an LSD radix sort (8-bit digits) over
+ * the bits where the sources differ only.  Returns @a or @b, whichever
+ * holds the result. */
+static guint64 *
+taxonomy_radix_by_source (guint64 *a, guint64 *b, gsize n)
 {
-  const gsize n = triples->n, R = 1u << TAXONOMY_RADIX_BITS;
-  if (n > k->keys_cap)
-    {
-      taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
-      taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
-      k->keys_cap = MAX (n, k->keys_cap + k->keys_cap / 2);
-      k->keys = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
-      k->keys_tmp = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
-    }
-  guint64 *a = k->keys, *b = k->keys_tmp;
-  /* the three digits' counts in the pass that builds the keys */
-  guint32 pos[3][1u << TAXONOMY_RADIX_BITS];
-  memset (pos, 0, sizeof pos);
+  const gsize R = 1u << TAXONOMY_RADIX_BITS;
+  guint32 all = ~0u, any = 0;
   for (gsize i = 0; i < n; i++)
     {
-      guint32 src = triples->entries[i].src;
-      a[i] = (guint64) src << 32 | i;
-      pos[0][src & (R - 1)]++;
-      pos[1][(src >> TAXONOMY_RADIX_BITS) & (R - 1)]++;
-      pos[2][src >> (2 * TAXONOMY_RADIX_BITS)]++;
+      all &= (guint32) (a[i] >> 32);
+      any |= (guint32) (a[i] >> 32);
     }
-  for (guint d = 0; d < 3; d++)
+  guint32 differ = all ^ any;
+  if (n < 2 || differ == 0)
+    return a;
+  if (n <= 32)
+    {
+      /* a few: by insertion (stable) */
+      for (gsize i = 1; i < n; i++)
+        {
+          guint64 x = a[i];
+          gsize j = i;
+          for (; j > 0 && (a[j - 1] >> 32) > (x >> 32); j--)
+            a[j] = a[j - 1];
+          a[j] = x;
+        }
+      return a;
+    }
+  guint lo = (guint) __builtin_ctz (differ), hi = 32 - (guint) __builtin_clz (differ);
+  guint32 pos[4][1u << TAXONOMY_RADIX_BITS];
+  guint n_digits = (hi - lo + TAXONOMY_RADIX_BITS - 1) / TAXONOMY_RADIX_BITS;
+  memset (pos, 0, n_digits * sizeof pos[0]);
+  for (gsize i = 0; i < n; i++)
+    for (guint d = 0; d < n_digits; d++)
+      pos[d][(a[i] >> (32 + lo + d * TAXONOMY_RADIX_BITS)) & (R - 1)]++;
+  for (guint d = 0; d < n_digits; d++)
     {
       guint32 sum = 0;
       for (gsize v = 0; v < R; v++)
@@ -190,7 +239,7 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
           pos[d][v] = sum;
           sum += count;
         }
-      guint shift = 32 + d * TAXONOMY_RADIX_BITS;
+      guint shift = 32 + lo + d * TAXONOMY_RADIX_BITS;
       for (gsize i = 0; i < n; i++)
         b[pos[d][(a[i] >> shift) & (R - 1)]++] = a[i];
       guint64 *t = a;
@@ -200,32 +249,134 @@ taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
   return a;
 }
 
+/* The triples as src << 32 | entry number, sorted by source, stable, so
+ * each source's triples keep their packet order.  A partition holds few
+ * sources, in runs: they are counted in a small table, sorted, and the
+ * triples placed after them (a counting sort by source). */
+static const guint64 *
+taxonomy_sort_by_source (TaxScratch *k, const TaxTable *triples)
+{
+  const gsize n = triples->n;
+  if (n == 0)
+    return k->keys;
+  if (n > k->keys_cap)
+    {
+      taxonomy_big_free (k->keys, k->keys_cap * sizeof (guint64));
+      taxonomy_big_free (k->keys_tmp, k->keys_cap * sizeof (guint64));
+      k->keys_cap = MAX (n, k->keys_cap + k->keys_cap / 2);
+      k->keys = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
+      k->keys_tmp = taxonomy_big_alloc (k->keys_cap * sizeof (guint64));
+    }
+  const TaxAgg *e = triples->entries;
+  guint64 *key = k->keys;
+  guint32 *src_of = (guint32 *) k->keys_tmp;   /* per triple: its source's entry in k->srcs */
+  TaxTable *srcs = &k->srcs;
+  taxonomy_table_reset_for (srcs, n);
+  /* a source's entry is looked up in the table once, then found in a
+   * small direct-mapped cache of them (sources come interleaved) */
+  guint32 cache_src[TAX_SRC_CACHE], cache_at[TAX_SRC_CACHE];
+  memset (cache_at, 0, sizeof cache_at);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint32 src = e[i].src, c = (src ^ src >> 7) & (TAX_SRC_CACHE - 1);
+      if (cache_at[c] == 0 || cache_src[c] != src)
+        {
+          TaxAgg *d = taxonomy_table_upsert (srcs, src, 0, 0, taxonomy_hash (src, 0, 0));
+          cache_src[c] = src;
+          cache_at[c] = (guint32) (d - srcs->entries) + 1;
+        }
+      srcs->entries[cache_at[c] - 1].n_pkt++;   /* here: triples */
+      src_of[i] = cache_at[c] - 1;
+    }
+  const gsize m = srcs->n;
+  if (m == 1)
+    {
+      for (gsize i = 0; i < n; i++)
+        key[i] = (guint64) e[i].src << 32 | i;
+      return key;
+    }
+  /* the sources in address order: where each one's triples start */
+  if (m > k->src_cap)
+    {
+      k->src_cap = MAX (m, k->src_cap * 2);
+      k->src_keys = g_renew (guint64, k->src_keys, 2 * k->src_cap);
+    }
+  for (gsize j = 0; j < m; j++)
+    k->src_keys[j] = (guint64) srcs->entries[j].src << 32 | j;
+  const guint64 *order = taxonomy_radix_by_source (k->src_keys, k->src_keys + k->src_cap, m);
+  guint32 at = 0;
+  for (gsize r = 0; r < m; r++)
+    {
+      TaxAgg *s = &srcs->entries[(guint32) order[r]];
+      guint32 count = s->n_pkt;
+      s->dst = at;   /* here: the next place of its triples */
+      at += count;
+    }
+  for (gsize i = 0; i < n; i++)
+    key[srcs->entries[src_of[i]].dst++] = (guint64) e[i].src << 32 | i;
+  return key;
+}
+
 /* Adds triple @e to its (src, class|port) key.  A source's triples come in
  * packet order, and a scanner sweeps one port over many addresses: the key
  * of the previous triple is the likely one. */
 static guint32
 taxonomy_port_merge (TaxClose *c, const TaxAgg *e)
 {
-  TaxAgg *d;
-  if (c->last_port && e->b == c->last_port_b)
-    d = &c->ports->entries[c->last_port - 1];
-  else
+  TaxScratch *k = c->k;
+  if (!c->last_port || e->b != c->last_port_b)
     {
-      d = taxonomy_table_upsert (c->ports, e->src, 0, e->b, taxonomy_hash (e->src, 0, e->b));
-      c->last_port_b = e->b;
-      c->last_port = (gsize) (d - c->ports->entries) + 1;
+      guint32 b = e->b;
+      gsize i = (guint32) (b * 0x9e3779b1u) >> k->port_index.shift;
+      guint32 s;
+      for (;; i = (i + 1) & k->port_index.mask)
+        {
+          s = k->port_index.slots[i];
+          if (s == 0)
+            {
+              k->ports[k->n_ports] = (TaxAgg) { .src = e->src, .b = b };
+              s = k->port_index.slots[i] = ++k->n_ports;
+              break;
+            }
+          if (k->ports[s - 1].b == b)
+            break;
+        }
+      c->last_port_b = b;
+      c->last_port = s;
     }
+  TaxAgg *d = &k->ports[c->last_port - 1];
   taxonomy_agg_merge (d, e);
   d->n_distinct++;
   return (guint32) c->last_port - 1;
 }
 
 /* Adds triple @e to its (src, dst, class) pair; returns the pair's entry number. */
-static guint32
-taxonomy_pair_add (TaxClose *c, const TaxAgg *e, guint cls, gboolean distinct)
+static inline guint32
+taxonomy_pair_add (TaxScratch *k, const TaxAgg *e, guint cls, guint32 distinct)
 {
-  guint32 b = TAX_KEY_B (cls, 0);
-  return taxonomy_merge_into (c->pairs, e, e->dst, b, taxonomy_hash (e->src, e->dst, b), distinct);
+  guint32 dst = e->dst;
+  gsize i = (guint32) ((dst ^ cls << 30) * 0x9e3779b1u) >> k->pair_index.shift;
+  for (;;)
+    {
+      guint32 s = k->pair_index.slots[i];
+      if (s == 0)
+        {
+          TaxPair *p = &k->pairs[k->n_pairs];
+          *p = (TaxPair) { .dst = dst, .cls = cls };
+          k->pair_index.slots[i] = ++k->n_pairs;
+          s = k->n_pairs;
+        }
+      TaxPair *p = &k->pairs[s - 1];
+      if (p->dst == dst && p->cls == cls)
+        {
+          p->n_distinct += distinct;
+          p->n_pkt += e->n_pkt;
+          p->n_scan += e->n_scan;
+          p->flags |= (e->n_syn ? TAX_PAIR_SYN : 0) | (e->n_bs ? TAX_PAIR_BS : 0);
+          return s - 1;
+        }
+      i = (i + 1) & k->pair_index.mask;
+    }
 }
 
 /* @j: the triple's number in the source (its pair and port are noted there). */
@@ -235,7 +386,7 @@ taxonomy_pass_triple_l4 (TaxClose *c, TaxSource *s, const TaxAgg *e, guint cls, 
   const TaxonomyConfig *cfg = c->cfg;
   gboolean tcp = cls == TAX_CLS_TCP;
   taxonomy_cat_add (&s->cat[tcp ? TAX_CAT_ALL_TCP : TAX_CAT_ALL_UDP], e, e->n_pkt, FALSE);
-  c->k->pair_of[j] = taxonomy_pair_add (c, e, cls, port != TAX_PORT_NULL);
+  c->k->pair_of[j] = taxonomy_pair_add (c->k, e, cls, port != TAX_PORT_NULL);
   c->k->port_of[j] = taxonomy_port_merge (c, e);
   if (e->n_pkt > (guint64) cfg->n3)
     taxonomy_event_from_agg (c, s, tcp ? TAX_ONE_FLOW_TCP : TAX_ONE_FLOW_UDP, tcp ? 6 : 17, e,
@@ -269,7 +420,7 @@ taxonomy_pass_triple (TaxClose *c, TaxSource *s, const TaxAgg *e, gsize j)
   if (cls == TAX_CLS_ICMP)
     {
       taxonomy_cat_add (&s->cat[TAX_CAT_ALL_ICMP], e, e->n_pkt, FALSE);
-      c->k->pair_of[j] = taxonomy_pair_add (c, e, cls, FALSE);
+      c->k->pair_of[j] = taxonomy_pair_add (c->k, e, cls, FALSE);
       if (port == TAX_ICMP_ECHO)
         {
           /* one triple per destination: the echo destinations are distinct */
@@ -289,34 +440,60 @@ taxonomy_pass_triple (TaxClose *c, TaxSource *s, const TaxAgg *e, gsize j)
     }
 }
 
-/* Pair entry @i: a port scan?  Its event number is noted for the lists. */
-static void
+/* Pair entry @i: a port scan?  Its event number is noted for the lists
+ * and for its times and fingerprints (taxonomy_pair_events()); returns
+ * whether it is one. */
+static gboolean
 taxonomy_pair_decide (TaxClose *c, TaxSource *s, gsize i)
 {
   const TaxonomyConfig *cfg = c->cfg;
-  const TaxAgg *p = &c->pairs->entries[i];
-  c->k->pair_ev[i] = TAX_NO_EVENT;
-  guint cls = TAX_KEY_CLS (p->b);
+  const TaxPair *p = &c->k->pairs[i];
+  c->k->pair_ev[i] = c->k->pair_scan[i] = TAX_NO_EVENT;
+  guint cls = p->cls;
   if (cls == TAX_CLS_ICMP)
     {
-      s->cat[TAX_CAT_BS_ICMP].n_dst += p->n_bs > 0;
-      return;
+      s->cat[TAX_CAT_BS_ICMP].n_dst += (p->flags & TAX_PAIR_BS) != 0;
+      return FALSE;
     }
   gboolean tcp = cls == TAX_CLS_TCP;
   if (tcp)
-    s->cat[TAX_CAT_SYN].n_dst += p->n_syn > 0;
+    s->cat[TAX_CAT_SYN].n_dst += (p->flags & TAX_PAIR_SYN) != 0;
   else
     s->cat[TAX_CAT_UDP].n_dst++;
-  s->cat[tcp ? TAX_CAT_BS_TCP : TAX_CAT_BS_UDP].n_dst += p->n_bs > 0;
+  s->cat[tcp ? TAX_CAT_BS_TCP : TAX_CAT_BS_UDP].n_dst += (p->flags & TAX_PAIR_BS) != 0;
   guint32 n_dport = p->n_distinct;
-  if (n_dport < (guint64) cfg->n2 || (tcp && !taxonomy_ratio_ok (cfg, p)))
-    return;
+  if (n_dport < (guint64) cfg->n2 || (tcp && !taxonomy_ratio_ok (cfg, p->n_scan, p->n_pkt)))
+    return FALSE;
   gboolean heavy = taxonomy_heavy (cfg, p->n_pkt, n_dport);
   TaxPattern pat = tcp ? (heavy ? TAX_PS_TCP_HEAVY : TAX_PS_TCP_LIGHT)
                        : (heavy ? TAX_PS_UDP_HEAVY : TAX_PS_UDP_LIGHT);
+  c->k->pair_scan[i] = c->k->events->len;
   if (cfg->event_ports > 0)
     c->k->pair_ev[i] = c->k->events->len;
-  taxonomy_event_from_agg (c, s, pat, tcp ? 6 : 17, p, p->dst, -1, 1, n_dport);
+  static const guint32 no_fp[TAX_N_FP];
+  /* the times: from the triples, as the fingerprints */
+  taxonomy_event_push (c, s, pat, tcp ? 6 : 17, p->dst, -1, 1, n_dport, p->n_pkt, no_fp, G_MAXINT64, G_MININT64);
+  return TRUE;
+}
+
+/* The times and fingerprints of the port-scan events of the source's
+ * pairs: summed over its triples (@key[from..to) into @e). */
+static void
+taxonomy_pair_events (TaxClose *c, const TaxAgg *e, const guint64 *key, gsize from, gsize to)
+{
+  TaxScratch *k = c->k;
+  for (gsize j = from; j < to; j++)
+    {
+      guint32 i = k->pair_of[j - from];
+      if (i == TAX_NO_EVENT || k->pair_scan[i] == TAX_NO_EVENT)
+        continue;
+      const TaxAgg *t = &e[(guint32) key[j]];
+      TaxEvent *ev = &g_array_index (k->events, TaxEvent, k->pair_scan[i]);
+      ev->first = MIN (ev->first, t->first);
+      ev->last = MAX (ev->last, t->last);
+      for (guint f = 0; f < TAX_N_FP; f++)
+        ev->fp[f] += t->fp[f];
+    }
 }
 
 /* Port entry @i: a net scan?  Its event number is noted for the lists. */
@@ -324,7 +501,7 @@ static void
 taxonomy_pass_port (TaxClose *c, TaxSource *s, gsize i)
 {
   const TaxonomyConfig *cfg = c->cfg;
-  const TaxAgg *q = &c->ports->entries[i];
+  const TaxAgg *q = &c->k->ports[i];
   c->k->port_ev[i] = TAX_NO_EVENT;
   gboolean tcp = TAX_KEY_CLS (q->b) == TAX_CLS_TCP;
   guint32 port = TAX_KEY_PORT (q->b);
@@ -337,7 +514,7 @@ taxonomy_pass_port (TaxClose *c, TaxSource *s, gsize i)
       s->cat[tcp ? TAX_CAT_BS_TCP : TAX_CAT_BS_UDP].n_dport += q->n_bs > 0;
     }
   guint32 n_dst = q->n_distinct;
-  if (n_dst < (guint64) cfg->n1 || (tcp && !taxonomy_ratio_ok (cfg, q)))
+  if (n_dst < (guint64) cfg->n1 || (tcp && !taxonomy_ratio_ok (cfg, q->n_scan, q->n_pkt)))
     return;
   gboolean heavy = taxonomy_heavy (cfg, q->n_pkt, n_dst);
   TaxPattern pat = tcp ? (heavy ? TAX_NS_TCP_HEAVY : TAX_NS_TCP_LIGHT)
@@ -465,6 +642,16 @@ taxonomy_push (TaxClose *c, guint port, gpointer batch)
     c->fatal = f;
 }
 
+/* The rows a table of the window will likely get: as many as the last
+ * window had and a quarter more, less the @done ones of this window's,
+ * up to a chunk. */
+static guint
+taxonomy_expected_rows (guint64 last_window, guint64 done)
+{
+  guint64 want = last_window + last_window / 4;
+  return (guint) MIN (want > done ? want - done : 0, (guint64) TAX_CHUNK_ROWS);
+}
+
 /* Pushes the table of @o to output @port and, unless @last, starts the
  * next chunk; at the window's end an empty table goes out only when the
  * window pushed nothing else, so consumers always see its columns. */
@@ -482,9 +669,9 @@ taxonomy_out_push (TaxClose *c, TaxOut *o, guint port, gboolean last)
   if (last)
     return;
   if (port == 0)
-    taxonomy_out_sources (o, c->names);
+    taxonomy_out_sources (o, c->names, taxonomy_expected_rows (c->k->last_sources, c->n_sources));
   else
-    taxonomy_out_events (o, c->names);
+    taxonomy_out_events (o, c->names, taxonomy_expected_rows (c->k->last_events, c->n_events));
 }
 
 /* The source's events, sorted, into the events table; the source's row;
@@ -514,156 +701,6 @@ taxonomy_source_done (TaxClose *c, const TaxSource *s)
     taxonomy_out_push (c, &c->events, 1, FALSE);
 }
 
-/* ------------------------------------------------------------------ */
-/* ZMap's address permutation
- *
- * ZMap visits its targets in the order of a multiplicative cyclic group
- * modulo a prime p just above the number of targets (Adrian, Durumeric,
- * Singh, Halderman, "Zippier ZMap", WOOT 2014; Mazel and Strullu 2019 use
- * it to recover a scan's generator): the element x_k (1 <= x_k < p) stands
- * for target index x_k - 1, and x_{k+1} = x_k * g mod p for the scan's
- * random primitive root g; elements past the last target are skipped.
- * Over the whole IPv4 space p = 2^32 + 15 and the index is the address;
- * a scan of one /16 (a telescope's prefix as allow-list) uses p = 2^16 + 1
- * over the low 16 bits.  A source's first destinations in a window (its
- * TCP SYN triples in packet order) walk the group when the ratio of
- * successive elements is one g^m with small m (a lost or skipped probe
- * makes m 2 or more): the chance that a random order does so by luck is
- * about (4 m_max / p) per step, and TAX_CYCLIC_MIN steps are needed.
- * Several sender threads interleave their own walks: steps at a lag of up
- * to TAX_CYCLIC_LAGS destinations are tried as well.  The test reads at
- * most TAX_CYCLIC_MAX destinations per source and window. */
-
-#define TAX_CYCLIC_MAX 24
-#define TAX_CYCLIC_MIN 5
-#define TAX_CYCLIC_POWERS 4
-#define TAX_CYCLIC_LAGS 4
-#define TAX_CYCLIC_P32 G_GUINT64_CONSTANT (4294967311)   /* 2^32 + 15 */
-#define TAX_CYCLIC_P16 G_GUINT64_CONSTANT (65537)        /* 2^16 + 1 */
-
-/* a * b mod p for a, b < p, p one of the two primes: for 2^32 + 15 without
- * a division (2^32 = -15 mod p, applied twice), for 2^16 + 1 the product
- * fits 64 bits */
-static inline guint64
-taxonomy_mulmod (guint64 a, guint64 b, guint64 p)
-{
-  if (p != TAX_CYCLIC_P32)
-    return a * b % p;
-  unsigned __int128 t = (unsigned __int128) a * b;
-  guint64 lo = (guint64) t & 0xffffffffu, hi = (guint64) (t >> 32);   /* hi < 2^33 */
-  guint64 u = 15 * hi;                                                  /* < 2^37 */
-  gint64 r = (gint64) lo - (gint64) (u & 0xffffffffu) + 15 * (gint64) (u >> 32);
-  if (r < 0)
-    r += (gint64) p;
-  else if (r >= (gint64) p)
-    r -= (gint64) p;
-  return (guint64) r;
-}
-
-/* x^(p-2) mod p: the inverse of x (p prime, 0 < x < p). */
-static guint64
-taxonomy_invmod (guint64 x, guint64 p)
-{
-  guint64 r = 1, e = p - 2;
-  for (; e; e >>= 1, x = taxonomy_mulmod (x, x, p))
-    if (e & 1)
-      r = taxonomy_mulmod (r, x, p);
-  return r;
-}
-
-/* The inverses of @x[0..n) (each in [1, p)) into @inv, with one modular
- * inversion (the product's) and 3 (n - 1) multiplications. */
-static void
-taxonomy_invmod_all (const guint64 *x, guint n, guint64 p, guint64 *inv)
-{
-  guint64 prefix[TAX_CYCLIC_MAX];
-  prefix[0] = x[0];
-  for (guint k = 1; k < n; k++)
-    prefix[k] = taxonomy_mulmod (prefix[k - 1], x[k], p);
-  guint64 all = taxonomy_invmod (prefix[n - 1], p);   /* 1 / (x0 ... x_{n-1}) */
-  for (guint k = n - 1; k > 0; k--)
-    {
-      inv[k] = taxonomy_mulmod (all, prefix[k - 1], p);
-      all = taxonomy_mulmod (all, x[k], p);
-    }
-  inv[0] = all;
-}
-
-/* Whether the elements @x[0..n) (inverses @inv) step by powers g^1 ..
- * g^TAX_CYCLIC_POWERS of one g at lag @lag: at least TAX_CYCLIC_MIN steps
- * do and at most one in eight does not (a random order stops at its
- * first misses). */
-static gboolean
-taxonomy_cyclic_lag (const guint64 *x, const guint64 *inv, guint n, guint lag, guint64 p)
-{
-  if (n < lag + TAX_CYCLIC_MIN + 1)
-    return FALSE;
-  guint steps = n - lag, max_miss = steps / 8;
-  guint64 g = 0;
-  guint hit = 0, miss = 0;
-  for (guint k = lag; k < n; k++)
-    {
-      guint64 r = taxonomy_mulmod (x[k], inv[k - lag], p);
-      gboolean ok = FALSE;
-      if (g == 0 && r != 1)
-        {
-          g = r;   /* the first step: what the others are held to */
-          continue;
-        }
-      if (g != 0)
-        {
-          /* r = g^m: one of the first powers of the step seen so far */
-          guint64 gm = g;
-          for (guint m = 1; m <= TAX_CYCLIC_POWERS && !ok; m++, gm = taxonomy_mulmod (gm, g, p))
-            ok = r == gm;
-          /* or g = r^m: the first steps missed probes, r is the step */
-          guint64 rm = r;
-          for (guint m = 2; m <= TAX_CYCLIC_POWERS && !ok && r != 1; m++)
-            {
-              rm = taxonomy_mulmod (rm, r, p);
-              if (rm == g)
-                ok = TRUE, g = r;
-            }
-        }
-      if (ok)
-        hit++;
-      else if (++miss > max_miss)
-        return FALSE;
-    }
-  return hit >= TAX_CYCLIC_MIN;
-}
-
-/* Whether destinations @dst[0..n) walk ZMap's group, over all of IPv4 or
- * within one /16. */
-static gboolean
-taxonomy_cyclic (const guint32 *dst, guint n)
-{
-  guint64 whole[TAX_CYCLIC_MAX], low[TAX_CYCLIC_MAX], inv[TAX_CYCLIC_MAX];
-  gboolean one16 = TRUE;
-  for (guint k = 0; k < n; k++)
-    {
-      whole[k] = (guint64) dst[k] + 1;
-      low[k] = (guint64) (dst[k] & 0xffffu) + 1;
-      one16 = one16 && (dst[k] >> 16) == (dst[0] >> 16);
-    }
-  /* destinations all in one /16 (a /16 telescope, or a scan of one) can
-   * only be consecutive in the /16's group: a scan of all IPv4 reaches a
-   * /16 once every 65,536 probes or so, never in small powers of g */
-  if (!one16)
-    {
-      taxonomy_invmod_all (whole, n, TAX_CYCLIC_P32, inv);
-      for (guint lag = 1; lag <= TAX_CYCLIC_LAGS; lag++)
-        if (taxonomy_cyclic_lag (whole, inv, n, lag, TAX_CYCLIC_P32))
-          return TRUE;
-      return FALSE;
-    }
-  taxonomy_invmod_all (low, n, TAX_CYCLIC_P16, inv);
-  for (guint lag = 1; lag <= TAX_CYCLIC_LAGS; lag++)
-    if (taxonomy_cyclic_lag (low, inv, n, lag, TAX_CYCLIC_P16))
-      return TRUE;
-  return FALSE;
-}
-
 /* One source: its triples (read out of order, so prefetched ahead, across
  * sources), then its pairs and ports, from tables holding only this
  * source's keys (sized to its run, so they stay in cache), then its own
@@ -674,9 +711,10 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
 {
   const TaxAgg *e = triples->entries;
   const gsize n = triples->n, D = TAXONOMY_CLOSE_PREFETCH;
-  taxonomy_table_reset_for (c->pairs, to - from);
-  taxonomy_table_reset_for (c->ports, to - from);
   taxonomy_scratch_reserve_source (c->k, to - from);
+  taxonomy_index_reset (&c->k->pair_index, to - from);
+  taxonomy_index_reset (&c->k->port_index, to - from);
+  c->k->n_pairs = c->k->n_ports = 0;
   c->last_port = 0;
   guint32 walk[TAX_CYCLIC_MAX];
   guint n_walk = 0;
@@ -707,9 +745,12 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
       s->fp[TAX_FP_ZMAP41] += syn->n_pkt - syn->fp[TAX_FP_ZMAP41];
       syn->fp[TAX_FP_ZMAP41] = syn->n_pkt;
     }
-  for (gsize i = 0; i < c->pairs->n; i++)
-    taxonomy_pair_decide (c, s, i);
-  for (gsize i = 0; i < c->ports->n; i++)
+  gboolean scans = FALSE;
+  for (gsize i = 0; i < c->k->n_pairs; i++)
+    scans |= taxonomy_pair_decide (c, s, i);
+  if (scans)
+    taxonomy_pair_events (c, e, key, from, to);
+  for (gsize i = 0; i < c->k->n_ports; i++)
     taxonomy_pass_port (c, s, i);
   taxonomy_decide_source (c, s);
   if (c->cfg->event_ports > 0 || c->cfg->event_dsts > 0)
@@ -717,12 +758,17 @@ taxonomy_pass_source (TaxClose *c, TaxSource *s, const TaxTable *triples, const 
 }
 
 void
-taxonomy_close_run (TaxClose *c, const TaxTable *triples)
+taxonomy_close_begin (TaxClose *c)
+{
+  taxonomy_out_sources (&c->sources, c->names, taxonomy_expected_rows (c->k->last_sources, 0));
+  taxonomy_out_events (&c->events, c->names, taxonomy_expected_rows (c->k->last_events, 0));
+}
+
+void
+taxonomy_close_part (TaxClose *c, const TaxTable *triples)
 {
   const gsize n = triples->n;
   const guint64 *key = taxonomy_sort_by_source (c->k, triples);
-  taxonomy_out_sources (&c->sources, c->names);
-  taxonomy_out_events (&c->events, c->names);
   for (gsize k = 0; k < MIN (n, TAXONOMY_CLOSE_PREFETCH); k++)
     __builtin_prefetch (&triples->entries[(guint32) key[k]], 0, 1);
   /* sources in address order, each with its events: the rows come out
@@ -732,12 +778,26 @@ taxonomy_close_run (TaxClose *c, const TaxTable *triples)
       guint32 src = (guint32) (key[from] >> 32);
       for (to = from + 1; to < n && (guint32) (key[to] >> 32) == src; to++)
         ;
-      memset (&c->s, 0, sizeof c->s);
-      c->s.src = src;
+      taxonomy_source_start (&c->s, src);
       taxonomy_pass_source (c, &c->s, triples, key, from, to);
       taxonomy_source_done (c, &c->s);
     }
+}
+
+void
+taxonomy_close_end (TaxClose *c)
+{
+  c->k->last_sources = c->n_sources;
+  c->k->last_events = c->n_events;
   taxonomy_out_push (c, &c->sources, 0, TRUE);
   taxonomy_out_push (c, &c->events, 1, TRUE);
   taxonomy_push (c, 2, taxonomy_emit_summary (c));
+}
+
+void
+taxonomy_close_run (TaxClose *c, const TaxTable *triples)
+{
+  taxonomy_close_begin (c);
+  taxonomy_close_part (c, triples);
+  taxonomy_close_end (c);
 }

@@ -23,7 +23,7 @@ taxonomy_table_named (const char *name, DpNameMap *names)
 }
 
 void
-taxonomy_out_sources (TaxOut *o, DpNameMap *names)
+taxonomy_out_sources (TaxOut *o, DpNameMap *names, guint rows)
 {
   DpTable *t = taxonomy_table_named ("sources", names);
   dp_table_add_column_flags (t, "window_start", DP_COL_INT64, DP_COLUMN_TIME);
@@ -36,6 +36,7 @@ taxonomy_out_sources (TaxOut *o, DpNameMap *names)
     dp_table_add_column (t, taxonomy_fp_names[k], DP_COL_INT64);
   guint c_tool = dp_table_add_column (t, "tool", DP_COL_STRING);
   g_assert (c_tool == SRC_TOOL);
+  dp_table_reserve (t, rows);
   o->t = t;
   for (guint k = 0; k < TAX_N_FP; k++)
     o->str[k] = g_string_chunk_insert_const (t->strings, taxonomy_fp_names[k]);
@@ -43,7 +44,7 @@ taxonomy_out_sources (TaxOut *o, DpNameMap *names)
 }
 
 void
-taxonomy_out_events (TaxOut *o, DpNameMap *names)
+taxonomy_out_events (TaxOut *o, DpNameMap *names, guint rows)
 {
   static const char *const cols[] = { "packets", "n_dst", "n_dport" };
   DpTable *t = taxonomy_table_named ("events", names);
@@ -67,6 +68,7 @@ taxonomy_out_events (TaxOut *o, DpNameMap *names)
     dp_table_add_column (t, taxonomy_fp_names[k], DP_COL_INT64);
   guint c_targets = dp_table_add_column_flags (t, "targets", DP_COL_STRING, DP_COLUMN_NULLABLE);
   g_assert (c_targets == EV_TARGETS);
+  dp_table_reserve (t, rows);
   o->t = t;
   for (guint p = 0; p < TAX_N_PATTERNS; p++)
     o->str[p] = g_string_chunk_insert_const (t->strings, taxonomy_pattern_names[p]);

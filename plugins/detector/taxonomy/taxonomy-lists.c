@@ -112,18 +112,6 @@ taxonomy_put_number (char *p, guint64 v)
   return p + len;
 }
 
-/* Writes the dotted quad of @a at @p (dp_ipv4_format's, no name map);
- * returns the end. */
-static inline char *
-taxonomy_put_ipv4 (char *p, guint32 a)
-{
-  char buf[64];
-  const char *t = dp_ipv4_format (a, NULL, buf);
-  gsize len = strlen (t);
-  memcpy (p, t, len);
-  return p + len;
-}
-
 /* Appends the list text of the @n values at @v (reordered here), at most
  * @cap of them, and a NUL to @b. */
 static void
@@ -155,7 +143,7 @@ taxonomy_list_text (GString *b, guint32 *v, guint n, guint64 cap, gboolean addre
     {
       if (i)
         *p++ = ',';
-      p = addresses ? taxonomy_put_ipv4 (p, v[i]) : taxonomy_put_number (p, v[i]);
+      p = addresses ? dp_ipv4_put (p, v[i]) : taxonomy_put_number (p, v[i]);
     }
   g_string_truncate (b, (gsize) (p - b->str));
   char buf[64];
@@ -183,9 +171,9 @@ taxonomy_event_lists (TaxClose *c, gsize n)
   GArray *ev = k->events;
   const guint32 echo_b = TAX_KEY_B (TAX_CLS_ICMP, TAX_ICMP_ECHO);
   gboolean any = k->echo_ev != TAX_NO_EVENT;
-  for (gsize i = 0; i < c->pairs->n && !any; i++)
+  for (gsize i = 0; i < k->n_pairs && !any; i++)
     any = k->pair_ev[i] != TAX_NO_EVENT;
-  for (gsize i = 0; i < c->ports->n && !any; i++)
+  for (gsize i = 0; i < k->n_ports && !any; i++)
     any = k->port_ev[i] != TAX_NO_EVENT;
   if (!any)
     return;

@@ -59,18 +59,18 @@ cmp_u32 (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-/* The name keys of the open windows' entries, sorted. */
+/* The name keys of the open windows' triples (@tables), sorted. */
 static GArray *
-taxonomy_state_keys (GPtrArray *open)
+taxonomy_state_keys (const TaxTable *tables, guint n_tables)
 {
   g_autoptr (GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
   GArray *keys = g_array_new (FALSE, FALSE, sizeof (guint32));
-  for (guint w = 0; w < open->len; w++)
+  for (guint w = 0; w < n_tables; w++)
     {
-      const TaxWindow *win = g_ptr_array_index (open, w);
-      for (gsize i = 0; i < win->t.n; i++)
+      const TaxTable *t = &tables[w];
+      for (gsize i = 0; i < t->n; i++)
         {
-          guint32 ab[2] = { win->t.entries[i].src, win->t.entries[i].dst };
+          guint32 ab[2] = { t->entries[i].src, t->entries[i].dst };
           for (guint j = 0; j < 2; j++)
             if (ab[j] >= DP_NAME_BASE && g_hash_table_add (seen, GUINT_TO_POINTER (ab[j])))
               g_array_append_val (keys, ab[j]);
@@ -80,9 +80,34 @@ taxonomy_state_keys (GPtrArray *open)
   return keys;
 }
 
+static gboolean taxonomy_state_write (const char *path, const TaxonomyConfig *cfg, const TaxClock *clock,
+                                      GPtrArray *open, const TaxTable *tables, DpNameMap *names,
+                                      GError **error);
+
 gboolean
 taxonomy_state_save (const char *path, const TaxonomyConfig *cfg, const TaxClock *clock,
-                     GPtrArray *open, DpNameMap *names, GError **error)
+                     GPtrArray *open, const TaxPool *pool, DpNameMap *names, GError **error)
+{
+  /* each window's triples, partition by partition: the order of each
+   * source's triples is the order their first packets came */
+  TaxTable *tables = g_new0 (TaxTable, MAX (open->len, 1u)), part;
+  taxonomy_table_init (&part, 4096);
+  for (guint w = 0; w < open->len; w++)
+    {
+      taxonomy_table_init (&tables[w], 4096);
+      taxonomy_window_triples (pool, g_ptr_array_index (open, w), &tables[w], &part);
+    }
+  taxonomy_table_clear (&part);
+  gboolean ok = taxonomy_state_write (path, cfg, clock, open, tables, names, error);
+  for (guint w = 0; w < open->len; w++)
+    taxonomy_table_clear (&tables[w]);
+  g_free (tables);
+  return ok;
+}
+
+static gboolean
+taxonomy_state_write (const char *path, const TaxonomyConfig *cfg, const TaxClock *clock,
+                      GPtrArray *open, const TaxTable *tables, DpNameMap *names, GError **error)
 {
   g_autoptr (GByteArray) b = g_byte_array_new ();
   g_byte_array_append (b, (const guint8 *) TAX_STATE_MAGIC, 8);
@@ -95,7 +120,7 @@ taxonomy_state_save (const char *path, const TaxonomyConfig *cfg, const TaxClock
   put64 (b, (guint64) clock->next_close_ts);
   put64 (b, (guint64) clock->max_ts);
   put32 (b, clock->any_ts ? 1 : 0);
-  g_autoptr (GArray) keys = taxonomy_state_keys (open);
+  g_autoptr (GArray) keys = taxonomy_state_keys (tables, open->len);
   put32 (b, keys->len);
   for (guint i = 0; i < keys->len; i++)
     {
@@ -125,9 +150,9 @@ taxonomy_state_save (const char *path, const TaxonomyConfig *cfg, const TaxClock
       const TaxWindow *win = g_ptr_array_index (open, w);
       put64 (b, (guint64) win->index);
       put64 (b, win->n_pkt);
-      put64 (b, win->t.n);
-      for (gsize i = 0; i < win->t.n; i++)
-        put_agg (b, &win->t.entries[i]);
+      put64 (b, tables[w].n);
+      for (gsize i = 0; i < tables[w].n; i++)
+        put_agg (b, &tables[w].entries[i]);
     }
   put32 (b, (guint32) crc32 (0, b->data, b->len));
   g_autoptr (DpOutFile) f = dp_outfile_open (path, FALSE, error);
@@ -268,27 +293,30 @@ taxonomy_state_load (const char *path, const TaxonomyConfig *cfg, TaxClock *cloc
   guint32 n_win = get32 (&r);
   for (guint32 w = 0; w < n_win && !r.bad; w++)
     {
-      TaxWindow *win = g_new0 (TaxWindow, 1);
-      win->index = (gint64) get64 (&r);
-      win->n_pkt = get64 (&r);
+      gint64 index = (gint64) get64 (&r);
+      guint64 n_pkt = get64 (&r);
       guint64 n = get64 (&r);
       /* 64 bytes an entry: the count cannot exceed what is left */
       if (r.bad || n > (guint64) (r.end - r.p) / 64
-          || (open->len > 0 && ((TaxWindow *) g_ptr_array_index (open, open->len - 1))->index >= win->index))
+          || (open->len > 0 && ((TaxWindow *) g_ptr_array_index (open, open->len - 1))->index >= index))
         {
           r.bad = TRUE;
-          g_free (win);
           break;
         }
-      taxonomy_table_init (&win->t, n);
+      TaxWindow *win = taxonomy_window_new (index);
+      win->n_pkt = n_pkt;
       g_ptr_array_add (open, win);
+      TaxTable t;
+      taxonomy_table_init (&t, n);
       for (guint64 i = 0; i < n; i++)
         {
           guint32 src = translate (xlat, get32 (&r)), dst = translate (xlat, get32 (&r)), b = get32 (&r);
-          TaxAgg *e = taxonomy_table_upsert (&win->t, src, dst, b, taxonomy_hash (src, dst, b));
+          TaxAgg *e = taxonomy_table_upsert (&t, src, dst, b, taxonomy_hash (src, dst, b));
           if (e->n_pkt != 0)
             r.bad = TRUE;   /* a key twice */
           e->n_pkt = get32 (&r);
+          if (e->n_pkt == 0)
+            r.bad = TRUE;   /* an entry counts a packet at least */
           e->n_scan = get32 (&r);
           e->n_syn = get32 (&r);
           e->n_bs = get32 (&r);
@@ -298,6 +326,8 @@ taxonomy_state_load (const char *path, const TaxonomyConfig *cfg, TaxClock *cloc
           e->first = (gint64) get64 (&r);
           e->last = (gint64) get64 (&r);
         }
+      taxonomy_window_adopt (win, &t);
+      taxonomy_table_clear (&t);
     }
   if (r.bad || r.p != r.end)
     {
