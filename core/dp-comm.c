@@ -13,6 +13,9 @@
 #include <mpi.h>
 #include <semaphore.h>
 #endif
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "dp-comm.h"
 #include "dp-private.h"
@@ -179,6 +182,12 @@ static void
 comm_finalize (void)
 {
   g_atomic_int_set (&comm_exiting, 1);
+#ifdef __SANITIZE_ADDRESS__
+  /* LeakSanitizer looks now, while Open MPI's threads wait: at exit,
+   * after MPI_Finalize, some of them are still ending, and its tracer
+   * thread may crash on one ("Tracer caught signal 11") */
+  __lsan_do_leak_check ();
+#endif
   int done = 0;
   MPI_Finalized (&done);
   /* after an interrupted wait a finalize would wait for the ranks that

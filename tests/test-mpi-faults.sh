@@ -84,7 +84,17 @@ finish () {
   mp=
 }
 cpu_ticks () { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-gone () { for p in "$@"; do [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 1; done; return 0; }
+# the ranks ended (5 s at most after mpirun: a process killed may take a
+# moment to go, more under AddressSanitizer)
+gone () {
+  for _ in $(seq 1 50); do
+    local left=0
+    for p in "$@"; do [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && left=1; done
+    [ "$left" = 0 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
 rank0 () { grep '^\[1,0\]<stderr>:darkpipe: ' run.err; }
 
 # 1. waiting ranks sleep: CPU time of ranks 1-3 over 3 s (clock ticks of

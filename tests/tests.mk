@@ -89,7 +89,7 @@ EXTRA_DIST += tests/test-daily.sh
 # mpirun -np 1..4 of the taxonomy: the tables of one process (issue #15);
 # skipped without --with-mpi
 TESTS += tests/test-mpi.sh
-EXTRA_DIST += tests/test-mpi.sh tests/mpi-env.sh
+EXTRA_DIST += tests/test-mpi.sh tests/mpi-env.sh tests/lsan-openmpi.supp
 # a killed rank, Ctrl-C, waiting ranks that sleep (issue #15)
 TESTS += tests/test-mpi-faults.sh
 EXTRA_DIST += tests/test-mpi-faults.sh
