@@ -4,8 +4,8 @@
 EXTRA_DIST += plugins/corpus/corpus-common.h
 
 plugin_LTLIBRARIES += plugins/corpus/darkvec_corpus.la
-plugins_corpus_darkvec_corpus_la_SOURCES = plugins/corpus/darkvec/plugin.c plugins/corpus/darkvec/services.c \
-	plugins/corpus/darkvec/state.c plugins/corpus/darkvec/darkvec.h
+plugins_corpus_darkvec_corpus_la_SOURCES = plugins/corpus/darkvec_corpus/plugin.c plugins/corpus/darkvec_corpus/services.c \
+	plugins/corpus/darkvec_corpus/state.c plugins/corpus/darkvec_corpus/darkvec.h
 plugins_corpus_darkvec_corpus_la_CPPFLAGS = $(AM_CPPFLAGS) -DDARKVEC_SERVICES_FILE=\"$(pkgdatadir)/services.txt\"
 plugins_corpus_darkvec_corpus_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 plugins_corpus_darkvec_corpus_la_LDFLAGS = $(PLUGIN_LINK)
